@@ -1,0 +1,290 @@
+//! The per-client runtime that generated clients carry: defaults, the https rule, and the
+//! authenticator that signs and sends each request.
+//!
+//! progenitor calls three hooks per operation (`pre`, `exec`, `post`); the generated crates
+//! forward them here. `exec` can only return a `reqwest::Result`, so an authentication failure
+//! found while sending (a rejected Digest response, say) travels back as the server's own
+//! response marked with an [`AuthRejected`] extension, and `post` turns that into an [`Error`].
+
+use std::{fmt, future::Future, pin::Pin, sync::Arc};
+
+use reqwest::header::{HeaderName, HeaderValue};
+
+use crate::{ConfigError, Error, ErrorKind};
+
+/// A boxed, sendable future, as [`Authenticator`] methods return.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// An authentication scheme: turns a built request into an authenticated exchange.
+///
+/// `send` may take several round trips (a Digest probe, a token refresh) but returns the one
+/// response the caller should see. When the server refuses the credentials for good it returns
+/// that response with an [`AuthRejected`] extension, which [`Runtime::post`] reports as an error.
+pub trait Authenticator: fmt::Debug + Send + Sync + 'static {
+    /// A short name for logs and errors ("digest", "iam-token", "aksk").
+    fn scheme(&self) -> &'static str;
+
+    /// Whether credentials travel with requests, so that plain `http://` must be refused.
+    fn sends_credentials(&self) -> bool {
+        true
+    }
+
+    /// Authenticates and sends `request` with `client`.
+    fn send<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+    ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>>;
+}
+
+/// Sends requests as they are, with no credentials (for tests and public endpoints).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoAuth;
+
+impl Authenticator for NoAuth {
+    fn scheme(&self) -> &'static str {
+        "none"
+    }
+
+    fn sends_credentials(&self) -> bool {
+        false
+    }
+
+    fn send<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+    ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
+        Box::pin(client.execute(request))
+    }
+}
+
+/// Marks a response whose credentials the server refused for good; set by an [`Authenticator`]
+/// on the response it returns, read by [`Runtime::post`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthRejected {
+    /// What was refused and what to change, without any secret.
+    pub reason: String,
+    /// The Digest realm or similar protection space, when the server named one.
+    pub realm: Option<String>,
+    /// The kind of failure.
+    pub kind: ErrorKind,
+}
+
+/// How a value that the runtime fills in when the caller did not is produced.
+#[derive(Debug, Clone)]
+enum DefaultValue {
+    Fixed(HeaderValue),
+    Uuid,
+}
+
+#[derive(Debug)]
+struct Inner {
+    auth: Arc<dyn Authenticator>,
+    allow_http: bool,
+    headers: Vec<(HeaderName, DefaultValue)>,
+    query: Vec<(String, DefaultValue)>,
+}
+
+/// Per-client state shared by every call of one generated client: cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Runtime {
+    inner: Arc<Inner>,
+}
+
+/// Builds a [`Runtime`].
+#[derive(Debug)]
+pub struct RuntimeBuilder {
+    auth: Arc<dyn Authenticator>,
+    allow_http: bool,
+    headers: Vec<(HeaderName, DefaultValue)>,
+    query: Vec<(String, DefaultValue)>,
+}
+
+impl RuntimeBuilder {
+    /// Allows plain `http://` base URLs although credentials are sent (loopback tests only).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_http = allow;
+        self
+    }
+
+    /// Sets `name: value` on every request that does not carry `name` already, so that a
+    /// per-call value overrides the client's.
+    pub fn default_header(mut self, name: &str, value: &str) -> Result<Self, ConfigError> {
+        let name = HeaderName::try_from(name)
+            .map_err(|e| ConfigError::new(format!("invalid header name {name:?}: {e}")))?;
+        let value = HeaderValue::try_from(value)
+            .map_err(|e| ConfigError::new(format!("invalid value for header {name}: {e}")))?;
+        self.headers.retain(|(n, _)| n != name);
+        self.headers.push((name, DefaultValue::Fixed(value)));
+        Ok(self)
+    }
+
+    /// Adds query parameter `name` with a fresh UUID v4 to every request that lacks it.
+    pub fn default_query_uuid(mut self, name: &str) -> Self {
+        self.query.retain(|(n, _)| n != name);
+        self.query.push((name.to_owned(), DefaultValue::Uuid));
+        self
+    }
+
+    /// Finishes the runtime.
+    pub fn build(self) -> Runtime {
+        Runtime {
+            inner: Arc::new(Inner {
+                auth: self.auth,
+                allow_http: self.allow_http,
+                headers: self.headers,
+                query: self.query,
+            }),
+        }
+    }
+}
+
+impl Runtime {
+    /// A builder for a runtime that authenticates with `auth`.
+    pub fn builder(auth: impl Authenticator) -> RuntimeBuilder {
+        RuntimeBuilder {
+            auth: Arc::new(auth),
+            allow_http: false,
+            headers: Vec::new(),
+            query: Vec::new(),
+        }
+    }
+
+    /// A runtime that sends no credentials.
+    pub fn unauthenticated() -> Self {
+        Self::builder(NoAuth).build()
+    }
+
+    /// The authenticator in use.
+    pub fn authenticator(&self) -> &dyn Authenticator {
+        &*self.inner.auth
+    }
+
+    /// Hook run on each request before it is sent: the https rule and client defaults.
+    pub async fn pre(&self, request: &mut reqwest::Request, operation_id: &str) -> Result<(), Error> {
+        let inner = &*self.inner;
+        if request.url().scheme() != "https" && inner.auth.sends_credentials() && !inner.allow_http {
+            return Err(Error::new(
+                ErrorKind::Refused,
+                format!(
+                    "{operation_id}: refusing to send {} credentials over plain {}:// to {}; \
+                     use an https:// base URL (or allow_insecure_http(true) for a local test server)",
+                    inner.auth.scheme(),
+                    request.url().scheme(),
+                    request.url().host_str().unwrap_or("<no host>"),
+                ),
+            ));
+        }
+        for (name, value) in &inner.headers {
+            if !request.headers().contains_key(name) {
+                request.headers_mut().insert(name.clone(), value.header_value());
+            }
+        }
+        for (name, value) in &inner.query {
+            let present = request.url().query_pairs().any(|(k, _)| k == name.as_str());
+            if !present {
+                let v = value.string();
+                request.url_mut().query_pairs_mut().append_pair(name, &v);
+            }
+        }
+        Ok(())
+    }
+
+    /// Hook that sends the request through the authenticator.
+    pub async fn exec(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        _operation_id: &str,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.inner.auth.send(client, request).await
+    }
+
+    /// Hook run on the outcome: turns a response marked [`AuthRejected`] into an [`Error`].
+    pub fn post(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        operation_id: &str,
+    ) -> Result<(), Error> {
+        let Ok(response) = result else { return Ok(()) };
+        match response.extensions().get::<AuthRejected>() {
+            None => Ok(()),
+            Some(rejected) => {
+                let realm = rejected
+                    .realm
+                    .as_deref()
+                    .map(|r| format!(", realm {r:?}"))
+                    .unwrap_or_default();
+                Err(Error::new(
+                    rejected.kind,
+                    format!(
+                        "{operation_id}: HTTP {}{realm}: {}",
+                        response.status(),
+                        rejected.reason
+                    ),
+                ))
+            }
+        }
+    }
+}
+
+impl DefaultValue {
+    fn string(&self) -> String {
+        match self {
+            DefaultValue::Fixed(v) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            DefaultValue::Uuid => uuid::Uuid::new_v4().to_string(),
+        }
+    }
+
+    fn header_value(&self) -> HeaderValue {
+        match self {
+            DefaultValue::Fixed(v) => v.clone(),
+            DefaultValue::Uuid => {
+                // A hyphenated UUID is always a valid header value.
+                HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+                    .unwrap_or_else(|_| HeaderValue::from_static("00000000-0000-0000-0000-000000000000"))
+            }
+        }
+    }
+}
+
+/// Everything a generated client needs besides its operations: where to send, with which HTTP
+/// client, and with which [`Runtime`]. Built by `oceanbase::from_env` and friends; the generated
+/// `Client::from_parts` takes it.
+#[derive(Debug, Clone)]
+pub struct ClientParts {
+    /// Base URL, scheme and host (and path stem, if any).
+    pub base_url: String,
+    /// The HTTP client (timeouts, TLS).
+    pub http: reqwest::Client,
+    /// Credentials and per-client defaults.
+    pub runtime: Runtime,
+}
+
+impl ClientParts {
+    /// Parts with the default HTTP client (rustls, 15 s connect and request timeouts).
+    pub fn new(base_url: impl Into<String>, runtime: Runtime) -> Result<Self, ConfigError> {
+        let base_url = base_url.into();
+        let parsed = url::Url::parse(&base_url)
+            .map_err(|e| ConfigError::new(format!("base URL {base_url:?} is not a valid URL: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(ConfigError::new(format!(
+                "base URL {base_url:?} must start with https://"
+            )));
+        }
+        Ok(Self { base_url: base_url.trim_end_matches('/').to_owned(), http: default_http_client()?, runtime })
+    }
+}
+
+/// The HTTP client generated clients use unless given another: rustls, 15 s timeouts, and a
+/// `User-Agent` naming this crate.
+pub fn default_http_client() -> Result<reqwest::Client, ConfigError> {
+    let timeout = std::time::Duration::from_secs(15);
+    reqwest::Client::builder()
+        .connect_timeout(timeout)
+        .timeout(timeout)
+        .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| ConfigError::new(format!("could not build the HTTP client: {e}")))
+}
