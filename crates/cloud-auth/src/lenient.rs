@@ -83,7 +83,12 @@ mod tests {
 
     #[test]
     fn accepts_booleans_and_strings() {
-        for (input, want) in [("true", true), ("false", false), ("\"true\"", true), ("\"FALSE\"", false)] {
+        for (input, want) in [
+            ("true", true),
+            ("false", false),
+            ("\"true\"", true),
+            ("\"FALSE\"", false),
+        ] {
             let got: FlexBool = serde_json::from_str(input).unwrap();
             assert_eq!(got.get(), want, "{input}");
         }

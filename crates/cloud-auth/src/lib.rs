@@ -18,6 +18,7 @@ pub mod lenient;
 pub mod oceanbase;
 mod runtime;
 mod secret;
+pub mod vendor;
 
 pub use error::{ConfigError, Error, ErrorKind};
 pub use runtime::{

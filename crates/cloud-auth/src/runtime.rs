@@ -162,9 +162,14 @@ impl Runtime {
     }
 
     /// Hook run on each request before it is sent: the https rule and client defaults.
-    pub async fn pre(&self, request: &mut reqwest::Request, operation_id: &str) -> Result<(), Error> {
+    pub async fn pre(
+        &self,
+        request: &mut reqwest::Request,
+        operation_id: &str,
+    ) -> Result<(), Error> {
         let inner = &*self.inner;
-        if request.url().scheme() != "https" && inner.auth.sends_credentials() && !inner.allow_http {
+        if request.url().scheme() != "https" && inner.auth.sends_credentials() && !inner.allow_http
+        {
             return Err(Error::new(
                 ErrorKind::Refused,
                 format!(
@@ -178,7 +183,9 @@ impl Runtime {
         }
         for (name, value) in &inner.headers {
             if !request.headers().contains_key(name) {
-                request.headers_mut().insert(name.clone(), value.header_value());
+                request
+                    .headers_mut()
+                    .insert(name.clone(), value.header_value());
             }
         }
         for (name, value) in &inner.query {
@@ -242,8 +249,9 @@ impl DefaultValue {
             DefaultValue::Fixed(v) => v.clone(),
             DefaultValue::Uuid => {
                 // A hyphenated UUID is always a valid header value.
-                HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
-                    .unwrap_or_else(|_| HeaderValue::from_static("00000000-0000-0000-0000-000000000000"))
+                HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).unwrap_or_else(|_| {
+                    HeaderValue::from_static("00000000-0000-0000-0000-000000000000")
+                })
             }
         }
     }
@@ -266,14 +274,19 @@ impl ClientParts {
     /// Parts with the default HTTP client (rustls, 15 s connect and request timeouts).
     pub fn new(base_url: impl Into<String>, runtime: Runtime) -> Result<Self, ConfigError> {
         let base_url = base_url.into();
-        let parsed = url::Url::parse(&base_url)
-            .map_err(|e| ConfigError::new(format!("base URL {base_url:?} is not a valid URL: {e}")))?;
+        let parsed = url::Url::parse(&base_url).map_err(|e| {
+            ConfigError::new(format!("base URL {base_url:?} is not a valid URL: {e}"))
+        })?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(ConfigError::new(format!(
                 "base URL {base_url:?} must start with https://"
             )));
         }
-        Ok(Self { base_url: base_url.trim_end_matches('/').to_owned(), http: default_http_client()?, runtime })
+        Ok(Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            http: default_http_client()?,
+            runtime,
+        })
     }
 }
 
@@ -284,7 +297,11 @@ pub fn default_http_client() -> Result<reqwest::Client, ConfigError> {
     reqwest::Client::builder()
         .connect_timeout(timeout)
         .timeout(timeout)
-        .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
+        .user_agent(concat!(
+            env!("CARGO_PKG_NAME"),
+            "/",
+            env!("CARGO_PKG_VERSION")
+        ))
         .build()
         .map_err(|e| ConfigError::new(format!("could not build the HTTP client: {e}")))
 }

@@ -1,0 +1,277 @@
+//! The IAM password token provider: `POST {iam}/v3/auth/tokens` with the password method,
+//! token from the `X-Subject-Token` response header, expiry from the body's
+//! `token.expires_at`.
+
+use std::fmt;
+
+use serde_json::json;
+
+use super::{
+    clock::parse_rfc3339,
+    token::{Token, TokenError, TokenProvider},
+};
+use crate::{BoxFuture, ConfigError, Secret};
+
+/// Which project the token is scoped to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProjectScope {
+    /// By project id (`HUAWEICLOUD_SDK_PROJECT_ID`).
+    Id(String),
+    /// By project name; a region's default project is named after the region (`cn-north-4`).
+    Name(String),
+}
+
+/// IAM user credentials for the password method. `Debug` hides the password.
+#[derive(Clone)]
+pub struct IamPassword {
+    user_name: String,
+    password: Secret,
+    domain_name: String,
+    scope: ProjectScope,
+}
+
+impl IamPassword {
+    /// The IAM user `user_name` of account (domain) `domain_name`, scoped to `scope`.
+    pub fn new(
+        user_name: impl Into<String>,
+        password: impl Into<Secret>,
+        domain_name: impl Into<String>,
+        scope: ProjectScope,
+    ) -> Self {
+        Self {
+            user_name: user_name.into(),
+            password: password.into(),
+            domain_name: domain_name.into(),
+            scope,
+        }
+    }
+}
+
+impl fmt::Debug for IamPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IamPassword")
+            .field("user_name", &self.user_name)
+            .field("password", &self.password)
+            .field("domain_name", &self.domain_name)
+            .field("scope", &self.scope)
+            .finish()
+    }
+}
+
+/// Fetches IAM user tokens with a password. Use it through
+/// [`TokenAuth::from_provider`](super::TokenAuth::from_provider) or a
+/// [`TokenCache`](super::TokenCache).
+#[derive(Debug, Clone)]
+pub struct IamPasswordProvider {
+    tokens_url: url::Url,
+    credentials: IamPassword,
+    allow_insecure_http: bool,
+}
+
+impl IamPasswordProvider {
+    /// A provider for the IAM endpoint of `region` (`https://iam.{region}.myhuaweicloud.com`).
+    pub fn for_region(region: &str, credentials: IamPassword) -> Result<Self, ConfigError> {
+        Self::new(&super::endpoint::base_url("iam", region)?, credentials)
+    }
+
+    /// A provider for the IAM endpoint at `base_url` (`https://iam.cn-north-4.myhuaweicloud.com`).
+    pub fn new(base_url: &str, credentials: IamPassword) -> Result<Self, ConfigError> {
+        if credentials.user_name.trim().is_empty() {
+            return Err(ConfigError::new(
+                "the IAM user name is empty: set HUAWEICLOUD_SDK_USERNAME to the IAM user that gets tokens",
+            ));
+        }
+        if credentials.password.expose().is_empty() {
+            return Err(ConfigError::new(
+                "the IAM password is empty: set HUAWEICLOUD_SDK_PASSWORD to that IAM user's password",
+            ));
+        }
+        if credentials.domain_name.trim().is_empty() {
+            return Err(ConfigError::new(
+                "the IAM account (domain) name is empty: set HUAWEICLOUD_SDK_DOMAIN_NAME to the account that owns the IAM user",
+            ));
+        }
+        let base = url::Url::parse(base_url).map_err(|e| {
+            ConfigError::new(format!(
+                "IAM endpoint {base_url:?} is not a valid URL ({e}): check HUAWEICLOUD_SDK_IAM_ENDPOINT"
+            ))
+        })?;
+        if !matches!(base.scheme(), "https" | "http") || base.host_str().is_none() {
+            return Err(ConfigError::new(format!(
+                "IAM endpoint {base_url:?} must be an https:// URL: check HUAWEICLOUD_SDK_IAM_ENDPOINT"
+            )));
+        }
+        let tokens_url = url::Url::parse(&format!(
+            "{}/v3/auth/tokens?nocatalog=true",
+            base.as_str().trim_end_matches('/')
+        ))
+        .map_err(|e| ConfigError::new(format!("IAM endpoint {base_url:?}: {e}")))?;
+        Ok(Self { tokens_url, credentials, allow_insecure_http: false })
+    }
+
+    /// Allows a plain `http://` IAM endpoint (a loopback test server). Otherwise the password
+    /// is never sent over plain http.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// The URL tokens are requested from.
+    pub fn tokens_url(&self) -> &url::Url {
+        &self.tokens_url
+    }
+
+    fn request_body(&self) -> serde_json::Value {
+        let c = &self.credentials;
+        let project = match &c.scope {
+            ProjectScope::Id(id) => json!({ "id": id }),
+            ProjectScope::Name(name) => json!({ "name": name }),
+        };
+        json!({
+            "auth": {
+                "identity": {
+                    "methods": ["password"],
+                    "password": {
+                        "user": {
+                            "name": c.user_name,
+                            "password": c.password.expose(),
+                            "domain": { "name": c.domain_name },
+                        }
+                    }
+                },
+                "scope": { "project": project }
+            }
+        })
+    }
+
+    async fn fetch_token(&self, client: &reqwest::Client) -> Result<Token, TokenError> {
+        let url = &self.tokens_url;
+        if url.scheme() != "https" && !self.allow_insecure_http {
+            return Err(TokenError::refused(format!(
+                "refusing to send the IAM password over plain {}:// to {}; use an https:// IAM \
+                 endpoint (HUAWEICLOUD_SDK_IAM_ENDPOINT)",
+                url.scheme(),
+                url.host_str().unwrap_or("<no host>")
+            )));
+        }
+        // The body holds the password: built here, never logged.
+        let body = serde_json::to_vec(&self.request_body())
+            .map_err(|e| TokenError::new(format!("could not encode the IAM request: {e}"), None))?;
+        let response = client
+            .post(url.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/json;charset=utf8")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| {
+                TokenError::new(format!("POST {} failed: {e}", redact_query(url)), None)
+            })?;
+        let status = response.status();
+        if !status.is_success() {
+            // IAM's error body ({"error": {"code", "message"}}) names the problem without
+            // echoing the password.
+            let detail = response.text().await.unwrap_or_default();
+            let detail: String = detail.chars().take(300).collect();
+            let hint = match status.as_u16() {
+                401 => "check HUAWEICLOUD_SDK_USERNAME, HUAWEICLOUD_SDK_PASSWORD and HUAWEICLOUD_SDK_DOMAIN_NAME",
+                400 | 404 => "check the project scope (HUAWEICLOUD_SDK_PROJECT_ID, or the region's project name)",
+                403 => "the IAM user may not get tokens (login protection, or access type without console/programmatic password access)",
+                _ => "IAM is unavailable or rejected the request",
+            };
+            return Err(TokenError::new(
+                format!("IAM answered HTTP {status} to POST {}: {hint}; IAM said: {detail}", redact_query(url)),
+                Some(status.as_u16()),
+            ));
+        }
+        let token = response
+            .headers()
+            .get("x-subject-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                TokenError::new(
+                    format!("IAM answered HTTP {status} without an X-Subject-Token header"),
+                    Some(status.as_u16()),
+                )
+            })?;
+        let body: serde_json::Value = response.json().await.map_err(|e| {
+            TokenError::new(format!("IAM's token response body is not JSON: {e}"), Some(status.as_u16()))
+        })?;
+        let expires_at = body
+            .pointer("/token/expires_at")
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| {
+                TokenError::new("IAM's token response has no token.expires_at", Some(status.as_u16()))
+            })?;
+        let expires_at = parse_rfc3339(expires_at).ok_or_else(|| {
+            TokenError::new(
+                format!("IAM's token.expires_at {expires_at:?} is not an RFC 3339 time"),
+                Some(status.as_u16()),
+            )
+        })?;
+        Ok(Token::new(token, Some(expires_at)))
+    }
+}
+
+fn redact_query(url: &url::Url) -> String {
+    let mut url = url.clone();
+    url.set_query(None);
+    url.to_string()
+}
+
+impl TokenProvider for IamPasswordProvider {
+    fn describe(&self) -> String {
+        format!(
+            "IAM password token for user {:?} of account {:?} from {}",
+            self.credentials.user_name,
+            self.credentials.domain_name,
+            redact_query(&self.tokens_url)
+        )
+    }
+
+    fn fetch<'a>(&'a self, client: &'a reqwest::Client) -> BoxFuture<'a, Result<Token, TokenError>> {
+        Box::pin(self.fetch_token(client))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds(scope: ProjectScope) -> IamPassword {
+        IamPassword::new("alice", "s3cret-pw", "acme", scope)
+    }
+
+    #[test]
+    fn body_has_the_password_method_and_scope() {
+        let p = IamPasswordProvider::for_region("cn-north-4", creds(ProjectScope::Name("cn-north-4".into()))).unwrap();
+        assert_eq!(p.tokens_url().as_str(), "https://iam.cn-north-4.myhuaweicloud.com/v3/auth/tokens?nocatalog=true");
+        let body = p.request_body();
+        assert_eq!(body.pointer("/auth/identity/methods/0").unwrap(), "password");
+        assert_eq!(body.pointer("/auth/identity/password/user/domain/name").unwrap(), "acme");
+        assert_eq!(body.pointer("/auth/scope/project/name").unwrap(), "cn-north-4");
+        let p = IamPasswordProvider::new("https://iam.example/", creds(ProjectScope::Id("p1".into()))).unwrap();
+        assert_eq!(p.request_body().pointer("/auth/scope/project/id").unwrap(), "p1");
+        assert!(!format!("{p:?}").contains("s3cret-pw"));
+        assert!(!p.describe().contains("s3cret-pw"));
+    }
+
+    #[test]
+    fn rejects_empty_credentials_and_bad_urls() {
+        let scope = || ProjectScope::Id("p".into());
+        assert!(IamPasswordProvider::new("https://iam.example", IamPassword::new("", "pw", "d", scope())).is_err());
+        assert!(IamPasswordProvider::new("https://iam.example", IamPassword::new("u", "", "d", scope())).is_err());
+        assert!(IamPasswordProvider::new("https://iam.example", IamPassword::new("u", "pw", " ", scope())).is_err());
+        assert!(IamPasswordProvider::new("ftp://iam.example", creds(scope())).is_err());
+        assert!(IamPasswordProvider::new("not a url", creds(scope())).is_err());
+    }
+
+    #[tokio::test]
+    async fn plain_http_is_refused_unless_allowed() {
+        let p = IamPasswordProvider::new("http://127.0.0.1:9", creds(ProjectScope::Id("p".into()))).unwrap();
+        let err = p.fetch(&reqwest::Client::new()).await.unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Refused);
+        assert!(err.to_string().contains("HUAWEICLOUD_SDK_IAM_ENDPOINT"), "{err}");
+    }
+}

@@ -1,0 +1,626 @@
+//! Token authentication: `X-Auth-Token` on every request, from a static token or from a
+//! [`TokenProvider`] (IAM) behind a [`TokenCache`].
+//!
+//! The cache refreshes a token a configurable window before it expires, performs at most one
+//! fetch at a time however many tasks wait (the waiters share its outcome, success or
+//! failure), and reads time from an injectable [`Clock`]. [`TokenAuth`] sends each request
+//! with the cached token; on a 401 it refreshes once (unless another task already did) and
+//! retries once; a second 401 is reported as [`ErrorKind::CredentialsRejected`].
+
+use std::{
+    fmt,
+    sync::{
+        Arc, Mutex, PoisonError,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, SystemTime},
+};
+
+use reqwest::header::{HeaderName, HeaderValue};
+
+use super::clock::{Clock, SystemClock};
+use crate::{AuthRejected, Authenticator, BoxFuture, ConfigError, ErrorKind, Secret};
+
+/// The header that carries the token.
+pub const AUTH_TOKEN_HEADER: &str = "x-auth-token";
+
+const X_AUTH_TOKEN: HeaderName = HeaderName::from_static(AUTH_TOKEN_HEADER);
+
+/// How long before expiry a token is refreshed unless told otherwise. IAM tokens live 24
+/// hours; five minutes covers clock skew and slow requests.
+pub const DEFAULT_REFRESH_WINDOW: Duration = Duration::from_secs(5 * 60);
+
+/// A token and when it expires. `Debug` hides the value.
+#[derive(Clone)]
+pub struct Token {
+    value: Secret,
+    expires_at: Option<SystemTime>,
+}
+
+impl Token {
+    /// A token valid until `expires_at` (`None`: no known expiry).
+    pub fn new(value: impl Into<Secret>, expires_at: Option<SystemTime>) -> Self {
+        Self { value: value.into(), expires_at }
+    }
+
+    /// The token value.
+    pub fn secret(&self) -> &Secret {
+        &self.value
+    }
+
+    /// When it expires, if known.
+    pub fn expires_at(&self) -> Option<SystemTime> {
+        self.expires_at
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Token").field("value", &self.value).field("expires_at", &self.expires_at).finish()
+    }
+}
+
+/// A token could not be obtained. The message says what to change; it never holds a secret.
+#[derive(Debug, Clone)]
+pub struct TokenError {
+    message: String,
+    status: Option<u16>,
+    kind: ErrorKind,
+}
+
+impl TokenError {
+    /// A failure described by `message`; `status` is the token endpoint's HTTP status when it
+    /// answered.
+    pub fn new(message: impl Into<String>, status: Option<u16>) -> Self {
+        Self { message: message.into(), status, kind: ErrorKind::CredentialsUnavailable }
+    }
+
+    pub(crate) fn refused(message: impl Into<String>) -> Self {
+        Self { message: message.into(), status: None, kind: ErrorKind::Refused }
+    }
+
+    /// The token endpoint's HTTP status, when it answered.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// The kind of failure: [`ErrorKind::CredentialsUnavailable`], or [`ErrorKind::Refused`]
+    /// when the request for a token was not sent (plain `http://`).
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for TokenError {}
+
+/// Something that obtains tokens: the IAM password provider, or one of your own.
+pub trait TokenProvider: fmt::Debug + Send + Sync + 'static {
+    /// A short description for errors and logs (an endpoint, never a secret).
+    fn describe(&self) -> String;
+
+    /// Fetches a fresh token, using `client` for any HTTP.
+    fn fetch<'a>(&'a self, client: &'a reqwest::Client) -> BoxFuture<'a, Result<Token, TokenError>>;
+}
+
+/// A token handed out by a [`TokenCache`], tagged with the fetch it came from so that a
+/// rejection refreshes only a token that is still current.
+#[derive(Clone)]
+pub struct CachedToken {
+    token: Token,
+    generation: u64,
+}
+
+impl CachedToken {
+    /// The token.
+    pub fn token(&self) -> &Token {
+        &self.token
+    }
+}
+
+impl fmt::Debug for CachedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CachedToken").field("token", &self.token).field("generation", &self.generation).finish()
+    }
+}
+
+#[derive(Default)]
+struct State {
+    current: Option<CachedToken>,
+    /// Number of fetches completed, and the error of the last one if it failed: tasks that
+    /// waited for a fetch take its error instead of fetching again.
+    attempts: u64,
+    last_error: Option<TokenError>,
+}
+
+/// Caches the token of a [`TokenProvider`] and refreshes it before it expires.
+pub struct TokenCache {
+    provider: Box<dyn TokenProvider>,
+    clock: Arc<dyn Clock>,
+    refresh_window: Duration,
+    state: Mutex<State>,
+    /// Held for the whole of a fetch: at most one fetch at a time.
+    fetch_lock: tokio::sync::Mutex<()>,
+    generations: AtomicU64,
+}
+
+impl fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.state();
+        f.debug_struct("TokenCache")
+            .field("provider", &self.provider)
+            .field("refresh_window", &self.refresh_window)
+            .field("cached_until", &state.current.as_ref().map(|c| c.token.expires_at))
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenCache {
+    /// A cache over `provider`, with the system clock and [`DEFAULT_REFRESH_WINDOW`].
+    pub fn new(provider: impl TokenProvider) -> Self {
+        Self {
+            provider: Box::new(provider),
+            clock: Arc::new(SystemClock),
+            refresh_window: DEFAULT_REFRESH_WINDOW,
+            state: Mutex::new(State::default()),
+            fetch_lock: tokio::sync::Mutex::new(()),
+            generations: AtomicU64::new(0),
+        }
+    }
+
+    /// Reads time from `clock` (tests move a [`ManualClock`](super::ManualClock)).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Refreshes tokens `window` before they expire.
+    pub fn with_refresh_window(mut self, window: Duration) -> Self {
+        self.refresh_window = window;
+        self
+    }
+
+    /// The provider's description.
+    pub fn describe(&self) -> String {
+        self.provider.describe()
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn is_fresh(&self, token: &Token, now: SystemTime) -> bool {
+        match token.expires_at {
+            None => true,
+            Some(expires_at) => now + self.refresh_window < expires_at,
+        }
+    }
+
+    fn is_valid(token: &Token, now: SystemTime) -> bool {
+        token.expires_at.is_none_or(|expires_at| now < expires_at)
+    }
+
+    /// A token that is not within the refresh window of its expiry, fetching one if needed.
+    ///
+    /// While one task refreshes a token that is inside the window but not yet expired, the
+    /// others keep using it instead of waiting.
+    pub async fn token(&self, client: &reqwest::Client) -> Result<CachedToken, TokenError> {
+        let (attempts_seen, still_valid) = {
+            let state = self.state();
+            let now = self.clock.now();
+            match &state.current {
+                Some(c) if self.is_fresh(&c.token, now) => return Ok(c.clone()),
+                Some(c) if Self::is_valid(&c.token, now) => (state.attempts, Some(c.clone())),
+                _ => (state.attempts, None),
+            }
+        };
+        let _guard = match (&still_valid, self.fetch_lock.try_lock()) {
+            (_, Ok(guard)) => guard,
+            (Some(c), Err(_)) => return Ok(c.clone()),
+            (None, Err(_)) => self.fetch_lock.lock().await,
+        };
+        {
+            let state = self.state();
+            if let Some(c) = &state.current {
+                if self.is_fresh(&c.token, self.clock.now()) {
+                    return Ok(c.clone());
+                }
+            }
+            if state.attempts > attempts_seen {
+                if let Some(e) = &state.last_error {
+                    return Err(e.clone());
+                }
+            }
+        }
+        match self.fetch_locked(client).await {
+            Ok(token) => Ok(token),
+            // A refresh inside the window failed, but the token still works for a while:
+            // use it, and try again on a later call.
+            Err(e) => match still_valid {
+                Some(c) if Self::is_valid(&c.token, self.clock.now()) => {
+                    tracing::warn!(error = %e, "token refresh failed; using the current token until it expires");
+                    Ok(c)
+                }
+                _ => Err(e),
+            },
+        }
+    }
+
+    /// Replaces `rejected`, which the service refused, with a fresh token; if another task
+    /// already replaced it, returns that task's token without fetching.
+    pub async fn refresh_rejected(
+        &self,
+        client: &reqwest::Client,
+        rejected: &CachedToken,
+    ) -> Result<CachedToken, TokenError> {
+        let attempts_seen = self.state().attempts;
+        let _guard = self.fetch_lock.lock().await;
+        {
+            let mut state = self.state();
+            match &state.current {
+                Some(c) if c.generation != rejected.generation && Self::is_valid(&c.token, self.clock.now()) => {
+                    return Ok(c.clone());
+                }
+                Some(c) if c.generation == rejected.generation => state.current = None,
+                _ => {}
+            }
+            if state.attempts > attempts_seen {
+                if let Some(e) = &state.last_error {
+                    return Err(e.clone());
+                }
+            }
+        }
+        self.fetch_locked(client).await
+    }
+
+    /// Forgets the cached token, so that the next call fetches one.
+    pub fn invalidate(&self) {
+        self.state().current = None;
+    }
+
+    async fn fetch_locked(&self, client: &reqwest::Client) -> Result<CachedToken, TokenError> {
+        tracing::debug!(provider = %self.provider.describe(), "fetching a token");
+        let result = self.provider.fetch(client).await;
+        let mut state = self.state();
+        // Counted on completion: a task that saw the count before this fetch ended waited
+        // for it, and shares its outcome.
+        state.attempts += 1;
+        match result {
+            Ok(token) => {
+                let generation = self.generations.fetch_add(1, Ordering::Relaxed) + 1;
+                let cached = CachedToken { token, generation };
+                tracing::debug!(expires_at = ?cached.token.expires_at, "token fetched");
+                state.current = Some(cached.clone());
+                state.last_error = None;
+                Ok(cached)
+            }
+            Err(e) => {
+                tracing::warn!(provider = %self.provider.describe(), error = %e, "token fetch failed");
+                state.last_error = Some(e.clone());
+                Err(e)
+            }
+        }
+    }
+}
+
+enum Source {
+    Static(Secret),
+    Cache(TokenCache),
+}
+
+/// The token [`Authenticator`]: sends `X-Auth-Token` (marked sensitive) with every request.
+pub struct TokenAuth {
+    source: Source,
+}
+
+impl fmt::Debug for TokenAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            Source::Static(token) => f.debug_struct("TokenAuth").field("static_token", token).finish(),
+            Source::Cache(cache) => f.debug_struct("TokenAuth").field("cache", cache).finish(),
+        }
+    }
+}
+
+impl TokenAuth {
+    /// A token obtained elsewhere (for example `hcloud` or the console), sent as is. It is not
+    /// refreshed: a 401 is reported as an error saying so.
+    pub fn static_token(token: impl Into<Secret>) -> Result<Self, ConfigError> {
+        let token = token.into();
+        if token.expose().trim().is_empty() {
+            return Err(ConfigError::new(
+                "the Huawei Cloud token is empty: set HUAWEICLOUD_SDK_AUTH_TOKEN to an IAM token (the X-Subject-Token of POST /v3/auth/tokens)",
+            ));
+        }
+        if HeaderValue::from_str(token.expose()).is_err() {
+            return Err(ConfigError::new(
+                "the Huawei Cloud token is not a valid header value (line breaks or non-ASCII characters?): check HUAWEICLOUD_SDK_AUTH_TOKEN",
+            ));
+        }
+        Ok(Self { source: Source::Static(token) })
+    }
+
+    /// Tokens from `provider` (for example an
+    /// [`IamPasswordProvider`](super::IamPasswordProvider)), cached with the defaults.
+    pub fn from_provider(provider: impl TokenProvider) -> Self {
+        Self::from_cache(TokenCache::new(provider))
+    }
+
+    /// Tokens from a configured cache (clock, refresh window).
+    pub fn from_cache(cache: TokenCache) -> Self {
+        Self { source: Source::Cache(cache) }
+    }
+
+    fn header(token: &Secret) -> Option<HeaderValue> {
+        let mut value = HeaderValue::from_str(token.expose()).ok()?;
+        value.set_sensitive(true);
+        Some(value)
+    }
+
+    async fn send_static(
+        &self,
+        client: &reqwest::Client,
+        mut request: reqwest::Request,
+        token: &Secret,
+    ) -> reqwest::Result<reqwest::Response> {
+        // Checked by `static_token`.
+        if let Some(value) = Self::header(token) {
+            request.headers_mut().insert(X_AUTH_TOKEN, value);
+        }
+        let mut response = client.execute(request).await?;
+        if response.status() == http::StatusCode::UNAUTHORIZED {
+            response.extensions_mut().insert(AuthRejected {
+                reason: "the service refused the static token (it may have expired: IAM tokens \
+                         last 24 hours); set a fresh HUAWEICLOUD_SDK_AUTH_TOKEN, or use AK/SK or \
+                         the IAM password provider, which renew credentials themselves"
+                    .to_owned(),
+                realm: None,
+                kind: ErrorKind::CredentialsRejected,
+            });
+        }
+        Ok(response)
+    }
+
+    async fn send_cached(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        cache: &TokenCache,
+    ) -> reqwest::Result<reqwest::Response> {
+        let token = match cache.token(client).await {
+            Ok(token) => token,
+            Err(e) => return Ok(token_failure(cache, &e)),
+        };
+        // Kept for the one retry; a streamed body cannot be replayed.
+        let retry = request.try_clone();
+        let response = execute_with(client, request, &token).await?;
+        if response.status() != http::StatusCode::UNAUTHORIZED {
+            return Ok(response);
+        }
+        let Some(retry) = retry else {
+            cache.invalidate();
+            return Ok(rejected(
+                response,
+                "the service refused the IAM token and the request could not be retried (its \
+                 body is a stream); the token was dropped, so the next call fetches a new one",
+            ));
+        };
+        tracing::debug!("the service answered 401; refreshing the token and retrying once");
+        let fresh = match cache.refresh_rejected(client, &token).await {
+            Ok(fresh) => fresh,
+            Err(e) => return Ok(token_failure(cache, &e)),
+        };
+        let response = execute_with(client, retry, &fresh).await?;
+        if response.status() == http::StatusCode::UNAUTHORIZED {
+            return Ok(rejected(
+                response,
+                "the service refused the IAM token twice (a freshly fetched token too): check \
+                 that the IAM user has permission for this operation and that the token's \
+                 project scope (HUAWEICLOUD_SDK_PROJECT_ID or the region's project) matches the \
+                 project in the request",
+            ));
+        }
+        Ok(response)
+    }
+}
+
+async fn execute_with(
+    client: &reqwest::Client,
+    mut request: reqwest::Request,
+    token: &CachedToken,
+) -> reqwest::Result<reqwest::Response> {
+    match TokenAuth::header(token.token.secret()) {
+        Some(value) => {
+            request.headers_mut().insert(X_AUTH_TOKEN, value);
+            client.execute(request).await
+        }
+        None => Ok(super::local_failure(
+            http::StatusCode::BAD_GATEWAY,
+            ErrorKind::CredentialsUnavailable,
+            "the token endpoint returned a token that is not a valid header value".to_owned(),
+        )),
+    }
+}
+
+fn rejected(mut response: reqwest::Response, reason: &str) -> reqwest::Response {
+    response.extensions_mut().insert(AuthRejected {
+        reason: reason.to_owned(),
+        realm: None,
+        kind: ErrorKind::CredentialsRejected,
+    });
+    response
+}
+
+fn token_failure(cache: &TokenCache, error: &TokenError) -> reqwest::Response {
+    // No response from the service exists: report the token endpoint's status when it
+    // answered, 503 when it could not be reached.
+    let status = error
+        .status()
+        .and_then(|s| http::StatusCode::from_u16(s).ok())
+        .unwrap_or(http::StatusCode::SERVICE_UNAVAILABLE);
+    super::local_failure(
+        status,
+        error.kind(),
+        format!("no token, so the request was not sent: {} ({error})", cache.describe()),
+    )
+}
+
+impl Authenticator for TokenAuth {
+    fn scheme(&self) -> &'static str {
+        match self.source {
+            Source::Static(_) => "static-token",
+            Source::Cache(_) => "iam-token",
+        }
+    }
+
+    fn send<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+    ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
+        Box::pin(async move {
+            match &self.source {
+                Source::Static(token) => self.send_static(client, request, token).await,
+                Source::Cache(cache) => self.send_cached(client, request, cache).await,
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use super::*;
+    use crate::huawei::ManualClock;
+
+    #[derive(Debug)]
+    struct Counting {
+        fetches: Arc<AtomicUsize>,
+        clock: ManualClock,
+        lifetime: Duration,
+        fail: bool,
+        gate: Option<Arc<tokio::sync::Semaphore>>,
+    }
+
+    impl TokenProvider for Counting {
+        fn describe(&self) -> String {
+            "counting test provider".to_owned()
+        }
+
+        fn fetch<'a>(&'a self, _: &'a reqwest::Client) -> BoxFuture<'a, Result<Token, TokenError>> {
+            Box::pin(async move {
+                let n = self.fetches.fetch_add(1, Ordering::SeqCst) + 1;
+                if let Some(gate) = &self.gate {
+                    gate.acquire().await.unwrap().forget();
+                }
+                if self.fail {
+                    return Err(TokenError::new("IAM said no", Some(401)));
+                }
+                Ok(Token::new(format!("token-{n}"), Some(self.clock.now() + self.lifetime)))
+            })
+        }
+    }
+
+    fn cache(
+        fail: bool,
+        gate: Option<Arc<tokio::sync::Semaphore>>,
+    ) -> (TokenCache, Arc<AtomicUsize>, ManualClock) {
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+        let provider = Counting {
+            fetches: fetches.clone(),
+            clock: clock.clone(),
+            lifetime: Duration::from_secs(3600),
+            fail,
+            gate,
+        };
+        let cache = TokenCache::new(provider)
+            .with_clock(Arc::new(clock.clone()))
+            .with_refresh_window(Duration::from_secs(600));
+        (cache, fetches, clock)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn caches_and_refreshes_before_expiry() {
+        let (cache, fetches, clock) = cache(false, None);
+        let client = reqwest::Client::new();
+        let a = cache.token(&client).await.unwrap();
+        let b = cache.token(&client).await.unwrap();
+        assert_eq!(a.token.secret().expose(), b.token.secret().expose());
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        clock.advance(Duration::from_secs(3600 - 601));
+        cache.token(&client).await.unwrap();
+        assert_eq!(fetches.load(Ordering::SeqCst), 1, "outside the window: still cached");
+        clock.advance(Duration::from_secs(2));
+        let c = cache.token(&client).await.unwrap();
+        assert_eq!(fetches.load(Ordering::SeqCst), 2, "inside the window: refreshed");
+        assert_eq!(c.token.secret().expose(), "token-2");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn fifty_concurrent_callers_share_one_fetch() {
+        let (cache, fetches, _) = cache(false, None);
+        let cache = Arc::new(cache);
+        let client = reqwest::Client::new();
+        let tasks: Vec<_> = (0..50)
+            .map(|_| {
+                let (cache, client) = (cache.clone(), client.clone());
+                tokio::spawn(async move { cache.token(&client).await.map(|t| t.generation) })
+            })
+            .collect();
+        for t in tasks {
+            assert_eq!(t.await.unwrap().unwrap(), 1);
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn waiters_share_a_failed_fetch() {
+        let gate = Arc::new(tokio::sync::Semaphore::new(0));
+        let (cache, fetches, _) = cache(true, Some(gate.clone()));
+        let client = reqwest::Client::new();
+        let first = cache.token(&client);
+        let second = cache.token(&client);
+        tokio::pin!(first, second);
+        // Poll each once: the first takes the lock and waits at the gate inside the fetch,
+        // the second waits for the lock.
+        tokio::select! { biased; _ = &mut first => unreachable!(), _ = std::future::ready(()) => {} }
+        tokio::select! { biased; _ = &mut second => unreachable!(), _ = std::future::ready(()) => {} }
+        gate.add_permits(10);
+        assert_eq!(first.await.unwrap_err().status(), Some(401));
+        assert_eq!(second.await.unwrap_err().status(), Some(401));
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        // A later call tries again.
+        assert!(cache.token(&client).await.is_err());
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn rejection_refreshes_once_for_all() {
+        let (cache, fetches, _) = cache(false, None);
+        let client = reqwest::Client::new();
+        let first = cache.token(&client).await.unwrap();
+        let second = cache.refresh_rejected(&client, &first).await.unwrap();
+        // Another task rejecting the same old token gets the new one without a fetch.
+        let third = cache.refresh_rejected(&client, &first).await.unwrap();
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+        assert_eq!(second.generation, third.generation);
+        assert_ne!(first.generation, second.generation);
+    }
+
+    #[test]
+    fn debug_hides_tokens() {
+        let auth = TokenAuth::static_token("very-secret-token").unwrap();
+        assert!(!format!("{auth:?}").contains("very-secret-token"));
+        let token = Token::new("another-secret", None);
+        assert!(!format!("{token:?}").contains("another-secret"));
+        assert!(TokenAuth::static_token("bad\ntoken").is_err());
+        assert!(TokenAuth::static_token(" ").is_err());
+    }
+}

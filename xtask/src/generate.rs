@@ -1,0 +1,372 @@
+//! From a merged spec to the files of one client crate: progenitor → prettyplease → header,
+//! plus the glue that routes progenitor's hooks to the hand-written `cloud_auth` runtime.
+
+use std::{cell::RefCell, collections::BTreeSet, panic, path::Path, sync::Once};
+
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
+
+use crate::{
+    open_enum,
+    spec::{AuthKind, LoadedApi, SpecError},
+};
+
+/// One file to write, relative to the workspace root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Relative path with forward slashes, e.g. `generated/huaweicloud-css/src/lib.rs`.
+    pub path: String,
+    /// Full contents.
+    pub contents: String,
+}
+
+/// The command that makes the generated files; named in their headers and in check failures.
+pub const COMMAND: &str = "cargo xtask generate";
+
+/// Crates the generated code may use, as (path prefix in the code, dependency line). Each
+/// dependency is added to a generated crate only when its code uses it.
+const OPTIONAL_DEPS: &[(&str, &str)] = &[
+    ("bytes::", "bytes.workspace = true"),
+    ("chrono::", "chrono.workspace = true"),
+    ("futures::", "futures.workspace = true"),
+    ("regress::", "regress.workspace = true"),
+    ("serde_json::", "serde_json.workspace = true"),
+    ("uuid::", "uuid.workspace = true"),
+];
+
+/// Generates the files of one API's crate.
+pub fn generate_api(
+    api: &LoadedApi,
+    progenitor_version: &str,
+) -> Result<Vec<GeneratedFile>, SpecError> {
+    let open_enums = open_enum::find(api)?;
+    let code = run_progenitor(api, &open_enums)?;
+    let parse = |code: &str| {
+        syn::parse_file(code).map_err(|e| {
+            SpecError::new(
+                format!("specs/{}", api.name),
+                None,
+                format!("the generator produced code that does not parse ({e}); this is a bug in xtask or progenitor"),
+            )
+        })
+    };
+    let mut file = parse(&format!("{code}\n{}", glue(api)))?;
+    // Open enumerations go into `types`, next to the types that use them.
+    let extra = parse(&open_enums.iter().map(open_enum::render).collect::<String>())?;
+    if let Some((_, items)) = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
+        _ => None,
+    }) {
+        items.extend(extra.items);
+    }
+    let body = prettyplease::unparse(&file);
+    let header = header("//", api, progenitor_version);
+    let lib_rs = format!("{header}\n{}\n{body}", crate_docs(api));
+    let cargo_toml = cargo_toml(api, &lib_rs, progenitor_version);
+    let dir = format!("generated/{}", api.name);
+    Ok(vec![
+        GeneratedFile {
+            path: format!("{dir}/Cargo.toml"),
+            contents: cargo_toml,
+        },
+        GeneratedFile {
+            path: format!("{dir}/src/lib.rs"),
+            contents: lib_rs,
+        },
+    ])
+}
+
+thread_local! {
+    static PANIC_MESSAGE: RefCell<Option<String>> = const { RefCell::new(None) };
+    static CAPTURING: RefCell<bool> = const { RefCell::new(false) };
+}
+
+/// progenitor panics on some shapes it does not support (`assert!`, `unimplemented!`); turn
+/// that into an error naming the spec. The panic hook stays quiet only on the thread that is
+/// generating, so panics elsewhere (tests running in parallel) still print.
+fn catch_generator_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if CAPTURING.with(|c| *c.borrow()) {
+                let location = info
+                    .location()
+                    .map(|l| format!(" ({}:{})", l.file(), l.line()))
+                    .unwrap_or_default();
+                let payload = info.payload();
+                let msg = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".to_owned());
+                PANIC_MESSAGE.with(|m| *m.borrow_mut() = Some(format!("{msg}{location}")));
+            } else {
+                previous(info);
+            }
+        }));
+    });
+    CAPTURING.with(|c| *c.borrow_mut() = true);
+    let result = panic::catch_unwind(panic::AssertUnwindSafe(f));
+    CAPTURING.with(|c| *c.borrow_mut() = false);
+    result.map_err(|_| {
+        PANIC_MESSAGE
+            .with(|m| m.borrow_mut().take())
+            .unwrap_or_else(|| "unknown panic".to_owned())
+    })
+}
+
+fn run_progenitor(
+    api: &LoadedApi,
+    open_enums: &[open_enum::OpenEnum],
+) -> Result<String, SpecError> {
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_hooks(HooksMode::Expected)
+        .with_inner_type(quote_path("::cloud_auth::Runtime"));
+    for (schema, replacement) in &api.config.replace {
+        let impls = replacement
+            .impls
+            .iter()
+            .map(|i| i.parse::<TypeImpl>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| {
+                SpecError::new(
+                    format!("specs/{}/api.toml", api.name),
+                    Some(format!("replace.{schema}.impls")),
+                    e,
+                )
+            })?;
+        settings.with_replacement(schema, &replacement.rust_type, impls.into_iter());
+    }
+    for e in open_enums {
+        settings.with_replacement(
+            &e.name,
+            format!("crate::types::{}", e.name),
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
+    }
+    let place = || SpecError::new(format!("specs/{}", api.name), None, String::new());
+    let spec = collapse_error_codes(&api.merged);
+    let tokens = catch_generator_panic(|| {
+        // A fresh generator per API: a reused one carries types over from the previous crate.
+        let mut generator = Generator::new(&settings);
+        generator.generate_tokens(&spec)
+    })
+    .map_err(|panic| SpecError {
+        message: format!(
+            "progenitor cannot generate a client from this API ({}): it panicked with: {panic}. \
+             Common causes: several success responses with different schemas, or an unsupported schema shape",
+            api.files.join(", ")
+        ),
+        ..place()
+    })?
+    .map_err(|e| SpecError { message: format!("progenitor rejected the API ({}): {e}", api.files.join(", ")), ..place() })?;
+    Ok(tokens.to_string())
+}
+
+/// A documented error status (`409`) next to a range (`4XX`) with the same body makes progenitor
+/// emit an unreachable match arm (it orders `4XX` first). The spec keeps the documented codes;
+/// progenitor gets only the range, which yields the same typed error.
+fn collapse_error_codes(spec: &openapiv3::OpenAPI) -> openapiv3::OpenAPI {
+    use openapiv3::{ReferenceOr, StatusCode};
+    let mut spec = spec.clone();
+    let body = |spec: &openapiv3::OpenAPI,
+                r: &ReferenceOr<openapiv3::Response>|
+     -> Option<serde_json::Value> {
+        let response = match r {
+            ReferenceOr::Item(item) => item.clone(),
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/responses/")?;
+                spec.components
+                    .as_ref()?
+                    .responses
+                    .get(name)?
+                    .as_item()?
+                    .clone()
+            }
+        };
+        serde_json::to_value(&response.content).ok()
+    };
+    let snapshot = spec.clone();
+    for (_, item) in spec.paths.paths.iter_mut() {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let responses = &mut op.responses.responses;
+            let redundant: Vec<StatusCode> = responses
+                .iter()
+                .filter_map(|(code, r)| match code {
+                    StatusCode::Code(n) if (400..600).contains(n) => {
+                        let range = responses.get(&StatusCode::Range(n / 100))?;
+                        (body(&snapshot, range)? == body(&snapshot, r)?).then(|| code.clone())
+                    }
+                    _ => None,
+                })
+                .collect();
+            for code in redundant {
+                responses.shift_remove(&code);
+            }
+        }
+    }
+    spec
+}
+
+fn quote_path(path: &str) -> proc_macro2::TokenStream {
+    path.parse().unwrap_or_default()
+}
+
+/// The glue the generated crate needs because of the orphan rule: the `ClientHooks` impl must
+/// live next to `Client`. It only forwards to `cloud_auth`.
+fn glue(api: &LoadedApi) -> String {
+    let from_env = match api.config.auth {
+        AuthKind::Digest => "::cloud_auth::oceanbase::from_env()".to_owned(),
+        AuthKind::Huawei => format!(
+            "::cloud_auth::huawei::from_env({:?})",
+            api.config.service.as_deref().unwrap_or_default()
+        ),
+    };
+    let env_doc = match api.config.auth {
+        AuthKind::Digest => "See `cloud_auth::oceanbase::from_env` for the variables read.",
+        AuthKind::Huawei => "See `cloud_auth::huawei::from_env` for the variables read.",
+    };
+    format!(
+        r#"
+/// Routes progenitor's hooks to the [`cloud_auth::Runtime`] that holds the credentials.
+impl ClientHooks<::cloud_auth::Runtime> for Client {{
+    async fn pre<E>(&self, request: &mut reqwest::Request, info: &OperationInfo) -> Result<(), Error<E>> {{
+        self.inner.pre(request, info.operation_id).await.map_err(|e| Error::Custom(e.to_string()))
+    }}
+
+    async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {{
+        self.inner.exec(&self.client, request, info.operation_id).await
+    }}
+
+    async fn post<E>(&self, result: &reqwest::Result<reqwest::Response>, info: &OperationInfo) -> Result<(), Error<E>> {{
+        self.inner.post(result, info.operation_id).map_err(|e| Error::Custom(e.to_string()))
+    }}
+}}
+
+impl Client {{
+    /// The vendor's documented base URL (`{{region}}` stands for a region such as `cn-north-4`).
+    pub const DEFAULT_BASE_URL: &'static str = {base:?};
+
+    /// Creates a client from parts built by `cloud_auth` (base URL, HTTP client, runtime).
+    pub fn from_parts(parts: ::cloud_auth::ClientParts) -> Self {{
+        Self::new_with_client(&parts.base_url, parts.http, parts.runtime)
+    }}
+
+    /// Creates a client from credentials and settings in environment variables.
+    /// {env_doc}
+    pub fn from_env() -> Result<Self, ::cloud_auth::ConfigError> {{
+        {from_env}.map(Self::from_parts)
+    }}
+}}
+"#,
+        base = api.config.base_url,
+    )
+}
+
+fn header(comment: &str, api: &LoadedApi, progenitor_version: &str) -> String {
+    format!(
+        "{comment} @generated by `{COMMAND}` from specs/{} (sha256 {}) with progenitor {progenitor_version}.\n\
+         {comment} Do not edit: change the spec or the generator, then run `{COMMAND}`.\n",
+        api.name, api.spec_hash
+    )
+}
+
+fn crate_docs(api: &LoadedApi) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("//! {}\n//!\n", api.config.title));
+    for line in api.config.description.trim().lines() {
+        out.push_str(&format!("//! {line}\n").replace("//! \n", "//!\n"));
+    }
+    out.push_str("//!\n//! # Example\n//!\n//! ```no_run\n");
+    for line in api.config.example.trim_end().lines() {
+        out.push_str(&format!("//! {line}\n").replace("//! \n", "//!\n"));
+    }
+    out.push_str("//! ```\n");
+    out
+}
+
+fn cargo_toml(api: &LoadedApi, lib_rs: &str, progenitor_version: &str) -> String {
+    let c = &api.config;
+    let mut deps: BTreeSet<&str> = [
+        "cloud-auth.workspace = true",
+        "progenitor-client.workspace = true",
+        "reqwest.workspace = true",
+        "serde.workspace = true",
+    ]
+    .into_iter()
+    .collect();
+    for (needle, dep) in OPTIONAL_DEPS {
+        if uses_crate(lib_rs, needle) {
+            deps.insert(dep);
+        }
+    }
+    let keywords = c
+        .keywords
+        .iter()
+        .map(|k| format!("{k:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let deps = deps.into_iter().collect::<Vec<_>>().join("\n");
+    format!(
+        "{header}\n[package]\nname = {name:?}\nversion = {version:?}\ndescription = {desc:?}\n\
+         edition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\n\
+         repository.workspace = true\nreadme = \"../../README.md\"\nkeywords = [{keywords}]\n\
+         categories = [\"api-bindings\", \"web-programming::http-client\"]\n\n[dependencies]\n{deps}\n",
+        header = header("#", api, progenitor_version),
+        name = c.crate_name,
+        version = c.version,
+        desc = c
+            .description
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// Whether generated code refers to a crate by path (`chrono::`, `::chrono::`), not merely as
+/// part of a longer identifier.
+fn uses_crate(code: &str, needle: &str) -> bool {
+    code.match_indices(needle).any(|(i, _)| {
+        let before = code[..i].chars().next_back();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+    })
+}
+
+/// The progenitor version, as locked in `Cargo.lock` (what actually generated the code).
+pub fn progenitor_version(root: &Path) -> Result<String, SpecError> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock"))
+        .map_err(|e| SpecError::new("Cargo.lock", None, format!("cannot read: {e}")))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"progenitor-impl\""
+            && let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = "))
+        {
+            return Ok(v.trim_matches('"').to_owned());
+        }
+    }
+    Err(SpecError::new(
+        "Cargo.lock",
+        None,
+        "progenitor-impl is not in the lock file: run `cargo build -p xtask`",
+    ))
+}

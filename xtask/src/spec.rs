@@ -1,0 +1,671 @@
+//! Loading, validating and merging the hand-written OpenAPI documents of one API.
+//!
+//! Layout of `specs/<api>/`: `api.toml` (crate settings), `_common.yaml` (components shared by
+//! the API: envelope, errors, security schemes) and one `<Operation>.yaml` per endpoint. Each
+//! operation document is a complete OpenAPI 3.0 document on its own (so a standard validator
+//! accepts it); it reaches shared components through `_common.yaml#/components/...` references,
+//! which the merge rewrites to local ones.
+
+use std::{
+    collections::BTreeMap,
+    fmt, fs,
+    path::{Path, PathBuf},
+};
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+/// The shared-components document of an API.
+pub const COMMON_FILE: &str = "_common.yaml";
+/// The per-API settings file.
+pub const CONFIG_FILE: &str = "api.toml";
+
+/// A problem in a spec, with the file and the place in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecError {
+    /// The file, relative to the workspace root (forward slashes).
+    pub file: String,
+    /// Where in the file: `line 3 column 7`, or a path such as `paths./x.post.operationId`.
+    pub place: Option<String>,
+    /// What is wrong and, where it helps, what to write instead.
+    pub message: String,
+}
+
+impl SpecError {
+    pub(crate) fn new(
+        file: impl Into<String>,
+        place: Option<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            file: file.into(),
+            place,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.place {
+            Some(place) => write!(f, "{}: at {place}: {}", self.file, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for SpecError {}
+
+/// `specs/<api>/api.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiConfig {
+    /// Crate name of the generated client.
+    #[serde(rename = "crate")]
+    pub crate_name: String,
+    /// Crate version.
+    pub version: String,
+    /// Title of the merged OpenAPI document (the client's doc heading).
+    pub title: String,
+    /// One paragraph: what the client is for.
+    pub description: String,
+    /// The API version string reported by `ClientInfo::api_version`.
+    pub api_version: String,
+    /// Default base URL, or a pattern with `{region}`.
+    pub base_url: String,
+    /// `digest` (OceanBase Cloud) or `huawei` (IAM token / AK/SK).
+    pub auth: AuthKind,
+    /// For `huawei`: the service name used for endpoint resolution (`css`, `das`, ...).
+    #[serde(default)]
+    pub service: Option<String>,
+    /// crates.io keywords.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// A usage example (Rust code) for the crate documentation; compiled as a doctest.
+    pub example: String,
+    /// Parameters the runtime fills in when the caller does not: documented as required by
+    /// the vendor, optional in the generated client.
+    #[serde(default)]
+    pub client_supplied: Vec<ClientSupplied>,
+    /// Schemas replaced by a hand-written type (vendor quirks), by schema name.
+    #[serde(default)]
+    pub replace: BTreeMap<String, Replacement>,
+}
+
+/// How an API authenticates.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthKind {
+    /// HTTP Digest (RFC 7616).
+    Digest,
+    /// Huawei Cloud IAM token or AK/SK signing.
+    Huawei,
+}
+
+/// A parameter filled in by the runtime.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSupplied {
+    /// Parameter name as in the spec.
+    pub name: String,
+    /// Parameter location: `query` or `header`.
+    #[serde(rename = "in")]
+    pub location: String,
+    /// Why (kept next to the setting, for reviewers).
+    pub why: String,
+}
+
+/// A schema replaced by a hand-written type.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replacement {
+    /// Path of the Rust type.
+    #[serde(rename = "with")]
+    pub rust_type: String,
+    /// Why (kept next to the setting, for reviewers).
+    pub why: String,
+    /// Traits the type implements that typify may rely on: `Display`, `FromStr`, `Default`.
+    #[serde(default)]
+    pub impls: Vec<String>,
+}
+
+/// One API, loaded, validated and merged.
+#[derive(Debug, Clone)]
+pub struct LoadedApi {
+    /// Directory name under `specs/`.
+    pub name: String,
+    /// `api.toml`.
+    pub config: ApiConfig,
+    /// The merged document, as progenitor reads it.
+    pub merged: openapiv3::OpenAPI,
+    /// SHA-256 over every input file (names and contents), hex.
+    pub spec_hash: String,
+    /// The operation documents (relative paths), for messages.
+    pub files: Vec<String>,
+}
+
+/// Loads every API under `<root>/specs`, sorted by name. Errors of all APIs are collected.
+pub fn load_all(root: &Path) -> Result<Vec<LoadedApi>, Vec<SpecError>> {
+    let specs = root.join("specs");
+    let mut dirs = match fs::read_dir(&specs) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect::<Vec<_>>(),
+        Err(e) => {
+            return Err(vec![SpecError::new(
+                "specs",
+                None,
+                format!("cannot read the specs folder: {e}"),
+            )]);
+        }
+    };
+    dirs.sort();
+    let mut apis = Vec::new();
+    let mut errors = Vec::new();
+    for dir in dirs {
+        match load_api(root, &dir) {
+            Ok(api) => apis.push(api),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(apis)
+    } else {
+        Err(errors)
+    }
+}
+
+fn rel(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn read(root: &Path, path: &Path) -> Result<String, SpecError> {
+    fs::read_to_string(path)
+        .map_err(|e| SpecError::new(rel(root, path), None, format!("cannot read: {e}")))
+}
+
+/// Parses YAML text into JSON values, with the line and column of a syntax error.
+pub fn parse_yaml(file: &str, text: &str) -> Result<Value, SpecError> {
+    serde_yaml_ng::from_str::<Value>(text).map_err(|e| {
+        let place = e
+            .location()
+            .map(|l| format!("line {} column {}", l.line(), l.column()));
+        // The YAML library repeats the location at the end of its message; keep it once.
+        let msg = e.to_string();
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+        SpecError::new(file, place, format!("not valid YAML: {msg}"))
+    })
+}
+
+/// Loads, validates and merges `specs/<api>/`.
+pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let config_path = dir.join(CONFIG_FILE);
+    let config_file = rel(root, &config_path);
+    let config_text = read(root, &config_path).map_err(|e| vec![e])?;
+    let config: ApiConfig = toml::from_str(&config_text).map_err(|e| {
+        let place = e.span().map(|s| {
+            let line = config_text[..s.start.min(config_text.len())]
+                .matches('\n')
+                .count()
+                + 1;
+            format!("line {line}")
+        });
+        vec![SpecError::new(&config_file, place, e.message().to_owned())]
+    })?;
+    if config.auth == AuthKind::Huawei && config.service.is_none() {
+        return Err(vec![SpecError::new(
+            &config_file,
+            None,
+            "auth = \"huawei\" needs `service` (for example \"css\")",
+        )]);
+    }
+
+    let mut yaml_paths = fs::read_dir(dir)
+        .map_err(|e| {
+            vec![SpecError::new(
+                rel(root, dir),
+                None,
+                format!("cannot read: {e}"),
+            )]
+        })?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect::<Vec<PathBuf>>();
+    yaml_paths.sort();
+
+    let mut hasher = Sha256::new();
+    hash_file(&mut hasher, CONFIG_FILE, &config_text);
+
+    let mut errors = Vec::new();
+    let mut common: Option<(String, Value)> = None;
+    let mut operations: Vec<(String, Value)> = Vec::new();
+    for path in &yaml_paths {
+        let file = rel(root, path);
+        let text = match read(root, path) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let base = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        hash_file(&mut hasher, &base, &text);
+        match parse_yaml(&file, &text).and_then(|doc| validate_document(&file, &doc).map(|()| doc))
+        {
+            Ok(doc) if base == COMMON_FILE => common = Some((file, doc)),
+            Ok(doc) => operations.push((file, doc)),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if operations.is_empty() {
+        return Err(vec![SpecError::new(
+            rel(root, dir),
+            None,
+            "no operation documents (*.yaml) in this folder",
+        )]);
+    }
+
+    let merged = merge(&config, common.as_ref(), &operations)?;
+    let files = operations.iter().map(|(f, _)| f.clone()).collect();
+    let merged_file = format!("specs/{name} (merged)");
+    let merged: openapiv3::OpenAPI =
+        deserialize_openapi(&merged_file, merged).map_err(|e| vec![e])?;
+    Ok(LoadedApi {
+        name,
+        config,
+        merged,
+        spec_hash: hex::encode(hasher.finalize()),
+        files,
+    })
+}
+
+fn hash_file(hasher: &mut Sha256, name: &str, text: &str) {
+    hasher.update(name.as_bytes());
+    hasher.update([0]);
+    hasher.update(text.len().to_le_bytes());
+    hasher.update(text.as_bytes());
+}
+
+/// Deserializes into the `openapiv3` model, naming the place of a structural error.
+pub fn deserialize_openapi(file: &str, doc: Value) -> Result<openapiv3::OpenAPI, SpecError> {
+    serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(doc).map_err(|e| {
+        let place = e.path().to_string();
+        SpecError::new(
+            file,
+            (place != ".").then_some(place),
+            format!("not a valid OpenAPI 3.0 document: {}", e.inner()),
+        )
+    })
+}
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Checks one document on its own: version, structure, and the house rules every operation
+/// must follow (snake_case `operationId`, `externalDocs` naming the vendor page).
+pub fn validate_document(file: &str, doc: &Value) -> Result<(), SpecError> {
+    match doc.get("openapi").and_then(Value::as_str) {
+        Some(v) if v.starts_with("3.0.") => {}
+        Some(v) => {
+            return Err(SpecError::new(
+                file,
+                Some("openapi".into()),
+                format!(
+                    "OpenAPI {v} is not supported: progenitor reads OpenAPI 3.0.x; write `openapi: 3.0.3`"
+                ),
+            ));
+        }
+        None => {
+            return Err(SpecError::new(
+                file,
+                None,
+                "missing `openapi: 3.0.3` at the top",
+            ));
+        }
+    }
+    deserialize_openapi(file, doc.clone())?;
+    check_field_names(file, doc, &mut Vec::new())?;
+    let paths = doc.get("paths").and_then(Value::as_object);
+    for (path, item) in paths.into_iter().flatten() {
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let place = format!("paths.{path}.{method}");
+            match op.get("operationId").and_then(Value::as_str) {
+                None => {
+                    return Err(SpecError::new(
+                        file,
+                        Some(place),
+                        "missing operationId: add the vendor's operation name in snake_case (for example `show_vpcep_connection`)",
+                    ));
+                }
+                Some(id) if !is_snake_case(id) => {
+                    return Err(SpecError::new(
+                        file,
+                        Some(format!("{place}.operationId")),
+                        format!(
+                            "operationId {id:?} is not snake_case (write it like `connect_privatelink_service`)"
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+            if op.get("externalDocs").and_then(|d| d.get("url")).is_none() {
+                return Err(SpecError::new(
+                    file,
+                    Some(place),
+                    "missing externalDocs: name the vendor's documentation page (url and description)",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Two properties of one object whose Rust field names (snake_case) collide, like `error_code`
+/// and `errorCode`, make progenitor emit a struct that does not compile; say so up front.
+fn check_field_names(file: &str, v: &Value, place: &mut Vec<String>) -> Result<(), SpecError> {
+    match v {
+        Value::Object(map) => {
+            if let Some(props) = map.get("properties").and_then(Value::as_object) {
+                let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+                for name in props.keys() {
+                    if let Some(first) = seen.insert(rust_field_name(name), name) {
+                        return Err(SpecError::new(
+                            file,
+                            Some(format!("{}.properties", place.join("."))),
+                            format!(
+                                "properties `{first}` and `{name}` both become the Rust field `{}`: keep one \
+                                 (accept the other spelling with a replacement type in api.toml)",
+                                rust_field_name(name)
+                            ),
+                        ));
+                    }
+                }
+            }
+            for (k, child) in map {
+                place.push(k.clone());
+                check_field_names(file, child, place)?;
+                place.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                place.push(i.to_string());
+                check_field_names(file, child, place)?;
+                place.pop();
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn rust_field_name(name: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            if prev_lower {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+            prev_lower = false;
+        } else if c.is_ascii_alphanumeric() {
+            out.push(c);
+            prev_lower = true;
+        } else {
+            out.push('_');
+            prev_lower = false;
+        }
+    }
+    out
+}
+
+fn is_snake_case(s: &str) -> bool {
+    s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !s.contains("__")
+        && !s.ends_with('_')
+}
+
+const COMPONENT_KINDS: [&str; 7] = [
+    "schemas",
+    "parameters",
+    "responses",
+    "requestBodies",
+    "headers",
+    "examples",
+    "securitySchemes",
+];
+
+/// Merges the API's documents into one: paths from every operation document, components from
+/// all of them, `info` and `servers` from `api.toml`. A name defined twice is an error, as is a
+/// reference to a component that no document defines.
+fn merge(
+    config: &ApiConfig,
+    common: Option<&(String, Value)>,
+    operations: &[(String, Value)],
+) -> Result<Value, Vec<SpecError>> {
+    let mut errors = Vec::new();
+    let mut components: BTreeMap<&str, Map<String, Value>> = BTreeMap::new();
+    let mut owners: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut paths = Map::new();
+    let mut path_owner: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut op_ids: BTreeMap<String, String> = BTreeMap::new();
+
+    let docs = common.into_iter().chain(operations.iter());
+    for (file, doc) in docs {
+        let doc = rewrite_refs(file, doc.clone(), &mut errors);
+        for kind in COMPONENT_KINDS {
+            let defs = doc
+                .get("components")
+                .and_then(|c| c.get(kind))
+                .and_then(Value::as_object);
+            for (name, def) in defs.into_iter().flatten() {
+                let key = (kind.to_owned(), name.clone());
+                if let Some(first) = owners.get(&key) {
+                    errors.push(SpecError::new(
+                        file,
+                        Some(format!("components.{kind}.{name}")),
+                        format!("{kind} `{name}` is already defined in {first}: define a shared component once, in {COMMON_FILE}"),
+                    ));
+                    continue;
+                }
+                owners.insert(key, file.clone());
+                components
+                    .entry(kind)
+                    .or_default()
+                    .insert(name.clone(), def.clone());
+            }
+        }
+        let items = doc.get("paths").and_then(Value::as_object);
+        for (path, item) in items.into_iter().flatten() {
+            let Some(item) = item.as_object() else {
+                continue;
+            };
+            let entry = paths
+                .entry(path.clone())
+                .or_insert_with(|| Value::Object(Map::new()));
+            for (method, op) in item {
+                let key = (path.clone(), method.clone());
+                if let Some(first) = path_owner.get(&key) {
+                    errors.push(SpecError::new(
+                        file,
+                        Some(format!("paths.{path}.{method}")),
+                        format!("this operation is already defined in {first}"),
+                    ));
+                    continue;
+                }
+                if let Some(id) = op.get("operationId").and_then(Value::as_str)
+                    && let Some(first) = op_ids.insert(id.to_owned(), file.clone())
+                {
+                    errors.push(SpecError::new(
+                        file,
+                        Some(format!("paths.{path}.{method}.operationId")),
+                        format!("operationId `{id}` is already used in {first}"),
+                    ));
+                }
+                path_owner.insert(key, file.clone());
+                let op = relax_client_supplied(config, op.clone());
+                if let Some(obj) = entry.as_object_mut() {
+                    obj.insert(method.clone(), op);
+                }
+            }
+        }
+    }
+
+    let mut merged = Map::new();
+    merged.insert("openapi".into(), Value::from("3.0.3"));
+    merged.insert(
+        "info".into(),
+        serde_json::json!({
+            "title": config.title,
+            "description": config.description,
+            "version": config.api_version,
+        }),
+    );
+    let mut server = serde_json::json!({ "url": config.base_url });
+    if config.base_url.contains("{region}") {
+        server["variables"] = serde_json::json!({ "region": { "default": "cn-north-4", "description": "Huawei Cloud region" } });
+    }
+    merged.insert("servers".into(), Value::Array(vec![server]));
+    merged.insert("paths".into(), Value::Object(paths));
+    let components = components
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), Value::Object(v)))
+        .collect::<Map<_, _>>();
+    merged.insert("components".into(), Value::Object(components));
+    let merged = Value::Object(merged);
+
+    // Every local reference must now resolve.
+    let mut refs = Vec::new();
+    collect_refs(&merged, "", &mut refs);
+    for (place, target) in refs {
+        if resolve_pointer(&merged, &target).is_none() {
+            errors.push(SpecError::new(
+                format!("specs/{} (merged)", config.crate_name),
+                Some(place),
+                format!("reference {target} does not resolve: define it in {COMMON_FILE} or the operation's document"),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(merged)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Rewrites `_common.yaml#/x` references to `#/x`; any other external reference is an error.
+fn rewrite_refs(file: &str, mut doc: Value, errors: &mut Vec<SpecError>) -> Value {
+    fn walk(v: &mut Value, place: &mut Vec<String>, file: &str, errors: &mut Vec<SpecError>) {
+        match v {
+            Value::Object(map) => {
+                for (k, child) in map.iter_mut() {
+                    if k == "$ref" {
+                        if let Value::String(target) = child {
+                            if let Some(rest) = target.strip_prefix(COMMON_FILE) {
+                                *target = rest.to_owned();
+                            } else if !target.starts_with('#') {
+                                errors.push(SpecError::new(
+                                    file,
+                                    Some(place.join(".")),
+                                    format!("external reference {target:?}: only {COMMON_FILE}#/... and local #/... references are supported"),
+                                ));
+                            }
+                        }
+                        continue;
+                    }
+                    place.push(k.clone());
+                    walk(child, place, file, errors);
+                    place.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter_mut().enumerate() {
+                    place.push(i.to_string());
+                    walk(child, place, file, errors);
+                    place.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(&mut doc, &mut Vec::new(), file, errors);
+    doc
+}
+
+fn collect_refs(v: &Value, place: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                if k == "$ref" {
+                    if let Some(t) = child.as_str() {
+                        out.push((place.trim_start_matches('.').to_owned(), t.to_owned()));
+                    }
+                } else {
+                    collect_refs(child, &format!("{place}.{k}"), out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                collect_refs(child, &format!("{place}.{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Resolves a local `#/a/b` reference.
+pub fn resolve_pointer<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
+    let pointer = reference.strip_prefix('#')?;
+    doc.pointer(pointer)
+}
+
+/// Marks the parameters listed in `client_supplied` optional in the generated client: the
+/// vendor requires them on the wire, and the runtime supplies them when the caller does not.
+fn relax_client_supplied(config: &ApiConfig, mut op: Value) -> Value {
+    if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
+        for p in params {
+            let name = p
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let location = p
+                .get("in")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            if config
+                .client_supplied
+                .iter()
+                .any(|c| c.name == name && c.location == location)
+                && let Some(obj) = p.as_object_mut()
+            {
+                obj.insert("required".into(), Value::Bool(false));
+            }
+        }
+    }
+    op
+}
