@@ -89,9 +89,17 @@ fn catch_generator_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
             if CAPTURING.with(|c| *c.borrow()) {
+                // Name the crate and line, not where the registry lives on this machine.
                 let location = info
                     .location()
-                    .map(|l| format!(" ({}:{})", l.file(), l.line()))
+                    .map(|l| {
+                        let file = l.file();
+                        let short = file
+                            .find("progenitor")
+                            .or_else(|| file.find("typify"))
+                            .map_or(file, |i| &file[i..]);
+                        format!(" ({short}:{})", l.line())
+                    })
                     .unwrap_or_default();
                 let payload = info.payload();
                 let msg = payload
@@ -157,7 +165,8 @@ fn run_progenitor(
     .map_err(|panic| SpecError {
         message: format!(
             "progenitor cannot generate a client from this API ({}): it panicked with: {panic}. \
-             Common causes: several success responses with different schemas, or an unsupported schema shape",
+             Known causes: a request body with several media types, a JSON response without a schema, \
+             a media type with `encoding`, several success responses with different bodies",
             api.files.join(", ")
         ),
         ..place()

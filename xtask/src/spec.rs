@@ -191,16 +191,39 @@ fn read(root: &Path, path: &Path) -> Result<String, SpecError> {
 }
 
 /// Parses YAML text into JSON values, with the line and column of a syntax error.
+///
+/// Object keys are put in sorted order: whether `serde_json` keeps insertion order depends on
+/// a cargo feature that other crates in the same build may switch on, and the output must not
+/// change with the build.
 pub fn parse_yaml(file: &str, text: &str) -> Result<Value, SpecError> {
-    serde_yaml_ng::from_str::<Value>(text).map_err(|e| {
-        let place = e
-            .location()
-            .map(|l| format!("line {} column {}", l.line(), l.column()));
-        // The YAML library repeats the location at the end of its message; keep it once.
-        let msg = e.to_string();
-        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
-        SpecError::new(file, place, format!("not valid YAML: {msg}"))
-    })
+    serde_yaml_ng::from_str::<Value>(text)
+        .map(sort_keys)
+        .map_err(|e| {
+            let place = e
+                .location()
+                .map(|l| format!("line {} column {}", l.line(), l.column()));
+            // The YAML library repeats the location at the end of its message; keep it once.
+            let msg = e.to_string();
+            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+            SpecError::new(file, place, format!("not valid YAML: {msg}"))
+        })
+}
+
+fn sort_keys(v: Value) -> Value {
+    match v {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, sort_keys(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
+        other => other,
+    }
 }
 
 /// Loads, validates and merges `specs/<api>/`.
@@ -486,7 +509,7 @@ fn merge(
                     errors.push(SpecError::new(
                         file,
                         Some(format!("components.{kind}.{name}")),
-                        format!("{kind} `{name}` is already defined in {first}: define a shared component once, in {COMMON_FILE}"),
+                        format!("`{name}` (components.{kind}) is already defined in {first}: define a shared component once, in {COMMON_FILE}"),
                     ));
                     continue;
                 }
@@ -554,7 +577,7 @@ fn merge(
         .map(|(k, v)| (k.to_owned(), Value::Object(v)))
         .collect::<Map<_, _>>();
     merged.insert("components".into(), Value::Object(components));
-    let merged = Value::Object(merged);
+    let merged = sort_keys(Value::Object(merged));
 
     // Every local reference must now resolve.
     let mut refs = Vec::new();
