@@ -49,7 +49,7 @@ pub fn generate_api(
             )
         })
     };
-    let mut file = parse(&format!("{code}\n{}", glue(api)))?;
+    let mut file = parse(&format!("{code}\n{}\n{}", glue(api), paging(api)?))?;
     // Open enumerations go into `types`, next to the types that use them.
     let extra = parse(&open_enums.iter().map(open_enum::render).collect::<String>())?;
     if let Some((_, items)) = file.items.iter_mut().find_map(|item| match item {
@@ -240,7 +240,7 @@ fn quote_path(path: &str) -> proc_macro2::TokenStream {
 }
 
 /// The glue the generated crate needs because of the orphan rule: the `ClientHooks` impl must
-/// live next to `Client`. It only forwards to `cloud_auth`.
+/// live next to `Client`. It only forwards to `cloud_auth`, plus a few constructors.
 fn glue(api: &LoadedApi) -> String {
     let from_env = match api.config.auth {
         AuthKind::Digest => "::cloud_auth::oceanbase::from_env()".to_owned(),
@@ -255,9 +255,16 @@ fn glue(api: &LoadedApi) -> String {
     };
     format!(
         r#"
+/// The `User-Agent` of this client: the crate and its version.
+const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
 /// Routes progenitor's hooks to the [`cloud_auth::Runtime`] that holds the credentials.
 impl ClientHooks<::cloud_auth::Runtime> for Client {{
     async fn pre<E>(&self, request: &mut reqwest::Request, info: &OperationInfo) -> Result<(), Error<E>> {{
+        request
+            .headers_mut()
+            .entry(reqwest::header::USER_AGENT)
+            .or_insert(reqwest::header::HeaderValue::from_static(USER_AGENT));
         self.inner.pre(request, info.operation_id).await.map_err(|e| Error::Custom(e.to_string()))
     }}
 
@@ -284,10 +291,191 @@ impl Client {{
     pub fn from_env() -> Result<Self, ::cloud_auth::ConfigError> {{
         {from_env}.map(Self::from_parts)
     }}
+
+    /// This client with a time limit per call, all retries included; credentials, caches and
+    /// connections are shared with `self`. For one call: `client.with_timeout(d).operation()...`.
+    pub fn with_timeout(&self, limit: ::std::time::Duration) -> Self {{
+        Self::new_with_client(&self.baseurl, self.client.clone(), self.inner.with_timeout(limit))
+    }}
+
+    /// This client with another retry policy (for example `RetryPolicy::off()`); credentials,
+    /// caches and connections are shared with `self`.
+    pub fn with_retry(&self, policy: ::cloud_auth::RetryPolicy) -> Self {{
+        Self::new_with_client(&self.baseurl, self.client.clone(), self.inner.with_retry(policy))
+    }}
 }}
 "#,
         base = api.config.base_url,
     )
+}
+
+/// A stream of every item across pages, for each `[[paginate]]` entry of `api.toml`.
+fn paging(api: &LoadedApi) -> Result<String, SpecError> {
+    use openapiv3::{ReferenceOr, StatusCode};
+    let mut out = String::new();
+    let schemas = api.merged.components.as_ref().map(|c| &c.schemas);
+    let err = |msg: String| {
+        SpecError::new(
+            format!("specs/{}/api.toml", api.name),
+            Some("paginate".into()),
+            msg,
+        )
+    };
+    let ref_name = |r: &ReferenceOr<openapiv3::Schema>| match r {
+        ReferenceOr::Reference { reference } => reference.rsplit('/').next().map(str::to_owned),
+        ReferenceOr::Item(_) => None,
+    };
+    let rust_type = |name: &str| match api.config.replace.get(name) {
+        Some(r) => r.rust_type.clone(),
+        None => format!("types::{name}"),
+    };
+    let json_schema =
+        |r: &ReferenceOr<openapiv3::Response>| -> Option<ReferenceOr<openapiv3::Schema>> {
+            let response = match r {
+                ReferenceOr::Item(item) => item,
+                ReferenceOr::Reference { reference } => {
+                    let name = reference.strip_prefix("#/components/responses/")?;
+                    api.merged
+                        .components
+                        .as_ref()?
+                        .responses
+                        .get(name)?
+                        .as_item()?
+                }
+            };
+            response.content.get("application/json")?.schema.clone()
+        };
+    for p in &api.config.paginate {
+        let op = api
+            .merged
+            .operations()
+            .find(|(_, _, op)| op.operation_id.as_deref() == Some(p.operation.as_str()))
+            .map(|(_, _, op)| op)
+            .ok_or_else(|| err(format!("no operation `{}`", p.operation)))?;
+        let page = op
+            .responses
+            .responses
+            .get(&StatusCode::Code(200))
+            .and_then(json_schema)
+            .as_ref()
+            .and_then(ref_name);
+        let page = page.ok_or_else(|| {
+            err(format!(
+                "`{}` has no named 200 response schema",
+                p.operation
+            ))
+        })?;
+        let page_schema = schemas.and_then(|s| s.get(&page)).and_then(|s| s.as_item());
+        let items = page_schema
+            .and_then(|s| match &s.schema_kind {
+                openapiv3::SchemaKind::Type(openapiv3::Type::Object(o)) => {
+                    o.properties.get(&p.items)
+                }
+                _ => None,
+            })
+            .and_then(|prop| match prop {
+                ReferenceOr::Item(s) => match &s.schema_kind {
+                    openapiv3::SchemaKind::Type(openapiv3::Type::Array(a)) => {
+                        a.items.as_ref().and_then(|i| match i {
+                            ReferenceOr::Reference { reference } => {
+                                reference.rsplit('/').next().map(str::to_owned)
+                            }
+                            ReferenceOr::Item(_) => None,
+                        })
+                    }
+                    _ => None,
+                },
+                ReferenceOr::Reference { .. } => None,
+            })
+            .ok_or_else(|| {
+                err(format!(
+                    "`{page}.{}` is not an array of a named schema",
+                    p.items
+                ))
+            })?;
+        let error = op
+            .responses
+            .responses
+            .iter()
+            .find(|(code, _)| matches!(code, StatusCode::Range(4) | StatusCode::Range(5)))
+            .and_then(|(_, r)| json_schema(r))
+            .as_ref()
+            .and_then(ref_name)
+            .ok_or_else(|| {
+                err(format!(
+                    "`{}` has no named 4XX/5XX error schema",
+                    p.operation
+                ))
+            })?;
+        let builder = progenitor_case(&p.operation);
+        let field = |name: &str| rust_field(name);
+        out.push_str(&format!(
+            r#"
+impl<'a> builder::{builder}<'a> {{
+    /// Every `{items}` item of every page, in order: sends the request page after page
+    /// (`{offset}` advancing, `{limit}` = `page_size`) until `{total}` items have been read or a
+    /// page comes back empty. Other parameters are those set on this builder.
+    pub fn stream_{items_field}(
+        self,
+        page_size: u32,
+    ) -> ::std::pin::Pin<Box<dyn ::futures::Stream<Item = Result<{item_type}, Error<{error_type}>>> + Send + 'a>> {{
+        let pages = ::futures::stream::try_unfold(Some((self, 0u64)), move |state| async move {{
+            let Some((builder, offset)) = state else {{ return Ok::<_, Error<{error_type}>>(None) }};
+            let page = builder.clone().{offset_field}(offset).{limit_field}(page_size).send().await?.into_inner();
+            let read = page.{items_field}.len() as u64;
+            let next = offset + read;
+            let total = page.{total_field}.and_then(|t| u64::try_from(t).ok());
+            let done = read == 0 || total.is_some_and(|t| next >= t);
+            let items = ::futures::stream::iter(page.{items_field}.into_iter().map(Ok));
+            Ok(Some((items, (!done).then_some((builder, next)))))
+        }});
+        Box::pin(::futures::TryStreamExt::try_flatten(pages))
+    }}
+}}
+"#,
+            items = p.items,
+            offset = p.offset,
+            limit = p.limit,
+            total = p.total,
+            items_field = field(&p.items),
+            offset_field = field(&p.offset),
+            limit_field = field(&p.limit),
+            total_field = field(&p.total),
+            item_type = rust_type(&items),
+            error_type = rust_type(&error),
+        ));
+    }
+    Ok(out)
+}
+
+/// `show_vpcep_connection` → `ShowVpcepConnection` (progenitor's builder name).
+fn progenitor_case(operation_id: &str) -> String {
+    operation_id
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// A JSON name as progenitor's Rust field/method name (`total_count`, `vpcServiceName` →
+/// `vpc_service_name`).
+fn rust_field(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn header(comment: &str, api: &LoadedApi, progenitor_version: &str) -> String {

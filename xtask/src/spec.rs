@@ -91,6 +91,25 @@ pub struct ApiConfig {
     /// Schemas replaced by a hand-written type (vendor quirks), by schema name.
     #[serde(default)]
     pub replace: BTreeMap<String, Replacement>,
+    /// Operations paged with offset and limit, for which the client gets a stream of items.
+    #[serde(default)]
+    pub paginate: Vec<Paginate>,
+}
+
+/// An operation paged with offset/limit query parameters.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Paginate {
+    /// The operationId.
+    pub operation: String,
+    /// The response field holding the page's items (an array).
+    pub items: String,
+    /// The response field holding the total number of items.
+    pub total: String,
+    /// The query parameter for the index of the first item.
+    pub offset: String,
+    /// The query parameter for the page size.
+    pub limit: String,
 }
 
 /// How an API authenticates.

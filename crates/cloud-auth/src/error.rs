@@ -47,6 +47,8 @@ pub enum ErrorKind {
     Refused,
     /// The request itself could not be prepared.
     InvalidRequest,
+    /// The call did not finish within its time limit.
+    TimedOut,
 }
 
 /// An authentication or runtime failure of one call.

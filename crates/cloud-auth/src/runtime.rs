@@ -6,11 +6,20 @@
 //! found while sending (a rejected Digest response, say) travels back as the server's own
 //! response marked with an [`AuthRejected`] extension, and `post` turns that into an [`Error`].
 
-use std::{fmt, future::Future, pin::Pin, sync::Arc};
+use std::{
+    fmt,
+    future::Future,
+    pin::Pin,
+    sync::Arc,
+    time::{Duration, Instant, SystemTime},
+};
 
 use reqwest::header::{HeaderName, HeaderValue};
 
-use crate::{ConfigError, Error, ErrorKind};
+use crate::{
+    ConfigError, Error, ErrorKind,
+    retry::{self, Decision, Outcome, RetryPolicy},
+};
 
 /// A boxed, sendable future, as [`Authenticator`] methods return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -71,6 +80,20 @@ pub struct AuthRejected {
     pub kind: ErrorKind,
 }
 
+/// Marks the stand-in response for a call that ran out of time (see [`Runtime::exec`]).
+#[derive(Debug, Clone, Copy)]
+struct TimedOut(Duration);
+
+/// progenitor's `exec` hook can only return a `reqwest::Result`, and reqwest errors cannot be
+/// made outside reqwest; a call that hit the runtime's own time limit therefore returns a
+/// stand-in 504 response marked [`TimedOut`], which `post` reports as a timeout error.
+fn timed_out(limit: Duration) -> reqwest::Response {
+    let mut response = http::Response::new(bytes::Bytes::new());
+    *response.status_mut() = http::StatusCode::GATEWAY_TIMEOUT;
+    response.extensions_mut().insert(TimedOut(limit));
+    reqwest::Response::from(response)
+}
+
 /// How a value that the runtime fills in when the caller did not is produced.
 #[derive(Debug, Clone)]
 enum DefaultValue {
@@ -90,6 +113,8 @@ struct Inner {
 #[derive(Debug, Clone)]
 pub struct Runtime {
     inner: Arc<Inner>,
+    retry: RetryPolicy,
+    timeout: Option<Duration>,
 }
 
 /// Builds a [`Runtime`].
@@ -99,6 +124,8 @@ pub struct RuntimeBuilder {
     allow_http: bool,
     headers: Vec<(HeaderName, DefaultValue)>,
     query: Vec<(String, DefaultValue)>,
+    retry: RetryPolicy,
+    timeout: Option<Duration>,
 }
 
 impl RuntimeBuilder {
@@ -127,6 +154,20 @@ impl RuntimeBuilder {
         self
     }
 
+    /// How transient failures are retried ([`RetryPolicy::default`] unless set;
+    /// [`RetryPolicy::off`] to send every call once).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// A time limit for each call, all attempts and waits included (none unless set; the HTTP
+    /// client's own timeout still bounds each attempt).
+    pub fn timeout(mut self, limit: Duration) -> Self {
+        self.timeout = Some(limit);
+        self
+    }
+
     /// Finishes the runtime.
     pub fn build(self) -> Runtime {
         Runtime {
@@ -136,6 +177,8 @@ impl RuntimeBuilder {
                 headers: self.headers,
                 query: self.query,
             }),
+            retry: self.retry,
+            timeout: self.timeout,
         }
     }
 }
@@ -148,7 +191,31 @@ impl Runtime {
             allow_http: false,
             headers: Vec::new(),
             query: Vec::new(),
+            retry: RetryPolicy::default(),
+            timeout: None,
         }
+    }
+
+    /// The same runtime (same credentials and caches) with another retry policy: for one call,
+    /// `client.with_runtime(rt.with_retry(RetryPolicy::off()))`.
+    pub fn with_retry(&self, policy: RetryPolicy) -> Self {
+        Self {
+            retry: policy,
+            ..self.clone()
+        }
+    }
+
+    /// The same runtime (same credentials and caches) with a time limit per call.
+    pub fn with_timeout(&self, limit: Duration) -> Self {
+        Self {
+            timeout: Some(limit),
+            ..self.clone()
+        }
+    }
+
+    /// The retry policy in force.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.retry
     }
 
     /// A runtime that sends no credentials.
@@ -168,6 +235,10 @@ impl Runtime {
         operation_id: &str,
     ) -> Result<(), Error> {
         let inner = &*self.inner;
+        if let Some(limit) = self.timeout {
+            // Each attempt gets the whole limit at most; `exec` bounds all of them together.
+            *request.timeout_mut() = Some(limit);
+        }
         if request.url().scheme() != "https" && inner.auth.sends_credentials() && !inner.allow_http
         {
             return Err(Error::new(
@@ -198,14 +269,92 @@ impl Runtime {
         Ok(())
     }
 
-    /// Hook that sends the request through the authenticator.
+    /// Hook that sends the request through the authenticator, retrying transient failures
+    /// where that is safe, within the call's time limit, inside one `tracing` span per call.
+    ///
+    /// The span records the operation, method, URL path, final status, attempts and elapsed
+    /// time; never headers, query strings or bodies, which may carry credentials.
     pub async fn exec(
         &self,
         client: &reqwest::Client,
         request: reqwest::Request,
-        _operation_id: &str,
+        operation_id: &str,
     ) -> reqwest::Result<reqwest::Response> {
-        self.inner.auth.send(client, request).await
+        use tracing::Instrument as _;
+        let span = tracing::info_span!(
+            "cloud_call",
+            operation = operation_id,
+            method = %request.method(),
+            path = request.url().path(),
+            status = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let send = self
+            .send_with_retries(client, request)
+            .instrument(span.clone());
+        let result = match self.timeout {
+            None => send.await,
+            Some(limit) => match tokio::time::timeout(limit, send).await {
+                Ok(result) => result,
+                Err(_) => Ok(timed_out(limit)),
+            },
+        };
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        if let Ok(response) = &result {
+            span.record("status", response.status().as_u16());
+        }
+        span.in_scope(|| match &result {
+            Ok(r) => tracing::debug!(status = r.status().as_u16(), "call finished"),
+            Err(e) => tracing::debug!(error = %e, "call failed"),
+        });
+        result
+    }
+
+    async fn send_with_retries(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+    ) -> reqwest::Result<reqwest::Response> {
+        let method = request.method().clone();
+        let mut attempt = 1u32;
+        let mut pending = request;
+        loop {
+            // A body that cannot be cloned (a stream) can be sent only once.
+            let copy = pending.try_clone();
+            tracing::Span::current().record("attempt", attempt);
+            let result = self.inner.auth.send(client, pending).await;
+            let outcome = match &result {
+                Ok(response) if response.extensions().get::<AuthRejected>().is_some() => {
+                    return result;
+                }
+                Ok(response) => Outcome::status(
+                    response.status(),
+                    response
+                        .headers()
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| retry::parse_retry_after(v, SystemTime::now())),
+                ),
+                Err(e) if e.is_connect() => Outcome::ConnectFailed,
+                Err(_) => Outcome::TransportFailed,
+            };
+            let (Some(copy), Decision::RetryAfter(ceiling)) =
+                (copy, self.retry.decide(&method, attempt, outcome))
+            else {
+                return result;
+            };
+            let wait = retry::jitter(ceiling, rand::random::<f64>());
+            tracing::debug!(
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                "retrying a transient failure"
+            );
+            tokio::time::sleep(wait).await;
+            pending = copy;
+            attempt += 1;
+        }
     }
 
     /// Hook run on the outcome: turns a response marked [`AuthRejected`] into an [`Error`].
@@ -214,7 +363,28 @@ impl Runtime {
         result: &reqwest::Result<reqwest::Response>,
         operation_id: &str,
     ) -> Result<(), Error> {
-        let Ok(response) = result else { return Ok(()) };
+        let response = match result {
+            Ok(response) => response,
+            Err(e) if e.is_timeout() => {
+                return Err(Error::new(
+                    ErrorKind::TimedOut,
+                    format!(
+                        "{operation_id}: timed out ({e}); raise the client's timeout or retry later"
+                    ),
+                ));
+            }
+            Err(_) => return Ok(()),
+        };
+        if let Some(limit) = response.extensions().get::<TimedOut>() {
+            return Err(Error::new(
+                ErrorKind::TimedOut,
+                format!(
+                    "{operation_id}: no answer within the call's time limit of {:?}; raise it with \
+                     Runtime::with_timeout or RuntimeBuilder::timeout",
+                    limit.0
+                ),
+            ));
+        }
         match response.extensions().get::<AuthRejected>() {
             None => Ok(()),
             Some(rejected) => {

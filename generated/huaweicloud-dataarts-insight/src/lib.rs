@@ -958,6 +958,8 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+/// The `User-Agent` of this client: the crate and its version.
+const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 /// Routes progenitor's hooks to the [`cloud_auth::Runtime`] that holds the credentials.
 impl ClientHooks<::cloud_auth::Runtime> for Client {
     async fn pre<E>(
@@ -965,6 +967,10 @@ impl ClientHooks<::cloud_auth::Runtime> for Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), Error<E>> {
+        request
+            .headers_mut()
+            .entry(reqwest::header::USER_AGENT)
+            .or_insert(reqwest::header::HeaderValue::from_static(USER_AGENT));
         self.inner
             .pre(request, info.operation_id)
             .await
@@ -998,5 +1004,23 @@ impl Client {
     /// See `cloud_auth::huawei::from_env` for the variables read.
     pub fn from_env() -> Result<Self, ::cloud_auth::ConfigError> {
         ::cloud_auth::huawei::from_env("dataartsinsight").map(Self::from_parts)
+    }
+    /// This client with a time limit per call, all retries included; credentials, caches and
+    /// connections are shared with `self`. For one call: `client.with_timeout(d).operation()...`.
+    pub fn with_timeout(&self, limit: ::std::time::Duration) -> Self {
+        Self::new_with_client(
+            &self.baseurl,
+            self.client.clone(),
+            self.inner.with_timeout(limit),
+        )
+    }
+    /// This client with another retry policy (for example `RetryPolicy::off()`); credentials,
+    /// caches and connections are shared with `self`.
+    pub fn with_retry(&self, policy: ::cloud_auth::RetryPolicy) -> Self {
+        Self::new_with_client(
+            &self.baseurl,
+            self.client.clone(),
+            self.inner.with_retry(policy),
+        )
     }
 }

