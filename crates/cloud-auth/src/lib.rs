@@ -16,11 +16,13 @@ mod error;
 pub mod huawei;
 pub mod lenient;
 pub mod oceanbase;
+pub mod retry;
 mod runtime;
 mod secret;
 pub mod vendor;
 
 pub use error::{ConfigError, Error, ErrorKind};
+pub use retry::RetryPolicy;
 pub use runtime::{
     AuthRejected, Authenticator, BoxFuture, ClientParts, NoAuth, Runtime, RuntimeBuilder,
     default_http_client,
