@@ -49,7 +49,12 @@ pub fn generate_api(
             )
         })
     };
-    let mut file = parse(&format!("{code}\n{}\n{}", glue(api), paging(api)?))?;
+    let mut file = parse(&format!(
+        "{code}\n{}\n{}\n{}",
+        glue(api)?,
+        paging(api)?,
+        typed_calls(api)?
+    ))?;
     // Open enumerations go into `types`, next to the types that use them.
     let extra = parse(&open_enums.iter().map(open_enum::render).collect::<String>())?;
     if let Some((_, items)) = file.items.iter_mut().find_map(|item| match item {
@@ -241,7 +246,7 @@ fn quote_path(path: &str) -> proc_macro2::TokenStream {
 
 /// The glue the generated crate needs because of the orphan rule: the `ClientHooks` impl must
 /// live next to `Client`. It only forwards to `cloud_auth`, plus a few constructors.
-fn glue(api: &LoadedApi) -> String {
+fn glue(api: &LoadedApi) -> Result<String, SpecError> {
     let from_env = match api.config.auth {
         AuthKind::Digest => "::cloud_auth::oceanbase::from_env()".to_owned(),
         AuthKind::Huawei => format!(
@@ -253,7 +258,7 @@ fn glue(api: &LoadedApi) -> String {
         AuthKind::Digest => "See `cloud_auth::oceanbase::from_env` for the variables read.",
         AuthKind::Huawei => "See `cloud_auth::huawei::from_env` for the variables read.",
     };
-    format!(
+    Ok(format!(
         r#"
 /// The `User-Agent` of this client: the crate and its version.
 const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
@@ -265,6 +270,7 @@ impl ClientHooks<::cloud_auth::Runtime> for Client {{
             .headers_mut()
             .entry(reqwest::header::USER_AGENT)
             .or_insert(reqwest::header::HeaderValue::from_static(USER_AGENT));
+        ::cloud_auth::check_require_one_of(request, info.operation_id, REQUIRE_ONE_OF).map_err(Error::InvalidRequest)?;
         self.inner.pre(request, info.operation_id).await.map_err(|e| Error::Custom(e.to_string()))
     }}
 
@@ -304,9 +310,177 @@ impl Client {{
         Self::new_with_client(&self.baseurl, self.client.clone(), self.inner.with_retry(policy))
     }}
 }}
+
+/// Request-body rules of the spec (`x-require-one-of`), checked before anything is sent:
+/// (operationId, fields of which at least one must be given).
+const REQUIRE_ONE_OF: &[(&str, &[&str])] = &[{rules}];
 "#,
         base = api.config.base_url,
-    )
+        rules = require_one_of_rules(api)?,
+    ))
+}
+
+/// The `x-require-one-of` extensions of request-body schemas, as Rust source.
+fn require_one_of_rules(api: &LoadedApi) -> Result<String, SpecError> {
+    let mut rules = Vec::new();
+    for (_, _, op) in api.merged.operations() {
+        let Some(schema) = request_schema_name(op) else {
+            continue;
+        };
+        let Some(def) = schema_def(api, &schema) else {
+            continue;
+        };
+        let Some(fields) = def.schema_data.extensions.get("x-require-one-of") else {
+            continue;
+        };
+        let fields: Vec<String> = serde_json::from_value(fields.clone()).map_err(|e| {
+            SpecError::new(
+                format!("specs/{}", api.name),
+                Some(format!("components.schemas.{schema}.x-require-one-of")),
+                format!("must be a list of property names ({e})"),
+            )
+        })?;
+        let id = op.operation_id.clone().unwrap_or_default();
+        rules.push(format!(
+            "({id:?}, &[{}])",
+            fields
+                .iter()
+                .map(|f| format!("{f:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    Ok(rules.join(", "))
+}
+
+fn request_schema_name(op: &openapiv3::Operation) -> Option<String> {
+    let body = op.request_body.as_ref()?.as_item()?;
+    match body.content.get("application/json")?.schema.as_ref()? {
+        openapiv3::ReferenceOr::Reference { reference } => {
+            reference.rsplit('/').next().map(str::to_owned)
+        }
+        openapiv3::ReferenceOr::Item(_) => None,
+    }
+}
+
+fn schema_def<'a>(api: &'a LoadedApi, name: &str) -> Option<&'a openapiv3::Schema> {
+    api.merged.components.as_ref()?.schemas.get(name)?.as_item()
+}
+
+/// The schema name of an operation's JSON response for `status`.
+fn response_schema_name(
+    api: &LoadedApi,
+    op: &openapiv3::Operation,
+    status: &openapiv3::StatusCode,
+) -> Option<String> {
+    use openapiv3::ReferenceOr;
+    let response = match op.responses.responses.get(status)? {
+        ReferenceOr::Item(item) => item,
+        ReferenceOr::Reference { reference } => {
+            let name = reference.strip_prefix("#/components/responses/")?;
+            api.merged
+                .components
+                .as_ref()?
+                .responses
+                .get(name)?
+                .as_item()?
+        }
+    };
+    match response.content.get("application/json")?.schema.as_ref()? {
+        ReferenceOr::Reference { reference } => reference.rsplit('/').next().map(str::to_owned),
+        ReferenceOr::Item(_) => None,
+    }
+}
+
+/// The Rust type of a named schema in generated code: its replacement, or `types::Name`.
+fn rust_type_of(api: &LoadedApi, name: &str) -> String {
+    match api.config.replace.get(name) {
+        Some(r) => r.rust_type.clone(),
+        None => format!("types::{name}"),
+    }
+}
+
+/// `call()` on every builder: the body, or a typed [`cloud_auth::ApiError`] naming the
+/// operation; plus the crate's `ApiError` alias and, for an envelope API, the impls that let a
+/// 2xx `success: false` count as a failure.
+fn typed_calls(api: &LoadedApi) -> Result<String, SpecError> {
+    use openapiv3::StatusCode;
+    let err = |msg: String| SpecError::new(format!("specs/{}", api.name), None, msg);
+    let mut out = String::new();
+    let mut error_types = std::collections::BTreeSet::new();
+    for (path, method, op) in api.merged.operations() {
+        let id = op.operation_id.clone().unwrap_or_default();
+        let vendor = progenitor_case(&id);
+        let ok = response_schema_name(api, op, &StatusCode::Code(200)).ok_or_else(|| {
+            err(format!(
+                "{method} {path}: `call()` needs a named JSON schema for status 200"
+            ))
+        })?;
+        let error = response_schema_name(api, op, &StatusCode::Range(4)).ok_or_else(|| {
+            err(format!(
+                "{method} {path}: `call()` needs a named JSON schema for 4XX responses"
+            ))
+        })?;
+        let (ok_type, error_type) = (rust_type_of(api, &ok), rust_type_of(api, &error));
+        error_types.insert(error_type.clone());
+        let check = match &api.config.envelope {
+            Some(e) if e.schema == ok => "from_reply",
+            _ => "from_result",
+        };
+        out.push_str(&format!(
+            r#"
+impl<'a> builder::{vendor}<'a> {{
+    /// Sends the request and returns the response body, or an [`::cloud_auth::ApiError`] that
+    /// names `{vendor}`, the HTTP status, the service's error code, message and request id.
+    pub async fn call(self) -> Result<{ok_type}, ::cloud_auth::ApiError<{error_type}>> {{
+        ::cloud_auth::ApiError::{check}({vendor:?}, self.send().await)
+    }}
+}}
+"#
+        ));
+    }
+    if let [only] = error_types.iter().collect::<Vec<_>>()[..] {
+        out.push_str(&format!(
+            "
+/// The error of every `call()` of this client.
+pub type ApiError = ::cloud_auth::ApiError<{only}>;
+"
+        ));
+    }
+    if let Some(e) = &api.config.envelope {
+        let field = rust_field;
+        out.push_str(&format!(
+            r#"
+impl ::cloud_auth::ServiceError for types::{schema} {{
+    fn code(&self) -> Option<&str> {{
+        self.{code}.as_deref()
+    }}
+
+    fn message(&self) -> Option<&str> {{
+        self.{message}.as_deref()
+    }}
+
+    fn request_id(&self) -> Option<&str> {{
+        self.{request_id}.as_deref()
+    }}
+}}
+
+impl ::cloud_auth::Reply for types::{schema} {{
+    /// A body without `{success_json}` counts as success: the HTTP status already said so.
+    fn succeeded(&self) -> bool {{
+        self.{success}.is_none_or(|s| bool::from(s))
+    }}
+}}
+"#,
+            schema = e.schema,
+            code = field(&e.code),
+            message = field(&e.message),
+            request_id = field(&e.request_id),
+            success = field(&e.success),
+            success_json = e.success,
+        ));
+    }
+    Ok(out)
 }
 
 /// A stream of every item across pages, for each `[[paginate]]` entry of `api.toml`.

@@ -94,6 +94,25 @@ pub struct ApiConfig {
     /// Operations paged with offset and limit, for which the client gets a stream of items.
     #[serde(default)]
     pub paginate: Vec<Paginate>,
+    /// A response envelope that carries success and error details in the body.
+    #[serde(default)]
+    pub envelope: Option<Envelope>,
+}
+
+/// A response envelope: `success: false` in a 2xx body is a failure.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Envelope {
+    /// The schema name.
+    pub schema: String,
+    /// The boolean field that says whether the call succeeded.
+    pub success: String,
+    /// The error code field.
+    pub code: String,
+    /// The error message field.
+    pub message: String,
+    /// The request id field.
+    pub request_id: String,
 }
 
 /// An operation paged with offset/limit query parameters.

@@ -11,6 +11,7 @@
 //! - [`Secret`]: a string that never shows in `Debug` output or logs.
 #![warn(missing_docs, unreachable_pub)]
 
+mod api_error;
 pub mod digest;
 mod error;
 pub mod huawei;
@@ -21,6 +22,7 @@ mod runtime;
 mod secret;
 pub mod vendor;
 
+pub use api_error::{ApiError, ApiErrorKind, Reply, ServiceError, check_require_one_of};
 pub use error::{ConfigError, Error, ErrorKind};
 pub use retry::RetryPolicy;
 pub use runtime::{

@@ -1001,6 +1001,8 @@ impl ClientHooks<::cloud_auth::Runtime> for Client {
             .headers_mut()
             .entry(reqwest::header::USER_AGENT)
             .or_insert(reqwest::header::HeaderValue::from_static(USER_AGENT));
+        ::cloud_auth::check_require_one_of(request, info.operation_id, REQUIRE_ONE_OF)
+            .map_err(Error::InvalidRequest)?;
         self.inner
             .pre(request, info.operation_id)
             .await
@@ -1054,6 +1056,9 @@ impl Client {
         )
     }
 }
+/// Request-body rules of the spec (`x-require-one-of`), checked before anything is sent:
+/// (operationId, fields of which at least one must be given).
+const REQUIRE_ONE_OF: &[(&str, &[&str])] = &[];
 impl<'a> builder::ShowVpcepConnection<'a> {
     /// Every `connections` item of every page, in order: sends the request page after page
     /// (`offset` advancing, `limit` = `page_size`) until `total_count` items have been read or a
@@ -1097,3 +1102,17 @@ impl<'a> builder::ShowVpcepConnection<'a> {
         Box::pin(::futures::TryStreamExt::try_flatten(pages))
     }
 }
+impl<'a> builder::ShowVpcepConnection<'a> {
+    /// Sends the request and returns the response body, or an [`::cloud_auth::ApiError`] that
+    /// names `ShowVpcepConnection`, the HTTP status, the service's error code, message and request id.
+    pub async fn call(
+        self,
+    ) -> Result<
+        types::ShowVpcepConnectionResponse,
+        ::cloud_auth::ApiError<::cloud_auth::vendor::HuaweiError>,
+    > {
+        ::cloud_auth::ApiError::from_result("ShowVpcepConnection", self.send().await)
+    }
+}
+/// The error of every `call()` of this client.
+pub type ApiError = ::cloud_auth::ApiError<::cloud_auth::vendor::HuaweiError>;

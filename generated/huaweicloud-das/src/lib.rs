@@ -794,6 +794,8 @@ impl ClientHooks<::cloud_auth::Runtime> for Client {
             .headers_mut()
             .entry(reqwest::header::USER_AGENT)
             .or_insert(reqwest::header::HeaderValue::from_static(USER_AGENT));
+        ::cloud_auth::check_require_one_of(request, info.operation_id, REQUIRE_ONE_OF)
+            .map_err(Error::InvalidRequest)?;
         self.inner
             .pre(request, info.operation_id)
             .await
@@ -847,3 +849,23 @@ impl Client {
         )
     }
 }
+/// Request-body rules of the spec (`x-require-one-of`), checked before anything is sent:
+/// (operationId, fields of which at least one must be given).
+const REQUIRE_ONE_OF: &[(&str, &[&str])] = &[];
+impl<'a> builder::CreateInstanceConnection<'a> {
+    /// Sends the request and returns the response body, or an [`::cloud_auth::ApiError`] that
+    /// names `CreateInstanceConnection`, the HTTP status, the service's error code, message and request id.
+    pub async fn call(
+        self,
+    ) -> Result<
+        types::CreateInstanceConnectionResponse,
+        ::cloud_auth::ApiError<::cloud_auth::vendor::HuaweiError>,
+    > {
+        ::cloud_auth::ApiError::from_result(
+            "CreateInstanceConnection",
+            self.send().await,
+        )
+    }
+}
+/// The error of every `call()` of this client.
+pub type ApiError = ::cloud_auth::ApiError<::cloud_auth::vendor::HuaweiError>;

@@ -971,6 +971,8 @@ impl ClientHooks<::cloud_auth::Runtime> for Client {
             .headers_mut()
             .entry(reqwest::header::USER_AGENT)
             .or_insert(reqwest::header::HeaderValue::from_static(USER_AGENT));
+        ::cloud_auth::check_require_one_of(request, info.operation_id, REQUIRE_ONE_OF)
+            .map_err(Error::InvalidRequest)?;
         self.inner
             .pre(request, info.operation_id)
             .await
@@ -1024,3 +1026,22 @@ impl Client {
         )
     }
 }
+/// Request-body rules of the spec (`x-require-one-of`), checked before anything is sent:
+/// (operationId, fields of which at least one must be given).
+const REQUIRE_ONE_OF: &[(&str, &[&str])] = &[
+    ("verify_and_create_vpc_ep", &["vpc_ep_server_name", "vpc_ep_server_id"]),
+];
+impl<'a> builder::VerifyAndCreateVpcEp<'a> {
+    /// Sends the request and returns the response body, or an [`::cloud_auth::ApiError`] that
+    /// names `VerifyAndCreateVpcEp`, the HTTP status, the service's error code, message and request id.
+    pub async fn call(
+        self,
+    ) -> Result<
+        types::VpcEndpointConnection,
+        ::cloud_auth::ApiError<::cloud_auth::vendor::HuaweiError>,
+    > {
+        ::cloud_auth::ApiError::from_result("VerifyAndCreateVpcEp", self.send().await)
+    }
+}
+/// The error of every `call()` of this client.
+pub type ApiError = ::cloud_auth::ApiError<::cloud_auth::vendor::HuaweiError>;
