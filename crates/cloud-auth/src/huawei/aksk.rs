@@ -13,9 +13,7 @@ use super::{
     clock::{Clock, SystemClock, format_sdk_date},
     sign::{self, Payload, SignableRequest},
 };
-use crate::{
-    AuthRejected, Authenticator, BoxFuture, ConfigError, Error, ErrorKind, Secret,
-};
+use crate::{AuthRejected, Authenticator, BoxFuture, ConfigError, Error, ErrorKind, Secret};
 
 const X_SDK_DATE: HeaderName = HeaderName::from_static("x-sdk-date");
 const X_PROJECT_ID: HeaderName = HeaderName::from_static("x-project-id");
@@ -53,7 +51,12 @@ impl AkSkCredentials {
                 "the Huawei Cloud secret access key (SK) is empty: set HUAWEICLOUD_SDK_SK or pass a non-empty SK",
             ));
         }
-        Ok(Self { ak, sk, project_id: None, security_token: None })
+        Ok(Self {
+            ak,
+            sk,
+            project_id: None,
+            security_token: None,
+        })
     }
 
     /// Sends `X-Project-Id: project_id` with every request, signed, as the SDK's
@@ -99,7 +102,10 @@ impl fmt::Debug for AkSkCredentials {
             .field("ak", &self.ak)
             .field("sk", &self.sk)
             .field("project_id", &self.project_id)
-            .field("security_token", &self.security_token.as_ref().map(|_| "***"))
+            .field(
+                "security_token",
+                &self.security_token.as_ref().map(|_| "***"),
+            )
             .finish()
     }
 }
@@ -114,7 +120,10 @@ pub struct AkSkAuth {
 impl AkSkAuth {
     /// Signs with `credentials`, dating requests by the system clock.
     pub fn new(credentials: AkSkCredentials) -> Self {
-        Self { credentials, clock: Arc::new(SystemClock) }
+        Self {
+            credentials,
+            clock: Arc::new(SystemClock),
+        }
     }
 
     /// Dates requests by `clock` instead (tests).
@@ -133,7 +142,11 @@ impl AkSkAuth {
     /// hashed, rewrites the query string canonically and sets `Authorization` (marked
     /// sensitive). Call it last: a header changed afterwards breaks the signature.
     pub fn sign_request(&self, request: &mut reqwest::Request) -> Result<(), Error> {
-        sign_request_at(&self.credentials, request, &format_sdk_date(self.clock.now()))
+        sign_request_at(
+            &self.credentials,
+            request,
+            &format_sdk_date(self.clock.now()),
+        )
     }
 }
 
@@ -151,7 +164,10 @@ pub fn sign_request_at(
         )
     };
     let headers = request.headers_mut();
-    headers.insert(X_SDK_DATE, HeaderValue::from_str(date).map_err(|_| invalid("the X-Sdk-Date value"))?);
+    headers.insert(
+        X_SDK_DATE,
+        HeaderValue::from_str(date).map_err(|_| invalid("the X-Sdk-Date value"))?,
+    );
     if let Some(project_id) = &credentials.project_id {
         let value = HeaderValue::from_str(project_id).map_err(|_| invalid("the project id"))?;
         headers.insert(X_PROJECT_ID, value);
@@ -172,24 +188,36 @@ pub fn sign_request_at(
     });
     let streamed = request.body().is_some_and(|b| b.as_bytes().is_none());
     if unhashed_type || streamed {
-        request
-            .headers_mut()
-            .insert(X_SDK_CONTENT_SHA256, HeaderValue::from_static(sign::UNSIGNED_PAYLOAD));
+        request.headers_mut().insert(
+            X_SDK_CONTENT_SHA256,
+            HeaderValue::from_static(sign::UNSIGNED_PAYLOAD),
+        );
     }
 
     // Send the query in the canonical form that is signed (as the SDK does): the server then
     // decodes exactly the signed pairs, whatever encoding the client used (`+` or `%20`).
     let url = request.url_mut();
-    let pairs: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-    let canonical_query = sign::canonical_query_string(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    url.set_query(if canonical_query.is_empty() { None } else { Some(&canonical_query) });
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let canonical_query =
+        sign::canonical_query_string(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    url.set_query(if canonical_query.is_empty() {
+        None
+    } else {
+        Some(&canonical_query)
+    });
 
     // hyper writes `Host` from the URL (the port only when it is not the scheme's default,
     // which `Url::port` already leaves out), unless the request carries one.
     let host = match request.headers().get(HOST) {
         Some(value) => String::from_utf8_lossy(value.as_bytes()).into_owned(),
         None => host_of(request.url()).ok_or_else(|| {
-            Error::new(ErrorKind::InvalidRequest, "cannot sign a request whose URL has no host")
+            Error::new(
+                ErrorKind::InvalidRequest,
+                "cannot sign a request whose URL has no host",
+            )
         })?,
     };
 
@@ -198,7 +226,8 @@ pub fn sign_request_at(
         Some(body) => body.as_bytes().map_or(Payload::Unknown, Payload::Bytes),
     };
     let signed = {
-        let mut signable = SignableRequest::new(request.method().as_str(), request.url().path(), payload);
+        let mut signable =
+            SignableRequest::new(request.method().as_str(), request.url().path(), payload);
         for (k, v) in &pairs {
             signable = signable.query_param(k.as_str(), v.as_str());
         }
@@ -216,7 +245,10 @@ pub fn sign_request_at(
     Ok(())
 }
 
-fn add_headers<'a>(mut signable: SignableRequest<'a>, headers: &'a HeaderMap) -> SignableRequest<'a> {
+fn add_headers<'a>(
+    mut signable: SignableRequest<'a>,
+    headers: &'a HeaderMap,
+) -> SignableRequest<'a> {
     for (name, value) in headers {
         // Non-ASCII header bytes are taken as UTF-8, which is how the SDK sends text.
         signable = signable.header(name.as_str(), String::from_utf8_lossy(value.as_bytes()));

@@ -35,7 +35,9 @@ pub struct ManualClock {
 impl ManualClock {
     /// A clock standing at `now`.
     pub fn new(now: SystemTime) -> Self {
-        Self { now: Arc::new(Mutex::new(now)) }
+        Self {
+            now: Arc::new(Mutex::new(now)),
+        }
     }
 
     /// Sets the time.
@@ -59,7 +61,10 @@ impl Clock for ManualClock {
 /// Formats `time` as an `X-Sdk-Date` value: UTC `YYYYMMDDTHHMMSSZ` (times before 1970 are
 /// clamped to 1970-01-01T00:00:00Z).
 pub fn format_sdk_date(time: SystemTime) -> String {
-    let secs = time.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = time
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let (year, month, day) = civil_from_days((secs / 86_400) as i64);
     let rem = secs % 86_400;
     format!(
@@ -100,7 +105,11 @@ pub(crate) fn parse_rfc3339(value: &str) -> Option<SystemTime> {
     }
     let num = |range: std::ops::Range<usize>| -> Option<u32> {
         let s = value.get(range)?;
-        if s.bytes().all(|c| c.is_ascii_digit()) { s.parse().ok() } else { None }
+        if s.bytes().all(|c| c.is_ascii_digit()) {
+            s.parse().ok()
+        } else {
+            None
+        }
     };
     let mut rest = value.get(19..)?;
     let mut nanos = 0u32;
@@ -146,7 +155,8 @@ pub(crate) fn parse_rfc3339(value: &str) -> Option<SystemTime> {
 }
 
 /// Formats `time` as RFC 3339 in UTC with microseconds, the way IAM writes `expires_at`.
-pub(crate) fn format_rfc3339(time: SystemTime) -> String {
+#[cfg(test)]
+fn format_rfc3339(time: SystemTime) -> String {
     let since = time.duration_since(UNIX_EPOCH).unwrap_or_default();
     let secs = since.as_secs();
     let (year, month, day) = civil_from_days((secs / 86_400) as i64);
@@ -220,16 +230,23 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
 mod tests {
     use super::*;
 
     #[test]
     fn sdk_date_round_trips() {
         let t = parse_sdk_date("20191115T033655Z").unwrap();
-        assert_eq!(t.duration_since(UNIX_EPOCH).unwrap().as_secs(), 1_573_789_015);
+        assert_eq!(
+            t.duration_since(UNIX_EPOCH).unwrap().as_secs(),
+            1_573_789_015
+        );
         assert_eq!(format_sdk_date(t), "20191115T033655Z");
         assert_eq!(format_sdk_date(UNIX_EPOCH), "19700101T000000Z");
-        assert_eq!(format_sdk_date(parse_sdk_date("20240229T235959Z").unwrap()), "20240229T235959Z");
+        assert_eq!(
+            format_sdk_date(parse_sdk_date("20240229T235959Z").unwrap()),
+            "20240229T235959Z"
+        );
         assert!(parse_sdk_date("20230229T000000Z").is_none());
         assert!(parse_sdk_date("2019-11-15T03:36:55Z").is_none());
     }
@@ -237,11 +254,26 @@ mod tests {
     #[test]
     fn rfc3339_as_iam_writes_it() {
         let t = parse_rfc3339("2019-11-15T03:36:55.123000Z").unwrap();
-        assert_eq!(t.duration_since(UNIX_EPOCH).unwrap().as_millis(), 1_573_789_015_123);
+        assert_eq!(
+            t.duration_since(UNIX_EPOCH).unwrap().as_millis(),
+            1_573_789_015_123
+        );
         assert_eq!(format_rfc3339(t), "2019-11-15T03:36:55.123000Z");
-        assert_eq!(parse_rfc3339("2019-11-15T11:36:55+08:00"), parse_rfc3339("2019-11-15T03:36:55Z"));
-        assert_eq!(parse_rfc3339("2019-11-14T22:36:55-05:00"), parse_rfc3339("2019-11-15T03:36:55Z"));
-        for bad in ["", "2019-11-15", "2019-13-15T03:36:55Z", "2019-11-15T03:36:55", "2019-11-15T03:36:55.Z"] {
+        assert_eq!(
+            parse_rfc3339("2019-11-15T11:36:55+08:00"),
+            parse_rfc3339("2019-11-15T03:36:55Z")
+        );
+        assert_eq!(
+            parse_rfc3339("2019-11-14T22:36:55-05:00"),
+            parse_rfc3339("2019-11-15T03:36:55Z")
+        );
+        for bad in [
+            "",
+            "2019-11-15",
+            "2019-13-15T03:36:55Z",
+            "2019-11-15T03:36:55",
+            "2019-11-15T03:36:55.Z",
+        ] {
             assert!(parse_rfc3339(bad).is_none(), "{bad}");
         }
     }

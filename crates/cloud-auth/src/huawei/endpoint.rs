@@ -36,7 +36,9 @@ pub fn base_url(service: &str, region: &str) -> Result<String, ConfigError> {
 pub fn check_region(region: &str) -> Result<(), ConfigError> {
     let ok = !region.is_empty()
         && region.contains('-')
-        && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !region.starts_with('-')
         && !region.ends_with('-');
     if ok {
@@ -49,21 +51,41 @@ pub fn check_region(region: &str) -> Result<(), ConfigError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
 mod tests {
     use super::*;
 
     #[test]
     fn hosts() {
-        assert_eq!(host("css", "cn-north-4").unwrap(), "css.cn-north-4.myhuaweicloud.com");
-        assert_eq!(host("css", "cn-north-1").unwrap(), "es.cn-north-1.myhuaweicloud.com");
-        assert_eq!(host("das", "ap-southeast-1").unwrap(), "das.ap-southeast-1.myhuaweicloud.com");
+        assert_eq!(
+            host("css", "cn-north-4").unwrap(),
+            "css.cn-north-4.myhuaweicloud.com"
+        );
+        assert_eq!(
+            host("css", "cn-north-1").unwrap(),
+            "es.cn-north-1.myhuaweicloud.com"
+        );
+        assert_eq!(
+            host("das", "ap-southeast-1").unwrap(),
+            "das.ap-southeast-1.myhuaweicloud.com"
+        );
         assert_eq!(
             base_url("dataartsinsight", "cn-east-3").unwrap(),
             "https://dataartsinsight.cn-east-3.myhuaweicloud.com"
         );
-        assert_eq!(host("IAM", "cn-north-4").unwrap(), "iam.cn-north-4.myhuaweicloud.com");
+        assert_eq!(
+            host("IAM", "cn-north-4").unwrap(),
+            "iam.cn-north-4.myhuaweicloud.com"
+        );
         assert!(host("ecs", "cn-north-4").is_err());
-        for bad in ["", "cn", "CN-NORTH-4", "cn-north-4.evil.com", "cn-north-4/x", "-cn-4"] {
+        for bad in [
+            "",
+            "cn",
+            "CN-NORTH-4",
+            "cn-north-4.evil.com",
+            "cn-north-4/x",
+            "-cn-4",
+        ] {
             assert!(host("css", bad).is_err(), "{bad}");
         }
     }

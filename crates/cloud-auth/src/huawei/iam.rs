@@ -106,7 +106,11 @@ impl IamPasswordProvider {
             base.as_str().trim_end_matches('/')
         ))
         .map_err(|e| ConfigError::new(format!("IAM endpoint {base_url:?}: {e}")))?;
-        Ok(Self { tokens_url, credentials, allow_insecure_http: false })
+        Ok(Self {
+            tokens_url,
+            credentials,
+            allow_insecure_http: false,
+        })
     }
 
     /// Allows a plain `http://` IAM endpoint (a loopback test server). Otherwise the password
@@ -159,7 +163,10 @@ impl IamPasswordProvider {
             .map_err(|e| TokenError::new(format!("could not encode the IAM request: {e}"), None))?;
         let response = client
             .post(url.clone())
-            .header(reqwest::header::CONTENT_TYPE, "application/json;charset=utf8")
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/json;charset=utf8",
+            )
             .body(body)
             .send()
             .await
@@ -173,13 +180,22 @@ impl IamPasswordProvider {
             let detail = response.text().await.unwrap_or_default();
             let detail: String = detail.chars().take(300).collect();
             let hint = match status.as_u16() {
-                401 => "check HUAWEICLOUD_SDK_USERNAME, HUAWEICLOUD_SDK_PASSWORD and HUAWEICLOUD_SDK_DOMAIN_NAME",
-                400 | 404 => "check the project scope (HUAWEICLOUD_SDK_PROJECT_ID, or the region's project name)",
-                403 => "the IAM user may not get tokens (login protection, or access type without console/programmatic password access)",
+                401 => {
+                    "check HUAWEICLOUD_SDK_USERNAME, HUAWEICLOUD_SDK_PASSWORD and HUAWEICLOUD_SDK_DOMAIN_NAME"
+                }
+                400 | 404 => {
+                    "check the project scope (HUAWEICLOUD_SDK_PROJECT_ID, or the region's project name)"
+                }
+                403 => {
+                    "the IAM user may not get tokens (login protection, or access type without console/programmatic password access)"
+                }
                 _ => "IAM is unavailable or rejected the request",
             };
             return Err(TokenError::new(
-                format!("IAM answered HTTP {status} to POST {}: {hint}; IAM said: {detail}", redact_query(url)),
+                format!(
+                    "IAM answered HTTP {status} to POST {}: {hint}; IAM said: {detail}",
+                    redact_query(url)
+                ),
                 Some(status.as_u16()),
             ));
         }
@@ -196,13 +212,19 @@ impl IamPasswordProvider {
                 )
             })?;
         let body: serde_json::Value = response.json().await.map_err(|e| {
-            TokenError::new(format!("IAM's token response body is not JSON: {e}"), Some(status.as_u16()))
+            TokenError::new(
+                format!("IAM's token response body is not JSON: {e}"),
+                Some(status.as_u16()),
+            )
         })?;
         let expires_at = body
             .pointer("/token/expires_at")
             .and_then(|v| v.as_str())
             .ok_or_else(|| {
-                TokenError::new("IAM's token response has no token.expires_at", Some(status.as_u16()))
+                TokenError::new(
+                    "IAM's token response has no token.expires_at",
+                    Some(status.as_u16()),
+                )
             })?;
         let expires_at = parse_rfc3339(expires_at).ok_or_else(|| {
             TokenError::new(
@@ -230,12 +252,16 @@ impl TokenProvider for IamPasswordProvider {
         )
     }
 
-    fn fetch<'a>(&'a self, client: &'a reqwest::Client) -> BoxFuture<'a, Result<Token, TokenError>> {
+    fn fetch<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+    ) -> BoxFuture<'a, Result<Token, TokenError>> {
         Box::pin(self.fetch_token(client))
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
 mod tests {
     use super::*;
 
@@ -245,14 +271,36 @@ mod tests {
 
     #[test]
     fn body_has_the_password_method_and_scope() {
-        let p = IamPasswordProvider::for_region("cn-north-4", creds(ProjectScope::Name("cn-north-4".into()))).unwrap();
-        assert_eq!(p.tokens_url().as_str(), "https://iam.cn-north-4.myhuaweicloud.com/v3/auth/tokens?nocatalog=true");
+        let p = IamPasswordProvider::for_region(
+            "cn-north-4",
+            creds(ProjectScope::Name("cn-north-4".into())),
+        )
+        .unwrap();
+        assert_eq!(
+            p.tokens_url().as_str(),
+            "https://iam.cn-north-4.myhuaweicloud.com/v3/auth/tokens?nocatalog=true"
+        );
         let body = p.request_body();
-        assert_eq!(body.pointer("/auth/identity/methods/0").unwrap(), "password");
-        assert_eq!(body.pointer("/auth/identity/password/user/domain/name").unwrap(), "acme");
-        assert_eq!(body.pointer("/auth/scope/project/name").unwrap(), "cn-north-4");
-        let p = IamPasswordProvider::new("https://iam.example/", creds(ProjectScope::Id("p1".into()))).unwrap();
-        assert_eq!(p.request_body().pointer("/auth/scope/project/id").unwrap(), "p1");
+        assert_eq!(
+            body.pointer("/auth/identity/methods/0").unwrap(),
+            "password"
+        );
+        assert_eq!(
+            body.pointer("/auth/identity/password/user/domain/name")
+                .unwrap(),
+            "acme"
+        );
+        assert_eq!(
+            body.pointer("/auth/scope/project/name").unwrap(),
+            "cn-north-4"
+        );
+        let p =
+            IamPasswordProvider::new("https://iam.example/", creds(ProjectScope::Id("p1".into())))
+                .unwrap();
+        assert_eq!(
+            p.request_body().pointer("/auth/scope/project/id").unwrap(),
+            "p1"
+        );
         assert!(!format!("{p:?}").contains("s3cret-pw"));
         assert!(!p.describe().contains("s3cret-pw"));
     }
@@ -260,18 +308,40 @@ mod tests {
     #[test]
     fn rejects_empty_credentials_and_bad_urls() {
         let scope = || ProjectScope::Id("p".into());
-        assert!(IamPasswordProvider::new("https://iam.example", IamPassword::new("", "pw", "d", scope())).is_err());
-        assert!(IamPasswordProvider::new("https://iam.example", IamPassword::new("u", "", "d", scope())).is_err());
-        assert!(IamPasswordProvider::new("https://iam.example", IamPassword::new("u", "pw", " ", scope())).is_err());
+        assert!(
+            IamPasswordProvider::new(
+                "https://iam.example",
+                IamPassword::new("", "pw", "d", scope())
+            )
+            .is_err()
+        );
+        assert!(
+            IamPasswordProvider::new(
+                "https://iam.example",
+                IamPassword::new("u", "", "d", scope())
+            )
+            .is_err()
+        );
+        assert!(
+            IamPasswordProvider::new(
+                "https://iam.example",
+                IamPassword::new("u", "pw", " ", scope())
+            )
+            .is_err()
+        );
         assert!(IamPasswordProvider::new("ftp://iam.example", creds(scope())).is_err());
         assert!(IamPasswordProvider::new("not a url", creds(scope())).is_err());
     }
 
     #[tokio::test]
     async fn plain_http_is_refused_unless_allowed() {
-        let p = IamPasswordProvider::new("http://127.0.0.1:9", creds(ProjectScope::Id("p".into()))).unwrap();
+        let p = IamPasswordProvider::new("http://127.0.0.1:9", creds(ProjectScope::Id("p".into())))
+            .unwrap();
         let err = p.fetch(&reqwest::Client::new()).await.unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::Refused);
-        assert!(err.to_string().contains("HUAWEICLOUD_SDK_IAM_ENDPOINT"), "{err}");
+        assert!(
+            err.to_string().contains("HUAWEICLOUD_SDK_IAM_ENDPOINT"),
+            "{err}"
+        );
     }
 }

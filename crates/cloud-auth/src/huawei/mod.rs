@@ -1,12 +1,404 @@
-//! Huawei Cloud authentication: IAM tokens and `SDK-HMAC-SHA256` request signing.
-//! (Being written: see issue 4.)
+//! Huawei Cloud authentication: IAM tokens and `SDK-HMAC-SHA256` (AK/SK) request signing for
+//! the generated `huaweicloud-*` clients.
+//!
+//! Credentials are set once per client, never per call:
+//!
+//! - **AK/SK signing** ([`AkSkAuth`]), what the official SDKs do by default: every request is
+//!   signed right before it is sent (see [`sign`] for the algorithm, a pure core checked
+//!   against vectors produced by the official Python signer).
+//! - **Token** ([`TokenAuth`]): `X-Auth-Token` from a static token, or from IAM with a password
+//!   ([`IamPasswordProvider`]) behind a refreshing [`TokenCache`].
+//!
+//! # From the environment
+//!
+//! [`from_env`] (which each generated client's `Client::from_env()` calls) reads:
+//!
+//! | variable | meaning |
+//! |---|---|
+//! | `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK` | access key pair: selects AK/SK signing |
+//! | `HUAWEICLOUD_SDK_PROJECT_ID` | project id: `X-Project-Id` when signing; IAM token scope |
+//! | `HUAWEICLOUD_SDK_SECURITY_TOKEN` | security token of temporary AK/SK credentials |
+//! | `HUAWEICLOUD_SDK_AUTH_TOKEN` | a ready IAM token: selects static token auth |
+//! | `HUAWEICLOUD_SDK_USERNAME`, `HUAWEICLOUD_SDK_PASSWORD`, `HUAWEICLOUD_SDK_DOMAIN_NAME` | IAM user, password and account name: selects IAM password tokens |
+//! | `HUAWEICLOUD_SDK_PROJECT_NAME` | IAM token scope by name when no project id is set (default: the region) |
+//! | `HUAWEICLOUD_SDK_REGION` | region id, e.g. `cn-north-4`: gives the service and IAM endpoints |
+//! | `HUAWEICLOUD_SDK_ENDPOINT_CSS`, `..._DAS`, `..._DATAARTSINSIGHT` | base URL override for that service |
+//! | `HUAWEICLOUD_SDK_REGION_{SERVICE}_{REGION}` | the official SDK's endpoint override (first of a comma list), e.g. `HUAWEICLOUD_SDK_REGION_CSS_CN_NORTH_4` |
+//! | `HUAWEICLOUD_SDK_IAM_ENDPOINT` | IAM base URL override (official SDK name) |
+//! | `HUAWEICLOUD_SDK_WORKSPACE_ID` | DataArts Insight only: default `X-Workspace-Id` |
+//!
+//! AK/SK wins when both it and a token are configured. Base URLs must be `https://`.
+//!
+//! # In code
+//!
+//! ```no_run
+//! use cloud_auth::{ClientParts, Runtime, huawei};
+//!
+//! # fn main() -> Result<(), cloud_auth::ConfigError> {
+//! // AK/SK signing.
+//! let credentials = huawei::AkSkCredentials::new("AK", "SK")?.with_project_id("0123abcd")?;
+//! let runtime = Runtime::builder(huawei::AkSkAuth::new(credentials)).build();
+//! let css = ClientParts::new(huawei::endpoint::base_url("css", "cn-north-4")?, runtime)?;
+//!
+//! // IAM password tokens, fetched once and refreshed before they expire.
+//! let password = huawei::IamPassword::new(
+//!     "user",
+//!     "password",
+//!     "account",
+//!     huawei::ProjectScope::Name("cn-north-4".into()),
+//! );
+//! let provider = huawei::IamPasswordProvider::for_region("cn-north-4", password)?;
+//! let runtime = Runtime::builder(huawei::TokenAuth::from_provider(provider)).build();
+//! let das = ClientParts::new(huawei::endpoint::base_url("das", "cn-north-4")?, runtime)?;
+//! # let _ = (css, das);
+//! # Ok(())
+//! # }
+//! ```
 
-use crate::{ClientParts, ConfigError};
+mod aksk;
+mod clock;
+pub mod endpoint;
+mod iam;
+pub mod sign;
+mod token;
 
-/// Client parts for Huawei Cloud `service` from the environment (placeholder signature;
-/// implementation in progress).
+pub use aksk::{AkSkAuth, AkSkCredentials, sign_request_at};
+pub use clock::{Clock, ManualClock, SystemClock, format_sdk_date, parse_sdk_date};
+pub use iam::{IamPassword, IamPasswordProvider, ProjectScope};
+pub use token::{
+    AUTH_TOKEN_HEADER, CachedToken, DEFAULT_REFRESH_WINDOW, Token, TokenAuth, TokenCache,
+    TokenError, TokenProvider,
+};
+
+use crate::{AuthRejected, ClientParts, ConfigError, ErrorKind, Runtime};
+
+/// Environment variable names read by [`from_env`].
+pub mod env {
+    /// Access key id (official SDK name).
+    pub const AK: &str = "HUAWEICLOUD_SDK_AK";
+    /// Secret access key (official SDK name).
+    pub const SK: &str = "HUAWEICLOUD_SDK_SK";
+    /// Project id (official SDK name).
+    pub const PROJECT_ID: &str = "HUAWEICLOUD_SDK_PROJECT_ID";
+    /// Security token of temporary credentials (official SDK name).
+    pub const SECURITY_TOKEN: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
+    /// IAM endpoint override (official SDK name).
+    pub const IAM_ENDPOINT: &str = "HUAWEICLOUD_SDK_IAM_ENDPOINT";
+    /// Region id.
+    pub const REGION: &str = "HUAWEICLOUD_SDK_REGION";
+    /// Prefix of the per-service base URL override: `HUAWEICLOUD_SDK_ENDPOINT_CSS`.
+    pub const ENDPOINT_PREFIX: &str = "HUAWEICLOUD_SDK_ENDPOINT_";
+    /// A ready IAM token.
+    pub const AUTH_TOKEN: &str = "HUAWEICLOUD_SDK_AUTH_TOKEN";
+    /// IAM user name.
+    pub const USERNAME: &str = "HUAWEICLOUD_SDK_USERNAME";
+    /// IAM user password.
+    pub const PASSWORD: &str = "HUAWEICLOUD_SDK_PASSWORD";
+    /// Account (domain) name of the IAM user.
+    pub const DOMAIN_NAME: &str = "HUAWEICLOUD_SDK_DOMAIN_NAME";
+    /// Project name for the IAM token scope.
+    pub const PROJECT_NAME: &str = "HUAWEICLOUD_SDK_PROJECT_NAME";
+    /// DataArts Insight workspace id.
+    pub const WORKSPACE_ID: &str = "HUAWEICLOUD_SDK_WORKSPACE_ID";
+}
+
+/// Client parts for Huawei Cloud `service` (`"dataartsinsight"`, `"css"` or `"das"`) from the
+/// environment variables listed in the [module documentation](self).
 pub fn from_env(service: &str) -> Result<ClientParts, ConfigError> {
-    Err(ConfigError::new(format!(
-        "Huawei Cloud credentials for {service} from the environment are not available yet"
-    )))
+    from_vars(service, |name| std::env::var(name).ok())
+}
+
+/// Like [`from_env`], reading variables from `vars` instead of the process environment (a
+/// configuration map, or a test).
+pub fn from_vars(
+    service: &str,
+    vars: impl Fn(&str) -> Option<String>,
+) -> Result<ClientParts, ConfigError> {
+    let service = service.to_ascii_lowercase();
+    if service == "iam" || !endpoint::SERVICES.contains(&service.as_str()) {
+        return Err(ConfigError::new(format!(
+            "from_env: unknown Huawei Cloud service {service:?}: expected dataartsinsight, css or das"
+        )));
+    }
+    // An empty variable counts as unset, as in the official SDK.
+    let var = |name: &str| {
+        vars(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let region = var(env::REGION);
+    if let Some(region) = &region {
+        endpoint::check_region(region)?;
+    }
+    let base_url = service_base_url(&service, region.as_deref(), &var)?;
+
+    let (ak, sk) = (var(env::AK), var(env::SK));
+    let builder = if ak.is_some() || sk.is_some() {
+        let ak = ak.ok_or_else(|| {
+            ConfigError::missing_env(
+                env::AK,
+                "access key id (AK), paired with HUAWEICLOUD_SDK_SK",
+            )
+        })?;
+        let sk = sk.ok_or_else(|| {
+            ConfigError::missing_env(
+                env::SK,
+                "secret access key (SK), paired with HUAWEICLOUD_SDK_AK",
+            )
+        })?;
+        let mut credentials = AkSkCredentials::new(ak, sk)?;
+        if let Some(project_id) = var(env::PROJECT_ID) {
+            credentials = credentials.with_project_id(project_id)?;
+        }
+        if let Some(token) = var(env::SECURITY_TOKEN) {
+            credentials = credentials.with_security_token(token)?;
+        }
+        Runtime::builder(AkSkAuth::new(credentials))
+    } else if let Some(token) = vars(env::AUTH_TOKEN).filter(|t| !t.trim().is_empty()) {
+        Runtime::builder(TokenAuth::static_token(token)?)
+    } else if var(env::USERNAME).is_some() || var(env::PASSWORD).is_some() {
+        let user = var(env::USERNAME)
+            .ok_or_else(|| ConfigError::missing_env(env::USERNAME, "IAM user name"))?;
+        // Passwords may have meaningful surrounding spaces: not trimmed.
+        let password = vars(env::PASSWORD)
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| ConfigError::missing_env(env::PASSWORD, "IAM user's password"))?;
+        let domain = var(env::DOMAIN_NAME).ok_or_else(|| {
+            ConfigError::missing_env(
+                env::DOMAIN_NAME,
+                "account (domain) name that owns the IAM user",
+            )
+        })?;
+        let scope = match (var(env::PROJECT_ID), var(env::PROJECT_NAME), &region) {
+            (Some(id), _, _) => ProjectScope::Id(id),
+            (None, Some(name), _) => ProjectScope::Name(name),
+            (None, None, Some(region)) => ProjectScope::Name(region.clone()),
+            (None, None, None) => {
+                return Err(ConfigError::new(
+                    "IAM tokens need a project scope: set HUAWEICLOUD_SDK_PROJECT_ID, HUAWEICLOUD_SDK_PROJECT_NAME or HUAWEICLOUD_SDK_REGION",
+                ));
+            }
+        };
+        let password = IamPassword::new(user, password, domain, scope);
+        let provider = match (var(env::IAM_ENDPOINT), &region) {
+            (Some(iam), _) => {
+                require_https(&iam, env::IAM_ENDPOINT)?;
+                IamPasswordProvider::new(&iam, password)?
+            }
+            (None, Some(region)) => IamPasswordProvider::for_region(region, password)?,
+            (None, None) => {
+                return Err(ConfigError::new(
+                    "IAM tokens need the IAM endpoint: set HUAWEICLOUD_SDK_REGION (like cn-north-4) or HUAWEICLOUD_SDK_IAM_ENDPOINT",
+                ));
+            }
+        };
+        Runtime::builder(TokenAuth::from_provider(provider))
+    } else {
+        return Err(ConfigError::new(format!(
+            "no Huawei Cloud credentials for {service}: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK \
+             (AK/SK signing), or HUAWEICLOUD_SDK_USERNAME, HUAWEICLOUD_SDK_PASSWORD and \
+             HUAWEICLOUD_SDK_DOMAIN_NAME (IAM tokens), or HUAWEICLOUD_SDK_AUTH_TOKEN (a ready token)"
+        )));
+    };
+
+    let builder = match (service.as_str(), var(env::WORKSPACE_ID)) {
+        ("dataartsinsight", Some(workspace)) => builder
+            .default_header("X-Workspace-Id", &workspace)
+            .map_err(|e| ConfigError::new(format!("{}: {e}", env::WORKSPACE_ID)))?,
+        _ => builder,
+    };
+    let runtime = builder.build();
+    tracing::debug!(
+        service,
+        base_url,
+        scheme = runtime.authenticator().scheme(),
+        "Huawei Cloud client configured from the environment"
+    );
+    ClientParts::new(base_url, runtime)
+}
+
+fn service_base_url(
+    service: &str,
+    region: Option<&str>,
+    var: &impl Fn(&str) -> Option<String>,
+) -> Result<String, ConfigError> {
+    let override_name = format!("{}{}", env::ENDPOINT_PREFIX, service.to_ascii_uppercase());
+    if let Some(url) = var(&override_name) {
+        require_https(&url, &override_name)?;
+        return Ok(url);
+    }
+    let Some(region) = region else {
+        return Err(ConfigError::new(format!(
+            "environment variable {} is not set: set it to the region id (like cn-north-4), or set {override_name} to the {service} base URL",
+            env::REGION
+        )));
+    };
+    let official = format!(
+        "HUAWEICLOUD_SDK_REGION_{}_{}",
+        service.to_ascii_uppercase(),
+        region.replace('-', "_").to_ascii_uppercase()
+    );
+    if let Some(list) = var(&official)
+        && let Some(url) = list.split(',').map(str::trim).find(|u| !u.is_empty())
+    {
+        require_https(url, &official)?;
+        return Ok(url.to_owned());
+    }
+    endpoint::base_url(service, region)
+}
+
+fn require_https(url: &str, var: &str) -> Result<(), ConfigError> {
+    match url::Url::parse(url) {
+        Ok(u) if u.scheme() == "https" && u.host_str().is_some() => Ok(()),
+        Ok(_) => Err(ConfigError::new(format!(
+            "{var} must be an https:// URL (credentials are not sent over plain http), found {url:?}"
+        ))),
+        Err(e) => Err(ConfigError::new(format!(
+            "{var} is not a valid URL ({e}): {url:?}"
+        ))),
+    }
+}
+
+/// A response standing in for one the service never sent (the request could not be signed,
+/// no token could be had), marked so that `Runtime::post` reports `reason` as an error.
+pub(crate) fn local_failure(
+    status: http::StatusCode,
+    kind: ErrorKind,
+    reason: String,
+) -> reqwest::Response {
+    let mut response = http::Response::new(reason.clone());
+    *response.status_mut() = status;
+    response.extensions_mut().insert(AuthRejected {
+        reason,
+        realm: None,
+        kind,
+    });
+    reqwest::Response::from(response)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn parts(service: &str, vars: &[(&str, &str)]) -> Result<ClientParts, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        from_vars(service, |name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn picks_the_scheme_and_endpoint() {
+        let p = parts(
+            "css",
+            &[
+                ("HUAWEICLOUD_SDK_AK", "AK1"),
+                ("HUAWEICLOUD_SDK_SK", "sk-secret"),
+                ("HUAWEICLOUD_SDK_REGION", "cn-north-4"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(p.base_url, "https://css.cn-north-4.myhuaweicloud.com");
+        assert_eq!(p.runtime.authenticator().scheme(), "aksk");
+        assert!(!format!("{p:?}").contains("sk-secret"));
+
+        let p = parts(
+            "das",
+            &[
+                ("HUAWEICLOUD_SDK_AUTH_TOKEN", "tok-secret"),
+                ("HUAWEICLOUD_SDK_ENDPOINT_DAS", "https://das.example"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(p.base_url, "https://das.example");
+        assert_eq!(p.runtime.authenticator().scheme(), "static-token");
+        assert!(!format!("{p:?}").contains("tok-secret"));
+
+        let p = parts(
+            "dataartsinsight",
+            &[
+                ("HUAWEICLOUD_SDK_USERNAME", "u"),
+                ("HUAWEICLOUD_SDK_PASSWORD", "pw-secret"),
+                ("HUAWEICLOUD_SDK_DOMAIN_NAME", "d"),
+                ("HUAWEICLOUD_SDK_REGION", "cn-east-3"),
+                ("HUAWEICLOUD_SDK_WORKSPACE_ID", "ws1"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            p.base_url,
+            "https://dataartsinsight.cn-east-3.myhuaweicloud.com"
+        );
+        assert_eq!(p.runtime.authenticator().scheme(), "iam-token");
+        assert!(!format!("{p:?}").contains("pw-secret"));
+
+        let p = parts(
+            "css",
+            &[
+                ("HUAWEICLOUD_SDK_AK", "AK1"),
+                ("HUAWEICLOUD_SDK_SK", "s"),
+                ("HUAWEICLOUD_SDK_REGION", "cn-north-4"),
+                (
+                    "HUAWEICLOUD_SDK_REGION_CSS_CN_NORTH_4",
+                    "https://a.example,https://b.example",
+                ),
+            ],
+        )
+        .unwrap();
+        assert_eq!(p.base_url, "https://a.example");
+    }
+
+    #[test]
+    fn errors_name_the_variable_to_set() {
+        let err =
+            |service: &str, vars: &[(&str, &str)]| parts(service, vars).unwrap_err().to_string();
+        assert!(
+            err("css", &[("HUAWEICLOUD_SDK_REGION", "cn-north-4")]).contains("HUAWEICLOUD_SDK_AK")
+        );
+        assert!(
+            err(
+                "css",
+                &[
+                    ("HUAWEICLOUD_SDK_AK", "a"),
+                    ("HUAWEICLOUD_SDK_REGION", "cn-north-4")
+                ]
+            )
+            .contains("HUAWEICLOUD_SDK_SK")
+        );
+        assert!(
+            err(
+                "css",
+                &[("HUAWEICLOUD_SDK_AK", "a"), ("HUAWEICLOUD_SDK_SK", "b")]
+            )
+            .contains("HUAWEICLOUD_SDK_REGION")
+        );
+        assert!(
+            err(
+                "css",
+                &[
+                    ("HUAWEICLOUD_SDK_AK", "a"),
+                    ("HUAWEICLOUD_SDK_SK", "b"),
+                    ("HUAWEICLOUD_SDK_ENDPOINT_CSS", "http://x")
+                ]
+            )
+            .contains("https")
+        );
+        assert!(
+            err(
+                "das",
+                &[
+                    ("HUAWEICLOUD_SDK_USERNAME", "u"),
+                    ("HUAWEICLOUD_SDK_PASSWORD", "p"),
+                    ("HUAWEICLOUD_SDK_REGION", "cn-north-4")
+                ]
+            )
+            .contains("HUAWEICLOUD_SDK_DOMAIN_NAME")
+        );
+        assert!(err("ecs", &[]).contains("unknown"));
+        assert!(err("css", &[("HUAWEICLOUD_SDK_REGION", "cn north")]).contains("region"));
+    }
 }

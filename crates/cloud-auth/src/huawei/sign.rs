@@ -46,7 +46,11 @@ pub const DATE_HEADER: &str = "x-sdk-date";
 
 /// Characters left as they are by the encoding of path segments and query parts: RFC 3986
 /// unreserved characters, which is what Python's `quote(s, safe='~')` keeps.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// The request body as far as the signature is concerned.
 #[derive(Clone, Copy)]
@@ -123,7 +127,8 @@ impl<'a> SignableRequest<'a> {
     /// `application/x-www-form-urlencoded` (`+` is a space), which is how HTTP clients build it.
     pub fn raw_query(mut self, query: &str) -> Self {
         for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
-            self.query.push((Cow::Owned(k.into_owned()), Cow::Owned(v.into_owned())));
+            self.query
+                .push((Cow::Owned(k.into_owned()), Cow::Owned(v.into_owned())));
         }
         self
     }
@@ -262,7 +267,10 @@ pub fn canonical_request(request: &SignableRequest<'_>) -> CanonicalRequest {
         signed_headers,
         body_hash
     );
-    CanonicalRequest { text, signed_headers }
+    CanonicalRequest {
+        text,
+        signed_headers,
+    }
 }
 
 fn header_value<'h>(headers: &'h [(String, &str)], name: &str) -> Option<&'h str> {
@@ -337,10 +345,16 @@ pub fn sign(request: &SignableRequest<'_>, ak: &str, sk: &Secret, date: &str) ->
     let string_to_sign = string_to_sign(&canonical_request, date);
     let signature = signature(sk, &string_to_sign);
     let authorization = authorization(ak, canonical_request.signed_headers(), &signature);
-    Signed { canonical_request, string_to_sign, signature, authorization }
+    Signed {
+        canonical_request,
+        string_to_sign,
+        signature,
+        authorization,
+    }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
 mod tests {
     use super::*;
 
@@ -357,7 +371,13 @@ mod tests {
 
     #[test]
     fn query_sorted_raw_then_encoded() {
-        let q = canonical_query_string([("a/b", "2"), ("a.b", "1"), ("B", ""), ("a", "y"), ("a", "x")]);
+        let q = canonical_query_string([
+            ("a/b", "2"),
+            ("a.b", "1"),
+            ("B", ""),
+            ("a", "y"),
+            ("a", "x"),
+        ]);
         assert_eq!(q, "B=&a=x&a=y&a.b=1&a%2Fb=2");
     }
 
@@ -370,16 +390,33 @@ mod tests {
             .header("X_Skip", "s");
         let c = canonical_request(&req);
         assert_eq!(c.signed_headers(), "host;x-b");
-        assert!(c.as_str().starts_with("GET\n/\n\nhost:h\nx-b:1\nx-b:2\n\nhost;x-b\n"));
+        assert!(
+            c.as_str()
+                .starts_with("GET\n/\n\nhost:h\nx-b:1\nx-b:2\n\nhost;x-b\n")
+        );
     }
 
     #[test]
     fn body_hash_choices() {
-        let base = |p| SignableRequest::new("PUT", "/", p).header("X-Sdk-Content-Sha256", UNSIGNED_PAYLOAD);
-        assert!(canonical_request(&base(Payload::Bytes(b""))).as_str().ends_with(EMPTY_BODY_SHA256));
-        assert!(canonical_request(&base(Payload::Bytes(b"x"))).as_str().ends_with("\nUNSIGNED-PAYLOAD"));
+        let base = |p| {
+            SignableRequest::new("PUT", "/", p).header("X-Sdk-Content-Sha256", UNSIGNED_PAYLOAD)
+        };
+        assert!(
+            canonical_request(&base(Payload::Bytes(b"")))
+                .as_str()
+                .ends_with(EMPTY_BODY_SHA256)
+        );
+        assert!(
+            canonical_request(&base(Payload::Bytes(b"x")))
+                .as_str()
+                .ends_with("\nUNSIGNED-PAYLOAD")
+        );
         let plain = SignableRequest::new("PUT", "/", Payload::Unknown);
-        assert!(canonical_request(&plain).as_str().ends_with("\nUNSIGNED-PAYLOAD"));
+        assert!(
+            canonical_request(&plain)
+                .as_str()
+                .ends_with("\nUNSIGNED-PAYLOAD")
+        );
     }
 
     #[test]

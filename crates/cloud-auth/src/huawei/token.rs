@@ -40,7 +40,10 @@ pub struct Token {
 impl Token {
     /// A token valid until `expires_at` (`None`: no known expiry).
     pub fn new(value: impl Into<Secret>, expires_at: Option<SystemTime>) -> Self {
-        Self { value: value.into(), expires_at }
+        Self {
+            value: value.into(),
+            expires_at,
+        }
     }
 
     /// The token value.
@@ -56,7 +59,10 @@ impl Token {
 
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Token").field("value", &self.value).field("expires_at", &self.expires_at).finish()
+        f.debug_struct("Token")
+            .field("value", &self.value)
+            .field("expires_at", &self.expires_at)
+            .finish()
     }
 }
 
@@ -72,11 +78,19 @@ impl TokenError {
     /// A failure described by `message`; `status` is the token endpoint's HTTP status when it
     /// answered.
     pub fn new(message: impl Into<String>, status: Option<u16>) -> Self {
-        Self { message: message.into(), status, kind: ErrorKind::CredentialsUnavailable }
+        Self {
+            message: message.into(),
+            status,
+            kind: ErrorKind::CredentialsUnavailable,
+        }
     }
 
     pub(crate) fn refused(message: impl Into<String>) -> Self {
-        Self { message: message.into(), status: None, kind: ErrorKind::Refused }
+        Self {
+            message: message.into(),
+            status: None,
+            kind: ErrorKind::Refused,
+        }
     }
 
     /// The token endpoint's HTTP status, when it answered.
@@ -105,7 +119,8 @@ pub trait TokenProvider: fmt::Debug + Send + Sync + 'static {
     fn describe(&self) -> String;
 
     /// Fetches a fresh token, using `client` for any HTTP.
-    fn fetch<'a>(&'a self, client: &'a reqwest::Client) -> BoxFuture<'a, Result<Token, TokenError>>;
+    fn fetch<'a>(&'a self, client: &'a reqwest::Client)
+    -> BoxFuture<'a, Result<Token, TokenError>>;
 }
 
 /// A token handed out by a [`TokenCache`], tagged with the fetch it came from so that a
@@ -125,7 +140,10 @@ impl CachedToken {
 
 impl fmt::Debug for CachedToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CachedToken").field("token", &self.token).field("generation", &self.generation).finish()
+        f.debug_struct("CachedToken")
+            .field("token", &self.token)
+            .field("generation", &self.generation)
+            .finish()
     }
 }
 
@@ -155,7 +173,10 @@ impl fmt::Debug for TokenCache {
         f.debug_struct("TokenCache")
             .field("provider", &self.provider)
             .field("refresh_window", &self.refresh_window)
-            .field("cached_until", &state.current.as_ref().map(|c| c.token.expires_at))
+            .field(
+                "cached_until",
+                &state.current.as_ref().map(|c| c.token.expires_at),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -226,15 +247,15 @@ impl TokenCache {
         };
         {
             let state = self.state();
-            if let Some(c) = &state.current {
-                if self.is_fresh(&c.token, self.clock.now()) {
-                    return Ok(c.clone());
-                }
+            if let Some(c) = &state.current
+                && self.is_fresh(&c.token, self.clock.now())
+            {
+                return Ok(c.clone());
             }
-            if state.attempts > attempts_seen {
-                if let Some(e) = &state.last_error {
-                    return Err(e.clone());
-                }
+            if state.attempts > attempts_seen
+                && let Some(e) = &state.last_error
+            {
+                return Err(e.clone());
             }
         }
         match self.fetch_locked(client).await {
@@ -263,16 +284,19 @@ impl TokenCache {
         {
             let mut state = self.state();
             match &state.current {
-                Some(c) if c.generation != rejected.generation && Self::is_valid(&c.token, self.clock.now()) => {
+                Some(c)
+                    if c.generation != rejected.generation
+                        && Self::is_valid(&c.token, self.clock.now()) =>
+                {
                     return Ok(c.clone());
                 }
                 Some(c) if c.generation == rejected.generation => state.current = None,
                 _ => {}
             }
-            if state.attempts > attempts_seen {
-                if let Some(e) = &state.last_error {
-                    return Err(e.clone());
-                }
+            if state.attempts > attempts_seen
+                && let Some(e) = &state.last_error
+            {
+                return Err(e.clone());
             }
         }
         self.fetch_locked(client).await
@@ -321,7 +345,10 @@ pub struct TokenAuth {
 impl fmt::Debug for TokenAuth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.source {
-            Source::Static(token) => f.debug_struct("TokenAuth").field("static_token", token).finish(),
+            Source::Static(token) => f
+                .debug_struct("TokenAuth")
+                .field("static_token", token)
+                .finish(),
             Source::Cache(cache) => f.debug_struct("TokenAuth").field("cache", cache).finish(),
         }
     }
@@ -342,7 +369,9 @@ impl TokenAuth {
                 "the Huawei Cloud token is not a valid header value (line breaks or non-ASCII characters?): check HUAWEICLOUD_SDK_AUTH_TOKEN",
             ));
         }
-        Ok(Self { source: Source::Static(token) })
+        Ok(Self {
+            source: Source::Static(token),
+        })
     }
 
     /// Tokens from `provider` (for example an
@@ -353,7 +382,9 @@ impl TokenAuth {
 
     /// Tokens from a configured cache (clock, refresh window).
     pub fn from_cache(cache: TokenCache) -> Self {
-        Self { source: Source::Cache(cache) }
+        Self {
+            source: Source::Cache(cache),
+        }
     }
 
     fn header(token: &Secret) -> Option<HeaderValue> {
@@ -466,7 +497,10 @@ fn token_failure(cache: &TokenCache, error: &TokenError) -> reqwest::Response {
     super::local_failure(
         status,
         error.kind(),
-        format!("no token, so the request was not sent: {} ({error})", cache.describe()),
+        format!(
+            "no token, so the request was not sent: {} ({error})",
+            cache.describe()
+        ),
     )
 }
 
@@ -493,6 +527,7 @@ impl Authenticator for TokenAuth {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
 mod tests {
     use std::sync::atomic::AtomicUsize;
 
@@ -522,7 +557,10 @@ mod tests {
                 if self.fail {
                     return Err(TokenError::new("IAM said no", Some(401)));
                 }
-                Ok(Token::new(format!("token-{n}"), Some(self.clock.now() + self.lifetime)))
+                Ok(Token::new(
+                    format!("token-{n}"),
+                    Some(self.clock.now() + self.lifetime),
+                ))
             })
         }
     }
@@ -556,10 +594,18 @@ mod tests {
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
         clock.advance(Duration::from_secs(3600 - 601));
         cache.token(&client).await.unwrap();
-        assert_eq!(fetches.load(Ordering::SeqCst), 1, "outside the window: still cached");
+        assert_eq!(
+            fetches.load(Ordering::SeqCst),
+            1,
+            "outside the window: still cached"
+        );
         clock.advance(Duration::from_secs(2));
         let c = cache.token(&client).await.unwrap();
-        assert_eq!(fetches.load(Ordering::SeqCst), 2, "inside the window: refreshed");
+        assert_eq!(
+            fetches.load(Ordering::SeqCst),
+            2,
+            "inside the window: refreshed"
+        );
         assert_eq!(c.token.secret().expose(), "token-2");
     }
 

@@ -1,0 +1,98 @@
+//! Micro-benchmark of `SDK-HMAC-SHA256` signing: prints microseconds per signature for a
+//! typical request (DAS CreateInstanceConnection: JSON POST, five headers), through the pure
+//! core and through the `reqwest` adapter the generated clients use.
+//!
+//! Run with `cargo bench -p integration-tests --bench signing`.
+
+use std::{
+    hint::black_box,
+    time::{Duration, Instant},
+};
+
+use cloud_auth::{
+    Secret,
+    huawei::{AkSkCredentials, sign, sign_request_at},
+};
+
+const AK: &str = "HPUAEXAMPLEAK0000001";
+const SK: &str = "exampleSecretAccessKey0000000000000000001";
+const PROJECT: &str = "052041494800d57c2f02c00275b4c247";
+const HOST: &str = "das.cn-north-4.myhuaweicloud.com";
+const PATH: &str = "/v3/052041494800d57c2f02c00275b4c247/instances/bcfa975193f1402fa11a6d4fd6baf5fbin01/create-connection";
+const BODY: &str = r#"{"engine_type":"mysql","network_type":"rds","username":"root","is_save_password":true,"password":"Gauss_2345","sql_record_flag":true,"remarks":"create by api"}"#;
+const DATE: &str = "20240611T093624Z";
+/// What Huawei's official Python signer (`huaweicloudsdkcore` 3.1.219, `BasicCredentials` with
+/// the project id) produces for this request: the benchmark signs the same bytes.
+const EXPECTED: &str = "SDK-HMAC-SHA256 Access=HPUAEXAMPLEAK0000001, SignedHeaders=accept;content-type;host;x-project-id;x-sdk-date, Signature=25897c9cc55940671e2964258fece49aa9b866003366e09f035001d62fc21609";
+
+/// Runs `f` repeatedly for about `budget` after a warm-up, and returns microseconds per call.
+fn measure(budget: Duration, mut f: impl FnMut()) -> f64 {
+    for _ in 0..1_000 {
+        f();
+    }
+    let mut iterations = 0u64;
+    let start = Instant::now();
+    while start.elapsed() < budget {
+        for _ in 0..1_000 {
+            f();
+        }
+        iterations += 1_000;
+    }
+    start.elapsed().as_secs_f64() * 1e6 / iterations as f64
+}
+
+fn main() {
+    let sk = Secret::new(SK);
+    let core = measure(Duration::from_secs(2), || {
+        let request =
+            sign::SignableRequest::new("POST", PATH, sign::Payload::Bytes(BODY.as_bytes()))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .header("Host", HOST)
+                .header("X-Project-Id", PROJECT)
+                .header("X-Sdk-Date", DATE);
+        black_box(sign::sign(black_box(&request), AK, &sk, DATE));
+    });
+
+    let credentials = AkSkCredentials::new(AK, SK)
+        .and_then(|c| c.with_project_id(PROJECT))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let client = reqwest::Client::new();
+    let template = client
+        .post(format!("https://{HOST}{PATH}"))
+        .header("content-type", "application/json")
+        .header("accept", "application/json")
+        .body(BODY)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut check = template
+        .try_clone()
+        .unwrap_or_else(|| panic!("clonable body"));
+    sign_request_at(&credentials, &mut check, DATE).unwrap_or_else(|e| panic!("{e}"));
+    let authorization = check
+        .headers()
+        .get("authorization")
+        .map(|v| v.as_bytes().to_vec());
+    assert_eq!(
+        authorization.as_deref(),
+        Some(EXPECTED.as_bytes()),
+        "the request signed is not the official signer's"
+    );
+
+    let adapter = measure(Duration::from_secs(2), || {
+        let mut request = template
+            .try_clone()
+            .unwrap_or_else(|| panic!("clonable body"));
+        sign_request_at(&credentials, &mut request, DATE).unwrap_or_else(|e| panic!("{e}"));
+        black_box(request);
+    });
+
+    println!(
+        "SDK-HMAC-SHA256, DAS CreateInstanceConnection (JSON POST, {} byte body):",
+        BODY.len()
+    );
+    println!("  pure core (canonical request, string to sign, HMAC): {core:.2} µs per signature");
+    println!(
+        "  reqwest adapter (headers, canonical query, Authorization): {adapter:.2} µs per signature"
+    );
+}

@@ -1,0 +1,624 @@
+//! Huawei Cloud authentication through the three generated clients, against a loopback server
+//! that checks tokens and re-verifies `SDK-HMAC-SHA256` signatures with its own code.
+
+#![allow(clippy::unwrap_used)] // Tests may unwrap.
+
+use std::{
+    sync::{Arc, Mutex, OnceLock},
+    time::{Duration, SystemTime},
+};
+
+use cloud_auth::{
+    Runtime, Secret,
+    huawei::{
+        AkSkAuth, AkSkCredentials, Clock, IamPassword, IamPasswordProvider, ManualClock,
+        ProjectScope, TokenAuth, TokenCache,
+    },
+};
+use huaweicloud_css as css;
+use huaweicloud_das as das;
+use huaweicloud_dataarts_insight as dataarts;
+use integration_tests::huawei_server::{AuthOutcome, HuaweiServer, IamUser, Recorded};
+
+const PROJECT: &str = "052041494800d57c2f02c00275b4c247";
+const AK: &str = "HPUAEXAMPLEAK0000001";
+const SK: &str = "sk-very-secret-0000000000000000000000001";
+const PASSWORD: &str = "iam-password-secret";
+const WORKSPACE: &str = "ws-0123456789abcdef";
+const DB_PASSWORD: &str = "Gauss_2345";
+
+/// The three generated clients over one runtime.
+struct Clients {
+    css: css::Client,
+    das: das::Client,
+    dataarts: dataarts::Client,
+}
+
+impl Clients {
+    fn new(base_url: &str, runtime: Runtime) -> Self {
+        Self {
+            css: css::Client::new(base_url, runtime.clone()),
+            das: das::Client::new(base_url, runtime.clone()),
+            dataarts: dataarts::Client::new(base_url, runtime),
+        }
+    }
+
+    /// One call of each operation; returns the error texts of the calls that failed.
+    async fn call_each(&self) -> Vec<String> {
+        let mut errors = Vec::new();
+        if let Err(e) = self.show_vpcep_connection().await {
+            errors.push(format!("css: {e}"));
+        }
+        if let Err(e) = self.create_instance_connection().await {
+            errors.push(format!("das: {e}"));
+        }
+        if let Err(e) = self.verify_and_create_vpc_ep().await {
+            errors.push(format!("dataarts: {e}"));
+        }
+        errors
+    }
+
+    async fn show_vpcep_connection(&self) -> Result<(), String> {
+        let page = self
+            .css
+            .show_vpcep_connection()
+            .project_id(PROJECT)
+            .cluster_id("5c77b71c-5b35-4f50-8984-76387e42451a")
+            .offset(0)
+            .limit(10)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        assert_eq!(page.connections.len(), 1);
+        Ok(())
+    }
+
+    async fn create_instance_connection(&self) -> Result<(), String> {
+        let created = self
+            .das
+            .create_instance_connection()
+            .project_id(PROJECT)
+            .instance_id("bcfa975193f1402fa11a6d4fd6baf5fbin01")
+            .body(
+                das::types::CreateInstanceConnectionBody::builder()
+                    .engine_type(das::types::DasEngineType::Mysql)
+                    .network_type(das::types::DasNetworkType::Rds)
+                    .username("root")
+                    .is_save_password(true)
+                    .password(Secret::new(DB_PASSWORD))
+                    .remarks("create by api".to_owned()),
+            )
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        assert!(created.connection_id.is_some());
+        Ok(())
+    }
+
+    async fn verify_and_create_vpc_ep(&self) -> Result<(), String> {
+        let created = self
+            .dataarts
+            .verify_and_create_vpc_ep()
+            .project_id(PROJECT)
+            .x_workspace_id(WORKSPACE)
+            .body(
+                dataarts::types::VerifyAndCreateVpcEpBody::builder()
+                    .ds_type(dataarts::types::DsType::Dws)
+                    .vpc_ep_server_name("cn-north-4.DII-INGEST-LB.5d6c".to_owned()),
+            )
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        assert!(created.id.is_some());
+        Ok(())
+    }
+}
+
+/// Everything this test binary logs, through `tracing`, at every level.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The log of every test so far. The capturing subscriber is global and installed before any
+/// test logs anything: a thread-local one misses events from callsites another test thread
+/// registered first.
+fn captured() -> &'static Captured {
+    static CAPTURED: OnceLock<Captured> = OnceLock::new();
+    CAPTURED.get_or_init(|| {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+        captured
+    })
+}
+
+async fn start() -> HuaweiServer {
+    captured();
+    HuaweiServer::start().await.unwrap()
+}
+
+fn aksk_runtime(credentials: AkSkCredentials) -> Runtime {
+    Runtime::builder(AkSkAuth::new(credentials))
+        .allow_insecure_http(true)
+        .build()
+}
+
+fn iam_user() -> IamUser {
+    IamUser {
+        name: "alice".into(),
+        password: PASSWORD.into(),
+        domain: "acme".into(),
+    }
+}
+
+fn iam_provider(server: &HuaweiServer, password: &str) -> IamPasswordProvider {
+    let credentials = IamPassword::new("alice", password, "acme", ProjectScope::Id(PROJECT.into()));
+    IamPasswordProvider::new(&server.base_url(), credentials)
+        .unwrap()
+        .allow_insecure_http(true)
+}
+
+/// A runtime with IAM tokens, a manual clock standing at `now` and a 5-minute window.
+fn iam_runtime(server: &HuaweiServer, clock: &ManualClock) -> Runtime {
+    let cache = TokenCache::new(iam_provider(server, PASSWORD))
+        .with_clock(Arc::new(clock.clone()))
+        .with_refresh_window(Duration::from_secs(300));
+    Runtime::builder(TokenAuth::from_cache(cache))
+        .allow_insecure_http(true)
+        .build()
+}
+
+fn signed_headers(r: &Recorded) -> Vec<String> {
+    match &r.auth {
+        AuthOutcome::Signed(v) => v.signed_headers.clone(),
+        other => panic!("{} {}: not signed: {other:?}", r.method, r.path),
+    }
+}
+
+fn token_of(r: &Recorded) -> String {
+    match &r.auth {
+        AuthOutcome::Token(t) => t.clone(),
+        other => panic!("{} {}: no accepted token: {other:?}", r.method, r.path),
+    }
+}
+
+#[tokio::test]
+async fn static_token_is_sent_on_every_call_of_each_client() {
+    let server = start().await;
+    server.accept_token("static-token-secret");
+    let auth = TokenAuth::static_token("static-token-secret").unwrap();
+    let clients = Clients::new(
+        &server.base_url(),
+        Runtime::builder(auth).allow_insecure_http(true).build(),
+    );
+    for _ in 0..2 {
+        assert_eq!(clients.call_each().await, Vec::<String>::new());
+    }
+    let requests = server.requests();
+    assert_eq!(requests.len(), 6);
+    for r in &requests {
+        assert_eq!(r.header("x-auth-token"), Some("static-token-secret"));
+        assert_eq!(token_of(r), "static-token-secret");
+        assert_eq!(r.header("authorization"), None);
+    }
+}
+
+#[tokio::test]
+async fn static_token_refused_is_a_clear_error() {
+    let server = start().await;
+    let auth = TokenAuth::static_token("expired-token").unwrap();
+    let clients = Clients::new(
+        &server.base_url(),
+        Runtime::builder(auth).allow_insecure_http(true).build(),
+    );
+    let err = clients.show_vpcep_connection().await.unwrap_err();
+    assert!(err.contains("HUAWEICLOUD_SDK_AUTH_TOKEN"), "{err}");
+    assert!(err.contains("401"), "{err}");
+    assert_eq!(server.requests().len(), 1, "a static token is not retried");
+}
+
+#[tokio::test]
+async fn aksk_signatures_verify_and_cover_the_documented_headers() {
+    let server = start().await;
+    server.add_access_key(AK, SK);
+    let credentials = AkSkCredentials::new(AK, SK)
+        .unwrap()
+        .with_project_id(PROJECT)
+        .unwrap();
+    let clients = Clients::new(&server.base_url(), aksk_runtime(credentials));
+    assert_eq!(clients.call_each().await, Vec::<String>::new());
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    for r in &requests {
+        let signed = signed_headers(r);
+        for name in ["host", "x-sdk-date", "x-project-id", "accept"] {
+            assert!(
+                signed.iter().any(|h| h == name),
+                "{}: {name} not signed in {signed:?}",
+                r.path
+            );
+        }
+        assert_eq!(r.header("x-project-id"), Some(PROJECT));
+        assert!(
+            r.header("authorization")
+                .unwrap()
+                .starts_with(&format!("SDK-HMAC-SHA256 Access={AK}, SignedHeaders="))
+        );
+        assert_eq!(r.header("x-auth-token"), None);
+        if r.method == "POST" {
+            assert!(
+                signed.iter().any(|h| h == "content-type"),
+                "{}: content-type not signed",
+                r.path
+            );
+            assert!(
+                r.header("content-type")
+                    .unwrap()
+                    .starts_with("application/json")
+            );
+        }
+    }
+    let css = requests
+        .iter()
+        .find(|r| r.path.ends_with("/vpcepservice/connections"))
+        .unwrap();
+    // Sent in the canonical (sorted) form that was signed.
+    assert_eq!(css.query.as_deref(), Some("limit=10&offset=0"));
+    let dataarts = requests
+        .iter()
+        .find(|r| r.path.ends_with("/connections/vpc-endpoint"))
+        .unwrap();
+    assert_eq!(dataarts.header("x-workspace-id"), Some(WORKSPACE));
+    assert!(
+        signed_headers(dataarts)
+            .iter()
+            .any(|h| h == "x-workspace-id")
+    );
+    let das = requests
+        .iter()
+        .find(|r| r.path.ends_with("/create-connection"))
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&das.body).contains(DB_PASSWORD),
+        "the body that was signed arrived"
+    );
+}
+
+#[tokio::test]
+async fn aksk_temporary_credentials_sign_the_security_token() {
+    let server = start().await;
+    server.add_access_key(AK, SK);
+    let credentials = AkSkCredentials::new(AK, SK)
+        .unwrap()
+        .with_security_token("sts-token-secret")
+        .unwrap();
+    let clients = Clients::new(&server.base_url(), aksk_runtime(credentials));
+    assert_eq!(clients.call_each().await, Vec::<String>::new());
+    for r in server.requests() {
+        assert_eq!(r.header("x-security-token"), Some("sts-token-secret"));
+        assert!(signed_headers(&r).iter().any(|h| h == "x-security-token"));
+        assert!(
+            !signed_headers(&r).iter().any(|h| h == "x-project-id"),
+            "no project id configured"
+        );
+    }
+}
+
+#[tokio::test]
+async fn aksk_path_with_reserved_and_unicode_characters_verifies() {
+    let server = start().await;
+    server.add_access_key(AK, SK);
+    let clients = Clients::new(
+        &server.base_url(),
+        aksk_runtime(AkSkCredentials::new(AK, SK).unwrap()),
+    );
+    clients
+        .css
+        .show_vpcep_connection()
+        .project_id(PROJECT)
+        .cluster_id("数据 a/b+c~d%e")
+        .send()
+        .await
+        .unwrap();
+    let r = &server.requests()[0];
+    assert!(matches!(r.auth, AuthOutcome::Signed(_)), "{:?}", r.auth);
+    assert!(r.path.contains("%E6%95%B0%E6%8D%AE"), "{}", r.path);
+}
+
+#[tokio::test]
+async fn aksk_wrong_secret_is_rejected_with_a_clear_error() {
+    let server = start().await;
+    server.add_access_key(AK, SK);
+    let clients = Clients::new(
+        &server.base_url(),
+        aksk_runtime(AkSkCredentials::new(AK, "not-the-sk").unwrap()),
+    );
+    let err = clients.create_instance_connection().await.unwrap_err();
+    assert!(
+        err.contains("HUAWEICLOUD_SDK_SK") && err.contains("401"),
+        "{err}"
+    );
+    assert!(
+        matches!(&server.requests()[0].auth, AuthOutcome::Rejected(reason) if reason.contains("signature mismatch"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn iam_fetches_one_token_for_50_concurrent_calls() {
+    let server = start().await;
+    server.set_iam_user(iam_user());
+    let clock = ManualClock::new(SystemTime::now());
+    server.set_token_expires_at(clock.now() + Duration::from_secs(24 * 3600));
+    let clients = Arc::new(Clients::new(
+        &server.base_url(),
+        iam_runtime(&server, &clock),
+    ));
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..50 {
+        let clients = clients.clone();
+        tasks.spawn(async move {
+            match i % 3 {
+                0 => clients.show_vpcep_connection().await,
+                1 => clients.create_instance_connection().await,
+                _ => clients.verify_and_create_vpc_ep().await,
+            }
+        });
+    }
+    while let Some(result) = tasks.join_next().await {
+        result.unwrap().unwrap();
+    }
+    assert_eq!(server.token_fetches(), 1);
+    let issued = server.issued_tokens();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 50);
+    for r in &requests {
+        assert_eq!(token_of(r), issued[0]);
+    }
+}
+
+#[tokio::test]
+async fn iam_refreshes_before_expiry() {
+    let server = start().await;
+    server.set_iam_user(iam_user());
+    let clock = ManualClock::new(SystemTime::now());
+    server.set_token_expires_at(clock.now() + Duration::from_secs(3600));
+    let clients = Clients::new(&server.base_url(), iam_runtime(&server, &clock));
+
+    clients.show_vpcep_connection().await.unwrap();
+    assert_eq!(server.token_fetches(), 1);
+    // 54 minutes on: 6 minutes left, outside the 5-minute window.
+    clock.advance(Duration::from_secs(54 * 60));
+    clients.create_instance_connection().await.unwrap();
+    assert_eq!(server.token_fetches(), 1);
+    // 56 minutes on: inside the window, so the next call refreshes first.
+    server.set_token_expires_at(clock.now() + Duration::from_secs(3600));
+    clock.advance(Duration::from_secs(2 * 60));
+    clients.verify_and_create_vpc_ep().await.unwrap();
+    assert_eq!(server.token_fetches(), 2);
+
+    let issued = server.issued_tokens();
+    let used: Vec<String> = server.requests().iter().map(token_of).collect();
+    assert_eq!(
+        used,
+        [issued[0].clone(), issued[0].clone(), issued[1].clone()]
+    );
+}
+
+#[tokio::test]
+async fn iam_refreshes_once_on_401_then_errors_clearly() {
+    let server = start().await;
+    server.set_iam_user(iam_user());
+    let clock = ManualClock::new(SystemTime::now());
+    server.set_token_expires_at(clock.now() + Duration::from_secs(24 * 3600));
+    let clients = Clients::new(&server.base_url(), iam_runtime(&server, &clock));
+
+    clients.show_vpcep_connection().await.unwrap();
+    // The token stops working early: one 401, one refresh, one retry that succeeds.
+    server.revoke_tokens();
+    clients.create_instance_connection().await.unwrap();
+    assert_eq!(server.token_fetches(), 2);
+    let outcomes: Vec<bool> = server
+        .requests()
+        .iter()
+        .map(|r| matches!(r.auth, AuthOutcome::Token(_)))
+        .collect();
+    assert_eq!(outcomes, [true, false, true]);
+
+    // Every token is refused: exactly one refresh and one retry, then a clear error.
+    server.reject_all_tokens(true);
+    let err = clients.verify_and_create_vpc_ep().await.unwrap_err();
+    assert!(
+        err.contains("refused the IAM token twice") && err.contains("401"),
+        "{err}"
+    );
+    assert_eq!(server.token_fetches(), 3);
+    assert_eq!(server.requests().len(), 5);
+}
+
+#[tokio::test]
+async fn iam_wrong_password_is_a_clear_error_and_nothing_is_sent() {
+    let server = start().await;
+    server.set_iam_user(iam_user());
+    let runtime = Runtime::builder(TokenAuth::from_provider(iam_provider(
+        &server,
+        "wrong-password",
+    )))
+    .allow_insecure_http(true)
+    .build();
+    let clients = Clients::new(&server.base_url(), runtime);
+    let errors = clients.call_each().await;
+    assert_eq!(errors.len(), 3);
+    for err in &errors {
+        assert!(
+            err.contains("HUAWEICLOUD_SDK_PASSWORD") && err.contains("401"),
+            "{err}"
+        );
+        assert!(!err.contains("wrong-password"), "{err}");
+    }
+    assert_eq!(server.token_fetches(), 0);
+    assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn token_auth_refuses_plain_http_unless_allowed() {
+    let server = start().await;
+    server.set_iam_user(iam_user());
+    server.accept_token("static-token-secret");
+    // The service URL is http:// and the runtime was not told to allow it.
+    let runtime = Runtime::builder(TokenAuth::static_token("static-token-secret").unwrap()).build();
+    let err = Clients::new(&server.base_url(), runtime)
+        .show_vpcep_connection()
+        .await
+        .unwrap_err();
+    assert!(
+        err.contains("refusing") && err.contains("https://"),
+        "{err}"
+    );
+
+    // The IAM endpoint is http:// and the provider was not told to allow it.
+    let credentials = IamPassword::new("alice", PASSWORD, "acme", ProjectScope::Id(PROJECT.into()));
+    let provider = IamPasswordProvider::new(&server.base_url(), credentials).unwrap();
+    let runtime = Runtime::builder(TokenAuth::from_provider(provider))
+        .allow_insecure_http(true)
+        .build();
+    let err = Clients::new(&server.base_url(), runtime)
+        .show_vpcep_connection()
+        .await
+        .unwrap_err();
+    assert!(err.contains("HUAWEICLOUD_SDK_IAM_ENDPOINT"), "{err}");
+
+    assert!(server.requests().is_empty());
+    assert_eq!(server.token_fetches(), 0);
+}
+
+#[tokio::test]
+async fn no_secret_in_debug_or_tracing_output() {
+    let server = start().await;
+    server.add_access_key(AK, SK);
+    server.set_iam_user(iam_user());
+    server.accept_token("static-token-secret");
+
+    let aksk = Clients::new(
+        &server.base_url(),
+        aksk_runtime(
+            AkSkCredentials::new(AK, SK)
+                .unwrap()
+                .with_security_token("sts-token-secret")
+                .unwrap(),
+        ),
+    );
+    let clock = ManualClock::new(SystemTime::now());
+    let iam = Clients::new(&server.base_url(), iam_runtime(&server, &clock));
+    let static_token = TokenAuth::static_token("static-token-secret").unwrap();
+    let fixed = Clients::new(
+        &server.base_url(),
+        Runtime::builder(static_token)
+            .allow_insecure_http(true)
+            .build(),
+    );
+    let bad_password = Clients::new(
+        &server.base_url(),
+        Runtime::builder(TokenAuth::from_provider(iam_provider(
+            &server,
+            "wrong-password-secret",
+        )))
+        .allow_insecure_http(true)
+        .build(),
+    );
+    for clients in [&aksk, &iam, &fixed] {
+        assert_eq!(clients.call_each().await, Vec::<String>::new());
+    }
+    let errors = bad_password.call_each().await;
+    server.revoke_tokens();
+    iam.show_vpcep_connection().await.unwrap();
+
+    let mut text = String::from_utf8(captured().0.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains("fetching a token") && text.contains("SDK-HMAC-SHA256"),
+        "tracing was captured:\n{text}"
+    );
+    for clients in [&aksk, &iam, &fixed, &bad_password] {
+        text.push_str(&format!(
+            "{:?} {:?} {:?}",
+            clients.css, clients.das, clients.dataarts
+        ));
+    }
+    text.push_str(&errors.join("\n"));
+    let parts = cloud_auth::huawei::from_vars("das", |name| match name {
+        "HUAWEICLOUD_SDK_USERNAME" => Some("alice".into()),
+        "HUAWEICLOUD_SDK_PASSWORD" => Some(PASSWORD.into()),
+        "HUAWEICLOUD_SDK_DOMAIN_NAME" => Some("acme".into()),
+        "HUAWEICLOUD_SDK_REGION" => Some("cn-north-4".into()),
+        _ => None,
+    })
+    .unwrap();
+    text.push_str(&format!(
+        "{parts:?} {:?}",
+        das::Client::from_parts(parts.clone())
+    ));
+
+    let mut secrets: Vec<String> = vec![
+        SK.into(),
+        PASSWORD.into(),
+        "wrong-password-secret".into(),
+        "sts-token-secret".into(),
+        "static-token-secret".into(),
+        DB_PASSWORD.into(),
+    ];
+    secrets.extend(server.issued_tokens());
+    for r in server.requests() {
+        if let Some(auth) = r.header("authorization") {
+            secrets.push(auth.to_owned());
+            secrets.extend(auth.rsplit("Signature=").next().map(str::to_owned));
+        }
+    }
+    for secret in &secrets {
+        assert!(
+            !text.contains(secret.as_str()),
+            "{secret:?} appears in:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn from_env_builds_each_client() {
+    captured();
+    let vars = |name: &str| match name {
+        "HUAWEICLOUD_SDK_AK" => Some(AK.to_owned()),
+        "HUAWEICLOUD_SDK_SK" => Some(SK.to_owned()),
+        "HUAWEICLOUD_SDK_PROJECT_ID" => Some(PROJECT.to_owned()),
+        "HUAWEICLOUD_SDK_REGION" => Some("cn-north-4".to_owned()),
+        _ => None,
+    };
+    for (service, host) in [
+        ("css", "https://css.cn-north-4.myhuaweicloud.com"),
+        ("das", "https://das.cn-north-4.myhuaweicloud.com"),
+        (
+            "dataartsinsight",
+            "https://dataartsinsight.cn-north-4.myhuaweicloud.com",
+        ),
+    ] {
+        let parts = cloud_auth::huawei::from_vars(service, vars).unwrap();
+        assert_eq!(parts.base_url, host);
+        assert_eq!(parts.runtime.authenticator().scheme(), "aksk");
+        assert!(!format!("{parts:?}").contains(SK));
+    }
+    let css = css::Client::from_parts(cloud_auth::huawei::from_vars("css", vars).unwrap());
+    assert!(!format!("{css:?}").contains(SK));
+}
