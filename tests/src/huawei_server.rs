@@ -96,6 +96,8 @@ struct Inner {
     reject_all_tokens: bool,
     check_date: bool,
     records: Vec<Recorded>,
+    /// When set, the exact body every authenticated service call gets (status 200).
+    service_reply: Option<String>,
 }
 
 struct Shared {
@@ -136,6 +138,12 @@ impl HuaweiServer {
     /// `http://127.0.0.1:{port}`: the base URL of the services and of IAM alike.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Answers every authenticated service call with exactly `body` (a vendor page's example
+    /// response, byte for byte) instead of the built-in replies.
+    pub fn reply_with(&self, body: &str) {
+        self.shared.lock().service_reply = Some(body.to_owned());
     }
 
     /// Accepts signatures by access key `ak` with secret `sk`.
@@ -280,6 +288,13 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             StatusCode::UNAUTHORIZED,
             serde_json::json!({"error_code": "APIGW.0301", "error_msg": format!("Incorrect IAM authentication information: {reason}")}),
         );
+    }
+    if let Some(body) = shared.lock().service_reply.clone() {
+        let mut response = Response::new(Body::from(body));
+        response
+            .headers_mut()
+            .insert("content-type", HeaderValue::from_static("application/json"));
+        return response;
     }
     let path = parts.uri.path();
     let reply = if path.ends_with("/vpcepservice/connections") {

@@ -266,6 +266,9 @@ const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VE
 /// Routes progenitor's hooks to the [`cloud_auth::Runtime`] that holds the credentials.
 impl ClientHooks<::cloud_auth::Runtime> for Client {{
     async fn pre<E>(&self, request: &mut reqwest::Request, info: &OperationInfo) -> Result<(), Error<E>> {{
+        // progenitor adds `api-version: <info.version>` to every request; no vendor here
+        // documents it, so it does not go on the wire.
+        request.headers_mut().remove("api-version");
         request
             .headers_mut()
             .entry(reqwest::header::USER_AGENT)

@@ -790,6 +790,7 @@ impl ClientHooks<::cloud_auth::Runtime> for Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), Error<E>> {
+        request.headers_mut().remove("api-version");
         request
             .headers_mut()
             .entry(reqwest::header::USER_AGENT)
