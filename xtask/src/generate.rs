@@ -490,7 +490,6 @@ impl ::cloud_auth::Reply for types::{schema} {{
 fn paging(api: &LoadedApi) -> Result<String, SpecError> {
     use openapiv3::{ReferenceOr, StatusCode};
     let mut out = String::new();
-    let schemas = api.merged.components.as_ref().map(|c| &c.schemas);
     let err = |msg: String| {
         SpecError::new(
             format!("specs/{}/api.toml", api.name),
@@ -498,30 +497,6 @@ fn paging(api: &LoadedApi) -> Result<String, SpecError> {
             msg,
         )
     };
-    let ref_name = |r: &ReferenceOr<openapiv3::Schema>| match r {
-        ReferenceOr::Reference { reference } => reference.rsplit('/').next().map(str::to_owned),
-        ReferenceOr::Item(_) => None,
-    };
-    let rust_type = |name: &str| match api.config.replace.get(name) {
-        Some(r) => r.rust_type.clone(),
-        None => format!("types::{name}"),
-    };
-    let json_schema =
-        |r: &ReferenceOr<openapiv3::Response>| -> Option<ReferenceOr<openapiv3::Schema>> {
-            let response = match r {
-                ReferenceOr::Item(item) => item,
-                ReferenceOr::Reference { reference } => {
-                    let name = reference.strip_prefix("#/components/responses/")?;
-                    api.merged
-                        .components
-                        .as_ref()?
-                        .responses
-                        .get(name)?
-                        .as_item()?
-                }
-            };
-            response.content.get("application/json")?.schema.clone()
-        };
     for p in &api.config.paginate {
         let op = api
             .merged
@@ -529,21 +504,13 @@ fn paging(api: &LoadedApi) -> Result<String, SpecError> {
             .find(|(_, _, op)| op.operation_id.as_deref() == Some(p.operation.as_str()))
             .map(|(_, _, op)| op)
             .ok_or_else(|| err(format!("no operation `{}`", p.operation)))?;
-        let page = op
-            .responses
-            .responses
-            .get(&StatusCode::Code(200))
-            .and_then(json_schema)
-            .as_ref()
-            .and_then(ref_name);
-        let page = page.ok_or_else(|| {
+        let page = response_schema_name(api, op, &StatusCode::Code(200)).ok_or_else(|| {
             err(format!(
                 "`{}` has no named 200 response schema",
                 p.operation
             ))
         })?;
-        let page_schema = schemas.and_then(|s| s.get(&page)).and_then(|s| s.as_item());
-        let items = page_schema
+        let items = schema_def(api, &page)
             .and_then(|s| match &s.schema_kind {
                 openapiv3::SchemaKind::Type(openapiv3::Type::Object(o)) => {
                     o.properties.get(&p.items)
@@ -570,20 +537,12 @@ fn paging(api: &LoadedApi) -> Result<String, SpecError> {
                     p.items
                 ))
             })?;
-        let error = op
-            .responses
-            .responses
-            .iter()
-            .find(|(code, _)| matches!(code, StatusCode::Range(4) | StatusCode::Range(5)))
-            .and_then(|(_, r)| json_schema(r))
-            .as_ref()
-            .and_then(ref_name)
-            .ok_or_else(|| {
-                err(format!(
-                    "`{}` has no named 4XX/5XX error schema",
-                    p.operation
-                ))
-            })?;
+        let error = response_schema_name(api, op, &StatusCode::Range(4)).ok_or_else(|| {
+            err(format!(
+                "`{}` has no named 4XX/5XX error schema",
+                p.operation
+            ))
+        })?;
         let builder = progenitor_case(&p.operation);
         let field = |name: &str| rust_field(name);
         out.push_str(&format!(
@@ -618,8 +577,8 @@ impl<'a> builder::{builder}<'a> {{
             offset_field = field(&p.offset),
             limit_field = field(&p.limit),
             total_field = field(&p.total),
-            item_type = rust_type(&items),
-            error_type = rust_type(&error),
+            item_type = rust_type_of(api, &items),
+            error_type = rust_type_of(api, &error),
         ));
     }
     Ok(out)
