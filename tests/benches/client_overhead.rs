@@ -11,26 +11,50 @@ use cloud_auth::{NoAuth, Runtime};
 const EXAMPLE: &str = r#"{"connections":[{"id":"54b7f739-31a1-40d0-862b-ac85b83ab2da","status":"accepted","maxSession":"3000","specificationName":"default","vpcepIp":"192.168.0.122","created_at":"2024-06-11T09:36:24Z","domain_id":"db9b76a0d9ae431f8e85e89da2ca867c"}],"vpcepUpdateSwitch":false,"total_count":1,"vpcServiceName":"cn-north-4.css-op-no-delete.cf072729","permissions":[]}"#;
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
     rt.block_on(async {
         let app = Router::new().route(
             "/v1.0/{project}/clusters/{cluster}/vpcepservice/connections",
             get(|| async { ([("content-type", "application/json")], EXAMPLE) }),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move { axum::serve(listener, app).await });
         let base = format!("http://{addr}");
         let http = reqwest::Client::new();
-        let client = huaweicloud_css::Client::new_with_client(&base, http.clone(), Runtime::builder(NoAuth).build());
+        let client = huaweicloud_css::Client::new_with_client(
+            &base,
+            http.clone(),
+            Runtime::builder(NoAuth).build(),
+        );
         let url = format!("{base}/v1.0/p/clusters/c/vpcepservice/connections?limit=10&offset=0");
 
         let raw = || async {
-            let r = http.get(&url).header("accept", "application/json").send().await.expect("raw call");
-            let _: huaweicloud_css::types::ShowVpcepConnectionResponse = r.json().await.expect("raw body");
+            let r = http
+                .get(&url)
+                .header("accept", "application/json")
+                .send()
+                .await
+                .expect("raw call");
+            let _: huaweicloud_css::types::ShowVpcepConnectionResponse =
+                r.json().await.expect("raw body");
         };
         let generated = || async {
-            client.show_vpcep_connection().project_id("p").cluster_id("c").limit(10u32).offset(0).send().await.expect("call");
+            client
+                .show_vpcep_connection()
+                .project_id("p")
+                .cluster_id("c")
+                .limit(10u32)
+                .offset(0)
+                .send()
+                .await
+                .expect("call");
         };
         // Warm up connections and code paths.
         for _ in 0..200 {
@@ -39,7 +63,8 @@ fn main() {
         }
         let window = Duration::from_secs(3);
         // Alternate short rounds so that both see the same machine conditions.
-        let (mut raw_calls, mut gen_calls, mut raw_time, mut gen_time) = (0u64, 0u64, Duration::ZERO, Duration::ZERO);
+        let (mut raw_calls, mut gen_calls, mut raw_time, mut gen_time) =
+            (0u64, 0u64, Duration::ZERO, Duration::ZERO);
         while raw_time + gen_time < 2 * window {
             let t = Instant::now();
             for _ in 0..500 {
@@ -56,9 +81,17 @@ fn main() {
         }
         let raw_rate = raw_calls as f64 / raw_time.as_secs_f64();
         let gen_rate = gen_calls as f64 / gen_time.as_secs_f64();
-        println!("client overhead (sequential GET ShowVpcepConnection, loopback, {gen_calls} calls each)");
-        println!("  raw reqwest + serde     {raw_rate:>9.0} calls/s  {:>7.1} µs/call", 1e6 / raw_rate);
-        println!("  generated client        {gen_rate:>9.0} calls/s  {:>7.1} µs/call", 1e6 / gen_rate);
+        println!(
+            "client overhead (sequential GET ShowVpcepConnection, loopback, {gen_calls} calls each)"
+        );
+        println!(
+            "  raw reqwest + serde     {raw_rate:>9.0} calls/s  {:>7.1} µs/call",
+            1e6 / raw_rate
+        );
+        println!(
+            "  generated client        {gen_rate:>9.0} calls/s  {:>7.1} µs/call",
+            1e6 / gen_rate
+        );
         println!("  ratio generated/raw     {:>9.3}", gen_rate / raw_rate);
     });
 }

@@ -11,7 +11,10 @@ fn main() {
     let real = workspace_root();
     let (ms, outcome) = timed(|| run(&real, true));
     println!("generation (check mode: load, validate, merge, progenitor, prettyplease, compare)");
-    println!("  real specs (5 endpoints, 4 crates)  {ms:>8.1} ms  {:?}", outcome.map(|o| matches!(o, Outcome::UpToDate)));
+    println!(
+        "  real specs (5 endpoints, 4 crates)  {ms:>8.1} ms  {:?}",
+        outcome.map(|o| matches!(o, Outcome::UpToDate))
+    );
     let mut previous: Option<(usize, f64)> = None;
     for n in [50usize, 200, 500] {
         let dir = tempfile::tempdir().expect("tmp");
@@ -20,8 +23,19 @@ fn main() {
         run(dir.path(), false).expect("synthetic specs generate");
         let (ms, outcome) = timed(|| run(dir.path(), true));
         assert!(matches!(outcome, Ok(Outcome::UpToDate)));
-        let growth = previous.map(|(pn, pms)| format!("  ×{:.2} time for ×{:.1} endpoints", ms / pms, n as f64 / pn as f64)).unwrap_or_default();
-        println!("  synthetic, {n:>3} endpoints            {ms:>8.1} ms  {:>6.2} ms/endpoint{growth}", ms / n as f64);
+        let growth = previous
+            .map(|(pn, pms)| {
+                format!(
+                    "  ×{:.2} time for ×{:.1} endpoints",
+                    ms / pms,
+                    n as f64 / pn as f64
+                )
+            })
+            .unwrap_or_default();
+        println!(
+            "  synthetic, {n:>3} endpoints            {ms:>8.1} ms  {:>6.2} ms/endpoint{growth}",
+            ms / n as f64
+        );
         previous = Some((n, ms));
     }
 }
@@ -40,16 +54,32 @@ fn synthetic(root: &Path, n: usize) {
     let real = workspace_root().join("specs/huaweicloud-css");
     let config = fs::read_to_string(real.join("api.toml")).expect("api.toml");
     let config = config.replace("crate = \"huaweicloud-css\"", "crate = \"synthetic\"");
-    let config = config.split("[[paginate]]").next().unwrap_or_default().to_owned();
+    let config = config
+        .split("[[paginate]]")
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     fs::write(api.join("api.toml"), config).expect("write");
     fs::copy(real.join("_common.yaml"), api.join("_common.yaml")).expect("copy");
     let op = fs::read_to_string(real.join("ShowVpcepConnection.yaml")).expect("op");
     for i in 0..n {
         let text = op
-            .replace("/vpcepservice/connections", &format!("/vpcepservice/connections{i}"))
-            .replace("show_vpcep_connection", &format!("show_vpcep_connection_{i}"))
-            .replace("ShowVpcepConnectionResponse", &format!("ShowVpcepConnectionResponse{i}"))
-            .replace("VpcepConnectionStatus", &format!("VpcepConnectionStatus{i}"))
+            .replace(
+                "/vpcepservice/connections",
+                &format!("/vpcepservice/connections{i}"),
+            )
+            .replace(
+                "show_vpcep_connection",
+                &format!("show_vpcep_connection_{i}"),
+            )
+            .replace(
+                "ShowVpcepConnectionResponse",
+                &format!("ShowVpcepConnectionResponse{i}"),
+            )
+            .replace(
+                "VpcepConnectionStatus",
+                &format!("VpcepConnectionStatus{i}"),
+            )
             .replace("VpcepConnection\n", &format!("VpcepConnection{i}\n"))
             .replace("VpcepConnection'", &format!("VpcepConnection{i}'"))
             .replace("VpcepConnection:", &format!("VpcepConnection{i}:"))
@@ -57,7 +87,15 @@ fn synthetic(root: &Path, n: usize) {
             .replace("VpcepPermission'", &format!("VpcepPermission{i}'"))
             .replace("VpcepPermission:", &format!("VpcepPermission{i}:"))
             .replace("CssError", &format!("CssError{i}_"));
-        let text = if i == 0 { text } else { text.replace("    VpcepUpdateSwitch:\n", "    VpcepUpdateSwitchUnused{i}:\n").replace("{i}", &i.to_string()) };
+        let text = if i == 0 {
+            text
+        } else {
+            text.replace(
+                "    VpcepUpdateSwitch:\n",
+                "    VpcepUpdateSwitchUnused{i}:\n",
+            )
+            .replace("{i}", &i.to_string())
+        };
         fs::write(api.join(format!("Op{i:03}.yaml")), text).expect("write");
     }
 }

@@ -18,19 +18,7 @@ const PASSWORD: &str = "Gauss_2345-never-appear";
 const OB_SK: &str = "ob-secret-must-never-appear";
 
 fn das_body() -> huaweicloud_das::types::CreateInstanceConnectionBody {
-    use huaweicloud_das::types::{CreateInstanceConnectionBody, DasEngineType, DasNetworkType};
-    CreateInstanceConnectionBody {
-        engine_type: DasEngineType::Mysql,
-        network_type: DasNetworkType::Rds,
-        username: "root".into(),
-        is_save_password: true,
-        password: Secret::new(PASSWORD),
-        node_ids: vec![],
-        remarks: None,
-        port: None,
-        database_name: None,
-        sql_record_flag: None,
-    }
+    integration_tests::examples::das_body(PASSWORD)
 }
 
 fn assert_clean(what: &str, text: &str) {
@@ -61,18 +49,28 @@ async fn secrets_never_show_in_debug_or_traces() {
         .with_max_level(tracing::Level::TRACE)
         .with_ansi(false)
         .finish();
-    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber of this binary");
+    tracing::subscriber::set_global_default(subscriber)
+        .expect("the only subscriber of this binary");
 
     // Debug of every secret-bearing value, the generated request body included.
     let body = das_body();
     let body_debug = format!("{body:?}");
     assert!(body_debug.contains("***"), "{body_debug}");
     assert_clean("the DAS body", &body_debug);
-    let builder_debug = format!("{:?}", huaweicloud_das::types::CreateInstanceConnectionBody::builder().password(Secret::new(PASSWORD)));
+    let builder_debug = format!(
+        "{:?}",
+        huaweicloud_das::types::CreateInstanceConnectionBody::builder()
+            .password(Secret::new(PASSWORD))
+    );
     assert_clean("the DAS body builder", &builder_debug);
-    let aksk = AkSkCredentials::new(AK, SK).expect("credentials").with_security_token(TOKEN).expect("token");
+    let aksk = AkSkCredentials::new(AK, SK)
+        .expect("credentials")
+        .with_security_token(TOKEN)
+        .expect("token");
     assert_clean("AK/SK credentials", &format!("{aksk:?}"));
-    let aksk_runtime = Runtime::builder(AkSkAuth::new(aksk)).allow_insecure_http(true).build();
+    let aksk_runtime = Runtime::builder(AkSkAuth::new(aksk))
+        .allow_insecure_http(true)
+        .build();
     assert_clean("an AK/SK runtime", &format!("{aksk_runtime:?}"));
     let token_runtime = Runtime::builder(TokenAuth::static_token(TOKEN).expect("token")).build();
     assert_clean("a token runtime", &format!("{token_runtime:?}"));
@@ -83,20 +81,40 @@ async fn secrets_never_show_in_debug_or_traces() {
     let server = HuaweiServer::start().await.expect("server");
     server.add_access_key(AK, SK);
     let client = huaweicloud_das::Client::new(&server.base_url(), aksk_runtime);
-    let operation = client.create_instance_connection().project_id("p").instance_id("i").body(body);
+    let operation = client
+        .create_instance_connection()
+        .project_id("p")
+        .instance_id("i")
+        .body(body);
     assert_clean("the operation builder", &format!("{operation:?}"));
     operation.call().await.expect("signed call succeeds");
     let recorded = server.requests();
-    let authorization = recorded[0].header("authorization").expect("signed").to_owned();
-    let signature = authorization.rsplit("Signature=").next().expect("signature").to_owned();
+    let authorization = recorded[0]
+        .header("authorization")
+        .expect("signed")
+        .to_owned();
+    let signature = authorization
+        .rsplit("Signature=")
+        .next()
+        .expect("signature")
+        .to_owned();
     // The body did carry the password on the wire (it must, to work)...
     assert!(String::from_utf8_lossy(&recorded[0].body).contains(PASSWORD));
 
     let logs = String::from_utf8(capture.0.lock().expect("lock").clone()).expect("utf-8 logs");
     // ...and the capture did see the call (so the check below is not vacuous)...
-    assert!(logs.contains("cloud_call") && logs.contains("create_instance_connection"), "{logs}");
+    assert!(
+        logs.contains("cloud_call") && logs.contains("create_instance_connection"),
+        "{logs}"
+    );
     // ...but no log line carries a secret, the signature or the body.
     assert_clean("the trace output", &logs);
-    assert!(!logs.contains(&signature), "the signature was logged: {logs}");
-    assert!(!logs.contains("is_save_password"), "the request body was logged: {logs}");
+    assert!(
+        !logs.contains(&signature),
+        "the signature was logged: {logs}"
+    );
+    assert!(
+        !logs.contains("is_save_password"),
+        "the request body was logged: {logs}"
+    );
 }

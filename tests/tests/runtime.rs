@@ -138,19 +138,7 @@ fn das(addr: SocketAddr, policy: RetryPolicy) -> huaweicloud_das::Client {
 }
 
 fn das_body() -> huaweicloud_das::types::CreateInstanceConnectionBody {
-    use huaweicloud_das::types::{CreateInstanceConnectionBody, DasEngineType, DasNetworkType};
-    CreateInstanceConnectionBody {
-        engine_type: DasEngineType::Mysql,
-        network_type: DasNetworkType::Rds,
-        username: "root".into(),
-        is_save_password: true,
-        password: cloud_auth::Secret::new("Gauss_2345"),
-        node_ids: vec![],
-        remarks: None,
-        port: None,
-        database_name: None,
-        sql_record_flag: None,
-    }
+    integration_tests::examples::das_body("Gauss_2345")
 }
 
 #[tokio::test]

@@ -471,7 +471,7 @@ impl ::cloud_auth::ServiceError for types::{schema} {{
 impl ::cloud_auth::Reply for types::{schema} {{
     /// A body without `{success_json}` counts as success: the HTTP status already said so.
     fn succeeded(&self) -> bool {{
-        self.{success}.is_none_or(|s| bool::from(s))
+        self.{success}.is_none_or(bool::from)
     }}
 }}
 "#,

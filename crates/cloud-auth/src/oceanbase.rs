@@ -1,11 +1,237 @@
-//! OceanBase Cloud conventions: Digest credentials, the project id header, request ids.
-//! (Being written: see issue 3.)
+//! OceanBase Cloud conventions: Digest credentials from an AccessKey pair, the project id
+//! header and generated request ids.
+//!
+//! OceanBase Cloud authenticates every call with HTTP Digest (`curl --digest -u AK:SK`), wants
+//! the project in an `X-Ob-Project-Id` header and a `requestId` query parameter on each call.
+//!
+//! ```no_run
+//! use cloud_auth::oceanbase::{self, Credentials};
+//!
+//! # fn run() -> Result<(), cloud_auth::ConfigError> {
+//! // One line from an AccessKey pair and a project id (base URL: DEFAULT_BASE_URL) ...
+//! let parts = oceanbase::client_parts(Credentials::new("AK", "SK"), "project-id")?;
+//! // ... or from OCEANBASE_ACCESS_KEY_ID, OCEANBASE_ACCESS_KEY_SECRET, OCEANBASE_PROJECT_ID.
+//! let parts = oceanbase::from_env()?;
+//! // `oceanbase_cloud::Client::from_parts(parts)` then makes the client.
+//! # let _ = parts; Ok(()) }
+//! ```
 
-use crate::{ClientParts, ConfigError};
+use std::fmt;
 
-/// Client parts from the environment (placeholder signature; implementation in progress).
+use crate::{
+    ClientParts, ConfigError, Runtime, RuntimeBuilder, Secret,
+    digest::{self, DigestAuth},
+};
+
+/// The documented API endpoint.
+pub const DEFAULT_BASE_URL: &str = "https://api-cloud.oceanbase.com";
+/// The header naming the project a call acts in; set once per client, overridable per call.
+pub const PROJECT_ID_HEADER: &str = "X-Ob-Project-Id";
+/// The query parameter carrying the request id; a UUID v4 when the caller gives none.
+pub const REQUEST_ID_QUERY: &str = "requestId";
+
+/// Environment variable with the AccessKey ID (required by [`from_env`]).
+pub const ENV_ACCESS_KEY_ID: &str = "OCEANBASE_ACCESS_KEY_ID";
+/// Environment variable with the AccessKey secret (required by [`from_env`]).
+pub const ENV_ACCESS_KEY_SECRET: &str = "OCEANBASE_ACCESS_KEY_SECRET";
+/// Environment variable with the project id sent as `X-Ob-Project-Id` (required by
+/// [`from_env`]).
+pub const ENV_PROJECT_ID: &str = "OCEANBASE_PROJECT_ID";
+/// Environment variable overriding the base URL (optional; default [`DEFAULT_BASE_URL`]).
+pub const ENV_BASE_URL: &str = "OCEANBASE_BASE_URL";
+
+/// An OceanBase Cloud AccessKey pair. `Debug` prints neither the ID nor the secret.
+#[derive(Clone)]
+pub struct Credentials {
+    access_key_id: String,
+    access_key_secret: Secret,
+}
+
+impl Credentials {
+    /// Credentials from an AccessKey ID and secret.
+    pub fn new(access_key_id: impl Into<String>, access_key_secret: impl Into<Secret>) -> Self {
+        Self {
+            access_key_id: access_key_id.into(),
+            access_key_secret: access_key_secret.into(),
+        }
+    }
+
+    /// Credentials from `OCEANBASE_ACCESS_KEY_ID` and `OCEANBASE_ACCESS_KEY_SECRET`.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(&env_lookup)
+    }
+
+    fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let id = required(lookup, ENV_ACCESS_KEY_ID, "OceanBase Cloud AccessKey ID")?;
+        let secret = required(
+            lookup,
+            ENV_ACCESS_KEY_SECRET,
+            "OceanBase Cloud AccessKey secret",
+        )?;
+        Ok(Self::new(id, secret))
+    }
+
+    /// The Digest authenticator for these credentials, with an error text that says which
+    /// settings to check when the server refuses them.
+    pub fn into_authenticator(self) -> DigestAuth {
+        DigestAuth::new(digest::Credentials::new(self.access_key_id, self.access_key_secret)).with_rejection_hint(
+            "check the AccessKey ID and secret (OCEANBASE_ACCESS_KEY_ID, OCEANBASE_ACCESS_KEY_SECRET) \
+             and that the AccessKey may call the multi-cloud API",
+        )
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &"***")
+            .field("access_key_secret", &self.access_key_secret)
+            .finish()
+    }
+}
+
+/// A runtime builder with Digest authentication and a UUID `requestId` on every call that has
+/// none; add the project header with [`RuntimeBuilder::default_header`] or use [`runtime`].
+pub fn runtime_builder(credentials: Credentials) -> RuntimeBuilder {
+    Runtime::builder(credentials.into_authenticator()).default_query_uuid(REQUEST_ID_QUERY)
+}
+
+/// A runtime with Digest authentication, `X-Ob-Project-Id: project_id` on every call that does
+/// not set its own, and generated request ids.
+pub fn runtime(credentials: Credentials, project_id: &str) -> Result<Runtime, ConfigError> {
+    Ok(runtime_builder(credentials)
+        .default_header(PROJECT_ID_HEADER, project_id)?
+        .build())
+}
+
+/// Everything `oceanbase_cloud::Client::from_parts` needs, for [`DEFAULT_BASE_URL`].
+pub fn client_parts(
+    credentials: Credentials,
+    project_id: &str,
+) -> Result<ClientParts, ConfigError> {
+    ClientParts::new(DEFAULT_BASE_URL, runtime(credentials, project_id)?)
+}
+
+/// Client parts from the environment:
+///
+/// | variable | |
+/// |---|---|
+/// | `OCEANBASE_ACCESS_KEY_ID` | AccessKey ID (required) |
+/// | `OCEANBASE_ACCESS_KEY_SECRET` | AccessKey secret (required) |
+/// | `OCEANBASE_PROJECT_ID` | project id sent as `X-Ob-Project-Id` (required) |
+/// | `OCEANBASE_BASE_URL` | base URL, `https://` only (default `https://api-cloud.oceanbase.com`) |
+///
+/// The error names the variable to set or fix.
 pub fn from_env() -> Result<ClientParts, ConfigError> {
-    Err(ConfigError::new(
-        "OceanBase Cloud credentials from the environment are not available yet",
-    ))
+    from_lookup(&env_lookup)
+}
+
+fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<ClientParts, ConfigError> {
+    let credentials = Credentials::from_lookup(lookup)?;
+    let project = required(
+        lookup,
+        ENV_PROJECT_ID,
+        "OceanBase Cloud project id (sent as X-Ob-Project-Id)",
+    )?;
+    let base_url = lookup(ENV_BASE_URL).filter(|v| !v.trim().is_empty());
+    let base_url = base_url
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or(DEFAULT_BASE_URL);
+    if !base_url.starts_with("https://") {
+        return Err(ConfigError::new(format!(
+            "{ENV_BASE_URL} is {base_url:?}: it must start with https:// (credentials are sent with every call); \
+             unset it to use {DEFAULT_BASE_URL}"
+        )));
+    }
+    let runtime = runtime(credentials, &project).map_err(|e| {
+        ConfigError::new(format!(
+            "{ENV_PROJECT_ID} is not usable as a header value: {e}"
+        ))
+    })?;
+    ClientParts::new(base_url, runtime)
+        .map_err(|e| ConfigError::new(format!("{ENV_BASE_URL}: {e}")))
+}
+
+fn env_lookup(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+fn required(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    var: &str,
+    what: &str,
+) -> Result<String, ConfigError> {
+    match lookup(var) {
+        Some(v) if !v.trim().is_empty() => Ok(v.trim().to_owned()),
+        Some(_) => Err(ConfigError::new(format!(
+            "environment variable {var} is empty: set it to your {what}"
+        ))),
+        None => Err(ConfigError::missing_env(var, what)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    const ALL: [(&str, &str); 3] = [
+        (ENV_ACCESS_KEY_ID, "AKID-visible"),
+        (ENV_ACCESS_KEY_SECRET, "SK-very-secret"),
+        (ENV_PROJECT_ID, "project-1"),
+    ];
+
+    #[test]
+    fn env_errors_name_the_variable_to_set() {
+        for missing in [ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_PROJECT_ID] {
+            let vars: Vec<_> = ALL.iter().copied().filter(|(k, _)| *k != missing).collect();
+            let e = from_lookup(&lookup(&vars)).unwrap_err().to_string();
+            assert!(e.contains(missing) && e.contains("set it"), "{e}");
+            let mut empty = vars.clone();
+            empty.push((missing, "  "));
+            let e = from_lookup(&lookup(&empty)).unwrap_err().to_string();
+            assert!(e.contains(missing) && e.contains("empty"), "{e}");
+        }
+    }
+
+    #[test]
+    fn env_defaults_the_base_url_and_refuses_plain_http() {
+        let parts = from_lookup(&lookup(&ALL)).unwrap();
+        assert_eq!(parts.base_url, DEFAULT_BASE_URL);
+        let mut vars = ALL.to_vec();
+        vars.push((ENV_BASE_URL, "https://example.test/"));
+        assert_eq!(
+            from_lookup(&lookup(&vars)).unwrap().base_url,
+            "https://example.test"
+        );
+        vars.pop();
+        vars.push((ENV_BASE_URL, "http://example.test"));
+        let e = from_lookup(&lookup(&vars)).unwrap_err().to_string();
+        assert!(e.contains(ENV_BASE_URL) && e.contains("https://"), "{e}");
+    }
+
+    #[test]
+    fn debug_output_hides_the_access_key_pair() {
+        let parts = from_lookup(&lookup(&ALL)).unwrap();
+        let creds = Credentials::new("AKID-visible", "SK-very-secret");
+        let text = format!(
+            "{parts:?} {creds:?} {:?}",
+            creds.clone().into_authenticator()
+        );
+        assert!(
+            !text.contains("AKID-visible") && !text.contains("SK-very-secret"),
+            "{text}"
+        );
+        assert!(text.contains("***"));
+    }
 }

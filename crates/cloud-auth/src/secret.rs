@@ -46,19 +46,6 @@ impl From<&str> for Secret {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn debug_and_display_hide_the_value() {
-        let s = Secret::new("hunter2");
-        assert_eq!(format!("{s:?}"), "***");
-        assert_eq!(format!("{s}"), "***");
-        assert_eq!(s.expose(), "hunter2");
-    }
-}
-
 /// Sent as a plain JSON string: it is written only into request bodies that need it (the DAS
 /// connection password), never into logs.
 impl serde::Serialize for Secret {
@@ -76,5 +63,18 @@ impl<'de> serde::Deserialize<'de> for Secret {
 impl PartialEq for Secret {
     fn eq(&self, other: &Self) -> bool {
         self.expose() == other.expose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_display_hide_the_value() {
+        let s = Secret::new("hunter2");
+        assert_eq!(format!("{s:?}"), "***");
+        assert_eq!(format!("{s}"), "***");
+        assert_eq!(s.expose(), "hunter2");
     }
 }

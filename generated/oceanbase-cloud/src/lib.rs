@@ -1118,6 +1118,6 @@ impl ::cloud_auth::ServiceError for types::Envelope {
 impl ::cloud_auth::Reply for types::Envelope {
     /// A body without `success` counts as success: the HTTP status already said so.
     fn succeeded(&self) -> bool {
-        self.success.is_none_or(|s| bool::from(s))
+        self.success.is_none_or(bool::from)
     }
 }

@@ -70,11 +70,15 @@ impl fmt::Display for Challenge {
 /// Writes `value` as an RFC 9110 quoted-string, escaping `"` and `\`.
 pub(crate) fn write_quoted(out: &mut impl fmt::Write, value: &str) -> fmt::Result {
     out.write_char('"')?;
-    for c in value.chars() {
-        if c == '"' || c == '\\' {
-            out.write_char('\\')?;
+    if value.contains(['"', '\\']) {
+        for c in value.chars() {
+            if c == '"' || c == '\\' {
+                out.write_char('\\')?;
+            }
+            out.write_char(c)?;
         }
-        out.write_char(c)?;
+    } else {
+        out.write_str(value)?;
     }
     out.write_char('"')
 }
@@ -108,7 +112,10 @@ impl std::error::Error for ParseError {}
 /// unterminated quoted string or stray text make the whole value an error: a client should not
 /// guess which of two `nonce`s the server meant.
 pub fn parse_challenges(input: &str) -> Result<Vec<Challenge>, ParseError> {
-    let mut p = Parser { s: input.as_bytes(), pos: 0 };
+    let mut p = Parser {
+        s: input.as_bytes(),
+        pos: 0,
+    };
     let mut out = Vec::new();
     loop {
         p.skip_list_separators();
@@ -116,7 +123,11 @@ pub fn parse_challenges(input: &str) -> Result<Vec<Challenge>, ParseError> {
             return Ok(out);
         }
         let scheme = p.token("expected an authentication scheme")?;
-        let mut challenge = Challenge { scheme, token68: None, params: Vec::new() };
+        let mut challenge = Challenge {
+            scheme,
+            token68: None,
+            params: Vec::new(),
+        };
         let spaced = p.skip_ows();
         if !p.eof() && p.peek() != Some(b',') {
             if !spaced {
@@ -163,7 +174,10 @@ impl Parser<'_> {
     }
 
     fn error(&self, message: &'static str) -> ParseError {
-        ParseError { position: self.pos, message }
+        ParseError {
+            position: self.pos,
+            message,
+        }
     }
 
     /// Skips optional whitespace; says whether there was any.
@@ -283,7 +297,10 @@ impl Parser<'_> {
         let mut buf = Vec::new();
         loop {
             let Some(b) = self.peek() else {
-                return Err(ParseError { position: open, message: "unterminated quoted string" });
+                return Err(ParseError {
+                    position: open,
+                    message: "unterminated quoted string",
+                });
             };
             match b {
                 b'"' => {
@@ -293,7 +310,12 @@ impl Parser<'_> {
                 b'\\' => {
                     self.pos += 1;
                     match self.peek() {
-                        Some(c) if c == b'\t' || c == b' ' || (0x21..=0x7e).contains(&c) || c >= 0x80 => {
+                        Some(c)
+                            if c == b'\t'
+                                || c == b' '
+                                || (0x21..=0x7e).contains(&c)
+                                || c >= 0x80 =>
+                        {
                             buf.push(c);
                             self.pos += 1;
                         }
@@ -309,7 +331,10 @@ impl Parser<'_> {
         }
         // Only ASCII backslashes were dropped from valid UTF-8, so this cannot fail; map the
         // impossible case to an error rather than panic.
-        String::from_utf8(buf).map_err(|_| ParseError { position: open, message: "invalid UTF-8 in quoted string" })
+        String::from_utf8(buf).map_err(|_| ParseError {
+            position: open,
+            message: "invalid UTF-8 in quoted string",
+        })
     }
 }
 
@@ -344,8 +369,10 @@ pub struct ChallengeError {
 }
 
 impl ChallengeError {
-    fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into() }
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
     }
 }
 
@@ -362,7 +389,10 @@ impl DigestChallenge {
     /// unknown algorithm, or a `qop` list with neither `auth` nor `auth-int`.
     pub fn from_challenge(challenge: &Challenge) -> Result<Self, ChallengeError> {
         if !challenge.is_scheme("Digest") {
-            return Err(ChallengeError::new(format!("{} is not a Digest challenge", challenge.scheme())));
+            return Err(ChallengeError::new(format!(
+                "{} is not a Digest challenge",
+                challenge.scheme()
+            )));
         }
         let realm = challenge
             .param("realm")
@@ -374,7 +404,9 @@ impl DigestChallenge {
             None => (Algorithm::Md5, false),
             Some(name) => (
                 Algorithm::from_name(name).ok_or_else(|| {
-                    ChallengeError::new(format!("Digest challenge with unsupported algorithm {name:?}"))
+                    ChallengeError::new(format!(
+                        "Digest challenge with unsupported algorithm {name:?}"
+                    ))
                 })?,
                 true,
             ),
@@ -391,7 +423,9 @@ impl DigestChallenge {
                     }
                 }
                 if !q.auth && !q.auth_int {
-                    return Err(ChallengeError::new(format!("Digest challenge with unsupported qop {list:?}")));
+                    return Err(ChallengeError::new(format!(
+                        "Digest challenge with unsupported qop {list:?}"
+                    )));
                 }
                 Some(q)
             }
@@ -403,7 +437,11 @@ impl DigestChallenge {
                 algorithm.name()
             )));
         }
-        let flag = |name: &str| challenge.param(name).is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        let flag = |name: &str| {
+            challenge
+                .param(name)
+                .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        };
         Ok(Self {
             realm: realm.to_owned(),
             nonce: nonce.to_owned(),
@@ -438,7 +476,10 @@ impl DigestChallenge {
                     ));
                 }
                 Ok(d) => {
-                    if best.as_ref().is_none_or(|b| d.algorithm.strength() > b.algorithm.strength()) {
+                    if best
+                        .as_ref()
+                        .is_none_or(|b| d.algorithm.strength() > b.algorithm.strength())
+                    {
                         best = Some(d);
                     }
                 }
@@ -447,7 +488,9 @@ impl DigestChallenge {
         }
         best.ok_or_else(|| match last_error {
             Some(e) => e,
-            None if schemes.is_empty() => ChallengeError::new("the response carries no WWW-Authenticate challenge"),
+            None if schemes.is_empty() => {
+                ChallengeError::new("the response carries no WWW-Authenticate challenge")
+            }
             None => ChallengeError::new(format!(
                 "the server offers no Digest challenge (only {}); other schemes are never used",
                 schemes.join(", ")
@@ -503,7 +546,9 @@ mod tests {
 
     #[test]
     fn parses_a_digest_challenge_with_quoted_list_and_escapes() {
-        let c = one(r#"Digest realm="a \"b\" \\ c", qop="auth, auth-int", nonce=abc123, algorithm=SHA-256"#);
+        let c = one(
+            r#"Digest realm="a \"b\" \\ c", qop="auth, auth-int", nonce=abc123, algorithm=SHA-256"#,
+        );
         assert!(c.is_scheme("digest"));
         assert_eq!(c.param("REALM"), Some(r#"a "b" \ c"#));
         assert_eq!(c.param("qop"), Some("auth, auth-int"));
@@ -528,7 +573,8 @@ mod tests {
 
     #[test]
     fn accepts_empty_elements_and_whitespace_around_equals() {
-        let v = parse_challenges(r#" , Digest realm = "r" ,, nonce= "n" ,  , Basic realm="b","#).unwrap();
+        let v = parse_challenges(r#" , Digest realm = "r" ,, nonce= "n" ,  , Basic realm="b","#)
+            .unwrap();
         assert_eq!(v.len(), 2);
         assert_eq!(v[0].param("nonce"), Some("n"));
         assert_eq!(v[1].param("realm"), Some("b"));
@@ -558,7 +604,13 @@ mod tests {
         let d = DigestChallenge::from_challenge(&c).unwrap();
         assert_eq!(d.algorithm(), Algorithm::Md5);
         assert!(d.stale());
-        assert_eq!(d.qop(), Some(QopOptions { auth: true, auth_int: false }));
+        assert_eq!(
+            d.qop(),
+            Some(QopOptions {
+                auth: true,
+                auth_int: false
+            })
+        );
         let c = one(r#"Digest realm="r", nonce="n", stale=False"#);
         assert!(!DigestChallenge::from_challenge(&c).unwrap().stale());
     }
@@ -664,12 +716,22 @@ mod tests {
                 out
             });
             let token68 = "[A-Za-z0-9._~+/-]{1,16}={0,2}";
-            (token(), prop_oneof![params.prop_map(Err), token68.prop_map(Ok)]).prop_map(|(scheme, rest)| {
-                match rest {
-                    Ok(t) => Challenge { scheme, token68: Some(t), params: Vec::new() },
-                    Err(params) => Challenge { scheme, token68: None, params },
-                }
-            })
+            (
+                token(),
+                prop_oneof![params.prop_map(Err), token68.prop_map(Ok)],
+            )
+                .prop_map(|(scheme, rest)| match rest {
+                    Ok(t) => Challenge {
+                        scheme,
+                        token68: Some(t),
+                        params: Vec::new(),
+                    },
+                    Err(params) => Challenge {
+                        scheme,
+                        token68: None,
+                        params,
+                    },
+                })
         }
 
         proptest! {
@@ -696,7 +758,10 @@ mod tests {
         }
 
         fn join(v: &[Challenge]) -> String {
-            v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            v.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::fmt::{self, Write as _};
 
 use md5::Md5;
-use sha2::{Digest as _, Sha256, Sha512_256};
+use sha2::{Sha256, Sha512_256};
 
 use super::challenge::{DigestChallenge, write_quoted};
 use crate::Secret;
@@ -43,14 +43,24 @@ impl Algorithm {
 
     /// Reads an algorithm name, case-insensitively (`md5`, `SHA-256-SESS`).
     pub fn from_name(name: &str) -> Option<Self> {
-        [Self::Md5, Self::Md5Sess, Self::Sha256, Self::Sha256Sess, Self::Sha512_256, Self::Sha512_256Sess]
-            .into_iter()
-            .find(|a| a.name().eq_ignore_ascii_case(name))
+        [
+            Self::Md5,
+            Self::Md5Sess,
+            Self::Sha256,
+            Self::Sha256Sess,
+            Self::Sha512_256,
+            Self::Sha512_256Sess,
+        ]
+        .into_iter()
+        .find(|a| a.name().eq_ignore_ascii_case(name))
     }
 
     /// Whether A1 is the session variant (`-sess`): hashed again with nonce and cnonce.
     pub fn is_session(self) -> bool {
-        matches!(self, Self::Md5Sess | Self::Sha256Sess | Self::Sha512_256Sess)
+        matches!(
+            self,
+            Self::Md5Sess | Self::Sha256Sess | Self::Sha512_256Sess
+        )
     }
 
     /// Ranks algorithms by the strength of their hash; `-sess` does not change it.
@@ -99,7 +109,10 @@ pub struct Credentials {
 impl Credentials {
     /// Credentials from a username and a password.
     pub fn new(username: impl Into<String>, password: impl Into<Secret>) -> Self {
-        Self { username: Secret::new(username), password: password.into() }
+        Self {
+            username: Secret::new(username),
+            password: password.into(),
+        }
     }
 }
 
@@ -184,8 +197,9 @@ impl Authorization {
     /// The value as an HTTP header value marked sensitive, so that HTTP/2 never indexes it and
     /// `http`'s own `Debug` prints `Sensitive`.
     pub fn header_value(&self) -> Result<http::HeaderValue, SignError> {
-        let mut v = http::HeaderValue::from_str(&self.value)
-            .map_err(|_| SignError { message: "the Authorization value is not a valid header value" })?;
+        let mut v = http::HeaderValue::from_str(&self.value).map_err(|_| SignError {
+            message: "the Authorization value is not a valid header value",
+        })?;
         v.set_sensitive(true);
         Ok(v)
     }
@@ -193,7 +207,10 @@ impl Authorization {
 
 impl fmt::Debug for Authorization {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Authorization").field("value", &"***").field("qop", &self.qop).finish()
+        f.debug_struct("Authorization")
+            .field("value", &"***")
+            .field("qop", &self.qop)
+            .finish()
     }
 }
 
@@ -215,23 +232,41 @@ pub fn authorize(
         None => None,
         Some(q) if q.auth => Some(Qop::Auth),
         Some(q) if q.auth_int => Some(Qop::AuthInt),
-        Some(_) => return Err(SignError { message: "the challenge offers no supported qop" }),
+        Some(_) => {
+            return Err(SignError {
+                message: "the challenge offers no supported qop",
+            });
+        }
     };
     if qop.is_none() && alg.is_session() {
-        return Err(SignError { message: "a -sess algorithm needs qop" });
+        return Err(SignError {
+            message: "a -sess algorithm needs qop",
+        });
     }
     // RFC 7616 §3.4.2: A1 uses the username itself even when the header carries its hash.
-    let mut ha1 = alg.hash(&[username.as_bytes(), challenge.realm.as_bytes(), credentials.password.expose().as_bytes()]);
+    let mut ha1 = alg.hash(&[
+        username.as_bytes(),
+        challenge.realm.as_bytes(),
+        credentials.password.expose().as_bytes(),
+    ]);
     if alg.is_session() {
-        ha1 = alg.hash(&[ha1.as_bytes(), challenge.nonce.as_bytes(), cnonce.as_bytes()]);
+        ha1 = alg.hash(&[
+            ha1.as_bytes(),
+            challenge.nonce.as_bytes(),
+            cnonce.as_bytes(),
+        ]);
     }
     let ha2 = match qop {
         Some(Qop::AuthInt) => {
-            let body = request
-                .body
-                .ok_or(SignError { message: "qop=auth-int needs the request body in memory" })?;
+            let body = request.body.ok_or(SignError {
+                message: "qop=auth-int needs the request body in memory",
+            })?;
             let body_hash = alg.hash(&[body]);
-            alg.hash(&[request.method.as_bytes(), request.uri.as_bytes(), body_hash.as_bytes()])
+            alg.hash(&[
+                request.method.as_bytes(),
+                request.uri.as_bytes(),
+                body_hash.as_bytes(),
+            ])
         }
         _ => alg.hash(&[request.method.as_bytes(), request.uri.as_bytes()]),
     };
@@ -253,7 +288,10 @@ pub fn authorize(
     v.push_str("Digest ");
     if challenge.userhash {
         v.push_str("username=");
-        let _ = write_quoted(&mut v, &alg.hash(&[username.as_bytes(), challenge.realm.as_bytes()]));
+        let _ = write_quoted(
+            &mut v,
+            &alg.hash(&[username.as_bytes(), challenge.realm.as_bytes()]),
+        );
     } else if is_quotable(username) {
         v.push_str("username=");
         let _ = write_quoted(&mut v, username);
@@ -285,7 +323,11 @@ pub fn authorize(
     if challenge.userhash {
         v.push_str(", userhash=true");
     }
-    Ok(Authorization { value: v, response, qop })
+    Ok(Authorization {
+        value: v,
+        response,
+        qop,
+    })
 }
 
 /// Whether a quoted-string can carry `s` as it is (visible ASCII, space, tab).
@@ -306,6 +348,8 @@ fn push_rfc8187(out: &mut String, s: &str) {
 
 #[cfg(test)]
 mod tests {
+    use sha2::Digest as _;
+
     use super::*;
     use crate::digest::challenge::parse_challenges;
 
@@ -322,7 +366,11 @@ mod tests {
 
     const RFC7616: &str = r#"Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=ALG, nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS""#;
     const RFC7616_CNONCE: &str = "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ";
-    const GET_INDEX: RequestParts<'static> = RequestParts { method: "GET", uri: "/dir/index.html", body: None };
+    const GET_INDEX: RequestParts<'static> = RequestParts {
+        method: "GET",
+        uri: "/dir/index.html",
+        body: None,
+    };
 
     /// RFC 7616 §3.9.1, the MD5 response.
     #[test]
@@ -334,7 +382,10 @@ mod tests {
         assert_eq!(a.qop(), Some(Qop::Auth));
         assert_eq!(param(&a, "nc").as_deref(), Some("00000001"));
         assert_eq!(param(&a, "algorithm").as_deref(), Some("MD5"));
-        assert_eq!(param(&a, "opaque").as_deref(), Some("FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"));
+        assert_eq!(
+            param(&a, "opaque").as_deref(),
+            Some("FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS")
+        );
         assert_eq!(param(&a, "uri").as_deref(), Some("/dir/index.html"));
         assert_eq!(param(&a, "username").as_deref(), Some("Mufasa"));
     }
@@ -345,7 +396,10 @@ mod tests {
         let c = challenge(&RFC7616.replace("ALG", "SHA-256"));
         let creds = Credentials::new("Mufasa", "Circle of Life");
         let a = authorize(&c, &creds, &GET_INDEX, 1, RFC7616_CNONCE).unwrap();
-        assert_eq!(a.response(), "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1");
+        assert_eq!(
+            a.response(),
+            "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"
+        );
         assert_eq!(param(&a, "algorithm").as_deref(), Some("SHA-256"));
     }
 
@@ -388,22 +442,48 @@ mod tests {
             r#"Digest realm="api@example.org", qop="auth", algorithm=SHA-512-256, nonce="5TsQWLVdgBdmrQ0XsxbDODV+57QdFR34I9HAbC/RVvkK", opaque="HRPCssKJSGjCrkzDg8OhwpzCiGPChXYjwrI2QmXDnsOS", charset=UTF-8, userhash=true"#,
         );
         let creds = Credentials::new("J\u{e4}s\u{f8}n Doe", "Secret, or not?");
-        let req = RequestParts { method: "GET", uri: "/doe.json", body: None };
-        let a = authorize(&c, &creds, &req, 1, "NTg6RKcb9boFIAS3KrFK9BGeh+iDa/sm6jUMp2wds69v").unwrap();
+        let req = RequestParts {
+            method: "GET",
+            uri: "/doe.json",
+            body: None,
+        };
+        let a = authorize(
+            &c,
+            &creds,
+            &req,
+            1,
+            "NTg6RKcb9boFIAS3KrFK9BGeh+iDa/sm6jUMp2wds69v",
+        )
+        .unwrap();
         assert_eq!(
             param(&a, "username").as_deref(),
             Some("793263caabb707a56211940d90411ea4a575adeccb7e360aeb624ed06ece9b0b")
         );
         assert_eq!(param(&a, "userhash").as_deref(), Some("true"));
         assert_eq!(param(&a, "algorithm").as_deref(), Some("SHA-512-256"));
-        assert_eq!(a.response(), "3798d4131c277846293534c3edc11bd8a5e4cdcbff78b05db9d95eeb1cec68a5");
+        assert_eq!(
+            a.response(),
+            "3798d4131c277846293534c3edc11bd8a5e4cdcbff78b05db9d95eeb1cec68a5"
+        );
     }
 
     #[test]
     fn non_ascii_username_without_userhash_goes_in_username_star() {
         let c = challenge(r#"Digest realm="r", nonce="n", qop=auth"#);
-        let a = authorize(&c, &Credentials::new("J\u{e4}s\u{f8}n Doe", "p"), &GET_INDEX, 1, "c").unwrap();
-        assert!(a.value().starts_with("Digest username*=UTF-8''J%C3%A4s%C3%B8n%20Doe, "), "{}", a.value());
+        let a = authorize(
+            &c,
+            &Credentials::new("J\u{e4}s\u{f8}n Doe", "p"),
+            &GET_INDEX,
+            1,
+            "c",
+        )
+        .unwrap();
+        assert!(
+            a.value()
+                .starts_with("Digest username*=UTF-8''J%C3%A4s%C3%B8n%20Doe, "),
+            "{}",
+            a.value()
+        );
     }
 
     /// `-sess`: A1 = H(H(user:realm:pass):nonce:cnonce), checked against a value computed
@@ -413,10 +493,22 @@ mod tests {
         let c = challenge(
             r#"Digest realm="testrealm@host.com", qop="auth", algorithm=MD5-sess, nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093""#,
         );
-        let a = authorize(&c, &Credentials::new("Mufasa", "Circle Of Life"), &GET_INDEX, 1, "0a4f113b").unwrap();
-        let ha1 = md5_hex(&format!("{}:dcd98b7102dd2f0e8b11d0f600bfb0c093:0a4f113b", md5_hex("Mufasa:testrealm@host.com:Circle Of Life")));
+        let a = authorize(
+            &c,
+            &Credentials::new("Mufasa", "Circle Of Life"),
+            &GET_INDEX,
+            1,
+            "0a4f113b",
+        )
+        .unwrap();
+        let ha1 = md5_hex(&format!(
+            "{}:dcd98b7102dd2f0e8b11d0f600bfb0c093:0a4f113b",
+            md5_hex("Mufasa:testrealm@host.com:Circle Of Life")
+        ));
         let ha2 = md5_hex("GET:/dir/index.html");
-        let want = md5_hex(&format!("{ha1}:dcd98b7102dd2f0e8b11d0f600bfb0c093:00000001:0a4f113b:auth:{ha2}"));
+        let want = md5_hex(&format!(
+            "{ha1}:dcd98b7102dd2f0e8b11d0f600bfb0c093:00000001:0a4f113b:auth:{ha2}"
+        ));
         assert_eq!(a.response(), want);
         assert_eq!(a.response(), "8e3825c57e897f5a0dec6c2d4e5059d0");
         assert_eq!(param(&a, "algorithm").as_deref(), Some("MD5-sess"));
@@ -426,15 +518,28 @@ mod tests {
     fn auth_int_hashes_the_body() {
         let c = challenge(r#"Digest realm="r", nonce="n", qop="auth-int", algorithm=SHA-256"#);
         let creds = Credentials::new("u", "p");
-        let req = RequestParts { method: "POST", uri: "/x?y=1", body: Some(b"{\"a\":1}") };
+        let req = RequestParts {
+            method: "POST",
+            uri: "/x?y=1",
+            body: Some(b"{\"a\":1}"),
+        };
         let a = authorize(&c, &creds, &req, 7, "c").unwrap();
         assert_eq!(a.qop(), Some(Qop::AuthInt));
         let h = |s: &str| hex::encode(Sha256::digest(s.as_bytes()));
         let ha1 = h("u:r:p");
         let ha2 = h(&format!("POST:/x?y=1:{}", h("{\"a\":1}")));
-        assert_eq!(a.response(), h(&format!("{ha1}:n:00000007:c:auth-int:{ha2}")));
-        let other = RequestParts { body: Some(b"{\"a\":2}"), ..req };
-        assert_ne!(authorize(&c, &creds, &other, 7, "c").unwrap().response(), a.response());
+        assert_eq!(
+            a.response(),
+            h(&format!("{ha1}:n:00000007:c:auth-int:{ha2}"))
+        );
+        let other = RequestParts {
+            body: Some(b"{\"a\":2}"),
+            ..req
+        };
+        assert_ne!(
+            authorize(&c, &creds, &other, 7, "c").unwrap().response(),
+            a.response()
+        );
         let streamed = RequestParts { body: None, ..req };
         assert!(authorize(&c, &creds, &streamed, 7, "c").is_err());
     }
@@ -454,7 +559,12 @@ mod tests {
         assert_eq!(param(&a, "username").as_deref(), Some("user\"x"));
         assert_eq!(param(&a, "realm").as_deref(), Some("a\"b"));
         let debug = format!("{a:?} {creds:?}");
-        assert!(!debug.contains(a.response()) && !debug.contains("hunter2") && !debug.contains("user"), "{debug}");
+        assert!(
+            !debug.contains(a.response())
+                && !debug.contains("hunter2")
+                && !debug.contains("user\"x"),
+            "{debug}"
+        );
         assert!(a.header_value().unwrap().is_sensitive());
     }
 

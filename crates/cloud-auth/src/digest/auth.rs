@@ -1,0 +1,414 @@
+//! The Digest request flow behind the generated clients: probe without the body when no
+//! challenge is cached, sign preemptively when one is, retry once on a stale nonce, and stop
+//! with a clear refusal otherwise.
+
+use std::{borrow::Cow, fmt, sync::Arc, time::Duration};
+
+use reqwest::{
+    StatusCode,
+    header::{
+        AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, TRANSFER_ENCODING,
+        WWW_AUTHENTICATE,
+    },
+};
+
+use super::{
+    Clock, CnonceSource, Credentials, RandomCnonce, SystemClock,
+    challenge::{ChallengeError, DigestChallenge, parse_challenges},
+    compute::{RequestParts, authorize},
+    session::{Acquired, Lease, Origin, Session},
+};
+use crate::{AuthRejected, Authenticator, BoxFuture, ErrorKind};
+
+/// HTTP Digest authentication (RFC 7616) as an [`Authenticator`] for a [`crate::Runtime`].
+///
+/// - The first call to an origin sends a probe: the same method, URL and headers, but no body
+///   and `Content-Length: 0`. The body is never sent unauthenticated.
+/// - The challenge is cached per origin and realm; later calls are signed preemptively, one
+///   request each, with a fresh cnonce and a nonce count that concurrent calls never share.
+/// - `401` with `stale=true`: the new nonce is cached and the request retried once.
+/// - `401` without `stale` after a signed request: the response is returned marked
+///   [`AuthRejected`], which [`crate::Runtime::post`] turns into an error naming the realm.
+/// - Only Digest is answered: a server offering Basic alone gets no credentials.
+///
+/// Against servers that want nonce counts in increasing order, see [`super`]'s notes on
+/// ordered mode.
+pub struct DigestAuth {
+    credentials: Credentials,
+    session: Session,
+    cnonce: Arc<dyn CnonceSource>,
+    rejection_hint: Cow<'static, str>,
+}
+
+impl DigestAuth {
+    /// Digest authentication with `credentials`, random cnonces and the system clock.
+    pub fn new(credentials: Credentials) -> Self {
+        Self {
+            credentials,
+            session: Session::new(Arc::new(SystemClock)),
+            cnonce: Arc::new(RandomCnonce),
+            rejection_hint: Cow::Borrowed("check the username and password"),
+        }
+    }
+
+    /// Uses `source` for client nonces (tests replaying fixed values).
+    pub fn with_cnonce_source(mut self, source: impl CnonceSource) -> Self {
+        self.cnonce = Arc::new(source);
+        self
+    }
+
+    /// Uses `clock` to age cached nonces (see [`DigestAuth::with_max_nonce_age`]).
+    pub fn with_clock(mut self, clock: impl Clock) -> Self {
+        self.session.clock = Arc::new(clock);
+        self
+    }
+
+    /// Stops signing with a nonce older than `age` and fetches a new challenge instead. Useful
+    /// with servers that let nonces expire without answering `stale=true`; by default a nonce
+    /// is used until the server calls it stale.
+    pub fn with_max_nonce_age(mut self, age: Duration) -> Self {
+        self.session.max_age = Some(age);
+        self
+    }
+
+    /// What the error says to change when the server refuses the credentials (for example the
+    /// environment variables that hold them).
+    pub fn with_rejection_hint(mut self, hint: impl Into<Cow<'static, str>>) -> Self {
+        self.rejection_hint = hint.into();
+        self
+    }
+}
+
+impl fmt::Debug for DigestAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (spaces, ordered) = self.session.summary();
+        f.debug_struct("DigestAuth")
+            .field("credentials", &self.credentials)
+            .field("cached_protection_spaces", &spaces)
+            .field("ordered_protection_spaces", &ordered)
+            .field("max_nonce_age", &self.session.max_age)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Authenticator for DigestAuth {
+    fn scheme(&self) -> &'static str {
+        "digest"
+    }
+
+    fn send<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+    ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
+        Box::pin(self.run(client, request))
+    }
+}
+
+/// A request signed and ready to go.
+struct Prepared {
+    lease: Lease,
+    nc: u32,
+    header: HeaderValue,
+}
+
+/// The request line as the response covers it.
+struct Target {
+    origin: Origin,
+    method: String,
+    /// Path and query exactly as reqwest puts them on the request line.
+    uri: String,
+}
+
+impl DigestAuth {
+    async fn run(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+    ) -> reqwest::Result<reqwest::Response> {
+        let url = request.url();
+        let target = Target {
+            origin: Origin::of(url),
+            method: request.method().as_str().to_owned(),
+            uri: url[url::Position::BeforePath..url::Position::AfterQuery].to_owned(),
+        };
+        let mut prepared = match self.prepare(client, &target, &request).await? {
+            Ok(p) => p,
+            Err(response) => return Ok(response),
+        };
+        let mut request = request;
+        let mut stale_retried = false;
+        let mut order_retried = false;
+        loop {
+            // A buffered body is cloned for a possible retry; a streamed one is sent as it is,
+            // and then no retry can happen.
+            let (mut attempt, kept) = match request.try_clone() {
+                Some(copy) => (copy, Some(request)),
+                None => (request, None),
+            };
+            attempt
+                .headers_mut()
+                .insert(AUTHORIZATION, prepared.header.clone());
+            let response = match client.execute(attempt).await {
+                Ok(r) => r,
+                Err(e) => {
+                    self.session.release(&target.origin, prepared.lease);
+                    return Err(e);
+                }
+            };
+            if response.status() != StatusCode::UNAUTHORIZED {
+                self.session.release(&target.origin, prepared.lease);
+                return Ok(response);
+            }
+            let realm = prepared.lease.slot.challenge.realm().to_owned();
+            let fresh = match select(&response, body_buffered(kept.as_ref())) {
+                Ok(c) => c,
+                Err(e) => {
+                    let reason = format!(
+                        "the server refused the signed request and offered no usable Digest challenge ({e}); {}",
+                        self.rejection_hint
+                    );
+                    tracing::warn!(origin = %target.origin, realm = %realm, status = %response.status(), "digest: signed request refused");
+                    return Ok(mark(
+                        response,
+                        ErrorKind::CredentialsRejected,
+                        reason,
+                        Some(realm),
+                    ));
+                }
+            };
+            // Overtaken: another request took a higher count of this shared nonce before this
+            // one was answered, so a server that checks count order may have refused it for
+            // that alone (see the session module).
+            let overtaken = !prepared.lease.exclusive && prepared.lease.slot.issued() > prepared.nc;
+            let (lease, kept) = match (kept, fresh.stale()) {
+                (Some(kept), stale) if overtaken && !order_retried && (!stale || stale_retried) => {
+                    order_retried = true;
+                    tracing::debug!(origin = %target.origin, realm = %fresh.realm(), "digest: a signed request was refused after being overtaken; leasing one nonce per request in flight from now on");
+                    (self.session.switch_to_ordered(&target.origin, fresh), kept)
+                }
+                (Some(kept), true) if !stale_retried => {
+                    stale_retried = true;
+                    tracing::debug!(origin = %target.origin, realm = %fresh.realm(), "digest: stale nonce; retrying once with the new one");
+                    (
+                        self.session
+                            .refresh_stale(&target.origin, prepared.lease, fresh),
+                        kept,
+                    )
+                }
+                (kept, stale) => {
+                    let (kind, reason) = match (stale, kept.is_some()) {
+                        (true, false) => (
+                            ErrorKind::InvalidRequest,
+                            "the server asked for a retry with a new nonce, but the request body is a stream and cannot be sent twice".to_owned(),
+                        ),
+                        (true, true) => (
+                            ErrorKind::CredentialsRejected,
+                            format!("the server called the new nonce stale as well; {}", self.rejection_hint),
+                        ),
+                        (false, _) => (
+                            ErrorKind::CredentialsRejected,
+                            format!("the server rejected the Digest credentials; {}", self.rejection_hint),
+                        ),
+                    };
+                    tracing::warn!(origin = %target.origin, realm = %realm, status = %response.status(), "digest: credentials refused");
+                    self.session
+                        .rejected(&target.origin, &prepared.lease, fresh);
+                    return Ok(mark(response, kind, reason, Some(realm)));
+                }
+            };
+            prepared = match self.sign(lease, &target, &kept) {
+                Ok(p) => p,
+                Err(()) => {
+                    let reason =
+                        "the server's new Digest challenge cannot sign this request".to_owned();
+                    return Ok(mark(response, ErrorKind::BadChallenge, reason, Some(realm)));
+                }
+            };
+            request = kept;
+            // Read the refusal to its end so that its connection goes back to the pool.
+            let _ = response.bytes().await;
+        }
+    }
+
+    /// Signs with the cached nonce, or probes for a challenge first.
+    async fn prepare(
+        &self,
+        client: &reqwest::Client,
+        target: &Target,
+        request: &reqwest::Request,
+    ) -> reqwest::Result<Result<Prepared, reqwest::Response>> {
+        match self.session.acquire(&target.origin) {
+            Acquired::Lease(lease) => {
+                if let Ok(p) = self.sign(lease, target, request) {
+                    return Ok(Ok(p));
+                }
+                // The cached nonce cannot sign this request (counts used up, or auth-int only
+                // and a streamed body): a fresh challenge decides.
+                self.probe(client, target, request).await
+            }
+            Acquired::Probe(None) => self.probe(client, target, request).await,
+            Acquired::Probe(Some(lock)) => {
+                // One probe at a time per origin: the tasks that waited find the challenge the
+                // first one fetched, so a burst of first calls costs a single extra request.
+                let _guard = lock.lock().await;
+                if let Acquired::Lease(lease) = self.session.acquire(&target.origin)
+                    && let Ok(p) = self.sign(lease, target, request)
+                {
+                    return Ok(Ok(p));
+                }
+                self.probe(client, target, request).await
+            }
+        }
+    }
+
+    /// Sends the request without body and credentials, to be challenged.
+    async fn probe(
+        &self,
+        client: &reqwest::Client,
+        target: &Target,
+        request: &reqwest::Request,
+    ) -> reqwest::Result<Result<Prepared, reqwest::Response>> {
+        let mut probe = reqwest::Request::new(request.method().clone(), request.url().clone());
+        *probe.version_mut() = request.version();
+        *probe.timeout_mut() = request.timeout().copied();
+        for (name, value) in request.headers() {
+            if ![
+                AUTHORIZATION,
+                CONTENT_LENGTH,
+                CONTENT_TYPE,
+                TRANSFER_ENCODING,
+            ]
+            .contains(name)
+            {
+                probe.headers_mut().append(name.clone(), value.clone());
+            }
+        }
+        probe
+            .headers_mut()
+            .insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+        let response = client.execute(probe).await?;
+        let status = response.status();
+        if status != StatusCode::UNAUTHORIZED {
+            if status.is_client_error() || status.is_server_error() {
+                // The server's own refusal (404, 503...) says more than anything we could.
+                return Ok(Err(response));
+            }
+            let reason = format!(
+                "the server answered an unauthenticated probe with {status} instead of a Digest challenge; the request was not sent"
+            );
+            return Ok(Err(mark(response, ErrorKind::BadChallenge, reason, None)));
+        }
+        let challenge = match select(&response, body_buffered(Some(request))) {
+            Ok(c) => c,
+            Err(e) => {
+                let reason = format!("cannot authenticate: {e}; the request was not sent");
+                return Ok(Err(mark(response, ErrorKind::BadChallenge, reason, None)));
+            }
+        };
+        tracing::debug!(origin = %target.origin, realm = %challenge.realm(), algorithm = %challenge.algorithm(), "digest: challenge received");
+        let realm = challenge.realm().to_owned();
+        let lease = self.session.install(&target.origin, challenge);
+        match self.sign(lease, target, request) {
+            Ok(p) => {
+                let _ = response.bytes().await;
+                Ok(Ok(p))
+            }
+            Err(_) => {
+                let reason = "the server's Digest challenge cannot sign this request; the request was not sent".to_owned();
+                Ok(Err(mark(
+                    response,
+                    ErrorKind::BadChallenge,
+                    reason,
+                    Some(realm),
+                )))
+            }
+        }
+    }
+
+    /// Takes the next nonce count of `lease` and computes the `Authorization` value.
+    fn sign(
+        &self,
+        lease: Lease,
+        target: &Target,
+        request: &reqwest::Request,
+    ) -> Result<Prepared, ()> {
+        let Some(nc) = lease.slot.next_nc() else {
+            self.session.discard(&target.origin, lease);
+            return Err(());
+        };
+        let cnonce = self.cnonce.cnonce();
+        let parts = RequestParts {
+            method: &target.method,
+            uri: &target.uri,
+            body: match request.body() {
+                None => Some(&[]),
+                Some(b) => b.as_bytes(),
+            },
+        };
+        let signed = authorize(
+            &lease.slot.challenge,
+            &self.credentials,
+            &parts,
+            nc,
+            &cnonce,
+        );
+        let header = signed.and_then(|a| a.header_value());
+        match header {
+            Ok(header) => Ok(Prepared { lease, nc, header }),
+            Err(_) => {
+                self.session.release(&target.origin, lease);
+                Err(())
+            }
+        }
+    }
+}
+
+fn body_buffered(request: Option<&reqwest::Request>) -> bool {
+    request
+        .and_then(reqwest::Request::body)
+        .is_none_or(|b| b.as_bytes().is_some())
+}
+
+/// The Digest challenge to answer among all `WWW-Authenticate` headers of `response`. A
+/// malformed header is skipped, not fatal: another header may carry a good challenge.
+fn select(
+    response: &reqwest::Response,
+    body_buffered: bool,
+) -> Result<DigestChallenge, ChallengeError> {
+    let mut challenges = Vec::new();
+    let mut malformed = None;
+    for value in response.headers().get_all(WWW_AUTHENTICATE) {
+        match std::str::from_utf8(value.as_bytes()) {
+            Ok(text) => match parse_challenges(text) {
+                Ok(mut v) => challenges.append(&mut v),
+                Err(e) => malformed = Some(e.to_string()),
+            },
+            Err(_) => malformed = Some("not UTF-8".to_owned()),
+        }
+    }
+    match (
+        DigestChallenge::select(&challenges, body_buffered),
+        malformed,
+    ) {
+        (Err(_), Some(m)) if challenges.is_empty() => Err(ChallengeError::new(format!(
+            "malformed WWW-Authenticate header: {m}"
+        ))),
+        (result, _) => result,
+    }
+}
+
+/// Marks `response` as a refusal for [`crate::Runtime::post`] to report.
+fn mark(
+    mut response: reqwest::Response,
+    kind: ErrorKind,
+    reason: String,
+    realm: Option<String>,
+) -> reqwest::Response {
+    response.extensions_mut().insert(AuthRejected {
+        reason,
+        realm,
+        kind,
+    });
+    response
+}

@@ -1,0 +1,418 @@
+//! The Digest challenge cache: per origin and realm, the server's nonce with an atomic nonce
+//! count, so that later requests are signed preemptively, in one round trip.
+//!
+//! # Two ways of sharing a nonce
+//!
+//! RFC 7616 only asks that a nonce count is never used twice for a nonce, so by default all
+//! tasks of a client sign with the one cached nonce and take their `nc` from an atomic counter:
+//! no two requests ever carry the same count, and no lock is held while a request is on the
+//! wire. This costs nothing after the first challenge.
+//!
+//! Some servers (Apache's `mod_auth_digest`, for one) also demand that counts arrive in
+//! increasing order. Requests signed concurrently travel on different connections and may
+//! overtake each other, so such a server refuses the slower one even though nothing was wrong
+//! with it. Putting requests on the wire in counter order would need one request in flight at a
+//! time. Instead, when a refused request is seen to have been overtaken (a higher count of its
+//! nonce had been handed out), the protection space switches for good to *ordered* mode: each
+//! nonce is leased to one request at a time, so its counts reach the server in order by
+//! construction, and a pool keeps as many nonces as there are requests in flight. Every nonce in
+//! that pool costs one extra request once (the refused request's own 401 carries a fresh nonce,
+//! otherwise a body-less probe fetches one), and a task only fetches a nonce when every pooled
+//! one is leased, so the pool never holds more nonces than there were concurrent tasks: at most
+//! one extra request per concurrent task, after which calls are back to one request each.
+
+use std::{
+    collections::HashMap,
+    fmt,
+    sync::{
+        Arc, Mutex, MutexGuard, PoisonError,
+        atomic::{AtomicU32, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use super::{Clock, challenge::DigestChallenge};
+
+/// Scheme, host and port: the scope of a Digest protection space together with the realm.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Origin(String);
+
+impl Origin {
+    pub(crate) fn of(url: &url::Url) -> Self {
+        Self(format!(
+            "{}://{}:{}",
+            url.scheme(),
+            url.host_str().unwrap_or_default(),
+            url.port_or_known_default().unwrap_or_default()
+        ))
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A nonce as the server issued it, with the last nonce count handed out for it.
+pub(crate) struct Slot {
+    pub(crate) challenge: DigestChallenge,
+    issued: AtomicU32,
+    obtained: Instant,
+}
+
+impl Slot {
+    fn new(challenge: DigestChallenge, now: Instant) -> Arc<Self> {
+        Arc::new(Self {
+            challenge,
+            issued: AtomicU32::new(0),
+            obtained: now,
+        })
+    }
+
+    /// The next nonce count, never the same twice; `None` once the 8 hex digits are used up.
+    pub(crate) fn next_nc(&self) -> Option<u32> {
+        self.issued
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_add(1))
+            .ok()
+            .map(|n| n + 1)
+    }
+
+    /// The highest nonce count handed out so far.
+    pub(crate) fn issued(&self) -> u32 {
+        self.issued.load(Ordering::Acquire)
+    }
+}
+
+/// The right to sign one request with a nonce: shared with other requests, or exclusive.
+pub(crate) struct Lease {
+    pub(crate) slot: Arc<Slot>,
+    pub(crate) exclusive: bool,
+}
+
+/// What [`Session::acquire`] found.
+pub(crate) enum Acquired {
+    /// A nonce to sign with.
+    Lease(Lease),
+    /// No usable nonce: probe for a challenge. With a lock, only one task probes at a time so
+    /// that a burst of first calls costs a single probe; without, each task needs its own nonce.
+    Probe(Option<Arc<tokio::sync::Mutex<()>>>),
+}
+
+#[derive(Default)]
+struct OriginState {
+    /// The realm of the last challenge from this origin: where the next request most likely
+    /// belongs, since a request does not say its realm before it is challenged.
+    realm: Option<String>,
+    spaces: HashMap<String, Space>,
+    probe: Arc<tokio::sync::Mutex<()>>,
+}
+
+#[derive(Default)]
+struct Space {
+    ordered: bool,
+    shared: Option<Arc<Slot>>,
+    free: Vec<Arc<Slot>>,
+}
+
+/// The cache. Its lock is held for map lookups only, never across a request.
+pub(crate) struct Session {
+    origins: Mutex<HashMap<Origin, OriginState>>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) max_age: Option<Duration>,
+}
+
+impl Session {
+    pub(crate) fn new(clock: Arc<dyn Clock>) -> Self {
+        Self {
+            origins: Mutex::new(HashMap::new()),
+            clock,
+            max_age: None,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<Origin, OriginState>> {
+        // A panic elsewhere cannot leave the cache inconsistent in a harmful way: at worst a
+        // nonce is missing and the next call probes again.
+        self.origins.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn usable(&self, slot: &Slot) -> bool {
+        self.max_age
+            .is_none_or(|age| self.clock.now().saturating_duration_since(slot.obtained) < age)
+    }
+
+    /// A nonce to sign the next request for `origin` with, or what to do to get one.
+    pub(crate) fn acquire(&self, origin: &Origin) -> Acquired {
+        let mut origins = self.lock();
+        let state = origins.entry(origin.clone()).or_default();
+        let Some(space) = state.realm.as_ref().and_then(|r| state.spaces.get_mut(r)) else {
+            return Acquired::Probe(Some(state.probe.clone()));
+        };
+        if space.ordered {
+            while let Some(slot) = space.free.pop() {
+                if self.usable(&slot) {
+                    return Acquired::Lease(Lease {
+                        slot,
+                        exclusive: true,
+                    });
+                }
+            }
+            return Acquired::Probe(None);
+        }
+        match &space.shared {
+            Some(slot) if self.usable(slot) => Acquired::Lease(Lease {
+                slot: slot.clone(),
+                exclusive: false,
+            }),
+            _ => Acquired::Probe(Some(state.probe.clone())),
+        }
+    }
+
+    /// Records a challenge from a probe and leases its nonce.
+    pub(crate) fn install(&self, origin: &Origin, challenge: DigestChallenge) -> Lease {
+        let now = self.clock.now();
+        let mut origins = self.lock();
+        let state = origins.entry(origin.clone()).or_default();
+        state.realm = Some(challenge.realm.clone());
+        let space = state.spaces.entry(challenge.realm.clone()).or_default();
+        let slot = Slot::new(challenge, now);
+        if space.ordered {
+            Lease {
+                slot,
+                exclusive: true,
+            }
+        } else {
+            space.shared = Some(slot.clone());
+            Lease {
+                slot,
+                exclusive: false,
+            }
+        }
+    }
+
+    /// After `stale=true`: the nonce to retry with. A shared nonce is replaced once, by the
+    /// first task to see it stale; the others retry with that replacement.
+    pub(crate) fn refresh_stale(
+        &self,
+        origin: &Origin,
+        lease: Lease,
+        fresh: DigestChallenge,
+    ) -> Lease {
+        let now = self.clock.now();
+        let mut origins = self.lock();
+        let state = origins.entry(origin.clone()).or_default();
+        state.realm = Some(fresh.realm.clone());
+        let space = state.spaces.entry(fresh.realm.clone()).or_default();
+        if lease.exclusive || space.ordered {
+            return Lease {
+                slot: Slot::new(fresh, now),
+                exclusive: true,
+            };
+        }
+        match &space.shared {
+            Some(current) if !Arc::ptr_eq(current, &lease.slot) && self.usable(current) => Lease {
+                slot: current.clone(),
+                exclusive: false,
+            },
+            _ => {
+                let slot = Slot::new(fresh, now);
+                space.shared = Some(slot.clone());
+                Lease {
+                    slot,
+                    exclusive: false,
+                }
+            }
+        }
+    }
+
+    /// After a request was refused because another overtook it: switches the realm to one
+    /// nonce per in-flight request (see the module documentation) and leases `fresh`.
+    pub(crate) fn switch_to_ordered(&self, origin: &Origin, fresh: DigestChallenge) -> Lease {
+        let now = self.clock.now();
+        let mut origins = self.lock();
+        let state = origins.entry(origin.clone()).or_default();
+        state.realm = Some(fresh.realm.clone());
+        let space = state.spaces.entry(fresh.realm.clone()).or_default();
+        space.ordered = true;
+        // Requests still in flight keep their reference; nobody new signs with it.
+        space.shared = None;
+        Lease {
+            slot: Slot::new(fresh, now),
+            exclusive: true,
+        }
+    }
+
+    /// After a definitive refusal: keeps the nonce the refusal carried, so that the next call
+    /// does not probe again (and still works if the server merely forgot the old nonce).
+    pub(crate) fn rejected(&self, origin: &Origin, lease: &Lease, fresh: DigestChallenge) {
+        let now = self.clock.now();
+        let mut origins = self.lock();
+        let state = origins.entry(origin.clone()).or_default();
+        state.realm = Some(fresh.realm.clone());
+        let space = state.spaces.entry(fresh.realm.clone()).or_default();
+        if space.ordered {
+            space.free.push(Slot::new(fresh, now));
+        } else if space
+            .shared
+            .as_ref()
+            .is_none_or(|s| Arc::ptr_eq(s, &lease.slot))
+        {
+            space.shared = Some(Slot::new(fresh, now));
+        }
+    }
+
+    /// Gives an exclusive nonce back to its pool once its request has been answered.
+    pub(crate) fn release(&self, origin: &Origin, lease: Lease) {
+        if !lease.exclusive || lease.slot.issued() == u32::MAX {
+            return;
+        }
+        let mut origins = self.lock();
+        if let Some(space) = origins
+            .get_mut(origin)
+            .and_then(|s| s.spaces.get_mut(&lease.slot.challenge.realm))
+            .filter(|space| space.ordered)
+        {
+            space.free.push(lease.slot);
+        }
+    }
+
+    /// Forgets a nonce that cannot sign any more (its counts are used up).
+    pub(crate) fn discard(&self, origin: &Origin, lease: Lease) {
+        let mut origins = self.lock();
+        if let Some(space) = origins
+            .get_mut(origin)
+            .and_then(|s| s.spaces.get_mut(&lease.slot.challenge.realm))
+            && space
+                .shared
+                .as_ref()
+                .is_some_and(|s| Arc::ptr_eq(s, &lease.slot))
+        {
+            space.shared = None;
+        }
+    }
+
+    /// How many protection spaces are cached, and how many of them are in ordered mode.
+    pub(crate) fn summary(&self) -> (usize, usize) {
+        let origins = self.lock();
+        let spaces = origins.values().flat_map(|o| o.spaces.values());
+        spaces.fold((0, 0), |(n, o), s| (n + 1, o + usize::from(s.ordered)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{collections::HashSet, thread};
+
+    use super::*;
+    use crate::digest::challenge::parse_challenges;
+
+    fn challenge(nonce: &str) -> DigestChallenge {
+        let v =
+            parse_challenges(&format!(r#"Digest realm="r", nonce="{nonce}", qop=auth"#)).unwrap();
+        DigestChallenge::from_challenge(&v[0]).unwrap()
+    }
+
+    fn origin() -> Origin {
+        Origin::of(&url::Url::parse("https://example.com/a?b").unwrap())
+    }
+
+    fn lease(a: Acquired) -> Lease {
+        match a {
+            Acquired::Lease(l) => l,
+            Acquired::Probe(_) => panic!("expected a cached nonce"),
+        }
+    }
+
+    #[test]
+    fn origin_includes_the_default_port() {
+        assert_eq!(origin().to_string(), "https://example.com:443");
+    }
+
+    #[test]
+    fn concurrent_signers_never_share_a_count() {
+        let s = Session::new(Arc::new(Instant::now));
+        s.install(&origin(), challenge("n"));
+        let slot = lease(s.acquire(&origin())).slot;
+        let counts: Vec<u32> = thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| {
+                    scope.spawn(|| {
+                        (0..1000)
+                            .map(|_| slot.next_nc().unwrap())
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect()
+        });
+        let distinct: HashSet<_> = counts.iter().collect();
+        assert_eq!(distinct.len(), 8000);
+        assert_eq!(slot.issued(), 8000);
+    }
+
+    #[test]
+    fn counts_stop_before_wrapping() {
+        let slot = Slot::new(challenge("n"), Instant::now());
+        slot.issued.store(u32::MAX - 1, Ordering::Release);
+        assert_eq!(slot.next_nc(), Some(u32::MAX));
+        assert_eq!(slot.next_nc(), None);
+    }
+
+    #[test]
+    fn first_use_probes_once_then_shares() {
+        let s = Session::new(Arc::new(Instant::now));
+        assert!(matches!(s.acquire(&origin()), Acquired::Probe(Some(_))));
+        let first = s.install(&origin(), challenge("n1"));
+        assert!(!first.exclusive);
+        let again = lease(s.acquire(&origin()));
+        assert!(Arc::ptr_eq(&first.slot, &again.slot));
+    }
+
+    #[test]
+    fn stale_nonce_is_replaced_once() {
+        let s = Session::new(Arc::new(Instant::now));
+        let a = s.install(&origin(), challenge("old"));
+        let b = lease(s.acquire(&origin()));
+        let a2 = s.refresh_stale(&origin(), a, challenge("new-a"));
+        let b2 = s.refresh_stale(&origin(), b, challenge("new-b"));
+        assert_eq!(a2.slot.challenge.nonce(), "new-a");
+        assert!(
+            Arc::ptr_eq(&a2.slot, &b2.slot),
+            "the second task reuses the first refresh"
+        );
+    }
+
+    #[test]
+    fn ordered_mode_leases_each_nonce_to_one_request() {
+        let s = Session::new(Arc::new(Instant::now));
+        s.install(&origin(), challenge("shared"));
+        let mine = s.switch_to_ordered(&origin(), challenge("mine"));
+        assert!(mine.exclusive);
+        // Nothing free: the next task must fetch its own nonce, without the probe lock.
+        assert!(matches!(s.acquire(&origin()), Acquired::Probe(None)));
+        let theirs = s.install(&origin(), challenge("theirs"));
+        assert!(theirs.exclusive);
+        s.release(&origin(), mine);
+        let next = lease(s.acquire(&origin()));
+        assert_eq!(next.slot.challenge.nonce(), "mine");
+        assert!(matches!(s.acquire(&origin()), Acquired::Probe(None)));
+        assert_eq!(s.summary(), (1, 1));
+    }
+
+    #[test]
+    fn nonces_older_than_the_max_age_are_not_used() {
+        let start = Instant::now();
+        let now = Arc::new(Mutex::new(start));
+        let clock = now.clone();
+        let mut s = Session::new(Arc::new(move || *clock.lock().unwrap()));
+        s.max_age = Some(Duration::from_secs(60));
+        s.install(&origin(), challenge("n"));
+        assert!(matches!(s.acquire(&origin()), Acquired::Lease(_)));
+        *now.lock().unwrap() = start + Duration::from_secs(61);
+        assert!(matches!(s.acquire(&origin()), Acquired::Probe(Some(_))));
+    }
+}
