@@ -184,6 +184,10 @@ pub struct Recorded {
     pub status: u16,
     /// The algorithm of an accepted response.
     pub algorithm: Option<DigestAlgorithm>,
+    /// Every header, in the order received.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Bytes,
 }
 
 struct NonceState {
@@ -200,6 +204,8 @@ struct Inner {
     nonces: HashMap<String, NonceState>,
     stats: Stats,
     records: Vec<Recorded>,
+    /// When set, the exact body of every accepted (200) answer.
+    reply: Option<String>,
 }
 
 struct Shared {
@@ -266,6 +272,12 @@ impl DigestServer {
     /// Every request received, in the order they were checked.
     pub fn requests(&self) -> Vec<Recorded> {
         self.shared.lock().records.clone()
+    }
+
+    /// Answers every accepted request with exactly `body` (a vendor page's example response,
+    /// byte for byte) instead of the built-in envelope.
+    pub fn reply_with(&self, body: &str) {
+        self.shared.lock().reply = Some(body.to_owned());
     }
 
     /// Marks every nonce issued so far as stale: a correct response with one of them gets
@@ -597,10 +609,26 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             body_len: body.len(),
             status: status.as_u16(),
             algorithm,
+            headers: parts
+                .headers
+                .iter()
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_owned(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+            body: body.clone(),
         });
     }
+    let reply = inner.reply.clone().filter(|_| status == StatusCode::OK);
     drop(inner);
-    respond(status, www_authenticate, &target, message)
+    let mut response = respond(status, www_authenticate, &target, message);
+    if let Some(reply) = reply {
+        *response.body_mut() = Body::from(reply);
+    }
+    response
 }
 
 fn respond(
