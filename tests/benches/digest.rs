@@ -23,9 +23,9 @@ use oceanbase_cloud::{Client, types::ConnectPrivatelinkServiceBody};
 
 const AK: &str = "AKID-bench";
 const SK: &str = "SK-bench";
-const SEQUENTIAL_CALLS: usize = 2_000;
+const SEQUENTIAL_CALLS: usize = 4_000;
 const TASKS: usize = 16;
-const CALLS_PER_TASK: usize = 250;
+const CALLS_PER_TASK: usize = 1_200;
 const ROUNDS: usize = 5;
 const PATH: &str = "/api/v2/instances/ob317v4uif/tenants/t33h8y08k/privatelink/connection";
 const BODY: &str = r#"{"addressId":"obe-4tw51gp7","endpointId":"t33h8y08k-ep"}"#;
