@@ -19,7 +19,7 @@ use cloud_auth::{
     oceanbase::{self, Credentials},
 };
 use integration_tests::digest_server::{Config, DigestServer, NcCheck};
-use oceanbase_cloud::{Client, types::ConnectPrivatelinkServiceBody};
+use oceanbase_cloud::Client;
 
 const AK: &str = "AKID-bench";
 const SK: &str = "SK-bench";
@@ -64,11 +64,7 @@ impl Caller {
                 .connect_privatelink_service()
                 .instance_id("ob317v4uif")
                 .tenant_id("t33h8y08k")
-                .body(ConnectPrivatelinkServiceBody {
-                    endpoint_id: "t33h8y08k-ep".into(),
-                    address_id: Some("obe-4tw51gp7".into()),
-                    user_endpoint_address: None,
-                })
+                .body(integration_tests::examples::connect_body())
                 .send()
                 .await
                 .map(drop)

@@ -609,16 +609,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             body_len: body.len(),
             status: status.as_u16(),
             algorithm,
-            headers: parts
-                .headers
-                .iter()
-                .map(|(n, v)| {
-                    (
-                        n.as_str().to_owned(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect(),
+            headers: crate::header_pairs(&parts.headers),
             body: body.clone(),
         });
     }

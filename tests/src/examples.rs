@@ -1,4 +1,4 @@
-//! Request values the tests share: the DAS page's example body with a chosen password.
+//! Request values the tests and benchmarks share.
 
 use cloud_auth::Secret;
 use huaweicloud_das::types::{CreateInstanceConnectionBody, DasEngineType, DasNetworkType};
@@ -17,5 +17,14 @@ pub fn das_body(password: &str) -> CreateInstanceConnectionBody {
         port: None,
         database_name: None,
         sql_record_flag: None,
+    }
+}
+
+/// A ConnectPrivatelinkService body like the page's example (endpoint and address ids).
+pub fn connect_body() -> oceanbase_cloud::types::ConnectPrivatelinkServiceBody {
+    oceanbase_cloud::types::ConnectPrivatelinkServiceBody {
+        endpoint_id: "t33h8y08k-ep".into(),
+        address_id: Some("obe-4tw51gp7".into()),
+        user_endpoint_address: None,
     }
 }

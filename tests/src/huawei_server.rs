@@ -267,16 +267,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),
-        headers: parts
-            .headers
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
+        headers: crate::header_pairs(&parts.headers),
         body: body.clone(),
         auth: auth.clone(),
     });

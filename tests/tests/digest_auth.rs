@@ -20,7 +20,7 @@ use integration_tests::digest_server::{
 use md5::{Digest as _, Md5};
 use oceanbase_cloud::{
     Client,
-    types::{AddPrivatelinkServiceUserBody, ConnectPrivatelinkServiceBody, Envelope},
+    types::{AddPrivatelinkServiceUserBody, Envelope},
 };
 
 const AK: &str = "AKID-test-3f9a61";
@@ -65,11 +65,7 @@ async fn call(client: &Client, op: Op) -> Result<Envelope, String> {
                 .connect_privatelink_service()
                 .instance_id("ob317v4uif")
                 .tenant_id("t33h8y08k")
-                .body(ConnectPrivatelinkServiceBody {
-                    endpoint_id: "t33h8y08k-ep".into(),
-                    address_id: Some("obe-4tw51gp7".into()),
-                    user_endpoint_address: None,
-                })
+                .body(integration_tests::examples::connect_body())
                 .send()
                 .await
         }
