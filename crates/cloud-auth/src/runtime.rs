@@ -94,19 +94,13 @@ fn timed_out(limit: Duration) -> reqwest::Response {
     reqwest::Response::from(response)
 }
 
-/// How a value that the runtime fills in when the caller did not is produced.
-#[derive(Debug, Clone)]
-enum DefaultValue {
-    Fixed(HeaderValue),
-    Uuid,
-}
-
 #[derive(Debug)]
 struct Inner {
     auth: Arc<dyn Authenticator>,
     allow_http: bool,
-    headers: Vec<(HeaderName, DefaultValue)>,
-    query: Vec<(String, DefaultValue)>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    /// Query parameters that get a fresh UUID v4 when the caller gives none.
+    uuid_query: Vec<String>,
 }
 
 /// Per-client state shared by every call of one generated client: cheap to clone.
@@ -122,8 +116,9 @@ pub struct Runtime {
 pub struct RuntimeBuilder {
     auth: Arc<dyn Authenticator>,
     allow_http: bool,
-    headers: Vec<(HeaderName, DefaultValue)>,
-    query: Vec<(String, DefaultValue)>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    /// Query parameters that get a fresh UUID v4 when the caller gives none.
+    uuid_query: Vec<String>,
     retry: RetryPolicy,
     timeout: Option<Duration>,
 }
@@ -143,14 +138,14 @@ impl RuntimeBuilder {
         let value = HeaderValue::try_from(value)
             .map_err(|e| ConfigError::new(format!("invalid value for header {name}: {e}")))?;
         self.headers.retain(|(n, _)| n != name);
-        self.headers.push((name, DefaultValue::Fixed(value)));
+        self.headers.push((name, value));
         Ok(self)
     }
 
     /// Adds query parameter `name` with a fresh UUID v4 to every request that lacks it.
     pub fn default_query_uuid(mut self, name: &str) -> Self {
-        self.query.retain(|(n, _)| n != name);
-        self.query.push((name.to_owned(), DefaultValue::Uuid));
+        self.uuid_query.retain(|n| n != name);
+        self.uuid_query.push(name.to_owned());
         self
     }
 
@@ -175,7 +170,7 @@ impl RuntimeBuilder {
                 auth: self.auth,
                 allow_http: self.allow_http,
                 headers: self.headers,
-                query: self.query,
+                uuid_query: self.uuid_query,
             }),
             retry: self.retry,
             timeout: self.timeout,
@@ -190,7 +185,7 @@ impl Runtime {
             auth: Arc::new(auth),
             allow_http: false,
             headers: Vec::new(),
-            query: Vec::new(),
+            uuid_query: Vec::new(),
             retry: RetryPolicy::default(),
             timeout: None,
         }
@@ -254,16 +249,14 @@ impl Runtime {
         }
         for (name, value) in &inner.headers {
             if !request.headers().contains_key(name) {
-                request
-                    .headers_mut()
-                    .insert(name.clone(), value.header_value());
+                request.headers_mut().insert(name.clone(), value.clone());
             }
         }
-        for (name, value) in &inner.query {
+        for name in &inner.uuid_query {
             let present = request.url().query_pairs().any(|(k, _)| k == name.as_str());
             if !present {
-                let v = value.string();
-                request.url_mut().query_pairs_mut().append_pair(name, &v);
+                let id = uuid::Uuid::new_v4().to_string();
+                request.url_mut().query_pairs_mut().append_pair(name, &id);
             }
         }
         Ok(())
@@ -401,27 +394,6 @@ impl Runtime {
                         rejected.reason
                     ),
                 ))
-            }
-        }
-    }
-}
-
-impl DefaultValue {
-    fn string(&self) -> String {
-        match self {
-            DefaultValue::Fixed(v) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            DefaultValue::Uuid => uuid::Uuid::new_v4().to_string(),
-        }
-    }
-
-    fn header_value(&self) -> HeaderValue {
-        match self {
-            DefaultValue::Fixed(v) => v.clone(),
-            DefaultValue::Uuid => {
-                // A hyphenated UUID is always a valid header value.
-                HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).unwrap_or_else(|_| {
-                    HeaderValue::from_static("00000000-0000-0000-0000-000000000000")
-                })
             }
         }
     }
