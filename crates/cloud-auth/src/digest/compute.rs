@@ -73,8 +73,8 @@ impl Algorithm {
     }
 
     /// Lowercase hex of the hash of `parts` joined by `:`.
-    fn hash(self, parts: &[&[u8]]) -> String {
-        fn run<D: sha2::Digest>(parts: &[&[u8]]) -> String {
+    fn hash(self, parts: &[&[u8]]) -> HexDigest {
+        fn run<D: sha2::Digest>(parts: &[&[u8]]) -> HexDigest {
             let mut d = D::new();
             for (i, p) in parts.iter().enumerate() {
                 if i > 0 {
@@ -82,13 +82,47 @@ impl Algorithm {
                 }
                 d.update(p);
             }
-            hex::encode(d.finalize())
+            HexDigest::new(&d.finalize())
         }
         match self {
             Self::Md5 | Self::Md5Sess => run::<Md5>(parts),
             Self::Sha256 | Self::Sha256Sess => run::<Sha256>(parts),
             Self::Sha512_256 | Self::Sha512_256Sess => run::<Sha512_256>(parts),
         }
+    }
+}
+
+/// A hash in lowercase hex, kept on the stack: every signature hashes three times and feeds
+/// each result into the next hash, so heap strings there would cost three allocations per
+/// request for nothing. No `Debug`: HA1 is one of these, and it is as good as the password.
+struct HexDigest {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl HexDigest {
+    fn new(digest: &[u8]) -> Self {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut buf = [0; 64];
+        // The longest supported digest (SHA-256, SHA-512/256) is 32 bytes, exactly the buffer.
+        let digest = &digest[..digest.len().min(buf.len() / 2)];
+        for (pair, byte) in buf.chunks_exact_mut(2).zip(digest) {
+            pair[0] = DIGITS[usize::from(byte >> 4)];
+            pair[1] = DIGITS[usize::from(byte & 0xf)];
+        }
+        Self {
+            buf,
+            len: digest.len() * 2,
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII hex digits were written, so this never falls back.
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
     }
 }
 
@@ -290,7 +324,8 @@ pub fn authorize(
         v.push_str("username=");
         let _ = write_quoted(
             &mut v,
-            &alg.hash(&[username.as_bytes(), challenge.realm.as_bytes()]),
+            alg.hash(&[username.as_bytes(), challenge.realm.as_bytes()])
+                .as_str(),
         );
     } else if is_quotable(username) {
         v.push_str("username=");
@@ -315,7 +350,7 @@ pub fn authorize(
         let _ = write!(v, ", qop={}", q.name());
     }
     v.push_str(", response=");
-    let _ = write_quoted(&mut v, &response);
+    let _ = write_quoted(&mut v, response.as_str());
     if let Some(o) = &challenge.opaque {
         v.push_str(", opaque=");
         let _ = write_quoted(&mut v, o);
@@ -325,7 +360,7 @@ pub fn authorize(
     }
     Ok(Authorization {
         value: v,
-        response,
+        response: response.as_str().to_owned(),
         qop,
     })
 }
