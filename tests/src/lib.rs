@@ -4,6 +4,24 @@ pub mod digest_server;
 pub mod examples;
 pub mod huawei_server;
 
+/// A file of `specs/`, parsed from YAML as written (before the generator merges anything).
+pub fn spec_file(relative: &str) -> serde_json::Value {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    let text = std::fs::read_to_string(root.join(relative))
+        .unwrap_or_else(|e| panic!("specs/{relative}: {e}"));
+    serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("specs/{relative}: {e}"))
+}
+
+/// The one operation of an operation document (each documents a single endpoint).
+pub fn only_operation(doc: &serde_json::Value) -> &serde_json::Value {
+    doc["paths"]
+        .as_object()
+        .and_then(|paths| paths.values().next())
+        .and_then(|item| item.as_object())
+        .and_then(|methods| methods.values().next())
+        .expect("an operation document holds one path with one operation")
+}
+
 /// A request's headers as (name, value) text pairs, in the order received, for recording.
 pub fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
     headers

@@ -469,19 +469,8 @@ fn fixtures_match_the_vendor_pages_and_the_specs() {
                 );
             }
             // Against the spec's example.
-            let spec: Value = serde_yaml_ng::from_str(
-                &fs::read_to_string(root.join(format!("specs/{api}/{operation}.yaml")))
-                    .expect("spec"),
-            )
-            .expect("yaml");
-            let (_, item) = spec["paths"]
-                .as_object()
-                .and_then(|p| p.iter().next())
-                .expect("path");
-            let (_, op) = item
-                .as_object()
-                .and_then(|m| m.iter().next())
-                .expect("operation");
+            let spec = integration_tests::spec_file(&format!("{api}/{operation}.yaml"));
+            let op = integration_tests::only_operation(&spec);
             let spec_example = match kind {
                 "request" => &op["requestBody"]["content"]["application/json"]["example"],
                 _ => &op["responses"]["200"]["content"]["application/json"]["example"],

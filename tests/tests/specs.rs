@@ -739,8 +739,7 @@ const DOCUMENTED: &[(&str, &str, &str, &str, bool)] = &[
 
 /// The operation document as written (before the merge relaxes client-supplied parameters).
 fn raw_document(api: &str, operation: &str) -> Value {
-    let file = workspace_root().join(format!("specs/{api}/{operation}.yaml"));
-    serde_yaml_ng::from_str(&fs::read_to_string(&file).expect("spec file")).expect("yaml")
+    integration_tests::spec_file(&format!("{api}/{operation}.yaml"))
 }
 
 fn resolve<'a>(api: &str, doc: &'a Value, common: &'a Value, v: &'a Value) -> &'a Value {
@@ -774,19 +773,8 @@ fn every_documented_field_is_in_its_spec() {
             }
         }
         let doc = raw_document(api, operation);
-        let common: Value = serde_yaml_ng::from_str(
-            &fs::read_to_string(workspace_root().join(format!("specs/{api}/_common.yaml")))
-                .expect("common"),
-        )
-        .expect("yaml");
-        let (_, item) = doc["paths"]
-            .as_object()
-            .and_then(|p| p.iter().next())
-            .expect("one path");
-        let (_, op) = item
-            .as_object()
-            .and_then(|m| m.iter().next())
-            .expect("one operation");
+        let common = integration_tests::spec_file(&format!("{api}/_common.yaml"));
+        let op = integration_tests::only_operation(&doc);
         let found = match location {
             "path" | "query" | "header" => op["parameters"]
                 .as_array()
@@ -867,14 +855,7 @@ fn documented_status_codes_are_declared() {
         ("oceanbase-cloud", "AddPrivatelinkServiceUser", &["200"][..]),
     ] {
         let doc = raw_document(api, operation);
-        let (_, item) = doc["paths"]
-            .as_object()
-            .and_then(|p| p.iter().next())
-            .expect("one path");
-        let (_, op) = item
-            .as_object()
-            .and_then(|m| m.iter().next())
-            .expect("one operation");
+        let op = integration_tests::only_operation(&doc);
         for code in codes {
             assert!(
                 op["responses"].get(*code).is_some(),

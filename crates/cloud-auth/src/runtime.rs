@@ -314,8 +314,13 @@ impl Runtime {
         let mut attempt = 1u32;
         let mut pending = request;
         loop {
-            // A body that cannot be cloned (a stream) can be sent only once.
-            let copy = pending.try_clone();
+            // A copy for a retry, unless this is the last attempt the policy allows. A body that
+            // cannot be cloned (a stream) can be sent only once.
+            let copy = if attempt < self.retry.max_attempts {
+                pending.try_clone()
+            } else {
+                None
+            };
             tracing::Span::current().record("attempt", attempt);
             let result = self.inner.auth.send(client, pending).await;
             let outcome = match &result {
