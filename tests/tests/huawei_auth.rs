@@ -426,7 +426,9 @@ async fn iam_refreshes_once_on_401_then_errors_clearly() {
     server.set_iam_user(iam_user());
     let clock = ManualClock::new(SystemTime::now());
     server.set_token_expires_at(clock.now() + Duration::from_secs(24 * 3600));
-    let clients = Clients::new(&server.base_url(), iam_runtime(&server, &clock));
+    // Retries off: the resend after a refresh is authentication's, not a retry.
+    let runtime = iam_runtime(&server, &clock).with_retry(cloud_auth::RetryPolicy::off());
+    let clients = Clients::new(&server.base_url(), runtime);
 
     clients.show_vpcep_connection().await.unwrap();
     // The token stops working early: one 401, one refresh, one retry that succeeds.

@@ -38,11 +38,25 @@ pub trait Authenticator: fmt::Debug + Send + Sync + 'static {
         true
     }
 
+    /// Whether [`Authenticator::send`] may have to send a request again on its own (a new
+    /// Digest nonce, a refreshed token). The runtime then always keeps a copy of the request
+    /// and lends it to `send` as `spare`.
+    fn may_resend(&self) -> bool {
+        false
+    }
+
     /// Authenticates and sends `request` with `client`.
+    ///
+    /// `spare` is the runtime's copy of the request as it was before authentication, kept for
+    /// the runtime's own retries (and always when [`Authenticator::may_resend`] says so): to
+    /// send the request again, clone it then, so that the call that needs no second request
+    /// pays for no second copy. It is `None` when the body is a stream, which can be sent
+    /// only once.
     fn send<'a>(
         &'a self,
         client: &'a reqwest::Client,
         request: reqwest::Request,
+        spare: Option<&'a reqwest::Request>,
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>>;
 }
 
@@ -63,6 +77,7 @@ impl Authenticator for NoAuth {
         &'a self,
         client: &'a reqwest::Client,
         request: reqwest::Request,
+        _spare: Option<&'a reqwest::Request>,
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
         Box::pin(client.execute(request))
     }
@@ -314,15 +329,16 @@ impl Runtime {
         let mut attempt = 1u32;
         let mut pending = request;
         loop {
-            // A copy for a retry, unless this is the last attempt the policy allows. A body that
-            // cannot be cloned (a stream) can be sent only once.
-            let copy = if attempt < self.retry.max_attempts {
+            // A copy for a retry, unless this is the last attempt the policy allows and the
+            // authenticator never sends twice; one copy serves both. A body that cannot be
+            // cloned (a stream) can be sent only once.
+            let copy = if attempt < self.retry.max_attempts || self.inner.auth.may_resend() {
                 pending.try_clone()
             } else {
                 None
             };
             tracing::Span::current().record("attempt", attempt);
-            let result = self.inner.auth.send(client, pending).await;
+            let result = self.inner.auth.send(client, pending, copy.as_ref()).await;
             let outcome = match &result {
                 Ok(response) if response.extensions().get::<AuthRejected>().is_some() => {
                     return result;

@@ -15,8 +15,8 @@ use reqwest::{
 use super::{
     Clock, CnonceSource, Credentials, RandomCnonce, SystemClock,
     challenge::{ChallengeError, DigestChallenge, parse_challenges},
-    compute::{RequestParts, authorize},
-    session::{Acquired, Lease, Origin, Session},
+    compute::{Authorization, RequestParts},
+    session::{Acquired, Lease, OriginOf, Session},
 };
 use crate::{AuthRejected, Authenticator, BoxFuture, ErrorKind};
 
@@ -34,7 +34,6 @@ use crate::{AuthRejected, Authenticator, BoxFuture, ErrorKind};
 /// Against servers that want nonce counts in increasing order, see [`super`]'s notes on
 /// ordered mode.
 pub struct DigestAuth {
-    credentials: Credentials,
     session: Session,
     cnonce: Arc<dyn CnonceSource>,
     rejection_hint: Cow<'static, str>,
@@ -44,8 +43,7 @@ impl DigestAuth {
     /// Digest authentication with `credentials`, random cnonces and the system clock.
     pub fn new(credentials: Credentials) -> Self {
         Self {
-            credentials,
-            session: Session::new(Arc::new(SystemClock)),
+            session: Session::new(credentials, Arc::new(SystemClock)),
             cnonce: Arc::new(RandomCnonce),
             rejection_hint: Cow::Borrowed("check the username and password"),
         }
@@ -83,7 +81,7 @@ impl fmt::Debug for DigestAuth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (spaces, ordered) = self.session.summary();
         f.debug_struct("DigestAuth")
-            .field("credentials", &self.credentials)
+            .field("credentials", &self.session.credentials)
             .field("cached_protection_spaces", &spaces)
             .field("ordered_protection_spaces", &ordered)
             .field("max_nonce_age", &self.session.max_age)
@@ -96,12 +94,18 @@ impl Authenticator for DigestAuth {
         "digest"
     }
 
+    /// A stale nonce, or a refusal after being overtaken, sends the request once more.
+    fn may_resend(&self) -> bool {
+        true
+    }
+
     fn send<'a>(
         &'a self,
         client: &'a reqwest::Client,
         request: reqwest::Request,
+        spare: Option<&'a reqwest::Request>,
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
-        Box::pin(self.run(client, request))
+        Box::pin(self.run(client, request, spare))
     }
 }
 
@@ -112,12 +116,18 @@ struct Prepared {
     header: HeaderValue,
 }
 
-/// The request line as the response covers it.
+/// The request line as the response covers it, kept apart from the request, which is moved
+/// into each attempt.
 struct Target {
-    origin: Origin,
-    method: String,
+    url: url::Url,
+    method: reqwest::Method,
+}
+
+impl Target {
     /// Path and query exactly as reqwest puts them on the request line.
-    uri: String,
+    fn uri(&self) -> &str {
+        &self.url[url::Position::BeforePath..url::Position::AfterQuery]
+    }
 }
 
 impl DigestAuth {
@@ -125,12 +135,11 @@ impl DigestAuth {
         &self,
         client: &reqwest::Client,
         request: reqwest::Request,
+        spare: Option<&reqwest::Request>,
     ) -> reqwest::Result<reqwest::Response> {
-        let url = request.url();
         let target = Target {
-            origin: Origin::of(url),
-            method: request.method().as_str().to_owned(),
-            uri: url[url::Position::BeforePath..url::Position::AfterQuery].to_owned(),
+            url: request.url().clone(),
+            method: request.method().clone(),
         };
         let mut prepared = match self.prepare(client, &target, &request).await? {
             Ok(p) => p,
@@ -140,35 +149,29 @@ impl DigestAuth {
         let mut stale_retried = false;
         let mut order_retried = false;
         loop {
-            // A buffered body is cloned for a possible retry; a streamed one is sent as it is,
-            // and then no retry can happen.
-            let (mut attempt, kept) = match request.try_clone() {
-                Some(copy) => (copy, Some(request)),
-                None => (request, None),
-            };
-            attempt
+            request
                 .headers_mut()
                 .insert(AUTHORIZATION, prepared.header.clone());
-            let response = match client.execute(attempt).await {
+            let response = match client.execute(request).await {
                 Ok(r) => r,
                 Err(e) => {
-                    self.session.release(&target.origin, prepared.lease);
+                    self.session.release(&target.url, prepared.lease);
                     return Err(e);
                 }
             };
             if response.status() != StatusCode::UNAUTHORIZED {
-                self.session.release(&target.origin, prepared.lease);
+                self.session.release(&target.url, prepared.lease);
                 return Ok(response);
             }
             let realm = prepared.lease.slot.challenge.realm().to_owned();
-            let fresh = match select(&response, body_buffered(kept.as_ref())) {
+            let fresh = match select(&response, body_buffered(spare)) {
                 Ok(c) => c,
                 Err(e) => {
                     let reason = format!(
                         "the server refused the signed request and offered no usable Digest challenge ({e}); {}",
                         self.rejection_hint
                     );
-                    tracing::warn!(origin = %target.origin, realm = %realm, status = %response.status(), "digest: signed request refused");
+                    tracing::warn!(origin = %OriginOf(&target.url), realm = %realm, status = %response.status(), "digest: signed request refused");
                     return Ok(mark(
                         response,
                         ErrorKind::CredentialsRejected,
@@ -177,27 +180,32 @@ impl DigestAuth {
                     ));
                 }
             };
+            // The request once more, from the runtime's copy: only now, when it is needed. A
+            // streamed body has no copy and cannot be sent again.
+            let again = spare.and_then(reqwest::Request::try_clone);
             // Overtaken: another request took a higher count of this shared nonce before this
             // one was answered, so a server that checks count order may have refused it for
             // that alone (see the session module).
             let overtaken = !prepared.lease.exclusive && prepared.lease.slot.issued() > prepared.nc;
-            let (lease, kept) = match (kept, fresh.stale()) {
-                (Some(kept), stale) if overtaken && !order_retried && (!stale || stale_retried) => {
+            let (lease, again) = match (again, fresh.stale()) {
+                (Some(again), stale)
+                    if overtaken && !order_retried && (!stale || stale_retried) =>
+                {
                     order_retried = true;
-                    tracing::debug!(origin = %target.origin, realm = %fresh.realm(), "digest: a signed request was refused after being overtaken; leasing one nonce per request in flight from now on");
-                    (self.session.switch_to_ordered(&target.origin, fresh), kept)
+                    tracing::debug!(origin = %OriginOf(&target.url), realm = %fresh.realm(), "digest: a signed request was refused after being overtaken; leasing one nonce per request in flight from now on");
+                    (self.session.switch_to_ordered(&target.url, fresh), again)
                 }
-                (Some(kept), true) if !stale_retried => {
+                (Some(again), true) if !stale_retried => {
                     stale_retried = true;
-                    tracing::debug!(origin = %target.origin, realm = %fresh.realm(), "digest: stale nonce; retrying once with the new one");
+                    tracing::debug!(origin = %OriginOf(&target.url), realm = %fresh.realm(), "digest: stale nonce; retrying once with the new one");
                     (
                         self.session
-                            .refresh_stale(&target.origin, prepared.lease, fresh),
-                        kept,
+                            .refresh_stale(&target.url, prepared.lease, fresh),
+                        again,
                     )
                 }
-                (kept, stale) => {
-                    let (kind, reason) = match (stale, kept.is_some()) {
+                (again, stale) => {
+                    let (kind, reason) = match (stale, again.is_some()) {
                         (true, false) => (
                             ErrorKind::InvalidRequest,
                             "the server asked for a retry with a new nonce, but the request body is a stream and cannot be sent twice".to_owned(),
@@ -211,13 +219,12 @@ impl DigestAuth {
                             format!("the server rejected the Digest credentials; {}", self.rejection_hint),
                         ),
                     };
-                    tracing::warn!(origin = %target.origin, realm = %realm, status = %response.status(), "digest: credentials refused");
-                    self.session
-                        .rejected(&target.origin, &prepared.lease, fresh);
+                    tracing::warn!(origin = %OriginOf(&target.url), realm = %realm, status = %response.status(), "digest: credentials refused");
+                    self.session.rejected(&target.url, &prepared.lease, fresh);
                     return Ok(mark(response, kind, reason, Some(realm)));
                 }
             };
-            prepared = match self.sign(lease, &target, &kept) {
+            prepared = match self.sign(lease, &target, &again) {
                 Ok(p) => p,
                 Err(()) => {
                     let reason =
@@ -225,7 +232,7 @@ impl DigestAuth {
                     return Ok(mark(response, ErrorKind::BadChallenge, reason, Some(realm)));
                 }
             };
-            request = kept;
+            request = again;
             // Read the refusal to its end so that its connection goes back to the pool.
             let _ = response.bytes().await;
         }
@@ -238,7 +245,7 @@ impl DigestAuth {
         target: &Target,
         request: &reqwest::Request,
     ) -> reqwest::Result<Result<Prepared, reqwest::Response>> {
-        match self.session.acquire(&target.origin) {
+        match self.session.acquire(&target.url) {
             Acquired::Lease(lease) => {
                 if let Ok(p) = self.sign(lease, target, request) {
                     return Ok(Ok(p));
@@ -252,7 +259,7 @@ impl DigestAuth {
                 // One probe at a time per origin: the tasks that waited find the challenge the
                 // first one fetched, so a burst of first calls costs a single extra request.
                 let _guard = lock.lock().await;
-                if let Acquired::Lease(lease) = self.session.acquire(&target.origin)
+                if let Acquired::Lease(lease) = self.session.acquire(&target.url)
                     && let Ok(p) = self.sign(lease, target, request)
                 {
                     return Ok(Ok(p));
@@ -306,9 +313,9 @@ impl DigestAuth {
                 return Ok(Err(mark(response, ErrorKind::BadChallenge, reason, None)));
             }
         };
-        tracing::debug!(origin = %target.origin, realm = %challenge.realm(), algorithm = %challenge.algorithm(), "digest: challenge received");
+        tracing::debug!(origin = %OriginOf(&target.url), realm = %challenge.realm(), algorithm = %challenge.algorithm(), "digest: challenge received");
         let realm = challenge.realm().to_owned();
-        let lease = self.session.install(&target.origin, challenge);
+        let lease = self.session.install(&target.url, challenge);
         match self.sign(lease, target, request) {
             Ok(p) => {
                 let _ = response.bytes().await;
@@ -334,30 +341,28 @@ impl DigestAuth {
         request: &reqwest::Request,
     ) -> Result<Prepared, ()> {
         let Some(nc) = lease.slot.next_nc() else {
-            self.session.discard(&target.origin, lease);
+            self.session.discard(&target.url, lease);
             return Err(());
         };
         let cnonce = self.cnonce.cnonce();
         let parts = RequestParts {
-            method: &target.method,
-            uri: &target.uri,
+            method: target.method.as_str(),
+            uri: target.uri(),
             body: match request.body() {
                 None => Some(&[]),
                 Some(b) => b.as_bytes(),
             },
         };
-        let signed = authorize(
-            &lease.slot.challenge,
-            &self.credentials,
-            &parts,
-            nc,
-            &cnonce,
-        );
-        let header = signed.and_then(|a| a.header_value());
+        let header = match &lease.slot.signer {
+            Ok(signer) => signer
+                .sign(&parts, nc, &cnonce)
+                .and_then(Authorization::into_header_value),
+            Err(e) => Err(e.clone()),
+        };
         match header {
             Ok(header) => Ok(Prepared { lease, nc, header }),
             Err(_) => {
-                self.session.release(&target.origin, lease);
+                self.session.release(&target.url, lease);
                 Err(())
             }
         }

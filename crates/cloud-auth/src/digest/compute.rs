@@ -92,9 +92,10 @@ impl Algorithm {
     }
 }
 
-/// A hash in lowercase hex, kept on the stack: every signature hashes three times and feeds
-/// each result into the next hash, so heap strings there would cost three allocations per
-/// request for nothing. No `Debug`: HA1 is one of these, and it is as good as the password.
+/// A hash in lowercase hex, kept on the stack: every signature hashes several times and feeds
+/// each result into the next hash, so heap strings there would cost allocations per request for
+/// nothing. No `Debug`: HA1 is one of these (see [`SecretDigest`]).
+#[derive(Clone)]
 struct HexDigest {
     buf: [u8; 64],
     len: usize,
@@ -123,6 +124,15 @@ impl HexDigest {
     fn as_str(&self) -> &str {
         // Only ASCII hex digits were written, so this never falls back.
         std::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
+}
+
+/// HA1: as good as the password in its realm, so wiped from memory when dropped.
+struct SecretDigest(HexDigest);
+
+impl Drop for SecretDigest {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0.buf);
     }
 }
 
@@ -208,7 +218,7 @@ impl std::error::Error for SignError {}
 #[derive(Clone)]
 pub struct Authorization {
     value: String,
-    response: String,
+    response: HexDigest,
     qop: Option<Qop>,
 }
 
@@ -220,7 +230,7 @@ impl Authorization {
 
     /// The `response` parameter alone (the hex digest).
     pub fn response(&self) -> &str {
-        &self.response
+        self.response.as_str()
     }
 
     /// The `qop` used, `None` in RFC 2069 mode.
@@ -231,12 +241,25 @@ impl Authorization {
     /// The value as an HTTP header value marked sensitive, so that HTTP/2 never indexes it and
     /// `http`'s own `Debug` prints `Sensitive`.
     pub fn header_value(&self) -> Result<http::HeaderValue, SignError> {
-        let mut v = http::HeaderValue::from_str(&self.value).map_err(|_| SignError {
-            message: "the Authorization value is not a valid header value",
-        })?;
-        v.set_sensitive(true);
-        Ok(v)
+        sensitive(http::HeaderValue::from_str(&self.value))
     }
+
+    /// [`Authorization::header_value`], taking the text over instead of copying it.
+    pub fn into_header_value(self) -> Result<http::HeaderValue, SignError> {
+        sensitive(http::HeaderValue::from_maybe_shared(bytes::Bytes::from(
+            self.value,
+        )))
+    }
+}
+
+fn sensitive(
+    value: Result<http::HeaderValue, http::header::InvalidHeaderValue>,
+) -> Result<http::HeaderValue, SignError> {
+    let mut v = value.map_err(|_| SignError {
+        message: "the Authorization value is not a valid header value",
+    })?;
+    v.set_sensitive(true);
+    Ok(v)
 }
 
 impl fmt::Debug for Authorization {
@@ -260,109 +283,208 @@ pub fn authorize(
     nc: u32,
     cnonce: &str,
 ) -> Result<Authorization, SignError> {
-    let alg = challenge.algorithm;
-    let username = credentials.username.expose();
-    let qop = match challenge.qop {
-        None => None,
-        Some(q) if q.auth => Some(Qop::Auth),
-        Some(q) if q.auth_int => Some(Qop::AuthInt),
-        Some(_) => {
+    Signer::new(challenge, credentials)?.sign(request, nc, cnonce)
+}
+
+/// A challenge made ready to sign any number of requests: what does not change from one
+/// request to the next (HA1 unless `-sess`, the quoted username, realm, nonce and opaque) is
+/// computed once, so a preemptively signed request costs two hashes (`-sess`: three) and one
+/// string. [`authorize`] is `Signer::new` followed by [`Signer::sign`].
+pub struct Signer {
+    algorithm: Algorithm,
+    qop: Option<Qop>,
+    nonce: String,
+    /// `H(username:realm:password)`: as good as the password in this realm. Wiped on drop.
+    ha1: SecretDigest,
+    /// `Digest username="...", realm="...", uri=`
+    head: String,
+    /// `[, algorithm=...], nonce="..."`
+    nonce_part: String,
+    /// `[, opaque="..."][, userhash=true]`
+    tail: String,
+}
+
+impl Signer {
+    /// Prepares `challenge` for signing with `credentials`. Fails when the challenge offers no
+    /// qop this client supports, or asks for a `-sess` algorithm without qop.
+    pub fn new(challenge: &DigestChallenge, credentials: &Credentials) -> Result<Self, SignError> {
+        let alg = challenge.algorithm;
+        let username = credentials.username.expose();
+        let qop = match challenge.qop {
+            None => None,
+            Some(q) if q.auth => Some(Qop::Auth),
+            Some(q) if q.auth_int => Some(Qop::AuthInt),
+            Some(_) => {
+                return Err(SignError {
+                    message: "the challenge offers no supported qop",
+                });
+            }
+        };
+        if qop.is_none() && alg.is_session() {
             return Err(SignError {
-                message: "the challenge offers no supported qop",
+                message: "a -sess algorithm needs qop",
             });
         }
-    };
-    if qop.is_none() && alg.is_session() {
-        return Err(SignError {
-            message: "a -sess algorithm needs qop",
-        });
-    }
-    // RFC 7616 §3.4.2: A1 uses the username itself even when the header carries its hash.
-    let mut ha1 = alg.hash(&[
-        username.as_bytes(),
-        challenge.realm.as_bytes(),
-        credentials.password.expose().as_bytes(),
-    ]);
-    if alg.is_session() {
-        ha1 = alg.hash(&[
-            ha1.as_bytes(),
-            challenge.nonce.as_bytes(),
-            cnonce.as_bytes(),
-        ]);
-    }
-    let ha2 = match qop {
-        Some(Qop::AuthInt) => {
-            let body = request.body.ok_or(SignError {
-                message: "qop=auth-int needs the request body in memory",
-            })?;
-            let body_hash = alg.hash(&[body]);
-            alg.hash(&[
-                request.method.as_bytes(),
-                request.uri.as_bytes(),
-                body_hash.as_bytes(),
-            ])
+        // RFC 7616 §3.4.2: A1 uses the username itself even when the header carries its hash.
+        let ha1 = SecretDigest(alg.hash(&[
+            username.as_bytes(),
+            challenge.realm.as_bytes(),
+            credentials.password.expose().as_bytes(),
+        ]));
+        // Writing to a String cannot fail; the results are ignored rather than unwrapped.
+        let mut head = String::from("Digest ");
+        if challenge.userhash {
+            head.push_str("username=");
+            let _ = write_quoted(
+                &mut head,
+                alg.hash(&[username.as_bytes(), challenge.realm.as_bytes()])
+                    .as_str(),
+            );
+        } else if is_quotable(username) {
+            head.push_str("username=");
+            let _ = write_quoted(&mut head, username);
+        } else {
+            // RFC 7616 §3.4: a username a quoted-string cannot carry goes in username* (RFC 8187).
+            head.push_str("username*=UTF-8''");
+            push_rfc8187(&mut head, username);
         }
-        _ => alg.hash(&[request.method.as_bytes(), request.uri.as_bytes()]),
-    };
-    let nc_text = format!("{nc:08x}");
-    let response = match qop {
-        Some(q) => alg.hash(&[
-            ha1.as_bytes(),
-            challenge.nonce.as_bytes(),
-            nc_text.as_bytes(),
-            cnonce.as_bytes(),
-            q.name().as_bytes(),
-            ha2.as_bytes(),
-        ]),
-        None => alg.hash(&[ha1.as_bytes(), challenge.nonce.as_bytes(), ha2.as_bytes()]),
-    };
+        head.push_str(", realm=");
+        let _ = write_quoted(&mut head, &challenge.realm);
+        head.push_str(", uri=");
+        let mut nonce_part = String::new();
+        if challenge.algorithm_named {
+            let _ = write!(nonce_part, ", algorithm={}", alg.name());
+        }
+        nonce_part.push_str(", nonce=");
+        let _ = write_quoted(&mut nonce_part, &challenge.nonce);
+        let mut tail = String::new();
+        if let Some(o) = &challenge.opaque {
+            tail.push_str(", opaque=");
+            let _ = write_quoted(&mut tail, o);
+        }
+        if challenge.userhash {
+            tail.push_str(", userhash=true");
+        }
+        Ok(Self {
+            algorithm: alg,
+            qop,
+            nonce: challenge.nonce.clone(),
+            ha1,
+            head,
+            nonce_part,
+            tail,
+        })
+    }
 
-    let mut v = String::with_capacity(320);
-    // Writing to a String cannot fail; the results are ignored rather than unwrapped.
-    v.push_str("Digest ");
-    if challenge.userhash {
-        v.push_str("username=");
-        let _ = write_quoted(
-            &mut v,
-            alg.hash(&[username.as_bytes(), challenge.realm.as_bytes()])
-                .as_str(),
+    /// The response for `request` with nonce count `nc` and client nonce `cnonce`, and the
+    /// `Authorization` header value carrying it.
+    pub fn sign(
+        &self,
+        request: &RequestParts<'_>,
+        nc: u32,
+        cnonce: &str,
+    ) -> Result<Authorization, SignError> {
+        let alg = self.algorithm;
+        let session_ha1;
+        let ha1 = if alg.is_session() {
+            session_ha1 = SecretDigest(alg.hash(&[
+                self.ha1.0.as_bytes(),
+                self.nonce.as_bytes(),
+                cnonce.as_bytes(),
+            ]));
+            &session_ha1.0
+        } else {
+            &self.ha1.0
+        };
+        let ha2 = match self.qop {
+            Some(Qop::AuthInt) => {
+                let body = request.body.ok_or(SignError {
+                    message: "qop=auth-int needs the request body in memory",
+                })?;
+                let body_hash = alg.hash(&[body]);
+                alg.hash(&[
+                    request.method.as_bytes(),
+                    request.uri.as_bytes(),
+                    body_hash.as_bytes(),
+                ])
+            }
+            _ => alg.hash(&[request.method.as_bytes(), request.uri.as_bytes()]),
+        };
+        let nc_text = NcText::new(nc);
+        let response = match self.qop {
+            Some(q) => alg.hash(&[
+                ha1.as_bytes(),
+                self.nonce.as_bytes(),
+                nc_text.as_bytes(),
+                cnonce.as_bytes(),
+                q.name().as_bytes(),
+                ha2.as_bytes(),
+            ]),
+            None => alg.hash(&[ha1.as_bytes(), self.nonce.as_bytes(), ha2.as_bytes()]),
+        };
+
+        let mut v = String::with_capacity(
+            self.head.len()
+                + self.nonce_part.len()
+                + self.tail.len()
+                + request.uri.len()
+                + cnonce.len()
+                + response.len
+                + 64,
         );
-    } else if is_quotable(username) {
-        v.push_str("username=");
-        let _ = write_quoted(&mut v, username);
-    } else {
-        // RFC 7616 §3.4: a username a quoted-string cannot carry goes in username* (RFC 8187).
-        v.push_str("username*=UTF-8''");
-        push_rfc8187(&mut v, username);
+        v.push_str(&self.head);
+        let _ = write_quoted(&mut v, request.uri);
+        v.push_str(&self.nonce_part);
+        if let Some(q) = self.qop {
+            v.push_str(", nc=");
+            v.push_str(nc_text.as_str());
+            v.push_str(", cnonce=");
+            let _ = write_quoted(&mut v, cnonce);
+            v.push_str(", qop=");
+            v.push_str(q.name());
+        }
+        v.push_str(", response=\"");
+        v.push_str(response.as_str());
+        v.push('"');
+        v.push_str(&self.tail);
+        Ok(Authorization {
+            value: v,
+            response,
+            qop: self.qop,
+        })
     }
-    v.push_str(", realm=");
-    let _ = write_quoted(&mut v, &challenge.realm);
-    v.push_str(", uri=");
-    let _ = write_quoted(&mut v, request.uri);
-    if challenge.algorithm_named {
-        let _ = write!(v, ", algorithm={}", alg.name());
+}
+
+/// No `Debug` output beyond the algorithm and qop: the cached HA1 is a credential.
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer")
+            .field("algorithm", &self.algorithm)
+            .field("qop", &self.qop)
+            .finish_non_exhaustive()
     }
-    v.push_str(", nonce=");
-    let _ = write_quoted(&mut v, &challenge.nonce);
-    if let Some(q) = qop {
-        let _ = write!(v, ", nc={nc_text}, cnonce=");
-        let _ = write_quoted(&mut v, cnonce);
-        let _ = write!(v, ", qop={}", q.name());
+}
+
+/// A nonce count as its 8 lowercase hex digits (`00000001`), without going through `fmt`.
+struct NcText([u8; 8]);
+
+impl NcText {
+    fn new(nc: u32) -> Self {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [b'0'; 8];
+        for (i, slot) in out.iter_mut().enumerate() {
+            *slot = DIGITS[((nc >> (28 - 4 * i)) & 0xf) as usize];
+        }
+        Self(out)
     }
-    v.push_str(", response=");
-    let _ = write_quoted(&mut v, response.as_str());
-    if let Some(o) = &challenge.opaque {
-        v.push_str(", opaque=");
-        let _ = write_quoted(&mut v, o);
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.0
     }
-    if challenge.userhash {
-        v.push_str(", userhash=true");
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
-    Ok(Authorization {
-        value: v,
-        response: response.as_str().to_owned(),
-        qop,
-    })
 }
 
 /// Whether a quoted-string can carry `s` as it is (visible ASCII, space, tab).
@@ -601,6 +723,65 @@ mod tests {
             "{debug}"
         );
         assert!(a.header_value().unwrap().is_sensitive());
+    }
+
+    /// A signer made once and used for many requests gives, for every request, what a fresh
+    /// computation gives: nothing of one signature leaks into the next (the `-sess` HA1
+    /// depends on each cnonce).
+    #[test]
+    fn a_reused_signer_matches_the_formula_for_every_request() {
+        let c = challenge(
+            r#"Digest realm="r", nonce="abc", qop="auth", algorithm=MD5-sess, opaque="o""#,
+        );
+        let creds = Credentials::new("u", "p");
+        let signer = Signer::new(&c, &creds).unwrap();
+        for (nc, cnonce, uri) in [
+            (1, "c1", "/a?x=1"),
+            (2, "c2", "/b"),
+            (0x1000_00ff, "c3", "/a?x=1"),
+        ] {
+            let parts = RequestParts {
+                method: "POST",
+                uri,
+                body: None,
+            };
+            let a = signer.sign(&parts, nc, cnonce).unwrap();
+            let ha1 = md5_hex(&format!("{}:abc:{cnonce}", md5_hex("u:r:p")));
+            let ha2 = md5_hex(&format!("POST:{uri}"));
+            let nc_text = format!("{nc:08x}");
+            let expected = md5_hex(&format!("{ha1}:abc:{nc_text}:{cnonce}:auth:{ha2}"));
+            assert_eq!(a.response(), expected);
+            assert_eq!(
+                a.value(),
+                format!(
+                    r#"Digest username="u", realm="r", uri="{uri}", algorithm=MD5-sess, nonce="abc", nc={nc_text}, cnonce="{cnonce}", qop=auth, response="{expected}", opaque="o""#
+                )
+            );
+            assert_eq!(
+                a.value(),
+                authorize(&c, &creds, &parts, nc, cnonce).unwrap().value()
+            );
+        }
+        let debug = format!("{signer:?}");
+        assert!(!debug.contains(&md5_hex("u:r:p")), "{debug}");
+        let get = RequestParts {
+            method: "GET",
+            uri: "/",
+            body: None,
+        };
+        let header = signer
+            .sign(&get, 1, "c")
+            .unwrap()
+            .into_header_value()
+            .unwrap();
+        assert!(header.is_sensitive());
+    }
+
+    #[test]
+    fn nonce_counts_are_eight_lowercase_hex_digits() {
+        for nc in [0, 1, 0xa, 0xff, 0x1234_abcd, u32::MAX] {
+            assert_eq!(NcText::new(nc).as_str(), format!("{nc:08x}"));
+        }
     }
 
     fn md5_hex(s: &str) -> String {

@@ -32,7 +32,9 @@ pub use auth::DigestAuth;
 pub use challenge::{
     Challenge, ChallengeError, DigestChallenge, ParseError, QopOptions, parse_challenges,
 };
-pub use compute::{Algorithm, Authorization, Credentials, Qop, RequestParts, SignError, authorize};
+pub use compute::{
+    Algorithm, Authorization, Credentials, Qop, RequestParts, SignError, Signer, authorize,
+};
 
 /// Where client nonces (`cnonce`) come from. Any `Fn() -> String` closure is one, which lets
 /// tests replay the fixed values of the RFC examples.
@@ -55,7 +57,10 @@ pub struct RandomCnonce;
 
 impl CnonceSource for RandomCnonce {
     fn cnonce(&self) -> String {
-        format!("{:032x}", rand::random::<u128>())
+        let mut out = [0u8; 32];
+        // Cannot fail: the buffer holds exactly two hex digits per random byte.
+        let _ = hex::encode_to_slice(rand::random::<[u8; 16]>(), &mut out);
+        std::str::from_utf8(&out).unwrap_or_default().to_owned()
     }
 }
 
@@ -79,5 +84,31 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> Instant {
         Instant::now()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn random_cnonces_are_32_hex_digits_and_never_repeat() {
+        let cnonces: HashSet<String> = (0..10_000).map(|_| RandomCnonce.cnonce()).collect();
+        assert_eq!(cnonces.len(), 10_000);
+        for c in &cnonces {
+            assert_eq!(c.len(), 32, "{c}");
+            assert!(
+                c.bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+                "{c}"
+            );
+        }
+        // 128 random bits: over 10,000 values every hex digit shows up in every position.
+        for position in 0..32 {
+            let digits: HashSet<u8> = cnonces.iter().map(|c| c.as_bytes()[position]).collect();
+            assert_eq!(digits.len(), 16, "position {position}");
+        }
     }
 }

@@ -31,39 +31,73 @@ use std::{
     time::{Duration, Instant},
 };
 
-use super::{Clock, challenge::DigestChallenge};
+use super::{
+    Clock, Credentials,
+    challenge::DigestChallenge,
+    compute::{SignError, Signer},
+};
 
 /// Scheme, host and port: the scope of a Digest protection space together with the realm.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) struct Origin(String);
+/// Compared with a request's URL in place, so that finding the cached nonce for a request
+/// allocates nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Origin {
+    scheme: String,
+    host: String,
+    port: u16,
+}
 
 impl Origin {
     pub(crate) fn of(url: &url::Url) -> Self {
-        Self(format!(
-            "{}://{}:{}",
-            url.scheme(),
-            url.host_str().unwrap_or_default(),
-            url.port_or_known_default().unwrap_or_default()
-        ))
+        Self {
+            scheme: url.scheme().to_owned(),
+            host: url.host_str().unwrap_or_default().to_owned(),
+            port: url.port_or_known_default().unwrap_or_default(),
+        }
+    }
+
+    fn is_of(&self, url: &url::Url) -> bool {
+        self.port == url.port_or_known_default().unwrap_or_default()
+            && self.host == url.host_str().unwrap_or_default()
+            && self.scheme == url.scheme()
     }
 }
 
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        write!(f, "{}://{}:{}", self.scheme, self.host, self.port)
+    }
+}
+
+/// A URL's [`Origin`] for log lines, written without building one.
+pub(crate) struct OriginOf<'a>(pub(crate) &'a url::Url);
+
+impl fmt::Display for OriginOf<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let url = self.0;
+        write!(
+            f,
+            "{}://{}:{}",
+            url.scheme(),
+            url.host_str().unwrap_or_default(),
+            url.port_or_known_default().unwrap_or_default()
+        )
     }
 }
 
 /// A nonce as the server issued it, with the last nonce count handed out for it.
 pub(crate) struct Slot {
     pub(crate) challenge: DigestChallenge,
+    /// The challenge made ready to sign with, or why it cannot sign.
+    pub(crate) signer: Result<Signer, SignError>,
     issued: AtomicU32,
     obtained: Instant,
 }
 
 impl Slot {
-    fn new(challenge: DigestChallenge, now: Instant) -> Arc<Self> {
+    fn new(challenge: DigestChallenge, credentials: &Credentials, now: Instant) -> Arc<Self> {
         Arc::new(Self {
+            signer: Signer::new(&challenge, credentials),
             challenge,
             issued: AtomicU32::new(0),
             obtained: now,
@@ -99,8 +133,8 @@ pub(crate) enum Acquired {
     Probe(Option<Arc<tokio::sync::Mutex<()>>>),
 }
 
-#[derive(Default)]
 struct OriginState {
+    origin: Origin,
     /// The realm of the last challenge from this origin: where the next request most likely
     /// belongs, since a request does not say its realm before it is challenged.
     realm: Option<String>,
@@ -115,23 +149,59 @@ struct Space {
     free: Vec<Arc<Slot>>,
 }
 
-/// The cache. Its lock is held for map lookups only, never across a request.
+/// The cache. Its lock is held for lookups only, never across a request. A client talks to one
+/// origin, rarely a few, so the origins are a list searched in place.
 pub(crate) struct Session {
-    origins: Mutex<HashMap<Origin, OriginState>>,
+    origins: Mutex<Vec<OriginState>>,
+    pub(crate) credentials: Credentials,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) max_age: Option<Duration>,
 }
 
+/// The entry of `url`'s origin, made on first use.
+fn entry<'a>(origins: &'a mut Vec<OriginState>, url: &url::Url) -> &'a mut OriginState {
+    let index = match origins.iter().position(|o| o.origin.is_of(url)) {
+        Some(i) => i,
+        None => {
+            origins.push(OriginState {
+                origin: Origin::of(url),
+                realm: None,
+                spaces: HashMap::new(),
+                probe: Arc::default(),
+            });
+            origins.len() - 1
+        }
+    };
+    &mut origins[index]
+}
+
+/// The protection space of `realm` at `url`'s origin, if one is cached.
+fn space_of<'a>(
+    origins: &'a mut [OriginState],
+    url: &url::Url,
+    realm: &str,
+) -> Option<&'a mut Space> {
+    origins
+        .iter_mut()
+        .find(|o| o.origin.is_of(url))
+        .and_then(|o| o.spaces.get_mut(realm))
+}
+
 impl Session {
-    pub(crate) fn new(clock: Arc<dyn Clock>) -> Self {
+    pub(crate) fn new(credentials: Credentials, clock: Arc<dyn Clock>) -> Self {
         Self {
-            origins: Mutex::new(HashMap::new()),
+            origins: Mutex::new(Vec::new()),
+            credentials,
             clock,
             max_age: None,
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<Origin, OriginState>> {
+    fn slot(&self, challenge: DigestChallenge, now: Instant) -> Arc<Slot> {
+        Slot::new(challenge, &self.credentials, now)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<OriginState>> {
         // A panic elsewhere cannot leave the cache inconsistent in a harmful way: at worst a
         // nonce is missing and the next call probes again.
         self.origins.lock().unwrap_or_else(PoisonError::into_inner)
@@ -143,9 +213,9 @@ impl Session {
     }
 
     /// A nonce to sign the next request for `origin` with, or what to do to get one.
-    pub(crate) fn acquire(&self, origin: &Origin) -> Acquired {
+    pub(crate) fn acquire(&self, url: &url::Url) -> Acquired {
         let mut origins = self.lock();
-        let state = origins.entry(origin.clone()).or_default();
+        let state = entry(&mut origins, url);
         let Some(space) = state.realm.as_ref().and_then(|r| state.spaces.get_mut(r)) else {
             return Acquired::Probe(Some(state.probe.clone()));
         };
@@ -170,13 +240,13 @@ impl Session {
     }
 
     /// Records a challenge from a probe and leases its nonce.
-    pub(crate) fn install(&self, origin: &Origin, challenge: DigestChallenge) -> Lease {
+    pub(crate) fn install(&self, url: &url::Url, challenge: DigestChallenge) -> Lease {
         let now = self.clock.now();
         let mut origins = self.lock();
-        let state = origins.entry(origin.clone()).or_default();
+        let state = entry(&mut origins, url);
         state.realm = Some(challenge.realm.clone());
         let space = state.spaces.entry(challenge.realm.clone()).or_default();
-        let slot = Slot::new(challenge, now);
+        let slot = self.slot(challenge, now);
         if space.ordered {
             Lease {
                 slot,
@@ -195,18 +265,18 @@ impl Session {
     /// first task to see it stale; the others retry with that replacement.
     pub(crate) fn refresh_stale(
         &self,
-        origin: &Origin,
+        url: &url::Url,
         lease: Lease,
         fresh: DigestChallenge,
     ) -> Lease {
         let now = self.clock.now();
         let mut origins = self.lock();
-        let state = origins.entry(origin.clone()).or_default();
+        let state = entry(&mut origins, url);
         state.realm = Some(fresh.realm.clone());
         let space = state.spaces.entry(fresh.realm.clone()).or_default();
         if lease.exclusive || space.ordered {
             return Lease {
-                slot: Slot::new(fresh, now),
+                slot: self.slot(fresh, now),
                 exclusive: true,
             };
         }
@@ -216,7 +286,7 @@ impl Session {
                 exclusive: false,
             },
             _ => {
-                let slot = Slot::new(fresh, now);
+                let slot = self.slot(fresh, now);
                 space.shared = Some(slot.clone());
                 Lease {
                     slot,
@@ -228,61 +298,57 @@ impl Session {
 
     /// After a request was refused because another overtook it: switches the realm to one
     /// nonce per in-flight request (see the module documentation) and leases `fresh`.
-    pub(crate) fn switch_to_ordered(&self, origin: &Origin, fresh: DigestChallenge) -> Lease {
+    pub(crate) fn switch_to_ordered(&self, url: &url::Url, fresh: DigestChallenge) -> Lease {
         let now = self.clock.now();
         let mut origins = self.lock();
-        let state = origins.entry(origin.clone()).or_default();
+        let state = entry(&mut origins, url);
         state.realm = Some(fresh.realm.clone());
         let space = state.spaces.entry(fresh.realm.clone()).or_default();
         space.ordered = true;
         // Requests still in flight keep their reference; nobody new signs with it.
         space.shared = None;
         Lease {
-            slot: Slot::new(fresh, now),
+            slot: self.slot(fresh, now),
             exclusive: true,
         }
     }
 
     /// After a definitive refusal: keeps the nonce the refusal carried, so that the next call
     /// does not probe again (and still works if the server merely forgot the old nonce).
-    pub(crate) fn rejected(&self, origin: &Origin, lease: &Lease, fresh: DigestChallenge) {
+    pub(crate) fn rejected(&self, url: &url::Url, lease: &Lease, fresh: DigestChallenge) {
         let now = self.clock.now();
         let mut origins = self.lock();
-        let state = origins.entry(origin.clone()).or_default();
+        let state = entry(&mut origins, url);
         state.realm = Some(fresh.realm.clone());
         let space = state.spaces.entry(fresh.realm.clone()).or_default();
         if space.ordered {
-            space.free.push(Slot::new(fresh, now));
+            space.free.push(self.slot(fresh, now));
         } else if space
             .shared
             .as_ref()
             .is_none_or(|s| Arc::ptr_eq(s, &lease.slot))
         {
-            space.shared = Some(Slot::new(fresh, now));
+            space.shared = Some(self.slot(fresh, now));
         }
     }
 
     /// Gives an exclusive nonce back to its pool once its request has been answered.
-    pub(crate) fn release(&self, origin: &Origin, lease: Lease) {
+    pub(crate) fn release(&self, url: &url::Url, lease: Lease) {
         if !lease.exclusive || lease.slot.issued() == u32::MAX {
             return;
         }
         let mut origins = self.lock();
-        if let Some(space) = origins
-            .get_mut(origin)
-            .and_then(|s| s.spaces.get_mut(&lease.slot.challenge.realm))
-            .filter(|space| space.ordered)
+        if let Some(space) =
+            space_of(&mut origins, url, &lease.slot.challenge.realm).filter(|space| space.ordered)
         {
             space.free.push(lease.slot);
         }
     }
 
     /// Forgets a nonce that cannot sign any more (its counts are used up).
-    pub(crate) fn discard(&self, origin: &Origin, lease: Lease) {
+    pub(crate) fn discard(&self, url: &url::Url, lease: Lease) {
         let mut origins = self.lock();
-        if let Some(space) = origins
-            .get_mut(origin)
-            .and_then(|s| s.spaces.get_mut(&lease.slot.challenge.realm))
+        if let Some(space) = space_of(&mut origins, url, &lease.slot.challenge.realm)
             && space
                 .shared
                 .as_ref()
@@ -295,7 +361,7 @@ impl Session {
     /// How many protection spaces are cached, and how many of them are in ordered mode.
     pub(crate) fn summary(&self) -> (usize, usize) {
         let origins = self.lock();
-        let spaces = origins.values().flat_map(|o| o.spaces.values());
+        let spaces = origins.iter().flat_map(|o| o.spaces.values());
         spaces.fold((0, 0), |(n, o), s| (n + 1, o + usize::from(s.ordered)))
     }
 }
@@ -313,8 +379,12 @@ mod tests {
         DigestChallenge::from_challenge(&v[0]).unwrap()
     }
 
-    fn origin() -> Origin {
-        Origin::of(&url::Url::parse("https://example.com/a?b").unwrap())
+    fn origin() -> url::Url {
+        url::Url::parse("https://example.com/a?b").unwrap()
+    }
+
+    fn session(clock: impl Clock) -> Session {
+        Session::new(Credentials::new("user", "password"), Arc::new(clock))
     }
 
     fn lease(a: Acquired) -> Lease {
@@ -326,12 +396,20 @@ mod tests {
 
     #[test]
     fn origin_includes_the_default_port() {
-        assert_eq!(origin().to_string(), "https://example.com:443");
+        assert_eq!(Origin::of(&origin()).to_string(), "https://example.com:443");
+        assert_eq!(OriginOf(&origin()).to_string(), "https://example.com:443");
+        assert!(
+            Origin::of(&origin()).is_of(&url::Url::parse("https://example.com:443/other").unwrap())
+        );
+        assert!(!Origin::of(&origin()).is_of(&url::Url::parse("http://example.com/a?b").unwrap()));
+        assert!(
+            !Origin::of(&origin()).is_of(&url::Url::parse("https://example.com:8443/a").unwrap())
+        );
     }
 
     #[test]
     fn concurrent_signers_never_share_a_count() {
-        let s = Session::new(Arc::new(Instant::now));
+        let s = session(Instant::now);
         s.install(&origin(), challenge("n"));
         let slot = lease(s.acquire(&origin())).slot;
         let counts: Vec<u32> = thread::scope(|scope| {
@@ -356,7 +434,11 @@ mod tests {
 
     #[test]
     fn counts_stop_before_wrapping() {
-        let slot = Slot::new(challenge("n"), Instant::now());
+        let slot = Slot::new(
+            challenge("n"),
+            &Credentials::new("user", "password"),
+            Instant::now(),
+        );
         slot.issued.store(u32::MAX - 1, Ordering::Release);
         assert_eq!(slot.next_nc(), Some(u32::MAX));
         assert_eq!(slot.next_nc(), None);
@@ -364,7 +446,7 @@ mod tests {
 
     #[test]
     fn first_use_probes_once_then_shares() {
-        let s = Session::new(Arc::new(Instant::now));
+        let s = session(Instant::now);
         assert!(matches!(s.acquire(&origin()), Acquired::Probe(Some(_))));
         let first = s.install(&origin(), challenge("n1"));
         assert!(!first.exclusive);
@@ -374,7 +456,7 @@ mod tests {
 
     #[test]
     fn stale_nonce_is_replaced_once() {
-        let s = Session::new(Arc::new(Instant::now));
+        let s = session(Instant::now);
         let a = s.install(&origin(), challenge("old"));
         let b = lease(s.acquire(&origin()));
         let a2 = s.refresh_stale(&origin(), a, challenge("new-a"));
@@ -388,7 +470,7 @@ mod tests {
 
     #[test]
     fn ordered_mode_leases_each_nonce_to_one_request() {
-        let s = Session::new(Arc::new(Instant::now));
+        let s = session(Instant::now);
         s.install(&origin(), challenge("shared"));
         let mine = s.switch_to_ordered(&origin(), challenge("mine"));
         assert!(mine.exclusive);
@@ -408,7 +490,7 @@ mod tests {
         let start = Instant::now();
         let now = Arc::new(Mutex::new(start));
         let clock = now.clone();
-        let mut s = Session::new(Arc::new(move || *clock.lock().unwrap()));
+        let mut s = session(move || *clock.lock().unwrap());
         s.max_age = Some(Duration::from_secs(60));
         s.install(&origin(), challenge("n"));
         assert!(matches!(s.acquire(&origin()), Acquired::Lease(_)));

@@ -273,6 +273,7 @@ impl Authenticator for AkSkAuth {
         &'a self,
         client: &'a reqwest::Client,
         mut request: reqwest::Request,
+        _spare: Option<&'a reqwest::Request>,
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
         Box::pin(async move {
             if let Err(e) = self.sign_request(&mut request) {

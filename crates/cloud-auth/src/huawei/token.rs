@@ -421,19 +421,19 @@ impl TokenAuth {
         &self,
         client: &reqwest::Client,
         request: reqwest::Request,
+        spare: Option<&reqwest::Request>,
         cache: &TokenCache,
     ) -> reqwest::Result<reqwest::Response> {
         let token = match cache.token(client).await {
             Ok(token) => token,
             Err(e) => return Ok(token_failure(cache, &e)),
         };
-        // Kept for the one retry; a streamed body cannot be replayed.
-        let retry = request.try_clone();
         let response = execute_with(client, request, &token).await?;
         if response.status() != http::StatusCode::UNAUTHORIZED {
             return Ok(response);
         }
-        let Some(retry) = retry else {
+        // The runtime's copy, for the one retry; a streamed body cannot be replayed.
+        let Some(retry) = spare.and_then(reqwest::Request::try_clone) else {
             cache.invalidate();
             return Ok(rejected(
                 response,
@@ -512,15 +512,21 @@ impl Authenticator for TokenAuth {
         }
     }
 
+    /// A cached IAM token is refreshed and the request sent again once on `401`.
+    fn may_resend(&self) -> bool {
+        matches!(self.source, Source::Cache(_))
+    }
+
     fn send<'a>(
         &'a self,
         client: &'a reqwest::Client,
         request: reqwest::Request,
+        spare: Option<&'a reqwest::Request>,
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
         Box::pin(async move {
             match &self.source {
                 Source::Static(token) => self.send_static(client, request, token).await,
-                Source::Cache(cache) => self.send_cached(client, request, cache).await,
+                Source::Cache(cache) => self.send_cached(client, request, spare, cache).await,
             }
         })
     }
