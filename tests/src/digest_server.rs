@@ -122,6 +122,9 @@ pub struct Config {
     pub hold_first_count: bool,
     /// Keep a record of every request (off for the benchmark).
     pub record: bool,
+    /// How long the server takes over each request before it answers, challenges included:
+    /// stands for the network and the service's own work (zero: answer at once).
+    pub service_time: Duration,
 }
 
 impl Config {
@@ -138,6 +141,7 @@ impl Config {
             one_header: false,
             nonce_lifetime: Duration::from_secs(300),
             open_prefix: None,
+            service_time: Duration::ZERO,
             hold_first_count: false,
             record: true,
         }
@@ -531,6 +535,9 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         || header(header::CONTENT_LENGTH).is_some_and(|v| v.trim() != "0");
 
     shared.maybe_hold(authorization.as_deref()).await;
+    if !shared.config.service_time.is_zero() {
+        tokio::time::sleep(shared.config.service_time).await;
+    }
 
     let open = shared
         .config
