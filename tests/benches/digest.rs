@@ -270,8 +270,8 @@ async fn scenario(
         tasks * calls_per_task
     );
     println!(
-        "  {:<42} {:>9} {:>14} {:>7}   {}",
-        "", "calls/s", "requests/call", "extra", "vs raw: median [min-max]"
+        "  {:<42} {:>9} {:>14} {:>7}   vs raw: median [min-max]",
+        "", "calls/s", "requests/call", "extra"
     );
     let calls = (tasks * calls_per_task) as f64;
     let raw = &runs[0];
