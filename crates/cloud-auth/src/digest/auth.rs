@@ -353,15 +353,15 @@ impl DigestAuth {
                 Some(b) => b.as_bytes(),
             },
         };
-        let header = match &lease.slot.signer {
-            Ok(signer) => signer
+        let header = lease.slot.signer.as_ref().ok().and_then(|signer| {
+            signer
                 .sign(&parts, nc, &cnonce)
-                .and_then(Authorization::into_header_value),
-            Err(e) => Err(e.clone()),
-        };
+                .and_then(Authorization::into_header_value)
+                .ok()
+        });
         match header {
-            Ok(header) => Ok(Prepared { lease, nc, header }),
-            Err(_) => {
+            Some(header) => Ok(Prepared { lease, nc, header }),
+            None => {
                 self.session.release(&target.url, lease);
                 Err(())
             }

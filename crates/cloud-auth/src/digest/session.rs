@@ -39,8 +39,7 @@ use super::{
 
 /// Scheme, host and port: the scope of a Digest protection space together with the realm.
 /// Compared with a request's URL in place, so that finding the cached nonce for a request
-/// allocates nothing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// allocates nothing. Log lines write it with [`OriginOf`].
 pub(crate) struct Origin {
     scheme: String,
     host: String,
@@ -60,12 +59,6 @@ impl Origin {
         self.port == url.port_or_known_default().unwrap_or_default()
             && self.host == url.host_str().unwrap_or_default()
             && self.scheme == url.scheme()
-    }
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}://{}:{}", self.scheme, self.host, self.port)
     }
 }
 
@@ -396,7 +389,6 @@ mod tests {
 
     #[test]
     fn origin_includes_the_default_port() {
-        assert_eq!(Origin::of(&origin()).to_string(), "https://example.com:443");
         assert_eq!(OriginOf(&origin()).to_string(), "https://example.com:443");
         assert!(
             Origin::of(&origin()).is_of(&url::Url::parse("https://example.com:443/other").unwrap())
