@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use axum::{Router, routing::get};
-use cloud_auth::{NoAuth, Runtime};
+use cloud_sdk_runtime::{NoAuth, Runtime};
 
 const EXAMPLE: &str = r#"{"connections":[{"id":"54b7f739-31a1-40d0-862b-ac85b83ab2da","status":"accepted","maxSession":"3000","specificationName":"default","vpcepIp":"192.168.0.122","created_at":"2024-06-11T09:36:24Z","domain_id":"db9b76a0d9ae431f8e85e89da2ca867c"}],"vpcepUpdateSwitch":false,"total_count":1,"vpcServiceName":"cn-north-4.css-op-no-delete.cf072729","permissions":[]}"#;
 

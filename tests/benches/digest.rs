@@ -31,7 +31,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use cloud_auth::{
+use cloud_sdk_runtime::{
     Runtime,
     digest::{self as core, CnonceSource as _},
     oceanbase::{self, Credentials},
@@ -179,7 +179,7 @@ async fn measure(
 /// Every caller gets the same HTTP client configuration (the one the generated clients get
 /// from `from_env`: timeouts, rustls), so that only the SDK's own work differs.
 fn http_client() -> reqwest::Client {
-    cloud_auth::default_http_client().unwrap_or_default()
+    cloud_sdk_runtime::default_http_client().unwrap_or_default()
 }
 
 /// The callers, each made fresh for every run; the first is the raw baseline.
@@ -198,7 +198,7 @@ fn caller(index: usize, server: &DigestServer) -> Result<Caller, String> {
             url: format!("{base}/open{PATH}"),
         },
         1 => {
-            let runtime = Runtime::builder(cloud_auth::NoAuth)
+            let runtime = Runtime::builder(cloud_sdk_runtime::NoAuth)
                 .default_query_uuid(oceanbase::REQUEST_ID_QUERY)
                 .default_header(oceanbase::PROJECT_ID_HEADER, "project-1")
                 .map_err(|e| e.to_string())?

@@ -9,7 +9,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use cloud_auth::{
+use cloud_sdk_runtime::{
     Secret,
     huawei::{AkSkCredentials, sign, sign_request_at},
 };

@@ -1,6 +1,6 @@
 //! Request values the tests and benchmarks share.
 
-use cloud_auth::Secret;
+use cloud_sdk_runtime::Secret;
 use huaweicloud_das::types::{CreateInstanceConnectionBody, DasEngineType, DasNetworkType};
 
 /// The DAS CreateInstanceConnection example body's required fields (MySQL on RDS, user

@@ -8,7 +8,7 @@
 
 use std::{fs, path::PathBuf};
 
-use cloud_auth::{
+use cloud_sdk_runtime::{
     Runtime,
     huawei::{AkSkAuth, AkSkCredentials},
 };
@@ -202,7 +202,7 @@ async fn create_instance_connection_example() {
             network_type: DasNetworkType::Rds,
             username: "root".into(),
             is_save_password: true,
-            password: cloud_auth::Secret::new("Gauss_2345"),
+            password: cloud_sdk_runtime::Secret::new("Gauss_2345"),
             sql_record_flag: Some(true),
             remarks: Some("create by api".into()),
             node_ids: vec![],
@@ -312,8 +312,8 @@ async fn digest_server(algorithm: DigestAlgorithm) -> DigestServer {
 }
 
 fn oceanbase_client(server: &DigestServer) -> oceanbase_cloud::Client {
-    let credentials = cloud_auth::oceanbase::Credentials::new(OB_AK, OB_SK);
-    let runtime = cloud_auth::oceanbase::runtime_builder(credentials)
+    let credentials = cloud_sdk_runtime::oceanbase::Credentials::new(OB_AK, OB_SK);
+    let runtime = cloud_sdk_runtime::oceanbase::runtime_builder(credentials)
         .default_header("X-Ob-Project-Id", "1234567890abcdef")
         .expect("header")
         .allow_insecure_http(true)

@@ -9,7 +9,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use cloud_auth::{
+use cloud_sdk_runtime::{
     Runtime,
     digest::DigestAuth,
     oceanbase::{self, Credentials},
@@ -223,7 +223,7 @@ async fn stale_nonce_costs_exactly_one_extra_request() {
             let server = start(config(algorithm)).await;
             let client = match retries_off {
                 false => client(&server),
-                true => client(&server).with_retry(cloud_auth::RetryPolicy::off()),
+                true => client(&server).with_retry(cloud_sdk_runtime::RetryPolicy::off()),
             };
             call(&client, op).await.unwrap();
             assert_eq!(server.stats().requests, 2);
@@ -443,7 +443,7 @@ async fn debug_output_never_shows_credentials() {
         "{:?} {runtime:?} {client:?} {auth:?} {:?} {:?}",
         Credentials::new(AK, SK),
         runtime.authenticator(),
-        cloud_auth::digest::Credentials::new(AK, SK),
+        cloud_sdk_runtime::digest::Credentials::new(AK, SK),
     );
     let secrets = secrets(&server);
     assert!(secrets.len() >= 5);
@@ -521,9 +521,9 @@ async fn tracing_output_never_shows_credentials() {
 #[tokio::test]
 async fn digest_auth_works_with_a_plain_reqwest_client_through_the_runtime() {
     let server = start(Config::new(AK, SK)).await;
-    let runtime = Runtime::builder(DigestAuth::new(cloud_auth::digest::Credentials::new(
-        AK, SK,
-    )))
+    let runtime = Runtime::builder(DigestAuth::new(
+        cloud_sdk_runtime::digest::Credentials::new(AK, SK),
+    ))
     .allow_insecure_http(true)
     .build();
     let http = reqwest::Client::new();

@@ -15,7 +15,7 @@ use axum::{
     extract::State,
     http::{Response, StatusCode},
 };
-use cloud_auth::{ApiErrorKind, NoAuth, RetryPolicy, Runtime};
+use cloud_sdk_runtime::{ApiErrorKind, NoAuth, RetryPolicy, Runtime};
 use proptest::prelude::*;
 
 /// A server that answers every request with the canned response, and counts requests.
@@ -101,8 +101,8 @@ fn ob_body() -> oceanbase_cloud::types::ConnectPrivatelinkServiceBody {
 /// Calls each of the five operations once and returns each outcome as text (`Ok(debug)` or the
 /// error's display, with its kind).
 async fn call_all(c: &Clients) -> Vec<(&'static str, Result<String, (ApiErrorKind, String)>)> {
-    fn text<T: std::fmt::Debug, E: cloud_auth::ServiceError>(
-        r: Result<T, cloud_auth::ApiError<E>>,
+    fn text<T: std::fmt::Debug, E: cloud_sdk_runtime::ServiceError>(
+        r: Result<T, cloud_sdk_runtime::ApiError<E>>,
     ) -> Result<String, (ApiErrorKind, String)> {
         r.map(|v| format!("{v:?}"))
             .map_err(|e| (e.kind(), e.to_string()))

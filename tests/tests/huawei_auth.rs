@@ -8,7 +8,7 @@ use std::{
     time::{Duration, SystemTime},
 };
 
-use cloud_auth::{
+use cloud_sdk_runtime::{
     Runtime, Secret,
     huawei::{
         AkSkAuth, AkSkCredentials, Clock, IamPassword, IamPasswordProvider, ManualClock,
@@ -427,7 +427,7 @@ async fn iam_refreshes_once_on_401_then_errors_clearly() {
     let clock = ManualClock::new(SystemTime::now());
     server.set_token_expires_at(clock.now() + Duration::from_secs(24 * 3600));
     // Retries off: the resend after a refresh is authentication's, not a retry.
-    let runtime = iam_runtime(&server, &clock).with_retry(cloud_auth::RetryPolicy::off());
+    let runtime = iam_runtime(&server, &clock).with_retry(cloud_sdk_runtime::RetryPolicy::off());
     let clients = Clients::new(&server.base_url(), runtime);
 
     clients.show_vpcep_connection().await.unwrap();
@@ -562,7 +562,7 @@ async fn no_secret_in_debug_or_tracing_output() {
         ));
     }
     text.push_str(&errors.join("\n"));
-    let parts = cloud_auth::huawei::from_vars("das", |name| match name {
+    let parts = cloud_sdk_runtime::huawei::from_vars("das", |name| match name {
         "HUAWEICLOUD_SDK_USERNAME" => Some("alice".into()),
         "HUAWEICLOUD_SDK_PASSWORD" => Some(PASSWORD.into()),
         "HUAWEICLOUD_SDK_DOMAIN_NAME" => Some("acme".into()),
@@ -616,11 +616,11 @@ fn from_env_builds_each_client() {
             "https://dataartsinsight.cn-north-4.myhuaweicloud.com",
         ),
     ] {
-        let parts = cloud_auth::huawei::from_vars(service, vars).unwrap();
+        let parts = cloud_sdk_runtime::huawei::from_vars(service, vars).unwrap();
         assert_eq!(parts.base_url, host);
         assert_eq!(parts.runtime.authenticator().scheme(), "aksk");
         assert!(!format!("{parts:?}").contains(SK));
     }
-    let css = css::Client::from_parts(cloud_auth::huawei::from_vars("css", vars).unwrap());
+    let css = css::Client::from_parts(cloud_sdk_runtime::huawei::from_vars("css", vars).unwrap());
     assert!(!format!("{css:?}").contains(SK));
 }

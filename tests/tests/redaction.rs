@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use cloud_auth::{
+use cloud_sdk_runtime::{
     Runtime, Secret,
     huawei::{AkSkAuth, AkSkCredentials, TokenAuth},
     oceanbase::Credentials,

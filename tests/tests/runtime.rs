@@ -17,7 +17,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use cloud_auth::{NoAuth, RetryPolicy, Runtime};
+use cloud_sdk_runtime::{NoAuth, RetryPolicy, Runtime};
 use futures::TryStreamExt;
 use serde_json::json;
 

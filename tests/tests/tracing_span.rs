@@ -9,7 +9,7 @@ use std::{
 };
 
 use axum::{Router, http::StatusCode, response::IntoResponse, routing::get};
-use cloud_auth::{NoAuth, RetryPolicy, Runtime};
+use cloud_sdk_runtime::{NoAuth, RetryPolicy, Runtime};
 
 async fn start() -> SocketAddr {
     let calls = Arc::new(Mutex::new(0u32));

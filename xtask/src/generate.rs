@@ -1,5 +1,5 @@
 //! From a merged spec to the files of one client crate: progenitor → prettyplease → header,
-//! plus the glue that routes progenitor's hooks to the hand-written `cloud_auth` runtime.
+//! plus the glue that routes progenitor's hooks to the hand-written `cloud_sdk_runtime` runtime.
 
 use std::{cell::RefCell, collections::BTreeSet, panic, path::Path, sync::Once};
 
@@ -137,7 +137,7 @@ fn run_progenitor(
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_hooks(HooksMode::Expected)
-        .with_inner_type(quote_path("::cloud_auth::Runtime"));
+        .with_inner_type(quote_path("::cloud_sdk_runtime::Runtime"));
     for (schema, replacement) in &api.config.replace {
         let impls = replacement
             .impls
@@ -245,26 +245,26 @@ fn quote_path(path: &str) -> proc_macro2::TokenStream {
 }
 
 /// The glue the generated crate needs because of the orphan rule: the `ClientHooks` impl must
-/// live next to `Client`. It only forwards to `cloud_auth`, plus a few constructors.
+/// live next to `Client`. It only forwards to `cloud_sdk_runtime`, plus a few constructors.
 fn glue(api: &LoadedApi) -> Result<String, SpecError> {
     let from_env = match api.config.auth {
-        AuthKind::Digest => "::cloud_auth::oceanbase::from_env()".to_owned(),
+        AuthKind::Digest => "::cloud_sdk_runtime::oceanbase::from_env()".to_owned(),
         AuthKind::Huawei => format!(
-            "::cloud_auth::huawei::from_env({:?})",
+            "::cloud_sdk_runtime::huawei::from_env({:?})",
             api.config.service.as_deref().unwrap_or_default()
         ),
     };
     let env_doc = match api.config.auth {
-        AuthKind::Digest => "See `cloud_auth::oceanbase::from_env` for the variables read.",
-        AuthKind::Huawei => "See `cloud_auth::huawei::from_env` for the variables read.",
+        AuthKind::Digest => "See `cloud_sdk_runtime::oceanbase::from_env` for the variables read.",
+        AuthKind::Huawei => "See `cloud_sdk_runtime::huawei::from_env` for the variables read.",
     };
     Ok(format!(
         r#"
 /// The `User-Agent` of this client: the crate and its version.
 const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
-/// Routes progenitor's hooks to the [`cloud_auth::Runtime`] that holds the credentials.
-impl ClientHooks<::cloud_auth::Runtime> for Client {{
+/// Routes progenitor's hooks to the [`cloud_sdk_runtime::Runtime`] that holds the credentials.
+impl ClientHooks<::cloud_sdk_runtime::Runtime> for Client {{
     async fn pre<E>(&self, request: &mut reqwest::Request, info: &OperationInfo) -> Result<(), Error<E>> {{
         // progenitor adds `api-version: <info.version>` to every request; no vendor here
         // documents it, so it does not go on the wire.
@@ -273,7 +273,7 @@ impl ClientHooks<::cloud_auth::Runtime> for Client {{
             .headers_mut()
             .entry(reqwest::header::USER_AGENT)
             .or_insert(reqwest::header::HeaderValue::from_static(USER_AGENT));
-        ::cloud_auth::check_require_one_of(request, info.operation_id, REQUIRE_ONE_OF).map_err(Error::InvalidRequest)?;
+        ::cloud_sdk_runtime::check_require_one_of(request, info.operation_id, REQUIRE_ONE_OF).map_err(Error::InvalidRequest)?;
         self.inner.pre(request, info.operation_id).await.map_err(|e| Error::Custom(e.to_string()))
     }}
 
@@ -290,14 +290,14 @@ impl Client {{
     /// The vendor's documented base URL (`{{region}}` stands for a region such as `cn-north-4`).
     pub const DEFAULT_BASE_URL: &'static str = {base:?};
 
-    /// Creates a client from parts built by `cloud_auth` (base URL, HTTP client, runtime).
-    pub fn from_parts(parts: ::cloud_auth::ClientParts) -> Self {{
+    /// Creates a client from parts built by `cloud_sdk_runtime` (base URL, HTTP client, runtime).
+    pub fn from_parts(parts: ::cloud_sdk_runtime::ClientParts) -> Self {{
         Self::new_with_client(&parts.base_url, parts.http, parts.runtime)
     }}
 
     /// Creates a client from credentials and settings in environment variables.
     /// {env_doc}
-    pub fn from_env() -> Result<Self, ::cloud_auth::ConfigError> {{
+    pub fn from_env() -> Result<Self, ::cloud_sdk_runtime::ConfigError> {{
         {from_env}.map(Self::from_parts)
     }}
 
@@ -309,7 +309,7 @@ impl Client {{
 
     /// This client with another retry policy (for example `RetryPolicy::off()`); credentials,
     /// caches and connections are shared with `self`.
-    pub fn with_retry(&self, policy: ::cloud_auth::RetryPolicy) -> Self {{
+    pub fn with_retry(&self, policy: ::cloud_sdk_runtime::RetryPolicy) -> Self {{
         Self::new_with_client(&self.baseurl, self.client.clone(), self.inner.with_retry(policy))
     }}
 }}
@@ -403,7 +403,7 @@ fn rust_type_of(api: &LoadedApi, name: &str) -> String {
     }
 }
 
-/// `call()` on every builder: the body, or a typed [`cloud_auth::ApiError`] naming the
+/// `call()` on every builder: the body, or a typed [`cloud_sdk_runtime::ApiError`] naming the
 /// operation; plus the crate's `ApiError` alias and, for an envelope API, the impls that let a
 /// 2xx `success: false` count as a failure.
 fn typed_calls(api: &LoadedApi) -> Result<String, SpecError> {
@@ -433,10 +433,10 @@ fn typed_calls(api: &LoadedApi) -> Result<String, SpecError> {
         out.push_str(&format!(
             r#"
 impl<'a> builder::{vendor}<'a> {{
-    /// Sends the request and returns the response body, or an [`::cloud_auth::ApiError`] that
+    /// Sends the request and returns the response body, or an [`::cloud_sdk_runtime::ApiError`] that
     /// names `{vendor}`, the HTTP status, the service's error code, message and request id.
-    pub async fn call(self) -> Result<{ok_type}, ::cloud_auth::ApiError<{error_type}>> {{
-        ::cloud_auth::ApiError::{check}({vendor:?}, self.send().await)
+    pub async fn call(self) -> Result<{ok_type}, ::cloud_sdk_runtime::ApiError<{error_type}>> {{
+        ::cloud_sdk_runtime::ApiError::{check}({vendor:?}, self.send().await)
     }}
 }}
 "#
@@ -446,7 +446,7 @@ impl<'a> builder::{vendor}<'a> {{
         out.push_str(&format!(
             "
 /// The error of every `call()` of this client.
-pub type ApiError = ::cloud_auth::ApiError<{only}>;
+pub type ApiError = ::cloud_sdk_runtime::ApiError<{only}>;
 "
         ));
     }
@@ -454,7 +454,7 @@ pub type ApiError = ::cloud_auth::ApiError<{only}>;
         let field = rust_field;
         out.push_str(&format!(
             r#"
-impl ::cloud_auth::ServiceError for types::{schema} {{
+impl ::cloud_sdk_runtime::ServiceError for types::{schema} {{
     fn code(&self) -> Option<&str> {{
         self.{code}.as_deref()
     }}
@@ -468,7 +468,7 @@ impl ::cloud_auth::ServiceError for types::{schema} {{
     }}
 }}
 
-impl ::cloud_auth::Reply for types::{schema} {{
+impl ::cloud_sdk_runtime::Reply for types::{schema} {{
     /// A body without `{success_json}` counts as success: the HTTP status already said so.
     fn succeeded(&self) -> bool {{
         self.{success}.is_none_or(bool::from)
@@ -639,7 +639,7 @@ fn crate_docs(api: &LoadedApi) -> String {
 fn cargo_toml(api: &LoadedApi, lib_rs: &str, progenitor_version: &str) -> String {
     let c = &api.config;
     let mut deps: BTreeSet<&str> = [
-        "cloud-auth.workspace = true",
+        "cloud-sdk-runtime.workspace = true",
         "progenitor-client.workspace = true",
         "reqwest.workspace = true",
         "serde.workspace = true",

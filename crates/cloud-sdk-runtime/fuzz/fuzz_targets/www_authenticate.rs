@@ -3,7 +3,7 @@
 //! panic either.
 #![no_main]
 
-use cloud_auth::digest::{DigestChallenge, parse_challenges};
+use cloud_sdk_runtime::digest::{DigestChallenge, parse_challenges};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -5,9 +5,9 @@
 //! the project in an `X-Ob-Project-Id` header and a `requestId` query parameter on each call.
 //!
 //! ```no_run
-//! use cloud_auth::oceanbase::{self, Credentials};
+//! use cloud_sdk_runtime::oceanbase::{self, Credentials};
 //!
-//! # fn run() -> Result<(), cloud_auth::ConfigError> {
+//! # fn run() -> Result<(), cloud_sdk_runtime::ConfigError> {
 //! // One line from an AccessKey pair and a project id (base URL: DEFAULT_BASE_URL) ...
 //! let parts = oceanbase::client_parts(Credentials::new("AK", "SK"), "project-id")?;
 //! // ... or from OCEANBASE_ACCESS_KEY_ID, OCEANBASE_ACCESS_KEY_SECRET, OCEANBASE_PROJECT_ID.

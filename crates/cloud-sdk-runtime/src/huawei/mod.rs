@@ -32,9 +32,9 @@
 //! # In code
 //!
 //! ```no_run
-//! use cloud_auth::{ClientParts, Runtime, huawei};
+//! use cloud_sdk_runtime::{ClientParts, Runtime, huawei};
 //!
-//! # fn main() -> Result<(), cloud_auth::ConfigError> {
+//! # fn main() -> Result<(), cloud_sdk_runtime::ConfigError> {
 //! // AK/SK signing.
 //! let credentials = huawei::AkSkCredentials::new("AK", "SK")?.with_project_id("0123abcd")?;
 //! let runtime = Runtime::builder(huawei::AkSkAuth::new(credentials)).build();

@@ -7,7 +7,7 @@
 
 use std::{fs, path::PathBuf};
 
-use cloud_auth::{
+use cloud_sdk_runtime::{
     Secret,
     huawei::{AkSkCredentials, sign, sign_request_at},
 };

@@ -10,7 +10,7 @@
 //!   once on `stale=true`, and never sends a body unauthenticated.
 //!
 //! ```
-//! use cloud_auth::{Runtime, digest::{Credentials, DigestAuth}};
+//! use cloud_sdk_runtime::{Runtime, digest::{Credentials, DigestAuth}};
 //!
 //! let runtime = Runtime::builder(DigestAuth::new(Credentials::new("user", "password"))).build();
 //! # let _ = runtime;
