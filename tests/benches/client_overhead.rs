@@ -28,11 +28,7 @@ fn main() {
         tokio::spawn(async move { axum::serve(listener, app).await });
         let base = format!("http://{addr}");
         let http = reqwest::Client::new();
-        let client = huaweicloud_css::Client::new_with_client(
-            &base,
-            http.clone(),
-            Runtime::builder(NoAuth).build(),
-        );
+        let client = huaweicloud_css::Client::new(&base, Runtime::builder(NoAuth).build().unwrap());
         let url = format!("{base}/v1.0/p/clusters/c/vpcepservice/connections?limit=10&offset=0");
 
         let raw = || async {

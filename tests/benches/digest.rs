@@ -176,10 +176,13 @@ async fn measure(
     })
 }
 
-/// Every caller gets the same HTTP client configuration (the one the generated clients get
-/// from `from_env`: timeouts, rustls), so that only the SDK's own work differs.
+/// Every caller gets the same HTTP client configuration (the one a runtime builds: no
+/// redirects, its connect timeout, rustls), so that only the SDK's own work differs.
 fn http_client() -> reqwest::Client {
-    cloud_sdk_runtime::default_http_client().unwrap_or_default()
+    Runtime::builder(cloud_sdk_runtime::NoAuth)
+        .build()
+        .map(|r| r.http_client().clone())
+        .unwrap_or_default()
 }
 
 /// The callers, each made fresh for every run; the first is the raw baseline.
@@ -199,27 +202,21 @@ fn caller(index: usize, server: &DigestServer) -> Result<Caller, String> {
         },
         1 => {
             let runtime = Runtime::builder(cloud_sdk_runtime::NoAuth)
-                .default_query_uuid(oceanbase::REQUEST_ID_QUERY)
-                .default_header(oceanbase::PROJECT_ID_HEADER, "project-1")
+                .default_query_uuid("requestId")
+                .default_header("X-Ob-Project-Id", "project-1")
                 .map_err(|e| e.to_string())?
-                .build();
-            Caller::Generated(Arc::new(Client::new_with_client(
-                &format!("{base}/open"),
-                http_client(),
-                runtime,
-            )))
+                .build()
+                .map_err(|e| e.to_string())?;
+            Caller::Generated(Arc::new(Client::new(&format!("{base}/open"), runtime)))
         }
         2 => {
-            let runtime = oceanbase::runtime_builder(Credentials::new(AK, SK))
-                .allow_insecure_http(true)
-                .default_header(oceanbase::PROJECT_ID_HEADER, "project-1")
-                .map_err(|e| e.to_string())?
-                .build();
-            Caller::Generated(Arc::new(Client::new_with_client(
-                &base,
-                http_client(),
-                runtime,
-            )))
+            let runtime =
+                oceanbase::runtime_builder(&Client::API, Credentials::new(AK, SK), "project-1")
+                    .map_err(|e| e.to_string())?
+                    .allow_insecure_http(true)
+                    .build()
+                    .map_err(|e| e.to_string())?;
+            Caller::Generated(Arc::new(Client::new(&base, runtime)))
         }
         _ => Caller::TwoTrips {
             http: http_client(),

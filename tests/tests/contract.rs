@@ -46,6 +46,7 @@ fn signed_runtime() -> Runtime {
     Runtime::builder(AkSkAuth::new(credentials))
         .allow_insecure_http(true)
         .build()
+        .unwrap()
 }
 
 /// The wire request as reviewable text: credentials, dates and the port redacted.
@@ -313,11 +314,15 @@ async fn digest_server(algorithm: DigestAlgorithm) -> DigestServer {
 
 fn oceanbase_client(server: &DigestServer) -> oceanbase_cloud::Client {
     let credentials = cloud_sdk_runtime::oceanbase::Credentials::new(OB_AK, OB_SK);
-    let runtime = cloud_sdk_runtime::oceanbase::runtime_builder(credentials)
-        .default_header("X-Ob-Project-Id", "1234567890abcdef")
-        .expect("header")
-        .allow_insecure_http(true)
-        .build();
+    let runtime = cloud_sdk_runtime::oceanbase::runtime_builder(
+        &oceanbase_cloud::Client::API,
+        credentials,
+        "1234567890abcdef",
+    )
+    .expect("project id")
+    .allow_insecure_http(true)
+    .build()
+    .unwrap();
     oceanbase_cloud::Client::new(&server.base_url(), runtime)
 }
 

@@ -47,11 +47,11 @@ async fn start(config: Config) -> DigestServer {
 }
 
 fn runtime(secret: &str) -> Runtime {
-    oceanbase::runtime_builder(Credentials::new(AK, secret))
-        .allow_insecure_http(true)
-        .default_header(oceanbase::PROJECT_ID_HEADER, PROJECT)
+    oceanbase::runtime_builder(&Client::API, Credentials::new(AK, secret), PROJECT)
         .unwrap()
+        .allow_insecure_http(true)
         .build()
+        .unwrap()
 }
 
 fn client(server: &DigestServer) -> Client {
@@ -66,7 +66,7 @@ async fn call(client: &Client, op: Op) -> Result<Envelope, String> {
                 .instance_id("ob317v4uif")
                 .tenant_id("t33h8y08k")
                 .body(integration_tests::examples::connect_body())
-                .send()
+                .call()
                 .await
         }
         Op::AddUser => {
@@ -78,7 +78,7 @@ async fn call(client: &Client, op: Op) -> Result<Envelope, String> {
                     address_id: "rs-private-1".into(),
                     user_account: "user123".into(),
                 })
-                .send()
+                .call()
                 .await
         }
     };
@@ -315,7 +315,7 @@ async fn server_offering_only_basic_gets_no_credentials() {
 #[tokio::test]
 async fn plain_http_is_refused_unless_allowed() {
     let server = start(Config::new(AK, SK)).await;
-    let runtime = oceanbase::runtime(Credentials::new(AK, SK), PROJECT).unwrap();
+    let runtime = oceanbase::runtime(&Client::API, Credentials::new(AK, SK), PROJECT).unwrap();
     let client = Client::new(&server.base_url(), runtime);
     let error = call(&client, Op::Connect).await.unwrap_err();
     assert!(error.contains("https://"), "{error}");
@@ -399,8 +399,9 @@ async fn nonces_older_than_the_max_age_are_replaced_before_use() {
         .with_clock(move || *clock.lock().unwrap());
     let runtime = Runtime::builder(auth)
         .allow_insecure_http(true)
-        .default_query_uuid(oceanbase::REQUEST_ID_QUERY)
-        .build();
+        .default_query_uuid("requestId")
+        .build()
+        .unwrap();
     let client = Client::new(&server.base_url(), runtime);
     call(&client, Op::Connect).await.unwrap();
     call(&client, Op::Connect).await.unwrap();
@@ -525,7 +526,8 @@ async fn digest_auth_works_with_a_plain_reqwest_client_through_the_runtime() {
         cloud_sdk_runtime::digest::Credentials::new(AK, SK),
     ))
     .allow_insecure_http(true)
-    .build();
+    .build()
+    .unwrap();
     let http = reqwest::Client::new();
     for _ in 0..3 {
         let mut request = http
@@ -533,9 +535,11 @@ async fn digest_auth_works_with_a_plain_reqwest_client_through_the_runtime() {
             .body("plain body")
             .build()
             .unwrap();
-        runtime.pre(&mut request, "put_any").await.unwrap();
-        let result = runtime.exec(&http, request, "put_any").await;
-        runtime.post(&result, "put_any").unwrap();
+        runtime
+            .pre::<()>(&mut request, "put_any", "test/0", &[])
+            .await
+            .unwrap();
+        let result = runtime.exec(request, "put_any").await;
         assert_eq!(result.unwrap().status(), 200);
     }
     let stats = server.stats();

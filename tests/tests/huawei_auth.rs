@@ -66,7 +66,7 @@ impl Clients {
             .cluster_id("5c77b71c-5b35-4f50-8984-76387e42451a")
             .offset(0)
             .limit(10)
-            .send()
+            .call()
             .await
             .map_err(|e| e.to_string())?;
         assert_eq!(page.connections.len(), 1);
@@ -88,7 +88,7 @@ impl Clients {
                     .password(Secret::new(DB_PASSWORD))
                     .remarks("create by api".to_owned()),
             )
-            .send()
+            .call()
             .await
             .map_err(|e| e.to_string())?;
         assert!(created.connection_id.is_some());
@@ -106,7 +106,7 @@ impl Clients {
                     .ds_type(dataarts::types::DsType::Dws)
                     .vpc_ep_server_name("cn-north-4.DII-INGEST-LB.5d6c".to_owned()),
             )
-            .send()
+            .call()
             .await
             .map_err(|e| e.to_string())?;
         assert!(created.id.is_some());
@@ -156,6 +156,7 @@ fn aksk_runtime(credentials: AkSkCredentials) -> Runtime {
     Runtime::builder(AkSkAuth::new(credentials))
         .allow_insecure_http(true)
         .build()
+        .unwrap()
 }
 
 fn iam_user() -> IamUser {
@@ -181,6 +182,7 @@ fn iam_runtime(server: &HuaweiServer, clock: &ManualClock) -> Runtime {
     Runtime::builder(TokenAuth::from_cache(cache))
         .allow_insecure_http(true)
         .build()
+        .unwrap()
 }
 
 fn signed_headers(r: &Recorded) -> Vec<String> {
@@ -204,7 +206,10 @@ async fn static_token_is_sent_on_every_call_of_each_client() {
     let auth = TokenAuth::static_token("static-token-secret").unwrap();
     let clients = Clients::new(
         &server.base_url(),
-        Runtime::builder(auth).allow_insecure_http(true).build(),
+        Runtime::builder(auth)
+            .allow_insecure_http(true)
+            .build()
+            .unwrap(),
     );
     for _ in 0..2 {
         assert_eq!(clients.call_each().await, Vec::<String>::new());
@@ -224,7 +229,10 @@ async fn static_token_refused_is_a_clear_error() {
     let auth = TokenAuth::static_token("expired-token").unwrap();
     let clients = Clients::new(
         &server.base_url(),
-        Runtime::builder(auth).allow_insecure_http(true).build(),
+        Runtime::builder(auth)
+            .allow_insecure_http(true)
+            .build()
+            .unwrap(),
     );
     let err = clients.show_vpcep_connection().await.unwrap_err();
     assert!(err.contains("HUAWEICLOUD_SDK_AUTH_TOKEN"), "{err}");
@@ -462,7 +470,8 @@ async fn iam_wrong_password_is_a_clear_error_and_nothing_is_sent() {
         "wrong-password",
     )))
     .allow_insecure_http(true)
-    .build();
+    .build()
+    .unwrap();
     let clients = Clients::new(&server.base_url(), runtime);
     let errors = clients.call_each().await;
     assert_eq!(errors.len(), 3);
@@ -483,7 +492,9 @@ async fn token_auth_refuses_plain_http_unless_allowed() {
     server.set_iam_user(iam_user());
     server.accept_token("static-token-secret");
     // The service URL is http:// and the runtime was not told to allow it.
-    let runtime = Runtime::builder(TokenAuth::static_token("static-token-secret").unwrap()).build();
+    let runtime = Runtime::builder(TokenAuth::static_token("static-token-secret").unwrap())
+        .build()
+        .unwrap();
     let err = Clients::new(&server.base_url(), runtime)
         .show_vpcep_connection()
         .await
@@ -493,20 +504,32 @@ async fn token_auth_refuses_plain_http_unless_allowed() {
         "{err}"
     );
 
-    // The IAM endpoint is http:// and the provider was not told to allow it.
+    // Without the switch, an IAM password runtime refuses too, before any token request.
     let credentials = IamPassword::new("alice", PASSWORD, "acme", ProjectScope::Id(PROJECT.into()));
-    let provider = IamPasswordProvider::new(&server.base_url(), credentials).unwrap();
+    let provider = IamPasswordProvider::new(&server.base_url(), credentials.clone()).unwrap();
     let runtime = Runtime::builder(TokenAuth::from_provider(provider))
-        .allow_insecure_http(true)
-        .build();
+        .build()
+        .unwrap();
     let err = Clients::new(&server.base_url(), runtime)
         .show_vpcep_connection()
         .await
         .unwrap_err();
-    assert!(err.contains("HUAWEICLOUD_SDK_IAM_ENDPOINT"), "{err}");
-
+    assert!(err.contains("refusing"), "{err}");
     assert!(server.requests().is_empty());
     assert_eq!(server.token_fetches(), 0);
+
+    // One switch on the runtime covers the IAM endpoint too: the token is fetched over the
+    // loopback server's http:// and the call goes through.
+    let provider = IamPasswordProvider::new(&server.base_url(), credentials).unwrap();
+    let runtime = Runtime::builder(TokenAuth::from_provider(provider))
+        .allow_insecure_http(true)
+        .build()
+        .unwrap();
+    Clients::new(&server.base_url(), runtime)
+        .show_vpcep_connection()
+        .await
+        .unwrap();
+    assert_eq!(server.token_fetches(), 1);
 }
 
 #[tokio::test]
@@ -532,7 +555,8 @@ async fn no_secret_in_debug_or_tracing_output() {
         &server.base_url(),
         Runtime::builder(static_token)
             .allow_insecure_http(true)
-            .build(),
+            .build()
+            .unwrap(),
     );
     let bad_password = Clients::new(
         &server.base_url(),
@@ -541,7 +565,8 @@ async fn no_secret_in_debug_or_tracing_output() {
             "wrong-password-secret",
         )))
         .allow_insecure_http(true)
-        .build(),
+        .build()
+        .unwrap(),
     );
     for clients in [&aksk, &iam, &fixed] {
         assert_eq!(clients.call_each().await, Vec::<String>::new());
@@ -562,7 +587,7 @@ async fn no_secret_in_debug_or_tracing_output() {
         ));
     }
     text.push_str(&errors.join("\n"));
-    let parts = cloud_sdk_runtime::huawei::from_vars("das", |name| match name {
+    let parts = cloud_sdk_runtime::huawei::from_vars(&das::Client::SERVICE, |name| match name {
         "HUAWEICLOUD_SDK_USERNAME" => Some("alice".into()),
         "HUAWEICLOUD_SDK_PASSWORD" => Some(PASSWORD.into()),
         "HUAWEICLOUD_SDK_DOMAIN_NAME" => Some("acme".into()),
@@ -609,18 +634,26 @@ fn from_env_builds_each_client() {
         _ => None,
     };
     for (service, host) in [
-        ("css", "https://css.cn-north-4.myhuaweicloud.com"),
-        ("das", "https://das.cn-north-4.myhuaweicloud.com"),
         (
-            "dataartsinsight",
+            css::Client::SERVICE,
+            "https://css.cn-north-4.myhuaweicloud.com",
+        ),
+        (
+            das::Client::SERVICE,
+            "https://das.cn-north-4.myhuaweicloud.com",
+        ),
+        (
+            dataarts::Client::SERVICE,
             "https://dataartsinsight.cn-north-4.myhuaweicloud.com",
         ),
     ] {
-        let parts = cloud_sdk_runtime::huawei::from_vars(service, vars).unwrap();
+        let parts = cloud_sdk_runtime::huawei::from_vars(&service, vars).unwrap();
         assert_eq!(parts.base_url, host);
         assert_eq!(parts.runtime.authenticator().scheme(), "aksk");
         assert!(!format!("{parts:?}").contains(SK));
     }
-    let css = css::Client::from_parts(cloud_sdk_runtime::huawei::from_vars("css", vars).unwrap());
+    let css = css::Client::from_parts(
+        cloud_sdk_runtime::huawei::from_vars(&css::Client::SERVICE, vars).unwrap(),
+    );
     assert!(!format!("{css:?}").contains(SK));
 }

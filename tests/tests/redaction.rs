@@ -70,9 +70,12 @@ async fn secrets_never_show_in_debug_or_traces() {
     assert_clean("AK/SK credentials", &format!("{aksk:?}"));
     let aksk_runtime = Runtime::builder(AkSkAuth::new(aksk))
         .allow_insecure_http(true)
-        .build();
+        .build()
+        .unwrap();
     assert_clean("an AK/SK runtime", &format!("{aksk_runtime:?}"));
-    let token_runtime = Runtime::builder(TokenAuth::static_token(TOKEN).expect("token")).build();
+    let token_runtime = Runtime::builder(TokenAuth::static_token(TOKEN).expect("token"))
+        .build()
+        .unwrap();
     assert_clean("a token runtime", &format!("{token_runtime:?}"));
     let ob = Credentials::new("ob-access-key", OB_SK);
     assert_clean("OceanBase credentials", &format!("{ob:?}"));

@@ -126,14 +126,14 @@ fn fast_retries(max_attempts: u32) -> RetryPolicy {
 fn css(addr: SocketAddr, policy: RetryPolicy) -> huaweicloud_css::Client {
     huaweicloud_css::Client::new(
         &format!("http://{addr}"),
-        Runtime::builder(NoAuth).retry(policy).build(),
+        Runtime::builder(NoAuth).retry(policy).build().unwrap(),
     )
 }
 
 fn das(addr: SocketAddr, policy: RetryPolicy) -> huaweicloud_das::Client {
     huaweicloud_das::Client::new(
         &format!("http://{addr}"),
-        Runtime::builder(NoAuth).retry(policy).build(),
+        Runtime::builder(NoAuth).retry(policy).build().unwrap(),
     )
 }
 
@@ -321,14 +321,16 @@ async fn a_call_over_its_time_limit_fails_naming_the_operation() {
         .show_vpcep_connection()
         .project_id("p")
         .cluster_id("c")
-        .send()
+        .call()
         .await
         .expect_err("too slow");
+    assert_eq!(err.kind(), cloud_sdk_runtime::ErrorKind::TimedOut);
     let text = err.to_string();
     assert!(
-        text.contains("show_vpcep_connection") && text.contains("time"),
+        text.starts_with("ShowVpcepConnection: ") && text.contains("time limit"),
         "{text}"
     );
+    assert_eq!(text.matches("ShowVpcepConnection").count(), 1, "{text}");
     assert_eq!(state.requests.load(Ordering::SeqCst), 1);
 }
 

@@ -89,7 +89,7 @@ async fn one_span_per_call_with_operation_status_and_attempts() {
     };
     let client = huaweicloud_css::Client::new(
         &format!("http://{addr}"),
-        Runtime::builder(NoAuth).retry(policy).build(),
+        Runtime::builder(NoAuth).retry(policy).build().unwrap(),
     );
     client
         .show_vpcep_connection()

@@ -1,13 +1,17 @@
 //! From a merged spec to the files of one client crate: progenitor → prettyplease → header,
-//! plus the glue that routes progenitor's hooks to the hand-written `cloud_sdk_runtime` runtime.
+//! plus what comes from the spec and `api.toml` (per-operation `call()`, paging, the envelope,
+//! the vendor's data), written as tokens. What every crate shares is compiled code in the
+//! runtime crate that the generated crate invokes in one line (`client_glue!`, `open_enum!`).
 
 use std::{cell::RefCell, collections::BTreeSet, panic, path::Path, sync::Once};
 
+use proc_macro2::{Group, TokenStream, TokenTree};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
+use quote::{format_ident, quote};
 
 use crate::{
-    open_enum,
-    spec::{AuthKind, LoadedApi, SpecError},
+    naming, open_enum,
+    spec::{AuthKind, LoadedApi, SpecError, Supply},
 };
 
 /// One file to write, relative to the workspace root.
@@ -39,9 +43,9 @@ pub fn generate_api(
     progenitor_version: &str,
 ) -> Result<Vec<GeneratedFile>, SpecError> {
     let open_enums = open_enum::find(api)?;
-    let code = run_progenitor(api, &open_enums)?;
-    let parse = |code: &str| {
-        syn::parse_file(code).map_err(|e| {
+    let code = checked_path_segments(run_progenitor(api, &open_enums)?);
+    let parse = |tokens: TokenStream| {
+        syn::parse2::<syn::File>(tokens).map_err(|e| {
             SpecError::new(
                 format!("specs/{}", api.name),
                 None,
@@ -49,19 +53,23 @@ pub fn generate_api(
             )
         })
     };
-    let mut file = parse(&format!(
-        "{code}\n{}\n{}\n{}",
+    let mut file = parse(code)?;
+    remove_progenitor_constructors(&mut file);
+    let extras = [
         glue(api)?,
+        vendor_items(api)?,
+        typed_calls(api)?,
         paging(api)?,
-        typed_calls(api)?
-    ))?;
+    ];
+    file.items
+        .extend(parse(extras.into_iter().collect())?.items);
     // Open enumerations go into `types`, next to the types that use them.
-    let extra = parse(&open_enums.iter().map(open_enum::render).collect::<String>())?;
+    let enums = parse(open_enums.iter().map(open_enum::tokens).collect())?;
     if let Some((_, items)) = file.items.iter_mut().find_map(|item| match item {
         syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
         _ => None,
     }) {
-        items.extend(extra.items);
+        items.extend(enums.items);
     }
     let body = prettyplease::unparse(&file);
     let header = header("//", api, progenitor_version);
@@ -131,13 +139,13 @@ fn catch_generator_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 fn run_progenitor(
     api: &LoadedApi,
     open_enums: &[open_enum::OpenEnum],
-) -> Result<String, SpecError> {
+) -> Result<TokenStream, SpecError> {
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_hooks(HooksMode::Expected)
-        .with_inner_type(quote_path("::cloud_sdk_runtime::Runtime"));
+        .with_inner_type(quote!(::cloud_sdk_runtime::Runtime));
     for (schema, replacement) in &api.config.replace {
         let impls = replacement
             .impls
@@ -177,7 +185,7 @@ fn run_progenitor(
         ..place()
     })?
     .map_err(|e| SpecError { message: format!("progenitor rejected the API ({}): {e}", api.files.join(", ")), ..place() })?;
-    Ok(tokens.to_string())
+    Ok(tokens)
 }
 
 /// A documented error status (`409`) next to a range (`4XX`) with the same body makes progenitor
@@ -240,91 +248,201 @@ fn collapse_error_codes(spec: &openapiv3::OpenAPI) -> openapiv3::OpenAPI {
     spec
 }
 
-fn quote_path(path: &str) -> proc_macro2::TokenStream {
-    path.parse().unwrap_or_default()
+/// progenitor writes each path parameter as `encode_path(&value.to_string())` into the URL,
+/// which encodes neither `.` nor `\`: `..` would climb a segment once the URL is parsed. Each
+/// such call becomes the runtime's checked `path_segment`, which refuses `""`, `.` and `..`
+/// (an `InvalidRequest` naming the parameter; nothing is sent) and encodes `\`.
+fn checked_path_segments(tokens: TokenStream) -> TokenStream {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out: Vec<TokenTree> = Vec::with_capacity(trees.len());
+    let mut i = 0;
+    while i < trees.len() {
+        match &trees[i] {
+            TokenTree::Ident(ident) if ident == "encode_path" => {
+                if let Some(TokenTree::Group(args)) = trees.get(i + 1)
+                    && args.delimiter() == proc_macro2::Delimiter::Parenthesis
+                    && let Some(name) = args.stream().into_iter().find_map(|t| match t {
+                        TokenTree::Ident(name) => Some(name.to_string()),
+                        _ => None,
+                    })
+                {
+                    let value = args.stream();
+                    out.extend(quote! {
+                        ::cloud_sdk_runtime::path_segment(#name, #value).map_err(Error::InvalidRequest)?
+                    });
+                    i += 2;
+                    continue;
+                }
+                out.push(trees[i].clone());
+            }
+            TokenTree::Group(group) => {
+                let mut inner =
+                    Group::new(group.delimiter(), checked_path_segments(group.stream()));
+                inner.set_span(group.span());
+                out.push(TokenTree::Group(inner));
+            }
+            other => out.push(other.clone()),
+        }
+        i += 1;
+    }
+    out.into_iter().collect()
 }
 
-/// The glue the generated crate needs because of the orphan rule: the `ClientHooks` impl must
-/// live next to `Client`. It only forwards to `cloud_sdk_runtime`, plus a few constructors.
-fn glue(api: &LoadedApi) -> Result<String, SpecError> {
-    let from_env = match api.config.auth {
-        AuthKind::Digest => "::cloud_sdk_runtime::oceanbase::from_env()".to_owned(),
-        AuthKind::Huawei => format!(
-            "::cloud_sdk_runtime::huawei::from_env({:?})",
-            api.config.service.as_deref().unwrap_or_default()
-        ),
-    };
-    let env_doc = match api.config.auth {
-        AuthKind::Digest => "See `cloud_sdk_runtime::oceanbase::from_env` for the variables read.",
-        AuthKind::Huawei => "See `cloud_sdk_runtime::huawei::from_env` for the variables read.",
-    };
-    Ok(format!(
-        r#"
-/// The `User-Agent` of this client: the crate and its version.
-const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
-
-/// Routes progenitor's hooks to the [`cloud_sdk_runtime::Runtime`] that holds the credentials.
-impl ClientHooks<::cloud_sdk_runtime::Runtime> for Client {{
-    async fn pre<E>(&self, request: &mut reqwest::Request, info: &OperationInfo) -> Result<(), Error<E>> {{
-        // progenitor adds `api-version: <info.version>` to every request; no vendor here
-        // documents it, so it does not go on the wire.
-        request.headers_mut().remove("api-version");
-        request
-            .headers_mut()
-            .entry(reqwest::header::USER_AGENT)
-            .or_insert(reqwest::header::HeaderValue::from_static(USER_AGENT));
-        ::cloud_sdk_runtime::check_require_one_of(request, info.operation_id, REQUIRE_ONE_OF).map_err(Error::InvalidRequest)?;
-        self.inner.pre(request, info.operation_id).await.map_err(|e| Error::Custom(e.to_string()))
-    }}
-
-    async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {{
-        self.inner.exec(&self.client, request, info.operation_id).await
-    }}
-
-    async fn post<E>(&self, result: &reqwest::Result<reqwest::Response>, info: &OperationInfo) -> Result<(), Error<E>> {{
-        self.inner.post(result, info.operation_id).map_err(|e| Error::Custom(e.to_string()))
-    }}
-}}
-
-impl Client {{
-    /// The vendor's documented base URL (`{{region}}` stands for a region such as `cn-north-4`).
-    pub const DEFAULT_BASE_URL: &'static str = {base:?};
-
-    /// Creates a client from parts built by `cloud_sdk_runtime` (base URL, HTTP client, runtime).
-    pub fn from_parts(parts: ::cloud_sdk_runtime::ClientParts) -> Self {{
-        Self::new_with_client(&parts.base_url, parts.http, parts.runtime)
-    }}
-
-    /// Creates a client from credentials and settings in environment variables.
-    /// {env_doc}
-    pub fn from_env() -> Result<Self, ::cloud_sdk_runtime::ConfigError> {{
-        {from_env}.map(Self::from_parts)
-    }}
-
-    /// This client with a time limit per call, all retries included; credentials, caches and
-    /// connections are shared with `self`. For one call: `client.with_timeout(d).operation()...`.
-    pub fn with_timeout(&self, limit: ::std::time::Duration) -> Self {{
-        Self::new_with_client(&self.baseurl, self.client.clone(), self.inner.with_timeout(limit))
-    }}
-
-    /// This client with another retry policy (for example `RetryPolicy::off()`); credentials,
-    /// caches and connections are shared with `self`.
-    pub fn with_retry(&self, policy: ::cloud_sdk_runtime::RetryPolicy) -> Self {{
-        Self::new_with_client(&self.baseurl, self.client.clone(), self.inner.with_retry(policy))
-    }}
-}}
-
-/// Request-body rules of the spec (`x-require-one-of`), checked before anything is sent:
-/// (operationId, fields of which at least one must be given).
-const REQUIRE_ONE_OF: &[(&str, &[&str])] = &[{rules}];
-"#,
-        base = api.config.base_url,
-        rules = require_one_of_rules(api)?,
-    ))
+/// Drops progenitor's `Client::new` and `new_with_client`: `new` would build a second HTTP
+/// client with settings of its own (redirects followed), and `new_with_client` would accept one.
+/// [`client_glue!`] gives `new` and `from_parts`, which use the runtime's transport.
+fn remove_progenitor_constructors(file: &mut syn::File) {
+    for item in &mut file.items {
+        if let syn::Item::Impl(imp) = item
+            && imp.trait_.is_none()
+            && matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.is_ident("Client"))
+        {
+            imp.items.retain(|i| {
+                !matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "new" || f.sig.ident == "new_with_client")
+            });
+        }
+    }
+    file.items
+        .retain(|item| !matches!(item, syn::Item::Impl(imp) if imp.items.is_empty()));
 }
 
-/// The `x-require-one-of` extensions of request-body schemas, as Rust source.
-fn require_one_of_rules(api: &LoadedApi) -> Result<String, SpecError> {
+/// A Rust type from its path as text (`types::Page`, `::cloud_sdk_runtime::huawei::HuaweiError`).
+fn rust_type(api: &LoadedApi, text: &str) -> Result<syn::Type, SpecError> {
+    syn::parse_str(text).map_err(|e| {
+        SpecError::new(
+            format!("specs/{}/api.toml", api.name),
+            None,
+            format!("`{text}` is not a Rust type path ({e})"),
+        )
+    })
+}
+
+/// The one-line invocation of the shared glue, with the spec's body rules when there are any.
+fn glue(api: &LoadedApi) -> Result<TokenStream, SpecError> {
+    let rules = require_one_of_rules(api)?;
+    if rules.is_empty() {
+        return Ok(quote! { ::cloud_sdk_runtime::client_glue!(Client); });
+    }
+    let rules = rules
+        .iter()
+        .map(|(op, fields)| quote! { (#op, &[#(#fields),*]) });
+    Ok(quote! {
+        /// Request-body rules of the spec (`x-require-one-of`), checked before anything is
+        /// sent: (operationId, fields of which at least one must be given).
+        const REQUIRE_ONE_OF: &[(&str, &[&str])] = &[#(#rules),*];
+        ::cloud_sdk_runtime::client_glue!(Client, require_one_of: REQUIRE_ONE_OF);
+    })
+}
+
+/// The vendor's data for the runtime (`SERVICE` or `API`) and the constructors that use it.
+fn vendor_items(api: &LoadedApi) -> Result<TokenStream, SpecError> {
+    let c = &api.config;
+    let base = &c.base_url;
+    let err = |msg: &str| SpecError::new(format!("specs/{}/api.toml", api.name), None, msg);
+    let common = quote! {
+        /// The vendor's documented base URL (`{region}` stands for a region such as
+        /// `cn-north-4`).
+        pub const DEFAULT_BASE_URL: &'static str = #base;
+    };
+    Ok(match c.auth {
+        AuthKind::Huawei => {
+            let name = c.service.as_deref().ok_or_else(|| err("needs `service`"))?;
+            let pattern = c
+                .vendor_config
+                .host
+                .as_deref()
+                .ok_or_else(|| err("the vendor file needs `host`"))?;
+            let host = pattern.replace("{service}", name);
+            let regions = c.host_exceptions.iter().map(|e| &e.region);
+            let hosts = c.host_exceptions.iter().map(|e| &e.host);
+            let headers = c.env_headers.iter().map(|h| &h.header);
+            let vars = c.env_headers.iter().map(|h| &h.env);
+            quote! {
+                impl Client {
+                    #common
+
+                    /// Where the service lives: its name in endpoint variables, its host in
+                    /// each region, and the headers read from the environment.
+                    pub const SERVICE: ::cloud_sdk_runtime::huawei::Service =
+                        ::cloud_sdk_runtime::huawei::Service {
+                            name: #name,
+                            host: #host,
+                            host_exceptions: &[#((#regions, #hosts)),*],
+                            env_headers: &[#((#headers, #vars)),*],
+                        };
+
+                    /// A client from credentials and settings in environment variables; see
+                    /// `cloud_sdk_runtime::huawei::from_env` for the variables read.
+                    pub fn from_env() -> ::std::result::Result<Self, ::cloud_sdk_runtime::ConfigError> {
+                        ::cloud_sdk_runtime::huawei::from_env(&Self::SERVICE).map(Self::from_parts)
+                    }
+
+                    /// A client for the service in `region` (like `cn-north-4`) that sends
+                    /// through `runtime`.
+                    pub fn for_region(
+                        region: &str,
+                        runtime: ::cloud_sdk_runtime::Runtime,
+                    ) -> ::std::result::Result<Self, ::cloud_sdk_runtime::ConfigError> {
+                        ::cloud_sdk_runtime::ClientParts::new(Self::SERVICE.base_url(region)?, runtime)
+                            .map(Self::from_parts)
+                    }
+                }
+            }
+        }
+        AuthKind::Digest => {
+            let supplied = c
+                .client_supplied
+                .iter()
+                .map(|s| {
+                    let name = &s.name;
+                    match (s.supply, s.location.as_str()) {
+                        (Supply::Uuid, "query") => {
+                            Ok(quote! { ::cloud_sdk_runtime::oceanbase::Supplied::UuidQuery(#name) })
+                        }
+                        (Supply::ProjectId, "header") => Ok(
+                            quote! { ::cloud_sdk_runtime::oceanbase::Supplied::ProjectHeader(#name) },
+                        ),
+                        _ => Err(err(
+                            "client_supplied: `supply = \"uuid\"` goes with `in = \"query\"`, \
+                             `supply = \"project_id\"` with `in = \"header\"`",
+                        )),
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            quote! {
+                impl Client {
+                    #common
+
+                    /// What the runtime supplies on every call that does not set it.
+                    pub const API: ::cloud_sdk_runtime::oceanbase::Api =
+                        ::cloud_sdk_runtime::oceanbase::Api {
+                            default_base_url: #base,
+                            supplied: &[#(#supplied),*],
+                        };
+
+                    /// A client from credentials and settings in environment variables; see
+                    /// `cloud_sdk_runtime::oceanbase::from_env` for the variables read.
+                    pub fn from_env() -> ::std::result::Result<Self, ::cloud_sdk_runtime::ConfigError> {
+                        ::cloud_sdk_runtime::oceanbase::from_env(&Self::API).map(Self::from_parts)
+                    }
+
+                    /// A client for the documented endpoint with an AccessKey pair and the
+                    /// project every call acts in.
+                    pub fn with_credentials(
+                        credentials: ::cloud_sdk_runtime::oceanbase::Credentials,
+                        project_id: &str,
+                    ) -> ::std::result::Result<Self, ::cloud_sdk_runtime::ConfigError> {
+                        ::cloud_sdk_runtime::oceanbase::client_parts(&Self::API, credentials, project_id)
+                            .map(Self::from_parts)
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// The `x-require-one-of` extensions of request-body schemas: (operationId, fields).
+fn require_one_of_rules(api: &LoadedApi) -> Result<Vec<(String, Vec<String>)>, SpecError> {
     let mut rules = Vec::new();
     for (_, _, op) in api.merged.operations() {
         let Some(schema) = request_schema_name(op) else {
@@ -343,17 +461,9 @@ fn require_one_of_rules(api: &LoadedApi) -> Result<String, SpecError> {
                 format!("must be a list of property names ({e})"),
             )
         })?;
-        let id = op.operation_id.clone().unwrap_or_default();
-        rules.push(format!(
-            "({id:?}, &[{}])",
-            fields
-                .iter()
-                .map(|f| format!("{f:?}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        rules.push((op.operation_id.clone().unwrap_or_default(), fields));
     }
-    Ok(rules.join(", "))
+    Ok(rules)
 }
 
 fn request_schema_name(op: &openapiv3::Operation) -> Option<String> {
@@ -396,24 +506,25 @@ fn response_schema_name(
 }
 
 /// The Rust type of a named schema in generated code: its replacement, or `types::Name`.
-fn rust_type_of(api: &LoadedApi, name: &str) -> String {
+fn rust_type_of(api: &LoadedApi, name: &str) -> Result<syn::Type, SpecError> {
     match api.config.replace.get(name) {
-        Some(r) => r.rust_type.clone(),
-        None => format!("types::{name}"),
+        Some(r) => rust_type(api, &r.rust_type),
+        None => rust_type(api, &format!("types::{name}")),
     }
 }
 
-/// `call()` on every builder: the body, or a typed [`cloud_sdk_runtime::ApiError`] naming the
-/// operation; plus the crate's `ApiError` alias and, for an envelope API, the impls that let a
-/// 2xx `success: false` count as a failure.
-fn typed_calls(api: &LoadedApi) -> Result<String, SpecError> {
+/// `call()` on every builder: the body, or a typed `ApiError` naming the operation; plus the
+/// crate's `ApiError` alias and, for an envelope API, the impls that let a 2xx
+/// `success: false` count as a failure.
+fn typed_calls(api: &LoadedApi) -> Result<TokenStream, SpecError> {
     use openapiv3::StatusCode;
     let err = |msg: String| SpecError::new(format!("specs/{}", api.name), None, msg);
-    let mut out = String::new();
-    let mut error_types = std::collections::BTreeSet::new();
+    let mut out = TokenStream::new();
+    let mut error_types = BTreeSet::new();
     for (path, method, op) in api.merged.operations() {
         let id = op.operation_id.clone().unwrap_or_default();
-        let vendor = progenitor_case(&id);
+        let vendor = naming::pascal(&id);
+        let builder = format_ident!("{}", vendor);
         let ok = response_schema_name(api, op, &StatusCode::Code(200)).ok_or_else(|| {
             err(format!(
                 "{method} {path}: `call()` needs a named JSON schema for status 200"
@@ -424,72 +535,79 @@ fn typed_calls(api: &LoadedApi) -> Result<String, SpecError> {
                 "{method} {path}: `call()` needs a named JSON schema for 4XX responses"
             ))
         })?;
-        let (ok_type, error_type) = (rust_type_of(api, &ok), rust_type_of(api, &error));
-        error_types.insert(error_type.clone());
+        let (ok_type, error_type) = (rust_type_of(api, &ok)?, rust_type_of(api, &error)?);
+        error_types.insert(quote!(#error_type).to_string());
         let check = match &api.config.envelope {
-            Some(e) if e.schema == ok => "from_reply",
-            _ => "from_result",
+            Some(e) if e.schema == ok => format_ident!("call_envelope"),
+            _ => format_ident!("call"),
         };
-        out.push_str(&format!(
-            r#"
-impl<'a> builder::{vendor}<'a> {{
-    /// Sends the request and returns the response body, or an [`::cloud_sdk_runtime::ApiError`] that
-    /// names `{vendor}`, the HTTP status, the service's error code, message and request id.
-    pub async fn call(self) -> Result<{ok_type}, ::cloud_sdk_runtime::ApiError<{error_type}>> {{
-        ::cloud_sdk_runtime::ApiError::{check}({vendor:?}, self.send().await)
-    }}
-}}
-"#
-        ));
+        let doc = format!(
+            " Sends the request and returns the body (with its status, headers and request \
+             id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `{vendor}`, its \
+             kind, the HTTP status, the service's error code, message and request id."
+        );
+        out.extend(quote! {
+            impl<'a> builder::#builder<'a> {
+                #[doc = #doc]
+                pub async fn call(
+                    self,
+                ) -> ::std::result::Result<
+                    ::cloud_sdk_runtime::Output<#ok_type>,
+                    ::cloud_sdk_runtime::ApiError<#error_type>,
+                > {
+                    ::cloud_sdk_runtime::#check(#vendor, self.send()).await
+                }
+            }
+        });
     }
     if let [only] = error_types.iter().collect::<Vec<_>>()[..] {
-        out.push_str(&format!(
-            "
-/// The error of every `call()` of this client.
-pub type ApiError = ::cloud_sdk_runtime::ApiError<{only}>;
-"
-        ));
+        let only = rust_type(api, only)?;
+        out.extend(quote! {
+            /// The error of every `call()` of this client.
+            pub type ApiError = ::cloud_sdk_runtime::ApiError<#only>;
+        });
     }
     if let Some(e) = &api.config.envelope {
-        let field = rust_field;
-        out.push_str(&format!(
-            r#"
-impl ::cloud_sdk_runtime::ServiceError for types::{schema} {{
-    fn code(&self) -> Option<&str> {{
-        self.{code}.as_deref()
-    }}
+        let schema = format_ident!("{}", e.schema);
+        let [code, message, request_id, success] = [&e.code, &e.message, &e.request_id, &e.success]
+            .map(|f| format_ident!("{}", naming::snake(f)));
+        let doc = format!(
+            " A body without `{}` counts as success: the HTTP status already said so.",
+            e.success
+        );
+        out.extend(quote! {
+            impl ::cloud_sdk_runtime::ServiceError for types::#schema {
+                fn code(&self) -> ::std::option::Option<&str> {
+                    self.#code.as_deref()
+                }
 
-    fn message(&self) -> Option<&str> {{
-        self.{message}.as_deref()
-    }}
+                fn message(&self) -> ::std::option::Option<&str> {
+                    self.#message.as_deref()
+                }
 
-    fn request_id(&self) -> Option<&str> {{
-        self.{request_id}.as_deref()
-    }}
-}}
+                fn request_id(&self) -> ::std::option::Option<&str> {
+                    self.#request_id.as_deref()
+                }
+            }
 
-impl ::cloud_sdk_runtime::Reply for types::{schema} {{
-    /// A body without `{success_json}` counts as success: the HTTP status already said so.
-    fn succeeded(&self) -> bool {{
-        self.{success}.is_none_or(bool::from)
-    }}
-}}
-"#,
-            schema = e.schema,
-            code = field(&e.code),
-            message = field(&e.message),
-            request_id = field(&e.request_id),
-            success = field(&e.success),
-            success_json = e.success,
-        ));
+            impl ::cloud_sdk_runtime::Reply for types::#schema {
+                #[doc = #doc]
+                fn succeeded(&self) -> bool {
+                    self.#success.is_none_or(bool::from)
+                }
+            }
+        });
     }
     Ok(out)
 }
 
+/// The most pages one item stream requests when the API documents no maximum offset.
+const MAX_PAGES: u32 = 1000;
+
 /// A stream of every item across pages, for each `[[paginate]]` entry of `api.toml`.
-fn paging(api: &LoadedApi) -> Result<String, SpecError> {
+fn paging(api: &LoadedApi) -> Result<TokenStream, SpecError> {
     use openapiv3::{ReferenceOr, StatusCode};
-    let mut out = String::new();
+    let mut out = TokenStream::new();
     let err = |msg: String| {
         SpecError::new(
             format!("specs/{}/api.toml", api.name),
@@ -543,75 +661,72 @@ fn paging(api: &LoadedApi) -> Result<String, SpecError> {
                 p.operation
             ))
         })?;
-        let builder = progenitor_case(&p.operation);
-        let field = |name: &str| rust_field(name);
-        out.push_str(&format!(
-            r#"
-impl<'a> builder::{builder}<'a> {{
-    /// Every `{items}` item of every page, in order: sends the request page after page
-    /// (`{offset}` advancing, `{limit}` = `page_size`) until `{total}` items have been read or a
-    /// page comes back empty. Other parameters are those set on this builder.
-    pub fn stream_{items_field}(
-        self,
-        page_size: u32,
-    ) -> ::std::pin::Pin<Box<dyn ::futures::Stream<Item = Result<{item_type}, Error<{error_type}>>> + Send + 'a>> {{
-        let pages = ::futures::stream::try_unfold(Some((self, 0u64)), move |state| async move {{
-            let Some((builder, offset)) = state else {{ return Ok::<_, Error<{error_type}>>(None) }};
-            let page = builder.clone().{offset_field}(offset).{limit_field}(page_size).send().await?.into_inner();
-            let read = page.{items_field}.len() as u64;
-            let next = offset + read;
-            let total = page.{total_field}.and_then(|t| u64::try_from(t).ok());
-            let done = read == 0 || total.is_some_and(|t| next >= t);
-            let items = ::futures::stream::iter(page.{items_field}.into_iter().map(Ok));
-            Ok(Some((items, (!done).then_some((builder, next)))))
-        }});
-        Box::pin(::futures::TryStreamExt::try_flatten(pages))
-    }}
-}}
-"#,
+        let max_offset = match max_of_query_parameter(op, &p.offset) {
+            Some(max) => quote!(::std::option::Option::Some(#max)),
+            None => quote!(::std::option::Option::None),
+        };
+        let builder = format_ident!("{}", naming::pascal(&p.operation));
+        let [items_field, offset_field, limit_field, total_field] =
+            [&p.items, &p.offset, &p.limit, &p.total]
+                .map(|f| format_ident!("{}", naming::snake(f)));
+        let stream_fn = format_ident!("stream_{}", naming::snake(&p.items));
+        let (item_type, error_type) = (rust_type_of(api, &items)?, rust_type_of(api, &error)?);
+        let doc = format!(
+            " Every `{items}` item of every page, in order: sends the request page after page \
+             (`{offset}` advancing, `{limit}` = `page_size`) and stops after `{total}` items, at \
+             a page shorter than `page_size`, past the documented maximum offset, or after {MAX_PAGES} \
+             pages. Other parameters are those set on this builder.",
             items = p.items,
             offset = p.offset,
             limit = p.limit,
             total = p.total,
-            items_field = field(&p.items),
-            offset_field = field(&p.offset),
-            limit_field = field(&p.limit),
-            total_field = field(&p.total),
-            item_type = rust_type_of(api, &items),
-            error_type = rust_type_of(api, &error),
-        ));
+        );
+        out.extend(quote! {
+            impl<'a> builder::#builder<'a> {
+                #[doc = #doc]
+                pub fn #stream_fn(self, page_size: u32) -> ::cloud_sdk_runtime::Paged<'a, #item_type, #error_type> {
+                    let bounds = ::cloud_sdk_runtime::PageBounds {
+                        max_offset: #max_offset,
+                        max_pages: #MAX_PAGES,
+                    };
+                    ::cloud_sdk_runtime::offset_pages(page_size, bounds, move |offset, limit| {
+                        let request = self.clone().#offset_field(offset).#limit_field(limit);
+                        async move {
+                            let page = request.send().await?.into_inner();
+                            Ok(::cloud_sdk_runtime::Page {
+                                items: page.#items_field,
+                                total: page.#total_field.map(i64::from),
+                            })
+                        }
+                    })
+                }
+            }
+        });
     }
     Ok(out)
 }
 
-/// `show_vpcep_connection` → `ShowVpcepConnection` (progenitor's builder name).
-fn progenitor_case(operation_id: &str) -> String {
-    operation_id
-        .split('_')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
-/// A JSON name as progenitor's Rust field/method name (`total_count`, `vpcServiceName` →
-/// `vpc_service_name`).
-fn rust_field(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
+/// The documented `maximum` of an integer query parameter, if any.
+fn max_of_query_parameter(op: &openapiv3::Operation, name: &str) -> Option<u64> {
+    use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr, SchemaKind, Type};
+    op.parameters.iter().find_map(|p| match p {
+        ReferenceOr::Item(Parameter::Query { parameter_data, .. })
+            if parameter_data.name == name =>
+        {
+            match &parameter_data.format {
+                ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) => {
+                    match &schema.schema_kind {
+                        SchemaKind::Type(Type::Integer(int)) => {
+                            int.maximum.and_then(|m| u64::try_from(m).ok())
+                        }
+                        _ => None,
+                    }
+                }
+                _ => None,
             }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
         }
-    }
-    out
+        _ => None,
+    })
 }
 
 fn header(comment: &str, api: &LoadedApi, progenitor_version: &str) -> String {
@@ -638,8 +753,12 @@ fn crate_docs(api: &LoadedApi) -> String {
 
 fn cargo_toml(api: &LoadedApi, lib_rs: &str, progenitor_version: &str) -> String {
     let c = &api.config;
+    let runtime = format!(
+        "cloud-sdk-runtime = {{ workspace = true, features = [{:?}] }}",
+        c.vendor_config.feature
+    );
     let mut deps: BTreeSet<&str> = [
-        "cloud-sdk-runtime.workspace = true",
+        runtime.as_str(),
         "progenitor-client.workspace = true",
         "reqwest.workspace = true",
         "serde.workspace = true",

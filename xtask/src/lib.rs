@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod generate;
+pub mod naming;
 pub mod open_enum;
 pub mod spec;
 

@@ -20,6 +20,9 @@ use sha2::{Digest, Sha256};
 pub const COMMON_FILE: &str = "_common.yaml";
 /// The per-API settings file.
 pub const CONFIG_FILE: &str = "api.toml";
+/// The folder under `specs/` with one settings file per vendor (`<vendor>.toml`): what every
+/// API of that vendor shares. Not an API folder.
+pub const VENDORS_DIR: &str = "vendors";
 
 /// A problem in a spec, with the file and the place in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,11 +77,23 @@ pub struct ApiConfig {
     pub api_version: String,
     /// Default base URL, or a pattern with `{region}`.
     pub base_url: String,
+    /// The vendor: `specs/vendors/<vendor>.toml` holds what its APIs share.
+    pub vendor: String,
     /// `digest` (OceanBase Cloud) or `huawei` (IAM token / AK/SK).
     pub auth: AuthKind,
-    /// For `huawei`: the service name used for endpoint resolution (`css`, `das`, ...).
+    /// For `huawei`: the service name in endpoint variables (`css` → `HUAWEICLOUD_SDK_ENDPOINT_CSS`)
+    /// and in the vendor's host pattern.
     #[serde(default)]
     pub service: Option<String>,
+    /// For `huawei`: regions whose host differs from the vendor's pattern.
+    #[serde(default, rename = "host_exception")]
+    pub host_exceptions: Vec<HostException>,
+    /// For `huawei`: headers set on every call from an environment variable.
+    #[serde(default, rename = "env_header")]
+    pub env_headers: Vec<EnvHeader>,
+    /// `specs/vendors/<vendor>.toml`, read with the API.
+    #[serde(skip)]
+    pub vendor_config: VendorConfig,
     /// crates.io keywords.
     #[serde(default)]
     pub keywords: Vec<String>,
@@ -97,6 +112,44 @@ pub struct ApiConfig {
     /// A response envelope that carries success and error details in the body.
     #[serde(default)]
     pub envelope: Option<Envelope>,
+}
+
+/// `specs/vendors/<vendor>.toml`: what every API of a vendor shares.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VendorConfig {
+    /// The runtime crate's cargo feature the vendor's clients enable (`digest`, `huawei`).
+    pub feature: String,
+    /// The host pattern, with `{service}` and `{region}` (Huawei Cloud).
+    #[serde(default)]
+    pub host: Option<String>,
+    /// Schemas replaced by a hand-written type in every API of the vendor, by schema name.
+    #[serde(default)]
+    pub replace: BTreeMap<String, Replacement>,
+}
+
+/// A region whose host differs from the vendor's pattern.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostException {
+    /// The region id.
+    pub region: String,
+    /// The host there.
+    pub host: String,
+    /// Why (kept next to the setting, for reviewers).
+    pub why: String,
+}
+
+/// A header set on every call from an environment variable, when it is set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvHeader {
+    /// The header name.
+    pub header: String,
+    /// The environment variable.
+    pub env: String,
+    /// Why (kept next to the setting, for reviewers).
+    pub why: String,
 }
 
 /// A response envelope: `success: false` in a 2xx body is a failure.
@@ -150,8 +203,20 @@ pub struct ClientSupplied {
     /// Parameter location: `query` or `header`.
     #[serde(rename = "in")]
     pub location: String,
+    /// What the runtime sends: `uuid` (a fresh UUID v4) or `project_id` (the client's project).
+    pub supply: Supply,
     /// Why (kept next to the setting, for reviewers).
     pub why: String,
+}
+
+/// What the runtime supplies for a [`ClientSupplied`] parameter.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Supply {
+    /// A fresh UUID v4 (a query parameter).
+    Uuid,
+    /// The client's project id (a header).
+    ProjectId,
 }
 
 /// A schema replaced by a hand-written type.
@@ -190,7 +255,7 @@ pub fn load_all(root: &Path) -> Result<Vec<LoadedApi>, Vec<SpecError>> {
         Ok(entries) => entries
             .filter_map(|e| e.ok())
             .map(|e| e.path())
-            .filter(|p| p.is_dir())
+            .filter(|p| p.is_dir() && !p.ends_with(VENDORS_DIR))
             .collect::<Vec<_>>(),
         Err(e) => {
             return Err(vec![SpecError::new(
@@ -283,12 +348,38 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
         });
         vec![SpecError::new(&config_file, place, e.message().to_owned())]
     })?;
+    let mut config = config;
     if config.auth == AuthKind::Huawei && config.service.is_none() {
         return Err(vec![SpecError::new(
             &config_file,
             None,
             "auth = \"huawei\" needs `service` (for example \"css\")",
         )]);
+    }
+    let vendor_path = root
+        .join("specs")
+        .join(VENDORS_DIR)
+        .join(format!("{}.toml", config.vendor));
+    let vendor_file = rel(root, &vendor_path);
+    let vendor_text = read(root, &vendor_path).map_err(|mut e| {
+        e.message = format!(
+            "{}; `vendor = {:?}` in {config_file} names this file",
+            e.message, config.vendor
+        );
+        vec![e]
+    })?;
+    config.vendor_config = toml::from_str(&vendor_text).map_err(|e| {
+        let place = e.span().map(|s| {
+            let line = vendor_text[..s.start.min(vendor_text.len())]
+                .matches('\n')
+                .count()
+                + 1;
+            format!("line {line}")
+        });
+        vec![SpecError::new(&vendor_file, place, e.message().to_owned())]
+    })?;
+    for (schema, replacement) in config.vendor_config.replace.clone() {
+        config.replace.entry(schema).or_insert(replacement);
     }
 
     let mut yaml_paths = fs::read_dir(dir)
@@ -307,6 +398,7 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
 
     let mut hasher = Sha256::new();
     hash_file(&mut hasher, CONFIG_FILE, &config_text);
+    hash_file(&mut hasher, &vendor_file, &vendor_text);
 
     let mut errors = Vec::new();
     let mut common: Option<(String, Value)> = None;

@@ -6,10 +6,13 @@
 //! failing). Each generated builder therefore also has `call()`, which returns the response
 //! body or an [`ApiError`].
 
-use std::fmt;
+use std::{fmt, future::Future};
 
 use progenitor_client::{Error as RawError, ResponseValue};
 use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+
+use crate::{ErrorKind, error::request_id_header};
 
 /// An error body a service sends: Huawei Cloud's `{error_code, error_msg}` or OceanBase
 /// Cloud's envelope.
@@ -30,126 +33,255 @@ pub trait Reply {
     fn succeeded(&self) -> bool;
 }
 
-/// What kind of failure an [`ApiError`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ApiErrorKind {
-    /// The service answered with an error: a non-2xx status, or `success: false`.
-    Service,
-    /// The request was not sent: a required value is missing or a documented rule is broken.
-    InvalidRequest,
-    /// Credentials were refused or could not be obtained, or the call timed out, or the runtime
-    /// refused to send (see the message).
-    Runtime,
-    /// The connection failed, or the response body could not be read.
-    Transport,
-    /// The service answered, but not in the documented form (wrong shape, not JSON, or a
-    /// status the API does not document).
-    InvalidResponse,
-}
-
 /// The failure of one call of a generated client.
 ///
-/// `Display` names the operation, the HTTP status, the service's code and message, and the
-/// request id when there is one: `ShowVpcepConnection: HTTP 400: CSS.0001: bad cluster id
-/// (request id 8a0c…)`.
+/// `Display` names the operation once, in the vendor's spelling, then the HTTP status, the
+/// service's code and message, and the request id when there is one:
+/// `ShowVpcepConnection: HTTP 400: CSS.0001: bad cluster id (request id 8a0c…)`.
+/// [`ApiError::kind`] says what happened without reading text; `source()` keeps the cause.
 pub struct ApiError<E> {
     operation: &'static str,
-    kind: ApiErrorKind,
+    kind: ErrorKind,
     status: Option<StatusCode>,
     request_id: Option<String>,
+    client_request_id: Option<String>,
     service: Option<E>,
     detail: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+/// A successful call's body with what came with it: status, headers, and the request id the
+/// call sent (OceanBase Cloud's `requestId`). Dereferences to the body.
+#[derive(Debug, Clone)]
+pub struct Output<T> {
+    inner: T,
+    status: StatusCode,
+    headers: reqwest::header::HeaderMap,
+    client_request_id: Option<String>,
+}
+
+impl<T> Output<T> {
+    /// The body.
+    pub fn into_inner(self) -> T {
+        self.inner
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &reqwest::header::HeaderMap {
+        &self.headers
+    }
+
+    /// The `X-Request-Id` the service answered with (Huawei Cloud).
+    pub fn request_id(&self) -> Option<&str> {
+        self.headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// The request id this call sent (OceanBase Cloud's `requestId` query parameter, a fresh
+    /// UUID unless the caller gave one), to match the call with the vendor's logs.
+    pub fn client_request_id(&self) -> Option<&str> {
+        self.client_request_id.as_deref()
+    }
+}
+
+/// Serializes as the body alone.
+impl<T: serde::Serialize> serde::Serialize for Output<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.inner.serialize(serializer)
+    }
+}
+
+impl<T> std::ops::Deref for Output<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.inner
+    }
+}
+
+/// Runs one call's `send()` and returns the body or an [`ApiError`] naming `operation`; what
+/// each generated `call()` does.
+pub async fn call<T, E, F>(operation: &'static str, send: F) -> Result<Output<T>, ApiError<E>>
+where
+    F: Future<Output = Result<ResponseValue<T>, RawError<E>>>,
+    E: ServiceError + DeserializeOwned,
+{
+    let (result, sent_id) = crate::runtime::recorded(send).await;
+    match result {
+        Ok(value) => Ok(Output {
+            status: value.status(),
+            headers: value.headers().clone(),
+            client_request_id: sent_id,
+            inner: value.into_inner(),
+        }),
+        Err(e) => Err(ApiError::from_raw(operation, e).with_client_request_id(sent_id)),
+    }
+}
+
+/// Like [`call`], and a 2xx body that says it failed (`success: false`) is an error too.
+pub async fn call_envelope<T, E, F>(
+    operation: &'static str,
+    send: F,
+) -> Result<Output<T>, ApiError<E>>
+where
+    F: Future<Output = Result<ResponseValue<T>, RawError<E>>>,
+    E: ServiceError + DeserializeOwned,
+    T: Reply + Into<E>,
+{
+    let output = call(operation, send).await?;
+    if output.succeeded() {
+        return Ok(output);
+    }
+    let Output {
+        inner,
+        status,
+        headers,
+        client_request_id,
+    } = output;
+    Err(ApiError::service(
+        operation,
+        ErrorKind::Service,
+        status,
+        &headers,
+        inner.into(),
+    )
+    .with_client_request_id(client_request_id))
 }
 
 impl<E: ServiceError> ApiError<E> {
-    /// The outcome of `send()` as the body or an [`ApiError`].
-    pub fn from_result<T>(
-        operation: &'static str,
-        result: Result<ResponseValue<T>, RawError<E>>,
-    ) -> Result<T, Self> {
-        result
-            .map(ResponseValue::into_inner)
-            .map_err(|e| Self::from_raw(operation, e))
-    }
-
-    /// Like [`ApiError::from_result`], and a 2xx body that says it failed is an error too.
-    pub fn from_reply<T>(
-        operation: &'static str,
-        result: Result<ResponseValue<T>, RawError<E>>,
-    ) -> Result<T, Self>
-    where
-        T: Reply + Into<E>,
-    {
-        let value = result.map_err(|e| Self::from_raw(operation, e))?;
-        if value.succeeded() {
-            return Ok(value.into_inner());
-        }
-        let status = value.status();
-        let request_id = header_request_id(value.headers());
-        let body: E = value.into_inner().into();
-        Err(Self::service(operation, status, request_id, body))
-    }
-
     fn service(
         operation: &'static str,
+        kind: ErrorKind,
         status: StatusCode,
-        header_id: Option<String>,
+        headers: &reqwest::header::HeaderMap,
         body: E,
     ) -> Self {
-        let request_id = header_id.or_else(|| body.request_id().map(str::to_owned));
+        let request_id =
+            request_id_header(headers).or_else(|| body.request_id().map(str::to_owned));
         Self {
             operation,
-            kind: ApiErrorKind::Service,
+            kind,
             status: Some(status),
             request_id,
+            client_request_id: None,
             service: Some(body),
             detail: String::new(),
+            source: None,
         }
     }
 
-    /// Classifies a raw progenitor error of `operation`.
-    pub fn from_raw(operation: &'static str, error: RawError<E>) -> Self {
-        let plain = |kind, status, detail: String| Self {
+    fn plain(operation: &'static str, kind: ErrorKind, detail: String) -> Self {
+        Self {
             operation,
             kind,
-            status,
+            status: None,
             request_id: None,
+            client_request_id: None,
             service: None,
             detail,
-        };
+            source: None,
+        }
+    }
+
+    fn with_client_request_id(mut self, id: Option<String>) -> Self {
+        self.client_request_id = id;
+        self
+    }
+}
+
+impl<E: ServiceError + DeserializeOwned> ApiError<E> {
+    /// Classifies a raw progenitor error of `operation` (what `send()` returned): by its
+    /// variant, and for a transport-level error by the runtime's typed [`crate::Error`] in
+    /// its source chain, never by its text.
+    pub fn from_raw(operation: &'static str, error: RawError<E>) -> Self {
         match error {
             RawError::ErrorResponse(value) => {
                 let status = value.status();
-                let id = header_request_id(value.headers());
-                Self::service(operation, status, id, value.into_inner())
+                let headers = value.headers().clone();
+                Self::service(
+                    operation,
+                    ErrorKind::Service,
+                    status,
+                    &headers,
+                    value.into_inner(),
+                )
             }
-            RawError::InvalidRequest(message) => plain(ApiErrorKind::InvalidRequest, None, message),
-            RawError::Custom(message) => plain(ApiErrorKind::Runtime, None, message),
+            RawError::InvalidRequest(message) => {
+                Self::plain(operation, ErrorKind::InvalidRequest, message)
+            }
+            RawError::Custom(message) => Self::plain(operation, ErrorKind::Transport, message),
             RawError::CommunicationError(e)
             | RawError::InvalidUpgrade(e)
-            | RawError::ResponseBodyError(e) => {
-                plain(ApiErrorKind::Transport, e.status(), e.to_string())
+            | RawError::ResponseBodyError(e) => Self::from_transport(operation, e),
+            RawError::InvalidResponsePayload(bytes, e) => {
+                let mut out = Self::plain(
+                    operation,
+                    ErrorKind::InvalidResponse,
+                    format!(
+                        "the response body is not the documented JSON ({e}); it starts with {:?}",
+                        preview(&bytes)
+                    ),
+                );
+                out.source = Some(Box::new(e));
+                out
             }
-            RawError::InvalidResponsePayload(bytes, e) => plain(
-                ApiErrorKind::InvalidResponse,
-                None,
-                format!(
-                    "the response body is not the documented JSON ({e}); it starts with {:?}",
-                    preview(&bytes)
-                ),
-            ),
             RawError::UnexpectedResponse(response) => {
-                let status = response.status();
-                let mut e = plain(
-                    ApiErrorKind::InvalidResponse,
-                    Some(status),
+                let mut e = Self::plain(
+                    operation,
+                    ErrorKind::InvalidResponse,
                     "a status the API does not document".into(),
                 );
-                e.request_id = header_request_id(response.headers());
+                e.status = Some(response.status());
+                e.request_id = request_id_header(response.headers());
                 e
             }
         }
+    }
+
+    fn from_transport(operation: &'static str, error: reqwest::Error) -> Self {
+        if let Some(runtime) = crate::Error::find(&error) {
+            let service = runtime
+                .body()
+                .and_then(|body| serde_json::from_slice::<E>(body).ok());
+            let request_id = runtime.request_id().map(str::to_owned).or_else(|| {
+                service
+                    .as_ref()
+                    .and_then(|s| s.request_id().map(str::to_owned))
+            });
+            return Self {
+                operation,
+                kind: runtime.kind(),
+                status: runtime.status(),
+                request_id,
+                client_request_id: None,
+                service,
+                detail: runtime.message().to_owned(),
+                source: Some(Box::new(runtime.clone())),
+            };
+        }
+        let kind = crate::Error::kind_of(&error).unwrap_or(ErrorKind::Transport);
+        let what = match kind {
+            ErrorKind::TimedOut => {
+                "timed out (the attempt's time limit; raise it with \
+                 RuntimeBuilder::attempt_timeout)"
+            }
+            ErrorKind::Connect => "could not connect",
+            _ => "the connection failed",
+        };
+        let mut out = Self::plain(
+            operation,
+            kind,
+            format!("{what}: {}", crate::transport::root_cause(&error)),
+        );
+        out.status = error.status();
+        out.source = Some(Box::new(error.without_url()));
+        out
     }
 }
 
@@ -160,18 +292,24 @@ impl<E> ApiError<E> {
     }
 
     /// What kind of failure this is.
-    pub fn kind(&self) -> ApiErrorKind {
+    pub fn kind(&self) -> ErrorKind {
         self.kind
     }
 
-    /// The HTTP status, when the service answered.
+    /// The HTTP status, when a server answered (including refusals of credentials).
     pub fn status(&self) -> Option<StatusCode> {
         self.status
     }
 
-    /// The request id (the `X-Request-Id` header, or the body's `requestId`).
+    /// The request id the service gave (the `X-Request-Id` header, or the body's `requestId`).
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
+    }
+
+    /// The request id this call sent (OceanBase Cloud's `requestId`), whether or not the
+    /// service answered.
+    pub fn client_request_id(&self) -> Option<&str> {
+        self.client_request_id.as_deref()
     }
 
     /// The service's error body, typed, when the service answered with one.
@@ -181,7 +319,7 @@ impl<E> ApiError<E> {
 }
 
 impl<E: ServiceError> ApiError<E> {
-    /// The service's error code (`CSS.0001`, `E001R000`).
+    /// The service's error code (`CSS.0001`, `APIGW.0301`, `E001R000`).
     pub fn code(&self) -> Option<&str> {
         self.service.as_ref().and_then(ServiceError::code)
     }
@@ -190,13 +328,6 @@ impl<E: ServiceError> ApiError<E> {
     pub fn message(&self) -> Option<&str> {
         self.service.as_ref().and_then(ServiceError::message)
     }
-}
-
-fn header_request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
 }
 
 /// The first bytes of a body, as text, for an error message.
@@ -215,19 +346,23 @@ impl<E: ServiceError> fmt::Display for ApiError<E> {
         if let Some(status) = self.status {
             write!(f, ": HTTP {}", status.as_u16())?;
         }
-        match (self.kind, &self.service) {
-            (ApiErrorKind::Service, Some(body)) => {
-                write!(
-                    f,
-                    ": {}: {}",
-                    body.code().unwrap_or("(no error code)"),
-                    body.message().unwrap_or("(no message)")
-                )?;
+        if let Some(body) = &self.service {
+            write!(
+                f,
+                ": {}: {}",
+                body.code().unwrap_or("(no error code)"),
+                body.message().unwrap_or("(no message)")
+            )?;
+            if !self.detail.is_empty() {
+                write!(f, "; {}", self.detail)?;
             }
-            _ => write!(f, ": {}", self.detail)?,
+        } else {
+            write!(f, ": {}", self.detail)?;
         }
-        if let Some(id) = &self.request_id {
-            write!(f, " (request id {id})")?;
+        match (&self.request_id, &self.client_request_id) {
+            (Some(id), _) => write!(f, " (request id {id})")?,
+            (None, Some(id)) => write!(f, " (client request id {id})")?,
+            (None, None) => {}
         }
         Ok(())
     }
@@ -240,15 +375,23 @@ impl<E: fmt::Debug> fmt::Debug for ApiError<E> {
             .field("kind", &self.kind)
             .field("status", &self.status)
             .field("request_id", &self.request_id)
+            .field("client_request_id", &self.client_request_id)
             .field("service", &self.service)
             .field("detail", &self.detail)
             .finish()
     }
 }
 
-impl<E: ServiceError> std::error::Error for ApiError<E> {}
+impl<E: ServiceError> std::error::Error for ApiError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
-impl ServiceError for crate::vendor::HuaweiError {
+#[cfg(feature = "huawei")]
+impl ServiceError for crate::huawei::HuaweiError {
     fn code(&self) -> Option<&str> {
         self.error_code.as_deref()
     }
@@ -261,7 +404,7 @@ impl ServiceError for crate::vendor::HuaweiError {
 /// Checks the `x-require-one-of` rules of a spec against a JSON request body before it is
 /// sent: for `operation_id`, at least one field of each group must be present and not null.
 /// Returns the message for `Error::InvalidRequest`, naming the fields.
-pub fn check_require_one_of(
+pub(crate) fn check_require_one_of(
     request: &reqwest::Request,
     operation_id: &str,
     rules: &[(&str, &[&str])],
@@ -284,7 +427,7 @@ pub fn check_require_one_of(
             .any(|f| value.get(f).is_some_and(|v| !v.is_null()));
         if !present {
             return Err(format!(
-                "{operation_id}: the request body needs {}; none was given, so nothing was sent",
+                "the request body needs {}; none was given, so nothing was sent",
                 match fields {
                     [one] => format!("`{one}`"),
                     many => format!(
@@ -301,10 +444,10 @@ pub fn check_require_one_of(
     Ok(())
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "huawei"))]
 mod tests {
     use super::*;
-    use crate::vendor::HuaweiError;
+    use crate::huawei::HuaweiError;
 
     fn huawei(code: &str, msg: &str) -> HuaweiError {
         HuaweiError {
@@ -323,7 +466,7 @@ mod tests {
             headers,
         ));
         let e = ApiError::from_raw("ShowVpcepConnection", raw);
-        assert_eq!(e.kind(), ApiErrorKind::Service);
+        assert_eq!(e.kind(), ErrorKind::Service);
         assert_eq!(e.code(), Some("CSS.0001"));
         assert_eq!(e.request_id(), Some("8a0c"));
         assert_eq!(
@@ -338,7 +481,7 @@ mod tests {
             "CreateInstanceConnection",
             RawError::InvalidRequest("project_id was not initialized".into()),
         );
-        assert_eq!(e.kind(), ApiErrorKind::InvalidRequest);
+        assert_eq!(e.kind(), ErrorKind::InvalidRequest);
         assert_eq!(
             e.to_string(),
             "CreateInstanceConnection: project_id was not initialized"
@@ -348,7 +491,7 @@ mod tests {
             "X",
             RawError::InvalidResponsePayload(bytes::Bytes::from_static(b"<html>"), bad),
         );
-        assert_eq!(e.kind(), ApiErrorKind::InvalidResponse);
+        assert_eq!(e.kind(), ErrorKind::InvalidResponse);
         assert!(e.to_string().contains("\"<html>\""), "{e}");
     }
 
@@ -369,7 +512,7 @@ mod tests {
         let e = check_require_one_of(&req(r#"{"a":null}"#), "op", rules).unwrap_err();
         assert_eq!(
             e,
-            "op: the request body needs one of `a` or `b`; none was given, so nothing was sent"
+            "the request body needs one of `a` or `b`; none was given, so nothing was sent"
         );
     }
 }

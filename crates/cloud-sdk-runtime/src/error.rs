@@ -1,6 +1,15 @@
-//! Errors of this crate: what went wrong, and what the user should change.
+//! Errors of this crate: what went wrong, of which kind, and what the user should change.
+//!
+//! [`Error`] is the runtime's own failure of a call (credentials refused, a time limit, a
+//! refused redirect, a body over the size limit...). progenitor's hooks can only hand back a
+//! `reqwest::Error` or a string, so the runtime carries an [`Error`] inside a `reqwest::Error`'s
+//! source chain ([`Error::into_reqwest`]); [`crate::ApiError`] takes it back out by type, never
+//! by reading text.
 
 use std::fmt;
+
+use bytes::Bytes;
+use reqwest::StatusCode;
 
 /// A client could not be built: a missing environment variable, a malformed base URL, a
 /// plain-http URL where credentials would be sent in the clear.
@@ -33,31 +42,54 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// What kind of failure an [`Error`] is; `#[non_exhaustive]` so that new kinds can be added.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What kind of failure a call had; `#[non_exhaustive]` so that new kinds can be added.
+///
+/// Every failure of a generated client's `call()` has exactly one kind, read with
+/// [`crate::ApiError::kind`]; match on it instead of on the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// The server rejected the credentials (a 401 after a signed request).
+    /// The service answered with an error: a non-2xx status, or a 2xx envelope with
+    /// `success: false`.
+    Service,
+    /// The server refused the credentials (a `401` to a signed request, after the one retry
+    /// the scheme allows: a new Digest nonce, a refreshed IAM token).
     CredentialsRejected,
+    /// Credentials could not be obtained (the IAM token endpoint failed or refused).
+    CredentialsUnavailable,
     /// The server's authentication challenge could not be understood or is not supported.
     BadChallenge,
-    /// Credentials (a token) could not be obtained.
-    CredentialsUnavailable,
-    /// The request was refused before sending (for example plain `http://` with credentials).
-    Refused,
-    /// The request itself could not be prepared.
-    InvalidRequest,
-    /// The call did not finish within its time limit.
+    /// The call, one attempt of it, or the reading of the response did not finish in time.
     TimedOut,
+    /// No connection could be made: nothing reached the server.
+    Connect,
+    /// The connection failed after the request may have reached the server.
+    Transport,
+    /// The server answered with a redirect; credentials and bodies never follow one.
+    RedirectRefused,
+    /// The response body is larger than the client's limit.
+    ResponseTooLarge,
+    /// The runtime refused to send credentials to a plain `http://` URL.
+    InsecureUrl,
+    /// The request was not sent: a value is missing or breaks a documented rule.
+    InvalidRequest,
+    /// The service answered, but not in the documented form (wrong shape, not JSON, or a
+    /// status the API does not document).
+    InvalidResponse,
 }
 
-/// An authentication or runtime failure of one call.
+/// A runtime failure of one call: its kind, a message that says what to change, and what the
+/// server answered when it answered (status, request id, body).
 ///
-/// The display text names the operation, what happened and what to change.
-#[derive(Debug, Clone)]
+/// The message and body never hold a secret: authenticators build messages from names, and
+/// a server's body is kept only as the bytes it sent (for the typed vendor error).
+#[derive(Clone)]
 pub struct Error {
     kind: ErrorKind,
     message: String,
+    status: Option<StatusCode>,
+    request_id: Option<String>,
+    body: Option<Bytes>,
 }
 
 impl Error {
@@ -65,12 +97,140 @@ impl Error {
         Self {
             kind,
             message: message.into(),
+            status: None,
+            request_id: None,
+            body: None,
         }
+    }
+
+    /// Records what the server answered: its status, `X-Request-Id` and body.
+    pub(crate) fn with_answer(
+        mut self,
+        status: StatusCode,
+        headers: &reqwest::header::HeaderMap,
+        body: Option<Bytes>,
+    ) -> Self {
+        self.status = Some(status);
+        self.request_id = request_id_header(headers);
+        self.body = body;
+        self
     }
 
     /// The kind of failure.
     pub fn kind(&self) -> ErrorKind {
         self.kind
+    }
+
+    /// The HTTP status, when a server answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.status
+    }
+
+    /// The `X-Request-Id` of the answer, when a server answered with one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The body the server answered with, when it was read (a refusal of credentials).
+    pub(crate) fn body(&self) -> Option<&Bytes> {
+        self.body.as_ref()
+    }
+
+    /// The message without the operation: what happened and what to change.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// This error as a `reqwest::Error` whose source is `self`, so that it can travel
+    /// through progenitor's `exec` hook and `ResponseValue::from_response`, which only know
+    /// reqwest errors. [`Error::find`] gets it back.
+    pub(crate) async fn into_reqwest(self) -> reqwest::Error {
+        // reqwest errors cannot be built outside reqwest; reading a body whose first frame is
+        // this error makes reqwest wrap it, keeping it as the source.
+        let body = reqwest::Body::wrap(FailingBody(Some(self)));
+        let response = reqwest::Response::from(http::Response::new(body));
+        match response.bytes().await {
+            // The stand-in response has no URL of its own; do not print a made-up one.
+            Err(e) => e.without_url(),
+            // Unreachable (the body's only frame is an error); a 500 stand-in keeps this total.
+            Ok(_) => {
+                let mut stand_in = http::Response::new(reqwest::Body::from(Vec::new()));
+                *stand_in.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+                match reqwest::Response::from(stand_in).error_for_status() {
+                    Err(e) => e,
+                    Ok(_) => Box::pin(Self::new(ErrorKind::Transport, "").into_reqwest()).await,
+                }
+            }
+        }
+    }
+
+    /// The runtime error somewhere in `error`'s source chain, if any.
+    pub fn find<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a Error> {
+        let mut current = Some(error);
+        while let Some(e) = current {
+            if let Some(found) = e.downcast_ref::<Error>() {
+                return Some(found);
+            }
+            current = e.source();
+        }
+        None
+    }
+
+    /// The kind of any failure in a chain: the runtime's own, or reqwest's timeout and
+    /// connect flags; `None` when neither says.
+    pub fn kind_of(error: &(dyn std::error::Error + 'static)) -> Option<ErrorKind> {
+        if let Some(e) = Self::find(error) {
+            return Some(e.kind);
+        }
+        let mut current = Some(error);
+        while let Some(e) = current {
+            if let Some(r) = e.downcast_ref::<reqwest::Error>() {
+                if r.is_timeout() {
+                    return Some(ErrorKind::TimedOut);
+                }
+                if r.is_connect() {
+                    return Some(ErrorKind::Connect);
+                }
+            }
+            current = e.source();
+        }
+        None
+    }
+}
+
+/// The `X-Request-Id` response header, as the vendors send it.
+pub(crate) fn request_id_header(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.chars().take(128).collect())
+}
+
+/// A response body whose only frame is an error.
+struct FailingBody(Option<Error>);
+
+impl http_body::Body for FailingBody {
+    type Data = Bytes;
+    type Error = Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Error>>> {
+        std::task::Poll::Ready(self.0.take().map(Err))
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The body is the server's; it is not printed (a hostile server may echo secrets).
+        f.debug_struct("Error")
+            .field("kind", &self.kind)
+            .field("message", &self.message)
+            .field("status", &self.status)
+            .field("request_id", &self.request_id)
+            .field("body_len", &self.body.as_ref().map(Bytes::len))
+            .finish()
     }
 }
 

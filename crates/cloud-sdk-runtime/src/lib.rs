@@ -1,32 +1,49 @@
-//! Authentication and request runtime shared by the generated cloud clients.
+//! The runtime of the generated cloud clients: transport policy, retries, time and size
+//! limits, typed errors, paging, and the authentication schemes.
 //!
 //! The generated crates (`oceanbase-cloud`, `huaweicloud-*`) hold a [`Runtime`] as their
-//! progenitor "inner" value; a few lines of glue emitted by `cargo xtask generate` route
-//! progenitor's `ClientHooks` (pre / exec / post) to [`Runtime::pre`], [`Runtime::exec`] and
-//! [`Runtime::post`]. Everything that knows about credentials lives here, in hand-written code:
+//! progenitor "inner" value and invoke [`client_glue!`] once, which routes progenitor's
+//! `ClientHooks` (pre / exec) to [`Runtime::pre`] and [`Runtime::exec`]. Everything that knows
+//! about credentials or the wire lives here, in hand-written code:
 //!
-//! - [`digest`]: HTTP Digest (RFC 7616 / RFC 2617) as a pure core plus a caching session,
-//!   used by OceanBase Cloud;
-//! - [`huawei`]: Huawei Cloud IAM tokens and `SDK-HMAC-SHA256` request signing;
+//! - [`Runtime`] and [`Limits`]: one HTTP client per runtime, redirects never followed, a
+//!   time limit per attempt and per call, a size limit per response body;
+//! - [`ApiError`] and [`ErrorKind`]: every failure typed, from the hooks to the caller;
+//! - `digest` (feature `digest`): HTTP Digest (RFC 7616 / RFC 2617) as a pure core plus a
+//!   caching session, used by OceanBase Cloud ([`oceanbase`]);
+//! - `huawei` (feature `huawei`): Huawei Cloud IAM tokens and `SDK-HMAC-SHA256` signing;
 //! - [`Secret`]: a string that never shows in `Debug` output or logs.
 #![warn(missing_docs, unreachable_pub)]
 
 mod api_error;
+#[cfg(feature = "digest")]
 pub mod digest;
 mod error;
+mod glue;
+#[cfg(feature = "huawei")]
 pub mod huawei;
 pub mod lenient;
+#[cfg(feature = "digest")]
 pub mod oceanbase;
 pub mod retry;
 mod runtime;
 mod secret;
-pub mod vendor;
+mod transport;
 
-pub use api_error::{ApiError, ApiErrorKind, Reply, ServiceError, check_require_one_of};
+pub use api_error::{ApiError, Output, Reply, ServiceError, call, call_envelope};
 pub use error::{ConfigError, Error, ErrorKind};
+pub use glue::{Page, PageBounds, Paged, offset_pages, path_segment};
 pub use retry::RetryPolicy;
 pub use runtime::{
     AuthRejected, Authenticator, BoxFuture, ClientParts, NoAuth, Runtime, RuntimeBuilder,
-    default_http_client,
 };
 pub use secret::Secret;
+pub use transport::{Limits, Transport};
+
+/// What the macros expand to in the generated crates; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use progenitor_client;
+    pub use reqwest;
+    pub use serde;
+}

@@ -1,17 +1,19 @@
-//! OceanBase Cloud conventions: Digest credentials from an AccessKey pair, the project id
-//! header and generated request ids.
+//! OceanBase Cloud conventions: Digest credentials from an AccessKey pair, and the values the
+//! runtime supplies on every call (a project id header, a generated request id).
 //!
-//! OceanBase Cloud authenticates every call with HTTP Digest (`curl --digest -u AK:SK`), wants
-//! the project in an `X-Ob-Project-Id` header and a `requestId` query parameter on each call.
+//! OceanBase Cloud authenticates every call with HTTP Digest (`curl --digest -u AK:SK`). Which
+//! parameters the runtime supplies, and their names, is data the generator writes into the
+//! client crate from `specs/` (an [`Api`], `oceanbase_cloud::Client::API`).
 //!
 //! ```no_run
-//! use cloud_sdk_runtime::oceanbase::{self, Credentials};
+//! use cloud_sdk_runtime::oceanbase::{self, Api, Credentials, Supplied};
 //!
 //! # fn run() -> Result<(), cloud_sdk_runtime::ConfigError> {
-//! // One line from an AccessKey pair and a project id (base URL: DEFAULT_BASE_URL) ...
-//! let parts = oceanbase::client_parts(Credentials::new("AK", "SK"), "project-id")?;
+//! # const API: Api = Api { default_base_url: "https://api-cloud.oceanbase.com", supplied: &[] };
+//! // One line from an AccessKey pair and a project id (base URL: the API's default) ...
+//! let parts = oceanbase::client_parts(&API, Credentials::new("AK", "SK"), "project-id")?;
 //! // ... or from OCEANBASE_ACCESS_KEY_ID, OCEANBASE_ACCESS_KEY_SECRET, OCEANBASE_PROJECT_ID.
-//! let parts = oceanbase::from_env()?;
+//! let parts = oceanbase::from_env(&API)?;
 //! // `oceanbase_cloud::Client::from_parts(parts)` then makes the client.
 //! # let _ = parts; Ok(()) }
 //! ```
@@ -23,12 +25,25 @@ use crate::{
     digest::{self, DigestAuth},
 };
 
-/// The documented API endpoint.
-pub const DEFAULT_BASE_URL: &str = "https://api-cloud.oceanbase.com";
-/// The header naming the project a call acts in; set once per client, overridable per call.
-pub const PROJECT_ID_HEADER: &str = "X-Ob-Project-Id";
-/// The query parameter carrying the request id; a UUID v4 when the caller gives none.
-pub const REQUEST_ID_QUERY: &str = "requestId";
+/// What the runtime needs to know of an OceanBase Cloud API; each generated crate holds one
+/// as `Client::API`, written from its `api.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Api {
+    /// The documented endpoint, used unless `OCEANBASE_BASE_URL` says otherwise.
+    pub default_base_url: &'static str,
+    /// Values the vendor requires on every call that the runtime supplies when the caller
+    /// does not (`[[client_supplied]]` in `api.toml`).
+    pub supplied: &'static [Supplied],
+}
+
+/// A value the runtime puts on every call that does not carry its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Supplied {
+    /// A query parameter with a fresh UUID v4 (a request id).
+    UuidQuery(&'static str),
+    /// A header with the client's project id.
+    ProjectHeader(&'static str),
+}
 
 /// Environment variable with the AccessKey ID (required by [`from_env`]).
 pub const ENV_ACCESS_KEY_ID: &str = "OCEANBASE_ACCESS_KEY_ID";
@@ -90,26 +105,47 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// A runtime builder with Digest authentication and a UUID `requestId` on every call that has
-/// none; add the project header with [`RuntimeBuilder::default_header`] or use [`runtime`].
-pub fn runtime_builder(credentials: Credentials) -> RuntimeBuilder {
-    Runtime::builder(credentials.into_authenticator()).default_query_uuid(REQUEST_ID_QUERY)
+/// A runtime builder with Digest authentication, the project id header and request ids the
+/// API names (see [`Api::supplied`]); set further options, then `build()`.
+pub fn runtime_builder(
+    api: &Api,
+    credentials: Credentials,
+    project_id: &str,
+) -> Result<RuntimeBuilder, ConfigError> {
+    let mut builder = Runtime::builder(credentials.into_authenticator());
+    for supplied in api.supplied {
+        builder = match *supplied {
+            Supplied::UuidQuery(name) => builder.default_query_uuid(name),
+            Supplied::ProjectHeader(name) => {
+                if project_id.trim().is_empty() {
+                    return Err(ConfigError::new(format!(
+                        "the OceanBase Cloud project id is empty: it is sent as {name} on every \
+                         call; set OCEANBASE_PROJECT_ID (or pass it) to your project's id"
+                    )));
+                }
+                builder.default_header(name, project_id.trim())?
+            }
+        };
+    }
+    Ok(builder)
 }
 
-/// A runtime with Digest authentication, `X-Ob-Project-Id: project_id` on every call that does
-/// not set its own, and generated request ids.
-pub fn runtime(credentials: Credentials, project_id: &str) -> Result<Runtime, ConfigError> {
-    Ok(runtime_builder(credentials)
-        .default_header(PROJECT_ID_HEADER, project_id)?
-        .build())
+/// A runtime with Digest authentication and the project id, in one call.
+pub fn runtime(
+    api: &Api,
+    credentials: Credentials,
+    project_id: &str,
+) -> Result<Runtime, ConfigError> {
+    runtime_builder(api, credentials, project_id)?.build()
 }
 
-/// Everything `oceanbase_cloud::Client::from_parts` needs, for [`DEFAULT_BASE_URL`].
+/// Everything `oceanbase_cloud::Client::from_parts` needs, for the API's default base URL.
 pub fn client_parts(
+    api: &Api,
     credentials: Credentials,
     project_id: &str,
 ) -> Result<ClientParts, ConfigError> {
-    ClientParts::new(DEFAULT_BASE_URL, runtime(credentials, project_id)?)
+    ClientParts::new(api.default_base_url, runtime(api, credentials, project_id)?)
 }
 
 /// Client parts from the environment:
@@ -119,14 +155,17 @@ pub fn client_parts(
 /// | `OCEANBASE_ACCESS_KEY_ID` | AccessKey ID (required) |
 /// | `OCEANBASE_ACCESS_KEY_SECRET` | AccessKey secret (required) |
 /// | `OCEANBASE_PROJECT_ID` | project id sent as `X-Ob-Project-Id` (required) |
-/// | `OCEANBASE_BASE_URL` | base URL, `https://` only (default `https://api-cloud.oceanbase.com`) |
+/// | `OCEANBASE_BASE_URL` | base URL, `https://` only (default: the API's documented one) |
 ///
 /// The error names the variable to set or fix.
-pub fn from_env() -> Result<ClientParts, ConfigError> {
-    from_lookup(&env_lookup)
+pub fn from_env(api: &Api) -> Result<ClientParts, ConfigError> {
+    from_lookup(api, &env_lookup)
 }
 
-fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<ClientParts, ConfigError> {
+fn from_lookup(
+    api: &Api,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<ClientParts, ConfigError> {
     let credentials = Credentials::from_lookup(lookup)?;
     let project = required(
         lookup,
@@ -137,14 +176,15 @@ fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<ClientParts, C
     let base_url = base_url
         .as_deref()
         .map(str::trim)
-        .unwrap_or(DEFAULT_BASE_URL);
+        .unwrap_or(api.default_base_url);
     if !base_url.starts_with("https://") {
         return Err(ConfigError::new(format!(
-            "{ENV_BASE_URL} is {base_url:?}: it must start with https:// (credentials are sent with every call); \
-             unset it to use {DEFAULT_BASE_URL}"
+            "{ENV_BASE_URL} must start with https:// (credentials are sent with every call); \
+             unset it to use {}",
+            api.default_base_url
         )));
     }
-    let runtime = runtime(credentials, &project).map_err(|e| {
+    let runtime = runtime(api, credentials, &project).map_err(|e| {
         ConfigError::new(format!(
             "{ENV_PROJECT_ID} is not usable as a header value: {e}"
         ))
@@ -185,6 +225,14 @@ mod tests {
         move |k| map.get(k).cloned()
     }
 
+    const API: Api = Api {
+        default_base_url: "https://api-cloud.oceanbase.com",
+        supplied: &[
+            Supplied::UuidQuery("requestId"),
+            Supplied::ProjectHeader("X-Ob-Project-Id"),
+        ],
+    };
+
     const ALL: [(&str, &str); 3] = [
         (ENV_ACCESS_KEY_ID, "AKID-visible"),
         (ENV_ACCESS_KEY_SECRET, "SK-very-secret"),
@@ -195,34 +243,34 @@ mod tests {
     fn env_errors_name_the_variable_to_set() {
         for missing in [ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_PROJECT_ID] {
             let vars: Vec<_> = ALL.iter().copied().filter(|(k, _)| *k != missing).collect();
-            let e = from_lookup(&lookup(&vars)).unwrap_err().to_string();
+            let e = from_lookup(&API, &lookup(&vars)).unwrap_err().to_string();
             assert!(e.contains(missing) && e.contains("set it"), "{e}");
             let mut empty = vars.clone();
             empty.push((missing, "  "));
-            let e = from_lookup(&lookup(&empty)).unwrap_err().to_string();
+            let e = from_lookup(&API, &lookup(&empty)).unwrap_err().to_string();
             assert!(e.contains(missing) && e.contains("empty"), "{e}");
         }
     }
 
     #[test]
     fn env_defaults_the_base_url_and_refuses_plain_http() {
-        let parts = from_lookup(&lookup(&ALL)).unwrap();
-        assert_eq!(parts.base_url, DEFAULT_BASE_URL);
+        let parts = from_lookup(&API, &lookup(&ALL)).unwrap();
+        assert_eq!(parts.base_url, API.default_base_url);
         let mut vars = ALL.to_vec();
         vars.push((ENV_BASE_URL, "https://example.test/"));
         assert_eq!(
-            from_lookup(&lookup(&vars)).unwrap().base_url,
+            from_lookup(&API, &lookup(&vars)).unwrap().base_url,
             "https://example.test"
         );
         vars.pop();
         vars.push((ENV_BASE_URL, "http://example.test"));
-        let e = from_lookup(&lookup(&vars)).unwrap_err().to_string();
+        let e = from_lookup(&API, &lookup(&vars)).unwrap_err().to_string();
         assert!(e.contains(ENV_BASE_URL) && e.contains("https://"), "{e}");
     }
 
     #[test]
     fn debug_output_hides_the_access_key_pair() {
-        let parts = from_lookup(&lookup(&ALL)).unwrap();
+        let parts = from_lookup(&API, &lookup(&ALL)).unwrap();
         let creds = Credentials::new("AKID-visible", "SK-very-secret");
         let text = format!(
             "{parts:?} {creds:?} {:?}",

@@ -1,16 +1,17 @@
-//! The per-client runtime that generated clients carry: defaults, the https rule, and the
-//! authenticator that signs and sends each request.
+//! The per-client runtime that generated clients carry: the transport policy, defaults, the
+//! https rule, retries, the time limits, and the authenticator that signs and sends each
+//! request.
 //!
-//! progenitor calls three hooks per operation (`pre`, `exec`, `post`); the generated crates
-//! forward them here. `exec` can only return a `reqwest::Result`, so an authentication failure
-//! found while sending (a rejected Digest response, say) travels back as the server's own
-//! response marked with an [`AuthRejected`] extension, and `post` turns that into an [`Error`].
+//! progenitor calls hooks per operation (`pre`, `exec`); the generated crates forward them
+//! here through [`crate::client_glue!`]. `exec` can only return a `reqwest::Result`, so a
+//! failure of the runtime's own (credentials refused, a time limit, a refused redirect) travels
+//! as a `reqwest::Error` whose source is a typed [`Error`] (see [`Error::find`]).
 
 use std::{
     fmt,
     future::Future,
     pin::Pin,
-    sync::Arc,
+    sync::{Arc, Mutex},
     time::{Duration, Instant, SystemTime},
 };
 
@@ -19,6 +20,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 use crate::{
     ConfigError, Error, ErrorKind,
     retry::{self, Decision, Outcome, RetryPolicy},
+    transport::{self, Limits, Transport},
 };
 
 /// A boxed, sendable future, as [`Authenticator`] methods return.
@@ -28,7 +30,8 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 ///
 /// `send` may take several round trips (a Digest probe, a token refresh) but returns the one
 /// response the caller should see. When the server refuses the credentials for good it returns
-/// that response with an [`AuthRejected`] extension, which [`Runtime::post`] reports as an error.
+/// that response with an [`AuthRejected`] extension, which the runtime reports as an error
+/// carrying the response's status, request id and body.
 pub trait Authenticator: fmt::Debug + Send + Sync + 'static {
     /// A short name for logs and errors ("digest", "iam-token", "aksk").
     fn scheme(&self) -> &'static str;
@@ -45,7 +48,8 @@ pub trait Authenticator: fmt::Debug + Send + Sync + 'static {
         false
     }
 
-    /// Authenticates and sends `request` with `client`.
+    /// Authenticates and sends `request` through `transport` (the runtime's HTTP client and
+    /// its rules).
     ///
     /// `spare` is the runtime's copy of the request as it was before authentication, kept for
     /// the runtime's own retries (and always when [`Authenticator::may_resend`] says so): to
@@ -54,7 +58,7 @@ pub trait Authenticator: fmt::Debug + Send + Sync + 'static {
     /// only once.
     fn send<'a>(
         &'a self,
-        client: &'a reqwest::Client,
+        transport: &'a Transport,
         request: reqwest::Request,
         spare: Option<&'a reqwest::Request>,
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>>;
@@ -75,16 +79,16 @@ impl Authenticator for NoAuth {
 
     fn send<'a>(
         &'a self,
-        client: &'a reqwest::Client,
+        transport: &'a Transport,
         request: reqwest::Request,
         _spare: Option<&'a reqwest::Request>,
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
-        Box::pin(client.execute(request))
+        Box::pin(transport.execute(request))
     }
 }
 
 /// Marks a response whose credentials the server refused for good; set by an [`Authenticator`]
-/// on the response it returns, read by [`Runtime::post`].
+/// on the response it returns, read by the runtime's `exec` hook.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthRejected {
     /// What was refused and what to change, without any secret.
@@ -95,27 +99,20 @@ pub struct AuthRejected {
     pub kind: ErrorKind,
 }
 
-/// Marks the stand-in response for a call that ran out of time (see [`Runtime::exec`]).
+/// Marks a stand-in response that no server sent (a request that could not be signed, a token
+/// that could not be had): its status is not reported as the server's.
 #[derive(Debug, Clone, Copy)]
-struct TimedOut(Duration);
-
-/// progenitor's `exec` hook can only return a `reqwest::Result`, and reqwest errors cannot be
-/// made outside reqwest; a call that hit the runtime's own time limit therefore returns a
-/// stand-in 504 response marked [`TimedOut`], which `post` reports as a timeout error.
-fn timed_out(limit: Duration) -> reqwest::Response {
-    let mut response = http::Response::new(bytes::Bytes::new());
-    *response.status_mut() = http::StatusCode::GATEWAY_TIMEOUT;
-    response.extensions_mut().insert(TimedOut(limit));
-    reqwest::Response::from(response)
-}
+pub(crate) struct NotAnswered;
 
 #[derive(Debug)]
 struct Inner {
     auth: Arc<dyn Authenticator>,
-    allow_http: bool,
+    transport: Transport,
     headers: Vec<(HeaderName, HeaderValue)>,
     /// Query parameters that get a fresh UUID v4 when the caller gives none.
     uuid_query: Vec<String>,
+    /// Appended to each client's `User-Agent` (`app_name`).
+    app_name: Option<String>,
 }
 
 /// Per-client state shared by every call of one generated client: cheap to clone.
@@ -123,23 +120,35 @@ struct Inner {
 pub struct Runtime {
     inner: Arc<Inner>,
     retry: RetryPolicy,
-    timeout: Option<Duration>,
+    limits: Limits,
 }
 
 /// Builds a [`Runtime`].
-#[derive(Debug)]
 pub struct RuntimeBuilder {
     auth: Arc<dyn Authenticator>,
     allow_http: bool,
     headers: Vec<(HeaderName, HeaderValue)>,
-    /// Query parameters that get a fresh UUID v4 when the caller gives none.
     uuid_query: Vec<String>,
     retry: RetryPolicy,
-    timeout: Option<Duration>,
+    limits: Limits,
+    http: Option<reqwest::ClientBuilder>,
+    app_name: Option<String>,
+}
+
+impl fmt::Debug for RuntimeBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuntimeBuilder")
+            .field("auth", &self.auth)
+            .field("allow_http", &self.allow_http)
+            .field("retry", &self.retry)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RuntimeBuilder {
-    /// Allows plain `http://` base URLs although credentials are sent (loopback tests only).
+    /// Allows plain `http://` URLs although credentials are sent: the API's and the IAM token
+    /// endpoint's (loopback tests only).
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_http = allow;
         self
@@ -149,9 +158,13 @@ impl RuntimeBuilder {
     /// per-call value overrides the client's.
     pub fn default_header(mut self, name: &str, value: &str) -> Result<Self, ConfigError> {
         let name = HeaderName::try_from(name)
-            .map_err(|e| ConfigError::new(format!("invalid header name {name:?}: {e}")))?;
-        let value = HeaderValue::try_from(value)
-            .map_err(|e| ConfigError::new(format!("invalid value for header {name}: {e}")))?;
+            .map_err(|_| ConfigError::new(format!("{name:?} is not a valid header name")))?;
+        let value = HeaderValue::try_from(value).map_err(|_| {
+            ConfigError::new(format!(
+                "the value for header {name} is not a valid header value (control characters \
+                 or line breaks?)"
+            ))
+        })?;
         self.headers.retain(|(n, _)| n != name);
         self.headers.push((name, value));
         Ok(self)
@@ -171,26 +184,106 @@ impl RuntimeBuilder {
         self
     }
 
-    /// A time limit for each call, all attempts and waits included (none unless set; the HTTP
-    /// client's own timeout still bounds each attempt).
-    pub fn timeout(mut self, limit: Duration) -> Self {
-        self.timeout = Some(limit);
+    /// A time limit for each call, all attempts, waits and the response body included
+    /// ([`Limits::default`]: 30 s).
+    pub fn timeout(self, limit: Duration) -> Self {
+        self.call_timeout(limit)
+    }
+
+    /// Same as [`RuntimeBuilder::timeout`].
+    pub fn call_timeout(mut self, limit: Duration) -> Self {
+        self.limits.call_timeout = limit;
         self
     }
 
-    /// Finishes the runtime.
-    pub fn build(self) -> Runtime {
-        Runtime {
+    /// A time limit for each attempt ([`Limits::default`]: 15 s).
+    pub fn attempt_timeout(mut self, limit: Duration) -> Self {
+        self.limits.attempt_timeout = limit;
+        self
+    }
+
+    /// The largest response body read, in bytes ([`Limits::default`]: 16 MiB).
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.limits.max_response_bytes = limit;
+        self
+    }
+
+    /// All limits at once.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Builds the HTTP client from `builder` (proxies, TLS roots, pool settings); the runtime
+    /// still applies its own policy on top: redirects are never followed, the connect timeout
+    /// is [`Limits::connect_timeout`].
+    pub fn http_client(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.http = Some(builder);
+        self
+    }
+
+    /// Names the application in every `User-Agent`, after the client's own
+    /// (`huaweicloud-css/0.1.0 my-app/2.1`), for the vendor's logs and support requests.
+    pub fn app_name(mut self, name: &str) -> Result<Self, ConfigError> {
+        let ok = !name.is_empty()
+            && name.len() <= 64
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b));
+        if !ok {
+            return Err(ConfigError::new(
+                "the app name must be 1 to 64 characters of letters, digits and -_./ \
+                 (like my-app/2.1)",
+            ));
+        }
+        self.app_name = Some(name.to_owned());
+        Ok(self)
+    }
+
+    /// Finishes the runtime; fails only when the HTTP client cannot be built (TLS set-up).
+    pub fn build(self) -> Result<Runtime, ConfigError> {
+        let http = self.http.unwrap_or_default();
+        let transport = Transport::build(http, &self.limits, self.allow_http)?;
+        Ok(Runtime {
             inner: Arc::new(Inner {
                 auth: self.auth,
-                allow_http: self.allow_http,
+                transport,
                 headers: self.headers,
                 uuid_query: self.uuid_query,
+                app_name: self.app_name,
             }),
             retry: self.retry,
-            timeout: self.timeout,
-        }
+            limits: self.limits,
+        })
     }
+}
+
+tokio::task_local! {
+    /// What the hooks learn about the call that `call()` is running (the request id sent).
+    static CALL: CallRecord;
+}
+
+/// Facts about one call, filled in by the hooks, read by [`crate::call`].
+#[derive(Debug, Default)]
+pub(crate) struct CallRecord {
+    client_request_id: Mutex<Option<String>>,
+}
+
+impl CallRecord {
+    pub(crate) fn client_request_id(&self) -> Option<String> {
+        self.client_request_id.lock().ok().and_then(|id| id.clone())
+    }
+}
+
+/// Runs `future` (one call's `send()`) with a fresh [`CallRecord`] that the hooks fill in;
+/// returns its output and the request id the call sent, if the API has one.
+pub(crate) async fn recorded<F: Future>(future: F) -> (F::Output, Option<String>) {
+    CALL.scope(CallRecord::default(), async {
+        let output = future.await;
+        let id = CALL.with(CallRecord::client_request_id);
+        (output, id)
+    })
+    .await
 }
 
 impl Runtime {
@@ -202,12 +295,13 @@ impl Runtime {
             headers: Vec::new(),
             uuid_query: Vec::new(),
             retry: RetryPolicy::default(),
-            timeout: None,
+            limits: Limits::default(),
+            http: None,
+            app_name: None,
         }
     }
 
-    /// The same runtime (same credentials and caches) with another retry policy: for one call,
-    /// `client.with_runtime(rt.with_retry(RetryPolicy::off()))`.
+    /// The same runtime (same credentials, caches and connections) with another retry policy.
     pub fn with_retry(&self, policy: RetryPolicy) -> Self {
         Self {
             retry: policy,
@@ -215,10 +309,12 @@ impl Runtime {
         }
     }
 
-    /// The same runtime (same credentials and caches) with a time limit per call.
+    /// The same runtime (same credentials, caches and connections) with a time limit per call.
     pub fn with_timeout(&self, limit: Duration) -> Self {
+        let mut limits = self.limits;
+        limits.call_timeout = limit;
         Self {
-            timeout: Some(limit),
+            limits,
             ..self.clone()
         }
     }
@@ -228,8 +324,13 @@ impl Runtime {
         self.retry
     }
 
+    /// The limits in force.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
     /// A runtime that sends no credentials.
-    pub fn unauthenticated() -> Self {
+    pub fn unauthenticated() -> Result<Self, ConfigError> {
         Self::builder(NoAuth).build()
     }
 
@@ -238,29 +339,61 @@ impl Runtime {
         &*self.inner.auth
     }
 
-    /// Hook run on each request before it is sent: the https rule and client defaults.
-    pub async fn pre(
+    /// The HTTP client all calls go through (no redirects; the runtime's limits).
+    pub fn http_client(&self) -> &reqwest::Client {
+        &self.inner.transport
+    }
+
+    /// Hook run on each request before it is sent: the https rule, the client's defaults, the
+    /// `User-Agent` and the spec's body rules (`x-require-one-of`: (operationId, fields of
+    /// which one must be given)).
+    pub async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         operation_id: &str,
+        user_agent: &'static str,
+        require_one_of: &[(&str, &[&str])],
+    ) -> Result<(), progenitor_client::Error<E>> {
+        match self.prepare(request, operation_id, user_agent, require_one_of) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == ErrorKind::InvalidRequest => Err(
+                progenitor_client::Error::InvalidRequest(e.message().to_owned()),
+            ),
+            Err(e) => Err(progenitor_client::Error::CommunicationError(
+                e.into_reqwest().await,
+            )),
+        }
+    }
+
+    fn prepare(
+        &self,
+        request: &mut reqwest::Request,
+        operation_id: &str,
+        user_agent: &'static str,
+        require_one_of: &[(&str, &[&str])],
     ) -> Result<(), Error> {
         let inner = &*self.inner;
-        if let Some(limit) = self.timeout {
-            // Each attempt gets the whole limit at most; `exec` bounds all of them together.
-            *request.timeout_mut() = Some(limit);
+        // progenitor adds `api-version: <info.version>` to every request; no vendor here
+        // documents it, so it does not go on the wire.
+        request.headers_mut().remove("api-version");
+        crate::api_error::check_require_one_of(request, operation_id, require_one_of)
+            .map_err(|m| Error::new(ErrorKind::InvalidRequest, m))?;
+        if request.timeout().is_none() {
+            *request.timeout_mut() = Some(self.limits.attempt_timeout);
         }
-        if request.url().scheme() != "https" && inner.auth.sends_credentials() && !inner.allow_http
-        {
-            return Err(Error::new(
-                ErrorKind::Refused,
-                format!(
-                    "{operation_id}: refusing to send {} credentials over plain {}:// to {}; \
-                     use an https:// base URL (or allow_insecure_http(true) for a local test server)",
-                    inner.auth.scheme(),
-                    request.url().scheme(),
-                    request.url().host_str().unwrap_or("<no host>"),
-                ),
-            ));
+        if inner.auth.sends_credentials() {
+            let what = format!("{} credentials", inner.auth.scheme());
+            inner.transport.check_secure(request.url(), &what)?;
+        }
+        if !request.headers().contains_key(reqwest::header::USER_AGENT) {
+            let value = match &inner.app_name {
+                Some(app) => HeaderValue::try_from(format!("{user_agent} {app}"))
+                    .unwrap_or(HeaderValue::from_static(user_agent)),
+                None => HeaderValue::from_static(user_agent),
+            };
+            request
+                .headers_mut()
+                .insert(reqwest::header::USER_AGENT, value);
         }
         for (name, value) in &inner.headers {
             if !request.headers().contains_key(name) {
@@ -268,23 +401,36 @@ impl Runtime {
             }
         }
         for name in &inner.uuid_query {
-            let present = request.url().query_pairs().any(|(k, _)| k == name.as_str());
-            if !present {
-                let id = uuid::Uuid::new_v4().to_string();
-                request.url_mut().query_pairs_mut().append_pair(name, &id);
-            }
+            let sent = request
+                .url()
+                .query_pairs()
+                .find(|(k, _)| k == name.as_str())
+                .map(|(_, v)| v.into_owned());
+            let id = match sent {
+                Some(id) => id,
+                None => {
+                    let id = uuid::Uuid::new_v4().to_string();
+                    request.url_mut().query_pairs_mut().append_pair(name, &id);
+                    id
+                }
+            };
+            let _ = CALL.try_with(|call| {
+                if let Ok(mut slot) = call.client_request_id.lock() {
+                    slot.get_or_insert(id);
+                }
+            });
         }
         Ok(())
     }
 
     /// Hook that sends the request through the authenticator, retrying transient failures
     /// where that is safe, within the call's time limit, inside one `tracing` span per call.
+    /// The response body it returns is bounded by the size limit and the call's deadline.
     ///
     /// The span records the operation, method, URL path, final status, attempts and elapsed
     /// time; never headers, query strings or bodies, which may carry credentials.
     pub async fn exec(
         &self,
-        client: &reqwest::Client,
         request: reqwest::Request,
         operation_id: &str,
     ) -> reqwest::Result<reqwest::Response> {
@@ -299,33 +445,113 @@ impl Runtime {
             elapsed_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let send = self
-            .send_with_retries(client, request)
-            .instrument(span.clone());
-        let result = match self.timeout {
-            None => send.await,
-            Some(limit) => match tokio::time::timeout(limit, send).await {
-                Ok(result) => result,
-                Err(_) => Ok(timed_out(limit)),
-            },
-        };
-        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-        if let Ok(response) = &result {
-            span.record("status", response.status().as_u16());
+        let now = tokio::time::Instant::now();
+        // A limit too large to add is no limit: about thirty years.
+        let deadline = now
+            .checked_add(self.limits.call_timeout)
+            .unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 86_400));
+        let outcome = async {
+            let sent = tokio::time::timeout_at(deadline, self.send_with_retries(request)).await;
+            match sent {
+                Err(_) => Err(Failed::Runtime(self.call_timed_out())),
+                Ok(Err(e)) => Err(Failed::Reqwest(e)),
+                Ok(Ok(response)) => self
+                    .finish(response, deadline)
+                    .await
+                    .map_err(Failed::Runtime),
+            }
         }
-        span.in_scope(|| match &result {
-            Ok(r) => tracing::debug!(status = r.status().as_u16(), "call finished"),
-            Err(e) => tracing::debug!(error = %e, "call failed"),
+        .instrument(span.clone())
+        .await;
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        span.in_scope(|| match &outcome {
+            Ok(r) => {
+                span.record("status", r.status().as_u16());
+                tracing::debug!(status = r.status().as_u16(), "call finished");
+            }
+            Err(Failed::Runtime(e)) => {
+                if let Some(status) = e.status() {
+                    span.record("status", status.as_u16());
+                }
+                tracing::debug!(kind = ?e.kind(), "call failed");
+            }
+            Err(Failed::Reqwest(e)) => {
+                tracing::debug!(error = %transport::root_cause(e), "call failed")
+            }
         });
-        result
+        match outcome {
+            Ok(response) => Ok(response),
+            Err(Failed::Reqwest(e)) => Err(e.without_url()),
+            Err(Failed::Runtime(e)) => Err(e.into_reqwest().await),
+        }
+    }
+
+    fn call_timed_out(&self) -> Error {
+        Error::new(
+            ErrorKind::TimedOut,
+            format!(
+                "no answer within the call's time limit of {:?} (all attempts included); raise it \
+                 with Client::with_timeout or RuntimeBuilder::call_timeout",
+                self.limits.call_timeout
+            ),
+        )
+    }
+
+    /// What the caller gets of a response: an error for a refusal of credentials or a
+    /// redirect, a bounded body otherwise.
+    async fn finish(
+        &self,
+        response: reqwest::Response,
+        deadline: tokio::time::Instant,
+    ) -> Result<reqwest::Response, Error> {
+        let limit = self.limits.max_response_bytes;
+        if let Some(rejected) = response.extensions().get::<AuthRejected>().cloned() {
+            let realm = rejected
+                .realm
+                .as_deref()
+                .map(|r| format!(" (realm {r:?})"))
+                .unwrap_or_default();
+            let error = Error::new(rejected.kind, format!("{}{realm}", rejected.reason));
+            if response.extensions().get::<NotAnswered>().is_some() {
+                return Err(error);
+            }
+            let (status, headers) = (response.status(), response.headers().clone());
+            // The body names the vendor's error code; bounded in size and time like any other.
+            let body = tokio::time::timeout_at(deadline, transport::read_limited(response, limit))
+                .await
+                .ok()
+                .and_then(Result::ok);
+            return Err(error.with_answer(status, &headers, body));
+        }
+        if response.status().is_redirection() {
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| response.url().join(v).ok())
+                .map(|u| transport::origin(&u))
+                .unwrap_or_else(|| "an unnamed place".to_owned());
+            return Err(Error::new(
+                ErrorKind::RedirectRefused,
+                format!(
+                    "the server redirected the call (HTTP {}) to {location}; redirects are not \
+                     followed, so that credentials and bodies stay with {}; check the base URL",
+                    response.status().as_u16(),
+                    transport::origin(response.url()),
+                ),
+            )
+            .with_answer(response.status(), response.headers(), None));
+        }
+        transport::check_content_length(&response, limit)?;
+        Ok(transport::guard(response, limit, deadline))
     }
 
     async fn send_with_retries(
         &self,
-        client: &reqwest::Client,
         request: reqwest::Request,
     ) -> reqwest::Result<reqwest::Response> {
         let method = request.method().clone();
+        let transport = &self.inner.transport;
         let mut attempt = 1u32;
         let mut pending = request;
         loop {
@@ -338,7 +564,11 @@ impl Runtime {
                 None
             };
             tracing::Span::current().record("attempt", attempt);
-            let result = self.inner.auth.send(client, pending, copy.as_ref()).await;
+            let result = self
+                .inner
+                .auth
+                .send(transport, pending, copy.as_ref())
+                .await;
             let outcome = match &result {
                 Ok(response) if response.extensions().get::<AuthRejected>().is_some() => {
                     return result;
@@ -370,101 +600,58 @@ impl Runtime {
             attempt += 1;
         }
     }
-
-    /// Hook run on the outcome: turns a response marked [`AuthRejected`] into an [`Error`].
-    pub fn post(
-        &self,
-        result: &reqwest::Result<reqwest::Response>,
-        operation_id: &str,
-    ) -> Result<(), Error> {
-        let response = match result {
-            Ok(response) => response,
-            Err(e) if e.is_timeout() => {
-                return Err(Error::new(
-                    ErrorKind::TimedOut,
-                    format!(
-                        "{operation_id}: timed out ({e}); raise the client's timeout or retry later"
-                    ),
-                ));
-            }
-            Err(_) => return Ok(()),
-        };
-        if let Some(limit) = response.extensions().get::<TimedOut>() {
-            return Err(Error::new(
-                ErrorKind::TimedOut,
-                format!(
-                    "{operation_id}: no answer within the call's time limit of {:?}; raise it with \
-                     Runtime::with_timeout or RuntimeBuilder::timeout",
-                    limit.0
-                ),
-            ));
-        }
-        match response.extensions().get::<AuthRejected>() {
-            None => Ok(()),
-            Some(rejected) => {
-                let realm = rejected
-                    .realm
-                    .as_deref()
-                    .map(|r| format!(", realm {r:?}"))
-                    .unwrap_or_default();
-                Err(Error::new(
-                    rejected.kind,
-                    format!(
-                        "{operation_id}: HTTP {}{realm}: {}",
-                        response.status(),
-                        rejected.reason
-                    ),
-                ))
-            }
-        }
-    }
 }
 
-/// Everything a generated client needs besides its operations: where to send, with which HTTP
-/// client, and with which [`Runtime`]. Built by `oceanbase::from_env` and friends; the generated
-/// `Client::from_parts` takes it.
+/// How a call failed inside `exec`: reqwest's own errors keep their flags (connect, timeout).
+enum Failed {
+    Runtime(Error),
+    Reqwest(reqwest::Error),
+}
+
+/// Everything a generated client needs besides its operations: where to send, and with which
+/// [`Runtime`] (which holds the HTTP client). Built by `oceanbase::client_parts`,
+/// `huawei::from_env` and friends; the generated `Client::from_parts` takes it.
 #[derive(Debug, Clone)]
 pub struct ClientParts {
-    /// Base URL, scheme and host (and path stem, if any).
+    /// Base URL, scheme and host (and path stem, if any), without a trailing `/`.
     pub base_url: String,
-    /// The HTTP client (timeouts, TLS).
-    pub http: reqwest::Client,
-    /// Credentials and per-client defaults.
+    /// Credentials, transport and per-client defaults.
     pub runtime: Runtime,
 }
 
 impl ClientParts {
-    /// Parts with the default HTTP client (rustls, 15 s connect and request timeouts).
+    /// Parts for `base_url`, which must be an `http(s)://` URL without user-info; `http://`
+    /// only where the runtime allows it.
     pub fn new(base_url: impl Into<String>, runtime: Runtime) -> Result<Self, ConfigError> {
         let base_url = base_url.into();
-        let parsed = url::Url::parse(&base_url).map_err(|e| {
-            ConfigError::new(format!("base URL {base_url:?} is not a valid URL: {e}"))
+        let parsed = url::Url::parse(base_url.trim()).map_err(|e| {
+            ConfigError::new(format!(
+                "the base URL is not a valid URL ({e}); expected https://host[:port][/path]"
+            ))
         })?;
-        if !matches!(parsed.scheme(), "http" | "https") {
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
             return Err(ConfigError::new(format!(
-                "base URL {base_url:?} must start with https://"
+                "the base URL {} must be an https:// URL",
+                transport::origin(&parsed)
             )));
         }
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(ConfigError::new(format!(
+                "the base URL for {} carries user-info (user:password@); remove it: credentials \
+                 are configured on the runtime, never in the URL",
+                transport::origin(&parsed)
+            )));
+        }
+        if runtime.authenticator().sends_credentials() {
+            runtime
+                .inner
+                .transport
+                .check_secure(&parsed, "credentials")
+                .map_err(|e| ConfigError::new(e.message().to_owned()))?;
+        }
         Ok(Self {
-            base_url: base_url.trim_end_matches('/').to_owned(),
-            http: default_http_client()?,
+            base_url: base_url.trim().trim_end_matches('/').to_owned(),
             runtime,
         })
     }
-}
-
-/// The HTTP client generated clients use unless given another: rustls, 15 s timeouts, and a
-/// `User-Agent` naming this crate.
-pub fn default_http_client() -> Result<reqwest::Client, ConfigError> {
-    let timeout = std::time::Duration::from_secs(15);
-    reqwest::Client::builder()
-        .connect_timeout(timeout)
-        .timeout(timeout)
-        .user_agent(concat!(
-            env!("CARGO_PKG_NAME"),
-            "/",
-            env!("CARGO_PKG_VERSION")
-        ))
-        .build()
-        .map_err(|e| ConfigError::new(format!("could not build the HTTP client: {e}")))
 }

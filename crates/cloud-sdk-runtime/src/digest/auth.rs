@@ -101,7 +101,7 @@ impl Authenticator for DigestAuth {
 
     fn send<'a>(
         &'a self,
-        client: &'a reqwest::Client,
+        client: &'a crate::Transport,
         request: reqwest::Request,
         spare: Option<&'a reqwest::Request>,
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {

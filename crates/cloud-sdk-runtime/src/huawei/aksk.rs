@@ -271,7 +271,7 @@ impl Authenticator for AkSkAuth {
 
     fn send<'a>(
         &'a self,
-        client: &'a reqwest::Client,
+        client: &'a crate::Transport,
         mut request: reqwest::Request,
         _spare: Option<&'a reqwest::Request>,
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {

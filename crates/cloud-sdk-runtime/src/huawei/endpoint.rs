@@ -1,35 +1,56 @@
-//! Region → endpoint for the Huawei Cloud services these crates talk to. The base URL can
-//! always be given instead (constructors take one; `from_env` reads an override).
-//!
-//! Hosts follow `{service}.{region}.myhuaweicloud.com`, with the exceptions listed in the
-//! official SDK's region tables (CSS answers as `es.` in `cn-north-1` and `cn-east-2`).
+//! Region → endpoint for Huawei Cloud services. Which services exist, and their host
+//! patterns and exceptions, is data written by the generator into each client crate from
+//! `specs/` (a [`Service`]); this module only applies it. The base URL can always be given
+//! instead (constructors take one; `from_env` reads an override).
 
 use crate::ConfigError;
 
-/// The services with a known endpoint pattern.
-pub const SERVICES: [&str; 4] = ["dataartsinsight", "css", "das", "iam"];
-
-/// The host of `service` in `region`, e.g. `css.cn-north-4.myhuaweicloud.com`.
-pub fn host(service: &str, region: &str) -> Result<String, ConfigError> {
-    let service = service.to_ascii_lowercase();
-    if !SERVICES.contains(&service.as_str()) {
-        return Err(ConfigError::new(format!(
-            "unknown Huawei Cloud service {service:?}: expected one of {}",
-            SERVICES.join(", ")
-        )));
-    }
-    check_region(region)?;
-    // The official CSS SDK's region table lists these two with the service's older name.
-    let prefix = match (service.as_str(), region) {
-        ("css", "cn-north-1" | "cn-east-2") => "es",
-        (s, _) => s,
-    };
-    Ok(format!("{prefix}.{region}.myhuaweicloud.com"))
+/// What the runtime needs to know of one Huawei Cloud service. Each generated crate holds one
+/// as `Client::SERVICE`, written from its `api.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Service {
+    /// The service's name in endpoint variables: `css` reads `HUAWEICLOUD_SDK_ENDPOINT_CSS`.
+    pub name: &'static str,
+    /// The host, with `{region}` standing for the region id: `css.{region}.myhuaweicloud.com`.
+    pub host: &'static str,
+    /// Regions whose host differs from the pattern, as (region, host).
+    pub host_exceptions: &'static [(&'static str, &'static str)],
+    /// Headers set on every call from an environment variable when it is set, as
+    /// (header, variable): DataArts Insight's `X-Workspace-Id`.
+    pub env_headers: &'static [(&'static str, &'static str)],
 }
 
-/// The https base URL of `service` in `region`, e.g. `https://das.cn-north-4.myhuaweicloud.com`.
-pub fn base_url(service: &str, region: &str) -> Result<String, ConfigError> {
-    Ok(format!("https://{}", host(service, region)?))
+/// Huawei Cloud IAM, where the runtime gets tokens.
+pub const IAM: Service = Service {
+    name: "iam",
+    host: "iam.{region}.myhuaweicloud.com",
+    host_exceptions: &[],
+    env_headers: &[],
+};
+
+impl Service {
+    /// The host of this service in `region`, e.g. `css.cn-north-4.myhuaweicloud.com`.
+    pub fn host(&self, region: &str) -> Result<String, ConfigError> {
+        check_region(region)?;
+        if let Some((_, host)) = self.host_exceptions.iter().find(|(r, _)| *r == region) {
+            return Ok((*host).to_owned());
+        }
+        Ok(self.host.replace("{region}", region))
+    }
+
+    /// The https base URL of this service in `region`.
+    pub fn base_url(&self, region: &str) -> Result<String, ConfigError> {
+        Ok(format!("https://{}", self.host(region)?))
+    }
+
+    /// The base URL override variable, `HUAWEICLOUD_SDK_ENDPOINT_<NAME>`.
+    pub fn endpoint_variable(&self) -> String {
+        format!(
+            "{}{}",
+            super::env::ENDPOINT_PREFIX,
+            self.name.to_ascii_uppercase()
+        )
+    }
 }
 
 /// Checks that `region` looks like a region id (`cn-north-4`, `ap-southeast-1`).
@@ -55,29 +76,28 @@ pub fn check_region(region: &str) -> Result<(), ConfigError> {
 mod tests {
     use super::*;
 
+    const CSS: Service = Service {
+        name: "css",
+        host: "css.{region}.myhuaweicloud.com",
+        host_exceptions: &[("cn-north-1", "es.cn-north-1.myhuaweicloud.com")],
+        env_headers: &[],
+    };
+
     #[test]
-    fn hosts() {
+    fn hosts_follow_the_pattern_and_its_exceptions() {
         assert_eq!(
-            host("css", "cn-north-4").unwrap(),
+            CSS.host("cn-north-4").unwrap(),
             "css.cn-north-4.myhuaweicloud.com"
         );
         assert_eq!(
-            host("css", "cn-north-1").unwrap(),
+            CSS.host("cn-north-1").unwrap(),
             "es.cn-north-1.myhuaweicloud.com"
         );
         assert_eq!(
-            host("das", "ap-southeast-1").unwrap(),
-            "das.ap-southeast-1.myhuaweicloud.com"
+            IAM.base_url("ap-southeast-1").unwrap(),
+            "https://iam.ap-southeast-1.myhuaweicloud.com"
         );
-        assert_eq!(
-            base_url("dataartsinsight", "cn-east-3").unwrap(),
-            "https://dataartsinsight.cn-east-3.myhuaweicloud.com"
-        );
-        assert_eq!(
-            host("IAM", "cn-north-4").unwrap(),
-            "iam.cn-north-4.myhuaweicloud.com"
-        );
-        assert!(host("ecs", "cn-north-4").is_err());
+        assert_eq!(CSS.endpoint_variable(), "HUAWEICLOUD_SDK_ENDPOINT_CSS");
         for bad in [
             "",
             "cn",
@@ -86,7 +106,7 @@ mod tests {
             "cn-north-4/x",
             "-cn-4",
         ] {
-            assert!(host("css", bad).is_err(), "{bad}");
+            assert!(CSS.host(bad).is_err(), "{bad}");
         }
     }
 }

@@ -71,7 +71,7 @@ pub struct IamPasswordProvider {
 impl IamPasswordProvider {
     /// A provider for the IAM endpoint of `region` (`https://iam.{region}.myhuaweicloud.com`).
     pub fn for_region(region: &str, credentials: IamPassword) -> Result<Self, ConfigError> {
-        Self::new(&super::endpoint::base_url("iam", region)?, credentials)
+        Self::new(&super::endpoint::IAM.base_url(region)?, credentials)
     }
 
     /// A provider for the IAM endpoint at `base_url` (`https://iam.cn-north-4.myhuaweicloud.com`).
@@ -148,9 +148,9 @@ impl IamPasswordProvider {
         })
     }
 
-    async fn fetch_token(&self, client: &reqwest::Client) -> Result<Token, TokenError> {
+    async fn fetch_token(&self, client: &crate::Transport) -> Result<Token, TokenError> {
         let url = &self.tokens_url;
-        if url.scheme() != "https" && !self.allow_insecure_http {
+        if url.scheme() != "https" && !self.allow_insecure_http && !client.allows_insecure_http() {
             return Err(TokenError::refused(format!(
                 "refusing to send the IAM password over plain {}:// to {}; use an https:// IAM \
                  endpoint (HUAWEICLOUD_SDK_IAM_ENDPOINT)",
@@ -177,8 +177,8 @@ impl IamPasswordProvider {
         if !status.is_success() {
             // IAM's error body ({"error": {"code", "message"}}) names the problem without
             // echoing the password.
-            let detail = response.text().await.unwrap_or_default();
-            let detail: String = detail.chars().take(300).collect();
+            let detail = client.read_limited(response).await.unwrap_or_default();
+            let detail: String = String::from_utf8_lossy(&detail).chars().take(300).collect();
             let hint = match status.as_u16() {
                 401 => {
                     "check HUAWEICLOUD_SDK_USERNAME, HUAWEICLOUD_SDK_PASSWORD and HUAWEICLOUD_SDK_DOMAIN_NAME"
@@ -211,7 +211,13 @@ impl IamPasswordProvider {
                     Some(status.as_u16()),
                 )
             })?;
-        let body: serde_json::Value = response.json().await.map_err(|e| {
+        let body = client.read_limited(response).await.map_err(|e| {
+            TokenError::new(
+                format!("reading IAM's token response failed: {e}"),
+                Some(status.as_u16()),
+            )
+        })?;
+        let body: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
             TokenError::new(
                 format!("IAM's token response body is not JSON: {e}"),
                 Some(status.as_u16()),
@@ -254,7 +260,7 @@ impl TokenProvider for IamPasswordProvider {
 
     fn fetch<'a>(
         &'a self,
-        client: &'a reqwest::Client,
+        client: &'a crate::Transport,
     ) -> BoxFuture<'a, Result<Token, TokenError>> {
         Box::pin(self.fetch_token(client))
     }
@@ -337,8 +343,11 @@ mod tests {
     async fn plain_http_is_refused_unless_allowed() {
         let p = IamPasswordProvider::new("http://127.0.0.1:9", creds(ProjectScope::Id("p".into())))
             .unwrap();
-        let err = p.fetch(&reqwest::Client::new()).await.unwrap_err();
-        assert_eq!(err.kind(), crate::ErrorKind::Refused);
+        let err = p
+            .fetch(&crate::Transport::new(&crate::Limits::default(), false).unwrap())
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::InsecureUrl);
         assert!(
             err.to_string().contains("HUAWEICLOUD_SDK_IAM_ENDPOINT"),
             "{err}"

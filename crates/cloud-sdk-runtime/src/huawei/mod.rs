@@ -22,10 +22,10 @@
 //! | `HUAWEICLOUD_SDK_USERNAME`, `HUAWEICLOUD_SDK_PASSWORD`, `HUAWEICLOUD_SDK_DOMAIN_NAME` | IAM user, password and account name: selects IAM password tokens |
 //! | `HUAWEICLOUD_SDK_PROJECT_NAME` | IAM token scope by name when no project id is set (default: the region) |
 //! | `HUAWEICLOUD_SDK_REGION` | region id, e.g. `cn-north-4`: gives the service and IAM endpoints |
-//! | `HUAWEICLOUD_SDK_ENDPOINT_CSS`, `..._DAS`, `..._DATAARTSINSIGHT` | base URL override for that service |
+//! | `HUAWEICLOUD_SDK_ENDPOINT_<SERVICE>` | base URL override for that service (`..._CSS`, `..._DAS`, `..._DATAARTSINSIGHT`) |
 //! | `HUAWEICLOUD_SDK_REGION_{SERVICE}_{REGION}` | the official SDK's endpoint override (first of a comma list), e.g. `HUAWEICLOUD_SDK_REGION_CSS_CN_NORTH_4` |
 //! | `HUAWEICLOUD_SDK_IAM_ENDPOINT` | IAM base URL override (official SDK name) |
-//! | `HUAWEICLOUD_SDK_WORKSPACE_ID` | DataArts Insight only: default `X-Workspace-Id` |
+//! | the service's own variables | from its `Service::env_headers`, e.g. `HUAWEICLOUD_SDK_WORKSPACE_ID` for DataArts Insight's `X-Workspace-Id` |
 //!
 //! AK/SK wins when both it and a token are configured. Base URLs must be `https://`.
 //!
@@ -37,8 +37,8 @@
 //! # fn main() -> Result<(), cloud_sdk_runtime::ConfigError> {
 //! // AK/SK signing.
 //! let credentials = huawei::AkSkCredentials::new("AK", "SK")?.with_project_id("0123abcd")?;
-//! let runtime = Runtime::builder(huawei::AkSkAuth::new(credentials)).build();
-//! let css = ClientParts::new(huawei::endpoint::base_url("css", "cn-north-4")?, runtime)?;
+//! let runtime = Runtime::builder(huawei::AkSkAuth::new(credentials)).build()?;
+//! let css = ClientParts::new("https://css.cn-north-4.myhuaweicloud.com", runtime)?;
 //!
 //! // IAM password tokens, fetched once and refreshed before they expire.
 //! let password = huawei::IamPassword::new(
@@ -48,8 +48,8 @@
 //!     huawei::ProjectScope::Name("cn-north-4".into()),
 //! );
 //! let provider = huawei::IamPasswordProvider::for_region("cn-north-4", password)?;
-//! let runtime = Runtime::builder(huawei::TokenAuth::from_provider(provider)).build();
-//! let das = ClientParts::new(huawei::endpoint::base_url("das", "cn-north-4")?, runtime)?;
+//! let runtime = Runtime::builder(huawei::TokenAuth::from_provider(provider)).build()?;
+//! let das = ClientParts::new("https://das.cn-north-4.myhuaweicloud.com", runtime)?;
 //! # let _ = (css, das);
 //! # Ok(())
 //! # }
@@ -58,12 +58,15 @@
 mod aksk;
 mod clock;
 pub mod endpoint;
+mod error;
 mod iam;
 pub mod sign;
 mod token;
 
 pub use aksk::{AkSkAuth, AkSkCredentials, sign_request_at};
 pub use clock::{Clock, ManualClock, SystemClock, format_sdk_date, parse_sdk_date};
+pub use endpoint::Service;
+pub use error::HuaweiError;
 pub use iam::{IamPassword, IamPasswordProvider, ProjectScope};
 pub use token::{
     AUTH_TOKEN_HEADER, CachedToken, DEFAULT_REFRESH_WINDOW, Token, TokenAuth, TokenCache,
@@ -98,28 +101,20 @@ pub mod env {
     pub const DOMAIN_NAME: &str = "HUAWEICLOUD_SDK_DOMAIN_NAME";
     /// Project name for the IAM token scope.
     pub const PROJECT_NAME: &str = "HUAWEICLOUD_SDK_PROJECT_NAME";
-    /// DataArts Insight workspace id.
-    pub const WORKSPACE_ID: &str = "HUAWEICLOUD_SDK_WORKSPACE_ID";
 }
 
-/// Client parts for Huawei Cloud `service` (`"dataartsinsight"`, `"css"` or `"das"`) from the
+/// Client parts for Huawei Cloud `service` (a generated crate's `Client::SERVICE`) from the
 /// environment variables listed in the [module documentation](self).
-pub fn from_env(service: &str) -> Result<ClientParts, ConfigError> {
+pub fn from_env(service: &Service) -> Result<ClientParts, ConfigError> {
     from_vars(service, |name| std::env::var(name).ok())
 }
 
 /// Like [`from_env`], reading variables from `vars` instead of the process environment (a
 /// configuration map, or a test).
 pub fn from_vars(
-    service: &str,
+    service: &Service,
     vars: impl Fn(&str) -> Option<String>,
 ) -> Result<ClientParts, ConfigError> {
-    let service = service.to_ascii_lowercase();
-    if service == "iam" || !endpoint::SERVICES.contains(&service.as_str()) {
-        return Err(ConfigError::new(format!(
-            "from_env: unknown Huawei Cloud service {service:?}: expected dataartsinsight, css or das"
-        )));
-    }
     // An empty variable counts as unset, as in the official SDK.
     let var = |name: &str| {
         vars(name)
@@ -130,7 +125,7 @@ pub fn from_vars(
     if let Some(region) = &region {
         endpoint::check_region(region)?;
     }
-    let base_url = service_base_url(&service, region.as_deref(), &var)?;
+    let base_url = service_base_url(service, region.as_deref(), &var)?;
 
     let (ak, sk) = (var(env::AK), var(env::SK));
     let builder = if ak.is_some() || sk.is_some() {
@@ -195,21 +190,24 @@ pub fn from_vars(
         Runtime::builder(TokenAuth::from_provider(provider))
     } else {
         return Err(ConfigError::new(format!(
-            "no Huawei Cloud credentials for {service}: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK \
+            "no Huawei Cloud credentials for {}: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK \
              (AK/SK signing), or HUAWEICLOUD_SDK_USERNAME, HUAWEICLOUD_SDK_PASSWORD and \
-             HUAWEICLOUD_SDK_DOMAIN_NAME (IAM tokens), or HUAWEICLOUD_SDK_AUTH_TOKEN (a ready token)"
+             HUAWEICLOUD_SDK_DOMAIN_NAME (IAM tokens), or HUAWEICLOUD_SDK_AUTH_TOKEN (a ready token)",
+            service.name
         )));
     };
 
-    let builder = match (service.as_str(), var(env::WORKSPACE_ID)) {
-        ("dataartsinsight", Some(workspace)) => builder
-            .default_header("X-Workspace-Id", &workspace)
-            .map_err(|e| ConfigError::new(format!("{}: {e}", env::WORKSPACE_ID)))?,
-        _ => builder,
-    };
-    let runtime = builder.build();
+    let mut builder = builder;
+    for (header, variable) in service.env_headers {
+        if let Some(value) = var(variable) {
+            builder = builder
+                .default_header(header, &value)
+                .map_err(|e| ConfigError::new(format!("{variable}: {e}")))?;
+        }
+    }
+    let runtime = builder.build()?;
     tracing::debug!(
-        service,
+        service = service.name,
         base_url,
         scheme = runtime.authenticator().scheme(),
         "Huawei Cloud client configured from the environment"
@@ -218,24 +216,25 @@ pub fn from_vars(
 }
 
 fn service_base_url(
-    service: &str,
+    service: &Service,
     region: Option<&str>,
     var: &impl Fn(&str) -> Option<String>,
 ) -> Result<String, ConfigError> {
-    let override_name = format!("{}{}", env::ENDPOINT_PREFIX, service.to_ascii_uppercase());
+    let override_name = service.endpoint_variable();
     if let Some(url) = var(&override_name) {
         require_https(&url, &override_name)?;
         return Ok(url);
     }
     let Some(region) = region else {
         return Err(ConfigError::new(format!(
-            "environment variable {} is not set: set it to the region id (like cn-north-4), or set {override_name} to the {service} base URL",
-            env::REGION
+            "environment variable {} is not set: set it to the region id (like cn-north-4), or set {override_name} to the {} base URL",
+            env::REGION,
+            service.name
         )));
     };
     let official = format!(
         "HUAWEICLOUD_SDK_REGION_{}_{}",
-        service.to_ascii_uppercase(),
+        service.name.to_ascii_uppercase(),
         region.replace('-', "_").to_ascii_uppercase()
     );
     if let Some(list) = var(&official)
@@ -244,7 +243,7 @@ fn service_base_url(
         require_https(url, &official)?;
         return Ok(url.to_owned());
     }
-    endpoint::base_url(service, region)
+    service.base_url(region)
 }
 
 fn require_https(url: &str, var: &str) -> Result<(), ConfigError> {
@@ -268,6 +267,9 @@ pub(crate) fn local_failure(
 ) -> reqwest::Response {
     let mut response = http::Response::new(reason.clone());
     *response.status_mut() = status;
+    response
+        .extensions_mut()
+        .insert(crate::runtime::NotAnswered);
     response.extensions_mut().insert(AuthRejected {
         reason,
         realm: None,
@@ -283,12 +285,30 @@ mod tests {
 
     use super::*;
 
-    fn parts(service: &str, vars: &[(&str, &str)]) -> Result<ClientParts, ConfigError> {
+    fn service(name: &'static str) -> Service {
+        let host = match name {
+            "css" => "css.{region}.myhuaweicloud.com",
+            "das" => "das.{region}.myhuaweicloud.com",
+            _ => "dataartsinsight.{region}.myhuaweicloud.com",
+        };
+        let env_headers: &'static [(&'static str, &'static str)] = match name {
+            "dataartsinsight" => &[("X-Workspace-Id", "HUAWEICLOUD_SDK_WORKSPACE_ID")],
+            _ => &[],
+        };
+        Service {
+            name,
+            host,
+            host_exceptions: &[],
+            env_headers,
+        }
+    }
+
+    fn parts(name: &'static str, vars: &[(&str, &str)]) -> Result<ClientParts, ConfigError> {
         let map: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        from_vars(service, |name| map.get(name).cloned())
+        from_vars(&service(name), |name| map.get(name).cloned())
     }
 
     #[test]
@@ -354,8 +374,9 @@ mod tests {
 
     #[test]
     fn errors_name_the_variable_to_set() {
-        let err =
-            |service: &str, vars: &[(&str, &str)]| parts(service, vars).unwrap_err().to_string();
+        let err = |service: &'static str, vars: &[(&str, &str)]| {
+            parts(service, vars).unwrap_err().to_string()
+        };
         assert!(
             err("css", &[("HUAWEICLOUD_SDK_REGION", "cn-north-4")]).contains("HUAWEICLOUD_SDK_AK")
         );
@@ -398,7 +419,6 @@ mod tests {
             )
             .contains("HUAWEICLOUD_SDK_DOMAIN_NAME")
         );
-        assert!(err("ecs", &[]).contains("unknown"));
         assert!(err("css", &[("HUAWEICLOUD_SDK_REGION", "cn north")]).contains("region"));
     }
 }

@@ -89,7 +89,7 @@ impl TokenError {
         Self {
             message: message.into(),
             status: None,
-            kind: ErrorKind::Refused,
+            kind: ErrorKind::InsecureUrl,
         }
     }
 
@@ -98,7 +98,7 @@ impl TokenError {
         self.status
     }
 
-    /// The kind of failure: [`ErrorKind::CredentialsUnavailable`], or [`ErrorKind::Refused`]
+    /// The kind of failure: [`ErrorKind::CredentialsUnavailable`], or [`ErrorKind::InsecureUrl`]
     /// when the request for a token was not sent (plain `http://`).
     pub fn kind(&self) -> ErrorKind {
         self.kind
@@ -119,8 +119,10 @@ pub trait TokenProvider: fmt::Debug + Send + Sync + 'static {
     fn describe(&self) -> String;
 
     /// Fetches a fresh token, using `client` for any HTTP.
-    fn fetch<'a>(&'a self, client: &'a reqwest::Client)
-    -> BoxFuture<'a, Result<Token, TokenError>>;
+    fn fetch<'a>(
+        &'a self,
+        client: &'a crate::Transport,
+    ) -> BoxFuture<'a, Result<Token, TokenError>>;
 }
 
 /// A token handed out by a [`TokenCache`], tagged with the fetch it came from so that a
@@ -230,7 +232,7 @@ impl TokenCache {
     ///
     /// While one task refreshes a token that is inside the window but not yet expired, the
     /// others keep using it instead of waiting.
-    pub async fn token(&self, client: &reqwest::Client) -> Result<CachedToken, TokenError> {
+    pub async fn token(&self, client: &crate::Transport) -> Result<CachedToken, TokenError> {
         let (attempts_seen, still_valid) = {
             let state = self.state();
             let now = self.clock.now();
@@ -276,7 +278,7 @@ impl TokenCache {
     /// already replaced it, returns that task's token without fetching.
     pub async fn refresh_rejected(
         &self,
-        client: &reqwest::Client,
+        client: &crate::Transport,
         rejected: &CachedToken,
     ) -> Result<CachedToken, TokenError> {
         let attempts_seen = self.state().attempts;
@@ -307,7 +309,7 @@ impl TokenCache {
         self.state().current = None;
     }
 
-    async fn fetch_locked(&self, client: &reqwest::Client) -> Result<CachedToken, TokenError> {
+    async fn fetch_locked(&self, client: &crate::Transport) -> Result<CachedToken, TokenError> {
         tracing::debug!(provider = %self.provider.describe(), "fetching a token");
         let result = self.provider.fetch(client).await;
         let mut state = self.state();
@@ -395,7 +397,7 @@ impl TokenAuth {
 
     async fn send_static(
         &self,
-        client: &reqwest::Client,
+        client: &crate::Transport,
         mut request: reqwest::Request,
         token: &Secret,
     ) -> reqwest::Result<reqwest::Response> {
@@ -419,7 +421,7 @@ impl TokenAuth {
 
     async fn send_cached(
         &self,
-        client: &reqwest::Client,
+        client: &crate::Transport,
         request: reqwest::Request,
         spare: Option<&reqwest::Request>,
         cache: &TokenCache,
@@ -461,7 +463,7 @@ impl TokenAuth {
 }
 
 async fn execute_with(
-    client: &reqwest::Client,
+    client: &crate::Transport,
     mut request: reqwest::Request,
     token: &CachedToken,
 ) -> reqwest::Result<reqwest::Response> {
@@ -519,7 +521,7 @@ impl Authenticator for TokenAuth {
 
     fn send<'a>(
         &'a self,
-        client: &'a reqwest::Client,
+        client: &'a crate::Transport,
         request: reqwest::Request,
         spare: Option<&'a reqwest::Request>,
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
@@ -554,7 +556,10 @@ mod tests {
             "counting test provider".to_owned()
         }
 
-        fn fetch<'a>(&'a self, _: &'a reqwest::Client) -> BoxFuture<'a, Result<Token, TokenError>> {
+        fn fetch<'a>(
+            &'a self,
+            _: &'a crate::Transport,
+        ) -> BoxFuture<'a, Result<Token, TokenError>> {
             Box::pin(async move {
                 let n = self.fetches.fetch_add(1, Ordering::SeqCst) + 1;
                 if let Some(gate) = &self.gate {
@@ -593,7 +598,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn caches_and_refreshes_before_expiry() {
         let (cache, fetches, clock) = cache(false, None);
-        let client = reqwest::Client::new();
+        let client = crate::Transport::new(&crate::Limits::default(), false).unwrap();
         let a = cache.token(&client).await.unwrap();
         let b = cache.token(&client).await.unwrap();
         assert_eq!(a.token.secret().expose(), b.token.secret().expose());
@@ -619,7 +624,7 @@ mod tests {
     async fn fifty_concurrent_callers_share_one_fetch() {
         let (cache, fetches, _) = cache(false, None);
         let cache = Arc::new(cache);
-        let client = reqwest::Client::new();
+        let client = crate::Transport::new(&crate::Limits::default(), false).unwrap();
         let tasks: Vec<_> = (0..50)
             .map(|_| {
                 let (cache, client) = (cache.clone(), client.clone());
@@ -636,7 +641,7 @@ mod tests {
     async fn waiters_share_a_failed_fetch() {
         let gate = Arc::new(tokio::sync::Semaphore::new(0));
         let (cache, fetches, _) = cache(true, Some(gate.clone()));
-        let client = reqwest::Client::new();
+        let client = crate::Transport::new(&crate::Limits::default(), false).unwrap();
         let first = cache.token(&client);
         let second = cache.token(&client);
         tokio::pin!(first, second);
@@ -656,7 +661,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn rejection_refreshes_once_for_all() {
         let (cache, fetches, _) = cache(false, None);
-        let client = reqwest::Client::new();
+        let client = crate::Transport::new(&crate::Limits::default(), false).unwrap();
         let first = cache.token(&client).await.unwrap();
         let second = cache.refresh_rejected(&client, &first).await.unwrap();
         // Another task rejecting the same old token gets the new one without a fetch.

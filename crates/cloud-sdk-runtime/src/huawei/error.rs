@@ -1,4 +1,4 @@
-//! Vendors' error bodies, parsed the way the servers actually send them.
+//! The error body of Huawei Cloud APIs, parsed the way the servers actually send it.
 
 use std::fmt;
 

@@ -1,0 +1,278 @@
+//! What every generated crate shares, as compiled code it invokes in one line: the
+//! `ClientHooks` impl and constructors ([`client_glue!`](crate::client_glue)), open
+//! enumerations ([`open_enum!`](crate::open_enum)), checked path segments
+//! ([`path_segment`]) and offset paging ([`offset_pages`]).
+//!
+//! The `impl ClientHooks for Client` must sit in the crate that defines `Client` (the orphan
+//! rule), so it is a `macro_rules!` expanded there; its bodies are one call each into
+//! [`crate::Runtime`].
+
+use std::{future::Future, pin::Pin, sync::Arc};
+
+use futures::Stream;
+
+/// Implements progenitor's `ClientHooks` for a generated `Client` by forwarding to its
+/// [`Runtime`](crate::Runtime), and adds the constructors every client has: `new`,
+/// `from_parts`, `with_timeout`, `with_retry`, `runtime`.
+///
+/// `require_one_of` names a `&[(&str, &[&str])]` of the spec's `x-require-one-of` rules
+/// (operationId, fields of which one must be given), checked before anything is sent.
+#[macro_export]
+macro_rules! client_glue {
+    ($client:ident) => {
+        $crate::client_glue!($client, require_one_of: &[]);
+    };
+    ($client:ident, require_one_of: $rules:expr) => {
+        impl $crate::__private::progenitor_client::ClientHooks<$crate::Runtime> for $client {
+            async fn pre<E>(
+                &self,
+                request: &mut $crate::__private::reqwest::Request,
+                info: &$crate::__private::progenitor_client::OperationInfo,
+            ) -> ::std::result::Result<(), $crate::__private::progenitor_client::Error<E>> {
+                self.inner
+                    .pre(request, info.operation_id, $crate::__user_agent!(), $rules)
+                    .await
+            }
+
+            async fn exec(
+                &self,
+                request: $crate::__private::reqwest::Request,
+                info: &$crate::__private::progenitor_client::OperationInfo,
+            ) -> $crate::__private::reqwest::Result<$crate::__private::reqwest::Response> {
+                self.inner.exec(request, info.operation_id).await
+            }
+        }
+
+        impl $client {
+            /// A client for `base_url` that authenticates and sends through `runtime` (its
+            /// HTTP client, limits and credentials).
+            pub fn new(base_url: &str, runtime: $crate::Runtime) -> Self {
+                Self {
+                    baseurl: base_url.trim_end_matches('/').to_owned(),
+                    client: runtime.http_client().clone(),
+                    inner: runtime,
+                }
+            }
+
+            /// A client from parts built by the runtime crate (base URL and runtime).
+            pub fn from_parts(parts: $crate::ClientParts) -> Self {
+                Self::new(&parts.base_url, parts.runtime)
+            }
+
+            /// This client with a time limit per call, all attempts and the body included;
+            /// credentials, caches and connections are shared with `self`. For one call:
+            /// `client.with_timeout(d).operation()...`.
+            pub fn with_timeout(&self, limit: ::std::time::Duration) -> Self {
+                Self::new(&self.baseurl, self.inner.with_timeout(limit))
+            }
+
+            /// This client with another retry policy (for example `RetryPolicy::off()`);
+            /// credentials, caches and connections are shared with `self`.
+            pub fn with_retry(&self, policy: $crate::RetryPolicy) -> Self {
+                Self::new(&self.baseurl, self.inner.with_retry(policy))
+            }
+
+            /// The runtime: credentials, transport, limits and retry policy.
+            pub fn runtime(&self) -> &$crate::Runtime {
+                &self.inner
+            }
+        }
+    };
+}
+
+/// `<crate>/<version>` of the crate the macro is expanded in.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __user_agent {
+    () => {
+        concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"))
+    };
+}
+
+/// An open enumeration: the documented string values as variants plus `Other(String)`, so a
+/// value the vendor adds later (or one its docs left out) deserializes instead of failing the
+/// whole call. Generated from schemas marked `x-open-enum: true`.
+///
+/// ```
+/// cloud_sdk_runtime::open_enum! {
+///     /// Status of a connection.
+///     pub enum Status {
+///         /// `pendingAcceptance`
+///         PendingAcceptance = "pendingAcceptance",
+///         /// `accepted`
+///         Accepted = "accepted",
+///     }
+/// }
+/// let s: Status = serde_json::from_str("\"rejected\"").unwrap();
+/// assert_eq!(s, Status::Other("rejected".into()));
+/// assert_eq!(Status::Accepted.to_string(), "accepted");
+/// ```
+#[macro_export]
+macro_rules! open_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $value:literal ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        ///
+        /// An open set: a value the documentation does not list arrives as `Other`
+        /// instead of failing the call.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+            /// A value the documentation does not list.
+            Other(::std::string::String),
+        }
+
+        impl $name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $value, )+
+                    Self::Other(value) => value.as_str(),
+                }
+            }
+        }
+
+        impl ::std::convert::From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $( $value => Self::$variant, )+
+                    other => Self::Other(other.to_owned()),
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let value = <::std::borrow::Cow<'de, str> as $crate::__private::serde::Deserialize>::deserialize(
+                    deserializer,
+                )?;
+                Ok(Self::from(value.as_ref()))
+            }
+        }
+    };
+}
+
+/// Characters percent-encoded in a path segment: progenitor's set (so that today's requests
+/// stay byte for byte the same) plus `\`, which some servers and proxies read as `/`.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%')
+    .add(b'\\');
+
+/// A path parameter's value as one path segment, or why it cannot be one.
+///
+/// `""`, `"."` and `".."` are refused before anything is sent: the URL would lose or climb a
+/// segment (`/clusters/../x` is `/x`), and the request, still validly signed, would go to
+/// another resource. The generated code calls this for every path parameter.
+pub fn path_segment(name: &str, value: &str) -> Result<String, String> {
+    match value {
+        "" => Err(format!(
+            "path parameter `{name}` is empty; nothing was sent"
+        )),
+        "." | ".." => Err(format!(
+            "path parameter `{name}` is {value:?}, which would change the path rather than name \
+             a resource; nothing was sent"
+        )),
+        _ => Ok(percent_encoding::utf8_percent_encode(value, SEGMENT).to_string()),
+    }
+}
+
+/// One page as the generated code reads it: its items and the total count it reports.
+pub struct Page<I> {
+    /// The page's items.
+    pub items: Vec<I>,
+    /// The total count the service reports, if any.
+    pub total: Option<i64>,
+}
+
+/// How far offset paging may go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageBounds {
+    /// The largest offset the API documents (`None`: not documented).
+    pub max_offset: Option<u64>,
+    /// The most pages one stream requests, whatever the service says.
+    pub max_pages: u32,
+}
+
+/// A stream of items across pages, as `stream_<items>()` returns.
+pub type Paged<'a, I, E> =
+    Pin<Box<dyn Stream<Item = Result<I, progenitor_client::Error<E>>> + Send + 'a>>;
+
+/// Every item of every page of an offset/limit paged operation, in order.
+///
+/// `fetch(offset, limit)` sends one page's request. Paging stops at the first of: `total`
+/// items read, a page shorter than `page_size` (or empty), the documented maximum offset, or
+/// `bounds.max_pages` pages, so a server that always answers with full pages cannot make a
+/// stream endless.
+pub fn offset_pages<'a, I, E, F, Fut>(
+    page_size: u32,
+    bounds: PageBounds,
+    fetch: F,
+) -> Paged<'a, I, E>
+where
+    I: Send + 'a,
+    E: Send + 'a,
+    F: Fn(u64, u32) -> Fut + Send + Sync + 'a,
+    Fut: Future<Output = Result<Page<I>, progenitor_client::Error<E>>> + Send + 'a,
+{
+    use futures::{StreamExt as _, TryStreamExt as _, stream};
+    let page_size = page_size.max(1);
+    let fetch = Arc::new(fetch);
+    let state = Some((0u64, 0u32));
+    let pages = stream::try_unfold(state, move |state| {
+        let fetch = Arc::clone(&fetch);
+        async move {
+            let Some((offset, pages)) = state else {
+                return Ok::<_, progenitor_client::Error<E>>(None);
+            };
+            let page = fetch(offset, page_size).await?;
+            let read = page.items.len() as u64;
+            let next = offset.saturating_add(read);
+            let total = page.total.and_then(|t| u64::try_from(t).ok());
+            let done = read < u64::from(page_size)
+                || total.is_some_and(|t| next >= t)
+                || bounds.max_offset.is_some_and(|max| next > max)
+                || pages + 1 >= bounds.max_pages;
+            let items = stream::iter(page.items.into_iter().map(Ok));
+            Ok(Some((items, (!done).then_some((next, pages + 1)))))
+        }
+    });
+    pages.try_flatten().boxed()
+}

@@ -1,0 +1,291 @@
+//! The transport policy every generated client and the IAM token provider go through: one
+//! HTTP client built here (redirects never followed), time limits per attempt and per call,
+//! and a size limit on every response body.
+//!
+//! Why redirects are never followed: reqwest strips only `Authorization`, `Cookie` and
+//! `Proxy-Authorization` when it follows one to another origin, so `X-Auth-Token`,
+//! `X-Security-Token` and request bodies (a DAS database password, an IAM password) would go
+//! to whatever origin a server names, plain `http://` included. None of the documented APIs
+//! redirects; a `3xx` is reported as [`ErrorKind::RedirectRefused`] naming the origin asked for.
+
+use std::{
+    fmt,
+    future::Future as _,
+    ops::Deref,
+    pin::Pin,
+    task::{Context, Poll},
+    time::Duration,
+};
+
+use bytes::Bytes;
+use tokio::time::{Instant, Sleep};
+
+use crate::{ConfigError, Error, ErrorKind};
+
+/// The time and size limits of a client's calls; [`Limits::default`] documents the defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The longest one attempt may take, from sending to the last byte of the response.
+    pub attempt_timeout: Duration,
+    /// The longest a whole call may take: every attempt, back-off wait, Digest probe and token
+    /// refresh, and the reading of the response body.
+    pub call_timeout: Duration,
+    /// The longest a TCP and TLS connection may take to open.
+    pub connect_timeout: Duration,
+    /// The largest response body read, in bytes; a larger one fails the call with
+    /// [`ErrorKind::ResponseTooLarge`] (refused by `Content-Length` before it is read, or cut
+    /// where the stream passes the limit).
+    pub max_response_bytes: u64,
+}
+
+impl Default for Limits {
+    /// 15 s per attempt, 30 s per call, 10 s to connect, 16 MiB per response body.
+    fn default() -> Self {
+        Self {
+            attempt_timeout: Duration::from_secs(15),
+            call_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            max_response_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// The HTTP client of one runtime and the rules it is used under. Dereferences to the
+/// `reqwest::Client`, which authenticators use to send.
+#[derive(Clone)]
+pub struct Transport {
+    client: reqwest::Client,
+    allow_insecure_http: bool,
+    max_response_bytes: u64,
+}
+
+impl Transport {
+    /// A transport with reqwest's default settings and the runtime's policy (no redirects),
+    /// for code that sends outside a [`crate::Runtime`] (a token provider under test).
+    pub fn new(limits: &Limits, allow_insecure_http: bool) -> Result<Self, ConfigError> {
+        Self::build(reqwest::Client::builder(), limits, allow_insecure_http)
+    }
+
+    /// Builds the client from `builder` (the caller's settings: proxies, TLS roots...) with the
+    /// runtime's policy on top: no redirects, the limits' connect timeout.
+    pub(crate) fn build(
+        builder: reqwest::ClientBuilder,
+        limits: &Limits,
+        allow_insecure_http: bool,
+    ) -> Result<Self, ConfigError> {
+        let client = builder
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(limits.connect_timeout)
+            .build()
+            .map_err(|e| ConfigError::new(format!("could not build the HTTP client: {e}")))?;
+        Ok(Self {
+            client,
+            allow_insecure_http,
+            max_response_bytes: limits.max_response_bytes,
+        })
+    }
+
+    /// Whether plain `http://` may carry credentials (loopback tests only). The one switch
+    /// covers the API and the IAM token endpoint.
+    pub fn allows_insecure_http(&self) -> bool {
+        self.allow_insecure_http
+    }
+
+    /// The response body size limit.
+    pub fn max_response_bytes(&self) -> u64 {
+        self.max_response_bytes
+    }
+
+    /// Refuses `url` when it is plain `http://` and credentials would travel with it.
+    pub fn check_secure(&self, url: &url::Url, what: &str) -> Result<(), Error> {
+        if url.scheme() == "https" || self.allow_insecure_http {
+            return Ok(());
+        }
+        Err(Error::new(
+            ErrorKind::InsecureUrl,
+            format!(
+                "refusing to send {what} over plain {}:// to {}; use an https:// URL \
+                 (allow_insecure_http(true) is for local test servers only)",
+                url.scheme(),
+                origin(url)
+            ),
+        ))
+    }
+
+    /// Reads a whole body, refusing it past the size limit (by `Content-Length` first).
+    pub async fn read_limited(&self, response: reqwest::Response) -> Result<Bytes, Error> {
+        read_limited(response, self.max_response_bytes).await
+    }
+}
+
+impl Deref for Transport {
+    type Target = reqwest::Client;
+
+    fn deref(&self) -> &reqwest::Client {
+        &self.client
+    }
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("redirects", &"never followed")
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
+    }
+}
+
+/// `scheme://host[:port]` of `url`, never its user-info, path or query.
+pub(crate) fn origin(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or("<no host>");
+    match url.port() {
+        Some(port) => format!("{}://{host}:{port}", url.scheme()),
+        None => format!("{}://{host}", url.scheme()),
+    }
+}
+
+/// The error for a response over `limit` bytes.
+fn too_large(limit: u64, what: &str) -> Error {
+    Error::new(
+        ErrorKind::ResponseTooLarge,
+        format!(
+            "the response body {what} the client's limit of {limit} bytes; raise it with \
+             RuntimeBuilder::max_response_bytes if such answers are expected"
+        ),
+    )
+}
+
+/// Refuses a response whose `Content-Length` is over `limit` before anything is read.
+pub(crate) fn check_content_length(response: &reqwest::Response, limit: u64) -> Result<(), Error> {
+    match response.content_length() {
+        Some(length) if length > limit => Err(too_large(limit, "announced is larger than")
+            .with_answer(response.status(), response.headers(), None)),
+        _ => Ok(()),
+    }
+}
+
+/// Reads a whole body, at most `limit` bytes of it.
+pub(crate) async fn read_limited(
+    mut response: reqwest::Response,
+    limit: u64,
+) -> Result<Bytes, Error> {
+    check_content_length(&response, limit)?;
+    let mut out = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if (out.len() + chunk.len()) as u64 > limit {
+                    return Err(too_large(limit, "is larger than"));
+                }
+                out.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(Bytes::from(out)),
+            Err(e) => {
+                let kind = if e.is_timeout() {
+                    ErrorKind::TimedOut
+                } else {
+                    ErrorKind::Transport
+                };
+                return Err(Error::new(
+                    kind,
+                    format!("reading the response failed: {}", root_cause(&e)),
+                ));
+            }
+        }
+    }
+}
+
+/// The innermost cause of an error, which says what happened without reqwest's URL.
+pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = error;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
+}
+
+/// `response` with its body bounded by `limit` bytes and by `deadline`: past either, reading
+/// fails with [`ErrorKind::ResponseTooLarge`] or [`ErrorKind::TimedOut`].
+pub(crate) fn guard(
+    response: reqwest::Response,
+    limit: u64,
+    deadline: Instant,
+) -> reqwest::Response {
+    let url = response.url().clone();
+    let response: http::Response<reqwest::Body> = response.into();
+    let (parts, body) = response.into_parts();
+    let guarded = GuardedBody {
+        inner: body,
+        read: 0,
+        limit,
+        deadline: Box::pin(tokio::time::sleep_until(deadline)),
+    };
+    // reqwest keeps the URL in an extension of its own, set through its builder extension.
+    use reqwest::ResponseBuilderExt as _;
+    let head = http::Response::builder()
+        .status(parts.status)
+        .version(parts.version)
+        .url(url)
+        .body(());
+    let body = reqwest::Body::wrap(guarded);
+    let mut rebuilt = match head {
+        Ok(head) => head.map(|()| body),
+        // Cannot happen: status and version come from a response that had them.
+        Err(_) => {
+            let mut plain = http::Response::new(body);
+            *plain.status_mut() = parts.status;
+            plain
+        }
+    };
+    *rebuilt.headers_mut() = parts.headers;
+    rebuilt.extensions_mut().extend(parts.extensions);
+    reqwest::Response::from(rebuilt)
+}
+
+struct GuardedBody {
+    inner: reqwest::Body,
+    read: u64,
+    limit: u64,
+    deadline: Pin<Box<Sleep>>,
+}
+
+impl http_body::Body for GuardedBody {
+    type Data = Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        if self.deadline.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Some(Err(Box::new(Error::new(
+                ErrorKind::TimedOut,
+                "the response body did not arrive within the call's time limit; raise it with \
+                 Client::with_timeout or RuntimeBuilder::call_timeout",
+            )))));
+        }
+        match Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    self.read += data.len() as u64;
+                    if self.read > self.limit {
+                        let limit = self.limit;
+                        return Poll::Ready(Some(Err(Box::new(too_large(
+                            limit,
+                            "is larger than",
+                        )))));
+                    }
+                }
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(Box::new(e)))),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
