@@ -259,7 +259,10 @@ async fn realm_change_mid_session_is_answered_once_not_failed() {
     call(&bad, Op::Connect).await.unwrap_err();
     server.set_realm("moved@127.0.0.1");
     let error = call(&bad, Op::Connect).await.unwrap_err();
-    assert!(error.contains("moved@127.0.0.1") && error.contains("rejected"), "{error}");
+    assert!(
+        error.contains("moved@127.0.0.1") && error.contains("rejected"),
+        "{error}"
+    );
     assert_eq!(server.stats().requests, 4);
 }
 
@@ -268,7 +271,9 @@ async fn realm_change_mid_session_is_answered_once_not_failed() {
 async fn flooding_server(params: usize) -> (String, tokio::task::JoinHandle<()>) {
     let list: Vec<String> = (0..params).map(|i| format!("p{i}=\"v\"")).collect();
     let value = format!("Digest realm=\"r\", nonce=\"n\", {}", list.join(", "));
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let app = axum::Router::new().fallback(move || {
         let value = value.clone();
@@ -292,7 +297,10 @@ async fn huge_challenge_header_fails_fast_with_the_cap_named() {
     let (url, server) = flooding_server(20_000).await;
     let client = Client::new(&url, runtime(SK));
     let error = call(&client, Op::Connect).await.unwrap_err();
-    assert!(error.contains("HeaderBytes") && error.contains("16384"), "{error}");
+    assert!(
+        error.contains("HeaderBytes") && error.contains("16384"),
+        "{error}"
+    );
     // Below the byte cap, too many parameters in one challenge is its own cap.
     server.abort();
     let (url, server) = flooding_server(200).await;

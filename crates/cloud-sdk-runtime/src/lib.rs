@@ -17,6 +17,7 @@ mod error;
 pub mod huawei;
 pub mod lenient;
 pub mod oceanbase;
+mod redact;
 pub mod retry;
 mod runtime;
 mod secret;

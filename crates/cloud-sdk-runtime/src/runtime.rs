@@ -438,11 +438,15 @@ impl ClientParts {
     pub fn new(base_url: impl Into<String>, runtime: Runtime) -> Result<Self, ConfigError> {
         let base_url = base_url.into();
         let parsed = url::Url::parse(&base_url).map_err(|e| {
-            ConfigError::new(format!("base URL {base_url:?} is not a valid URL: {e}"))
+            ConfigError::new(format!(
+                "base URL {} is not a valid URL: {e}",
+                crate::redact::describe_url(&base_url)
+            ))
         })?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(ConfigError::new(format!(
-                "base URL {base_url:?} must start with https://"
+                "base URL {} must start with https://",
+                crate::redact::UrlForLog(&parsed)
             )));
         }
         Ok(Self {

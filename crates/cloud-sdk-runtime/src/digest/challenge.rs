@@ -125,16 +125,12 @@ impl Limit {
 impl fmt::Display for Limit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::ParamsPerChallenge => write!(
-                f,
-                "more than {} parameters in one challenge",
-                self.max()
-            ),
-            Self::ChallengesPerResponse => write!(
-                f,
-                "more than {} challenges in one response",
-                self.max()
-            ),
+            Self::ParamsPerChallenge => {
+                write!(f, "more than {} parameters in one challenge", self.max())
+            }
+            Self::ChallengesPerResponse => {
+                write!(f, "more than {} challenges in one response", self.max())
+            }
             Self::HeaderBytes => write!(
                 f,
                 "more than {} bytes of WWW-Authenticate in one response",
@@ -206,7 +202,10 @@ pub fn parse_challenges(input: &str) -> Result<Vec<Challenge>, ParseError> {
 /// while checking parameter names for duplicates: tests check that the total stays linear.
 pub(crate) fn parse_counted(input: &str, work: &mut usize) -> Result<Vec<Challenge>, ParseError> {
     if input.len() > Limit::MAX_HEADER_BYTES {
-        return Err(ParseError::over(Limit::HeaderBytes, Limit::MAX_HEADER_BYTES));
+        return Err(ParseError::over(
+            Limit::HeaderBytes,
+            Limit::MAX_HEADER_BYTES,
+        ));
     }
     let mut p = Parser {
         s: input.as_bytes(),
@@ -230,7 +229,10 @@ pub(crate) fn parse_header_values<'a>(
     for value in values {
         bytes = bytes.saturating_add(value.len());
         if bytes > Limit::MAX_HEADER_BYTES {
-            return Err(ParseError::over(Limit::HeaderBytes, Limit::MAX_HEADER_BYTES));
+            return Err(ParseError::over(
+                Limit::HeaderBytes,
+                Limit::MAX_HEADER_BYTES,
+            ));
         }
         match std::str::from_utf8(value) {
             Ok(text) => match parse_challenges(text) {
@@ -894,7 +896,8 @@ mod tests {
         assert_eq!(ChallengeError::from(e).limit(), Some(Limit::HeaderBytes));
         // A malformed value next to a good one is skipped, not fatal.
         let (v, malformed) =
-            parse_header_values([&b"Digest realm=\"open"[..], b"Digest realm=\"r\", nonce=n"]).unwrap();
+            parse_header_values([&b"Digest realm=\"open"[..], b"Digest realm=\"r\", nonce=n"])
+                .unwrap();
         assert_eq!((v.len(), malformed.is_some()), (1, true));
     }
 

@@ -10,7 +10,10 @@ use super::{
     clock::parse_rfc3339,
     token::{Token, TokenError, TokenProvider},
 };
-use crate::{BoxFuture, ConfigError, Secret};
+use crate::{
+    BoxFuture, ConfigError, Secret,
+    redact::{UrlForLog, describe_url},
+};
 
 /// Which project the token is scoped to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,19 +96,21 @@ impl IamPasswordProvider {
         }
         let base = url::Url::parse(base_url).map_err(|e| {
             ConfigError::new(format!(
-                "IAM endpoint {base_url:?} is not a valid URL ({e}): check HUAWEICLOUD_SDK_IAM_ENDPOINT"
+                "IAM endpoint {} is not a valid URL ({e}): check HUAWEICLOUD_SDK_IAM_ENDPOINT",
+                describe_url(base_url)
             ))
         })?;
         if !matches!(base.scheme(), "https" | "http") || base.host_str().is_none() {
             return Err(ConfigError::new(format!(
-                "IAM endpoint {base_url:?} must be an https:// URL: check HUAWEICLOUD_SDK_IAM_ENDPOINT"
+                "IAM endpoint {} must be an https:// URL: check HUAWEICLOUD_SDK_IAM_ENDPOINT",
+                UrlForLog(&base)
             )));
         }
         let tokens_url = url::Url::parse(&format!(
             "{}/v3/auth/tokens?nocatalog=true",
             base.as_str().trim_end_matches('/')
         ))
-        .map_err(|e| ConfigError::new(format!("IAM endpoint {base_url:?}: {e}")))?;
+        .map_err(|e| ConfigError::new(format!("IAM endpoint {}: {e}", UrlForLog(&base))))?;
         Ok(Self {
             tokens_url,
             credentials,

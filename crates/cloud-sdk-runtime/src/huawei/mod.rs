@@ -210,7 +210,7 @@ pub fn from_vars(
     let runtime = builder.build();
     tracing::debug!(
         service,
-        base_url,
+        base_url = %crate::redact::describe_url(&base_url),
         scheme = runtime.authenticator().scheme(),
         "Huawei Cloud client configured from the environment"
     );
@@ -251,10 +251,12 @@ fn require_https(url: &str, var: &str) -> Result<(), ConfigError> {
     match url::Url::parse(url) {
         Ok(u) if u.scheme() == "https" && u.host_str().is_some() => Ok(()),
         Ok(_) => Err(ConfigError::new(format!(
-            "{var} must be an https:// URL (credentials are not sent over plain http), found {url:?}"
+            "{var} must be an https:// URL (credentials are not sent over plain http), found {}",
+            crate::redact::describe_url(url)
         ))),
-        Err(e) => Err(ConfigError::new(format!(
-            "{var} is not a valid URL ({e}): {url:?}"
+        Err(_) => Err(ConfigError::new(format!(
+            "{var} is not a valid URL: {}",
+            crate::redact::describe_url(url)
         ))),
     }
 }
