@@ -43,6 +43,9 @@ pub enum ErrorKind {
     BadChallenge,
     /// Credentials (a token) could not be obtained.
     CredentialsUnavailable,
+    /// The identity service refused the login (IAM answered 401/403 to the password): the
+    /// password is not sent again for a back-off period, to spare the account a lockout.
+    LoginRefused,
     /// The request was refused before sending (for example plain `http://` with credentials).
     Refused,
     /// The request itself could not be prepared.

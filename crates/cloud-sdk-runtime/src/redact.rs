@@ -71,6 +71,27 @@ pub(crate) fn describe_value(text: &str) -> String {
     out
 }
 
+/// `text` from a server for an error message: every occurrence of each of `secrets` (as is,
+/// and JSON-escaped, as an echoed request body carries it) replaced by `***`, control
+/// characters dropped, then cut to `max` characters. Empty secrets are ignored.
+pub(crate) fn scrub(text: &str, secrets: &[&str], max: usize) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        let escaped = serde_json::to_string(secret).unwrap_or_default();
+        let escaped = escaped.trim_matches('"');
+        for form in [*secret, escaped] {
+            if !form.is_empty() && out.contains(form) {
+                out = out.replace(form, "***");
+            }
+        }
+    }
+    let mut cut: String = out.chars().filter(|c| !c.is_control()).take(max).collect();
+    if out.chars().filter(|c| !c.is_control()).count() > max {
+        cut.push('…');
+    }
+    cut
+}
+
 /// An access key id as errors, `Debug` and logs show it: the first four characters and `…`
 /// (see the [module documentation](self) for why). Ids shorter than eight characters show
 /// only `…`, since four characters would be most of them.
@@ -119,6 +140,24 @@ mod tests {
             shown.contains("non-ASCII") && shown.contains("punctuation"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn scrub_removes_secrets_before_cutting() {
+        let pw = "pa\"ss\\wörd";
+        let echoed = format!(
+            "bad request: {{\"password\":{}}} and again {pw}\n",
+            serde_json::to_string(pw).unwrap()
+        );
+        let clean = scrub(&echoed, &[pw, ""], 1000);
+        assert!(
+            !clean.contains("wörd") && !clean.contains("w\\u00f6rd") && !clean.contains('\n'),
+            "{clean}"
+        );
+        assert_eq!(clean.matches("***").count(), 2, "{clean}");
+        // Cut after removal: no prefix of the secret survives at the cut.
+        let long = format!("{}{pw}", "x".repeat(10));
+        assert_eq!(scrub(&long, &[pw], 12), format!("{}**…", "x".repeat(10)));
     }
 
     #[test]

@@ -66,8 +66,8 @@ pub use aksk::{AkSkAuth, AkSkCredentials, sign_request_at};
 pub use clock::{Clock, ManualClock, SystemClock, format_sdk_date, parse_sdk_date};
 pub use iam::{IamPassword, IamPasswordProvider, ProjectScope};
 pub use token::{
-    AUTH_TOKEN_HEADER, CachedToken, DEFAULT_REFRESH_WINDOW, Token, TokenAuth, TokenCache,
-    TokenError, TokenProvider,
+    AUTH_TOKEN_HEADER, CachedToken, DEFAULT_MIN_FETCH_INTERVAL, DEFAULT_REFRESH_WINDOW,
+    DEFAULT_REFUSED_BACKOFF, Token, TokenAuth, TokenCache, TokenError, TokenProvider,
 };
 
 use crate::{AuthRejected, ClientParts, ConfigError, ErrorKind, Runtime};
