@@ -456,7 +456,7 @@ fn far_future(now: SystemTime) -> SystemTime {
 
 enum Source {
     Static(Secret),
-    Cache(TokenCache),
+    Cache(Box<TokenCache>),
 }
 
 /// The token [`Authenticator`]: sends `X-Auth-Token` (marked sensitive) with every request.
@@ -505,7 +505,7 @@ impl TokenAuth {
     /// Tokens from a configured cache (clock, refresh window).
     pub fn from_cache(cache: TokenCache) -> Self {
         Self {
-            source: Source::Cache(cache),
+            source: Source::Cache(Box::new(cache)),
         }
     }
 
