@@ -212,10 +212,37 @@ struct Inner {
     reply: Option<String>,
 }
 
+/// The realm challenges name, and H(username:realm:password) per algorithm for it.
+struct Space {
+    realm: String,
+    ha1: Vec<(DigestAlgorithm, String)>,
+}
+
+impl Space {
+    fn new(config: &Config, realm: &str) -> Self {
+        let ha1 = config
+            .algorithms
+            .iter()
+            .map(|&a| {
+                let secret = [
+                    config.username.as_bytes(),
+                    realm.as_bytes(),
+                    config.password.as_bytes(),
+                ];
+                (a, a.hash(&secret))
+            })
+            .collect();
+        Self {
+            realm: realm.to_owned(),
+            ha1,
+        }
+    }
+}
+
 struct Shared {
     config: Config,
-    /// H(username:realm:password) per algorithm.
-    ha1: Vec<(DigestAlgorithm, String)>,
+    /// The current realm: [`DigestServer::set_realm`] changes it mid-session.
+    space: Mutex<Arc<Space>>,
     inner: Mutex<Inner>,
     counter: AtomicU64,
     hold_used: AtomicBool,
@@ -235,20 +262,9 @@ impl DigestServer {
     pub async fn start(config: Config) -> std::io::Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
-        let ha1 = config
-            .algorithms
-            .iter()
-            .map(|&a| {
-                let secret = [
-                    config.username.as_bytes(),
-                    config.realm.as_bytes(),
-                    config.password.as_bytes(),
-                ];
-                (a, a.hash(&secret))
-            })
-            .collect();
+        let space = Mutex::new(Arc::new(Space::new(&config, &config.realm)));
         let shared = Arc::new(Shared {
-            ha1,
+            space,
             config,
             inner: Mutex::default(),
             counter: AtomicU64::new(0),
@@ -292,6 +308,17 @@ impl DigestServer {
         }
     }
 
+    /// Moves the server to `realm`, as a server does after a reconfiguration: requests signed
+    /// for the old realm are challenged again (not stale) with the new one.
+    pub fn set_realm(&self, realm: &str) {
+        let space = Arc::new(Space::new(&self.shared.config, realm));
+        *self
+            .shared
+            .space
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = space;
+    }
+
     /// Clears the counters and records (the nonces stay valid).
     pub fn reset(&self) {
         let mut inner = self.shared.lock();
@@ -325,6 +352,13 @@ impl Shared {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    fn space(&self) -> Arc<Space> {
+        self.space
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     fn new_nonce(&self) -> String {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         format!("{}{n:x}", uuid::Uuid::new_v4().simple())
@@ -333,9 +367,10 @@ impl Shared {
     /// The `WWW-Authenticate` values of a 401, with fresh nonces.
     fn challenges(&self, inner: &mut Inner, stale: bool) -> Vec<String> {
         let c = &self.config;
+        let space = self.space();
         let mut out = Vec::new();
         if c.offer_basic {
-            out.push(format!("Basic realm=\"{}\"", c.realm));
+            out.push(format!("Basic realm=\"{}\"", space.realm));
         }
         let qop = match c.qop {
             ServerQop::Auth => "auth",
@@ -347,7 +382,7 @@ impl Shared {
             let stale = if stale { ", stale=true" } else { "" };
             out.push(format!(
                 "Digest realm=\"{}\", qop=\"{qop}\", algorithm={}, nonce=\"{nonce}\", opaque=\"{opaque}\"{stale}",
-                c.realm,
+                space.realm,
                 algorithm.name()
             ));
             inner.nonces.insert(
@@ -393,7 +428,8 @@ impl Shared {
         if uri != target {
             return Verdict::BadRequest("uri is not the request target");
         }
-        if username != c.username || realm != c.realm {
+        let space = self.space();
+        if username != c.username || realm != space.realm {
             return Verdict::Challenge { stale: false };
         }
         // The nonce's state is read under the lock, the response hashed outside it.
@@ -431,7 +467,7 @@ impl Shared {
             return Verdict::BadRequest("nc is not 8 hex digits");
         };
         // Like htdigest files, the server keeps H(username:realm:password), not the password.
-        let stored = self
+        let stored = space
             .ha1
             .iter()
             .find(|(a, _)| *a == alg)

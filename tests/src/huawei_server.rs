@@ -92,7 +92,11 @@ struct Inner {
     valid_tokens: HashSet<String>,
     token_expires_at: Option<SystemTime>,
     token_fetches: usize,
+    /// Every `POST /v3/auth/tokens`, refused ones included.
+    iam_posts: usize,
     iam_status: Option<u16>,
+    /// Error answers echo the request body, as some gateways in front of IAM do.
+    iam_echo: bool,
     reject_all_tokens: bool,
     check_date: bool,
     records: Vec<Recorded>,
@@ -173,6 +177,17 @@ impl HuaweiServer {
     /// Makes IAM answer `status` to every token request (`None`: back to normal).
     pub fn set_iam_failure(&self, status: Option<u16>) {
         self.shared.lock().iam_status = status;
+    }
+
+    /// Makes IAM's error answers echo the request body (password included) in
+    /// `error.message` and in a field of their own, as some gateways do.
+    pub fn set_iam_echo(&self, echo: bool) {
+        self.shared.lock().iam_echo = echo;
+    }
+
+    /// How many token requests IAM received, refused ones included.
+    pub fn iam_posts(&self) -> usize {
+        self.shared.lock().iam_posts
     }
 
     /// Accepts `token` as if IAM had issued it (a static token).
@@ -310,17 +325,29 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
 
 fn iam_tokens(shared: &Shared, body: &[u8]) -> Response {
     let mut inner = shared.lock();
+    inner.iam_posts += 1;
+    let echo = inner
+        .iam_echo
+        .then(|| String::from_utf8_lossy(body).into_owned());
     if let Some(status) = inner.iam_status {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let message = match &echo {
+            Some(echo) => format!("forced failure for request {echo}"),
+            None => "forced failure".to_owned(),
+        };
         return json_response(
             status,
-            serde_json::json!({"error": {"code": "IAM.0000", "message": "forced failure"}}),
+            serde_json::json!({"error": {"code": "IAM.0000", "message": message}, "request": echo}),
         );
     }
     let unauthorized = || {
+        let message = match &echo {
+            Some(echo) => format!("The username or password is wrong: {echo}"),
+            None => "The username or password is wrong.".to_owned(),
+        };
         json_response(
             StatusCode::UNAUTHORIZED,
-            serde_json::json!({"error": {"code": "IAM.0001", "message": "The username or password is wrong.", "title": "Unauthorized"}}),
+            serde_json::json!({"error": {"code": "IAM.0001", "message": message, "title": "Unauthorized"}, "request": echo}),
         )
     };
     let Ok(req) = serde_json::from_slice::<serde_json::Value>(body) else {

@@ -239,6 +239,78 @@ async fn stale_nonce_costs_exactly_one_extra_request() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn realm_change_mid_session_is_answered_once_not_failed() {
+    for op in OPS {
+        let server = start(config(DigestAlgorithm::Sha256)).await;
+        let client = client(&server);
+        call(&client, op).await.unwrap();
+        assert_eq!(server.stats().requests, 2);
+        server.set_realm("moved@127.0.0.1");
+        // Signed for the old realm, challenged for the new one, signed again: one extra request.
+        call(&client, op).await.unwrap();
+        assert_eq!(server.stats().requests, 4, "{:?}", server.stats());
+        call(&client, op).await.unwrap();
+        assert_eq!(server.stats().requests, 5);
+        assert_no_body_sent_unauthenticated(&server.stats());
+    }
+    // A wrong secret is still refused after the one re-challenge for the new realm.
+    let server = start(config(DigestAlgorithm::Md5)).await;
+    let bad = Client::new(&server.base_url(), runtime("not-the-secret"));
+    call(&bad, Op::Connect).await.unwrap_err();
+    server.set_realm("moved@127.0.0.1");
+    let error = call(&bad, Op::Connect).await.unwrap_err();
+    assert!(
+        error.contains("moved@127.0.0.1") && error.contains("rejected"),
+        "{error}"
+    );
+    assert_eq!(server.stats().requests, 4);
+}
+
+/// A server whose every answer is `401` with one `WWW-Authenticate` value of `params`
+/// parameters (about 8.5 bytes each).
+async fn flooding_server(params: usize) -> (String, tokio::task::JoinHandle<()>) {
+    let list: Vec<String> = (0..params).map(|i| format!("p{i}=\"v\"")).collect();
+    let value = format!("Digest realm=\"r\", nonce=\"n\", {}", list.join(", "));
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new().fallback(move || {
+        let value = value.clone();
+        async move {
+            (
+                http::StatusCode::UNAUTHORIZED,
+                [(http::header::WWW_AUTHENTICATE, value)],
+            )
+        }
+    });
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, task)
+}
+
+#[tokio::test]
+async fn huge_challenge_header_fails_fast_with_the_cap_named() {
+    // 20,000 parameters (170 KiB) took about 5 s of parsing per 401 before the caps, on the
+    // runtime thread where the call's time limit could not stop it. Now the size alone decides.
+    let (url, server) = flooding_server(20_000).await;
+    let client = Client::new(&url, runtime(SK));
+    let error = call(&client, Op::Connect).await.unwrap_err();
+    assert!(
+        error.contains("HeaderBytes") && error.contains("16384"),
+        "{error}"
+    );
+    // Below the byte cap, too many parameters in one challenge is its own cap.
+    server.abort();
+    let (url, server) = flooding_server(200).await;
+    let client = Client::new(&url, runtime(SK));
+    let error = call(&client, Op::Connect).await.unwrap_err();
+    assert!(error.contains("ParamsPerChallenge"), "{error}");
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_secret_fails_with_a_clear_error_after_exactly_two_requests() {
     for algorithm in BOTH {
         for op in OPS {

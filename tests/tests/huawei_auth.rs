@@ -487,6 +487,92 @@ async fn iam_wrong_password_is_a_clear_error_and_nothing_is_sent() {
 }
 
 #[tokio::test]
+async fn iam_error_text_never_carries_the_password_even_when_iam_echoes_the_request() {
+    const ECHOED: &str = "Echoed_pw-must-never-appear-7";
+    let server = start().await;
+    server.set_iam_user(iam_user());
+    server.set_iam_echo(true);
+    let client = |password: &str| {
+        Clients::new(
+            &server.base_url(),
+            Runtime::builder(TokenAuth::from_provider(iam_provider(&server, password)))
+                .allow_insecure_http(true)
+                .build()
+                .unwrap(),
+        )
+    };
+    // A refused password (401, echoing the body), and IAM failing with 500 (echoing it too).
+    let refused = client(ECHOED).show_vpcep_connection().await.unwrap_err();
+    server.set_iam_failure(Some(500));
+    let failed = client(ECHOED).show_vpcep_connection().await.unwrap_err();
+    for err in [&refused, &failed] {
+        assert!(!err.contains(ECHOED), "the password is in the error: {err}");
+        // What IAM said in its documented fields still shows, the password replaced.
+        assert!(err.contains("IAM.0") && err.contains("***"), "{err}");
+        // Bounded: the documented message is cut, not the whole body.
+        assert!(err.len() < 1500, "{} bytes: {err}", err.len());
+    }
+    assert!(refused.contains("IAM refused the password"), "{refused}");
+    let logs = String::from_utf8(captured().0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("IAM.0001"), "the refusal was logged");
+    assert!(!logs.contains(ECHOED), "the password is in the logs");
+}
+
+#[tokio::test]
+async fn iam_refused_password_costs_one_post_within_the_back_off() {
+    let server = start().await;
+    server.set_iam_user(iam_user());
+    let clock = ManualClock::new(SystemTime::now());
+    let cache = TokenCache::new(iam_provider(&server, "wrong-password"))
+        .with_clock(Arc::new(clock.clone()));
+    let clients = Clients::new(
+        &server.base_url(),
+        Runtime::builder(TokenAuth::from_cache(cache))
+            .allow_insecure_http(true)
+            .build()
+            .unwrap(),
+    );
+    for _ in 0..10 {
+        let err = clients.show_vpcep_connection().await.unwrap_err();
+        assert!(err.contains("IAM refused the password"), "{err}");
+    }
+    assert_eq!(server.iam_posts(), 1, "10 calls, one password POST");
+    assert!(server.requests().is_empty(), "nothing sent without a token");
+    // After the back-off, one more try.
+    clock.advance(cloud_sdk_runtime::huawei::DEFAULT_REFUSED_BACKOFF);
+    clients.show_vpcep_connection().await.unwrap_err();
+    assert_eq!(server.iam_posts(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn iam_token_expired_on_arrival_costs_one_fetch_and_warns_of_clock_skew() {
+    let server = start().await;
+    server.set_iam_user(iam_user());
+    // This machine's clock is two hours ahead of IAM's: the token is expired on arrival.
+    let clock = ManualClock::new(SystemTime::now() + Duration::from_secs(2 * 3600));
+    server.set_token_expires_at(SystemTime::now() + Duration::from_secs(3600));
+    let clients = Arc::new(Clients::new(
+        &server.base_url(),
+        iam_runtime(&server, &clock),
+    ));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let clients = clients.clone();
+        tasks.spawn(async move { clients.show_vpcep_connection().await });
+    }
+    while let Some(result) = tasks.join_next().await {
+        result.unwrap().unwrap();
+    }
+    assert_eq!(server.token_fetches(), 1, "20 concurrent calls, one fetch");
+    assert_eq!(server.requests().len(), 20);
+    let logs = String::from_utf8(captured().0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("clock skew"),
+        "no clock-skew warning in:\n{logs}"
+    );
+}
+
+#[tokio::test]
 async fn token_auth_refuses_plain_http_unless_allowed() {
     let server = start().await;
     server.set_iam_user(iam_user());

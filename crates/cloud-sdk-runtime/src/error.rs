@@ -59,6 +59,9 @@ pub enum ErrorKind {
     CredentialsUnavailable,
     /// The server's authentication challenge could not be understood or is not supported.
     BadChallenge,
+    /// The identity service refused the login (IAM answered 401/403 to the password): the
+    /// password is not sent again for a back-off period, to spare the account a lockout.
+    LoginRefused,
     /// The call, one attempt of it, or the reading of the response did not finish in time.
     TimedOut,
     /// No connection could be made: nothing reached the server.

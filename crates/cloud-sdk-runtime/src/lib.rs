@@ -25,6 +25,7 @@ pub mod huawei;
 pub mod lenient;
 #[cfg(feature = "digest")]
 pub mod oceanbase;
+mod redact;
 pub mod retry;
 mod runtime;
 mod secret;

@@ -55,7 +55,8 @@ pub const ENV_PROJECT_ID: &str = "OCEANBASE_PROJECT_ID";
 /// Environment variable overriding the base URL (optional; default [`DEFAULT_BASE_URL`]).
 pub const ENV_BASE_URL: &str = "OCEANBASE_BASE_URL";
 
-/// An OceanBase Cloud AccessKey pair. `Debug` prints neither the ID nor the secret.
+/// An OceanBase Cloud AccessKey pair. `Debug` prints the ID's first four characters (the
+/// key-id policy of `redact.rs`, the same for every vendor) and never the secret.
 #[derive(Clone)]
 pub struct Credentials {
     access_key_id: String,
@@ -99,7 +100,7 @@ impl Credentials {
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")
-            .field("access_key_id", &"***")
+            .field("access_key_id", &crate::redact::KeyId(&self.access_key_id))
             .field("access_key_secret", &self.access_key_secret)
             .finish()
     }
@@ -179,8 +180,9 @@ fn from_lookup(
         .unwrap_or(api.default_base_url);
     if !base_url.starts_with("https://") {
         return Err(ConfigError::new(format!(
-            "{ENV_BASE_URL} must start with https:// (credentials are sent with every call); \
+            "{ENV_BASE_URL} is {}: it must start with https:// (credentials are sent with every call); \
              unset it to use {}",
+            crate::redact::describe_url(base_url),
             api.default_base_url
         )));
     }
@@ -266,6 +268,21 @@ mod tests {
         vars.push((ENV_BASE_URL, "http://example.test"));
         let e = from_lookup(&API, &lookup(&vars)).unwrap_err().to_string();
         assert!(e.contains(ENV_BASE_URL) && e.contains("https://"), "{e}");
+    }
+
+    #[test]
+    fn base_url_user_info_is_not_echoed() {
+        let mut vars = ALL.to_vec();
+        vars.push((ENV_BASE_URL, "http://alice:pw-in-url@example.test/?sig=q"));
+        let e = from_lookup(&API, &lookup(&vars)).unwrap_err().to_string();
+        assert!(
+            e.contains("http://example.test/ (user-info removed)"),
+            "{e}"
+        );
+        assert!(
+            !e.contains("pw-in-url") && !e.contains("alice") && !e.contains("sig"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -129,7 +129,9 @@ pub fn jitter(ceiling: Duration, unit: f64) -> Duration {
     } else {
         0.0
     };
-    ceiling.mul_f64(0.5 + unit / 2.0)
+    // Checked: `mul_f64` panics when the product does not fit (a `max_delay` near
+    // `Duration::MAX` rounds up past it in f64), and configured durations must never panic.
+    Duration::try_from_secs_f64(ceiling.as_secs_f64() * (0.5 + unit / 2.0)).unwrap_or(ceiling)
 }
 
 #[cfg(test)]
@@ -232,6 +234,19 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn huge_configured_delays_do_not_panic() {
+        let p = RetryPolicy {
+            max_attempts: u32::MAX,
+            base_delay: Duration::MAX,
+            max_delay: Duration::MAX,
+        };
+        assert_eq!(p.backoff(u32::MAX), Duration::MAX);
+        assert!(jitter(Duration::MAX, 0.999) > Duration::MAX / 2);
+        assert!(jitter(Duration::MAX, 1.0) >= Duration::MAX / 2);
+        assert!(jitter(Duration::MAX, 0.0) >= Duration::MAX / 3);
     }
 
     #[test]

@@ -626,13 +626,14 @@ impl ClientParts {
         let base_url = base_url.into();
         let parsed = url::Url::parse(base_url.trim()).map_err(|e| {
             ConfigError::new(format!(
-                "the base URL is not a valid URL ({e}); expected https://host[:port][/path]"
+                "the base URL {} is not a valid URL ({e}); expected https://host[:port][/path]",
+                crate::redact::describe_url(&base_url)
             ))
         })?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
             return Err(ConfigError::new(format!(
                 "the base URL {} must be an https:// URL",
-                transport::origin(&parsed)
+                crate::redact::UrlForLog(&parsed)
             )));
         }
         if !parsed.username().is_empty() || parsed.password().is_some() {

@@ -1,6 +1,7 @@
 //! Fuzzes the `WWW-Authenticate` parser: it must never panic, whatever parses must survive
 //! being written back and parsed again unchanged, and choosing a Digest challenge must not
-//! panic either.
+//! panic either. Run it with libFuzzer's `-timeout=1` (see the README) so that an input the
+//! parser is slow on fails like a crash.
 #![no_main]
 
 use cloud_sdk_runtime::digest::{DigestChallenge, parse_challenges};

@@ -14,7 +14,7 @@ use reqwest::{
 
 use super::{
     Clock, CnonceSource, Credentials, RandomCnonce, SystemClock,
-    challenge::{ChallengeError, DigestChallenge, parse_challenges},
+    challenge::{ChallengeError, DigestChallenge, parse_header_values},
     compute::{Authorization, RequestParts},
     session::{Acquired, Lease, OriginOf, Session},
 };
@@ -27,6 +27,8 @@ use crate::{AuthRejected, Authenticator, BoxFuture, ErrorKind};
 /// - The challenge is cached per origin and realm; later calls are signed preemptively, one
 ///   request each, with a fresh cnonce and a nonce count that concurrent calls never share.
 /// - `401` with `stale=true`: the new nonce is cached and the request retried once.
+/// - `401` challenging for another realm than the one signed for (the server was
+///   reconfigured): the new realm is cached and the request signed for it once.
 /// - `401` without `stale` after a signed request: the response is returned marked
 ///   [`AuthRejected`], which [`crate::Runtime::post`] turns into an error naming the realm.
 /// - Only Digest is answered: a server offering Basic alone gets no credentials.
@@ -148,6 +150,7 @@ impl DigestAuth {
         let mut request = request;
         let mut stale_retried = false;
         let mut order_retried = false;
+        let mut realm_retried = false;
         loop {
             request
                 .headers_mut()
@@ -187,7 +190,16 @@ impl DigestAuth {
             // one was answered, so a server that checks count order may have refused it for
             // that alone (see the session module).
             let overtaken = !prepared.lease.exclusive && prepared.lease.slot.issued() > prepared.nc;
+            // A challenge for another realm says nothing about the credentials: the server was
+            // reconfigured (or a proxy moved the request) since the nonce was cached. Answer
+            // the new realm once; a refusal of that is a refusal.
+            let realm_changed = !realm_retried && fresh.realm() != realm;
             let (lease, again) = match (again, fresh.stale()) {
+                (Some(again), _) if realm_changed => {
+                    realm_retried = true;
+                    tracing::debug!(origin = %OriginOf(&target.url), old_realm = %realm, realm = %fresh.realm(), "digest: the server now challenges for another realm; signing once for it");
+                    (self.session.install(&target.url, fresh), again)
+                }
                 (Some(again), stale)
                     if overtaken && !order_retried && (!stale || stale_retried) =>
                 {
@@ -381,17 +393,13 @@ fn select(
     response: &reqwest::Response,
     body_buffered: bool,
 ) -> Result<DigestChallenge, ChallengeError> {
-    let mut challenges = Vec::new();
-    let mut malformed = None;
-    for value in response.headers().get_all(WWW_AUTHENTICATE) {
-        match std::str::from_utf8(value.as_bytes()) {
-            Ok(text) => match parse_challenges(text) {
-                Ok(mut v) => challenges.append(&mut v),
-                Err(e) => malformed = Some(e.to_string()),
-            },
-            Err(_) => malformed = Some("not UTF-8".to_owned()),
-        }
-    }
+    let (challenges, malformed) = parse_header_values(
+        response
+            .headers()
+            .get_all(WWW_AUTHENTICATE)
+            .iter()
+            .map(HeaderValue::as_bytes),
+    )?;
     match (
         DigestChallenge::select(&challenges, body_buffered),
         malformed,

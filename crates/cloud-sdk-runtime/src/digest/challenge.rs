@@ -6,8 +6,13 @@
 //! escapes, token68, empty list elements and the one-occurrence rule for parameters. The ones
 //! that exist handle a single Digest challenge, or split on commas and so break on a comma
 //! inside a quoted string (`qop="auth, auth-int"`). Everything here is pure: no I/O.
+//!
+//! The header comes from the server, which may be hostile: parsing is linear in the header's
+//! size (duplicate parameters are found with a set, not by comparing each with all earlier
+//! ones), and [`Limit`] caps what one response may hold, so a huge header costs microseconds
+//! and a typed error, never seconds of work on the runtime thread that no time limit can stop.
 
-use std::fmt;
+use std::{collections::HashSet, fmt};
 
 use super::Algorithm;
 
@@ -85,11 +90,62 @@ pub(crate) fn write_quoted(out: &mut impl fmt::Write, value: &str) -> fmt::Resul
     out.write_char('"')
 }
 
-/// A `WWW-Authenticate` value that is not valid RFC 9110 syntax.
+/// A cap on what one response's `WWW-Authenticate` headers may hold. Real Digest challenges
+/// have about ten parameters and a few hundred bytes; the caps leave ample room for that and
+/// stop a hostile or broken server from making the client parse megabytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Limit {
+    /// More than [`Limit::MAX_PARAMS_PER_CHALLENGE`] parameters in one challenge.
+    ParamsPerChallenge,
+    /// More than [`Limit::MAX_CHALLENGES_PER_RESPONSE`] challenges in one response.
+    ChallengesPerResponse,
+    /// More than [`Limit::MAX_HEADER_BYTES`] bytes of `WWW-Authenticate` in one response.
+    HeaderBytes,
+}
+
+impl Limit {
+    /// Parameters one challenge may have (RFC 7616 defines eleven).
+    pub const MAX_PARAMS_PER_CHALLENGE: usize = 64;
+    /// Challenges one response may offer, over all its `WWW-Authenticate` headers.
+    pub const MAX_CHALLENGES_PER_RESPONSE: usize = 16;
+    /// Bytes of `WWW-Authenticate` one response may carry, over all its headers.
+    pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+    /// The cap's value.
+    pub fn max(self) -> usize {
+        match self {
+            Self::ParamsPerChallenge => Self::MAX_PARAMS_PER_CHALLENGE,
+            Self::ChallengesPerResponse => Self::MAX_CHALLENGES_PER_RESPONSE,
+            Self::HeaderBytes => Self::MAX_HEADER_BYTES,
+        }
+    }
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ParamsPerChallenge => {
+                write!(f, "more than {} parameters in one challenge", self.max())
+            }
+            Self::ChallengesPerResponse => {
+                write!(f, "more than {} challenges in one response", self.max())
+            }
+            Self::HeaderBytes => write!(
+                f,
+                "more than {} bytes of WWW-Authenticate in one response",
+                self.max()
+            ),
+        }
+    }
+}
+
+/// A `WWW-Authenticate` value that is not valid RFC 9110 syntax, or that exceeds a [`Limit`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
     position: usize,
     message: &'static str,
+    limit: Option<Limit>,
 }
 
 impl ParseError {
@@ -97,11 +153,31 @@ impl ParseError {
     pub fn position(&self) -> usize {
         self.position
     }
+
+    /// The cap that was exceeded, when that is why parsing stopped.
+    pub fn limit(&self) -> Option<Limit> {
+        self.limit
+    }
+
+    pub(crate) fn over(limit: Limit, position: usize) -> Self {
+        Self {
+            position,
+            message: "",
+            limit: Some(limit),
+        }
+    }
 }
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at byte {}", self.message, self.position)
+        match self.limit {
+            Some(limit) => write!(
+                f,
+                "{limit} (cap {limit:?}), at byte {}; the server's challenge was not parsed further",
+                self.position
+            ),
+            None => write!(f, "{} at byte {}", self.message, self.position),
+        }
     }
 }
 
@@ -113,16 +189,75 @@ impl std::error::Error for ParseError {}
 /// accessors. A parameter that occurs twice in one challenge, a control character, an
 /// unterminated quoted string or stray text make the whole value an error: a client should not
 /// guess which of two `nonce`s the server meant.
+///
+/// A value longer than [`Limit::MAX_HEADER_BYTES`], with more than
+/// [`Limit::MAX_CHALLENGES_PER_RESPONSE`] challenges or a challenge with more than
+/// [`Limit::MAX_PARAMS_PER_CHALLENGE`] parameters is an error whose [`ParseError::limit`]
+/// names the cap. Parsing takes time linear in the length of `input`.
 pub fn parse_challenges(input: &str) -> Result<Vec<Challenge>, ParseError> {
+    parse_counted(input, &mut 0)
+}
+
+/// [`parse_challenges`], adding to `work` one unit per byte consumed and per comparison made
+/// while checking parameter names for duplicates: tests check that the total stays linear.
+pub(crate) fn parse_counted(input: &str, work: &mut usize) -> Result<Vec<Challenge>, ParseError> {
+    if input.len() > Limit::MAX_HEADER_BYTES {
+        return Err(ParseError::over(
+            Limit::HeaderBytes,
+            Limit::MAX_HEADER_BYTES,
+        ));
+    }
     let mut p = Parser {
         s: input.as_bytes(),
         pos: 0,
+        work: 0,
     };
+    let result = parse_all(&mut p);
+    *work += p.work + p.pos;
+    result
+}
+
+/// The challenges of all `WWW-Authenticate` values of one response, the caps applied over all
+/// of them together. A malformed value is skipped (another may carry a good challenge) and
+/// described in the second item; an exceeded cap stops everything.
+pub(crate) fn parse_header_values<'a>(
+    values: impl IntoIterator<Item = &'a [u8]>,
+) -> Result<(Vec<Challenge>, Option<String>), ParseError> {
+    let mut challenges = Vec::new();
+    let mut malformed = None;
+    let mut bytes = 0usize;
+    for value in values {
+        bytes = bytes.saturating_add(value.len());
+        if bytes > Limit::MAX_HEADER_BYTES {
+            return Err(ParseError::over(
+                Limit::HeaderBytes,
+                Limit::MAX_HEADER_BYTES,
+            ));
+        }
+        match std::str::from_utf8(value) {
+            Ok(text) => match parse_challenges(text) {
+                Ok(mut v) => challenges.append(&mut v),
+                Err(e) if e.limit().is_some() => return Err(e),
+                Err(e) => malformed = Some(e.to_string()),
+            },
+            Err(_) => malformed = Some("not UTF-8".to_owned()),
+        }
+        if challenges.len() > Limit::MAX_CHALLENGES_PER_RESPONSE {
+            return Err(ParseError::over(Limit::ChallengesPerResponse, 0));
+        }
+    }
+    Ok((challenges, malformed))
+}
+
+fn parse_all(p: &mut Parser<'_>) -> Result<Vec<Challenge>, ParseError> {
     let mut out = Vec::new();
     loop {
         p.skip_list_separators();
         if p.eof() {
             return Ok(out);
+        }
+        if out.len() == Limit::MAX_CHALLENGES_PER_RESPONSE {
+            return Err(ParseError::over(Limit::ChallengesPerResponse, p.pos));
         }
         let scheme = p.token("expected an authentication scheme")?;
         let mut challenge = Challenge {
@@ -154,6 +289,8 @@ pub fn parse_challenges(input: &str) -> Result<Vec<Challenge>, ParseError> {
 struct Parser<'a> {
     s: &'a [u8],
     pos: usize,
+    /// Comparisons made on top of reading bytes (see [`parse_counted`]).
+    work: usize,
 }
 
 /// RFC 9110 §5.6.2 `tchar`.
@@ -179,6 +316,7 @@ impl Parser<'_> {
         ParseError {
             position: self.pos,
             message,
+            limit: None,
         }
     }
 
@@ -256,8 +394,14 @@ impl Parser<'_> {
     }
 
     fn params(&mut self, params: &mut Vec<(String, String)>) -> Result<(), ParseError> {
+        // Lower-cased names seen so far: one lookup per parameter, where comparing with every
+        // earlier name made a header of n parameters cost n² comparisons.
+        let mut seen = HashSet::new();
         loop {
             let name_at = self.pos;
+            if params.len() == Limit::MAX_PARAMS_PER_CHALLENGE {
+                return Err(ParseError::over(Limit::ParamsPerChallenge, name_at));
+            }
             let name = self.token("expected a parameter name")?;
             self.skip_ows();
             if self.peek() != Some(b'=') {
@@ -270,10 +414,12 @@ impl Parser<'_> {
             } else {
                 self.token("expected a token or a quoted string as parameter value")?
             };
-            if params.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+            self.work += 1;
+            if !seen.insert(name.to_ascii_lowercase()) {
                 return Err(ParseError {
                     position: name_at,
                     message: "parameter given twice in one challenge",
+                    limit: None,
                 });
             }
             params.push((name, value));
@@ -302,6 +448,7 @@ impl Parser<'_> {
                 return Err(ParseError {
                     position: open,
                     message: "unterminated quoted string",
+                    limit: None,
                 });
             };
             match b {
@@ -336,6 +483,7 @@ impl Parser<'_> {
         String::from_utf8(buf).map_err(|_| ParseError {
             position: open,
             message: "invalid UTF-8 in quoted string",
+            limit: None,
         })
     }
 }
@@ -368,12 +516,28 @@ pub struct DigestChallenge {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChallengeError {
     message: String,
+    limit: Option<Limit>,
 }
 
 impl ChallengeError {
     pub(crate) fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
+            limit: None,
+        }
+    }
+
+    /// The cap the server's `WWW-Authenticate` headers exceeded, when that is the reason.
+    pub fn limit(&self) -> Option<Limit> {
+        self.limit
+    }
+}
+
+impl From<ParseError> for ChallengeError {
+    fn from(e: ParseError) -> Self {
+        Self {
+            message: format!("malformed WWW-Authenticate header: {e}"),
+            limit: e.limit(),
         }
     }
 }
@@ -681,6 +845,77 @@ mod tests {
         assert_eq!(one("Basic abc==").to_string(), "Basic abc==");
     }
 
+    /// `n` distinct parameters in one Digest challenge: `Digest p0="v", p1="v", ...`.
+    fn many_params(n: usize) -> String {
+        let params: Vec<String> = (0..n).map(|i| format!("p{i}=\"v\"")).collect();
+        format!("Digest {}", params.join(", "))
+    }
+
+    #[test]
+    fn fifty_thousand_parameters_stop_at_the_byte_cap_without_parsing() {
+        // 478 KiB: the old parser compared each name with all earlier ones (55 s in a debug
+        // build); now the length alone decides.
+        let header = many_params(50_000);
+        let mut work = 0;
+        let e = parse_counted(&header, &mut work).unwrap_err();
+        assert_eq!(e.limit(), Some(Limit::HeaderBytes));
+        assert_eq!(work, 0, "nothing was parsed");
+        assert!(e.to_string().contains("HeaderBytes"), "{e}");
+        assert!(e.to_string().contains("16384 bytes"), "{e}");
+    }
+
+    #[test]
+    fn each_cap_gives_an_error_naming_it() {
+        let at_cap = many_params(Limit::MAX_PARAMS_PER_CHALLENGE);
+        assert_eq!(
+            parse_challenges(&at_cap).unwrap()[0].params().count(),
+            Limit::MAX_PARAMS_PER_CHALLENGE
+        );
+        let e = parse_challenges(&many_params(Limit::MAX_PARAMS_PER_CHALLENGE + 1)).unwrap_err();
+        assert_eq!(e.limit(), Some(Limit::ParamsPerChallenge));
+        assert!(e.to_string().contains("more than 64 parameters"), "{e}");
+
+        let challenges = |n: usize| vec!["Basic realm=\"r\""; n].join(", ");
+        assert_eq!(
+            parse_challenges(&challenges(Limit::MAX_CHALLENGES_PER_RESPONSE))
+                .unwrap()
+                .len(),
+            Limit::MAX_CHALLENGES_PER_RESPONSE
+        );
+        let e = parse_challenges(&challenges(Limit::MAX_CHALLENGES_PER_RESPONSE + 1)).unwrap_err();
+        assert_eq!(e.limit(), Some(Limit::ChallengesPerResponse));
+
+        // Over several header values of one response, the caps hold for the sum.
+        let one = "Basic realm=\"r\"".to_owned();
+        let values = vec![one; Limit::MAX_CHALLENGES_PER_RESPONSE + 1];
+        let e = parse_header_values(values.iter().map(|v| v.as_bytes())).unwrap_err();
+        assert_eq!(e.limit(), Some(Limit::ChallengesPerResponse));
+        let big = format!("Digest realm=\"{}\"", "x".repeat(9000));
+        let e = parse_header_values([big.as_bytes(), big.as_bytes()]).unwrap_err();
+        assert_eq!(e.limit(), Some(Limit::HeaderBytes));
+        assert_eq!(ChallengeError::from(e).limit(), Some(Limit::HeaderBytes));
+        // A malformed value next to a good one is skipped, not fatal.
+        let (v, malformed) =
+            parse_header_values([&b"Digest realm=\"open"[..], b"Digest realm=\"r\", nonce=n"])
+                .unwrap();
+        assert_eq!((v.len(), malformed.is_some()), (1, true));
+    }
+
+    #[test]
+    fn duplicate_check_work_is_linear_in_the_parameter_count() {
+        // With the caps lifted this would be the quadratic part; count it directly.
+        for n in [10usize, 60] {
+            let header = many_params(n);
+            let mut p = Parser {
+                s: header.as_bytes(),
+                pos: 0,
+                work: 0,
+            };
+            parse_all(&mut p).unwrap();
+            assert_eq!(p.work, n, "one set lookup per parameter");
+        }
+    }
+
     mod properties {
         use proptest::prelude::*;
 
@@ -749,6 +984,26 @@ mod tests {
                     let again = parse_challenges(&join(&v)).unwrap();
                     prop_assert_eq!(again, v);
                 }
+            }
+
+            /// Work (bytes read plus name comparisons) is at most a small multiple of the input
+            /// size, whatever the number of parameters: 2n parameters cost about twice n.
+            #[test]
+            fn parse_work_stays_linear(n in 1usize..=64, value_len in 0usize..40) {
+                let header = |n: usize| {
+                    let params: Vec<String> = (0..n)
+                        .map(|i| format!("p{i}=\"{}\"", "v".repeat(value_len)))
+                        .collect();
+                    format!("Digest {}", params.join(", "))
+                };
+                let (small, large) = (header(n / 2 + 1), header(n));
+                let (mut w_small, mut w_large) = (0, 0);
+                prop_assert!(parse_counted(&small, &mut w_small).is_ok());
+                prop_assert!(parse_counted(&large, &mut w_large).is_ok());
+                prop_assert!(w_large <= 2 * large.len(), "{} work for {} bytes", w_large, large.len());
+                prop_assert!(w_small <= 2 * small.len());
+                // Doubling the parameters at most doubles (plus slack) the work.
+                prop_assert!(w_large <= 3 * w_small + 64, "{} vs {}", w_large, w_small);
             }
 
             #[test]

@@ -142,8 +142,9 @@ impl fmt::Display for Algorithm {
     }
 }
 
-/// A username and password for Digest. `Debug` shows neither: for OceanBase Cloud the username
-/// is the AccessKey ID, which is as much an identifier to keep out of logs as the secret.
+/// A username and password for Digest. `Debug` shows the username's first four characters
+/// only (for OceanBase Cloud it is the AccessKey ID: the key-id policy of `redact.rs`) and
+/// never the password.
 #[derive(Clone)]
 pub struct Credentials {
     username: Secret,
@@ -163,7 +164,7 @@ impl Credentials {
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")
-            .field("username", &self.username)
+            .field("username", &crate::redact::KeyId(self.username.expose()))
             .field("password", &self.password)
             .finish()
     }

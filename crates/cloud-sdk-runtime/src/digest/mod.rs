@@ -30,7 +30,7 @@ use std::time::Instant;
 
 pub use auth::DigestAuth;
 pub use challenge::{
-    Challenge, ChallengeError, DigestChallenge, ParseError, QopOptions, parse_challenges,
+    Challenge, ChallengeError, DigestChallenge, Limit, ParseError, QopOptions, parse_challenges,
 };
 pub use compute::{
     Algorithm, Authorization, Credentials, Qop, RequestParts, SignError, Signer, authorize,

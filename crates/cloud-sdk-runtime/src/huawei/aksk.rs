@@ -13,7 +13,10 @@ use super::{
     clock::{Clock, SystemClock, format_sdk_date},
     sign::{self, Payload, SignableRequest},
 };
-use crate::{AuthRejected, Authenticator, BoxFuture, ConfigError, Error, ErrorKind, Secret};
+use crate::{
+    AuthRejected, Authenticator, BoxFuture, ConfigError, Error, ErrorKind, Secret,
+    redact::{KeyId, UrlForLog},
+};
 
 const X_SDK_DATE: HeaderName = HeaderName::from_static("x-sdk-date");
 const X_PROJECT_ID: HeaderName = HeaderName::from_static("x-project-id");
@@ -21,7 +24,8 @@ const X_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-security-token")
 const X_SDK_CONTENT_SHA256: HeaderName = HeaderName::from_static("x-sdk-content-sha256");
 
 /// An access key pair, with the project id and the security token of temporary credentials
-/// when there are any. `Debug` shows the AK and project id only.
+/// when there are any. `Debug` shows the AK's first four characters (the key-id policy of
+/// `redact.rs`: an identifier, shown only as much as tells keys apart) and the project id.
 #[derive(Clone)]
 pub struct AkSkCredentials {
     ak: String,
@@ -99,7 +103,7 @@ impl AkSkCredentials {
 impl fmt::Debug for AkSkCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AkSkCredentials")
-            .field("ak", &self.ak)
+            .field("ak", &KeyId(&self.ak))
             .field("sk", &self.sk)
             .field("project_id", &self.project_id)
             .field(
@@ -285,8 +289,8 @@ impl Authenticator for AkSkAuth {
             }
             tracing::debug!(
                 method = %request.method(),
-                url = %request.url(),
-                ak = %self.credentials.ak,
+                url = %UrlForLog(request.url()),
+                ak = %KeyId(&self.credentials.ak),
                 "sending a request signed with SDK-HMAC-SHA256"
             );
             let mut response = client.execute(request).await?;
@@ -298,7 +302,7 @@ impl Authenticator for AkSkAuth {
                          that HUAWEICLOUD_SDK_SECURITY_TOKEN is set (and current) for temporary \
                          credentials, and that this machine's clock is right (X-Sdk-Date must be \
                          within 15 minutes of the server's time)",
-                        self.credentials.ak
+                        KeyId(&self.credentials.ak)
                     ),
                     realm: None,
                     kind: ErrorKind::CredentialsRejected,

@@ -45,10 +45,13 @@ impl ManualClock {
         *self.now.lock().unwrap_or_else(PoisonError::into_inner) = now;
     }
 
-    /// Moves the time forward by `by`.
+    /// Moves the time forward by `by`; a step past the end of `SystemTime` leaves the time
+    /// where it is rather than panicking.
     pub fn advance(&self, by: Duration) {
         let mut now = self.now.lock().unwrap_or_else(PoisonError::into_inner);
-        *now += by;
+        if let Some(later) = now.checked_add(by) {
+            *now = later;
+        }
     }
 }
 

@@ -10,7 +10,10 @@ use super::{
     clock::parse_rfc3339,
     token::{Token, TokenError, TokenProvider},
 };
-use crate::{BoxFuture, ConfigError, Secret};
+use crate::{
+    BoxFuture, ConfigError, Secret,
+    redact::{UrlForLog, describe_url},
+};
 
 /// Which project the token is scoped to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,19 +96,21 @@ impl IamPasswordProvider {
         }
         let base = url::Url::parse(base_url).map_err(|e| {
             ConfigError::new(format!(
-                "IAM endpoint {base_url:?} is not a valid URL ({e}): check HUAWEICLOUD_SDK_IAM_ENDPOINT"
+                "IAM endpoint {} is not a valid URL ({e}): check HUAWEICLOUD_SDK_IAM_ENDPOINT",
+                describe_url(base_url)
             ))
         })?;
         if !matches!(base.scheme(), "https" | "http") || base.host_str().is_none() {
             return Err(ConfigError::new(format!(
-                "IAM endpoint {base_url:?} must be an https:// URL: check HUAWEICLOUD_SDK_IAM_ENDPOINT"
+                "IAM endpoint {} must be an https:// URL: check HUAWEICLOUD_SDK_IAM_ENDPOINT",
+                UrlForLog(&base)
             )));
         }
         let tokens_url = url::Url::parse(&format!(
             "{}/v3/auth/tokens?nocatalog=true",
             base.as_str().trim_end_matches('/')
         ))
-        .map_err(|e| ConfigError::new(format!("IAM endpoint {base_url:?}: {e}")))?;
+        .map_err(|e| ConfigError::new(format!("IAM endpoint {}: {e}", UrlForLog(&base))))?;
         Ok(Self {
             tokens_url,
             credentials,
@@ -171,14 +176,16 @@ impl IamPasswordProvider {
             .send()
             .await
             .map_err(|e| {
-                TokenError::new(format!("POST {} failed: {e}", redact_query(url)), None)
+                // reqwest's error text carries the URL with its query; ours has neither that
+                // nor user-info.
+                TokenError::new(
+                    format!("POST {} failed: {}", UrlForLog(url), e.without_url()),
+                    None,
+                )
             })?;
         let status = response.status();
         if !status.is_success() {
-            // IAM's error body ({"error": {"code", "message"}}) names the problem without
-            // echoing the password.
-            let detail = client.read_limited(response).await.unwrap_or_default();
-            let detail: String = String::from_utf8_lossy(&detail).chars().take(300).collect();
+            let detail = iam_error_text(&read_capped(response).await, &self.secrets());
             let hint = match status.as_u16() {
                 401 => {
                     "check HUAWEICLOUD_SDK_USERNAME, HUAWEICLOUD_SDK_PASSWORD and HUAWEICLOUD_SDK_DOMAIN_NAME"
@@ -194,7 +201,7 @@ impl IamPasswordProvider {
             return Err(TokenError::new(
                 format!(
                     "IAM answered HTTP {status} to POST {}: {hint}; IAM said: {detail}",
-                    redact_query(url)
+                    UrlForLog(url)
                 ),
                 Some(status.as_u16()),
             ));
@@ -242,10 +249,55 @@ impl IamPasswordProvider {
     }
 }
 
-fn redact_query(url: &url::Url) -> String {
-    let mut url = url.clone();
-    url.set_query(None);
-    url.to_string()
+impl IamPasswordProvider {
+    /// What must never show in an error or a log line built from IAM's answer.
+    fn secrets(&self) -> [&str; 1] {
+        [self.credentials.password.expose()]
+    }
+}
+
+/// The most of an IAM error body that is read: its documented fields are short, and a body
+/// is not worth holding in memory beyond that.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// The most characters of `error.message` an error text holds.
+const MAX_MESSAGE_CHARS: usize = 300;
+
+/// The start of `response`'s body, at most [`MAX_ERROR_BODY`] bytes; what cannot be read is
+/// left out (the status already says IAM refused).
+async fn read_capped(mut response: reqwest::Response) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < MAX_ERROR_BODY {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    body.truncate(MAX_ERROR_BODY);
+    body
+}
+
+/// IAM's error, from its documented fields only (`{"error": {"code", "message"}}`), never the
+/// raw body: gateways in front of IAM have been seen to echo the request, password included.
+/// Each field has every occurrence of `secrets` (as sent, and as JSON escapes it) replaced by
+/// `***` before it is cut to length, so a cut cannot leave half a password behind.
+pub(crate) fn iam_error_text(body: &[u8], secrets: &[&str]) -> String {
+    let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let field = |name: &str, max: usize| {
+        json.as_ref()
+            .and_then(|v| v.get("error"))
+            .and_then(|e| e.get(name))
+            .and_then(serde_json::Value::as_str)
+            .map(|text| crate::redact::scrub(text, secrets, max))
+    };
+    match (field("code", 64), field("message", MAX_MESSAGE_CHARS)) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(text), None) | (None, Some(text)) => text,
+        (None, None) => format!(
+            "nothing in the documented error format ({} bytes, not shown)",
+            body.len()
+        ),
+    }
 }
 
 impl TokenProvider for IamPasswordProvider {
@@ -254,7 +306,7 @@ impl TokenProvider for IamPasswordProvider {
             "IAM password token for user {:?} of account {:?} from {}",
             self.credentials.user_name,
             self.credentials.domain_name,
-            redact_query(&self.tokens_url)
+            UrlForLog(&self.tokens_url)
         )
     }
 

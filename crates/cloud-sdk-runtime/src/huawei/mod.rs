@@ -69,8 +69,8 @@ pub use endpoint::Service;
 pub use error::HuaweiError;
 pub use iam::{IamPassword, IamPasswordProvider, ProjectScope};
 pub use token::{
-    AUTH_TOKEN_HEADER, CachedToken, DEFAULT_REFRESH_WINDOW, Token, TokenAuth, TokenCache,
-    TokenError, TokenProvider,
+    AUTH_TOKEN_HEADER, CachedToken, DEFAULT_MIN_FETCH_INTERVAL, DEFAULT_REFRESH_WINDOW,
+    DEFAULT_REFUSED_BACKOFF, Token, TokenAuth, TokenCache, TokenError, TokenProvider,
 };
 
 use crate::{AuthRejected, ClientParts, ConfigError, ErrorKind, Runtime};
@@ -208,7 +208,7 @@ pub fn from_vars(
     let runtime = builder.build()?;
     tracing::debug!(
         service = service.name,
-        base_url,
+        base_url = %crate::redact::describe_url(&base_url),
         scheme = runtime.authenticator().scheme(),
         "Huawei Cloud client configured from the environment"
     );
@@ -250,10 +250,12 @@ fn require_https(url: &str, var: &str) -> Result<(), ConfigError> {
     match url::Url::parse(url) {
         Ok(u) if u.scheme() == "https" && u.host_str().is_some() => Ok(()),
         Ok(_) => Err(ConfigError::new(format!(
-            "{var} must be an https:// URL (credentials are not sent over plain http), found {url:?}"
+            "{var} must be an https:// URL (credentials are not sent over plain http), found {}",
+            crate::redact::describe_url(url)
         ))),
-        Err(e) => Err(ConfigError::new(format!(
-            "{var} is not a valid URL ({e}): {url:?}"
+        Err(_) => Err(ConfigError::new(format!(
+            "{var} is not a valid URL: {}",
+            crate::redact::describe_url(url)
         ))),
     }
 }

@@ -3,7 +3,10 @@
 //!
 //! The cache refreshes a token a configurable window before it expires, performs at most one
 //! fetch at a time however many tasks wait (the waiters share its outcome, success or
-//! failure), and reads time from an injectable [`Clock`]. [`TokenAuth`] sends each request
+//! failure, even a token that is not fresh by the local clock), fetches at most once per
+//! minimum interval, remembers a refused login for a back-off period instead of sending the
+//! password again (IAM locks accounts after repeated failures), and reads time from an
+//! injectable [`Clock`]. [`TokenAuth`] sends each request
 //! with the cached token; on a 401 it refreshes once (unless another task already did) and
 //! retries once; a second 401 is reported as [`ErrorKind::CredentialsRejected`].
 
@@ -29,6 +32,16 @@ const X_AUTH_TOKEN: HeaderName = HeaderName::from_static(AUTH_TOKEN_HEADER);
 /// How long before expiry a token is refreshed unless told otherwise. IAM tokens live 24
 /// hours; five minutes covers clock skew and slow requests.
 pub const DEFAULT_REFRESH_WINDOW: Duration = Duration::from_secs(5 * 60);
+
+/// The least time between two token fetches unless told otherwise. A token that is stale by the
+/// local clock as soon as it arrives (a clock far off, or a refresh window longer than the
+/// token's life) is used until then, instead of a password login per call.
+pub const DEFAULT_MIN_FETCH_INTERVAL: Duration = Duration::from_secs(30);
+
+/// How long a refused login (401 or 403 from the token endpoint) is remembered unless told
+/// otherwise: calls in that time fail at once without sending the password again, which could
+/// trip IAM's account lockout.
+pub const DEFAULT_REFUSED_BACKOFF: Duration = Duration::from_secs(5 * 60);
 
 /// A token and when it expires. `Debug` hides the value.
 #[derive(Clone)]
@@ -85,6 +98,21 @@ impl TokenError {
         }
     }
 
+    /// This error, a refused login (401/403 from the token endpoint), as every call of the
+    /// back-off period reports it.
+    fn login_refused(self, backoff: Duration) -> Self {
+        Self {
+            message: format!(
+                "IAM refused the password: {}; no new login is tried for {} s (repeated \
+                 failures can lock the IAM account): fix the credentials and build a new client",
+                self.message,
+                backoff.as_secs()
+            ),
+            status: self.status,
+            kind: ErrorKind::LoginRefused,
+        }
+    }
+
     pub(crate) fn refused(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
@@ -98,8 +126,10 @@ impl TokenError {
         self.status
     }
 
-    /// The kind of failure: [`ErrorKind::CredentialsUnavailable`], or [`ErrorKind::InsecureUrl`]
-    /// when the request for a token was not sent (plain `http://`).
+    /// The kind of failure: [`ErrorKind::CredentialsUnavailable`], [`ErrorKind::InsecureUrl`]
+    /// when the request for a token was not sent (plain `http://`), or
+    /// [`ErrorKind::LoginRefused`] when the token endpoint refused the login (401/403), also
+    /// for the calls of the back-off period after it.
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
@@ -153,9 +183,13 @@ impl fmt::Debug for CachedToken {
 struct State {
     current: Option<CachedToken>,
     /// Number of fetches completed, and the error of the last one if it failed: tasks that
-    /// waited for a fetch take its error instead of fetching again.
+    /// waited for a fetch take its outcome instead of fetching again.
     attempts: u64,
     last_error: Option<TokenError>,
+    /// When the last fetch ended (by the cache's clock), for the minimum interval.
+    last_fetch: Option<SystemTime>,
+    /// A refused login, and until when no other is tried.
+    refused: Option<(SystemTime, TokenError)>,
 }
 
 /// Caches the token of a [`TokenProvider`] and refreshes it before it expires.
@@ -163,6 +197,8 @@ pub struct TokenCache {
     provider: Box<dyn TokenProvider>,
     clock: Arc<dyn Clock>,
     refresh_window: Duration,
+    min_fetch_interval: Duration,
+    refused_backoff: Duration,
     state: Mutex<State>,
     /// Held for the whole of a fetch: at most one fetch at a time.
     fetch_lock: tokio::sync::Mutex<()>,
@@ -190,6 +226,8 @@ impl TokenCache {
             provider: Box::new(provider),
             clock: Arc::new(SystemClock),
             refresh_window: DEFAULT_REFRESH_WINDOW,
+            min_fetch_interval: DEFAULT_MIN_FETCH_INTERVAL,
+            refused_backoff: DEFAULT_REFUSED_BACKOFF,
             state: Mutex::new(State::default()),
             fetch_lock: tokio::sync::Mutex::new(()),
             generations: AtomicU64::new(0),
@@ -202,9 +240,24 @@ impl TokenCache {
         self
     }
 
-    /// Refreshes tokens `window` before they expire.
+    /// Refreshes tokens `window` before they expire. Any value is safe: a window longer than
+    /// the token's life (even [`Duration::MAX`]) means a refresh on every call after the
+    /// minimum interval, never an overflow.
     pub fn with_refresh_window(mut self, window: Duration) -> Self {
         self.refresh_window = window;
+        self
+    }
+
+    /// Fetches at most once per `interval` (default [`DEFAULT_MIN_FETCH_INTERVAL`]); inside it
+    /// the last token fetched is used even if the refresh window says it is due.
+    pub fn with_min_fetch_interval(mut self, interval: Duration) -> Self {
+        self.min_fetch_interval = interval;
+        self
+    }
+
+    /// Remembers a refused login for `backoff` (default [`DEFAULT_REFUSED_BACKOFF`]).
+    pub fn with_refused_backoff(mut self, backoff: Duration) -> Self {
+        self.refused_backoff = backoff;
         self
     }
 
@@ -220,7 +273,27 @@ impl TokenCache {
     fn is_fresh(&self, token: &Token, now: SystemTime) -> bool {
         match token.expires_at {
             None => true,
-            Some(expires_at) => now + self.refresh_window < expires_at,
+            // Past the end of time: the window covers any expiry, so refresh.
+            Some(expires_at) => now
+                .checked_add(self.refresh_window)
+                .is_some_and(|due| due < expires_at),
+        }
+    }
+
+    /// Whether the last fetch ended less than the minimum interval ago (a clock that went
+    /// backwards counts as recent).
+    fn fetched_recently(&self, state: &State, now: SystemTime) -> bool {
+        state.last_fetch.is_some_and(|at| {
+            now.duration_since(at)
+                .map_or(true, |since| since < self.min_fetch_interval)
+        })
+    }
+
+    /// The error of a refused login still inside its back-off.
+    fn refusal(state: &State, now: SystemTime) -> Option<TokenError> {
+        match &state.refused {
+            Some((until, e)) if now < *until => Some(e.clone()),
+            _ => None,
         }
     }
 
@@ -237,7 +310,9 @@ impl TokenCache {
             let state = self.state();
             let now = self.clock.now();
             match &state.current {
-                Some(c) if self.is_fresh(&c.token, now) => return Ok(c.clone()),
+                Some(c) if self.is_fresh(&c.token, now) || self.fetched_recently(&state, now) => {
+                    return Ok(c.clone());
+                }
                 Some(c) if Self::is_valid(&c.token, now) => (state.attempts, Some(c.clone())),
                 _ => (state.attempts, None),
             }
@@ -249,14 +324,18 @@ impl TokenCache {
         };
         {
             let state = self.state();
+            let now = self.clock.now();
+            // A fetch that ended while this task waited decides, whatever its token's expiry
+            // says: fetching again at once would get an equally old token.
+            let fetched_meanwhile = state.attempts > attempts_seen;
             if let Some(c) = &state.current
-                && self.is_fresh(&c.token, self.clock.now())
+                && (fetched_meanwhile
+                    || self.is_fresh(&c.token, now)
+                    || self.fetched_recently(&state, now))
             {
                 return Ok(c.clone());
             }
-            if state.attempts > attempts_seen
-                && let Some(e) = &state.last_error
-            {
+            if fetched_meanwhile && let Some(e) = &state.last_error {
                 return Err(e.clone());
             }
         }
@@ -310,20 +389,49 @@ impl TokenCache {
     }
 
     async fn fetch_locked(&self, client: &crate::Transport) -> Result<CachedToken, TokenError> {
+        if let Some(e) = Self::refusal(&self.state(), self.clock.now()) {
+            return Err(e);
+        }
         tracing::debug!(provider = %self.provider.describe(), "fetching a token");
         let result = self.provider.fetch(client).await;
+        let now = self.clock.now();
         let mut state = self.state();
         // Counted on completion: a task that saw the count before this fetch ended waited
         // for it, and shares its outcome.
         state.attempts += 1;
+        state.last_fetch = Some(now);
         match result {
             Ok(token) => {
                 let generation = self.generations.fetch_add(1, Ordering::Relaxed) + 1;
                 let cached = CachedToken { token, generation };
-                tracing::debug!(expires_at = ?cached.token.expires_at, "token fetched");
+                match cached.token.expires_at {
+                    Some(expires_at) if expires_at <= now => {
+                        let behind = now.duration_since(expires_at).unwrap_or_default();
+                        tracing::warn!(
+                            expired_for_s = behind.as_secs(),
+                            "the token endpoint returned a token that is already expired by the \
+                             local clock: clock skew? this machine's clock is at least that far \
+                             ahead (check NTP); the token is used anyway, and fetched again at \
+                             most once per minimum fetch interval"
+                        );
+                    }
+                    _ => tracing::debug!(expires_at = ?cached.token.expires_at, "token fetched"),
+                }
                 state.current = Some(cached.clone());
                 state.last_error = None;
+                state.refused = None;
                 Ok(cached)
+            }
+            Err(e) if matches!(e.status(), Some(401 | 403)) => {
+                let e = e.login_refused(self.refused_backoff);
+                tracing::warn!(provider = %self.provider.describe(), error = %e, "login refused; not trying again during the back-off");
+                // A back-off past the end of time: no new login for this cache's life.
+                let until = now
+                    .checked_add(self.refused_backoff)
+                    .unwrap_or_else(|| far_future(now));
+                state.refused = Some((until, e.clone()));
+                state.last_error = Some(e.clone());
+                Err(e)
             }
             Err(e) => {
                 tracing::warn!(provider = %self.provider.describe(), error = %e, "token fetch failed");
@@ -334,9 +442,23 @@ impl TokenCache {
     }
 }
 
+/// The latest time after `now` that `SystemTime` holds, found by halving: where a configured
+/// duration would overflow it.
+fn far_future(now: SystemTime) -> SystemTime {
+    let mut step = Duration::MAX;
+    let mut t = now;
+    while step > Duration::ZERO {
+        if let Some(later) = t.checked_add(step) {
+            t = later;
+        }
+        step /= 2;
+    }
+    t
+}
+
 enum Source {
     Static(Secret),
-    Cache(TokenCache),
+    Cache(Box<TokenCache>),
 }
 
 /// The token [`Authenticator`]: sends `X-Auth-Token` (marked sensitive) with every request.
@@ -385,7 +507,7 @@ impl TokenAuth {
     /// Tokens from a configured cache (clock, refresh window).
     pub fn from_cache(cache: TokenCache) -> Self {
         Self {
-            source: Source::Cache(cache),
+            source: Source::Cache(Box::new(cache)),
         }
     }
 
@@ -547,7 +669,9 @@ mod tests {
         fetches: Arc<AtomicUsize>,
         clock: ManualClock,
         lifetime: Duration,
-        fail: bool,
+        /// Tokens arrive already expired by `lifetime` (a client clock far ahead).
+        born_expired: bool,
+        fail: Option<u16>,
         gate: Option<Arc<tokio::sync::Semaphore>>,
     }
 
@@ -565,20 +689,29 @@ mod tests {
                 if let Some(gate) = &self.gate {
                     gate.acquire().await.unwrap().forget();
                 }
-                if self.fail {
-                    return Err(TokenError::new("IAM said no", Some(401)));
+                if let Some(status) = self.fail {
+                    return Err(TokenError::new("IAM said no", Some(status)));
                 }
-                Ok(Token::new(
-                    format!("token-{n}"),
-                    Some(self.clock.now() + self.lifetime),
-                ))
+                let expires_at = match self.born_expired {
+                    false => self.clock.now() + self.lifetime,
+                    true => self.clock.now() - self.lifetime,
+                };
+                Ok(Token::new(format!("token-{n}"), Some(expires_at)))
             })
         }
     }
 
     fn cache(
-        fail: bool,
+        fail: Option<u16>,
         gate: Option<Arc<tokio::sync::Semaphore>>,
+    ) -> (TokenCache, Arc<AtomicUsize>, ManualClock) {
+        cache_with(fail, gate, false)
+    }
+
+    fn cache_with(
+        fail: Option<u16>,
+        gate: Option<Arc<tokio::sync::Semaphore>>,
+        born_expired: bool,
     ) -> (TokenCache, Arc<AtomicUsize>, ManualClock) {
         let fetches = Arc::new(AtomicUsize::new(0));
         let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000));
@@ -586,6 +719,7 @@ mod tests {
             fetches: fetches.clone(),
             clock: clock.clone(),
             lifetime: Duration::from_secs(3600),
+            born_expired,
             fail,
             gate,
         };
@@ -597,7 +731,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn caches_and_refreshes_before_expiry() {
-        let (cache, fetches, clock) = cache(false, None);
+        let (cache, fetches, clock) = cache(None, None);
         let client = crate::Transport::new(&crate::Limits::default(), false).unwrap();
         let a = cache.token(&client).await.unwrap();
         let b = cache.token(&client).await.unwrap();
@@ -622,7 +756,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn fifty_concurrent_callers_share_one_fetch() {
-        let (cache, fetches, _) = cache(false, None);
+        let (cache, fetches, _) = cache(None, None);
         let cache = Arc::new(cache);
         let client = crate::Transport::new(&crate::Limits::default(), false).unwrap();
         let tasks: Vec<_> = (0..50)
@@ -640,7 +774,7 @@ mod tests {
     #[tokio::test]
     async fn waiters_share_a_failed_fetch() {
         let gate = Arc::new(tokio::sync::Semaphore::new(0));
-        let (cache, fetches, _) = cache(true, Some(gate.clone()));
+        let (cache, fetches, _) = cache(Some(503), Some(gate.clone()));
         let client = crate::Transport::new(&crate::Limits::default(), false).unwrap();
         let first = cache.token(&client);
         let second = cache.token(&client);
@@ -650,8 +784,8 @@ mod tests {
         tokio::select! { biased; _ = &mut first => unreachable!(), _ = std::future::ready(()) => {} }
         tokio::select! { biased; _ = &mut second => unreachable!(), _ = std::future::ready(()) => {} }
         gate.add_permits(10);
-        assert_eq!(first.await.unwrap_err().status(), Some(401));
-        assert_eq!(second.await.unwrap_err().status(), Some(401));
+        assert_eq!(first.await.unwrap_err().status(), Some(503));
+        assert_eq!(second.await.unwrap_err().status(), Some(503));
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
         // A later call tries again.
         assert!(cache.token(&client).await.is_err());
@@ -660,7 +794,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn rejection_refreshes_once_for_all() {
-        let (cache, fetches, _) = cache(false, None);
+        let (cache, fetches, _) = cache(None, None);
         let client = crate::Transport::new(&crate::Limits::default(), false).unwrap();
         let first = cache.token(&client).await.unwrap();
         let second = cache.refresh_rejected(&client, &first).await.unwrap();
@@ -669,6 +803,117 @@ mod tests {
         assert_eq!(fetches.load(Ordering::SeqCst), 2);
         assert_eq!(second.generation, third.generation);
         assert_ne!(first.generation, second.generation);
+    }
+
+    /// Polls each future once, so that all of them are parked (one inside the fetch at the
+    /// gate, the others waiting for the fetch lock) before the gate opens.
+    async fn park<F: std::future::Future + Unpin>(futures: &mut [F]) {
+        for f in futures.iter_mut() {
+            tokio::select! { biased; _ = f => unreachable!("the gate is closed"), _ = std::future::ready(()) => {} }
+        }
+    }
+
+    #[tokio::test]
+    async fn twenty_waiters_for_an_expired_on_arrival_token_cost_one_fetch() {
+        let gate = Arc::new(tokio::sync::Semaphore::new(0));
+        let (cache, fetches, clock) = cache_with(None, Some(gate.clone()), true);
+        let client = crate::Transport::new(&crate::Limits::default(), false).unwrap();
+        let mut waiting: Vec<_> = (0..20).map(|_| Box::pin(cache.token(&client))).collect();
+        park(&mut waiting).await;
+        gate.add_permits(100);
+        for w in waiting {
+            assert_eq!(w.await.unwrap().generation, 1);
+        }
+        assert_eq!(
+            fetches.load(Ordering::SeqCst),
+            1,
+            "the waiters took the one fetch's token"
+        );
+        // Later calls inside the minimum interval use it as well...
+        for _ in 0..10 {
+            cache.token(&client).await.unwrap();
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        // ...and once it has passed, one call fetches again.
+        clock.advance(DEFAULT_MIN_FETCH_INTERVAL);
+        assert_eq!(cache.token(&client).await.unwrap().generation, 2);
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_refused_login_is_not_tried_again_within_the_back_off() {
+        for status in [401, 403] {
+            let (cache, fetches, clock) = cache(Some(status), None);
+            let client = crate::Transport::new(&crate::Limits::default(), false).unwrap();
+            for _ in 0..10 {
+                let e = cache.token(&client).await.unwrap_err();
+                assert_eq!(e.kind(), ErrorKind::LoginRefused);
+                assert_eq!(e.status(), Some(status));
+                assert!(e.to_string().starts_with("IAM refused the password"), "{e}");
+                assert!(e.to_string().contains("300 s"), "{e}");
+            }
+            // A service 401 asks for a new token: still no login.
+            let stale = CachedToken {
+                token: Token::new("t", None),
+                generation: 0,
+            };
+            assert!(cache.refresh_rejected(&client, &stale).await.is_err());
+            assert_eq!(
+                fetches.load(Ordering::SeqCst),
+                1,
+                "one POST in the back-off"
+            );
+            clock.advance(DEFAULT_REFUSED_BACKOFF);
+            assert!(cache.token(&client).await.is_err());
+            assert_eq!(fetches.load(Ordering::SeqCst), 2, "tried again after it");
+        }
+        // Other failures are not remembered: the next call tries again.
+        let (cache, fetches, _) = cache(Some(500), None);
+        let client = crate::Transport::new(&crate::Limits::default(), false).unwrap();
+        for _ in 0..3 {
+            assert_eq!(
+                cache.token(&client).await.unwrap_err().kind(),
+                ErrorKind::CredentialsUnavailable
+            );
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn any_configured_duration_is_safe() {
+        let client = crate::Transport::new(&crate::Limits::default(), false).unwrap();
+        let (c, fetches, _) = cache(None, None);
+        let c = c
+            .with_refresh_window(Duration::MAX)
+            .with_min_fetch_interval(Duration::MAX);
+        for _ in 0..3 {
+            c.token(&client).await.unwrap();
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+
+        let (c, fetches, _) = cache(Some(401), None);
+        let c = c
+            .with_refused_backoff(Duration::MAX)
+            .with_min_fetch_interval(Duration::ZERO);
+        for _ in 0..3 {
+            assert!(c.token(&client).await.is_err());
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+
+        // A window past the end of time: every call refreshes, none panics.
+        let (c, fetches, _) = cache(None, None);
+        let c = c
+            .with_refresh_window(Duration::MAX)
+            .with_min_fetch_interval(Duration::ZERO);
+        for _ in 0..3 {
+            c.token(&client).await.unwrap();
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 3);
+        assert!(
+            far_future(SystemTime::UNIX_EPOCH)
+                .checked_add(Duration::from_secs(1))
+                .is_none()
+        );
     }
 
     #[test]

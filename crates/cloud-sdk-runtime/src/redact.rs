@@ -1,0 +1,170 @@
+//! What configured values may show in errors, `Debug` output and logs: URLs without user-info or
+//! query, values that failed to parse described rather than echoed, and key ids cut to a prefix.
+//!
+//! # Key-id policy
+//!
+//! An access key id (the Huawei AK, the OceanBase AccessKey ID) is an identifier, not a secret:
+//! alone it signs nothing. But it is half of a credential pair, names an account to whoever reads
+//! a shared log, and a pasted line should not hand out that pair's first half. So every vendor
+//! shows the same thing: the first four characters and `…` ([`KeyId`]), enough to tell which of
+//! a user's keys was used; the secret half never; and never a query string, which some APIs use
+//! for ids and signatures.
+
+use std::fmt;
+
+/// A URL as errors and logs may show it: scheme, host, port and path. User-info
+/// (`https://alice:secret@host`), query and fragment are left out: any of them may hold a
+/// credential someone pasted into a configuration value.
+pub(crate) struct UrlForLog<'a>(pub(crate) &'a url::Url);
+
+impl fmt::Display for UrlForLog<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let url = self.0;
+        write!(f, "{}://{}", url.scheme(), url.host_str().unwrap_or(""))?;
+        if let Some(port) = url.port() {
+            write!(f, ":{port}")?;
+        }
+        f.write_str(url.path())?;
+        if !url.username().is_empty() || url.password().is_some() {
+            f.write_str(" (user-info removed)")?;
+        }
+        Ok(())
+    }
+}
+
+/// A configured URL for an error message: [`UrlForLog`] when it parses; when it does not, its
+/// length and the parser's reason, never the text itself (it may be a secret pasted into the
+/// wrong variable).
+pub(crate) fn describe_url(text: &str) -> String {
+    match url::Url::parse(text) {
+        Ok(url) => UrlForLog(&url).to_string(),
+        Err(e) => format!("{} ({e})", describe_value(text)),
+    }
+}
+
+/// A configured value that failed a check, described by its shape instead of echoed: the value
+/// may be a password pasted into the wrong variable.
+pub(crate) fn describe_value(text: &str) -> String {
+    let chars = text.chars().count();
+    let mut kinds = Vec::new();
+    if text.chars().any(|c| c.is_ascii_uppercase()) {
+        kinds.push("upper-case letters");
+    }
+    if text.chars().any(char::is_whitespace) {
+        kinds.push("whitespace");
+    }
+    if !text.is_ascii() {
+        kinds.push("non-ASCII characters");
+    }
+    if text
+        .chars()
+        .any(|c| c.is_ascii_punctuation() && !matches!(c, '-' | '.' | ':' | '/' | '_'))
+    {
+        kinds.push("punctuation");
+    }
+    let mut out = format!("a value of {chars} characters");
+    if !kinds.is_empty() {
+        out.push_str(" with ");
+        out.push_str(&kinds.join(", "));
+    }
+    out.push_str(" (not shown)");
+    out
+}
+
+/// `text` from a server for an error message: every occurrence of each of `secrets` (as is,
+/// and JSON-escaped, as an echoed request body carries it) replaced by `***`, control
+/// characters dropped, then cut to `max` characters. Empty secrets are ignored.
+pub(crate) fn scrub(text: &str, secrets: &[&str], max: usize) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        let escaped = serde_json::to_string(secret).unwrap_or_default();
+        let escaped = escaped.trim_matches('"');
+        for form in [*secret, escaped] {
+            if !form.is_empty() && out.contains(form) {
+                out = out.replace(form, "***");
+            }
+        }
+    }
+    let mut cut: String = out.chars().filter(|c| !c.is_control()).take(max).collect();
+    if out.chars().filter(|c| !c.is_control()).count() > max {
+        cut.push('…');
+    }
+    cut
+}
+
+/// An access key id as errors, `Debug` and logs show it: the first four characters and `…`
+/// (see the [module documentation](self) for why). Ids shorter than eight characters show
+/// only `…`, since four characters would be most of them.
+pub(crate) struct KeyId<'a>(pub(crate) &'a str);
+
+impl fmt::Display for KeyId<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.chars().count() >= 8 {
+            f.write_str(&self.0[..self.0.char_indices().nth(4).map_or(0, |(i, _)| i)])?;
+        }
+        f.write_str("…")
+    }
+}
+
+impl fmt::Debug for KeyId<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{self}\"")
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_lose_user_info_query_and_fragment() {
+        let shown = describe_url("https://alice:s3cret@iam.example:8443/v3/x?token=t0k#frag");
+        assert_eq!(shown, "https://iam.example:8443/v3/x (user-info removed)");
+        assert_eq!(describe_url("https://das.example"), "https://das.example/");
+        assert!(!describe_url("https://:pw-only@h/").contains("pw-only"));
+    }
+
+    #[test]
+    fn values_that_do_not_parse_are_described_not_echoed() {
+        let shown = describe_url("hunter2 Secret!");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.starts_with("a value of 15 characters"), "{shown}");
+        assert!(
+            shown.contains("whitespace") && shown.contains("relative URL"),
+            "{shown}"
+        );
+        let shown = describe_value("Pa$$wörd");
+        assert!(!shown.contains("Pa$$"), "{shown}");
+        assert!(
+            shown.contains("non-ASCII") && shown.contains("punctuation"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn scrub_removes_secrets_before_cutting() {
+        let pw = "pa\"ss\\wörd";
+        let echoed = format!(
+            "bad request: {{\"password\":{}}} and again {pw}\n",
+            serde_json::to_string(pw).unwrap()
+        );
+        let clean = scrub(&echoed, &[pw, ""], 1000);
+        assert!(
+            !clean.contains("wörd") && !clean.contains("w\\u00f6rd") && !clean.contains('\n'),
+            "{clean}"
+        );
+        assert_eq!(clean.matches("***").count(), 2, "{clean}");
+        // Cut after removal: no prefix of the secret survives at the cut.
+        let long = format!("{}{pw}", "x".repeat(10));
+        assert_eq!(scrub(&long, &[pw], 12), format!("{}**…", "x".repeat(10)));
+    }
+
+    #[test]
+    fn key_ids_show_a_four_character_prefix() {
+        assert_eq!(KeyId("HPUAREDACTIONTESTAK01").to_string(), "HPUA…");
+        assert_eq!(format!("{:?}", KeyId("AKIAIOSFODNN7EXAMPLE")), "\"AKIA…\"");
+        assert_eq!(KeyId("short").to_string(), "…");
+        assert_eq!(KeyId("ÄÖÜßabcdefg").to_string(), "ÄÖÜß…");
+    }
+}
