@@ -6,6 +6,7 @@ pub mod generate;
 pub mod naming;
 pub mod open_enum;
 pub mod spec;
+pub mod tidy;
 
 use std::path::{Path, PathBuf};
 

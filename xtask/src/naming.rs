@@ -77,3 +77,104 @@ mod tests {
         }
     }
 }
+
+/// The converter agrees with what typify and progenitor generated for every name in the
+/// specs: each property of each object schema is a field `snake(name)` of the struct
+/// `pascal(schema)`, and each parameter is a setter `snake(name)` of the builder
+/// `pascal(operationId)`.
+#[cfg(test)]
+mod agrees_with_the_generated_code {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::{pascal, snake};
+    use crate::{spec, workspace_root};
+
+    /// (struct or builder name → its field and method names) in a generated crate.
+    fn items(code: &str) -> BTreeMap<String, BTreeSet<String>> {
+        let file = syn::parse_file(code).unwrap_or_else(|e| panic!("{e}"));
+        let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        fn walk(items: &[syn::Item], out: &mut BTreeMap<String, BTreeSet<String>>) {
+            for item in items {
+                match item {
+                    syn::Item::Struct(s) => {
+                        let names = s.fields.iter().filter_map(|f| f.ident.as_ref());
+                        out.entry(s.ident.to_string())
+                            .or_default()
+                            .extend(names.map(|i| i.to_string()));
+                    }
+                    syn::Item::Impl(imp) if imp.trait_.is_none() => {
+                        if let syn::Type::Path(p) = &*imp.self_ty
+                            && let Some(last) = p.path.segments.last()
+                        {
+                            let methods = imp.items.iter().filter_map(|i| match i {
+                                syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
+                                _ => None,
+                            });
+                            out.entry(last.ident.to_string()).or_default().extend(methods);
+                        }
+                    }
+                    syn::Item::Mod(m) => {
+                        if let Some((_, inner)) = &m.content {
+                            walk(inner, out);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        walk(&file.items, &mut out);
+        out
+    }
+
+    #[test]
+    fn every_spec_name_maps_to_the_generated_name() {
+        let root = workspace_root();
+        let apis = spec::load_all(&root).unwrap_or_else(|e| panic!("{e:?}"));
+        let mut checked = 0;
+        for api in &apis {
+            let code = std::fs::read_to_string(root.join(format!("generated/{}/src/lib.rs", api.name)))
+                .unwrap_or_else(|e| panic!("{e}"));
+            let items = items(&code);
+            let schemas = api.merged.components.iter().flat_map(|c| c.schemas.iter());
+            for (name, schema) in schemas {
+                let Some(openapiv3::Schema {
+                    schema_kind: openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)),
+                    ..
+                }) = schema.as_item()
+                else {
+                    continue;
+                };
+                let Some(fields) = items.get(&pascal(name)) else {
+                    continue; // replaced by a hand-written type
+                };
+                for property in object.properties.keys() {
+                    assert!(
+                        fields.contains(&snake(property)),
+                        "{}: {name}.{property} is not the field `{}` ({fields:?})",
+                        api.name,
+                        snake(property)
+                    );
+                    checked += 1;
+                }
+            }
+            for (_, _, op) in api.merged.operations() {
+                let id = op.operation_id.clone().unwrap_or_default();
+                let setters = items
+                    .get(&pascal(&id))
+                    .unwrap_or_else(|| panic!("{}: no builder {}", api.name, pascal(&id)));
+                for p in &op.parameters {
+                    let Some(p) = p.as_item() else { continue };
+                    let name = &p.parameter_data_ref().name;
+                    assert!(
+                        setters.contains(&snake(name)),
+                        "{}: parameter {name} of {id} is not the setter `{}`",
+                        api.name,
+                        snake(name)
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 50, "only {checked} names checked");
+    }
+}

@@ -540,14 +540,14 @@ fn check_field_names(file: &str, v: &Value, place: &mut Vec<String>) -> Result<(
             if let Some(props) = map.get("properties").and_then(Value::as_object) {
                 let mut seen: BTreeMap<String, &str> = BTreeMap::new();
                 for name in props.keys() {
-                    if let Some(first) = seen.insert(rust_field_name(name), name) {
+                    if let Some(first) = seen.insert(crate::naming::snake(name), name) {
                         return Err(SpecError::new(
                             file,
                             Some(format!("{}.properties", place.join("."))),
                             format!(
                                 "properties `{first}` and `{name}` both become the Rust field `{}`: keep one \
                                  (accept the other spelling with a replacement type in api.toml)",
-                                rust_field_name(name)
+                                crate::naming::snake(name)
                             ),
                         ));
                     }
@@ -571,26 +571,6 @@ fn check_field_names(file: &str, v: &Value, place: &mut Vec<String>) -> Result<(
     Ok(())
 }
 
-fn rust_field_name(name: &str) -> String {
-    let mut out = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if c.is_ascii_uppercase() {
-            if prev_lower {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-            prev_lower = false;
-        } else if c.is_ascii_alphanumeric() {
-            out.push(c);
-            prev_lower = true;
-        } else {
-            out.push('_');
-            prev_lower = false;
-        }
-    }
-    out
-}
 
 fn is_snake_case(s: &str) -> bool {
     s.chars().next().is_some_and(|c| c.is_ascii_lowercase())

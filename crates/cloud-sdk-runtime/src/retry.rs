@@ -7,7 +7,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use reqwest::{Method, StatusCode};
+use http::{Method, StatusCode};
 
 /// How a client retries transient failures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
