@@ -6,7 +6,7 @@
 use std::{
     fmt::{self, Write as _},
     sync::{Arc, Mutex},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use cloud_sdk_runtime::{
@@ -462,13 +462,11 @@ async fn other_algorithms_and_auth_int_work_end_to_end() {
 #[tokio::test]
 async fn nonces_older_than_the_max_age_are_replaced_before_use() {
     let server = start(Config::new(AK, SK)).await;
-    let start_time = Instant::now();
-    let now = Arc::new(Mutex::new(start_time));
-    let clock = now.clone();
+    let clock = cloud_sdk_runtime::clock::ManualClock::new(std::time::SystemTime::now());
     let auth = Credentials::new(AK, SK)
         .into_authenticator()
         .with_max_nonce_age(Duration::from_secs(60))
-        .with_clock(move || *clock.lock().unwrap());
+        .with_clock(clock.clone());
     let runtime = Runtime::builder(auth)
         .allow_insecure_http(true)
         .default_query_uuid("requestId")
@@ -478,7 +476,7 @@ async fn nonces_older_than_the_max_age_are_replaced_before_use() {
     call(&client, Op::Connect).await.unwrap();
     call(&client, Op::Connect).await.unwrap();
     assert_eq!(server.stats().requests, 3);
-    *now.lock().unwrap() = start_time + Duration::from_secs(61);
+    clock.advance(Duration::from_secs(61));
     call(&client, Op::Connect).await.unwrap();
     let stats = server.stats();
     assert_eq!((stats.requests, stats.unauthenticated), (5, 2), "{stats:?}");

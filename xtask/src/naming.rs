@@ -110,7 +110,9 @@ mod agrees_with_the_generated_code {
                                 syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
                                 _ => None,
                             });
-                            out.entry(last.ident.to_string()).or_default().extend(methods);
+                            out.entry(last.ident.to_string())
+                                .or_default()
+                                .extend(methods);
                         }
                     }
                     syn::Item::Mod(m) => {
@@ -132,8 +134,9 @@ mod agrees_with_the_generated_code {
         let apis = spec::load_all(&root).unwrap_or_else(|e| panic!("{e:?}"));
         let mut checked = 0;
         for api in &apis {
-            let code = std::fs::read_to_string(root.join(format!("generated/{}/src/lib.rs", api.name)))
-                .unwrap_or_else(|e| panic!("{e}"));
+            let code =
+                std::fs::read_to_string(root.join(format!("generated/{}/src/lib.rs", api.name)))
+                    .unwrap_or_else(|e| panic!("{e}"));
             let items = items(&code);
             let schemas = api.merged.components.iter().flat_map(|c| c.schemas.iter());
             for (name, schema) in schemas {

@@ -571,7 +571,6 @@ fn check_field_names(file: &str, v: &Value, place: &mut Vec<String>) -> Result<(
     Ok(())
 }
 
-
 fn is_snake_case(s: &str) -> bool {
     s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
         && s.chars()

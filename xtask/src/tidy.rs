@@ -78,7 +78,10 @@ pub fn impure_cores(root: &Path) -> Vec<(String, &'static str)> {
         let text = fs::read_to_string(root.join(file)).unwrap_or_default();
         let code = text.split("#[cfg(test)]").next().unwrap_or_default();
         for name in IMPURE {
-            if code.lines().any(|l| !l.trim_start().starts_with("//") && l.contains(name)) {
+            if code
+                .lines()
+                .any(|l| !l.trim_start().starts_with("//") && l.contains(name))
+            {
                 out.push(((*file).to_owned(), *name));
             }
         }
@@ -114,10 +117,12 @@ pub fn risky_tracing_fields(root: &Path) -> Vec<(String, usize, String)> {
             }
             // A URL may be logged only through the redacting wrappers.
             let redacted = t.contains("UrlForLog(") || t.contains("describe_url(");
-            for field in FORBIDDEN_FIELDS.iter().filter(|f| !(redacted && **f == "url")) {
+            for field in FORBIDDEN_FIELDS
+                .iter()
+                .filter(|f| !(redacted && **f == "url"))
+            {
                 let key = t.trim_start_matches(['%', '?']);
-                if key.starts_with(&format!("{field} =")) || key.starts_with(&format!("{field},"))
-                {
+                if key.starts_with(&format!("{field} =")) || key.starts_with(&format!("{field},")) {
                     out.push((rel(root, &path), i + 1, (*field).to_owned()));
                 }
             }
@@ -174,7 +179,10 @@ mod tests {
     fn every_huawei_api_has_its_vendor_data() {
         let apis = spec::load_all(&workspace_root()).unwrap_or_else(|e| panic!("{e:?}"));
         let mut checked = 0;
-        for api in apis.iter().filter(|a| a.config.auth == spec::AuthKind::Huawei) {
+        for api in apis
+            .iter()
+            .filter(|a| a.config.auth == spec::AuthKind::Huawei)
+        {
             let c = &api.config;
             let service = c
                 .service
@@ -224,7 +232,10 @@ mod tests {
         let impure = impure_cores(&dir);
         assert!(impure.iter().any(|(_, n)| *n == "tokio"), "{impure:?}");
         let risky = risky_tracing_fields(&dir);
-        assert!(risky.iter().any(|(_, line, f)| *line == 3 && f == "url"), "{risky:?}");
+        assert!(
+            risky.iter().any(|(_, line, f)| *line == 3 && f == "url"),
+            "{risky:?}"
+        );
         let undocumented = modules_without_doc(&dir);
         assert_eq!(undocumented.len(), 2, "{undocumented:?}");
         let _ = fs::remove_dir_all(&dir);

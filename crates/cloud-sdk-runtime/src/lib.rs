@@ -16,6 +16,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod api_error;
+pub mod clock;
 #[cfg(feature = "digest")]
 pub mod digest;
 mod error;

@@ -26,8 +26,6 @@ mod challenge;
 mod compute;
 mod session;
 
-use std::time::Instant;
-
 pub use auth::DigestAuth;
 pub use challenge::{
     Challenge, ChallengeError, DigestChallenge, Limit, ParseError, QopOptions, parse_challenges,
@@ -64,28 +62,7 @@ impl CnonceSource for RandomCnonce {
     }
 }
 
-/// The clock that ages cached nonces. Any `Fn() -> Instant` closure is one, so tests can move
-/// time forward without sleeping.
-pub trait Clock: Send + Sync + 'static {
-    /// The current instant.
-    fn now(&self) -> Instant;
-}
-
-impl<F: Fn() -> Instant + Send + Sync + 'static> Clock for F {
-    fn now(&self) -> Instant {
-        self()
-    }
-}
-
-/// The system's monotonic clock.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> Instant {
-        Instant::now()
-    }
-}
+pub use crate::clock::{Clock, ManualClock, SystemClock};
 
 #[cfg(test)]
 mod tests {

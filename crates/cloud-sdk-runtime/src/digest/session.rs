@@ -201,8 +201,12 @@ impl Session {
     }
 
     fn usable(&self, slot: &Slot) -> bool {
-        self.max_age
-            .is_none_or(|age| self.clock.now().saturating_duration_since(slot.obtained) < age)
+        self.max_age.is_none_or(|age| {
+            self.clock
+                .instant()
+                .saturating_duration_since(slot.obtained)
+                < age
+        })
     }
 
     /// A nonce to sign the next request for `origin` with, or what to do to get one.
@@ -234,7 +238,7 @@ impl Session {
 
     /// Records a challenge from a probe and leases its nonce.
     pub(crate) fn install(&self, url: &url::Url, challenge: DigestChallenge) -> Lease {
-        let now = self.clock.now();
+        let now = self.clock.instant();
         let mut origins = self.lock();
         let state = entry(&mut origins, url);
         state.realm = Some(challenge.realm.clone());
@@ -262,7 +266,7 @@ impl Session {
         lease: Lease,
         fresh: DigestChallenge,
     ) -> Lease {
-        let now = self.clock.now();
+        let now = self.clock.instant();
         let mut origins = self.lock();
         let state = entry(&mut origins, url);
         state.realm = Some(fresh.realm.clone());
@@ -292,7 +296,7 @@ impl Session {
     /// After a request was refused because another overtook it: switches the realm to one
     /// nonce per in-flight request (see the module documentation) and leases `fresh`.
     pub(crate) fn switch_to_ordered(&self, url: &url::Url, fresh: DigestChallenge) -> Lease {
-        let now = self.clock.now();
+        let now = self.clock.instant();
         let mut origins = self.lock();
         let state = entry(&mut origins, url);
         state.realm = Some(fresh.realm.clone());
@@ -309,7 +313,7 @@ impl Session {
     /// After a definitive refusal: keeps the nonce the refusal carried, so that the next call
     /// does not probe again (and still works if the server merely forgot the old nonce).
     pub(crate) fn rejected(&self, url: &url::Url, lease: &Lease, fresh: DigestChallenge) {
-        let now = self.clock.now();
+        let now = self.clock.instant();
         let mut origins = self.lock();
         let state = entry(&mut origins, url);
         state.realm = Some(fresh.realm.clone());
@@ -401,7 +405,7 @@ mod tests {
 
     #[test]
     fn concurrent_signers_never_share_a_count() {
-        let s = session(Instant::now);
+        let s = session(crate::clock::SystemClock);
         s.install(&origin(), challenge("n"));
         let slot = lease(s.acquire(&origin())).slot;
         let counts: Vec<u32> = thread::scope(|scope| {
@@ -438,7 +442,7 @@ mod tests {
 
     #[test]
     fn first_use_probes_once_then_shares() {
-        let s = session(Instant::now);
+        let s = session(crate::clock::SystemClock);
         assert!(matches!(s.acquire(&origin()), Acquired::Probe(Some(_))));
         let first = s.install(&origin(), challenge("n1"));
         assert!(!first.exclusive);
@@ -448,7 +452,7 @@ mod tests {
 
     #[test]
     fn stale_nonce_is_replaced_once() {
-        let s = session(Instant::now);
+        let s = session(crate::clock::SystemClock);
         let a = s.install(&origin(), challenge("old"));
         let b = lease(s.acquire(&origin()));
         let a2 = s.refresh_stale(&origin(), a, challenge("new-a"));
@@ -462,7 +466,7 @@ mod tests {
 
     #[test]
     fn ordered_mode_leases_each_nonce_to_one_request() {
-        let s = session(Instant::now);
+        let s = session(crate::clock::SystemClock);
         s.install(&origin(), challenge("shared"));
         let mine = s.switch_to_ordered(&origin(), challenge("mine"));
         assert!(mine.exclusive);
@@ -479,14 +483,12 @@ mod tests {
 
     #[test]
     fn nonces_older_than_the_max_age_are_not_used() {
-        let start = Instant::now();
-        let now = Arc::new(Mutex::new(start));
-        let clock = now.clone();
-        let mut s = session(move || *clock.lock().unwrap());
+        let clock = crate::clock::ManualClock::new(std::time::SystemTime::now());
+        let mut s = session(clock.clone());
         s.max_age = Some(Duration::from_secs(60));
         s.install(&origin(), challenge("n"));
         assert!(matches!(s.acquire(&origin()), Acquired::Lease(_)));
-        *now.lock().unwrap() = start + Duration::from_secs(61);
+        clock.advance(Duration::from_secs(61));
         assert!(matches!(s.acquire(&origin()), Acquired::Probe(Some(_))));
     }
 }

@@ -10,9 +10,10 @@ use std::{fmt, sync::Arc};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderMap, HeaderName, HeaderValue};
 
 use super::{
-    clock::{Clock, SystemClock, format_sdk_date},
+    clock::format_sdk_date,
     sign::{self, Payload, SignableRequest},
 };
+use crate::clock::{Clock, SystemClock};
 use crate::{
     AuthRejected, Authenticator, BoxFuture, ConfigError, Error, ErrorKind, Secret,
     redact::{KeyId, UrlForLog},

@@ -1,65 +1,9 @@
-//! Time for signing and token expiry: an injectable clock and the two date formats Huawei uses.
+//! The two date formats Huawei uses (the clock itself is [`crate::clock`]).
 //!
 //! Dates are formatted by hand (no date crate): `X-Sdk-Date` is `YYYYMMDDTHHMMSSZ` in UTC, and
 //! IAM's `expires_at` is RFC 3339 (`2024-06-12T09:36:24.123000Z`).
 
-use std::{
-    fmt,
-    sync::{Arc, Mutex, PoisonError},
-    time::{Duration, SystemTime, UNIX_EPOCH},
-};
-
-/// Where "now" comes from. Signing dates and token refreshes read it, so that tests can move
-/// time forward instead of sleeping.
-pub trait Clock: fmt::Debug + Send + Sync + 'static {
-    /// The current time.
-    fn now(&self) -> SystemTime;
-}
-
-/// The system clock.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
-    }
-}
-
-/// A clock that only moves when told to; clones share the same time. For tests.
-#[derive(Debug, Clone)]
-pub struct ManualClock {
-    now: Arc<Mutex<SystemTime>>,
-}
-
-impl ManualClock {
-    /// A clock standing at `now`.
-    pub fn new(now: SystemTime) -> Self {
-        Self {
-            now: Arc::new(Mutex::new(now)),
-        }
-    }
-
-    /// Sets the time.
-    pub fn set(&self, now: SystemTime) {
-        *self.now.lock().unwrap_or_else(PoisonError::into_inner) = now;
-    }
-
-    /// Moves the time forward by `by`; a step past the end of `SystemTime` leaves the time
-    /// where it is rather than panicking.
-    pub fn advance(&self, by: Duration) {
-        let mut now = self.now.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(later) = now.checked_add(by) {
-            *now = later;
-        }
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> SystemTime {
-        *self.now.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Formats `time` as an `X-Sdk-Date` value: UTC `YYYYMMDDTHHMMSSZ` (times before 1970 are
 /// clamped to 1970-01-01T00:00:00Z).
@@ -279,15 +223,5 @@ mod tests {
         ] {
             assert!(parse_rfc3339(bad).is_none(), "{bad}");
         }
-    }
-
-    #[test]
-    fn manual_clock_moves_only_when_told() {
-        let clock = ManualClock::new(UNIX_EPOCH);
-        let shared = clock.clone();
-        clock.advance(Duration::from_secs(90));
-        assert_eq!(shared.now(), UNIX_EPOCH + Duration::from_secs(90));
-        shared.set(UNIX_EPOCH);
-        assert_eq!(clock.now(), UNIX_EPOCH);
     }
 }

@@ -63,8 +63,9 @@ mod iam;
 pub mod sign;
 mod token;
 
+pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use aksk::{AkSkAuth, AkSkCredentials, sign_request_at};
-pub use clock::{Clock, ManualClock, SystemClock, format_sdk_date, parse_sdk_date};
+pub use clock::{format_sdk_date, parse_sdk_date};
 pub use endpoint::Service;
 pub use error::HuaweiError;
 pub use iam::{IamPassword, IamPasswordProvider, ProjectScope};

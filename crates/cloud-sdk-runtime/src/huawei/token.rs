@@ -21,7 +21,7 @@ use std::{
 
 use reqwest::header::{HeaderName, HeaderValue};
 
-use super::clock::{Clock, SystemClock};
+use crate::clock::{Clock, SystemClock};
 use crate::{AuthRejected, Authenticator, BoxFuture, ConfigError, ErrorKind, Secret};
 
 /// The header that carries the token.
