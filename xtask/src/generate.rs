@@ -168,15 +168,16 @@ fn run_progenitor(
         generator.generate_tokens(&spec)
     })
     .map_err(|panic| SpecError {
+        message: crate::panics::message(&panic, &api.files.join(", ")),
+        ..place()
+    })?
+    .map_err(|e| SpecError {
         message: format!(
-            "progenitor cannot generate a client from this API ({}): it panicked with: {panic}. \
-             Known causes: a request body with several media types, a JSON response without a schema, \
-             a media type with `encoding`, several success responses with different bodies",
+            "progenitor rejected the API ({}): {e}",
             api.files.join(", ")
         ),
         ..place()
-    })?
-    .map_err(|e| SpecError { message: format!("progenitor rejected the API ({}): {e}", api.files.join(", ")), ..place() })?;
+    })?;
     Ok(tokens.to_string())
 }
 

@@ -3,8 +3,13 @@
 
 pub mod check;
 pub mod generate;
+pub mod oas_schema;
 pub mod open_enum;
+mod panics;
+pub mod rules;
+mod settings;
 pub mod spec;
+pub mod yaml_lines;
 
 use std::path::{Path, PathBuf};
 
