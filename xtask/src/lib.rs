@@ -40,7 +40,10 @@ pub fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>, Vec<SpecError>> {
     let mut errors = Vec::new();
     for api in &apis {
         match generate::generate_api(api, &version) {
-            Ok(mut f) => files.append(&mut f),
+            Ok(mut f) => {
+                files.append(&mut f);
+                files.extend(license_files(&format!("generated/{}", api.name)));
+            }
             Err(e) => errors.push(e),
         }
     }
@@ -49,6 +52,21 @@ pub fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>, Vec<SpecError>> {
     } else {
         Err(errors)
     }
+}
+
+/// The workspace's license texts, which every published package carries (crates.io shows
+/// them, and both licenses ask that copies include them). Copies, not symlinks: `cargo package`
+/// and Windows checkouts both handle plain files.
+pub const LICENSES: [(&str, &str); 2] = [
+    ("LICENSE-APACHE", include_str!("../../LICENSE-APACHE")),
+    ("LICENSE-MIT", include_str!("../../LICENSE-MIT")),
+];
+
+fn license_files(dir: &str) -> impl Iterator<Item = GeneratedFile> + '_ {
+    LICENSES.iter().map(move |(name, text)| GeneratedFile {
+        path: format!("{dir}/{name}"),
+        contents: (*text).to_owned(),
+    })
 }
 
 /// What `generate` did or would do.
