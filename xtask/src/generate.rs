@@ -663,7 +663,9 @@ fn cargo_toml(api: &LoadedApi, lib_rs: &str, progenitor_version: &str) -> String
         "{header}\n[package]\nname = {name:?}\nversion = {version:?}\ndescription = {desc:?}\n\
          edition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\n\
          repository.workspace = true\nreadme = \"../../README.md\"\nkeywords = [{keywords}]\n\
-         categories = [\"api-bindings\", \"web-programming::http-client\"]\n\n[dependencies]\n{deps}\n",
+         categories = [\"api-bindings\", \"web-programming::http-client\"]\n\n\
+         [package.metadata.docs.rs]\nall-features = true\ntargets = [\"x86_64-unknown-linux-gnu\"]\n\n\
+         [dependencies]\n{deps}\n",
         header = header("#", api, progenitor_version),
         name = c.crate_name,
         version = c.version,
