@@ -434,3 +434,13 @@ fn official_schema_catches_what_the_rules_do_not() {
     });
     insta::assert_snapshot!(scratch.expect_failure());
 }
+
+#[test]
+fn api_toml_replace_and_client_supplied_name_what_exists() {
+    let scratch = Scratch::new();
+    scratch.edit("specs/oceanbase-cloud/api.toml", |s| {
+        s.replacen("[replace.FlexBoolean]", "[replace.FlexBool]", 1)
+            .replacen("name = \"X-Ob-Project-Id\"", "name = \"X-Ob-ProjectId\"", 1)
+    });
+    insta::assert_snapshot!(scratch.expect_failure());
+}

@@ -823,3 +823,55 @@ fn documented_status_codes_are_declared() {
         );
     }
 }
+
+/// Every mapping key of every spec document, as (JSON pointer, key).
+fn keys(v: &Value, pointer: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                let p = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+                out.push((p.clone(), k.clone()));
+                keys(child, &p, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                keys(child, &format!("{pointer}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn error_lines_point_at_the_key_in_every_spec_document() {
+    // The generator's messages give a line for a JSON pointer by scanning the YAML; on the
+    // real documents each key's pointer must land on the line that writes that key.
+    let mut checked = 0;
+    for file in spec_files() {
+        let text = fs::read_to_string(&file).expect("spec");
+        let doc: Value = serde_yaml_ng::from_str(&text).expect("yaml");
+        let mut all = Vec::new();
+        keys(&doc, "", &mut all);
+        let lines: Vec<&str> = text.lines().collect();
+        for (pointer, key) in all {
+            let line = xtask::yaml_lines::line_of(&text, &pointer)
+                .unwrap_or_else(|| panic!("{}: no line for {pointer}", file.display()));
+            let written = lines[line - 1].trim_start().trim_start_matches("- ");
+            let key_at_start = [
+                format!("{key}:"),
+                format!("'{key}':"),
+                format!("\"{key}\":"),
+            ]
+            .iter()
+            .any(|k| written.starts_with(k.as_str()));
+            assert!(
+                key_at_start,
+                "{}:{line}: {pointer} maps to `{written}`",
+                file.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "only {checked} keys");
+}

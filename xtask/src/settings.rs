@@ -218,7 +218,7 @@ fn field_of(
     let found = match (replaced, ty) {
         (true, _) => format!("replaced by `{}`", reference.unwrap_or_default()),
         (false, Some(t)) => format!("of type {t}"),
-        (false, None) => "without a type".to_owned(),
+        (false, None) => "of no single type".to_owned(),
     };
     let wanted = match want {
         Want::Boolean => "a boolean",
