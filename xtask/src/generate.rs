@@ -176,15 +176,16 @@ fn run_progenitor(
         generator.generate_tokens(&spec)
     })
     .map_err(|panic| SpecError {
+        message: crate::panics::message(&panic, &api.files.join(", ")),
+        ..place()
+    })?
+    .map_err(|e| SpecError {
         message: format!(
-            "progenitor cannot generate a client from this API ({}): it panicked with: {panic}. \
-             Known causes: a request body with several media types, a JSON response without a schema, \
-             a media type with `encoding`, several success responses with different bodies",
+            "progenitor rejected the API ({}): {e}",
             api.files.join(", ")
         ),
         ..place()
-    })?
-    .map_err(|e| SpecError { message: format!("progenitor rejected the API ({}): {e}", api.files.join(", ")), ..place() })?;
+    })?;
     Ok(tokens)
 }
 
@@ -781,7 +782,9 @@ fn cargo_toml(api: &LoadedApi, lib_rs: &str, progenitor_version: &str) -> String
         "{header}\n[package]\nname = {name:?}\nversion = {version:?}\ndescription = {desc:?}\n\
          edition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\n\
          repository.workspace = true\nreadme = \"../../README.md\"\nkeywords = [{keywords}]\n\
-         categories = [\"api-bindings\", \"web-programming::http-client\"]\n\n[dependencies]\n{deps}\n",
+         categories = [\"api-bindings\", \"web-programming::http-client\"]\n\n\
+         [package.metadata.docs.rs]\nall-features = true\ntargets = [\"x86_64-unknown-linux-gnu\"]\n\n\
+         [dependencies]\n{deps}\n",
         header = header("#", api, progenitor_version),
         name = c.crate_name,
         version = c.version,

@@ -4,9 +4,14 @@
 pub mod check;
 pub mod generate;
 pub mod naming;
+pub mod oas_schema;
 pub mod open_enum;
+mod panics;
+pub mod rules;
+mod settings;
 pub mod spec;
 pub mod tidy;
+pub mod yaml_lines;
 
 use std::path::{Path, PathBuf};
 
@@ -37,7 +42,10 @@ pub fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>, Vec<SpecError>> {
     let mut errors = Vec::new();
     for api in &apis {
         match generate::generate_api(api, &version) {
-            Ok(mut f) => files.append(&mut f),
+            Ok(mut f) => {
+                files.append(&mut f);
+                files.extend(license_files(&format!("generated/{}", api.name)));
+            }
             Err(e) => errors.push(e),
         }
     }
@@ -46,6 +54,21 @@ pub fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>, Vec<SpecError>> {
     } else {
         Err(errors)
     }
+}
+
+/// The workspace's license texts, which every published package carries (crates.io shows
+/// them, and both licenses ask that copies include them). Copies, not symlinks: `cargo package`
+/// and Windows checkouts both handle plain files.
+pub const LICENSES: [(&str, &str); 2] = [
+    ("LICENSE-APACHE", include_str!("../../LICENSE-APACHE")),
+    ("LICENSE-MIT", include_str!("../../LICENSE-MIT")),
+];
+
+fn license_files(dir: &str) -> impl Iterator<Item = GeneratedFile> + '_ {
+    LICENSES.iter().map(move |(name, text)| GeneratedFile {
+        path: format!("{dir}/{name}"),
+        contents: (*text).to_owned(),
+    })
 }
 
 /// What `generate` did or would do.

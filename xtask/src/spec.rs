@@ -29,7 +29,10 @@ pub const VENDORS_DIR: &str = "vendors";
 pub struct SpecError {
     /// The file, relative to the workspace root (forward slashes).
     pub file: String,
-    /// Where in the file: `line 3 column 7`, or a path such as `paths./x.post.operationId`.
+    /// The 1-based line in `file`, where known.
+    pub line: Option<usize>,
+    /// Where in the file: a JSON pointer (`/paths/~1x/post/operationId`), a column, or a
+    /// dotted path such as `paths./x.post.operationId`.
     pub place: Option<String>,
     /// What is wrong and, where it helps, what to write instead.
     pub message: String,
@@ -43,17 +46,28 @@ impl SpecError {
     ) -> Self {
         Self {
             file: file.into(),
+            line: None,
             place,
             message: message.into(),
         }
+    }
+
+    /// The same error, at `line` of its file.
+    pub(crate) fn at_line(mut self, line: Option<usize>) -> Self {
+        self.line = line;
+        self
     }
 }
 
 impl fmt::Display for SpecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
         match &self.place {
-            Some(place) => write!(f, "{}: at {place}: {}", self.file, self.message),
-            None => write!(f, "{}: {}", self.file, self.message),
+            Some(place) => write!(f, ": at {place}: {}", self.message),
+            None => write!(f, ": {}", self.message),
         }
     }
 }
@@ -302,13 +316,12 @@ pub fn parse_yaml(file: &str, text: &str) -> Result<Value, SpecError> {
     serde_yaml_ng::from_str::<Value>(text)
         .map(sort_keys)
         .map_err(|e| {
-            let place = e
-                .location()
-                .map(|l| format!("line {} column {}", l.line(), l.column()));
+            let place = e.location().map(|l| format!("column {}", l.column()));
             // The YAML library repeats the location at the end of its message; keep it once.
             let msg = e.to_string();
             let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
             SpecError::new(file, place, format!("not valid YAML: {msg}"))
+                .at_line(e.location().map(|l| l.line()))
         })
 }
 
@@ -403,6 +416,7 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
     let mut errors = Vec::new();
     let mut common: Option<(String, Value)> = None;
     let mut operations: Vec<(String, Value)> = Vec::new();
+    let mut texts: Vec<(String, String)> = Vec::new();
     for path in &yaml_paths {
         let file = rel(root, path);
         let text = match read(root, path) {
@@ -417,11 +431,14 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         hash_file(&mut hasher, &base, &text);
-        match parse_yaml(&file, &text).and_then(|doc| validate_document(&file, &doc).map(|()| doc))
+        texts.push((file.clone(), text.clone()));
+        match parse_yaml(&file, &text)
+            .map_err(|e| vec![e])
+            .and_then(|doc| validate_document(&file, &text, &doc).map(|()| doc))
         {
             Ok(doc) if base == COMMON_FILE => common = Some((file, doc)),
             Ok(doc) => operations.push((file, doc)),
-            Err(e) => errors.push(e),
+            Err(mut e) => errors.append(&mut e),
         }
     }
     if !errors.is_empty() {
@@ -436,6 +453,18 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
     }
 
     let merged = merge(&config, common.as_ref(), &operations)?;
+    let sources: Vec<crate::settings::Source<'_>> = common
+        .iter()
+        .chain(operations.iter())
+        .filter_map(|(file, doc)| {
+            let text = texts.iter().find(|(f, _)| f == file)?.1.as_str();
+            Some(crate::settings::Source { file, text, doc })
+        })
+        .collect();
+    let problems = crate::settings::check(&config, &config_file, &config_text, &merged, &sources);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     let files = operations.iter().map(|(f, _)| f.clone()).collect();
     let merged_file = format!("specs/{name} (merged)");
     let merged: openapiv3::OpenAPI =
@@ -472,9 +501,73 @@ const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// Checks one document on its own: version, structure, and the house rules every operation
-/// must follow (snake_case `operationId`, `externalDocs` naming the vendor page).
-pub fn validate_document(file: &str, doc: &Value) -> Result<(), SpecError> {
+/// Checks one document on its own, in order: the OpenAPI version; the xtask's structural rules
+/// (every problem, each with its line and JSON pointer); the official OpenAPI 3.0 JSON Schema;
+/// the `openapiv3` model progenitor reads; the house rules every operation must follow
+/// (snake_case `operationId`, `externalDocs` naming the vendor page). `text` is the file as
+/// written, for line numbers.
+pub fn validate_document(file: &str, text: &str, doc: &Value) -> Result<(), Vec<SpecError>> {
+    let at = |pointer: &str, message: String| {
+        SpecError::new(file, Some(pointer.to_owned()), message)
+            .at_line(crate::yaml_lines::line_of(text, pointer))
+    };
+    let version_ok =
+        matches!(doc.get("openapi").and_then(Value::as_str), Some(v) if v.starts_with("3.0."));
+    if version_ok {
+        let violations = crate::rules::check(doc);
+        if !violations.is_empty() {
+            let mut errors: Vec<SpecError> = violations
+                .into_iter()
+                .map(|v| at(&v.pointer, v.message))
+                .collect();
+            errors.sort_by_key(|e| e.line);
+            return Err(errors);
+        }
+        crate::oas_schema::validate(doc).map_err(|reason| {
+            vec![SpecError::new(
+                file,
+                None,
+                format!(
+                    "not valid against the OpenAPI 3.0 schema ({reason}): compare the keywords and indentation with the other documents"
+                ),
+            )]
+        })?;
+    }
+    validate_model_and_house_rules(file, doc).map_err(|e| {
+        let line = e
+            .place
+            .as_deref()
+            .and_then(|place| crate::yaml_lines::line_of(text, &dotted_to_pointer(doc, place)));
+        vec![e.at_line(line)]
+    })
+}
+
+/// `paths./v1/{id}.get.operationId` → `/paths/~1v1~1{id}/get/operationId`: the dotted places of
+/// the checks below, whose path keys contain dots themselves, matched against the document.
+fn dotted_to_pointer(doc: &Value, place: &str) -> String {
+    let mut pointer = String::new();
+    let mut node = Some(doc);
+    let mut rest = place;
+    while !rest.is_empty() {
+        // The longest key of the current mapping that `rest` starts with, up to a dot.
+        let key = node
+            .and_then(Value::as_object)
+            .and_then(|m| {
+                m.keys()
+                    .filter(|k| rest == k.as_str() || rest.starts_with(&format!("{k}.")))
+                    .max_by_key(|k| k.len())
+                    .cloned()
+            })
+            .unwrap_or_else(|| rest.split('.').next().unwrap_or(rest).to_owned());
+        node = node.and_then(|n| n.get(&key));
+        pointer.push('/');
+        pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+        rest = rest[key.len().min(rest.len())..].trim_start_matches('.');
+    }
+    pointer
+}
+
+fn validate_model_and_house_rules(file: &str, doc: &Value) -> Result<(), SpecError> {
     match doc.get("openapi").and_then(Value::as_str) {
         Some(v) if v.starts_with("3.0.") => {}
         Some(v) => {
