@@ -1,10 +1,14 @@
 //! The project's automation, as a library so that tests can run it: `cargo xtask generate`
-//! turns `specs/<api>/` into `generated/<api>/`, and `--check` reports what is stale.
+//! turns `specs/<api>/` into `generated/<api>/`, and `--check` reports what is stale;
+//! `cargo xtask api-diff` classifies API changes and gates the crates' version bumps.
 
+pub mod api_diff;
 pub mod check;
 pub mod generate;
 pub mod open_enum;
+pub mod release;
 pub mod spec;
+pub mod surface;
 
 use std::path::{Path, PathBuf};
 

@@ -38,6 +38,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///The VPC endpoint connections of the cluster.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[non_exhaustive]
     pub struct ShowVpcepConnectionResponse {
         ///The cluster's VPC endpoint connections.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -69,6 +70,7 @@ pub mod types {
     }
     ///One VPC endpoint connection of the cluster.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[non_exhaustive]
     pub struct VpcepConnection {
         ///Creation time, ISO 8601 (CCYY-MM-DDThh:mm:ss, as sent by the server).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -122,6 +124,7 @@ pub mod types {
     }
     ///One entry of the VPC endpoint whitelist.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[non_exhaustive]
     pub struct VpcepPermission {
         ///When the permission was created, ISO 8601 (CCYY-MM-DDThh:mm:ss).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -635,6 +638,7 @@ pub mod types {
     /// An open set: a value the documentation does not list arrives as [`VpcepConnectionStatus::Other`]
     /// instead of failing the call.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum VpcepConnectionStatus {
         /// `accepted`
         Accepted,
@@ -697,6 +701,7 @@ pub mod types {
     /// An open set: a value the documentation does not list arrives as [`VpcepPermissionType::Other`]
     /// instead of failing the call.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum VpcepPermissionType {
         /// `domainId`
         DomainId,

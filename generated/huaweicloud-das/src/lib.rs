@@ -75,6 +75,7 @@ pub mod types {
     }
     ///The created connection.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[non_exhaustive]
     pub struct CreateInstanceConnectionResponse {
         ///ID of the connection, a UUID of 36 characters (letters, digits and hyphens).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -395,6 +396,7 @@ pub mod types {
     /// An open set: a value the documentation does not list arrives as [`DasEngineType::Other`]
     /// instead of failing the call.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum DasEngineType {
         /// `mysql`
         Mysql,
@@ -477,6 +479,7 @@ pub mod types {
     /// An open set: a value the documentation does not list arrives as [`DasNetworkType::Other`]
     /// instead of failing the call.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum DasNetworkType {
         /// `rds`
         Rds,

@@ -56,6 +56,7 @@ pub mod types {
     }
     ///The connected instance (the VPC endpoint created for the data source).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[non_exhaustive]
     pub struct VpcEndpointConnection {
         ///When the connected instance was created, in milliseconds since the Unix epoch.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -557,6 +558,7 @@ pub mod types {
     /// An open set: a value the documentation does not list arrives as [`DsType::Other`]
     /// instead of failing the call.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum DsType {
         /// `MySQL`
         MySql,
@@ -643,6 +645,7 @@ pub mod types {
     /// An open set: a value the documentation does not list arrives as [`VpcEpClientStatus::Other`]
     /// instead of failing the call.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum VpcEpClientStatus {
         /// `pendingAcceptance`
         PendingAcceptance,
