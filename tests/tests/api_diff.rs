@@ -116,7 +116,11 @@ fn changes_with(api_toml: (&str, &str), edits: &[(&str, &str)]) -> Vec<Change> {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
     let before = load(a.path(), API_TOML, BEFORE);
-    let after = load(b.path(), &API_TOML.replacen(api_toml.0, api_toml.1, 1), &after);
+    let after = load(
+        b.path(),
+        &API_TOML.replacen(api_toml.0, api_toml.1, 1),
+        &after,
+    );
     api_diff::compare(&before, &after)
 }
 
@@ -167,7 +171,12 @@ fn optional_request_field_added() {
         "        note: {type: string}",
         "        note: {type: string}\n        color: {type: string}",
     )]);
-    expect(&c, "ThingBody.color: field added (optional)", Compatible, Major);
+    expect(
+        &c,
+        "ThingBody.color: field added (optional)",
+        Compatible,
+        Major,
+    );
 }
 
 #[test]
@@ -179,7 +188,12 @@ fn required_request_field_added() {
             "        note: {type: string}\n        color: {type: string}",
         ),
     ]);
-    expect(&c, "ThingBody.color: field added (required)", Breaking, Major);
+    expect(
+        &c,
+        "ThingBody.color: field added (required)",
+        Breaking,
+        Major,
+    );
 }
 
 #[test]
@@ -197,7 +211,12 @@ fn required_request_field_made_optional() {
 #[test]
 fn request_field_removed() {
     let c = changes(&[("        note: {type: string}\n", "")]);
-    expect(&c, "ThingBody.note: field removed (was optional)", Breaking, Major);
+    expect(
+        &c,
+        "ThingBody.note: field removed (was optional)",
+        Breaking,
+        Major,
+    );
 }
 
 #[test]
@@ -206,13 +225,23 @@ fn request_field_type_changed() {
         "        note: {type: string}",
         "        note: {type: integer}",
     )]);
-    expect(&c, "ThingBody.note: type string -> integer", Breaking, Major);
+    expect(
+        &c,
+        "ThingBody.note: type string -> integer",
+        Breaking,
+        Major,
+    );
 }
 
 #[test]
 fn response_field_removed() {
     let c = changes(&[("        id: {type: string}\n", "")]);
-    expect(&c, "Thing.id: field removed (was optional)", Compatible, Major);
+    expect(
+        &c,
+        "Thing.id: field removed (was optional)",
+        Compatible,
+        Major,
+    );
 }
 
 #[test]
@@ -265,25 +294,45 @@ fn enum_value_added_to_a_response_open_enum() {
 #[test]
 fn enum_value_added_to_a_response_closed_enum() {
     let c = changes(&[("enum: [up, down]", "enum: [up, down, unknown]")]);
-    expect(&c, "schema Phase: enum value `unknown` added", Breaking, Major);
+    expect(
+        &c,
+        "schema Phase: enum value `unknown` added",
+        Breaking,
+        Major,
+    );
 }
 
 #[test]
 fn enum_value_removed_from_a_response_enum() {
     let c = changes(&[("enum: [active, idle]", "enum: [active]")]);
-    expect(&c, "schema State: enum value `idle` removed", Compatible, Major);
+    expect(
+        &c,
+        "schema State: enum value `idle` removed",
+        Compatible,
+        Major,
+    );
 }
 
 #[test]
 fn enum_value_added_to_a_request_enum() {
     let c = changes(&[("enum: [small, large]", "enum: [small, large, huge]")]);
-    expect(&c, "schema Kind: enum value `huge` added", Compatible, Minor);
+    expect(
+        &c,
+        "schema Kind: enum value `huge` added",
+        Compatible,
+        Minor,
+    );
 }
 
 #[test]
 fn enum_value_removed_from_a_request_enum() {
     let c = changes(&[("enum: [small, large]", "enum: [small]")]);
-    expect(&c, "schema Kind: enum value `large` removed", Breaking, Major);
+    expect(
+        &c,
+        "schema Kind: enum value `large` removed",
+        Breaking,
+        Major,
+    );
 }
 
 #[test]
@@ -360,7 +409,12 @@ fn error_status_added_within_a_range() {
         "        4XX:\n",
         "        '404':\n          description: not found\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Error'}\n        4XX:\n",
     )]);
-    expect(&c, "operation create_thing: response 404 added", Compatible, Patch);
+    expect(
+        &c,
+        "operation create_thing: response 404 added",
+        Compatible,
+        Patch,
+    );
 }
 
 #[test]
@@ -369,7 +423,12 @@ fn success_status_added() {
         "        '409':\n",
         "        '202':\n          description: accepted\n        '409':\n",
     )]);
-    expect(&c, "operation create_thing: response 202 added", Breaking, Major);
+    expect(
+        &c,
+        "operation create_thing: response 202 added",
+        Breaking,
+        Major,
+    );
 }
 
 #[test]
@@ -467,7 +526,10 @@ fn parameter_removed() {
 
 #[test]
 fn parameter_made_required_and_moved() {
-    let c = changes(&[("name: limit, in: query, required: false", "name: limit, in: query, required: true")]);
+    let c = changes(&[(
+        "name: limit, in: query, required: false",
+        "name: limit, in: query, required: true",
+    )]);
     expect(
         &c,
         "operation create_thing: query parameter `limit` made required",
@@ -485,10 +547,7 @@ fn parameter_made_required_and_moved() {
 
 #[test]
 fn base_url_auth_and_client_supplied() {
-    let c = changes_with(
-        ("https://api.example.com", "https://api2.example.com"),
-        &[],
-    );
+    let c = changes_with(("https://api.example.com", "https://api2.example.com"), &[]);
     expect(
         &c,
         "crate fixture-api: base URL https://api.example.com -> https://api2.example.com",
@@ -496,10 +555,18 @@ fn base_url_auth_and_client_supplied() {
         Patch,
     );
     let c = changes_with(
-        (r#"auth = "digest""#, "auth = \"huawei\"\nservice = \"fixture\""),
+        (
+            r#"auth = "digest""#,
+            "auth = \"huawei\"\nservice = \"fixture\"",
+        ),
         &[],
     );
-    expect(&c, "crate fixture-api: auth digest -> huawei", Breaking, Major);
+    expect(
+        &c,
+        "crate fixture-api: auth digest -> huawei",
+        Breaking,
+        Major,
+    );
     // No longer supplied by the runtime: callers must now set it themselves.
     let c = changes_with(("name = \"X-Trace-Id\"", "name = \"X-Other\""), &[]);
     expect(
@@ -533,7 +600,10 @@ fn todays_specs_pass_the_gate() {
         assert!(r.base_version.is_some(), "{} has no release record", r.api);
         assert_eq!(r.problem(), None);
     }
-    assert_eq!(release::check_changelogs(&root, &reports), Vec::<String>::new());
+    assert_eq!(
+        release::check_changelogs(&root, &reports),
+        Vec::<String>::new()
+    );
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -573,26 +643,44 @@ fn breaking_change_without_a_bump_fails_then_passes_with_bump_changelog_and_reco
     assert_eq!(problems.len(), 1, "{problems:#?}");
     let p = &problems[0];
     assert!(
-        p.contains("VerifyAndCreateVpcEpBody.vpc_ep_server_id: made required (wire breaking, Rust major)"),
+        p.contains(
+            "VerifyAndCreateVpcEpBody.vpc_ep_server_id: made required (wire breaking, Rust major)"
+        ),
         "{p}"
     );
     assert!(p.contains("set `version = \"0.2.0\"`"), "{p}");
-    assert!(p.contains("specs/huaweicloud-dataarts-insight/api.toml"), "{p}");
+    assert!(
+        p.contains("specs/huaweicloud-dataarts-insight/api.toml"),
+        "{p}"
+    );
     // A patch bump is not enough either.
-    edit(&api.join("api.toml"), "version = \"0.1.0\"", "version = \"0.1.1\"");
+    edit(
+        &api.join("api.toml"),
+        "version = \"0.1.0\"",
+        "version = \"0.1.1\"",
+    );
     let reports = release::reports(root, &Base::Records).unwrap();
     assert!(reports.iter().any(|r| r.problem().is_some()));
 
     // The right bump passes the gate, but the changelog has no entry for it yet.
-    edit(&api.join("api.toml"), "version = \"0.1.1\"", "version = \"0.2.0\"");
+    edit(
+        &api.join("api.toml"),
+        "version = \"0.1.1\"",
+        "version = \"0.2.0\"",
+    );
     let reports = release::reports(root, &Base::Records).unwrap();
     assert!(reports.iter().all(|r| r.problem().is_none()));
     let problems = release::check_changelogs(root, &reports);
     assert_eq!(
         problems,
-        ["specs/huaweicloud-dataarts-insight/CHANGELOG.md: no entry for 0.2.0 (api.toml's version); run `cargo xtask api-diff --changelog`"]
+        [
+            "specs/huaweicloud-dataarts-insight/CHANGELOG.md: no entry for 0.2.0 (api.toml's version); run `cargo xtask api-diff --changelog`"
+        ]
     );
-    assert!(release::record(root).is_err(), "recording needs the changelog entry");
+    assert!(
+        release::record(root).is_err(),
+        "recording needs the changelog entry"
+    );
 
     let written = release::write_changelogs(root, &reports).unwrap();
     assert_eq!(written, ["specs/huaweicloud-dataarts-insight/CHANGELOG.md"]);
@@ -601,8 +689,14 @@ fn breaking_change_without_a_bump_fails_then_passes_with_bump_changelog_and_reco
         changelog.contains("## 0.2.0\n\nChanges since 0.1.0.\n\n### Breaking changes\n\n- VerifyAndCreateVpcEpBody.vpc_ep_server_id: made required (wire: breaking, request narrowed: the server may refuse what old clients send; Rust: major)\n"),
         "{changelog}"
     );
-    assert!(changelog.contains("## 0.1.0\n\nFirst release"), "{changelog}");
-    assert_eq!(release::check_changelogs(root, &reports), Vec::<String>::new());
+    assert!(
+        changelog.contains("## 0.1.0\n\nFirst release"),
+        "{changelog}"
+    );
+    assert_eq!(
+        release::check_changelogs(root, &reports),
+        Vec::<String>::new()
+    );
 
     // An entry that disagrees with the specs fails the check.
     edit(&api.join("CHANGELOG.md"), "made required", "made optional");
@@ -621,7 +715,10 @@ fn breaking_change_without_a_bump_fails_then_passes_with_bump_changelog_and_reco
         .unwrap();
     assert_eq!(dii.base_version, Some(release::Version(0, 2, 0)));
     assert!(dii.changes.is_empty());
-    assert_eq!(release::check_changelogs(root, &reports), Vec::<String>::new());
+    assert_eq!(
+        release::check_changelogs(root, &reports),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
@@ -651,8 +748,8 @@ fn generated_types_follow_the_non_exhaustive_rule() {
     let root = workspace_root();
     for api in spec::load_all(&root).unwrap() {
         let surface = Surface::of(&api);
-        let code = fs::read_to_string(root.join(format!("generated/{}/src/lib.rs", api.name)))
-            .unwrap();
+        let code =
+            fs::read_to_string(root.join(format!("generated/{}/src/lib.rs", api.name))).unwrap();
         for (name, schema) in &surface.schemas {
             if schema.replaced_by.is_some() {
                 continue;
@@ -681,7 +778,10 @@ fn base_revision_reads_the_committed_specs() {
     let reports = release::reports(&workspace_root(), &Base::Git("HEAD".into())).unwrap();
     assert_eq!(reports.len(), 4);
     assert!(reports.iter().all(|r| r.base_version.is_some()));
-    let err = release::reports(&workspace_root(), &Base::Git("no-such-revision".into()))
-        .unwrap_err();
-    assert!(err.contains("git archive no-such-revision specs failed"), "{err}");
+    let err =
+        release::reports(&workspace_root(), &Base::Git("no-such-revision".into())).unwrap_err();
+    assert!(
+        err.contains("git archive no-such-revision specs failed"),
+        "{err}"
+    );
 }

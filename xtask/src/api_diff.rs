@@ -36,7 +36,7 @@ pub enum Level {
 
 impl fmt::Display for Level {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Level::Patch => "patch",
             Level::Minor => "minor",
             Level::Major => "major",
@@ -46,7 +46,7 @@ impl fmt::Display for Level {
 
 impl fmt::Display for Wire {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Wire::Compatible => "compatible",
             Wire::Breaking => "breaking",
         })
@@ -882,8 +882,8 @@ fn integer_type(t: &Type) -> String {
         return if min == Some(1.0) { nz } else { ty }.to_string();
     }
     match (min, max) {
-        (Some(m), _) if m == 1.0 => "NonZeroU64".into(),
-        (Some(m), None) if m == 0.0 => "u64".into(),
+        (Some(1.0), _) => "NonZeroU64".into(),
+        (Some(0.0), None) => "u64".into(),
         _ => "i64".into(),
     }
 }

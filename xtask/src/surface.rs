@@ -150,7 +150,7 @@ pub enum Shape {
         one_of_required: Vec<String>,
     },
     /// Anything else (an enumeration, a string, a oneOf...).
-    Value(Type),
+    Value(Box<Type>),
 }
 
 /// A field of an object schema.
@@ -330,7 +330,7 @@ impl Surface {
                         .map(str::to_owned)
                         .collect(),
                 },
-                None => Shape::Value(Type::from_json(schema)),
+                None => Shape::Value(Box::new(Type::from_json(schema))),
             };
             schemas.insert(
                 name.clone(),
