@@ -84,6 +84,8 @@ pub struct CrateReport {
     pub crate_name: String,
     /// The version compared with (the record's or the revision's); None for a new crate.
     pub base_version: Option<Version>,
+    /// What it is compared with: `released` or `at <rev>`.
+    pub base_label: String,
     /// The version in `api.toml`.
     pub version: Version,
     /// Every change, classified.
@@ -191,6 +193,10 @@ pub fn reports(root: &Path, base: &Base) -> Result<Vec<CrateReport>, String> {
             api,
             crate_name: s.crate_name.clone(),
             base_version,
+            base_label: match base {
+                Base::Records => "released".to_owned(),
+                Base::Git(rev) => format!("at {rev}"),
+            },
             version,
             changes,
             surface: s,
@@ -298,8 +304,9 @@ pub fn render_markdown(reports: &[CrateReport]) -> String {
 fn heading(r: &CrateReport) -> String {
     match r.base_version {
         Some(b) => format!(
-            "{}: released {b}, api.toml {}, {} change{}",
+            "{}: {} {b}, api.toml {}, {} change{}",
             r.crate_name,
+            r.base_label,
             r.version,
             r.changes.len(),
             if r.changes.len() == 1 { "" } else { "s" }
@@ -319,11 +326,17 @@ fn verdict(r: &CrateReport) -> String {
         None => format!("no API changes since {base}"),
         Some(level) => format!("needs a {level} bump: {required} or later"),
     };
+    let has = match (base, r.version) {
+        (b, v) if b == v => "no bump",
+        (Version(x, ..), Version(y, ..)) if x != y => "a major bump",
+        (Version(_, x, _), Version(_, y, _)) if x != y => "a minor bump",
+        _ => "a patch bump",
+    };
     if r.sufficient() {
-        format!("ok: {needs}; api.toml has {}", r.version)
+        format!("ok: {needs}; api.toml has {} ({has})", r.version)
     } else {
         format!(
-            "FAIL: {needs}; api.toml has {}: set version = \"{required}\" in specs/{}/api.toml",
+            "FAIL: {needs}; api.toml has {} ({has}): set version = \"{required}\" in specs/{}/api.toml",
             r.version, r.api
         )
     }
