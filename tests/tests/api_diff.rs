@@ -166,6 +166,33 @@ fn optional_field_added_to_a_type_requests_use_breaks_rust_only() {
 }
 
 #[test]
+fn response_type_starts_being_used_in_requests() {
+    // Error was response-only (#[non_exhaustive]); a request field now uses it.
+    let c = changes(&[(
+        "        note: {type: string}",
+        "        note: {type: string}\n        error: {$ref: '#/components/schemas/Error'}",
+    )]);
+    let what: Vec<(String, Wire, Level)> =
+        c.iter().map(|c| (c.to_string(), c.wire, c.rust)).collect();
+    assert_eq!(
+        what,
+        [
+            (
+                "schema Error: no longer #[non_exhaustive] (no longer used only in responses)"
+                    .to_owned(),
+                Compatible,
+                Minor
+            ),
+            (
+                "ThingBody.error: field added (optional)".to_owned(),
+                Compatible,
+                Major
+            ),
+        ]
+    );
+}
+
+#[test]
 fn optional_request_field_added() {
     let c = changes(&[(
         "        note: {type: string}",
@@ -466,23 +493,46 @@ fn operation_added_and_removed() {
         Compatible,
         Minor,
     );
-    let c = changes(&[("operationId: create_thing", "operationId: make_thing")]);
+    let c = changes(&[(
+        "  /things/{thing_id}:\n    post:",
+        "  /things/{thing_id}:\n    put:",
+    )]);
     let what: Vec<(String, Wire, Level)> =
         c.iter().map(|c| (c.to_string(), c.wire, c.rust)).collect();
     assert_eq!(
         what,
-        [
-            (
-                "operation create_thing: removed (POST /things/{thing_id})".to_owned(),
-                Breaking,
-                Major
-            ),
-            (
-                "operation make_thing: added (POST /things/{thing_id})".to_owned(),
-                Compatible,
-                Minor
-            ),
-        ]
+        [(
+            "operation create_thing: moved from POST /things/{thing_id} to PUT /things/{thing_id}"
+                .to_owned(),
+            Breaking,
+            Patch
+        )]
+    );
+}
+
+#[test]
+fn operation_removed_or_renamed() {
+    let only = "  /things/{thing_id}:\n    post:";
+    let c = changes(&[(only, "  /things/{thing_id}:\n    x-gone:")]);
+    // Its schemas stay as unused types (the rule for them changes too; see the other tests).
+    let c: Vec<Change> = c
+        .into_iter()
+        .filter(|c| c.subject.starts_with("operation"))
+        .collect();
+    expect(
+        &c,
+        "operation create_thing: removed (POST /things/{thing_id})",
+        Breaking,
+        Major,
+    );
+    // Same method and path under a new operationId: the endpoint is the same, the Rust
+    // method is not.
+    let c = changes(&[("operationId: create_thing", "operationId: make_thing")]);
+    expect(
+        &c,
+        "operation create_thing: renamed to make_thing (operationId)",
+        Compatible,
+        Major,
     );
 }
 
@@ -652,6 +702,17 @@ fn breaking_change_without_a_bump_fails_then_passes_with_bump_changelog_and_reco
     assert!(
         p.contains("specs/huaweicloud-dataarts-insight/api.toml"),
         "{p}"
+    );
+    // The reports a reviewer reads say the same.
+    let markdown = release::render_markdown(&reports);
+    assert!(
+        markdown.contains("| `VerifyAndCreateVpcEpBody.vpc_ep_server_id`: made required | **breaking**: request narrowed: the server may refuse what old clients send | **major**: the field's Rust type changes (Option) |"),
+        "{markdown}"
+    );
+    let text = release::render_text(&reports);
+    assert!(
+        text.contains("FAIL: needs a major bump: 0.2.0 or later; api.toml has 0.1.0 (no bump): set version = \"0.2.0\" in specs/huaweicloud-dataarts-insight/api.toml"),
+        "{text}"
     );
     // A patch bump is not enough either.
     edit(

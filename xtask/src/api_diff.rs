@@ -138,8 +138,35 @@ pub fn compare(before: &Surface, after: &Surface) -> Vec<Change> {
             ),
         );
     }
+    // An operation whose id changed but whose method and path did not is the same endpoint
+    // under a new Rust name.
+    let same_endpoint = |a: &Operation, b: &Operation| {
+        a.method == b.method && path_shape(&a.path) == path_shape(&b.path)
+    };
+    let mut renamed_to: Vec<&str> = Vec::new();
     for op in &before.operations {
-        match after.operation(&op.id) {
+        if let Some(new) = after.operation(&op.id) {
+            compare_operation(op, new, before, after, &mut out);
+            continue;
+        }
+        let renamed = after
+            .operations
+            .iter()
+            .find(|n| before.operation(&n.id).is_none() && same_endpoint(op, n));
+        match renamed {
+            Some(new) => {
+                out.push(
+                    format!("operation {}", op.id),
+                    format!("renamed to {} (operationId)", new.id),
+                    (OK, "the method and path are the same"),
+                    (
+                        Level::Major,
+                        "the client method is renamed, so calls to the old one no longer compile",
+                    ),
+                );
+                renamed_to.push(&new.id);
+                compare_operation(op, new, before, after, &mut out);
+            }
             None => out.push(
                 format!("operation {}", op.id),
                 format!("removed ({} {})", op.method, op.path),
@@ -149,11 +176,10 @@ pub fn compare(before: &Surface, after: &Surface) -> Vec<Change> {
                 ),
                 (Level::Major, "the client method is removed"),
             ),
-            Some(new) => compare_operation(op, new, before, after, &mut out),
         }
     }
     for op in &after.operations {
-        if before.operation(&op.id).is_none() {
+        if before.operation(&op.id).is_none() && !renamed_to.contains(&op.id.as_str()) {
             out.push(
                 format!("operation {}", op.id),
                 format!("added ({} {})", op.method, op.path),
@@ -979,7 +1005,7 @@ fn compare_schema(
             if new.non_exhaustive {
                 "becomes #[non_exhaustive] (now used only in responses, or an open enum)"
             } else {
-                "no longer #[non_exhaustive] (now used in requests)"
+                "no longer #[non_exhaustive] (no longer used only in responses)"
             },
             (OK, "no change on the wire"),
             if new.non_exhaustive {
