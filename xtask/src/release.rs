@@ -222,11 +222,9 @@ fn errors_text(errors: Vec<crate::SpecError>) -> String {
 }
 
 /// The surfaces of the specs at git revision `rev`, read with `git archive` into a scratch
-/// folder under `target/`.
+/// folder that is removed afterwards.
 fn specs_at(root: &Path, rev: &str) -> Result<Vec<(String, Surface)>, String> {
-    let scratch = root
-        .join("target")
-        .join(format!("api-diff-base-{}", std::process::id()));
+    let scratch = std::env::temp_dir().join(format!("xtask-api-diff-base-{}", std::process::id()));
     let _ = fs::remove_dir_all(&scratch);
     fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
     let result = (|| {
