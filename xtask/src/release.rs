@@ -224,7 +224,11 @@ fn errors_text(errors: Vec<crate::SpecError>) -> String {
 /// The surfaces of the specs at git revision `rev`, read with `git archive` into a scratch
 /// folder that is removed afterwards.
 fn specs_at(root: &Path, rev: &str) -> Result<Vec<(String, Surface)>, String> {
-    let scratch = std::env::temp_dir().join(format!("xtask-api-diff-base-{}", std::process::id()));
+    // Unique per process and call, so that parallel runs never share a folder.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let scratch =
+        std::env::temp_dir().join(format!("xtask-api-diff-base-{}-{call}", std::process::id()));
     let _ = fs::remove_dir_all(&scratch);
     fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
     let result = (|| {
