@@ -71,6 +71,7 @@ pub fn generate_api(
     }) {
         items.extend(enums.items);
     }
+    mark_non_exhaustive(&mut file, &crate::surface::Surface::of(api));
     let body = prettyplease::unparse(&file);
     let header = header("//", api, progenitor_version);
     let lib_rs = format!("{header}\n{}\n{body}", crate_docs(api));
@@ -824,4 +825,34 @@ pub fn progenitor_version(root: &Path) -> Result<String, SpecError> {
         None,
         "progenitor-impl is not in the lock file: run `cargo build -p xtask`",
     ))
+}
+
+/// Applies the evolution rule of [`crate::surface::non_exhaustive`] to the generated `types`:
+/// response-only structs and open enumerations get `#[non_exhaustive]`, so the vendor adding a
+/// response field or an enum value is a minor change for Rust users. `cargo xtask api-diff`
+/// classifies changes by the same rule.
+fn mark_non_exhaustive(file: &mut syn::File, surface: &crate::surface::Surface) {
+    let marked: BTreeSet<&str> = surface
+        .schemas
+        .iter()
+        .filter(|(_, s)| s.non_exhaustive)
+        .map(|(name, _)| name.as_str())
+        .collect();
+    let Some(items) = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    }) else {
+        return;
+    };
+    for item in items {
+        let (ident, attrs) = match item {
+            syn::Item::Struct(s) => (&s.ident, &mut s.attrs),
+            syn::Item::Enum(e) => (&e.ident, &mut e.attrs),
+            _ => continue,
+        };
+        let already = attrs.iter().any(|a| a.path().is_ident("non_exhaustive"));
+        if marked.contains(ident.to_string().as_str()) && !already {
+            attrs.push(syn::parse_quote!(#[non_exhaustive]));
+        }
+    }
 }

@@ -1,15 +1,19 @@
 //! The project's automation, as a library so that tests can run it: `cargo xtask generate`
-//! turns `specs/<api>/` into `generated/<api>/`, and `--check` reports what is stale.
+//! turns `specs/<api>/` into `generated/<api>/`, and `--check` reports what is stale;
+//! `cargo xtask api-diff` classifies API changes and gates the crates' version bumps.
 
+pub mod api_diff;
 pub mod check;
 pub mod generate;
 pub mod naming;
 pub mod oas_schema;
 pub mod open_enum;
 mod panics;
+pub mod release;
 pub mod rules;
 mod settings;
 pub mod spec;
+pub mod surface;
 pub mod tidy;
 pub mod yaml_lines;
 

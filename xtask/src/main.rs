@@ -10,6 +10,15 @@ usage: cargo xtask <command>
 commands:
   generate           generate generated/<api>/ from specs/<api>/ (writes only what changed)
   generate --check   change nothing; exit 1 if any generated file is stale, missing or extra
+  api-diff [--base REV] [--format text|markdown] [--changelog [--check]] [--record]
+                     classify every API change since each crate's release record
+                     (specs/<api>/release.json; with --base, since the specs at git
+                     revision REV) for the wire and for Rust semver; exit 1 when a crate's
+                     version in api.toml is not bumped enough.
+                     --changelog          write the entry of api.toml's version in
+                                          specs/<api>/CHANGELOG.md
+                     --changelog --check  also exit 1 when that entry is missing or stale
+                     --record             at release: write the release records
   help               this text
 ";
 
@@ -19,6 +28,7 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["generate"] => generate(false),
         ["generate", "--check"] => generate(true),
+        ["api-diff", rest @ ..] => api_diff(rest),
         ["help"] | ["--help"] | ["-h"] | [] => {
             print!("{HELP}");
             ExitCode::SUCCESS
@@ -55,5 +65,99 @@ fn generate(check: bool) -> ExitCode {
             eprint!("{failure}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn api_diff(args: &[&str]) -> ExitCode {
+    use xtask::release::{self, Base};
+    let usage = |msg: &str| {
+        eprint!("{msg}\n\n{HELP}");
+        ExitCode::from(2)
+    };
+    let (mut base, mut markdown, mut changelog, mut check, mut record) =
+        (Base::Records, false, false, false, false);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match *arg {
+            "--base" => match args.next() {
+                Some(rev) => base = Base::Git((*rev).to_owned()),
+                None => return usage("--base needs a git revision"),
+            },
+            "--format" => match args.next() {
+                Some(&"markdown") => markdown = true,
+                Some(&"text") => markdown = false,
+                _ => return usage("--format takes text or markdown"),
+            },
+            "--changelog" => changelog = true,
+            "--check" => check = true,
+            "--record" => record = true,
+            other => return usage(&format!("unknown argument {other}")),
+        }
+    }
+    if check && !changelog {
+        return usage("--check goes with --changelog");
+    }
+    let root = workspace_root();
+    if record {
+        return match release::record(&root) {
+            Ok(written) if written.is_empty() => {
+                println!("every release record is up to date");
+                ExitCode::SUCCESS
+            }
+            Ok(written) => {
+                for f in written {
+                    println!("recorded {f}");
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: cannot record the release:\n{e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let reports = match release::reports(&root, &base) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if markdown {
+        print!("{}", release::render_markdown(&reports));
+    } else {
+        print!("{}", release::render_text(&reports));
+    }
+    let mut failed = false;
+    for problem in reports.iter().filter_map(|r| r.problem()) {
+        eprintln!("error: {problem}");
+        failed = true;
+    }
+    if changelog && matches!(base, Base::Records) {
+        if check {
+            for problem in release::check_changelogs(&root, &reports) {
+                eprintln!("error: {problem}");
+                failed = true;
+            }
+        } else {
+            match release::write_changelogs(&root, &reports) {
+                Ok(written) => {
+                    for f in written {
+                        println!("updated {f}");
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    failed = true;
+                }
+            }
+        }
+    } else if changelog {
+        eprintln!("note: --changelog works against the release records, not --base");
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }

@@ -1,8 +1,9 @@
 //! Open enumerations: string schemas marked `x-open-enum: true` become Rust enums with the
 //! documented values plus `Other(String)`, so a value the vendor adds later (or one its docs
 //! left out) deserializes instead of failing the whole call. typify only makes closed enums,
-//! so the xtask finds these, writes one `open_enum!` invocation each (the code they share is
-//! compiled once, in the runtime crate) and tells progenitor to use them (`with_replacement`).
+//! so the xtask finds these, writes each enum and one `open_enum_impls!` line for it (the impls
+//! they share are compiled once, in the runtime crate) and tells progenitor to use them
+//! (`with_replacement`).
 
 use openapiv3::{ReferenceOr, SchemaKind, Type};
 
@@ -79,8 +80,10 @@ pub fn find(api: &LoadedApi) -> Result<Vec<OpenEnum>, SpecError> {
     Ok(out)
 }
 
-/// Tokens for one open enumeration: an invocation of the runtime crate's `open_enum!`, which
-/// holds the code every open enumeration shares.
+/// Tokens for one open enumeration: the enum (documented values and `Other`), and one
+/// invocation of the runtime crate's `open_enum_impls!`, which holds the impls every open
+/// enumeration shares. `#[non_exhaustive]`: a value the vendor documents later becomes a new
+/// variant in a minor release.
 pub fn tokens(e: &OpenEnum) -> proc_macro2::TokenStream {
     let name = quote::format_ident!("{}", e.name);
     let docs = e
@@ -89,17 +92,25 @@ pub fn tokens(e: &OpenEnum) -> proc_macro2::TokenStream {
         .lines()
         .map(str::to_owned)
         .collect::<Vec<_>>();
-    let variants = e.variants.iter().map(|(variant, value)| {
-        let variant = quote::format_ident!("{}", variant);
-        let doc = format!("`{value}`");
-        quote::quote! { #[doc = #doc] #variant = #value }
-    });
+    let variants: Vec<_> = e
+        .variants
+        .iter()
+        .map(|(variant, _)| quote::format_ident!("{}", variant))
+        .collect();
+    let values: Vec<&String> = e.variants.iter().map(|(_, value)| value).collect();
+    let variant_docs = values.iter().map(|value| format!("`{value}`"));
     quote::quote! {
-        ::cloud_sdk_runtime::open_enum! {
-            #(#[doc = #docs])*
-            pub enum #name {
-                #(#variants),*
-            }
+        #(#[doc = #docs])*
+        ///
+        /// An open set: a value the documentation does not list arrives as `Other` instead of
+        /// failing the call.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#[doc = #variant_docs] #variants,)*
+            /// A value the documentation does not list.
+            Other(::std::string::String),
         }
+        ::cloud_sdk_runtime::open_enum_impls!(#name { #(#variants = #values),* });
     }
 }

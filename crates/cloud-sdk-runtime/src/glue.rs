@@ -1,6 +1,6 @@
 //! What every generated crate shares, as compiled code it invokes in one line: the
 //! `ClientHooks` impl and constructors ([`client_glue!`](crate::client_glue)), open
-//! enumerations ([`open_enum!`](crate::open_enum)), checked path segments
+//! enumerations ([`open_enum_impls!`](crate::open_enum_impls)), checked path segments
 //! ([`path_segment`]) and offset paging ([`offset_pages`]).
 //!
 //! The `impl ClientHooks for Client` must sit in the crate that defines `Client` (the orphan
@@ -89,43 +89,36 @@ macro_rules! __user_agent {
     };
 }
 
-/// An open enumeration: the documented string values as variants plus `Other(String)`, so a
-/// value the vendor adds later (or one its docs left out) deserializes instead of failing the
-/// whole call. Generated from schemas marked `x-open-enum: true`.
+/// The impls of an open enumeration: an enum with the documented string values as unit
+/// variants plus `Other(String)`, so a value the vendor adds later (or one its docs left out)
+/// deserializes instead of failing the whole call. The generator writes the enum itself
+/// (from schemas marked `x-open-enum: true`) and this one line for what every open enum shares:
+/// `as_str`, `From<&str>`, `FromStr`, `Display`, `Serialize` and `Deserialize`.
 ///
 /// ```
-/// cloud_sdk_runtime::open_enum! {
-///     /// Status of a connection.
-///     pub enum Status {
-///         /// `pendingAcceptance`
-///         PendingAcceptance = "pendingAcceptance",
-///         /// `accepted`
-///         Accepted = "accepted",
-///     }
+/// /// Status of a connection.
+/// #[derive(Clone, Debug, PartialEq, Eq)]
+/// #[non_exhaustive]
+/// pub enum Status {
+///     /// `pendingAcceptance`
+///     PendingAcceptance,
+///     /// `accepted`
+///     Accepted,
+///     /// A value the documentation does not list.
+///     Other(String),
 /// }
+/// cloud_sdk_runtime::open_enum_impls!(Status {
+///     PendingAcceptance = "pendingAcceptance",
+///     Accepted = "accepted",
+/// });
 /// let s: Status = serde_json::from_str("\"rejected\"").unwrap();
 /// assert_eq!(s, Status::Other("rejected".into()));
 /// assert_eq!(Status::Accepted.to_string(), "accepted");
+/// assert_eq!(serde_json::to_string(&Status::PendingAcceptance).unwrap(), "\"pendingAcceptance\"");
 /// ```
 #[macro_export]
-macro_rules! open_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $value:literal ),+ $(,)?
-        }
-    ) => {
-        $(#[$meta])*
-        ///
-        /// An open set: a value the documentation does not list arrives as `Other`
-        /// instead of failing the call.
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )+
-            /// A value the documentation does not list.
-            Other(::std::string::String),
-        }
-
+macro_rules! open_enum_impls {
+    ($name:ident { $( $variant:ident = $value:literal ),+ $(,)? }) => {
         impl $name {
             /// The value as sent on the wire.
             pub fn as_str(&self) -> &str {

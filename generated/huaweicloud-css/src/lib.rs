@@ -38,6 +38,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///The VPC endpoint connections of the cluster.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[non_exhaustive]
     pub struct ShowVpcepConnectionResponse {
         ///The cluster's VPC endpoint connections.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -69,6 +70,7 @@ pub mod types {
     }
     ///One VPC endpoint connection of the cluster.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[non_exhaustive]
     pub struct VpcepConnection {
         ///Creation time, ISO 8601 (CCYY-MM-DDThh:mm:ss, as sent by the server).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -122,6 +124,7 @@ pub mod types {
     }
     ///One entry of the VPC endpoint whitelist.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[non_exhaustive]
     pub struct VpcepPermission {
         ///When the permission was created, ISO 8601 (CCYY-MM-DDThh:mm:ss).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -630,16 +633,36 @@ pub mod types {
             }
         }
     }
-    ::cloud_sdk_runtime::open_enum! {
-        #[doc =
-        "Status of a VPC endpoint connection: `accepted` (the connection is allowed) or `rejected` (the connection is refused)."]
-        pub enum VpcepConnectionStatus { #[doc = "`accepted`"] Accepted = "accepted",
-        #[doc = "`rejected`"] Rejected = "rejected" }
+    ///Status of a VPC endpoint connection: `accepted` (the connection is allowed) or `rejected` (the connection is refused).
+    ///
+    /// An open set: a value the documentation does not list arrives as `Other` instead of
+    /// failing the call.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum VpcepConnectionStatus {
+        ///`accepted`
+        Accepted,
+        ///`rejected`
+        Rejected,
+        /// A value the documentation does not list.
+        Other(::std::string::String),
     }
-    ::cloud_sdk_runtime::open_enum! {
-        #[doc = "Type of a whitelist permission: `domainId` (an account ID)."] pub enum
-        VpcepPermissionType { #[doc = "`domainId`"] DomainId = "domainId" }
+    ::cloud_sdk_runtime::open_enum_impls!(
+        VpcepConnectionStatus { Accepted = "accepted", Rejected = "rejected" }
+    );
+    ///Type of a whitelist permission: `domainId` (an account ID).
+    ///
+    /// An open set: a value the documentation does not list arrives as `Other` instead of
+    /// failing the call.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum VpcepPermissionType {
+        ///`domainId`
+        DomainId,
+        /// A value the documentation does not list.
+        Other(::std::string::String),
     }
+    ::cloud_sdk_runtime::open_enum_impls!(VpcepPermissionType { DomainId = "domainId" });
 }
 #[derive(Clone, Debug)]
 /**Client for Huawei Cloud Search Service (CSS) API

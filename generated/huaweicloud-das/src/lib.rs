@@ -75,6 +75,7 @@ pub mod types {
     }
     ///The created connection.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[non_exhaustive]
     pub struct CreateInstanceConnectionResponse {
         ///ID of the connection, a UUID of 36 characters (letters, digits and hyphens).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -390,19 +391,56 @@ pub mod types {
             }
         }
     }
-    ::cloud_sdk_runtime::open_enum! {
-        #[doc = "DB engine type."] pub enum DasEngineType { #[doc = "`mysql`"] Mysql =
-        "mysql", #[doc = "`sqlserver`"] Sqlserver = "sqlserver", #[doc = "`postgresql`"]
-        Postgresql = "postgresql", #[doc = "`taurus`"] Taurus = "taurus", #[doc =
-        "`gaussdbv5`"] Gaussdbv5 = "gaussdbv5", #[doc = "`mongodb`"] Mongodb = "mongodb",
-        #[doc = "`ddm`"] Ddm = "ddm" }
+    ///DB engine type.
+    ///
+    /// An open set: a value the documentation does not list arrives as `Other` instead of
+    /// failing the call.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum DasEngineType {
+        ///`mysql`
+        Mysql,
+        ///`sqlserver`
+        Sqlserver,
+        ///`postgresql`
+        Postgresql,
+        ///`taurus`
+        Taurus,
+        ///`gaussdbv5`
+        Gaussdbv5,
+        ///`mongodb`
+        Mongodb,
+        ///`ddm`
+        Ddm,
+        /// A value the documentation does not list.
+        Other(::std::string::String),
     }
-    ::cloud_sdk_runtime::open_enum! {
-        #[doc =
-        "Type of the source database: where the instance runs (`rds` for RDS, `gaussdb`, `dds`, `ddm`)."]
-        pub enum DasNetworkType { #[doc = "`rds`"] Rds = "rds", #[doc = "`gaussdb`"]
-        Gaussdb = "gaussdb", #[doc = "`dds`"] Dds = "dds", #[doc = "`ddm`"] Ddm = "ddm" }
+    ::cloud_sdk_runtime::open_enum_impls!(
+        DasEngineType { Mysql = "mysql", Sqlserver = "sqlserver", Postgresql =
+        "postgresql", Taurus = "taurus", Gaussdbv5 = "gaussdbv5", Mongodb = "mongodb",
+        Ddm = "ddm" }
+    );
+    ///Type of the source database: where the instance runs (`rds` for RDS, `gaussdb`, `dds`, `ddm`).
+    ///
+    /// An open set: a value the documentation does not list arrives as `Other` instead of
+    /// failing the call.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum DasNetworkType {
+        ///`rds`
+        Rds,
+        ///`gaussdb`
+        Gaussdb,
+        ///`dds`
+        Dds,
+        ///`ddm`
+        Ddm,
+        /// A value the documentation does not list.
+        Other(::std::string::String),
     }
+    ::cloud_sdk_runtime::open_enum_impls!(
+        DasNetworkType { Rds = "rds", Gaussdb = "gaussdb", Dds = "dds", Ddm = "ddm" }
+    );
 }
 #[derive(Clone, Debug)]
 /**Client for Huawei Cloud Data Admin Service (DAS) API

@@ -56,6 +56,7 @@ pub mod types {
     }
     ///The connected instance (the VPC endpoint created for the data source).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[non_exhaustive]
     pub struct VpcEndpointConnection {
         ///When the connected instance was created, in milliseconds since the Unix epoch.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -552,24 +553,64 @@ pub mod types {
             }
         }
     }
-    ::cloud_sdk_runtime::open_enum! {
-        #[doc =
-        "Data source type; it selects the driver used for queries (for example `MySQL` means a MySQL data source, queried with the MySQL driver). `DWS` is GaussDB(DWS) and `OpenGauss` is GaussDB."]
-        pub enum DsType { #[doc = "`MySQL`"] MySql = "MySQL", #[doc = "`DWS`"] Dws =
-        "DWS", #[doc = "`PostgreSQL`"] PostgreSql = "PostgreSQL", #[doc = "`OpenGauss`"]
-        OpenGauss = "OpenGauss", #[doc = "`Doris`"] Doris = "Doris", #[doc = "`HIVE`"]
-        Hive = "HIVE", #[doc = "`ClickHouse`"] ClickHouse = "ClickHouse", #[doc =
-        "`API`"] Api = "API" }
+    ///Data source type; it selects the driver used for queries (for example `MySQL` means a MySQL data source, queried with the MySQL driver). `DWS` is GaussDB(DWS) and `OpenGauss` is GaussDB.
+    ///
+    /// An open set: a value the documentation does not list arrives as `Other` instead of
+    /// failing the call.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum DsType {
+        ///`MySQL`
+        MySql,
+        ///`DWS`
+        Dws,
+        ///`PostgreSQL`
+        PostgreSql,
+        ///`OpenGauss`
+        OpenGauss,
+        ///`Doris`
+        Doris,
+        ///`HIVE`
+        Hive,
+        ///`ClickHouse`
+        ClickHouse,
+        ///`API`
+        Api,
+        /// A value the documentation does not list.
+        Other(::std::string::String),
     }
-    ::cloud_sdk_runtime::open_enum! {
-        #[doc =
-        "Status of the VPC endpoint. The page's list of values was lost; these are the VPC Endpoint service's documented connection statuses."]
-        pub enum VpcEpClientStatus { #[doc = "`pendingAcceptance`"] PendingAcceptance =
-        "pendingAcceptance", #[doc = "`creating`"] Creating = "creating", #[doc =
-        "`accepted`"] Accepted = "accepted", #[doc = "`rejected`"] Rejected = "rejected",
-        #[doc = "`failed`"] Failed = "failed", #[doc = "`deleting`"] Deleting =
-        "deleting" }
+    ::cloud_sdk_runtime::open_enum_impls!(
+        DsType { MySql = "MySQL", Dws = "DWS", PostgreSql = "PostgreSQL", OpenGauss =
+        "OpenGauss", Doris = "Doris", Hive = "HIVE", ClickHouse = "ClickHouse", Api =
+        "API" }
+    );
+    ///Status of the VPC endpoint. The page's list of values was lost; these are the VPC Endpoint service's documented connection statuses.
+    ///
+    /// An open set: a value the documentation does not list arrives as `Other` instead of
+    /// failing the call.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum VpcEpClientStatus {
+        ///`pendingAcceptance`
+        PendingAcceptance,
+        ///`creating`
+        Creating,
+        ///`accepted`
+        Accepted,
+        ///`rejected`
+        Rejected,
+        ///`failed`
+        Failed,
+        ///`deleting`
+        Deleting,
+        /// A value the documentation does not list.
+        Other(::std::string::String),
     }
+    ::cloud_sdk_runtime::open_enum_impls!(
+        VpcEpClientStatus { PendingAcceptance = "pendingAcceptance", Creating =
+        "creating", Accepted = "accepted", Rejected = "rejected", Failed = "failed",
+        Deleting = "deleting" }
+    );
 }
 #[derive(Clone, Debug)]
 /**Client for Huawei Cloud DataArts Insight API

@@ -79,6 +79,7 @@ pub mod types {
     }
     ///The envelope of every OceanBase Cloud response. A call failed when the HTTP status is not 2xx or when `success` is false; `errorCode` and `errorMessage` then say why.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[non_exhaustive]
     pub struct Envelope {
         ///Time the server spent on the call, in milliseconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

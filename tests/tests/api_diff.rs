@@ -1,0 +1,862 @@
+//! `cargo xtask api-diff`: each classification rule on a before/after pair of small specs with
+//! its expected wire and Rust verdicts, the version gate on today's specs and on a scratch copy
+//! with a breaking change, the changelog cycle, and the generated code following the
+//! `#[non_exhaustive]` rule the classification assumes.
+
+use std::{fs, path::Path};
+
+use xtask::{
+    api_diff::{self, Change, Level, Wire},
+    release::{self, Base},
+    spec,
+    surface::Surface,
+    workspace_root,
+};
+
+const API_TOML: &str = r#"
+crate = "fixture-api"
+version = "0.1.0"
+title = "Fixture API"
+description = "A small API for the classification tests."
+api_version = "v1"
+base_url = "https://api.example.com"
+vendor = "fixture"
+auth = "digest"
+example = ""
+
+[[client_supplied]]
+name = "X-Trace-Id"
+in = "header"
+supply = "project_id"
+why = "the runtime sets it"
+"#;
+
+/// One operation with a path parameter, a query parameter, a runtime-supplied header, a
+/// request body, a response with open and closed enums, a documented 409 next to a 4XX range,
+/// and a schema used on both sides.
+const BEFORE: &str = r#"
+openapi: 3.0.3
+info: {title: Fixture, version: v1}
+paths:
+  /things/{thing_id}:
+    post:
+      operationId: create_thing
+      externalDocs: {url: "https://example.com/CreateThing"}
+      parameters:
+        - {name: thing_id, in: path, required: true, schema: {type: string}}
+        - {name: limit, in: query, required: false, schema: {type: integer, format: int32}}
+        - {name: X-Trace-Id, in: header, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/ThingBody'}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Thing'}
+        '409':
+          description: conflict
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Error'}
+        4XX:
+          description: refused
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Error'}
+components:
+  schemas:
+    ThingBody:
+      type: object
+      required: [name]
+      properties:
+        name: {type: string}
+        note: {type: string}
+        kind: {$ref: '#/components/schemas/Kind'}
+        tag: {$ref: '#/components/schemas/Tag'}
+    Thing:
+      type: object
+      properties:
+        id: {type: string}
+        count: {type: integer, format: int32}
+        state: {$ref: '#/components/schemas/State'}
+        phase: {$ref: '#/components/schemas/Phase'}
+        tag: {$ref: '#/components/schemas/Tag'}
+    State: {type: string, x-open-enum: true, enum: [active, idle]}
+    Phase: {type: string, enum: [up, down]}
+    Kind: {type: string, x-open-enum: true, enum: [small, large]}
+    Tag:
+      type: object
+      properties:
+        key: {type: string}
+    Error:
+      type: object
+      properties:
+        code: {type: string}
+"#;
+
+fn load(dir: &Path, api_toml: &str, doc: &str) -> Surface {
+    let api = dir.join("specs/fixture-api");
+    fs::create_dir_all(&api).unwrap();
+    fs::create_dir_all(dir.join("specs/vendors")).unwrap();
+    fs::write(
+        dir.join("specs/vendors/fixture.toml"),
+        "feature = \"digest\"\n",
+    )
+    .unwrap();
+    fs::write(api.join("api.toml"), api_toml).unwrap();
+    fs::write(api.join("CreateThing.yaml"), doc).unwrap();
+    let loaded = spec::load_api(dir, &api).unwrap_or_else(|e| panic!("fixture spec: {e:?}"));
+    Surface::of(&loaded)
+}
+
+/// The changes from BEFORE to BEFORE with each (from, to) replacement applied.
+fn changes_with(api_toml: (&str, &str), edits: &[(&str, &str)]) -> Vec<Change> {
+    let mut after = BEFORE.to_owned();
+    for (from, to) in edits {
+        assert!(after.contains(from), "fixture edit does not apply: {from}");
+        after = after.replacen(from, to, 1);
+    }
+    assert!(API_TOML.contains(api_toml.0));
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let before = load(a.path(), API_TOML, BEFORE);
+    let after = load(
+        b.path(),
+        &API_TOML.replacen(api_toml.0, api_toml.1, 1),
+        &after,
+    );
+    api_diff::compare(&before, &after)
+}
+
+fn changes(edits: &[(&str, &str)]) -> Vec<Change> {
+    changes_with(("", ""), edits)
+}
+
+/// Asserts exactly one change, with this description and these verdicts.
+#[track_caller]
+fn expect(changes: &[Change], what: &str, wire: Wire, rust: Level) {
+    assert_eq!(changes.len(), 1, "expected one change, got {changes:#?}");
+    let c = &changes[0];
+    assert_eq!(c.to_string(), what, "{c:#?}");
+    assert_eq!((c.wire, c.rust), (wire, rust), "{c:#?}");
+}
+
+use Level::{Major, Minor, Patch};
+use Wire::{Breaking, Compatible};
+
+#[test]
+fn nothing_changed() {
+    assert_eq!(changes(&[]), vec![]);
+}
+
+#[test]
+fn optional_response_field_added() {
+    // Thing is used only in responses, so it is #[non_exhaustive]: a new field is an addition.
+    let c = changes(&[(
+        "        id: {type: string}\n        count",
+        "        id: {type: string}\n        extra: {type: string}\n        count",
+    )]);
+    expect(&c, "Thing.extra: field added (optional)", Compatible, Minor);
+}
+
+#[test]
+fn optional_field_added_to_a_type_requests_use_breaks_rust_only() {
+    // Tag is used in requests too: callers build it with a struct literal.
+    let c = changes(&[(
+        "        key: {type: string}",
+        "        key: {type: string}\n        value: {type: string}",
+    )]);
+    expect(&c, "Tag.value: field added (optional)", Compatible, Major);
+}
+
+#[test]
+fn response_type_starts_being_used_in_requests() {
+    // Error was response-only (#[non_exhaustive]); a request field now uses it.
+    let c = changes(&[(
+        "        note: {type: string}",
+        "        note: {type: string}\n        error: {$ref: '#/components/schemas/Error'}",
+    )]);
+    let what: Vec<(String, Wire, Level)> =
+        c.iter().map(|c| (c.to_string(), c.wire, c.rust)).collect();
+    assert_eq!(
+        what,
+        [
+            (
+                "schema Error: no longer #[non_exhaustive] (no longer used only in responses)"
+                    .to_owned(),
+                Compatible,
+                Minor
+            ),
+            (
+                "ThingBody.error: field added (optional)".to_owned(),
+                Compatible,
+                Major
+            ),
+        ]
+    );
+}
+
+#[test]
+fn optional_request_field_added() {
+    let c = changes(&[(
+        "        note: {type: string}",
+        "        note: {type: string}\n        color: {type: string}",
+    )]);
+    expect(
+        &c,
+        "ThingBody.color: field added (optional)",
+        Compatible,
+        Major,
+    );
+}
+
+#[test]
+fn required_request_field_added() {
+    let c = changes(&[
+        ("required: [name]", "required: [name, color]"),
+        (
+            "        note: {type: string}",
+            "        note: {type: string}\n        color: {type: string}",
+        ),
+    ]);
+    expect(
+        &c,
+        "ThingBody.color: field added (required)",
+        Breaking,
+        Major,
+    );
+}
+
+#[test]
+fn optional_request_field_made_required() {
+    let c = changes(&[("required: [name]", "required: [name, note]")]);
+    expect(&c, "ThingBody.note: made required", Breaking, Major);
+}
+
+#[test]
+fn required_request_field_made_optional() {
+    let c = changes(&[("      required: [name]\n", "")]);
+    expect(&c, "ThingBody.name: made optional", Compatible, Major);
+}
+
+#[test]
+fn request_field_removed() {
+    let c = changes(&[("        note: {type: string}\n", "")]);
+    expect(
+        &c,
+        "ThingBody.note: field removed (was optional)",
+        Breaking,
+        Major,
+    );
+}
+
+#[test]
+fn request_field_type_changed() {
+    let c = changes(&[(
+        "        note: {type: string}",
+        "        note: {type: integer}",
+    )]);
+    expect(
+        &c,
+        "ThingBody.note: type string -> integer",
+        Breaking,
+        Major,
+    );
+}
+
+#[test]
+fn response_field_removed() {
+    let c = changes(&[("        id: {type: string}\n", "")]);
+    expect(
+        &c,
+        "Thing.id: field removed (was optional)",
+        Compatible,
+        Major,
+    );
+}
+
+#[test]
+fn response_field_type_changed() {
+    let c = changes(&[("        id: {type: string}", "        id: {type: boolean}")]);
+    expect(&c, "Thing.id: type string -> boolean", Breaking, Major);
+}
+
+#[test]
+fn response_int32_widened_to_int64() {
+    let c = changes(&[(
+        "count: {type: integer, format: int32}",
+        "count: {type: integer, format: int64}",
+    )]);
+    expect(
+        &c,
+        "Thing.count: type integer(int32) -> integer(int64)",
+        Breaking,
+        Major,
+    );
+}
+
+#[test]
+fn query_parameter_int32_widened_to_int64() {
+    // Request side: the server accepts more; the setter takes `impl TryInto<i64>`, which every
+    // i32 satisfies.
+    let c = changes(&[(
+        "limit, in: query, required: false, schema: {type: integer, format: int32}",
+        "limit, in: query, required: false, schema: {type: integer, format: int64}",
+    )]);
+    expect(
+        &c,
+        "operation create_thing: query parameter `limit` type integer(int32) -> integer(int64)",
+        Compatible,
+        Minor,
+    );
+}
+
+#[test]
+fn enum_value_added_to_a_response_open_enum() {
+    let c = changes(&[("enum: [active, idle]", "enum: [active, idle, paused]")]);
+    expect(
+        &c,
+        "schema State: enum value `paused` added",
+        Compatible,
+        Minor,
+    );
+}
+
+#[test]
+fn enum_value_added_to_a_response_closed_enum() {
+    let c = changes(&[("enum: [up, down]", "enum: [up, down, unknown]")]);
+    expect(
+        &c,
+        "schema Phase: enum value `unknown` added",
+        Breaking,
+        Major,
+    );
+}
+
+#[test]
+fn enum_value_removed_from_a_response_enum() {
+    let c = changes(&[("enum: [active, idle]", "enum: [active]")]);
+    expect(
+        &c,
+        "schema State: enum value `idle` removed",
+        Compatible,
+        Major,
+    );
+}
+
+#[test]
+fn enum_value_added_to_a_request_enum() {
+    let c = changes(&[("enum: [small, large]", "enum: [small, large, huge]")]);
+    expect(
+        &c,
+        "schema Kind: enum value `huge` added",
+        Compatible,
+        Minor,
+    );
+}
+
+#[test]
+fn enum_value_removed_from_a_request_enum() {
+    let c = changes(&[("enum: [small, large]", "enum: [small]")]);
+    expect(
+        &c,
+        "schema Kind: enum value `large` removed",
+        Breaking,
+        Major,
+    );
+}
+
+#[test]
+fn closed_enum_made_open() {
+    let c = changes(&[(
+        "Phase: {type: string, enum: [up, down]}",
+        "Phase: {type: string, x-open-enum: true, enum: [up, down]}",
+    )]);
+    let what: Vec<String> = c.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        what,
+        [
+            "schema Phase: becomes #[non_exhaustive] (now used only in responses, or an open enum)",
+            "schema Phase: becomes an open enum (x-open-enum)"
+        ]
+    );
+    assert!(c.iter().all(|c| c.wire == Compatible && c.rust == Major));
+}
+
+#[test]
+fn documented_status_code_removed() {
+    // The 4XX range has the same body, so the client handles a 409 exactly as before.
+    let c = changes(&[(
+        "        '409':\n          description: conflict\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Error'}\n",
+        "",
+    )]);
+    expect(
+        &c,
+        "operation create_thing: response 409 removed",
+        Compatible,
+        Patch,
+    );
+}
+
+#[test]
+fn status_code_removed_without_a_range_to_fall_back_on() {
+    let c = changes(&[
+        (
+            "        '409':\n          description: conflict\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Error'}\n",
+            "",
+        ),
+        (
+            "        4XX:\n          description: refused",
+            "        '400':\n          description: refused",
+        ),
+    ]);
+    let what: Vec<(String, Wire, Level)> =
+        c.iter().map(|c| (c.to_string(), c.wire, c.rust)).collect();
+    assert_eq!(
+        what,
+        [
+            (
+                "operation create_thing: response 409 removed".to_owned(),
+                Compatible,
+                Major
+            ),
+            (
+                "operation create_thing: response 4XX removed".to_owned(),
+                Compatible,
+                Major
+            ),
+            (
+                "operation create_thing: response 400 added".to_owned(),
+                Compatible,
+                Major
+            ),
+        ]
+    );
+}
+
+#[test]
+fn error_status_added_within_a_range() {
+    let c = changes(&[(
+        "        4XX:\n",
+        "        '404':\n          description: not found\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Error'}\n        4XX:\n",
+    )]);
+    expect(
+        &c,
+        "operation create_thing: response 404 added",
+        Compatible,
+        Patch,
+    );
+}
+
+#[test]
+fn success_status_added() {
+    let c = changes(&[(
+        "        '409':\n",
+        "        '202':\n          description: accepted\n        '409':\n",
+    )]);
+    expect(
+        &c,
+        "operation create_thing: response 202 added",
+        Breaking,
+        Major,
+    );
+}
+
+#[test]
+fn path_parameter_renamed() {
+    let c = changes(&[
+        ("/things/{thing_id}:", "/things/{id}:"),
+        ("name: thing_id, in: path", "name: id, in: path"),
+    ]);
+    expect(
+        &c,
+        "operation create_thing: path parameter `thing_id` renamed to `id`",
+        Compatible,
+        Major,
+    );
+}
+
+#[test]
+fn path_changed() {
+    let c = changes(&[("/things/{thing_id}:", "/items/{thing_id}:")]);
+    expect(
+        &c,
+        "operation create_thing: moved from POST /things/{thing_id} to POST /items/{thing_id}",
+        Breaking,
+        Patch,
+    );
+}
+
+#[test]
+fn operation_added_and_removed() {
+    let second = "  /other:\n    get:\n      operationId: list_others\n      externalDocs: {url: \"https://example.com/ListOthers\"}\n      responses:\n        '200':\n          description: ok\ncomponents:";
+    let c = changes(&[("components:", second)]);
+    expect(
+        &c,
+        "operation list_others: added (GET /other)",
+        Compatible,
+        Minor,
+    );
+    let c = changes(&[(
+        "  /things/{thing_id}:\n    post:",
+        "  /things/{thing_id}:\n    put:",
+    )]);
+    let what: Vec<(String, Wire, Level)> =
+        c.iter().map(|c| (c.to_string(), c.wire, c.rust)).collect();
+    assert_eq!(
+        what,
+        [(
+            "operation create_thing: moved from POST /things/{thing_id} to PUT /things/{thing_id}"
+                .to_owned(),
+            Breaking,
+            Patch
+        )]
+    );
+}
+
+#[test]
+fn operation_removed_or_renamed() {
+    let only = "  /things/{thing_id}:\n    post:";
+    let c = changes(&[(only, "  /things/{thing_id}:\n    x-gone:")]);
+    // Its schemas stay as unused types (the rule for them changes too; see the other tests).
+    let c: Vec<Change> = c
+        .into_iter()
+        .filter(|c| c.subject.starts_with("operation"))
+        .collect();
+    expect(
+        &c,
+        "operation create_thing: removed (POST /things/{thing_id})",
+        Breaking,
+        Major,
+    );
+    // Same method and path under a new operationId: the endpoint is the same, the Rust
+    // method is not.
+    let c = changes(&[("operationId: create_thing", "operationId: make_thing")]);
+    expect(
+        &c,
+        "operation create_thing: renamed to make_thing (operationId)",
+        Compatible,
+        Major,
+    );
+}
+
+#[test]
+fn parameters_added() {
+    let c = changes(&[(
+        "        - {name: X-Trace-Id",
+        "        - {name: page, in: query, required: false, schema: {type: string}}\n        - {name: X-Trace-Id",
+    )]);
+    expect(
+        &c,
+        "operation create_thing: query parameter `page` added (optional)",
+        Compatible,
+        Minor,
+    );
+    let c = changes(&[(
+        "        - {name: X-Trace-Id",
+        "        - {name: page, in: query, required: true, schema: {type: string}}\n        - {name: X-Trace-Id",
+    )]);
+    expect(
+        &c,
+        "operation create_thing: query parameter `page` added (required)",
+        Breaking,
+        Major,
+    );
+}
+
+#[test]
+fn parameter_removed() {
+    let c = changes(&[(
+        "        - {name: limit, in: query, required: false, schema: {type: integer, format: int32}}\n",
+        "",
+    )]);
+    expect(
+        &c,
+        "operation create_thing: query parameter `limit` removed",
+        Breaking,
+        Major,
+    );
+}
+
+#[test]
+fn parameter_made_required_and_moved() {
+    let c = changes(&[(
+        "name: limit, in: query, required: false",
+        "name: limit, in: query, required: true",
+    )]);
+    expect(
+        &c,
+        "operation create_thing: query parameter `limit` made required",
+        Breaking,
+        Major,
+    );
+    let c = changes(&[("name: limit, in: query", "name: limit, in: header")]);
+    expect(
+        &c,
+        "operation create_thing: header parameter `limit` moved from query to header",
+        Breaking,
+        Patch,
+    );
+}
+
+#[test]
+fn base_url_auth_and_client_supplied() {
+    let c = changes_with(("https://api.example.com", "https://api2.example.com"), &[]);
+    expect(
+        &c,
+        "crate fixture-api: base URL https://api.example.com -> https://api2.example.com",
+        Breaking,
+        Patch,
+    );
+    let c = changes_with(
+        (
+            r#"auth = "digest""#,
+            "auth = \"huawei\"\nservice = \"fixture\"",
+        ),
+        &[],
+    );
+    expect(
+        &c,
+        "crate fixture-api: auth digest -> huawei",
+        Breaking,
+        Major,
+    );
+    // No longer supplied by the runtime: callers must now set it themselves.
+    let c = changes_with(
+        (
+            "[[client_supplied]]\nname = \"X-Trace-Id\"\nin = \"header\"\nsupply = \"project_id\"\nwhy = \"the runtime sets it\"",
+            "",
+        ),
+        &[],
+    );
+    expect(
+        &c,
+        "operation create_thing: header parameter `X-Trace-Id` no longer supplied by the runtime",
+        Compatible,
+        Major,
+    );
+}
+
+#[test]
+fn bump_rules_follow_cargo() {
+    use release::Version;
+    let v = |s| Version::parse(s).unwrap();
+    assert_eq!(v("0.1.0").bumped(Major), v("0.2.0"));
+    assert_eq!(v("0.1.3").bumped(Minor), v("0.1.4"));
+    assert_eq!(v("0.1.3").bumped(Patch), v("0.1.4"));
+    assert_eq!(v("0.0.3").bumped(Minor), v("0.0.4"));
+    assert_eq!(v("1.2.3").bumped(Major), v("2.0.0"));
+    assert_eq!(v("1.2.3").bumped(Minor), v("1.3.0"));
+    assert_eq!(v("1.2.3").bumped(Patch), v("1.2.4"));
+    assert!(Version::parse("1.2").is_err());
+}
+
+#[test]
+fn todays_specs_pass_the_gate() {
+    let root = workspace_root();
+    let reports = release::reports(&root, &Base::Records).unwrap();
+    assert_eq!(reports.len(), 4);
+    for r in &reports {
+        assert!(r.base_version.is_some(), "{} has no release record", r.api);
+        assert_eq!(r.problem(), None);
+    }
+    assert_eq!(
+        release::check_changelogs(&root, &reports),
+        Vec::<String>::new()
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no {from:?}", path.display());
+    fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn breaking_change_without_a_bump_fails_then_passes_with_bump_changelog_and_record() {
+    let scratch = tempfile::tempdir().unwrap();
+    let root = scratch.path();
+    copy_dir(&workspace_root().join("specs"), &root.join("specs"));
+    let api = root.join("specs/huaweicloud-dataarts-insight");
+    // An optional request field made required.
+    edit(
+        &api.join("VerifyAndCreateVpcEp.yaml"),
+        "        - ds_type\n",
+        "        - ds_type\n        - vpc_ep_server_id\n",
+    );
+
+    let reports = release::reports(root, &Base::Records).unwrap();
+    let problems: Vec<String> = reports.iter().filter_map(|r| r.problem()).collect();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    let p = &problems[0];
+    assert!(
+        p.contains(
+            "VerifyAndCreateVpcEpBody.vpc_ep_server_id: made required (wire breaking, Rust major)"
+        ),
+        "{p}"
+    );
+    assert!(p.contains("set `version = \"0.2.0\"`"), "{p}");
+    assert!(
+        p.contains("specs/huaweicloud-dataarts-insight/api.toml"),
+        "{p}"
+    );
+    // The reports a reviewer reads say the same.
+    let markdown = release::render_markdown(&reports);
+    assert!(
+        markdown.contains("| `VerifyAndCreateVpcEpBody.vpc_ep_server_id`: made required | **breaking**: request narrowed: the server may refuse what old clients send | **major**: the field's Rust type changes (Option) |"),
+        "{markdown}"
+    );
+    let text = release::render_text(&reports);
+    assert!(
+        text.contains("FAIL: needs a major bump: 0.2.0 or later; api.toml has 0.1.0 (no bump): set version = \"0.2.0\" in specs/huaweicloud-dataarts-insight/api.toml"),
+        "{text}"
+    );
+    // A patch bump is not enough either.
+    edit(
+        &api.join("api.toml"),
+        "version = \"0.1.0\"",
+        "version = \"0.1.1\"",
+    );
+    let reports = release::reports(root, &Base::Records).unwrap();
+    assert!(reports.iter().any(|r| r.problem().is_some()));
+
+    // The right bump passes the gate, but the changelog has no entry for it yet.
+    edit(
+        &api.join("api.toml"),
+        "version = \"0.1.1\"",
+        "version = \"0.2.0\"",
+    );
+    let reports = release::reports(root, &Base::Records).unwrap();
+    assert!(reports.iter().all(|r| r.problem().is_none()));
+    let problems = release::check_changelogs(root, &reports);
+    assert_eq!(
+        problems,
+        [
+            "specs/huaweicloud-dataarts-insight/CHANGELOG.md: no entry for 0.2.0 (api.toml's version); run `cargo xtask api-diff --changelog`"
+        ]
+    );
+    assert!(
+        release::record(root).is_err(),
+        "recording needs the changelog entry"
+    );
+
+    let written = release::write_changelogs(root, &reports).unwrap();
+    assert_eq!(written, ["specs/huaweicloud-dataarts-insight/CHANGELOG.md"]);
+    let changelog = fs::read_to_string(api.join("CHANGELOG.md")).unwrap();
+    assert!(
+        changelog.contains("## 0.2.0\n\nChanges since 0.1.0.\n\n### Breaking changes\n\n- VerifyAndCreateVpcEpBody.vpc_ep_server_id: made required (wire: breaking, request narrowed: the server may refuse what old clients send; Rust: major)\n"),
+        "{changelog}"
+    );
+    assert!(
+        changelog.contains("## 0.1.0\n\nFirst release"),
+        "{changelog}"
+    );
+    assert_eq!(
+        release::check_changelogs(root, &reports),
+        Vec::<String>::new()
+    );
+
+    // An entry that disagrees with the specs fails the check.
+    edit(&api.join("CHANGELOG.md"), "made required", "made optional");
+    let problems = release::check_changelogs(root, &reports);
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0].contains("does not match"), "{problems:?}");
+    release::write_changelogs(root, &reports).unwrap();
+
+    // Releasing records 0.2.0; afterwards there is nothing left to classify.
+    let written = release::record(root).unwrap();
+    assert_eq!(written, ["specs/huaweicloud-dataarts-insight/release.json"]);
+    let reports = release::reports(root, &Base::Records).unwrap();
+    let dii = reports
+        .iter()
+        .find(|r| r.api == "huaweicloud-dataarts-insight")
+        .unwrap();
+    assert_eq!(dii.base_version, Some(release::Version(0, 2, 0)));
+    assert!(dii.changes.is_empty());
+    assert_eq!(
+        release::check_changelogs(root, &reports),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn records_match_the_surface_model() {
+    // A record is the serialized surface: reading it back gives the same model.
+    for r in release::reports(&workspace_root(), &Base::Records).unwrap() {
+        let text = fs::read_to_string(
+            workspace_root()
+                .join("specs")
+                .join(&r.api)
+                .join(release::RECORD_FILE),
+        )
+        .unwrap();
+        let record: Surface = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            serde_json::to_string_pretty(&record).unwrap() + "\n",
+            text,
+            "{} record is not in the stable form",
+            r.api
+        );
+    }
+}
+
+#[test]
+fn generated_types_follow_the_non_exhaustive_rule() {
+    // The Rust verdicts assume this rule; check that the generated code applies it.
+    let root = workspace_root();
+    for api in spec::load_all(&root).unwrap() {
+        let surface = Surface::of(&api);
+        let code =
+            fs::read_to_string(root.join(format!("generated/{}/src/lib.rs", api.name))).unwrap();
+        for (name, schema) in &surface.schemas {
+            if schema.replaced_by.is_some() {
+                continue;
+            }
+            let item = match schema.shape {
+                xtask::surface::Shape::Object { .. } => format!("pub struct {name} {{"),
+                xtask::surface::Shape::Value(_) => format!("pub enum {name} {{"),
+            };
+            let marked = format!("    #[non_exhaustive]\n    {item}");
+            assert!(code.contains(&item), "{}: no `{item}`", api.name);
+            assert_eq!(
+                code.contains(&marked),
+                schema.non_exhaustive,
+                "{}: {name} should {}be #[non_exhaustive]",
+                api.name,
+                if schema.non_exhaustive { "" } else { "not " }
+            );
+        }
+    }
+}
+
+#[test]
+fn base_revision_reads_the_committed_specs() {
+    // `--base HEAD` compares with the specs of the last commit (git is part of the toolchain
+    // CI runs in; the working tree may differ while someone edits).
+    let reports = release::reports(&workspace_root(), &Base::Git("HEAD".into())).unwrap();
+    assert_eq!(reports.len(), 4);
+    assert!(reports.iter().all(|r| r.base_version.is_some()));
+    let err =
+        release::reports(&workspace_root(), &Base::Git("no-such-revision".into())).unwrap_err();
+    assert!(
+        err.contains("git archive no-such-revision specs failed"),
+        "{err}"
+    );
+}

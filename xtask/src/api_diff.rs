@@ -1,0 +1,1318 @@
+//! `cargo xtask api-diff`: classifies every change between two surfaces of an API twice, for
+//! the wire (does a client built for the old spec still work against a server that follows the
+//! new one?) and for Rust semver (does code that compiled against the old crate still compile
+//! and behave?), and derives the version bump the crate needs.
+//!
+//! The wire rules are written here rather than taken from oxidecomputer's `drift` crate: drift
+//! 0.2.0 compares raw OpenAPI documents and reports most of the changes these specs make
+//! (object properties, `required`, enum values, integer formats) as "unhandled", sees no change
+//! when a path parameter is renamed, and knows nothing of `x-open-enum` or `api.toml`
+//! (`client_supplied`, base URL, auth). The rules follow oasdiff's principle, "narrowing
+//! requests and widening responses break clients", on our typed surface model.
+
+use std::{cmp::Ordering, collections::BTreeMap, fmt};
+
+use crate::surface::{Field, Operation, Schema, Shape, Surface, Type, Usage};
+
+/// The wire verdict of one change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Wire {
+    /// Clients built for the old spec keep working.
+    Compatible,
+    /// Some client built for the old spec fails.
+    Breaking,
+}
+
+/// A semver level, for Rust verdicts and for the bump a crate needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// Nothing a user can observe in the Rust API.
+    Patch,
+    /// Additions: code that compiled still compiles and behaves the same.
+    Minor,
+    /// Code that compiled may no longer compile, or behaves differently.
+    Major,
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Level::Patch => "patch",
+            Level::Minor => "minor",
+            Level::Major => "major",
+        })
+    }
+}
+
+impl fmt::Display for Wire {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Wire::Compatible => "compatible",
+            Wire::Breaking => "breaking",
+        })
+    }
+}
+
+/// One classified change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// What changed: `operation show_vpcep_connection`, `VpcepConnection.status`.
+    pub subject: String,
+    /// How it changed: `response field added (optional)`.
+    pub what: String,
+    /// Wire verdict.
+    pub wire: Wire,
+    /// The wire rule that decided it.
+    pub wire_rule: String,
+    /// Rust semver verdict.
+    pub rust: Level,
+    /// Why.
+    pub rust_reason: String,
+}
+
+impl Change {
+    /// The bump this change needs: its Rust verdict, and major when it breaks the wire (a
+    /// client that talks differently to the server is an incompatible behaviour change, even
+    /// when the Rust API is the same).
+    pub fn needs(&self) -> Level {
+        match self.wire {
+            Wire::Breaking => Level::Major,
+            Wire::Compatible => self.rust,
+        }
+    }
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.subject, self.what)
+    }
+}
+
+struct Out(Vec<Change>);
+
+impl Out {
+    fn push(
+        &mut self,
+        subject: impl Into<String>,
+        what: impl Into<String>,
+        wire: (Wire, &str),
+        rust: (Level, &str),
+    ) {
+        self.0.push(Change {
+            subject: subject.into(),
+            what: what.into(),
+            wire: wire.0,
+            wire_rule: wire.1.to_owned(),
+            rust: rust.0,
+            rust_reason: rust.1.to_owned(),
+        });
+    }
+}
+
+const OK: Wire = Wire::Compatible;
+const BREAKS: Wire = Wire::Breaking;
+
+/// Every change from `before` to `after`, classified.
+pub fn compare(before: &Surface, after: &Surface) -> Vec<Change> {
+    let mut out = Out(Vec::new());
+    let krate = format!("crate {}", after.crate_name);
+    if before.base_url != after.base_url {
+        out.push(
+            &krate,
+            format!("base URL {} -> {}", before.base_url, after.base_url),
+            (BREAKS, "clients of the old version call the old host"),
+            (
+                Level::Patch,
+                "the Rust API is the same; only the default URL differs",
+            ),
+        );
+    }
+    if before.auth != after.auth {
+        out.push(
+            &krate,
+            format!("auth {} -> {}", before.auth, after.auth),
+            (BREAKS, "the server refuses the old authentication"),
+            (
+                Level::Major,
+                "the client's constructors and credentials change",
+            ),
+        );
+    }
+    // An operation whose id changed but whose method and path did not is the same endpoint
+    // under a new Rust name.
+    let same_endpoint = |a: &Operation, b: &Operation| {
+        a.method == b.method && path_shape(&a.path) == path_shape(&b.path)
+    };
+    let mut renamed_to: Vec<&str> = Vec::new();
+    for op in &before.operations {
+        if let Some(new) = after.operation(&op.id) {
+            compare_operation(op, new, before, after, &mut out);
+            continue;
+        }
+        let renamed = after
+            .operations
+            .iter()
+            .find(|n| before.operation(&n.id).is_none() && same_endpoint(op, n));
+        match renamed {
+            Some(new) => {
+                out.push(
+                    format!("operation {}", op.id),
+                    format!("renamed to {} (operationId)", new.id),
+                    (OK, "the method and path are the same"),
+                    (
+                        Level::Major,
+                        "the client method is renamed, so calls to the old one no longer compile",
+                    ),
+                );
+                renamed_to.push(&new.id);
+                compare_operation(op, new, before, after, &mut out);
+            }
+            None => out.push(
+                format!("operation {}", op.id),
+                format!("removed ({} {})", op.method, op.path),
+                (
+                    BREAKS,
+                    "old clients call an operation the server no longer has",
+                ),
+                (Level::Major, "the client method is removed"),
+            ),
+        }
+    }
+    for op in &after.operations {
+        if before.operation(&op.id).is_none() && !renamed_to.contains(&op.id.as_str()) {
+            out.push(
+                format!("operation {}", op.id),
+                format!("added ({} {})", op.method, op.path),
+                (OK, "a new operation does not affect old clients"),
+                (Level::Minor, "a new client method"),
+            );
+        }
+    }
+    for (name, old) in &before.schemas {
+        match after.schemas.get(name) {
+            None => out.push(
+                format!("schema {name}"),
+                "removed",
+                (OK, "its uses are classified where they change"),
+                if old.replaced_by.is_some() {
+                    (
+                        Level::Patch,
+                        "it was a hand-written type; nothing generated goes",
+                    )
+                } else {
+                    (Level::Major, "the generated type is removed")
+                },
+            ),
+            Some(new) => compare_schema(name, old, new, before, after, &mut out),
+        }
+    }
+    for (name, new) in &after.schemas {
+        if !before.schemas.contains_key(name) {
+            out.push(
+                format!("schema {name}"),
+                "added",
+                (OK, "its uses are classified where they change"),
+                if new.replaced_by.is_some() {
+                    (
+                        Level::Patch,
+                        "replaced by a hand-written type; nothing is generated",
+                    )
+                } else {
+                    (Level::Minor, "a new generated type")
+                },
+            );
+        }
+    }
+    out.0
+}
+
+/// The path with its parameter names blanked: what the wire sees.
+fn path_shape(path: &str) -> String {
+    let mut out = String::new();
+    let mut in_param = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push_str("{}");
+            }
+            '}' => in_param = false,
+            _ if in_param => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn path_params(path: &str) -> Vec<String> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|s| s.split_once('}').map(|(name, _)| name.to_owned()))
+        .collect()
+}
+
+fn compare_operation(
+    old: &Operation,
+    new: &Operation,
+    before: &Surface,
+    after: &Surface,
+    out: &mut Out,
+) {
+    let subject = format!("operation {}", new.id);
+    if old.method != new.method || path_shape(&old.path) != path_shape(&new.path) {
+        out.push(
+            &subject,
+            format!(
+                "moved from {} {} to {} {}",
+                old.method, old.path, new.method, new.path
+            ),
+            (BREAKS, "old clients call the old method and path"),
+            (
+                Level::Patch,
+                "the client method is the same; it sends the request elsewhere",
+            ),
+        );
+    }
+    // Path parameters pair by position: their names never reach the wire.
+    let mut renamed: BTreeMap<String, String> = BTreeMap::new();
+    if path_shape(&old.path) == path_shape(&new.path) {
+        for (a, b) in path_params(&old.path)
+            .into_iter()
+            .zip(path_params(&new.path))
+        {
+            if a != b {
+                out.push(
+                    &subject,
+                    format!("path parameter `{a}` renamed to `{b}`"),
+                    (OK, "path parameter names are not sent; the URL is the same"),
+                    (
+                        Level::Major,
+                        "the builder's setter is renamed, so calls to the old one no longer compile",
+                    ),
+                );
+                renamed.insert(a, b);
+            }
+        }
+    }
+    let rust_required = |p: &crate::surface::Parameter| p.required && !p.client_supplied;
+    for p in &old.parameters {
+        let name = renamed.get(&p.name).unwrap_or(&p.name);
+        let Some(q) = new.parameters.iter().find(|q| &q.name == name) else {
+            out.push(
+                &subject,
+                format!("{} parameter `{}` removed", p.location, p.name),
+                (
+                    BREAKS,
+                    "old clients still send it; a server that checks its parameters refuses it",
+                ),
+                (Level::Major, "the builder's setter is removed"),
+            );
+            continue;
+        };
+        let what = |w: &str| format!("{} parameter `{}` {w}", q.location, q.name);
+        if p.location != q.location {
+            out.push(
+                &subject,
+                what(&format!("moved from {} to {}", p.location, q.location)),
+                (BREAKS, "old clients send it in the old place"),
+                (Level::Patch, "the setter is the same"),
+            );
+        }
+        if p.required != q.required {
+            out.push(
+                &subject,
+                what(if q.required {
+                    "made required"
+                } else {
+                    "made optional"
+                }),
+                if q.required {
+                    (BREAKS, "request narrowed: old clients may omit it")
+                } else {
+                    (OK, "request widened")
+                },
+                rust_required_change(rust_required(p), rust_required(q)),
+            );
+        } else if p.client_supplied != q.client_supplied {
+            out.push(
+                &subject,
+                what(if q.client_supplied {
+                    "now supplied by the runtime"
+                } else {
+                    "no longer supplied by the runtime"
+                }),
+                (OK, "the request on the wire is the same"),
+                rust_required_change(rust_required(p), rust_required(q)),
+            );
+        }
+        if let Some((wire, rule)) = compare_types(&p.ty, &q.ty, REQUEST, before, after) {
+            out.push(
+                &subject,
+                what(&format!("type {} -> {}", p.ty.render(), q.ty.render())),
+                (wire, &rule),
+                rust_param_type_change(&p.ty, &q.ty, before, after),
+            );
+        }
+    }
+    for q in &new.parameters {
+        let known = old
+            .parameters
+            .iter()
+            .any(|p| renamed.get(&p.name).unwrap_or(&p.name) == &q.name);
+        if known {
+            continue;
+        }
+        let what = format!(
+            "{} parameter `{}` added ({})",
+            q.location,
+            q.name,
+            if q.client_supplied {
+                "required, supplied by the runtime"
+            } else if q.required {
+                "required"
+            } else {
+                "optional"
+            }
+        );
+        out.push(
+            &subject,
+            what,
+            if q.required {
+                (BREAKS, "request narrowed: old clients do not send it")
+            } else {
+                (OK, "old clients omit an optional parameter")
+            },
+            if rust_required(q) {
+                (
+                    Level::Major,
+                    "calls compile but send() fails until the new setter is called",
+                )
+            } else {
+                (Level::Minor, "a new optional setter")
+            },
+        );
+    }
+    for b in &old.body {
+        match new.body.iter().find(|c| c.media == b.media) {
+            None => out.push(
+                &subject,
+                format!("request body {} removed", b.media),
+                (BREAKS, "old clients still send the body"),
+                (Level::Major, "the body setter goes or takes another type"),
+            ),
+            Some(c) => {
+                if b.required != c.required {
+                    out.push(
+                        &subject,
+                        format!(
+                            "request body {}",
+                            if c.required {
+                                "made required"
+                            } else {
+                                "made optional"
+                            }
+                        ),
+                        if c.required {
+                            (BREAKS, "request narrowed: old clients may omit it")
+                        } else {
+                            (OK, "request widened")
+                        },
+                        rust_required_change(b.required, c.required),
+                    );
+                }
+                if let Some((wire, rule)) = compare_types(&b.ty, &c.ty, REQUEST, before, after) {
+                    out.push(
+                        &subject,
+                        format!("request body type {} -> {}", b.ty.render(), c.ty.render()),
+                        (wire, &rule),
+                        rust_type_change(&b.ty, &c.ty, before, after),
+                    );
+                }
+            }
+        }
+    }
+    for c in &new.body {
+        if !old.body.iter().any(|b| b.media == c.media) {
+            out.push(
+                &subject,
+                format!(
+                    "request body {} added ({})",
+                    c.media,
+                    if c.required { "required" } else { "optional" }
+                ),
+                if c.required {
+                    (BREAKS, "request narrowed: old clients send no body")
+                } else {
+                    (OK, "old clients send no body, which is allowed")
+                },
+                if c.required {
+                    (
+                        Level::Major,
+                        "calls compile but send() fails until the body is set",
+                    )
+                } else {
+                    (Level::Minor, "a new setter")
+                },
+            );
+        }
+    }
+    for (status, r) in &old.responses {
+        match new.responses.get(status) {
+            None => {
+                let success = status.starts_with('2');
+                let covered = covered_by_range(status, r.body.as_ref(), new);
+                out.push(
+                    &subject,
+                    format!("response {status} removed"),
+                    (
+                        OK,
+                        "response narrowed: the server no longer sends what old clients handled",
+                    ),
+                    if covered {
+                        (
+                            Level::Patch,
+                            "a status range with the same body still covers it: the client handles it the same way",
+                        )
+                    } else if success {
+                        (
+                            Level::Major,
+                            "the success type of the call may change, and the status is now unexpected",
+                        )
+                    } else {
+                        (
+                            Level::Major,
+                            "the status now reaches callers as Error::UnexpectedResponse instead of a typed error",
+                        )
+                    },
+                );
+            }
+            Some(s) => {
+                match (&r.body, &s.body) {
+                    (Some(a), Some(b)) => {
+                        if let Some((wire, rule)) = compare_types(a, b, RESPONSE, before, after) {
+                            out.push(
+                                &subject,
+                                format!("response {status} body {} -> {}", a.render(), b.render()),
+                                (wire, &rule),
+                                rust_type_change(a, b, before, after),
+                            );
+                        }
+                    }
+                    (None, None) => {}
+                    (a, _) => out.push(
+                        &subject,
+                        format!(
+                            "response {status} body {}",
+                            if a.is_some() { "removed" } else { "added" }
+                        ),
+                        (
+                            BREAKS,
+                            "old clients parse the response with the old expectation",
+                        ),
+                        (Level::Major, "the call's response type changes"),
+                    ),
+                }
+                for h in &r.headers {
+                    if !s.headers.contains(h) {
+                        out.push(
+                            &subject,
+                            format!("response {status} header {h} removed"),
+                            (OK, "response headers are not required by the client"),
+                            (
+                                Level::Patch,
+                                "headers are read from the response's header map, not typed",
+                            ),
+                        );
+                    }
+                }
+                for h in &s.headers {
+                    if !r.headers.contains(h) {
+                        out.push(
+                            &subject,
+                            format!("response {status} header {h} added"),
+                            (OK, "old clients ignore headers"),
+                            (
+                                Level::Patch,
+                                "headers are read from the response's header map, not typed",
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for (status, s) in &new.responses {
+        if old.responses.contains_key(status) {
+            continue;
+        }
+        let success = status.starts_with('2');
+        let covered = covered_by_range(status, s.body.as_ref(), old)
+            && covered_by_range(status, s.body.as_ref(), new);
+        out.push(
+            &subject,
+            format!("response {status} added"),
+            if success {
+                (
+                    BREAKS,
+                    "response widened: old clients treat an undocumented success as unexpected",
+                )
+            } else {
+                (
+                    OK,
+                    "an error either way: old clients report it as unexpected",
+                )
+            },
+            if covered {
+                (
+                    Level::Patch,
+                    "a status range with the same body already covered it: the client handles it the same way",
+                )
+            } else {
+                (
+                    Level::Major,
+                    "the call's typed result for this status changes",
+                )
+            },
+        );
+    }
+}
+
+/// Whether `status` (a specific code) falls in a range response of `op` with the same body.
+fn covered_by_range(status: &str, body: Option<&Type>, op: &Operation) -> bool {
+    let Some(first) = status.chars().next() else {
+        return false;
+    };
+    if status.len() != 3 || !status.chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    op.responses
+        .get(&format!("{first}XX"))
+        .is_some_and(|r| r.body.as_ref() == body)
+}
+
+fn rust_required_change(was: bool, is: bool) -> (Level, &'static str) {
+    match (was, is) {
+        (false, true) => (
+            Level::Major,
+            "calls that did not set it compile but now fail before sending",
+        ),
+        (true, false) => (
+            Level::Patch,
+            "the setter is the same; it may now be left out",
+        ),
+        _ => (Level::Patch, "the Rust API is the same"),
+    }
+}
+
+const REQUEST: Usage = Usage {
+    request: true,
+    response: false,
+};
+const RESPONSE: Usage = Usage {
+    request: false,
+    response: true,
+};
+
+/// How a type changed, seen from the set of values it admits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Same,
+    Wider,
+    Narrower,
+    Different,
+}
+
+impl Direction {
+    fn and(self, other: Direction) -> Direction {
+        use Direction::*;
+        match (self, other) {
+            (Same, x) | (x, Same) => x,
+            (Wider, Wider) => Wider,
+            (Narrower, Narrower) => Narrower,
+            _ => Different,
+        }
+    }
+}
+
+fn int_rank(format: Option<&str>) -> Option<(bool, u8)> {
+    // (signed, bits); None = unknown format. No format means any integer.
+    match format {
+        Some("int8") => Some((true, 8)),
+        Some("int16") => Some((true, 16)),
+        Some("int32") | Some("int") => Some((true, 32)),
+        Some("int64") => Some((true, 64)),
+        Some("uint8") => Some((false, 8)),
+        Some("uint16") => Some((false, 16)),
+        Some("uint32") | Some("uint") => Some((false, 32)),
+        Some("uint64") => Some((false, 64)),
+        None => Some((true, 128)),
+        _ => None,
+    }
+}
+
+fn number(v: &Option<serde_json::Value>) -> Option<f64> {
+    v.as_ref().and_then(serde_json::Value::as_f64)
+}
+
+/// The direction of a change of one type (references compared by name, resolved only when
+/// the name changes).
+fn direction(a: &Type, b: &Type, before: &Surface, after: &Surface) -> Direction {
+    use Direction::*;
+    if a == b {
+        return Same;
+    }
+    match (&a.reference, &b.reference) {
+        (Some(x), Some(y)) => {
+            let same = match (before.schemas.get(x), after.schemas.get(y)) {
+                (Some(s), Some(t)) => s.shape == t.shape && s.open_enum == t.open_enum,
+                _ => false,
+            };
+            return if same { Same } else { Different };
+        }
+        (None, None) => {}
+        _ => return Different,
+    }
+    let mut d = Same;
+    match (a.kind.as_deref(), b.kind.as_deref()) {
+        (x, y) if x == y => {}
+        (Some("integer"), Some("number")) => d = Wider,
+        (Some("number"), Some("integer")) => d = Narrower,
+        _ => return Different,
+    }
+    if a.format != b.format {
+        d = d.and(match a.kind.as_deref() {
+            Some("integer") => match (int_rank(a.format.as_deref()), int_rank(b.format.as_deref()))
+            {
+                (Some((sa, ba)), Some((sb, bb))) => {
+                    // A signed type holds an unsigned one of fewer bits.
+                    let a_in_b = (sa == sb && ba <= bb) || (!sa && sb && ba < bb);
+                    let b_in_a = (sa == sb && bb <= ba) || (!sb && sa && bb < ba);
+                    match (a_in_b, b_in_a) {
+                        (true, false) => Wider,
+                        (false, true) => Narrower,
+                        _ => Different,
+                    }
+                }
+                _ => Different,
+            },
+            Some("number") => {
+                let rank = |f: Option<&str>| match f {
+                    Some("float") => Some(1),
+                    Some("double") => Some(2),
+                    None => Some(3),
+                    _ => None,
+                };
+                match (rank(a.format.as_deref()), rank(b.format.as_deref())) {
+                    (Some(x), Some(y)) if x < y => Wider,
+                    (Some(x), Some(y)) if x > y => Narrower,
+                    _ => Different,
+                }
+            }
+            // A string format dropped admits more text; one added admits less.
+            _ => match (&a.format, &b.format) {
+                (Some(_), None) => Wider,
+                (None, Some(_)) => Narrower,
+                _ => Different,
+            },
+        });
+    }
+    if a.values != b.values {
+        let sub = |x: &[String], y: &[String]| x.iter().all(|v| y.contains(v));
+        d = d.and(match (a.values.is_empty(), b.values.is_empty()) {
+            (true, false) => Narrower,
+            (false, true) => Wider,
+            _ if sub(&a.values, &b.values) && !sub(&b.values, &a.values) => Wider,
+            _ if sub(&b.values, &a.values) && !sub(&a.values, &b.values) => Narrower,
+            _ if sub(&a.values, &b.values) => Same, // reordered
+            _ => Different,
+        });
+    }
+    if a.nullable != b.nullable {
+        d = d.and(if b.nullable { Wider } else { Narrower });
+    }
+    for (x, y, lower) in [
+        (&a.minimum, &b.minimum, true),
+        (&a.maximum, &b.maximum, false),
+    ] {
+        if x == y {
+            continue;
+        }
+        d = d.and(match (number(x), number(y)) {
+            (Some(_), None) => Wider,
+            (None, Some(_)) => Narrower,
+            (Some(p), Some(q)) => match p.partial_cmp(&q) {
+                Some(Ordering::Greater) => {
+                    if lower {
+                        Wider
+                    } else {
+                        Narrower
+                    }
+                }
+                Some(Ordering::Less) => {
+                    if lower {
+                        Narrower
+                    } else {
+                        Wider
+                    }
+                }
+                _ => Same,
+            },
+            _ => Different,
+        });
+    }
+    match (&a.items, &b.items) {
+        (Some(x), Some(y)) => d = d.and(direction(x, y, before, after)),
+        (None, None) => {}
+        _ => return Different,
+    }
+    if a.one_of != b.one_of || a.properties != b.properties {
+        return Different;
+    }
+    // A changed default changes only what the server assumes when the value is left out.
+    d
+}
+
+/// The wire verdict of a type change used on `side`, or None when nothing changed.
+fn compare_types(
+    a: &Type,
+    b: &Type,
+    side: Usage,
+    before: &Surface,
+    after: &Surface,
+) -> Option<(Wire, String)> {
+    let d = direction(a, b, before, after);
+    if d == Direction::Same {
+        if a == b {
+            return None;
+        }
+        return Some((
+            OK,
+            if a.reference != b.reference {
+                "a schema of another name with the same wire form".to_owned()
+            } else {
+                "the values admitted are the same".to_owned()
+            },
+        ));
+    }
+    Some(side_verdict(d, side))
+}
+
+fn side_verdict(d: Direction, side: Usage) -> (Wire, String) {
+    let (request, response) = (side.request, side.response);
+    match d {
+        Direction::Same => (OK, "the values admitted are the same".into()),
+        Direction::Different => (BREAKS, "the type changed incompatibly".into()),
+        Direction::Wider if response => (
+            BREAKS,
+            "response widened: old clients may get values they cannot parse".into(),
+        ),
+        Direction::Wider => (
+            OK,
+            "request widened: the server accepts what old clients send".into(),
+        ),
+        Direction::Narrower if request => (
+            BREAKS,
+            "request narrowed: the server may refuse what old clients send".into(),
+        ),
+        Direction::Narrower => (
+            OK,
+            "response narrowed: old clients parse every value the server now sends".into(),
+        ),
+    }
+}
+
+/// The Rust type typify makes of a schema (its integer rules are typify 0.8's
+/// `convert_integer`), for deciding whether a change reaches the Rust API.
+pub fn rust_type(t: &Type, surface: &Surface) -> String {
+    let base = if let Some(r) = &t.reference {
+        match surface.schemas.get(r).and_then(|s| s.replaced_by.clone()) {
+            Some(replacement) => replacement,
+            None => r.clone(),
+        }
+    } else {
+        match t.kind.as_deref() {
+            Some("array") => format!(
+                "Vec<{}>",
+                t.items
+                    .as_ref()
+                    .map(|i| rust_type(i, surface))
+                    .unwrap_or_else(|| "serde_json::Value".into())
+            ),
+            Some("string") if !t.values.is_empty() => {
+                format!("enum {{{}}}", t.values.join(", "))
+            }
+            Some("string") => match t.format.as_deref() {
+                Some("date-time") => "chrono::DateTime<chrono::Utc>".into(),
+                Some("date") => "chrono::NaiveDate".into(),
+                Some("uuid") => "uuid::Uuid".into(),
+                _ => "String".into(),
+            },
+            Some("integer") => integer_type(t),
+            Some("number") => match t.format.as_deref() {
+                Some("float") => "f32".into(),
+                _ => "f64".into(),
+            },
+            Some("boolean") => "bool".into(),
+            Some("object") if t.properties.is_empty() => {
+                "serde_json::Map<String, serde_json::Value>".into()
+            }
+            _ => format!("generated type for {}", t.render()),
+        }
+    };
+    if t.nullable {
+        format!("Option<{base}>")
+    } else {
+        base
+    }
+}
+
+fn integer_type(t: &Type) -> String {
+    let min = number(&t.minimum);
+    let max = number(&t.maximum);
+    let formats: [(&str, &str, &str, f64, f64); 10] = [
+        ("int8", "i8", "NonZeroU8", i8::MIN as f64, i8::MAX as f64),
+        ("uint8", "u8", "NonZeroU8", 0.0, u8::MAX as f64),
+        (
+            "int16",
+            "i16",
+            "NonZeroU16",
+            i16::MIN as f64,
+            i16::MAX as f64,
+        ),
+        ("uint16", "u16", "NonZeroU16", 0.0, u16::MAX as f64),
+        ("int", "i32", "NonZeroU32", i32::MIN as f64, i32::MAX as f64),
+        (
+            "int32",
+            "i32",
+            "NonZeroU32",
+            i32::MIN as f64,
+            i32::MAX as f64,
+        ),
+        ("uint", "u32", "NonZeroU32", 0.0, u32::MAX as f64),
+        ("uint32", "u32", "NonZeroU32", 0.0, u32::MAX as f64),
+        (
+            "int64",
+            "i64",
+            "NonZeroU64",
+            i64::MIN as f64,
+            i64::MAX as f64,
+        ),
+        ("uint64", "u64", "NonZeroU64", 0.0, u64::MAX as f64),
+    ];
+    if let Some((_, ty, nz, lo, hi)) = formats
+        .iter()
+        .find(|(f, ..)| Some(*f) == t.format.as_deref())
+        && min.is_none_or(|m| m >= *lo)
+        && max.is_none_or(|m| m <= *hi)
+    {
+        return if min == Some(1.0) { nz } else { ty }.to_string();
+    }
+    match (min, max) {
+        (Some(1.0), _) => "NonZeroU64".into(),
+        (Some(0.0), None) => "u64".into(),
+        _ => "i64".into(),
+    }
+}
+
+/// The Rust type of an object field: not-required fields are `Option`, except arrays and maps,
+/// which typify leaves empty by default.
+pub fn rust_field_type(f: &Field, surface: &Surface) -> String {
+    let t = rust_type(&f.ty, surface);
+    let defaults_to_empty = matches!(f.ty.kind.as_deref(), Some("array"))
+        || (f.ty.kind.as_deref() == Some("object") && f.ty.properties.is_empty());
+    if f.required || defaults_to_empty || t.starts_with("Option<") {
+        t
+    } else {
+        format!("Option<{t}>")
+    }
+}
+
+fn rust_type_change(
+    a: &Type,
+    b: &Type,
+    before: &Surface,
+    after: &Surface,
+) -> (Level, &'static str) {
+    if rust_type(a, before) == rust_type(b, after) {
+        (Level::Patch, "the Rust type is the same")
+    } else {
+        (Level::Major, "the Rust type changes")
+    }
+}
+
+/// Integer conversions that `From` provides: values of the old type still convert.
+fn lossless(from: &str, to: &str) -> bool {
+    let bits = |t: &str| -> Option<(char, u32)> {
+        let t = t.trim_start_matches("NonZero");
+        let kind = t.chars().next()?.to_ascii_lowercase();
+        Some((kind, t[1..].parse().ok()?))
+    };
+    let (Some((k1, b1)), Some((k2, b2))) = (bits(from), bits(to)) else {
+        return false;
+    };
+    let nonzero_ok = !to.starts_with("NonZero") || from.starts_with("NonZero");
+    nonzero_ok && ((k1 == k2 && b1 < b2) || (k1 == 'u' && k2 == 'i' && b1 < b2))
+}
+
+fn rust_param_type_change(
+    a: &Type,
+    b: &Type,
+    before: &Surface,
+    after: &Surface,
+) -> (Level, &'static str) {
+    let (x, y) = (rust_type(a, before), rust_type(b, after));
+    if x == y {
+        (Level::Patch, "the Rust type is the same")
+    } else if lossless(&x, &y) {
+        (
+            Level::Minor,
+            "setters take `impl TryInto<T>`, and every value of the old type converts without loss",
+        )
+    } else {
+        (Level::Major, "the setter's Rust type changes")
+    }
+}
+
+fn compare_schema(
+    name: &str,
+    old: &Schema,
+    new: &Schema,
+    before: &Surface,
+    after: &Surface,
+    out: &mut Out,
+) {
+    let subject = format!("schema {name}");
+    let side = old.usage.union(new.usage);
+    let hand_written = old.replaced_by.is_some() && new.replaced_by.is_some();
+    if old.replaced_by != new.replaced_by {
+        out.push(
+            &subject,
+            format!(
+                "Rust type {} -> {}",
+                old.replaced_by.as_deref().unwrap_or("generated"),
+                new.replaced_by.as_deref().unwrap_or("generated")
+            ),
+            (
+                OK,
+                "api.toml's replacement does not change the wire by itself",
+            ),
+            (Level::Major, "the Rust type changes"),
+        );
+    }
+    if old.non_exhaustive != new.non_exhaustive {
+        out.push(
+            &subject,
+            if new.non_exhaustive {
+                "becomes #[non_exhaustive] (now used only in responses, or an open enum)"
+            } else {
+                "no longer #[non_exhaustive] (no longer used only in responses)"
+            },
+            (OK, "no change on the wire"),
+            if new.non_exhaustive {
+                (
+                    Level::Major,
+                    "struct literals and exhaustive matches outside the crate no longer compile",
+                )
+            } else {
+                (
+                    Level::Minor,
+                    "allows more: struct literals and exhaustive matches",
+                )
+            },
+        );
+    }
+    if old.open_enum != new.open_enum {
+        out.push(
+            &subject,
+            if new.open_enum {
+                "becomes an open enum (x-open-enum)"
+            } else {
+                "is no longer an open enum"
+            },
+            if new.open_enum || !side.response {
+                (OK, "unknown values are accepted where they were refused")
+            } else {
+                (
+                    BREAKS,
+                    "response narrowed in what the client accepts: undocumented values fail again",
+                )
+            },
+            (
+                Level::Major,
+                "the Other(String) variant is added or removed",
+            ),
+        );
+    }
+    let wire_of = |d: Direction| -> (Wire, String) {
+        if side == Usage::default() {
+            (OK, "not used by any operation".into())
+        } else {
+            side_verdict(d, side)
+        }
+    };
+    match (&old.shape, &new.shape) {
+        (
+            Shape::Object {
+                fields: fa,
+                one_of_required: oa,
+            },
+            Shape::Object {
+                fields: fb,
+                one_of_required: ob,
+            },
+        ) => {
+            for (field, f) in fa {
+                let sub = format!("{name}.{field}");
+                let Some(g) = fb.get(field) else {
+                    let wire = if side == Usage::default() {
+                        (OK, "not used by any operation".to_owned())
+                    } else if side.request {
+                        (
+                            BREAKS,
+                            "old clients still send it; a server that checks fields refuses it"
+                                .to_owned(),
+                        )
+                    } else if f.required {
+                        (
+                            BREAKS,
+                            "response narrowed: old clients require this field".to_owned(),
+                        )
+                    } else {
+                        (
+                            OK,
+                            "old clients read the optional field as absent".to_owned(),
+                        )
+                    };
+                    out.push(
+                        &sub,
+                        format!(
+                            "field removed (was {})",
+                            if f.required { "required" } else { "optional" }
+                        ),
+                        (wire.0, &wire.1),
+                        if hand_written {
+                            (
+                                Level::Patch,
+                                "a hand-written type: nothing generated changes",
+                            )
+                        } else {
+                            (Level::Major, "a pub field is removed")
+                        },
+                    );
+                    continue;
+                };
+                if f.required != g.required {
+                    let d = if g.required {
+                        Direction::Narrower
+                    } else {
+                        Direction::Wider
+                    };
+                    let wire = wire_of(d);
+                    let rust = if hand_written
+                        || rust_field_type(f, before) == rust_field_type(g, after)
+                    {
+                        (Level::Patch, "the field's Rust type is the same")
+                    } else {
+                        (Level::Major, "the field's Rust type changes (Option)")
+                    };
+                    out.push(
+                        &sub,
+                        if g.required {
+                            "made required"
+                        } else {
+                            "made optional"
+                        },
+                        (wire.0, &wire.1),
+                        rust,
+                    );
+                }
+                let d = direction(&f.ty, &g.ty, before, after);
+                if f.ty != g.ty {
+                    let wire = if d == Direction::Same {
+                        (OK, "the values admitted are the same".to_owned())
+                    } else {
+                        wire_of(d)
+                    };
+                    let rust = if hand_written {
+                        (
+                            Level::Patch,
+                            "a hand-written type: nothing generated changes",
+                        )
+                    } else if rust_type(&f.ty, before) == rust_type(&g.ty, after) {
+                        (Level::Patch, "the field's Rust type is the same")
+                    } else {
+                        (Level::Major, "the field's Rust type changes")
+                    };
+                    out.push(
+                        &sub,
+                        format!("type {} -> {}", f.ty.render(), g.ty.render()),
+                        (wire.0, &wire.1),
+                        rust,
+                    );
+                }
+            }
+            for (field, g) in fb {
+                if fa.contains_key(field) {
+                    continue;
+                }
+                let sub = format!("{name}.{field}");
+                let wire = if side == Usage::default() {
+                    (OK, "not used by any operation".to_owned())
+                } else if side.request && g.required {
+                    (
+                        BREAKS,
+                        "request narrowed: old clients do not send this required field".to_owned(),
+                    )
+                } else if side.request {
+                    (OK, "old clients omit an optional field".to_owned())
+                } else {
+                    (OK, "old clients ignore fields they do not know".to_owned())
+                };
+                let rust = if hand_written {
+                    (
+                        Level::Patch,
+                        "a hand-written type: nothing generated changes",
+                    )
+                } else if new.non_exhaustive {
+                    (
+                        Level::Minor,
+                        "a new pub field on a #[non_exhaustive] struct, which callers cannot build with a literal",
+                    )
+                } else {
+                    (
+                        Level::Major,
+                        "a new pub field: struct literals outside the crate no longer compile",
+                    )
+                };
+                out.push(
+                    &sub,
+                    format!(
+                        "field added ({})",
+                        if g.required { "required" } else { "optional" }
+                    ),
+                    (wire.0, &wire.1),
+                    rust,
+                );
+            }
+            if oa != ob {
+                let sub = |x: &[String], y: &[String]| x.iter().all(|v| y.contains(v));
+                let d = match (oa.is_empty(), ob.is_empty()) {
+                    (true, false) => Direction::Narrower,
+                    (false, true) => Direction::Wider,
+                    _ if sub(oa, ob) => Direction::Wider,
+                    _ if sub(ob, oa) => Direction::Narrower,
+                    _ => Direction::Different,
+                };
+                let wire = wire_of(d);
+                out.push(
+                    &subject,
+                    format!(
+                        "rule \"one of [{}] is required\" -> \"one of [{}] is required\"",
+                        oa.join(", "),
+                        ob.join(", ")
+                    ),
+                    (wire.0, &wire.1),
+                    if d == Direction::Wider {
+                        (Level::Patch, "call() accepts every body it accepted before")
+                    } else {
+                        (Level::Major, "call() refuses bodies that it sent before")
+                    },
+                );
+            }
+        }
+        (Shape::Value(a), Shape::Value(b)) if a != b => {
+            let d = direction(a, b, before, after);
+            let only_values_added = d == Direction::Wider
+                && a.kind == b.kind
+                && a.format == b.format
+                && !a.values.is_empty();
+            let wire = if only_values_added && new.open_enum && old.open_enum {
+                if side.request {
+                    (
+                        OK,
+                        "request widened, and an open enum parses new values as Other".to_owned(),
+                    )
+                } else {
+                    (
+                        OK,
+                        "open enum: old clients parse new values as Other(..)".to_owned(),
+                    )
+                }
+            } else {
+                wire_of(d)
+            };
+            let added: Vec<&String> = b.values.iter().filter(|v| !a.values.contains(v)).collect();
+            let removed: Vec<&String> = a.values.iter().filter(|v| !b.values.contains(v)).collect();
+            let what = if !a.values.is_empty()
+                && !b.values.is_empty()
+                && a.kind == b.kind
+                && a.format == b.format
+                && (added.len() + removed.len() > 0)
+            {
+                let mut parts = Vec::new();
+                if !added.is_empty() {
+                    parts.push(format!(
+                        "enum value{} {} added",
+                        if added.len() > 1 { "s" } else { "" },
+                        quote_list(&added)
+                    ));
+                }
+                if !removed.is_empty() {
+                    parts.push(format!(
+                        "enum value{} {} removed",
+                        if removed.len() > 1 { "s" } else { "" },
+                        quote_list(&removed)
+                    ));
+                }
+                parts.join(", ")
+            } else {
+                format!("type {} -> {}", a.render(), b.render())
+            };
+            let rust = if hand_written {
+                (
+                    Level::Patch,
+                    "a hand-written type: nothing generated changes",
+                )
+            } else if only_values_added && new.non_exhaustive {
+                (
+                    Level::Minor,
+                    "new variants on a #[non_exhaustive] enum (a value that came as Other(..) now has its own variant)",
+                )
+            } else if only_values_added {
+                (
+                    Level::Major,
+                    "new variants: exhaustive matches outside the crate no longer compile",
+                )
+            } else if !removed.is_empty() {
+                (Level::Major, "variants are removed")
+            } else if rust_type(a, before) == rust_type(b, after) {
+                (Level::Patch, "the Rust type is the same")
+            } else {
+                (Level::Major, "the Rust type changes")
+            };
+            out.push(&subject, what, (wire.0, &wire.1), rust);
+        }
+        (Shape::Value(_), Shape::Value(_)) => {}
+        _ => out.push(
+            &subject,
+            "changes between an object and a non-object type",
+            (BREAKS, "the type changed incompatibly"),
+            if hand_written {
+                (
+                    Level::Patch,
+                    "a hand-written type: nothing generated changes",
+                )
+            } else {
+                (Level::Major, "the Rust type changes")
+            },
+        ),
+    }
+}
+
+fn quote_list(values: &[&String]) -> String {
+    values
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

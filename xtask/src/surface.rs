@@ -1,0 +1,664 @@
+//! An API's surface as a typed model: per operation its method, path, parameters, body and
+//! responses, then the component schemas with their fields and which side of a call uses them.
+//! The surface snapshot test renders it as text for reviewers, `cargo xtask api-diff` compares
+//! two of them, and a release record is one of them serialized as JSON.
+
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    fmt::Write as _,
+};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::{
+    open_enum,
+    spec::{AuthKind, LoadedApi},
+};
+
+/// One API's surface: the crate settings that reach the wire, the operations and the schemas.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Surface {
+    /// Crate name of the generated client.
+    #[serde(rename = "crate")]
+    pub crate_name: String,
+    /// Crate version (from `api.toml`).
+    pub version: String,
+    /// `digest` or `huawei`.
+    pub auth: String,
+    /// Default base URL, or a pattern with `{region}`.
+    pub base_url: String,
+    /// Operations, in (path, method) order.
+    pub operations: Vec<Operation>,
+    /// Component schemas by name.
+    pub schemas: BTreeMap<String, Schema>,
+}
+
+/// One operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Operation {
+    /// The operationId: the client's method name.
+    pub id: String,
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// Path template.
+    pub path: String,
+    /// Parameters in spec order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parameters: Vec<Parameter>,
+    /// Request body, per media type.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub body: Vec<Body>,
+    /// Responses by status (`200`, `4XX`, `default`).
+    pub responses: BTreeMap<String, Response>,
+}
+
+/// One parameter of an operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Parameter {
+    /// Name on the wire.
+    pub name: String,
+    /// `path`, `query`, `header` or `cookie`.
+    #[serde(rename = "in")]
+    pub location: String,
+    /// The parameter's schema.
+    #[serde(rename = "schema")]
+    pub ty: Type,
+    /// Required on the wire (as the vendor documents it).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub required: bool,
+    /// Listed in `client_supplied`: the runtime fills it in, so the client takes it as optional.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub client_supplied: bool,
+}
+
+/// A request body for one media type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Body {
+    /// Media type.
+    pub media: String,
+    /// The body's schema.
+    #[serde(rename = "schema")]
+    pub ty: Type,
+    /// Whether the body is required.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub required: bool,
+}
+
+/// One documented response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Response {
+    /// The JSON body's schema, if there is one.
+    #[serde(default, rename = "schema", skip_serializing_if = "Option::is_none")]
+    pub body: Option<Type>,
+    /// Documented response headers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<String>,
+}
+
+/// Which side of a call uses a schema; decides the wire rules and whether the generated
+/// struct is `#[non_exhaustive]`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    /// Reached from a parameter or a request body.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub request: bool,
+    /// Reached from a response body.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub response: bool,
+}
+
+impl Usage {
+    /// Both sides together.
+    pub fn union(self, other: Usage) -> Usage {
+        Usage {
+            request: self.request || other.request,
+            response: self.response || other.response,
+        }
+    }
+}
+
+/// A component schema.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Schema {
+    /// `x-open-enum: true`: the Rust enum has `Other(String)`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub open_enum: bool,
+    /// The hand-written Rust type that replaces the generated one (`api.toml` `replace`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<String>,
+    /// Which side of a call uses it.
+    pub usage: Usage,
+    /// Whether the generated Rust type is `#[non_exhaustive]` (see [`non_exhaustive`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub non_exhaustive: bool,
+    /// An object's fields, or the schema's type.
+    #[serde(flatten)]
+    pub shape: Shape,
+}
+
+/// What a schema is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shape {
+    /// An object with named fields: a Rust struct.
+    Object {
+        /// Fields by wire name.
+        fields: BTreeMap<String, Field>,
+        /// `x-require-one-of`: at least one of these fields must be set.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        one_of_required: Vec<String>,
+    },
+    /// Anything else (an enumeration, a string, a oneOf...).
+    Value(Box<Type>),
+}
+
+/// A field of an object schema.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    /// The field's schema.
+    #[serde(rename = "schema")]
+    pub ty: Type,
+    /// Listed in the object's `required`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub required: bool,
+}
+
+/// The parts of a schema that decide the wire format and the Rust type: a reduced OpenAPI
+/// schema object.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Type {
+    /// A component schema, by name.
+    #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// `string`, `integer`, `number`, `boolean`, `array`, `object`.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// `int32`, `int64`, `date-time`...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// An array's items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Box<Type>>,
+    /// Alternatives of a `oneOf`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub one_of: Vec<Type>,
+    /// An inline object's own fields (rare: the specs name their objects).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, Field>,
+    /// `nullable: true`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nullable: bool,
+    /// Enumerated values (as text).
+    #[serde(default, rename = "enum", skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+    /// `minimum`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum: Option<Value>,
+    /// `maximum`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum: Option<Value>,
+    /// `default`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Value>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The rule for how generated types evolve: a struct that only responses use is
+/// `#[non_exhaustive]` (callers read it, never build it with a literal, so the vendor may add
+/// fields in a minor release); a struct that requests use stays open to struct literals (adding
+/// a field to it is a breaking Rust change). Every open enumeration is `#[non_exhaustive]`, so a
+/// value the vendor adds becomes a new variant in a minor release. Replaced schemas are
+/// hand-written types and keep their own rules.
+pub fn non_exhaustive(schema: &Schema) -> bool {
+    if schema.replaced_by.is_some() {
+        return false;
+    }
+    match schema.shape {
+        Shape::Object { .. } => schema.usage.response && !schema.usage.request,
+        Shape::Value(_) => schema.open_enum,
+    }
+}
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+impl Surface {
+    /// The surface of a loaded API.
+    pub fn of(api: &LoadedApi) -> Surface {
+        // The JSON form of the merged document, which the spec loader has put in sorted order.
+        let doc = serde_json::to_value(&api.merged).unwrap_or_default();
+        let supplied: BTreeSet<(&str, &str)> = api
+            .config
+            .client_supplied
+            .iter()
+            .map(|c| (c.location.as_str(), c.name.as_str()))
+            .collect();
+        let resolve = |v: &Value| -> Value {
+            match v.get("$ref").and_then(Value::as_str) {
+                Some(r) => doc
+                    .pointer(r.trim_start_matches('#'))
+                    .cloned()
+                    .unwrap_or_else(|| v.clone()),
+                None => v.clone(),
+            }
+        };
+
+        let mut operations = Vec::new();
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            for method in METHODS {
+                let Some(op) = item.get(method) else { continue };
+                let parameters = op["parameters"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|p| {
+                        let p = resolve(p);
+                        let (location, name) = (
+                            p["in"].as_str().unwrap_or_default().to_owned(),
+                            p["name"].as_str().unwrap_or_default().to_owned(),
+                        );
+                        let client_supplied =
+                            supplied.contains(&(location.as_str(), name.as_str()));
+                        Parameter {
+                            // The loader marks client-supplied parameters optional for the
+                            // generator; on the wire the vendor requires them.
+                            required: p["required"] == Value::Bool(true) || client_supplied,
+                            ty: Type::from_json(&p["schema"]),
+                            name,
+                            location,
+                            client_supplied,
+                        }
+                    })
+                    .collect();
+                let request_body = resolve(&op["requestBody"]);
+                let body = request_body["content"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(media, m)| Body {
+                        media: media.clone(),
+                        ty: Type::from_json(&m["schema"]),
+                        required: request_body["required"] == Value::Bool(true),
+                    })
+                    .collect();
+                let responses = op["responses"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(status, r)| {
+                        let r = resolve(r);
+                        let body = r["content"]["application/json"]
+                            .get("schema")
+                            .map(Type::from_json);
+                        let headers = r["headers"]
+                            .as_object()
+                            .map(|h| h.keys().cloned().collect())
+                            .unwrap_or_default();
+                        (status.clone(), Response { body, headers })
+                    })
+                    .collect();
+                operations.push(Operation {
+                    id: op["operationId"].as_str().unwrap_or_default().to_owned(),
+                    method: method.to_uppercase(),
+                    path: path.clone(),
+                    parameters,
+                    body,
+                    responses,
+                });
+            }
+        }
+
+        let mut schemas = BTreeMap::new();
+        for (name, schema) in doc["components"]["schemas"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            let shape = match schema.get("properties").and_then(Value::as_object) {
+                Some(props) => Shape::Object {
+                    fields: fields_of(schema, props),
+                    one_of_required: schema["x-require-one-of"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect(),
+                },
+                None => Shape::Value(Box::new(Type::from_json(schema))),
+            };
+            schemas.insert(
+                name.clone(),
+                Schema {
+                    open_enum: schema.get(open_enum::EXTENSION) == Some(&Value::Bool(true)),
+                    replaced_by: api.config.replace.get(name).map(|r| r.rust_type.clone()),
+                    usage: Usage::default(),
+                    non_exhaustive: false,
+                    shape,
+                },
+            );
+        }
+
+        let mut surface = Surface {
+            crate_name: api.config.crate_name.clone(),
+            version: api.config.version.clone(),
+            auth: match api.config.auth {
+                AuthKind::Digest => "digest",
+                AuthKind::Huawei => "huawei",
+            }
+            .to_owned(),
+            base_url: api.config.base_url.clone(),
+            operations,
+            schemas,
+        };
+        surface.compute_usage();
+        surface
+    }
+
+    /// Marks each schema with the side of a call that reaches it, and applies the
+    /// [`non_exhaustive`] rule.
+    fn compute_usage(&mut self) {
+        let mut request = Vec::new();
+        let mut response = Vec::new();
+        for op in &self.operations {
+            for p in &op.parameters {
+                p.ty.refs(&mut request);
+            }
+            for b in &op.body {
+                b.ty.refs(&mut request);
+            }
+            for r in op.responses.values() {
+                if let Some(t) = &r.body {
+                    t.refs(&mut response);
+                }
+            }
+        }
+        for (roots, is_request) in [(request, true), (response, false)] {
+            let mut seen = BTreeSet::new();
+            let mut todo = roots;
+            while let Some(name) = todo.pop() {
+                if !seen.insert(name.clone()) {
+                    continue;
+                }
+                let Some(schema) = self.schemas.get_mut(&name) else {
+                    continue;
+                };
+                if is_request {
+                    schema.usage.request = true;
+                } else {
+                    schema.usage.response = true;
+                }
+                match &schema.shape {
+                    Shape::Object { fields, .. } => {
+                        for f in fields.values() {
+                            f.ty.refs(&mut todo);
+                        }
+                    }
+                    Shape::Value(t) => t.refs(&mut todo),
+                }
+            }
+        }
+        for schema in self.schemas.values_mut() {
+            schema.non_exhaustive = non_exhaustive(schema);
+        }
+    }
+
+    /// The operation with this operationId.
+    pub fn operation(&self, id: &str) -> Option<&Operation> {
+        self.operations.iter().find(|o| o.id == id)
+    }
+
+    /// Compact text for the snapshot a reviewer reads.
+    pub fn render_text(&self) -> String {
+        let mut out = String::new();
+        let auth = match self.auth.as_str() {
+            "digest" => "Digest",
+            "huawei" => "Huawei",
+            other => other,
+        };
+        let _ = writeln!(
+            out,
+            "crate {} {} ({auth} auth), base URL {}",
+            self.crate_name, self.version, self.base_url
+        );
+        for op in &self.operations {
+            let _ = writeln!(out, "\n{} {}", op.method, op.path);
+            let _ = writeln!(out, "  operation  {}", op.id);
+            for p in &op.parameters {
+                let required = if p.client_supplied {
+                    "optional, runtime supplies it"
+                } else if p.required {
+                    "required"
+                } else {
+                    "optional"
+                };
+                let _ = writeln!(
+                    out,
+                    "  {:<9}  {}: {} ({required})",
+                    p.location,
+                    p.name,
+                    p.ty.render()
+                );
+            }
+            for b in &op.body {
+                let required = if b.required { "required" } else { "optional" };
+                let _ = writeln!(
+                    out,
+                    "  body       {}: {} ({required})",
+                    b.media,
+                    b.ty.render()
+                );
+            }
+            for (status, r) in &op.responses {
+                let body = r
+                    .body
+                    .as_ref()
+                    .map(Type::render)
+                    .unwrap_or_else(|| "no body".into());
+                let headers = if r.headers.is_empty() {
+                    String::new()
+                } else {
+                    format!(", headers {}", r.headers.join(", "))
+                };
+                let _ = writeln!(out, "  {status:<9}  {body}{headers}");
+            }
+        }
+        let _ = writeln!(out, "\nschemas");
+        for (name, schema) in &self.schemas {
+            let mut notes = Vec::new();
+            if schema.open_enum {
+                notes.push("open enum".to_owned());
+            }
+            if let Some(r) = &schema.replaced_by {
+                notes.push(format!("replaced by {r}"));
+            }
+            notes.push(
+                match (schema.usage.request, schema.usage.response) {
+                    (true, true) => "request and response",
+                    (true, false) => "request",
+                    (false, true) => "response",
+                    (false, false) => "unused",
+                }
+                .to_owned(),
+            );
+            if schema.non_exhaustive {
+                notes.push("#[non_exhaustive]".to_owned());
+            }
+            let notes = format!(" ({})", notes.join("; "));
+            match &schema.shape {
+                Shape::Object {
+                    fields,
+                    one_of_required,
+                } => {
+                    let _ = writeln!(out, "  {name}{notes}");
+                    for (field, f) in fields {
+                        let req = if f.required { " (required)" } else { "" };
+                        let _ = writeln!(out, "    {field}: {}{req}", f.ty.render());
+                    }
+                    if !one_of_required.is_empty() {
+                        let _ = writeln!(
+                            out,
+                            "    (one of {} is required)",
+                            one_of_required.join(", ")
+                        );
+                    }
+                }
+                Shape::Value(t) => {
+                    let _ = writeln!(out, "  {name}{notes}: {}", t.render());
+                }
+            }
+        }
+        out
+    }
+}
+
+fn fields_of(schema: &Value, props: &serde_json::Map<String, Value>) -> BTreeMap<String, Field> {
+    let required: BTreeSet<&str> = schema["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    props
+        .iter()
+        .map(|(name, def)| {
+            (
+                name.clone(),
+                Field {
+                    ty: Type::from_json(def),
+                    required: required.contains(name.as_str()),
+                },
+            )
+        })
+        .collect()
+}
+
+impl Type {
+    /// Reads the parts that matter from a JSON schema object.
+    pub fn from_json(v: &Value) -> Type {
+        if let Some(r) = v.get("$ref").and_then(Value::as_str) {
+            return Type {
+                reference: Some(r.rsplit('/').next().unwrap_or(r).to_owned()),
+                ..Type::default()
+            };
+        }
+        let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+        Type {
+            reference: None,
+            kind: text("type"),
+            format: text("format"),
+            items: v.get("items").map(|i| Box::new(Type::from_json(i))),
+            one_of: v["oneOf"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(Type::from_json)
+                .collect(),
+            properties: v
+                .get("properties")
+                .and_then(Value::as_object)
+                .map(|props| fields_of(v, props))
+                .unwrap_or_default(),
+            nullable: v.get("nullable") == Some(&Value::Bool(true)),
+            values: v["enum"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|x| {
+                    x.as_str()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| x.to_string())
+                })
+                .collect(),
+            minimum: v.get("minimum").cloned(),
+            maximum: v.get("maximum").cloned(),
+            default: v.get("default").cloned(),
+        }
+    }
+
+    /// Pushes the names of the component schemas this type refers to.
+    pub fn refs(&self, out: &mut Vec<String>) {
+        if let Some(r) = &self.reference {
+            out.push(r.clone());
+        }
+        if let Some(i) = &self.items {
+            i.refs(out);
+        }
+        for t in &self.one_of {
+            t.refs(out);
+        }
+        for f in self.properties.values() {
+            f.ty.refs(out);
+        }
+    }
+
+    /// Compact text: `integer(int32) (minimum 0)`, `[VpcepConnection]`, `string {a, b}`.
+    pub fn render(&self) -> String {
+        if let Some(r) = &self.reference {
+            return r.clone();
+        }
+        let base = match self.kind.as_deref() {
+            Some("array") => format!(
+                "[{}]",
+                self.items
+                    .as_ref()
+                    .map(|i| i.render())
+                    .unwrap_or_else(|| "any".into())
+            ),
+            Some(t) => match &self.format {
+                Some(f) => format!("{t}({f})"),
+                None => t.to_owned(),
+            },
+            None if !self.one_of.is_empty() => self
+                .one_of
+                .iter()
+                .map(Type::render)
+                .collect::<Vec<_>>()
+                .join(" | "),
+            None => "any".to_owned(),
+        };
+        let mut t = format!("{base}{}", if self.nullable { "?" } else { "" });
+        if !self.properties.is_empty() {
+            let fields: Vec<String> = self
+                .properties
+                .iter()
+                .map(|(k, f)| {
+                    format!(
+                        "{k}: {}{}",
+                        f.ty.render(),
+                        if f.required { " (required)" } else { "" }
+                    )
+                })
+                .collect();
+            t = format!("{t} {{ {} }}", fields.join(", "));
+        }
+        if !self.values.is_empty() {
+            t = format!("{t} {{{}}}", self.values.join(", "));
+        }
+        let bounds: Vec<String> = [
+            ("minimum", &self.minimum),
+            ("maximum", &self.maximum),
+            ("default", &self.default),
+        ]
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|x| format!("{k} {x}")))
+        .collect();
+        if !bounds.is_empty() {
+            t = format!("{t} ({})", bounds.join(", "));
+        }
+        t
+    }
+}
+
+/// Loads every API's surface under `root/specs`.
+pub fn load_all(root: &std::path::Path) -> Result<Vec<Surface>, Vec<crate::SpecError>> {
+    Ok(crate::spec::load_all(root)?
+        .iter()
+        .map(Surface::of)
+        .collect())
+}
