@@ -4,7 +4,8 @@
 //! the API: envelope, errors, security schemes) and one `<Operation>.yaml` per endpoint. Each
 //! operation document is a complete OpenAPI 3.0 document on its own (so a standard validator
 //! accepts it); it reaches shared components through `_common.yaml#/components/...` references,
-//! which the merge rewrites to local ones.
+//! which the merge rewrites to local ones. The vendor pages in `specs/<api>/pages/` are read
+//! only by `cargo xtask docs`: they are neither specs nor part of the spec hash.
 
 use std::{
     collections::BTreeMap,
