@@ -2,6 +2,7 @@
 //! turns `specs/<api>/` into `generated/<api>/`, and `--check` reports what is stale.
 
 pub mod check;
+pub mod docs;
 pub mod generate;
 pub mod open_enum;
 pub mod spec;

@@ -10,6 +10,12 @@ usage: cargo xtask <command>
 commands:
   generate           generate generated/<api>/ from specs/<api>/ (writes only what changed)
   generate --check   change nothing; exit 1 if any generated file is stale, missing or extra
+  docs check         compare every spec with its vendor page (specs/<api>/pages/);
+                     exit 0 when they agree, 1 on drift, 2 when a page cannot be read
+  docs check --page FILE <api>/<Operation>
+                     compare one spec with a page file (a page just saved from the browser)
+  docs diff OLD NEW  what changed between two captures of one page
+  docs show FILE     the documented operation read from a page, as JSON
   help               this text
 ";
 
@@ -19,6 +25,17 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["generate"] => generate(false),
         ["generate", "--check"] => generate(true),
+        ["docs", "check"] => report(xtask::docs::run::check_all(&workspace_root())),
+        ["docs", "check", "--page", file, target] => report(xtask::docs::run::check_file(
+            &workspace_root(),
+            std::path::Path::new(file),
+            target,
+        )),
+        ["docs", "diff", old, new] => report(xtask::docs::run::diff(
+            std::path::Path::new(old),
+            std::path::Path::new(new),
+        )),
+        ["docs", "show", file] => show(file),
         ["help"] | ["--help"] | ["-h"] | [] => {
             print!("{HELP}");
             ExitCode::SUCCESS
@@ -54,6 +71,41 @@ fn generate(check: bool) -> ExitCode {
         Err(failure) => {
             eprint!("{failure}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+fn report(report: xtask::docs::run::Report) -> ExitCode {
+    for line in &report.findings {
+        println!("{line}");
+    }
+    for line in &report.errors {
+        eprintln!("error: {line}");
+    }
+    match report.exit_code() {
+        0 => {
+            println!("the specs agree with their pages");
+            ExitCode::SUCCESS
+        }
+        code => ExitCode::from(code),
+    }
+}
+
+fn show(file: &str) -> ExitCode {
+    match xtask::docs::run::read_page(std::path::Path::new(file)) {
+        Ok(page) => match serde_json::to_string_pretty(&page) {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
         }
     }
 }

@@ -405,6 +405,7 @@ pub fn validate_document(file: &str, doc: &Value) -> Result<(), SpecError> {
     }
     deserialize_openapi(file, doc.clone())?;
     check_field_names(file, doc, &mut Vec::new())?;
+    check_doc_deviations(file, doc, &mut Vec::new())?;
     let paths = doc.get("paths").and_then(Value::as_object);
     for (path, item) in paths.into_iter().flatten() {
         for method in METHODS {
@@ -472,6 +473,59 @@ fn check_field_names(file: &str, v: &Value, place: &mut Vec<String>) -> Result<(
             for (i, child) in items.iter().enumerate() {
                 place.push(i.to_string());
                 check_field_names(file, child, place)?;
+                place.pop();
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `x-doc-deviation` (see `cargo xtask docs check`) is a reason, or a map from an aspect or a
+/// finding's subject to a reason; anything else is a typo that would silently explain nothing.
+fn check_doc_deviations(file: &str, v: &Value, place: &mut Vec<String>) -> Result<(), SpecError> {
+    use crate::docs::compare::{ASPECTS, DEVIATION, deviations_of};
+    match v {
+        Value::Object(map) => {
+            if map.contains_key(DEVIATION) {
+                let at = Some(
+                    format!("{}.{DEVIATION}", place.join("."))
+                        .trim_start_matches('.')
+                        .to_owned(),
+                );
+                let reasons = deviations_of(v).map_err(|m| SpecError::new(file, at.clone(), m))?;
+                // On an operation the keys are subjects (`status 404`); elsewhere, aspects.
+                let is_operation = map.contains_key("operationId");
+                for (key, reason) in &reasons {
+                    if reason.trim().is_empty() {
+                        return Err(SpecError::new(
+                            file,
+                            at,
+                            format!("{key}: give the reason for the deviation"),
+                        ));
+                    }
+                    if !is_operation && key != "*" && !ASPECTS.contains(&key.as_str()) {
+                        return Err(SpecError::new(
+                            file,
+                            at,
+                            format!(
+                                "unknown aspect `{key}`: write one of {}",
+                                ASPECTS.join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
+            for (k, child) in map {
+                place.push(k.clone());
+                check_doc_deviations(file, child, place)?;
+                place.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                place.push(i.to_string());
+                check_doc_deviations(file, child, place)?;
                 place.pop();
             }
         }

@@ -1,0 +1,1 @@
+//! `cargo xtask docs fetch`: downloading pages from their `externalDocs.url`.

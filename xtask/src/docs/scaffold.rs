@@ -1,0 +1,1 @@
+//! `cargo xtask docs scaffold`: a draft OpenAPI document from a page.
