@@ -1,0 +1,369 @@
+//! The specs against the vendors' pages (`cargo xtask docs`): the checked-in pages agree with
+//! their specs, every page reads into the expected model (snapshots), and edited copies of real
+//! pages give exactly the findings a reviewer needs.
+
+use std::{fs, path::PathBuf};
+
+use xtask::{
+    docs::{
+        self,
+        run::{Report, check_all, check_file, diff},
+    },
+    spec, workspace_root,
+};
+
+fn page_path(api: &str, file: &str) -> PathBuf {
+    workspace_root()
+        .join("specs")
+        .join(api)
+        .join("pages")
+        .join(file)
+}
+
+fn page_text(api: &str, file: &str) -> String {
+    fs::read_to_string(page_path(api, file)).unwrap()
+}
+
+/// Writes `text` to a temporary file named like the page and checks it against the spec.
+fn check_text(target: &str, file_name: &str, text: &str) -> Report {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(file_name);
+    fs::write(&file, text).unwrap();
+    check_file(&workspace_root(), &file, target)
+}
+
+/// Asserts the exact findings (without the `<api>/<Operation>: ` prefix) and exit code 1.
+fn assert_drift(report: &Report, target: &str, expected: &[&str]) {
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let found: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| {
+            f.strip_prefix(&format!("{target}: "))
+                .unwrap_or(f)
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(found, expected);
+    assert_eq!(report.exit_code(), 1);
+}
+
+fn replace_once(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "the page no longer contains {from:?}");
+    text.replacen(from, to, 1)
+}
+
+const CONNECT: &str = "oceanbase-cloud/ConnectPrivatelinkService";
+const ADD_USER: &str = "oceanbase-cloud/AddPrivatelinkServiceUser";
+const CSS: &str = "huaweicloud-css/ShowVpcepConnection";
+const DAS: &str = "huaweicloud-das/CreateInstanceConnection";
+
+fn connect_page() -> String {
+    page_text("oceanbase-cloud", "ConnectPrivatelinkService.txt")
+}
+
+#[test]
+fn the_specs_agree_with_their_pages() {
+    let report = check_all(&workspace_root());
+    assert!(report.errors.is_empty(), "{}", report.errors.join("\n"));
+    assert!(
+        report.findings.is_empty(),
+        "the specs and the vendors' pages disagree (edit the spec, or record an x-doc-deviation \
+         with the reason):\n{}",
+        report.findings.join("\n")
+    );
+    assert_eq!(report.exit_code(), 0);
+    // Every operation document has its page.
+    let pages = docs::run::pages(&workspace_root()).unwrap();
+    assert_eq!(pages.len(), 5);
+    for p in &pages {
+        assert!(
+            workspace_root()
+                .join("specs")
+                .join(&p.api)
+                .join(format!("{}.yaml", p.operation))
+                .exists(),
+            "{p:?}"
+        );
+    }
+}
+
+#[test]
+fn each_page_reads_into_its_model() {
+    for p in docs::run::pages(&workspace_root()).unwrap() {
+        let text = fs::read_to_string(&p.path).unwrap();
+        let model = docs::parse(&p.entry.file, &text).unwrap();
+        insta::assert_yaml_snapshot!(format!("{}__{}", p.api, p.operation), model);
+    }
+}
+
+#[test]
+fn the_pages_are_not_part_of_the_spec_hash() {
+    let root = tempfile::tempdir().unwrap();
+    let api = root.path().join("specs/oceanbase-cloud");
+    fs::create_dir_all(api.join("pages")).unwrap();
+    let source = workspace_root().join("specs/oceanbase-cloud");
+    for entry in fs::read_dir(&source).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            fs::copy(&path, api.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let before = spec::load_api(root.path(), &api).unwrap().spec_hash;
+    fs::write(api.join("pages/ConnectPrivatelinkService.txt"), "changed").unwrap();
+    fs::write(api.join("pages/pages.toml"), "# changed").unwrap();
+    let after = spec::load_api(root.path(), &api).unwrap();
+    assert_eq!(before, after.spec_hash);
+    assert!(after.files.iter().all(|f| !f.contains("pages")));
+}
+
+// Drift: edited copies of real pages give exactly the expected findings.
+
+#[test]
+fn a_field_added_on_the_page() {
+    let text = replace_once(
+        &connect_page(),
+        "| userEndpointAddress | String | No | The address of the endpoint. |",
+        "| userEndpointAddress | String | No | The address of the endpoint. |\n| vpcId | String | No | The ID of the VPC. | vpc-1 |",
+    );
+    let report = check_text(CONNECT, "ConnectPrivatelinkService.txt", &text);
+    assert_drift(
+        &report,
+        CONNECT,
+        &["body vpcId: on the page, not in the spec"],
+    );
+}
+
+#[test]
+fn a_field_removed_from_the_page() {
+    let text = replace_once(
+        &connect_page(),
+        "| userEndpointAddress | String | No | The address of the endpoint. |\n",
+        "",
+    );
+    let report = check_text(CONNECT, "ConnectPrivatelinkService.txt", &text);
+    assert_drift(
+        &report,
+        CONNECT,
+        &["body userEndpointAddress: in the spec, not on the page"],
+    );
+}
+
+#[test]
+fn a_field_made_required() {
+    let text = replace_once(
+        &connect_page(),
+        "| addressId | String | No |",
+        "| addressId | String | Yes |",
+    );
+    let report = check_text(CONNECT, "ConnectPrivatelinkService.txt", &text);
+    assert_drift(
+        &report,
+        CONNECT,
+        &["body addressId: required on the page, optional in the spec"],
+    );
+}
+
+#[test]
+fn a_type_changed() {
+    let text = replace_once(
+        &page_text("huaweicloud-das", "CreateInstanceConnection.txt"),
+        "port |\nNo |\nInteger |",
+        "port |\nNo |\nString |",
+    );
+    let report = check_text(DAS, "CreateInstanceConnection.txt", &text);
+    assert_drift(
+        &report,
+        DAS,
+        &["body port: type string on the page, integer(int32) in the spec"],
+    );
+}
+
+#[test]
+fn an_enum_value_added() {
+    let text = replace_once(
+        &page_text("oceanbase-cloud", "AddPrivatelinkServiceUser.txt"),
+        "    • false: failed\n",
+        "    • false: failed\n    • pending: not yet known\n",
+    );
+    let report = check_text(ADD_USER, "AddPrivatelinkServiceUser.txt", &text);
+    assert_drift(
+        &report,
+        ADD_USER,
+        &["response 200 success: enum value \"pending\" on the page, not in the spec"],
+    );
+}
+
+#[test]
+fn a_status_code_added() {
+    let text = replace_once(
+        &page_text("huaweicloud-css", "ShowVpcepConnection.txt"),
+        "|\n412 |\n",
+        "|\n404 |\nThe cluster does not exist. |\n|\n412 |\n",
+    );
+    let report = check_text(CSS, "ShowVpcepConnection.txt", &text);
+    assert_drift(&report, CSS, &["status 404: on the page, not in the spec"]);
+}
+
+#[test]
+fn the_example_changed() {
+    let text = replace_once(
+        &page_text("huaweicloud-das", "CreateInstanceConnection.txt"),
+        "\"username\" : \"root\"",
+        "\"username\" : \"admin\"",
+    );
+    let report = check_text(DAS, "CreateInstanceConnection.txt", &text);
+    assert_drift(
+        &report,
+        DAS,
+        &["example request: differs at /username: \"admin\" on the page, \"root\" in the spec"],
+    );
+}
+
+/// The Connect page in the newer layout: separate Path, Query and Body tables.
+fn split_connect_page(query_in_body: bool) -> String {
+    let (query, body_extra) = if query_in_body {
+        (
+            "",
+            "| requestId | String | Yes | The ID of the request. | dc30 |\n",
+        )
+    } else {
+        (
+            "| requestId | String | Yes | The ID of the request. | dc30 |\n",
+            "",
+        )
+    };
+    let tables = format!(
+        "Path parameters\n\
+         | Name | Type | Required | Description | Example value |\n|---|---|---|---|---|\n\
+         | instanceId | String | Yes | The ID of the OceanBase Cloud instance. | ob317v4uif**** |\n\
+         | tenantId | String | Yes | The ID of the tenant. | t33h8y08k**** |\n\
+         Query parameters\n\
+         | Name | Type | Required | Description | Example value |\n|---|---|---|---|---|\n\
+         {query}\
+         Body parameters\n\
+         | Name | Type | Required | Description | Example value |\n|---|---|---|---|---|\n\
+         {body_extra}\
+         | endpointId | String | Yes | The ID of the endpoint. | t33h8y08k**** |\n\
+         | addressId | String | No | The ID of the address. | obe-4tw51gp7**** |\n\
+         | userEndpointAddress | String | No | The address of the endpoint. |\n"
+    );
+    let page = connect_page();
+    let start = page.find("| Name | Type | Required").unwrap();
+    let end = page.find("Response parameters").unwrap();
+    format!("{}{tables}{}", &page[..start], &page[end..])
+}
+
+#[test]
+fn a_table_split_into_path_query_and_body() {
+    // The same facts in separate tables: nothing to report.
+    let report = check_text(CONNECT, "split.txt", &split_connect_page(false));
+    assert_eq!((report.findings.clone(), report.exit_code()), (vec![], 0));
+    // The split tables decide the location: a query parameter listed under Body is drift.
+    let report = check_text(CONNECT, "split.txt", &split_connect_page(true));
+    assert_drift(
+        &report,
+        CONNECT,
+        &[
+            "body requestId: on the page, not in the spec",
+            "query requestId: in the spec, not on the page",
+        ],
+    );
+}
+
+#[test]
+fn an_unreadable_page_names_the_section() {
+    let text = replace_once(
+        &connect_page(),
+        "| Name | Type | Required | Description | Example value |",
+        "| Nom | Genre | Requis | Description | Exemple |",
+    );
+    let report = check_text(CONNECT, "ConnectPrivatelinkService.txt", &text);
+    assert_eq!(report.exit_code(), 2);
+    assert_eq!(report.errors.len(), 1);
+    let error = &report.errors[0];
+    assert!(
+        error.contains("section \"Request parameters\"")
+            && error.contains("no Parameter or Name column"),
+        "{error}"
+    );
+    // A page with no tables at all is refused, not read as an operation with no parameters.
+    let report = check_text(CONNECT, "empty.txt", "Overview\nNothing here.\n");
+    assert_eq!(report.exit_code(), 2);
+    assert!(
+        report.errors[0].contains("section \"page\""),
+        "{:?}",
+        report.errors
+    );
+}
+
+// Quirks of real pages are resolved, and said.
+
+#[test]
+fn a_placeholder_that_disagrees_with_the_table_is_the_table_s_parameter() {
+    let text = replace_once(
+        &connect_page(),
+        "POST /api/v2/instances/{instanceId}/tenants/{tenantId}/",
+        "POST /api/v2/instances/{instanceId}/tenants/{tenantsId}/",
+    );
+    let model = docs::parse("p.txt", &text).unwrap();
+    let tenant = model
+        .params
+        .iter()
+        .find(|p| p.field.name == "tenantId")
+        .unwrap();
+    assert_eq!(tenant.location, docs::Location::Path);
+    assert_eq!(
+        model.quirks,
+        ["the path writes {tenantsId} where the parameter table says tenantId; tenantId is used"]
+    );
+    let report = check_text(CONNECT, "p.txt", &text);
+    assert_eq!(report.exit_code(), 0, "{:?}", report.findings);
+}
+
+#[test]
+fn a_curl_method_that_disagrees_with_the_path_header_is_noted() {
+    let text = replace_once(&connect_page(), "--request POST", "--request PUT");
+    let model = docs::parse("p.txt", &text).unwrap();
+    assert_eq!(model.method, "POST");
+    assert_eq!(
+        model.quirks,
+        ["the example request uses PUT, the request line says POST; POST is used"]
+    );
+}
+
+#[test]
+fn a_lost_list_of_values_is_unknown_not_empty() {
+    let model = docs::parse("p.txt", &connect_page()).unwrap();
+    let success = &model.responses["200"][1];
+    assert_eq!(success.name, "success");
+    assert!(success.enum_lost && success.enum_values.is_empty());
+}
+
+// `docs diff`: two captures of one page.
+
+#[test]
+fn diff_reports_the_vendor_s_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.txt");
+    let new = dir.path().join("ConnectPrivatelinkService.txt");
+    fs::write(&old, connect_page()).unwrap();
+    fs::write(
+        &new,
+        replace_once(
+            &connect_page(),
+            "| addressId | String | No |",
+            "| addressId | String | Yes |",
+        ),
+    )
+    .unwrap();
+    let report = diff(&old, &new);
+    assert_eq!(
+        report.findings,
+        [
+            "ConnectPrivatelinkService: body addressId: required on the new page, optional on the old page"
+        ]
+    );
+    assert_eq!(report.exit_code(), 1);
+    assert_eq!(diff(&old, &old).exit_code(), 0);
+}
