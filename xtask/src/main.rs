@@ -16,6 +16,8 @@ commands:
                      compare one spec with a page file (a page just saved from the browser)
   docs diff OLD NEW  what changed between two captures of one page
   docs show FILE     the documented operation read from a page, as JSON
+  docs scaffold FILE [--url URL]
+                     print a draft OpenAPI document for the page's endpoint
   help               this text
 ";
 
@@ -36,6 +38,8 @@ fn main() -> ExitCode {
             std::path::Path::new(new),
         )),
         ["docs", "show", file] => show(file),
+        ["docs", "scaffold", file] => scaffold(file, None),
+        ["docs", "scaffold", file, "--url", url] => scaffold(file, Some(url)),
         ["help"] | ["--help"] | ["-h"] | [] => {
             print!("{HELP}");
             ExitCode::SUCCESS
@@ -103,6 +107,19 @@ fn show(file: &str) -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn scaffold(file: &str, url: Option<&str>) -> ExitCode {
+    match xtask::docs::run::scaffold_file(&workspace_root(), std::path::Path::new(file), url) {
+        Ok(yaml) => {
+            print!("{yaml}");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

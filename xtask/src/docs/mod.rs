@@ -669,7 +669,7 @@ fn has_row_named(params: &[DocParam], name: &str) -> bool {
 }
 
 /// `tenantsId` and `tenantId`: the same name but for a letter, as page typos go.
-fn near_name(a: &str, b: &str) -> bool {
+pub(crate) fn near_name(a: &str, b: &str) -> bool {
     let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
     if a == b {
         return true;

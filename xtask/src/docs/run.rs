@@ -219,3 +219,53 @@ pub fn diff(old: &Path, new: &Path) -> Report {
     }
     report
 }
+
+/// `docs scaffold FILE`: a draft operation document from a page, validated like a spec.
+///
+/// A page listed in `specs/<api>/pages/pages.toml` gets its operation name, URL and the API's
+/// `_common.yaml`; any other page is named after its file, with the URL given (or a
+/// placeholder to replace).
+pub fn scaffold_file(root: &Path, file: &Path, url: Option<&str>) -> Result<String, Unreadable> {
+    let page = read_page(file)?;
+    let canonical = fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    let listed = pages(root)?
+        .into_iter()
+        .find(|p| fs::canonicalize(&p.path).is_ok_and(|c| c == canonical));
+    let operation = match &listed {
+        Some(p) => p.operation.clone(),
+        None => file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "Operation".into()),
+    };
+    let url = url
+        .map(str::to_owned)
+        .or_else(|| listed.as_ref().map(|p| p.entry.url.clone()))
+        .unwrap_or_else(|| "https://example.invalid/replace-with-the-page-url".into());
+    let common = match &listed {
+        Some(p) => {
+            let path = root
+                .join("specs")
+                .join(&p.api)
+                .join(crate::spec::COMMON_FILE);
+            if path.exists() {
+                Some(read_yaml(&path)?)
+            } else {
+                None
+            }
+        }
+        None => None,
+    };
+    let doc = super::scaffold::scaffold(
+        &page,
+        &super::scaffold::ScaffoldInput {
+            operation: &operation,
+            url: &url,
+            common: common.as_ref(),
+        },
+    );
+    let name = format!("{operation}.yaml (draft)");
+    crate::spec::validate_document(&name, &doc)
+        .map_err(|e| Unreadable::Setup(format!("the draft is not a valid spec: {e}")))?;
+    serde_yaml_ng::to_string(&doc).map_err(|e| Unreadable::Setup(e.to_string()))
+}
