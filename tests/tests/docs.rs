@@ -516,3 +516,141 @@ fn scaffold_drafts_the_spec_s_surface() {
         );
     }
 }
+
+// `docs fetch` against a loopback server.
+
+/// Serves `pages` (URL path → body) on 127.0.0.1; anything else is 404. Returns the base URL
+/// and the runtime that keeps the server alive.
+fn serve_pages(pages: Vec<(String, String)>) -> (String, tokio::runtime::Runtime) {
+    use axum::{Router, http::StatusCode, http::Uri};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = Router::new().fallback(move |uri: Uri| {
+        let found = pages
+            .iter()
+            .find(|(p, _)| *p == uri.path())
+            .map(|(_, b)| b.clone());
+        async move {
+            match found {
+                Some(body) => (StatusCode::OK, body),
+                None => (StatusCode::NOT_FOUND, "no such page".to_owned()),
+            }
+        }
+    });
+    runtime.spawn(async move { axum::serve(listener, app).await });
+    (base, runtime)
+}
+
+/// A repository with the CSS and DAS specs and pages only.
+fn repo_with_pages() -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    for api in ["huaweicloud-css", "huaweicloud-das"] {
+        let source = workspace_root().join("specs").join(api);
+        let dir = root.path().join("specs").join(api);
+        fs::create_dir_all(dir.join("pages")).unwrap();
+        for sub in ["", "pages"] {
+            for entry in fs::read_dir(source.join(sub)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_file() {
+                    fs::copy(&path, dir.join(sub).join(path.file_name().unwrap())).unwrap();
+                }
+            }
+        }
+    }
+    root
+}
+
+#[test]
+fn fetch_writes_and_reports_only_changed_pages() {
+    let css = page_text("huaweicloud-css", "ShowVpcepConnection.txt");
+    let das_new = replace_once(
+        &page_text("huaweicloud-das", "CreateInstanceConnection.txt"),
+        "\"username\" : \"root\"",
+        "\"username\" : \"admin\"",
+    );
+    let (base, _server) = serve_pages(vec![
+        (
+            "/intl/en-us/api-css/ShowVpcepConnection.html".into(),
+            css.clone(),
+        ),
+        (
+            "/intl/en-us/api-das/das_01_0070.html".into(),
+            das_new.clone(),
+        ),
+    ]);
+    let repo = repo_with_pages();
+    let root = repo.path();
+    let css_file = root.join("specs/huaweicloud-css/pages/ShowVpcepConnection.txt");
+    let css_list = root.join("specs/huaweicloud-css/pages/pages.toml");
+    let css_list_before = fs::read_to_string(&css_list).unwrap();
+    let css_modified = fs::metadata(&css_file).unwrap().modified().unwrap();
+
+    let report = docs::fetch::fetch(root, None, Some(&base), "2026-12-24");
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+    assert!(
+        report.findings[0]
+            .starts_with("changed: specs/huaweicloud-das/pages/CreateInstanceConnection.txt")
+    );
+    // The changed page is written and its capture date recorded; the other is not touched.
+    let das_dir = root.join("specs/huaweicloud-das/pages");
+    assert_eq!(
+        fs::read_to_string(das_dir.join("CreateInstanceConnection.txt")).unwrap(),
+        das_new
+    );
+    let das_list = fs::read_to_string(das_dir.join("pages.toml")).unwrap();
+    assert!(das_list.contains("captured = \"2026-12-24\""), "{das_list}");
+    assert!(
+        das_list.starts_with("# The vendor's page"),
+        "comments are kept"
+    );
+    assert_eq!(fs::read_to_string(&css_list).unwrap(), css_list_before);
+    assert_eq!(
+        fs::metadata(&css_file).unwrap().modified().unwrap(),
+        css_modified
+    );
+    // And the check now shows the vendor's change.
+    let check = check_all(root);
+    assert_eq!(
+        check.findings,
+        [
+            "huaweicloud-das/CreateInstanceConnection: example request: differs at /username: \"admin\" on the page, \"root\" in the spec"
+        ]
+    );
+
+    // Nothing changed since: nothing written, nothing reported.
+    let again = docs::fetch::fetch(root, None, Some(&base), "2026-12-25");
+    assert_eq!((again.findings.len(), again.errors.len()), (0, 0));
+    assert!(
+        !fs::read_to_string(das_dir.join("pages.toml"))
+            .unwrap()
+            .contains("2026-12-25")
+    );
+}
+
+#[test]
+fn fetch_reports_a_page_it_cannot_download() {
+    let (base, _server) = serve_pages(vec![]);
+    let repo = repo_with_pages();
+    let report = docs::fetch::fetch(
+        repo.path(),
+        Some("huaweicloud-css/ShowVpcepConnection"),
+        Some(&base),
+        "2026-12-24",
+    );
+    assert_eq!(report.exit_code(), 2);
+    assert!(
+        report.errors[0].starts_with("huaweicloud-css/ShowVpcepConnection: ")
+            && report.errors[0].contains("404"),
+        "{:?}",
+        report.errors
+    );
+    assert!(report.findings.is_empty());
+}

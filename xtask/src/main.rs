@@ -18,6 +18,9 @@ commands:
   docs show FILE     the documented operation read from a page, as JSON
   docs scaffold FILE [--url URL]
                      print a draft OpenAPI document for the page's endpoint
+  docs fetch [<api>/<Operation>] [--base URL]
+                     download the pages from their URLs; write and list only those that changed
+                     (--base replaces the URLs' scheme and host, for a mirror)
   help               this text
 ";
 
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
             std::path::Path::new(new),
         )),
         ["docs", "show", file] => show(file),
+        ["docs", "fetch", rest @ ..] => fetch(rest),
         ["docs", "scaffold", file] => scaffold(file, None),
         ["docs", "scaffold", file, "--url", url] => scaffold(file, Some(url)),
         ["help"] | ["--help"] | ["-h"] | [] => {
@@ -124,5 +128,44 @@ fn scaffold(file: &str, url: Option<&str>) -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+fn fetch(args: &[&str]) -> ExitCode {
+    let (mut only, mut base) = (None, None);
+    let mut i = 0;
+    while i < args.len() {
+        match (args[i], args.get(i + 1)) {
+            ("--base", Some(url)) => {
+                base = Some(*url);
+                i += 1;
+            }
+            (target, _) if !target.starts_with('-') && only.is_none() => only = Some(target),
+            (other, _) => {
+                eprint!("unknown argument to docs fetch: {other}\n\n{HELP}");
+                return ExitCode::from(2);
+            }
+        }
+        i += 1;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    let today = xtask::docs::fetch::date_of(now);
+    let report = xtask::docs::fetch::fetch(&workspace_root(), only, base, &today);
+    for line in &report.findings {
+        println!("{line}");
+    }
+    for line in &report.errors {
+        eprintln!("error: {line}");
+    }
+    if !report.errors.is_empty() {
+        ExitCode::from(2)
+    } else {
+        if report.findings.is_empty() {
+            println!("no page changed");
+        }
+        ExitCode::SUCCESS
     }
 }
