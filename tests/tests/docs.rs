@@ -654,3 +654,194 @@ fn fetch_reports_a_page_it_cannot_download() {
     );
     assert!(report.findings.is_empty());
 }
+
+// Real public captures of other dates and regions, one or more per layout (see
+// tests/fixtures/pages/README.md for where each came from).
+
+fn fixture(path: &str) -> PathBuf {
+    workspace_root().join("tests/fixtures/pages").join(path)
+}
+
+const FIXTURES: &[(&str, docs::Layout)] = &[
+    (
+        "huawei-html/ecs-flavor-extra-specs.html",
+        docs::Layout::HuaweiHtml,
+    ),
+    (
+        "huawei-text/ShowVpcepConnection.th-th.txt",
+        docs::Layout::HuaweiText,
+    ),
+    (
+        "oceanbase-markdown/AddPrivatelinkServiceUser.userAccount.md",
+        docs::Layout::OceanbaseMarkdown,
+    ),
+    (
+        "oceanbase-markdown/AddPrivatelinkServiceUser.addressId.md",
+        docs::Layout::OceanbaseMarkdown,
+    ),
+    (
+        "oceanbase-markdown/ConfirmPrivatelinkConnection.md",
+        docs::Layout::OceanbaseMarkdown,
+    ),
+    (
+        "oceanbase-text/ConnectPrivatelinkService.2025-11-26.txt",
+        docs::Layout::OceanbaseText,
+    ),
+];
+
+#[test]
+fn each_public_capture_reads_into_its_model() {
+    for (path, layout) in FIXTURES {
+        let text = fs::read_to_string(fixture(path)).unwrap();
+        let model = docs::parse(path, &text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(model.layout, *layout, "{path}");
+        let name = path.replace('/', "__");
+        insta::assert_yaml_snapshot!(format!("capture__{name}"), model);
+    }
+}
+
+#[test]
+fn diff_shows_how_add_privatelink_service_user_grew() {
+    // The oldest capture has only userAccount; the next adds a required addressId; today's
+    // page adds a required requestId.
+    let oldest = fixture("oceanbase-markdown/AddPrivatelinkServiceUser.userAccount.md");
+    let next = fixture("oceanbase-markdown/AddPrivatelinkServiceUser.addressId.md");
+    let today = page_path("oceanbase-cloud", "AddPrivatelinkServiceUser.txt");
+    let strip = |r: Report| -> Vec<String> {
+        r.findings
+            .iter()
+            .map(|f| {
+                f.split_once(": ")
+                    .map(|(_, rest)| rest.to_owned())
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
+    assert_eq!(
+        strip(diff(&oldest, &next)),
+        [
+            "body addressId: on the new page, not on the old page",
+            "example request: differs at /addressId: \"rs-private***\" on the new page, absent on the old page",
+        ]
+    );
+    assert_eq!(
+        strip(diff(&next, &today)),
+        [
+            "example request: differs at /addressId: \"rs-praivate-********\" on the new page, \"rs-private***\" on the old page",
+            "query requestId: on the new page, not on the old page",
+        ]
+    );
+}
+
+#[test]
+fn an_older_capture_checked_against_today_s_spec() {
+    // ConnectPrivatelinkService as rendered on 2025-11-26: no requestId, no
+    // userEndpointAddress, placeholder example values.
+    let report = check_file(
+        &workspace_root(),
+        &fixture("oceanbase-text/ConnectPrivatelinkService.2025-11-26.txt"),
+        CONNECT,
+    );
+    assert_drift(
+        &report,
+        CONNECT,
+        &[
+            "body userEndpointAddress: in the spec, not on the page",
+            "example request: differs at /addressId: \"xxxxx\" on the page, \"obe-4tw51gp7****\" in the spec",
+            "query requestId: in the spec, not on the page",
+        ],
+    );
+}
+
+#[test]
+fn an_older_region_s_css_page_checked_against_today_s_spec() {
+    // The th-th region's capture still documents `start` where today's page has `offset`,
+    // has no permissions table and no example response.
+    let report = check_file(
+        &workspace_root(),
+        &fixture("huawei-text/ShowVpcepConnection.th-th.txt"),
+        CSS,
+    );
+    assert_drift(
+        &report,
+        CSS,
+        &[
+            "example response 200: in the spec, not on the page",
+            "query offset: in the spec, not on the page",
+            "query start: on the page, not in the spec",
+            "response 200 permissions.created_at: in the spec, not on the page",
+            "response 200 permissions.id: in the spec, not on the page",
+            "response 200 permissions.permission: in the spec, not on the page",
+            "response 200 permissions.permission_type: in the spec, not on the page",
+        ],
+    );
+}
+
+/// The CSS page as Huawei's toolchain writes it in HTML: captions name the tables, and the
+/// nested tables are bound to their fields by caption (here in the opposite order of the
+/// fields), not by position.
+#[test]
+fn html_captions_set_locations_and_name_sub_tables() {
+    let text_model = docs::parse(
+        "css.txt",
+        &page_text("huaweicloud-css", "ShowVpcepConnection.txt"),
+    )
+    .unwrap();
+    let table = |n: usize, caption: &str, rows: &[&docs::DocField], required: bool| {
+        let mut html = format!(
+            "<table><caption><b>Table {n} </b>{caption}</caption><thead><tr><th>Parameter</th>{}<th>Type</th><th>Description</th></tr></thead><tbody>",
+            if required { "<th>Mandatory</th>" } else { "" }
+        );
+        for f in rows {
+            let name = f.name.rsplit('.').next().unwrap();
+            let req = match f.required {
+                Some(true) => "<td>Yes</td>",
+                Some(false) => "<td>No</td>",
+                None => "",
+            };
+            html.push_str(&format!(
+                "<tr><td><p>{name}</p></td>{req}<td>{}</td><td><p>{}</p></td></tr>",
+                f.doc_type, f.description
+            ));
+        }
+        html + "</tbody></table>"
+    };
+    let params = |loc| -> Vec<&docs::DocField> {
+        text_model
+            .params
+            .iter()
+            .filter(|p| p.location == loc)
+            .map(|p| &p.field)
+            .collect()
+    };
+    let response = &text_model.responses["200"];
+    let nested = |prefix: &str| -> Vec<&docs::DocField> {
+        response
+            .iter()
+            .filter(|f| f.name.starts_with(prefix))
+            .collect()
+    };
+    let top: Vec<&docs::DocField> = response.iter().filter(|f| !f.name.contains('.')).collect();
+    let html = format!(
+        "<h1 class=\"topictitle1\">Obtaining an Endpoint Connection</h1>\
+         <div class=\"section\"><h4 class=\"sectiontitle\">URI</h4><p>GET {}</p>{}{}</div>\
+         <div class=\"section\"><h4 class=\"sectiontitle\">Response Parameters</h4><p><strong>Status code: 200</strong></p>{}{}{}</div>\
+         <div class=\"section\"><h4 class=\"sectiontitle\">Status Codes</h4><table><thead><tr><th>Status Code</th><th>Description</th></tr></thead>\
+         <tbody><tr><td>200</td><td>Request succeeded.</td></tr></tbody></table></div>",
+        text_model.path,
+        table(1, "Path Parameters", &params(docs::Location::Path), true),
+        table(2, "Query Parameters", &params(docs::Location::Query), true),
+        table(3, "Response body parameters", &top, false),
+        table(4, "permissions", &nested("permissions."), false),
+        table(5, "connections", &nested("connections."), false),
+    );
+    let html_model = docs::parse("css.html", &html).unwrap();
+    assert_eq!(html_model.layout, docs::Layout::HuaweiHtml);
+    assert_eq!(html_model.params, text_model.params);
+    let mut expected = response.clone();
+    let mut got = html_model.responses["200"].clone();
+    expected.sort_by(|a, b| a.name.cmp(&b.name));
+    got.sort_by(|a, b| a.name.cmp(&b.name));
+    assert_eq!(got, expected);
+    assert_eq!(html_model.status_codes.keys().collect::<Vec<_>>(), ["200"]);
+}

@@ -271,10 +271,10 @@ pub(crate) fn heading_kind(text: &str) -> Option<&'static str> {
     let kind = match t.as_str() {
         "request path" | "uri" => "uri",
         "request parameters" | "request" => "request",
-        "path parameters" => "request path",
-        "query parameters" => "request query",
+        "path parameters" | "path" => "request path",
+        "query parameters" | "query" => "request query",
         "header parameters" | "request header parameters" => "request header",
-        "body parameters" | "request body" | "request body parameters" => "request body",
+        "body parameters" | "body" | "request body" | "request body parameters" => "request body",
         "response parameters" | "response" => "response",
         "examples" | "example" => "other",
         "request example" | "example request" | "example requests" => "example request",
@@ -335,8 +335,19 @@ impl Pending {
     /// The prefix for a sub-table: by caption name when there is one, else the first waiting.
     fn take(&mut self, caption: Option<&str>) -> Option<String> {
         if let Some(c) = caption {
+            // `security_group objects` names the object; `Array of objects` fields match it by
+            // their own name (`security_groups`).
             let c = c.trim();
-            if let Some(i) = self.0.iter().position(|(o, _)| o.eq_ignore_ascii_case(c)) {
+            let c = c
+                .strip_suffix(" objects")
+                .or_else(|| c.strip_suffix(" object"))
+                .unwrap_or(c)
+                .trim();
+            let found = self.0.iter().position(|(o, prefix)| {
+                let last = prefix.rsplit('.').next().unwrap_or(prefix);
+                o.eq_ignore_ascii_case(c) || (o.is_empty() && near_name(last, c))
+            });
+            if let Some(i) = found {
                 return Some(self.0.remove(i).1);
             }
         }
@@ -349,6 +360,9 @@ impl Pending {
 fn object_name(doc_type: &str) -> Option<String> {
     let t = doc_type.trim();
     let t = t.strip_prefix("Array of ").unwrap_or(t);
+    if t.eq_ignore_ascii_case("objects") || t.eq_ignore_ascii_case("object") {
+        return Some(String::new());
+    }
     let name = t
         .strip_suffix(" objects")
         .or_else(|| t.strip_suffix(" object"))?;
@@ -560,7 +574,7 @@ pub fn interpret(
         ));
     }
 
-    let example_request = parse_example_request(&request_text);
+    let example_request = parse_example_request(&request_text, &mut quirks);
     if let Some(ex) = &example_request
         && let Some(m) = &ex.method
         && !m.eq_ignore_ascii_case(&method)
@@ -743,6 +757,17 @@ fn request_line(text: &str) -> Option<(String, String)> {
 
 fn updated_date(text: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
+    // OceanBase's rendered pages: `2025-11-26 03:33:16  Updated`.
+    if lower.trim_end().ends_with(" updated") {
+        let date: String = text
+            .trim()
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '-')
+            .collect();
+        if date.len() == 10 {
+            return Some(date);
+        }
+    }
     let i = lower
         .find("last updated:")
         .map(|i| i + "last updated:".len())
@@ -772,7 +797,7 @@ fn first_json(text: &str) -> Option<Result<Value, serde_json::Error>> {
     first_error.map(Err)
 }
 
-fn parse_example_request(text: &str) -> Option<ExampleRequest> {
+fn parse_example_request(text: &str, quirks: &mut Vec<String>) -> Option<ExampleRequest> {
     if text.trim().is_empty() {
         return None;
     }
@@ -780,13 +805,25 @@ fn parse_example_request(text: &str) -> Option<ExampleRequest> {
     if let Some(start) = text.find("curl ") {
         // The command runs to the first line that does not end in a backslash.
         let mut cmd = String::new();
-        for line in text[start..].lines() {
+        let mut lines = text[start..].lines();
+        for line in lines.by_ref() {
             let l = line.trim();
             cmd.push_str(l.trim_end_matches('\\').trim_end());
             cmd.push(' ');
             if !l.ends_with('\\') {
                 break;
             }
+        }
+        // A continuation backslash lost in the page leaves the URL on the next line.
+        if !cmd.contains("http")
+            && let Some(next) = lines.next().map(str::trim)
+            && next.trim_start_matches('\'').starts_with("http")
+        {
+            quirks.push(
+                "the curl example lost a line-continuation backslash; its next line is read as its URL"
+                    .into(),
+            );
+            cmd.push_str(next);
         }
         let words = shell_words(&cmd);
         let mut i = 0;
@@ -805,10 +842,19 @@ fn parse_example_request(text: &str) -> Option<ExampleRequest> {
                     i += 1;
                 }
                 "--data" | "-d" | "--data-raw" => {
-                    ex.body = next.and_then(|d| serde_json::from_str(&d).ok());
-                    i += 1;
+                    // `--data \ '{...}'`: a stray backslash before the body.
+                    let (body, skip) = match next.as_deref() {
+                        Some("\\") => (words.get(i + 2).cloned(), 2),
+                        _ => (next, 1),
+                    };
+                    ex.body = body.and_then(|d| serde_json::from_str(&d).ok());
+                    i += skip;
                 }
                 "-u" | "--user" => i += 1,
+                "--url" => {
+                    ex.url = next;
+                    i += 1;
+                }
                 _ if w.starts_with("http://") || w.starts_with("https://") => {
                     ex.url = Some(w.to_owned());
                 }
@@ -937,6 +983,12 @@ pub fn normalize_type(doc_type: &str) -> String {
     if lower.starts_with("list<") || lower.ends_with("[]") {
         return "array".into();
     }
+    if let Some(format) = lower
+        .strip_prefix("integer[")
+        .and_then(|f| f.strip_suffix(']'))
+    {
+        return format!("integer({format})");
+    }
     match lower.as_str() {
         "string" | "str" => "string".into(),
         "integer" | "int" | "int32" => "integer(int32)".into(),
@@ -1029,6 +1081,10 @@ fn describe(description: &str, field: &mut DocField) {
         }
     }
     sections.sort();
+    if !sections.iter().any(|(.., kind)| *kind == "default") && lower.contains("default value is ")
+    {
+        field.default = default_value(&description[lower.find("default value is ").unwrap_or(0)..]);
+    }
     for (idx, (_, end, kind)) in sections.iter().enumerate() {
         let stop = sections
             .get(idx + 1)

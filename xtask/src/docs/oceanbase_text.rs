@@ -8,36 +8,29 @@ use super::{Block, Table, heading_kind};
 
 /// The columns of a table header line, if the line is one.
 pub fn header_columns(line: &str) -> Option<Vec<&'static str>> {
-    let l = line.trim();
-    let known: [(&str, &[&'static str]); 5] = [
-        (
-            "Name Type Required Description Example value",
-            &["Name", "Type", "Required", "Description", "Example value"],
-        ),
-        (
-            "Parameter Type Required Description Example value",
-            &[
-                "Parameter",
-                "Type",
-                "Required",
-                "Description",
-                "Example value",
-            ],
-        ),
-        (
-            "Name Type Description Example value",
-            &["Name", "Type", "Description", "Example value"],
-        ),
-        (
-            "Name Type Required Description",
-            &["Name", "Type", "Required", "Description"],
-        ),
-        ("Name Type Description", &["Name", "Type", "Description"]),
-    ];
-    known
-        .iter()
-        .find(|(h, _)| l.eq_ignore_ascii_case(h))
-        .map(|(_, cols)| cols.to_vec())
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let mut cols = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i].to_ascii_lowercase();
+        let next = words.get(i + 1).map(|n| n.to_ascii_lowercase());
+        let col = match (w.as_str(), next.as_deref()) {
+            ("example", Some("value")) => {
+                i += 1;
+                "Example value"
+            }
+            ("name", _) => "Name",
+            ("parameter", _) => "Parameter",
+            ("type", _) => "Type",
+            ("required", _) => "Required",
+            ("description", _) => "Description",
+            _ => return None,
+        };
+        cols.push(col);
+        i += 1;
+    }
+    let first_is_name = matches!(cols.first(), Some(&"Name") | Some(&"Parameter"));
+    (first_is_name && cols.contains(&"Type") && cols.contains(&"Description")).then_some(cols)
 }
 
 /// Cuts the page into blocks. Navigation before the first section heading is kept as text.
