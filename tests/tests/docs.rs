@@ -845,3 +845,51 @@ fn html_captions_set_locations_and_name_sub_tables() {
     assert_eq!(got, expected);
     assert_eq!(html_model.status_codes.keys().collect::<Vec<_>>(), ["200"]);
 }
+
+/// A page cut off anywhere (a download or a copy that stopped early) is read or refused with
+/// an error, never a panic; and a refused page always names its file.
+#[test]
+fn truncated_pages_are_read_or_refused_never_a_panic() {
+    let mut pages: Vec<(String, String)> = docs::run::pages(&workspace_root())
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.entry.file.clone(), fs::read_to_string(&p.path).unwrap()))
+        .collect();
+    for (path, _) in FIXTURES {
+        pages.push((
+            (*path).to_owned(),
+            fs::read_to_string(fixture(path)).unwrap(),
+        ));
+    }
+    let mut refused = 0;
+    for (name, text) in &pages {
+        let cuts: Vec<usize> = text.char_indices().map(|(i, _)| i).step_by(53).collect();
+        for cut in cuts {
+            if let Err(e) = docs::parse(name, &text[..cut]) {
+                assert_eq!(&e.file, name);
+                assert!(!e.section.is_empty() && !e.message.is_empty());
+                refused += 1;
+            }
+        }
+    }
+    // Short prefixes have no tables yet: those must be refused, not read as empty operations.
+    assert!(refused > pages.len(), "{refused}");
+}
+
+#[test]
+fn a_deviation_the_page_no_longer_needs_is_reported() {
+    // The spec types update_date int64 against the page's Integer, with a reason; once the page
+    // says Long, that deviation explains nothing and should go.
+    let target = "huaweicloud-dataarts-insight/VerifyAndCreateVpcEp";
+    let text = replace_once(
+        &page_text("huaweicloud-dataarts-insight", "VerifyAndCreateVpcEp.txt"),
+        "update_date |\nInteger |",
+        "update_date |\nLong |",
+    );
+    let report = check_text(target, "VerifyAndCreateVpcEp.txt", &text);
+    assert_drift(
+        &report,
+        target,
+        &["response 200 update_date: x-doc-deviation (type) explains no difference: remove it"],
+    );
+}

@@ -8,7 +8,10 @@
 //! schema (a reason, or a map from aspect to reason) and on the operation (a map from subject to
 //! reason). A difference that a deviation explains is not a finding.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::{
+    cell::RefCell,
+    collections::{BTreeMap, BTreeSet},
+};
 
 use serde_json::Value;
 
@@ -39,6 +42,10 @@ pub struct Facts {
     pub maximum: Option<f64>,
     /// Aspect (or `*`) → reason.
     pub deviations: BTreeMap<String, String>,
+    /// The aspects whose deviation is written in the operation's own document: one that
+    /// explains nothing is reported as stale. (Deviations in `_common.yaml` serve several
+    /// operations and are not.)
+    pub own: BTreeSet<String>,
 }
 
 /// One side of a comparison.
@@ -88,6 +95,7 @@ fn facts_of_field(f: &DocField) -> Facts {
         minimum: f.minimum,
         maximum: f.maximum,
         deviations: BTreeMap::new(),
+        own: BTreeSet::new(),
     }
 }
 
@@ -239,9 +247,17 @@ fn schema_facts(
     in_common: bool,
     required: Option<bool>,
 ) -> Result<Facts, String> {
-    let (resolved, _) = docs.resolve(node, in_common)?;
+    let (resolved, resolved_in_common) = docs.resolve(node, in_common)?;
     let mut deviations = deviations_of(resolved)?;
-    deviations.extend(deviations_of(node)?);
+    let mut own = BTreeSet::new();
+    if !resolved_in_common {
+        own.extend(deviations.keys().cloned());
+    }
+    let on_node = deviations_of(node)?;
+    if !in_common {
+        own.extend(on_node.keys().cloned());
+    }
+    deviations.extend(on_node);
     Ok(Facts {
         ty: spec_type(docs, node, in_common)?,
         required,
@@ -250,6 +266,7 @@ fn schema_facts(
         minimum: resolved.get("minimum").and_then(Value::as_f64),
         maximum: resolved.get("maximum").and_then(Value::as_f64),
         deviations,
+        own,
     })
 }
 
@@ -339,7 +356,11 @@ pub fn spec_surface(docs: &SpecDocs<'_>) -> Result<Surface, String> {
                 ..Facts::default()
             },
         };
-        facts.deviations.extend(deviations_of(p)?);
+        let on_param = deviations_of(p)?;
+        if !pc {
+            facts.own.extend(on_param.keys().cloned());
+        }
+        facts.deviations.extend(on_param);
         fields.insert(format!("{location} {name}"), facts);
     }
     // Headers that a security scheme sends are the runtime's: documented, and present.
@@ -452,13 +473,20 @@ fn types_agree(a: &str, b: &str) -> bool {
 /// Compares side `a` with side `b`. Deviations recorded on either side explain differences.
 pub fn compare(a: &Surface, b: &Surface, (sa, sb): Sides<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
+    // (subject, aspect) of every difference a deviation explained, to find stale ones.
+    let used: RefCell<BTreeSet<(String, String)>> = RefCell::default();
     let explained = |subject: &str, aspect: &str, fa: Option<&Facts>, fb: Option<&Facts>| {
-        a.deviations.contains_key(subject)
+        let yes = a.deviations.contains_key(subject)
             || b.deviations.contains_key(subject)
             || [fa, fb]
                 .into_iter()
                 .flatten()
-                .any(|f| f.deviations.contains_key("*") || f.deviations.contains_key(aspect))
+                .any(|f| f.deviations.contains_key("*") || f.deviations.contains_key(aspect));
+        if yes {
+            used.borrow_mut()
+                .insert((subject.to_owned(), aspect.to_owned()));
+        }
+        yes
     };
     let mut push = |subject: &str, message: String| {
         out.push(Finding {
@@ -584,6 +612,33 @@ pub fn compare(a: &Surface, b: &Surface, (sa, sb): Sides<'_>) -> Vec<Finding> {
             (Some(_), None) => push(&s, format!("{sa}, not {sb}")),
             (None, Some(_)) => push(&s, format!("{sb}, not {sa}")),
             (None, None) => {}
+        }
+    }
+    // A deviation the spec records for this operation that explains no difference is stale:
+    // the page was fixed, or the deviation names the wrong aspect.
+    let used = used.into_inner();
+    let used_for = |subject: &str, aspect: &str| {
+        used.iter()
+            .any(|(s, a)| s == subject && (aspect == "*" || a == aspect))
+    };
+    for side in [a, b] {
+        for (key, facts) in &side.fields {
+            for aspect in &facts.own {
+                if !used_for(key, aspect) {
+                    push(
+                        key,
+                        format!("{DEVIATION} ({aspect}) explains no difference: remove it"),
+                    );
+                }
+            }
+        }
+        for subject in side.deviations.keys() {
+            if !used_for(subject, "*") {
+                push(
+                    subject,
+                    format!("{DEVIATION} on the operation explains no difference: remove it"),
+                );
+            }
         }
     }
     out.sort();
