@@ -893,3 +893,22 @@ fn a_deviation_the_page_no_longer_needs_is_reported() {
         &["response 200 update_date: x-doc-deviation (type) explains no difference: remove it"],
     );
 }
+
+#[test]
+fn the_generator_refuses_a_malformed_deviation() {
+    let mut doc = integration_tests::spec_file("huaweicloud-css/ShowVpcepConnection.yaml");
+    doc["components"]["schemas"]["VpcepUpdateSwitch"]["x-doc-deviation"] =
+        serde_json::json!({ "typ": "a typo for type" });
+    let err = spec::validate_document("ShowVpcepConnection.yaml", &doc).unwrap_err();
+    assert_eq!(
+        err.place.as_deref(),
+        Some("components.schemas.VpcepUpdateSwitch.x-doc-deviation")
+    );
+    assert!(
+        err.message.contains("unknown aspect `typ`"),
+        "{}",
+        err.message
+    );
+    doc["components"]["schemas"]["VpcepUpdateSwitch"]["x-doc-deviation"] = serde_json::json!(3);
+    assert!(spec::validate_document("ShowVpcepConnection.yaml", &doc).is_err());
+}

@@ -30,16 +30,18 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["generate"] => generate(false),
         ["generate", "--check"] => generate(true),
-        ["docs", "check"] => report(xtask::docs::run::check_all(&workspace_root())),
-        ["docs", "check", "--page", file, target] => report(xtask::docs::run::check_file(
-            &workspace_root(),
-            std::path::Path::new(file),
-            target,
-        )),
-        ["docs", "diff", old, new] => report(xtask::docs::run::diff(
-            std::path::Path::new(old),
-            std::path::Path::new(new),
-        )),
+        ["docs", "check"] => report(
+            xtask::docs::run::check_all(&workspace_root()),
+            "the specs agree with their pages",
+        ),
+        ["docs", "check", "--page", file, target] => report(
+            xtask::docs::run::check_file(&workspace_root(), std::path::Path::new(file), target),
+            "the spec agrees with the page",
+        ),
+        ["docs", "diff", old, new] => report(
+            xtask::docs::run::diff(std::path::Path::new(old), std::path::Path::new(new)),
+            "the two captures document the same operation",
+        ),
         ["docs", "show", file] => show(file),
         ["docs", "fetch", rest @ ..] => fetch(rest),
         ["docs", "scaffold", file] => scaffold(file, None),
@@ -83,7 +85,7 @@ fn generate(check: bool) -> ExitCode {
     }
 }
 
-fn report(report: xtask::docs::run::Report) -> ExitCode {
+fn report(report: xtask::docs::run::Report, agree: &str) -> ExitCode {
     for line in &report.findings {
         println!("{line}");
     }
@@ -92,7 +94,7 @@ fn report(report: xtask::docs::run::Report) -> ExitCode {
     }
     match report.exit_code() {
         0 => {
-            println!("the specs agree with their pages");
+            println!("{agree}");
             ExitCode::SUCCESS
         }
         code => ExitCode::from(code),
