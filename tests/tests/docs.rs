@@ -912,3 +912,17 @@ fn the_generator_refuses_a_malformed_deviation() {
     doc["components"]["schemas"]["VpcepUpdateSwitch"]["x-doc-deviation"] = serde_json::json!(3);
     assert!(spec::validate_document("ShowVpcepConnection.yaml", &doc).is_err());
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Any text, in any of the layouts' alphabets, is read or refused: never a panic.
+    #[test]
+    fn any_text_is_read_or_refused(
+        text in "(\\||---\\||<table>|<tr>|<td>|<th>|<caption>|</td>|</tr>|POST /v1/\\{a\\}|Request parameters|Response parameters|Status code: 200|Name Type Required Description|• |\\{|\\}|\"|'|curl |--data |[a-zé中 :.\\-\n]){0,60}",
+    ) {
+        if let Err(e) = docs::parse("any.txt", &text) {
+            proptest::prop_assert_eq!(e.file, "any.txt");
+        }
+    }
+}

@@ -86,6 +86,34 @@ pub fn blocks(html: &str) -> Vec<Block> {
             break;
         };
         st.push_text(&decode(&rest[..lt]));
+        // Comments, scripts and styles of a page saved whole carry `<` and `>` of their own.
+        if rest[lt..].starts_with("<!--") {
+            rest = rest[lt..]
+                .find("-->")
+                .map(|e| &rest[lt + e + 3..])
+                .unwrap_or("");
+            continue;
+        }
+        let lower_head: String = rest[lt..]
+            .chars()
+            .take(8)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if let Some(end_tag) = ["script", "style"]
+            .into_iter()
+            .find(|t| lower_head[1..].starts_with(t))
+            .map(|t| format!("</{t}"))
+        {
+            let lower = rest[lt..].to_ascii_lowercase();
+            rest = match lower.find(&end_tag) {
+                Some(e) => {
+                    let after = &rest[lt + e..];
+                    after.find('>').map(|g| &after[g + 1..]).unwrap_or("")
+                }
+                None => "",
+            };
+            continue;
+        }
         let Some(gt) = rest[lt..].find('>') else {
             break;
         };
@@ -181,4 +209,24 @@ pub fn blocks(html: &str) -> Vec<Block> {
     }
     st.flush_text();
     st.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_comments_and_styles_are_skipped() {
+        let html = "<h4>URI</h4><script>if (a<b && c>d) {}</script><!-- x > y --><style>p>b{}</style>\
+                    <p>GET /v1/{id}/x</p><p>中文 <b>bold</b></p>";
+        let blocks = blocks(html);
+        assert_eq!(
+            blocks,
+            [
+                Block::Heading("URI".into()),
+                Block::Text("GET /v1/{id}/x".into()),
+                Block::Text("中文 bold".into()),
+            ]
+        );
+    }
 }
