@@ -19,6 +19,17 @@ commands:
                                           specs/<api>/CHANGELOG.md
                      --changelog --check  also exit 1 when that entry is missing or stale
                      --record             at release: write the release records
+  docs check         compare every spec with its vendor page (specs/<api>/pages/);
+                     exit 0 when they agree, 1 on drift, 2 when a page cannot be read
+  docs check --page FILE <api>/<Operation>
+                     compare one spec with a page file (a page just saved from the browser)
+  docs diff OLD NEW  what changed between two captures of one page
+  docs show FILE     the documented operation read from a page, as JSON
+  docs scaffold FILE [--url URL]
+                     print a draft OpenAPI document for the page's endpoint
+  docs fetch [<api>/<Operation>] [--base URL]
+                     download the pages from their URLs; write and list only those that changed
+                     (--base replaces the URLs' scheme and host, for a mirror)
   help               this text
 ";
 
@@ -29,6 +40,22 @@ fn main() -> ExitCode {
         ["generate"] => generate(false),
         ["generate", "--check"] => generate(true),
         ["api-diff", rest @ ..] => api_diff(rest),
+        ["docs", "check"] => report(
+            xtask::docs::run::check_all(&workspace_root()),
+            "the specs agree with their pages",
+        ),
+        ["docs", "check", "--page", file, target] => report(
+            xtask::docs::run::check_file(&workspace_root(), std::path::Path::new(file), target),
+            "the spec agrees with the page",
+        ),
+        ["docs", "diff", old, new] => report(
+            xtask::docs::run::diff(std::path::Path::new(old), std::path::Path::new(new)),
+            "the two captures document the same operation",
+        ),
+        ["docs", "show", file] => show(file),
+        ["docs", "fetch", rest @ ..] => fetch(rest),
+        ["docs", "scaffold", file] => scaffold(file, None),
+        ["docs", "scaffold", file, "--url", url] => scaffold(file, Some(url)),
         ["help"] | ["--help"] | ["-h"] | [] => {
             print!("{HELP}");
             ExitCode::SUCCESS
@@ -158,6 +185,93 @@ fn api_diff(args: &[&str]) -> ExitCode {
     if failed {
         ExitCode::FAILURE
     } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn report(report: xtask::docs::run::Report, agree: &str) -> ExitCode {
+    for line in &report.findings {
+        println!("{line}");
+    }
+    for line in &report.errors {
+        eprintln!("error: {line}");
+    }
+    match report.exit_code() {
+        0 => {
+            println!("{agree}");
+            ExitCode::SUCCESS
+        }
+        code => ExitCode::from(code),
+    }
+}
+
+fn show(file: &str) -> ExitCode {
+    match xtask::docs::run::read_page(std::path::Path::new(file)) {
+        Ok(page) => match serde_json::to_string_pretty(&page) {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn scaffold(file: &str, url: Option<&str>) -> ExitCode {
+    match xtask::docs::run::scaffold_file(&workspace_root(), std::path::Path::new(file), url) {
+        Ok(yaml) => {
+            print!("{yaml}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn fetch(args: &[&str]) -> ExitCode {
+    let (mut only, mut base) = (None, None);
+    let mut i = 0;
+    while i < args.len() {
+        match (args[i], args.get(i + 1)) {
+            ("--base", Some(url)) => {
+                base = Some(*url);
+                i += 1;
+            }
+            (target, _) if !target.starts_with('-') && only.is_none() => only = Some(target),
+            (other, _) => {
+                eprint!("unknown argument to docs fetch: {other}\n\n{HELP}");
+                return ExitCode::from(2);
+            }
+        }
+        i += 1;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    let today = xtask::docs::fetch::date_of(now);
+    let report = xtask::docs::fetch::fetch(&workspace_root(), only, base, &today);
+    for line in &report.findings {
+        println!("{line}");
+    }
+    for line in &report.errors {
+        eprintln!("error: {line}");
+    }
+    if !report.errors.is_empty() {
+        ExitCode::from(2)
+    } else {
+        if report.findings.is_empty() {
+            println!("no page changed");
+        }
         ExitCode::SUCCESS
     }
 }

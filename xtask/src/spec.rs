@@ -4,7 +4,8 @@
 //! the API: envelope, errors, security schemes) and one `<Operation>.yaml` per endpoint. Each
 //! operation document is a complete OpenAPI 3.0 document on its own (so a standard validator
 //! accepts it); it reaches shared components through `_common.yaml#/components/...` references,
-//! which the merge rewrites to local ones.
+//! which the merge rewrites to local ones. The vendor pages in `specs/<api>/pages/` are read
+//! only by `cargo xtask docs`: they are neither specs nor part of the spec hash.
 
 use std::{
     collections::BTreeMap,
@@ -589,6 +590,7 @@ fn validate_model_and_house_rules(file: &str, doc: &Value) -> Result<(), SpecErr
     }
     deserialize_openapi(file, doc.clone())?;
     check_field_names(file, doc, &mut Vec::new())?;
+    check_doc_deviations(file, doc, &mut Vec::new())?;
     let paths = doc.get("paths").and_then(Value::as_object);
     for (path, item) in paths.into_iter().flatten() {
         for method in METHODS {
@@ -656,6 +658,59 @@ fn check_field_names(file: &str, v: &Value, place: &mut Vec<String>) -> Result<(
             for (i, child) in items.iter().enumerate() {
                 place.push(i.to_string());
                 check_field_names(file, child, place)?;
+                place.pop();
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `x-doc-deviation` (see `cargo xtask docs check`) is a reason, or a map from an aspect or a
+/// finding's subject to a reason; anything else is a typo that would silently explain nothing.
+fn check_doc_deviations(file: &str, v: &Value, place: &mut Vec<String>) -> Result<(), SpecError> {
+    use crate::docs::compare::{ASPECTS, DEVIATION, deviations_of};
+    match v {
+        Value::Object(map) => {
+            if map.contains_key(DEVIATION) {
+                let at = Some(
+                    format!("{}.{DEVIATION}", place.join("."))
+                        .trim_start_matches('.')
+                        .to_owned(),
+                );
+                let reasons = deviations_of(v).map_err(|m| SpecError::new(file, at.clone(), m))?;
+                // On an operation the keys are subjects (`status 404`); elsewhere, aspects.
+                let is_operation = map.contains_key("operationId");
+                for (key, reason) in &reasons {
+                    if reason.trim().is_empty() {
+                        return Err(SpecError::new(
+                            file,
+                            at,
+                            format!("{key}: give the reason for the deviation"),
+                        ));
+                    }
+                    if !is_operation && key != "*" && !ASPECTS.contains(&key.as_str()) {
+                        return Err(SpecError::new(
+                            file,
+                            at,
+                            format!(
+                                "unknown aspect `{key}`: write one of {}",
+                                ASPECTS.join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
+            for (k, child) in map {
+                place.push(k.clone());
+                check_doc_deviations(file, child, place)?;
+                place.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                place.push(i.to_string());
+                check_doc_deviations(file, child, place)?;
                 place.pop();
             }
         }

@@ -1,0 +1,698 @@
+//! Comparing what a page documents with what a spec declares (or one capture of a page with
+//! another), as findings of the form `body userEndpointAddress: in the spec, not on the page`.
+//!
+//! Both sides are first reduced to a [`Surface`]: every parameter and field under a subject
+//! such as `query requestId`, `body data.addressId` or `response 200 success`, with its type,
+//! required flag, enumerated values, default and range; the status codes; the examples.
+//! Deliberate divergences are data in the spec: `x-doc-deviation` on a parameter, property or
+//! schema (a reason, or a map from aspect to reason) and on the operation (a map from subject to
+//! reason). A difference that a deviation explains is not a finding.
+
+use std::{
+    cell::RefCell,
+    collections::{BTreeMap, BTreeSet},
+};
+
+use serde_json::Value;
+
+use super::{DocField, DocumentedOperation, Location};
+
+/// The extension that records a deliberate divergence from the vendor's page.
+pub const DEVIATION: &str = "x-doc-deviation";
+
+/// The aspects of a field a deviation can explain.
+pub const ASPECTS: [&str; 7] = [
+    "presence", "required", "type", "enum", "default", "range", "example",
+];
+
+/// What one side says about one parameter or field.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    /// Comparable type (`string`, `integer(int64)`, `array<object>`, `boolean|string`).
+    pub ty: String,
+    /// Required, when the side says.
+    pub required: Option<bool>,
+    /// Enumerated values; `None` when unknown (not given, or lost in capture).
+    pub enum_values: Option<Vec<String>>,
+    /// Default value.
+    pub default: Option<String>,
+    /// Lower bound.
+    pub minimum: Option<f64>,
+    /// Upper bound.
+    pub maximum: Option<f64>,
+    /// Aspect (or `*`) → reason.
+    pub deviations: BTreeMap<String, String>,
+    /// The aspects whose deviation is written in the operation's own document: one that
+    /// explains nothing is reported as stale. (Deviations in `_common.yaml` serve several
+    /// operations and are not.)
+    pub own: BTreeSet<String>,
+}
+
+/// One side of a comparison.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Surface {
+    /// Method, upper case.
+    pub method: String,
+    /// Path with placeholders as written.
+    pub path: String,
+    /// Subject → facts.
+    pub fields: BTreeMap<String, Facts>,
+    /// Explicit status codes, when the side lists them.
+    pub statuses: Option<BTreeSet<String>>,
+    /// The example request body.
+    pub example_request: Option<Value>,
+    /// Example response bodies by status.
+    pub example_responses: BTreeMap<String, Value>,
+    /// Subject → reason, from the operation's `x-doc-deviation`.
+    pub deviations: BTreeMap<String, String>,
+}
+
+/// One difference.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Finding {
+    /// What it is about: `body userEndpointAddress`, `status 404`, `example request`.
+    pub subject: String,
+    /// What differs.
+    pub message: String,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.subject, self.message)
+    }
+}
+
+fn subject(location: Location, name: &str) -> String {
+    format!("{location} {name}")
+}
+
+fn facts_of_field(f: &DocField) -> Facts {
+    Facts {
+        ty: f.ty.clone(),
+        required: f.required,
+        enum_values: (!f.enum_lost && !f.enum_values.is_empty()).then(|| f.enum_values.clone()),
+        default: f.default.clone(),
+        minimum: f.minimum,
+        maximum: f.maximum,
+        deviations: BTreeMap::new(),
+        own: BTreeSet::new(),
+    }
+}
+
+/// The surface of a page.
+pub fn page_surface(page: &DocumentedOperation) -> Surface {
+    let mut fields = BTreeMap::new();
+    for p in &page.params {
+        fields.insert(subject(p.location, &p.field.name), facts_of_field(&p.field));
+    }
+    for (code, list) in &page.responses {
+        for f in list {
+            let mut facts = facts_of_field(f);
+            // Pages give no required flag for response fields; some tables say "Yes" anyway.
+            facts.required = None;
+            fields.insert(format!("response {code} {}", f.name), facts);
+        }
+    }
+    Surface {
+        method: page.method.clone(),
+        path: page.path.clone(),
+        fields,
+        statuses: (!page.status_codes.is_empty())
+            .then(|| page.status_codes.keys().cloned().collect()),
+        example_request: page.example_request.as_ref().and_then(|e| e.body.clone()),
+        example_responses: page.example_responses.clone(),
+        deviations: BTreeMap::new(),
+    }
+}
+
+/// An operation document and its API's `_common.yaml`, for resolving references.
+pub struct SpecDocs<'a> {
+    /// The operation document.
+    pub op: &'a Value,
+    /// `_common.yaml`, when the API has one.
+    pub common: Option<&'a Value>,
+}
+
+impl<'a> SpecDocs<'a> {
+    /// Follows `$ref`s; `in_common` says which document relative references point into.
+    fn resolve(&self, mut v: &'a Value, mut in_common: bool) -> Result<(&'a Value, bool), String> {
+        for _ in 0..16 {
+            let Some(r) = v.get("$ref").and_then(Value::as_str) else {
+                return Ok((v, in_common));
+            };
+            let (doc, pointer, common) = match r.strip_prefix("_common.yaml") {
+                Some(rest) => (self.common, rest, true),
+                None if in_common => (self.common, r, true),
+                None => (Some(self.op), r, false),
+            };
+            v = doc
+                .and_then(|d| d.pointer(pointer.trim_start_matches('#')))
+                .ok_or_else(|| format!("reference {r} does not resolve"))?;
+            in_common = common;
+        }
+        Err("references nest more than 16 deep".into())
+    }
+}
+
+/// Reads `x-doc-deviation` of a node: a reason for every aspect, or aspect → reason.
+pub fn deviations_of(v: &Value) -> Result<BTreeMap<String, String>, String> {
+    let mut out = BTreeMap::new();
+    match v.get(DEVIATION) {
+        None => {}
+        Some(Value::String(reason)) => {
+            out.insert("*".into(), reason.clone());
+        }
+        Some(Value::Object(map)) => {
+            for (k, r) in map {
+                let Some(r) = r.as_str() else {
+                    return Err(format!("{DEVIATION}.{k}: the reason must be a string"));
+                };
+                out.insert(k.clone(), r.to_owned());
+            }
+        }
+        Some(_) => {
+            return Err(format!(
+                "{DEVIATION} must be a reason (a string) or a map from aspect ({}) to reason",
+                ASPECTS.join(", ")
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn spec_type(docs: &SpecDocs<'_>, v: &Value, in_common: bool) -> Result<String, String> {
+    let (v, in_common) = docs.resolve(v, in_common)?;
+    for key in ["oneOf", "anyOf"] {
+        if let Some(alts) = v.get(key).and_then(Value::as_array) {
+            let mut types = Vec::new();
+            for a in alts {
+                types.push(spec_type(docs, a, in_common)?);
+            }
+            return Ok(types.join("|"));
+        }
+    }
+    let ty = v.get("type").and_then(Value::as_str).unwrap_or_default();
+    Ok(match ty {
+        "integer" => match v.get("format").and_then(Value::as_str) {
+            Some(f @ ("int32" | "int64")) => format!("integer({f})"),
+            _ => "integer".into(),
+        },
+        "array" => {
+            let item = match v.get("items") {
+                Some(items) => spec_type(docs, items, in_common)?,
+                None => String::new(),
+            };
+            if item.is_empty() {
+                "array".into()
+            } else {
+                format!("array<{item}>")
+            }
+        }
+        "" if v.get("properties").is_some() => "object".into(),
+        other => other.to_owned(),
+    })
+}
+
+fn spec_enum(
+    docs: &SpecDocs<'_>,
+    v: &Value,
+    in_common: bool,
+) -> Result<Option<Vec<String>>, String> {
+    let (v, in_common) = docs.resolve(v, in_common)?;
+    if let Some(values) = v.get("enum").and_then(Value::as_array) {
+        return Ok(Some(values.iter().map(scalar_text).collect()));
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(alts) = v.get(key).and_then(Value::as_array) {
+            let mut all = Vec::new();
+            for a in alts {
+                all.extend(spec_enum(docs, a, in_common)?.unwrap_or_default());
+            }
+            return Ok((!all.is_empty()).then_some(all));
+        }
+    }
+    Ok(None)
+}
+
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn schema_facts(
+    docs: &SpecDocs<'_>,
+    node: &Value,
+    in_common: bool,
+    required: Option<bool>,
+) -> Result<Facts, String> {
+    let (resolved, resolved_in_common) = docs.resolve(node, in_common)?;
+    let mut deviations = deviations_of(resolved)?;
+    let mut own = BTreeSet::new();
+    if !resolved_in_common {
+        own.extend(deviations.keys().cloned());
+    }
+    let on_node = deviations_of(node)?;
+    if !in_common {
+        own.extend(on_node.keys().cloned());
+    }
+    deviations.extend(on_node);
+    Ok(Facts {
+        ty: spec_type(docs, node, in_common)?,
+        required,
+        enum_values: spec_enum(docs, node, in_common)?,
+        default: resolved.get("default").map(scalar_text),
+        minimum: resolved.get("minimum").and_then(Value::as_f64),
+        maximum: resolved.get("maximum").and_then(Value::as_f64),
+        deviations,
+        own,
+    })
+}
+
+/// Flattens an object schema's properties into `prefix.name` fields, through arrays.
+fn flatten(
+    docs: &SpecDocs<'_>,
+    schema: &Value,
+    in_common: bool,
+    prefix: &str,
+    with_required: bool,
+    out: &mut BTreeMap<String, Facts>,
+    depth: usize,
+) -> Result<(), String> {
+    if depth > 8 {
+        return Ok(());
+    }
+    let (schema, in_common) = docs.resolve(schema, in_common)?;
+    let (schema, in_common) = match schema.get("items") {
+        Some(items) if schema.get("type").and_then(Value::as_str) == Some("array") => {
+            docs.resolve(items, in_common)?
+        }
+        _ => (schema, in_common),
+    };
+    let required: BTreeSet<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        return Ok(());
+    };
+    for (name, node) in props {
+        let req = with_required.then(|| required.contains(name.as_str()));
+        let facts = schema_facts(docs, node, in_common, req)?;
+        let key = format!("{prefix}{name}");
+        out.insert(key.clone(), facts);
+        flatten(
+            docs,
+            node,
+            in_common,
+            &format!("{key}."),
+            with_required,
+            out,
+            depth + 1,
+        )?;
+    }
+    Ok(())
+}
+
+/// The one operation of an operation document: (path, method, operation).
+pub fn only_operation(doc: &Value) -> Result<(&str, &str, &Value), String> {
+    let paths = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .ok_or("no paths")?;
+    for (path, item) in paths {
+        for method in ["get", "put", "post", "delete", "patch", "head", "options"] {
+            if let Some(op) = item.get(method) {
+                return Ok((path, method, op));
+            }
+        }
+    }
+    Err("no operation under paths".into())
+}
+
+/// The surface of an operation document (as written: parameters the runtime supplies are still
+/// required here, as the vendor requires them).
+pub fn spec_surface(docs: &SpecDocs<'_>) -> Result<Surface, String> {
+    let (path, method, op) = only_operation(docs.op)?;
+    let mut fields = BTreeMap::new();
+    for p in op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let (p, pc) = docs.resolve(p, false)?;
+        let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+        let location = p.get("in").and_then(Value::as_str).unwrap_or_default();
+        let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
+        let mut facts = match p.get("schema") {
+            Some(s) => schema_facts(docs, s, pc, Some(required))?,
+            None => Facts {
+                required: Some(required),
+                ..Facts::default()
+            },
+        };
+        let on_param = deviations_of(p)?;
+        if !pc {
+            facts.own.extend(on_param.keys().cloned());
+        }
+        facts.deviations.extend(on_param);
+        fields.insert(format!("{location} {name}"), facts);
+    }
+    // Headers that a security scheme sends are the runtime's: documented, and present.
+    if let Some(schemes) = docs
+        .common
+        .and_then(|c| c.pointer("/components/securitySchemes"))
+        .and_then(Value::as_object)
+    {
+        for s in schemes.values() {
+            if s.get("type").and_then(Value::as_str) == Some("apiKey")
+                && s.get("in").and_then(Value::as_str) == Some("header")
+                && let Some(name) = s.get("name").and_then(Value::as_str)
+            {
+                fields
+                    .entry(format!("header {name}"))
+                    .or_insert_with(|| Facts {
+                        ty: "string".into(),
+                        deviations: BTreeMap::from([(
+                            "*".to_owned(),
+                            "sent by the runtime's authentication (a security scheme)".to_owned(),
+                        )]),
+                        ..Facts::default()
+                    });
+            }
+        }
+    }
+    let mut example_request = None;
+    if let Some(body) = op.get("requestBody") {
+        let (body, bc) = docs.resolve(body, false)?;
+        if let Some(media) = body.pointer("/content/application~1json") {
+            example_request = media.get("example").cloned();
+            if let Some(schema) = media.get("schema") {
+                let mut body_fields = BTreeMap::new();
+                flatten(docs, schema, bc, "", true, &mut body_fields, 0)?;
+                for (k, v) in body_fields {
+                    fields.insert(format!("body {k}"), v);
+                }
+            }
+        }
+    }
+    let mut statuses = BTreeSet::new();
+    let mut example_responses = BTreeMap::new();
+    for (code, resp) in op
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if code.chars().all(|c| c.is_ascii_digit()) {
+            statuses.insert(code.clone());
+        } else {
+            continue;
+        }
+        let (resp, rc) = docs.resolve(resp, false)?;
+        if let Some(media) = resp.pointer("/content/application~1json") {
+            if let Some(ex) = media.get("example") {
+                example_responses.insert(code.clone(), ex.clone());
+            }
+            if code.starts_with('2')
+                && let Some(schema) = media.get("schema")
+            {
+                let mut resp_fields = BTreeMap::new();
+                flatten(docs, schema, rc, "", false, &mut resp_fields, 0)?;
+                for (k, v) in resp_fields {
+                    fields.insert(format!("response {code} {k}"), v);
+                }
+            }
+        }
+    }
+    Ok(Surface {
+        method: method.to_ascii_uppercase(),
+        path: path.to_owned(),
+        fields,
+        statuses: Some(statuses),
+        example_request,
+        example_responses,
+        deviations: deviations_of(op)?,
+    })
+}
+
+/// How the two sides are named in findings: `("on the page", "in the spec")`.
+pub type Sides<'a> = (&'a str, &'a str);
+
+fn normalized_path(path: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                depth += 1;
+                out.push_str("{}");
+            }
+            '}' => depth -= 1,
+            _ if depth > 0 => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn types_agree(a: &str, b: &str) -> bool {
+    if a.is_empty() || b.is_empty() || a == b {
+        return true;
+    }
+    // A side without a format or item type agrees with any more precise one.
+    let base = |t: &str| t.split(['(', '<']).next().unwrap_or(t).to_owned();
+    (a == base(a) || b == base(b)) && base(a) == base(b)
+}
+
+/// Compares side `a` with side `b`. Deviations recorded on either side explain differences.
+pub fn compare(a: &Surface, b: &Surface, (sa, sb): Sides<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    // (subject, aspect) of every difference a deviation explained, to find stale ones.
+    let used: RefCell<BTreeSet<(String, String)>> = RefCell::default();
+    let explained = |subject: &str, aspect: &str, fa: Option<&Facts>, fb: Option<&Facts>| {
+        let yes = a.deviations.contains_key(subject)
+            || b.deviations.contains_key(subject)
+            || [fa, fb]
+                .into_iter()
+                .flatten()
+                .any(|f| f.deviations.contains_key("*") || f.deviations.contains_key(aspect));
+        if yes {
+            used.borrow_mut()
+                .insert((subject.to_owned(), aspect.to_owned()));
+        }
+        yes
+    };
+    let mut push = |subject: &str, message: String| {
+        out.push(Finding {
+            subject: subject.to_owned(),
+            message,
+        })
+    };
+    if !a.method.eq_ignore_ascii_case(&b.method)
+        || normalized_path(&a.path) != normalized_path(&b.path)
+    {
+        push(
+            "request line",
+            format!("{} {} {sa}, {} {} {sb}", a.method, a.path, b.method, b.path),
+        );
+    }
+    let keys: BTreeSet<&String> = a.fields.keys().chain(b.fields.keys()).collect();
+    for key in keys {
+        let (fa, fb) = (a.fields.get(key), b.fields.get(key));
+        let (fa, fb) = match (fa, fb) {
+            (Some(x), Some(y)) => (x, y),
+            (Some(x), None) => {
+                if !explained(key, "presence", Some(x), None) {
+                    push(key, format!("{sa}, not {sb}"));
+                }
+                continue;
+            }
+            (None, Some(y)) => {
+                if !explained(key, "presence", None, Some(y)) {
+                    push(key, format!("{sb}, not {sa}"));
+                }
+                continue;
+            }
+            (None, None) => continue,
+        };
+        let ex = |aspect: &str| explained(key, aspect, Some(fa), Some(fb));
+        if let (Some(ra), Some(rb)) = (fa.required, fb.required)
+            && ra != rb
+            && !ex("required")
+        {
+            let word = |r: bool| if r { "required" } else { "optional" };
+            push(key, format!("{} {sa}, {} {sb}", word(ra), word(rb)));
+        }
+        if !types_agree(&fa.ty, &fb.ty) && !ex("type") {
+            push(key, format!("type {} {sa}, {} {sb}", fa.ty, fb.ty));
+        }
+        if let (Some(ea), Some(eb)) = (&fa.enum_values, &fb.enum_values)
+            && !ex("enum")
+        {
+            for v in ea.iter().filter(|v| !eb.contains(v)) {
+                push(key, format!("enum value {v:?} {sa}, not {sb}"));
+            }
+            for v in eb.iter().filter(|v| !ea.contains(v)) {
+                push(key, format!("enum value {v:?} {sb}, not {sa}"));
+            }
+        }
+        if let Some(da) = &fa.default
+            && fb.default.as_ref() != Some(da)
+            && !ex("default")
+        {
+            push(
+                key,
+                format!(
+                    "default {da} {sa}, {} {sb}",
+                    fb.default.as_deref().unwrap_or("none")
+                ),
+            );
+        }
+        for (what, va, vb) in [
+            ("minimum", fa.minimum, fb.minimum),
+            ("maximum", fa.maximum, fb.maximum),
+        ] {
+            if let Some(x) = va
+                && vb != Some(x)
+                && !ex("range")
+            {
+                let other = vb.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
+                push(key, format!("{what} {x} {sa}, {other} {sb}"));
+            }
+        }
+    }
+    if let (Some(ca), Some(cb)) = (&a.statuses, &b.statuses) {
+        for c in ca.difference(cb) {
+            let s = format!("status {c}");
+            if !explained(&s, "presence", None, None) {
+                push(&s, format!("{sa}, not {sb}"));
+            }
+        }
+        for c in cb.difference(ca) {
+            let s = format!("status {c}");
+            if !explained(&s, "presence", None, None) {
+                push(&s, format!("{sb}, not {sa}"));
+            }
+        }
+    }
+    let mut examples = vec![(
+        "example request".to_owned(),
+        a.example_request.as_ref(),
+        b.example_request.as_ref(),
+    )];
+    let codes: BTreeSet<&String> = a
+        .example_responses
+        .keys()
+        .chain(b.example_responses.keys())
+        .collect();
+    for code in codes {
+        examples.push((
+            format!("example response {code}"),
+            a.example_responses.get(code),
+            b.example_responses.get(code),
+        ));
+    }
+    for (s, ea, eb) in examples {
+        if explained(&s, "example", None, None) {
+            continue;
+        }
+        match (ea, eb) {
+            (Some(x), Some(y)) => {
+                if let Some((at, vx, vy)) = first_difference(x, y, String::new()) {
+                    let at = if at.is_empty() { "/".into() } else { at };
+                    push(&s, format!("differs at {at}: {vx} {sa}, {vy} {sb}"));
+                }
+            }
+            (Some(_), None) => push(&s, format!("{sa}, not {sb}")),
+            (None, Some(_)) => push(&s, format!("{sb}, not {sa}")),
+            (None, None) => {}
+        }
+    }
+    // A deviation the spec records for this operation that explains no difference is stale:
+    // the page was fixed, or the deviation names the wrong aspect.
+    let used = used.into_inner();
+    let used_for = |subject: &str, aspect: &str| {
+        used.iter()
+            .any(|(s, a)| s == subject && (aspect == "*" || a == aspect))
+    };
+    for side in [a, b] {
+        for (key, facts) in &side.fields {
+            for aspect in &facts.own {
+                if !used_for(key, aspect) {
+                    push(
+                        key,
+                        format!("{DEVIATION} ({aspect}) explains no difference: remove it"),
+                    );
+                }
+            }
+        }
+        for subject in side.deviations.keys() {
+            if !used_for(subject, "*") {
+                push(
+                    subject,
+                    format!("{DEVIATION} on the operation explains no difference: remove it"),
+                );
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn show(v: Option<&Value>) -> String {
+    match v {
+        None => "absent".into(),
+        Some(v) => {
+            let s = v.to_string();
+            if s.len() > 60 {
+                format!("{}...", s.chars().take(57).collect::<String>())
+            } else {
+                s
+            }
+        }
+    }
+}
+
+/// The first place two JSON values differ: (JSON pointer, left, right).
+fn first_difference(a: &Value, b: &Value, at: String) -> Option<(String, String, String)> {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                let here = format!("{at}/{k}");
+                match (x.get(k), y.get(k)) {
+                    (Some(vx), Some(vy)) => {
+                        if let Some(d) = first_difference(vx, vy, here) {
+                            return Some(d);
+                        }
+                    }
+                    (vx, vy) => return Some((here, show(vx), show(vy))),
+                }
+            }
+            None
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            for i in 0..x.len().max(y.len()) {
+                let here = format!("{at}/{i}");
+                match (x.get(i), y.get(i)) {
+                    (Some(vx), Some(vy)) => {
+                        if let Some(d) = first_difference(vx, vy, here) {
+                            return Some(d);
+                        }
+                    }
+                    (vx, vy) => return Some((here, show(vx), show(vy))),
+                }
+            }
+            None
+        }
+        _ if a == b => None,
+        _ => Some((at, show(Some(a)), show(Some(b)))),
+    }
+}

@@ -1,0 +1,149 @@
+//! `cargo xtask docs fetch`: downloads each page from its URL in `pages.toml` (the spec's
+//! `externalDocs.url`), writes it only when its content changed, and says which changed.
+//!
+//! The download is the only I/O of `cargo xtask docs`; everything else works offline on the
+//! checked-in pages. A base URL can replace the pages' scheme and host (tests use a loopback
+//! server; a mirror works too).
+
+use std::{fs, path::Path, time::Duration};
+
+use super::run::{PAGES_FILE, Page, Report, pages};
+
+/// Pages larger than this are refused (a documentation page is tens of kilobytes).
+const MAX_PAGE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// The URL to download: `url`, or its path and query on `base`.
+pub fn effective_url(url: &str, base: Option<&str>) -> String {
+    let Some(base) = base else {
+        return url.to_owned();
+    };
+    let after_scheme = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let path = after_scheme
+        .find('/')
+        .map(|i| &after_scheme[i..])
+        .unwrap_or("/");
+    format!("{}{path}", base.trim_end_matches('/'))
+}
+
+fn download(agent: &ureq::Agent, url: &str) -> Result<String, String> {
+    let mut response = agent.get(url).call().map_err(|e| format!("{url}: {e}"))?;
+    response
+        .body_mut()
+        .with_config()
+        .limit(MAX_PAGE_BYTES)
+        .read_to_string()
+        .map_err(|e| format!("{url}: {e}"))
+}
+
+/// Sets `captured = "<today>"` in the operation's table of `pages.toml`, leaving the rest of
+/// the file (comments included) as it is.
+fn record_capture(list: &Path, operation: &str, today: &str) -> Result<(), String> {
+    let text = fs::read_to_string(list).map_err(|e| format!("{}: {e}", list.display()))?;
+    let mut out = String::new();
+    let mut in_table = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            in_table = t == format!("[{operation}]");
+        }
+        if in_table && t.starts_with("captured") && t.contains('=') {
+            out.push_str(&format!("captured = \"{today}\"\n"));
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    fs::write(list, out).map_err(|e| format!("{}: {e}", list.display()))
+}
+
+/// Downloads the pages (all, or the one named `<api>/<Operation>`); `today` is the capture
+/// date to record (YYYY-MM-DD). Findings are the changed pages; errors, the failed downloads.
+pub fn fetch(root: &Path, only: Option<&str>, base: Option<&str>, today: &str) -> Report {
+    let mut report = Report::default();
+    let list: Vec<Page> = match pages(root) {
+        Ok(l) => l
+            .into_iter()
+            .filter(|p| only.is_none_or(|o| o == format!("{}/{}", p.api, p.operation)))
+            .collect(),
+        Err(e) => {
+            report.errors.push(e.to_string());
+            return report;
+        }
+    };
+    if list.is_empty() {
+        report.errors.push(format!(
+            "no page to fetch{}: list pages in specs/<api>/{PAGES_FILE}",
+            only.map(|o| format!(" named {o}")).unwrap_or_default()
+        ));
+        return report;
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into();
+    for p in list {
+        let url = effective_url(&p.entry.url, base);
+        let fetched = match download(&agent, &url) {
+            Ok(t) => t,
+            Err(e) => {
+                report
+                    .errors
+                    .push(format!("{}/{}: {e}", p.api, p.operation));
+                continue;
+            }
+        };
+        if fs::read_to_string(&p.path).is_ok_and(|old| old == fetched) {
+            continue;
+        }
+        let rel = format!("specs/{}/pages/{}", p.api, p.entry.file);
+        let written = fs::write(&p.path, &fetched)
+            .map_err(|e| format!("{rel}: {e}"))
+            .and_then(|()| {
+                record_capture(
+                    &root.join("specs").join(&p.api).join(PAGES_FILE),
+                    &p.operation,
+                    today,
+                )
+            });
+        match written {
+            Ok(()) => report.findings.push(format!(
+                "changed: {rel} (run `cargo xtask docs diff` against the old version, then `cargo xtask docs check`)"
+            )),
+            Err(e) => report.errors.push(e),
+        }
+    }
+    report
+}
+
+/// Today's date (UTC) as YYYY-MM-DD, from seconds since the Unix epoch.
+pub fn date_of(unix_seconds: u64) -> String {
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = (unix_seconds / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_urls() {
+        assert_eq!(date_of(0), "1970-01-01");
+        assert_eq!(date_of(1_796_169_600), "2026-12-02");
+        assert_eq!(
+            effective_url(
+                "https://support.huaweicloud.com/intl/x.html",
+                Some("http://127.0.0.1:9/")
+            ),
+            "http://127.0.0.1:9/intl/x.html"
+        );
+    }
+}

@@ -1,0 +1,232 @@
+//! Huawei pages saved as HTML, as Huawei's documentation toolchain writes them (and public
+//! exports such as Open Telekom Cloud's): `<h4 class="sectiontitle">URI</h4>`, tables with
+//! `<caption><b>Table 1 </b>Path Parameters</caption>`, `<th>` header cells, list items inside
+//! cells, and `<pre>` examples.
+//!
+//! Written by hand rather than with an HTML parser crate: the toolchain's output is regular
+//! (no scripts inside the article, closed tags), only tables, headings, paragraphs and `<pre>`
+//! matter, and a full HTML5 parser would add a dozen crates to every `cargo xtask` build.
+
+use super::{Block, Table, heading_kind};
+
+#[derive(Default)]
+struct State {
+    out: Vec<Block>,
+    text: String,
+    table: Option<Table>,
+    caption: Option<String>,
+    row: Option<(Vec<String>, bool)>,
+    cell: Option<String>,
+    pre: Option<String>,
+    heading: Option<String>,
+    nested_tables: usize,
+}
+
+impl State {
+    fn push_text(&mut self, s: &str) {
+        if let Some(p) = self.pre.as_mut() {
+            p.push_str(s);
+        } else if let Some(c) = self.caption.as_mut() {
+            c.push_str(s);
+        } else if let Some(c) = self.cell.as_mut() {
+            c.push_str(s);
+        } else if let Some(h) = self.heading.as_mut() {
+            h.push_str(s);
+        } else if self.table.is_none() {
+            self.text.push_str(s);
+        }
+    }
+
+    fn flush_text(&mut self) {
+        let t = squash(&self.text);
+        self.text.clear();
+        if t.is_empty() {
+            return;
+        }
+        if heading_kind(&t).is_some() {
+            self.out.push(Block::Heading(t));
+        } else {
+            self.out.push(Block::Text(t));
+        }
+    }
+}
+
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn decode(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+}
+
+/// `Table 3 ` prefix removed from a caption.
+fn caption_text(raw: &str) -> String {
+    let t = squash(raw);
+    match t.strip_prefix("Table ") {
+        Some(rest) => rest
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .trim()
+            .to_owned(),
+        None => t,
+    }
+}
+
+/// Cuts the page into blocks.
+pub fn blocks(html: &str) -> Vec<Block> {
+    let mut st = State::default();
+    let mut rest = html;
+    while !rest.is_empty() {
+        let Some(lt) = rest.find('<') else {
+            st.push_text(&decode(rest));
+            break;
+        };
+        st.push_text(&decode(&rest[..lt]));
+        // Comments, scripts and styles of a page saved whole carry `<` and `>` of their own.
+        if rest[lt..].starts_with("<!--") {
+            rest = rest[lt..]
+                .find("-->")
+                .map(|e| &rest[lt + e + 3..])
+                .unwrap_or("");
+            continue;
+        }
+        let lower_head: String = rest[lt..]
+            .chars()
+            .take(8)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if let Some(end_tag) = ["script", "style"]
+            .into_iter()
+            .find(|t| lower_head[1..].starts_with(t))
+            .map(|t| format!("</{t}"))
+        {
+            let lower = rest[lt..].to_ascii_lowercase();
+            rest = match lower.find(&end_tag) {
+                Some(e) => {
+                    let after = &rest[lt + e..];
+                    after.find('>').map(|g| &after[g + 1..]).unwrap_or("")
+                }
+                None => "",
+            };
+            continue;
+        }
+        let Some(gt) = rest[lt..].find('>') else {
+            break;
+        };
+        let tag = &rest[lt + 1..lt + gt];
+        rest = &rest[lt + gt + 1..];
+        let closing = tag.starts_with('/');
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        match (name.as_str(), closing) {
+            ("table", false) => {
+                if st.table.is_some() {
+                    st.nested_tables += 1;
+                    continue;
+                }
+                st.flush_text();
+                st.table = Some(Table::default());
+            }
+            ("table", true) => {
+                if st.nested_tables > 0 {
+                    st.nested_tables -= 1;
+                    continue;
+                }
+                if let Some(t) = st.table.take() {
+                    st.out.push(Block::Table(t));
+                }
+            }
+            ("caption", false) if st.table.is_some() => st.caption = Some(String::new()),
+            ("caption", true) => {
+                if let (Some(c), Some(t)) = (st.caption.take(), st.table.as_mut()) {
+                    t.caption = Some(caption_text(&c));
+                }
+            }
+            ("tr", false) if st.table.is_some() && st.nested_tables == 0 => {
+                st.row = Some((Vec::new(), false))
+            }
+            ("tr", true) if st.nested_tables == 0 => {
+                if let (Some((cells, header)), Some(t)) = (st.row.take(), st.table.as_mut()) {
+                    if header && t.header.is_empty() {
+                        t.header = cells;
+                    } else if !cells.is_empty() {
+                        t.rows.push(cells);
+                    }
+                }
+            }
+            ("td" | "th", false) if st.row.is_some() && st.nested_tables == 0 => {
+                if name == "th"
+                    && let Some(r) = st.row.as_mut()
+                {
+                    r.1 = true;
+                }
+                st.cell = Some(String::new());
+            }
+            ("td" | "th", true) if st.nested_tables == 0 => {
+                if let (Some(c), Some(r)) = (st.cell.take(), st.row.as_mut()) {
+                    r.0.push(squash(&c));
+                }
+            }
+            ("li", false) => st.push_text(" • "),
+            ("pre", false) => {
+                st.flush_text();
+                st.pre = Some(String::new());
+            }
+            ("pre", true) => {
+                if let Some(p) = st.pre.take() {
+                    st.out.push(Block::Code(p));
+                }
+            }
+            ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", false) => {
+                st.flush_text();
+                st.heading = Some(String::new());
+            }
+            ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", true) => {
+                if let Some(h) = st.heading.take() {
+                    let h = squash(&h);
+                    if !h.is_empty() {
+                        st.out.push(Block::Heading(h));
+                    }
+                }
+            }
+            ("p" | "div" | "br" | "ul" | "ol", _) => {
+                if st.cell.is_some() || st.pre.is_some() {
+                    st.push_text(" ");
+                } else if st.table.is_none() {
+                    st.flush_text();
+                }
+            }
+            _ => {}
+        }
+    }
+    st.flush_text();
+    st.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_comments_and_styles_are_skipped() {
+        let html = "<h4>URI</h4><script>if (a<b && c>d) {}</script><!-- x > y --><style>p>b{}</style>\
+                    <p>GET /v1/{id}/x</p><p>中文 <b>bold</b></p>";
+        let blocks = blocks(html);
+        assert_eq!(
+            blocks,
+            [
+                Block::Heading("URI".into()),
+                Block::Text("GET /v1/{id}/x".into()),
+                Block::Text("中文 bold".into()),
+            ]
+        );
+    }
+}

@@ -1,0 +1,388 @@
+//! `cargo xtask docs scaffold`: a draft OpenAPI document for one endpoint, written from its
+//! page, so that adding an endpoint starts from what the vendor documents. The draft follows the
+//! spec conventions (snake_case `operationId`, `externalDocs`, `<Operation>Body` and
+//! `<Operation>Response` schemas, `x-open-enum` for documented values) and passes the
+//! generator's validation; names of nested schemas and descriptions are for the author to
+//! improve.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::{DocField, DocumentedOperation, Location};
+
+/// `ShowVpcepConnection` → `show_vpcep_connection`.
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            if prev_lower {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+            prev_lower = false;
+        } else if c.is_ascii_alphanumeric() {
+            out.push(c);
+            prev_lower = true;
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+            prev_lower = false;
+        }
+    }
+    out.trim_end_matches('_').to_owned()
+}
+
+/// `vpc_ep_client_status` or `connections` → `VpcEpClientStatus`, `Connections`.
+fn pascal_case(name: &str) -> String {
+    let mut out = String::new();
+    let mut upper = true;
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            if upper {
+                out.push(c.to_ascii_uppercase());
+            } else {
+                out.push(c);
+            }
+            upper = false;
+        } else {
+            upper = true;
+        }
+    }
+    out
+}
+
+/// What the draft needs besides the page.
+pub struct ScaffoldInput<'a> {
+    /// The vendor's operation name (`ShowVpcepConnection`).
+    pub operation: &'a str,
+    /// The page's URL, for `externalDocs`.
+    pub url: &'a str,
+    /// The API's `_common.yaml`, when there is one: its schemas are reused where the page's
+    /// response has the same fields (an envelope), and its security schemes are applied.
+    pub common: Option<&'a Value>,
+}
+
+struct Schemas {
+    defs: BTreeMap<String, Value>,
+}
+
+impl Schemas {
+    /// The schema of one field; `children` are its sub-fields (dotted names stripped).
+    fn field(&mut self, f: &DocField, children: &[DocField]) -> Value {
+        let mut s = type_schema(&f.ty);
+        if !f.enum_values.is_empty() && f.ty == "string" {
+            let name = pascal_case(&f.name.replace('.', "_"));
+            self.defs.insert(
+                name.clone(),
+                json!({
+                    "type": "string",
+                    "x-open-enum": true,
+                    "description": first_sentence(&f.description),
+                    "enum": f.enum_values,
+                }),
+            );
+            return json!({ "$ref": format!("#/components/schemas/{name}") });
+        }
+        if let Some(obj) = s.as_object_mut() {
+            obj.insert(
+                "description".into(),
+                Value::from(first_sentence(&f.description)),
+            );
+            if let Some(min) = f.minimum {
+                obj.insert("minimum".into(), number(min));
+            }
+            if let Some(max) = f.maximum {
+                obj.insert("maximum".into(), number(max));
+            }
+            if let Some(d) = &f.default {
+                let v = serde_json::from_str::<Value>(d).unwrap_or_else(|_| Value::from(d.clone()));
+                obj.insert("default".into(), v);
+            }
+        }
+        if !children.is_empty() {
+            let object_name = super::object_name(&f.doc_type)
+                .map(|n| pascal_case(&n))
+                .unwrap_or_else(|| pascal_case(&f.name));
+            let def = self.object(children, false);
+            self.defs.insert(object_name.clone(), def);
+            let reference = json!({ "$ref": format!("#/components/schemas/{object_name}") });
+            if let Some(obj) = s.as_object_mut() {
+                if obj.get("type").and_then(Value::as_str) == Some("array") {
+                    obj.insert("items".into(), reference);
+                } else {
+                    return reference;
+                }
+            }
+        }
+        s
+    }
+
+    /// An object schema from fields with dotted names.
+    fn object(&mut self, fields: &[DocField], with_required: bool) -> Value {
+        let mut props = Map::new();
+        let mut required = Vec::new();
+        for f in fields.iter().filter(|f| !f.name.contains('.')) {
+            let prefix = format!("{}.", f.name);
+            let children: Vec<DocField> = fields
+                .iter()
+                .filter_map(|c| {
+                    c.name.strip_prefix(&prefix).map(|rest| DocField {
+                        name: rest.to_owned(),
+                        ..c.clone()
+                    })
+                })
+                .collect();
+            props.insert(f.name.clone(), self.field(f, &children));
+            if with_required && f.required == Some(true) {
+                required.push(Value::from(f.name.clone()));
+            }
+        }
+        let mut obj = json!({ "type": "object", "properties": props });
+        if !required.is_empty() {
+            obj["required"] = Value::Array(required);
+        }
+        obj
+    }
+}
+
+fn number(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 9e15 {
+        Value::from(x as i64)
+    } else {
+        Value::from(x)
+    }
+}
+
+fn first_sentence(description: &str) -> String {
+    let d = description.split('•').next().unwrap_or(description).trim();
+    let d = d
+        .strip_prefix("Definition:")
+        .or_else(|| d.strip_prefix("Definition"))
+        .or_else(|| d.strip_prefix("Explanation"))
+        .unwrap_or(d)
+        .trim();
+    match d.find(". ") {
+        Some(i) => d[..=i].to_owned(),
+        None => d.to_owned(),
+    }
+}
+
+fn type_schema(ty: &str) -> Value {
+    if let Some(item) = ty.strip_prefix("array<").and_then(|t| t.strip_suffix('>')) {
+        return json!({ "type": "array", "items": type_schema(item) });
+    }
+    match ty {
+        "integer(int32)" => json!({ "type": "integer", "format": "int32" }),
+        "integer(int64)" => json!({ "type": "integer", "format": "int64" }),
+        "integer" => json!({ "type": "integer" }),
+        "boolean" => json!({ "type": "boolean" }),
+        "number" => json!({ "type": "number" }),
+        "object" => json!({ "type": "object" }),
+        "array" => json!({ "type": "array", "items": {} }),
+        _ => json!({ "type": "string" }),
+    }
+}
+
+/// A common schema whose properties include every top-level response field.
+fn common_match(common: Option<&Value>, fields: &[DocField]) -> Option<String> {
+    let schemas = common?.pointer("/components/schemas")?.as_object()?;
+    let top: Vec<&str> = fields
+        .iter()
+        .filter(|f| !f.name.contains('.'))
+        .map(|f| f.name.as_str())
+        .collect();
+    if top.is_empty() {
+        return None;
+    }
+    schemas.iter().find_map(|(name, s)| {
+        let props = s.get("properties")?.as_object()?;
+        top.iter()
+            .all(|f| props.contains_key(*f))
+            .then(|| name.clone())
+    })
+}
+
+/// The draft document.
+pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Value {
+    let op = input.operation;
+    let mut schemas = Schemas {
+        defs: BTreeMap::new(),
+    };
+    let mut parameters = Vec::new();
+    for p in page.params.iter().filter(|p| p.location != Location::Body) {
+        let location = p.location.to_string();
+        // Headers that a security scheme of the API sends are not parameters.
+        let security_header = input
+            .common
+            .and_then(|c| c.pointer("/components/securitySchemes"))
+            .and_then(Value::as_object)
+            .is_some_and(|s| {
+                s.values()
+                    .any(|s| s.get("name").and_then(Value::as_str) == Some(p.field.name.as_str()))
+            });
+        if p.location == Location::Header && security_header {
+            continue;
+        }
+        let required = p.location == Location::Path
+            || p.field.required.unwrap_or(p.location == Location::Header);
+        let mut param = json!({
+            "name": p.field.name,
+            "in": location,
+            "required": required,
+            "description": first_sentence(&p.field.description),
+            "schema": schemas.field(&p.field, &[]),
+        });
+        if let Some(schema) = param["schema"].as_object_mut() {
+            schema.remove("description");
+        }
+        if let Some(ex) = &p.field.example {
+            param["example"] = Value::from(ex.clone());
+        }
+        parameters.push(param);
+    }
+    let body_fields: Vec<DocField> = page
+        .params
+        .iter()
+        .filter(|p| p.location == Location::Body)
+        .map(|p| p.field.clone())
+        .collect();
+    let mut operation = json!({
+        "operationId": snake_case(op),
+        "summary": format!("{op} (draft from the vendor's page)"),
+        "externalDocs": { "description": format!("The vendor's page for {op}"), "url": input.url },
+    });
+    if !parameters.is_empty() {
+        operation["parameters"] = Value::Array(parameters);
+    }
+    if !body_fields.is_empty() {
+        let body_name = format!("{op}Body");
+        let body = schemas.object(&body_fields, true);
+        schemas.defs.insert(body_name.clone(), body);
+        let mut media =
+            json!({ "schema": { "$ref": format!("#/components/schemas/{body_name}") } });
+        if let Some(ex) = page.example_request.as_ref().and_then(|e| e.body.clone()) {
+            media["example"] = ex;
+        }
+        operation["requestBody"] =
+            json!({ "required": true, "content": { "application/json": media } });
+    }
+    let mut responses = Map::new();
+    let mut codes: Vec<String> = page.status_codes.keys().cloned().collect();
+    for c in page.responses.keys().chain(page.example_responses.keys()) {
+        if !codes.contains(c) {
+            codes.push(c.clone());
+        }
+    }
+    codes.sort();
+    // The API's shared error body (a `*Error` schema, else the envelope the success response
+    // uses) for error statuses, and its shared response headers on every response.
+    let common_schemas = input
+        .common
+        .and_then(|c| c.pointer("/components/schemas"))
+        .and_then(Value::as_object);
+    let envelope = page
+        .responses
+        .iter()
+        .find(|(c, _)| c.starts_with('2'))
+        .and_then(|(_, fields)| common_match(input.common, fields));
+    let error_schema = common_schemas
+        .and_then(|s| s.keys().find(|k| k.ends_with("Error")).cloned())
+        .or(envelope);
+    let headers: Map<String, Value> = input
+        .common
+        .and_then(|c| c.pointer("/components/headers"))
+        .and_then(Value::as_object)
+        .map(|h| {
+            h.keys()
+                .map(|k| {
+                    (
+                        k.clone(),
+                        json!({ "$ref": format!("_common.yaml#/components/headers/{k}") }),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if error_schema.is_some() {
+        for range in ["4XX", "5XX"] {
+            if !codes.iter().any(|c| c == range) {
+                codes.push(range.to_owned());
+            }
+        }
+    }
+    for code in codes {
+        let description = page
+            .status_codes
+            .get(&code)
+            .cloned()
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| match code.as_str() {
+                "4XX" => "The request was refused.".to_owned(),
+                "5XX" => "The server failed.".to_owned(),
+                _ => format!("Status {code}."),
+            });
+        let mut resp = json!({ "description": description });
+        let schema = match page.responses.get(&code) {
+            Some(fields) => match common_match(input.common, fields) {
+                Some(name) => {
+                    Some(json!({ "$ref": format!("_common.yaml#/components/schemas/{name}") }))
+                }
+                None => {
+                    let name = if code.starts_with('2') {
+                        format!("{op}Response")
+                    } else {
+                        format!("{op}Response{code}")
+                    };
+                    let def = schemas.object(fields, false);
+                    schemas.defs.insert(name.clone(), def);
+                    Some(json!({ "$ref": format!("#/components/schemas/{name}") }))
+                }
+            },
+            None if !code.starts_with('2') => error_schema
+                .as_ref()
+                .map(|name| json!({ "$ref": format!("_common.yaml#/components/schemas/{name}") })),
+            None => None,
+        };
+        if !headers.is_empty() {
+            resp["headers"] = Value::Object(headers.clone());
+        }
+        if let Some(schema) = schema {
+            let mut media = json!({ "schema": schema });
+            if let Some(ex) = page.example_responses.get(&code) {
+                media["example"] = ex.clone();
+            }
+            resp["content"] = json!({ "application/json": media });
+        }
+        responses.insert(code, resp);
+    }
+    operation["responses"] = Value::Object(responses);
+    let method = page.method.to_ascii_lowercase();
+    // Placeholders that the page misspells (`{tenantsId}`) take the parameter table's name.
+    let mut path = page.path.clone();
+    for placeholder in super::placeholders(&page.path) {
+        let names = page.params.iter().filter(|p| p.location == Location::Path);
+        if let Some(p) = names
+            .map(|p| &p.field.name)
+            .find(|n| **n != placeholder && super::near_name(n, &placeholder))
+        {
+            path = path.replace(&format!("{{{placeholder}}}"), &format!("{{{p}}}"));
+        }
+    }
+    let mut doc = json!({
+        "openapi": "3.0.3",
+        "info": { "title": format!("{op} (draft)"), "version": "draft" },
+        "paths": { path: { method: operation } },
+    });
+    if let Some(schemes) = input
+        .common
+        .and_then(|c| c.pointer("/components/securitySchemes"))
+        .and_then(Value::as_object)
+    {
+        doc["security"] = Value::Array(schemes.keys().map(|k| json!({ k.clone(): [] })).collect());
+    }
+    if !schemas.defs.is_empty() {
+        doc["components"] = json!({ "schemas": schemas.defs });
+    }
+    doc
+}
