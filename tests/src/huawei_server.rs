@@ -51,6 +51,8 @@ pub struct Recorded {
     pub body: Bytes,
     /// What authenticated it.
     pub auth: AuthOutcome,
+    /// The `X-Request-Id` the server answered it with, as Huawei's API gateway sends one.
+    pub request_id: String,
 }
 
 impl Recorded {
@@ -278,6 +280,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     } else {
         AuthOutcome::Rejected("no credentials".to_owned())
     };
+    let request_id = uuid::Uuid::new_v4().simple().to_string();
     inner.records.push(Recorded {
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
@@ -285,9 +288,18 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         headers: crate::header_pairs(&parts.headers),
         body: body.clone(),
         auth: auth.clone(),
+        request_id: request_id.clone(),
     });
     drop(inner);
+    let mut response = service_response(&shared, &parts, auth);
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}
 
+/// The answer to a recorded service request.
+fn service_response(shared: &Shared, parts: &http::request::Parts, auth: AuthOutcome) -> Response {
     if let AuthOutcome::Rejected(reason) = auth {
         // Huawei's API gateway answers refused credentials like this.
         return json_response(

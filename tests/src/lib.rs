@@ -3,6 +3,7 @@
 pub mod digest_server;
 pub mod examples;
 pub mod huawei_server;
+pub mod raw_server;
 
 /// A file of `specs/`, parsed from YAML as written (before the generator merges anything).
 pub fn spec_file(relative: &str) -> serde_json::Value {

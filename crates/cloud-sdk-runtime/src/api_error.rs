@@ -112,15 +112,17 @@ where
     F: Future<Output = Result<ResponseValue<T>, RawError<E>>>,
     E: ServiceError + DeserializeOwned,
 {
-    let (result, sent_id) = crate::runtime::recorded(send).await;
+    let (result, facts) = crate::runtime::recorded(send).await;
     match result {
         Ok(value) => Ok(Output {
             status: value.status(),
             headers: value.headers().clone(),
-            client_request_id: sent_id,
+            client_request_id: facts.client_request_id,
             inner: value.into_inner(),
         }),
-        Err(e) => Err(ApiError::from_raw(operation, e).with_client_request_id(sent_id)),
+        Err(e) => Err(ApiError::from_raw(operation, e)
+            .with_client_request_id(facts.client_request_id)
+            .with_answer(facts.answer)),
     }
 }
 
@@ -191,6 +193,18 @@ impl<E: ServiceError> ApiError<E> {
 
     fn with_client_request_id(mut self, id: Option<String>) -> Self {
         self.client_request_id = id;
+        self
+    }
+
+    /// Fills in the status and request id of the response the failure came after (its body
+    /// failed to arrive or to parse), where the error itself does not carry them.
+    fn with_answer(mut self, answer: Option<(StatusCode, Option<String>)>) -> Self {
+        if let Some((status, request_id)) = answer {
+            self.status.get_or_insert(status);
+            if self.request_id.is_none() {
+                self.request_id = request_id;
+            }
+        }
         self
     }
 }

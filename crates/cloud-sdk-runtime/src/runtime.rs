@@ -267,21 +267,37 @@ tokio::task_local! {
 #[derive(Debug, Default)]
 pub(crate) struct CallRecord {
     client_request_id: Mutex<Option<String>>,
+    /// Status and `X-Request-Id` of the response `exec` handed on: a failure after it (a body
+    /// cut at the size limit or the deadline, a closed connection, a body that is not the
+    /// documented JSON) still reports what the server answered.
+    answer: Mutex<Option<(reqwest::StatusCode, Option<String>)>>,
+}
+
+/// What the hooks learnt about one call.
+#[derive(Debug, Default)]
+pub(crate) struct CallFacts {
+    /// The request id the call sent, if the API has one.
+    pub(crate) client_request_id: Option<String>,
+    /// Status and `X-Request-Id` of the response, when one arrived.
+    pub(crate) answer: Option<(reqwest::StatusCode, Option<String>)>,
 }
 
 impl CallRecord {
-    pub(crate) fn client_request_id(&self) -> Option<String> {
-        self.client_request_id.lock().ok().and_then(|id| id.clone())
+    fn facts(&self) -> CallFacts {
+        CallFacts {
+            client_request_id: self.client_request_id.lock().ok().and_then(|id| id.clone()),
+            answer: self.answer.lock().ok().and_then(|a| a.clone()),
+        }
     }
 }
 
 /// Runs `future` (one call's `send()`) with a fresh [`CallRecord`] that the hooks fill in;
-/// returns its output and the request id the call sent, if the API has one.
-pub(crate) async fn recorded<F: Future>(future: F) -> (F::Output, Option<String>) {
+/// returns its output and what the hooks recorded.
+pub(crate) async fn recorded<F: Future>(future: F) -> (F::Output, CallFacts) {
     CALL.scope(CallRecord::default(), async {
         let output = future.await;
-        let id = CALL.with(CallRecord::client_request_id);
-        (output, id)
+        let facts = CALL.with(CallRecord::facts);
+        (output, facts)
     })
     .await
 }
@@ -480,7 +496,18 @@ impl Runtime {
             }
         });
         match outcome {
-            Ok(response) => Ok(response),
+            Ok(response) => {
+                let answer = (
+                    response.status(),
+                    crate::error::request_id_header(response.headers()),
+                );
+                let _ = CALL.try_with(|call| {
+                    if let Ok(mut slot) = call.answer.lock() {
+                        *slot = Some(answer);
+                    }
+                });
+                Ok(response)
+            }
             Err(Failed::Reqwest(e)) => Err(e.without_url()),
             Err(Failed::Runtime(e)) => Err(e.into_reqwest().await),
         }
@@ -505,25 +532,11 @@ impl Runtime {
         deadline: tokio::time::Instant,
     ) -> Result<reqwest::Response, Error> {
         let limit = self.limits.max_response_bytes;
-        if let Some(rejected) = response.extensions().get::<AuthRejected>().cloned() {
-            let realm = rejected
-                .realm
-                .as_deref()
-                .map(|r| format!(" (realm {r:?})"))
-                .unwrap_or_default();
-            let error = Error::new(rejected.kind, format!("{}{realm}", rejected.reason));
-            if response.extensions().get::<NotAnswered>().is_some() {
-                return Err(error);
-            }
-            let (status, headers) = (response.status(), response.headers().clone());
-            // The body names the vendor's error code; bounded in size and time like any other.
-            let body = tokio::time::timeout_at(deadline, transport::read_limited(response, limit))
-                .await
-                .ok()
-                .and_then(Result::ok);
-            return Err(error.with_answer(status, &headers, body));
-        }
-        if response.status().is_redirection() {
+        // Before any refusal mark: a Digest probe answered with a redirect is a redirect.
+        // A stand-in response no server sent is not one, whatever its status.
+        if response.status().is_redirection()
+            && response.extensions().get::<NotAnswered>().is_none()
+        {
             let location = response
                 .headers()
                 .get(reqwest::header::LOCATION)
@@ -541,6 +554,24 @@ impl Runtime {
                 ),
             )
             .with_answer(response.status(), response.headers(), None));
+        }
+        if let Some(rejected) = response.extensions().get::<AuthRejected>().cloned() {
+            let realm = rejected
+                .realm
+                .as_deref()
+                .map(|r| format!(" (realm {r:?})"))
+                .unwrap_or_default();
+            let error = Error::new(rejected.kind, format!("{}{realm}", rejected.reason));
+            if response.extensions().get::<NotAnswered>().is_some() {
+                return Err(error);
+            }
+            let (status, headers) = (response.status(), response.headers().clone());
+            // The body names the vendor's error code; bounded in size and time like any other.
+            let body = tokio::time::timeout_at(deadline, transport::read_limited(response, limit))
+                .await
+                .ok()
+                .and_then(Result::ok);
+            return Err(error.with_answer(status, &headers, body));
         }
         transport::check_content_length(&response, limit)?;
         Ok(transport::guard(response, limit, deadline))

@@ -184,6 +184,24 @@ impl IamPasswordProvider {
                 )
             })?;
         let status = response.status();
+        if status.is_redirection() {
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| url.join(v).ok())
+                .map(|u| crate::transport::origin(&u))
+                .unwrap_or_else(|| "an unnamed place".to_owned());
+            return Err(TokenError::redirected(
+                format!(
+                    "IAM answered HTTP {status} to POST {}, redirecting to {location}; redirects \
+                     are not followed, so the password stays with the configured IAM endpoint: \
+                     check HUAWEICLOUD_SDK_IAM_ENDPOINT",
+                    UrlForLog(url)
+                ),
+                status.as_u16(),
+            ));
+        }
         if !status.is_success() {
             let detail = iam_error_text(&read_capped(response).await, &self.secrets());
             let hint = match status.as_u16() {

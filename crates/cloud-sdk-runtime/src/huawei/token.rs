@@ -113,6 +113,16 @@ impl TokenError {
         }
     }
 
+    /// The token endpoint answered with a redirect, which is not followed: the password
+    /// never goes to another origin.
+    pub(crate) fn redirected(message: impl Into<String>, status: u16) -> Self {
+        Self {
+            message: message.into(),
+            status: Some(status),
+            kind: ErrorKind::RedirectRefused,
+        }
+    }
+
     pub(crate) fn refused(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),

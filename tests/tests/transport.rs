@@ -1,0 +1,998 @@
+//! The runtime's transport policy through the generated clients, over loopback: redirects
+//! never carry credentials or bodies to another origin, response bodies are bounded, one
+//! deadline spans every attempt, path values cannot leave their segment, and every failure
+//! arrives as a typed error with what the server answered.
+#![allow(clippy::unwrap_used)] // Tests may unwrap: a panic is a failure with a message.
+
+use std::time::{Duration, Instant};
+
+use cloud_sdk_runtime::{
+    ApiError, ErrorKind, NoAuth, RetryPolicy, Runtime, RuntimeBuilder, ServiceError,
+    huawei::{
+        AkSkAuth, AkSkCredentials, HuaweiError, IamPassword, IamPasswordProvider, ProjectScope,
+        TokenAuth,
+    },
+    oceanbase::{self, Credentials},
+};
+use integration_tests::{
+    digest_server::{Config, DigestServer},
+    huawei_server::{AuthOutcome, HuaweiServer, IamUser},
+    raw_server::{Body, RawRequest, RawServer, Reply},
+};
+
+const PROJECT: &str = "052041494800d57c2f02c00275b4c247";
+const CLUSTER: &str = "5c77b71c-5b35-4f50-8984-76387e42451a";
+const INSTANCE: &str = "bcfa975193f1402fa11a6d4fd6baf5fbin01";
+const AK: &str = "HPUAEXAMPLEAK0000001";
+const SK: &str = "sk-very-secret-0000000000000000000000001";
+const SECURITY_TOKEN: &str = "security-token-secret-77";
+const STATIC_TOKEN: &str = "MIIT-static-token-secret-55";
+const IAM_PASSWORD: &str = "iam-password-secret";
+const DB_PASSWORD: &str = "Gauss-db-password-5521";
+const OB_AK: &str = "AKID-test-3f9a61";
+const OB_SK: &str = "SK-test-secret-7c1e55";
+const MIB: u64 = 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/// How a Huawei client authenticates.
+#[derive(Debug, Clone, Copy)]
+enum Cred {
+    StaticToken,
+    IamToken,
+    AkSkSigned,
+}
+
+const HUAWEI_CREDS: [Cred; 3] = [Cred::StaticToken, Cred::IamToken, Cred::AkSkSigned];
+
+fn iam_provider(iam_base_url: &str, password: &str) -> IamPasswordProvider {
+    let password = IamPassword::new("alice", password, "acme", ProjectScope::Id(PROJECT.into()));
+    IamPasswordProvider::new(iam_base_url, password).unwrap()
+}
+
+/// A runtime for `cred`, plain http allowed (the one switch covers IAM too); `iam` is the IAM
+/// stand-in for [`Cred::IamToken`].
+fn huawei_builder(cred: Cred, iam: &HuaweiServer) -> RuntimeBuilder {
+    match cred {
+        Cred::StaticToken => Runtime::builder(TokenAuth::static_token(STATIC_TOKEN).unwrap()),
+        Cred::IamToken => Runtime::builder(TokenAuth::from_provider(iam_provider(
+            &iam.base_url(),
+            IAM_PASSWORD,
+        ))),
+        Cred::AkSkSigned => Runtime::builder(AkSkAuth::new(
+            AkSkCredentials::new(AK, SK)
+                .unwrap()
+                .with_project_id(PROJECT)
+                .unwrap()
+                .with_security_token(SECURITY_TOKEN)
+                .unwrap(),
+        )),
+    }
+    .allow_insecure_http(true)
+}
+
+/// A Huawei stand-in whose IAM issues tokens to alice and that accepts the static token and
+/// the AK/SK pair.
+async fn huawei_server() -> HuaweiServer {
+    let server = HuaweiServer::start().await.unwrap();
+    server.set_iam_user(IamUser {
+        name: "alice".into(),
+        password: IAM_PASSWORD.into(),
+        domain: "acme".into(),
+    });
+    server.accept_token(STATIC_TOKEN);
+    server.add_access_key(AK, SK);
+    server
+}
+
+fn css(base_url: &str, runtime: Runtime) -> huaweicloud_css::Client {
+    huaweicloud_css::Client::new(base_url, runtime)
+}
+
+fn no_auth() -> RuntimeBuilder {
+    Runtime::builder(NoAuth)
+}
+
+async fn show_vpcep(
+    client: &huaweicloud_css::Client,
+    cluster_id: &str,
+) -> Result<
+    cloud_sdk_runtime::Output<huaweicloud_css::types::ShowVpcepConnectionResponse>,
+    ApiError<HuaweiError>,
+> {
+    client
+        .show_vpcep_connection()
+        .project_id(PROJECT)
+        .cluster_id(cluster_id)
+        .call()
+        .await
+}
+
+async fn create_das_connection(
+    client: &huaweicloud_das::Client,
+) -> Result<
+    cloud_sdk_runtime::Output<huaweicloud_das::types::CreateInstanceConnectionResponse>,
+    ApiError<HuaweiError>,
+> {
+    client
+        .create_instance_connection()
+        .project_id(PROJECT)
+        .instance_id(INSTANCE)
+        .body(integration_tests::examples::das_body(DB_PASSWORD))
+        .call()
+        .await
+}
+
+fn ob_runtime(secret: &str) -> RuntimeBuilder {
+    oceanbase::runtime_builder(
+        &oceanbase_cloud::Client::API,
+        Credentials::new(OB_AK, secret),
+        "project-42",
+    )
+    .unwrap()
+    .allow_insecure_http(true)
+}
+
+async fn ob_connect(
+    client: &oceanbase_cloud::Client,
+) -> Result<
+    cloud_sdk_runtime::Output<oceanbase_cloud::types::Envelope>,
+    ApiError<oceanbase_cloud::types::Envelope>,
+> {
+    client
+        .connect_privatelink_service()
+        .instance_id("ob317v4uif")
+        .tenant_id("t33h8y08k")
+        .body(integration_tests::examples::connect_body())
+        .call()
+        .await
+}
+
+/// What every failure must show: its kind, the operation named once, in the vendor's spelling,
+/// at the start of `Display`, and a cause in `source()` when one exists.
+fn check_error<E: ServiceError>(
+    e: &ApiError<E>,
+    operation: &str,
+    snake: &str,
+    kind: ErrorKind,
+    has_cause: bool,
+) {
+    let text = e.to_string();
+    assert_eq!(e.kind(), kind, "{text}");
+    assert_eq!(e.operation(), operation);
+    assert!(text.starts_with(&format!("{operation}: ")), "{text}");
+    assert_eq!(text.matches(operation).count(), 1, "{text}");
+    assert!(!text.contains(snake), "{text}");
+    assert_eq!(
+        std::error::Error::source(e).is_some(),
+        has_cause,
+        "source() of {kind:?}: {text}"
+    );
+}
+
+fn check_css<E: ServiceError>(e: &ApiError<E>, kind: ErrorKind, has_cause: bool) {
+    check_error(
+        e,
+        "ShowVpcepConnection",
+        "show_vpcep_connection",
+        kind,
+        has_cause,
+    );
+}
+
+/// A port with nothing listening on it.
+async fn closed_port() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Redirects
+
+const REDIRECTS: [u16; 5] = [301, 302, 303, 307, 308];
+
+fn redirect(status: u16, location: &str) -> Reply {
+    Reply::json(status, "{}").header("location", location)
+}
+
+/// The `Location`s a hostile or misconfigured server could name on the other origin, and the
+/// origin the error must name for each: by address, by another host name, and
+/// scheme-relative.
+fn elsewhere(other: &RawServer, path: &str) -> Vec<(String, String)> {
+    let port = other.port();
+    vec![
+        (
+            format!("http://127.0.0.1:{port}{path}"),
+            format!("http://127.0.0.1:{port}"),
+        ),
+        (
+            format!("http://localhost:{port}{path}"),
+            format!("http://localhost:{port}"),
+        ),
+        (
+            format!("//127.0.0.1:{port}{path}"),
+            format!("http://127.0.0.1:{port}"),
+        ),
+    ]
+}
+
+fn check_redirect_refused<E: ServiceError>(
+    e: &ApiError<E>,
+    operation: &str,
+    snake: &str,
+    status: u16,
+    origin: &str,
+) {
+    check_error(e, operation, snake, ErrorKind::RedirectRefused, true);
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(status), "{e}");
+    assert!(e.to_string().contains(&format!("to {origin};")), "{e}");
+}
+
+#[tokio::test]
+async fn huawei_credentials_and_the_das_password_never_follow_a_redirect() {
+    let iam = huawei_server().await;
+    let other = RawServer::bystander().await.unwrap();
+    for cred in HUAWEI_CREDS {
+        for status in REDIRECTS {
+            for (location, origin) in elsewhere(&other, "/steal") {
+                let loc = location.clone();
+                let server = RawServer::start(move |_, _| redirect(status, &loc))
+                    .await
+                    .unwrap();
+                let runtime = huawei_builder(cred, &iam).build().unwrap();
+                let base = server.base_url();
+                let what = format!("{cred:?} {status} {location}");
+
+                let e = show_vpcep(&css(&base, runtime.clone()), CLUSTER)
+                    .await
+                    .unwrap_err();
+                check_redirect_refused(
+                    &e,
+                    "ShowVpcepConnection",
+                    "show_vpcep_connection",
+                    status,
+                    &origin,
+                );
+                let das = huaweicloud_das::Client::new(&base, runtime);
+                let e = create_das_connection(&das).await.unwrap_err();
+                check_redirect_refused(
+                    &e,
+                    "CreateInstanceConnection",
+                    "create_instance_connection",
+                    status,
+                    &origin,
+                );
+
+                // The configured origin got each call once (a redirect is not retried), with
+                // credentials, and the DAS body with its password: all of it was there to leak.
+                let seen = server.requests();
+                assert_eq!(seen.len(), 2, "{what}");
+                for r in &seen {
+                    let credential = match cred {
+                        Cred::StaticToken => r.header("x-auth-token") == Some(STATIC_TOKEN),
+                        Cred::IamToken => r.header("x-auth-token").is_some(),
+                        Cred::AkSkSigned => {
+                            r.header("x-security-token") == Some(SECURITY_TOKEN)
+                                && r.header("authorization").is_some()
+                        }
+                    };
+                    assert!(credential, "{what}: {r:?}");
+                }
+                assert!(
+                    String::from_utf8_lossy(&seen[1].body).contains(DB_PASSWORD),
+                    "{what}"
+                );
+                assert_eq!(
+                    other.connections(),
+                    0,
+                    "{what}: the other origin was reached"
+                );
+            }
+        }
+    }
+    assert!(other.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_redirected_iam_token_request_sends_the_password_nowhere_else() {
+    let other = RawServer::bystander().await.unwrap();
+    let service = RawServer::bystander().await.unwrap();
+    for status in REDIRECTS {
+        for (location, _) in elsewhere(&other, "/v3/auth/tokens") {
+            let loc = location.clone();
+            let iam = RawServer::start(move |_, _| redirect(status, &loc))
+                .await
+                .unwrap();
+            let provider = iam_provider(&iam.base_url(), IAM_PASSWORD);
+            let runtime = Runtime::builder(TokenAuth::from_provider(provider))
+                .allow_insecure_http(true)
+                .build()
+                .unwrap();
+            let e = show_vpcep(&css(&service.base_url(), runtime), CLUSTER)
+                .await
+                .unwrap_err();
+            let what = format!("{status} {location}: {e}");
+            // The token endpoint's redirect is not followed: the call fails without a token.
+            assert!(e.kind() == ErrorKind::RedirectRefused, "{what}");
+            assert!(e.to_string().contains(&format!("HTTP {status}")), "{what}");
+            let posts = iam.requests();
+            assert_eq!(posts.len(), 1, "{what}");
+            assert!(String::from_utf8_lossy(&posts[0].body).contains(IAM_PASSWORD));
+            assert_eq!(other.connections(), 0, "{what}: the password left");
+            assert_eq!(service.connections(), 0, "{what}: sent without a token");
+        }
+    }
+}
+
+/// A redirect from the IAM token endpoint: the same typed error as from a service, naming where
+/// IAM redirected to.
+#[tokio::test]
+async fn a_redirected_iam_token_request_is_reported_as_a_refused_redirect() {
+    let other = RawServer::bystander().await.unwrap();
+    let service = RawServer::bystander().await.unwrap();
+    let location = format!("http://127.0.0.1:{}/v3/auth/tokens", other.port());
+    let iam = RawServer::start(move |_, _| redirect(307, &location))
+        .await
+        .unwrap();
+    let provider = iam_provider(&iam.base_url(), IAM_PASSWORD);
+    let runtime = Runtime::builder(TokenAuth::from_provider(provider))
+        .allow_insecure_http(true)
+        .build()
+        .unwrap();
+    let e = show_vpcep(&css(&service.base_url(), runtime), CLUSTER)
+        .await
+        .unwrap_err();
+    check_css(&e, ErrorKind::RedirectRefused, true);
+    assert!(
+        e.to_string()
+            .contains(&format!("to http://127.0.0.1:{}", other.port())),
+        "{e}"
+    );
+}
+
+/// A Digest server that challenges, then redirects the signed request.
+fn challenge_then_redirect(status: u16, location: String) -> impl Fn(&RawRequest, usize) -> Reply {
+    move |r, _| match r.header("authorization") {
+        None => digest_challenge(),
+        Some(_) => redirect(status, &location),
+    }
+}
+
+/// A 401 with a Digest challenge (any response to it is accepted by the raw server).
+fn digest_challenge() -> Reply {
+    Reply::json(401, "{}").header(
+        "www-authenticate",
+        r#"Digest realm="ob@raw", qop="auth", nonce="n0nce-1", opaque="op", algorithm=MD5"#,
+    )
+}
+
+#[tokio::test]
+async fn digest_requests_never_follow_a_redirect() {
+    let other = RawServer::bystander().await.unwrap();
+    for status in REDIRECTS {
+        for (location, origin) in elsewhere(&other, "/api/v2/steal") {
+            let what = format!("{status} {location}");
+            // The signed request (with its body) is redirected.
+            let server = RawServer::start(challenge_then_redirect(status, location.clone()))
+                .await
+                .unwrap();
+            let client = oceanbase_cloud::Client::new(
+                &server.base_url(),
+                ob_runtime(OB_SK).build().unwrap(),
+            );
+            for round in 0..2 {
+                let e = ob_connect(&client).await.unwrap_err();
+                check_redirect_refused(
+                    &e,
+                    "ConnectPrivatelinkService",
+                    "connect_privatelink_service",
+                    status,
+                    &origin,
+                );
+                assert!(e.client_request_id().is_some(), "{what}");
+                // The second call is signed with the first call's challenge: only one probe.
+                let seen = server.requests();
+                assert_eq!(seen.len(), 2 + round, "{what}: {seen:?}");
+            }
+            let seen = server.requests();
+            assert!(seen[0].body.is_empty() && seen[0].header("authorization").is_none());
+            assert!(seen[1..].iter().all(|r| {
+                r.header("authorization")
+                    .is_some_and(|a| a.starts_with("Digest "))
+                    && !r.body.is_empty()
+            }));
+
+            // The unauthenticated probe itself is redirected.
+            let loc = location.clone();
+            let server = RawServer::start(move |_, _| redirect(status, &loc))
+                .await
+                .unwrap();
+            let client = oceanbase_cloud::Client::new(
+                &server.base_url(),
+                ob_runtime(OB_SK).build().unwrap(),
+            );
+            let e = ob_connect(&client).await.unwrap_err();
+            check_redirect_refused(
+                &e,
+                "ConnectPrivatelinkService",
+                "connect_privatelink_service",
+                status,
+                &origin,
+            );
+            let seen = server.requests();
+            assert_eq!(seen.len(), 1, "{what}");
+            assert!(seen[0].body.is_empty(), "{what}: the probe carries no body");
+            assert_eq!(
+                other.connections(),
+                0,
+                "{what}: the other origin was reached"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Response size limit
+
+#[tokio::test]
+async fn a_content_length_over_the_limit_is_refused_before_the_body_is_read() {
+    // 64 MiB announced, sent at 3.2 MiB/s: reading it would take 20 s.
+    let server = RawServer::start(|_, _| {
+        Reply::streamed(
+            200,
+            Body::Announced {
+                length: 64 * MIB,
+                send: 64 * MIB,
+                chunk: 64 * 1024,
+                every: Duration::from_millis(20),
+            },
+        )
+        .header("x-request-id", "req-large")
+    })
+    .await
+    .unwrap();
+    let runtime = no_auth().max_response_bytes(MIB).build().unwrap();
+    let started = Instant::now();
+    let e = show_vpcep(&css(&server.base_url(), runtime), CLUSTER)
+        .await
+        .unwrap_err();
+    let elapsed = started.elapsed();
+    check_css(&e, ErrorKind::ResponseTooLarge, true);
+    assert!(e.to_string().contains("1048576 bytes"), "{e}");
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(200));
+    assert_eq!(e.request_id(), Some("req-large"));
+    assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+    // The client hung up instead of reading: the server's writes start failing.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while server.disconnects() == 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(server.disconnects(), 1);
+    assert!(
+        server.body_bytes_sent() < 16 * MIB,
+        "{}",
+        server.body_bytes_sent()
+    );
+    assert_eq!(server.requests().len(), 1, "not retried");
+
+    // The default limit (16 MiB) holds as well.
+    let server = RawServer::start(|_, _| {
+        Reply::streamed(
+            200,
+            Body::Announced {
+                length: 16 * MIB + 1,
+                send: 0,
+                chunk: 1,
+                every: Duration::ZERO,
+            },
+        )
+    })
+    .await
+    .unwrap();
+    let e = show_vpcep(
+        &css(&server.base_url(), no_auth().build().unwrap()),
+        CLUSTER,
+    )
+    .await
+    .unwrap_err();
+    check_css(&e, ErrorKind::ResponseTooLarge, true);
+    assert!(e.to_string().contains("16777216 bytes"), "{e}");
+}
+
+#[tokio::test]
+async fn a_streamed_body_is_cut_at_the_limit() {
+    let chunked = |total: u64| {
+        move |_: &RawRequest, _: usize| {
+            Reply::streamed(
+                200,
+                Body::Chunked {
+                    chunk: 64 * 1024,
+                    every: Duration::ZERO,
+                    total: Some(total),
+                },
+            )
+            .header("x-request-id", "req-stream")
+        }
+    };
+    let server = RawServer::start(chunked(8 * MIB)).await.unwrap();
+    let runtime = no_auth().max_response_bytes(MIB).build().unwrap();
+    let e = show_vpcep(&css(&server.base_url(), runtime), CLUSTER)
+        .await
+        .unwrap_err();
+    check_css(&e, ErrorKind::ResponseTooLarge, true);
+    assert!(e.to_string().contains("1048576 bytes"), "{e}");
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(200), "{e}");
+    assert_eq!(e.request_id(), Some("req-stream"), "{e}");
+
+    // Exactly at the limit the body is read whole (and then is not JSON): no off-by-one.
+    let server = RawServer::start(chunked(MIB)).await.unwrap();
+    let runtime = no_auth().max_response_bytes(MIB).build().unwrap();
+    let e = show_vpcep(&css(&server.base_url(), runtime.clone()), CLUSTER)
+        .await
+        .unwrap_err();
+    check_css(&e, ErrorKind::InvalidResponse, true);
+    let server = RawServer::start(chunked(MIB + 1)).await.unwrap();
+    let e = show_vpcep(&css(&server.base_url(), runtime), CLUSTER)
+        .await
+        .unwrap_err();
+    check_css(&e, ErrorKind::ResponseTooLarge, true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. One deadline per call
+
+const ATTEMPT: Duration = Duration::from_millis(250);
+const CALL: Duration = Duration::from_millis(300);
+
+#[tokio::test]
+async fn a_hanging_server_costs_one_call_deadline_not_three_attempts() {
+    let server = RawServer::start(|_, _| Reply::Hang).await.unwrap();
+    let runtime = no_auth()
+        .retry(RetryPolicy::default())
+        .attempt_timeout(ATTEMPT)
+        .call_timeout(CALL)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let e = show_vpcep(&css(&server.base_url(), runtime), CLUSTER)
+        .await
+        .unwrap_err();
+    let elapsed = started.elapsed();
+    check_css(&e, ErrorKind::TimedOut, true);
+    assert!(e.to_string().contains("300ms"), "{e}");
+    // Three attempts would take 3 × 250 ms plus back-off.
+    assert!(elapsed >= CALL - Duration::from_millis(10), "{elapsed:?}");
+    assert!(elapsed < 3 * ATTEMPT, "{elapsed:?}");
+    let attempts = server.requests().len();
+    assert!((1..=2).contains(&attempts), "{attempts} attempts");
+}
+
+#[tokio::test]
+async fn slow_503s_are_retried_only_within_the_call_deadline() {
+    let server = RawServer::start(|_, _| {
+        Reply::json(503, r#"{"error_code":"CSS.0503","error_msg":"busy"}"#)
+            .after(Duration::from_millis(60))
+    })
+    .await
+    .unwrap();
+    let runtime = no_auth()
+        .attempt_timeout(ATTEMPT)
+        .call_timeout(CALL)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let e = show_vpcep(&css(&server.base_url(), runtime), CLUSTER)
+        .await
+        .unwrap_err();
+    let elapsed = started.elapsed();
+    check_css(&e, ErrorKind::TimedOut, true);
+    assert!(elapsed < 3 * ATTEMPT, "{elapsed:?}");
+    let attempts = server.requests().len();
+    assert!((1..=3).contains(&attempts), "{attempts} attempts");
+}
+
+#[tokio::test]
+async fn a_body_trickling_past_the_deadline_times_out() {
+    // 10 bytes every 50 ms of an announced 10 000: 50 s to send.
+    let server = RawServer::start(|_, _| {
+        Reply::streamed(
+            200,
+            Body::Announced {
+                length: 10_000,
+                send: 10_000,
+                chunk: 10,
+                every: Duration::from_millis(50),
+            },
+        )
+    })
+    .await
+    .unwrap();
+    // Whichever limit ends it, the call's or the attempt's, the kind is a timeout.
+    for (attempt, call) in [
+        (Duration::from_secs(5), CALL),
+        (ATTEMPT, Duration::from_secs(5)),
+    ] {
+        let runtime = no_auth()
+            .attempt_timeout(attempt)
+            .call_timeout(call)
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        let e = show_vpcep(&css(&server.base_url(), runtime), CLUSTER)
+            .await
+            .unwrap_err();
+        let elapsed = started.elapsed();
+        check_css(&e, ErrorKind::TimedOut, true);
+        assert!(!e.to_string().contains("decoding"), "{e}");
+        assert_eq!(e.status().map(|s| s.as_u16()), Some(200), "{e}");
+        assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Path values stay in their segment
+
+#[tokio::test]
+async fn empty_and_dot_segment_path_values_are_refused_before_sending() {
+    let server = RawServer::bystander().await.unwrap();
+    let client = css(&server.base_url(), no_auth().build().unwrap());
+    for value in ["", ".", ".."] {
+        let e = show_vpcep(&client, value).await.unwrap_err();
+        check_css(&e, ErrorKind::InvalidRequest, false);
+        assert!(e.to_string().contains("`cluster_id`"), "{e}");
+        assert!(e.to_string().contains("nothing was sent"), "{e}");
+        let e = client
+            .show_vpcep_connection()
+            .project_id(value)
+            .cluster_id(CLUSTER)
+            .call()
+            .await
+            .unwrap_err();
+        check_css(&e, ErrorKind::InvalidRequest, false);
+        assert!(e.to_string().contains("`project_id`"), "{e}");
+    }
+    assert_eq!(server.connections(), 0);
+}
+
+#[tokio::test]
+async fn backslashes_are_encoded_and_dots_are_sent_as_they_are() {
+    let server = RawServer::bystander().await.unwrap();
+    let client = css(&server.base_url(), no_auth().build().unwrap());
+    let cases = [
+        ("..\\..\\admin", "..%5C..%5Cadmin"),
+        ("a\\b", "a%5Cb"),
+        ("../admin", "..%2Fadmin"),
+        ("...", "..."),
+        ("%2e%2e", "%252e%252e"),
+    ];
+    for (value, sent) in cases {
+        show_vpcep(&client, value).await.unwrap();
+        let seen = server.requests();
+        assert_eq!(
+            seen.last().unwrap().request_line,
+            format!("GET /v1.0/{PROJECT}/clusters/{sent}/vpcepservice/connections HTTP/1.1"),
+            "{value:?}"
+        );
+    }
+
+    // Signed as sent: the gateway stand-in verifies the signature over the encoded path.
+    let huawei = huawei_server().await;
+    let runtime = Runtime::builder(AkSkAuth::new(AkSkCredentials::new(AK, SK).unwrap()))
+        .allow_insecure_http(true)
+        .build()
+        .unwrap();
+    let client = css(&huawei.base_url(), runtime);
+    show_vpcep(&client, "..\\..\\admin").await.unwrap();
+    let seen = huawei.requests();
+    assert_eq!(
+        seen[0].path,
+        format!("/v1.0/{PROJECT}/clusters/..%5C..%5Cadmin/vpcepservice/connections")
+    );
+    assert!(
+        matches!(seen[0].auth, AuthOutcome::Signed(_)),
+        "{:?}",
+        seen[0].auth
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. A typed error for each kind
+
+#[tokio::test]
+async fn kind_service_carries_status_code_message_and_request_id() {
+    let server = RawServer::start(|_, _| {
+        Reply::json(
+            400,
+            r#"{"error_code":"CSS.0001","error_msg":"bad cluster id"}"#,
+        )
+        .header("x-request-id", "req-400")
+    })
+    .await
+    .unwrap();
+    let e = show_vpcep(
+        &css(&server.base_url(), no_auth().build().unwrap()),
+        CLUSTER,
+    )
+    .await
+    .unwrap_err();
+    check_css(&e, ErrorKind::Service, false);
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(400));
+    assert_eq!(e.code(), Some("CSS.0001"));
+    assert_eq!(e.message(), Some("bad cluster id"));
+    assert_eq!(e.request_id(), Some("req-400"));
+    assert_eq!(
+        e.to_string(),
+        "ShowVpcepConnection: HTTP 400: CSS.0001: bad cluster id (request id req-400)"
+    );
+}
+
+#[tokio::test]
+async fn kind_credentials_rejected_for_a_wrong_secret_key() {
+    let server = huawei_server().await;
+    let wrong = "sk-wrong-secret-0000000000000000000000009";
+    let runtime = Runtime::builder(AkSkAuth::new(AkSkCredentials::new(AK, wrong).unwrap()))
+        .allow_insecure_http(true)
+        .build()
+        .unwrap();
+    let e = show_vpcep(&css(&server.base_url(), runtime), CLUSTER)
+        .await
+        .unwrap_err();
+    check_css(&e, ErrorKind::CredentialsRejected, true);
+    let seen = server.requests();
+    assert_eq!(seen.len(), 1, "a refusal is not retried");
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(401));
+    assert_eq!(e.code(), Some("APIGW.0301"));
+    assert!(
+        e.message()
+            .is_some_and(|m| m.starts_with("Incorrect IAM authentication information")),
+        "{e}"
+    );
+    assert_eq!(e.request_id(), Some(seen[0].request_id.as_str()));
+    assert!(!e.to_string().contains(wrong) && !format!("{e:?}").contains(wrong));
+}
+
+#[tokio::test]
+async fn kind_credentials_rejected_for_a_wrong_digest_secret_names_the_realm() {
+    let server = DigestServer::start(Config::new(OB_AK, OB_SK))
+        .await
+        .unwrap();
+    let client = oceanbase_cloud::Client::new(
+        &server.base_url(),
+        ob_runtime("SK-wrong-secret").build().unwrap(),
+    );
+    let e = ob_connect(&client).await.unwrap_err();
+    check_error(
+        &e,
+        "ConnectPrivatelinkService",
+        "connect_privatelink_service",
+        ErrorKind::CredentialsRejected,
+        true,
+    );
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(401));
+    assert_eq!(e.code(), Some("401"));
+    assert!(
+        e.to_string()
+            .contains(r#"realm "oceanbase-test@127.0.0.1""#),
+        "{e}"
+    );
+    // The request id the call sent is the one the server received, and echoed.
+    let sent = e.client_request_id().unwrap().to_owned();
+    let seen = server.requests();
+    assert!(
+        seen.iter()
+            .all(|r| r.target.contains(&format!("requestId={sent}")))
+    );
+    assert_eq!(e.request_id(), Some(sent.as_str()));
+    assert!(!e.to_string().contains("SK-wrong-secret"));
+}
+
+#[tokio::test]
+async fn oceanbase_request_id_is_readable_on_success_and_failure() {
+    let server = DigestServer::start(Config::new(OB_AK, OB_SK))
+        .await
+        .unwrap();
+    let client =
+        oceanbase_cloud::Client::new(&server.base_url(), ob_runtime(OB_SK).build().unwrap());
+    let out = ob_connect(&client).await.unwrap();
+    let sent = out.client_request_id().unwrap();
+    uuid::Uuid::parse_str(sent).unwrap();
+    let seen = server.requests();
+    assert_eq!(seen.len(), 2, "probe and signed request");
+    assert!(
+        seen.iter()
+            .all(|r| r.target.contains(&format!("requestId={sent}")))
+    );
+    assert_eq!(out.request_id.as_deref(), Some(sent));
+
+    // A failure the service did not answer (a closed port) still tells the id it sent.
+    let port = closed_port().await;
+    let client = oceanbase_cloud::Client::new(
+        &format!("http://127.0.0.1:{port}"),
+        ob_runtime(OB_SK).retry(RetryPolicy::off()).build().unwrap(),
+    );
+    let e = ob_connect(&client).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connect, "{e}");
+    let id = e.client_request_id().unwrap();
+    uuid::Uuid::parse_str(id).unwrap();
+    assert!(e.to_string().contains(id), "{e}");
+
+    // A failure the service answered (`success: false`): the id it received.
+    let server = RawServer::start(|r, _| match r.header("authorization") {
+        None => digest_challenge(),
+        Some(_) => Reply::json(
+            200,
+            r#"{"success":false,"errorCode":"E001R000","errorMessage":"no such instance"}"#,
+        ),
+    })
+    .await
+    .unwrap();
+    let client =
+        oceanbase_cloud::Client::new(&server.base_url(), ob_runtime(OB_SK).build().unwrap());
+    let e = ob_connect(&client).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Service, "{e}");
+    assert_eq!(e.code(), Some("E001R000"));
+    let id = e.client_request_id().unwrap();
+    let seen = server.requests();
+    assert_eq!(seen.len(), 2);
+    assert!(seen.iter().all(|r| r.query("requestId") == Some(id)));
+}
+
+#[tokio::test]
+async fn kind_credentials_rejected_for_an_iam_token_refused_after_one_refresh() {
+    let server = huawei_server().await;
+    server.reject_all_tokens(true);
+    let runtime = huawei_builder(Cred::IamToken, &server).build().unwrap();
+    let e = show_vpcep(&css(&server.base_url(), runtime), CLUSTER)
+        .await
+        .unwrap_err();
+    check_css(&e, ErrorKind::CredentialsRejected, true);
+    assert_eq!(server.token_fetches(), 2, "one refresh");
+    let seen = server.requests();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(401));
+    assert_eq!(e.code(), Some("APIGW.0301"));
+    assert_eq!(e.request_id(), Some(seen[1].request_id.as_str()));
+    assert!(!e.to_string().contains(IAM_PASSWORD));
+}
+
+#[tokio::test]
+async fn kind_credentials_unavailable_when_iam_fails() {
+    let server = huawei_server().await;
+    server.set_iam_failure(Some(500));
+    let runtime = huawei_builder(Cred::IamToken, &server).build().unwrap();
+    let e = show_vpcep(&css(&server.base_url(), runtime), CLUSTER)
+        .await
+        .unwrap_err();
+    check_css(&e, ErrorKind::CredentialsUnavailable, true);
+    assert!(e.to_string().contains("HTTP 500"), "{e}");
+    assert!(server.requests().is_empty(), "sent without a token");
+}
+
+#[tokio::test]
+async fn kind_login_refused_for_a_wrong_iam_password_and_no_second_try() {
+    let server = huawei_server().await;
+    let provider = iam_provider(&server.base_url(), "not-the-password-3");
+    let runtime = Runtime::builder(TokenAuth::from_provider(provider))
+        .allow_insecure_http(true)
+        .build()
+        .unwrap();
+    let client = css(&server.base_url(), runtime);
+    for _ in 0..2 {
+        let e = show_vpcep(&client, CLUSTER).await.unwrap_err();
+        check_css(&e, ErrorKind::LoginRefused, true);
+        assert!(!e.to_string().contains("not-the-password-3"), "{e}");
+    }
+    assert_eq!(
+        server.iam_posts(),
+        1,
+        "the password is not sent again at once"
+    );
+    assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn kind_connect_for_a_closed_port() {
+    let port = closed_port().await;
+    let runtime = no_auth().retry(RetryPolicy::off()).build().unwrap();
+    let e = show_vpcep(&css(&format!("http://127.0.0.1:{port}"), runtime), CLUSTER)
+        .await
+        .unwrap_err();
+    check_css(&e, ErrorKind::Connect, true);
+    assert_eq!(e.status(), None);
+}
+
+#[tokio::test]
+async fn kind_transport_when_the_server_closes_mid_body() {
+    let server = RawServer::start(|_, _| {
+        Reply::streamed(
+            200,
+            Body::Announced {
+                length: 1000,
+                send: 100,
+                chunk: 100,
+                every: Duration::ZERO,
+            },
+        )
+        .header("x-request-id", "req-cut")
+    })
+    .await
+    .unwrap();
+    let e = show_vpcep(
+        &css(&server.base_url(), no_auth().build().unwrap()),
+        CLUSTER,
+    )
+    .await
+    .unwrap_err();
+    check_css(&e, ErrorKind::Transport, true);
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(200), "{e}");
+    assert_eq!(e.request_id(), Some("req-cut"), "{e}");
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn kind_timed_out_for_a_server_that_never_answers() {
+    let hang = RawServer::start(|_, _| Reply::Hang).await.unwrap();
+    let runtime = no_auth()
+        .call_timeout(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let e = show_vpcep(&css(&hang.base_url(), runtime), CLUSTER)
+        .await
+        .unwrap_err();
+    check_css(&e, ErrorKind::TimedOut, true);
+    assert_eq!(e.status(), None);
+}
+
+#[tokio::test]
+async fn kind_insecure_url_when_credentials_would_go_over_plain_http() {
+    let server = RawServer::bystander().await.unwrap();
+    let iam = huawei_server().await;
+    for cred in HUAWEI_CREDS {
+        let runtime = huawei_builder(cred, &iam)
+            .allow_insecure_http(false)
+            .build()
+            .unwrap();
+        let e = show_vpcep(&css(&server.base_url(), runtime), CLUSTER)
+            .await
+            .unwrap_err();
+        check_css(&e, ErrorKind::InsecureUrl, true);
+        assert!(e.to_string().contains("https://"), "{cred:?}: {e}");
+    }
+    let client = oceanbase_cloud::Client::new(
+        &server.base_url(),
+        ob_runtime(OB_SK)
+            .allow_insecure_http(false)
+            .build()
+            .unwrap(),
+    );
+    let e = ob_connect(&client).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InsecureUrl, "{e}");
+    assert_eq!(server.connections(), 0);
+    assert_eq!(iam.iam_posts(), 0, "no password over plain http");
+}
+
+#[tokio::test]
+async fn kind_invalid_response_for_an_html_page_with_status_and_request_id() {
+    let server = RawServer::start(|_, _| {
+        Reply::Answer {
+            delay: Duration::ZERO,
+            status: 200,
+            headers: vec![("content-type".into(), "text/html".into())],
+            body: Body::Full(b"<html><body>Gateway login</body></html>".to_vec()),
+        }
+        .header("x-request-id", "req-html")
+    })
+    .await
+    .unwrap();
+    let e = show_vpcep(
+        &css(&server.base_url(), no_auth().build().unwrap()),
+        CLUSTER,
+    )
+    .await
+    .unwrap_err();
+    check_css(&e, ErrorKind::InvalidResponse, true);
+    assert!(e.to_string().contains("<html>"), "{e}");
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(200), "{e}");
+    assert_eq!(e.request_id(), Some("req-html"), "{e}");
+}
