@@ -36,6 +36,11 @@ struct Server {
     user_agents: Mutex<Vec<String>>,
     /// Connections the cluster has.
     total: usize,
+    /// Answer every page in full and send no `total_count`, however far the offset goes (a
+    /// hostile or broken server).
+    endless: bool,
+    /// Send no `total_count`.
+    no_total: bool,
 }
 
 async fn start(server: Server) -> (SocketAddr, Arc<Server>) {
@@ -98,14 +103,19 @@ async fn connections(
     let limit = q.get("limit").and_then(|v| v.parse::<u64>().ok());
     state.pages.lock().expect("lock").push((offset, limit));
     let start = offset.unwrap_or(0) as usize;
-    let end = (start + limit.unwrap_or(10) as usize).min(state.total);
+    let mut end = start + limit.unwrap_or(10) as usize;
+    if !state.endless {
+        end = end.min(state.total);
+    }
     let items: Vec<_> = (start..end.max(start))
         .map(|i| json!({ "id": format!("conn-{i:03}"), "status": if i % 7 == 6 { "pendingAcceptance" } else { "accepted" } }))
         .collect();
-    axum::Json(
-        json!({ "connections": items, "total_count": state.total, "vpcepUpdateSwitch": "true" }),
-    )
-    .into_response()
+    let mut body =
+        json!({ "connections": items, "total_count": state.total, "vpcepUpdateSwitch": "true" });
+    if state.endless || state.no_total {
+        body.as_object_mut().map(|o| o.remove("total_count"));
+    }
+    axum::Json(body).into_response()
 }
 
 async fn create_connection(State(state): State<Arc<Server>>, headers: HeaderMap) -> Response {
@@ -199,6 +209,60 @@ async fn css_stream_stops_on_an_empty_page() {
         .expect("ok");
     assert!(all.is_empty());
     assert_eq!(state.requests.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn css_stream_stops_on_a_short_page_without_a_total() {
+    // No total_count: the page shorter than page_size is the last; no request for an empty one.
+    let (addr, state) = start(Server {
+        total: 25,
+        no_total: true,
+        ..Server::default()
+    })
+    .await;
+    let all: Vec<_> = css(addr, RetryPolicy::off())
+        .show_vpcep_connection()
+        .project_id("p")
+        .cluster_id("c")
+        .stream_connections(10)
+        .try_collect()
+        .await
+        .expect("all pages");
+    assert_eq!(all.len(), 25);
+    assert_eq!(
+        *state.pages.lock().unwrap(),
+        vec![
+            (Some(0), Some(10)),
+            (Some(10), Some(10)),
+            (Some(20), Some(10))
+        ]
+    );
+}
+
+#[tokio::test]
+async fn css_stream_never_asks_past_the_documented_maximum_offset() {
+    // A server that always answers full pages and never a total: the stream ends after the
+    // page at offset 1000 (the page documents offsets 0 to 1000) instead of growing forever.
+    let (addr, state) = start(Server {
+        endless: true,
+        ..Server::default()
+    })
+    .await;
+    let all: Vec<_> = css(addr, RetryPolicy::off())
+        .show_vpcep_connection()
+        .project_id("p")
+        .cluster_id("c")
+        .stream_connections(100)
+        .try_collect()
+        .await
+        .expect("bounded");
+    let pages = state.pages.lock().unwrap().clone();
+    assert_eq!(pages.len(), 11, "{pages:?}");
+    assert!(
+        pages.iter().all(|(offset, _)| offset.unwrap_or(0) <= 1000),
+        "{pages:?}"
+    );
+    assert_eq!(all.len(), 1100);
 }
 
 #[tokio::test]

@@ -269,3 +269,56 @@ where
     });
     pages.try_flatten().boxed()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use futures::TryStreamExt as _;
+
+    use super::*;
+
+    #[test]
+    fn path_segments_refuse_dot_segments_and_encode_backslashes() {
+        assert!(
+            path_segment("cluster_id", "")
+                .unwrap_err()
+                .contains("`cluster_id` is empty")
+        );
+        for dots in [".", ".."] {
+            let e = path_segment("cluster_id", dots).unwrap_err();
+            assert!(
+                e.contains("`cluster_id`") && e.contains("nothing was sent"),
+                "{e}"
+            );
+        }
+        assert_eq!(path_segment("x", "..\\a").unwrap(), "..%5Ca");
+        assert_eq!(path_segment("x", "a/b%").unwrap(), "a%2Fb%25");
+        assert_eq!(
+            path_segment("x", "ob317v4uif****").unwrap(),
+            "ob317v4uif****"
+        );
+    }
+
+    #[test]
+    fn paging_stops_at_the_page_cap_when_nothing_else_stops_it() {
+        let fetches = Arc::new(AtomicU32::new(0));
+        let counted = Arc::clone(&fetches);
+        let bounds = PageBounds {
+            max_offset: None,
+            max_pages: 5,
+        };
+        let stream: Paged<'_, u64, ()> = offset_pages(3, bounds, move |offset, limit| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            async move {
+                Ok(Page {
+                    items: (offset..offset + u64::from(limit)).collect(),
+                    total: None,
+                })
+            }
+        });
+        let items: Vec<u64> = futures::executor::block_on(stream.try_collect()).unwrap();
+        assert_eq!(fetches.load(Ordering::SeqCst), 5);
+        assert_eq!(items, (0..15).collect::<Vec<_>>());
+    }
+}
