@@ -9,7 +9,7 @@
 
 use std::{future::Future, pin::Pin, sync::Arc};
 
-use futures::Stream;
+use futures_core::Stream;
 
 /// Implements progenitor's `ClientHooks` for a generated `Client` by forwarding to its
 /// [`Runtime`](crate::Runtime), and adds the constructors every client has: `new`,
@@ -245,7 +245,7 @@ where
     F: Fn(u64, u32) -> Fut + Send + Sync + 'a,
     Fut: Future<Output = Result<Page<I>, progenitor_client::Error<E>>> + Send + 'a,
 {
-    use futures::{StreamExt as _, TryStreamExt as _, stream};
+    use futures_util::{StreamExt as _, TryStreamExt as _, stream};
     let page_size = page_size.max(1);
     let fetch = Arc::new(fetch);
     let state = Some((0u64, 0u32));
