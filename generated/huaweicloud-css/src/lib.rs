@@ -924,3 +924,148 @@ impl<'a> builder::ShowVpcepConnection<'a> {
         )
     }
 }
+/// Typed mocks of this API for your own tests (feature `mock`): a loopback server with
+/// one method per operation and a client pointed at it.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::types;
+    /// A loopback server that stands in for this API; stops when dropped.
+    #[derive(Debug)]
+    pub struct MockServer {
+        server: ::cloud_sdk_runtime::mock::MockServer,
+    }
+    impl MockServer {
+        /// Starts the server on `127.0.0.1` (a free port); call within a Tokio runtime.
+        pub async fn start() -> Self {
+            Self {
+                server: ::cloud_sdk_runtime::mock::MockServer::start(
+                        ::cloud_sdk_runtime::mock::MockAuth::Open,
+                    )
+                    .await,
+            }
+        }
+        /// A client for this server, with stand-in credentials the server accepts.
+        pub fn client(&self) -> super::Client {
+            super::Client::new(&self.server.base_url(), self.runtime())
+        }
+        /// A runtime for this server: the vendor's authentication with stand-in
+        /// credentials, plain `http://` allowed, the default retry policy.
+        pub fn runtime(&self) -> ::cloud_sdk_runtime::Runtime {
+            self.server.huawei_runtime()
+        }
+        /// `http://127.0.0.1:<port>`.
+        pub fn base_url(&self) -> ::std::string::String {
+            self.server.base_url()
+        }
+        /// The requests received so far, in order.
+        pub fn requests(&self) -> ::std::vec::Vec<::cloud_sdk_runtime::mock::Request> {
+            self.server.requests()
+        }
+        /// The untyped server, for mocks of requests no operation describes.
+        pub fn server(&self) -> &::cloud_sdk_runtime::mock::MockServer {
+            &self.server
+        }
+        /// Adds a mock of `ShowVpcepConnection` (`GET /v1.0/{project_id}/clusters/{cluster_id}/vpcepservice/connections`): `when` narrows the requests it answers (parameters, body), `then` sets the answer.
+        pub fn show_vpcep_connection(
+            &self,
+            f: impl FnOnce(
+                &mut ShowVpcepConnectionWhen<'_>,
+                &mut ShowVpcepConnectionThen<'_>,
+            ),
+        ) -> ::cloud_sdk_runtime::mock::Mock {
+            self.server
+                .mock(|when, then| {
+                    when.method("GET")
+                        .path(
+                            "/v1.0/{project_id}/clusters/{cluster_id}/vpcepservice/connections",
+                        );
+                    f(
+                        &mut ShowVpcepConnectionWhen(when),
+                        &mut ShowVpcepConnectionThen(then),
+                    );
+                })
+        }
+    }
+    /// What requests a `ShowVpcepConnection` mock answers.
+    pub struct ShowVpcepConnectionWhen<'a>(&'a mut ::cloud_sdk_runtime::mock::When);
+    impl ShowVpcepConnectionWhen<'_> {
+        /// The path parameter `project_id` has `value` (as sent). Project ID of the account (see "Obtaining the Project ID and Name").
+        pub fn project_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.path_param("project_id", value);
+            self
+        }
+        /// The path parameter `cluster_id` has `value` (as sent). ID of the cluster to query (see "Obtaining the Cluster ID").
+        pub fn cluster_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.path_param("cluster_id", value);
+            self
+        }
+        /// The query parameter `offset` has `value` (as sent). Index of the first connection to return, 0 to 1000; 0 when omitted.
+        pub fn offset(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.query_param("offset", value);
+            self
+        }
+        /// The query parameter `limit` has `value` (as sent). How many connections to return, 1 to 1000; 10 when omitted.
+        pub fn limit(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.query_param("limit", value);
+            self
+        }
+        /// `predicate` holds for the request (any other condition).
+        pub fn matches(
+            &mut self,
+            predicate: impl Fn(
+                &::cloud_sdk_runtime::mock::Request,
+            ) -> bool + Send + Sync + 'static,
+        ) -> &mut Self {
+            self.0.matches(predicate);
+            self
+        }
+    }
+    /// How a `ShowVpcepConnection` mock answers.
+    pub struct ShowVpcepConnectionThen<'a>(&'a mut ::cloud_sdk_runtime::mock::Then);
+    impl ShowVpcepConnectionThen<'_> {
+        /// Answers `200` with `body`.
+        pub fn ok(&mut self, body: &types::ShowVpcepConnectionResponse) -> &mut Self {
+            self.0.status(200).json(body);
+            self
+        }
+        /// Answers `status` with the vendor's error body `body`.
+        pub fn error(
+            &mut self,
+            status: u16,
+            body: &::cloud_sdk_runtime::huawei::HuaweiError,
+        ) -> &mut Self {
+            self.0.status(status).json(body);
+            self
+        }
+        /// Answers `200` with the response example of the vendor's documentation.
+        pub fn example(&mut self) -> &mut Self {
+            self.0
+                .status(200)
+                .json_text(
+                    "{\"connections\":[{\"created_at\":\"2024-06-11T09:36:24Z\",\"domain_id\":\"db9b76a0d9ae431f8e85e89da2ca867c\",\"id\":\"54b7f739-31a1-40d0-862b-ac85b83ab2da\",\"maxSession\":\"3000\",\"specificationName\":\"default\",\"status\":\"accepted\",\"vpcepIp\":\"192.168.0.122\"},{\"created_at\":\"2023-10-12T07:33:16Z\",\"domain_id\":\"db9b76a0d9ae431f8e85e89da2ca867c\",\"id\":\"e88ad0bc-c2c7-419c-bd9b-a961111f0a42\",\"maxSession\":\"3000\",\"specificationName\":\"default\",\"status\":\"accepted\",\"vpcepIp\":\"192.168.0.133\"}],\"permissions\":[{\"created_at\":\"2023-10-12T07:33:11Z\",\"id\":\"432a6429-f377-4168-8b24-feb5885af08c\",\"permission\":\"iam:domain::db9b76a0d9ae431f8e85e89da2ca867c\",\"permission_type\":\"domainId\"}],\"total_count\":2,\"vpcServiceName\":\"cn-north-4.css-op-no-delete.cf072729-b076-49db-83d3-020dc9f589bd\",\"vpcepUpdateSwitch\":false}",
+                );
+            self
+        }
+        /// Refuses the credentials as the vendor does (`401`; a fresh challenge for
+        /// Digest), so that the call fails with `ErrorKind::CredentialsRejected`.
+        pub fn credentials_refused(&mut self) -> &mut Self {
+            self.0.credentials_refused();
+            self.0
+                .json(
+                    &::cloud_sdk_runtime::huawei::HuaweiError {
+                        error_code: ::std::option::Option::Some("APIGW.0301".into()),
+                        error_msg: ::std::option::Option::Some(
+                            "Incorrect IAM authentication information: verify aksk signature fail"
+                                .into(),
+                        ),
+                    },
+                );
+            self
+        }
+        /// The untyped answer: any status, headers and body.
+        pub fn raw(&mut self) -> &mut ::cloud_sdk_runtime::mock::Then {
+            self.0
+        }
+    }
+}

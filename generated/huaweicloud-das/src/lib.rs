@@ -657,3 +657,161 @@ impl<'a> builder::CreateInstanceConnection<'a> {
 pub type ApiError = ::cloud_sdk_runtime::ApiError<
     ::cloud_sdk_runtime::huawei::HuaweiError,
 >;
+/// Typed mocks of this API for your own tests (feature `mock`): a loopback server with
+/// one method per operation and a client pointed at it.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::types;
+    /// A loopback server that stands in for this API; stops when dropped.
+    #[derive(Debug)]
+    pub struct MockServer {
+        server: ::cloud_sdk_runtime::mock::MockServer,
+    }
+    impl MockServer {
+        /// Starts the server on `127.0.0.1` (a free port); call within a Tokio runtime.
+        pub async fn start() -> Self {
+            Self {
+                server: ::cloud_sdk_runtime::mock::MockServer::start(
+                        ::cloud_sdk_runtime::mock::MockAuth::Open,
+                    )
+                    .await,
+            }
+        }
+        /// A client for this server, with stand-in credentials the server accepts.
+        pub fn client(&self) -> super::Client {
+            super::Client::new(&self.server.base_url(), self.runtime())
+        }
+        /// A runtime for this server: the vendor's authentication with stand-in
+        /// credentials, plain `http://` allowed, the default retry policy.
+        pub fn runtime(&self) -> ::cloud_sdk_runtime::Runtime {
+            self.server.huawei_runtime()
+        }
+        /// `http://127.0.0.1:<port>`.
+        pub fn base_url(&self) -> ::std::string::String {
+            self.server.base_url()
+        }
+        /// The requests received so far, in order.
+        pub fn requests(&self) -> ::std::vec::Vec<::cloud_sdk_runtime::mock::Request> {
+            self.server.requests()
+        }
+        /// The untyped server, for mocks of requests no operation describes.
+        pub fn server(&self) -> &::cloud_sdk_runtime::mock::MockServer {
+            &self.server
+        }
+        /// Adds a mock of `CreateInstanceConnection` (`POST /v3/{project_id}/instances/{instance_id}/create-connection`): `when` narrows the requests it answers (parameters, body), `then` sets the answer.
+        pub fn create_instance_connection(
+            &self,
+            f: impl FnOnce(
+                &mut CreateInstanceConnectionWhen<'_>,
+                &mut CreateInstanceConnectionThen<'_>,
+            ),
+        ) -> ::cloud_sdk_runtime::mock::Mock {
+            self.server
+                .mock(|when, then| {
+                    when.method("POST")
+                        .path(
+                            "/v3/{project_id}/instances/{instance_id}/create-connection",
+                        );
+                    f(
+                        &mut CreateInstanceConnectionWhen(when),
+                        &mut CreateInstanceConnectionThen(then),
+                    );
+                })
+        }
+    }
+    /// What requests a `CreateInstanceConnection` mock answers.
+    pub struct CreateInstanceConnectionWhen<'a>(&'a mut ::cloud_sdk_runtime::mock::When);
+    impl CreateInstanceConnectionWhen<'_> {
+        /// The path parameter `project_id` has `value` (as sent). Project ID of the tenant in the region (see "Obtaining a Project ID"); documented as 32 letters and digits.
+        pub fn project_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.path_param("project_id", value);
+            self
+        }
+        /// The path parameter `instance_id` has `value` (as sent). Unique ID of the instance; documented as 32 letters and digits.
+        pub fn instance_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.path_param("instance_id", value);
+            self
+        }
+        /// The request body is JSON equal to `body`.
+        pub fn body(&mut self, body: &types::CreateInstanceConnectionBody) -> &mut Self {
+            self.0.json_body(body);
+            self
+        }
+        /// The request body reads as this operation's body and `predicate` holds for it.
+        pub fn body_matches(
+            &mut self,
+            predicate: impl Fn(
+                &types::CreateInstanceConnectionBody,
+            ) -> bool + Send + Sync + 'static,
+        ) -> &mut Self {
+            self.0
+                .matches(move |request| {
+                    request
+                        .json::<types::CreateInstanceConnectionBody>()
+                        .is_some_and(|body| predicate(&body))
+                });
+            self
+        }
+        /// `predicate` holds for the request (any other condition).
+        pub fn matches(
+            &mut self,
+            predicate: impl Fn(
+                &::cloud_sdk_runtime::mock::Request,
+            ) -> bool + Send + Sync + 'static,
+        ) -> &mut Self {
+            self.0.matches(predicate);
+            self
+        }
+    }
+    /// How a `CreateInstanceConnection` mock answers.
+    pub struct CreateInstanceConnectionThen<'a>(&'a mut ::cloud_sdk_runtime::mock::Then);
+    impl CreateInstanceConnectionThen<'_> {
+        /// Answers `200` with `body`.
+        pub fn ok(
+            &mut self,
+            body: &types::CreateInstanceConnectionResponse,
+        ) -> &mut Self {
+            self.0.status(200).json(body);
+            self
+        }
+        /// Answers `status` with the vendor's error body `body`.
+        pub fn error(
+            &mut self,
+            status: u16,
+            body: &::cloud_sdk_runtime::huawei::HuaweiError,
+        ) -> &mut Self {
+            self.0.status(status).json(body);
+            self
+        }
+        /// Answers `200` with the response example of the vendor's documentation.
+        pub fn example(&mut self) -> &mut Self {
+            self.0
+                .status(200)
+                .json_text(
+                    "{\"connection_id\":\"99af0766-c3f4-4e4e-a95e-14a1b070188e\"}",
+                );
+            self
+        }
+        /// Refuses the credentials as the vendor does (`401`; a fresh challenge for
+        /// Digest), so that the call fails with `ErrorKind::CredentialsRejected`.
+        pub fn credentials_refused(&mut self) -> &mut Self {
+            self.0.credentials_refused();
+            self.0
+                .json(
+                    &::cloud_sdk_runtime::huawei::HuaweiError {
+                        error_code: ::std::option::Option::Some("APIGW.0301".into()),
+                        error_msg: ::std::option::Option::Some(
+                            "Incorrect IAM authentication information: verify aksk signature fail"
+                                .into(),
+                        ),
+                    },
+                );
+            self
+        }
+        /// The untyped answer: any status, headers and body.
+        pub fn raw(&mut self) -> &mut ::cloud_sdk_runtime::mock::Then {
+            self.0
+        }
+    }
+}

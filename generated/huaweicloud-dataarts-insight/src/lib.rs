@@ -827,3 +827,156 @@ impl<'a> builder::VerifyAndCreateVpcEp<'a> {
 pub type ApiError = ::cloud_sdk_runtime::ApiError<
     ::cloud_sdk_runtime::huawei::HuaweiError,
 >;
+/// Typed mocks of this API for your own tests (feature `mock`): a loopback server with
+/// one method per operation and a client pointed at it.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::types;
+    /// A loopback server that stands in for this API; stops when dropped.
+    #[derive(Debug)]
+    pub struct MockServer {
+        server: ::cloud_sdk_runtime::mock::MockServer,
+    }
+    impl MockServer {
+        /// Starts the server on `127.0.0.1` (a free port); call within a Tokio runtime.
+        pub async fn start() -> Self {
+            Self {
+                server: ::cloud_sdk_runtime::mock::MockServer::start(
+                        ::cloud_sdk_runtime::mock::MockAuth::Open,
+                    )
+                    .await,
+            }
+        }
+        /// A client for this server, with stand-in credentials the server accepts.
+        pub fn client(&self) -> super::Client {
+            super::Client::new(&self.server.base_url(), self.runtime())
+        }
+        /// A runtime for this server: the vendor's authentication with stand-in
+        /// credentials, plain `http://` allowed, the default retry policy.
+        pub fn runtime(&self) -> ::cloud_sdk_runtime::Runtime {
+            self.server.huawei_runtime()
+        }
+        /// `http://127.0.0.1:<port>`.
+        pub fn base_url(&self) -> ::std::string::String {
+            self.server.base_url()
+        }
+        /// The requests received so far, in order.
+        pub fn requests(&self) -> ::std::vec::Vec<::cloud_sdk_runtime::mock::Request> {
+            self.server.requests()
+        }
+        /// The untyped server, for mocks of requests no operation describes.
+        pub fn server(&self) -> &::cloud_sdk_runtime::mock::MockServer {
+            &self.server
+        }
+        /// Adds a mock of `VerifyAndCreateVpcEp` (`POST /v1/{project_id}/connections/vpc-endpoint`): `when` narrows the requests it answers (parameters, body), `then` sets the answer.
+        pub fn verify_and_create_vpc_ep(
+            &self,
+            f: impl FnOnce(
+                &mut VerifyAndCreateVpcEpWhen<'_>,
+                &mut VerifyAndCreateVpcEpThen<'_>,
+            ),
+        ) -> ::cloud_sdk_runtime::mock::Mock {
+            self.server
+                .mock(|when, then| {
+                    when.method("POST")
+                        .path("/v1/{project_id}/connections/vpc-endpoint");
+                    f(
+                        &mut VerifyAndCreateVpcEpWhen(when),
+                        &mut VerifyAndCreateVpcEpThen(then),
+                    );
+                })
+        }
+    }
+    /// What requests a `VerifyAndCreateVpcEp` mock answers.
+    pub struct VerifyAndCreateVpcEpWhen<'a>(&'a mut ::cloud_sdk_runtime::mock::When);
+    impl VerifyAndCreateVpcEpWhen<'_> {
+        /// The path parameter `project_id` has `value` (as sent). Project ID (see "Obtaining a Project ID").
+        pub fn project_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.path_param("project_id", value);
+            self
+        }
+        /// The header parameter `X-Workspace-Id` has `value` (as sent). Workspace ID (see "Obtaining a Workspace ID").
+        pub fn x_workspace_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.header("X-Workspace-Id", value);
+            self
+        }
+        /// The request body is JSON equal to `body`.
+        pub fn body(&mut self, body: &types::VerifyAndCreateVpcEpBody) -> &mut Self {
+            self.0.json_body(body);
+            self
+        }
+        /// The request body reads as this operation's body and `predicate` holds for it.
+        pub fn body_matches(
+            &mut self,
+            predicate: impl Fn(
+                &types::VerifyAndCreateVpcEpBody,
+            ) -> bool + Send + Sync + 'static,
+        ) -> &mut Self {
+            self.0
+                .matches(move |request| {
+                    request
+                        .json::<types::VerifyAndCreateVpcEpBody>()
+                        .is_some_and(|body| predicate(&body))
+                });
+            self
+        }
+        /// `predicate` holds for the request (any other condition).
+        pub fn matches(
+            &mut self,
+            predicate: impl Fn(
+                &::cloud_sdk_runtime::mock::Request,
+            ) -> bool + Send + Sync + 'static,
+        ) -> &mut Self {
+            self.0.matches(predicate);
+            self
+        }
+    }
+    /// How a `VerifyAndCreateVpcEp` mock answers.
+    pub struct VerifyAndCreateVpcEpThen<'a>(&'a mut ::cloud_sdk_runtime::mock::Then);
+    impl VerifyAndCreateVpcEpThen<'_> {
+        /// Answers `200` with `body`.
+        pub fn ok(&mut self, body: &types::VpcEndpointConnection) -> &mut Self {
+            self.0.status(200).json(body);
+            self
+        }
+        /// Answers `status` with the vendor's error body `body`.
+        pub fn error(
+            &mut self,
+            status: u16,
+            body: &::cloud_sdk_runtime::huawei::HuaweiError,
+        ) -> &mut Self {
+            self.0.status(status).json(body);
+            self
+        }
+        /// Answers `200` with the response example of the vendor's documentation.
+        pub fn example(&mut self) -> &mut Self {
+            self.0
+                .status(200)
+                .json_text(
+                    "{\"create_date\":1714962072863,\"create_user\":\"xxxxx\",\"create_user_name\":\"xxxx\",\"domain_id\":\"d22f8axxx428fb2260xxxxx823\",\"ds_type\":\"DWS\",\"id\":\"8a8080c08xxxxxf4bb485240001\",\"project_id\":\"9c3043axxxx88643b3xxxxxx27\",\"scene\":\"dii-app_to_data-source\",\"update_date\":1714962072863,\"update_user\":\"xxxx\",\"update_user_name\":\"xxxx\",\"vpc_ep_client_id\":\"xxxxxx-62be-4479-xxxxx-7379d6dafc40\",\"vpc_ep_client_status\":\"accepted\",\"vpc_ep_server_id\":\"xxxxx-31cf-4e27-xxxxx-4b71db9b82fb\",\"vpc_ep_server_name\":\"cn-xxxx-x.DII-xxxx-LB.716b4ee7-xxxx-4e27-852e-xxxxxxx\"}",
+                );
+            self
+        }
+        /// Refuses the credentials as the vendor does (`401`; a fresh challenge for
+        /// Digest), so that the call fails with `ErrorKind::CredentialsRejected`.
+        pub fn credentials_refused(&mut self) -> &mut Self {
+            self.0.credentials_refused();
+            self.0
+                .json(
+                    &::cloud_sdk_runtime::huawei::HuaweiError {
+                        error_code: ::std::option::Option::Some("APIGW.0301".into()),
+                        error_msg: ::std::option::Option::Some(
+                            "Incorrect IAM authentication information: verify aksk signature fail"
+                                .into(),
+                        ),
+                    },
+                );
+            self
+        }
+        /// The untyped answer: any status, headers and body.
+        pub fn raw(&mut self) -> &mut ::cloud_sdk_runtime::mock::Then {
+            self.0
+        }
+    }
+}

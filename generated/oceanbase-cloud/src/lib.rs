@@ -1047,3 +1047,275 @@ impl ::cloud_sdk_runtime::Reply for types::Envelope {
         self.success.is_none_or(bool::from)
     }
 }
+/// Typed mocks of this API for your own tests (feature `mock`): a loopback server with
+/// one method per operation and a client pointed at it.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::types;
+    /// A loopback server that stands in for this API; stops when dropped.
+    #[derive(Debug)]
+    pub struct MockServer {
+        server: ::cloud_sdk_runtime::mock::MockServer,
+    }
+    impl MockServer {
+        /// Starts the server on `127.0.0.1` (a free port); call within a Tokio runtime.
+        pub async fn start() -> Self {
+            Self {
+                server: ::cloud_sdk_runtime::mock::MockServer::start(
+                        ::cloud_sdk_runtime::mock::MockAuth::Digest,
+                    )
+                    .await,
+            }
+        }
+        /// A client for this server, with stand-in credentials the server accepts.
+        pub fn client(&self) -> super::Client {
+            super::Client::new(&self.server.base_url(), self.runtime())
+        }
+        /// A runtime for this server: the vendor's authentication with stand-in
+        /// credentials, plain `http://` allowed, the default retry policy.
+        pub fn runtime(&self) -> ::cloud_sdk_runtime::Runtime {
+            self.server.oceanbase_runtime(&super::Client::API)
+        }
+        /// `http://127.0.0.1:<port>`.
+        pub fn base_url(&self) -> ::std::string::String {
+            self.server.base_url()
+        }
+        /// The requests received so far, in order.
+        pub fn requests(&self) -> ::std::vec::Vec<::cloud_sdk_runtime::mock::Request> {
+            self.server.requests()
+        }
+        /// The untyped server, for mocks of requests no operation describes.
+        pub fn server(&self) -> &::cloud_sdk_runtime::mock::MockServer {
+            &self.server
+        }
+        /// Adds a mock of `ConnectPrivatelinkService` (`POST /api/v2/instances/{instanceId}/tenants/{tenantId}/privatelink/connection`): `when` narrows the requests it answers (parameters, body), `then` sets the answer.
+        pub fn connect_privatelink_service(
+            &self,
+            f: impl FnOnce(
+                &mut ConnectPrivatelinkServiceWhen<'_>,
+                &mut ConnectPrivatelinkServiceThen<'_>,
+            ),
+        ) -> ::cloud_sdk_runtime::mock::Mock {
+            self.server
+                .mock(|when, then| {
+                    when.method("POST")
+                        .path(
+                            "/api/v2/instances/{instanceId}/tenants/{tenantId}/privatelink/connection",
+                        );
+                    f(
+                        &mut ConnectPrivatelinkServiceWhen(when),
+                        &mut ConnectPrivatelinkServiceThen(then),
+                    );
+                })
+        }
+        /// Adds a mock of `AddPrivatelinkServiceUser` (`POST /api/v2/instances/{instanceId}/tenants/{tenantId}/privatelink/user`): `when` narrows the requests it answers (parameters, body), `then` sets the answer.
+        pub fn add_privatelink_service_user(
+            &self,
+            f: impl FnOnce(
+                &mut AddPrivatelinkServiceUserWhen<'_>,
+                &mut AddPrivatelinkServiceUserThen<'_>,
+            ),
+        ) -> ::cloud_sdk_runtime::mock::Mock {
+            self.server
+                .mock(|when, then| {
+                    when.method("POST")
+                        .path(
+                            "/api/v2/instances/{instanceId}/tenants/{tenantId}/privatelink/user",
+                        );
+                    f(
+                        &mut AddPrivatelinkServiceUserWhen(when),
+                        &mut AddPrivatelinkServiceUserThen(then),
+                    );
+                })
+        }
+    }
+    /// What requests a `ConnectPrivatelinkService` mock answers.
+    pub struct ConnectPrivatelinkServiceWhen<'a>(
+        &'a mut ::cloud_sdk_runtime::mock::When,
+    );
+    impl ConnectPrivatelinkServiceWhen<'_> {
+        /// The path parameter `instanceId` has `value` (as sent). ID of the OceanBase Cloud instance.
+        pub fn instance_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.path_param("instanceId", value);
+            self
+        }
+        /// The path parameter `tenantId` has `value` (as sent). ID of the tenant.
+        pub fn tenant_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.path_param("tenantId", value);
+            self
+        }
+        /// The query parameter `requestId` has `value` (as sent). ID of this request, for tracing.
+        pub fn request_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.query_param("requestId", value);
+            self
+        }
+        /// The header parameter `X-Ob-Project-Id` has `value` (as sent). ID of the project that owns the instance; it must be the project of `instanceId`.
+        pub fn x_ob_project_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.header("X-Ob-Project-Id", value);
+            self
+        }
+        /// The request body is JSON equal to `body`.
+        pub fn body(
+            &mut self,
+            body: &types::ConnectPrivatelinkServiceBody,
+        ) -> &mut Self {
+            self.0.json_body(body);
+            self
+        }
+        /// The request body reads as this operation's body and `predicate` holds for it.
+        pub fn body_matches(
+            &mut self,
+            predicate: impl Fn(
+                &types::ConnectPrivatelinkServiceBody,
+            ) -> bool + Send + Sync + 'static,
+        ) -> &mut Self {
+            self.0
+                .matches(move |request| {
+                    request
+                        .json::<types::ConnectPrivatelinkServiceBody>()
+                        .is_some_and(|body| predicate(&body))
+                });
+            self
+        }
+        /// `predicate` holds for the request (any other condition).
+        pub fn matches(
+            &mut self,
+            predicate: impl Fn(
+                &::cloud_sdk_runtime::mock::Request,
+            ) -> bool + Send + Sync + 'static,
+        ) -> &mut Self {
+            self.0.matches(predicate);
+            self
+        }
+    }
+    /// How a `ConnectPrivatelinkService` mock answers.
+    pub struct ConnectPrivatelinkServiceThen<'a>(
+        &'a mut ::cloud_sdk_runtime::mock::Then,
+    );
+    impl ConnectPrivatelinkServiceThen<'_> {
+        /// Answers `200` with `body`.
+        pub fn ok(&mut self, body: &types::Envelope) -> &mut Self {
+            self.0.status(200).json(body);
+            self
+        }
+        /// Answers `status` with the vendor's error body `body`.
+        pub fn error(&mut self, status: u16, body: &types::Envelope) -> &mut Self {
+            self.0.status(status).json(body);
+            self
+        }
+        /// Answers `200` with the response example of the vendor's documentation.
+        pub fn example(&mut self) -> &mut Self {
+            self.0
+                .status(200)
+                .json_text(
+                    "{\"data\":{},\"requestId\":\"ecf10c08-****-****-****-8a2e57897f74\",\"success\":true}",
+                );
+            self
+        }
+        /// Refuses the credentials as the vendor does (`401`; a fresh challenge for
+        /// Digest), so that the call fails with `ErrorKind::CredentialsRejected`.
+        pub fn credentials_refused(&mut self) -> &mut Self {
+            self.0.credentials_refused();
+            self
+        }
+        /// The untyped answer: any status, headers and body.
+        pub fn raw(&mut self) -> &mut ::cloud_sdk_runtime::mock::Then {
+            self.0
+        }
+    }
+    /// What requests a `AddPrivatelinkServiceUser` mock answers.
+    pub struct AddPrivatelinkServiceUserWhen<'a>(
+        &'a mut ::cloud_sdk_runtime::mock::When,
+    );
+    impl AddPrivatelinkServiceUserWhen<'_> {
+        /// The path parameter `instanceId` has `value` (as sent). ID of the OceanBase Cloud instance.
+        pub fn instance_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.path_param("instanceId", value);
+            self
+        }
+        /// The path parameter `tenantId` has `value` (as sent). ID of the tenant.
+        pub fn tenant_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.path_param("tenantId", value);
+            self
+        }
+        /// The query parameter `requestId` has `value` (as sent). ID of this request, for tracing.
+        pub fn request_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.query_param("requestId", value);
+            self
+        }
+        /// The header parameter `X-Ob-Project-Id` has `value` (as sent). ID of the project that owns the instance; it must be the project of `instanceId`.
+        pub fn x_ob_project_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.header("X-Ob-Project-Id", value);
+            self
+        }
+        /// The request body is JSON equal to `body`.
+        pub fn body(
+            &mut self,
+            body: &types::AddPrivatelinkServiceUserBody,
+        ) -> &mut Self {
+            self.0.json_body(body);
+            self
+        }
+        /// The request body reads as this operation's body and `predicate` holds for it.
+        pub fn body_matches(
+            &mut self,
+            predicate: impl Fn(
+                &types::AddPrivatelinkServiceUserBody,
+            ) -> bool + Send + Sync + 'static,
+        ) -> &mut Self {
+            self.0
+                .matches(move |request| {
+                    request
+                        .json::<types::AddPrivatelinkServiceUserBody>()
+                        .is_some_and(|body| predicate(&body))
+                });
+            self
+        }
+        /// `predicate` holds for the request (any other condition).
+        pub fn matches(
+            &mut self,
+            predicate: impl Fn(
+                &::cloud_sdk_runtime::mock::Request,
+            ) -> bool + Send + Sync + 'static,
+        ) -> &mut Self {
+            self.0.matches(predicate);
+            self
+        }
+    }
+    /// How a `AddPrivatelinkServiceUser` mock answers.
+    pub struct AddPrivatelinkServiceUserThen<'a>(
+        &'a mut ::cloud_sdk_runtime::mock::Then,
+    );
+    impl AddPrivatelinkServiceUserThen<'_> {
+        /// Answers `200` with `body`.
+        pub fn ok(&mut self, body: &types::Envelope) -> &mut Self {
+            self.0.status(200).json(body);
+            self
+        }
+        /// Answers `status` with the vendor's error body `body`.
+        pub fn error(&mut self, status: u16, body: &types::Envelope) -> &mut Self {
+            self.0.status(status).json(body);
+            self
+        }
+        /// Answers `200` with the response example of the vendor's documentation.
+        pub fn example(&mut self) -> &mut Self {
+            self.0
+                .status(200)
+                .json_text(
+                    "{\"data\":{},\"requestId\":\"167140a8-****-****-****-9ca1c646ae25\",\"success\":true}",
+                );
+            self
+        }
+        /// Refuses the credentials as the vendor does (`401`; a fresh challenge for
+        /// Digest), so that the call fails with `ErrorKind::CredentialsRejected`.
+        pub fn credentials_refused(&mut self) -> &mut Self {
+            self.0.credentials_refused();
+            self
+        }
+        /// The untyped answer: any status, headers and body.
+        pub fn raw(&mut self) -> &mut ::cloud_sdk_runtime::mock::Then {
+            self.0
+        }
+    }
+}
