@@ -838,7 +838,12 @@ fn operation_parameters(
             ReferenceOr::Item(p) => Some(p),
             ReferenceOr::Reference { reference } => {
                 let name = reference.strip_prefix("#/components/parameters/")?;
-                api.merged.components.as_ref()?.parameters.get(name)?.as_item()
+                api.merged
+                    .components
+                    .as_ref()?
+                    .parameters
+                    .get(name)?
+                    .as_item()
             }
         })
         .map(|p| {
@@ -912,10 +917,16 @@ fn mock_items(api: &LoadedApi) -> Result<TokenStream, SpecError> {
         let when_ty = format_ident!("{}When", vendor);
         let then_ty = format_ident!("{}Then", vendor);
         let http_method = method.to_ascii_uppercase();
-        let ok = response_schema_name(api, op, &StatusCode::Code(200))
-            .ok_or_else(|| err(format!("{method} {path}: the mock needs a named 200 schema")))?;
-        let error = response_schema_name(api, op, &StatusCode::Range(4))
-            .ok_or_else(|| err(format!("{method} {path}: the mock needs a named 4XX schema")))?;
+        let ok = response_schema_name(api, op, &StatusCode::Code(200)).ok_or_else(|| {
+            err(format!(
+                "{method} {path}: the mock needs a named 200 schema"
+            ))
+        })?;
+        let error = response_schema_name(api, op, &StatusCode::Range(4)).ok_or_else(|| {
+            err(format!(
+                "{method} {path}: the mock needs a named 4XX schema"
+            ))
+        })?;
         let (ok_type, error_type) = (rust_type_of(api, &ok)?, rust_type_of(api, &error)?);
         let method_doc = format!(
             " Adds a mock of `{vendor}` (`{http_method} {path}`): `when` narrows the requests it \

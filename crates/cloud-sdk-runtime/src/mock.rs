@@ -153,10 +153,12 @@ impl When {
     pub fn path(&mut self, template: &str) -> &mut Self {
         let segments = template
             .split('/')
-            .map(|s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(name) => Segment::Param(name.to_owned()),
-                None => Segment::Literal(s.to_owned()),
-            })
+            .map(
+                |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    Some(name) => Segment::Param(name.to_owned()),
+                    None => Segment::Literal(s.to_owned()),
+                },
+            )
             .collect();
         self.path = Some(segments);
         self
@@ -197,22 +199,17 @@ impl When {
     }
 
     fn accepts(&self, request: &Request) -> bool {
-        if self
-            .method
-            .as_ref()
-            .is_some_and(|m| *m != request.method)
-        {
+        if self.method.as_ref().is_some_and(|m| *m != request.method) {
             return false;
         }
         if let Some(template) = &self.path {
             let Some(params) = match_path(template, &request.path) else {
                 return false;
             };
-            let params_ok = self.path_params.iter().all(|(name, value)| {
-                params
-                    .iter()
-                    .any(|(n, v)| n == name && v == value)
-            });
+            let params_ok = self
+                .path_params
+                .iter()
+                .all(|(name, value)| params.iter().any(|(n, v)| n == name && v == value));
             if !params_ok {
                 return false;
             }
