@@ -54,6 +54,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub vpc_service_name: ::std::option::Option<::std::string::String>,
+        /// Whether the VPC endpoint is enabled: `true` enabled, `false` disabled. Documented as a boolean; the strings "true" and "false" are accepted too.
         #[serde(
             rename = "vpcepUpdateSwitch",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -63,6 +64,7 @@ pub mod types {
         >,
     }
     impl ShowVpcepConnectionResponse {
+        /// A builder for this type, set field by field; `try_into()` checks that the required fields are set.
         pub fn builder() -> builder::ShowVpcepConnectionResponse {
             Default::default()
         }
@@ -91,6 +93,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub specification_name: ::std::option::Option<::std::string::String>,
+        /// Status of a VPC endpoint connection: `accepted` (the connection is allowed) or `rejected` (the connection is refused).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::types::VpcepConnectionStatus>,
         ///Update time, ISO 8601 (CCYY-MM-DDThh:mm:ss); null when never updated.
@@ -116,6 +119,7 @@ pub mod types {
         pub vpcep_ipv6_address: ::std::option::Option<::std::string::String>,
     }
     impl VpcepConnection {
+        /// A builder for this type, set field by field; `try_into()` checks that the required fields are set.
         pub fn builder() -> builder::VpcepConnection {
             Default::default()
         }
@@ -132,16 +136,19 @@ pub mod types {
         ///The whitelisted principal, such as `iam:domain::<account ID>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub permission: ::std::option::Option<::std::string::String>,
+        /// Type of a whitelist permission: `domainId` (an account ID).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub permission_type: ::std::option::Option<crate::types::VpcepPermissionType>,
     }
     impl VpcepPermission {
+        /// A builder for this type, set field by field; `try_into()` checks that the required fields are set.
         pub fn builder() -> builder::VpcepPermission {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// Builds a [`ShowVpcepConnectionResponse`](super::ShowVpcepConnectionResponse) field by field (see `ShowVpcepConnectionResponse::builder()`).
         #[derive(Clone, Debug)]
         pub struct ShowVpcepConnectionResponse {
             connections: ::std::result::Result<
@@ -177,6 +184,7 @@ pub mod types {
             }
         }
         impl ShowVpcepConnectionResponse {
+            /// The cluster's VPC endpoint connections. Optional.
             pub fn connections<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VpcepConnection>>,
@@ -189,6 +197,7 @@ pub mod types {
                     });
                 self
             }
+            /// Permissions of the cluster's VPC endpoint whitelist. Optional.
             pub fn permissions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VpcepPermission>>,
@@ -201,6 +210,7 @@ pub mod types {
                     });
                 self
             }
+            /// Number of VPC endpoint connections of the cluster. Optional.
             pub fn total_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i32>>,
@@ -213,6 +223,7 @@ pub mod types {
                     });
                 self
             }
+            /// Name of the VPC endpoint service. Optional.
             pub fn vpc_service_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -227,6 +238,7 @@ pub mod types {
                     });
                 self
             }
+            /// Whether the VPC endpoint is enabled: `true` enabled, `false` disabled. Documented as a boolean; the strings "true" and "false" are accepted too. Optional.
             pub fn vpcep_update_switch<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -271,6 +283,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`VpcepConnection`](super::VpcepConnection) field by field (see `VpcepConnection::builder()`).
         #[derive(Clone, Debug)]
         pub struct VpcepConnection {
             created_at: ::std::result::Result<
@@ -331,6 +344,7 @@ pub mod types {
             }
         }
         impl VpcepConnection {
+            /// Creation time, ISO 8601 (CCYY-MM-DDThh:mm:ss, as sent by the server). Optional.
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -343,6 +357,7 @@ pub mod types {
                     });
                 self
             }
+            /// Account ID of the owner. Optional.
             pub fn domain_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -355,6 +370,7 @@ pub mod types {
                     });
                 self
             }
+            /// ID of the VPC endpoint. Optional.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -365,6 +381,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Maximum number of connections to the VPC endpoint. Optional.
             pub fn max_session<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -377,6 +394,7 @@ pub mod types {
                     });
                 self
             }
+            /// Name of the VPC endpoint. Optional.
             pub fn specification_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -391,6 +409,7 @@ pub mod types {
                     });
                 self
             }
+            /// Status of a VPC endpoint connection: `accepted` (the connection is allowed) or `rejected` (the connection is refused). Optional.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -405,6 +424,7 @@ pub mod types {
                     });
                 self
             }
+            /// Update time, ISO 8601 (CCYY-MM-DDThh:mm:ss); null when never updated. Optional.
             pub fn update_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -417,6 +437,7 @@ pub mod types {
                     });
                 self
             }
+            /// Private domain name of the VPC endpoint. Optional.
             pub fn vpcep_dns_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -431,6 +452,7 @@ pub mod types {
                     });
                 self
             }
+            /// IPv4 address of the VPC endpoint. Optional.
             pub fn vpcep_ip<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -443,6 +465,7 @@ pub mod types {
                     });
                 self
             }
+            /// IPv6 address of the VPC endpoint. Optional.
             pub fn vpcep_ipv6_address<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -493,6 +516,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`VpcepPermission`](super::VpcepPermission) field by field (see `VpcepPermission::builder()`).
         #[derive(Clone, Debug)]
         pub struct VpcepPermission {
             created_at: ::std::result::Result<
@@ -523,6 +547,7 @@ pub mod types {
             }
         }
         impl VpcepPermission {
+            /// When the permission was created, ISO 8601 (CCYY-MM-DDThh:mm:ss). Optional.
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -535,6 +560,7 @@ pub mod types {
                     });
                 self
             }
+            /// Unique ID of the permission. Optional.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -545,6 +571,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The whitelisted principal, such as `iam:domain::<account ID>`. Optional.
             pub fn permission<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -557,6 +584,7 @@ pub mod types {
                     });
                 self
             }
+            /// Type of a whitelist permission: `domainId` (an account ID). Optional.
             pub fn permission_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -721,6 +749,7 @@ pub mod builder {
         offset: Result<Option<i32>, String>,
     }
     impl<'a> ShowVpcepConnection<'a> {
+        /// A `ShowVpcepConnection` request for `client`; `client.show_vpcep_connection()` is the usual way in.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -730,6 +759,7 @@ pub mod builder {
                 offset: Ok(None),
             }
         }
+        /// Required path parameter `project_id`. Project ID of the account (see "Obtaining the Project ID and Name").
         pub fn project_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -742,6 +772,7 @@ pub mod builder {
                 });
             self
         }
+        /// Required path parameter `cluster_id`. ID of the cluster to query (see "Obtaining the Cluster ID").
         pub fn cluster_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -754,6 +785,7 @@ pub mod builder {
                 });
             self
         }
+        /// Optional query parameter `limit`. How many connections to return, 1 to 1000; 10 when omitted.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -767,6 +799,7 @@ pub mod builder {
                 });
             self
         }
+        /// Optional query parameter `offset`. Index of the first connection to return, 0 to 1000; 0 when omitted.
         pub fn offset<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i32>,

@@ -48,13 +48,16 @@ pub mod types {
         ///Database name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub database_name: ::std::option::Option<::std::string::String>,
+        /// DB engine type.
         pub engine_type: crate::types::DasEngineType,
         ///Whether DAS saves the password.
         pub is_save_password: bool,
+        /// Type of the source database: where the instance runs (`rds` for RDS, `gaussdb`, `dds`, `ddm`).
         pub network_type: crate::types::DasNetworkType,
         ///Unique IDs of the nodes to connect to; each documented as 32 letters and digits.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub node_ids: ::std::vec::Vec<::std::string::String>,
+        /// Database password. Never printed by the client (Debug shows ***).
         pub password: ::cloud_sdk_runtime::Secret,
         ///Database port, 1 to 65536.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -69,6 +72,7 @@ pub mod types {
         pub username: ::std::string::String,
     }
     impl CreateInstanceConnectionBody {
+        /// A builder for this type, set field by field; `try_into()` checks that the required fields are set.
         pub fn builder() -> builder::CreateInstanceConnectionBody {
             Default::default()
         }
@@ -81,12 +85,14 @@ pub mod types {
         pub connection_id: ::std::option::Option<::std::string::String>,
     }
     impl CreateInstanceConnectionResponse {
+        /// A builder for this type, set field by field; `try_into()` checks that the required fields are set.
         pub fn builder() -> builder::CreateInstanceConnectionResponse {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// Builds a [`CreateInstanceConnectionBody`](super::CreateInstanceConnectionBody) field by field (see `CreateInstanceConnectionBody::builder()`).
         #[derive(Clone, Debug)]
         pub struct CreateInstanceConnectionBody {
             database_name: ::std::result::Result<
@@ -146,6 +152,7 @@ pub mod types {
             }
         }
         impl CreateInstanceConnectionBody {
+            /// Database name. Optional.
             pub fn database_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -158,6 +165,7 @@ pub mod types {
                     });
                 self
             }
+            /// DB engine type. Required.
             pub fn engine_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::types::DasEngineType>,
@@ -170,6 +178,7 @@ pub mod types {
                     });
                 self
             }
+            /// Whether DAS saves the password. Required.
             pub fn is_save_password<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -184,6 +193,7 @@ pub mod types {
                     });
                 self
             }
+            /// Type of the source database: where the instance runs (`rds` for RDS, `gaussdb`, `dds`, `ddm`). Required.
             pub fn network_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::types::DasNetworkType>,
@@ -196,6 +206,7 @@ pub mod types {
                     });
                 self
             }
+            /// Unique IDs of the nodes to connect to; each documented as 32 letters and digits. Optional.
             pub fn node_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -208,6 +219,7 @@ pub mod types {
                     });
                 self
             }
+            /// Database password. Never printed by the client (Debug shows ***). Required.
             pub fn password<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_sdk_runtime::Secret>,
@@ -220,6 +232,7 @@ pub mod types {
                     });
                 self
             }
+            /// Database port, 1 to 65536. Optional.
             pub fn port<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -234,6 +247,7 @@ pub mod types {
                     });
                 self
             }
+            /// Remarks. Optional.
             pub fn remarks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -246,6 +260,7 @@ pub mod types {
                     });
                 self
             }
+            /// Whether SQL recording is switched on. Optional.
             pub fn sql_record_flag<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -260,6 +275,7 @@ pub mod types {
                     });
                 self
             }
+            /// Database user name. Required.
             pub fn username<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -310,6 +326,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`CreateInstanceConnectionResponse`](super::CreateInstanceConnectionResponse) field by field (see `CreateInstanceConnectionResponse::builder()`).
         #[derive(Clone, Debug)]
         pub struct CreateInstanceConnectionResponse {
             connection_id: ::std::result::Result<
@@ -325,6 +342,7 @@ pub mod types {
             }
         }
         impl CreateInstanceConnectionResponse {
+            /// ID of the connection, a UUID of 36 characters (letters, digits and hyphens). Optional.
             pub fn connection_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -481,6 +499,7 @@ pub mod builder {
         body: Result<types::builder::CreateInstanceConnectionBody, String>,
     }
     impl<'a> CreateInstanceConnection<'a> {
+        /// A `CreateInstanceConnection` request for `client`; `client.create_instance_connection()` is the usual way in.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -489,6 +508,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Required path parameter `project_id`. Project ID of the tenant in the region (see "Obtaining a Project ID"); documented as 32 letters and digits.
         pub fn project_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -501,6 +521,7 @@ pub mod builder {
                 });
             self
         }
+        /// Required path parameter `instance_id`. Unique ID of the instance; documented as 32 letters and digits.
         pub fn instance_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -513,6 +534,7 @@ pub mod builder {
                 });
             self
         }
+        /// The connection to create. Required.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateInstanceConnectionBody>,
@@ -531,6 +553,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body with `f`, starting from the body set so far (or an empty builder); the result is checked when sent.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(

@@ -41,6 +41,7 @@ pub mod types {
     ///The endpoint service to verify and connect to. `vpc_ep_server_name` is required when `vpc_ep_server_id` is not given, and the other way round.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct VerifyAndCreateVpcEpBody {
+        /// Data source type; it selects the driver used for queries (for example `MySQL` means a MySQL data source, queried with the MySQL driver). `DWS` is GaussDB(DWS) and `OpenGauss` is GaussDB.
         pub ds_type: crate::types::DsType,
         ///ID of the VPC endpoint service; required when `vpc_ep_server_name` is not given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -50,6 +51,7 @@ pub mod types {
         pub vpc_ep_server_name: ::std::option::Option<::std::string::String>,
     }
     impl VerifyAndCreateVpcEpBody {
+        /// A builder for this type, set field by field; `try_into()` checks that the required fields are set.
         pub fn builder() -> builder::VerifyAndCreateVpcEpBody {
             Default::default()
         }
@@ -69,6 +71,7 @@ pub mod types {
         ///Domain (account) ID of the user.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub domain_id: ::std::option::Option<::std::string::String>,
+        /// Data source type; it selects the driver used for queries (for example `MySQL` means a MySQL data source, queried with the MySQL driver). `DWS` is GaussDB(DWS) and `OpenGauss` is GaussDB.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ds_type: ::std::option::Option<crate::types::DsType>,
         ///ID of the connected instance.
@@ -92,6 +95,7 @@ pub mod types {
         ///ID of the VPC endpoint.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vpc_ep_client_id: ::std::option::Option<::std::string::String>,
+        /// Status of the VPC endpoint. The page's list of values was lost; these are the VPC Endpoint service's documented connection statuses.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vpc_ep_client_status: ::std::option::Option<crate::types::VpcEpClientStatus>,
         ///ID of the VPC endpoint service.
@@ -102,12 +106,14 @@ pub mod types {
         pub vpc_ep_server_name: ::std::option::Option<::std::string::String>,
     }
     impl VpcEndpointConnection {
+        /// A builder for this type, set field by field; `try_into()` checks that the required fields are set.
         pub fn builder() -> builder::VpcEndpointConnection {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// Builds a [`VerifyAndCreateVpcEpBody`](super::VerifyAndCreateVpcEpBody) field by field (see `VerifyAndCreateVpcEpBody::builder()`).
         #[derive(Clone, Debug)]
         pub struct VerifyAndCreateVpcEpBody {
             ds_type: ::std::result::Result<crate::types::DsType, ::std::string::String>,
@@ -130,6 +136,7 @@ pub mod types {
             }
         }
         impl VerifyAndCreateVpcEpBody {
+            /// Data source type; it selects the driver used for queries (for example `MySQL` means a MySQL data source, queried with the MySQL driver). `DWS` is GaussDB(DWS) and `OpenGauss` is GaussDB. Required.
             pub fn ds_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::types::DsType>,
@@ -142,6 +149,7 @@ pub mod types {
                     });
                 self
             }
+            /// ID of the VPC endpoint service; required when `vpc_ep_server_name` is not given. Optional.
             pub fn vpc_ep_server_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -156,6 +164,7 @@ pub mod types {
                     });
                 self
             }
+            /// Name of the VPC endpoint service; required when `vpc_ep_server_id` is not given. Optional.
             pub fn vpc_ep_server_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -194,6 +203,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`VpcEndpointConnection`](super::VpcEndpointConnection) field by field (see `VpcEndpointConnection::builder()`).
         #[derive(Clone, Debug)]
         pub struct VpcEndpointConnection {
             create_date: ::std::result::Result<
@@ -279,6 +289,7 @@ pub mod types {
             }
         }
         impl VpcEndpointConnection {
+            /// When the connected instance was created, in milliseconds since the Unix epoch. Optional.
             pub fn create_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -291,6 +302,7 @@ pub mod types {
                     });
                 self
             }
+            /// ID of the creator. Optional.
             pub fn create_user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -303,6 +315,7 @@ pub mod types {
                     });
                 self
             }
+            /// Name of the creator. Optional.
             pub fn create_user_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -317,6 +330,7 @@ pub mod types {
                     });
                 self
             }
+            /// Domain (account) ID of the user. Optional.
             pub fn domain_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -329,6 +343,7 @@ pub mod types {
                     });
                 self
             }
+            /// Data source type; it selects the driver used for queries (for example `MySQL` means a MySQL data source, queried with the MySQL driver). `DWS` is GaussDB(DWS) and `OpenGauss` is GaussDB. Optional.
             pub fn ds_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<crate::types::DsType>>,
@@ -341,6 +356,7 @@ pub mod types {
                     });
                 self
             }
+            /// ID of the connected instance. Optional.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -351,6 +367,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Project ID. Optional.
             pub fn project_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -363,6 +380,7 @@ pub mod types {
                     });
                 self
             }
+            /// Network scenario, such as `dii-app_to_data-source`. The page's list of values was lost, so any string is accepted. Optional.
             pub fn scene<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -375,6 +393,7 @@ pub mod types {
                     });
                 self
             }
+            /// When the connected instance was last updated, in milliseconds since the Unix epoch. Documented as Integer; the values exceed 32 bits. Optional.
             pub fn update_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -387,6 +406,7 @@ pub mod types {
                     });
                 self
             }
+            /// ID of the user who last updated it. Optional.
             pub fn update_user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -399,6 +419,7 @@ pub mod types {
                     });
                 self
             }
+            /// Name of the user who last updated it. Optional.
             pub fn update_user_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -413,6 +434,7 @@ pub mod types {
                     });
                 self
             }
+            /// ID of the VPC endpoint. Optional.
             pub fn vpc_ep_client_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -427,6 +449,7 @@ pub mod types {
                     });
                 self
             }
+            /// Status of the VPC endpoint. The page's list of values was lost; these are the VPC Endpoint service's documented connection statuses. Optional.
             pub fn vpc_ep_client_status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -443,6 +466,7 @@ pub mod types {
                     });
                 self
             }
+            /// ID of the VPC endpoint service. Optional.
             pub fn vpc_ep_server_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -457,6 +481,7 @@ pub mod types {
                     });
                 self
             }
+            /// Name of the VPC endpoint service. Optional.
             pub fn vpc_ep_server_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -648,6 +673,7 @@ pub mod builder {
         body: Result<types::builder::VerifyAndCreateVpcEpBody, String>,
     }
     impl<'a> VerifyAndCreateVpcEp<'a> {
+        /// A `VerifyAndCreateVpcEp` request for `client`; `client.verify_and_create_vpc_ep()` is the usual way in.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -656,6 +682,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Required path parameter `project_id`. Project ID (see "Obtaining a Project ID").
         pub fn project_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -668,6 +695,7 @@ pub mod builder {
                 });
             self
         }
+        /// Required header parameter `X-Workspace-Id`. Workspace ID (see "Obtaining a Workspace ID").
         pub fn x_workspace_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -680,6 +708,7 @@ pub mod builder {
                 });
             self
         }
+        /// The endpoint service to verify and connect to. `vpc_ep_server_name` is required when `vpc_ep_server_id` is not given, and the other way round. Required.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VerifyAndCreateVpcEpBody>,
@@ -697,6 +726,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body with `f`, starting from the body set so far (or an empty builder); the result is checked when sent.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(

@@ -49,6 +49,7 @@ pub mod types {
         pub user_account: ::std::string::String,
     }
     impl AddPrivatelinkServiceUserBody {
+        /// A builder for this type, set field by field; `try_into()` checks that the required fields are set.
         pub fn builder() -> builder::AddPrivatelinkServiceUserBody {
             Default::default()
         }
@@ -73,6 +74,7 @@ pub mod types {
         pub user_endpoint_address: ::std::option::Option<::std::string::String>,
     }
     impl ConnectPrivatelinkServiceBody {
+        /// A builder for this type, set field by field; `try_into()` checks that the required fields are set.
         pub fn builder() -> builder::ConnectPrivatelinkServiceBody {
             Default::default()
         }
@@ -110,6 +112,7 @@ pub mod types {
         ///The server that handled the call.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub server: ::std::option::Option<::std::string::String>,
+        /// A boolean. Documented as a string with the values `true` and `false`; servers send a JSON boolean. Both forms are accepted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<::cloud_sdk_runtime::lenient::FlexBool>,
         ///The total number of items, for list operations.
@@ -120,12 +123,14 @@ pub mod types {
         pub total_count: ::std::option::Option<i64>,
     }
     impl Envelope {
+        /// A builder for this type, set field by field; `try_into()` checks that the required fields are set.
         pub fn builder() -> builder::Envelope {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// Builds a [`AddPrivatelinkServiceUserBody`](super::AddPrivatelinkServiceUserBody) field by field (see `AddPrivatelinkServiceUserBody::builder()`).
         #[derive(Clone, Debug)]
         pub struct AddPrivatelinkServiceUserBody {
             address_id: ::std::result::Result<
@@ -146,6 +151,7 @@ pub mod types {
             }
         }
         impl AddPrivatelinkServiceUserBody {
+            /// ID of the address. Required.
             pub fn address_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -158,6 +164,7 @@ pub mod types {
                     });
                 self
             }
+            /// The user account to allow. Required.
             pub fn user_account<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -192,6 +199,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`ConnectPrivatelinkServiceBody`](super::ConnectPrivatelinkServiceBody) field by field (see `ConnectPrivatelinkServiceBody::builder()`).
         #[derive(Clone, Debug)]
         pub struct ConnectPrivatelinkServiceBody {
             address_id: ::std::result::Result<
@@ -217,6 +225,7 @@ pub mod types {
             }
         }
         impl ConnectPrivatelinkServiceBody {
+            /// ID of the address. Required in read-only scenarios. Optional.
             pub fn address_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -229,6 +238,7 @@ pub mod types {
                     });
                 self
             }
+            /// ID of the private endpoint to connect. Required.
             pub fn endpoint_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -241,6 +251,7 @@ pub mod types {
                     });
                 self
             }
+            /// Address of the endpoint. Optional.
             pub fn user_endpoint_address<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -279,6 +290,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`Envelope`](super::Envelope) field by field (see `Envelope::builder()`).
         #[derive(Clone, Debug)]
         pub struct Envelope {
             cost: ::std::result::Result<
@@ -334,6 +346,7 @@ pub mod types {
             }
         }
         impl Envelope {
+            /// Time the server spent on the call, in milliseconds. Optional.
             pub fn cost<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -346,6 +359,7 @@ pub mod types {
                     });
                 self
             }
+            /// The operation's result; an empty object for operations that return nothing. Optional.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -360,6 +374,7 @@ pub mod types {
                     });
                 self
             }
+            /// The error code, when the call failed. Optional.
             pub fn error_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -372,6 +387,7 @@ pub mod types {
                     });
                 self
             }
+            /// A description of the error, when the call failed. Optional.
             pub fn error_message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -384,6 +400,7 @@ pub mod types {
                     });
                 self
             }
+            /// Additional information; its fields are not documented. Optional.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -398,6 +415,7 @@ pub mod types {
                     });
                 self
             }
+            /// The ID of the request, for tracing it with OceanBase support. Optional.
             pub fn request_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -410,6 +428,7 @@ pub mod types {
                     });
                 self
             }
+            /// The server that handled the call. Optional.
             pub fn server<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -422,6 +441,7 @@ pub mod types {
                     });
                 self
             }
+            /// A boolean. Documented as a string with the values `true` and `false`; servers send a JSON boolean. Both forms are accepted. Optional.
             pub fn success<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -436,6 +456,7 @@ pub mod types {
                     });
                 self
             }
+            /// The total number of items, for list operations. Optional.
             pub fn total_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -626,6 +647,7 @@ pub mod builder {
         body: Result<types::builder::ConnectPrivatelinkServiceBody, String>,
     }
     impl<'a> ConnectPrivatelinkService<'a> {
+        /// A `ConnectPrivatelinkService` request for `client`; `client.connect_privatelink_service()` is the usual way in.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -636,6 +658,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Required path parameter `instanceId`. ID of the OceanBase Cloud instance.
         pub fn instance_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -648,6 +671,7 @@ pub mod builder {
                 });
             self
         }
+        /// Required path parameter `tenantId`. ID of the tenant.
         pub fn tenant_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -660,6 +684,7 @@ pub mod builder {
                 });
             self
         }
+        /// Optional query parameter `requestId`. ID of this request, for tracing.
         pub fn request_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -673,6 +698,7 @@ pub mod builder {
                 });
             self
         }
+        /// Optional header parameter `X-Ob-Project-Id`. ID of the project that owns the instance; it must be the project of `instanceId`.
         pub fn x_ob_project_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -686,6 +712,7 @@ pub mod builder {
                 });
             self
         }
+        /// What to connect. Required.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ConnectPrivatelinkServiceBody>,
@@ -704,6 +731,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body with `f`, starting from the body set so far (or an empty builder); the result is checked when sent.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -805,6 +833,7 @@ pub mod builder {
         body: Result<types::builder::AddPrivatelinkServiceUserBody, String>,
     }
     impl<'a> AddPrivatelinkServiceUser<'a> {
+        /// A `AddPrivatelinkServiceUser` request for `client`; `client.add_privatelink_service_user()` is the usual way in.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -815,6 +844,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Required path parameter `instanceId`. ID of the OceanBase Cloud instance.
         pub fn instance_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -827,6 +857,7 @@ pub mod builder {
                 });
             self
         }
+        /// Required path parameter `tenantId`. ID of the tenant.
         pub fn tenant_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -839,6 +870,7 @@ pub mod builder {
                 });
             self
         }
+        /// Optional query parameter `requestId`. ID of this request, for tracing.
         pub fn request_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -852,6 +884,7 @@ pub mod builder {
                 });
             self
         }
+        /// Optional header parameter `X-Ob-Project-Id`. ID of the project that owns the instance; it must be the project of `instanceId`.
         pub fn x_ob_project_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -865,6 +898,7 @@ pub mod builder {
                 });
             self
         }
+        /// The account to add to the allowlist. Required.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AddPrivatelinkServiceUserBody>,
@@ -883,6 +917,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body with `f`, starting from the body set so far (or an empty builder); the result is checked when sent.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
