@@ -585,3 +585,144 @@ fn respond(
     }
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn template(t: &str) -> Vec<Segment> {
+        let mut when = When::default();
+        when.path(t);
+        when.path.unwrap()
+    }
+
+    #[test]
+    fn path_templates_capture_decoded_segments() {
+        let t = template("/v1/{project}/clusters/{id}");
+        assert_eq!(
+            match_path(&t, "/v1/p1/clusters/a%20b"),
+            Some(vec![
+                ("project".into(), "p1".into()),
+                ("id".into(), "a b".into())
+            ])
+        );
+        assert_eq!(match_path(&t, "/v1/p1/clusters"), None);
+        assert_eq!(match_path(&t, "/v1/p1/nodes/x"), None);
+        assert_eq!(match_path(&t, "/v1/p1/clusters/x/y"), None);
+    }
+
+    fn request(query: &[(&str, &str)], body: &str) -> Request {
+        Request {
+            method: "POST".into(),
+            path: "/v1/p1/clusters/c1".into(),
+            query: query
+                .iter()
+                .map(|(n, v)| ((*n).into(), (*v).into()))
+                .collect(),
+            headers: vec![
+                ("x-workspace-id".into(), "ws".into()),
+                ("authorization".into(), "Digest secret-answer".into()),
+            ],
+            body: Bytes::from(body.to_owned()),
+        }
+    }
+
+    #[test]
+    fn every_condition_must_hold() {
+        let mut when = When::default();
+        when.method("post")
+            .path("/v1/{project}/clusters/{id}")
+            .path_param("id", "c1")
+            .query_param("offset", 2)
+            .header("X-Workspace-Id", "ws")
+            .json_body(&serde_json::json!({"a": 1, "b": [true]}));
+        let good = request(&[("offset", "2")], r#"{ "b": [true], "a": 1 }"#);
+        assert!(when.accepts(&good));
+        assert!(!when.accepts(&request(&[("offset", "3")], r#"{"a":1,"b":[true]}"#)));
+        assert!(!when.accepts(&request(&[("offset", "2")], r#"{"a":2,"b":[true]}"#)));
+        assert!(!when.accepts(&request(&[("offset", "2")], "not json")));
+        let mut other_id = when.clone();
+        other_id.path_param("id", "c2");
+        assert!(!other_id.accepts(&good));
+        let mut get = when.clone();
+        get.method("GET");
+        assert!(!get.accepts(&good));
+        let mut predicate = when.clone();
+        predicate.matches(|r| r.query_param("offset") == Some("9"));
+        assert!(!predicate.accepts(&good));
+    }
+
+    #[test]
+    fn debug_of_a_request_hides_credentials() {
+        let text = format!("{:?}", request(&[], ""));
+        assert!(text.contains("<redacted>"), "{text}");
+        assert!(!text.contains("secret-answer"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn digest_mode_challenges_then_answers_from_the_first_matching_mock() {
+        let server = MockServer::start(MockAuth::Digest).await;
+        let first = server.mock(|when, then| {
+            when.method("GET").path("/x");
+            then.status(201).json(&serde_json::json!({"n": 1}));
+        });
+        let second = server.mock(|when, then| {
+            when.path("/x");
+            then.status(500);
+        });
+        let http = reqwest::Client::new();
+        let url = format!("{}/x", server.base_url());
+        let challenge = http.get(&url).send().await.unwrap();
+        assert_eq!(challenge.status(), 401);
+        let header = challenge.headers()["www-authenticate"].to_str().unwrap();
+        assert!(
+            header.starts_with("Digest realm=\"mock\", qop=\"auth\""),
+            "{header}"
+        );
+        assert!(
+            server.requests().is_empty(),
+            "challenged requests are not recorded"
+        );
+
+        let answered = http
+            .get(&url)
+            .header("authorization", "Digest username=\"any\"")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answered.status(), 201);
+        assert!(answered.headers().contains_key("x-request-id"));
+        assert_eq!(answered.text().await.unwrap(), r#"{"n":1}"#);
+        assert_eq!((first.hits(), second.hits()), (1, 0));
+
+        let unmatched = http
+            .post(format!("{}/y?a=1", server.base_url()))
+            .header("authorization", "Digest username=\"any\"")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unmatched.status(), 404);
+        assert_eq!(
+            unmatched.text().await.unwrap(),
+            "no mock matches POST /y?a=1"
+        );
+        assert_eq!(server.requests().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_refusal_in_digest_mode_carries_a_fresh_challenge() {
+        let server = MockServer::start(MockAuth::Digest).await;
+        server.mock(|_, then| {
+            then.credentials_refused();
+        });
+        let refused = reqwest::Client::new()
+            .get(server.base_url())
+            .header("authorization", "Digest username=\"any\"")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 401);
+        let header = refused.headers()["www-authenticate"].to_str().unwrap();
+        assert!(!header.contains("stale"), "{header}");
+    }
+}
