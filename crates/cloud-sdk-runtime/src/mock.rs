@@ -660,7 +660,7 @@ mod tests {
         assert!(text.contains("<redacted>"), "{text}");
         assert!(!text.contains("secret-answer"), "{text}");
         assert!(!text.contains("db-secret"), "{text}");
-        assert!(text.contains("<25 bytes>"), "{text}");
+        assert!(text.contains("<24 bytes>"), "{text}");
     }
 
     #[tokio::test]
