@@ -55,11 +55,13 @@ pub fn generate_api(
     };
     let mut file = parse(code)?;
     remove_progenitor_constructors(&mut file);
+    document_items(api, &mut file);
     let extras = [
         glue(api)?,
         vendor_items(api)?,
         typed_calls(api)?,
         paging(api)?,
+        mock_items(api)?,
     ];
     file.items
         .extend(parse(extras.into_iter().collect())?.items);
@@ -785,6 +787,9 @@ fn cargo_toml(api: &LoadedApi, lib_rs: &str, progenitor_version: &str) -> String
          repository.workspace = true\nreadme = \"../../README.md\"\nkeywords = [{keywords}]\n\
          categories = [\"api-bindings\", \"web-programming::http-client\"]\n\n\
          [package.metadata.docs.rs]\nall-features = true\ntargets = [\"x86_64-unknown-linux-gnu\"]\n\n\
+         [features]\n\
+         # `mock::MockServer`: typed mocks of this API for your own tests.\n\
+         mock = [\"cloud-sdk-runtime/mock\"]\n\n\
          [dependencies]\n{deps}\n",
         header = header("#", api, progenitor_version),
         name = c.crate_name,
@@ -853,6 +858,525 @@ fn mark_non_exhaustive(file: &mut syn::File, surface: &crate::surface::Surface) 
         let already = attrs.iter().any(|a| a.path().is_ident("non_exhaustive"));
         if marked.contains(ident.to_string().as_str()) && !already {
             attrs.push(syn::parse_quote!(#[non_exhaustive]));
+        }
+    }
+}
+
+/// A parameter of an operation as the mock matches it: (name in the spec, where, description).
+fn operation_parameters(
+    api: &LoadedApi,
+    op: &openapiv3::Operation,
+) -> Vec<(String, &'static str, Option<String>)> {
+    use openapiv3::{Parameter, ReferenceOr};
+    op.parameters
+        .iter()
+        .filter_map(|p| match p {
+            ReferenceOr::Item(p) => Some(p),
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/parameters/")?;
+                api.merged
+                    .components
+                    .as_ref()?
+                    .parameters
+                    .get(name)?
+                    .as_item()
+            }
+        })
+        .map(|p| {
+            let place = match p {
+                Parameter::Path { .. } => "path",
+                Parameter::Query { .. } => "query",
+                Parameter::Header { .. } => "header",
+                Parameter::Cookie { .. } => "cookie",
+            };
+            let data = p.parameter_data_ref();
+            (data.name.clone(), place, data.description.clone())
+        })
+        .collect()
+}
+
+/// The documented JSON example of an operation's response for `status`, as compact text.
+fn response_example(
+    api: &LoadedApi,
+    op: &openapiv3::Operation,
+    status: &openapiv3::StatusCode,
+) -> Option<String> {
+    use openapiv3::ReferenceOr;
+    let response = match op.responses.responses.get(status)? {
+        ReferenceOr::Item(item) => item,
+        ReferenceOr::Reference { reference } => {
+            let name = reference.strip_prefix("#/components/responses/")?;
+            api.merged
+                .components
+                .as_ref()?
+                .responses
+                .get(name)?
+                .as_item()?
+        }
+    };
+    let example = response.content.get("application/json")?.example.as_ref()?;
+    serde_json::to_string(example).ok()
+}
+
+/// `mock::MockServer` (feature `mock`): the runtime's loopback mock server with one typed
+/// method per operation, `When`/`Then` types that name the operation's parameters and bodies,
+/// the documented example response, and a client pointed at the server in one line.
+fn mock_items(api: &LoadedApi) -> Result<TokenStream, SpecError> {
+    use openapiv3::StatusCode;
+    let err = |msg: String| SpecError::new(format!("specs/{}", api.name), None, msg);
+    let (auth, runtime, refusal) = match api.config.auth {
+        AuthKind::Huawei => (
+            quote!(::cloud_sdk_runtime::mock::MockAuth::Open),
+            quote!(self.server.huawei_runtime()),
+            // What Huawei's API gateway answers to a signature it does not accept.
+            quote! {
+                self.0.json(&::cloud_sdk_runtime::huawei::HuaweiError {
+                    error_code: ::std::option::Option::Some("APIGW.0301".into()),
+                    error_msg: ::std::option::Option::Some(
+                        "Incorrect IAM authentication information: verify aksk signature fail".into(),
+                    ),
+                });
+            },
+        ),
+        AuthKind::Digest => (
+            quote!(::cloud_sdk_runtime::mock::MockAuth::Digest),
+            quote!(self.server.oceanbase_runtime(&super::Client::API)),
+            quote!(),
+        ),
+    };
+    let mut methods = TokenStream::new();
+    let mut types = TokenStream::new();
+    for (path, method, op) in api.merged.operations() {
+        let id = op.operation_id.clone().unwrap_or_default();
+        let fn_name = format_ident!("{}", naming::snake(&id));
+        let vendor = naming::pascal(&id);
+        let when_ty = format_ident!("{}When", vendor);
+        let then_ty = format_ident!("{}Then", vendor);
+        let http_method = method.to_ascii_uppercase();
+        let ok = response_schema_name(api, op, &StatusCode::Code(200)).ok_or_else(|| {
+            err(format!(
+                "{method} {path}: the mock needs a named 200 schema"
+            ))
+        })?;
+        let error = response_schema_name(api, op, &StatusCode::Range(4)).ok_or_else(|| {
+            err(format!(
+                "{method} {path}: the mock needs a named 4XX schema"
+            ))
+        })?;
+        let (ok_type, error_type) = (rust_type_of(api, &ok)?, rust_type_of(api, &error)?);
+        let method_doc = format!(
+            " Adds a mock of `{vendor}` (`{http_method} {path}`): `when` narrows the requests it \
+             answers (parameters, body), `then` sets the answer."
+        );
+        methods.extend(quote! {
+            #[doc = #method_doc]
+            pub fn #fn_name(
+                &self,
+                f: impl FnOnce(&mut #when_ty<'_>, &mut #then_ty<'_>),
+            ) -> ::cloud_sdk_runtime::mock::Mock {
+                self.server.mock(|when, then| {
+                    when.method(#http_method).path(#path);
+                    f(&mut #when_ty(when), &mut #then_ty(then));
+                })
+            }
+        });
+        let mut when_fns = TokenStream::new();
+        for (name, place, description) in operation_parameters(api, op) {
+            let setter = format_ident!("{}", naming::snake(&name));
+            let what = description
+                .as_deref()
+                .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
+                .unwrap_or_default();
+            let doc = format!(" The {place} parameter `{name}` has `value` (as sent). {what}");
+            let set = match place {
+                "path" => quote!(self.0.path_param(#name, value);),
+                "query" => quote!(self.0.query_param(#name, value);),
+                "header" => quote!(self.0.header(#name, value);),
+                _ => continue,
+            };
+            when_fns.extend(quote! {
+                #[doc = #doc]
+                pub fn #setter(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+                    #set
+                    self
+                }
+            });
+        }
+        if let Some(body) = request_schema_name(op) {
+            let body_type = rust_type_of(api, &body)?;
+            when_fns.extend(quote! {
+                /// The request body is JSON equal to `body`.
+                pub fn body(&mut self, body: &#body_type) -> &mut Self {
+                    self.0.json_body(body);
+                    self
+                }
+
+                /// The request body reads as this operation's body and `predicate` holds for it.
+                pub fn body_matches(
+                    &mut self,
+                    predicate: impl Fn(&#body_type) -> bool + Send + Sync + 'static,
+                ) -> &mut Self {
+                    self.0.matches(move |request| {
+                        request.json::<#body_type>().is_some_and(|body| predicate(&body))
+                    });
+                    self
+                }
+            });
+        }
+        let example = match response_example(api, op, &StatusCode::Code(200)) {
+            Some(json) => quote! {
+                /// Answers `200` with the response example of the vendor's documentation.
+                pub fn example(&mut self) -> &mut Self {
+                    self.0.status(200).json_text(#json);
+                    self
+                }
+            },
+            None => quote!(),
+        };
+        let when_doc = format!(" What requests a `{vendor}` mock answers.");
+        let then_doc = format!(" How a `{vendor}` mock answers.");
+        types.extend(quote! {
+            #[doc = #when_doc]
+            pub struct #when_ty<'a>(&'a mut ::cloud_sdk_runtime::mock::When);
+
+            impl #when_ty<'_> {
+                #when_fns
+
+                /// `predicate` holds for the request (any other condition).
+                pub fn matches(
+                    &mut self,
+                    predicate: impl Fn(&::cloud_sdk_runtime::mock::Request) -> bool + Send + Sync + 'static,
+                ) -> &mut Self {
+                    self.0.matches(predicate);
+                    self
+                }
+            }
+
+            #[doc = #then_doc]
+            pub struct #then_ty<'a>(&'a mut ::cloud_sdk_runtime::mock::Then);
+
+            impl #then_ty<'_> {
+                /// Answers `200` with `body`.
+                pub fn ok(&mut self, body: &#ok_type) -> &mut Self {
+                    self.0.status(200).json(body);
+                    self
+                }
+
+                /// Answers `status` with the vendor's error body `body`.
+                pub fn error(&mut self, status: u16, body: &#error_type) -> &mut Self {
+                    self.0.status(status).json(body);
+                    self
+                }
+
+                #example
+
+                /// Refuses the credentials as the vendor does (`401`; a fresh challenge for
+                /// Digest), so that the call fails with `ErrorKind::CredentialsRejected`.
+                pub fn credentials_refused(&mut self) -> &mut Self {
+                    self.0.credentials_refused();
+                    #refusal
+                    self
+                }
+
+                /// The untyped answer: any status, headers and body.
+                pub fn raw(&mut self) -> &mut ::cloud_sdk_runtime::mock::Then {
+                    self.0
+                }
+            }
+        });
+    }
+    Ok(quote! {
+        /// Typed mocks of this API for your own tests (feature `mock`): a loopback server with
+        /// one method per operation and a client pointed at it.
+        #[cfg(feature = "mock")]
+        pub mod mock {
+            #[allow(unused_imports)]
+            use super::types;
+
+            /// A loopback server that stands in for this API; stops when dropped.
+            #[derive(Debug)]
+            pub struct MockServer {
+                server: ::cloud_sdk_runtime::mock::MockServer,
+            }
+
+            impl MockServer {
+                /// Starts the server on `127.0.0.1` (a free port); call within a Tokio runtime.
+                pub async fn start() -> Self {
+                    Self {
+                        server: ::cloud_sdk_runtime::mock::MockServer::start(#auth).await,
+                    }
+                }
+
+                /// A client for this server, with stand-in credentials the server accepts.
+                pub fn client(&self) -> super::Client {
+                    super::Client::new(&self.server.base_url(), self.runtime())
+                }
+
+                /// A runtime for this server: the vendor's authentication with stand-in
+                /// credentials, plain `http://` allowed, the default retry policy.
+                pub fn runtime(&self) -> ::cloud_sdk_runtime::Runtime {
+                    #runtime
+                }
+
+                /// `http://127.0.0.1:<port>`.
+                pub fn base_url(&self) -> ::std::string::String {
+                    self.server.base_url()
+                }
+
+                /// The requests received so far, in order.
+                pub fn requests(&self) -> ::std::vec::Vec<::cloud_sdk_runtime::mock::Request> {
+                    self.server.requests()
+                }
+
+                /// The untyped server, for mocks of requests no operation describes.
+                pub fn server(&self) -> &::cloud_sdk_runtime::mock::MockServer {
+                    &self.server
+                }
+
+                #methods
+            }
+
+            #types
+        }
+    })
+}
+
+/// Whether an item already has a doc comment.
+fn has_doc(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| a.path().is_ident("doc"))
+}
+
+/// Adds `text` as the doc comment of an item that has none.
+fn add_doc(attrs: &mut Vec<syn::Attribute>, text: &str) {
+    if has_doc(attrs) || text.trim().is_empty() {
+        return;
+    }
+    let text = format!(" {}", text.split_whitespace().collect::<Vec<_>>().join(" "));
+    attrs.insert(0, syn::parse_quote!(#[doc = #text]));
+}
+
+/// The description of a schema or of the schema a reference names (OpenAPI 3.0 ignores the
+/// siblings of `$ref`, so a referencing property's description is its target's).
+fn schema_description(
+    api: &LoadedApi,
+    schema: &openapiv3::ReferenceOr<openapiv3::Schema>,
+) -> Option<String> {
+    match schema {
+        openapiv3::ReferenceOr::Item(s) => s.schema_data.description.clone(),
+        openapiv3::ReferenceOr::Reference { reference } => {
+            let name = reference.rsplit('/').next()?;
+            schema_def(api, name)?.schema_data.description.clone()
+        }
+    }
+}
+
+/// The properties of the named object schema whose Rust name is `type_name`: (Rust field
+/// name, description, required).
+fn schema_properties(api: &LoadedApi, type_name: &str) -> Vec<(String, String, bool)> {
+    let Some(components) = api.merged.components.as_ref() else {
+        return Vec::new();
+    };
+    let Some((_, schema)) = components
+        .schemas
+        .iter()
+        .find(|(name, _)| naming::pascal(name) == type_name)
+    else {
+        return Vec::new();
+    };
+    let Some(openapiv3::SchemaKind::Type(openapiv3::Type::Object(object))) =
+        schema.as_item().map(|s| &s.schema_kind)
+    else {
+        return Vec::new();
+    };
+    object
+        .properties
+        .iter()
+        .map(|(name, prop)| {
+            let description = match prop {
+                openapiv3::ReferenceOr::Item(s) => s.schema_data.description.clone(),
+                openapiv3::ReferenceOr::Reference { reference } => schema_description(
+                    api,
+                    &openapiv3::ReferenceOr::Reference {
+                        reference: reference.clone(),
+                    },
+                ),
+            };
+            let description = description.unwrap_or_else(|| format!("`{name}`."));
+            (
+                naming::snake(name),
+                description,
+                object.required.contains(name),
+            )
+        })
+        .collect()
+}
+
+fn ident_text(ident: &syn::Ident) -> String {
+    ident.to_string().trim_start_matches("r#").to_owned()
+}
+
+/// Doc comments on the public items progenitor and typify leave without one: fields whose
+/// schema is a `$ref` (the target's description), `builder()`, the type builders and their
+/// setters (the property's description, and whether it is required), and the operation
+/// builders' `new` and setters (the parameter's description, and whether it is required).
+fn document_items(api: &LoadedApi, file: &mut syn::File) {
+    for item in &mut file.items {
+        let syn::Item::Mod(m) = item else { continue };
+        let Some((_, items)) = m.content.as_mut() else {
+            continue;
+        };
+        if m.ident == "types" {
+            document_types(api, items);
+        } else if m.ident == "builder" {
+            document_operation_builders(api, items);
+        }
+    }
+}
+
+fn document_types(api: &LoadedApi, items: &mut [syn::Item]) {
+    for item in items {
+        match item {
+            syn::Item::Struct(s) => {
+                let props = schema_properties(api, &ident_text(&s.ident));
+                for field in &mut s.fields {
+                    let Some(name) = field.ident.as_ref().map(ident_text) else {
+                        continue;
+                    };
+                    let description = props
+                        .iter()
+                        .find(|(n, _, _)| *n == name)
+                        .map(|(_, d, _)| d.clone())
+                        .unwrap_or_else(|| format!("`{name}`."));
+                    add_doc(&mut field.attrs, &description);
+                }
+            }
+            syn::Item::Impl(imp) if imp.trait_.is_none() => {
+                for f in &mut imp.items {
+                    if let syn::ImplItem::Fn(f) = f
+                        && f.sig.ident == "builder"
+                    {
+                        add_doc(
+                            &mut f.attrs,
+                            "A builder for this type, set field by field; `try_into()` checks                              that the required fields are set.",
+                        );
+                    }
+                }
+            }
+            syn::Item::Mod(m) if m.ident == "builder" => {
+                let Some((_, items)) = m.content.as_mut() else {
+                    continue;
+                };
+                document_type_builders(api, items);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn document_type_builders(api: &LoadedApi, items: &mut [syn::Item]) {
+    for item in items {
+        match item {
+            syn::Item::Struct(s) => {
+                let doc = format!(
+                    "Builds a [`{0}`](super::{0}) field by field (see `{0}::builder()`).",
+                    s.ident
+                );
+                add_doc(&mut s.attrs, &doc);
+            }
+            syn::Item::Impl(imp) if imp.trait_.is_none() => {
+                let syn::Type::Path(p) = &*imp.self_ty else {
+                    continue;
+                };
+                let Some(type_name) = p.path.segments.last().map(|s| ident_text(&s.ident)) else {
+                    continue;
+                };
+                let props = schema_properties(api, &type_name);
+                for f in &mut imp.items {
+                    let syn::ImplItem::Fn(f) = f else { continue };
+                    let name = ident_text(&f.sig.ident);
+                    if let Some((_, description, required)) =
+                        props.iter().find(|(n, _, _)| *n == name)
+                    {
+                        let need = if *required { "Required." } else { "Optional." };
+                        add_doc(&mut f.attrs, &format!("{description} {need}"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn document_operation_builders(api: &LoadedApi, items: &mut [syn::Item]) {
+    for item in items {
+        let syn::Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() {
+            continue;
+        }
+        let syn::Type::Path(p) = &*imp.self_ty else {
+            continue;
+        };
+        let Some(builder) = p.path.segments.last().map(|s| ident_text(&s.ident)) else {
+            continue;
+        };
+        let Some((_, _, op)) = api.merged.operations().find(|(_, _, op)| {
+            op.operation_id
+                .as_deref()
+                .is_some_and(|id| naming::pascal(id) == builder)
+        }) else {
+            continue;
+        };
+        let params = operation_parameters(api, op);
+        let required_params: Vec<String> = op
+            .parameters
+            .iter()
+            .filter_map(|p| p.as_item())
+            .filter(|p| p.parameter_data_ref().required)
+            .map(|p| p.parameter_data_ref().name.clone())
+            .collect();
+        let body = op.request_body.as_ref().and_then(|b| b.as_item());
+        for f in &mut imp.items {
+            let syn::ImplItem::Fn(f) = f else { continue };
+            let name = ident_text(&f.sig.ident);
+            let doc = match name.as_str() {
+                "new" => format!(
+                    "A `{builder}` request for `client`; `client.{}()` is the usual way in.",
+                    naming::snake(op.operation_id.as_deref().unwrap_or_default())
+                ),
+                "body" => {
+                    let description = body
+                        .and_then(|b| b.description.clone())
+                        .or_else(|| {
+                            request_schema_name(op)
+                                .and_then(|n| schema_def(api, &n))
+                                .and_then(|s| s.schema_data.description.clone())
+                        })
+                        .unwrap_or_else(|| "The request body.".into());
+                    let need = if body.is_some_and(|b| b.required) {
+                        "Required."
+                    } else {
+                        "Optional."
+                    };
+                    format!("{description} {need}")
+                }
+                "body_map" => "Changes the request body with `f`, starting from the body set so                                far (or an empty builder); the result is checked when sent."
+                    .into(),
+                _ => match params.iter().find(|(n, _, _)| naming::snake(n) == name) {
+                    Some((spec_name, place, description)) => {
+                        let need = if required_params.contains(spec_name) {
+                            "Required"
+                        } else {
+                            "Optional"
+                        };
+                        format!(
+                            "{need} {place} parameter `{spec_name}`. {}",
+                            description.as_deref().unwrap_or_default()
+                        )
+                    }
+                    None => continue,
+                },
+            };
+            add_doc(&mut f.attrs, &doc);
         }
     }
 }

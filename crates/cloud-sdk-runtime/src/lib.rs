@@ -12,7 +12,8 @@
 //! - `digest` (feature `digest`): HTTP Digest (RFC 7616 / RFC 2617) as a pure core plus a
 //!   caching session, used by OceanBase Cloud ([`oceanbase`]);
 //! - `huawei` (feature `huawei`): Huawei Cloud IAM tokens and `SDK-HMAC-SHA256` signing;
-//! - [`Secret`]: a string that never shows in `Debug` output or logs.
+//! - [`Secret`]: a string that never shows in `Debug` output or logs;
+//! - `mock` (feature `mock`): a loopback server standing in for an API in downstream tests.
 #![warn(missing_docs, unreachable_pub)]
 
 mod api_error;
@@ -24,6 +25,8 @@ mod glue;
 #[cfg(feature = "huawei")]
 pub mod huawei;
 pub mod lenient;
+#[cfg(feature = "mock")]
+pub mod mock;
 #[cfg(feature = "digest")]
 pub mod oceanbase;
 mod redact;

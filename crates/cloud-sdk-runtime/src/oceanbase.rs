@@ -52,7 +52,7 @@ pub const ENV_ACCESS_KEY_SECRET: &str = "OCEANBASE_ACCESS_KEY_SECRET";
 /// Environment variable with the project id sent as `X-Ob-Project-Id` (required by
 /// [`from_env`]).
 pub const ENV_PROJECT_ID: &str = "OCEANBASE_PROJECT_ID";
-/// Environment variable overriding the base URL (optional; default [`DEFAULT_BASE_URL`]).
+/// Environment variable overriding the base URL (optional; default: the API's `default_base_url`).
 pub const ENV_BASE_URL: &str = "OCEANBASE_BASE_URL";
 
 /// An OceanBase Cloud AccessKey pair. `Debug` prints the ID's first four characters (the

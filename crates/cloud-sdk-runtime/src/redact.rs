@@ -74,6 +74,7 @@ pub(crate) fn describe_value(text: &str) -> String {
 /// `text` from a server for an error message: every occurrence of each of `secrets` (as is,
 /// and JSON-escaped, as an echoed request body carries it) replaced by `***`, control
 /// characters dropped, then cut to `max` characters. Empty secrets are ignored.
+#[cfg(feature = "huawei")]
 pub(crate) fn scrub(text: &str, secrets: &[&str], max: usize) -> String {
     let mut out = text.to_owned();
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
@@ -95,8 +96,10 @@ pub(crate) fn scrub(text: &str, secrets: &[&str], max: usize) -> String {
 /// An access key id as errors, `Debug` and logs show it: the first four characters and `…`
 /// (see the [module documentation](self) for why). Ids shorter than eight characters show
 /// only `…`, since four characters would be most of them.
+#[cfg(any(feature = "digest", feature = "huawei"))]
 pub(crate) struct KeyId<'a>(pub(crate) &'a str);
 
+#[cfg(any(feature = "digest", feature = "huawei"))]
 impl fmt::Display for KeyId<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.0.chars().count() >= 8 {
@@ -106,6 +109,7 @@ impl fmt::Display for KeyId<'_> {
     }
 }
 
+#[cfg(any(feature = "digest", feature = "huawei"))]
 impl fmt::Debug for KeyId<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "\"{self}\"")
@@ -143,6 +147,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "huawei")]
     fn scrub_removes_secrets_before_cutting() {
         let pw = "pa\"ss\\wörd";
         let echoed = format!(
@@ -161,6 +166,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(any(feature = "digest", feature = "huawei"))]
     fn key_ids_show_a_four_character_prefix() {
         assert_eq!(KeyId("HPUAREDACTIONTESTAK01").to_string(), "HPUA…");
         assert_eq!(format!("{:?}", KeyId("AKIAIOSFODNN7EXAMPLE")), "\"AKIA…\"");

@@ -55,6 +55,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub vpc_service_name: ::std::option::Option<::std::string::String>,
+        /// Whether the VPC endpoint is enabled: `true` enabled, `false` disabled. Documented as a boolean; the strings "true" and "false" are accepted too.
         #[serde(
             rename = "vpcepUpdateSwitch",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -64,6 +65,7 @@ pub mod types {
         >,
     }
     impl ShowVpcepConnectionResponse {
+        /// A builder for this type, set field by field; `try_into()` checks that the required fields are set.
         pub fn builder() -> builder::ShowVpcepConnectionResponse {
             Default::default()
         }
@@ -93,6 +95,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub specification_name: ::std::option::Option<::std::string::String>,
+        /// Status of a VPC endpoint connection: `accepted` (the connection is allowed) or `rejected` (the connection is refused).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::types::VpcepConnectionStatus>,
         ///Update time, ISO 8601 (CCYY-MM-DDThh:mm:ss); null when never updated.
@@ -118,6 +121,7 @@ pub mod types {
         pub vpcep_ipv6_address: ::std::option::Option<::std::string::String>,
     }
     impl VpcepConnection {
+        /// A builder for this type, set field by field; `try_into()` checks that the required fields are set.
         pub fn builder() -> builder::VpcepConnection {
             Default::default()
         }
@@ -135,16 +139,19 @@ pub mod types {
         ///The whitelisted principal, such as `iam:domain::<account ID>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub permission: ::std::option::Option<::std::string::String>,
+        /// Type of a whitelist permission: `domainId` (an account ID).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub permission_type: ::std::option::Option<crate::types::VpcepPermissionType>,
     }
     impl VpcepPermission {
+        /// A builder for this type, set field by field; `try_into()` checks that the required fields are set.
         pub fn builder() -> builder::VpcepPermission {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// Builds a [`ShowVpcepConnectionResponse`](super::ShowVpcepConnectionResponse) field by field (see `ShowVpcepConnectionResponse::builder()`).
         #[derive(Clone, Debug)]
         pub struct ShowVpcepConnectionResponse {
             connections: ::std::result::Result<
@@ -180,6 +187,7 @@ pub mod types {
             }
         }
         impl ShowVpcepConnectionResponse {
+            /// The cluster's VPC endpoint connections. Optional.
             pub fn connections<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VpcepConnection>>,
@@ -192,6 +200,7 @@ pub mod types {
                     });
                 self
             }
+            /// Permissions of the cluster's VPC endpoint whitelist. Optional.
             pub fn permissions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VpcepPermission>>,
@@ -204,6 +213,7 @@ pub mod types {
                     });
                 self
             }
+            /// Number of VPC endpoint connections of the cluster. Optional.
             pub fn total_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i32>>,
@@ -216,6 +226,7 @@ pub mod types {
                     });
                 self
             }
+            /// Name of the VPC endpoint service. Optional.
             pub fn vpc_service_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -230,6 +241,7 @@ pub mod types {
                     });
                 self
             }
+            /// Whether the VPC endpoint is enabled: `true` enabled, `false` disabled. Documented as a boolean; the strings "true" and "false" are accepted too. Optional.
             pub fn vpcep_update_switch<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -274,6 +286,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`VpcepConnection`](super::VpcepConnection) field by field (see `VpcepConnection::builder()`).
         #[derive(Clone, Debug)]
         pub struct VpcepConnection {
             created_at: ::std::result::Result<
@@ -334,6 +347,7 @@ pub mod types {
             }
         }
         impl VpcepConnection {
+            /// Creation time, ISO 8601 (CCYY-MM-DDThh:mm:ss, as sent by the server). Optional.
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -346,6 +360,7 @@ pub mod types {
                     });
                 self
             }
+            /// Account ID of the owner. Optional.
             pub fn domain_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -358,6 +373,7 @@ pub mod types {
                     });
                 self
             }
+            /// ID of the VPC endpoint. Optional.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -368,6 +384,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Maximum number of connections to the VPC endpoint. Optional.
             pub fn max_session<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -380,6 +397,7 @@ pub mod types {
                     });
                 self
             }
+            /// Name of the VPC endpoint. Optional.
             pub fn specification_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -394,6 +412,7 @@ pub mod types {
                     });
                 self
             }
+            /// Status of a VPC endpoint connection: `accepted` (the connection is allowed) or `rejected` (the connection is refused). Optional.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -408,6 +427,7 @@ pub mod types {
                     });
                 self
             }
+            /// Update time, ISO 8601 (CCYY-MM-DDThh:mm:ss); null when never updated. Optional.
             pub fn update_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -420,6 +440,7 @@ pub mod types {
                     });
                 self
             }
+            /// Private domain name of the VPC endpoint. Optional.
             pub fn vpcep_dns_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -434,6 +455,7 @@ pub mod types {
                     });
                 self
             }
+            /// IPv4 address of the VPC endpoint. Optional.
             pub fn vpcep_ip<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -446,6 +468,7 @@ pub mod types {
                     });
                 self
             }
+            /// IPv6 address of the VPC endpoint. Optional.
             pub fn vpcep_ipv6_address<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -496,6 +519,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`VpcepPermission`](super::VpcepPermission) field by field (see `VpcepPermission::builder()`).
         #[derive(Clone, Debug)]
         pub struct VpcepPermission {
             created_at: ::std::result::Result<
@@ -526,6 +550,7 @@ pub mod types {
             }
         }
         impl VpcepPermission {
+            /// When the permission was created, ISO 8601 (CCYY-MM-DDThh:mm:ss). Optional.
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -538,6 +563,7 @@ pub mod types {
                     });
                 self
             }
+            /// Unique ID of the permission. Optional.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -548,6 +574,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The whitelisted principal, such as `iam:domain::<account ID>`. Optional.
             pub fn permission<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -560,6 +587,7 @@ pub mod types {
                     });
                 self
             }
+            /// Type of a whitelist permission: `domainId` (an account ID). Optional.
             pub fn permission_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -744,6 +772,7 @@ pub mod builder {
         offset: Result<Option<u32>, String>,
     }
     impl<'a> ShowVpcepConnection<'a> {
+        /// A `ShowVpcepConnection` request for `client`; `client.show_vpcep_connection()` is the usual way in.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -753,6 +782,7 @@ pub mod builder {
                 offset: Ok(None),
             }
         }
+        /// Required path parameter `project_id`. Project ID of the account (see "Obtaining the Project ID and Name").
         pub fn project_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -765,6 +795,7 @@ pub mod builder {
                 });
             self
         }
+        /// Required path parameter `cluster_id`. ID of the cluster to query (see "Obtaining the Cluster ID").
         pub fn cluster_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -777,6 +808,7 @@ pub mod builder {
                 });
             self
         }
+        /// Optional query parameter `limit`. How many connections to return, 1 to 1000; 10 when omitted.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -790,6 +822,7 @@ pub mod builder {
                 });
             self
         }
+        /// Optional query parameter `offset`. Index of the first connection to return, 0 to 1000; 0 when omitted.
         pub fn offset<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<u32>,
@@ -945,5 +978,150 @@ impl<'a> builder::ShowVpcepConnection<'a> {
                 }
             },
         )
+    }
+}
+/// Typed mocks of this API for your own tests (feature `mock`): a loopback server with
+/// one method per operation and a client pointed at it.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::types;
+    /// A loopback server that stands in for this API; stops when dropped.
+    #[derive(Debug)]
+    pub struct MockServer {
+        server: ::cloud_sdk_runtime::mock::MockServer,
+    }
+    impl MockServer {
+        /// Starts the server on `127.0.0.1` (a free port); call within a Tokio runtime.
+        pub async fn start() -> Self {
+            Self {
+                server: ::cloud_sdk_runtime::mock::MockServer::start(
+                        ::cloud_sdk_runtime::mock::MockAuth::Open,
+                    )
+                    .await,
+            }
+        }
+        /// A client for this server, with stand-in credentials the server accepts.
+        pub fn client(&self) -> super::Client {
+            super::Client::new(&self.server.base_url(), self.runtime())
+        }
+        /// A runtime for this server: the vendor's authentication with stand-in
+        /// credentials, plain `http://` allowed, the default retry policy.
+        pub fn runtime(&self) -> ::cloud_sdk_runtime::Runtime {
+            self.server.huawei_runtime()
+        }
+        /// `http://127.0.0.1:<port>`.
+        pub fn base_url(&self) -> ::std::string::String {
+            self.server.base_url()
+        }
+        /// The requests received so far, in order.
+        pub fn requests(&self) -> ::std::vec::Vec<::cloud_sdk_runtime::mock::Request> {
+            self.server.requests()
+        }
+        /// The untyped server, for mocks of requests no operation describes.
+        pub fn server(&self) -> &::cloud_sdk_runtime::mock::MockServer {
+            &self.server
+        }
+        /// Adds a mock of `ShowVpcepConnection` (`GET /v1.0/{project_id}/clusters/{cluster_id}/vpcepservice/connections`): `when` narrows the requests it answers (parameters, body), `then` sets the answer.
+        pub fn show_vpcep_connection(
+            &self,
+            f: impl FnOnce(
+                &mut ShowVpcepConnectionWhen<'_>,
+                &mut ShowVpcepConnectionThen<'_>,
+            ),
+        ) -> ::cloud_sdk_runtime::mock::Mock {
+            self.server
+                .mock(|when, then| {
+                    when.method("GET")
+                        .path(
+                            "/v1.0/{project_id}/clusters/{cluster_id}/vpcepservice/connections",
+                        );
+                    f(
+                        &mut ShowVpcepConnectionWhen(when),
+                        &mut ShowVpcepConnectionThen(then),
+                    );
+                })
+        }
+    }
+    /// What requests a `ShowVpcepConnection` mock answers.
+    pub struct ShowVpcepConnectionWhen<'a>(&'a mut ::cloud_sdk_runtime::mock::When);
+    impl ShowVpcepConnectionWhen<'_> {
+        /// The path parameter `project_id` has `value` (as sent). Project ID of the account (see "Obtaining the Project ID and Name").
+        pub fn project_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.path_param("project_id", value);
+            self
+        }
+        /// The path parameter `cluster_id` has `value` (as sent). ID of the cluster to query (see "Obtaining the Cluster ID").
+        pub fn cluster_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.path_param("cluster_id", value);
+            self
+        }
+        /// The query parameter `offset` has `value` (as sent). Index of the first connection to return, 0 to 1000; 0 when omitted.
+        pub fn offset(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.query_param("offset", value);
+            self
+        }
+        /// The query parameter `limit` has `value` (as sent). How many connections to return, 1 to 1000; 10 when omitted.
+        pub fn limit(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.query_param("limit", value);
+            self
+        }
+        /// `predicate` holds for the request (any other condition).
+        pub fn matches(
+            &mut self,
+            predicate: impl Fn(
+                &::cloud_sdk_runtime::mock::Request,
+            ) -> bool + Send + Sync + 'static,
+        ) -> &mut Self {
+            self.0.matches(predicate);
+            self
+        }
+    }
+    /// How a `ShowVpcepConnection` mock answers.
+    pub struct ShowVpcepConnectionThen<'a>(&'a mut ::cloud_sdk_runtime::mock::Then);
+    impl ShowVpcepConnectionThen<'_> {
+        /// Answers `200` with `body`.
+        pub fn ok(&mut self, body: &types::ShowVpcepConnectionResponse) -> &mut Self {
+            self.0.status(200).json(body);
+            self
+        }
+        /// Answers `status` with the vendor's error body `body`.
+        pub fn error(
+            &mut self,
+            status: u16,
+            body: &::cloud_sdk_runtime::huawei::HuaweiError,
+        ) -> &mut Self {
+            self.0.status(status).json(body);
+            self
+        }
+        /// Answers `200` with the response example of the vendor's documentation.
+        pub fn example(&mut self) -> &mut Self {
+            self.0
+                .status(200)
+                .json_text(
+                    "{\"connections\":[{\"created_at\":\"2024-06-11T09:36:24Z\",\"domain_id\":\"db9b76a0d9ae431f8e85e89da2ca867c\",\"id\":\"54b7f739-31a1-40d0-862b-ac85b83ab2da\",\"maxSession\":\"3000\",\"specificationName\":\"default\",\"status\":\"accepted\",\"vpcepIp\":\"192.168.0.122\"},{\"created_at\":\"2023-10-12T07:33:16Z\",\"domain_id\":\"db9b76a0d9ae431f8e85e89da2ca867c\",\"id\":\"e88ad0bc-c2c7-419c-bd9b-a961111f0a42\",\"maxSession\":\"3000\",\"specificationName\":\"default\",\"status\":\"accepted\",\"vpcepIp\":\"192.168.0.133\"}],\"permissions\":[{\"created_at\":\"2023-10-12T07:33:11Z\",\"id\":\"432a6429-f377-4168-8b24-feb5885af08c\",\"permission\":\"iam:domain::db9b76a0d9ae431f8e85e89da2ca867c\",\"permission_type\":\"domainId\"}],\"total_count\":2,\"vpcServiceName\":\"cn-north-4.css-op-no-delete.cf072729-b076-49db-83d3-020dc9f589bd\",\"vpcepUpdateSwitch\":false}",
+                );
+            self
+        }
+        /// Refuses the credentials as the vendor does (`401`; a fresh challenge for
+        /// Digest), so that the call fails with `ErrorKind::CredentialsRejected`.
+        pub fn credentials_refused(&mut self) -> &mut Self {
+            self.0.credentials_refused();
+            self.0
+                .json(
+                    &::cloud_sdk_runtime::huawei::HuaweiError {
+                        error_code: ::std::option::Option::Some("APIGW.0301".into()),
+                        error_msg: ::std::option::Option::Some(
+                            "Incorrect IAM authentication information: verify aksk signature fail"
+                                .into(),
+                        ),
+                    },
+                );
+            self
+        }
+        /// The untyped answer: any status, headers and body.
+        pub fn raw(&mut self) -> &mut ::cloud_sdk_runtime::mock::Then {
+            self.0
+        }
     }
 }

@@ -48,13 +48,16 @@ pub mod types {
         ///Database name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub database_name: ::std::option::Option<::std::string::String>,
+        /// DB engine type.
         pub engine_type: crate::types::DasEngineType,
         ///Whether DAS saves the password.
         pub is_save_password: bool,
+        /// Type of the source database: where the instance runs (`rds` for RDS, `gaussdb`, `dds`, `ddm`).
         pub network_type: crate::types::DasNetworkType,
         ///Unique IDs of the nodes to connect to; each documented as 32 letters and digits.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub node_ids: ::std::vec::Vec<::std::string::String>,
+        /// Database password. Never printed by the client (Debug shows ***).
         pub password: ::cloud_sdk_runtime::Secret,
         ///Database port, 1 to 65536.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -69,6 +72,7 @@ pub mod types {
         pub username: ::std::string::String,
     }
     impl CreateInstanceConnectionBody {
+        /// A builder for this type, set field by field; `try_into()` checks that the required fields are set.
         pub fn builder() -> builder::CreateInstanceConnectionBody {
             Default::default()
         }
@@ -82,12 +86,14 @@ pub mod types {
         pub connection_id: ::std::option::Option<::std::string::String>,
     }
     impl CreateInstanceConnectionResponse {
+        /// A builder for this type, set field by field; `try_into()` checks that the required fields are set.
         pub fn builder() -> builder::CreateInstanceConnectionResponse {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// Builds a [`CreateInstanceConnectionBody`](super::CreateInstanceConnectionBody) field by field (see `CreateInstanceConnectionBody::builder()`).
         #[derive(Clone, Debug)]
         pub struct CreateInstanceConnectionBody {
             database_name: ::std::result::Result<
@@ -147,6 +153,7 @@ pub mod types {
             }
         }
         impl CreateInstanceConnectionBody {
+            /// Database name. Optional.
             pub fn database_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -159,6 +166,7 @@ pub mod types {
                     });
                 self
             }
+            /// DB engine type. Required.
             pub fn engine_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::types::DasEngineType>,
@@ -171,6 +179,7 @@ pub mod types {
                     });
                 self
             }
+            /// Whether DAS saves the password. Required.
             pub fn is_save_password<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -185,6 +194,7 @@ pub mod types {
                     });
                 self
             }
+            /// Type of the source database: where the instance runs (`rds` for RDS, `gaussdb`, `dds`, `ddm`). Required.
             pub fn network_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::types::DasNetworkType>,
@@ -197,6 +207,7 @@ pub mod types {
                     });
                 self
             }
+            /// Unique IDs of the nodes to connect to; each documented as 32 letters and digits. Optional.
             pub fn node_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -209,6 +220,7 @@ pub mod types {
                     });
                 self
             }
+            /// Database password. Never printed by the client (Debug shows ***). Required.
             pub fn password<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_sdk_runtime::Secret>,
@@ -221,6 +233,7 @@ pub mod types {
                     });
                 self
             }
+            /// Database port, 1 to 65536. Optional.
             pub fn port<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -235,6 +248,7 @@ pub mod types {
                     });
                 self
             }
+            /// Remarks. Optional.
             pub fn remarks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -247,6 +261,7 @@ pub mod types {
                     });
                 self
             }
+            /// Whether SQL recording is switched on. Optional.
             pub fn sql_record_flag<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -261,6 +276,7 @@ pub mod types {
                     });
                 self
             }
+            /// Database user name. Required.
             pub fn username<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -311,6 +327,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`CreateInstanceConnectionResponse`](super::CreateInstanceConnectionResponse) field by field (see `CreateInstanceConnectionResponse::builder()`).
         #[derive(Clone, Debug)]
         pub struct CreateInstanceConnectionResponse {
             connection_id: ::std::result::Result<
@@ -326,6 +343,7 @@ pub mod types {
             }
         }
         impl CreateInstanceConnectionResponse {
+            /// ID of the connection, a UUID of 36 characters (letters, digits and hyphens). Optional.
             pub fn connection_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -519,6 +537,7 @@ pub mod builder {
         body: Result<types::builder::CreateInstanceConnectionBody, String>,
     }
     impl<'a> CreateInstanceConnection<'a> {
+        /// A `CreateInstanceConnection` request for `client`; `client.create_instance_connection()` is the usual way in.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -527,6 +546,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Required path parameter `project_id`. Project ID of the tenant in the region (see "Obtaining a Project ID"); documented as 32 letters and digits.
         pub fn project_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -539,6 +559,7 @@ pub mod builder {
                 });
             self
         }
+        /// Required path parameter `instance_id`. Unique ID of the instance; documented as 32 letters and digits.
         pub fn instance_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -551,6 +572,7 @@ pub mod builder {
                 });
             self
         }
+        /// The connection to create. Required.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateInstanceConnectionBody>,
@@ -569,6 +591,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body with `f`, starting from the body set so far (or an empty builder); the result is checked when sent.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -695,3 +718,161 @@ impl<'a> builder::CreateInstanceConnection<'a> {
 pub type ApiError = ::cloud_sdk_runtime::ApiError<
     ::cloud_sdk_runtime::huawei::HuaweiError,
 >;
+/// Typed mocks of this API for your own tests (feature `mock`): a loopback server with
+/// one method per operation and a client pointed at it.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::types;
+    /// A loopback server that stands in for this API; stops when dropped.
+    #[derive(Debug)]
+    pub struct MockServer {
+        server: ::cloud_sdk_runtime::mock::MockServer,
+    }
+    impl MockServer {
+        /// Starts the server on `127.0.0.1` (a free port); call within a Tokio runtime.
+        pub async fn start() -> Self {
+            Self {
+                server: ::cloud_sdk_runtime::mock::MockServer::start(
+                        ::cloud_sdk_runtime::mock::MockAuth::Open,
+                    )
+                    .await,
+            }
+        }
+        /// A client for this server, with stand-in credentials the server accepts.
+        pub fn client(&self) -> super::Client {
+            super::Client::new(&self.server.base_url(), self.runtime())
+        }
+        /// A runtime for this server: the vendor's authentication with stand-in
+        /// credentials, plain `http://` allowed, the default retry policy.
+        pub fn runtime(&self) -> ::cloud_sdk_runtime::Runtime {
+            self.server.huawei_runtime()
+        }
+        /// `http://127.0.0.1:<port>`.
+        pub fn base_url(&self) -> ::std::string::String {
+            self.server.base_url()
+        }
+        /// The requests received so far, in order.
+        pub fn requests(&self) -> ::std::vec::Vec<::cloud_sdk_runtime::mock::Request> {
+            self.server.requests()
+        }
+        /// The untyped server, for mocks of requests no operation describes.
+        pub fn server(&self) -> &::cloud_sdk_runtime::mock::MockServer {
+            &self.server
+        }
+        /// Adds a mock of `CreateInstanceConnection` (`POST /v3/{project_id}/instances/{instance_id}/create-connection`): `when` narrows the requests it answers (parameters, body), `then` sets the answer.
+        pub fn create_instance_connection(
+            &self,
+            f: impl FnOnce(
+                &mut CreateInstanceConnectionWhen<'_>,
+                &mut CreateInstanceConnectionThen<'_>,
+            ),
+        ) -> ::cloud_sdk_runtime::mock::Mock {
+            self.server
+                .mock(|when, then| {
+                    when.method("POST")
+                        .path(
+                            "/v3/{project_id}/instances/{instance_id}/create-connection",
+                        );
+                    f(
+                        &mut CreateInstanceConnectionWhen(when),
+                        &mut CreateInstanceConnectionThen(then),
+                    );
+                })
+        }
+    }
+    /// What requests a `CreateInstanceConnection` mock answers.
+    pub struct CreateInstanceConnectionWhen<'a>(&'a mut ::cloud_sdk_runtime::mock::When);
+    impl CreateInstanceConnectionWhen<'_> {
+        /// The path parameter `project_id` has `value` (as sent). Project ID of the tenant in the region (see "Obtaining a Project ID"); documented as 32 letters and digits.
+        pub fn project_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.path_param("project_id", value);
+            self
+        }
+        /// The path parameter `instance_id` has `value` (as sent). Unique ID of the instance; documented as 32 letters and digits.
+        pub fn instance_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.path_param("instance_id", value);
+            self
+        }
+        /// The request body is JSON equal to `body`.
+        pub fn body(&mut self, body: &types::CreateInstanceConnectionBody) -> &mut Self {
+            self.0.json_body(body);
+            self
+        }
+        /// The request body reads as this operation's body and `predicate` holds for it.
+        pub fn body_matches(
+            &mut self,
+            predicate: impl Fn(
+                &types::CreateInstanceConnectionBody,
+            ) -> bool + Send + Sync + 'static,
+        ) -> &mut Self {
+            self.0
+                .matches(move |request| {
+                    request
+                        .json::<types::CreateInstanceConnectionBody>()
+                        .is_some_and(|body| predicate(&body))
+                });
+            self
+        }
+        /// `predicate` holds for the request (any other condition).
+        pub fn matches(
+            &mut self,
+            predicate: impl Fn(
+                &::cloud_sdk_runtime::mock::Request,
+            ) -> bool + Send + Sync + 'static,
+        ) -> &mut Self {
+            self.0.matches(predicate);
+            self
+        }
+    }
+    /// How a `CreateInstanceConnection` mock answers.
+    pub struct CreateInstanceConnectionThen<'a>(&'a mut ::cloud_sdk_runtime::mock::Then);
+    impl CreateInstanceConnectionThen<'_> {
+        /// Answers `200` with `body`.
+        pub fn ok(
+            &mut self,
+            body: &types::CreateInstanceConnectionResponse,
+        ) -> &mut Self {
+            self.0.status(200).json(body);
+            self
+        }
+        /// Answers `status` with the vendor's error body `body`.
+        pub fn error(
+            &mut self,
+            status: u16,
+            body: &::cloud_sdk_runtime::huawei::HuaweiError,
+        ) -> &mut Self {
+            self.0.status(status).json(body);
+            self
+        }
+        /// Answers `200` with the response example of the vendor's documentation.
+        pub fn example(&mut self) -> &mut Self {
+            self.0
+                .status(200)
+                .json_text(
+                    "{\"connection_id\":\"99af0766-c3f4-4e4e-a95e-14a1b070188e\"}",
+                );
+            self
+        }
+        /// Refuses the credentials as the vendor does (`401`; a fresh challenge for
+        /// Digest), so that the call fails with `ErrorKind::CredentialsRejected`.
+        pub fn credentials_refused(&mut self) -> &mut Self {
+            self.0.credentials_refused();
+            self.0
+                .json(
+                    &::cloud_sdk_runtime::huawei::HuaweiError {
+                        error_code: ::std::option::Option::Some("APIGW.0301".into()),
+                        error_msg: ::std::option::Option::Some(
+                            "Incorrect IAM authentication information: verify aksk signature fail"
+                                .into(),
+                        ),
+                    },
+                );
+            self
+        }
+        /// The untyped answer: any status, headers and body.
+        pub fn raw(&mut self) -> &mut ::cloud_sdk_runtime::mock::Then {
+            self.0
+        }
+    }
+}

@@ -41,6 +41,7 @@ pub mod types {
     ///The endpoint service to verify and connect to. `vpc_ep_server_name` is required when `vpc_ep_server_id` is not given, and the other way round.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct VerifyAndCreateVpcEpBody {
+        /// Data source type; it selects the driver used for queries (for example `MySQL` means a MySQL data source, queried with the MySQL driver). `DWS` is GaussDB(DWS) and `OpenGauss` is GaussDB.
         pub ds_type: crate::types::DsType,
         ///ID of the VPC endpoint service; required when `vpc_ep_server_name` is not given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -50,6 +51,7 @@ pub mod types {
         pub vpc_ep_server_name: ::std::option::Option<::std::string::String>,
     }
     impl VerifyAndCreateVpcEpBody {
+        /// A builder for this type, set field by field; `try_into()` checks that the required fields are set.
         pub fn builder() -> builder::VerifyAndCreateVpcEpBody {
             Default::default()
         }
@@ -70,6 +72,7 @@ pub mod types {
         ///Domain (account) ID of the user.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub domain_id: ::std::option::Option<::std::string::String>,
+        /// Data source type; it selects the driver used for queries (for example `MySQL` means a MySQL data source, queried with the MySQL driver). `DWS` is GaussDB(DWS) and `OpenGauss` is GaussDB.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ds_type: ::std::option::Option<crate::types::DsType>,
         ///ID of the connected instance.
@@ -93,6 +96,7 @@ pub mod types {
         ///ID of the VPC endpoint.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vpc_ep_client_id: ::std::option::Option<::std::string::String>,
+        /// Status of the VPC endpoint. The page's list of values was lost; these are the VPC Endpoint service's documented connection statuses.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vpc_ep_client_status: ::std::option::Option<crate::types::VpcEpClientStatus>,
         ///ID of the VPC endpoint service.
@@ -103,12 +107,14 @@ pub mod types {
         pub vpc_ep_server_name: ::std::option::Option<::std::string::String>,
     }
     impl VpcEndpointConnection {
+        /// A builder for this type, set field by field; `try_into()` checks that the required fields are set.
         pub fn builder() -> builder::VpcEndpointConnection {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// Builds a [`VerifyAndCreateVpcEpBody`](super::VerifyAndCreateVpcEpBody) field by field (see `VerifyAndCreateVpcEpBody::builder()`).
         #[derive(Clone, Debug)]
         pub struct VerifyAndCreateVpcEpBody {
             ds_type: ::std::result::Result<crate::types::DsType, ::std::string::String>,
@@ -131,6 +137,7 @@ pub mod types {
             }
         }
         impl VerifyAndCreateVpcEpBody {
+            /// Data source type; it selects the driver used for queries (for example `MySQL` means a MySQL data source, queried with the MySQL driver). `DWS` is GaussDB(DWS) and `OpenGauss` is GaussDB. Required.
             pub fn ds_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::types::DsType>,
@@ -143,6 +150,7 @@ pub mod types {
                     });
                 self
             }
+            /// ID of the VPC endpoint service; required when `vpc_ep_server_name` is not given. Optional.
             pub fn vpc_ep_server_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -157,6 +165,7 @@ pub mod types {
                     });
                 self
             }
+            /// Name of the VPC endpoint service; required when `vpc_ep_server_id` is not given. Optional.
             pub fn vpc_ep_server_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -195,6 +204,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`VpcEndpointConnection`](super::VpcEndpointConnection) field by field (see `VpcEndpointConnection::builder()`).
         #[derive(Clone, Debug)]
         pub struct VpcEndpointConnection {
             create_date: ::std::result::Result<
@@ -280,6 +290,7 @@ pub mod types {
             }
         }
         impl VpcEndpointConnection {
+            /// When the connected instance was created, in milliseconds since the Unix epoch. Optional.
             pub fn create_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -292,6 +303,7 @@ pub mod types {
                     });
                 self
             }
+            /// ID of the creator. Optional.
             pub fn create_user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -304,6 +316,7 @@ pub mod types {
                     });
                 self
             }
+            /// Name of the creator. Optional.
             pub fn create_user_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -318,6 +331,7 @@ pub mod types {
                     });
                 self
             }
+            /// Domain (account) ID of the user. Optional.
             pub fn domain_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -330,6 +344,7 @@ pub mod types {
                     });
                 self
             }
+            /// Data source type; it selects the driver used for queries (for example `MySQL` means a MySQL data source, queried with the MySQL driver). `DWS` is GaussDB(DWS) and `OpenGauss` is GaussDB. Optional.
             pub fn ds_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<crate::types::DsType>>,
@@ -342,6 +357,7 @@ pub mod types {
                     });
                 self
             }
+            /// ID of the connected instance. Optional.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -352,6 +368,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Project ID. Optional.
             pub fn project_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -364,6 +381,7 @@ pub mod types {
                     });
                 self
             }
+            /// Network scenario, such as `dii-app_to_data-source`. The page's list of values was lost, so any string is accepted. Optional.
             pub fn scene<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -376,6 +394,7 @@ pub mod types {
                     });
                 self
             }
+            /// When the connected instance was last updated, in milliseconds since the Unix epoch. Documented as Integer; the values exceed 32 bits. Optional.
             pub fn update_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -388,6 +407,7 @@ pub mod types {
                     });
                 self
             }
+            /// ID of the user who last updated it. Optional.
             pub fn update_user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -400,6 +420,7 @@ pub mod types {
                     });
                 self
             }
+            /// Name of the user who last updated it. Optional.
             pub fn update_user_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -414,6 +435,7 @@ pub mod types {
                     });
                 self
             }
+            /// ID of the VPC endpoint. Optional.
             pub fn vpc_ep_client_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -428,6 +450,7 @@ pub mod types {
                     });
                 self
             }
+            /// Status of the VPC endpoint. The page's list of values was lost; these are the VPC Endpoint service's documented connection statuses. Optional.
             pub fn vpc_ep_client_status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -444,6 +467,7 @@ pub mod types {
                     });
                 self
             }
+            /// ID of the VPC endpoint service. Optional.
             pub fn vpc_ep_server_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -458,6 +482,7 @@ pub mod types {
                     });
                 self
             }
+            /// Name of the VPC endpoint service. Optional.
             pub fn vpc_ep_server_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -689,6 +714,7 @@ pub mod builder {
         body: Result<types::builder::VerifyAndCreateVpcEpBody, String>,
     }
     impl<'a> VerifyAndCreateVpcEp<'a> {
+        /// A `VerifyAndCreateVpcEp` request for `client`; `client.verify_and_create_vpc_ep()` is the usual way in.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -697,6 +723,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Required path parameter `project_id`. Project ID (see "Obtaining a Project ID").
         pub fn project_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -709,6 +736,7 @@ pub mod builder {
                 });
             self
         }
+        /// Required header parameter `X-Workspace-Id`. Workspace ID (see "Obtaining a Workspace ID").
         pub fn x_workspace_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -721,6 +749,7 @@ pub mod builder {
                 });
             self
         }
+        /// The endpoint service to verify and connect to. `vpc_ep_server_name` is required when `vpc_ep_server_id` is not given, and the other way round. Required.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VerifyAndCreateVpcEpBody>,
@@ -738,6 +767,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body with `f`, starting from the body set so far (or an empty builder); the result is checked when sent.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -868,3 +898,156 @@ impl<'a> builder::VerifyAndCreateVpcEp<'a> {
 pub type ApiError = ::cloud_sdk_runtime::ApiError<
     ::cloud_sdk_runtime::huawei::HuaweiError,
 >;
+/// Typed mocks of this API for your own tests (feature `mock`): a loopback server with
+/// one method per operation and a client pointed at it.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::types;
+    /// A loopback server that stands in for this API; stops when dropped.
+    #[derive(Debug)]
+    pub struct MockServer {
+        server: ::cloud_sdk_runtime::mock::MockServer,
+    }
+    impl MockServer {
+        /// Starts the server on `127.0.0.1` (a free port); call within a Tokio runtime.
+        pub async fn start() -> Self {
+            Self {
+                server: ::cloud_sdk_runtime::mock::MockServer::start(
+                        ::cloud_sdk_runtime::mock::MockAuth::Open,
+                    )
+                    .await,
+            }
+        }
+        /// A client for this server, with stand-in credentials the server accepts.
+        pub fn client(&self) -> super::Client {
+            super::Client::new(&self.server.base_url(), self.runtime())
+        }
+        /// A runtime for this server: the vendor's authentication with stand-in
+        /// credentials, plain `http://` allowed, the default retry policy.
+        pub fn runtime(&self) -> ::cloud_sdk_runtime::Runtime {
+            self.server.huawei_runtime()
+        }
+        /// `http://127.0.0.1:<port>`.
+        pub fn base_url(&self) -> ::std::string::String {
+            self.server.base_url()
+        }
+        /// The requests received so far, in order.
+        pub fn requests(&self) -> ::std::vec::Vec<::cloud_sdk_runtime::mock::Request> {
+            self.server.requests()
+        }
+        /// The untyped server, for mocks of requests no operation describes.
+        pub fn server(&self) -> &::cloud_sdk_runtime::mock::MockServer {
+            &self.server
+        }
+        /// Adds a mock of `VerifyAndCreateVpcEp` (`POST /v1/{project_id}/connections/vpc-endpoint`): `when` narrows the requests it answers (parameters, body), `then` sets the answer.
+        pub fn verify_and_create_vpc_ep(
+            &self,
+            f: impl FnOnce(
+                &mut VerifyAndCreateVpcEpWhen<'_>,
+                &mut VerifyAndCreateVpcEpThen<'_>,
+            ),
+        ) -> ::cloud_sdk_runtime::mock::Mock {
+            self.server
+                .mock(|when, then| {
+                    when.method("POST")
+                        .path("/v1/{project_id}/connections/vpc-endpoint");
+                    f(
+                        &mut VerifyAndCreateVpcEpWhen(when),
+                        &mut VerifyAndCreateVpcEpThen(then),
+                    );
+                })
+        }
+    }
+    /// What requests a `VerifyAndCreateVpcEp` mock answers.
+    pub struct VerifyAndCreateVpcEpWhen<'a>(&'a mut ::cloud_sdk_runtime::mock::When);
+    impl VerifyAndCreateVpcEpWhen<'_> {
+        /// The path parameter `project_id` has `value` (as sent). Project ID (see "Obtaining a Project ID").
+        pub fn project_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.path_param("project_id", value);
+            self
+        }
+        /// The header parameter `X-Workspace-Id` has `value` (as sent). Workspace ID (see "Obtaining a Workspace ID").
+        pub fn x_workspace_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.header("X-Workspace-Id", value);
+            self
+        }
+        /// The request body is JSON equal to `body`.
+        pub fn body(&mut self, body: &types::VerifyAndCreateVpcEpBody) -> &mut Self {
+            self.0.json_body(body);
+            self
+        }
+        /// The request body reads as this operation's body and `predicate` holds for it.
+        pub fn body_matches(
+            &mut self,
+            predicate: impl Fn(
+                &types::VerifyAndCreateVpcEpBody,
+            ) -> bool + Send + Sync + 'static,
+        ) -> &mut Self {
+            self.0
+                .matches(move |request| {
+                    request
+                        .json::<types::VerifyAndCreateVpcEpBody>()
+                        .is_some_and(|body| predicate(&body))
+                });
+            self
+        }
+        /// `predicate` holds for the request (any other condition).
+        pub fn matches(
+            &mut self,
+            predicate: impl Fn(
+                &::cloud_sdk_runtime::mock::Request,
+            ) -> bool + Send + Sync + 'static,
+        ) -> &mut Self {
+            self.0.matches(predicate);
+            self
+        }
+    }
+    /// How a `VerifyAndCreateVpcEp` mock answers.
+    pub struct VerifyAndCreateVpcEpThen<'a>(&'a mut ::cloud_sdk_runtime::mock::Then);
+    impl VerifyAndCreateVpcEpThen<'_> {
+        /// Answers `200` with `body`.
+        pub fn ok(&mut self, body: &types::VpcEndpointConnection) -> &mut Self {
+            self.0.status(200).json(body);
+            self
+        }
+        /// Answers `status` with the vendor's error body `body`.
+        pub fn error(
+            &mut self,
+            status: u16,
+            body: &::cloud_sdk_runtime::huawei::HuaweiError,
+        ) -> &mut Self {
+            self.0.status(status).json(body);
+            self
+        }
+        /// Answers `200` with the response example of the vendor's documentation.
+        pub fn example(&mut self) -> &mut Self {
+            self.0
+                .status(200)
+                .json_text(
+                    "{\"create_date\":1714962072863,\"create_user\":\"xxxxx\",\"create_user_name\":\"xxxx\",\"domain_id\":\"d22f8axxx428fb2260xxxxx823\",\"ds_type\":\"DWS\",\"id\":\"8a8080c08xxxxxf4bb485240001\",\"project_id\":\"9c3043axxxx88643b3xxxxxx27\",\"scene\":\"dii-app_to_data-source\",\"update_date\":1714962072863,\"update_user\":\"xxxx\",\"update_user_name\":\"xxxx\",\"vpc_ep_client_id\":\"xxxxxx-62be-4479-xxxxx-7379d6dafc40\",\"vpc_ep_client_status\":\"accepted\",\"vpc_ep_server_id\":\"xxxxx-31cf-4e27-xxxxx-4b71db9b82fb\",\"vpc_ep_server_name\":\"cn-xxxx-x.DII-xxxx-LB.716b4ee7-xxxx-4e27-852e-xxxxxxx\"}",
+                );
+            self
+        }
+        /// Refuses the credentials as the vendor does (`401`; a fresh challenge for
+        /// Digest), so that the call fails with `ErrorKind::CredentialsRejected`.
+        pub fn credentials_refused(&mut self) -> &mut Self {
+            self.0.credentials_refused();
+            self.0
+                .json(
+                    &::cloud_sdk_runtime::huawei::HuaweiError {
+                        error_code: ::std::option::Option::Some("APIGW.0301".into()),
+                        error_msg: ::std::option::Option::Some(
+                            "Incorrect IAM authentication information: verify aksk signature fail"
+                                .into(),
+                        ),
+                    },
+                );
+            self
+        }
+        /// The untyped answer: any status, headers and body.
+        pub fn raw(&mut self) -> &mut ::cloud_sdk_runtime::mock::Then {
+            self.0
+        }
+    }
+}

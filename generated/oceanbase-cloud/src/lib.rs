@@ -49,6 +49,7 @@ pub mod types {
         pub user_account: ::std::string::String,
     }
     impl AddPrivatelinkServiceUserBody {
+        /// A builder for this type, set field by field; `try_into()` checks that the required fields are set.
         pub fn builder() -> builder::AddPrivatelinkServiceUserBody {
             Default::default()
         }
@@ -73,6 +74,7 @@ pub mod types {
         pub user_endpoint_address: ::std::option::Option<::std::string::String>,
     }
     impl ConnectPrivatelinkServiceBody {
+        /// A builder for this type, set field by field; `try_into()` checks that the required fields are set.
         pub fn builder() -> builder::ConnectPrivatelinkServiceBody {
             Default::default()
         }
@@ -111,6 +113,7 @@ pub mod types {
         ///The server that handled the call.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub server: ::std::option::Option<::std::string::String>,
+        /// A boolean. Documented as a string with the values `true` and `false`; servers send a JSON boolean. Both forms are accepted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<::cloud_sdk_runtime::lenient::FlexBool>,
         ///The total number of items, for list operations.
@@ -121,12 +124,14 @@ pub mod types {
         pub total_count: ::std::option::Option<i64>,
     }
     impl Envelope {
+        /// A builder for this type, set field by field; `try_into()` checks that the required fields are set.
         pub fn builder() -> builder::Envelope {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// Builds a [`AddPrivatelinkServiceUserBody`](super::AddPrivatelinkServiceUserBody) field by field (see `AddPrivatelinkServiceUserBody::builder()`).
         #[derive(Clone, Debug)]
         pub struct AddPrivatelinkServiceUserBody {
             address_id: ::std::result::Result<
@@ -147,6 +152,7 @@ pub mod types {
             }
         }
         impl AddPrivatelinkServiceUserBody {
+            /// ID of the address. Required.
             pub fn address_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -159,6 +165,7 @@ pub mod types {
                     });
                 self
             }
+            /// The user account to allow. Required.
             pub fn user_account<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -193,6 +200,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`ConnectPrivatelinkServiceBody`](super::ConnectPrivatelinkServiceBody) field by field (see `ConnectPrivatelinkServiceBody::builder()`).
         #[derive(Clone, Debug)]
         pub struct ConnectPrivatelinkServiceBody {
             address_id: ::std::result::Result<
@@ -218,6 +226,7 @@ pub mod types {
             }
         }
         impl ConnectPrivatelinkServiceBody {
+            /// ID of the address. Required in read-only scenarios. Optional.
             pub fn address_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -230,6 +239,7 @@ pub mod types {
                     });
                 self
             }
+            /// ID of the private endpoint to connect. Required.
             pub fn endpoint_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -242,6 +252,7 @@ pub mod types {
                     });
                 self
             }
+            /// Address of the endpoint. Optional.
             pub fn user_endpoint_address<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -280,6 +291,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`Envelope`](super::Envelope) field by field (see `Envelope::builder()`).
         #[derive(Clone, Debug)]
         pub struct Envelope {
             cost: ::std::result::Result<
@@ -335,6 +347,7 @@ pub mod types {
             }
         }
         impl Envelope {
+            /// Time the server spent on the call, in milliseconds. Optional.
             pub fn cost<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -347,6 +360,7 @@ pub mod types {
                     });
                 self
             }
+            /// The operation's result; an empty object for operations that return nothing. Optional.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -361,6 +375,7 @@ pub mod types {
                     });
                 self
             }
+            /// The error code, when the call failed. Optional.
             pub fn error_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -373,6 +388,7 @@ pub mod types {
                     });
                 self
             }
+            /// A description of the error, when the call failed. Optional.
             pub fn error_message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -385,6 +401,7 @@ pub mod types {
                     });
                 self
             }
+            /// Additional information; its fields are not documented. Optional.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -399,6 +416,7 @@ pub mod types {
                     });
                 self
             }
+            /// The ID of the request, for tracing it with OceanBase support. Optional.
             pub fn request_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -411,6 +429,7 @@ pub mod types {
                     });
                 self
             }
+            /// The server that handled the call. Optional.
             pub fn server<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -423,6 +442,7 @@ pub mod types {
                     });
                 self
             }
+            /// A boolean. Documented as a string with the values `true` and `false`; servers send a JSON boolean. Both forms are accepted. Optional.
             pub fn success<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -437,6 +457,7 @@ pub mod types {
                     });
                 self
             }
+            /// The total number of items, for list operations. Optional.
             pub fn total_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -627,6 +648,7 @@ pub mod builder {
         body: Result<types::builder::ConnectPrivatelinkServiceBody, String>,
     }
     impl<'a> ConnectPrivatelinkService<'a> {
+        /// A `ConnectPrivatelinkService` request for `client`; `client.connect_privatelink_service()` is the usual way in.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -637,6 +659,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Required path parameter `instanceId`. ID of the OceanBase Cloud instance.
         pub fn instance_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -649,6 +672,7 @@ pub mod builder {
                 });
             self
         }
+        /// Required path parameter `tenantId`. ID of the tenant.
         pub fn tenant_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -661,6 +685,7 @@ pub mod builder {
                 });
             self
         }
+        /// Optional query parameter `requestId`. ID of this request, for tracing.
         pub fn request_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -674,6 +699,7 @@ pub mod builder {
                 });
             self
         }
+        /// Optional header parameter `X-Ob-Project-Id`. ID of the project that owns the instance; it must be the project of `instanceId`.
         pub fn x_ob_project_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -687,6 +713,7 @@ pub mod builder {
                 });
             self
         }
+        /// What to connect. Required.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ConnectPrivatelinkServiceBody>,
@@ -705,6 +732,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body with `f`, starting from the body set so far (or an empty builder); the result is checked when sent.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -806,6 +834,7 @@ pub mod builder {
         body: Result<types::builder::AddPrivatelinkServiceUserBody, String>,
     }
     impl<'a> AddPrivatelinkServiceUser<'a> {
+        /// A `AddPrivatelinkServiceUser` request for `client`; `client.add_privatelink_service_user()` is the usual way in.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -816,6 +845,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Required path parameter `instanceId`. ID of the OceanBase Cloud instance.
         pub fn instance_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -828,6 +858,7 @@ pub mod builder {
                 });
             self
         }
+        /// Required path parameter `tenantId`. ID of the tenant.
         pub fn tenant_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -840,6 +871,7 @@ pub mod builder {
                 });
             self
         }
+        /// Optional query parameter `requestId`. ID of this request, for tracing.
         pub fn request_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -853,6 +885,7 @@ pub mod builder {
                 });
             self
         }
+        /// Optional header parameter `X-Ob-Project-Id`. ID of the project that owns the instance; it must be the project of `instanceId`.
         pub fn x_ob_project_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -866,6 +899,7 @@ pub mod builder {
                 });
             self
         }
+        /// The account to add to the allowlist. Required.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AddPrivatelinkServiceUserBody>,
@@ -884,6 +918,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body with `f`, starting from the body set so far (or an empty builder); the result is checked when sent.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -1046,5 +1081,277 @@ impl ::cloud_sdk_runtime::Reply for types::Envelope {
     /// A body without `success` counts as success: the HTTP status already said so.
     fn succeeded(&self) -> bool {
         self.success.is_none_or(bool::from)
+    }
+}
+/// Typed mocks of this API for your own tests (feature `mock`): a loopback server with
+/// one method per operation and a client pointed at it.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::types;
+    /// A loopback server that stands in for this API; stops when dropped.
+    #[derive(Debug)]
+    pub struct MockServer {
+        server: ::cloud_sdk_runtime::mock::MockServer,
+    }
+    impl MockServer {
+        /// Starts the server on `127.0.0.1` (a free port); call within a Tokio runtime.
+        pub async fn start() -> Self {
+            Self {
+                server: ::cloud_sdk_runtime::mock::MockServer::start(
+                        ::cloud_sdk_runtime::mock::MockAuth::Digest,
+                    )
+                    .await,
+            }
+        }
+        /// A client for this server, with stand-in credentials the server accepts.
+        pub fn client(&self) -> super::Client {
+            super::Client::new(&self.server.base_url(), self.runtime())
+        }
+        /// A runtime for this server: the vendor's authentication with stand-in
+        /// credentials, plain `http://` allowed, the default retry policy.
+        pub fn runtime(&self) -> ::cloud_sdk_runtime::Runtime {
+            self.server.oceanbase_runtime(&super::Client::API)
+        }
+        /// `http://127.0.0.1:<port>`.
+        pub fn base_url(&self) -> ::std::string::String {
+            self.server.base_url()
+        }
+        /// The requests received so far, in order.
+        pub fn requests(&self) -> ::std::vec::Vec<::cloud_sdk_runtime::mock::Request> {
+            self.server.requests()
+        }
+        /// The untyped server, for mocks of requests no operation describes.
+        pub fn server(&self) -> &::cloud_sdk_runtime::mock::MockServer {
+            &self.server
+        }
+        /// Adds a mock of `ConnectPrivatelinkService` (`POST /api/v2/instances/{instanceId}/tenants/{tenantId}/privatelink/connection`): `when` narrows the requests it answers (parameters, body), `then` sets the answer.
+        pub fn connect_privatelink_service(
+            &self,
+            f: impl FnOnce(
+                &mut ConnectPrivatelinkServiceWhen<'_>,
+                &mut ConnectPrivatelinkServiceThen<'_>,
+            ),
+        ) -> ::cloud_sdk_runtime::mock::Mock {
+            self.server
+                .mock(|when, then| {
+                    when.method("POST")
+                        .path(
+                            "/api/v2/instances/{instanceId}/tenants/{tenantId}/privatelink/connection",
+                        );
+                    f(
+                        &mut ConnectPrivatelinkServiceWhen(when),
+                        &mut ConnectPrivatelinkServiceThen(then),
+                    );
+                })
+        }
+        /// Adds a mock of `AddPrivatelinkServiceUser` (`POST /api/v2/instances/{instanceId}/tenants/{tenantId}/privatelink/user`): `when` narrows the requests it answers (parameters, body), `then` sets the answer.
+        pub fn add_privatelink_service_user(
+            &self,
+            f: impl FnOnce(
+                &mut AddPrivatelinkServiceUserWhen<'_>,
+                &mut AddPrivatelinkServiceUserThen<'_>,
+            ),
+        ) -> ::cloud_sdk_runtime::mock::Mock {
+            self.server
+                .mock(|when, then| {
+                    when.method("POST")
+                        .path(
+                            "/api/v2/instances/{instanceId}/tenants/{tenantId}/privatelink/user",
+                        );
+                    f(
+                        &mut AddPrivatelinkServiceUserWhen(when),
+                        &mut AddPrivatelinkServiceUserThen(then),
+                    );
+                })
+        }
+    }
+    /// What requests a `ConnectPrivatelinkService` mock answers.
+    pub struct ConnectPrivatelinkServiceWhen<'a>(
+        &'a mut ::cloud_sdk_runtime::mock::When,
+    );
+    impl ConnectPrivatelinkServiceWhen<'_> {
+        /// The path parameter `instanceId` has `value` (as sent). ID of the OceanBase Cloud instance.
+        pub fn instance_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.path_param("instanceId", value);
+            self
+        }
+        /// The path parameter `tenantId` has `value` (as sent). ID of the tenant.
+        pub fn tenant_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.path_param("tenantId", value);
+            self
+        }
+        /// The query parameter `requestId` has `value` (as sent). ID of this request, for tracing.
+        pub fn request_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.query_param("requestId", value);
+            self
+        }
+        /// The header parameter `X-Ob-Project-Id` has `value` (as sent). ID of the project that owns the instance; it must be the project of `instanceId`.
+        pub fn x_ob_project_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.header("X-Ob-Project-Id", value);
+            self
+        }
+        /// The request body is JSON equal to `body`.
+        pub fn body(
+            &mut self,
+            body: &types::ConnectPrivatelinkServiceBody,
+        ) -> &mut Self {
+            self.0.json_body(body);
+            self
+        }
+        /// The request body reads as this operation's body and `predicate` holds for it.
+        pub fn body_matches(
+            &mut self,
+            predicate: impl Fn(
+                &types::ConnectPrivatelinkServiceBody,
+            ) -> bool + Send + Sync + 'static,
+        ) -> &mut Self {
+            self.0
+                .matches(move |request| {
+                    request
+                        .json::<types::ConnectPrivatelinkServiceBody>()
+                        .is_some_and(|body| predicate(&body))
+                });
+            self
+        }
+        /// `predicate` holds for the request (any other condition).
+        pub fn matches(
+            &mut self,
+            predicate: impl Fn(
+                &::cloud_sdk_runtime::mock::Request,
+            ) -> bool + Send + Sync + 'static,
+        ) -> &mut Self {
+            self.0.matches(predicate);
+            self
+        }
+    }
+    /// How a `ConnectPrivatelinkService` mock answers.
+    pub struct ConnectPrivatelinkServiceThen<'a>(
+        &'a mut ::cloud_sdk_runtime::mock::Then,
+    );
+    impl ConnectPrivatelinkServiceThen<'_> {
+        /// Answers `200` with `body`.
+        pub fn ok(&mut self, body: &types::Envelope) -> &mut Self {
+            self.0.status(200).json(body);
+            self
+        }
+        /// Answers `status` with the vendor's error body `body`.
+        pub fn error(&mut self, status: u16, body: &types::Envelope) -> &mut Self {
+            self.0.status(status).json(body);
+            self
+        }
+        /// Answers `200` with the response example of the vendor's documentation.
+        pub fn example(&mut self) -> &mut Self {
+            self.0
+                .status(200)
+                .json_text(
+                    "{\"data\":{},\"requestId\":\"ecf10c08-****-****-****-8a2e57897f74\",\"success\":true}",
+                );
+            self
+        }
+        /// Refuses the credentials as the vendor does (`401`; a fresh challenge for
+        /// Digest), so that the call fails with `ErrorKind::CredentialsRejected`.
+        pub fn credentials_refused(&mut self) -> &mut Self {
+            self.0.credentials_refused();
+            self
+        }
+        /// The untyped answer: any status, headers and body.
+        pub fn raw(&mut self) -> &mut ::cloud_sdk_runtime::mock::Then {
+            self.0
+        }
+    }
+    /// What requests a `AddPrivatelinkServiceUser` mock answers.
+    pub struct AddPrivatelinkServiceUserWhen<'a>(
+        &'a mut ::cloud_sdk_runtime::mock::When,
+    );
+    impl AddPrivatelinkServiceUserWhen<'_> {
+        /// The path parameter `instanceId` has `value` (as sent). ID of the OceanBase Cloud instance.
+        pub fn instance_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.path_param("instanceId", value);
+            self
+        }
+        /// The path parameter `tenantId` has `value` (as sent). ID of the tenant.
+        pub fn tenant_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.path_param("tenantId", value);
+            self
+        }
+        /// The query parameter `requestId` has `value` (as sent). ID of this request, for tracing.
+        pub fn request_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.query_param("requestId", value);
+            self
+        }
+        /// The header parameter `X-Ob-Project-Id` has `value` (as sent). ID of the project that owns the instance; it must be the project of `instanceId`.
+        pub fn x_ob_project_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
+            self.0.header("X-Ob-Project-Id", value);
+            self
+        }
+        /// The request body is JSON equal to `body`.
+        pub fn body(
+            &mut self,
+            body: &types::AddPrivatelinkServiceUserBody,
+        ) -> &mut Self {
+            self.0.json_body(body);
+            self
+        }
+        /// The request body reads as this operation's body and `predicate` holds for it.
+        pub fn body_matches(
+            &mut self,
+            predicate: impl Fn(
+                &types::AddPrivatelinkServiceUserBody,
+            ) -> bool + Send + Sync + 'static,
+        ) -> &mut Self {
+            self.0
+                .matches(move |request| {
+                    request
+                        .json::<types::AddPrivatelinkServiceUserBody>()
+                        .is_some_and(|body| predicate(&body))
+                });
+            self
+        }
+        /// `predicate` holds for the request (any other condition).
+        pub fn matches(
+            &mut self,
+            predicate: impl Fn(
+                &::cloud_sdk_runtime::mock::Request,
+            ) -> bool + Send + Sync + 'static,
+        ) -> &mut Self {
+            self.0.matches(predicate);
+            self
+        }
+    }
+    /// How a `AddPrivatelinkServiceUser` mock answers.
+    pub struct AddPrivatelinkServiceUserThen<'a>(
+        &'a mut ::cloud_sdk_runtime::mock::Then,
+    );
+    impl AddPrivatelinkServiceUserThen<'_> {
+        /// Answers `200` with `body`.
+        pub fn ok(&mut self, body: &types::Envelope) -> &mut Self {
+            self.0.status(200).json(body);
+            self
+        }
+        /// Answers `status` with the vendor's error body `body`.
+        pub fn error(&mut self, status: u16, body: &types::Envelope) -> &mut Self {
+            self.0.status(status).json(body);
+            self
+        }
+        /// Answers `200` with the response example of the vendor's documentation.
+        pub fn example(&mut self) -> &mut Self {
+            self.0
+                .status(200)
+                .json_text(
+                    "{\"data\":{},\"requestId\":\"167140a8-****-****-****-9ca1c646ae25\",\"success\":true}",
+                );
+            self
+        }
+        /// Refuses the credentials as the vendor does (`401`; a fresh challenge for
+        /// Digest), so that the call fails with `ErrorKind::CredentialsRejected`.
+        pub fn credentials_refused(&mut self) -> &mut Self {
+            self.0.credentials_refused();
+            self
+        }
+        /// The untyped answer: any status, headers and body.
+        pub fn raw(&mut self) -> &mut ::cloud_sdk_runtime::mock::Then {
+            self.0
+        }
     }
 }

@@ -30,7 +30,7 @@ use crate::{AuthRejected, Authenticator, BoxFuture, ErrorKind};
 /// - `401` challenging for another realm than the one signed for (the server was
 ///   reconfigured): the new realm is cached and the request signed for it once.
 /// - `401` without `stale` after a signed request: the response is returned marked
-///   [`AuthRejected`], which [`crate::Runtime::post`] turns into an error naming the realm.
+///   [`AuthRejected`], which the runtime turns into an error naming the realm.
 /// - Only Digest is answered: a server offering Basic alone gets no credentials.
 ///
 /// Against servers that want nonce counts in increasing order, see [`super`]'s notes on
