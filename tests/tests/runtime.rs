@@ -429,3 +429,35 @@ async fn every_request_names_the_client_in_user_agent() {
         ]
     );
 }
+
+#[tokio::test]
+async fn the_app_name_follows_the_client_in_the_user_agent() {
+    let (addr, state) = start(Server {
+        total: 1,
+        ..Server::default()
+    })
+    .await;
+    let runtime = Runtime::builder(NoAuth)
+        .app_name("my-app/2.1")
+        .unwrap()
+        .build()
+        .unwrap();
+    huaweicloud_css::Client::new(&format!("http://{addr}"), runtime)
+        .show_vpcep_connection()
+        .project_id("p")
+        .cluster_id("c")
+        .call()
+        .await
+        .expect("ok");
+    assert_eq!(
+        *state.user_agents.lock().unwrap(),
+        vec![format!(
+            "huaweicloud-css/{} my-app/2.1",
+            env!("CARGO_PKG_VERSION")
+        )]
+    );
+    // A value that could break the header (or smuggle another) is refused when building.
+    for bad in ["", "my app", "a\r\nx-evil: 1", &"x".repeat(65)] {
+        assert!(Runtime::builder(NoAuth).app_name(bad).is_err(), "{bad:?}");
+    }
+}

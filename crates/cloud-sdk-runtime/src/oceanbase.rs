@@ -255,6 +255,20 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_project_id_is_refused_when_the_client_is_built() {
+        for empty in ["", "   "] {
+            let e = client_parts(&API, Credentials::new("AK", "SK"), empty)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("project id is empty") && e.contains("X-Ob-Project-Id"),
+                "{e}"
+            );
+        }
+        assert!(client_parts(&API, Credentials::new("AK", "SK"), "p-1").is_ok());
+    }
+
+    #[test]
     fn env_defaults_the_base_url_and_refuses_plain_http() {
         let parts = from_lookup(&API, &lookup(&ALL)).unwrap();
         assert_eq!(parts.base_url, API.default_base_url);
