@@ -927,7 +927,7 @@ fn mock_items(api: &LoadedApi) -> Result<TokenStream, SpecError> {
     let (auth, runtime, refusal) = match api.config.auth {
         AuthKind::Huawei => (
             quote!(::cloud_sdk_runtime::mock::MockAuth::Open),
-            quote!(self.server.huawei_runtime()),
+            quote!(server.huawei_runtime()),
             // What Huawei's API gateway answers to a signature it does not accept.
             quote! {
                 self.0.json(&::cloud_sdk_runtime::huawei::HuaweiError {
@@ -940,7 +940,7 @@ fn mock_items(api: &LoadedApi) -> Result<TokenStream, SpecError> {
         ),
         AuthKind::Digest => (
             quote!(::cloud_sdk_runtime::mock::MockAuth::Digest),
-            quote!(self.server.oceanbase_runtime(&super::Client::API)),
+            quote!(server.oceanbase_runtime(&super::Client::API)),
             quote!(),
         ),
     };
@@ -1093,46 +1093,9 @@ fn mock_items(api: &LoadedApi) -> Result<TokenStream, SpecError> {
             #[allow(unused_imports)]
             use super::types;
 
-            /// A loopback server that stands in for this API; stops when dropped.
-            #[derive(Debug)]
-            pub struct MockServer {
-                server: ::cloud_sdk_runtime::mock::MockServer,
-            }
+            ::cloud_sdk_runtime::mock_server!(#auth, |server| #runtime);
 
             impl MockServer {
-                /// Starts the server on `127.0.0.1` (a free port); call within a Tokio runtime.
-                pub async fn start() -> Self {
-                    Self {
-                        server: ::cloud_sdk_runtime::mock::MockServer::start(#auth).await,
-                    }
-                }
-
-                /// A client for this server, with stand-in credentials the server accepts.
-                pub fn client(&self) -> super::Client {
-                    super::Client::new(&self.server.base_url(), self.runtime())
-                }
-
-                /// A runtime for this server: the vendor's authentication with stand-in
-                /// credentials, plain `http://` allowed, the default retry policy.
-                pub fn runtime(&self) -> ::cloud_sdk_runtime::Runtime {
-                    #runtime
-                }
-
-                /// `http://127.0.0.1:<port>`.
-                pub fn base_url(&self) -> ::std::string::String {
-                    self.server.base_url()
-                }
-
-                /// The requests received so far, in order.
-                pub fn requests(&self) -> ::std::vec::Vec<::cloud_sdk_runtime::mock::Request> {
-                    self.server.requests()
-                }
-
-                /// The untyped server, for mocks of requests no operation describes.
-                pub fn server(&self) -> &::cloud_sdk_runtime::mock::MockServer {
-                    &self.server
-                }
-
                 #methods
             }
 

@@ -32,6 +32,57 @@ use hyper_util::rt::TokioIo;
 use serde::{Serialize, de::DeserializeOwned};
 use tokio::{net::TcpListener, task::JoinHandle};
 
+/// The `MockServer` of a generated crate's `mock` module: the runtime's server started with
+/// `$auth`, a client and runtime for it (`$runtime` builds the runtime from `$server`, the
+/// untyped server), and access to what it recorded. The generated crate adds one typed method
+/// per operation in an `impl MockServer` of its own.
+#[macro_export]
+macro_rules! mock_server {
+    ($auth:expr, |$server:ident| $runtime:expr) => {
+        /// A loopback server that stands in for this API; stops when dropped.
+        #[derive(Debug)]
+        pub struct MockServer {
+            server: $crate::mock::MockServer,
+        }
+
+        impl MockServer {
+            /// Starts the server on `127.0.0.1` (a free port); call within a Tokio runtime.
+            pub async fn start() -> Self {
+                Self {
+                    server: $crate::mock::MockServer::start($auth).await,
+                }
+            }
+
+            /// A client for this server, with stand-in credentials the server accepts.
+            pub fn client(&self) -> super::Client {
+                super::Client::new(&self.server.base_url(), self.runtime())
+            }
+
+            /// A runtime for this server: the vendor's authentication with stand-in
+            /// credentials, plain `http://` allowed, the default retry policy.
+            pub fn runtime(&self) -> $crate::Runtime {
+                let $server = &self.server;
+                $runtime
+            }
+
+            /// `http://127.0.0.1:<port>`.
+            pub fn base_url(&self) -> ::std::string::String {
+                self.server.base_url()
+            }
+
+            /// The requests received so far, in order.
+            pub fn requests(&self) -> ::std::vec::Vec<$crate::mock::Request> {
+                self.server.requests()
+            }
+
+            /// The untyped server, for mocks of requests no operation describes.
+            pub fn server(&self) -> &$crate::mock::MockServer {
+                &self.server
+            }
+        }
+    };
+}
+
 /// How the mock server treats authentication.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MockAuth {

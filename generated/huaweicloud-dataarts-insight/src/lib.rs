@@ -904,42 +904,10 @@ pub type ApiError = ::cloud_sdk_runtime::ApiError<
 pub mod mock {
     #[allow(unused_imports)]
     use super::types;
-    /// A loopback server that stands in for this API; stops when dropped.
-    #[derive(Debug)]
-    pub struct MockServer {
-        server: ::cloud_sdk_runtime::mock::MockServer,
-    }
+    ::cloud_sdk_runtime::mock_server!(
+        ::cloud_sdk_runtime::mock::MockAuth::Open, | server | server.huawei_runtime()
+    );
     impl MockServer {
-        /// Starts the server on `127.0.0.1` (a free port); call within a Tokio runtime.
-        pub async fn start() -> Self {
-            Self {
-                server: ::cloud_sdk_runtime::mock::MockServer::start(
-                        ::cloud_sdk_runtime::mock::MockAuth::Open,
-                    )
-                    .await,
-            }
-        }
-        /// A client for this server, with stand-in credentials the server accepts.
-        pub fn client(&self) -> super::Client {
-            super::Client::new(&self.server.base_url(), self.runtime())
-        }
-        /// A runtime for this server: the vendor's authentication with stand-in
-        /// credentials, plain `http://` allowed, the default retry policy.
-        pub fn runtime(&self) -> ::cloud_sdk_runtime::Runtime {
-            self.server.huawei_runtime()
-        }
-        /// `http://127.0.0.1:<port>`.
-        pub fn base_url(&self) -> ::std::string::String {
-            self.server.base_url()
-        }
-        /// The requests received so far, in order.
-        pub fn requests(&self) -> ::std::vec::Vec<::cloud_sdk_runtime::mock::Request> {
-            self.server.requests()
-        }
-        /// The untyped server, for mocks of requests no operation describes.
-        pub fn server(&self) -> &::cloud_sdk_runtime::mock::MockServer {
-            &self.server
-        }
         /// Adds a mock of `VerifyAndCreateVpcEp` (`POST /v1/{project_id}/connections/vpc-endpoint`): `when` narrows the requests it answers (parameters, body), `then` sets the answer.
         pub fn verify_and_create_vpc_ep(
             &self,
