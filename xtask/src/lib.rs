@@ -49,7 +49,10 @@ pub fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>, Vec<SpecError>> {
         match generate::generate_api(api, &version) {
             Ok(mut f) => {
                 files.append(&mut f);
-                files.extend(license_files(&format!("generated/{}", api.name)));
+                match license_files(&format!("generated/{}", api.name)) {
+                    Ok(mut licenses) => files.append(&mut licenses),
+                    Err(e) => errors.push(e),
+                }
             }
             Err(e) => errors.push(e),
         }
@@ -61,19 +64,24 @@ pub fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>, Vec<SpecError>> {
     }
 }
 
-/// The workspace's license texts, which every published package carries (crates.io shows
+/// The workspace's license files, which every published package carries (crates.io shows
 /// them, and both licenses ask that copies include them). Copies, not symlinks: `cargo package`
-/// and Windows checkouts both handle plain files.
-pub const LICENSES: [(&str, &str); 2] = [
-    ("LICENSE-APACHE", include_str!("../../LICENSE-APACHE")),
-    ("LICENSE-MIT", include_str!("../../LICENSE-MIT")),
-];
+/// and Windows checkouts both handle plain files. Read at run time from the workspace root (not
+/// `include_str!`, which would not compile where the xtask is packaged on its own).
+pub const LICENSE_FILES: [&str; 2] = ["LICENSE-APACHE", "LICENSE-MIT"];
 
-fn license_files(dir: &str) -> impl Iterator<Item = GeneratedFile> + '_ {
-    LICENSES.iter().map(move |(name, text)| GeneratedFile {
-        path: format!("{dir}/{name}"),
-        contents: (*text).to_owned(),
-    })
+fn license_files(dir: &str) -> Result<Vec<GeneratedFile>, SpecError> {
+    LICENSE_FILES
+        .iter()
+        .map(|name| {
+            let contents = std::fs::read_to_string(workspace_root().join(name))
+                .map_err(|e| SpecError::new(*name, None, format!("cannot read: {e}")))?;
+            Ok(GeneratedFile {
+                path: format!("{dir}/{name}"),
+                contents,
+            })
+        })
+        .collect()
 }
 
 /// What `generate` did or would do.

@@ -203,7 +203,12 @@ pub fn path_segment(name: &str, value: &str) -> Result<String, String> {
             "path parameter `{name}` is {value:?}, which would change the path rather than name \
              a resource; nothing was sent"
         )),
-        _ => Ok(percent_encoding::utf8_percent_encode(value, SEGMENT).to_string()),
+        // Through `Cow`, not `Display`: one copy, no formatter (this runs per path parameter
+        // per call).
+        _ => Ok(
+            std::borrow::Cow::from(percent_encoding::utf8_percent_encode(value, SEGMENT))
+                .into_owned(),
+        ),
     }
 }
 

@@ -23,6 +23,9 @@ use crate::{
     transport::{self, Limits, Transport},
 };
 
+/// The header progenitor adds to every request (a constant: no name parsed per call).
+const API_VERSION: HeaderName = HeaderName::from_static("api-version");
+
 /// A boxed, sendable future, as [`Authenticator`] methods return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -391,13 +394,14 @@ impl Runtime {
         let inner = &*self.inner;
         // progenitor adds `api-version: <info.version>` to every request; no vendor here
         // documents it, so it does not go on the wire.
-        request.headers_mut().remove("api-version");
+        request.headers_mut().remove(API_VERSION);
         crate::api_error::check_require_one_of(request, operation_id, require_one_of)
             .map_err(|m| Error::new(ErrorKind::InvalidRequest, m))?;
         if request.timeout().is_none() {
             *request.timeout_mut() = Some(self.limits.attempt_timeout);
         }
-        if inner.auth.sends_credentials() {
+        // The message is built only for a URL that may be refused: not once per call.
+        if inner.auth.sends_credentials() && request.url().scheme() != "https" {
             let what = format!("{} credentials", inner.auth.scheme());
             inner.transport.check_secure(request.url(), &what)?;
         }
@@ -425,7 +429,15 @@ impl Runtime {
             let id = match sent {
                 Some(id) => id,
                 None => {
-                    let id = uuid::Uuid::new_v4().to_string();
+                    // A version 4 UUID from the thread's CSPRNG (as Digest cnonces are):
+                    // `Uuid::new_v4` asks the operating system on every call, a system call
+                    // per request (issue 10).
+                    let uuid =
+                        uuid::Builder::from_random_bytes(rand::random::<[u8; 16]>()).into_uuid();
+                    let id = uuid
+                        .hyphenated()
+                        .encode_lower(&mut uuid::Uuid::encode_buffer())
+                        .to_owned();
                     request.url_mut().query_pairs_mut().append_pair(name, &id);
                     id
                 }
@@ -460,13 +472,16 @@ impl Runtime {
             attempt = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
         );
-        let started = Instant::now();
+        // A span that nothing records (no subscriber, no `log` logger wants it) is not
+        // entered on every poll, nor timed: with `Span::none()` that work does nothing.
+        let traced = !span.is_none();
+        let started = traced.then(Instant::now);
         let now = tokio::time::Instant::now();
         // A limit too large to add is no limit: about thirty years.
         let deadline = now
             .checked_add(self.limits.call_timeout)
             .unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 86_400));
-        let outcome = async {
+        let work = async {
             let sent = tokio::time::timeout_at(deadline, self.send_with_retries(request)).await;
             match sent {
                 Err(_) => Err(Failed::Runtime(self.call_timed_out())),
@@ -476,10 +491,15 @@ impl Runtime {
                     .await
                     .map_err(Failed::Runtime),
             }
+        };
+        let outcome = if traced {
+            work.instrument(span.clone()).await
+        } else {
+            work.await
+        };
+        if let Some(started) = started {
+            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         }
-        .instrument(span.clone())
-        .await;
-        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         span.in_scope(|| match &outcome {
             Ok(r) => {
                 span.record("status", r.status().as_u16());
@@ -497,13 +517,13 @@ impl Runtime {
         });
         match outcome {
             Ok(response) => {
-                let answer = (
-                    response.status(),
-                    crate::error::request_id_header(response.headers()),
-                );
+                // Read only inside `call()`: a bare `send()` has no record to fill.
                 let _ = CALL.try_with(|call| {
                     if let Ok(mut slot) = call.answer.lock() {
-                        *slot = Some(answer);
+                        *slot = Some((
+                            response.status(),
+                            crate::error::request_id_header(response.headers()),
+                        ));
                     }
                 });
                 Ok(response)

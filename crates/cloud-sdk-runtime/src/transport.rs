@@ -219,7 +219,8 @@ pub(crate) fn guard(
         inner: body,
         read: 0,
         limit,
-        deadline: Box::pin(tokio::time::sleep_until(deadline)),
+        deadline,
+        timer: None,
     };
     // reqwest keeps the URL in an extension of its own, set through its builder extension.
     use reqwest::ResponseBuilderExt as _;
@@ -247,7 +248,21 @@ struct GuardedBody {
     inner: reqwest::Body,
     read: u64,
     limit: u64,
-    deadline: Pin<Box<Sleep>>,
+    deadline: Instant,
+    /// Armed the first time the body has to wait for the network: a body that is already at
+    /// hand (most small answers) then costs no timer and no allocation (issue 10: a timer per
+    /// response was a visible part of the runtime's cost per call). Until it is armed, the
+    /// deadline is checked against the clock on every poll.
+    timer: Option<Pin<Box<Sleep>>>,
+}
+
+/// The error for a body still unread at the call's deadline.
+fn body_timed_out() -> Box<dyn std::error::Error + Send + Sync> {
+    Box::new(Error::new(
+        ErrorKind::TimedOut,
+        "the response body did not arrive within the call's time limit; raise it with \
+         Client::with_timeout or RuntimeBuilder::call_timeout",
+    ))
 }
 
 impl http_body::Body for GuardedBody {
@@ -258,21 +273,21 @@ impl http_body::Body for GuardedBody {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
-        if self.deadline.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(Some(Err(Box::new(Error::new(
-                ErrorKind::TimedOut,
-                "the response body did not arrive within the call's time limit; raise it with \
-                 Client::with_timeout or RuntimeBuilder::call_timeout",
-            )))));
+        let this = &mut *self;
+        let expired = match &mut this.timer {
+            Some(timer) => timer.as_mut().poll(cx).is_ready(),
+            None => Instant::now() >= this.deadline,
+        };
+        if expired {
+            return Poll::Ready(Some(Err(body_timed_out())));
         }
-        match Pin::new(&mut self.inner).poll_frame(cx) {
+        match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {
                 if let Some(data) = frame.data_ref() {
-                    self.read += data.len() as u64;
-                    if self.read > self.limit {
-                        let limit = self.limit;
+                    this.read += data.len() as u64;
+                    if this.read > this.limit {
                         return Poll::Ready(Some(Err(Box::new(too_large(
-                            limit,
+                            this.limit,
                             "is larger than",
                         )))));
                     }
@@ -281,11 +296,71 @@ impl http_body::Body for GuardedBody {
             }
             Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(Box::new(e)))),
             Poll::Ready(None) => Poll::Ready(None),
-            Poll::Pending => Poll::Pending,
+            Poll::Pending => {
+                if this.timer.is_none() {
+                    let mut timer = Box::pin(tokio::time::sleep_until(this.deadline));
+                    // The first poll registers this task's waker with the timer.
+                    if timer.as_mut().poll(cx).is_ready() {
+                        return Poll::Ready(Some(Err(body_timed_out())));
+                    }
+                    this.timer = Some(timer);
+                }
+                Poll::Pending
+            }
         }
     }
 
     fn size_hint(&self) -> http_body::SizeHint {
         self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
+mod tests {
+    use super::*;
+
+    fn answered(body: &'static str) -> reqwest::Response {
+        reqwest::Response::from(http::Response::new(body))
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap()
+    }
+
+    // A body already at hand arms no timer; the deadline must still hold for it.
+    #[test]
+    fn a_body_at_hand_is_refused_once_the_deadline_has_passed() {
+        runtime().block_on(async {
+            let deadline = Instant::now();
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            let error = guard(answered("{}"), 1024, deadline)
+                .bytes()
+                .await
+                .unwrap_err();
+            let found = Error::find(&error).map(Error::kind);
+            assert_eq!(found, Some(ErrorKind::TimedOut), "{error:?}");
+        });
+    }
+
+    #[test]
+    fn a_body_at_hand_within_the_deadline_and_limit_is_read() {
+        runtime().block_on(async {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            let body = guard(answered("{\"a\":1}"), 1024, deadline)
+                .bytes()
+                .await
+                .unwrap();
+            assert_eq!(&body[..], b"{\"a\":1}");
+            let error = guard(answered("{\"a\":1}"), 3, deadline)
+                .bytes()
+                .await
+                .unwrap_err();
+            let found = Error::find(&error).map(Error::kind);
+            assert_eq!(found, Some(ErrorKind::ResponseTooLarge), "{error:?}");
+        });
     }
 }

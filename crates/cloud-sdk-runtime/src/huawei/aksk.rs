@@ -5,7 +5,7 @@
 //! signer rewrites the query string into its canonical form, so that the server decodes the
 //! very pairs that were signed.
 
-use std::{fmt, sync::Arc};
+use std::{borrow::Cow, fmt, sync::Arc};
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderMap, HeaderName, HeaderValue};
 
@@ -202,48 +202,56 @@ pub fn sign_request_at(
     // Send the query in the canonical form that is signed (as the SDK does): the server then
     // decodes exactly the signed pairs, whatever encoding the client used (`+` or `%20`).
     let url = request.url_mut();
-    let pairs: Vec<(String, String)> = url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let canonical_query =
-        sign::canonical_query_string(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    url.set_query(if canonical_query.is_empty() {
-        None
-    } else {
-        Some(&canonical_query)
-    });
+    // Most calls have no query string at all: nothing to decode, sort or rewrite then.
+    let pairs: Vec<(String, String)> = match url.query() {
+        None => Vec::new(),
+        Some(_) => {
+            let pairs: Vec<(String, String)> = url
+                .query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            let canonical_query =
+                sign::canonical_query_string(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            url.set_query(if canonical_query.is_empty() {
+                None
+            } else {
+                Some(&canonical_query)
+            });
+            pairs
+        }
+    };
 
     // hyper writes `Host` from the URL (the port only when it is not the scheme's default,
     // which `Url::port` already leaves out), unless the request carries one.
-    let host = match request.headers().get(HOST) {
-        Some(value) => String::from_utf8_lossy(value.as_bytes()).into_owned(),
-        None => host_of(request.url()).ok_or_else(|| {
+    let host: Option<Cow<'_, str>> = match request.headers().get(HOST) {
+        Some(_) => None,
+        None => Some(host_of(request.url()).ok_or_else(|| {
             Error::new(
                 ErrorKind::InvalidRequest,
                 "cannot sign a request whose URL has no host",
             )
-        })?,
+        })?),
     };
 
     let payload = match request.body() {
         None => Payload::Bytes(b""),
         Some(body) => body.as_bytes().map_or(Payload::Unknown, Payload::Bytes),
     };
-    let signed = {
+    let authorization = {
         let mut signable =
             SignableRequest::new(request.method().as_str(), request.url().path(), payload);
         for (k, v) in &pairs {
             signable = signable.query_param(k.as_str(), v.as_str());
         }
         signable = add_headers(signable, request.headers());
-        if !request.headers().contains_key(HOST) {
+        if let Some(host) = host {
             signable = signable.header("host", host);
         }
-        sign::sign(&signable, &credentials.ak, &credentials.sk, date)
+        sign::authorization_value(&signable, &credentials.ak, &credentials.sk, date)
     };
 
-    let mut value = HeaderValue::from_str(signed.authorization())
+    // From the string's own buffer, without a copy.
+    let mut value = HeaderValue::from_maybe_shared(bytes::Bytes::from(authorization))
         .map_err(|_| invalid("the Authorization value"))?;
     value.set_sensitive(true);
     request.headers_mut().insert(AUTHORIZATION, value);
@@ -254,18 +262,24 @@ fn add_headers<'a>(
     mut signable: SignableRequest<'a>,
     headers: &'a HeaderMap,
 ) -> SignableRequest<'a> {
+    signable.reserve_headers(headers.len() + 1);
     for (name, value) in headers {
-        // Non-ASCII header bytes are taken as UTF-8, which is how the SDK sends text.
-        signable = signable.header(name.as_str(), String::from_utf8_lossy(value.as_bytes()));
+        // Non-ASCII header bytes are taken as UTF-8, which is how the SDK sends text. The
+        // strict check first: it is faster than the lossy one on the usual ASCII values.
+        let value = match std::str::from_utf8(value.as_bytes()) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(value.as_bytes()),
+        };
+        signable = signable.header(name.as_str(), value);
     }
     signable
 }
 
-fn host_of(url: &url::Url) -> Option<String> {
+fn host_of(url: &url::Url) -> Option<Cow<'_, str>> {
     let host = url.host_str()?;
     Some(match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_owned(),
+        Some(port) => Cow::Owned(format!("{host}:{port}")),
+        None => Cow::Borrowed(host),
     })
 }
 

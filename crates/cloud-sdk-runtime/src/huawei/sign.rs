@@ -140,6 +140,11 @@ impl<'a> SignableRequest<'a> {
         self
     }
 
+    /// Room for `n` more headers (the adapter knows how many it adds).
+    pub(crate) fn reserve_headers(&mut self, n: usize) {
+        self.headers.reserve(n);
+    }
+
     /// The decoded query parameters, in the order given.
     pub fn query_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
         self.query.iter().map(|(k, v)| (k.as_ref(), v.as_ref()))
@@ -166,7 +171,9 @@ impl CanonicalRequest {
 
     /// Hex SHA-256 of the canonical request, the last line of the string to sign.
     pub fn sha256_hex(&self) -> String {
-        hex::encode(Sha256::digest(self.text.as_bytes()))
+        let mut out = String::with_capacity(64);
+        push_hex(&mut out, &Sha256::digest(self.text.as_bytes()));
+        out
     }
 }
 
@@ -187,26 +194,51 @@ pub fn encode(s: &str) -> String {
 
 /// The canonical URI of a wire path (see the module documentation).
 pub fn canonical_uri(path: &str) -> String {
-    let decoded = percent_decode_str(path).decode_utf8_lossy();
     let mut out = String::with_capacity(path.len() + 8);
+    push_canonical_uri(&mut out, path);
+    out
+}
+
+/// Appends the canonical URI of `path` to `out`. The signer writes every part of the canonical
+/// request into one buffer: a string per part cost more than the hashing (issue 10).
+fn push_canonical_uri(out: &mut String, path: &str) {
+    let start = out.len();
+    // A path of unreserved characters and `/` only (most API paths) decodes and encodes to
+    // itself: copied as it is, without the decoding, UTF-8 and encoding passes.
+    if path
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~'))
+    {
+        out.push_str(path);
+        if !out[start..].ends_with('/') {
+            out.push('/');
+        }
+        return;
+    }
+    let decoded = percent_decode_str(path).decode_utf8_lossy();
     for (i, segment) in decoded.split('/').enumerate() {
         if i > 0 {
             out.push('/');
         }
         out.extend(utf8_percent_encode(segment, UNRESERVED));
     }
-    if !out.ends_with('/') {
+    if !out[start..].ends_with('/') {
         out.push('/');
     }
-    out
 }
 
 /// The canonical query string of decoded `(key, value)` pairs: sorted raw, then encoded.
 pub fn canonical_query_string<'p>(pairs: impl IntoIterator<Item = (&'p str, &'p str)>) -> String {
+    let mut out = String::new();
+    push_canonical_query(&mut out, pairs);
+    out
+}
+
+/// Appends the canonical query string of `pairs` to `out`.
+fn push_canonical_query<'p>(out: &mut String, pairs: impl IntoIterator<Item = (&'p str, &'p str)>) {
     let mut pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
     // Rust orders `str` by UTF-8 bytes, which is code point order, as Python's sort is.
     pairs.sort_unstable();
-    let mut out = String::new();
     for (i, (k, v)) in pairs.into_iter().enumerate() {
         if i > 0 {
             out.push('&');
@@ -215,71 +247,118 @@ pub fn canonical_query_string<'p>(pairs: impl IntoIterator<Item = (&'p str, &'p 
         out.push('=');
         out.extend(utf8_percent_encode(v, UNRESERVED));
     }
-    out
+}
+
+/// Appends `bytes` in lower-case hex to `out`.
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    let mut buffer = [0u8; 64];
+    for chunk in bytes.chunks(32) {
+        let digits = &mut buffer[..chunk.len() * 2];
+        // Cannot fail: the buffer holds exactly two hex digits per byte, all ASCII.
+        if hex::encode_to_slice(chunk, digits).is_ok() {
+            out.push_str(std::str::from_utf8(digits).unwrap_or_default());
+        }
+    }
+}
+
+/// `name` in lower case, borrowed when it is already (as `http` header names always are).
+fn lower(name: &str) -> Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
 }
 
 /// Builds the canonical request of `request`.
 pub fn canonical_request(request: &SignableRequest<'_>) -> CanonicalRequest {
-    let mut headers: Vec<(String, &str)> = request
+    let mut headers: Vec<(Cow<'_, str>, &str)> = request
         .headers
         .iter()
         .filter(|(name, _)| !name.contains('_'))
-        .map(|(name, value)| (name.to_ascii_lowercase(), value.trim()))
+        .map(|(name, value)| (lower(name), value.trim()))
         .collect();
     headers.sort_unstable();
 
-    let mut signed_headers = String::new();
-    let mut canonical_headers = String::new();
+    let mut signed_headers = String::with_capacity(headers.iter().map(|(n, _)| n.len() + 1).sum());
     let mut previous: Option<&str> = None;
-    for (name, value) in &headers {
-        if previous != Some(name.as_str()) {
+    for (name, _) in &headers {
+        if previous != Some(name.as_ref()) {
             if previous.is_some() {
                 signed_headers.push(';');
             }
             signed_headers.push_str(name);
         }
-        previous = Some(name.as_str());
-        canonical_headers.push_str(name);
-        canonical_headers.push(':');
-        canonical_headers.push_str(value);
-        canonical_headers.push('\n');
+        previous = Some(name.as_ref());
     }
 
-    let body_hash: Cow<'_, str> = match request.payload {
-        Payload::Bytes([]) => Cow::Borrowed(EMPTY_BODY_SHA256),
-        Payload::Bytes(body) => match header_value(&headers, CONTENT_SHA256_HEADER) {
-            Some(given) if !given.is_empty() => Cow::Borrowed(given),
-            _ => Cow::Owned(hex::encode(Sha256::digest(body))),
-        },
-        Payload::Unknown => Cow::Borrowed(
+    let body_hash: Option<&str> = match request.payload {
+        Payload::Bytes([]) => Some(EMPTY_BODY_SHA256),
+        Payload::Bytes(_) => {
+            header_value(&headers, CONTENT_SHA256_HEADER).filter(|given| !given.is_empty())
+        }
+        Payload::Unknown => Some(
             header_value(&headers, CONTENT_SHA256_HEADER)
                 .filter(|v| !v.is_empty())
                 .unwrap_or(UNSIGNED_PAYLOAD),
         ),
     };
 
-    let text = format!(
-        "{}\n{}\n{}\n{}\n{}\n{}",
-        request.method.to_ascii_uppercase(),
-        canonical_uri(&request.path),
-        canonical_query_string(request.query_pairs()),
-        canonical_headers,
-        signed_headers,
-        body_hash
+    let headers_len: usize = headers.iter().map(|(n, v)| n.len() + v.len() + 2).sum();
+    let mut text = String::with_capacity(
+        request.method.len()
+            + request.path.len()
+            + 16
+            + request
+                .query
+                .iter()
+                .map(|(k, v)| k.len() + v.len() + 2)
+                .sum::<usize>()
+                * 3
+            + headers_len
+            + signed_headers.len()
+            + 64,
     );
+    text.extend(request.method.chars().map(|c| c.to_ascii_uppercase()));
+    text.push('\n');
+    push_canonical_uri(&mut text, &request.path);
+    text.push('\n');
+    push_canonical_query(&mut text, request.query_pairs());
+    text.push('\n');
+    for (name, value) in &headers {
+        text.push_str(name);
+        text.push(':');
+        text.push_str(value);
+        text.push('\n');
+    }
+    text.push('\n');
+    text.push_str(&signed_headers);
+    text.push('\n');
+    match (body_hash, request.payload) {
+        (Some(hash), _) => text.push_str(hash),
+        (None, Payload::Bytes(body)) => push_hex(&mut text, &Sha256::digest(body)),
+        // `body_hash` is always set for an unknown payload.
+        (None, Payload::Unknown) => text.push_str(UNSIGNED_PAYLOAD),
+    }
     CanonicalRequest {
         text,
         signed_headers,
     }
 }
 
-fn header_value<'h>(headers: &'h [(String, &str)], name: &str) -> Option<&'h str> {
+fn header_value<'h>(headers: &'h [(Cow<'_, str>, &str)], name: &str) -> Option<&'h str> {
     headers.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
 }
 
 /// The string to sign for `canonical` at `date` (the `X-Sdk-Date` value).
 pub fn string_to_sign(canonical: &CanonicalRequest, date: &str) -> String {
-    format!("{ALGORITHM}\n{date}\n{}", canonical.sha256_hex())
+    let mut out = String::with_capacity(ALGORITHM.len() + date.len() + 2 + 64);
+    out.push_str(ALGORITHM);
+    out.push('\n');
+    out.push_str(date);
+    out.push('\n');
+    push_hex(&mut out, &Sha256::digest(canonical.text.as_bytes()));
+    out
 }
 
 /// Hex HMAC-SHA256 of `string_to_sign` keyed with the SK.
@@ -290,12 +369,28 @@ pub fn signature(sk: &Secret, string_to_sign: &str) -> String {
         Err(_) => unreachable!("HMAC takes keys of any length"),
     };
     mac.update(string_to_sign.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    let mut out = String::with_capacity(64);
+    push_hex(&mut out, &mac.finalize().into_bytes());
+    out
 }
 
 /// The `Authorization` header value.
 pub fn authorization(ak: &str, signed_headers: &str, signature: &str) -> String {
-    format!("{ALGORITHM} Access={ak}, SignedHeaders={signed_headers}, Signature={signature}")
+    let mut out = String::with_capacity(
+        ALGORITHM.len() + 40 + ak.len() + signed_headers.len() + signature.len(),
+    );
+    for part in [
+        ALGORITHM,
+        " Access=",
+        ak,
+        ", SignedHeaders=",
+        signed_headers,
+        ", Signature=",
+        signature,
+    ] {
+        out.push_str(part);
+    }
+    out
 }
 
 /// Every step of one signature, for tests and troubleshooting.
@@ -353,6 +448,31 @@ pub fn sign(request: &SignableRequest<'_>, ak: &str, sk: &Secret, date: &str) ->
     }
 }
 
+/// The `Authorization` value of [`sign`], without keeping the steps: what the `reqwest`
+/// adapter sends. The string to sign goes straight into the HMAC instead of into a string.
+pub(crate) fn authorization_value(
+    request: &SignableRequest<'_>,
+    ak: &str,
+    sk: &Secret,
+    date: &str,
+) -> String {
+    let canonical = canonical_request(request);
+    let mut mac = match Hmac::<Sha256>::new_from_slice(sk.expose().as_bytes()) {
+        Ok(mac) => mac,
+        Err(_) => unreachable!("HMAC takes keys of any length"),
+    };
+    let mut hash = String::with_capacity(64);
+    push_hex(&mut hash, &Sha256::digest(canonical.text.as_bytes()));
+    for part in [ALGORITHM, "\n", date, "\n", &hash] {
+        mac.update(part.as_bytes());
+    }
+    // Reuses the buffer: the canonical request's hash is not needed any more.
+    let mut signature = hash;
+    signature.clear();
+    push_hex(&mut signature, &mac.finalize().into_bytes());
+    authorization(ak, &canonical.signed_headers, &signature)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // Tests may unwrap.
 mod tests {
@@ -364,6 +484,8 @@ mod tests {
         assert_eq!(canonical_uri(""), "/");
         assert_eq!(canonical_uri("/v1/x"), "/v1/x/");
         assert_eq!(canonical_uri("/v1/x/"), "/v1/x/");
+        // Unreserved characters only: the path is copied as it is.
+        assert_eq!(canonical_uri("/v1/a-b_c.d~e"), "/v1/a-b_c.d~e/");
         assert_eq!(canonical_uri("/a%2Fb"), "/a/b/");
         assert_eq!(canonical_uri("/a b/%7E~"), "/a%20b/~~/");
         assert_eq!(canonical_uri("/%E4%B8%AD/%zz"), "/%E4%B8%AD/%25zz/");
