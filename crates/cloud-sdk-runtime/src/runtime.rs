@@ -482,7 +482,8 @@ impl Runtime {
             .checked_add(self.limits.call_timeout)
             .unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 86_400));
         let work = async {
-            let sent = tokio::time::timeout_at(deadline, self.send_with_retries(request)).await;
+            let sent =
+                tokio::time::timeout_at(deadline, self.send_with_retries(request, deadline)).await;
             match sent {
                 Err(_) => Err(Failed::Runtime(self.call_timed_out())),
                 Ok(Err(e)) => Err(Failed::Reqwest(e)),
@@ -594,18 +595,30 @@ impl Runtime {
             return Err(error.with_answer(status, &headers, body));
         }
         transport::check_content_length(&response, limit)?;
+        // A body with a Content-Length within the limit cannot grow past it (the HTTP layer
+        // reads exactly that many bytes), and its reading is bounded by the attempt's reqwest
+        // timeout, which never outlasts the call's deadline (see `send_with_retries`): only a
+        // body of unknown length needs the guard.
+        if response.content_length().is_some() {
+            return Ok(response);
+        }
         Ok(transport::guard(response, limit, deadline))
     }
 
     async fn send_with_retries(
         &self,
         request: reqwest::Request,
+        deadline: tokio::time::Instant,
     ) -> reqwest::Result<reqwest::Response> {
         let method = request.method().clone();
         let transport = &self.inner.transport;
         let mut attempt = 1u32;
         let mut pending = request;
         loop {
+            // Each attempt, the reading of its body included, ends by the call's deadline.
+            let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let attempt_limit = pending.timeout().map_or(remaining, |t| (*t).min(remaining));
+            *pending.timeout_mut() = Some(attempt_limit);
             // A copy for a retry, unless this is the last attempt the policy allows and the
             // authenticator never sends twice; one copy serves both. A body that cannot be
             // cloned (a stream) can be sent only once.
