@@ -929,19 +929,14 @@ fn mock_items(api: &LoadedApi) -> Result<TokenStream, SpecError> {
             quote!(::cloud_sdk_runtime::mock::MockAuth::Open),
             quote!(server.huawei_runtime()),
             // What Huawei's API gateway answers to a signature it does not accept.
-            quote! {
-                self.0.json(&::cloud_sdk_runtime::huawei::HuaweiError {
-                    error_code: ::std::option::Option::Some("APIGW.0301".into()),
-                    error_msg: ::std::option::Option::Some(
-                        "Incorrect IAM authentication information: verify aksk signature fail".into(),
-                    ),
-                });
-            },
+            quote!(::std::option::Option::Some(
+                r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}"#
+            )),
         ),
         AuthKind::Digest => (
             quote!(::cloud_sdk_runtime::mock::MockAuth::Digest),
             quote!(server.oceanbase_runtime(&super::Client::API)),
-            quote!(),
+            quote!(::std::option::Option::None),
         ),
     };
     let mut methods = TokenStream::new();
@@ -964,6 +959,10 @@ fn mock_items(api: &LoadedApi) -> Result<TokenStream, SpecError> {
             ))
         })?;
         let (ok_type, error_type) = (rust_type_of(api, &ok)?, rust_type_of(api, &error)?);
+        let example = match response_example(api, op, &StatusCode::Code(200)) {
+            Some(json) => quote!(::std::option::Option::Some(#json)),
+            None => quote!(::std::option::Option::None),
+        };
         let method_doc = format!(
             " Adds a mock of `{vendor}` (`{http_method} {path}`): `when` narrows the requests it \
              answers (parameters, body), `then` sets the answer."
@@ -976,7 +975,10 @@ fn mock_items(api: &LoadedApi) -> Result<TokenStream, SpecError> {
             ) -> ::cloud_sdk_runtime::mock::Mock {
                 self.server.mock(|when, then| {
                     when.method(#http_method).path(#path);
-                    f(&mut #when_ty(when), &mut #then_ty(then));
+                    f(
+                        &mut #when_ty(when),
+                        &mut ::cloud_sdk_runtime::mock::TypedThen::new(then, #example, #refusal),
+                    );
                 })
             }
         });
@@ -1023,16 +1025,6 @@ fn mock_items(api: &LoadedApi) -> Result<TokenStream, SpecError> {
                 }
             });
         }
-        let example = match response_example(api, op, &StatusCode::Code(200)) {
-            Some(json) => quote! {
-                /// Answers `200` with the response example of the vendor's documentation.
-                pub fn example(&mut self) -> &mut Self {
-                    self.0.status(200).json_text(#json);
-                    self
-                }
-            },
-            None => quote!(),
-        };
         let when_doc = format!(" What requests a `{vendor}` mock answers.");
         let then_doc = format!(" How a `{vendor}` mock answers.");
         types.extend(quote! {
@@ -1053,36 +1045,7 @@ fn mock_items(api: &LoadedApi) -> Result<TokenStream, SpecError> {
             }
 
             #[doc = #then_doc]
-            pub struct #then_ty<'a>(&'a mut ::cloud_sdk_runtime::mock::Then);
-
-            impl #then_ty<'_> {
-                /// Answers `200` with `body`.
-                pub fn ok(&mut self, body: &#ok_type) -> &mut Self {
-                    self.0.status(200).json(body);
-                    self
-                }
-
-                /// Answers `status` with the vendor's error body `body`.
-                pub fn error(&mut self, status: u16, body: &#error_type) -> &mut Self {
-                    self.0.status(status).json(body);
-                    self
-                }
-
-                #example
-
-                /// Refuses the credentials as the vendor does (`401`; a fresh challenge for
-                /// Digest), so that the call fails with `ErrorKind::CredentialsRejected`.
-                pub fn credentials_refused(&mut self) -> &mut Self {
-                    self.0.credentials_refused();
-                    #refusal
-                    self
-                }
-
-                /// The untyped answer: any status, headers and body.
-                pub fn raw(&mut self) -> &mut ::cloud_sdk_runtime::mock::Then {
-                    self.0
-                }
-            }
+            pub type #then_ty<'a> = ::cloud_sdk_runtime::mock::TypedThen<'a, #ok_type, #error_type>;
         });
     }
     Ok(quote! {

@@ -371,6 +371,73 @@ impl Then {
     }
 }
 
+/// How a mock of one operation answers, typed by the operation's success body `T` and error
+/// body `E`: what every generated `<Operation>Then` is.
+pub struct TypedThen<'a, T, E> {
+    then: &'a mut Then,
+    example: Option<&'static str>,
+    refusal_body: Option<&'static str>,
+    bodies: std::marker::PhantomData<fn(&T, &E)>,
+}
+
+impl<'a, T: Serialize, E: Serialize> TypedThen<'a, T, E> {
+    /// Wraps `then` for one operation: its documented example response (JSON text), and the
+    /// body the vendor sends with a refusal of credentials. Called by the generated code.
+    #[doc(hidden)]
+    pub fn new(
+        then: &'a mut Then,
+        example: Option<&'static str>,
+        refusal_body: Option<&'static str>,
+    ) -> Self {
+        Self {
+            then,
+            example,
+            refusal_body,
+            bodies: std::marker::PhantomData,
+        }
+    }
+
+    /// Answers `200` with `body`.
+    pub fn ok(&mut self, body: &T) -> &mut Self {
+        self.then.status(200).json(body);
+        self
+    }
+
+    /// Answers `status` with the vendor's error body `body`.
+    pub fn error(&mut self, status: u16, body: &E) -> &mut Self {
+        self.then.status(status).json(body);
+        self
+    }
+
+    /// Answers `200` with the response example of the vendor's documentation (an operation
+    /// whose page has none answers `500` saying so).
+    pub fn example(&mut self) -> &mut Self {
+        match self.example {
+            Some(example) => self.then.status(200).json_text(example),
+            None => self
+                .then
+                .status(500)
+                .json_text(r#"{"mock":"the documentation has no example response"}"#),
+        };
+        self
+    }
+
+    /// Refuses the credentials as the vendor does (`401`, the vendor's error body; a fresh
+    /// challenge for Digest), so that the call fails with `ErrorKind::CredentialsRejected`.
+    pub fn credentials_refused(&mut self) -> &mut Self {
+        self.then.credentials_refused();
+        if let Some(body) = self.refusal_body {
+            self.then.json_text(body);
+        }
+        self
+    }
+
+    /// The untyped answer: any status, headers and body.
+    pub fn raw(&mut self) -> &mut Then {
+        self.then
+    }
+}
+
 struct MockEntry {
     when: When,
     then: Then,

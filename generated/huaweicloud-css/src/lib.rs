@@ -1006,7 +1006,15 @@ pub mod mock {
                         );
                     f(
                         &mut ShowVpcepConnectionWhen(when),
-                        &mut ShowVpcepConnectionThen(then),
+                        &mut ::cloud_sdk_runtime::mock::TypedThen::new(
+                            then,
+                            ::std::option::Option::Some(
+                                "{\"connections\":[{\"created_at\":\"2024-06-11T09:36:24Z\",\"domain_id\":\"db9b76a0d9ae431f8e85e89da2ca867c\",\"id\":\"54b7f739-31a1-40d0-862b-ac85b83ab2da\",\"maxSession\":\"3000\",\"specificationName\":\"default\",\"status\":\"accepted\",\"vpcepIp\":\"192.168.0.122\"},{\"created_at\":\"2023-10-12T07:33:16Z\",\"domain_id\":\"db9b76a0d9ae431f8e85e89da2ca867c\",\"id\":\"e88ad0bc-c2c7-419c-bd9b-a961111f0a42\",\"maxSession\":\"3000\",\"specificationName\":\"default\",\"status\":\"accepted\",\"vpcepIp\":\"192.168.0.133\"}],\"permissions\":[{\"created_at\":\"2023-10-12T07:33:11Z\",\"id\":\"432a6429-f377-4168-8b24-feb5885af08c\",\"permission\":\"iam:domain::db9b76a0d9ae431f8e85e89da2ca867c\",\"permission_type\":\"domainId\"}],\"total_count\":2,\"vpcServiceName\":\"cn-north-4.css-op-no-delete.cf072729-b076-49db-83d3-020dc9f589bd\",\"vpcepUpdateSwitch\":false}",
+                            ),
+                            ::std::option::Option::Some(
+                                r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}"#,
+                            ),
+                        ),
                     );
                 })
         }
@@ -1046,50 +1054,9 @@ pub mod mock {
         }
     }
     /// How a `ShowVpcepConnection` mock answers.
-    pub struct ShowVpcepConnectionThen<'a>(&'a mut ::cloud_sdk_runtime::mock::Then);
-    impl ShowVpcepConnectionThen<'_> {
-        /// Answers `200` with `body`.
-        pub fn ok(&mut self, body: &types::ShowVpcepConnectionResponse) -> &mut Self {
-            self.0.status(200).json(body);
-            self
-        }
-        /// Answers `status` with the vendor's error body `body`.
-        pub fn error(
-            &mut self,
-            status: u16,
-            body: &::cloud_sdk_runtime::huawei::HuaweiError,
-        ) -> &mut Self {
-            self.0.status(status).json(body);
-            self
-        }
-        /// Answers `200` with the response example of the vendor's documentation.
-        pub fn example(&mut self) -> &mut Self {
-            self.0
-                .status(200)
-                .json_text(
-                    "{\"connections\":[{\"created_at\":\"2024-06-11T09:36:24Z\",\"domain_id\":\"db9b76a0d9ae431f8e85e89da2ca867c\",\"id\":\"54b7f739-31a1-40d0-862b-ac85b83ab2da\",\"maxSession\":\"3000\",\"specificationName\":\"default\",\"status\":\"accepted\",\"vpcepIp\":\"192.168.0.122\"},{\"created_at\":\"2023-10-12T07:33:16Z\",\"domain_id\":\"db9b76a0d9ae431f8e85e89da2ca867c\",\"id\":\"e88ad0bc-c2c7-419c-bd9b-a961111f0a42\",\"maxSession\":\"3000\",\"specificationName\":\"default\",\"status\":\"accepted\",\"vpcepIp\":\"192.168.0.133\"}],\"permissions\":[{\"created_at\":\"2023-10-12T07:33:11Z\",\"id\":\"432a6429-f377-4168-8b24-feb5885af08c\",\"permission\":\"iam:domain::db9b76a0d9ae431f8e85e89da2ca867c\",\"permission_type\":\"domainId\"}],\"total_count\":2,\"vpcServiceName\":\"cn-north-4.css-op-no-delete.cf072729-b076-49db-83d3-020dc9f589bd\",\"vpcepUpdateSwitch\":false}",
-                );
-            self
-        }
-        /// Refuses the credentials as the vendor does (`401`; a fresh challenge for
-        /// Digest), so that the call fails with `ErrorKind::CredentialsRejected`.
-        pub fn credentials_refused(&mut self) -> &mut Self {
-            self.0.credentials_refused();
-            self.0
-                .json(
-                    &::cloud_sdk_runtime::huawei::HuaweiError {
-                        error_code: ::std::option::Option::Some("APIGW.0301".into()),
-                        error_msg: ::std::option::Option::Some(
-                            "Incorrect IAM authentication information: verify aksk signature fail"
-                                .into(),
-                        ),
-                    },
-                );
-            self
-        }
-        /// The untyped answer: any status, headers and body.
-        pub fn raw(&mut self) -> &mut ::cloud_sdk_runtime::mock::Then {
-            self.0
-        }
-    }
+    pub type ShowVpcepConnectionThen<'a> = ::cloud_sdk_runtime::mock::TypedThen<
+        'a,
+        types::ShowVpcepConnectionResponse,
+        ::cloud_sdk_runtime::huawei::HuaweiError,
+    >;
 }

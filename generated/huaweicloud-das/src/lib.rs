@@ -744,7 +744,15 @@ pub mod mock {
                         );
                     f(
                         &mut CreateInstanceConnectionWhen(when),
-                        &mut CreateInstanceConnectionThen(then),
+                        &mut ::cloud_sdk_runtime::mock::TypedThen::new(
+                            then,
+                            ::std::option::Option::Some(
+                                "{\"connection_id\":\"99af0766-c3f4-4e4e-a95e-14a1b070188e\"}",
+                            ),
+                            ::std::option::Option::Some(
+                                r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}"#,
+                            ),
+                        ),
                     );
                 })
         }
@@ -794,53 +802,9 @@ pub mod mock {
         }
     }
     /// How a `CreateInstanceConnection` mock answers.
-    pub struct CreateInstanceConnectionThen<'a>(&'a mut ::cloud_sdk_runtime::mock::Then);
-    impl CreateInstanceConnectionThen<'_> {
-        /// Answers `200` with `body`.
-        pub fn ok(
-            &mut self,
-            body: &types::CreateInstanceConnectionResponse,
-        ) -> &mut Self {
-            self.0.status(200).json(body);
-            self
-        }
-        /// Answers `status` with the vendor's error body `body`.
-        pub fn error(
-            &mut self,
-            status: u16,
-            body: &::cloud_sdk_runtime::huawei::HuaweiError,
-        ) -> &mut Self {
-            self.0.status(status).json(body);
-            self
-        }
-        /// Answers `200` with the response example of the vendor's documentation.
-        pub fn example(&mut self) -> &mut Self {
-            self.0
-                .status(200)
-                .json_text(
-                    "{\"connection_id\":\"99af0766-c3f4-4e4e-a95e-14a1b070188e\"}",
-                );
-            self
-        }
-        /// Refuses the credentials as the vendor does (`401`; a fresh challenge for
-        /// Digest), so that the call fails with `ErrorKind::CredentialsRejected`.
-        pub fn credentials_refused(&mut self) -> &mut Self {
-            self.0.credentials_refused();
-            self.0
-                .json(
-                    &::cloud_sdk_runtime::huawei::HuaweiError {
-                        error_code: ::std::option::Option::Some("APIGW.0301".into()),
-                        error_msg: ::std::option::Option::Some(
-                            "Incorrect IAM authentication information: verify aksk signature fail"
-                                .into(),
-                        ),
-                    },
-                );
-            self
-        }
-        /// The untyped answer: any status, headers and body.
-        pub fn raw(&mut self) -> &mut ::cloud_sdk_runtime::mock::Then {
-            self.0
-        }
-    }
+    pub type CreateInstanceConnectionThen<'a> = ::cloud_sdk_runtime::mock::TypedThen<
+        'a,
+        types::CreateInstanceConnectionResponse,
+        ::cloud_sdk_runtime::huawei::HuaweiError,
+    >;
 }

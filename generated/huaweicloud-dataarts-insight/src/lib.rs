@@ -922,7 +922,15 @@ pub mod mock {
                         .path("/v1/{project_id}/connections/vpc-endpoint");
                     f(
                         &mut VerifyAndCreateVpcEpWhen(when),
-                        &mut VerifyAndCreateVpcEpThen(then),
+                        &mut ::cloud_sdk_runtime::mock::TypedThen::new(
+                            then,
+                            ::std::option::Option::Some(
+                                "{\"create_date\":1714962072863,\"create_user\":\"xxxxx\",\"create_user_name\":\"xxxx\",\"domain_id\":\"d22f8axxx428fb2260xxxxx823\",\"ds_type\":\"DWS\",\"id\":\"8a8080c08xxxxxf4bb485240001\",\"project_id\":\"9c3043axxxx88643b3xxxxxx27\",\"scene\":\"dii-app_to_data-source\",\"update_date\":1714962072863,\"update_user\":\"xxxx\",\"update_user_name\":\"xxxx\",\"vpc_ep_client_id\":\"xxxxxx-62be-4479-xxxxx-7379d6dafc40\",\"vpc_ep_client_status\":\"accepted\",\"vpc_ep_server_id\":\"xxxxx-31cf-4e27-xxxxx-4b71db9b82fb\",\"vpc_ep_server_name\":\"cn-xxxx-x.DII-xxxx-LB.716b4ee7-xxxx-4e27-852e-xxxxxxx\"}",
+                            ),
+                            ::std::option::Option::Some(
+                                r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}"#,
+                            ),
+                        ),
                     );
                 })
         }
@@ -972,50 +980,9 @@ pub mod mock {
         }
     }
     /// How a `VerifyAndCreateVpcEp` mock answers.
-    pub struct VerifyAndCreateVpcEpThen<'a>(&'a mut ::cloud_sdk_runtime::mock::Then);
-    impl VerifyAndCreateVpcEpThen<'_> {
-        /// Answers `200` with `body`.
-        pub fn ok(&mut self, body: &types::VpcEndpointConnection) -> &mut Self {
-            self.0.status(200).json(body);
-            self
-        }
-        /// Answers `status` with the vendor's error body `body`.
-        pub fn error(
-            &mut self,
-            status: u16,
-            body: &::cloud_sdk_runtime::huawei::HuaweiError,
-        ) -> &mut Self {
-            self.0.status(status).json(body);
-            self
-        }
-        /// Answers `200` with the response example of the vendor's documentation.
-        pub fn example(&mut self) -> &mut Self {
-            self.0
-                .status(200)
-                .json_text(
-                    "{\"create_date\":1714962072863,\"create_user\":\"xxxxx\",\"create_user_name\":\"xxxx\",\"domain_id\":\"d22f8axxx428fb2260xxxxx823\",\"ds_type\":\"DWS\",\"id\":\"8a8080c08xxxxxf4bb485240001\",\"project_id\":\"9c3043axxxx88643b3xxxxxx27\",\"scene\":\"dii-app_to_data-source\",\"update_date\":1714962072863,\"update_user\":\"xxxx\",\"update_user_name\":\"xxxx\",\"vpc_ep_client_id\":\"xxxxxx-62be-4479-xxxxx-7379d6dafc40\",\"vpc_ep_client_status\":\"accepted\",\"vpc_ep_server_id\":\"xxxxx-31cf-4e27-xxxxx-4b71db9b82fb\",\"vpc_ep_server_name\":\"cn-xxxx-x.DII-xxxx-LB.716b4ee7-xxxx-4e27-852e-xxxxxxx\"}",
-                );
-            self
-        }
-        /// Refuses the credentials as the vendor does (`401`; a fresh challenge for
-        /// Digest), so that the call fails with `ErrorKind::CredentialsRejected`.
-        pub fn credentials_refused(&mut self) -> &mut Self {
-            self.0.credentials_refused();
-            self.0
-                .json(
-                    &::cloud_sdk_runtime::huawei::HuaweiError {
-                        error_code: ::std::option::Option::Some("APIGW.0301".into()),
-                        error_msg: ::std::option::Option::Some(
-                            "Incorrect IAM authentication information: verify aksk signature fail"
-                                .into(),
-                        ),
-                    },
-                );
-            self
-        }
-        /// The untyped answer: any status, headers and body.
-        pub fn raw(&mut self) -> &mut ::cloud_sdk_runtime::mock::Then {
-            self.0
-        }
-    }
+    pub type VerifyAndCreateVpcEpThen<'a> = ::cloud_sdk_runtime::mock::TypedThen<
+        'a,
+        types::VpcEndpointConnection,
+        ::cloud_sdk_runtime::huawei::HuaweiError,
+    >;
 }

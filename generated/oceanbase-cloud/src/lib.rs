@@ -1110,7 +1110,13 @@ pub mod mock {
                         );
                     f(
                         &mut ConnectPrivatelinkServiceWhen(when),
-                        &mut ConnectPrivatelinkServiceThen(then),
+                        &mut ::cloud_sdk_runtime::mock::TypedThen::new(
+                            then,
+                            ::std::option::Option::Some(
+                                "{\"data\":{},\"requestId\":\"ecf10c08-****-****-****-8a2e57897f74\",\"success\":true}",
+                            ),
+                            ::std::option::Option::None,
+                        ),
                     );
                 })
         }
@@ -1130,7 +1136,13 @@ pub mod mock {
                         );
                     f(
                         &mut AddPrivatelinkServiceUserWhen(when),
-                        &mut AddPrivatelinkServiceUserThen(then),
+                        &mut ::cloud_sdk_runtime::mock::TypedThen::new(
+                            then,
+                            ::std::option::Option::Some(
+                                "{\"data\":{},\"requestId\":\"167140a8-****-****-****-9ca1c646ae25\",\"success\":true}",
+                            ),
+                            ::std::option::Option::None,
+                        ),
                     );
                 })
         }
@@ -1195,40 +1207,11 @@ pub mod mock {
         }
     }
     /// How a `ConnectPrivatelinkService` mock answers.
-    pub struct ConnectPrivatelinkServiceThen<'a>(
-        &'a mut ::cloud_sdk_runtime::mock::Then,
-    );
-    impl ConnectPrivatelinkServiceThen<'_> {
-        /// Answers `200` with `body`.
-        pub fn ok(&mut self, body: &types::Envelope) -> &mut Self {
-            self.0.status(200).json(body);
-            self
-        }
-        /// Answers `status` with the vendor's error body `body`.
-        pub fn error(&mut self, status: u16, body: &types::Envelope) -> &mut Self {
-            self.0.status(status).json(body);
-            self
-        }
-        /// Answers `200` with the response example of the vendor's documentation.
-        pub fn example(&mut self) -> &mut Self {
-            self.0
-                .status(200)
-                .json_text(
-                    "{\"data\":{},\"requestId\":\"ecf10c08-****-****-****-8a2e57897f74\",\"success\":true}",
-                );
-            self
-        }
-        /// Refuses the credentials as the vendor does (`401`; a fresh challenge for
-        /// Digest), so that the call fails with `ErrorKind::CredentialsRejected`.
-        pub fn credentials_refused(&mut self) -> &mut Self {
-            self.0.credentials_refused();
-            self
-        }
-        /// The untyped answer: any status, headers and body.
-        pub fn raw(&mut self) -> &mut ::cloud_sdk_runtime::mock::Then {
-            self.0
-        }
-    }
+    pub type ConnectPrivatelinkServiceThen<'a> = ::cloud_sdk_runtime::mock::TypedThen<
+        'a,
+        types::Envelope,
+        types::Envelope,
+    >;
     /// What requests a `AddPrivatelinkServiceUser` mock answers.
     pub struct AddPrivatelinkServiceUserWhen<'a>(
         &'a mut ::cloud_sdk_runtime::mock::When,
@@ -1289,38 +1272,9 @@ pub mod mock {
         }
     }
     /// How a `AddPrivatelinkServiceUser` mock answers.
-    pub struct AddPrivatelinkServiceUserThen<'a>(
-        &'a mut ::cloud_sdk_runtime::mock::Then,
-    );
-    impl AddPrivatelinkServiceUserThen<'_> {
-        /// Answers `200` with `body`.
-        pub fn ok(&mut self, body: &types::Envelope) -> &mut Self {
-            self.0.status(200).json(body);
-            self
-        }
-        /// Answers `status` with the vendor's error body `body`.
-        pub fn error(&mut self, status: u16, body: &types::Envelope) -> &mut Self {
-            self.0.status(status).json(body);
-            self
-        }
-        /// Answers `200` with the response example of the vendor's documentation.
-        pub fn example(&mut self) -> &mut Self {
-            self.0
-                .status(200)
-                .json_text(
-                    "{\"data\":{},\"requestId\":\"167140a8-****-****-****-9ca1c646ae25\",\"success\":true}",
-                );
-            self
-        }
-        /// Refuses the credentials as the vendor does (`401`; a fresh challenge for
-        /// Digest), so that the call fails with `ErrorKind::CredentialsRejected`.
-        pub fn credentials_refused(&mut self) -> &mut Self {
-            self.0.credentials_refused();
-            self
-        }
-        /// The untyped answer: any status, headers and body.
-        pub fn raw(&mut self) -> &mut ::cloud_sdk_runtime::mock::Then {
-            self.0
-        }
-    }
+    pub type AddPrivatelinkServiceUserThen<'a> = ::cloud_sdk_runtime::mock::TypedThen<
+        'a,
+        types::Envelope,
+        types::Envelope,
+    >;
 }
