@@ -976,7 +976,7 @@ fn mock_items(api: &LoadedApi) -> Result<TokenStream, SpecError> {
                 self.server.mock(|when, then| {
                     when.method(#http_method).path(#path);
                     f(
-                        &mut #when_ty(when),
+                        &mut #when_ty(::cloud_sdk_runtime::mock::TypedWhen::new(when)),
                         &mut ::cloud_sdk_runtime::mock::TypedThen::new(then, #example, #refusal),
                     );
                 })
@@ -991,9 +991,9 @@ fn mock_items(api: &LoadedApi) -> Result<TokenStream, SpecError> {
                 .unwrap_or_default();
             let doc = format!(" The {place} parameter `{name}` has `value` (as sent). {what}");
             let set = match place {
-                "path" => quote!(self.0.path_param(#name, value);),
-                "query" => quote!(self.0.query_param(#name, value);),
-                "header" => quote!(self.0.header(#name, value);),
+                "path" => quote!(self.0.raw().path_param(#name, value);),
+                "query" => quote!(self.0.raw().query_param(#name, value);),
+                "header" => quote!(self.0.raw().header(#name, value);),
                 _ => continue,
             };
             when_fns.extend(quote! {
@@ -1004,43 +1004,33 @@ fn mock_items(api: &LoadedApi) -> Result<TokenStream, SpecError> {
                 }
             });
         }
-        if let Some(body) = request_schema_name(op) {
-            let body_type = rust_type_of(api, &body)?;
-            when_fns.extend(quote! {
-                /// The request body is JSON equal to `body`.
-                pub fn body(&mut self, body: &#body_type) -> &mut Self {
-                    self.0.json_body(body);
-                    self
-                }
-
-                /// The request body reads as this operation's body and `predicate` holds for it.
-                pub fn body_matches(
-                    &mut self,
-                    predicate: impl Fn(&#body_type) -> bool + Send + Sync + 'static,
-                ) -> &mut Self {
-                    self.0.matches(move |request| {
-                        request.json::<#body_type>().is_some_and(|body| predicate(&body))
-                    });
-                    self
-                }
-            });
-        }
+        let body_type = match request_schema_name(op) {
+            Some(body) => {
+                let body = rust_type_of(api, &body)?;
+                quote!(#body)
+            }
+            None => quote!(::cloud_sdk_runtime::mock::NoBody),
+        };
         let when_doc = format!(" What requests a `{vendor}` mock answers.");
         let then_doc = format!(" How a `{vendor}` mock answers.");
         types.extend(quote! {
             #[doc = #when_doc]
-            pub struct #when_ty<'a>(&'a mut ::cloud_sdk_runtime::mock::When);
+            pub struct #when_ty<'a>(::cloud_sdk_runtime::mock::TypedWhen<'a, #body_type>);
 
             impl #when_ty<'_> {
                 #when_fns
+            }
 
-                /// `predicate` holds for the request (any other condition).
-                pub fn matches(
-                    &mut self,
-                    predicate: impl Fn(&::cloud_sdk_runtime::mock::Request) -> bool + Send + Sync + 'static,
-                ) -> &mut Self {
-                    self.0.matches(predicate);
-                    self
+            impl<'a> ::std::ops::Deref for #when_ty<'a> {
+                type Target = ::cloud_sdk_runtime::mock::TypedWhen<'a, #body_type>;
+                fn deref(&self) -> &Self::Target {
+                    &self.0
+                }
+            }
+
+            impl ::std::ops::DerefMut for #when_ty<'_> {
+                fn deref_mut(&mut self) -> &mut Self::Target {
+                    &mut self.0
                 }
             }
 

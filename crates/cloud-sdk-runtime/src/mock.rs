@@ -371,6 +371,62 @@ impl Then {
     }
 }
 
+/// The body type of an operation that has no request body: a [`TypedWhen`] of it has no body
+/// conditions.
+#[derive(Debug)]
+pub enum NoBody {}
+
+/// The requests a mock of one operation answers, typed by the operation's request body `B`
+/// ([`NoBody`] when it has none): what every generated `<Operation>When` dereferences to, next
+/// to its own one setter per parameter.
+pub struct TypedWhen<'a, B> {
+    when: &'a mut When,
+    body: std::marker::PhantomData<fn(&B)>,
+}
+
+impl<'a, B> TypedWhen<'a, B> {
+    /// Wraps `when` for one operation. Called by the generated code.
+    #[doc(hidden)]
+    pub fn new(when: &'a mut When) -> Self {
+        Self {
+            when,
+            body: std::marker::PhantomData,
+        }
+    }
+
+    /// `predicate` holds for the request (any other condition).
+    pub fn matches(
+        &mut self,
+        predicate: impl Fn(&Request) -> bool + Send + Sync + 'static,
+    ) -> &mut Self {
+        self.when.matches(predicate);
+        self
+    }
+
+    /// The untyped conditions: method, path, parameters, headers, body.
+    pub fn raw(&mut self) -> &mut When {
+        self.when
+    }
+}
+
+impl<B: Serialize + DeserializeOwned + 'static> TypedWhen<'_, B> {
+    /// The request body is JSON equal to `body`.
+    pub fn body(&mut self, body: &B) -> &mut Self {
+        self.when.json_body(body);
+        self
+    }
+
+    /// The request body reads as this operation's body and `predicate` holds for it.
+    pub fn body_matches(
+        &mut self,
+        predicate: impl Fn(&B) -> bool + Send + Sync + 'static,
+    ) -> &mut Self {
+        self.when
+            .matches(move |request| request.json::<B>().is_some_and(|body| predicate(&body)));
+        self
+    }
+}
+
 /// How a mock of one operation answers, typed by the operation's success body `T` and error
 /// body `E`: what every generated `<Operation>Then` is.
 pub struct TypedThen<'a, T, E> {

@@ -1005,7 +1005,9 @@ pub mod mock {
                             "/v1.0/{project_id}/clusters/{cluster_id}/vpcepservice/connections",
                         );
                     f(
-                        &mut ShowVpcepConnectionWhen(when),
+                        &mut ShowVpcepConnectionWhen(
+                            ::cloud_sdk_runtime::mock::TypedWhen::new(when),
+                        ),
                         &mut ::cloud_sdk_runtime::mock::TypedThen::new(
                             then,
                             ::std::option::Option::Some(
@@ -1020,37 +1022,43 @@ pub mod mock {
         }
     }
     /// What requests a `ShowVpcepConnection` mock answers.
-    pub struct ShowVpcepConnectionWhen<'a>(&'a mut ::cloud_sdk_runtime::mock::When);
+    pub struct ShowVpcepConnectionWhen<'a>(
+        ::cloud_sdk_runtime::mock::TypedWhen<'a, ::cloud_sdk_runtime::mock::NoBody>,
+    );
     impl ShowVpcepConnectionWhen<'_> {
         /// The path parameter `project_id` has `value` (as sent). Project ID of the account (see "Obtaining the Project ID and Name").
         pub fn project_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
-            self.0.path_param("project_id", value);
+            self.0.raw().path_param("project_id", value);
             self
         }
         /// The path parameter `cluster_id` has `value` (as sent). ID of the cluster to query (see "Obtaining the Cluster ID").
         pub fn cluster_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
-            self.0.path_param("cluster_id", value);
+            self.0.raw().path_param("cluster_id", value);
             self
         }
         /// The query parameter `offset` has `value` (as sent). Index of the first connection to return, 0 to 1000; 0 when omitted.
         pub fn offset(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
-            self.0.query_param("offset", value);
+            self.0.raw().query_param("offset", value);
             self
         }
         /// The query parameter `limit` has `value` (as sent). How many connections to return, 1 to 1000; 10 when omitted.
         pub fn limit(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
-            self.0.query_param("limit", value);
+            self.0.raw().query_param("limit", value);
             self
         }
-        /// `predicate` holds for the request (any other condition).
-        pub fn matches(
-            &mut self,
-            predicate: impl Fn(
-                &::cloud_sdk_runtime::mock::Request,
-            ) -> bool + Send + Sync + 'static,
-        ) -> &mut Self {
-            self.0.matches(predicate);
-            self
+    }
+    impl<'a> ::std::ops::Deref for ShowVpcepConnectionWhen<'a> {
+        type Target = ::cloud_sdk_runtime::mock::TypedWhen<
+            'a,
+            ::cloud_sdk_runtime::mock::NoBody,
+        >;
+        fn deref(&self) -> &Self::Target {
+            &self.0
+        }
+    }
+    impl ::std::ops::DerefMut for ShowVpcepConnectionWhen<'_> {
+        fn deref_mut(&mut self) -> &mut Self::Target {
+            &mut self.0
         }
     }
     /// How a `ShowVpcepConnection` mock answers.

@@ -743,7 +743,9 @@ pub mod mock {
                             "/v3/{project_id}/instances/{instance_id}/create-connection",
                         );
                     f(
-                        &mut CreateInstanceConnectionWhen(when),
+                        &mut CreateInstanceConnectionWhen(
+                            ::cloud_sdk_runtime::mock::TypedWhen::new(when),
+                        ),
                         &mut ::cloud_sdk_runtime::mock::TypedThen::new(
                             then,
                             ::std::option::Option::Some(
@@ -758,47 +760,33 @@ pub mod mock {
         }
     }
     /// What requests a `CreateInstanceConnection` mock answers.
-    pub struct CreateInstanceConnectionWhen<'a>(&'a mut ::cloud_sdk_runtime::mock::When);
+    pub struct CreateInstanceConnectionWhen<'a>(
+        ::cloud_sdk_runtime::mock::TypedWhen<'a, types::CreateInstanceConnectionBody>,
+    );
     impl CreateInstanceConnectionWhen<'_> {
         /// The path parameter `project_id` has `value` (as sent). Project ID of the tenant in the region (see "Obtaining a Project ID"); documented as 32 letters and digits.
         pub fn project_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
-            self.0.path_param("project_id", value);
+            self.0.raw().path_param("project_id", value);
             self
         }
         /// The path parameter `instance_id` has `value` (as sent). Unique ID of the instance; documented as 32 letters and digits.
         pub fn instance_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
-            self.0.path_param("instance_id", value);
+            self.0.raw().path_param("instance_id", value);
             self
         }
-        /// The request body is JSON equal to `body`.
-        pub fn body(&mut self, body: &types::CreateInstanceConnectionBody) -> &mut Self {
-            self.0.json_body(body);
-            self
+    }
+    impl<'a> ::std::ops::Deref for CreateInstanceConnectionWhen<'a> {
+        type Target = ::cloud_sdk_runtime::mock::TypedWhen<
+            'a,
+            types::CreateInstanceConnectionBody,
+        >;
+        fn deref(&self) -> &Self::Target {
+            &self.0
         }
-        /// The request body reads as this operation's body and `predicate` holds for it.
-        pub fn body_matches(
-            &mut self,
-            predicate: impl Fn(
-                &types::CreateInstanceConnectionBody,
-            ) -> bool + Send + Sync + 'static,
-        ) -> &mut Self {
-            self.0
-                .matches(move |request| {
-                    request
-                        .json::<types::CreateInstanceConnectionBody>()
-                        .is_some_and(|body| predicate(&body))
-                });
-            self
-        }
-        /// `predicate` holds for the request (any other condition).
-        pub fn matches(
-            &mut self,
-            predicate: impl Fn(
-                &::cloud_sdk_runtime::mock::Request,
-            ) -> bool + Send + Sync + 'static,
-        ) -> &mut Self {
-            self.0.matches(predicate);
-            self
+    }
+    impl ::std::ops::DerefMut for CreateInstanceConnectionWhen<'_> {
+        fn deref_mut(&mut self) -> &mut Self::Target {
+            &mut self.0
         }
     }
     /// How a `CreateInstanceConnection` mock answers.

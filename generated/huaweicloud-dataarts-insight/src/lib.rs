@@ -921,7 +921,9 @@ pub mod mock {
                     when.method("POST")
                         .path("/v1/{project_id}/connections/vpc-endpoint");
                     f(
-                        &mut VerifyAndCreateVpcEpWhen(when),
+                        &mut VerifyAndCreateVpcEpWhen(
+                            ::cloud_sdk_runtime::mock::TypedWhen::new(when),
+                        ),
                         &mut ::cloud_sdk_runtime::mock::TypedThen::new(
                             then,
                             ::std::option::Option::Some(
@@ -936,47 +938,33 @@ pub mod mock {
         }
     }
     /// What requests a `VerifyAndCreateVpcEp` mock answers.
-    pub struct VerifyAndCreateVpcEpWhen<'a>(&'a mut ::cloud_sdk_runtime::mock::When);
+    pub struct VerifyAndCreateVpcEpWhen<'a>(
+        ::cloud_sdk_runtime::mock::TypedWhen<'a, types::VerifyAndCreateVpcEpBody>,
+    );
     impl VerifyAndCreateVpcEpWhen<'_> {
         /// The path parameter `project_id` has `value` (as sent). Project ID (see "Obtaining a Project ID").
         pub fn project_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
-            self.0.path_param("project_id", value);
+            self.0.raw().path_param("project_id", value);
             self
         }
         /// The header parameter `X-Workspace-Id` has `value` (as sent). Workspace ID (see "Obtaining a Workspace ID").
         pub fn x_workspace_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
-            self.0.header("X-Workspace-Id", value);
+            self.0.raw().header("X-Workspace-Id", value);
             self
         }
-        /// The request body is JSON equal to `body`.
-        pub fn body(&mut self, body: &types::VerifyAndCreateVpcEpBody) -> &mut Self {
-            self.0.json_body(body);
-            self
+    }
+    impl<'a> ::std::ops::Deref for VerifyAndCreateVpcEpWhen<'a> {
+        type Target = ::cloud_sdk_runtime::mock::TypedWhen<
+            'a,
+            types::VerifyAndCreateVpcEpBody,
+        >;
+        fn deref(&self) -> &Self::Target {
+            &self.0
         }
-        /// The request body reads as this operation's body and `predicate` holds for it.
-        pub fn body_matches(
-            &mut self,
-            predicate: impl Fn(
-                &types::VerifyAndCreateVpcEpBody,
-            ) -> bool + Send + Sync + 'static,
-        ) -> &mut Self {
-            self.0
-                .matches(move |request| {
-                    request
-                        .json::<types::VerifyAndCreateVpcEpBody>()
-                        .is_some_and(|body| predicate(&body))
-                });
-            self
-        }
-        /// `predicate` holds for the request (any other condition).
-        pub fn matches(
-            &mut self,
-            predicate: impl Fn(
-                &::cloud_sdk_runtime::mock::Request,
-            ) -> bool + Send + Sync + 'static,
-        ) -> &mut Self {
-            self.0.matches(predicate);
-            self
+    }
+    impl ::std::ops::DerefMut for VerifyAndCreateVpcEpWhen<'_> {
+        fn deref_mut(&mut self) -> &mut Self::Target {
+            &mut self.0
         }
     }
     /// How a `VerifyAndCreateVpcEp` mock answers.

@@ -1109,7 +1109,9 @@ pub mod mock {
                             "/api/v2/instances/{instanceId}/tenants/{tenantId}/privatelink/connection",
                         );
                     f(
-                        &mut ConnectPrivatelinkServiceWhen(when),
+                        &mut ConnectPrivatelinkServiceWhen(
+                            ::cloud_sdk_runtime::mock::TypedWhen::new(when),
+                        ),
                         &mut ::cloud_sdk_runtime::mock::TypedThen::new(
                             then,
                             ::std::option::Option::Some(
@@ -1135,7 +1137,9 @@ pub mod mock {
                             "/api/v2/instances/{instanceId}/tenants/{tenantId}/privatelink/user",
                         );
                     f(
-                        &mut AddPrivatelinkServiceUserWhen(when),
+                        &mut AddPrivatelinkServiceUserWhen(
+                            ::cloud_sdk_runtime::mock::TypedWhen::new(when),
+                        ),
                         &mut ::cloud_sdk_runtime::mock::TypedThen::new(
                             then,
                             ::std::option::Option::Some(
@@ -1149,61 +1153,42 @@ pub mod mock {
     }
     /// What requests a `ConnectPrivatelinkService` mock answers.
     pub struct ConnectPrivatelinkServiceWhen<'a>(
-        &'a mut ::cloud_sdk_runtime::mock::When,
+        ::cloud_sdk_runtime::mock::TypedWhen<'a, types::ConnectPrivatelinkServiceBody>,
     );
     impl ConnectPrivatelinkServiceWhen<'_> {
         /// The path parameter `instanceId` has `value` (as sent). ID of the OceanBase Cloud instance.
         pub fn instance_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
-            self.0.path_param("instanceId", value);
+            self.0.raw().path_param("instanceId", value);
             self
         }
         /// The path parameter `tenantId` has `value` (as sent). ID of the tenant.
         pub fn tenant_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
-            self.0.path_param("tenantId", value);
+            self.0.raw().path_param("tenantId", value);
             self
         }
         /// The query parameter `requestId` has `value` (as sent). ID of this request, for tracing.
         pub fn request_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
-            self.0.query_param("requestId", value);
+            self.0.raw().query_param("requestId", value);
             self
         }
         /// The header parameter `X-Ob-Project-Id` has `value` (as sent). ID of the project that owns the instance; it must be the project of `instanceId`.
         pub fn x_ob_project_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
-            self.0.header("X-Ob-Project-Id", value);
+            self.0.raw().header("X-Ob-Project-Id", value);
             self
         }
-        /// The request body is JSON equal to `body`.
-        pub fn body(
-            &mut self,
-            body: &types::ConnectPrivatelinkServiceBody,
-        ) -> &mut Self {
-            self.0.json_body(body);
-            self
+    }
+    impl<'a> ::std::ops::Deref for ConnectPrivatelinkServiceWhen<'a> {
+        type Target = ::cloud_sdk_runtime::mock::TypedWhen<
+            'a,
+            types::ConnectPrivatelinkServiceBody,
+        >;
+        fn deref(&self) -> &Self::Target {
+            &self.0
         }
-        /// The request body reads as this operation's body and `predicate` holds for it.
-        pub fn body_matches(
-            &mut self,
-            predicate: impl Fn(
-                &types::ConnectPrivatelinkServiceBody,
-            ) -> bool + Send + Sync + 'static,
-        ) -> &mut Self {
-            self.0
-                .matches(move |request| {
-                    request
-                        .json::<types::ConnectPrivatelinkServiceBody>()
-                        .is_some_and(|body| predicate(&body))
-                });
-            self
-        }
-        /// `predicate` holds for the request (any other condition).
-        pub fn matches(
-            &mut self,
-            predicate: impl Fn(
-                &::cloud_sdk_runtime::mock::Request,
-            ) -> bool + Send + Sync + 'static,
-        ) -> &mut Self {
-            self.0.matches(predicate);
-            self
+    }
+    impl ::std::ops::DerefMut for ConnectPrivatelinkServiceWhen<'_> {
+        fn deref_mut(&mut self) -> &mut Self::Target {
+            &mut self.0
         }
     }
     /// How a `ConnectPrivatelinkService` mock answers.
@@ -1214,61 +1199,42 @@ pub mod mock {
     >;
     /// What requests a `AddPrivatelinkServiceUser` mock answers.
     pub struct AddPrivatelinkServiceUserWhen<'a>(
-        &'a mut ::cloud_sdk_runtime::mock::When,
+        ::cloud_sdk_runtime::mock::TypedWhen<'a, types::AddPrivatelinkServiceUserBody>,
     );
     impl AddPrivatelinkServiceUserWhen<'_> {
         /// The path parameter `instanceId` has `value` (as sent). ID of the OceanBase Cloud instance.
         pub fn instance_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
-            self.0.path_param("instanceId", value);
+            self.0.raw().path_param("instanceId", value);
             self
         }
         /// The path parameter `tenantId` has `value` (as sent). ID of the tenant.
         pub fn tenant_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
-            self.0.path_param("tenantId", value);
+            self.0.raw().path_param("tenantId", value);
             self
         }
         /// The query parameter `requestId` has `value` (as sent). ID of this request, for tracing.
         pub fn request_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
-            self.0.query_param("requestId", value);
+            self.0.raw().query_param("requestId", value);
             self
         }
         /// The header parameter `X-Ob-Project-Id` has `value` (as sent). ID of the project that owns the instance; it must be the project of `instanceId`.
         pub fn x_ob_project_id(&mut self, value: impl ::std::fmt::Display) -> &mut Self {
-            self.0.header("X-Ob-Project-Id", value);
+            self.0.raw().header("X-Ob-Project-Id", value);
             self
         }
-        /// The request body is JSON equal to `body`.
-        pub fn body(
-            &mut self,
-            body: &types::AddPrivatelinkServiceUserBody,
-        ) -> &mut Self {
-            self.0.json_body(body);
-            self
+    }
+    impl<'a> ::std::ops::Deref for AddPrivatelinkServiceUserWhen<'a> {
+        type Target = ::cloud_sdk_runtime::mock::TypedWhen<
+            'a,
+            types::AddPrivatelinkServiceUserBody,
+        >;
+        fn deref(&self) -> &Self::Target {
+            &self.0
         }
-        /// The request body reads as this operation's body and `predicate` holds for it.
-        pub fn body_matches(
-            &mut self,
-            predicate: impl Fn(
-                &types::AddPrivatelinkServiceUserBody,
-            ) -> bool + Send + Sync + 'static,
-        ) -> &mut Self {
-            self.0
-                .matches(move |request| {
-                    request
-                        .json::<types::AddPrivatelinkServiceUserBody>()
-                        .is_some_and(|body| predicate(&body))
-                });
-            self
-        }
-        /// `predicate` holds for the request (any other condition).
-        pub fn matches(
-            &mut self,
-            predicate: impl Fn(
-                &::cloud_sdk_runtime::mock::Request,
-            ) -> bool + Send + Sync + 'static,
-        ) -> &mut Self {
-            self.0.matches(predicate);
-            self
+    }
+    impl ::std::ops::DerefMut for AddPrivatelinkServiceUserWhen<'_> {
+        fn deref_mut(&mut self) -> &mut Self::Target {
+            &mut self.0
         }
     }
     /// How a `AddPrivatelinkServiceUser` mock answers.
