@@ -417,7 +417,7 @@ async fn bench(
 
 fn main() -> Result<(), Box<dyn Error>> {
     // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing to run quickly.
-    if !std::env::args().any(|a| a == "--bench") {
+    if !std::env::args().any(|a| a == "--bench") && std::env::var_os("DIGEST_ONLY").is_none() {
         println!("digest benchmark: run with `cargo bench -p integration-tests --bench digest`");
         return Ok(());
     }
@@ -441,8 +441,33 @@ fn main() -> Result<(), Box<dyn Error>> {
         nc_check: NcCheck::Increasing,
         ..config
     }))?;
-    tokio::runtime::Builder::new_current_thread()
+    let client_runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        .build()?
-        .block_on(bench(&instant, &slow, &strict))
+        .build()?;
+    if let Ok(only) = std::env::var("DIGEST_ONLY") {
+        return client_runtime.block_on(only_one(&instant, &only));
+    }
+    client_runtime.block_on(bench(&instant, &slow, &strict))
+}
+
+/// For instruction counts (`valgrind --tool=callgrind`): `DIGEST_ONLY=<caller number, 0 to 3>`
+/// with `DIGEST_CALLS=N` (and `DIGEST_TASKS=T`, default 1) makes N calls of that one caller
+/// against the server that answers at once, after 20 warm-up calls, with no timing. The
+/// difference between two values of N, divided, is the instructions per call, the server's
+/// included.
+async fn only_one(server: &DigestServer, only: &str) -> Result<(), Box<dyn Error>> {
+    let number = |name: &str, default: usize| {
+        std::env::var(name)
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(default)
+    };
+    let index: usize = only.parse().map_err(|_| "DIGEST_ONLY takes 0 to 3")?;
+    let name = CALLERS.get(index).ok_or("DIGEST_ONLY takes 0 to 3")?;
+    let (calls, tasks) = (number("DIGEST_CALLS", 1_000), number("DIGEST_TASKS", 1));
+    let caller = caller(index, server)?;
+    measure(server, 1, 20, caller.clone()).await?;
+    measure(server, tasks, calls / tasks.max(1), caller).await?;
+    println!("{calls} calls of {name} in {tasks} task(s), after 20 warm-up calls");
+    Ok(())
 }

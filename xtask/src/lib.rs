@@ -14,6 +14,7 @@ pub mod release;
 pub mod rules;
 mod settings;
 pub mod spec;
+mod streamline;
 pub mod surface;
 pub mod tidy;
 pub mod yaml_lines;

@@ -1,7 +1,8 @@
 //! What every generated crate shares, as compiled code it invokes in one line: the
 //! `ClientHooks` impl and constructors ([`client_glue!`](crate::client_glue)), open
 //! enumerations ([`open_enum_impls!`](crate::open_enum_impls)), checked path segments
-//! ([`path_segment`]) and offset paging ([`offset_pages`]).
+//! ([`path_segment`]), response decoding ([`response_value`]) and offset paging
+//! ([`offset_pages`]).
 //!
 //! The `impl ClientHooks for Client` must sit in the crate that defines `Client` (the orphan
 //! rule), so it is a `macro_rules!` expanded there; its bodies are one call each into
@@ -23,13 +24,14 @@ macro_rules! client_glue {
         $crate::client_glue!($client, require_one_of: &[]);
     };
     ($client:ident, require_one_of: $rules:expr) => {
-        impl $crate::__private::progenitor_client::ClientHooks<$crate::Runtime> for $client {
+        impl $crate::__private::progenitor_client::ClientHooks<$crate::ClientCore> for $client {
             async fn pre<E>(
                 &self,
                 request: &mut $crate::__private::reqwest::Request,
                 info: &$crate::__private::progenitor_client::OperationInfo,
             ) -> ::std::result::Result<(), $crate::__private::progenitor_client::Error<E>> {
                 self.inner
+                    .runtime()
                     .pre(request, info.operation_id, $crate::__user_agent!(), $rules)
                     .await
             }
@@ -39,7 +41,7 @@ macro_rules! client_glue {
                 request: $crate::__private::reqwest::Request,
                 info: &$crate::__private::progenitor_client::OperationInfo,
             ) -> $crate::__private::reqwest::Result<$crate::__private::reqwest::Response> {
-                self.inner.exec(request, info.operation_id).await
+                self.inner.runtime().exec(request, info.operation_id).await
             }
         }
 
@@ -48,9 +50,9 @@ macro_rules! client_glue {
             /// HTTP client, limits and credentials).
             pub fn new(base_url: &str, runtime: $crate::Runtime) -> Self {
                 Self {
-                    baseurl: base_url.trim_end_matches('/').to_owned(),
+                    baseurl: base_url.trim().trim_end_matches('/').to_owned(),
                     client: runtime.http_client().clone(),
-                    inner: runtime,
+                    inner: $crate::ClientCore::new(base_url, runtime),
                 }
             }
 
@@ -63,21 +65,40 @@ macro_rules! client_glue {
             /// credentials, caches and connections are shared with `self`. For one call:
             /// `client.with_timeout(d).operation()...`.
             pub fn with_timeout(&self, limit: ::std::time::Duration) -> Self {
-                Self::new(&self.baseurl, self.inner.with_timeout(limit))
+                Self::new(&self.baseurl, self.inner.runtime().with_timeout(limit))
             }
 
             /// This client with another retry policy (for example `RetryPolicy::off()`);
             /// credentials, caches and connections are shared with `self`.
             pub fn with_retry(&self, policy: $crate::RetryPolicy) -> Self {
-                Self::new(&self.baseurl, self.inner.with_retry(policy))
+                Self::new(&self.baseurl, self.inner.runtime().with_retry(policy))
             }
 
             /// The runtime: credentials, transport, limits and retry policy.
             pub fn runtime(&self) -> &$crate::Runtime {
-                &self.inner
+                self.inner.runtime()
             }
         }
     };
+}
+
+/// progenitor's `ResponseValue::from_response` (read the body, decode it as JSON), with the
+/// response's headers moved into the value instead of copied: the generated `send()` calls
+/// this one.
+pub async fn response_value<T: serde::de::DeserializeOwned, E>(
+    mut response: reqwest::Response,
+) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let full = response
+        .bytes()
+        .await
+        .map_err(progenitor_client::Error::ResponseBodyError)?;
+    let inner = serde_json::from_slice(&full)
+        .map_err(|e| progenitor_client::Error::InvalidResponsePayload(full, e))?;
+    Ok(progenitor_client::ResponseValue::new(
+        inner, status, headers,
+    ))
 }
 
 /// `<crate>/<version>` of the crate the macro is expanded in.
@@ -194,7 +215,7 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
 /// `""`, `"."` and `".."` are refused before anything is sent: the URL would lose or climb a
 /// segment (`/clusters/../x` is `/x`), and the request, still validly signed, would go to
 /// another resource. The generated code calls this for every path parameter.
-pub fn path_segment(name: &str, value: &str) -> Result<String, String> {
+pub fn path_segment<'v>(name: &str, value: &'v str) -> Result<std::borrow::Cow<'v, str>, String> {
     match value {
         "" => Err(format!(
             "path parameter `{name}` is empty; nothing was sent"
@@ -203,12 +224,11 @@ pub fn path_segment(name: &str, value: &str) -> Result<String, String> {
             "path parameter `{name}` is {value:?}, which would change the path rather than name \
              a resource; nothing was sent"
         )),
-        // Through `Cow`, not `Display`: one copy, no formatter (this runs per path parameter
-        // per call).
-        _ => Ok(
-            std::borrow::Cow::from(percent_encoding::utf8_percent_encode(value, SEGMENT))
-                .into_owned(),
-        ),
+        // Through `Cow`, not `Display`: a value that needs no encoding (most do not) is not
+        // copied, and no formatter runs (this runs per path parameter per call).
+        _ => Ok(std::borrow::Cow::from(
+            percent_encoding::utf8_percent_encode(value, SEGMENT),
+        )),
     }
 }
 

@@ -1,8 +1,8 @@
 //! The runtime of the generated cloud clients: transport policy, retries, time and size
 //! limits, typed errors, paging, and the authentication schemes.
 //!
-//! The generated crates (`oceanbase-cloud`, `huaweicloud-*`) hold a [`Runtime`] as their
-//! progenitor "inner" value and invoke [`client_glue!`] once, which routes progenitor's
+//! The generated crates (`oceanbase-cloud`, `huaweicloud-*`) hold a [`ClientCore`] (a
+//! [`Runtime`] and the parsed base URL) as their progenitor "inner" value and invoke [`client_glue!`] once, which routes progenitor's
 //! `ClientHooks` (pre / exec) to [`Runtime::pre`] and [`Runtime::exec`]. Everything that knows
 //! about credentials or the wire lives here, in hand-written code:
 //!
@@ -37,10 +37,11 @@ mod transport;
 
 pub use api_error::{ApiError, Output, Reply, ServiceError, call, call_envelope};
 pub use error::{ConfigError, Error, ErrorKind};
-pub use glue::{Page, PageBounds, Paged, offset_pages, path_segment};
+pub use glue::{Page, PageBounds, Paged, offset_pages, path_segment, response_value};
 pub use retry::RetryPolicy;
 pub use runtime::{
-    AuthRejected, Authenticator, BoxFuture, ClientParts, NoAuth, Runtime, RuntimeBuilder,
+    AuthRejected, Authenticator, BoxFuture, ClientCore, ClientParts, NoAuth, Runtime,
+    RuntimeBuilder,
 };
 pub use secret::Secret;
 pub use transport::{Limits, Transport};

@@ -23,9 +23,6 @@ use crate::{
     transport::{self, Limits, Transport},
 };
 
-/// The header progenitor adds to every request (a constant: no name parsed per call).
-const API_VERSION: HeaderName = HeaderName::from_static("api-version");
-
 /// A boxed, sendable future, as [`Authenticator`] methods return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -48,6 +45,15 @@ pub trait Authenticator: fmt::Debug + Send + Sync + 'static {
     /// Digest nonce, a refreshed token). The runtime then always keeps a copy of the request
     /// and lends it to `send` as `spare`.
     fn may_resend(&self) -> bool {
+        false
+    }
+
+    /// Whether `send` sends only the one request it is given, through the transport, and
+    /// waits on nothing else: no probe, no token fetch, no lock another call may hold. The
+    /// request's timeout, which the runtime cuts to what is left of the call's time limit,
+    /// then bounds `send`, and the runtime arms no second timer around it. The default,
+    /// `false`, is always correct.
+    fn single_request(&self) -> bool {
         false
     }
 
@@ -78,6 +84,10 @@ impl Authenticator for NoAuth {
 
     fn sends_credentials(&self) -> bool {
         false
+    }
+
+    fn single_request(&self) -> bool {
+        true
     }
 
     fn send<'a>(
@@ -379,7 +389,8 @@ impl Runtime {
                 progenitor_client::Error::InvalidRequest(e.message().to_owned()),
             ),
             Err(e) => Err(progenitor_client::Error::CommunicationError(
-                e.into_reqwest().await,
+                // Boxed: a rare path, kept out of the size of every call's future.
+                Box::pin(e.into_reqwest()).await,
             )),
         }
     }
@@ -392,14 +403,8 @@ impl Runtime {
         require_one_of: &[(&str, &[&str])],
     ) -> Result<(), Error> {
         let inner = &*self.inner;
-        // progenitor adds `api-version: <info.version>` to every request; no vendor here
-        // documents it, so it does not go on the wire.
-        request.headers_mut().remove(API_VERSION);
         crate::api_error::check_require_one_of(request, operation_id, require_one_of)
             .map_err(|m| Error::new(ErrorKind::InvalidRequest, m))?;
-        if request.timeout().is_none() {
-            *request.timeout_mut() = Some(self.limits.attempt_timeout);
-        }
         // The message is built only for a URL that may be refused: not once per call.
         if inner.auth.sends_credentials() && request.url().scheme() != "https" {
             let what = format!("{} credentials", inner.auth.scheme());
@@ -426,7 +431,8 @@ impl Runtime {
                 .query_pairs()
                 .find(|(k, _)| k == name.as_str())
                 .map(|(_, v)| v.into_owned());
-            let id = match sent {
+            let mut buffer = uuid::Uuid::encode_buffer();
+            let id: &str = match &sent {
                 Some(id) => id,
                 None => {
                     // A version 4 UUID from the thread's CSPRNG (as Digest cnonces are):
@@ -434,17 +440,15 @@ impl Runtime {
                     // per request (issue 10).
                     let uuid =
                         uuid::Builder::from_random_bytes(rand::random::<[u8; 16]>()).into_uuid();
-                    let id = uuid
-                        .hyphenated()
-                        .encode_lower(&mut uuid::Uuid::encode_buffer())
-                        .to_owned();
-                    request.url_mut().query_pairs_mut().append_pair(name, &id);
+                    let id = uuid.hyphenated().encode_lower(&mut buffer);
+                    request.url_mut().query_pairs_mut().append_pair(name, id);
                     id
                 }
             };
+            // Kept only inside `call()`, which reads it back: a bare `send()` has no record.
             let _ = CALL.try_with(|call| {
                 if let Ok(mut slot) = call.client_request_id.lock() {
-                    slot.get_or_insert(id);
+                    slot.get_or_insert_with(|| id.to_owned());
                 }
             });
         }
@@ -472,9 +476,11 @@ impl Runtime {
             attempt = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
         );
-        // A span that nothing records (no subscriber, no `log` logger wants it) is not
-        // entered on every poll, nor timed: with `Span::none()` that work does nothing.
-        let traced = !span.is_none();
+        // A span that nothing records is not entered on every poll, nor timed: no subscriber
+        // wants it, and its `log` fallback (tracing's `log` feature, which some other crate
+        // may turn on) would not print, as no `log` logger is installed at `info` or finer.
+        let traced = !span.is_disabled()
+            || (!tracing::dispatcher::has_been_set() && log::max_level() >= log::Level::Info);
         let started = traced.then(Instant::now);
         let now = tokio::time::Instant::now();
         // A limit too large to add is no limit: about thirty years.
@@ -482,12 +488,18 @@ impl Runtime {
             .checked_add(self.limits.call_timeout)
             .unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 86_400));
         let work = async {
-            let sent =
-                tokio::time::timeout_at(deadline, self.send_with_retries(request, deadline)).await;
+            // Each request's timeout ends by the deadline (see `send_with_retries`): an
+            // authenticator that waits on nothing else needs no timer around it.
+            let sent = if self.inner.auth.single_request() {
+                self.send_with_retries(request, deadline, traced).await
+            } else {
+                tokio::time::timeout_at(deadline, self.send_with_retries(request, deadline, traced))
+                    .await
+                    .unwrap_or_else(|_| Err(Failed::Runtime(self.call_timed_out())))
+            };
             match sent {
-                Err(_) => Err(Failed::Runtime(self.call_timed_out())),
-                Ok(Err(e)) => Err(Failed::Reqwest(e)),
-                Ok(Ok(response)) => self
+                Err(e) => Err(e),
+                Ok(response) => self
                     .finish(response, deadline)
                     .await
                     .map_err(Failed::Runtime),
@@ -498,16 +510,15 @@ impl Runtime {
         } else {
             work.await
         };
-        if let Some(started) = started {
-            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-        }
-        span.in_scope(|| match &outcome {
+        let report = |span: Option<&tracing::Span>| match &outcome {
             Ok(r) => {
-                span.record("status", r.status().as_u16());
+                if let Some(span) = span {
+                    span.record("status", r.status().as_u16());
+                }
                 tracing::debug!(status = r.status().as_u16(), "call finished");
             }
             Err(Failed::Runtime(e)) => {
-                if let Some(status) = e.status() {
+                if let (Some(span), Some(status)) = (span, e.status()) {
                     span.record("status", status.as_u16());
                 }
                 tracing::debug!(kind = ?e.kind(), "call failed");
@@ -515,7 +526,14 @@ impl Runtime {
             Err(Failed::Reqwest(e)) => {
                 tracing::debug!(error = %transport::root_cause(e), "call failed")
             }
-        });
+        };
+        match started {
+            Some(started) => {
+                span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+                span.in_scope(|| report(Some(&span)));
+            }
+            None => report(None),
+        }
         match outcome {
             Ok(response) => {
                 // Read only inside `call()`: a bare `send()` has no record to fill.
@@ -530,7 +548,9 @@ impl Runtime {
                 Ok(response)
             }
             Err(Failed::Reqwest(e)) => Err(e.without_url()),
-            Err(Failed::Runtime(e)) => Err(e.into_reqwest().await),
+            // Boxed, as the other rare paths: every call's future stays small, which saves
+            // the copies of it that moving it costs on every call.
+            Err(Failed::Runtime(e)) => Err(Box::pin(e.into_reqwest()).await),
         }
     }
 
@@ -547,7 +567,7 @@ impl Runtime {
 
     /// What the caller gets of a response: an error for a refusal of credentials or a
     /// redirect, a bounded body otherwise.
-    async fn finish(
+    pub(crate) async fn finish(
         &self,
         response: reqwest::Response,
         deadline: tokio::time::Instant,
@@ -588,10 +608,13 @@ impl Runtime {
             }
             let (status, headers) = (response.status(), response.headers().clone());
             // The body names the vendor's error code; bounded in size and time like any other.
-            let body = tokio::time::timeout_at(deadline, transport::read_limited(response, limit))
-                .await
-                .ok()
-                .and_then(Result::ok);
+            let body = Box::pin(tokio::time::timeout_at(
+                deadline,
+                transport::read_limited(response, limit),
+            ))
+            .await
+            .ok()
+            .and_then(Result::ok);
             return Err(error.with_answer(status, &headers, body));
         }
         transport::check_content_length(&response, limit)?;
@@ -605,20 +628,26 @@ impl Runtime {
         Ok(transport::guard(response, limit, deadline))
     }
 
-    async fn send_with_retries(
+    pub(crate) async fn send_with_retries(
         &self,
         request: reqwest::Request,
         deadline: tokio::time::Instant,
-    ) -> reqwest::Result<reqwest::Response> {
+        traced: bool,
+    ) -> Result<reqwest::Response, Failed> {
         let method = request.method().clone();
         let transport = &self.inner.transport;
         let mut attempt = 1u32;
         let mut pending = request;
         loop {
             // Each attempt, the reading of its body included, ends by the call's deadline.
+            // Without a timeout of its own, the request has the transport's attempt timeout.
             let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
-            let attempt_limit = pending.timeout().map_or(remaining, |t| (*t).min(remaining));
-            *pending.timeout_mut() = Some(attempt_limit);
+            let limit = pending
+                .timeout()
+                .map_or(transport.attempt_timeout(), |t| *t);
+            if remaining < limit {
+                *pending.timeout_mut() = Some(remaining);
+            }
             // A copy for a retry, unless this is the last attempt the policy allows and the
             // authenticator never sends twice; one copy serves both. A body that cannot be
             // cloned (a stream) can be sent only once.
@@ -627,7 +656,9 @@ impl Runtime {
             } else {
                 None
             };
-            tracing::Span::current().record("attempt", attempt);
+            if traced {
+                tracing::Span::current().record("attempt", attempt);
+            }
             let result = self
                 .inner
                 .auth
@@ -635,7 +666,11 @@ impl Runtime {
                 .await;
             let outcome = match &result {
                 Ok(response) if response.extensions().get::<AuthRejected>().is_some() => {
-                    return result;
+                    return result.map_err(Failed::Reqwest);
+                }
+                // The attempt's timeout was what was left of the call's time limit.
+                Err(e) if e.is_timeout() && tokio::time::Instant::now() >= deadline => {
+                    return Err(Failed::Runtime(self.call_timed_out()));
                 }
                 Ok(response) => Outcome::status(
                     response.status(),
@@ -651,15 +686,29 @@ impl Runtime {
             let (Some(copy), Decision::RetryAfter(ceiling)) =
                 (copy, self.retry.decide(&method, attempt, outcome))
             else {
-                return result;
+                return result.map_err(Failed::Reqwest);
             };
             let wait = retry::jitter(ceiling, rand::random::<f64>());
+            // A retry that could only start after the call's time limit is not waited for.
+            if tokio::time::Instant::now() + wait >= deadline {
+                return Err(Failed::Runtime(Error::new(
+                    ErrorKind::TimedOut,
+                    format!(
+                        "attempt {attempt} failed and the next could not start ({} ms of \
+                         back-off) within the call's time limit of {:?} (all attempts \
+                         included); raise it with Client::with_timeout or \
+                         RuntimeBuilder::call_timeout",
+                        wait.as_millis(),
+                        self.limits.call_timeout
+                    ),
+                )));
+            }
             tracing::debug!(
                 attempt,
                 wait_ms = wait.as_millis() as u64,
                 "retrying a transient failure"
             );
-            tokio::time::sleep(wait).await;
+            Box::pin(tokio::time::sleep(wait)).await;
             pending = copy;
             attempt += 1;
         }
@@ -667,7 +716,7 @@ impl Runtime {
 }
 
 /// How a call failed inside `exec`: reqwest's own errors keep their flags (connect, timeout).
-enum Failed {
+pub(crate) enum Failed {
     Runtime(Error),
     Reqwest(reqwest::Error),
 }
@@ -688,25 +737,7 @@ impl ClientParts {
     /// only where the runtime allows it.
     pub fn new(base_url: impl Into<String>, runtime: Runtime) -> Result<Self, ConfigError> {
         let base_url = base_url.into();
-        let parsed = url::Url::parse(base_url.trim()).map_err(|e| {
-            ConfigError::new(format!(
-                "the base URL {} is not a valid URL ({e}); expected https://host[:port][/path]",
-                crate::redact::describe_url(&base_url)
-            ))
-        })?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-            return Err(ConfigError::new(format!(
-                "the base URL {} must be an https:// URL",
-                crate::redact::UrlForLog(&parsed)
-            )));
-        }
-        if !parsed.username().is_empty() || parsed.password().is_some() {
-            return Err(ConfigError::new(format!(
-                "the base URL for {} carries user-info (user:password@); remove it: credentials \
-                 are configured on the runtime, never in the URL",
-                transport::origin(&parsed)
-            )));
-        }
+        let parsed = parse_base_url(&base_url)?;
         if runtime.authenticator().sends_credentials() {
             runtime
                 .inner
@@ -718,5 +749,121 @@ impl ClientParts {
             base_url: base_url.trim().trim_end_matches('/').to_owned(),
             runtime,
         })
+    }
+}
+
+/// Parses a client's base URL: `http(s)://host[:port][/path]`, without user-info, query or
+/// fragment, and without a trailing `/`.
+fn parse_base_url(base_url: &str) -> Result<url::Url, ConfigError> {
+    let trimmed = base_url.trim().trim_end_matches('/');
+    let parsed = url::Url::parse(trimmed).map_err(|e| {
+        ConfigError::new(format!(
+            "the base URL {} is not a valid URL ({e}); expected https://host[:port][/path]",
+            crate::redact::describe_url(base_url)
+        ))
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(ConfigError::new(format!(
+            "the base URL {} must be an https:// URL",
+            crate::redact::UrlForLog(&parsed)
+        )));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(ConfigError::new(format!(
+            "the base URL for {} carries user-info (user:password@); remove it: credentials \
+             are configured on the runtime, never in the URL",
+            transport::origin(&parsed)
+        )));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(ConfigError::new(format!(
+            "the base URL for {} has a query or fragment (`?`, `#`); give only \
+             https://host[:port][/path]",
+            transport::origin(&parsed)
+        )));
+    }
+    Ok(parsed)
+}
+
+/// What a generated `Client` holds as progenitor's "inner" value: its [`Runtime`] and its
+/// base URL, parsed once when the client is made. Each call then builds its URL from the
+/// parsed base and the operation's path, instead of parsing the whole URL text again (the
+/// host included) as handing reqwest a string would, on every call.
+#[derive(Debug, Clone)]
+pub struct ClientCore {
+    runtime: Runtime,
+    /// The parsed base URL, or why the one given is unusable (reported by every call, as
+    /// `Client::new` cannot fail).
+    base: Result<url::Url, String>,
+}
+
+impl ClientCore {
+    /// The core of a client for `base_url` (see [`ClientParts::new`] for what it must be).
+    pub fn new(base_url: &str, runtime: Runtime) -> Self {
+        Self {
+            base: parse_base_url(base_url).map_err(|e| e.to_string()),
+            runtime,
+        }
+    }
+
+    /// The runtime: credentials, transport, limits and retry policy.
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
+    /// The URL of an operation: the base URL with `path` (which starts with `/` and whose
+    /// parameters went through [`crate::path_segment`]) after the base URL's own path.
+    /// `Err` says why the client's base URL is unusable.
+    pub fn url(&self, path: &str) -> Result<url::Url, String> {
+        let base = self.base.as_ref().map_err(Clone::clone)?;
+        let mut url = base.clone();
+        match base.path() {
+            "/" => url.set_path(path),
+            stem => url.set_path(&format!("{stem}{path}")),
+        }
+        Ok(url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The URL a call gets is the one reqwest would have parsed from the whole text.
+    #[test]
+    fn operation_urls_are_the_base_url_and_the_path_as_one_text_would_parse() {
+        let values = [
+            "p", "a b", "..\\..", "%2e%2e", "ü/ö", "x?y#z", "~._-", "a;b=c", "...",
+        ];
+        for base in [
+            "http://127.0.0.1:8080",
+            "https://css.cn-north-4.myhuaweicloud.com/",
+            "https://example.com/gateway/v2",
+            "https://example.com:8443/a%20b/",
+        ] {
+            let core = ClientCore::new(base, Runtime::unauthenticated().unwrap());
+            for value in values {
+                let segment = crate::path_segment("x", value).unwrap();
+                let path = format!("/v1/{segment}/things");
+                let expected =
+                    url::Url::parse(&format!("{}{path}", base.trim_end_matches('/'))).unwrap();
+                assert_eq!(core.url(&path).unwrap(), expected, "{base} {value:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn unusable_base_urls_are_reported_by_every_call() {
+        for (base, says) in [
+            ("not a url", "not a valid URL"),
+            ("ftp://example.com", "must be an https:// URL"),
+            ("https://user:pw@example.com", "user-info"),
+            ("https://example.com/?a=1", "query or fragment"),
+        ] {
+            let core = ClientCore::new(base, Runtime::unauthenticated().unwrap());
+            let e = core.url("/v1").unwrap_err();
+            assert!(e.contains(says), "{base}: {e}");
+            assert!(!e.contains("pw"), "{e}");
+        }
     }
 }

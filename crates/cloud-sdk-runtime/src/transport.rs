@@ -57,6 +57,7 @@ pub struct Transport {
     client: reqwest::Client,
     allow_insecure_http: bool,
     max_response_bytes: u64,
+    attempt_timeout: Duration,
 }
 
 impl Transport {
@@ -67,7 +68,10 @@ impl Transport {
     }
 
     /// Builds the client from `builder` (the caller's settings: proxies, TLS roots...) with the
-    /// runtime's policy on top: no redirects, the limits' connect timeout.
+    /// runtime's policy on top: no redirects, the limits' connect timeout, and the attempt
+    /// timeout as every request's default. A request then carries a timeout of its own only
+    /// when what is left of its call's time limit is shorter (setting one costs reqwest an
+    /// extension map on the request, and every copy of the request a copy of the map).
     pub(crate) fn build(
         builder: reqwest::ClientBuilder,
         limits: &Limits,
@@ -76,12 +80,14 @@ impl Transport {
         let client = builder
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(limits.connect_timeout)
+            .timeout(limits.attempt_timeout)
             .build()
             .map_err(|e| ConfigError::new(format!("could not build the HTTP client: {e}")))?;
         Ok(Self {
             client,
             allow_insecure_http,
             max_response_bytes: limits.max_response_bytes,
+            attempt_timeout: limits.attempt_timeout,
         })
     }
 
@@ -94,6 +100,12 @@ impl Transport {
     /// The response body size limit.
     pub fn max_response_bytes(&self) -> u64 {
         self.max_response_bytes
+    }
+
+    /// The timeout every request has unless it carries a shorter one: the limits' attempt
+    /// timeout, from sending to the last byte of the response.
+    pub fn attempt_timeout(&self) -> Duration {
+        self.attempt_timeout
     }
 
     /// Refuses `url` when it is plain `http://` and credentials would travel with it.

@@ -703,9 +703,9 @@ Version: v1.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: ::cloud_sdk_runtime::Runtime,
+    pub(crate) inner: ::cloud_sdk_runtime::ClientCore,
 }
-impl ClientInfo<::cloud_sdk_runtime::Runtime> for Client {
+impl ClientInfo<::cloud_sdk_runtime::ClientCore> for Client {
     fn api_version() -> &'static str {
         "v1.0"
     }
@@ -715,7 +715,7 @@ impl ClientInfo<::cloud_sdk_runtime::Runtime> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &::cloud_sdk_runtime::Runtime {
+    fn inner(&self) -> &::cloud_sdk_runtime::ClientCore {
         &self.inner
     }
 }
@@ -723,7 +723,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<::cloud_sdk_runtime::Runtime>,
+        Client: ClientHooks<::cloud_sdk_runtime::ClientCore>,
     {}
 };
 impl Client {
@@ -845,21 +845,18 @@ pub mod builder {
             let cluster_id = cluster_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1.0/{}/clusters/{}/vpcepservice/connections", client.baseurl,
-                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
-                .map_err(Error::InvalidRequest) ?,
-                ::cloud_sdk_runtime::path_segment("cluster_id", & cluster_id.to_string())
-                .map_err(Error::InvalidRequest) ?,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
+            let url = client
+                .inner
+                .url(
+                    &format!(
+                        "/v1.0/{}/clusters/{}/vpcepservice/connections",
+                        ::cloud_sdk_runtime::path_segment("project_id", & project_id
+                        .to_string()).map_err(Error::InvalidRequest) ?,
+                        ::cloud_sdk_runtime::path_segment("cluster_id", & cluster_id
+                        .to_string()).map_err(Error::InvalidRequest) ?
                     ),
-                );
+                )
+                .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -870,7 +867,6 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "show_vpcep_connection",
@@ -880,18 +876,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::cloud_sdk_runtime::response_value(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::cloud_sdk_runtime::response_value(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::cloud_sdk_runtime::response_value(response).await?,
                         ),
                     )
                 }

@@ -648,9 +648,9 @@ Version: v1*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: ::cloud_sdk_runtime::Runtime,
+    pub(crate) inner: ::cloud_sdk_runtime::ClientCore,
 }
-impl ClientInfo<::cloud_sdk_runtime::Runtime> for Client {
+impl ClientInfo<::cloud_sdk_runtime::ClientCore> for Client {
     fn api_version() -> &'static str {
         "v1"
     }
@@ -660,7 +660,7 @@ impl ClientInfo<::cloud_sdk_runtime::Runtime> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &::cloud_sdk_runtime::Runtime {
+    fn inner(&self) -> &::cloud_sdk_runtime::ClientCore {
         &self.inner
     }
 }
@@ -668,7 +668,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<::cloud_sdk_runtime::Runtime>,
+        Client: ClientHooks<::cloud_sdk_runtime::ClientCore>,
     {}
 };
 impl Client {
@@ -793,19 +793,17 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/{}/connections/vpc-endpoint", client.baseurl,
-                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
-                .map_err(Error::InvalidRequest) ?,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
+            let url = client
+                .inner
+                .url(
+                    &format!(
+                        "/v1/{}/connections/vpc-endpoint",
+                        ::cloud_sdk_runtime::path_segment("project_id", & project_id
+                        .to_string()).map_err(Error::InvalidRequest) ?
                     ),
-                );
+                )
+                .map_err(Error::InvalidRequest)?;
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append("X-Workspace-Id", x_workspace_id.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client
@@ -826,18 +824,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::cloud_sdk_runtime::response_value(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::cloud_sdk_runtime::response_value(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::cloud_sdk_runtime::response_value(response).await?,
                         ),
                     )
                 }

@@ -549,9 +549,9 @@ Version: v2*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: ::cloud_sdk_runtime::Runtime,
+    pub(crate) inner: ::cloud_sdk_runtime::ClientCore,
 }
-impl ClientInfo<::cloud_sdk_runtime::Runtime> for Client {
+impl ClientInfo<::cloud_sdk_runtime::ClientCore> for Client {
     fn api_version() -> &'static str {
         "v2"
     }
@@ -561,7 +561,7 @@ impl ClientInfo<::cloud_sdk_runtime::Runtime> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &::cloud_sdk_runtime::Runtime {
+    fn inner(&self) -> &::cloud_sdk_runtime::ClientCore {
         &self.inner
     }
 }
@@ -569,7 +569,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<::cloud_sdk_runtime::Runtime>,
+        Client: ClientHooks<::cloud_sdk_runtime::ClientCore>,
     {}
 };
 impl Client {
@@ -764,21 +764,19 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v2/instances/{}/tenants/{}/privatelink/connection", client
-                .baseurl, ::cloud_sdk_runtime::path_segment("instance_id", & instance_id
-                .to_string()).map_err(Error::InvalidRequest) ?,
-                ::cloud_sdk_runtime::path_segment("tenant_id", & tenant_id.to_string())
-                .map_err(Error::InvalidRequest) ?,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
+            let url = client
+                .inner
+                .url(
+                    &format!(
+                        "/api/v2/instances/{}/tenants/{}/privatelink/connection",
+                        ::cloud_sdk_runtime::path_segment("instance_id", & instance_id
+                        .to_string()).map_err(Error::InvalidRequest) ?,
+                        ::cloud_sdk_runtime::path_segment("tenant_id", & tenant_id
+                        .to_string()).map_err(Error::InvalidRequest) ?
                     ),
-                );
+                )
+                .map_err(Error::InvalidRequest)?;
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             if let Some(value) = x_ob_project_id {
                 header_map.append("X-Ob-Project-Id", value.to_string().try_into()?);
             }
@@ -802,18 +800,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::cloud_sdk_runtime::response_value(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::cloud_sdk_runtime::response_value(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::cloud_sdk_runtime::response_value(response).await?,
                         ),
                     )
                 }
@@ -950,21 +948,19 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v2/instances/{}/tenants/{}/privatelink/user", client.baseurl,
-                ::cloud_sdk_runtime::path_segment("instance_id", & instance_id
-                .to_string()).map_err(Error::InvalidRequest) ?,
-                ::cloud_sdk_runtime::path_segment("tenant_id", & tenant_id.to_string())
-                .map_err(Error::InvalidRequest) ?,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
+            let url = client
+                .inner
+                .url(
+                    &format!(
+                        "/api/v2/instances/{}/tenants/{}/privatelink/user",
+                        ::cloud_sdk_runtime::path_segment("instance_id", & instance_id
+                        .to_string()).map_err(Error::InvalidRequest) ?,
+                        ::cloud_sdk_runtime::path_segment("tenant_id", & tenant_id
+                        .to_string()).map_err(Error::InvalidRequest) ?
                     ),
-                );
+                )
+                .map_err(Error::InvalidRequest)?;
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             if let Some(value) = x_ob_project_id {
                 header_map.append("X-Ob-Project-Id", value.to_string().try_into()?);
             }
@@ -988,18 +984,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::cloud_sdk_runtime::response_value(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::cloud_sdk_runtime::response_value(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::cloud_sdk_runtime::response_value(response).await?,
                         ),
                     )
                 }

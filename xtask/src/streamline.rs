@@ -1,0 +1,266 @@
+//! A pass over progenitor's operation code that takes out per-call work the runtime does once
+//! or not at all, without changing what goes on the wire:
+//!
+//! - **The URL.** progenitor writes `format!("{}/v1.0/{}/...", client.baseurl, ..)` and hands
+//!   the text to reqwest, which parses all of it, host included, on every call (about a fifth
+//!   of a loopback call's instructions). It becomes
+//!   `client.inner.url(&format!("/v1.0/{}/...", ..))`: the path set on the base URL the client
+//!   parsed when it was made.
+//! - **The `api-version` header.** progenitor adds `api-version: <info.version>` to every
+//!   request; no vendor here documents it, so it is not written (nor its header map, when
+//!   nothing else goes in it).
+//! - **The response headers.** `ResponseValue::from_response` copies them; the runtime's
+//!   `response_value` moves them.
+//!
+//! A shape the pass does not recognise is an error naming it, so that a new progenitor cannot
+//! silently bring the per-call costs back.
+
+use quote::{ToTokens, quote};
+use syn::{
+    Expr, ExprMethodCall, Local, Pat, Stmt, Token, parse_quote, punctuated::Punctuated,
+    visit_mut::VisitMut,
+};
+
+/// Rewrites every operation's request building in `file`; `Err` names the shape not
+/// recognised.
+pub fn streamline(file: &mut syn::File) -> Result<(), String> {
+    let mut pass = Pass::default();
+    pass.visit_file_mut(file);
+    match pass.error {
+        Some(e) => Err(e),
+        None if pass.urls == 0 => {
+            Err("found no operation URL (`let url = format!(..)`) to rewrite".to_owned())
+        }
+        None => Ok(()),
+    }
+}
+
+#[derive(Default)]
+struct Pass {
+    urls: usize,
+    error: Option<String>,
+}
+
+fn mentions(tokens: &impl ToTokens, ident: &str) -> bool {
+    tokens
+        .to_token_stream()
+        .into_iter()
+        .any(|t| mentions_tree(&t, ident))
+}
+
+fn mentions_tree(tree: &proc_macro2::TokenTree, ident: &str) -> bool {
+    match tree {
+        proc_macro2::TokenTree::Ident(i) => i == ident,
+        proc_macro2::TokenTree::Group(g) => {
+            g.stream().into_iter().any(|t| mentions_tree(&t, ident))
+        }
+        _ => false,
+    }
+}
+
+fn local_name(local: &Local) -> Option<String> {
+    match &local.pat {
+        Pat::Ident(p) => Some(p.ident.to_string()),
+        _ => None,
+    }
+}
+
+impl Pass {
+    fn fail(&mut self, message: String) {
+        self.error.get_or_insert(message);
+    }
+
+    /// `let url = format!("{}<path>", client.baseurl, args..)` →
+    /// `let url = client.inner.url(&format!("<path>", args..)).map_err(Error::InvalidRequest)?`.
+    fn rewrite_url(&mut self, local: &mut Local) {
+        let shape = quote!(#local).to_string();
+        let Some(init) = &mut local.init else {
+            return self.fail("`let url` without a value".to_owned());
+        };
+        let Expr::Macro(mac) = &*init.expr else {
+            return self.fail(format!("an operation URL not built by format!: {shape}"));
+        };
+        let args = mac
+            .mac
+            .parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated)
+            .map_err(|e| format!("{e}: {shape}"));
+        let args = match args {
+            Ok(args) if mac.mac.path.is_ident("format") => args,
+            Ok(_) => return self.fail(format!("an operation URL not built by format!: {shape}")),
+            Err(e) => return self.fail(e),
+        };
+        let mut args = args.into_iter();
+        let (Some(Expr::Lit(template)), Some(base)) = (args.next(), args.next()) else {
+            return self.fail(format!("an operation URL of an unknown shape: {shape}"));
+        };
+        let syn::Lit::Str(template) = template.lit else {
+            return self.fail(format!("an operation URL of an unknown shape: {shape}"));
+        };
+        let template = template.value();
+        let Some(path) = template.strip_prefix("{}").filter(|p| p.starts_with('/')) else {
+            return self.fail(format!(
+                "an operation URL not starting at the base URL: {shape}"
+            ));
+        };
+        if quote!(#base).to_string() != "client . baseurl" {
+            return self.fail(format!("an operation URL not on client.baseurl: {shape}"));
+        }
+        let rest: Vec<Expr> = args.collect();
+        init.expr = parse_quote! {
+            client.inner.url(&format!(#path #(, #rest)*)).map_err(Error::InvalidRequest)?
+        };
+        self.urls += 1;
+    }
+}
+
+/// `receiver.headers(header_map)` → `receiver`, anywhere in a method chain.
+fn strip_headers_call(expr: &mut Expr) {
+    if let Expr::MethodCall(ExprMethodCall {
+        receiver,
+        method,
+        args,
+        ..
+    }) = expr
+    {
+        if method == "headers" && args.len() == 1 && mentions(&args[0], "header_map") {
+            let inner = std::mem::replace(&mut **receiver, parse_quote!(()));
+            *expr = inner;
+            strip_headers_call(expr);
+        } else {
+            strip_headers_call(receiver);
+        }
+    } else if let Expr::Try(t) = expr {
+        strip_headers_call(&mut t.expr);
+    }
+}
+
+impl VisitMut for Pass {
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        // The api-version header: `header_map.append(HeaderName::from_static("api-version"), ..);`
+        let before = block.stmts.len();
+        block.stmts.retain(|s| {
+            !(mentions(s, "header_map") && quote!(#s).to_string().contains("\"api-version\""))
+        });
+        if block.stmts.len() != before {
+            let declares = |s: &Stmt| matches!(s, Stmt::Local(l) if local_name(l).as_deref() == Some("header_map"));
+            let sends = |s: &Stmt| matches!(s, Stmt::Local(l) if local_name(l).as_deref() == Some("request"));
+            let still_used = block
+                .stmts
+                .iter()
+                .any(|s| mentions(s, "header_map") && !declares(s) && !sends(s));
+            if !still_used {
+                block.stmts.retain(|s| !declares(s));
+                for s in &mut block.stmts {
+                    if let Stmt::Local(l) = s
+                        && local_name(l).as_deref() == Some("request")
+                        && let Some(init) = &mut l.init
+                    {
+                        strip_headers_call(&mut init.expr);
+                    }
+                }
+                if block.stmts.iter().any(|s| mentions(s, "header_map")) {
+                    self.fail("an api-version header map used in an unknown way".to_owned());
+                }
+            }
+        }
+        for stmt in &mut block.stmts {
+            if let Stmt::Local(local) = stmt
+                && local_name(local).as_deref() == Some("url")
+                && mentions(local, "baseurl")
+            {
+                self.rewrite_url(local);
+            }
+        }
+        syn::visit_mut::visit_block_mut(self, block);
+    }
+
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        if let Expr::Path(p) = &*call.func
+            && quote!(#p).to_string() == "ResponseValue :: from_response"
+        {
+            *call.func = parse_quote!(::cloud_sdk_runtime::response_value);
+        }
+        syn::visit_mut::visit_expr_call_mut(self, call);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(code: proc_macro2::TokenStream) -> Result<String, String> {
+        let mut file: syn::File = syn::parse2(code).map_err(|e| e.to_string())?;
+        streamline(&mut file)?;
+        Ok(prettyplease::unparse(&file))
+    }
+
+    #[test]
+    fn the_url_is_built_on_the_parsed_base_and_the_api_version_header_goes() {
+        let out = run(quote! {
+            async fn send(self) -> Result<ResponseValue<T>, Error<E>> {
+                let url = format!("{}/v1/{}/things", client.baseurl, seg(&id));
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map.append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                );
+                let mut request = client.client.get(url).header(ACCEPT, v).headers(header_map).build()?;
+                ResponseValue::from_response(response).await
+            }
+        })
+        .unwrap();
+        assert!(
+            out.contains("client\n        .inner\n        .url("),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#".url(&format!("/v1/{}/things", seg(& id)))"#),
+            "{out}"
+        );
+        assert!(!out.contains("baseurl"), "{out}");
+        assert!(!out.contains("header_map"), "{out}");
+        assert!(!out.contains("api-version"), "{out}");
+        assert!(
+            out.contains("client.client.get(url).header(ACCEPT, v).build()?"),
+            "{out}"
+        );
+        assert!(
+            out.contains("::cloud_sdk_runtime::response_value(response)"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_header_map_with_other_headers_stays() {
+        let out = run(quote! {
+            async fn send(self) {
+                let url = format!("{}/v1", client.baseurl);
+                let mut header_map = HeaderMap::with_capacity(2usize);
+                header_map.append(HeaderName::from_static("api-version"), v);
+                header_map.append("X-Workspace-Id", w.to_string().try_into()?);
+                let mut request = client.client.get(url).headers(header_map).build()?;
+            }
+        })
+        .unwrap();
+        assert!(!out.contains("api-version"), "{out}");
+        assert!(
+            out.contains(r#"header_map.append("X-Workspace-Id""#),
+            "{out}"
+        );
+        assert!(out.contains(".headers(header_map)"), "{out}");
+    }
+
+    #[test]
+    fn unknown_shapes_are_errors() {
+        let shapes = [
+            quote! { fn send() { let url = concat!("a", client.baseurl); } },
+            quote! { fn send() { let url = format!("{}/v1", other.baseurl); } },
+            quote! { fn send() { let url = format!("https://x{}/v1", client.baseurl); } },
+            quote! { fn send() { let x = 1; } },
+        ];
+        for code in shapes {
+            let text = code.to_string();
+            assert!(run(code).is_err(), "accepted: {text}");
+        }
+    }
+}
