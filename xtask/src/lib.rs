@@ -4,6 +4,7 @@
 
 pub mod api_diff;
 pub mod check;
+mod config;
 pub mod docs;
 pub mod generate;
 pub mod naming;

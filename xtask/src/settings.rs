@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::spec::{ApiConfig, SpecError};
+use crate::config::{ApiConfig, SpecError};
 
 /// One document of the API as written: file (relative), text, parsed value.
 pub(crate) struct Source<'a> {

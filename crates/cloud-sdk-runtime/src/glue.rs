@@ -82,6 +82,49 @@ macro_rules! client_glue {
     };
 }
 
+/// Checks the `x-require-one-of` rules of a spec against a JSON request body before it is
+/// sent: for `operation_id`, at least one field of each group must be present and not null.
+/// Returns the message for `Error::InvalidRequest`, naming the fields.
+pub(crate) fn check_require_one_of(
+    request: &reqwest::Request,
+    operation_id: &str,
+    rules: &[(&str, &[&str])],
+) -> Result<(), String> {
+    let groups = rules
+        .iter()
+        .filter(|(op, _)| *op == operation_id)
+        .map(|(_, fields)| *fields);
+    let mut body: Option<serde_json::Value> = None;
+    for fields in groups {
+        let value = body.get_or_insert_with(|| {
+            request
+                .body()
+                .and_then(|b| b.as_bytes())
+                .and_then(|bytes| serde_json::from_slice(bytes).ok())
+                .unwrap_or(serde_json::Value::Null)
+        });
+        let present = fields
+            .iter()
+            .any(|f| value.get(f).is_some_and(|v| !v.is_null()));
+        if !present {
+            return Err(format!(
+                "the request body needs {}; none was given, so nothing was sent",
+                match fields {
+                    [one] => format!("`{one}`"),
+                    many => format!(
+                        "one of {}",
+                        many.iter()
+                            .map(|f| format!("`{f}`"))
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    ),
+                }
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// progenitor's `ResponseValue::from_response` (read the body, decode it as JSON), with the
 /// response's headers moved into the value instead of copied: the generated `send()` calls
 /// this one.
@@ -302,6 +345,27 @@ mod tests {
     use futures::TryStreamExt as _;
 
     use super::*;
+
+    #[test]
+    fn require_one_of() {
+        let client = reqwest::Client::new();
+        let req = |body: &str| {
+            client
+                .post("https://x.invalid/")
+                .body(body.to_owned())
+                .build()
+                .unwrap()
+        };
+        let rules: &[(&str, &[&str])] = &[("op", &["a", "b"])];
+        assert!(check_require_one_of(&req(r#"{"a":"x"}"#), "op", rules).is_ok());
+        assert!(check_require_one_of(&req(r#"{"b":"x"}"#), "op", rules).is_ok());
+        assert!(check_require_one_of(&req(r#"{"c":"x"}"#), "other", rules).is_ok());
+        let e = check_require_one_of(&req(r#"{"a":null}"#), "op", rules).unwrap_err();
+        assert_eq!(
+            e,
+            "the request body needs one of `a` or `b`; none was given, so nothing was sent"
+        );
+    }
 
     #[test]
     fn path_segments_refuse_dot_segments_and_encode_backslashes() {

@@ -403,7 +403,7 @@ impl Runtime {
         require_one_of: &[(&str, &[&str])],
     ) -> Result<(), Error> {
         let inner = &*self.inner;
-        crate::api_error::check_require_one_of(request, operation_id, require_one_of)
+        crate::glue::check_require_one_of(request, operation_id, require_one_of)
             .map_err(|m| Error::new(ErrorKind::InvalidRequest, m))?;
         // The message is built only for a URL that may be refused: not once per call.
         if inner.auth.sends_credentials() && request.url().scheme() != "https" {
