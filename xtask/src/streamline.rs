@@ -26,13 +26,16 @@ use syn::{
 pub fn streamline(file: &mut syn::File) -> Result<(), String> {
     let mut pass = Pass::default();
     pass.visit_file_mut(file);
-    match pass.error {
-        Some(e) => Err(e),
-        None if pass.urls == 0 => {
-            Err("found no operation URL (`let url = format!(..)`) to rewrite".to_owned())
-        }
-        None => Ok(()),
+    if let Some(e) = pass.error {
+        return Err(e);
     }
+    if pass.urls == 0 {
+        return Err("found no operation URL (`let url = format!(..)`) to rewrite".to_owned());
+    }
+    if quote!(#file).to_string().contains("\"api-version\"") {
+        return Err("an `api-version` header is still written somewhere".to_owned());
+    }
+    Ok(())
 }
 
 #[derive(Default)]
@@ -70,7 +73,7 @@ impl Pass {
         self.error.get_or_insert(message);
     }
 
-    /// `let url = format!("{}<path>", client.baseurl, args..)` →
+    /// `let <url> = format!("{}<path>", client.baseurl, args..)` →
     /// `let url = client.inner.url(&format!("<path>", args..)).map_err(Error::InvalidRequest)?`.
     fn rewrite_url(&mut self, local: &mut Local) {
         let shape = quote!(#local).to_string();
@@ -102,6 +105,12 @@ impl Pass {
                 "an operation URL not starting at the base URL: {shape}"
             ));
         };
+        // Set as a path, a `?` or `#` would be encoded instead of starting a query or fragment.
+        if path.contains(['?', '#']) {
+            return self.fail(format!(
+                "an operation path with a query or fragment: {shape}"
+            ));
+        }
         if quote!(#base).to_string() != "client . baseurl" {
             return self.fail(format!("an operation URL not on client.baseurl: {shape}"));
         }
@@ -163,15 +172,25 @@ impl VisitMut for Pass {
                 }
             }
         }
+        // Whatever the local is called (progenitor renames it when a parameter is `url`).
         for stmt in &mut block.stmts {
             if let Stmt::Local(local) = stmt
-                && local_name(local).as_deref() == Some("url")
                 && mentions(local, "baseurl")
             {
                 self.rewrite_url(local);
             }
         }
         syn::visit_mut::visit_block_mut(self, block);
+    }
+
+    fn visit_impl_item_fn_mut(&mut self, f: &mut syn::ImplItemFn) {
+        syn::visit_mut::visit_impl_item_fn_mut(self, f);
+        if f.sig.ident == "send" && mentions(&f.block, "baseurl") {
+            self.fail(format!(
+                "an operation builds its URL from the base URL in a way not recognised: {}",
+                quote!(#f)
+            ));
+        }
     }
 
     fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
@@ -257,6 +276,21 @@ mod tests {
             quote! { fn send() { let url = format!("{}/v1", other.baseurl); } },
             quote! { fn send() { let url = format!("https://x{}/v1", client.baseurl); } },
             quote! { fn send() { let x = 1; } },
+            quote! { fn send() { let url = format!("{}/v1?x=1", client.baseurl); } },
+            quote! {
+                fn send() {
+                    let url = format!("{}/v1", client.baseurl);
+                    headers.append(from_static("api-version"), v);
+                }
+            },
+            quote! {
+                impl B {
+                    fn send() {
+                        let url = format!("{}/v1", client.baseurl);
+                        client.client.get(format!("{}/v2", client.baseurl));
+                    }
+                }
+            },
         ];
         for code in shapes {
             let text = code.to_string();

@@ -229,7 +229,8 @@ impl RuntimeBuilder {
 
     /// Builds the HTTP client from `builder` (proxies, TLS roots, pool settings); the runtime
     /// still applies its own policy on top: redirects are never followed, the connect timeout
-    /// is [`Limits::connect_timeout`].
+    /// is [`Limits::connect_timeout`] and every request's timeout is
+    /// [`Limits::attempt_timeout`] (a timeout set on `builder` is replaced).
     pub fn http_client(mut self, builder: reqwest::ClientBuilder) -> Self {
         self.http = Some(builder);
         self
@@ -368,7 +369,8 @@ impl Runtime {
         &*self.inner.auth
     }
 
-    /// The HTTP client all calls go through (no redirects; the runtime's limits).
+    /// The HTTP client all calls go through (no redirects; the runtime's connect timeout, and
+    /// its attempt timeout as every request's timeout).
     pub fn http_client(&self) -> &reqwest::Client {
         &self.inner.transport
     }
@@ -622,7 +624,10 @@ impl Runtime {
         // reads exactly that many bytes), and its reading is bounded by the attempt's reqwest
         // timeout, which never outlasts the call's deadline (see `send_with_retries`): only a
         // body of unknown length needs the guard.
-        if response.content_length().is_some() {
+        // An authenticator that waits on more than its request (a token fetch, a Digest
+        // probe) may have started the request's timer after part of the call's time was spent:
+        // its body is guarded whatever its length.
+        if response.content_length().is_some() && self.inner.auth.single_request() {
             return Ok(response);
         }
         Ok(transport::guard(response, limit, deadline))
@@ -689,19 +694,25 @@ impl Runtime {
                 return result.map_err(Failed::Reqwest);
             };
             let wait = retry::jitter(ceiling, rand::random::<f64>());
-            // A retry that could only start after the call's time limit is not waited for.
-            if tokio::time::Instant::now() + wait >= deadline {
-                return Err(Failed::Runtime(Error::new(
-                    ErrorKind::TimedOut,
-                    format!(
-                        "attempt {attempt} failed and the next could not start ({} ms of \
-                         back-off) within the call's time limit of {:?} (all attempts \
-                         included); raise it with Client::with_timeout or \
-                         RuntimeBuilder::call_timeout",
-                        wait.as_millis(),
-                        self.limits.call_timeout
-                    ),
-                )));
+            // A retry that could only start after the call's time limit is not waited for: the
+            // caller gets what this attempt got (the server's answer, with its status, code and
+            // request id), or a timeout when it got none.
+            if wait >= deadline.saturating_duration_since(tokio::time::Instant::now()) {
+                return match result {
+                    Ok(response) => Ok(response),
+                    Err(e) => Err(Failed::Runtime(Error::new(
+                        ErrorKind::TimedOut,
+                        format!(
+                            "attempt {attempt} failed ({}) and the next could not start ({} ms of \
+                             back-off) within the call's time limit of {:?} (all attempts \
+                             included); raise it with Client::with_timeout or \
+                             RuntimeBuilder::call_timeout",
+                            transport::root_cause(&e),
+                            wait.as_millis(),
+                            self.limits.call_timeout
+                        ),
+                    ))),
+                };
             }
             tracing::debug!(
                 attempt,
@@ -811,14 +822,23 @@ impl ClientCore {
         &self.runtime
     }
 
+    /// The same base URL (not parsed again) with another runtime.
+    pub fn with_runtime(&self, runtime: Runtime) -> Self {
+        Self {
+            runtime,
+            base: self.base.clone(),
+        }
+    }
+
     /// The URL of an operation: the base URL with `path` (which starts with `/` and whose
     /// parameters went through [`crate::path_segment`]) after the base URL's own path.
     /// `Err` says why the client's base URL is unusable.
     pub fn url(&self, path: &str) -> Result<url::Url, String> {
         let base = self.base.as_ref().map_err(Clone::clone)?;
         let mut url = base.clone();
-        match base.path() {
-            "/" => url.set_path(path),
+        // A stem's trailing `/` (`/a/` from `/a/.`) would double the one `path` starts with.
+        match base.path().trim_end_matches('/') {
+            "" => url.set_path(path),
             stem => url.set_path(&format!("{stem}{path}")),
         }
         Ok(url)
@@ -840,6 +860,10 @@ mod tests {
             "https://css.cn-north-4.myhuaweicloud.com/",
             "https://example.com/gateway/v2",
             "https://example.com:8443/a%20b/",
+            "https://example.com/a/.",
+            "https://example.com/a/b/..",
+            "https://example.com/a/%2e",
+            "http://[::1]:8080/v",
         ] {
             let core = ClientCore::new(base, Runtime::unauthenticated().unwrap());
             for value in values {

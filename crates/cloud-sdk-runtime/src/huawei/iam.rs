@@ -178,10 +178,14 @@ impl IamPasswordProvider {
             .map_err(|e| {
                 // reqwest's error text carries the URL with its query; ours has neither that
                 // nor user-info.
-                TokenError::new(
-                    format!("POST {} failed: {}", UrlForLog(url), e.without_url()),
-                    None,
-                )
+                let timed_out = e.is_timeout();
+                let message = format!("POST {} failed: {}", UrlForLog(url), e.without_url());
+                // A timeout is a timeout, whichever request ran out of time.
+                if timed_out {
+                    TokenError::timed_out(message)
+                } else {
+                    TokenError::new(message, None)
+                }
             })?;
         let status = response.status();
         if status.is_redirection() {

@@ -199,8 +199,6 @@ pub fn canonical_uri(path: &str) -> String {
     out
 }
 
-/// Appends the canonical URI of `path` to `out`. The signer writes every part of the canonical
-/// request into one buffer: a string per part cost more than the hashing (issue 10).
 /// The bytes a canonical path keeps as they are: unreserved characters and `/`, as a table
 /// (one load per byte; this runs over every request's path).
 const KEPT_IN_PATHS: [bool; 256] = {
@@ -214,6 +212,8 @@ const KEPT_IN_PATHS: [bool; 256] = {
     table
 };
 
+/// Appends the canonical URI of `path` to `out`. The signer writes every part of the canonical
+/// request into one buffer: a string per part cost more than the hashing (issue 10).
 fn push_canonical_uri(out: &mut String, path: &str) {
     let start = out.len();
     // A path of unreserved characters and `/` only (most API paths) decodes and encodes to

@@ -123,6 +123,15 @@ impl TokenError {
         }
     }
 
+    /// The request for a token ran out of time (the transport's attempt timeout).
+    pub(crate) fn timed_out(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            status: None,
+            kind: ErrorKind::TimedOut,
+        }
+    }
+
     pub(crate) fn refused(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
