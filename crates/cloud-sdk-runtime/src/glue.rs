@@ -65,26 +65,27 @@ macro_rules! client_glue {
             /// credentials, caches and connections are shared with `self`. For one call:
             /// `client.with_timeout(d).operation()...`.
             pub fn with_timeout(&self, limit: ::std::time::Duration) -> Self {
-                Self {
-                    baseurl: self.baseurl.clone(),
-                    client: self.client.clone(),
-                    inner: self.inner.with_runtime(self.inner.runtime().with_timeout(limit)),
-                }
+                self.with_runtime(self.inner.runtime().with_timeout(limit))
             }
 
             /// This client with another retry policy (for example `RetryPolicy::off()`);
             /// credentials, caches and connections are shared with `self`.
             pub fn with_retry(&self, policy: $crate::RetryPolicy) -> Self {
-                Self {
-                    baseurl: self.baseurl.clone(),
-                    client: self.client.clone(),
-                    inner: self.inner.with_runtime(self.inner.runtime().with_retry(policy)),
-                }
+                self.with_runtime(self.inner.runtime().with_retry(policy))
             }
 
             /// The runtime: credentials, transport, limits and retry policy.
             pub fn runtime(&self) -> &$crate::Runtime {
                 self.inner.runtime()
+            }
+
+            /// This client (its base URL as parsed already) with `runtime`.
+            fn with_runtime(&self, runtime: $crate::Runtime) -> Self {
+                Self {
+                    baseurl: self.baseurl.clone(),
+                    client: self.client.clone(),
+                    inner: self.inner.with_runtime(runtime),
+                }
             }
         }
     };

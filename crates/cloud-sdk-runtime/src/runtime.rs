@@ -569,7 +569,7 @@ impl Runtime {
 
     /// What the caller gets of a response: an error for a refusal of credentials or a
     /// redirect, a bounded body otherwise.
-    pub(crate) async fn finish(
+    async fn finish(
         &self,
         response: reqwest::Response,
         deadline: tokio::time::Instant,
@@ -633,7 +633,7 @@ impl Runtime {
         Ok(transport::guard(response, limit, deadline))
     }
 
-    pub(crate) async fn send_with_retries(
+    async fn send_with_retries(
         &self,
         request: reqwest::Request,
         deadline: tokio::time::Instant,
@@ -727,7 +727,7 @@ impl Runtime {
 }
 
 /// How a call failed inside `exec`: reqwest's own errors keep their flags (connect, timeout).
-pub(crate) enum Failed {
+enum Failed {
     Runtime(Error),
     Reqwest(reqwest::Error),
 }
