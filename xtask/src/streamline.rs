@@ -11,10 +11,15 @@
 //!   nothing else goes in it).
 //! - **The response headers.** `ResponseValue::from_response` copies them; the runtime's
 //!   `response_value` moves them.
+//! - **Query parameters.** `.query(&progenitor_client::QueryParam::new(name, &value))` on the
+//!   request builder runs serde into `serde_urlencoded` for every parameter; after the request
+//!   is built, the runtime's `query_param` writes a scalar straight into the URL (and gives
+//!   anything else to that same path).
 //!
 //! A shape the pass does not recognise is an error naming it, so that a new progenitor cannot
 //! silently bring the per-call costs back.
 
+use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use syn::{
     Expr, ExprMethodCall, Local, Pat, Stmt, Token, parse_quote, punctuated::Punctuated,
@@ -32,8 +37,14 @@ pub fn streamline(file: &mut syn::File) -> Result<(), String> {
     if pass.urls == 0 {
         return Err("found no operation URL (`let url = format!(..)`) to rewrite".to_owned());
     }
-    if quote!(#file).to_string().contains("\"api-version\"") {
+    let text = quote!(#file).to_string();
+    if text.contains("\"api-version\"") {
         return Err("an `api-version` header is still written somewhere".to_owned());
+    }
+    if text.contains("QueryParam") {
+        return Err(
+            "a query parameter is still written through progenitor's QueryParam".to_owned(),
+        );
     }
     Ok(())
 }
@@ -122,6 +133,58 @@ impl Pass {
     }
 }
 
+/// Takes every `.query(&progenitor_client::QueryParam::new(name, value))` out of a method
+/// chain; returns their `(name, value)` in the order they were written.
+fn take_query_calls(expr: &mut Expr, out: &mut Vec<(TokenStream, TokenStream)>) {
+    match expr {
+        Expr::MethodCall(ExprMethodCall {
+            receiver,
+            method,
+            args,
+            ..
+        }) => {
+            let pair = (method == "query" && args.len() == 1)
+                .then(|| query_param_args(&args[0]))
+                .flatten();
+            match pair {
+                Some(pair) => {
+                    let inner = std::mem::replace(&mut **receiver, parse_quote!(()));
+                    *expr = inner;
+                    take_query_calls(expr, out);
+                    out.push(pair);
+                }
+                None => take_query_calls(receiver, out),
+            }
+        }
+        Expr::Try(t) => take_query_calls(&mut t.expr, out),
+        _ => {}
+    }
+}
+
+/// `(name, value)` of `&progenitor_client::QueryParam::new(name, value)`.
+fn query_param_args(arg: &Expr) -> Option<(TokenStream, TokenStream)> {
+    let Expr::Reference(reference) = arg else {
+        return None;
+    };
+    let Expr::Call(call) = &*reference.expr else {
+        return None;
+    };
+    let Expr::Path(path) = &*call.func else {
+        return None;
+    };
+    let names: Vec<String> = path
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    if !names.ends_with(&["QueryParam".to_owned(), "new".to_owned()]) || call.args.len() != 2 {
+        return None;
+    }
+    let (name, value) = (&call.args[0], &call.args[1]);
+    Some((quote!(#name), quote!(#value)))
+}
+
 /// `receiver.headers(header_map)` → `receiver`, anywhere in a method chain.
 fn strip_headers_call(expr: &mut Expr) {
     if let Expr::MethodCall(ExprMethodCall {
@@ -171,6 +234,28 @@ impl VisitMut for Pass {
                     self.fail("an api-version header map used in an unknown way".to_owned());
                 }
             }
+        }
+        // Query parameters: out of the builder chain, into statements after `request` is built.
+        let mut at = 0;
+        while at < block.stmts.len() {
+            let mut pairs = Vec::new();
+            if let Stmt::Local(l) = &mut block.stmts[at]
+                && local_name(l).as_deref() == Some("request")
+                && let Some(init) = &mut l.init
+            {
+                take_query_calls(&mut init.expr, &mut pairs);
+            }
+            let count = pairs.len();
+            for (offset, (name, value)) in pairs.into_iter().enumerate() {
+                block.stmts.insert(
+                    at + 1 + offset,
+                    parse_quote! {
+                        ::cloud_sdk_runtime::query_param(&mut request, #name, #value)
+                            .map_err(Error::InvalidRequest)?;
+                    },
+                );
+            }
+            at += 1 + count;
         }
         // Whatever the local is called (progenitor renames it when a parameter is `url`).
         for stmt in &mut block.stmts {
@@ -223,7 +308,16 @@ mod tests {
                     ::reqwest::header::HeaderName::from_static("api-version"),
                     ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 );
-                let mut request = client.client.get(url).header(ACCEPT, v).headers(header_map).build()?;
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(ACCEPT, v)
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .headers(header_map)
+                    .build()?;
+                client.pre(&mut request, &info).await?;
                 ResponseValue::from_response(response).await
             }
         })
@@ -243,6 +337,16 @@ mod tests {
             out.contains("client.client.get(url).header(ACCEPT, v).build()?"),
             "{out}"
         );
+        // The parameters follow the request, in their order, before the hooks run.
+        let at = |needle: &str| {
+            out.find(needle)
+                .unwrap_or_else(|| panic!("{needle}: {out}"))
+        };
+        let limit = at(r#"query_param(&mut request, "limit", &limit)"#);
+        let offset = at(r#"query_param(&mut request, "offset", &offset)"#);
+        let (built, pre) = (at(".build()?"), at("client.pre("));
+        assert!(built < limit && limit < offset && offset < pre, "{out}");
+        assert!(!out.contains("QueryParam"), "{out}");
         assert!(
             out.contains("::cloud_sdk_runtime::response_value(response)"),
             "{out}"

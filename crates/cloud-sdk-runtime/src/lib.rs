@@ -29,6 +29,7 @@ pub mod lenient;
 pub mod mock;
 #[cfg(feature = "digest")]
 pub mod oceanbase;
+mod query;
 mod redact;
 pub mod retry;
 mod runtime;
@@ -38,6 +39,7 @@ mod transport;
 pub use api_error::{ApiError, Output, Reply, ServiceError, call, call_envelope};
 pub use error::{ConfigError, Error, ErrorKind};
 pub use glue::{Page, PageBounds, Paged, offset_pages, path_segment, response_value};
+pub use query::query_param;
 pub use retry::RetryPolicy;
 pub use runtime::{
     AuthRejected, Authenticator, BoxFuture, ClientCore, ClientParts, NoAuth, Runtime,

@@ -865,9 +865,11 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .build()?;
+            ::cloud_sdk_runtime::query_param(&mut request, "limit", &limit)
+                .map_err(Error::InvalidRequest)?;
+            ::cloud_sdk_runtime::query_param(&mut request, "offset", &offset)
+                .map_err(Error::InvalidRequest)?;
             let info = OperationInfo {
                 operation_id: "show_vpcep_connection",
             };

@@ -789,9 +789,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .query(&progenitor_client::QueryParam::new("requestId", &request_id))
                 .headers(header_map)
                 .build()?;
+            ::cloud_sdk_runtime::query_param(&mut request, "requestId", &request_id)
+                .map_err(Error::InvalidRequest)?;
             let info = OperationInfo {
                 operation_id: "connect_privatelink_service",
             };
@@ -973,9 +974,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .query(&progenitor_client::QueryParam::new("requestId", &request_id))
                 .headers(header_map)
                 .build()?;
+            ::cloud_sdk_runtime::query_param(&mut request, "requestId", &request_id)
+                .map_err(Error::InvalidRequest)?;
             let info = OperationInfo {
                 operation_id: "add_privatelink_service_user",
             };
