@@ -605,6 +605,89 @@ async fn a_retry_that_could_not_start_in_time_gives_the_servers_answer_at_once()
     assert_eq!(server.requests().len(), 1);
 }
 
+/// A loopback HTTP/2 server (prior knowledge) that resets the first `refusals` streams with
+/// `REFUSED_STREAM` (RFC 9113, 8.7: not processed, safe to send again) and answers the others
+/// `200` with `body`. Returns its base URL and the number of streams it saw.
+async fn refusing_h2_server(
+    refusals: usize,
+    body: &'static str,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::{Arc, atomic::AtomicUsize, atomic::Ordering};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let streams = Arc::new(AtomicUsize::new(0));
+    let seen = streams.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let Ok(mut connection) = h2::server::handshake(socket).await else {
+                    return;
+                };
+                while let Some(Ok((_request, mut respond))) = connection.accept().await {
+                    if seen.fetch_add(1, Ordering::SeqCst) < refusals {
+                        respond.send_reset(h2::Reason::REFUSED_STREAM);
+                        continue;
+                    }
+                    let head = http::Response::builder()
+                        .status(200)
+                        .header("content-type", "application/json")
+                        .body(())
+                        .unwrap();
+                    if let Ok(mut stream) = respond.send_response(head, false) {
+                        let _ = stream.send_data(bytes::Bytes::from_static(body.as_bytes()), true);
+                    }
+                }
+            });
+        }
+    });
+    (base, streams)
+}
+
+/// reqwest's own retry layer is off (it copied every request); the runtime's policy retries
+/// an HTTP/2 refusal instead, for any method, within its attempts, and only it.
+#[tokio::test]
+async fn a_refused_http2_stream_is_sent_again_even_for_a_post_and_only_by_the_policy() {
+    use std::sync::atomic::Ordering;
+    let http2 = || reqwest::Client::builder().http2_prior_knowledge();
+    let das = |base: &str, policy: RetryPolicy| {
+        let runtime = no_auth()
+            .http_client(http2())
+            .retry(policy)
+            .build()
+            .unwrap();
+        huaweicloud_das::Client::new(base, runtime)
+    };
+    let created = r#"{"connection_id":"2b3d6e1f-0c4a-4f5e-9d7b-1a2b3c4d5e6f"}"#;
+
+    // Refused once: the POST is sent again and succeeds.
+    let (base, streams) = refusing_h2_server(1, created).await;
+    let fast = RetryPolicy {
+        base_delay: Duration::from_millis(1),
+        ..RetryPolicy::default()
+    };
+    let out = create_das_connection(&das(&base, fast)).await.unwrap();
+    assert_eq!(
+        out.connection_id.as_deref(),
+        Some("2b3d6e1f-0c4a-4f5e-9d7b-1a2b3c4d5e6f")
+    );
+    assert_eq!(streams.load(Ordering::SeqCst), 2);
+
+    // Without retries nothing sends it again, reqwest included: one stream, a transport error.
+    let (base, streams) = refusing_h2_server(1, created).await;
+    let e = create_das_connection(&das(&base, RetryPolicy::off()))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
+    assert_eq!(streams.load(Ordering::SeqCst), 1);
+
+    // Refused every time: the policy's three attempts, then the error.
+    let (base, streams) = refusing_h2_server(usize::MAX, created).await;
+    let e = create_das_connection(&das(&base, fast)).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
+    assert_eq!(streams.load(Ordering::SeqCst), 3);
+}
+
 #[tokio::test]
 async fn a_token_endpoint_that_hangs_is_a_timeout() {
     let iam = RawServer::start(|_, _| Reply::Hang).await.unwrap();

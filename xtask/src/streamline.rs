@@ -4,11 +4,13 @@
 //! - **The URL.** progenitor writes `format!("{}/v1.0/{}/...", client.baseurl, ..)` and hands
 //!   the text to reqwest, which parses all of it, host included, on every call (about a fifth
 //!   of a loopback call's instructions). It becomes
-//!   `client.inner.url(&format!("/v1.0/{}/...", ..))`: the path set on the base URL the client
-//!   parsed when it was made.
+//!   `client.inner.url(&["/v1.0/", &*(..), "/..."])`: the path, its pieces joined in one
+//!   allocation without a formatter, set on the base URL the client parsed when it was made.
 //! - **The `api-version` header.** progenitor adds `api-version: <info.version>` to every
 //!   request; no vendor here documents it, so it is not written (nor its header map, when
 //!   nothing else goes in it).
+//! - **String path parameters.** progenitor writes `&value.to_string()` for every path
+//!   parameter; a `String` value is borrowed instead of copied.
 //! - **The response headers.** `ResponseValue::from_response` copies them; the runtime's
 //!   `response_value` moves them.
 //! - **Query parameters.** `.query(&progenitor_client::QueryParam::new(name, &value))` on the
@@ -18,6 +20,8 @@
 //!
 //! A shape the pass does not recognise is an error naming it, so that a new progenitor cannot
 //! silently bring the per-call costs back.
+
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
@@ -29,7 +33,12 @@ use syn::{
 /// Rewrites every operation's request building in `file`; `Err` names the shape not
 /// recognised.
 pub fn streamline(file: &mut syn::File) -> Result<(), String> {
-    let mut pass = Pass::default();
+    let mut fields = StringFields::default();
+    fields.visit_file_mut(file);
+    let mut pass = Pass {
+        string_fields: fields.0,
+        ..Pass::default()
+    };
     pass.visit_file_mut(file);
     if let Some(e) = pass.error {
         return Err(e);
@@ -53,6 +62,33 @@ pub fn streamline(file: &mut syn::File) -> Result<(), String> {
 struct Pass {
     urls: usize,
     error: Option<String>,
+    /// Per builder struct, its fields that hold a `String` (see [`StringFields`]).
+    string_fields: HashMap<String, HashSet<String>>,
+    /// The builder whose `impl` is being visited.
+    builder: Option<String>,
+}
+
+/// The fields of each builder struct that hold a `String` (`Result<::std::string::String,
+/// String>`): their path segment borrows the value instead of copying it with `to_string()`.
+#[derive(Default)]
+struct StringFields(HashMap<String, HashSet<String>>);
+
+/// (A `VisitMut` that changes nothing: syn's read-only visitor is a feature not built here.)
+impl VisitMut for StringFields {
+    fn visit_item_struct_mut(&mut self, item: &mut syn::ItemStruct) {
+        let strings: HashSet<String> = item
+            .fields
+            .iter()
+            .filter(|f| {
+                let ty = &f.ty;
+                quote!(#ty).to_string() == "Result < :: std :: string :: String , String >"
+            })
+            .filter_map(|f| f.ident.as_ref().map(ToString::to_string))
+            .collect();
+        if !strings.is_empty() {
+            self.0.insert(item.ident.to_string(), strings);
+        }
+    }
 }
 
 fn mentions(tokens: &impl ToTokens, ident: &str) -> bool {
@@ -85,7 +121,7 @@ impl Pass {
     }
 
     /// `let <url> = format!("{}<path>", client.baseurl, args..)` →
-    /// `let url = client.inner.url(&format!("<path>", args..)).map_err(Error::InvalidRequest)?`.
+    /// `let url = client.inner.url(&["<text>", &*(arg), "<text>", ..]).map_err(Error::InvalidRequest)?`.
     fn rewrite_url(&mut self, local: &mut Local) {
         let shape = quote!(#local).to_string();
         let Some(init) = &mut local.init else {
@@ -126,8 +162,25 @@ impl Pass {
             return self.fail(format!("an operation URL not on client.baseurl: {shape}"));
         }
         let rest: Vec<Expr> = args.collect();
+        // The template's text between its `{}`s, and the arguments in between: joined by
+        // the runtime in one allocation, without a formatter.
+        let literals: Vec<&str> = path.split("{}").collect();
+        if literals.len() != rest.len() + 1 || literals.iter().any(|l| l.contains(['{', '}'])) {
+            return self.fail(format!(
+                "an operation URL whose template does not have one `{{}}` per argument: {shape}"
+            ));
+        }
+        let mut pieces: Vec<TokenStream> = Vec::with_capacity(literals.len() + rest.len());
+        for (i, literal) in literals.iter().enumerate() {
+            if !literal.is_empty() {
+                pieces.push(quote!(#literal));
+            }
+            if let Some(arg) = rest.get(i) {
+                pieces.push(quote!(&*(#arg)));
+            }
+        }
         init.expr = parse_quote! {
-            client.inner.url(&format!(#path #(, #rest)*)).map_err(Error::InvalidRequest)?
+            client.inner.url(&[#(#pieces),*]).map_err(Error::InvalidRequest)?
         };
         self.urls += 1;
     }
@@ -278,7 +331,40 @@ impl VisitMut for Pass {
         }
     }
 
+    fn visit_item_impl_mut(&mut self, item: &mut syn::ItemImpl) {
+        let outer = self.builder.take();
+        if let syn::Type::Path(p) = &*item.self_ty
+            && let Some(last) = p.path.segments.last()
+        {
+            self.builder = Some(last.ident.to_string());
+        }
+        syn::visit_mut::visit_item_impl_mut(self, item);
+        self.builder = outer;
+    }
+
     fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        // `path_segment(name, &value.to_string())` for a `String` value: borrow it instead.
+        if let Expr::Path(p) = &*call.func
+            && p.path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "path_segment")
+            && let Some(Expr::Reference(r)) = call.args.iter_mut().nth(1)
+            && let Expr::MethodCall(m) = &*r.expr
+            && m.method == "to_string"
+            && m.args.is_empty()
+            && let Expr::Path(value) = &*m.receiver
+            && let Some(value) = value.path.get_ident()
+            && let Some(builder) = &self.builder
+            && self
+                .string_fields
+                .get(builder)
+                .is_some_and(|fields| fields.contains(&value.to_string()))
+        {
+            let value = value.clone();
+            *r.expr = parse_quote!(#value);
+        }
+
         if let Expr::Path(p) = &*call.func
             && quote!(#p).to_string() == "ResponseValue :: from_response"
         {
@@ -327,7 +413,7 @@ mod tests {
             "{out}"
         );
         assert!(
-            out.contains(r#".url(&format!("/v1/{}/things", seg(& id)))"#),
+            out.contains(r#".url(&["/v1/", &*(seg(&id)), "/things"])"#),
             "{out}"
         );
         assert!(!out.contains("baseurl"), "{out}");
@@ -374,6 +460,33 @@ mod tests {
     }
 
     #[test]
+    fn string_path_parameters_are_borrowed_and_others_formatted() {
+        let out = run(quote! {
+            pub struct Get<'a> {
+                client: &'a super::Client,
+                id: Result<::std::string::String, String>,
+                n: Result<i64, String>,
+            }
+            impl<'a> Get<'a> {
+                pub async fn send(self) {
+                    let url = format!(
+                        "{}/v1/{}/{}",
+                        client.baseurl,
+                        ::cloud_sdk_runtime::path_segment("id", &id.to_string())?,
+                        ::cloud_sdk_runtime::path_segment("n", &n.to_string())?
+                    );
+                }
+            }
+        })
+        .unwrap();
+        assert!(out.contains(r#"path_segment("id", &id)"#), "{out}");
+        assert!(
+            out.contains(r#"path_segment("n", &n.to_string())"#),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn unknown_shapes_are_errors() {
         let shapes = [
             quote! { fn send() { let url = concat!("a", client.baseurl); } },
@@ -381,6 +494,8 @@ mod tests {
             quote! { fn send() { let url = format!("https://x{}/v1", client.baseurl); } },
             quote! { fn send() { let x = 1; } },
             quote! { fn send() { let url = format!("{}/v1?x=1", client.baseurl); } },
+            quote! { fn send() { let url = format!("{}/v1/{}/{}", client.baseurl, a); } },
+            quote! { fn send() { let url = format!("{}/v1/{x}", client.baseurl, a); } },
             quote! {
                 fn send() {
                     let url = format!("{}/v1", client.baseurl);

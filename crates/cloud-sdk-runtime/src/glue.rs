@@ -142,8 +142,7 @@ pub async fn response_value<T: serde::de::DeserializeOwned, E>(
 ) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
-    let full = response
-        .bytes()
+    let full = read_body(response)
         .await
         .map_err(progenitor_client::Error::ResponseBodyError)?;
     let inner = serde_json::from_slice(&full)
@@ -151,6 +150,27 @@ pub async fn response_value<T: serde::de::DeserializeOwned, E>(
     Ok(progenitor_client::ResponseValue::new(
         inner, status, headers,
     ))
+}
+
+/// The whole body of `response`. A body that arrives as one frame (most do) is returned as
+/// that frame, not copied; reqwest's `bytes()` collects every body into a list first.
+async fn read_body(mut response: reqwest::Response) -> reqwest::Result<bytes::Bytes> {
+    let Some(first) = response.chunk().await? else {
+        return Ok(bytes::Bytes::new());
+    };
+    let Some(second) = response.chunk().await? else {
+        return Ok(first);
+    };
+    // The length was checked against the size limit before the body was read, and a body
+    // without one is cut at the limit: a bounded hint, and only a hint.
+    let hint = response.content_length().unwrap_or(0).min(1 << 20) as usize;
+    let mut all = bytes::BytesMut::with_capacity(hint.max(first.len() + second.len()));
+    all.extend_from_slice(&first);
+    all.extend_from_slice(&second);
+    while let Some(chunk) = response.chunk().await? {
+        all.extend_from_slice(&chunk);
+    }
+    Ok(all.freeze())
 }
 
 /// `<crate>/<version>` of the crate the macro is expanded in.

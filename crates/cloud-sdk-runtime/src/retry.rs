@@ -47,8 +47,9 @@ impl RetryPolicy {
         }
         let idempotent = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
         let retry_after = match outcome {
-            // The connection was never made: nothing reached the server, any method is safe.
-            Outcome::ConnectFailed => None,
+            // The connection was never made, or the server refused the request unprocessed:
+            // any method is safe.
+            Outcome::ConnectFailed | Outcome::Refused => None,
             Outcome::TransportFailed if idempotent => None,
             Outcome::Status {
                 status,
@@ -76,6 +77,9 @@ impl RetryPolicy {
 pub enum Outcome {
     /// No connection could be made.
     ConnectFailed,
+    /// The server refused the request without processing it (HTTP/2 `REFUSED_STREAM`, or a
+    /// graceful `GOAWAY` that did not cover it): it may be sent again whatever its method.
+    Refused,
     /// The connection failed after it was made (the request may have reached the server).
     TransportFailed,
     /// The server answered.
@@ -184,6 +188,11 @@ mod tests {
             p.decide(&Method::POST, 1, Outcome::ConnectFailed),
             Decision::RetryAfter(Duration::from_millis(100))
         );
+        assert_eq!(
+            p.decide(&Method::POST, 1, Outcome::Refused),
+            Decision::RetryAfter(Duration::from_millis(100))
+        );
+        assert_eq!(p.decide(&Method::POST, 3, Outcome::Refused), Decision::Stop);
     }
 
     #[test]

@@ -489,28 +489,15 @@ impl Runtime {
         let deadline = now
             .checked_add(self.limits.call_timeout)
             .unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 86_400));
-        let work = async {
-            // Each request's timeout ends by the deadline (see `send_with_retries`): an
-            // authenticator that waits on nothing else needs no timer around it.
-            let sent = if self.inner.auth.single_request() {
-                self.send_with_retries(request, deadline, traced).await
-            } else {
-                tokio::time::timeout_at(deadline, self.send_with_retries(request, deadline, traced))
-                    .await
-                    .unwrap_or_else(|_| Err(Failed::Runtime(self.call_timed_out())))
-            };
-            match sent {
-                Err(e) => Err(e),
-                Ok(response) => self
-                    .finish(response, deadline)
-                    .await
-                    .map_err(Failed::Runtime),
-            }
-        };
+        // The call's future is made where it is awaited, not first bound to a local and then
+        // moved: a moved-from local keeps its room in `exec`'s future, which every call
+        // copies as it is made and awaited.
         let outcome = if traced {
-            work.instrument(span.clone()).await
+            self.call(request, deadline, traced)
+                .instrument(span.clone())
+                .await
         } else {
-            work.await
+            self.call(request, deadline, traced).await
         };
         let report = |span: Option<&tracing::Span>| match &outcome {
             Ok(r) => {
@@ -556,6 +543,38 @@ impl Runtime {
         }
     }
 
+    /// The call itself: the attempts, then what the caller gets of the response.
+    async fn call(
+        &self,
+        request: reqwest::Request,
+        deadline: tokio::time::Instant,
+        traced: bool,
+    ) -> Result<reqwest::Response, Failed> {
+        // Each request's timeout ends by the deadline (see `send_with_retries`): an
+        // authenticator that waits on nothing else needs no timer around it.
+        let sent = if self.inner.auth.single_request() {
+            self.send_with_retries(request, deadline, traced).await
+        } else {
+            // Boxed: this authenticator waits on more than its request anyway (a probe, a
+            // token), and the timer's room stays out of every call's future.
+            Box::pin(tokio::time::timeout_at(
+                deadline,
+                self.send_with_retries(request, deadline, traced),
+            ))
+            .await
+            .unwrap_or_else(|_| Err(Failed::Runtime(self.call_timed_out())))
+        };
+        match sent.map(|response| self.finish(response, deadline)) {
+            Err(e) => Err(e),
+            Ok(Finished::Response(response)) => Ok(response),
+            Ok(Finished::Failed(e)) => Err(Failed::Runtime(e)),
+            // The rare path that reads a body before failing: boxed, out of every call's future.
+            Ok(Finished::Rejected(response, rejected)) => Err(Failed::Runtime(
+                Box::pin(self.rejected(response, rejected, deadline)).await,
+            )),
+        }
+    }
+
     fn call_timed_out(&self) -> Error {
         Error::new(
             ErrorKind::TimedOut,
@@ -567,13 +586,10 @@ impl Runtime {
         )
     }
 
-    /// What the caller gets of a response: an error for a refusal of credentials or a
-    /// redirect, a bounded body otherwise.
-    async fn finish(
-        &self,
-        response: reqwest::Response,
-        deadline: tokio::time::Instant,
-    ) -> Result<reqwest::Response, Error> {
+    /// What the caller gets of a response: an error for a redirect, a bounded body otherwise,
+    /// or a refusal of credentials, whose body [`Runtime::rejected`] reads. No waiting here:
+    /// every call goes through this, and only a refusal reads anything.
+    fn finish(&self, response: reqwest::Response, deadline: tokio::time::Instant) -> Finished {
         let limit = self.limits.max_response_bytes;
         // Before any refusal mark: a Digest probe answered with a redirect is a redirect.
         // A stand-in response no server sent is not one, whatever its status.
@@ -587,39 +603,26 @@ impl Runtime {
                 .and_then(|v| response.url().join(v).ok())
                 .map(|u| transport::origin(&u))
                 .unwrap_or_else(|| "an unnamed place".to_owned());
-            return Err(Error::new(
-                ErrorKind::RedirectRefused,
-                format!(
-                    "the server redirected the call (HTTP {}) to {location}; redirects are not \
-                     followed, so that credentials and bodies stay with {}; check the base URL",
-                    response.status().as_u16(),
-                    transport::origin(response.url()),
-                ),
-            )
-            .with_answer(response.status(), response.headers(), None));
+            return Finished::Failed(
+                Error::new(
+                    ErrorKind::RedirectRefused,
+                    format!(
+                        "the server redirected the call (HTTP {}) to {location}; redirects are \
+                         not followed, so that credentials and bodies stay with {}; check the \
+                         base URL",
+                        response.status().as_u16(),
+                        transport::origin(response.url()),
+                    ),
+                )
+                .with_answer(response.status(), response.headers(), None),
+            );
         }
         if let Some(rejected) = response.extensions().get::<AuthRejected>().cloned() {
-            let realm = rejected
-                .realm
-                .as_deref()
-                .map(|r| format!(" (realm {r:?})"))
-                .unwrap_or_default();
-            let error = Error::new(rejected.kind, format!("{}{realm}", rejected.reason));
-            if response.extensions().get::<NotAnswered>().is_some() {
-                return Err(error);
-            }
-            let (status, headers) = (response.status(), response.headers().clone());
-            // The body names the vendor's error code; bounded in size and time like any other.
-            let body = Box::pin(tokio::time::timeout_at(
-                deadline,
-                transport::read_limited(response, limit),
-            ))
-            .await
-            .ok()
-            .and_then(Result::ok);
-            return Err(error.with_answer(status, &headers, body));
+            return Finished::Rejected(response, rejected);
         }
-        transport::check_content_length(&response, limit)?;
+        if let Err(e) = transport::check_content_length(&response, limit) {
+            return Finished::Failed(e);
+        }
         // A body with a Content-Length within the limit cannot grow past it (the HTTP layer
         // reads exactly that many bytes), and its reading is bounded by the attempt's reqwest
         // timeout, which never outlasts the call's deadline (see `send_with_retries`): only a
@@ -628,21 +631,48 @@ impl Runtime {
         // probe) may have started the request's timer after part of the call's time was spent:
         // its body is guarded whatever its length.
         if response.content_length().is_some() && self.inner.auth.single_request() {
-            return Ok(response);
+            return Finished::Response(response);
         }
-        Ok(transport::guard(response, limit, deadline))
+        Finished::Response(transport::guard(response, limit, deadline))
+    }
+
+    /// The error for a refusal of credentials, with the server's status, request id and
+    /// vendor code; its body is read bounded in size and time like any other.
+    async fn rejected(
+        &self,
+        response: reqwest::Response,
+        rejected: AuthRejected,
+        deadline: tokio::time::Instant,
+    ) -> Error {
+        let realm = rejected
+            .realm
+            .as_deref()
+            .map(|r| format!(" (realm {r:?})"))
+            .unwrap_or_default();
+        let error = Error::new(rejected.kind, format!("{}{realm}", rejected.reason));
+        if response.extensions().get::<NotAnswered>().is_some() {
+            return error;
+        }
+        let (status, headers) = (response.status(), response.headers().clone());
+        let body = tokio::time::timeout_at(
+            deadline,
+            transport::read_limited(response, self.limits.max_response_bytes),
+        )
+        .await
+        .ok()
+        .and_then(Result::ok);
+        error.with_answer(status, &headers, body)
     }
 
     async fn send_with_retries(
         &self,
-        request: reqwest::Request,
+        mut pending: reqwest::Request,
         deadline: tokio::time::Instant,
         traced: bool,
     ) -> Result<reqwest::Response, Failed> {
-        let method = request.method().clone();
+        let method = pending.method().clone();
         let transport = &self.inner.transport;
         let mut attempt = 1u32;
-        let mut pending = request;
         loop {
             // Each attempt, the reading of its body included, ends by the call's deadline.
             // Without a timeout of its own, the request has the transport's attempt timeout.
@@ -686,6 +716,7 @@ impl Runtime {
                         .and_then(|v| retry::parse_retry_after(v, SystemTime::now())),
                 ),
                 Err(e) if e.is_connect() => Outcome::ConnectFailed,
+                Err(e) if transport::refused_unprocessed(e) => Outcome::Refused,
                 Err(_) => Outcome::TransportFailed,
             };
             let (Some(copy), Decision::RetryAfter(ceiling)) =
@@ -724,6 +755,16 @@ impl Runtime {
             attempt += 1;
         }
     }
+}
+
+/// What [`Runtime::finish`] made of a response.
+enum Finished {
+    /// The response for the caller.
+    Response(reqwest::Response),
+    /// The call failed on this response (a redirect, a body over the size limit).
+    Failed(Error),
+    /// The server refused the credentials: the error is built from the body.
+    Rejected(reqwest::Response, AuthRejected),
 }
 
 /// How a call failed inside `exec`: reqwest's own errors keep their flags (connect, timeout).
@@ -830,17 +871,24 @@ impl ClientCore {
         }
     }
 
-    /// The URL of an operation: the base URL with `path` (which starts with `/` and whose
-    /// parameters went through [`crate::path_segment`]) after the base URL's own path.
-    /// `Err` says why the client's base URL is unusable.
-    pub fn url(&self, path: &str) -> Result<url::Url, String> {
+    /// The URL of an operation: the base URL with the operation's path after the base URL's
+    /// own path. `path` is the path in pieces, in order: the template's text between
+    /// parameters (the first starts with `/`) and each parameter's segment as
+    /// [`crate::path_segment`] gave it. The pieces are joined in one allocation of the exact
+    /// size, without a formatter (this runs on every call). `Err` says why the client's base
+    /// URL is unusable.
+    pub fn url(&self, path: &[&str]) -> Result<url::Url, String> {
         let base = self.base.as_ref().map_err(Clone::clone)?;
         let mut url = base.clone();
         // A stem's trailing `/` (`/a/` from `/a/.`) would double the one `path` starts with.
-        match base.path().trim_end_matches('/') {
-            "" => url.set_path(path),
-            stem => url.set_path(&format!("{stem}{path}")),
+        let stem = base.path().trim_end_matches('/');
+        let mut joined =
+            String::with_capacity(stem.len() + path.iter().map(|p| p.len()).sum::<usize>());
+        joined.push_str(stem);
+        for piece in path {
+            joined.push_str(piece);
         }
+        url.set_path(&joined);
         Ok(url)
     }
 }
@@ -871,7 +919,8 @@ mod tests {
                 let path = format!("/v1/{segment}/things");
                 let expected =
                     url::Url::parse(&format!("{}{path}", base.trim_end_matches('/'))).unwrap();
-                assert_eq!(core.url(&path).unwrap(), expected, "{base} {value:?}");
+                let pieces = ["/v1/", &segment, "/things"];
+                assert_eq!(core.url(&pieces).unwrap(), expected, "{base} {value:?}");
             }
         }
     }
@@ -885,7 +934,7 @@ mod tests {
             ("https://example.com/?a=1", "query or fragment"),
         ] {
             let core = ClientCore::new(base, Runtime::unauthenticated().unwrap());
-            let e = core.url("/v1").unwrap_err();
+            let e = core.url(&["/v1"]).unwrap_err();
             assert!(e.contains(says), "{base}: {e}");
             assert!(!e.contains("pw"), "{e}");
         }

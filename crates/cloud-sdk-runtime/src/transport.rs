@@ -81,6 +81,9 @@ impl Transport {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(limits.connect_timeout)
             .timeout(limits.attempt_timeout)
+            // The runtime retries (see `refused_unprocessed`); reqwest's layer would copy
+            // every request in case it had to retry an HTTP/2 refusal itself.
+            .retry(reqwest::retry::never().max_retries_per_request(0))
             .build()
             .map_err(|e| ConfigError::new(format!("could not build the HTTP client: {e}")))?;
         Ok(Self {
@@ -215,6 +218,23 @@ pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
         current = next;
     }
     current.to_string()
+}
+
+/// Whether the server refused the request before processing it, as HTTP/2 says so: a
+/// `REFUSED_STREAM` reset (RFC 9113, 8.7) or a graceful `GOAWAY` (`NO_ERROR`) from the server.
+/// reqwest's own retry layer, which retried exactly these, is turned off (it copied every
+/// request for it); the runtime's policy retries them instead, with its back-off and limits.
+pub(crate) fn refused_unprocessed(error: &reqwest::Error) -> bool {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = current {
+        if let Some(h2) = e.downcast_ref::<h2::Error>() {
+            return h2.is_remote()
+                && ((h2.is_reset() && h2.reason() == Some(h2::Reason::REFUSED_STREAM))
+                    || (h2.is_go_away() && h2.reason() == Some(h2::Reason::NO_ERROR)));
+        }
+        current = e.source();
+    }
+    false
 }
 
 /// `response` with its body bounded by `limit` bytes and by `deadline`: past either, reading

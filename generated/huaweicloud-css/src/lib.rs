@@ -848,13 +848,15 @@ pub mod builder {
             let url = client
                 .inner
                 .url(
-                    &format!(
-                        "/v1.0/{}/clusters/{}/vpcepservice/connections",
-                        ::cloud_sdk_runtime::path_segment("project_id", & project_id
-                        .to_string()).map_err(Error::InvalidRequest) ?,
-                        ::cloud_sdk_runtime::path_segment("cluster_id", & cluster_id
-                        .to_string()).map_err(Error::InvalidRequest) ?
-                    ),
+                    &[
+                        "/v1.0/",
+                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
+                            .map_err(Error::InvalidRequest)?),
+                        "/clusters/",
+                        &*(::cloud_sdk_runtime::path_segment("cluster_id", &cluster_id)
+                            .map_err(Error::InvalidRequest)?),
+                        "/vpcepservice/connections",
+                    ],
                 )
                 .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]

@@ -620,13 +620,15 @@ pub mod builder {
             let url = client
                 .inner
                 .url(
-                    &format!(
-                        "/v3/{}/instances/{}/create-connection",
-                        ::cloud_sdk_runtime::path_segment("project_id", & project_id
-                        .to_string()).map_err(Error::InvalidRequest) ?,
-                        ::cloud_sdk_runtime::path_segment("instance_id", & instance_id
-                        .to_string()).map_err(Error::InvalidRequest) ?
-                    ),
+                    &[
+                        "/v3/",
+                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
+                            .map_err(Error::InvalidRequest)?),
+                        "/instances/",
+                        &*(::cloud_sdk_runtime::path_segment("instance_id", &instance_id)
+                            .map_err(Error::InvalidRequest)?),
+                        "/create-connection",
+                    ],
                 )
                 .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]

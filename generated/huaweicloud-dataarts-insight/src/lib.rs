@@ -796,11 +796,12 @@ pub mod builder {
             let url = client
                 .inner
                 .url(
-                    &format!(
-                        "/v1/{}/connections/vpc-endpoint",
-                        ::cloud_sdk_runtime::path_segment("project_id", & project_id
-                        .to_string()).map_err(Error::InvalidRequest) ?
-                    ),
+                    &[
+                        "/v1/",
+                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
+                            .map_err(Error::InvalidRequest)?),
+                        "/connections/vpc-endpoint",
+                    ],
                 )
                 .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);

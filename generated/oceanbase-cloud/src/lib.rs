@@ -767,13 +767,15 @@ pub mod builder {
             let url = client
                 .inner
                 .url(
-                    &format!(
-                        "/api/v2/instances/{}/tenants/{}/privatelink/connection",
-                        ::cloud_sdk_runtime::path_segment("instance_id", & instance_id
-                        .to_string()).map_err(Error::InvalidRequest) ?,
-                        ::cloud_sdk_runtime::path_segment("tenant_id", & tenant_id
-                        .to_string()).map_err(Error::InvalidRequest) ?
-                    ),
+                    &[
+                        "/api/v2/instances/",
+                        &*(::cloud_sdk_runtime::path_segment("instance_id", &instance_id)
+                            .map_err(Error::InvalidRequest)?),
+                        "/tenants/",
+                        &*(::cloud_sdk_runtime::path_segment("tenant_id", &tenant_id)
+                            .map_err(Error::InvalidRequest)?),
+                        "/privatelink/connection",
+                    ],
                 )
                 .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
@@ -952,13 +954,15 @@ pub mod builder {
             let url = client
                 .inner
                 .url(
-                    &format!(
-                        "/api/v2/instances/{}/tenants/{}/privatelink/user",
-                        ::cloud_sdk_runtime::path_segment("instance_id", & instance_id
-                        .to_string()).map_err(Error::InvalidRequest) ?,
-                        ::cloud_sdk_runtime::path_segment("tenant_id", & tenant_id
-                        .to_string()).map_err(Error::InvalidRequest) ?
-                    ),
+                    &[
+                        "/api/v2/instances/",
+                        &*(::cloud_sdk_runtime::path_segment("instance_id", &instance_id)
+                            .map_err(Error::InvalidRequest)?),
+                        "/tenants/",
+                        &*(::cloud_sdk_runtime::path_segment("tenant_id", &tenant_id)
+                            .map_err(Error::InvalidRequest)?),
+                        "/privatelink/user",
+                    ],
                 )
                 .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
