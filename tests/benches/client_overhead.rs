@@ -12,8 +12,8 @@
 //!
 //! For instruction counts (`valgrind --tool=callgrind`), `CLIENT_OVERHEAD_ONLY=raw` or
 //! `=generated` with `CLIENT_OVERHEAD_CALLS=N` makes N calls of that one kind after a short
-//! warm-up and no timing: the difference between two values of N, divided, is the
-//! instructions per call, the server's included.
+//! warm-up and no timing (`CLIENT_OVERHEAD_TASKS=16`: from 16 tasks): the difference between
+//! two values of N, divided, is the instructions per call, the server's included.
 
 use std::{
     future::Future,
@@ -181,13 +181,24 @@ fn main() {
                 .ok()
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(1_000);
-            for _ in 0..(20 + calls) {
-                match only.as_str() {
-                    "raw" => callers.raw().await,
-                    _ => callers.generated().await,
-                }
-            }
-            println!("{calls} {only} calls (and 20 warm-up calls) made");
+            // `CLIENT_OVERHEAD_TASKS=16`: the calls shared out among that many tasks, as in
+            // the concurrent scenario.
+            let tasks: usize = std::env::var("CLIENT_OVERHEAD_TASKS")
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1)
+                .max(1);
+            let per_task = calls.div_ceil(tasks);
+            let warm = 20usize.div_ceil(tasks);
+            match only.as_str() {
+                "raw" => timed(&callers, tasks, warm + per_task, raw).await,
+                _ => timed(&callers, tasks, warm + per_task, generated).await,
+            };
+            println!(
+                "{} {only} calls (and {} warm-up calls) made by {tasks} task(s)",
+                tasks * per_task,
+                tasks * warm
+            );
             return;
         }
         // Warm up connections and code paths.

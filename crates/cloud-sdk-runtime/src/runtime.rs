@@ -687,7 +687,7 @@ impl Runtime {
             // authenticator never sends twice; one copy serves both. A body that cannot be
             // cloned (a stream) can be sent only once.
             let copy = if attempt < self.retry.max_attempts || self.inner.auth.may_resend() {
-                pending.try_clone()
+                transport::copy_request(&pending)
             } else {
                 None
             };

@@ -220,6 +220,26 @@ pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     current.to_string()
 }
 
+/// A copy of `request` to send again, or `None` when its body is a stream (it can be sent
+/// only once). A request without a body is copied without reqwest's waste: `try_clone` sets
+/// the copy's timeout through `timeout_mut`, which builds an extension map (three allocations)
+/// even when there is no timeout, then replaces that map with a copy of the original's. A
+/// request the generated code builds carries no extension but its timeout, which is kept.
+/// A request with a body takes `try_clone`, the only way to share its bytes rather than copy
+/// them.
+pub(crate) fn copy_request(request: &reqwest::Request) -> Option<reqwest::Request> {
+    if request.body().is_some() {
+        return request.try_clone();
+    }
+    let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    if let Some(timeout) = request.timeout() {
+        *copy.timeout_mut() = Some(*timeout);
+    }
+    Some(copy)
+}
+
 /// Whether the server refused the request before processing it, as HTTP/2 says so: a
 /// `REFUSED_STREAM` reset (RFC 9113, 8.7) or a graceful `GOAWAY` (`NO_ERROR`) from the server.
 /// reqwest's own retry layer, which retried exactly these, is turned off (it copied every
@@ -351,6 +371,60 @@ impl http_body::Body for GuardedBody {
 #[allow(clippy::unwrap_used)] // Tests may unwrap.
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_copy_is_the_request_as_it_would_be_sent_again() {
+        let url: url::Url = "https://css.example.com/v1.0/p/clusters?limit=10"
+            .parse()
+            .unwrap();
+        let mut get = reqwest::Request::new(http::Method::GET, url.clone());
+        get.headers_mut()
+            .insert("x-project-id", http::HeaderValue::from_static("p"));
+        get.headers_mut()
+            .append("accept", http::HeaderValue::from_static("application/json"));
+        *get.version_mut() = http::Version::HTTP_2;
+        let copy = copy_request(&get).unwrap();
+        assert_eq!(copy.method(), http::Method::GET);
+        assert_eq!(copy.url(), &url);
+        assert_eq!(copy.headers(), get.headers());
+        assert_eq!(copy.version(), http::Version::HTTP_2);
+        assert_eq!(copy.timeout(), None);
+        // A request's own timeout goes with it.
+        *get.timeout_mut() = Some(Duration::from_millis(1234));
+        assert_eq!(
+            copy_request(&get).unwrap().timeout(),
+            Some(&Duration::from_millis(1234))
+        );
+        // A body in memory is kept; a stream cannot be sent twice.
+        let mut post = reqwest::Request::new(http::Method::POST, url.clone());
+        *post.body_mut() = Some(reqwest::Body::from("{\"a\":1}"));
+        let copy = copy_request(&post).unwrap();
+        assert_eq!(
+            copy.body().and_then(reqwest::Body::as_bytes),
+            Some(&b"{\"a\":1}"[..])
+        );
+        let mut streamed = reqwest::Request::new(http::Method::POST, url);
+        *streamed.body_mut() = Some(reqwest::Body::wrap(OneFrame(Some(
+            bytes::Bytes::from_static(b"x"),
+        ))));
+        assert!(copy_request(&streamed).is_none());
+    }
+
+    /// A body whose bytes are not in memory: one frame, produced when polled.
+    struct OneFrame(Option<bytes::Bytes>);
+
+    impl http_body::Body for OneFrame {
+        type Data = bytes::Bytes;
+        type Error = std::io::Error;
+
+        fn poll_frame(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, std::io::Error>>>
+        {
+            std::task::Poll::Ready(self.0.take().map(|b| Ok(http_body::Frame::data(b))))
+        }
+    }
 
     fn answered(body: &'static str) -> reqwest::Response {
         reqwest::Response::from(http::Response::new(body))

@@ -185,7 +185,7 @@ impl DigestAuth {
             };
             // The request once more, from the runtime's copy: only now, when it is needed. A
             // streamed body has no copy and cannot be sent again.
-            let again = spare.and_then(reqwest::Request::try_clone);
+            let again = spare.and_then(crate::transport::copy_request);
             // Overtaken: another request took a higher count of this shared nonce before this
             // one was answered, so a server that checks count order may have refused it for
             // that alone (see the session module).
