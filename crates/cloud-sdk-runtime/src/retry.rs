@@ -192,7 +192,7 @@ mod tests {
             p.decide(&Method::POST, 1, Outcome::Refused),
             Decision::RetryAfter(Duration::from_millis(100))
         );
-        assert_eq!(p.decide(&Method::POST, 3, Outcome::Refused), Decision::Stop);
+        assert_eq!(p.decide(&Method::POST, 4, Outcome::Refused), Decision::Stop);
     }
 
     #[test]

@@ -463,116 +463,126 @@ impl Runtime {
     ///
     /// The span records the operation, method, URL path, final status, attempts and elapsed
     /// time; never headers, query strings or bodies, which may carry credentials.
-    pub async fn exec(
-        &self,
+    pub fn exec<'a>(
+        &'a self,
         request: reqwest::Request,
-        operation_id: &str,
-    ) -> reqwest::Result<reqwest::Response> {
-        use tracing::Instrument as _;
-        let span = tracing::info_span!(
-            "cloud_call",
-            operation = operation_id,
-            method = %request.method(),
-            path = request.url().path(),
-            status = tracing::field::Empty,
-            attempt = tracing::field::Empty,
-            elapsed_ms = tracing::field::Empty,
-        );
-        // A span that nothing records is not entered on every poll, nor timed: no subscriber
-        // wants it, and its `log` fallback (tracing's `log` feature, which some other crate
-        // may turn on) would not print, as no `log` logger is installed at `info` or finer.
-        let traced = !span.is_disabled()
-            || (!tracing::dispatcher::has_been_set() && log::max_level() >= log::Level::Info);
-        let started = traced.then(Instant::now);
-        let now = tokio::time::Instant::now();
-        // A limit too large to add is no limit: about thirty years.
-        let deadline = now
-            .checked_add(self.limits.call_timeout)
-            .unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 86_400));
-        // The call's future is made where it is awaited, not first bound to a local and then
-        // moved: a moved-from local keeps its room in `exec`'s future, which every call
-        // copies as it is made and awaited.
-        let outcome = if traced {
-            self.call(request, deadline, traced)
-                .instrument(span.clone())
-                .await
-        } else {
-            self.call(request, deadline, traced).await
-        };
-        let report = |span: Option<&tracing::Span>| match &outcome {
-            Ok(r) => {
-                if let Some(span) = span {
-                    span.record("status", r.status().as_u16());
-                }
-                tracing::debug!(status = r.status().as_u16(), "call finished");
-            }
-            Err(Failed::Runtime(e)) => {
-                if let (Some(span), Some(status)) = (span, e.status()) {
-                    span.record("status", status.as_u16());
-                }
-                tracing::debug!(kind = ?e.kind(), "call failed");
-            }
-            Err(Failed::Reqwest(e)) => {
-                tracing::debug!(error = %transport::root_cause(e), "call failed")
-            }
-        };
-        match started {
-            Some(started) => {
-                span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-                span.in_scope(|| report(Some(&span)));
-            }
-            None => report(None),
-        }
-        match outcome {
-            Ok(response) => {
-                // Read only inside `call()`: a bare `send()` has no record to fill.
-                let _ = CALL.try_with(|call| {
-                    if let Ok(mut slot) = call.answer.lock() {
-                        *slot = Some((
-                            response.status(),
-                            crate::error::request_id_header(response.headers()),
-                        ));
+        operation_id: &'a str,
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a {
+        // A function that returns an `async move` block, not an `async fn`: an `async fn`
+        // keeps each parameter twice in its future (as passed, and moved into a local), and
+        // this future is part of every call's, copied as it is made and awaited. At 16
+        // concurrent calls the size of each call's future shows in the wall-clock rate.
+        async move {
+            let span = tracing::info_span!(
+                "cloud_call",
+                operation = operation_id,
+                method = %request.method(),
+                path = request.url().path(),
+                status = tracing::field::Empty,
+                attempt = tracing::field::Empty,
+                elapsed_ms = tracing::field::Empty,
+            );
+            // A span that nothing records is not entered on every poll, nor timed: no subscriber
+            // wants it, and its `log` fallback (tracing's `log` feature, which some other crate
+            // may turn on) would not print, as no `log` logger is installed at `info` or finer.
+            let traced = !span.is_disabled()
+                || (!tracing::dispatcher::has_been_set() && log::max_level() >= log::Level::Info);
+            let started = traced.then(Instant::now);
+            let deadline = self.deadline();
+            // The usual call (nothing listening, an authenticator that sends one request) is
+            // awaited in place; the others are boxed, so their timer and span stay out of every
+            // call's future.
+            // In a block of its own, so that `outcome` is gone before the await below.
+            let failure = {
+                let outcome = if traced || !self.inner.auth.single_request() {
+                    Box::pin(self.bounded_call(request, deadline, traced, span.clone())).await
+                } else {
+                    self.call(request, deadline, false).await
+                };
+                {
+                    let report = |span: Option<&tracing::Span>| match &outcome {
+                        Ok(r) => {
+                            if let Some(span) = span {
+                                span.record("status", r.status().as_u16());
+                            }
+                            tracing::debug!(status = r.status().as_u16(), "call finished");
+                        }
+                        Err(Failed::Runtime(e)) => {
+                            if let (Some(span), Some(status)) = (span, e.status()) {
+                                span.record("status", status.as_u16());
+                            }
+                            tracing::debug!(kind = ?e.kind(), "call failed");
+                        }
+                        Err(Failed::Reqwest(e)) => {
+                            tracing::debug!(error = %transport::root_cause(e), "call failed")
+                        }
+                    };
+                    match started {
+                        Some(started) => {
+                            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+                            span.in_scope(|| report(Some(&span)));
+                        }
+                        None => report(None),
                     }
-                });
-                Ok(response)
-            }
-            Err(Failed::Reqwest(e)) => Err(e.without_url()),
-            // Boxed, as the other rare paths: every call's future stays small, which saves
-            // the copies of it that moving it costs on every call.
-            Err(Failed::Runtime(e)) => Err(Box::pin(e.into_reqwest()).await),
+                }
+                match outcome {
+                    Ok(response) => {
+                        // Read only inside `call()`: a bare `send()` has no record to fill.
+                        let _ = CALL.try_with(|call| {
+                            if let Ok(mut slot) = call.answer.lock() {
+                                *slot = Some((
+                                    response.status(),
+                                    crate::error::request_id_header(response.headers()),
+                                ));
+                            }
+                        });
+                        return Ok(response);
+                    }
+                    Err(Failed::Reqwest(e)) => return Err(e.without_url()),
+                    Err(Failed::Runtime(e)) => e,
+                }
+            };
+            // Boxed, as the other rare paths, and awaited with nothing else held: every call's
+            // future stays small, which saves the copies of it that moving it costs.
+            Err(Box::pin(failure.into_reqwest()).await)
         }
     }
 
-    /// The call itself: the attempts, then what the caller gets of the response.
-    async fn call(
+    /// [`Runtime::call`] inside the call's span when something listens, and bounded by the
+    /// call's deadline when the authenticator waits on more than its request (a token fetch,
+    /// a Digest probe): each request's timeout ends by the deadline (see [`Runtime::call`]), so
+    /// one that sends only its request needs no timer around it.
+    async fn bounded_call(
         &self,
         request: reqwest::Request,
         deadline: tokio::time::Instant,
         traced: bool,
+        span: tracing::Span,
     ) -> Result<reqwest::Response, Failed> {
-        // Each request's timeout ends by the deadline (see `send_with_retries`): an
-        // authenticator that waits on nothing else needs no timer around it.
-        let sent = if self.inner.auth.single_request() {
-            self.send_with_retries(request, deadline, traced).await
-        } else {
-            // Boxed: this authenticator waits on more than its request anyway (a probe, a
-            // token), and the timer's room stays out of every call's future.
-            Box::pin(tokio::time::timeout_at(
-                deadline,
-                self.send_with_retries(request, deadline, traced),
-            ))
-            .await
-            .unwrap_or_else(|_| Err(Failed::Runtime(self.call_timed_out())))
+        use tracing::Instrument as _;
+        let call = self.call(request, deadline, traced);
+        let bounded = async {
+            if self.inner.auth.single_request() {
+                call.await
+            } else {
+                tokio::time::timeout_at(deadline, call)
+                    .await
+                    .unwrap_or_else(|_| Err(Failed::Runtime(self.call_timed_out())))
+            }
         };
-        match sent.map(|response| self.finish(response, deadline)) {
-            Err(e) => Err(e),
-            Ok(Finished::Response(response)) => Ok(response),
-            Ok(Finished::Failed(e)) => Err(Failed::Runtime(e)),
-            // The rare path that reads a body before failing: boxed, out of every call's future.
-            Ok(Finished::Rejected(response, rejected)) => Err(Failed::Runtime(
-                Box::pin(self.rejected(response, rejected, deadline)).await,
-            )),
+        if traced {
+            bounded.instrument(span).await
+        } else {
+            bounded.await
         }
+    }
+
+    /// When a call starting now must end: its time limit from now (a limit too large to add
+    /// is no limit: about thirty years).
+    fn deadline(&self) -> tokio::time::Instant {
+        let now = tokio::time::Instant::now();
+        now.checked_add(self.limits.call_timeout)
+            .unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 86_400))
     }
 
     fn call_timed_out(&self) -> Error {
@@ -625,7 +635,7 @@ impl Runtime {
         }
         // A body with a Content-Length within the limit cannot grow past it (the HTTP layer
         // reads exactly that many bytes), and its reading is bounded by the attempt's reqwest
-        // timeout, which never outlasts the call's deadline (see `send_with_retries`): only a
+        // timeout, which never outlasts the call's deadline (see `call`): only a
         // body of unknown length needs the guard.
         // An authenticator that waits on more than its request (a token fetch, a Digest
         // probe) may have started the request's timer after part of the call's time was spent:
@@ -664,95 +674,119 @@ impl Runtime {
         error.with_answer(status, &headers, body)
     }
 
-    async fn send_with_retries(
+    /// The call itself: its attempts, retrying transient failures where that is safe, each
+    /// within what is left of the call's deadline; then what the caller gets of the response.
+    /// (An `async move` block, for the reason given in [`Runtime::exec`].)
+    fn call(
         &self,
         mut pending: reqwest::Request,
         deadline: tokio::time::Instant,
         traced: bool,
-    ) -> Result<reqwest::Response, Failed> {
-        let method = pending.method().clone();
-        let transport = &self.inner.transport;
-        let mut attempt = 1u32;
-        loop {
-            // Each attempt, the reading of its body included, ends by the call's deadline.
-            // Without a timeout of its own, the request has the transport's attempt timeout.
-            let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
-            let limit = pending
-                .timeout()
-                .map_or(transport.attempt_timeout(), |t| *t);
-            if remaining < limit {
-                *pending.timeout_mut() = Some(remaining);
-            }
-            // A copy for a retry, unless this is the last attempt the policy allows and the
-            // authenticator never sends twice; one copy serves both. A body that cannot be
-            // cloned (a stream) can be sent only once.
-            let copy = if attempt < self.retry.max_attempts || self.inner.auth.may_resend() {
-                transport::copy_request(&pending)
-            } else {
-                None
-            };
-            if traced {
-                tracing::Span::current().record("attempt", attempt);
-            }
-            let result = self
-                .inner
-                .auth
-                .send(transport, pending, copy.as_ref())
-                .await;
-            let outcome = match &result {
-                Ok(response) if response.extensions().get::<AuthRejected>().is_some() => {
-                    return result.map_err(Failed::Reqwest);
+    ) -> impl Future<Output = Result<reqwest::Response, Failed>> + Send + '_ {
+        async move {
+            let transport = &self.inner.transport;
+            let mut attempt = 1u32;
+            let sent = loop {
+                // Each attempt, the reading of its body included, ends by the call's deadline.
+                // Without a timeout of its own, the request has the transport's attempt timeout.
+                let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+                let limit = pending
+                    .timeout()
+                    .map_or(transport.attempt_timeout(), |t| *t);
+                if remaining < limit {
+                    *pending.timeout_mut() = Some(remaining);
                 }
-                // The attempt's timeout was what was left of the call's time limit.
-                Err(e) if e.is_timeout() && tokio::time::Instant::now() >= deadline => {
-                    return Err(Failed::Runtime(self.call_timed_out()));
-                }
-                Ok(response) => Outcome::status(
-                    response.status(),
-                    response
-                        .headers()
-                        .get(reqwest::header::RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| retry::parse_retry_after(v, SystemTime::now())),
-                ),
-                Err(e) if e.is_connect() => Outcome::ConnectFailed,
-                Err(e) if transport::refused_unprocessed(e) => Outcome::Refused,
-                Err(_) => Outcome::TransportFailed,
-            };
-            let (Some(copy), Decision::RetryAfter(ceiling)) =
-                (copy, self.retry.decide(&method, attempt, outcome))
-            else {
-                return result.map_err(Failed::Reqwest);
-            };
-            let wait = retry::jitter(ceiling, rand::random::<f64>());
-            // A retry that could only start after the call's time limit is not waited for: the
-            // caller gets what this attempt got (the server's answer, with its status, code and
-            // request id), or a timeout when it got none.
-            if wait >= deadline.saturating_duration_since(tokio::time::Instant::now()) {
-                return match result {
-                    Ok(response) => Ok(response),
-                    Err(e) => Err(Failed::Runtime(Error::new(
-                        ErrorKind::TimedOut,
-                        format!(
-                            "attempt {attempt} failed ({}) and the next could not start ({} ms of \
-                             back-off) within the call's time limit of {:?} (all attempts \
-                             included); raise it with Client::with_timeout or \
-                             RuntimeBuilder::call_timeout",
-                            transport::root_cause(&e),
-                            wait.as_millis(),
-                            self.limits.call_timeout
-                        ),
-                    ))),
+                // A copy for a retry, unless this is the last attempt the policy allows and the
+                // authenticator never sends twice; one copy serves both. A body that cannot be
+                // cloned (a stream) can be sent only once.
+                let copy = if attempt < self.retry.max_attempts || self.inner.auth.may_resend() {
+                    transport::copy_request(&pending)
+                } else {
+                    None
                 };
-            }
-            tracing::debug!(
-                attempt,
-                wait_ms = wait.as_millis() as u64,
-                "retrying a transient failure"
-            );
-            Box::pin(tokio::time::sleep(wait)).await;
-            pending = copy;
-            attempt += 1;
+                if traced {
+                    tracing::Span::current().record("attempt", attempt);
+                }
+                let result = self
+                    .inner
+                    .auth
+                    .send(transport, pending, copy.as_ref())
+                    .await;
+                let outcome = match &result {
+                    Ok(response) if response.extensions().get::<AuthRejected>().is_some() => {
+                        break result.map_err(Failed::Reqwest);
+                    }
+                    // The attempt's timeout was what was left of the call's time limit.
+                    Err(e) if e.is_timeout() && tokio::time::Instant::now() >= deadline => {
+                        break Err(Failed::Runtime(self.call_timed_out()));
+                    }
+                    Ok(response) => Outcome::status(
+                        response.status(),
+                        response
+                            .headers()
+                            .get(reqwest::header::RETRY_AFTER)
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| retry::parse_retry_after(v, SystemTime::now())),
+                    ),
+                    Err(e) if e.is_connect() => Outcome::ConnectFailed,
+                    Err(e) if transport::refused_unprocessed(e) => Outcome::Refused,
+                    Err(_) => Outcome::TransportFailed,
+                };
+                // The copy has the method; without one there is nothing to send again.
+                let decision = match &copy {
+                    Some(copy) => self.retry.decide(copy.method(), attempt, outcome),
+                    None => Decision::Stop,
+                };
+                let Decision::RetryAfter(ceiling) = decision else {
+                    break result.map_err(Failed::Reqwest);
+                };
+                let wait = retry::jitter(ceiling, rand::random::<f64>());
+                // A retry that could only start after the call's time limit is not waited for:
+                // the caller gets what this attempt got (the server's answer, with its status,
+                // code and request id), or a timeout when it got none.
+                if wait >= deadline.saturating_duration_since(tokio::time::Instant::now()) {
+                    break match result {
+                        Ok(response) => Ok(response),
+                        Err(e) => Err(Failed::Runtime(Error::new(
+                            ErrorKind::TimedOut,
+                            format!(
+                                "attempt {attempt} failed ({}) and the next could not start ({} \
+                                 ms of back-off) within the call's time limit of {:?} (all \
+                                 attempts included); raise it with Client::with_timeout or \
+                                 RuntimeBuilder::call_timeout",
+                                transport::root_cause(&e),
+                                wait.as_millis(),
+                                self.limits.call_timeout
+                            ),
+                        ))),
+                    };
+                }
+                // Into the slot the sent request left (no second one in this future), before
+                // the wait; the answer is let go first, and its connection with it.
+                pending = match copy {
+                    Some(next) => next,
+                    None => break result.map_err(Failed::Reqwest),
+                };
+                drop(result);
+                tracing::debug!(
+                    attempt,
+                    wait_ms = wait.as_millis() as u64,
+                    "retrying a transient failure"
+                );
+                Box::pin(tokio::time::sleep(wait)).await;
+                attempt += 1;
+            };
+            let (response, rejected) = match sent.map(|response| self.finish(response, deadline)) {
+                Err(e) => return Err(e),
+                Ok(Finished::Response(response)) => return Ok(response),
+                Ok(Finished::Failed(e)) => return Err(Failed::Runtime(e)),
+                Ok(Finished::Rejected(response, rejected)) => (response, rejected),
+            };
+            // The rare path that reads a body before failing: boxed, and awaited with nothing
+            // else held, so that it takes no room in every call's future.
+            Err(Failed::Runtime(
+                Box::pin(self.rejected(response, rejected, deadline)).await,
+            ))
         }
     }
 }
