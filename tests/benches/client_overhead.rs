@@ -3,7 +3,10 @@
 //! server, same run: one task calling in sequence, and 16 tasks calling at once.
 //!
 //! Run: `cargo bench -p integration-tests --bench client_overhead` (target: the generated client
-//! at least 0.97 of raw reqwest's calls per second, median of the paired rounds, in both).
+//! at least 0.97 of raw reqwest's calls per second, median of the rounds, in both). For
+//! information it also prints the ratio to reqwest with a timeout per request: the generated
+//! client always has one (its call deadline), and raw reqwest without one does not pay for the
+//! timer.
 //!
 //! The server runs on a thread of its own and the callers on another (the machine has two
 //! cores), as when they are different machines: scheduling noise between them stays out, and
@@ -26,18 +29,24 @@ use cloud_sdk_runtime::{NoAuth, Runtime};
 
 const EXAMPLE: &str = r#"{"connections":[{"id":"54b7f739-31a1-40d0-862b-ac85b83ab2da","status":"accepted","maxSession":"3000","specificationName":"default","vpcepIp":"192.168.0.122","created_at":"2024-06-11T09:36:24Z","domain_id":"db9b76a0d9ae431f8e85e89da2ca867c"}],"vpcepUpdateSwitch":false,"total_count":1,"vpcServiceName":"cn-north-4.css-op-no-delete.cf072729","permissions":[]}"#;
 
-/// The two ways of making the call.
+/// The ways of making the call.
 struct Callers {
     http: reqwest::Client,
+    /// reqwest with a timeout per request: the one protection against a hanging server that
+    /// the generated client always has (its call deadline rides on the same reqwest timer).
+    http_limited: reqwest::Client,
     url: String,
     client: huaweicloud_css::Client,
 }
 
 impl Callers {
     async fn raw(&self) {
-        let r = self
-            .http
-            .get(&self.url)
+        Self::raw_with(&self.http, &self.url).await
+    }
+
+    async fn raw_with(http: &reqwest::Client, url: &str) {
+        let r = http
+            .get(url)
             .header("accept", "application/json")
             .send()
             .await
@@ -86,6 +95,10 @@ async fn raw(c: Arc<Callers>) {
     c.raw().await
 }
 
+async fn raw_limited(c: Arc<Callers>) {
+    Callers::raw_with(&c.http_limited, &c.url).await
+}
+
 async fn generated(c: Arc<Callers>) {
     c.generated().await
 }
@@ -99,44 +112,55 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
-/// Paired rounds of `tasks` × `calls` calls of each kind, alternating which goes first, until
-/// `window` has passed for each; prints the rates and the median ratio. Returns the median.
+/// Rounds of `tasks` × `calls` calls of each kind (raw, raw with a timeout, generated), in
+/// rotating order, until `window` has passed for each; prints the rates and the median ratios.
+/// Returns the median ratio generated/raw.
 async fn scenario(callers: &Arc<Callers>, label: &str, tasks: usize, calls: usize) -> f64 {
     let window = Duration::from_secs(4);
-    let (mut raw_time, mut gen_time) = (Duration::ZERO, Duration::ZERO);
-    let mut ratios = Vec::new();
-    while raw_time + gen_time < 2 * window {
-        let (r, g) = if ratios.len() % 2 == 0 {
-            let r = timed(callers, tasks, calls, raw).await;
-            (r, timed(callers, tasks, calls, generated).await)
-        } else {
-            let g = timed(callers, tasks, calls, generated).await;
-            (timed(callers, tasks, calls, raw).await, g)
-        };
-        raw_time += r;
-        gen_time += g;
+    // Times of raw, raw with a timeout, generated.
+    let mut totals = [Duration::ZERO; 3];
+    let (mut ratios, mut limited_ratios) = (Vec::new(), Vec::new());
+    while totals.iter().sum::<Duration>() < 3 * window {
+        let mut times = [Duration::ZERO; 3];
+        for step in 0..3 {
+            let which = (ratios.len() + step) % 3;
+            times[which] = match which {
+                0 => timed(callers, tasks, calls, raw).await,
+                1 => timed(callers, tasks, calls, raw_limited).await,
+                _ => timed(callers, tasks, calls, generated).await,
+            };
+        }
+        for (total, time) in totals.iter_mut().zip(times) {
+            *total += time;
+        }
         // Same number of calls each: the ratio of rates is the inverse ratio of times.
-        ratios.push(r.as_secs_f64() / g.as_secs_f64());
+        ratios.push(times[0].as_secs_f64() / times[2].as_secs_f64());
+        limited_ratios.push(times[1].as_secs_f64() / times[2].as_secs_f64());
     }
     let rounds = ratios.len();
-    let per_round = tasks * calls;
-    let total = (rounds * per_round) as f64;
+    let total = (rounds * tasks * calls) as f64;
     let med = median(&mut ratios);
     let (low, high) = (ratios[0], ratios[rounds - 1]);
-    let raw_rate = total / raw_time.as_secs_f64();
-    let gen_rate = total / gen_time.as_secs_f64();
+    let limited_med = median(&mut limited_ratios);
+    let [raw_rate, limited_rate, gen_rate] = totals.map(|t| total / t.as_secs_f64());
     println!("{label}: {tasks} task(s) x {calls} calls per round, {rounds} rounds");
-    println!(
-        "  raw reqwest + serde     {raw_rate:>9.0} calls/s  {:>7.1} µs/call",
-        1e6 / raw_rate
-    );
-    println!(
-        "  generated client        {gen_rate:>9.0} calls/s  {:>7.1} µs/call",
-        1e6 / gen_rate
-    );
+    for (name, rate) in [
+        ("raw reqwest + serde", raw_rate),
+        ("  with a 30 s timeout", limited_rate),
+        ("generated client", gen_rate),
+    ] {
+        println!(
+            "  {name:<23} {rate:>9.0} calls/s  {:>7.1} µs/call",
+            1e6 / rate
+        );
+    }
     println!(
         "  ratio generated/raw     {:>9.3} (all calls); per round: median {med:.3} [{low:.3}-{high:.3}]",
         gen_rate / raw_rate
+    );
+    println!(
+        "  ratio generated/raw with a timeout: median {limited_med:.3} (for information: the \
+         generated client's deadline rides on the same reqwest timer)"
     );
     med
 }
@@ -173,6 +197,10 @@ fn main() {
         let base = format!("http://{addr}");
         let callers = Arc::new(Callers {
             http: reqwest::Client::new(),
+            http_limited: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("reqwest client"),
             url: format!("{base}/v1.0/p/clusters/c/vpcepservice/connections?limit=10&offset=0"),
             client: huaweicloud_css::Client::new(&base, Runtime::builder(NoAuth).build().unwrap()),
         });
@@ -204,6 +232,7 @@ fn main() {
         // Warm up connections and code paths.
         timed(&callers, 16, 20, raw).await;
         timed(&callers, 16, 20, generated).await;
+        timed(&callers, 16, 20, raw_limited).await;
         println!("client overhead (GET ShowVpcepConnection, loopback, no authentication)");
         let sequential = scenario(&callers, "sequential", 1, 200).await;
         let concurrent = scenario(&callers, "16 tasks", 16, 25).await;
