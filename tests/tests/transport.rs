@@ -787,6 +787,52 @@ async fn a_body_trickling_past_the_deadline_times_out() {
     }
 }
 
+/// A Digest call's request may start after its probe took part of the call's time. Its body
+/// is then bounded by the attempt's reqwest timer only when that timer still ends by the
+/// deadline; otherwise by the call's deadline itself. Either way the call ends by the first
+/// of the two, as a timeout.
+#[tokio::test]
+async fn a_digest_body_trickling_after_a_slow_probe_ends_by_the_deadline() {
+    const PROBE: Duration = Duration::from_millis(300);
+    // The signed request's answer: 10 bytes every 50 ms of an announced 10 000.
+    let server = RawServer::start(|r, _| match r.header("authorization") {
+        None => digest_challenge().after(PROBE),
+        Some(_) => Reply::streamed(
+            200,
+            Body::Announced {
+                length: 10_000,
+                send: 10_000,
+                chunk: 10,
+                every: Duration::from_millis(50),
+            },
+        ),
+    })
+    .await
+    .unwrap();
+    let ms = Duration::from_millis;
+    // (attempt, call, the call ends within this range after it starts)
+    for (attempt, call, ends) in [
+        // The attempt's timer, started after the probe, ends first: 300 + 400 ms.
+        (ms(400), ms(5000), ms(650)..ms(1050)),
+        // That timer would end 300 + 800 ms after the start, past the 800 ms deadline: the
+        // deadline ends the body.
+        (ms(5000), ms(800), ms(750)..ms(1000)),
+    ] {
+        let runtime = ob_runtime(OB_SK)
+            .retry(RetryPolicy::off())
+            .attempt_timeout(attempt)
+            .call_timeout(call)
+            .build()
+            .unwrap();
+        let client = oceanbase_cloud::Client::new(&server.base_url(), runtime);
+        let started = Instant::now();
+        let e = ob_connect(&client).await.unwrap_err();
+        let elapsed = started.elapsed();
+        assert_eq!(e.kind(), ErrorKind::TimedOut, "{e}");
+        assert!(ends.contains(&elapsed), "{attempt:?} {call:?}: {elapsed:?}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 4. Path values stay in their segment
 

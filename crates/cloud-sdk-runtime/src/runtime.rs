@@ -599,7 +599,12 @@ impl Runtime {
     /// What the caller gets of a response: an error for a redirect, a bounded body otherwise,
     /// or a refusal of credentials, whose body [`Runtime::rejected`] reads. No waiting here:
     /// every call goes through this, and only a refusal reads anything.
-    fn finish(&self, response: reqwest::Response, deadline: tokio::time::Instant) -> Finished {
+    fn finish(
+        &self,
+        response: reqwest::Response,
+        deadline: tokio::time::Instant,
+        attempt_limit: Duration,
+    ) -> Finished {
         let limit = self.limits.max_response_bytes;
         // Before any refusal mark: a Digest probe answered with a redirect is a redirect.
         // A stand-in response no server sent is not one, whatever its status.
@@ -635,12 +640,18 @@ impl Runtime {
         }
         // A body with a Content-Length within the limit cannot grow past it (the HTTP layer
         // reads exactly that many bytes), and its reading is bounded by the attempt's reqwest
-        // timeout, which never outlasts the call's deadline (see `call`): only a
-        // body of unknown length needs the guard.
+        // timeout (`attempt_limit`), which never outlasts the call's deadline when it started
+        // with the attempt (see `call`): only a body of unknown length needs the guard.
         // An authenticator that waits on more than its request (a token fetch, a Digest
-        // probe) may have started the request's timer after part of the call's time was spent:
-        // its body is guarded whatever its length.
-        if response.content_length().is_some() && self.inner.auth.single_request() {
+        // probe) may have started the request's timer later, but no later than now: when
+        // `attempt_limit` from now still ends by the deadline (the attempt timeout is shorter
+        // than what is left of the call, as with the defaults), the timer bounds the body in
+        // time too. Otherwise the body is guarded whatever its length.
+        let timer_ends_in_time = self.inner.auth.single_request()
+            || tokio::time::Instant::now()
+                .checked_add(attempt_limit)
+                .is_some_and(|end| end <= deadline);
+        if response.content_length().is_some() && timer_ends_in_time {
             return Finished::Response(response);
         }
         Finished::Response(transport::guard(response, limit, deadline))
@@ -686,6 +697,8 @@ impl Runtime {
         async move {
             let transport = &self.inner.transport;
             let mut attempt = 1u32;
+            // The last attempt's reqwest timeout, which also bounds the reading of its body.
+            let mut attempt_limit;
             let sent = loop {
                 // Each attempt, the reading of its body included, ends by the call's deadline.
                 // Without a timeout of its own, the request has the transport's attempt timeout.
@@ -696,6 +709,7 @@ impl Runtime {
                 if remaining < limit {
                     *pending.timeout_mut() = Some(remaining);
                 }
+                attempt_limit = remaining.min(limit);
                 // A copy for a retry, unless this is the last attempt the policy allows and the
                 // authenticator never sends twice; one copy serves both. A body that cannot be
                 // cloned (a stream) can be sent only once.
@@ -776,12 +790,13 @@ impl Runtime {
                 Box::pin(tokio::time::sleep(wait)).await;
                 attempt += 1;
             };
-            let (response, rejected) = match sent.map(|response| self.finish(response, deadline)) {
-                Err(e) => return Err(e),
-                Ok(Finished::Response(response)) => return Ok(response),
-                Ok(Finished::Failed(e)) => return Err(Failed::Runtime(e)),
-                Ok(Finished::Rejected(response, rejected)) => (response, rejected),
-            };
+            let (response, rejected) =
+                match sent.map(|response| self.finish(response, deadline, attempt_limit)) {
+                    Err(e) => return Err(e),
+                    Ok(Finished::Response(response)) => return Ok(response),
+                    Ok(Finished::Failed(e)) => return Err(Failed::Runtime(e)),
+                    Ok(Finished::Rejected(response, rejected)) => (response, rejected),
+                };
             // The rare path that reads a body before failing: boxed, and awaited with nothing
             // else held, so that it takes no room in every call's future.
             Err(Failed::Runtime(
