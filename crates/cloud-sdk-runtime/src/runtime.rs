@@ -408,7 +408,10 @@ impl Runtime {
         crate::glue::check_require_one_of(request, operation_id, require_one_of)
             .map_err(|m| Error::new(ErrorKind::InvalidRequest, m))?;
         // The message is built only for a URL that may be refused: not once per call.
-        if inner.auth.sends_credentials() && request.url().scheme() != "https" {
+        if inner.auth.sends_credentials()
+            && request.url().scheme() != "https"
+            && !inner.transport.allows_insecure_http()
+        {
             let what = format!("{} credentials", inner.auth.scheme());
             inner.transport.check_secure(request.url(), &what)?;
         }
