@@ -466,6 +466,10 @@ impl Runtime {
     ///
     /// The span records the operation, method, URL path, final status, attempts and elapsed
     /// time; never headers, query strings or bodies, which may carry credentials.
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn would hold the request twice in every call's future"
+    )]
     pub fn exec<'a>(
         &'a self,
         request: reqwest::Request,
@@ -691,6 +695,10 @@ impl Runtime {
     /// The call itself: its attempts, retrying transient failures where that is safe, each
     /// within what is left of the call's deadline; then what the caller gets of the response.
     /// (An `async move` block, for the reason given in [`Runtime::exec`].)
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn would hold the request twice in every call's future"
+    )]
     fn call(
         &self,
         mut pending: reqwest::Request,
