@@ -749,22 +749,22 @@ async fn slow_503s_are_retried_only_within_the_call_deadline() {
     assert!((1..=3).contains(&attempts), "{attempts} attempts");
 }
 
+/// A 200 whose announced 10 000 bytes come 10 every 50 ms: 50 s to send.
+fn trickling_body() -> Reply {
+    Reply::streamed(
+        200,
+        Body::Announced {
+            length: 10_000,
+            send: 10_000,
+            chunk: 10,
+            every: Duration::from_millis(50),
+        },
+    )
+}
+
 #[tokio::test]
 async fn a_body_trickling_past_the_deadline_times_out() {
-    // 10 bytes every 50 ms of an announced 10 000: 50 s to send.
-    let server = RawServer::start(|_, _| {
-        Reply::streamed(
-            200,
-            Body::Announced {
-                length: 10_000,
-                send: 10_000,
-                chunk: 10,
-                every: Duration::from_millis(50),
-            },
-        )
-    })
-    .await
-    .unwrap();
+    let server = RawServer::start(|_, _| trickling_body()).await.unwrap();
     // Whichever limit ends it, the call's or the attempt's, the kind is a timeout.
     for (attempt, call) in [
         (Duration::from_secs(5), CALL),
@@ -794,18 +794,9 @@ async fn a_body_trickling_past_the_deadline_times_out() {
 #[tokio::test]
 async fn a_digest_body_trickling_after_a_slow_probe_ends_by_the_deadline() {
     const PROBE: Duration = Duration::from_millis(300);
-    // The signed request's answer: 10 bytes every 50 ms of an announced 10 000.
     let server = RawServer::start(|r, _| match r.header("authorization") {
         None => digest_challenge().after(PROBE),
-        Some(_) => Reply::streamed(
-            200,
-            Body::Announced {
-                length: 10_000,
-                send: 10_000,
-                chunk: 10,
-                every: Duration::from_millis(50),
-            },
-        ),
+        Some(_) => trickling_body(),
     })
     .await
     .unwrap();
