@@ -234,6 +234,15 @@ fn main() {
         timed(&callers, 16, 20, generated).await;
         timed(&callers, 16, 20, raw_limited).await;
         println!("client overhead (GET ShowVpcepConnection, loopback, no authentication)");
+        // What every call in flight holds (and copies as it is made and awaited); at 16 tasks
+        // it is part of what the caller's thread walks through per call.
+        let call = callers.generated();
+        println!(
+            "  one call's future: generated client {} bytes, raw reqwest {} bytes",
+            std::mem::size_of_val(&call),
+            std::mem::size_of_val(&callers.raw())
+        );
+        drop(call);
         let sequential = scenario(&callers, "sequential", 1, 200).await;
         let concurrent = scenario(&callers, "16 tasks", 16, 25).await;
         for (label, ratio) in [("sequential", sequential), ("16 tasks", concurrent)] {
