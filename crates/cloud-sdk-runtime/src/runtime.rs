@@ -496,42 +496,17 @@ impl Runtime {
                 || (!tracing::dispatcher::has_been_set() && log::max_level() >= log::Level::Info);
             let started = traced.then(Instant::now);
             let deadline = self.deadline();
-            // The usual call (nothing listening, an authenticator that sends one request) is
-            // awaited in place; the others are boxed, so their timer and span stay out of every
-            // call's future.
             // In a block of its own, so that `outcome` is gone before the await below.
             let failure = {
+                // The usual call (nothing listening, an authenticator that sends one request)
+                // is awaited in place; the others are boxed, so their timer and span stay out
+                // of every call's future.
                 let outcome = if traced || !self.inner.auth.single_request() {
                     Box::pin(self.bounded_call(request, deadline, traced, span.clone())).await
                 } else {
                     self.call(request, deadline, false).await
                 };
-                {
-                    let report = |span: Option<&tracing::Span>| match &outcome {
-                        Ok(r) => {
-                            if let Some(span) = span {
-                                span.record("status", r.status().as_u16());
-                            }
-                            tracing::debug!(status = r.status().as_u16(), "call finished");
-                        }
-                        Err(Failed::Runtime(e)) => {
-                            if let (Some(span), Some(status)) = (span, e.status()) {
-                                span.record("status", status.as_u16());
-                            }
-                            tracing::debug!(kind = ?e.kind(), "call failed");
-                        }
-                        Err(Failed::Reqwest(e)) => {
-                            tracing::debug!(error = %transport::root_cause(e), "call failed")
-                        }
-                    };
-                    match started {
-                        Some(started) => {
-                            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-                            span.in_scope(|| report(Some(&span)));
-                        }
-                        None => report(None),
-                    }
-                }
+                report(&outcome, &span, started);
                 match outcome {
                     Ok(response) => {
                         // Read only inside `call()`: a bare `send()` has no record to fill.
@@ -814,6 +789,39 @@ impl Runtime {
                 Box::pin(self.rejected(response, rejected, deadline)).await,
             ))
         }
+    }
+}
+
+/// Logs how a call ended at `debug`, and, when the span records (`started` is then set),
+/// records its status and elapsed time in it.
+fn report(
+    outcome: &Result<reqwest::Response, Failed>,
+    span: &tracing::Span,
+    started: Option<Instant>,
+) {
+    let log = |span: Option<&tracing::Span>| match outcome {
+        Ok(r) => {
+            if let Some(span) = span {
+                span.record("status", r.status().as_u16());
+            }
+            tracing::debug!(status = r.status().as_u16(), "call finished");
+        }
+        Err(Failed::Runtime(e)) => {
+            if let (Some(span), Some(status)) = (span, e.status()) {
+                span.record("status", status.as_u16());
+            }
+            tracing::debug!(kind = ?e.kind(), "call failed");
+        }
+        Err(Failed::Reqwest(e)) => {
+            tracing::debug!(error = %transport::root_cause(e), "call failed")
+        }
+    };
+    match started {
+        Some(started) => {
+            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+            span.in_scope(|| log(Some(span)));
+        }
+        None => log(None),
     }
 }
 
