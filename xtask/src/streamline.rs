@@ -70,6 +70,8 @@ struct Pass {
 
 /// The fields of each builder struct that hold a `String` (`Result<::std::string::String,
 /// String>`): their path segment borrows the value instead of copying it with `to_string()`.
+/// Structs are told apart by name only; when two share a name (an operation's builder and a
+/// type's, in different modules), a field counts only if it is a `String` in both.
 #[derive(Default)]
 struct StringFields(HashMap<String, HashSet<String>>);
 
@@ -85,9 +87,10 @@ impl VisitMut for StringFields {
             })
             .filter_map(|f| f.ident.as_ref().map(ToString::to_string))
             .collect();
-        if !strings.is_empty() {
-            self.0.insert(item.ident.to_string(), strings);
-        }
+        self.0
+            .entry(item.ident.to_string())
+            .and_modify(|seen| seen.retain(|f| strings.contains(f)))
+            .or_insert(strings);
     }
 }
 
@@ -482,6 +485,35 @@ mod tests {
         assert!(out.contains(r#"path_segment("id", &id)"#), "{out}");
         assert!(
             out.contains(r#"path_segment("n", &n.to_string())"#),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_field_is_borrowed_only_if_every_struct_of_that_name_holds_a_string_there() {
+        let out = run(quote! {
+            mod types {
+                pub mod builder {
+                    pub struct Get { id: Result<super::Id, String> }
+                }
+            }
+            pub struct Get<'a> {
+                client: &'a super::Client,
+                id: Result<::std::string::String, String>,
+            }
+            impl<'a> Get<'a> {
+                pub async fn send(self) {
+                    let url = format!(
+                        "{}/v1/{}",
+                        client.baseurl,
+                        ::cloud_sdk_runtime::path_segment("id", &id.to_string())?
+                    );
+                }
+            }
+        })
+        .unwrap();
+        assert!(
+            out.contains(r#"path_segment("id", &id.to_string())"#),
             "{out}"
         );
     }
