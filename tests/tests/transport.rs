@@ -607,10 +607,10 @@ async fn a_retry_that_could_not_start_in_time_gives_the_servers_answer_at_once()
 
 /// A loopback HTTP/2 server (prior knowledge) that resets the first `refusals` streams with
 /// `REFUSED_STREAM` (RFC 9113, 8.7: not processed, safe to send again) and answers the others
-/// `200` with `body`. Returns its base URL and the number of streams it saw.
+/// with `status`, `headers` and `body`. Returns its base URL and the number of streams it saw.
 async fn refusing_h2_server(
     refusals: usize,
-    body: &'static str,
+    (status, headers, body): (u16, &'static [(&'static str, &'static str)], &'static str),
 ) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     use std::sync::{Arc, atomic::AtomicUsize, atomic::Ordering};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -629,11 +629,13 @@ async fn refusing_h2_server(
                         respond.send_reset(h2::Reason::REFUSED_STREAM);
                         continue;
                     }
-                    let head = http::Response::builder()
-                        .status(200)
-                        .header("content-type", "application/json")
-                        .body(())
-                        .unwrap();
+                    let mut head = http::Response::builder()
+                        .status(status)
+                        .header("content-type", "application/json");
+                    for (name, value) in headers {
+                        head = head.header(*name, *value);
+                    }
+                    let head = head.body(()).unwrap();
                     if let Ok(mut stream) = respond.send_response(head, false) {
                         let _ = stream.send_data(bytes::Bytes::from_static(body.as_bytes()), true);
                     }
@@ -658,7 +660,11 @@ async fn a_refused_http2_stream_is_sent_again_even_for_a_post_and_only_by_the_po
             .unwrap();
         huaweicloud_das::Client::new(base, runtime)
     };
-    let created = r#"{"connection_id":"2b3d6e1f-0c4a-4f5e-9d7b-1a2b3c4d5e6f"}"#;
+    let created = (
+        200,
+        &[][..],
+        r#"{"connection_id":"2b3d6e1f-0c4a-4f5e-9d7b-1a2b3c4d5e6f"}"#,
+    );
 
     // Refused once: the POST is sent again and succeeds.
     let (base, streams) = refusing_h2_server(1, created).await;
@@ -686,6 +692,45 @@ async fn a_refused_http2_stream_is_sent_again_even_for_a_post_and_only_by_the_po
     let e = create_das_connection(&das(&base, fast)).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
     assert_eq!(streams.load(Ordering::SeqCst), 3);
+}
+
+/// The IAM token request is outside the runtime's retry policy: an HTTP/2 refusal of it is
+/// sent again by the token provider, twice at most, to the same endpoint.
+#[tokio::test]
+async fn a_refused_http2_token_request_is_sent_again_twice_at_most() {
+    use std::sync::atomic::Ordering;
+    const TOKEN: (u16, &[(&str, &str)], &str) = (
+        201,
+        &[("x-subject-token", "MIIT-token-from-h2")],
+        r#"{"token":{"expires_at":"2099-01-01T00:00:00.000000Z"}}"#,
+    );
+    let css_over_h2 = |iam: &str, api: &str| {
+        let runtime = Runtime::builder(TokenAuth::from_provider(iam_provider(iam, IAM_PASSWORD)))
+            .allow_insecure_http(true)
+            .http_client(reqwest::Client::builder().http2_prior_knowledge())
+            .retry(RetryPolicy::off())
+            .build()
+            .unwrap();
+        css(api, runtime)
+    };
+    let answer = (200, &[][..], r#"{"connections":[]}"#);
+
+    // Refused twice: the third request gets the token, and the call goes through.
+    let (iam, iam_streams) = refusing_h2_server(2, TOKEN).await;
+    let (api, api_streams) = refusing_h2_server(0, answer).await;
+    show_vpcep(&css_over_h2(&iam, &api), CLUSTER).await.unwrap();
+    assert_eq!(iam_streams.load(Ordering::SeqCst), 3);
+    assert_eq!(api_streams.load(Ordering::SeqCst), 1);
+
+    // Refused every time: three requests, then no token, and nothing sent to the API.
+    let (iam, iam_streams) = refusing_h2_server(usize::MAX, TOKEN).await;
+    let (api, api_streams) = refusing_h2_server(0, answer).await;
+    let e = show_vpcep(&css_over_h2(&iam, &api), CLUSTER)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::CredentialsUnavailable, "{e}");
+    assert_eq!(iam_streams.load(Ordering::SeqCst), 3);
+    assert_eq!(api_streams.load(Ordering::SeqCst), 0);
 }
 
 #[tokio::test]

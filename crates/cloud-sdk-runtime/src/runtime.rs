@@ -60,6 +60,11 @@ pub trait Authenticator: fmt::Debug + Send + Sync + 'static {
     /// Authenticates and sends `request` through `transport` (the runtime's HTTP client and
     /// its rules).
     ///
+    /// Every request `send` makes must go through `transport` with the timeout the runtime set
+    /// on `request` (copies of `request` and `spare` keep it): the runtime relies on that timer
+    /// to bound the reading of the response's body, when it started no later than the answer
+    /// and ends by the call's deadline. A probe or a resend built from the request keeps it.
+    ///
     /// `spare` is the runtime's copy of the request as it was before authentication, kept for
     /// the runtime's own retries (and always when [`Authenticator::may_resend`] says so): to
     /// send the request again, clone it then, so that the call that needs no second request

@@ -164,29 +164,42 @@ impl IamPasswordProvider {
             )));
         }
         // The body holds the password: built here, never logged.
-        let body = serde_json::to_vec(&self.request_body())
-            .map_err(|e| TokenError::new(format!("could not encode the IAM request: {e}"), None))?;
-        let response = client
-            .post(url.clone())
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/json;charset=utf8",
-            )
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| {
-                // reqwest's error text carries the URL with its query; ours has neither that
-                // nor user-info.
-                let timed_out = e.is_timeout();
-                let message = format!("POST {} failed: {}", UrlForLog(url), e.without_url());
-                // A timeout is a timeout, whichever request ran out of time.
-                if timed_out {
-                    TokenError::timed_out(message)
-                } else {
-                    TokenError::new(message, None)
+        let body: bytes::Bytes = serde_json::to_vec(&self.request_body())
+            .map_err(|e| TokenError::new(format!("could not encode the IAM request: {e}"), None))?
+            .into();
+        // A request an HTTP/2 server refused unprocessed (`REFUSED_STREAM`, a graceful
+        // `GOAWAY`) is sent again, twice at most, to the same endpoint: the transport's HTTP
+        // client leaves retries to the runtime, whose policy does not cover this request.
+        let mut refusals = 0;
+        let sent = loop {
+            let sent = client
+                .post(url.clone())
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/json;charset=utf8",
+                )
+                .body(body.clone())
+                .send()
+                .await;
+            match sent {
+                Err(e) if refusals < 2 && crate::transport::refused_unprocessed(&e) => {
+                    refusals += 1;
                 }
-            })?;
+                sent => break sent,
+            }
+        };
+        let response = sent.map_err(|e| {
+            // reqwest's error text carries the URL with its query; ours has neither that
+            // nor user-info.
+            let timed_out = e.is_timeout();
+            let message = format!("POST {} failed: {}", UrlForLog(url), e.without_url());
+            // A timeout is a timeout, whichever request ran out of time.
+            if timed_out {
+                TokenError::timed_out(message)
+            } else {
+                TokenError::new(message, None)
+            }
+        })?;
         let status = response.status();
         if status.is_redirection() {
             let location = response
