@@ -169,14 +169,7 @@ impl Error {
 
     /// The runtime error somewhere in `error`'s source chain, if any.
     pub fn find<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a Error> {
-        let mut current = Some(error);
-        while let Some(e) = current {
-            if let Some(found) = e.downcast_ref::<Error>() {
-                return Some(found);
-            }
-            current = e.source();
-        }
-        None
+        in_chain::<Error>(error)
     }
 
     /// The kind of any failure in a chain: the runtime's own, or reqwest's timeout and
@@ -199,6 +192,20 @@ impl Error {
         }
         None
     }
+}
+
+/// The first error of type `T` in `error`'s source chain, `error` itself included.
+pub(crate) fn in_chain<'a, T: std::error::Error + 'static>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a T> {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if let Some(found) = e.downcast_ref::<T>() {
+            return Some(found);
+        }
+        current = e.source();
+    }
+    None
 }
 
 /// The `X-Request-Id` response header, as the vendors send it.

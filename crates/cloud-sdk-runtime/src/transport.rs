@@ -243,18 +243,14 @@ pub(crate) fn copy_request(request: &reqwest::Request) -> Option<reqwest::Reques
 /// Whether the server refused the request before processing it, as HTTP/2 says so: a
 /// `REFUSED_STREAM` reset (RFC 9113, 8.7) or a graceful `GOAWAY` (`NO_ERROR`) from the server.
 /// reqwest's own retry layer, which retried exactly these, is turned off (it copied every
-/// request for it); the runtime's policy retries them instead, with its back-off and limits.
+/// request for it); the runtime's policy retries them instead, with its back-off and limits,
+/// and the IAM token provider for its own request.
 pub(crate) fn refused_unprocessed(error: &reqwest::Error) -> bool {
-    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(e) = current {
-        if let Some(h2) = e.downcast_ref::<h2::Error>() {
-            return h2.is_remote()
-                && ((h2.is_reset() && h2.reason() == Some(h2::Reason::REFUSED_STREAM))
-                    || (h2.is_go_away() && h2.reason() == Some(h2::Reason::NO_ERROR)));
-        }
-        current = e.source();
-    }
-    false
+    crate::error::in_chain::<h2::Error>(error).is_some_and(|h2| {
+        h2.is_remote()
+            && ((h2.is_reset() && h2.reason() == Some(h2::Reason::REFUSED_STREAM))
+                || (h2.is_go_away() && h2.reason() == Some(h2::Reason::NO_ERROR)))
+    })
 }
 
 /// `response` with its body bounded by `limit` bytes and by `deadline`: past either, reading
