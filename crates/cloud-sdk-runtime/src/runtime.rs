@@ -952,7 +952,6 @@ impl ClientCore {
     /// URL is unusable.
     pub fn url(&self, path: &[&str]) -> Result<url::Url, String> {
         let base = self.base.as_ref().map_err(Clone::clone)?;
-        let mut url = base.clone();
         // A stem's trailing `/` (`/a/` from `/a/.`) would double the one `path` starts with.
         let stem = base.path().trim_end_matches('/');
         let mut joined =
@@ -961,6 +960,21 @@ impl ClientCore {
         for piece in path {
             joined.push_str(piece);
         }
+        // Parsed against the base, the path takes the base's scheme and authority without
+        // parsing them again, in fewer allocations than a copy of the base that `set_path`
+        // then grows (about 300 instructions a call). Not a path that would read as an
+        // authority (`//host`), and never to another origin.
+        let relative = joined.starts_with('/')
+            && joined
+                .get(1..)
+                .is_some_and(|rest| !rest.starts_with(['/', '\\']));
+        if relative
+            && let Ok(url) = url::Url::options().base_url(Some(base)).parse(&joined)
+            && url[..url::Position::BeforePath] == base[..url::Position::BeforePath]
+        {
+            return Ok(url);
+        }
+        let mut url = base.clone();
         url.set_path(&joined);
         Ok(url)
     }
@@ -985,6 +999,9 @@ mod tests {
             "https://example.com/a/b/..",
             "https://example.com/a/%2e",
             "http://[::1]:8080/v",
+            // A path that would read as an authority (`//host`) if parsed on its own.
+            "https://example.com//x",
+            "https://example.com/\\\\x",
         ] {
             let core = ClientCore::new(base, Runtime::unauthenticated().unwrap());
             for value in values {
