@@ -4,9 +4,11 @@
 //!
 //! Run: `cargo bench -p integration-tests --bench client_overhead` (target: the generated client
 //! at least 0.97 of raw reqwest's calls per second, median of the rounds, in both). For
-//! information it also prints the ratio to reqwest with a timeout per request: the generated
-//! client always has one (its call deadline), and raw reqwest without one does not pay for the
-//! timer.
+//! information it also prints the ratio to reqwest with a timeout per request (the generated
+//! client always has one, its call deadline, and raw reqwest without one does not pay for the
+//! timer), and to reqwest sending the same request as the generated client with that timeout:
+//! the same bytes on the wire (the generated client's `User-Agent` too, set on the reqwest
+//! client as a user would) and the same protection, so that only the seam differs.
 //!
 //! The server runs on a thread of its own and the callers on another (the machine has two
 //! cores), as when they are different machines: scheduling noise between them stays out, and
@@ -35,6 +37,8 @@ struct Callers {
     /// reqwest with a timeout per request: the one protection against a hanging server that
     /// the generated client always has (its call deadline rides on the same reqwest timer).
     http_limited: reqwest::Client,
+    /// reqwest with that timeout and the generated client's `User-Agent`: the same request.
+    http_same: reqwest::Client,
     url: String,
     client: huaweicloud_css::Client,
 }
@@ -99,6 +103,10 @@ async fn raw_limited(c: Arc<Callers>) {
     Callers::raw_with(&c.http_limited, &c.url).await
 }
 
+async fn raw_same(c: Arc<Callers>) {
+    Callers::raw_with(&c.http_same, &c.url).await
+}
+
 async fn generated(c: Arc<Callers>) {
     c.generated().await
 }
@@ -112,21 +120,31 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
-/// Rounds of `tasks` × `calls` calls of each kind (raw, raw with a timeout, generated), in
-/// rotating order, until `window` has passed for each; prints the rates and the median ratios.
-/// Returns the median ratio generated/raw.
+/// The ways of calling a round compares, the first being what the others are divided by.
+const KINDS: [&str; 4] = [
+    "raw reqwest + serde",
+    "  with a 30 s timeout",
+    "  same request, timeout",
+    "generated client",
+];
+
+/// Rounds of `tasks` × `calls` calls of each kind ([`KINDS`]), in rotating order, until
+/// `window` has passed for each; prints the rates and the median ratios. Returns the median
+/// ratio generated/raw.
 async fn scenario(callers: &Arc<Callers>, label: &str, tasks: usize, calls: usize) -> f64 {
+    const N: usize = KINDS.len();
     let window = Duration::from_secs(4);
-    // Times of raw, raw with a timeout, generated.
-    let mut totals = [Duration::ZERO; 3];
-    let (mut ratios, mut limited_ratios) = (Vec::new(), Vec::new());
-    while totals.iter().sum::<Duration>() < 3 * window {
-        let mut times = [Duration::ZERO; 3];
-        for step in 0..3 {
-            let which = (ratios.len() + step) % 3;
+    let mut totals = [Duration::ZERO; N];
+    // Per round, the time of the generated client's calls over each kind's.
+    let mut ratios: [Vec<f64>; N] = Default::default();
+    while totals.iter().sum::<Duration>() < window * N as u32 {
+        let mut times = [Duration::ZERO; N];
+        for step in 0..N {
+            let which = (ratios[0].len() + step) % N;
             times[which] = match which {
                 0 => timed(callers, tasks, calls, raw).await,
                 1 => timed(callers, tasks, calls, raw_limited).await,
+                2 => timed(callers, tasks, calls, raw_same).await,
                 _ => timed(callers, tasks, calls, generated).await,
             };
         }
@@ -134,35 +152,33 @@ async fn scenario(callers: &Arc<Callers>, label: &str, tasks: usize, calls: usiz
             *total += time;
         }
         // Same number of calls each: the ratio of rates is the inverse ratio of times.
-        ratios.push(times[0].as_secs_f64() / times[2].as_secs_f64());
-        limited_ratios.push(times[1].as_secs_f64() / times[2].as_secs_f64());
+        for (kind, time) in times.iter().enumerate() {
+            ratios[kind].push(time.as_secs_f64() / times[N - 1].as_secs_f64());
+        }
     }
-    let rounds = ratios.len();
+    let rounds = ratios[0].len();
     let total = (rounds * tasks * calls) as f64;
-    let med = median(&mut ratios);
-    let (low, high) = (ratios[0], ratios[rounds - 1]);
-    let limited_med = median(&mut limited_ratios);
-    let [raw_rate, limited_rate, gen_rate] = totals.map(|t| total / t.as_secs_f64());
+    let rates = totals.map(|t| total / t.as_secs_f64());
+    let medians: Vec<f64> = ratios.iter_mut().map(|r| median(r)).collect();
+    let (low, high) = (ratios[0][0], ratios[0][rounds - 1]);
     println!("{label}: {tasks} task(s) x {calls} calls per round, {rounds} rounds");
-    for (name, rate) in [
-        ("raw reqwest + serde", raw_rate),
-        ("  with a 30 s timeout", limited_rate),
-        ("generated client", gen_rate),
-    ] {
+    for (name, rate) in KINDS.iter().zip(rates) {
         println!(
-            "  {name:<23} {rate:>9.0} calls/s  {:>7.1} µs/call",
+            "  {name:<24} {rate:>9.0} calls/s  {:>7.1} µs/call",
             1e6 / rate
         );
     }
     println!(
-        "  ratio generated/raw     {:>9.3} (all calls); per round: median {med:.3} [{low:.3}-{high:.3}]",
-        gen_rate / raw_rate
+        "  ratio generated/raw      {:>9.3} (all calls); per round: median {:.3} [{low:.3}-{high:.3}]",
+        rates[N - 1] / rates[0],
+        medians[0]
     );
     println!(
-        "  ratio generated/raw with a timeout: median {limited_med:.3} (for information: the \
-         generated client's deadline rides on the same reqwest timer)"
+        "  ratio generated/raw with a timeout: median {:.3}; with the same request and \
+         timeout: median {:.3} (for information: what only the seam costs)",
+        medians[1], medians[2]
     );
-    med
+    medians[0]
 }
 
 fn main() {
@@ -201,6 +217,13 @@ fn main() {
                 .timeout(Duration::from_secs(30))
                 .build()
                 .expect("reqwest client"),
+            http_same: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                // What the generated client sends (`<crate>/<version>`; the version's digits
+                // do not change what is measured).
+                .user_agent("huaweicloud-css/0.1.0")
+                .build()
+                .expect("reqwest client"),
             url: format!("{base}/v1.0/p/clusters/c/vpcepservice/connections?limit=10&offset=0"),
             client: huaweicloud_css::Client::new(&base, Runtime::builder(NoAuth).build().unwrap()),
         });
@@ -233,6 +256,7 @@ fn main() {
         timed(&callers, 16, 20, raw).await;
         timed(&callers, 16, 20, generated).await;
         timed(&callers, 16, 20, raw_limited).await;
+        timed(&callers, 16, 20, raw_same).await;
         println!("client overhead (GET ShowVpcepConnection, loopback, no authentication)");
         // What every call in flight holds (and copies as it is made and awaited); at 16 tasks
         // it is part of what the caller's thread walks through per call.
