@@ -15,7 +15,8 @@
 //! with 16 tasks the caller's thread is what limits the rate, so every instruction the client
 //! spends per call shows.
 //!
-//! For instruction counts (`valgrind --tool=callgrind`), `CLIENT_OVERHEAD_ONLY=raw` or
+//! For instruction counts (`valgrind --tool=callgrind`), `CLIENT_OVERHEAD_ONLY=raw`,
+//! `=timeout` (raw with the timeout), `=same` (the same request with the timeout) or
 //! `=generated` with `CLIENT_OVERHEAD_CALLS=N` makes N calls of that one kind after a short
 //! warm-up and no timing (`CLIENT_OVERHEAD_TASKS=16`: from 16 tasks): the difference between
 //! two values of N, divided, is the instructions per call, the server's included.
@@ -243,6 +244,8 @@ fn main() {
             let warm = 20usize.div_ceil(tasks);
             match only.as_str() {
                 "raw" => timed(&callers, tasks, warm + per_task, raw).await,
+                "timeout" => timed(&callers, tasks, warm + per_task, raw_limited).await,
+                "same" => timed(&callers, tasks, warm + per_task, raw_same).await,
                 _ => timed(&callers, tasks, warm + per_task, generated).await,
             };
             println!(
