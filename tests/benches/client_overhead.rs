@@ -264,12 +264,20 @@ fn main() {
         // What every call in flight holds (and copies as it is made and awaited); at 16 tasks
         // it is part of what the caller's thread walks through per call.
         let call = callers.generated();
+        let typed = callers
+            .client
+            .show_vpcep_connection()
+            .project_id("p")
+            .cluster_id("c")
+            .call();
         println!(
-            "  one call's future: generated client {} bytes, raw reqwest {} bytes",
+            "  one call's future: generated client {} bytes (`call()`: {} bytes), raw reqwest \
+             {} bytes",
             std::mem::size_of_val(&call),
+            std::mem::size_of_val(&typed),
             std::mem::size_of_val(&callers.raw())
         );
-        drop(call);
+        drop((call, typed));
         let sequential = scenario(&callers, "sequential", 1, 200).await;
         let concurrent = scenario(&callers, "16 tasks", 16, 25).await;
         for (label, ratio) in [("sequential", sequential), ("16 tasks", concurrent)] {

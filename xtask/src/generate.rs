@@ -560,13 +560,15 @@ fn typed_calls(api: &LoadedApi) -> Result<TokenStream, SpecError> {
         out.extend(quote! {
             impl<'a> builder::#builder<'a> {
                 #[doc = #doc]
-                pub async fn call(
+                pub fn call(
                     self,
-                ) -> ::std::result::Result<
-                    ::cloud_sdk_runtime::Output<#ok_type>,
-                    ::cloud_sdk_runtime::ApiError<#error_type>,
+                ) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<
+                        ::cloud_sdk_runtime::Output<#ok_type>,
+                        ::cloud_sdk_runtime::ApiError<#error_type>,
+                    >,
                 > {
-                    ::cloud_sdk_runtime::#check(#vendor, self.send()).await
+                    ::cloud_sdk_runtime::#check(#vendor, self.send())
                 }
             }
         });

@@ -106,14 +106,18 @@ impl<T> std::ops::Deref for Output<T> {
 }
 
 /// Runs one call's `send()` and returns the body or an [`ApiError`] naming `operation`; what
-/// each generated `call()` does.
-pub async fn call<T, E, F>(operation: &'static str, send: F) -> Result<Output<T>, ApiError<E>>
+/// each generated `call()` does. (A future made of combinators, so that `send()`'s future is
+/// held once, not once per layer as `async` would.)
+pub fn call<T, E, F>(
+    operation: &'static str,
+    send: F,
+) -> impl Future<Output = Result<Output<T>, ApiError<E>>>
 where
     F: Future<Output = Result<ResponseValue<T>, RawError<E>>>,
     E: ServiceError + DeserializeOwned,
 {
-    let (result, facts) = crate::runtime::recorded(send).await;
-    match result {
+    use futures_util::FutureExt as _;
+    crate::runtime::recorded(send).map(move |(result, facts)| match result {
         Ok(value) => Ok(Output {
             status: value.status(),
             headers: value.headers().clone(),
@@ -123,37 +127,40 @@ where
         Err(e) => Err(ApiError::from_raw(operation, e)
             .with_client_request_id(facts.client_request_id)
             .with_answer(facts.answer)),
-    }
+    })
 }
 
 /// Like [`call`], and a 2xx body that says it failed (`success: false`) is an error too.
-pub async fn call_envelope<T, E, F>(
+pub fn call_envelope<T, E, F>(
     operation: &'static str,
     send: F,
-) -> Result<Output<T>, ApiError<E>>
+) -> impl Future<Output = Result<Output<T>, ApiError<E>>>
 where
     F: Future<Output = Result<ResponseValue<T>, RawError<E>>>,
     E: ServiceError + DeserializeOwned,
     T: Reply + Into<E>,
 {
-    let output = call(operation, send).await?;
-    if output.succeeded() {
-        return Ok(output);
-    }
-    let Output {
-        inner,
-        status,
-        headers,
-        client_request_id,
-    } = output;
-    Err(ApiError::service(
-        operation,
-        ErrorKind::Service,
-        status,
-        &headers,
-        inner.into(),
-    )
-    .with_client_request_id(client_request_id))
+    use futures_util::FutureExt as _;
+    call(operation, send).map(move |output| {
+        let output = output?;
+        if output.succeeded() {
+            return Ok(output);
+        }
+        let Output {
+            inner,
+            status,
+            headers,
+            client_request_id,
+        } = output;
+        Err(ApiError::service(
+            operation,
+            ErrorKind::Service,
+            status,
+            &headers,
+            inner.into(),
+        )
+        .with_client_request_id(client_request_id))
+    })
 }
 
 impl<E: ServiceError> ApiError<E> {

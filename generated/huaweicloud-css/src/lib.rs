@@ -937,13 +937,15 @@ impl Client {
 }
 impl<'a> builder::ShowVpcepConnection<'a> {
     /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `ShowVpcepConnection`, its kind, the HTTP status, the service's error code, message and request id.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> ::std::result::Result<
-        ::cloud_sdk_runtime::Output<types::ShowVpcepConnectionResponse>,
-        ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::ShowVpcepConnectionResponse>,
+            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
+        >,
     > {
-        ::cloud_sdk_runtime::call("ShowVpcepConnection", self.send()).await
+        ::cloud_sdk_runtime::call("ShowVpcepConnection", self.send())
     }
 }
 /// The error of every `call()` of this client.

@@ -1044,26 +1044,28 @@ impl Client {
 }
 impl<'a> builder::ConnectPrivatelinkService<'a> {
     /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `ConnectPrivatelinkService`, its kind, the HTTP status, the service's error code, message and request id.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> ::std::result::Result<
-        ::cloud_sdk_runtime::Output<types::Envelope>,
-        ::cloud_sdk_runtime::ApiError<types::Envelope>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::Envelope>,
+            ::cloud_sdk_runtime::ApiError<types::Envelope>,
+        >,
     > {
         ::cloud_sdk_runtime::call_envelope("ConnectPrivatelinkService", self.send())
-            .await
     }
 }
 impl<'a> builder::AddPrivatelinkServiceUser<'a> {
     /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `AddPrivatelinkServiceUser`, its kind, the HTTP status, the service's error code, message and request id.
-    pub async fn call(
+    pub fn call(
         self,
-    ) -> ::std::result::Result<
-        ::cloud_sdk_runtime::Output<types::Envelope>,
-        ::cloud_sdk_runtime::ApiError<types::Envelope>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::Envelope>,
+            ::cloud_sdk_runtime::ApiError<types::Envelope>,
+        >,
     > {
         ::cloud_sdk_runtime::call_envelope("AddPrivatelinkServiceUser", self.send())
-            .await
     }
 }
 /// The error of every `call()` of this client.

@@ -317,3 +317,46 @@ async fn das_mock_matches_a_typed_body_predicate() {
         .await
         .unwrap();
 }
+
+/// A `call()` is a future a multi-threaded runtime can run on another task, as an
+/// application spawns it: Digest (OceanBase) and AK/SK (Huawei) calls, four at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_run_on_spawned_tasks() {
+    let ob = oceanbase_cloud::mock::MockServer::start().await;
+    let added = ob.add_privatelink_service_user(|when, then| {
+        when.instance_id("ob317v4uif");
+        then.example();
+    });
+    let css = huaweicloud_css::mock::MockServer::start().await;
+    let shown = css.show_vpcep_connection(|when, then| {
+        when.project_id("p1").cluster_id("c1");
+        then.example();
+    });
+    let mut tasks = Vec::new();
+    for n in 0..4 {
+        let client = ob.client();
+        tasks.push(tokio::spawn(async move {
+            add_user(&client, &format!("user{n}")).await.map(|_| ())
+        }));
+    }
+    let mut shows = Vec::new();
+    for _ in 0..4 {
+        let client = css.client();
+        shows.push(tokio::spawn(async move {
+            client
+                .show_vpcep_connection()
+                .project_id("p1")
+                .cluster_id("c1")
+                .call()
+                .await
+                .map(|reply| reply.connections.len())
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    for show in shows {
+        assert_eq!(show.await.unwrap().unwrap(), 2);
+    }
+    assert_eq!((added.hits(), shown.hits()), (4, 4));
+}
