@@ -36,12 +36,16 @@ macro_rules! client_glue {
                     .await
             }
 
-            async fn exec(
+            // The runtime's future itself: an `async fn` here would hold the request twice
+            // (as passed, and inside the awaited future), in every call's future.
+            fn exec(
                 &self,
                 request: $crate::__private::reqwest::Request,
                 info: &$crate::__private::progenitor_client::OperationInfo,
-            ) -> $crate::__private::reqwest::Result<$crate::__private::reqwest::Response> {
-                self.inner.runtime().exec(request, info.operation_id).await
+            ) -> impl ::std::future::Future<
+                Output = $crate::__private::reqwest::Result<$crate::__private::reqwest::Response>,
+            > {
+                self.inner.runtime().exec(request, info.operation_id)
             }
         }
 
