@@ -17,7 +17,8 @@
 //!
 //! For instruction counts (`valgrind --tool=callgrind`), `CLIENT_OVERHEAD_ONLY=raw`,
 //! `=timeout` (raw with the timeout), `=same` (the same request with the timeout) or
-//! `=generated` with `CLIENT_OVERHEAD_CALLS=N` makes N calls of that one kind after a short
+//! `=generated` (or `=call`: the same through `call()`, the typed-error API) with
+//! `CLIENT_OVERHEAD_CALLS=N` makes N calls of that one kind after a short
 //! warm-up and no timing (`CLIENT_OVERHEAD_TASKS=16`: from 16 tasks): the difference between
 //! two values of N, divided, is the instructions per call, the server's included.
 
@@ -58,6 +59,19 @@ impl Callers {
             .expect("raw call");
         let _: huaweicloud_css::types::ShowVpcepConnectionResponse =
             r.json().await.expect("raw body");
+    }
+
+    /// The same call through `call()`, the typed-error API.
+    async fn typed(&self) {
+        self.client
+            .show_vpcep_connection()
+            .project_id("p")
+            .cluster_id("c")
+            .limit(10u32)
+            .offset(0)
+            .call()
+            .await
+            .expect("call");
     }
 
     async fn generated(&self) {
@@ -106,6 +120,10 @@ async fn raw_limited(c: Arc<Callers>) {
 
 async fn raw_same(c: Arc<Callers>) {
     Callers::raw_with(&c.http_same, &c.url).await
+}
+
+async fn typed(c: Arc<Callers>) {
+    c.typed().await
 }
 
 async fn generated(c: Arc<Callers>) {
@@ -246,6 +264,7 @@ fn main() {
                 "raw" => timed(&callers, tasks, warm + per_task, raw).await,
                 "timeout" => timed(&callers, tasks, warm + per_task, raw_limited).await,
                 "same" => timed(&callers, tasks, warm + per_task, raw_same).await,
+                "call" => timed(&callers, tasks, warm + per_task, typed).await,
                 _ => timed(&callers, tasks, warm + per_task, generated).await,
             };
             println!(

@@ -208,10 +208,15 @@ pub(crate) fn in_chain<'a, T: std::error::Error + 'static>(
     None
 }
 
+/// The `X-Request-Id` response header's name, made once: looking a header up by a `&str`
+/// parses the name again on every call.
+pub(crate) const X_REQUEST_ID: reqwest::header::HeaderName =
+    reqwest::header::HeaderName::from_static("x-request-id");
+
 /// The `X-Request-Id` response header, as the vendors send it.
 pub(crate) fn request_id_header(headers: &reqwest::header::HeaderMap) -> Option<String> {
     headers
-        .get("x-request-id")
+        .get(X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.chars().take(128).collect())
 }
