@@ -61,29 +61,23 @@ impl Callers {
             r.json().await.expect("raw body");
     }
 
-    /// The same call through `call()`, the typed-error API.
-    async fn typed(&self) {
+    /// The generated client's request, the same as the raw one.
+    fn request(&self) -> huaweicloud_css::builder::ShowVpcepConnection<'_> {
         self.client
             .show_vpcep_connection()
             .project_id("p")
             .cluster_id("c")
             .limit(10u32)
             .offset(0)
-            .call()
-            .await
-            .expect("call");
+    }
+
+    /// The same call through `call()`, the typed-error API.
+    async fn typed(&self) {
+        self.request().call().await.expect("call");
     }
 
     async fn generated(&self) {
-        self.client
-            .show_vpcep_connection()
-            .project_id("p")
-            .cluster_id("c")
-            .limit(10u32)
-            .offset(0)
-            .send()
-            .await
-            .expect("call");
+        self.request().send().await.expect("call");
     }
 }
 
@@ -283,12 +277,7 @@ fn main() {
         // What every call in flight holds (and copies as it is made and awaited); at 16 tasks
         // it is part of what the caller's thread walks through per call.
         let call = callers.generated();
-        let typed = callers
-            .client
-            .show_vpcep_connection()
-            .project_id("p")
-            .cluster_id("c")
-            .call();
+        let typed = callers.request().call();
         println!(
             "  one call's future: generated client {} bytes (`call()`: {} bytes), raw reqwest \
              {} bytes",
