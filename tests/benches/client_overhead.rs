@@ -133,7 +133,7 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
-/// The ways of calling a round compares, the first being what the others are divided by.
+/// The ways of calling a round compares; the generated client, last, is compared with each.
 const KINDS: [&str; 4] = [
     "raw reqwest + serde",
     "  with a 30 s timeout",

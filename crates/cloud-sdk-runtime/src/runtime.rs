@@ -967,14 +967,18 @@ impl ClientCore {
         for piece in path {
             joined.push_str(piece);
         }
-        // Parsed against the base, the path takes the base's scheme and authority without
+        // Parsed against the base, the text takes the base's scheme and authority without
         // parsing them again, in fewer allocations than a copy of the base that `set_path`
-        // then grows (about 300 instructions a call). Not a path that would read as an
-        // authority (`//host`), and never to another origin.
+        // then grows (about 300 instructions a call). Only a text both read alike: no `?` or
+        // `#` (a query or fragment to a parser, encoded by `set_path`), no space, tab or other
+        // control (a parser trims or drops them, so `/<tab>/host` would read as an authority),
+        // no `//` or `/\` at the start (an authority); and never to another origin. (Segments
+        // from `path_segment` have none of these: they are percent-encoded.)
         let relative = joined.starts_with('/')
             && joined
                 .get(1..)
-                .is_some_and(|rest| !rest.starts_with(['/', '\\']));
+                .is_some_and(|rest| !rest.starts_with(['/', '\\']))
+            && !joined.bytes().any(|b| b <= b' ' || b == b'?' || b == b'#');
         if relative
             && let Ok(url) = url::Url::options().base_url(Some(base)).parse(&joined)
             && url[..url::Position::BeforePath] == base[..url::Position::BeforePath]
@@ -1018,6 +1022,38 @@ mod tests {
                     url::Url::parse(&format!("{}{path}", base.trim_end_matches('/'))).unwrap();
                 let pieces = ["/v1/", &segment, "/things"];
                 assert_eq!(core.url(&pieces).unwrap(), expected, "{base} {value:?}");
+            }
+        }
+    }
+
+    /// Template text that a parser and `set_path` would read differently gives what
+    /// `set_path` gives (the URL before the parse against the base), and keeps the origin.
+    #[test]
+    fn odd_path_text_gives_what_set_path_gives() {
+        for base in [
+            "https://example.com",
+            "https://example.com/gw",
+            "http://127.0.0.1:8080",
+        ] {
+            let core = ClientCore::new(base, Runtime::unauthenticated().unwrap());
+            for text in [
+                "/v1/a?b",
+                "/v1/a#b",
+                "/v1/x ",
+                "/v1/x\u{1}",
+                "/\t/example.com/v1",
+                "/\n/EXAMPLE.com:443/v1",
+                "/\r/evil.example/v1",
+                "/v1/ü",
+                "/v1/%2e%2e/x",
+            ] {
+                let parsed = url::Url::parse(base).unwrap();
+                let mut expected = parsed.clone();
+                let stem = parsed.path().trim_end_matches('/');
+                expected.set_path(&format!("{stem}{text}"));
+                let url = core.url(&[text]).unwrap();
+                assert_eq!(url, expected, "{base} {text:?}");
+                assert_eq!(url.origin(), parsed.origin(), "{base} {text:?}");
             }
         }
     }

@@ -162,8 +162,8 @@ impl DigestAuth {
                         Err(response) => return Ok(response),
                     },
                 },
-                probe => {
-                    match Box::pin(self.prepare(client, &target, &request, Some(probe))).await? {
+                Acquired::Probe(lock) => {
+                    match Box::pin(self.prepare(client, &target, &request, lock)).await? {
                         Ok(p) => p,
                         Err(response) => return Ok(response),
                     }
@@ -273,36 +273,32 @@ impl DigestAuth {
         }
     }
 
-    /// Probes for a challenge and signs with it, as `acquired` (what the session gave for this
-    /// origin) says; `None`: the cached nonce could not sign this request (counts used up, or
-    /// auth-int only and a streamed body), so a fresh challenge decides.
+    /// Probes for a challenge and signs with it: at once (`lock` is `None`: the session has no
+    /// nonce for this origin, or the cached one cannot sign this request, its counts used up or
+    /// auth-int only and a streamed body), or one probe at a time per origin under `lock`.
     async fn prepare(
         &self,
         client: &reqwest::Client,
         target: &Target,
         request: &reqwest::Request,
-        acquired: Option<Acquired>,
+        lock: Option<Arc<tokio::sync::Mutex<()>>>,
     ) -> reqwest::Result<Result<Prepared, reqwest::Response>> {
-        match acquired {
-            Some(Acquired::Lease(lease)) => {
-                if let Ok(p) = self.sign(lease, target, request) {
-                    return Ok(Ok(p));
-                }
-                self.probe(client, target, request).await
-            }
-            None | Some(Acquired::Probe(None)) => self.probe(client, target, request).await,
-            Some(Acquired::Probe(Some(lock))) => {
-                // One probe at a time per origin: the tasks that waited find the challenge the
-                // first one fetched, so a burst of first calls costs a single extra request.
-                let _guard = lock.lock().await;
-                if let Acquired::Lease(lease) = self.session.acquire(&target.url)
-                    && let Ok(p) = self.sign(lease, target, request)
-                {
-                    return Ok(Ok(p));
-                }
-                self.probe(client, target, request).await
-            }
+        // One probe at a time per origin, the lock held until the probe's challenge is
+        // installed: the tasks that waited find it, so a burst of first calls costs a single
+        // extra request.
+        let guard = match &lock {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
+        if guard.is_some()
+            && let Acquired::Lease(lease) = self.session.acquire(&target.url)
+            && let Ok(p) = self.sign(lease, target, request)
+        {
+            return Ok(Ok(p));
         }
+        let probed = self.probe(client, target, request).await;
+        drop(guard);
+        probed
     }
 
     /// Sends the request without body and credentials, to be challenged.
