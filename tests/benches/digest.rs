@@ -102,46 +102,10 @@ impl Caller {
                 .map_err(|e| e.to_string()),
             Caller::TwoTrips { http, url } => {
                 let url = format!("{url}?requestId={}", uuid::Uuid::new_v4());
-                let probe = http
-                    .post(&url)
-                    .header("X-Ob-Project-Id", "project-1")
-                    .header(CONTENT_LENGTH, "0")
-                    .send()
-                    .await
+                let challenge = challenge(http, &url).await?;
+                let signer = core::Signer::new(&challenge, &core::Credentials::new(AK, SK))
                     .map_err(|e| e.to_string())?;
-                let mut challenges = Vec::new();
-                for value in probe.headers().get_all(WWW_AUTHENTICATE) {
-                    let text = value.to_str().map_err(|e| e.to_string())?;
-                    challenges.extend(core::parse_challenges(text).map_err(|e| e.to_string())?);
-                }
-                let _ = probe.bytes().await;
-                let challenge =
-                    core::DigestChallenge::select(&challenges, true).map_err(|e| e.to_string())?;
-                let target = &url[url.find(PATH).unwrap_or_default()..];
-                let parts = core::RequestParts {
-                    method: "POST",
-                    uri: target,
-                    body: Some(BODY.as_bytes()),
-                };
-                let credentials = core::Credentials::new(AK, SK);
-                let authorization = core::authorize(
-                    &challenge,
-                    &credentials,
-                    &parts,
-                    1,
-                    &core::RandomCnonce.cnonce(),
-                )
-                .map_err(|e| e.to_string())?;
-                let response = http
-                    .post(&url)
-                    .header("X-Ob-Project-Id", "project-1")
-                    .header(CONTENT_TYPE, "application/json")
-                    .header(AUTHORIZATION, authorization.value())
-                    .body(BODY)
-                    .send()
-                    .await
-                    .map_err(|e| e.to_string())?;
-                read(response).await
+                send_signed(http, &url, &signer, 1).await
             }
             Caller::ByHand {
                 http,
@@ -150,35 +114,15 @@ impl Caller {
                 nc,
             } => {
                 let url = format!("{url}?requestId={}", uuid::Uuid::new_v4());
-                let target = &url[url.find(PATH).unwrap_or_default()..];
-                let parts = core::RequestParts {
-                    method: "POST",
-                    uri: target,
-                    body: Some(BODY.as_bytes()),
-                };
-                let count = nc.fetch_add(1, Ordering::Relaxed);
-                let authorization = signer
-                    .sign(&parts, count, &core::RandomCnonce.cnonce())
-                    .and_then(core::Authorization::into_header_value)
-                    .map_err(|e| e.to_string())?;
-                let response = http
-                    .post(&url)
-                    .header("X-Ob-Project-Id", "project-1")
-                    .header(CONTENT_TYPE, "application/json")
-                    .header(AUTHORIZATION, authorization)
-                    .body(BODY)
-                    .send()
-                    .await
-                    .map_err(|e| e.to_string())?;
-                read(response).await
+                send_signed(http, &url, signer, nc.fetch_add(1, Ordering::Relaxed)).await
             }
         }
     }
 }
 
-/// The challenge of an unauthenticated request to `url`, ready to sign with (what the
-/// by-hand caller does once, before its calls).
-async fn signer_for(http: &reqwest::Client, url: &str) -> Result<core::Signer, String> {
+/// The Digest challenge an unauthenticated request to `url` gets (its body read, so that the
+/// connection goes back to the pool).
+async fn challenge(http: &reqwest::Client, url: &str) -> Result<core::DigestChallenge, String> {
     let probe = http
         .post(url)
         .header("X-Ob-Project-Id", "project-1")
@@ -191,8 +135,36 @@ async fn signer_for(http: &reqwest::Client, url: &str) -> Result<core::Signer, S
         let text = value.to_str().map_err(|e| e.to_string())?;
         challenges.extend(core::parse_challenges(text).map_err(|e| e.to_string())?);
     }
-    let challenge = core::DigestChallenge::select(&challenges, true).map_err(|e| e.to_string())?;
-    core::Signer::new(&challenge, &core::Credentials::new(AK, SK)).map_err(|e| e.to_string())
+    let _ = probe.bytes().await;
+    core::DigestChallenge::select(&challenges, true).map_err(|e| e.to_string())
+}
+
+/// The request to `url` signed by hand with `signer` and nonce count `nc`, and its reply read.
+async fn send_signed(
+    http: &reqwest::Client,
+    url: &str,
+    signer: &core::Signer,
+    nc: u32,
+) -> Result<(), String> {
+    let parts = core::RequestParts {
+        method: "POST",
+        uri: &url[url.find(PATH).unwrap_or_default()..],
+        body: Some(BODY.as_bytes()),
+    };
+    let authorization = signer
+        .sign(&parts, nc, &core::RandomCnonce.cnonce())
+        .and_then(core::Authorization::into_header_value)
+        .map_err(|e| e.to_string())?;
+    let response = http
+        .post(url)
+        .header("X-Ob-Project-Id", "project-1")
+        .header(CONTENT_TYPE, "application/json")
+        .header(AUTHORIZATION, authorization)
+        .body(BODY)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    read(response).await
 }
 
 /// The same work a caller of raw reqwest does with the reply: check it, parse it.
@@ -293,7 +265,11 @@ async fn caller(index: usize, server: &DigestServer) -> Result<Caller, String> {
         _ => {
             let http = http_client();
             let url = format!("{base}{PATH}");
-            let signer = signer_for(&http, &url).await?;
+            let signer = core::Signer::new(
+                &challenge(&http, &url).await?,
+                &core::Credentials::new(AK, SK),
+            )
+            .map_err(|e| e.to_string())?;
             Caller::ByHand {
                 http,
                 url,
