@@ -593,8 +593,9 @@ impl TokenAuth {
                 cache.invalidate();
                 return Ok(rejected(
                     response,
-                    "the service refused the IAM token and the request could not be retried (its \
-                 body is a stream); the token was dropped, so the next call fetches a new one",
+                    "the service refused the IAM token and the request could not be retried \
+                     (its body is a stream); the token was dropped, so the next call fetches a \
+                     new one",
                 ));
             };
             tracing::debug!("the service answered 401; refreshing the token and retrying once");
@@ -606,10 +607,10 @@ impl TokenAuth {
             if response.status() == http::StatusCode::UNAUTHORIZED {
                 return Ok(rejected(
                     response,
-                    "the service refused the IAM token twice (a freshly fetched token too): check \
-                 that the IAM user has permission for this operation and that the token's \
-                 project scope (HUAWEICLOUD_SDK_PROJECT_ID or the region's project) matches the \
-                 project in the request",
+                    "the service refused the IAM token twice (a freshly fetched token too): \
+                     check that the IAM user has permission for this operation and that the \
+                     token's project scope (HUAWEICLOUD_SDK_PROJECT_ID or the region's project) \
+                     matches the project in the request",
                 ));
             }
             Ok(response)
