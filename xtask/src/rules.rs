@@ -859,12 +859,12 @@ fn check_extension(
     key: &str,
     value: &Value,
     map: &Map<String, Value>,
-    pointer: &mut String,
+    pointer: &str,
     out: &mut Vec<Violation>,
 ) {
     let mut push = |message: String| {
         out.push(Violation {
-            pointer: pointer.clone(),
+            pointer: pointer.to_owned(),
             message,
         })
     };
@@ -893,7 +893,7 @@ fn check_extension(
             "`{key}` is true or false, found {}: write `{key}: true`",
             describe(value)
         )),
-        ExtensionValue::Text if !value.as_str().is_some_and(|s| !s.trim().is_empty()) => {
+        ExtensionValue::Text if value.as_str().is_none_or(|s| s.trim().is_empty()) => {
             push(format!(
                 "`{key}` is the name of a source (a key of the operation's `sources` in pages.toml), found {}",
                 describe(value)
