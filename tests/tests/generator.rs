@@ -641,3 +641,19 @@ fn this_checkout_is_the_root_the_tests_read() {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     assert_eq!(Some(workspace_root().as_path()), here.parent());
 }
+
+#[test]
+fn a_key_written_twice_inside_braces_is_refused_too() {
+    // The line scan reads block-style YAML; braces are left to the YAML library's own check.
+    let err = xtask::spec::parse_yaml("specs/x/A.yaml", "a:\n  b: {type: string, type: integer}\n")
+        .unwrap_err();
+    assert_eq!(err.line, Some(2), "{err}");
+    assert!(err.to_string().contains("duplicate"), "{err}");
+    let err =
+        xtask::spec::parse_yaml("specs/x/A.yaml", "a:\n  b: 1\n  c: 2\n  b: 3\n").unwrap_err();
+    assert_eq!(
+        (err.line, err.place.as_deref()),
+        (Some(4), Some("/a/b")),
+        "{err}"
+    );
+}
