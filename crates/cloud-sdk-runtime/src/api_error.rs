@@ -311,6 +311,7 @@ impl<E: ServiceError + DeserializeOwned> ApiError<E> {
                  RuntimeBuilder::attempt_timeout)"
             }
             ErrorKind::Connect => "could not connect",
+            ErrorKind::InvalidRequest => "the request was not sent (it cannot be sent as given)",
             _ => "the connection failed",
         };
         let mut out = Self::plain(
