@@ -356,6 +356,18 @@ impl<E> ApiError<E> {
     pub fn service_error(&self) -> Option<&E> {
         self.service.as_ref()
     }
+
+    /// Whether the same call may succeed later: a time limit, no connection, a connection
+    /// lost, or the service answering 408, 429, 502, 503 or 504. The runtime has already
+    /// retried such a failure where that is safe; this is for a caller that waits longer,
+    /// such as a [`crate::wait_for`] over a read (`.retry_errors(ApiError::is_transient)`).
+    pub fn is_transient(&self) -> bool {
+        match self.kind {
+            ErrorKind::TimedOut | ErrorKind::Connect | ErrorKind::Transport => true,
+            ErrorKind::Service => self.status.is_some_and(crate::retry::is_transient),
+            _ => false,
+        }
+    }
 }
 
 impl<E: ServiceError> ApiError<E> {
