@@ -391,8 +391,8 @@ impl TokenCache {
             || state.last_fetch.is_some_and(|at| now < at)
     }
 
-    /// Inside the wait, with no usable token: the failure that started the wait, or, when the
-    /// last fetch succeeded (its token was then refused and dropped), a refusal.
+    /// Inside the wait, with no token to use or to replace: the failure that started the wait,
+    /// or, when the last fetch succeeded (its token was then refused), a refusal.
     fn waiting_error(state: &State, now: SystemTime) -> TokenError {
         if let Some(e) = &state.last_error {
             return e.clone();
@@ -516,17 +516,7 @@ impl TokenCache {
                 return Err(e.clone());
             }
             if Self::waiting(&state, now) {
-                return Err(match &state.last_error {
-                    Some(e) => e.clone(),
-                    None => {
-                        let left = state
-                            .next_fetch
-                            .and_then(|next| next.duration_since(now).ok())
-                            .unwrap_or_default();
-                        let ago = state.last_fetch.and_then(|at| now.duration_since(at).ok());
-                        TokenError::refused_by_service(ago, left)
-                    }
-                });
+                return Err(Self::waiting_error(&state, now));
             }
             if state
                 .current
