@@ -482,6 +482,31 @@ mod tests {
             e.to_string(),
             "ShowVpcepConnection: HTTP 400: CSS.0001: bad cluster id (request id 8a0c)"
         );
+        assert!(!e.is_transient(), "a 400 will not pass by waiting");
+        let busy = RawError::ErrorResponse(ResponseValue::new(
+            huawei("CSS.0009", "busy"),
+            StatusCode::SERVICE_UNAVAILABLE,
+            reqwest::header::HeaderMap::new(),
+        ));
+        assert!(ApiError::from_raw("ShowVpcepConnection", busy).is_transient());
+    }
+
+    /// A request reqwest could not build never left: `InvalidRequest`, not `Transport`.
+    #[test]
+    fn a_request_reqwest_could_not_build_is_an_invalid_request() {
+        let built = reqwest::Client::new()
+            .get("https://css.example.com/v1.0/p/clusters")
+            .header("x-project-id", "a\nb")
+            .build()
+            .unwrap_err();
+        assert!(built.is_builder());
+        let e = ApiError::<HuaweiError>::from_raw(
+            "ShowVpcepConnection",
+            RawError::CommunicationError(built),
+        );
+        assert_eq!(e.kind(), ErrorKind::InvalidRequest, "{e}");
+        assert!(e.to_string().contains("not sent"), "{e}");
+        assert!(!e.is_transient());
     }
 
     #[test]
