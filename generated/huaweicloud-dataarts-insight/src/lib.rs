@@ -975,3 +975,81 @@ pub mod mock {
         ::cloud_sdk_runtime::huawei::HuaweiError,
     >;
 }
+/// The documented examples of this API's operations, replayed through the client
+/// (feature `mock`): the contract test of the crate, and of your own servers.
+#[cfg(feature = "mock")]
+pub mod examples {
+    #[allow(unused_imports)]
+    use super::types;
+    use ::cloud_sdk_runtime::mock::Replay;
+    /// Every operation's documented example, sent through `client` with `call()`; `before_each` runs before each call (to set up the server's answer). Returns, per operation, the request the server must have seen and what `call()` returned; [`check_replays`](::cloud_sdk_runtime::mock::check_replays) compares them with what a server recorded.
+    pub async fn replay(
+        client: &super::Client,
+        before_each: impl FnMut(&Replay),
+    ) -> ::std::vec::Vec<Replay> {
+        let mut before_each = before_each;
+        let mut replays = ::std::vec::Vec::new();
+        'op: {
+            let mut replay = Replay::new(
+                "VerifyAndCreateVpcEp",
+                "POST",
+                "/v1/{project_id}/connections/vpc-endpoint",
+            );
+            replay.path = "/v1/project_id/connections/vpc-endpoint".to_owned();
+            replay
+                .headers
+                .push(("x-workspace-id".to_owned(), "X-Workspace-Id".to_owned()));
+            replay
+                .headers
+                .push(("content-type".to_owned(), "application/json".to_owned()));
+            replay.body = ::serde_json::from_str(
+                    "{\"ds_type\":\"DWS\",\"vpc_ep_server_name\":\"cn-xxxx-x.DII-INGEST-LB.xxxxxx-31cf-4e27-xxxx-4b71db9b82fb\"}",
+                )
+                .ok();
+            replay.response_example = ::serde_json::from_str(
+                    "{\"create_date\":1714962072863,\"create_user\":\"xxxxx\",\"create_user_name\":\"xxxx\",\"domain_id\":\"d22f8axxx428fb2260xxxxx823\",\"ds_type\":\"DWS\",\"id\":\"8a8080c08xxxxxf4bb485240001\",\"project_id\":\"9c3043axxxx88643b3xxxxxx27\",\"scene\":\"dii-app_to_data-source\",\"update_date\":1714962072863,\"update_user\":\"xxxx\",\"update_user_name\":\"xxxx\",\"vpc_ep_client_id\":\"xxxxxx-62be-4479-xxxxx-7379d6dafc40\",\"vpc_ep_client_status\":\"accepted\",\"vpc_ep_server_id\":\"xxxxx-31cf-4e27-xxxxx-4b71db9b82fb\",\"vpc_ep_server_name\":\"cn-xxxx-x.DII-xxxx-LB.716b4ee7-xxxx-4e27-852e-xxxxxxx\"}",
+                )
+                .ok();
+            let request = client
+                .verify_and_create_vpc_ep()
+                .project_id("project_id")
+                .x_workspace_id("X-Workspace-Id");
+            let body = ::serde_json::from_value::<
+                types::VerifyAndCreateVpcEpBody,
+            >(replay.body.clone().unwrap_or_default());
+            let body = match body {
+                Ok(body) => body,
+                Err(e) => {
+                    replay.response = Err(
+                        format!(
+                            "the documented body example does not read as VerifyAndCreateVpcEpBody: {e}"
+                        ),
+                    );
+                    replays.push(replay);
+                    break 'op;
+                }
+            };
+            let request = request.body(body);
+            before_each(&replay);
+            replay.response = written(request.call().await);
+            replays.push(replay);
+        }
+        replays
+    }
+    /// What `call()` returned, as JSON (`None` for an empty body), or its error as text.
+    fn written<T: ::serde::Serialize, E: ::std::fmt::Display>(
+        result: ::std::result::Result<T, E>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<::serde_json::Value>,
+        ::std::string::String,
+    > {
+        match result {
+            Ok(value) => {
+                ::serde_json::to_value(&value)
+                    .map(|v| (!v.is_null()).then_some(v))
+                    .map_err(|e| e.to_string())
+            }
+            Err(e) => Err(format!("call() failed on the documented response: {e}")),
+        }
+    }
+}

@@ -1248,3 +1248,136 @@ pub mod mock {
         types::Envelope,
     >;
 }
+/// The documented examples of this API's operations, replayed through the client
+/// (feature `mock`): the contract test of the crate, and of your own servers.
+#[cfg(feature = "mock")]
+pub mod examples {
+    #[allow(unused_imports)]
+    use super::types;
+    use ::cloud_sdk_runtime::mock::Replay;
+    /// Every operation's documented example, sent through `client` with `call()`; `before_each` runs before each call (to set up the server's answer). Returns, per operation, the request the server must have seen and what `call()` returned; [`check_replays`](::cloud_sdk_runtime::mock::check_replays) compares them with what a server recorded.
+    pub async fn replay(
+        client: &super::Client,
+        before_each: impl FnMut(&Replay),
+    ) -> ::std::vec::Vec<Replay> {
+        let mut before_each = before_each;
+        let mut replays = ::std::vec::Vec::new();
+        'op: {
+            let mut replay = Replay::new(
+                "ConnectPrivatelinkService",
+                "POST",
+                "/api/v2/instances/{instanceId}/tenants/{tenantId}/privatelink/connection",
+            );
+            replay.path = "/api/v2/instances/ob317v4uif****/tenants/t33h8y08k****/privatelink/connection"
+                .to_owned();
+            replay
+                .query
+                .push((
+                    "requestId".to_owned(),
+                    "dc302d76-66b5-48d8-ab53-a035********".to_owned(),
+                ));
+            replay
+                .headers
+                .push(("content-type".to_owned(), "application/json".to_owned()));
+            replay.body = ::serde_json::from_str(
+                    "{\"addressId\":\"obe-4tw51gp7****\",\"endpointId\":\"t33h8y08k****\",\"userEndpointAddress\":\"\"}",
+                )
+                .ok();
+            replay.response_example = ::serde_json::from_str(
+                    "{\"data\":{},\"requestId\":\"ecf10c08-****-****-****-8a2e57897f74\",\"success\":true}",
+                )
+                .ok();
+            let request = client
+                .connect_privatelink_service()
+                .instance_id("ob317v4uif****")
+                .tenant_id("t33h8y08k****")
+                .request_id("dc302d76-66b5-48d8-ab53-a035********");
+            let body = ::serde_json::from_value::<
+                types::ConnectPrivatelinkServiceBody,
+            >(replay.body.clone().unwrap_or_default());
+            let body = match body {
+                Ok(body) => body,
+                Err(e) => {
+                    replay.response = Err(
+                        format!(
+                            "the documented body example does not read as ConnectPrivatelinkServiceBody: {e}"
+                        ),
+                    );
+                    replays.push(replay);
+                    break 'op;
+                }
+            };
+            let request = request.body(body);
+            before_each(&replay);
+            replay.response = written(request.call().await);
+            replays.push(replay);
+        }
+        'op: {
+            let mut replay = Replay::new(
+                "AddPrivatelinkServiceUser",
+                "POST",
+                "/api/v2/instances/{instanceId}/tenants/{tenantId}/privatelink/user",
+            );
+            replay.path = "/api/v2/instances/ob317v4uif****/tenants/t33h8y08k****/privatelink/user"
+                .to_owned();
+            replay
+                .query
+                .push((
+                    "requestId".to_owned(),
+                    "dc302d76-66b5-48d8-ab53-a035********".to_owned(),
+                ));
+            replay
+                .headers
+                .push(("content-type".to_owned(), "application/json".to_owned()));
+            replay.body = ::serde_json::from_str(
+                    "{\"addressId\":\"rs-praivate-********\",\"userAccount\":\"user123\"}",
+                )
+                .ok();
+            replay.response_example = ::serde_json::from_str(
+                    "{\"data\":{},\"requestId\":\"167140a8-****-****-****-9ca1c646ae25\",\"success\":true}",
+                )
+                .ok();
+            let request = client
+                .add_privatelink_service_user()
+                .instance_id("ob317v4uif****")
+                .tenant_id("t33h8y08k****")
+                .request_id("dc302d76-66b5-48d8-ab53-a035********");
+            let body = ::serde_json::from_value::<
+                types::AddPrivatelinkServiceUserBody,
+            >(replay.body.clone().unwrap_or_default());
+            let body = match body {
+                Ok(body) => body,
+                Err(e) => {
+                    replay.response = Err(
+                        format!(
+                            "the documented body example does not read as AddPrivatelinkServiceUserBody: {e}"
+                        ),
+                    );
+                    replays.push(replay);
+                    break 'op;
+                }
+            };
+            let request = request.body(body);
+            before_each(&replay);
+            replay.response = written(request.call().await);
+            replays.push(replay);
+        }
+        replays
+    }
+    /// What `call()` returned, as JSON (`None` for an empty body), or its error as text.
+    fn written<T: ::serde::Serialize, E: ::std::fmt::Display>(
+        result: ::std::result::Result<T, E>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<::serde_json::Value>,
+        ::std::string::String,
+    > {
+        match result {
+            Ok(value) => {
+                ::serde_json::to_value(&value)
+                    .map(|v| (!v.is_null()).then_some(v))
+                    .map_err(|e| e.to_string())
+            }
+            Err(e) => Err(format!("call() failed on the documented response: {e}")),
+        }
+    }
+}
