@@ -100,7 +100,7 @@ fn ob_body() -> oceanbase_cloud::types::ConnectPrivatelinkServiceBody {
         .expect("every required field is set")
 }
 
-/// Calls each of the five operations once and returns each outcome as text (`Ok(debug)` or the
+/// Calls each operation these tests name once and returns each outcome as text (`Ok(debug)` or the
 /// error's display, with its kind).
 async fn call_all(c: &Clients) -> Vec<(&'static str, Result<String, (ErrorKind, String)>)> {
     fn text<T: std::fmt::Debug, E: cloud_sdk_runtime::ServiceError>(
