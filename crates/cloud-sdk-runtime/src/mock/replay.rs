@@ -163,3 +163,72 @@ fn drop_empty(value: Value) -> Value {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn replay() -> Replay {
+        let mut r = Replay::new("Op", "POST", "/v1/{id}/things");
+        r.path = "/v1/a b/things".to_owned();
+        r.query = vec![("q".to_owned(), "x*".to_owned())];
+        r.headers = vec![("x-workspace-id".to_owned(), "w".to_owned())];
+        r.body = Some(serde_json::json!({"name": "n"}));
+        r.response_example = Some(serde_json::json!({"id": "1", "data": {}}));
+        r
+    }
+
+    fn seen(body: &str) -> Request {
+        Request {
+            method: "POST".to_owned(),
+            path: "/v1/a%20b/things".to_owned(),
+            query: vec![("q".to_owned(), "x*".to_owned())],
+            headers: vec![("X-Workspace-Id".to_owned(), "w".to_owned())],
+            body: body.to_owned().into(),
+        }
+    }
+
+    #[test]
+    fn the_documented_request_agrees_whatever_the_encoding_and_key_order() {
+        assert_eq!(
+            replay().request_mismatches(&seen(r#" {"name":"n"}"#)),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn a_field_the_example_does_not_hold_is_reported() {
+        let found = replay().request_mismatches(&seen(r#"{"name":"n","ssl_enabled":false}"#));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].starts_with("Op: body "), "{found:?}");
+    }
+
+    #[test]
+    fn a_missing_header_and_query_are_reported() {
+        let mut request = seen(r#"{"name":"n"}"#);
+        request.headers.clear();
+        request.query.clear();
+        let found = replay().request_mismatches(&request);
+        assert_eq!(found.len(), 2, "{found:?}");
+    }
+
+    #[test]
+    fn the_response_reads_back_without_its_empty_containers() {
+        let mut r = replay();
+        r.response = Ok(Some(serde_json::json!({"id": "1"})));
+        assert_eq!(r.response_mismatch(), None);
+        r.response = Ok(Some(serde_json::json!({"id": "2"})));
+        assert!(r.response_mismatch().is_some());
+        r.response_example = None;
+        assert_eq!(r.response_mismatch(), None, "no example: not compared");
+    }
+
+    #[test]
+    fn a_request_fewer_is_reported() {
+        let found = check_replays(&[replay()], &[]);
+        assert!(
+            found[0].contains("1 examples were replayed and the server saw 0"),
+            "{found:?}"
+        );
+    }
+}
