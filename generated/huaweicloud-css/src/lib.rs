@@ -1012,9 +1012,12 @@ pub mod mock {
                         ),
                         &mut ::cloud_sdk_runtime::mock::TypedThen::new(
                             then,
-                            ::std::option::Option::Some(
-                                "{\"connections\":[{\"created_at\":\"2024-06-11T09:36:24Z\",\"domain_id\":\"db9b76a0d9ae431f8e85e89da2ca867c\",\"id\":\"54b7f739-31a1-40d0-862b-ac85b83ab2da\",\"maxSession\":\"3000\",\"specificationName\":\"default\",\"status\":\"accepted\",\"vpcepIp\":\"192.168.0.122\"},{\"created_at\":\"2023-10-12T07:33:16Z\",\"domain_id\":\"db9b76a0d9ae431f8e85e89da2ca867c\",\"id\":\"e88ad0bc-c2c7-419c-bd9b-a961111f0a42\",\"maxSession\":\"3000\",\"specificationName\":\"default\",\"status\":\"accepted\",\"vpcepIp\":\"192.168.0.133\"}],\"permissions\":[{\"created_at\":\"2023-10-12T07:33:11Z\",\"id\":\"432a6429-f377-4168-8b24-feb5885af08c\",\"permission\":\"iam:domain::db9b76a0d9ae431f8e85e89da2ca867c\",\"permission_type\":\"domainId\"}],\"total_count\":2,\"vpcServiceName\":\"cn-north-4.css-op-no-delete.cf072729-b076-49db-83d3-020dc9f589bd\",\"vpcepUpdateSwitch\":false}",
-                            ),
+                            ::cloud_sdk_runtime::mock::Success::Json {
+                                status: 200u16,
+                                example: ::std::option::Option::Some(
+                                    "{\"connections\":[{\"created_at\":\"2024-06-11T09:36:24Z\",\"domain_id\":\"db9b76a0d9ae431f8e85e89da2ca867c\",\"id\":\"54b7f739-31a1-40d0-862b-ac85b83ab2da\",\"maxSession\":\"3000\",\"specificationName\":\"default\",\"status\":\"accepted\",\"vpcepIp\":\"192.168.0.122\"},{\"created_at\":\"2023-10-12T07:33:16Z\",\"domain_id\":\"db9b76a0d9ae431f8e85e89da2ca867c\",\"id\":\"e88ad0bc-c2c7-419c-bd9b-a961111f0a42\",\"maxSession\":\"3000\",\"specificationName\":\"default\",\"status\":\"accepted\",\"vpcepIp\":\"192.168.0.133\"}],\"permissions\":[{\"created_at\":\"2023-10-12T07:33:11Z\",\"id\":\"432a6429-f377-4168-8b24-feb5885af08c\",\"permission\":\"iam:domain::db9b76a0d9ae431f8e85e89da2ca867c\",\"permission_type\":\"domainId\"}],\"total_count\":2,\"vpcServiceName\":\"cn-north-4.css-op-no-delete.cf072729-b076-49db-83d3-020dc9f589bd\",\"vpcepUpdateSwitch\":false}",
+                                ),
+                            },
                             ::std::option::Option::Some(
                                 r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}"#,
                             ),

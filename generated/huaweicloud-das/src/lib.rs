@@ -748,9 +748,12 @@ pub mod mock {
                         ),
                         &mut ::cloud_sdk_runtime::mock::TypedThen::new(
                             then,
-                            ::std::option::Option::Some(
-                                "{\"connection_id\":\"99af0766-c3f4-4e4e-a95e-14a1b070188e\"}",
-                            ),
+                            ::cloud_sdk_runtime::mock::Success::Json {
+                                status: 200u16,
+                                example: ::std::option::Option::Some(
+                                    "{\"connection_id\":\"99af0766-c3f4-4e4e-a95e-14a1b070188e\"}",
+                                ),
+                            },
                             ::std::option::Option::Some(
                                 r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}"#,
                             ),

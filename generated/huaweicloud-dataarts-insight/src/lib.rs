@@ -927,9 +927,12 @@ pub mod mock {
                         ),
                         &mut ::cloud_sdk_runtime::mock::TypedThen::new(
                             then,
-                            ::std::option::Option::Some(
-                                "{\"create_date\":1714962072863,\"create_user\":\"xxxxx\",\"create_user_name\":\"xxxx\",\"domain_id\":\"d22f8axxx428fb2260xxxxx823\",\"ds_type\":\"DWS\",\"id\":\"8a8080c08xxxxxf4bb485240001\",\"project_id\":\"9c3043axxxx88643b3xxxxxx27\",\"scene\":\"dii-app_to_data-source\",\"update_date\":1714962072863,\"update_user\":\"xxxx\",\"update_user_name\":\"xxxx\",\"vpc_ep_client_id\":\"xxxxxx-62be-4479-xxxxx-7379d6dafc40\",\"vpc_ep_client_status\":\"accepted\",\"vpc_ep_server_id\":\"xxxxx-31cf-4e27-xxxxx-4b71db9b82fb\",\"vpc_ep_server_name\":\"cn-xxxx-x.DII-xxxx-LB.716b4ee7-xxxx-4e27-852e-xxxxxxx\"}",
-                            ),
+                            ::cloud_sdk_runtime::mock::Success::Json {
+                                status: 200u16,
+                                example: ::std::option::Option::Some(
+                                    "{\"create_date\":1714962072863,\"create_user\":\"xxxxx\",\"create_user_name\":\"xxxx\",\"domain_id\":\"d22f8axxx428fb2260xxxxx823\",\"ds_type\":\"DWS\",\"id\":\"8a8080c08xxxxxf4bb485240001\",\"project_id\":\"9c3043axxxx88643b3xxxxxx27\",\"scene\":\"dii-app_to_data-source\",\"update_date\":1714962072863,\"update_user\":\"xxxx\",\"update_user_name\":\"xxxx\",\"vpc_ep_client_id\":\"xxxxxx-62be-4479-xxxxx-7379d6dafc40\",\"vpc_ep_client_status\":\"accepted\",\"vpc_ep_server_id\":\"xxxxx-31cf-4e27-xxxxx-4b71db9b82fb\",\"vpc_ep_server_name\":\"cn-xxxx-x.DII-xxxx-LB.716b4ee7-xxxx-4e27-852e-xxxxxxx\"}",
+                                ),
+                            },
                             ::std::option::Option::Some(
                                 r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}"#,
                             ),

@@ -1118,9 +1118,12 @@ pub mod mock {
                         ),
                         &mut ::cloud_sdk_runtime::mock::TypedThen::new(
                             then,
-                            ::std::option::Option::Some(
-                                "{\"data\":{},\"requestId\":\"ecf10c08-****-****-****-8a2e57897f74\",\"success\":true}",
-                            ),
+                            ::cloud_sdk_runtime::mock::Success::Json {
+                                status: 200u16,
+                                example: ::std::option::Option::Some(
+                                    "{\"data\":{},\"requestId\":\"ecf10c08-****-****-****-8a2e57897f74\",\"success\":true}",
+                                ),
+                            },
                             ::std::option::Option::None,
                         ),
                     );
@@ -1146,9 +1149,12 @@ pub mod mock {
                         ),
                         &mut ::cloud_sdk_runtime::mock::TypedThen::new(
                             then,
-                            ::std::option::Option::Some(
-                                "{\"data\":{},\"requestId\":\"167140a8-****-****-****-9ca1c646ae25\",\"success\":true}",
-                            ),
+                            ::cloud_sdk_runtime::mock::Success::Json {
+                                status: 200u16,
+                                example: ::std::option::Option::Some(
+                                    "{\"data\":{},\"requestId\":\"167140a8-****-****-****-9ca1c646ae25\",\"success\":true}",
+                                ),
+                            },
                             ::std::option::Option::None,
                         ),
                     );
