@@ -63,6 +63,7 @@ pub fn generate_api(
         )
     })?;
     document_items(api, &mut file);
+    document_server_defaults(api, &mut file);
     let sends = send_types(&file);
     let extras = [
         glue(api)?,
@@ -180,7 +181,7 @@ fn run_progenitor(
         );
     }
     let place = || SpecError::new(format!("specs/{}", api.name), None, String::new());
-    let spec = collapse_error_codes(&api.merged);
+    let spec = strip_request_defaults(&collapse_error_codes(&api.merged)).0;
     let tokens = catch_generator_panic(|| {
         // A fresh generator per API: a reused one carries types over from the previous crate.
         let mut generator = Generator::new(&settings);
@@ -258,6 +259,148 @@ fn collapse_error_codes(spec: &openapiv3::OpenAPI) -> openapiv3::OpenAPI {
         }
     }
     spec
+}
+
+/// A documented default of an optional request field is the server's: what it uses when the
+/// field is left out. Given to progenitor, the default would become the field's Rust value
+/// (`pub ssl_enabled: bool`, `false` unless set), sent with every request although the caller
+/// never set it. So every optional property with a `default` in a schema a request body
+/// reaches loses the `default` here: the field becomes an `Option`, left out of the body
+/// unless set; [`document_server_defaults`] says the default in the field's doc. Returns the
+/// spec without those defaults, and per schema name, (property, default as JSON).
+fn strip_request_defaults(spec: &openapiv3::OpenAPI) -> (openapiv3::OpenAPI, ServerDefaults) {
+    use serde_json::Value;
+    let Ok(mut doc) = serde_json::to_value(spec) else {
+        return (spec.clone(), ServerDefaults::new());
+    };
+    // The schemas request bodies reach, following `$ref`s through components.
+    let mut reached = BTreeSet::new();
+    let mut todo: Vec<String> = Vec::new();
+    fn refs(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref")
+                    && let Some(name) = r.strip_prefix("#/components/schemas/")
+                {
+                    out.push(name.to_owned());
+                }
+                map.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    fn strip(value: &mut Value, at: &str, found: &mut Vec<(String, String, Value)>) {
+        match value {
+            Value::Object(map) => {
+                let required: Vec<String> = map
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .map(|r| {
+                        r.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if let Some(Value::Object(props)) = map.get_mut("properties") {
+                    for (name, prop) in props.iter_mut() {
+                        if required.contains(name) {
+                            continue;
+                        }
+                        if let Some(default) =
+                            prop.as_object_mut().and_then(|p| p.remove("default"))
+                        {
+                            found.push((at.to_owned(), name.clone(), default));
+                        }
+                    }
+                }
+                map.values_mut().for_each(|v| strip(v, "", found));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| strip(v, "", found)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
+        for item in paths.values_mut() {
+            let Value::Object(item) = item else { continue };
+            for op in item.values_mut() {
+                if let Some(body) = op.get_mut("requestBody") {
+                    refs(body, &mut todo);
+                    strip(body, "", &mut found);
+                }
+            }
+        }
+    }
+    while let Some(name) = todo.pop() {
+        if !reached.insert(name.clone()) {
+            continue;
+        }
+        if let Some(schema) = doc.pointer_mut(&format!("/components/schemas/{name}")) {
+            refs(schema, &mut todo);
+            strip(schema, &name, &mut found);
+        }
+    }
+    match serde_json::from_value(doc) {
+        Ok(stripped) => {
+            let mut defaults = ServerDefaults::new();
+            for (schema, property, default) in found {
+                if !schema.is_empty() {
+                    defaults
+                        .entry(schema)
+                        .or_default()
+                        .push((property, default));
+                }
+            }
+            (stripped, defaults)
+        }
+        Err(_) => (spec.clone(), ServerDefaults::new()),
+    }
+}
+
+/// Per schema name, the defaults of its optional request properties: (property, default).
+type ServerDefaults = std::collections::BTreeMap<String, Vec<(String, serde_json::Value)>>;
+
+/// Adds "The server uses <default> when omitted." to the doc of each request field whose
+/// default [`strip_request_defaults`] took out.
+fn document_server_defaults(api: &LoadedApi, file: &mut syn::File) {
+    let defaults = strip_request_defaults(&api.merged).1;
+    let Some(items) = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    }) else {
+        return;
+    };
+    for item in items {
+        let syn::Item::Struct(s) = item else { continue };
+        let type_name = ident_text(&s.ident);
+        let Some((_, props)) = defaults
+            .iter()
+            .find(|(schema, _)| naming::pascal(schema) == type_name)
+        else {
+            continue;
+        };
+        for field in &mut s.fields {
+            let Some(name) = field.ident.as_ref().map(ident_text) else {
+                continue;
+            };
+            let Some((_, default)) = props.iter().find(|(p, _)| naming::snake(p) == name) else {
+                continue;
+            };
+            let text = format!(" The server uses `{default}` when omitted.");
+            let mut lines: Vec<syn::Attribute> = vec![syn::parse_quote!(#[doc = #text])];
+            // After the field's own doc, as a paragraph of its own.
+            let at = match field.attrs.iter().rposition(|a| a.path().is_ident("doc")) {
+                Some(last) => {
+                    lines.insert(0, syn::parse_quote!(#[doc = ""]));
+                    last + 1
+                }
+                None => 0,
+            };
+            field.attrs.splice(at..at, lines);
+        }
+    }
 }
 
 /// progenitor writes each path parameter as `encode_path(&value.to_string())` into the URL,
@@ -546,9 +689,7 @@ fn success_response<'a>(
             _ => None,
         })
         .min()
-        .and_then(|n| {
-            response_for(api, op, &openapiv3::StatusCode::Code(n)).map(|r| (n, r))
-        })
+        .and_then(|n| response_for(api, op, &openapiv3::StatusCode::Code(n)).map(|r| (n, r)))
 }
 
 /// Per operation builder, the body and error types of its `send()`.
