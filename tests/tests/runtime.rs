@@ -463,7 +463,10 @@ async fn the_app_name_follows_the_client_in_the_user_agent() {
         .expect("ok");
     assert_eq!(
         *state.user_agents.lock().unwrap(),
-        vec![format!("{} my-app/2.1", client_user_agent("huaweicloud-css"))]
+        vec![format!(
+            "{} my-app/2.1",
+            client_user_agent("huaweicloud-css")
+        )]
     );
     // A value that could break the header (or smuggle another) is refused when building.
     for bad in ["", "my app", "a\r\nx-evil: 1", &"x".repeat(65)] {

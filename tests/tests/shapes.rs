@@ -249,6 +249,8 @@ async fn a_top_level_array_and_a_query_default_sent_only_when_set() {
             "get"
         )
     );
+    // A response that leaves a field with a documented default out reads as "not sent".
+    assert!(things.iter().all(|t| t.color.is_none()));
     client
         .list_things()
         .project_id("p")

@@ -181,7 +181,7 @@ fn run_progenitor(
         );
     }
     let place = || SpecError::new(format!("specs/{}", api.name), None, String::new());
-    let spec = strip_request_defaults(&collapse_error_codes(&api.merged)).0;
+    let spec = strip_property_defaults(&collapse_error_codes(&api.merged)).0;
     let tokens = catch_generator_panic(|| {
         // A fresh generator per API: a reused one carries types over from the previous crate.
         let mut generator = Generator::new(&settings);
@@ -261,36 +261,19 @@ fn collapse_error_codes(spec: &openapiv3::OpenAPI) -> openapiv3::OpenAPI {
     spec
 }
 
-/// A documented default of an optional request field is the server's: what it uses when the
-/// field is left out. Given to progenitor, the default would become the field's Rust value
-/// (`pub ssl_enabled: bool`, `false` unless set), sent with every request although the caller
-/// never set it. So every optional property with a `default` in a schema a request body
-/// reaches loses the `default` here: the field becomes an `Option`, left out of the body
-/// unless set; [`document_server_defaults`] says the default in the field's doc. Returns the
-/// spec without those defaults, and per schema name, (property, default as JSON).
-fn strip_request_defaults(spec: &openapiv3::OpenAPI) -> (openapiv3::OpenAPI, ServerDefaults) {
+/// A documented default of an optional field is the server's: what it uses when the field is
+/// left out. Given to progenitor, the default would become the field's Rust value (`pub
+/// ssl_enabled: bool`, `false` unless set), sent with every request although the caller never
+/// set it, and filled in for a response that left it out. So every optional property with a
+/// `default` loses the `default` here: the field becomes an `Option`, sent only when set and
+/// `None` when the server leaves it out (as `cargo xtask api-diff` models every optional
+/// field); [`document_server_defaults`] says the default in the field's doc. Returns the spec
+/// without those defaults, and per schema name, (property, default as JSON).
+fn strip_property_defaults(spec: &openapiv3::OpenAPI) -> (openapiv3::OpenAPI, ServerDefaults) {
     use serde_json::Value;
-    let Ok(mut doc) = serde_json::to_value(spec) else {
-        return (spec.clone(), ServerDefaults::new());
-    };
-    // The schemas request bodies reach, following `$ref`s through components.
-    let mut reached = BTreeSet::new();
-    let mut todo: Vec<String> = Vec::new();
-    fn refs(value: &Value, out: &mut Vec<String>) {
-        match value {
-            Value::Object(map) => {
-                if let Some(Value::String(r)) = map.get("$ref")
-                    && let Some(name) = r.strip_prefix("#/components/schemas/")
-                {
-                    out.push(name.to_owned());
-                }
-                map.values().for_each(|v| refs(v, out));
-            }
-            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
-            _ => {}
-        }
-    }
-    fn strip(value: &mut Value, at: &str, found: &mut Vec<(String, String, Value)>) {
+    /// Takes the defaults out of the optional properties of every object in `value`; those
+    /// of `value`'s own properties are recorded under `schema` (when it is a named schema).
+    fn strip(value: &mut Value, schema: Option<&str>, found: &mut ServerDefaults) {
         match value {
             Value::Object(map) => {
                 let required: Vec<String> = map
@@ -310,62 +293,46 @@ fn strip_request_defaults(spec: &openapiv3::OpenAPI) -> (openapiv3::OpenAPI, Ser
                         }
                         if let Some(default) =
                             prop.as_object_mut().and_then(|p| p.remove("default"))
+                            && let Some(schema) = schema
                         {
-                            found.push((at.to_owned(), name.clone(), default));
+                            found
+                                .entry(schema.to_owned())
+                                .or_default()
+                                .push((name.clone(), default));
                         }
                     }
                 }
-                map.values_mut().for_each(|v| strip(v, "", found));
+                map.values_mut().for_each(|v| strip(v, None, found));
             }
-            Value::Array(items) => items.iter_mut().for_each(|v| strip(v, "", found)),
+            Value::Array(items) => items.iter_mut().for_each(|v| strip(v, None, found)),
             _ => {}
         }
     }
-    let mut found = Vec::new();
-    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
-        for item in paths.values_mut() {
-            let Value::Object(item) = item else { continue };
-            for op in item.values_mut() {
-                if let Some(body) = op.get_mut("requestBody") {
-                    refs(body, &mut todo);
-                    strip(body, "", &mut found);
-                }
-            }
+    let Ok(mut doc) = serde_json::to_value(spec) else {
+        return (spec.clone(), ServerDefaults::new());
+    };
+    let mut found = ServerDefaults::new();
+    if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
+        for (name, schema) in schemas.iter_mut() {
+            strip(schema, Some(name), &mut found);
         }
     }
-    while let Some(name) = todo.pop() {
-        if !reached.insert(name.clone()) {
-            continue;
-        }
-        if let Some(schema) = doc.pointer_mut(&format!("/components/schemas/{name}")) {
-            refs(schema, &mut todo);
-            strip(schema, &name, &mut found);
-        }
+    if let Some(paths) = doc.get_mut("paths") {
+        strip(paths, None, &mut found);
     }
     match serde_json::from_value(doc) {
-        Ok(stripped) => {
-            let mut defaults = ServerDefaults::new();
-            for (schema, property, default) in found {
-                if !schema.is_empty() {
-                    defaults
-                        .entry(schema)
-                        .or_default()
-                        .push((property, default));
-                }
-            }
-            (stripped, defaults)
-        }
+        Ok(stripped) => (stripped, found),
         Err(_) => (spec.clone(), ServerDefaults::new()),
     }
 }
 
-/// Per schema name, the defaults of its optional request properties: (property, default).
+/// Per schema name, the defaults of its optional properties: (property, default).
 type ServerDefaults = std::collections::BTreeMap<String, Vec<(String, serde_json::Value)>>;
 
-/// Adds "The server uses <default> when omitted." to the doc of each request field whose
-/// default [`strip_request_defaults`] took out.
+/// Adds "The server uses <default> when omitted." to the doc of each field whose default
+/// [`strip_property_defaults`] took out.
 fn document_server_defaults(api: &LoadedApi, file: &mut syn::File) {
-    let defaults = strip_request_defaults(&api.merged).1;
+    let defaults = strip_property_defaults(&api.merged).1;
     let Some(items) = file.items.iter_mut().find_map(|item| match item {
         syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
         _ => None,
