@@ -854,16 +854,23 @@ fn generated_types_follow_the_non_exhaustive_rule() {
             if schema.replaced_by.is_some() {
                 continue;
             }
-            let item = match schema.shape {
-                xtask::surface::Shape::Object { .. } => format!("pub struct {name}"),
-                xtask::surface::Shape::Value(_) => format!("pub enum {name}"),
+            // An object with properties is a struct; any other schema an enum or a newtype
+            // struct (an object without properties is a map).
+            let items: &[String] = match schema.shape {
+                xtask::surface::Shape::Object { .. } => &[format!("pub struct {name}")],
+                xtask::surface::Shape::Value(_) => {
+                    &[format!("pub enum {name}"), format!("pub struct {name}")]
+                }
             };
-            // `Name {` with fields, `Name(` or `Name;` for an object without properties.
+            // `Name {` with fields, `Name(` for a newtype.
             let declared = |prefix: &str| {
-                ["{", " {", "(", ";"]
-                    .iter()
-                    .any(|end| code.contains(&format!("{prefix}{item}{end}")))
+                items.iter().any(|item| {
+                    [" {", "("]
+                        .iter()
+                        .any(|end| code.contains(&format!("{prefix}{item}{end}")))
+                })
             };
+            let item = items.join("` or `");
             assert!(declared(""), "{}: no `{item}`", api.name);
             assert_eq!(
                 declared("    #[non_exhaustive]\n    "),
