@@ -1,6 +1,6 @@
-//! Every documented response shape through `call()` and the typed mocks, and request fields
-//! sent only when set: test APIs (`tests/fixtures/shapes/`) with the shapes real specs may not
-//! have yet, generated like any API and talked to over loopback.
+//! Every documented response shape through `call()` and the typed mocks, and optional fields
+//! sent only when set: test APIs (`tests/tests/shapes/specs/`) with the shapes real specs may
+//! not have yet, generated like any API and talked to over loopback.
 //!
 //! Their generated code is checked in under `tests/tests/shapes/` (built here like a client
 //! crate's `lib.rs`, with the mocks on: this package's `mock` feature);
@@ -38,7 +38,7 @@ fn copy_dir(from: &Path, to: &Path) {
 /// test APIs next to the real vendor files.
 fn generate_fixtures() -> Vec<(String, String)> {
     let root = workspace_root();
-    let fixtures = root.join("tests/fixtures/shapes");
+    let fixtures = root.join("tests/tests/shapes/specs");
     let dir = tempfile::tempdir().unwrap();
     copy_dir(
         &root.join("specs/vendors"),
@@ -96,7 +96,7 @@ fn fixtures_are_generated_from_their_specs() {
     }
     assert!(
         stale.is_empty(),
-        "stale test clients (the generator or tests/fixtures/shapes changed): {stale:?}; run \
+        "stale test clients (the generator or tests/tests/shapes/specs changed): {stale:?}; run \
          `UPDATE_SHAPES=1 cargo test -p integration-tests --test shapes` and commit the result"
     );
 }
@@ -105,7 +105,7 @@ fn fixtures_are_generated_from_their_specs() {
 fn documented_example(api: &str, file: &str, path: &str, method: &str) -> serde_json::Value {
     let text = fs::read_to_string(
         workspace_root()
-            .join("tests/fixtures/shapes")
+            .join("tests/tests/shapes/specs")
             .join(api)
             .join(file),
     )
