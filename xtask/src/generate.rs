@@ -1321,12 +1321,16 @@ fn schema_properties(api: &LoadedApi, type_name: &str) -> Vec<(String, String, b
                     },
                 ),
             };
-            let description = description.unwrap_or_else(|| format!("`{name}`."));
-            (
-                naming::snake(name),
-                description,
-                object.required.contains(name),
-            )
+            let mut description = description.unwrap_or_else(|| format!("`{name}`."));
+            let required = object.required.contains(name);
+            // The default of an optional property is the server's (see `strip_property_defaults`).
+            if let openapiv3::ReferenceOr::Item(s) = prop
+                && let Some(default) = &s.schema_data.default
+                && !required
+            {
+                description.push_str(&format!(" The server uses `{default}` when omitted."));
+            }
+            (naming::snake(name), description, required)
         })
         .collect()
 }

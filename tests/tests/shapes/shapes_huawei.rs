@@ -91,7 +91,7 @@ pub mod types {
             }
         }
         impl Thing {
-            /// Color of the thing. Optional.
+            /// Color of the thing. The server uses `"red"` when omitted. Optional.
             pub fn color<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -186,7 +186,7 @@ pub mod types {
                     });
                 self
             }
-            /// The port. Optional.
+            /// The port. The server uses `3306` when omitted. Optional.
             pub fn port<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i32>>,
@@ -199,7 +199,7 @@ pub mod types {
                     });
                 self
             }
-            /// Whether SSL is enabled. Optional.
+            /// Whether SSL is enabled. The server uses `false` when omitted. Optional.
             pub fn ssl_enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
