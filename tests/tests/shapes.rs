@@ -34,9 +34,9 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Each test API's generated `lib.rs`, by API name, generated from a workspace-like copy: the
-/// test APIs next to the real vendor files.
-fn generate_fixtures() -> Vec<(String, String)> {
+/// A workspace-like copy: the test APIs next to the real vendor files; returns it with the
+/// names of the APIs.
+fn fixture_tree() -> (tempfile::TempDir, Vec<String>) {
     let root = workspace_root();
     let fixtures = root.join("tests/tests/shapes/specs");
     let dir = tempfile::tempdir().unwrap();
@@ -53,6 +53,13 @@ fn generate_fixtures() -> Vec<(String, String)> {
             apis.push(name);
         }
     }
+    apis.sort();
+    (dir, apis)
+}
+
+/// Each test API's generated `lib.rs`, by API name.
+fn generate_fixtures() -> Vec<(String, String)> {
+    let (dir, apis) = fixture_tree();
     let files = xtask::generate_all(dir.path()).unwrap_or_else(|errors| {
         panic!(
             "{}",
@@ -63,7 +70,6 @@ fn generate_fixtures() -> Vec<(String, String)> {
                 .join("\n")
         )
     });
-    apis.sort();
     apis.into_iter()
         .map(|api| {
             let lib = format!("generated/{api}/src/lib.rs");
@@ -315,5 +321,67 @@ async fn an_envelope_that_says_failure_is_still_an_error() {
     assert_eq!(
         err.service_error().and_then(|e| e.error_code.as_deref()),
         Some("Thing.NotFound")
+    );
+}
+
+#[test]
+fn an_operation_without_a_success_response_is_refused_with_the_fix() {
+    let (dir, _) = fixture_tree();
+    let file = dir.path().join("specs/shapes-huawei/UpdateThing.yaml");
+    let text = fs::read_to_string(&file).unwrap();
+    let without = text.replace(
+        "        '204':\n          description: The thing was deleted.\n",
+        "",
+    );
+    assert_ne!(text, without);
+    fs::write(&file, &without).unwrap();
+    let errors = xtask::generate_all(dir.path()).unwrap_err();
+    let text = errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    // Named at the line of the operation's `responses`, with what to write.
+    let line = without
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| *l == "      responses:")
+        .map(|(i, _)| i + 1)
+        .nth(1)
+        .unwrap();
+    assert!(
+        text.contains(&format!("specs/shapes-huawei/UpdateThing.yaml:{line}: ")),
+        "{text}"
+    );
+    assert!(
+        text.contains("delete /v1/{project_id}/things/{thing_id} documents no success response"),
+        "{text}"
+    );
+    assert!(text.contains("'200': {description: OK}"), "{text}");
+}
+
+#[test]
+fn an_operation_without_a_named_error_schema_is_refused_with_the_fix() {
+    let (dir, _) = fixture_tree();
+    let file = dir.path().join("specs/shapes-huawei/ListThings.yaml");
+    let text = fs::read_to_string(&file).unwrap();
+    let (from, to) = (
+        text.find("        '4XX':").unwrap(),
+        text.find("components:").unwrap(),
+    );
+    fs::write(&file, format!("{}{}", &text[..from], &text[to..])).unwrap();
+    let errors = xtask::generate_all(dir.path()).unwrap_err();
+    let text = errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        text.contains("specs/shapes-huawei/ListThings.yaml:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("get /v1/{project_id}/things: `call()` needs a `'4XX'` response"),
+        "{text}"
     );
 }
