@@ -56,6 +56,14 @@ fn parse(file: &str, text: &str) -> Result<DocumentMut, SpecError> {
         .map_err(|e| SpecError::new(file, None, format!("is not valid TOML: {e}")))
 }
 
+/// Where a `[workspace.dependencies]` entry comes from: its path, or `the registry`.
+fn entry_path_or_registry(item: &Item) -> Option<String> {
+    Some(match entry_path(item) {
+        Some(path) => path.to_owned(),
+        None => "the registry".to_owned(),
+    })
+}
+
 /// The path of a `[workspace.dependencies]` entry, when it is a table with one.
 fn entry_path(item: &Item) -> Option<&str> {
     item.as_table_like()?.get("path")?.as_str()
@@ -91,6 +99,21 @@ pub fn manifest(text: &str, crates: &BTreeMap<&str, (&str, &str)>) -> Result<Str
     }
     for (name, (dir, version)) in crates {
         let path = format!("{GENERATED}{dir}");
+        // A name the workspace already uses for another crate would be repointed.
+        if let Some(other) = deps
+            .get(name)
+            .and_then(entry_path_or_registry)
+            .filter(|p| !p.starts_with(GENERATED))
+        {
+            return Err(SpecError::new(
+                format!("specs/{dir}/api.toml"),
+                Some("crate".into()),
+                format!(
+                    "`{name}` is already a dependency of the workspace ({other} in Cargo.toml's \
+                     [workspace.dependencies]): give the generated crate another name"
+                ),
+            ));
+        }
         match deps.get_mut(name).and_then(Item::as_table_like_mut) {
             Some(entry) => {
                 set(entry, "path", &path);
@@ -212,6 +235,16 @@ unsafe_code = "forbid"
         )
         .unwrap();
         assert_eq!(again, out);
+    }
+
+    #[test]
+    fn a_crate_name_the_workspace_uses_already_is_refused() {
+        let err = manifest(MANIFEST, &crates(&[("serde", "serde-api", "0.1.0")])).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("`serde` is already a dependency of the workspace"),
+            "{err}"
+        );
     }
 
     #[test]
