@@ -385,3 +385,44 @@ fn an_operation_without_a_named_error_schema_is_refused_with_the_fix() {
         "{text}"
     );
 }
+
+#[test]
+fn a_vendor_adding_an_optional_field_with_a_default_gives_an_option_sent_only_when_set() {
+    // The DAS drill: the vendor documents `ssl_enabled` (boolean, default false) in the
+    // CreateInstanceConnection body.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&workspace_root().join("specs"), &dir.path().join("specs"));
+    let file = dir
+        .path()
+        .join("specs/huaweicloud-das/CreateInstanceConnection.yaml");
+    let text = fs::read_to_string(&file).unwrap();
+    let anchor = "    CreateInstanceConnectionBody:\n";
+    let at = text.find(anchor).unwrap();
+    let properties =
+        at + text[at..].find("      properties:\n").unwrap() + "      properties:\n".len();
+    let with = format!(
+        "{}        ssl_enabled:\n          type: boolean\n          description: Whether SSL is enabled.\n          default: false\n{}",
+        &text[..properties],
+        &text[properties..]
+    );
+    fs::write(&file, with).unwrap();
+    let files = xtask::generate_all(dir.path()).unwrap_or_else(|errors| {
+        panic!(
+            "{}",
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    });
+    let lib = &files
+        .iter()
+        .find(|f| f.path == "generated/huaweicloud-das/src/lib.rs")
+        .unwrap()
+        .contents;
+    assert!(
+        lib.contains("        ///Whether SSL is enabled.\n        ///\n        /// The server uses `false` when omitted.\n        #[serde(skip_serializing_if = \"::std::option::Option::is_none\")]\n        pub ssl_enabled: ::std::option::Option<bool>,"),
+        "{lib}"
+    );
+}
