@@ -56,14 +56,6 @@ fn parse(file: &str, text: &str) -> Result<DocumentMut, SpecError> {
         .map_err(|e| SpecError::new(file, None, format!("is not valid TOML: {e}")))
 }
 
-/// Where a `[workspace.dependencies]` entry comes from: its path, or `the registry`.
-fn entry_path_or_registry(item: &Item) -> Option<String> {
-    Some(match entry_path(item) {
-        Some(path) => path.to_owned(),
-        None => "the registry".to_owned(),
-    })
-}
-
 /// The path of a `[workspace.dependencies]` entry, when it is a table with one.
 fn entry_path(item: &Item) -> Option<&str> {
     item.as_table_like()?.get("path")?.as_str()
@@ -102,7 +94,7 @@ pub fn manifest(text: &str, crates: &BTreeMap<&str, (&str, &str)>) -> Result<Str
         // A name the workspace already uses for another crate would be repointed.
         if let Some(other) = deps
             .get(name)
-            .and_then(entry_path_or_registry)
+            .map(|item| entry_path(item).unwrap_or("the registry"))
             .filter(|p| !p.starts_with(GENERATED))
         {
             return Err(SpecError::new(
