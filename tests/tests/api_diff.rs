@@ -665,7 +665,7 @@ fn bump_rules_follow_cargo() {
 fn todays_specs_pass_the_gate() {
     let root = workspace_root();
     let reports = release::reports(&root, &Base::Records).unwrap();
-    assert_eq!(reports.len(), 4);
+    assert_eq!(reports.len(), api_dirs(&root).len());
     for r in &reports {
         assert!(r.base_version.is_some(), "{} has no release record", r.api);
         assert_eq!(r.problem(), None);
@@ -674,6 +674,25 @@ fn todays_specs_pass_the_gate() {
         release::check_changelogs(&root, &reports),
         Vec::<String>::new()
     );
+}
+
+/// The API directories under `root/specs` (those with an `api.toml`).
+fn api_dirs(root: &Path) -> Vec<String> {
+    let mut out: Vec<String> = fs::read_dir(root.join("specs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("api.toml").is_file())
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    out.sort();
+    out
+}
+
+/// The `version` of `api`'s `api.toml` under `root`.
+fn api_version(root: &Path, api: &str) -> release::Version {
+    let apis = spec::load_all(root).unwrap();
+    let loaded = apis.iter().find(|a| a.name == api).unwrap();
+    release::Version::parse(&loaded.config.version).unwrap()
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -700,7 +719,12 @@ fn breaking_change_without_a_bump_fails_then_passes_with_bump_changelog_and_reco
     let scratch = tempfile::tempdir().unwrap();
     let root = scratch.path();
     copy_dir(&workspace_root().join("specs"), &root.join("specs"));
+    // A version bumped but not released yet (the gate and changelog in order) is released
+    // first, so that the scenario starts from released specs whatever their versions.
+    release::record(root).unwrap();
     let api = root.join("specs/huaweicloud-dataarts-insight");
+    let released = api_version(root, "huaweicloud-dataarts-insight");
+    let (major, patch) = (released.bumped(Major), released.bumped(Patch));
     // An optional request field made required.
     edit(
         &api.join("VerifyAndCreateVpcEp.yaml"),
@@ -718,7 +742,7 @@ fn breaking_change_without_a_bump_fails_then_passes_with_bump_changelog_and_reco
         ),
         "{p}"
     );
-    assert!(p.contains("set `version = \"0.2.0\"`"), "{p}");
+    assert!(p.contains(&format!("set `version = \"{major}\"`")), "{p}");
     assert!(
         p.contains("specs/huaweicloud-dataarts-insight/api.toml"),
         "{p}"
@@ -731,14 +755,14 @@ fn breaking_change_without_a_bump_fails_then_passes_with_bump_changelog_and_reco
     );
     let text = release::render_text(&reports);
     assert!(
-        text.contains("FAIL: needs a major bump: 0.2.0 or later; api.toml has 0.1.0 (no bump): set version = \"0.2.0\" in specs/huaweicloud-dataarts-insight/api.toml"),
+        text.contains(&format!("FAIL: needs a major bump: {major} or later; api.toml has {released} (no bump): set version = \"{major}\" in specs/huaweicloud-dataarts-insight/api.toml")),
         "{text}"
     );
     // A patch bump is not enough either.
     edit(
         &api.join("api.toml"),
-        "version = \"0.1.0\"",
-        "version = \"0.1.1\"",
+        &format!("version = \"{released}\""),
+        &format!("version = \"{patch}\""),
     );
     let reports = release::reports(root, &Base::Records).unwrap();
     assert!(reports.iter().any(|r| r.problem().is_some()));
@@ -746,17 +770,17 @@ fn breaking_change_without_a_bump_fails_then_passes_with_bump_changelog_and_reco
     // The right bump passes the gate, but the changelog has no entry for it yet.
     edit(
         &api.join("api.toml"),
-        "version = \"0.1.1\"",
-        "version = \"0.2.0\"",
+        &format!("version = \"{patch}\""),
+        &format!("version = \"{major}\""),
     );
     let reports = release::reports(root, &Base::Records).unwrap();
     assert!(reports.iter().all(|r| r.problem().is_none()));
     let problems = release::check_changelogs(root, &reports);
     assert_eq!(
         problems,
-        [
-            "specs/huaweicloud-dataarts-insight/CHANGELOG.md: no entry for 0.2.0 (api.toml's version); run `cargo xtask api-diff --changelog`"
-        ]
+        [format!(
+            "specs/huaweicloud-dataarts-insight/CHANGELOG.md: no entry for {major} (api.toml's version); run `cargo xtask api-diff --changelog`"
+        )]
     );
     assert!(
         release::record(root).is_err(),
@@ -767,11 +791,12 @@ fn breaking_change_without_a_bump_fails_then_passes_with_bump_changelog_and_reco
     assert_eq!(written, ["specs/huaweicloud-dataarts-insight/CHANGELOG.md"]);
     let changelog = fs::read_to_string(api.join("CHANGELOG.md")).unwrap();
     assert!(
-        changelog.contains("## 0.2.0\n\nChanges since 0.1.0.\n\n### Breaking changes\n\n- VerifyAndCreateVpcEpBody.vpc_ep_server_id: made required (wire: breaking, request narrowed: the server may refuse what old clients send; Rust: major)\n"),
+        changelog.contains(&format!("## {major}\n\nChanges since {released}.\n\n### Breaking changes\n\n- VerifyAndCreateVpcEpBody.vpc_ep_server_id: made required (wire: breaking, request narrowed: the server may refuse what old clients send; Rust: major)\n")),
         "{changelog}"
     );
+    // The released version's entry stays.
     assert!(
-        changelog.contains("## 0.1.0\n\nFirst release"),
+        changelog.contains(&format!("\n## {released}\n")),
         "{changelog}"
     );
     assert_eq!(
@@ -786,7 +811,7 @@ fn breaking_change_without_a_bump_fails_then_passes_with_bump_changelog_and_reco
     assert!(problems[0].contains("does not match"), "{problems:?}");
     release::write_changelogs(root, &reports).unwrap();
 
-    // Releasing records 0.2.0; afterwards there is nothing left to classify.
+    // Releasing records the bumped version; afterwards there is nothing left to classify.
     let written = release::record(root).unwrap();
     assert_eq!(written, ["specs/huaweicloud-dataarts-insight/release.json"]);
     let reports = release::reports(root, &Base::Records).unwrap();
@@ -794,7 +819,7 @@ fn breaking_change_without_a_bump_fails_then_passes_with_bump_changelog_and_reco
         .iter()
         .find(|r| r.api == "huaweicloud-dataarts-insight")
         .unwrap();
-    assert_eq!(dii.base_version, Some(release::Version(0, 2, 0)));
+    assert_eq!(dii.base_version, Some(major));
     assert!(dii.changes.is_empty());
     assert_eq!(
         release::check_changelogs(root, &reports),
@@ -835,14 +860,26 @@ fn generated_types_follow_the_non_exhaustive_rule() {
             if schema.replaced_by.is_some() {
                 continue;
             }
-            let item = match schema.shape {
-                xtask::surface::Shape::Object { .. } => format!("pub struct {name} {{"),
-                xtask::surface::Shape::Value(_) => format!("pub enum {name} {{"),
+            // An object with properties is a struct; any other schema an enum or a newtype
+            // struct (an object without properties is a map).
+            let items: &[String] = match schema.shape {
+                xtask::surface::Shape::Object { .. } => &[format!("pub struct {name}")],
+                xtask::surface::Shape::Value(_) => {
+                    &[format!("pub enum {name}"), format!("pub struct {name}")]
+                }
             };
-            let marked = format!("    #[non_exhaustive]\n    {item}");
-            assert!(code.contains(&item), "{}: no `{item}`", api.name);
+            // `Name {` with fields, `Name(` for a newtype.
+            let declared = |prefix: &str| {
+                items.iter().any(|item| {
+                    [" {", "("]
+                        .iter()
+                        .any(|end| code.contains(&format!("{prefix}{item}{end}")))
+                })
+            };
+            let item = items.join("` or `");
+            assert!(declared(""), "{}: no `{item}`", api.name);
             assert_eq!(
-                code.contains(&marked),
+                declared("    #[non_exhaustive]\n    "),
                 schema.non_exhaustive,
                 "{}: {name} should {}be #[non_exhaustive]",
                 api.name,
@@ -857,7 +894,7 @@ fn base_revision_reads_the_committed_specs() {
     // `--base HEAD` compares with the specs of the last commit (git is part of the toolchain
     // CI runs in; the working tree may differ while someone edits).
     let reports = release::reports(&workspace_root(), &Base::Git("HEAD".into())).unwrap();
-    assert_eq!(reports.len(), 4);
+    assert_eq!(reports.len(), api_dirs(&workspace_root()).len());
     assert!(reports.iter().all(|r| r.base_version.is_some()));
     let err =
         release::reports(&workspace_root(), &Base::Git("no-such-revision".into())).unwrap_err();
@@ -865,4 +902,137 @@ fn base_revision_reads_the_committed_specs() {
         err.contains("git archive no-such-revision specs failed"),
         "{err}"
     );
+}
+
+/// A copy of the workspace's sources (no build output) in a temporary directory.
+fn workspace_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = workspace_root();
+    for entry in fs::read_dir(&root).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "target" || name == ".git" {
+            continue;
+        }
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &dir.path().join(&name));
+        } else {
+            fs::copy(entry.path(), dir.path().join(&name)).unwrap();
+        }
+    }
+    dir
+}
+
+/// `cargo metadata` in `root` (offline: it resolves with what the lock file and the local
+/// registry hold); Err with cargo's message when the workspace does not resolve.
+fn resolve(root: &Path, locked: bool) -> Result<serde_json::Value, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = std::process::Command::new(cargo);
+    command
+        .current_dir(root)
+        .args(["metadata", "--offline", "--format-version", "1"]);
+    if locked {
+        command.arg("--locked");
+    }
+    let out = command.output().unwrap();
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    Ok(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+fn package_version(metadata: &serde_json::Value, name: &str) -> Option<String> {
+    metadata["packages"]
+        .as_array()?
+        .iter()
+        .find(|p| p["name"] == name && p["source"].is_null())
+        .and_then(|p| p["version"].as_str())
+        .map(str::to_owned)
+}
+
+fn generate(root: &Path) {
+    match xtask::run(root, false) {
+        Ok(_) => {}
+        Err(e) => panic!("{e}"),
+    }
+    match xtask::run(root, true) {
+        Ok(xtask::Outcome::UpToDate) => {}
+        Ok(xtask::Outcome::Changed(drift)) => panic!("{}", xtask::stale_message(&drift)),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn a_version_bump_in_api_toml_alone_keeps_the_workspace_resolving() {
+    let copy = workspace_copy();
+    let root = copy.path();
+    let api = "huaweicloud-das";
+    let released = api_version(root, api);
+    let bumped = released.bumped(Major);
+    edit(
+        &root.join("specs").join(api).join("api.toml"),
+        &format!("version = \"{released}\""),
+        &format!("version = \"{bumped}\""),
+    );
+    // Before generating, the workspace manifest still pins the old version: `generate --check`
+    // names it with the crate's own manifest.
+    let Ok(xtask::Outcome::Changed(drift)) = xtask::run(root, true) else {
+        panic!("the bump left nothing stale");
+    };
+    let stale = xtask::stale_message(&drift);
+    for file in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "generated/huaweicloud-das/Cargo.toml",
+    ] {
+        assert!(stale.contains(&format!("stale:   {file}\n")), "{stale}");
+    }
+    assert!(stale.contains("run `cargo xtask generate`"), "{stale}");
+    generate(root);
+    let metadata = resolve(root, true).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        package_version(&metadata, "huaweicloud-das"),
+        Some(bumped.to_string())
+    );
+    // The bump is unreleased: the gate passes, and asks only for the changelog entry.
+    let reports = release::reports(root, &Base::Records).unwrap();
+    assert!(reports.iter().all(|r| r.problem().is_none()));
+    release::write_changelogs(root, &reports).unwrap();
+    assert_eq!(
+        release::check_changelogs(root, &reports),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn a_new_api_directory_becomes_a_workspace_crate_and_leaves_with_its_directory() {
+    let copy = workspace_copy();
+    let root = copy.path();
+    let specs = root.join("specs");
+    let (from, name) = ("huaweicloud-das", "huaweicloud-das-copy");
+    copy_dir(&specs.join(from), &specs.join(name));
+    edit(
+        &specs.join(name).join("api.toml"),
+        &format!("crate = \"{from}\""),
+        &format!("crate = \"{name}\""),
+    );
+    generate(root);
+    let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let version = api_version(root, name);
+    assert!(
+        manifest.contains(&format!(
+            "{name} = {{ path = \"generated/{name}\", version = \"{version}\" }}"
+        )),
+        "{manifest}"
+    );
+    // Cargo adds the new crate to the lock file on its first run.
+    let metadata = resolve(root, false).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(package_version(&metadata, name), Some(version.to_string()));
+
+    fs::remove_dir_all(specs.join(name)).unwrap();
+    generate(root);
+    let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(!manifest.contains(name), "{manifest}");
+    assert!(!root.join("generated").join(name).exists());
+    resolve(root, false).unwrap_or_else(|e| panic!("{e}"));
 }

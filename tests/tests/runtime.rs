@@ -398,6 +398,18 @@ async fn a_call_over_its_time_limit_fails_naming_the_operation() {
     assert_eq!(state.requests.load(Ordering::SeqCst), 1);
 }
 
+/// `<crate>/<version>` of the client generated from `specs/<api>`, its version as `api.toml`
+/// says (the one place it is written).
+fn client_user_agent(api: &str) -> String {
+    let apis = xtask::spec::load_all(&xtask::workspace_root()).expect("specs load");
+    let config = &apis
+        .iter()
+        .find(|a| a.name == api)
+        .expect("the API is in specs/")
+        .config;
+    format!("{}/{}", config.crate_name, config.version)
+}
+
 #[tokio::test]
 async fn every_request_names_the_client_in_user_agent() {
     let (addr, state) = start(Server {
@@ -424,21 +436,13 @@ async fn every_request_names_the_client_in_user_agent() {
     assert_eq!(
         agents,
         vec![
-            format!("huaweicloud-css/{}", crate_version("huaweicloud-css")),
-            format!("huaweicloud-das/{}", crate_version("huaweicloud-das"))
+            client_user_agent("huaweicloud-css"),
+            client_user_agent("huaweicloud-das")
         ]
     );
 }
 
 /// The version of a generated crate, as its `api.toml` gives it (the one place it is written).
-fn crate_version(crate_name: &str) -> String {
-    let apis = xtask::spec::load_all(&xtask::workspace_root()).expect("specs load");
-    apis.into_iter()
-        .find(|api| api.config.crate_name == crate_name)
-        .map(|api| api.config.version)
-        .unwrap_or_else(|| panic!("no api.toml in specs/ makes {crate_name}"))
-}
-
 #[tokio::test]
 async fn the_app_name_follows_the_client_in_the_user_agent() {
     let (addr, state) = start(Server {
@@ -461,8 +465,8 @@ async fn the_app_name_follows_the_client_in_the_user_agent() {
     assert_eq!(
         *state.user_agents.lock().unwrap(),
         vec![format!(
-            "huaweicloud-css/{} my-app/2.1",
-            crate_version("huaweicloud-css")
+            "{} my-app/2.1",
+            client_user_agent("huaweicloud-css")
         )]
     );
     // A value that could break the header (or smuggle another) is refused when building.

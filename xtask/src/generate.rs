@@ -63,12 +63,14 @@ pub fn generate_api(
         )
     })?;
     document_items(api, &mut file);
+    document_server_defaults(api, &mut file);
+    let sends = send_types(&file);
     let extras = [
         glue(api)?,
         vendor_items(api)?,
-        typed_calls(api)?,
+        typed_calls(api, &sends)?,
         paging(api)?,
-        mock_items(api)?,
+        mock_items(api, &sends)?,
         crate::contract_gen::replay_items(api)?,
     ];
     file.items
@@ -183,7 +185,7 @@ fn run_progenitor(
         );
     }
     let place = || SpecError::new(format!("specs/{}", api.name), None, String::new());
-    let spec = collapse_error_codes(&api.merged);
+    let spec = strip_property_defaults(&collapse_error_codes(&api.merged)).0;
     let tokens = catch_generator_panic(|| {
         // A fresh generator per API: a reused one carries types over from the previous crate.
         let mut generator = Generator::new(&settings);
@@ -261,6 +263,115 @@ fn collapse_error_codes(spec: &openapiv3::OpenAPI) -> openapiv3::OpenAPI {
         }
     }
     spec
+}
+
+/// A documented default of an optional field is the server's: what it uses when the field is
+/// left out. Given to progenitor, the default would become the field's Rust value (`pub
+/// ssl_enabled: bool`, `false` unless set), sent with every request although the caller never
+/// set it, and filled in for a response that left it out. So every optional property with a
+/// `default` loses the `default` here: the field becomes an `Option`, sent only when set and
+/// `None` when the server leaves it out (as `cargo xtask api-diff` models every optional
+/// field); [`document_server_defaults`] says the default in the field's doc. Returns the spec
+/// without those defaults, and per schema name, (property, default as JSON).
+fn strip_property_defaults(spec: &openapiv3::OpenAPI) -> (openapiv3::OpenAPI, ServerDefaults) {
+    use serde_json::Value;
+    /// Takes the defaults out of the optional properties of every object in `value`; those
+    /// of `value`'s own properties are recorded under `schema` (when it is a named schema).
+    fn strip(value: &mut Value, schema: Option<&str>, found: &mut ServerDefaults) {
+        match value {
+            Value::Object(map) => {
+                let required: Vec<String> = map
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .map(|r| {
+                        r.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if let Some(Value::Object(props)) = map.get_mut("properties") {
+                    for (name, prop) in props.iter_mut() {
+                        if required.contains(name) {
+                            continue;
+                        }
+                        if let Some(default) =
+                            prop.as_object_mut().and_then(|p| p.remove("default"))
+                            && let Some(schema) = schema
+                        {
+                            found
+                                .entry(schema.to_owned())
+                                .or_default()
+                                .push((name.clone(), default));
+                        }
+                    }
+                }
+                map.values_mut().for_each(|v| strip(v, None, found));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| strip(v, None, found)),
+            _ => {}
+        }
+    }
+    let Ok(mut doc) = serde_json::to_value(spec) else {
+        return (spec.clone(), ServerDefaults::new());
+    };
+    let mut found = ServerDefaults::new();
+    if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
+        for (name, schema) in schemas.iter_mut() {
+            strip(schema, Some(name), &mut found);
+        }
+    }
+    if let Some(paths) = doc.get_mut("paths") {
+        strip(paths, None, &mut found);
+    }
+    match serde_json::from_value(doc) {
+        Ok(stripped) => (stripped, found),
+        Err(_) => (spec.clone(), ServerDefaults::new()),
+    }
+}
+
+/// Per schema name, the defaults of its optional properties: (property, default).
+type ServerDefaults = std::collections::BTreeMap<String, Vec<(String, serde_json::Value)>>;
+
+/// Adds "The server uses <default> when omitted." to the doc of each field whose default
+/// [`strip_property_defaults`] took out.
+fn document_server_defaults(api: &LoadedApi, file: &mut syn::File) {
+    let defaults = strip_property_defaults(&api.merged).1;
+    let Some(items) = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    }) else {
+        return;
+    };
+    for item in items {
+        let syn::Item::Struct(s) = item else { continue };
+        let type_name = ident_text(&s.ident);
+        let Some((_, props)) = defaults
+            .iter()
+            .find(|(schema, _)| naming::pascal(schema) == type_name)
+        else {
+            continue;
+        };
+        for field in &mut s.fields {
+            let Some(name) = field.ident.as_ref().map(ident_text) else {
+                continue;
+            };
+            let Some((_, default)) = props.iter().find(|(p, _)| naming::snake(p) == name) else {
+                continue;
+            };
+            let text = format!(" The server uses `{default}` when omitted.");
+            let mut lines: Vec<syn::Attribute> = vec![syn::parse_quote!(#[doc = #text])];
+            // After the field's own doc, as a paragraph of its own.
+            let at = match field.attrs.iter().rposition(|a| a.path().is_ident("doc")) {
+                Some(last) => {
+                    lines.insert(0, syn::parse_quote!(#[doc = ""]));
+                    last + 1
+                }
+                None => 0,
+            };
+            field.attrs.splice(at..at, lines);
+        }
+    }
 }
 
 /// progenitor writes each path parameter as `encode_path(&value.to_string())` into the URL,
@@ -495,15 +606,15 @@ fn schema_def<'a>(api: &'a LoadedApi, name: &str) -> Option<&'a openapiv3::Schem
     api.merged.components.as_ref()?.schemas.get(name)?.as_item()
 }
 
-/// The schema name of an operation's JSON response for `status`.
-fn response_schema_name(
-    api: &LoadedApi,
-    op: &openapiv3::Operation,
+/// An operation's documented response for `status`, its `$ref` resolved.
+fn response_for<'a>(
+    api: &'a LoadedApi,
+    op: &'a openapiv3::Operation,
     status: &openapiv3::StatusCode,
-) -> Option<String> {
+) -> Option<&'a openapiv3::Response> {
     use openapiv3::ReferenceOr;
-    let response = match op.responses.responses.get(status)? {
-        ReferenceOr::Item(item) => item,
+    match op.responses.responses.get(status)? {
+        ReferenceOr::Item(item) => Some(item),
         ReferenceOr::Reference { reference } => {
             let name = reference.strip_prefix("#/components/responses/")?;
             api.merged
@@ -511,13 +622,101 @@ fn response_schema_name(
                 .as_ref()?
                 .responses
                 .get(name)?
-                .as_item()?
+                .as_item()
         }
-    };
-    match response.content.get("application/json")?.schema.as_ref()? {
-        ReferenceOr::Reference { reference } => reference.rsplit('/').next().map(str::to_owned),
-        ReferenceOr::Item(_) => None,
     }
+}
+
+/// The schema name of a response's JSON body, when it is a `$ref` to a named schema.
+fn schema_name_of(response: &openapiv3::Response) -> Option<String> {
+    match response.content.get("application/json")?.schema.as_ref()? {
+        openapiv3::ReferenceOr::Reference { reference } => {
+            reference.rsplit('/').next().map(str::to_owned)
+        }
+        openapiv3::ReferenceOr::Item(_) => None,
+    }
+}
+
+/// The schema name of an operation's JSON response for `status`.
+fn response_schema_name(
+    api: &LoadedApi,
+    op: &openapiv3::Operation,
+    status: &openapiv3::StatusCode,
+) -> Option<String> {
+    schema_name_of(response_for(api, op, status)?)
+}
+
+/// The success an operation documents: its first 2xx status and that response. A response
+/// without `content` (documented as "None", or `204`) is a success with no body.
+fn success_response<'a>(
+    api: &'a LoadedApi,
+    op: &'a openapiv3::Operation,
+) -> Option<(u16, &'a openapiv3::Response)> {
+    op.responses
+        .responses
+        .keys()
+        .filter_map(|code| match code {
+            openapiv3::StatusCode::Code(n) if (200..300).contains(n) => Some(*n),
+            _ => None,
+        })
+        .min()
+        .and_then(|n| response_for(api, op, &openapiv3::StatusCode::Code(n)).map(|r| (n, r)))
+}
+
+/// Per operation builder, the body and error types of its `send()`.
+type SendTypes = std::collections::BTreeMap<String, (TokenStream, TokenStream)>;
+
+/// The body and error types of each operation builder's `send()`, as progenitor wrote them
+/// (`Result<ResponseValue<T>, Error<E>>`), by builder name: `call()` and the mocks use the
+/// same types, whatever shape the documented response has (a named object, an array, none).
+fn send_types(file: &syn::File) -> SendTypes {
+    fn args(ty: &syn::Type) -> Vec<&syn::Type> {
+        let syn::Type::Path(p) = ty else {
+            return Vec::new();
+        };
+        let Some(last) = p.path.segments.last() else {
+            return Vec::new();
+        };
+        let syn::PathArguments::AngleBracketed(a) = &last.arguments else {
+            return Vec::new();
+        };
+        a.args
+            .iter()
+            .filter_map(|a| match a {
+                syn::GenericArgument::Type(t) => Some(t),
+                _ => None,
+            })
+            .collect()
+    }
+    let mut out = SendTypes::new();
+    let builders = file.items.iter().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    });
+    for item in builders.into_iter().flatten() {
+        let syn::Item::Impl(imp) = item else { continue };
+        let syn::Type::Path(p) = &*imp.self_ty else {
+            continue;
+        };
+        let Some(builder) = p.path.segments.last().map(|s| ident_text(&s.ident)) else {
+            continue;
+        };
+        for f in &imp.items {
+            let syn::ImplItem::Fn(f) = f else { continue };
+            let syn::ReturnType::Type(_, output) = &f.sig.output else {
+                continue;
+            };
+            if f.sig.ident != "send" {
+                continue;
+            }
+            if let [ok, error] = args(output)[..]
+                && let ([body], [error]) = (&args(ok)[..], &args(error)[..])
+            {
+                out.insert(builder.clone(), (quote!(#body), quote!(#error)));
+            }
+        }
+    }
+    out
 }
 
 /// The Rust type of a named schema in generated code: its replacement, or `types::Name`.
@@ -531,7 +730,7 @@ pub(crate) fn rust_type_of(api: &LoadedApi, name: &str) -> Result<syn::Type, Spe
 /// `call()` on every builder: the body, or a typed `ApiError` naming the operation; plus the
 /// crate's `ApiError` alias and, for an envelope API, the impls that let a 2xx
 /// `success: false` count as a failure.
-fn typed_calls(api: &LoadedApi) -> Result<TokenStream, SpecError> {
+fn typed_calls(api: &LoadedApi, sends: &SendTypes) -> Result<TokenStream, SpecError> {
     use openapiv3::StatusCode;
     let err = |msg: String| SpecError::new(format!("specs/{}", api.name), None, msg);
     let mut out = TokenStream::new();
@@ -540,20 +739,29 @@ fn typed_calls(api: &LoadedApi) -> Result<TokenStream, SpecError> {
         let id = op.operation_id.clone().unwrap_or_default();
         let vendor = naming::pascal(&id);
         let builder = format_ident!("{}", vendor);
-        let ok = response_schema_name(api, op, &StatusCode::Code(200)).ok_or_else(|| {
+        let (_, success) = success_response(api, op).ok_or_else(|| {
             err(format!(
-                "{method} {path}: `call()` needs a named JSON schema for status 200"
+                "{method} {path}: documents no success response: add one under `responses`, \
+                 e.g. `'200': {{description: OK}}` for a response with no body"
             ))
         })?;
-        let error = response_schema_name(api, op, &StatusCode::Range(4)).ok_or_else(|| {
+        if response_schema_name(api, op, &StatusCode::Range(4)).is_none() {
+            return Err(err(format!(
+                "{method} {path}: `call()` needs a named JSON schema for 4XX responses: add \
+                 `'4XX'` with `$ref` to the API's error schema (in `_common.yaml`)"
+            )));
+        }
+        let (ok_type, error_type) = sends.get(&vendor).cloned().ok_or_else(|| {
             err(format!(
-                "{method} {path}: `call()` needs a named JSON schema for 4XX responses"
+                "{method} {path}: progenitor wrote no `send()` for `{vendor}`; this is a bug in \
+                 xtask or progenitor"
             ))
         })?;
-        let (ok_type, error_type) = (rust_type_of(api, &ok)?, rust_type_of(api, &error)?);
         error_types.insert(quote!(#error_type).to_string());
-        let check = match &api.config.envelope {
-            Some(e) if e.schema == ok => format_ident!("call_envelope"),
+        // Only an operation that answers with the envelope is checked for `success: false`;
+        // one that answers with a body of its own shape (or none) is not.
+        let check = match (&api.config.envelope, schema_name_of(success)) {
+            (Some(e), Some(ok)) if e.schema == ok => format_ident!("call_envelope"),
             _ => format_ident!("call"),
         };
         let doc = format!(
@@ -908,25 +1116,8 @@ fn operation_parameters(
         .collect()
 }
 
-/// The documented JSON example of an operation's response for `status`, as compact text.
-fn response_example(
-    api: &LoadedApi,
-    op: &openapiv3::Operation,
-    status: &openapiv3::StatusCode,
-) -> Option<String> {
-    use openapiv3::ReferenceOr;
-    let response = match op.responses.responses.get(status)? {
-        ReferenceOr::Item(item) => item,
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/responses/")?;
-            api.merged
-                .components
-                .as_ref()?
-                .responses
-                .get(name)?
-                .as_item()?
-        }
-    };
+/// The documented JSON example of a response, as compact text.
+fn response_example(response: &openapiv3::Response) -> Option<String> {
     let example = response.content.get("application/json")?.example.as_ref()?;
     serde_json::to_string(example).ok()
 }
@@ -934,8 +1125,7 @@ fn response_example(
 /// `mock::MockServer` (feature `mock`): the runtime's loopback mock server with one typed
 /// method per operation, `When`/`Then` types that name the operation's parameters and bodies,
 /// the documented example response, and a client pointed at the server in one line.
-fn mock_items(api: &LoadedApi) -> Result<TokenStream, SpecError> {
-    use openapiv3::StatusCode;
+fn mock_items(api: &LoadedApi, sends: &SendTypes) -> Result<TokenStream, SpecError> {
     let err = |msg: String| SpecError::new(format!("specs/{}", api.name), None, msg);
     let (auth, runtime, refusal) = match api.config.auth {
         AuthKind::Huawei => (
@@ -961,20 +1151,25 @@ fn mock_items(api: &LoadedApi) -> Result<TokenStream, SpecError> {
         let when_ty = format_ident!("{}When", vendor);
         let then_ty = format_ident!("{}Then", vendor);
         let http_method = method.to_ascii_uppercase();
-        let ok = response_schema_name(api, op, &StatusCode::Code(200)).ok_or_else(|| {
+        let (status, success) = success_response(api, op).ok_or_else(|| {
             err(format!(
-                "{method} {path}: the mock needs a named 200 schema"
+                "{method} {path}: the mock needs a documented success response"
             ))
         })?;
-        let error = response_schema_name(api, op, &StatusCode::Range(4)).ok_or_else(|| {
+        let (ok_type, error_type) = sends.get(&vendor).cloned().ok_or_else(|| {
             err(format!(
-                "{method} {path}: the mock needs a named 4XX schema"
+                "{method} {path}: progenitor wrote no `send()` for `{vendor}`; this is a bug in \
+                 xtask or progenitor"
             ))
         })?;
-        let (ok_type, error_type) = (rust_type_of(api, &ok)?, rust_type_of(api, &error)?);
-        let example = match response_example(api, op, &StatusCode::Code(200)) {
-            Some(json) => quote!(::std::option::Option::Some(#json)),
-            None => quote!(::std::option::Option::None),
+        let success = if success.content.is_empty() {
+            quote!(::cloud_sdk_runtime::mock::Success::Empty { status: #status })
+        } else {
+            let example = match response_example(success) {
+                Some(json) => quote!(::std::option::Option::Some(#json)),
+                None => quote!(::std::option::Option::None),
+            };
+            quote!(::cloud_sdk_runtime::mock::Success::Json { status: #status, example: #example })
         };
         let method_doc = format!(
             " Adds a mock of `{vendor}` (`{http_method} {path}`): `when` narrows the requests it \
@@ -990,7 +1185,7 @@ fn mock_items(api: &LoadedApi) -> Result<TokenStream, SpecError> {
                     when.method(#http_method).path(#path);
                     f(
                         &mut #when_ty(::cloud_sdk_runtime::mock::TypedWhen::new(when)),
-                        &mut ::cloud_sdk_runtime::mock::TypedThen::new(then, #example, #refusal),
+                        &mut ::cloud_sdk_runtime::mock::TypedThen::new(then, #success, #refusal),
                     );
                 })
             }
@@ -1130,12 +1325,16 @@ fn schema_properties(api: &LoadedApi, type_name: &str) -> Vec<(String, String, b
                     },
                 ),
             };
-            let description = description.unwrap_or_else(|| format!("`{name}`."));
-            (
-                naming::snake(name),
-                description,
-                object.required.contains(name),
-            )
+            let mut description = description.unwrap_or_else(|| format!("`{name}`."));
+            let required = object.required.contains(name);
+            // The default of an optional property is the server's (see `strip_property_defaults`).
+            if let openapiv3::ReferenceOr::Item(s) = prop
+                && let Some(default) = &s.schema_data.default
+                && !required
+            {
+                description.push_str(&format!(" The server uses `{default}` when omitted."));
+            }
+            (naming::snake(name), description, required)
         })
         .collect()
 }

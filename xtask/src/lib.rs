@@ -19,6 +19,7 @@ pub mod spec;
 mod streamline;
 pub mod surface;
 pub mod tidy;
+pub mod workspace_deps;
 pub mod yaml_lines;
 
 use std::path::{Path, PathBuf};
@@ -98,7 +99,10 @@ fn is_this_workspace(dir: &Path) -> bool {
 /// Generates every API under `root/specs` in memory. Nothing is written; if any API fails, the
 /// errors of all APIs are returned.
 pub fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>, Vec<SpecError>> {
-    let apis = spec::load_all(root)?;
+    generate_apis(&spec::load_all(root)?)
+}
+
+fn generate_apis(apis: &[spec::LoadedApi]) -> Result<Vec<GeneratedFile>, Vec<SpecError>> {
     let version = generate::progenitor_version(&workspace_root()).map_err(|e| vec![e])?;
     let mut files = vec![GeneratedFile {
         path: "generated/rustfmt.toml".into(),
@@ -110,7 +114,7 @@ pub fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>, Vec<SpecError>> {
         ),
     }];
     let mut errors = Vec::new();
-    for api in &apis {
+    for api in apis {
         match generate::generate_api(api, &version) {
             Ok(mut f) => {
                 files.append(&mut f);
@@ -187,8 +191,12 @@ impl std::fmt::Display for Failure {
 }
 
 /// Runs the generator on `root`: in check mode compares only, otherwise writes what differs.
+/// Besides `generated/`, the generated crates' entries in the workspace manifest and lock file
+/// follow `api.toml` (see [`workspace_deps`]).
 pub fn run(root: &Path, check: bool) -> Result<Outcome, Failure> {
-    let files = generate_all(root).map_err(Failure::Specs)?;
+    let apis = spec::load_all(root).map_err(Failure::Specs)?;
+    let mut files = generate_apis(&apis).map_err(Failure::Specs)?;
+    files.extend(workspace_deps::files(root, &apis).map_err(|e| Failure::Specs(vec![e]))?);
     let drift = if check {
         check::compare(root, &files)
     } else {

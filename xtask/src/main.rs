@@ -8,8 +8,11 @@ const HELP: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  generate           generate generated/<api>/ from specs/<api>/ (writes only what changed)
-  generate --check   change nothing; exit 1 if any generated file is stale, missing or extra
+  generate           generate generated/<api>/ from specs/<api>/, and keep each client's entry
+                     in Cargo.toml and Cargo.lock at api.toml's version (writes only what
+                     changed)
+  generate --check   change nothing; exit 1 if any generated file (or one of those entries) is
+                     stale, missing or extra
   api-diff [--base REV] [--format text|markdown] [--changelog [--check]] [--record]
                      classify every API change since each crate's release record
                      (specs/<api>/release.json; with --base, since the specs at git

@@ -2,6 +2,9 @@
 //! `replace`) exists in the merged spec with a type the generated code can use. Without this a
 //! misnamed or retyped field makes `generate` write code that does not compile; here it is an
 //! error naming the setting's line in `api.toml` and the field's line in its YAML document.
+//!
+//! It also checks that every operation documents a success (2xx) response, with or without a
+//! body, as its `call()` returns.
 
 use serde_json::Value;
 
@@ -158,6 +161,46 @@ pub(crate) fn check(
                         ));
                     }
                 }
+            }
+        }
+    }
+    errors.extend(call_needs(merged, sources));
+    errors
+}
+
+/// Each operation without a documented success response, as an error at the line of its
+/// `responses`. (The 4XX error schema `call()` also needs is checked by the generator, not
+/// here: `api-diff` reads specs that lack one.)
+fn call_needs(merged: &Value, sources: &[Source<'_>]) -> Vec<SpecError> {
+    let mut errors = Vec::new();
+    let paths = merged.get("paths").and_then(Value::as_object);
+    for (path, item) in paths.into_iter().flatten() {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+                continue;
+            };
+            let pointer = format!(
+                "/paths/{}/{method}/responses",
+                path.replace('~', "~0").replace('/', "~1")
+            );
+            let error = |message: String| {
+                let (file, line) = locate(sources, &pointer).unwrap_or_default();
+                SpecError::new(
+                    file,
+                    Some(format!("paths.{path}.{method}.responses")),
+                    message,
+                )
+                .at_line(line)
+            };
+            let success = responses.keys().any(|code| {
+                code.len() == 3 && code.starts_with('2') && code.chars().all(|c| c.is_ascii_digit())
+            });
+            if !success {
+                errors.push(error(format!(
+                    "{method} {path} documents no success response: add the status the page \
+                     gives, e.g. `'200': {{description: OK}}` for a response with no body \
+                     (a page's \"None\"), or with `content` for a JSON body"
+                )));
             }
         }
     }

@@ -434,31 +434,53 @@ impl<B: Serialize + DeserializeOwned + 'static> TypedWhen<'_, B> {
 /// body `E`: what every generated `<Operation>Then` is.
 pub struct TypedThen<'a, T, E> {
     then: &'a mut Then,
-    example: Option<&'static str>,
+    success: Success,
     refusal_body: Option<&'static str>,
     bodies: std::marker::PhantomData<fn(&T, &E)>,
 }
 
-impl<'a, T: Serialize, E: Serialize> TypedThen<'a, T, E> {
-    /// Wraps `then` for one operation: its documented example response (JSON text), and the
-    /// body the vendor sends with a refusal of credentials. Called by the generated code.
-    #[doc(hidden)]
-    pub fn new(
-        then: &'a mut Then,
+/// The success answer an operation documents: its status, and its body (a JSON example, or
+/// none when the documentation gives no example) or that it has no body at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Success {
+    /// A JSON body; `example` is the documentation's example response, when it gives one.
+    Json {
+        /// The documented success status.
+        status: u16,
+        /// The documented example, as JSON text.
         example: Option<&'static str>,
-        refusal_body: Option<&'static str>,
-    ) -> Self {
+    },
+    /// No body (documented as none, or `204`).
+    Empty {
+        /// The documented success status.
+        status: u16,
+    },
+}
+
+impl<'a, T: Serialize, E: Serialize> TypedThen<'a, T, E> {
+    /// Wraps `then` for one operation: its documented success answer, and the body the vendor
+    /// sends with a refusal of credentials. Called by the generated code.
+    #[doc(hidden)]
+    pub fn new(then: &'a mut Then, success: Success, refusal_body: Option<&'static str>) -> Self {
         Self {
             then,
-            example,
+            success,
             refusal_body,
             bodies: std::marker::PhantomData,
         }
     }
 
-    /// Answers `200` with `body`.
+    /// Answers the documented success status with `body` (with no body at all when the
+    /// operation documents none: pass `&()`).
     pub fn ok(&mut self, body: &T) -> &mut Self {
-        self.then.status(200).json(body);
+        match self.success {
+            Success::Json { status, .. } => {
+                self.then.status(status).json(body);
+            }
+            Success::Empty { status } => {
+                self.then.status(status).body(Bytes::new());
+            }
+        }
         self
     }
 
@@ -468,16 +490,26 @@ impl<'a, T: Serialize, E: Serialize> TypedThen<'a, T, E> {
         self
     }
 
-    /// Answers `200` with the response example of the vendor's documentation (an operation
-    /// whose page has none answers `500` saying so).
+    /// Answers as the vendor's documentation shows: the documented status with its example
+    /// response, or with no body when the operation documents none (an operation whose page
+    /// documents a body but gives no example answers `500` saying so).
     pub fn example(&mut self) -> &mut Self {
-        match self.example {
-            Some(example) => self.then.status(200).json_text(example),
-            None => self
-                .then
-                .status(500)
-                .json_text(r#"{"mock":"the documentation has no example response"}"#),
-        };
+        match self.success {
+            Success::Json {
+                status,
+                example: Some(example),
+            } => {
+                self.then.status(status).json_text(example);
+            }
+            Success::Json { example: None, .. } => {
+                self.then
+                    .status(500)
+                    .json_text(r#"{"mock":"the documentation has no example response"}"#);
+            }
+            Success::Empty { status } => {
+                self.then.status(status).body(Bytes::new());
+            }
+        }
         self
     }
 

@@ -1718,9 +1718,12 @@ pub mod mock {
                         ),
                         &mut ::cloud_sdk_runtime::mock::TypedThen::new(
                             then,
-                            ::std::option::Option::Some(
-                                "{\"connection_id\":\"99af0766-c3f4-4e4e-a95e-14a1b070188e\"}",
-                            ),
+                            ::cloud_sdk_runtime::mock::Success::Json {
+                                status: 200u16,
+                                example: ::std::option::Option::Some(
+                                    "{\"connection_id\":\"99af0766-c3f4-4e4e-a95e-14a1b070188e\"}",
+                                ),
+                            },
                             ::std::option::Option::Some(
                                 r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}"#,
                             ),
@@ -1742,9 +1745,12 @@ pub mod mock {
                         ),
                         &mut ::cloud_sdk_runtime::mock::TypedThen::new(
                             then,
-                            ::std::option::Option::Some(
-                                "{\"das_conn_info_list\":[{\"conn_share_type\":\"NORMAL\",\"connection_id\":\"bcca4e8e-f0d8-4f96-b359-393a66d29c09\",\"create_at\":1738745756479,\"datastore_version\":\"mysql 5.7.44\",\"engine_type\":\"mysql\",\"instance_id\":\"364a5d0498974d459782975e8b65bc13in01\",\"instance_name\":\"rds-mysql-2502\",\"ip_address\":\"192.168.0.204\",\"is_save_password\":true,\"network_type\":\"rds\",\"port\":3306,\"status\":\"NORMAL\",\"user_name\":\"root\"}],\"total_record\":1}",
-                            ),
+                            ::cloud_sdk_runtime::mock::Success::Json {
+                                status: 200u16,
+                                example: ::std::option::Option::Some(
+                                    "{\"das_conn_info_list\":[{\"conn_share_type\":\"NORMAL\",\"connection_id\":\"bcca4e8e-f0d8-4f96-b359-393a66d29c09\",\"create_at\":1738745756479,\"datastore_version\":\"mysql 5.7.44\",\"engine_type\":\"mysql\",\"instance_id\":\"364a5d0498974d459782975e8b65bc13in01\",\"instance_name\":\"rds-mysql-2502\",\"ip_address\":\"192.168.0.204\",\"is_save_password\":true,\"network_type\":\"rds\",\"port\":3306,\"status\":\"NORMAL\",\"user_name\":\"root\"}],\"total_record\":1}",
+                                ),
+                            },
                             ::std::option::Option::Some(
                                 r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}"#,
                             ),
@@ -1919,6 +1925,29 @@ pub mod examples {
                 }
             };
             let request = request.body(body);
+            before_each(&replay);
+            replay.response = written(request.call().await);
+            replays.push(replay);
+        }
+        {
+            let mut replay = Replay::new(
+                "ListConnections",
+                "GET",
+                "/v3/{project_id}/list-connections",
+            );
+            replay.path = "/v3/052041494800d57c2f02c00275b4c247/list-connections"
+                .to_owned();
+            replay.query.push(("offset".to_owned(), "0".to_owned()));
+            replay.query.push(("limit".to_owned(), "100".to_owned()));
+            replay.response_example = ::serde_json::from_str(
+                    "{\"das_conn_info_list\":[{\"conn_share_type\":\"NORMAL\",\"connection_id\":\"bcca4e8e-f0d8-4f96-b359-393a66d29c09\",\"create_at\":1738745756479,\"datastore_version\":\"mysql 5.7.44\",\"engine_type\":\"mysql\",\"instance_id\":\"364a5d0498974d459782975e8b65bc13in01\",\"instance_name\":\"rds-mysql-2502\",\"ip_address\":\"192.168.0.204\",\"is_save_password\":true,\"network_type\":\"rds\",\"port\":3306,\"status\":\"NORMAL\",\"user_name\":\"root\"}],\"total_record\":1}",
+                )
+                .ok();
+            let request = client
+                .list_connections()
+                .project_id("052041494800d57c2f02c00275b4c247")
+                .offset(0)
+                .limit(100);
             before_each(&replay);
             replay.response = written(request.call().await);
             replays.push(replay);
