@@ -190,6 +190,9 @@ fn api_diff(args: &[&str]) -> ExitCode {
 }
 
 fn report(report: xtask::docs::run::Report, agree: &str) -> ExitCode {
+    for line in &report.summary {
+        println!("{line}");
+    }
     for line in &report.findings {
         println!("{line}");
     }
