@@ -708,11 +708,196 @@ pub fn diff(old: &Path, new: &Path) -> Report {
     report
 }
 
+/// The API a page that `pages.toml` does not list belongs to: the folder it is stored in when
+/// `specs/` has an API of that name (`../shared/api-docs/<api>/Page.txt`), else the API whose
+/// pages are published under the same address as the capture's `# source:` URL.
+fn api_of_capture(root: &Path, file: &Path, source: Option<&str>) -> Option<String> {
+    let dirs = api_dirs(root).ok()?;
+    let names: Vec<String> = dirs.iter().map(|d| dir_name(d)).collect();
+    if let Some(parent) = file
+        .canonicalize()
+        .ok()
+        .and_then(|f| f.parent().map(dir_name))
+        && names.contains(&parent)
+    {
+        return Some(parent);
+    }
+    // `https://support.huaweicloud.com/intl/en-us/api-css/X.html` → `support.huaweicloud.com`
+    // and `api-css`: the site and the API's folder on it.
+    let key = |url: &str| -> Option<(String, String)> {
+        let rest = url.split_once("://")?.1;
+        let mut parts = rest.split('/');
+        let host = parts.next()?.to_owned();
+        let segments: Vec<&str> = parts.collect();
+        let folder = segments.len().checked_sub(2).map(|i| segments[i].to_owned())?;
+        Some((host, folder))
+    };
+    let wanted = key(source?)?;
+    let by_folder = dirs.iter().find(|dir| {
+        entries(dir, &dir_name(dir))
+            .ok()
+            .flatten()
+            .is_some_and(|(list, _)| {
+                list.values()
+                    .filter_map(|e| e.url.as_deref())
+                    .any(|u| key(u).is_some_and(|k| k == wanted && !k.1.starts_with("common-")))
+            })
+    });
+    by_folder.map(|d| dir_name(d))
+}
+
+/// Writes each note as a `#` comment above the line its JSON pointer lands on.
+fn with_notes(text: &str, notes: &[(String, String)]) -> String {
+    let mut at_line: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    for (pointer, note) in notes {
+        if let Some(line) = crate::yaml_lines::line_of(text, pointer) {
+            at_line.entry(line).or_default().push(note);
+        }
+    }
+    let mut out = String::new();
+    for (n, line) in text.lines().enumerate() {
+        if let Some(notes) = at_line.get(&(n + 1)) {
+            let indent: String = line.chars().take_while(|c| *c == ' ').collect();
+            let indent = indent.trim_end_matches("- ").to_owned();
+            for note in notes {
+                let mut current = String::new();
+                for word in note.split_whitespace() {
+                    if !current.is_empty() && indent.len() + current.len() + word.len() > 96 {
+                        out.push_str(&format!("{indent}# {current}\n"));
+                        current.clear();
+                    }
+                    if !current.is_empty() {
+                        current.push(' ');
+                    }
+                    current.push_str(word);
+                }
+                out.push_str(&format!("{indent}# {current}\n"));
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Component names the API's documents other than `operation`'s define.
+fn taken_names(root: &Path, api: &str, operation: &str) -> std::collections::BTreeSet<String> {
+    let dir = root.join("specs").join(api);
+    let mut names = std::collections::BTreeSet::new();
+    let files = operations(&dir)
+        .into_iter()
+        .filter(|o| o != operation)
+        .map(|o| format!("{o}.yaml"))
+        .chain([crate::spec::COMMON_FILE.to_owned()]);
+    for file in files {
+        let Ok(doc) = read_yaml(&dir.join(file)) else {
+            continue;
+        };
+        for defs in doc
+            .get("components")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|c| c.values())
+            .filter_map(Value::as_object)
+        {
+            names.extend(defs.keys().cloned());
+        }
+    }
+    names
+}
+
+/// Loads the API with the draft in place of (or beside) the operation's document, in a
+/// temporary copy of its folder: what `cargo xtask generate` would load.
+pub fn load_with_draft(
+    root: &Path,
+    api: &str,
+    operation: &str,
+    draft: &str,
+) -> Result<(), Vec<crate::spec::SpecError>> {
+    let setup = |m: String| vec![crate::spec::SpecError::new(format!("specs/{api}"), None, m)];
+    let scratch = std::env::temp_dir().join(format!(
+        "xtask-scaffold-{}-{api}-{operation}",
+        std::process::id()
+    ));
+    let _ = fs::remove_dir_all(&scratch);
+    let dir = scratch.join("specs").join(api);
+    let vendors = scratch.join("specs").join(crate::spec::VENDORS_DIR);
+    let copy = |from: &Path, to: &Path| -> Result<(), Vec<crate::spec::SpecError>> {
+        fs::create_dir_all(to).map_err(|e| setup(format!("{}: {e}", to.display())))?;
+        for entry in fs::read_dir(from)
+            .map_err(|e| setup(format!("{}: {e}", from.display())))?
+            .filter_map(Result::ok)
+        {
+            let path = entry.path();
+            if path.is_file() {
+                fs::copy(&path, to.join(entry.file_name()))
+                    .map_err(|e| setup(format!("{}: {e}", path.display())))?;
+            }
+        }
+        Ok(())
+    };
+    let replaces = root
+        .join("specs")
+        .join(api)
+        .join(format!("{operation}.yaml"))
+        .exists();
+    let result = copy(&root.join("specs").join(api), &dir)
+        .and_then(|()| {
+            copy(
+                &root.join("specs").join(crate::spec::VENDORS_DIR),
+                &vendors,
+            )
+        })
+        .and_then(|()| {
+            fs::write(dir.join(format!("{operation}.yaml")), draft)
+                .map_err(|e| setup(format!("{operation}.yaml: {e}")))
+        })
+        .and_then(|()| {
+            // A draft in place of a written document does not define the schemas the written
+            // one names for api.toml's replacements (`DasPassword`): those are left out.
+            if replaces {
+                drop_dangling_replacements(&dir, api, operation, draft).map_err(setup)
+            } else {
+                Ok(())
+            }
+        })
+        .and_then(|()| crate::spec::load_api(&scratch, &dir).map(|_| ()));
+    let _ = fs::remove_dir_all(&scratch);
+    result
+}
+
+fn drop_dangling_replacements(
+    dir: &Path,
+    api: &str,
+    operation: &str,
+    draft: &str,
+) -> Result<(), String> {
+    let config_path = dir.join(crate::spec::CONFIG_FILE);
+    let text = fs::read_to_string(&config_path).map_err(|e| format!("api.toml: {e}"))?;
+    let mut config: toml::Table = toml::from_str(&text).map_err(|e| format!("api.toml: {e}"))?;
+    let mut defined = taken_names(dir.parent().and_then(Path::parent).unwrap_or(dir), api, operation);
+    if let Ok(doc) = parse_yaml("draft", draft) {
+        defined.extend(
+            doc.pointer("/components/schemas")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|m| m.keys().cloned()),
+        );
+    }
+    if let Some(toml::Value::Table(replace)) = config.get_mut("replace") {
+        replace.retain(|name, _| defined.contains(name));
+    }
+    let text = toml::to_string(&config).map_err(|e| format!("api.toml: {e}"))?;
+    fs::write(&config_path, text).map_err(|e| format!("api.toml: {e}"))
+}
+
 /// `docs scaffold FILE`: a draft operation document from a page, validated like a spec.
 ///
 /// A page listed in `specs/<api>/pages/pages.toml` gets its operation name, URL and the API's
-/// `_common.yaml`; any other page is named after its file, with the URL given (or a
-/// placeholder to replace).
+/// `_common.yaml`; any other page is named after its file, belongs to the API its folder or its
+/// `# source:` URL names, and takes the URL given, else its `# source:` URL (or a placeholder
+/// to replace, said in a comment). With an API, the draft is loaded together with the API's
+/// documents, as `cargo xtask generate` loads them.
 pub fn scaffold_file(root: &Path, file: &Path, url: Option<&str>) -> Result<String, Unreadable> {
     let page = read_page(file)?;
     let canonical = fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
@@ -724,18 +909,21 @@ pub fn scaffold_file(root: &Path, file: &Path, url: Option<&str>) -> Result<Stri
         None => file
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
+            .and_then(|s| s.split('.').next().map(str::to_owned))
             .unwrap_or_else(|| "Operation".into()),
+    };
+    let api = match &listed {
+        Some(p) => Some(p.api.clone()),
+        None => api_of_capture(root, file, page.source.as_deref()),
     };
     let url = url
         .map(str::to_owned)
         .or_else(|| listed.as_ref().and_then(|p| p.entry.url.clone()))
+        .or_else(|| page.source.clone())
         .unwrap_or_else(|| "https://example.invalid/replace-with-the-page-url".into());
-    let common = match &listed {
-        Some(p) => {
-            let path = root
-                .join("specs")
-                .join(&p.api)
-                .join(crate::spec::COMMON_FILE);
+    let common = match &api {
+        Some(api) => {
+            let path = root.join("specs").join(api).join(crate::spec::COMMON_FILE);
             if path.exists() {
                 Some(read_yaml(&path)?)
             } else {
@@ -744,22 +932,35 @@ pub fn scaffold_file(root: &Path, file: &Path, url: Option<&str>) -> Result<Stri
         }
         None => None,
     };
-    let doc = super::scaffold::scaffold(
+    let taken = api
+        .as_deref()
+        .map(|a| taken_names(root, a, &operation))
+        .unwrap_or_default();
+    let draft = super::scaffold::scaffold(
         &page,
         &super::scaffold::ScaffoldInput {
             operation: &operation,
             url: &url,
             common: common.as_ref(),
+            taken,
         },
     );
     let name = format!("{operation}.yaml (draft)");
-    let text = serde_yaml_ng::to_string(&doc).map_err(|e| Unreadable::Setup(e.to_string()))?;
-    crate::spec::validate_document(&name, &text, &doc).map_err(|errors| {
+    let text =
+        serde_yaml_ng::to_string(&draft.doc).map_err(|e| Unreadable::Setup(e.to_string()))?;
+    let text = with_notes(&text, &draft.notes);
+    let refused = |errors: Vec<crate::spec::SpecError>| {
         let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
         Unreadable::Setup(format!(
             "the draft is not a valid spec: {}",
             errors.join("; ")
         ))
-    })?;
+    };
+    crate::spec::validate_document(&name, &text, &draft.doc).map_err(refused)?;
+    if let Some(api) = &api
+        && root.join("specs").join(api).join(crate::spec::CONFIG_FILE).exists()
+    {
+        load_with_draft(root, api, &operation, &text).map_err(refused)?;
+    }
     Ok(text)
 }
