@@ -420,8 +420,8 @@ fn entry_errors(
         Some(url) => {
             if let Some(why) = placeholder_url(url) {
                 errors.push(format!(
-                    "{}: url = {url:?}: {why}; write the address of the vendor's page \
-                     (https://...)",
+                    "{}: url = {url:?} ([{operation}]): {why}; write the address of the \
+                     vendor's page (https://...)",
                     at(Some("url"))
                 ));
             }
@@ -668,7 +668,8 @@ pub fn check_all(root: &Path) -> Report {
     report
 }
 
-/// `docs check --page FILE <api>/<Operation>`.
+/// `docs check --page FILE <api>/<Operation>`: a page (one just saved, say) against the
+/// operation's spec. A capture that stops short is an error naming where it ends.
 pub fn check_file(root: &Path, file: &Path, target: &str) -> Report {
     let mut report = Report::default();
     let Some((api, operation)) = target.split_once('/') else {
@@ -677,10 +678,35 @@ pub fn check_file(root: &Path, file: &Path, target: &str) -> Report {
             .push(format!("{target}: write the operation as <api>/<Operation>, for example oceanbase-cloud/ConnectPrivatelinkService"));
         return report;
     };
-    match read_page(file).and_then(|page| check_one(root, api, operation, &page)) {
-        Ok(f) => report.findings = f,
-        Err(e) => report.errors.push(e.to_string()),
-    }
+    let (page, spec) = match read_page(file).and_then(|p| Ok((p, spec_side(root, api, operation)?)))
+    {
+        Ok(found) => found,
+        Err(e) => {
+            report.errors.push(e.to_string());
+            return report;
+        }
+    };
+    let entry_place = format!("[{operation}] in specs/{api}/{PAGES_FILE}");
+    let cx = Context {
+        partial: None,
+        missing: None,
+        sources: Vec::new(),
+        entry: &entry_place,
+    };
+    let result = provenance::check(Some(&page), &spec.surface, &cx);
+    report.summary.push(result.summary(target));
+    let name = file.to_string_lossy().replace('\\', "/");
+    report.errors.extend(
+        result
+            .errors
+            .iter()
+            .map(|e| format!("{target}: {name}: {e}")),
+    );
+    report.findings = result
+        .findings
+        .iter()
+        .map(|f| format!("{target}: {f}"))
+        .collect();
     report
 }
 
@@ -711,7 +737,7 @@ pub fn diff(old: &Path, new: &Path) -> Report {
 /// The API a page that `pages.toml` does not list belongs to: the folder it is stored in when
 /// `specs/` has an API of that name (`../shared/api-docs/<api>/Page.txt`), else the API whose
 /// pages are published under the same address as the capture's `# source:` URL.
-fn api_of_capture(root: &Path, file: &Path, source: Option<&str>) -> Option<String> {
+pub fn api_of_capture(root: &Path, file: &Path, source: Option<&str>) -> Option<String> {
     let dirs = api_dirs(root).ok()?;
     let names: Vec<String> = dirs.iter().map(|d| dir_name(d)).collect();
     if let Some(parent) = file
@@ -729,7 +755,10 @@ fn api_of_capture(root: &Path, file: &Path, source: Option<&str>) -> Option<Stri
         let mut parts = rest.split('/');
         let host = parts.next()?.to_owned();
         let segments: Vec<&str> = parts.collect();
-        let folder = segments.len().checked_sub(2).map(|i| segments[i].to_owned())?;
+        let folder = segments
+            .len()
+            .checked_sub(2)
+            .map(|i| segments[i].to_owned())?;
         Some((host, folder))
     };
     let wanted = key(source?)?;
@@ -842,12 +871,7 @@ pub fn load_with_draft(
         .join(format!("{operation}.yaml"))
         .exists();
     let result = copy(&root.join("specs").join(api), &dir)
-        .and_then(|()| {
-            copy(
-                &root.join("specs").join(crate::spec::VENDORS_DIR),
-                &vendors,
-            )
-        })
+        .and_then(|()| copy(&root.join("specs").join(crate::spec::VENDORS_DIR), &vendors))
         .and_then(|()| {
             fs::write(dir.join(format!("{operation}.yaml")), draft)
                 .map_err(|e| setup(format!("{operation}.yaml: {e}")))
@@ -875,7 +899,11 @@ fn drop_dangling_replacements(
     let config_path = dir.join(crate::spec::CONFIG_FILE);
     let text = fs::read_to_string(&config_path).map_err(|e| format!("api.toml: {e}"))?;
     let mut config: toml::Table = toml::from_str(&text).map_err(|e| format!("api.toml: {e}"))?;
-    let mut defined = taken_names(dir.parent().and_then(Path::parent).unwrap_or(dir), api, operation);
+    let mut defined = taken_names(
+        dir.parent().and_then(Path::parent).unwrap_or(dir),
+        api,
+        operation,
+    );
     if let Ok(doc) = parse_yaml("draft", draft) {
         defined.extend(
             doc.pointer("/components/schemas")
@@ -958,7 +986,11 @@ pub fn scaffold_file(root: &Path, file: &Path, url: Option<&str>) -> Result<Stri
     };
     crate::spec::validate_document(&name, &text, &draft.doc).map_err(refused)?;
     if let Some(api) = &api
-        && root.join("specs").join(api).join(crate::spec::CONFIG_FILE).exists()
+        && root
+            .join("specs")
+            .join(api)
+            .join(crate::spec::CONFIG_FILE)
+            .exists()
     {
         load_with_draft(root, api, &operation, &text).map_err(refused)?;
     }

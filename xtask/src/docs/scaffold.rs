@@ -224,11 +224,17 @@ fn first_sentence(description: &str) -> String {
         .unwrap_or(d)
         .trim();
     // Huawei's labels end the definition: `... remarks Constraints N/A Range N/A`.
-    let d = [" Constraints ", " Constraints:", " Range ", " Value range", " Default Value "]
-        .iter()
-        .filter_map(|label| d.find(label))
-        .min()
-        .map_or(d, |i| d[..i].trim());
+    let d = [
+        " Constraints ",
+        " Constraints:",
+        " Range ",
+        " Value range",
+        " Default Value ",
+    ]
+    .iter()
+    .filter_map(|label| d.find(label))
+    .min()
+    .map_or(d, |i| d[..i].trim());
     match d.find(". ") {
         Some(i) => d[..=i].to_owned(),
         None => d.to_owned(),
@@ -281,9 +287,8 @@ pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Draft 
     for p in page.params.iter().filter(|p| p.location != Location::Body) {
         let location = p.location.to_string();
         if let Some(shared) = common_parameter(input.common, &p.field.name, &location) {
-            parameters.push(
-                json!({ "$ref": format!("_common.yaml#/components/parameters/{shared}") }),
-            );
+            parameters
+                .push(json!({ "$ref": format!("_common.yaml#/components/parameters/{shared}") }));
             continue;
         }
         // Headers that a security scheme of the API sends are not parameters.
