@@ -128,12 +128,12 @@ fn operations(dir: &Path) -> Vec<String> {
     ops
 }
 
+/// The entries of an API's `pages.toml` by operation, and the file's text (for line numbers).
+type Entries = (BTreeMap<String, PageEntry>, String);
+
 /// The entries of one API's `pages.toml` with its text (for line numbers); `None` when the API
 /// has no such file.
-fn entries(
-    dir: &Path,
-    api: &str,
-) -> Result<Option<(BTreeMap<String, PageEntry>, String)>, Unreadable> {
+fn entries(dir: &Path, api: &str) -> Result<Option<Entries>, Unreadable> {
     let list = dir.join(PAGES_FILE);
     let Ok(text) = fs::read_to_string(&list) else {
         return Ok(None);
@@ -844,8 +844,11 @@ pub fn load_with_draft(
     draft: &str,
 ) -> Result<(), Vec<crate::spec::SpecError>> {
     let setup = |m: String| vec![crate::spec::SpecError::new(format!("specs/{api}"), None, m)];
+    // One folder per call: calls run in parallel (tests), and each deletes its own.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let scratch = std::env::temp_dir().join(format!(
-        "xtask-scaffold-{}-{api}-{operation}",
+        "xtask-scaffold-{}-{call}-{api}-{operation}",
         std::process::id()
     ));
     let _ = fs::remove_dir_all(&scratch);
