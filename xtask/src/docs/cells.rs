@@ -185,6 +185,7 @@ fn describe(description: &str, field: &mut DocField) {
         }
     }
     sections.sort();
+    let numeric = field.ty.starts_with("integer") || field.ty == "number";
     if !sections.iter().any(|(.., kind)| *kind == "default") && lower.contains("default value is ")
     {
         field.default = default_value(&description[lower.find("default value is ").unwrap_or(0)..]);
@@ -219,10 +220,11 @@ fn describe(description: &str, field: &mut DocField) {
             "default" if field.default.is_none() => {
                 field.default = default_value(value);
             }
-            "minimum" if field.minimum.is_none() => {
+            // On a string, Huawei's Minimum and Maximum are lengths, not bounds of a value.
+            "minimum" if field.minimum.is_none() && numeric => {
                 field.minimum = value.parse().ok();
             }
-            "maximum" if field.maximum.is_none() => {
+            "maximum" if field.maximum.is_none() && numeric => {
                 field.maximum = value.parse().ok();
             }
             _ => {}

@@ -918,6 +918,11 @@ fn drop_dangling_replacements(
     if let Some(toml::Value::Table(replace)) = config.get_mut("replace") {
         replace.retain(|name, _| defined.contains(name));
     }
+    // Paging settings name fields of the written response, which a draft may name otherwise.
+    let id = super::scaffold::snake_case(operation);
+    if let Some(toml::Value::Array(paginate)) = config.get_mut("paginate") {
+        paginate.retain(|p| p.get("operation").and_then(toml::Value::as_str) != Some(id.as_str()));
+    }
     let text = toml::to_string(&config).map_err(|e| format!("api.toml: {e}"))?;
     fs::write(&config_path, text).map_err(|e| format!("api.toml: {e}"))
 }
