@@ -307,7 +307,7 @@ pub fn placeholder_url(url: &str) -> Option<&'static str> {
         .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
     if u.is_empty() {
         Some("it is empty")
-    } else if lower.contains("todo") || lower.contains("...") || lower.contains("replace") {
+    } else if u.contains("TODO") || u.contains("...") || u.contains('<') || u.contains("XXX") {
         Some("it is a placeholder")
     } else if host.is_none() {
         Some("it is not an https:// URL")
