@@ -1405,6 +1405,16 @@ fn an_entry_without_operation_and_a_placeholder_url_are_errors() {
             "{error}"
         );
     }
+    // A URL that is not the one the spec's externalDocs names.
+    let other = "https://support.huaweicloud.com/intl/en-us/api-css/StartVpecp.html";
+    fs::write(&list, replace_once(&original, url, other)).unwrap();
+    let error = css_error(&check_all(root));
+    assert!(
+        error.starts_with(&format!("{CSS_SPEC}:"))
+            && error.contains(&format!("externalDocs.url is {url:?}"))
+            && error.contains(&format!("url = {other:?}")),
+        "{error}"
+    );
     fs::write(
         &list,
         format!("{original}\n[ShowVpcepConnections]\nfile = \"ShowVpcepConnection.txt\"\nurl = \"{url}\"\ncaptured = \"2026-12-02\"\n"),

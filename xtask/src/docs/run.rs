@@ -546,6 +546,37 @@ fn unknown_sources(
     errors
 }
 
+/// The spec's `externalDocs.url` must be the page `pages.toml` lists (or, with no URL there,
+/// at least not a placeholder): the page checked is the page the client's docs link to.
+fn external_docs_error(
+    api: &str,
+    operation: &str,
+    spec: &SpecSide,
+    entry: &PageEntry,
+    list_line: &str,
+) -> Option<String> {
+    let (path, method, op) = super::compare::only_operation(&spec.op).ok()?;
+    let written = op.pointer("/externalDocs/url").and_then(Value::as_str)?;
+    let pointer = format!(
+        "/paths/{}/{method}/externalDocs/url",
+        path.replace('~', "~0").replace('/', "~1")
+    );
+    let at = crate::yaml_lines::line_of(&spec.op_text, &pointer)
+        .map(|l| format!(":{l}"))
+        .unwrap_or_default();
+    let file = format!("specs/{api}/{operation}.yaml{at}");
+    match &entry.url {
+        Some(url) if url.trim() != written.trim() => Some(format!(
+            "{file}: externalDocs.url is {written:?}, but [{operation}] in {list_line} gives url = \
+             {url:?}: write the page's address in both"
+        )),
+        None => placeholder_url(written).map(|why| {
+            format!("{file}: externalDocs.url = {written:?}: {why}; write the address of the vendor's page")
+        }),
+        Some(_) => None,
+    }
+}
+
 /// Checks one operation: its entry, its page (if stored) against its spec, and where each
 /// fact rests.
 fn check_operation(
@@ -576,6 +607,9 @@ fn check_operation(
     report
         .errors
         .extend(unknown_sources(api, operation, &spec, entry, &list_line));
+    if let Some(e) = external_docs_error(api, operation, &spec, entry, &list_line) {
+        report.errors.push(e);
+    }
     let page = match &entry.file {
         Some(file) => match read_page(&root.join("specs").join(api).join("pages").join(file)) {
             Ok(p) => Some(p),
