@@ -1430,3 +1430,40 @@ fn an_entry_without_operation_and_a_placeholder_url_are_errors() {
         report.errors
     );
 }
+
+#[test]
+fn a_draft_says_where_the_page_lacks_what_the_generator_needs() {
+    // A field without a type, and a page without a URL of its own: the draft guesses, and
+    // says so in a comment at the spot.
+    let text = replace_once(
+        &connect_page(),
+        "| userEndpointAddress | String | No |",
+        "| userEndpointAddress |  | No |",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ConnectPrivatelinkService.txt");
+    fs::write(&file, text).unwrap();
+    let draft = docs::run::scaffold_file(&workspace_root(), &file, None).unwrap();
+    let lines: Vec<&str> = draft.lines().collect();
+    let note = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("# The page gives no type here"))
+        .unwrap_or_else(|| panic!("{draft}"));
+    let next_key = lines[note..]
+        .iter()
+        .find(|l| !l.trim_start().starts_with('#'))
+        .unwrap();
+    assert_eq!(next_key.trim(), "userEndpointAddress:", "{draft}");
+    let url = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("url: https://example.invalid/"))
+        .unwrap_or_else(|| panic!("{draft}"));
+    assert!(
+        lines[..url]
+            .iter()
+            .rev()
+            .take_while(|l| l.trim_start().starts_with('#'))
+            .any(|l| l.contains("The page's address is not known")),
+        "{draft}"
+    );
+}

@@ -75,6 +75,30 @@ pub struct Draft {
     pub notes: Vec<(String, String)>,
 }
 
+/// A mark on a schema whose type the page does not give; the draft says so in a comment there
+/// and the mark goes.
+const UNTYPED: &str = "x-scaffold-untyped";
+
+/// Removes the marks of untyped schemas, returning where they were.
+fn take_untyped(v: &mut Value, at: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            if map.remove(UNTYPED).is_some() {
+                out.push(at.to_owned());
+            }
+            for (k, child) in map.iter_mut() {
+                take_untyped(child, &format!("{at}/{}", segment(k)), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                take_untyped(child, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// `/v1/{id}` → `~1v1~1{id}`: a key as a JSON pointer segment.
 fn segment(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
@@ -132,6 +156,11 @@ impl Schemas {
     /// The schema of one field; `children` are its sub-fields (dotted names stripped).
     fn field(&mut self, f: &DocField, children: &[DocField]) -> Value {
         let mut s = type_schema(&f.ty);
+        if f.ty.is_empty()
+            && let Some(obj) = s.as_object_mut()
+        {
+            obj.insert(UNTYPED.into(), Value::Bool(true));
+        }
         if !f.enum_values.is_empty() && f.ty == "string" {
             let name = pascal_case(&f.name.replace('.', "_"));
             self.defs.insert(
@@ -533,5 +562,15 @@ pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Draft 
                 .to_owned(),
         ));
     }
+    let mut untyped = Vec::new();
+    take_untyped(&mut doc, "", &mut untyped);
+    placed.extend(untyped.into_iter().map(|pointer| {
+        (
+            pointer,
+            "The page gives no type here: `string` is a guess; take the type from another \
+             public source and name it with x-source."
+                .to_owned(),
+        )
+    }));
     Draft { doc, notes: placed }
 }
