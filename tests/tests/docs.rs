@@ -1325,6 +1325,9 @@ fn a_partial_capture_counts_the_facts_each_source_covers() {
         line.ends_with(&format!("on the page, {unchecked} from otc")),
         "{line}"
     );
+    // Checking the stored page on its own keeps what pages.toml records about it.
+    let one = check_file(root, &root.join(CSS_PAGE), CSS);
+    assert_eq!((one.exit_code(), &one.summary), (0, &vec![line.clone()]));
     // One line per operation, in the order of specs/.
     let accounted: Vec<String> = report
         .summary

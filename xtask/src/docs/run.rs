@@ -721,10 +721,24 @@ pub fn check_file(root: &Path, file: &Path, target: &str) -> Report {
         }
     };
     let entry_place = format!("[{operation}] in specs/{api}/{PAGES_FILE}");
+    // The operation's own stored page keeps what pages.toml records about it (partial,
+    // sources); any other file is judged on its own.
+    let canonical = fs::canonicalize(file).ok();
+    let listed = pages(root).ok().and_then(|list| {
+        list.into_iter().find(|p| {
+            p.api == api
+                && p.operation == operation
+                && canonical.is_some()
+                && fs::canonicalize(&p.path).ok() == canonical
+        })
+    });
     let cx = Context {
-        partial: None,
+        partial: listed.as_ref().and_then(|p| p.entry.partial.as_deref()),
         missing: None,
-        sources: Vec::new(),
+        sources: listed
+            .as_ref()
+            .map(|p| p.entry.sources.keys().map(String::as_str).collect())
+            .unwrap_or_default(),
         entry: &entry_place,
     };
     let result = provenance::check(Some(&page), &spec.surface, &cx);
