@@ -1120,7 +1120,7 @@ fn the_generator_refuses_a_malformed_deviation() {
     let err = &errors[0];
     assert_eq!(
         err.place.as_deref(),
-        Some("components.schemas.VpcepUpdateSwitch.x-doc-deviation")
+        Some("/components/schemas/VpcepUpdateSwitch/x-doc-deviation")
     );
     assert!(
         err.message.contains("unknown aspect `typ`"),

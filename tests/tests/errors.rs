@@ -268,6 +268,43 @@ async fn huawei_errors_are_typed_for_every_documented_status() {
     );
 }
 
+/// CSS answers errors as `{"errCode", "externalMessage"}` (not the documented `error_code`,
+/// `error_msg`); the typed error reads its code and message all the same.
+#[tokio::test]
+async fn css_errors_in_the_css_spelling_carry_code_and_message() {
+    let (addr, canned) = start().await;
+    let c = clients(addr);
+    for status in [400, 412, 500] {
+        canned.set(
+            status,
+            "application/json",
+            r#"{"errCode":"CSS.0015","externalMessage":"No resources are found or the access is denied."}"#,
+        );
+        let e = c
+            .css
+            .show_vpcep_connection()
+            .project_id("p")
+            .cluster_id("c")
+            .call()
+            .await
+            .expect_err("error status");
+        assert_eq!(e.kind(), ErrorKind::Service);
+        assert_eq!(e.status().map(|s| s.as_u16()), Some(status));
+        assert_eq!(e.code(), Some("CSS.0015"));
+        assert_eq!(
+            e.message(),
+            Some("No resources are found or the access is denied.")
+        );
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "ShowVpcepConnection: HTTP {status}: CSS.0015: No resources are found or the \
+                 access is denied. (request id 0b3c9e7f-req)"
+            )
+        );
+    }
+}
+
 #[tokio::test]
 async fn oceanbase_failures_are_errors_whatever_the_status() {
     let (addr, canned) = start().await;
@@ -529,6 +566,87 @@ async fn requests_that_break_documented_rules_are_not_sent() {
         canned.requests.load(Ordering::SeqCst),
         0,
         "nothing may reach the server"
+    );
+}
+
+/// A path value of 100 KB makes a URL no HTTP request can carry: the call fails at once as
+/// `InvalidRequest`, without a retry (a retry policy with a long back-off would show one) and
+/// without anything reaching the server, whatever the authentication.
+#[tokio::test]
+async fn a_request_that_cannot_be_sent_fails_at_once_as_invalid_request() {
+    let (addr, canned) = start().await;
+    canned.set(200, "application/json", "{}");
+    let patient = RetryPolicy {
+        max_attempts: 5,
+        base_delay: std::time::Duration::from_secs(60),
+        max_delay: std::time::Duration::from_secs(60),
+    };
+    let base = format!("http://{addr}");
+    let huge = "c".repeat(100 * 1024);
+    let runtimes = [
+        Runtime::builder(NoAuth).retry(patient).build().unwrap(),
+        // A token that is never checked: what matters is that nothing is sent.
+        Runtime::builder(cloud_sdk_runtime::huawei::TokenAuth::static_token("t").unwrap())
+            .allow_insecure_http(true)
+            .retry(patient)
+            .build()
+            .unwrap(),
+    ];
+    for runtime in runtimes {
+        let css = huaweicloud_css::Client::new(&base, runtime);
+        let call = css
+            .show_vpcep_connection()
+            .project_id("p")
+            .cluster_id(huge.as_str())
+            .call();
+        let e = tokio::time::timeout(std::time::Duration::from_secs(30), call)
+            .await
+            .expect("no back-off: the call fails at once")
+            .expect_err("a URL over the limit");
+        assert_eq!(e.kind(), ErrorKind::InvalidRequest, "{e}");
+        assert_eq!(e.status(), None);
+        let text = e.to_string();
+        assert!(text.starts_with("ShowVpcepConnection: "), "{text}");
+        assert!(text.contains("not sent"), "{text}");
+        assert!(
+            text.len() < 1000,
+            "the value is not echoed: {} bytes",
+            text.len()
+        );
+    }
+    assert_eq!(
+        canned.requests.load(Ordering::SeqCst),
+        0,
+        "nothing may reach the server"
+    );
+}
+
+/// The README's table of error kinds names every `ErrorKind` variant (read from the source).
+#[test]
+fn the_readme_lists_every_error_kind() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let source =
+        std::fs::read_to_string(root.join("crates/cloud-sdk-runtime/src/error.rs")).unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let body = source
+        .split_once("pub enum ErrorKind {")
+        .and_then(|(_, rest)| rest.split_once("\n}"))
+        .map(|(body, _)| body)
+        .expect("ErrorKind in error.rs");
+    let variants: Vec<&str> = body
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with("//") && !l.starts_with('#') && !l.is_empty())
+        .filter_map(|l| l.strip_suffix(','))
+        .collect();
+    assert!(!variants.is_empty(), "no variants read from error.rs");
+    let missing: Vec<&&str> = variants
+        .iter()
+        .filter(|v| !readme.contains(&format!("| `{v}` |")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "README.md lacks ErrorKind rows for {missing:?}"
     );
 }
 

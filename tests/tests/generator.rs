@@ -90,8 +90,9 @@ impl Scratch {
         out
     }
 
-    /// Runs the generator in write mode, expecting it to refuse; returns its message and
-    /// asserts that nothing under generated/ changed.
+    /// Runs the generator in write mode, expecting it to refuse; returns its message (each line
+    /// number shown as the text of that line, see [`lines_as_text`]) and asserts that nothing
+    /// under generated/ changed.
     fn expect_failure(&self) -> String {
         let before = self.generated();
         let message = match run(self.root(), false) {
@@ -104,8 +105,73 @@ impl Scratch {
             self.generated(),
             "generated/ changed although generation failed"
         );
-        message
+        lines_as_text(&message, self.root())
     }
+}
+
+/// `message` with each `specs/<file>:<line>` shown as `specs/<file>:「<that line's text>」`,
+/// and each `line <n>` after it in the same message line as `line 「<text>」` of the same
+/// file. A snapshot then shows what the line number points at (which the test checks), and
+/// an edit elsewhere in the real specs, which moves the numbers, does not change it.
+fn lines_as_text(message: &str, root: &Path) -> String {
+    let text_of = |file: &str, line: &str| -> Option<String> {
+        let n: usize = line.parse().ok()?;
+        let text = fs::read_to_string(root.join(file)).ok()?;
+        Some(format!(
+            "「{}」",
+            text.lines().nth(n.checked_sub(1)?)?.trim()
+        ))
+    };
+    let digits = |s: &str| {
+        s.chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+    };
+    let mut out = String::new();
+    for message_line in message.split_inclusive('\n') {
+        let mut rest = message_line;
+        let mut file: Option<String> = None;
+        while !rest.is_empty() {
+            let next_file = rest.find("specs/");
+            let next_line = file.as_ref().and_then(|_| rest.find("line "));
+            match (next_file, next_line) {
+                (Some(f), l) if l.is_none_or(|l| f < l) => {
+                    out.push_str(&rest[..f]);
+                    rest = &rest[f..];
+                    let end = rest
+                        .find(|c: char| c == ':' || c.is_whitespace() || c == ')')
+                        .unwrap_or(rest.len());
+                    let (name, after) = rest.split_at(end);
+                    out.push_str(name);
+                    rest = after;
+                    file = Some(name.to_owned());
+                    if let Some(after_colon) = rest.strip_prefix(':') {
+                        let n = digits(after_colon);
+                        if let Some(text) = text_of(name, &n) {
+                            out.push(':');
+                            out.push_str(&text);
+                            rest = &after_colon[n.len()..];
+                        }
+                    }
+                }
+                (_, Some(l)) => {
+                    let start = l + "line ".len();
+                    out.push_str(&rest[..start]);
+                    rest = &rest[start..];
+                    let n = digits(rest);
+                    if let Some(text) = file.as_deref().and_then(|f| text_of(f, &n)) {
+                        out.push_str(&text);
+                        rest = &rest[n.len()..];
+                    }
+                }
+                _ => {
+                    out.push_str(rest);
+                    rest = "";
+                }
+            }
+        }
+    }
+    out
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -443,4 +509,151 @@ fn api_toml_replace_and_client_supplied_name_what_exists() {
             .replacen("name = \"X-Ob-Project-Id\"", "name = \"X-Ob-ProjectId\"", 1)
     });
     insta::assert_snapshot!(scratch.expect_failure());
+}
+
+#[test]
+fn a_misspelt_extension_is_named_with_ours() {
+    // `x-openenum` (for `x-open-enum`) used to be ignored: the enum silently became closed.
+    let scratch = Scratch::new();
+    scratch.edit(CSS, |s| {
+        s.replacen(
+            "    VpcepConnectionStatus:\n      type: string\n      x-open-enum: true\n",
+            "    VpcepConnectionStatus:\n      type: string\n      x-openenum: true\n",
+            1,
+        )
+    });
+    insta::assert_snapshot!(scratch.expect_failure());
+}
+
+#[test]
+fn a_key_written_twice() {
+    // YAML keeps the last of the two: the String field used to become an i64.
+    let scratch = Scratch::new();
+    scratch.edit(CSS, |s| {
+        s.replacen(
+            "        vpcServiceName:\n          type: string\n",
+            "        vpcServiceName:\n          type: string\n          type: integer\n",
+            1,
+        )
+    });
+    insta::assert_snapshot!(scratch.expect_failure());
+}
+
+#[test]
+fn unknown_format() {
+    // typify turns an integer format it does not know into an i64.
+    let scratch = Scratch::new();
+    scratch.edit(CSS, |s| s.replacen("format: uint32", "format: uint33", 1));
+    insta::assert_snapshot!(scratch.expect_failure());
+}
+
+#[test]
+fn keyword_value_of_the_wrong_kind() {
+    let scratch = Scratch::new();
+    scratch.edit(DAS, |s| {
+        s.replacen("          maximum: 65536\n", "          maximum: lots\n", 1)
+    });
+    insta::assert_snapshot!(scratch.expect_failure());
+}
+
+#[test]
+fn enum_value_of_the_wrong_type() {
+    let scratch = Scratch::new();
+    scratch.edit(DAS, |s| {
+        s.replacen("        - mysql\n", "        - mysql\n        - 42\n", 1)
+    });
+    insta::assert_snapshot!(scratch.expect_failure());
+}
+
+#[test]
+fn line_numbers_in_messages_are_shown_as_their_text() {
+    let root = tempfile::tempdir().expect("temp dir");
+    fs::create_dir_all(root.path().join("specs/a")).expect("mkdir");
+    fs::write(root.path().join("specs/a/b.yaml"), "one\n  two\nthree\n").expect("write");
+    assert_eq!(
+        lines_as_text(
+            "  specs/a/b.yaml:2: at /x: first at line 3; (specs/a/b.yaml:1) specs/a/missing.yaml:1\n",
+            root.path()
+        ),
+        "  specs/a/b.yaml:「two」: at /x: first at line 「three」; (specs/a/b.yaml:「one」) specs/a/missing.yaml:1\n"
+    );
+}
+
+/// A folder holding a `Cargo.toml` with `text`.
+fn manifest(dir: &Path, text: &str) {
+    fs::create_dir_all(dir).expect("mkdir");
+    fs::write(dir.join("Cargo.toml"), text).expect("write Cargo.toml");
+}
+
+#[test]
+fn the_workspace_is_found_at_run_time_from_where_cargo_runs() {
+    use xtask::find_workspace_root;
+    let tmp = tempfile::tempdir().expect("temp dir");
+    // Two checkouts side by side, and a workspace of another project around a folder.
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for root in [&a, &b] {
+        manifest(
+            root,
+            "[workspace]\nmembers = [\"crates/x\", \"tests\", \"xtask\"]\n",
+        );
+        manifest(&root.join("xtask"), "[package]\nname = \"xtask\"\n");
+        manifest(&root.join("tests"), "[package]\nname = \"t\"\n");
+    }
+    let other = tmp.path().join("other");
+    manifest(&other, "[workspace]\nmembers = [\"lib\"]\n");
+    fs::create_dir_all(other.join("lib/src")).expect("mkdir");
+
+    // `cargo run -p xtask` in b: cargo names b's xtask folder, whatever the current directory.
+    assert_eq!(
+        find_workspace_root(Some(&b.join("xtask")), Some(&a)),
+        Ok(b.clone())
+    );
+    // `cargo test -p integration-tests` in a: the tests' folder, below the root.
+    assert_eq!(
+        find_workspace_root(Some(&a.join("tests")), None),
+        Ok(a.clone())
+    );
+    // The binary run by hand: the current directory, from anywhere below the root.
+    assert_eq!(
+        find_workspace_root(None, Some(&b.join("tests"))),
+        Ok(b.clone())
+    );
+    // A manifest folder outside any checkout does not hide the current directory's.
+    assert_eq!(
+        find_workspace_root(Some(&other.join("lib")), Some(&a)),
+        Ok(a.clone())
+    );
+    // Nowhere: the error says what was searched for and where.
+    let err = find_workspace_root(Some(&other.join("lib/src")), None).unwrap_err();
+    assert!(
+        err.contains("[workspace]") && err.contains("xtask"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&other.join("lib/src").display().to_string()),
+        "{err}"
+    );
+}
+
+#[test]
+fn this_checkout_is_the_root_the_tests_read() {
+    // The tests run from this package's folder; the root is the folder above it.
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert_eq!(Some(workspace_root().as_path()), here.parent());
+}
+
+#[test]
+fn a_key_written_twice_inside_braces_is_refused_too() {
+    // The line scan reads block-style YAML; braces are left to the YAML library's own check.
+    let err = xtask::spec::parse_yaml("specs/x/A.yaml", "a:\n  b: {type: string, type: integer}\n")
+        .unwrap_err();
+    assert_eq!(err.line, Some(2), "{err}");
+    assert!(err.to_string().contains("duplicate"), "{err}");
+    let err =
+        xtask::spec::parse_yaml("specs/x/A.yaml", "a:\n  b: 1\n  c: 2\n  b: 3\n").unwrap_err();
+    assert_eq!(
+        (err.line, err.place.as_deref()),
+        (Some(4), Some("/a/b")),
+        "{err}"
+    );
 }

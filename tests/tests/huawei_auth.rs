@@ -439,7 +439,9 @@ async fn iam_refreshes_once_on_401_then_errors_clearly() {
     let clients = Clients::new(&server.base_url(), runtime);
 
     clients.show_vpcep_connection().await.unwrap();
-    // The token stops working early: one 401, one refresh, one retry that succeeds.
+    // A while later the token stops working early: one 401, one refresh, one retry that
+    // succeeds.
+    clock.advance(cloud_sdk_runtime::huawei::DEFAULT_MIN_FETCH_INTERVAL);
     server.revoke_tokens();
     clients.create_instance_connection().await.unwrap();
     assert_eq!(server.token_fetches(), 2);
@@ -450,7 +452,9 @@ async fn iam_refreshes_once_on_401_then_errors_clearly() {
         .collect();
     assert_eq!(outcomes, [true, false, true]);
 
-    // Every token is refused: exactly one refresh and one retry, then a clear error.
+    // Every token is refused, after the wait a refresh for a refused token starts: exactly
+    // one refresh and one retry, then a clear error.
+    clock.advance(2 * cloud_sdk_runtime::huawei::DEFAULT_MIN_FETCH_INTERVAL);
     server.reject_all_tokens(true);
     let err = clients.verify_and_create_vpc_ep().await.unwrap_err();
     assert!(
@@ -542,6 +546,98 @@ async fn iam_refused_password_costs_one_post_within_the_back_off() {
     clock.advance(cloud_sdk_runtime::huawei::DEFAULT_REFUSED_BACKOFF);
     clients.show_vpcep_connection().await.unwrap_err();
     assert_eq!(server.iam_posts(), 2);
+}
+
+/// A minute of calls, one every quarter of a second by the token cache's clock, with
+/// `before_each` run before each call at its second; returns each call's error kind.
+async fn a_minute_of_calls(
+    css: &css::Client,
+    clock: &ManualClock,
+    before_each: impl Fn(u64),
+) -> Vec<cloud_sdk_runtime::ErrorKind> {
+    let mut kinds = Vec::new();
+    for quarter in 0..240u64 {
+        before_each(quarter / 4);
+        let e = css
+            .show_vpcep_connection()
+            .project_id(PROJECT)
+            .cluster_id("5c77b71c-5b35-4f50-8984-76387e42451a")
+            .call()
+            .await
+            .unwrap_err();
+        kinds.push(e.kind());
+        clock.advance(Duration::from_millis(250));
+    }
+    kinds
+}
+
+/// IAM answers 503 for half a minute, then refuses the password: a minute of calls costs at
+/// most two password logins (the README's number), and sends nothing to the service.
+#[tokio::test]
+async fn a_minute_of_calls_against_iam_answering_503_then_401_costs_at_most_two_logins() {
+    use cloud_sdk_runtime::ErrorKind;
+    let server = start().await;
+    server.set_iam_user(iam_user());
+    server.set_iam_failure(Some(503));
+    let clock = ManualClock::new(SystemTime::now());
+    let css = css::Client::new(&server.base_url(), iam_runtime(&server, &clock));
+    let kinds = a_minute_of_calls(&css, &clock, |second| {
+        if second == 30 {
+            server.set_iam_failure(Some(401));
+        }
+    })
+    .await;
+    assert!(server.iam_posts() <= 2, "{} logins", server.iam_posts());
+    assert!(server.requests().is_empty(), "nothing sent without a token");
+    assert_eq!(kinds[0], ErrorKind::CredentialsUnavailable);
+    assert!(
+        kinds.iter().all(|k| matches!(
+            k,
+            ErrorKind::CredentialsUnavailable | ErrorKind::LoginRefused
+        )),
+        "{kinds:?}"
+    );
+    // Once IAM recovers and the wait is over, one login, and calls go through.
+    server.set_iam_failure(None);
+    clock.advance(cloud_sdk_runtime::huawei::DEFAULT_REFUSED_BACKOFF);
+    let posts = server.iam_posts();
+    css.show_vpcep_connection()
+        .project_id(PROJECT)
+        .cluster_id("5c77b71c-5b35-4f50-8984-76387e42451a")
+        .call()
+        .await
+        .unwrap();
+    assert_eq!(server.iam_posts(), posts + 1);
+}
+
+/// An API that refuses every token, however fresh: a minute of calls costs at most two
+/// logins (the README's number); each call fails as a refusal of credentials carrying the
+/// service's answer.
+#[tokio::test]
+async fn a_minute_of_calls_against_an_api_refusing_every_token_costs_at_most_two_logins() {
+    use cloud_sdk_runtime::ErrorKind;
+    let server = start().await;
+    server.set_iam_user(iam_user());
+    server.reject_all_tokens(true);
+    let clock = ManualClock::new(SystemTime::now());
+    let runtime = iam_runtime(&server, &clock);
+    let css = css::Client::new(&server.base_url(), runtime);
+    let kinds = a_minute_of_calls(&css, &clock, |_| {}).await;
+    assert!(server.iam_posts() <= 2, "{} logins", server.iam_posts());
+    assert!(
+        kinds.iter().all(|k| *k == ErrorKind::CredentialsRejected),
+        "{kinds:?}"
+    );
+    let e = css
+        .show_vpcep_connection()
+        .project_id(PROJECT)
+        .cluster_id("5c77b71c-5b35-4f50-8984-76387e42451a")
+        .call()
+        .await
+        .unwrap_err();
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(401));
+    assert_eq!(e.code(), Some("APIGW.0301"));
+    assert!(e.request_id().is_some());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -658,6 +754,8 @@ async fn no_secret_in_debug_or_tracing_output() {
         assert_eq!(clients.call_each().await, Vec::<String>::new());
     }
     let errors = bad_password.call_each().await;
+    // A token refused a while after it was fetched: refreshed and sent again.
+    clock.advance(cloud_sdk_runtime::huawei::DEFAULT_MIN_FETCH_INTERVAL);
     server.revoke_tokens();
     iam.show_vpcep_connection().await.unwrap();
 

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use cloud_sdk_runtime::{
     ApiError, ClientParts, ErrorKind, NoAuth, RetryPolicy, Runtime, RuntimeBuilder, ServiceError,
     huawei::{
-        AkSkAuth, AkSkCredentials, HuaweiError, IamPassword, IamPasswordProvider, ProjectScope,
-        TokenAuth,
+        AkSkAuth, AkSkCredentials, HuaweiError, IamPassword, IamPasswordProvider, ManualClock,
+        ProjectScope, TokenAuth, TokenCache,
     },
     oceanbase::{self, Credentials},
 };
@@ -1131,17 +1131,40 @@ async fn oceanbase_request_id_is_readable_on_success_and_failure() {
 async fn kind_credentials_rejected_for_an_iam_token_refused_after_one_refresh() {
     let server = huawei_server().await;
     server.reject_all_tokens(true);
-    let runtime = huawei_builder(Cred::IamToken, &server).build().unwrap();
-    let e = show_vpcep(&css(&server.base_url(), runtime), CLUSTER)
-        .await
-        .unwrap_err();
+    let clock = ManualClock::new(std::time::SystemTime::now());
+    let cache = TokenCache::new(iam_provider(&server.base_url(), IAM_PASSWORD))
+        .with_clock(std::sync::Arc::new(clock.clone()));
+    let runtime = Runtime::builder(TokenAuth::from_cache(cache))
+        .allow_insecure_http(true)
+        .build()
+        .unwrap();
+    let client = css(&server.base_url(), runtime);
+    // A token refused as soon as it is fetched is not fetched again at once: the service's
+    // refusal is the error.
+    let e = show_vpcep(&client, CLUSTER).await.unwrap_err();
+    check_css(&e, ErrorKind::CredentialsRejected, true);
+    assert_eq!(
+        server.token_fetches(),
+        1,
+        "no refresh within the minimum interval"
+    );
+    let seen = server.requests();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(401));
+    assert_eq!(e.code(), Some("APIGW.0301"));
+    assert_eq!(e.request_id(), Some(seen[0].request_id.as_str()));
+    assert!(e.to_string().contains("no new token is requested"), "{e}");
+    // Past it: one refresh, one resend, and the second refusal is the error.
+    clock.advance(cloud_sdk_runtime::huawei::DEFAULT_MIN_FETCH_INTERVAL);
+    let e = show_vpcep(&client, CLUSTER).await.unwrap_err();
     check_css(&e, ErrorKind::CredentialsRejected, true);
     assert_eq!(server.token_fetches(), 2, "one refresh");
     let seen = server.requests();
-    assert_eq!(seen.len(), 2);
+    assert_eq!(seen.len(), 3);
     assert_eq!(e.status().map(|s| s.as_u16()), Some(401));
     assert_eq!(e.code(), Some("APIGW.0301"));
-    assert_eq!(e.request_id(), Some(seen[1].request_id.as_str()));
+    assert_eq!(e.request_id(), Some(seen[2].request_id.as_str()));
+    assert!(e.to_string().contains("twice"), "{e}");
     assert!(!e.to_string().contains(IAM_PASSWORD));
 }
 

@@ -26,10 +26,72 @@ pub use check::Drift;
 pub use generate::{COMMAND, GeneratedFile};
 pub use spec::SpecError;
 
-/// The workspace root: the parent of this crate's folder, whatever the current directory is.
+/// The root of the checkout the xtask runs in, found at run time (see [`find_workspace_root`]
+/// with the process's `CARGO_MANIFEST_DIR` and current directory). Not the folder the xtask
+/// was compiled in: two checkouts sharing a target directory share the xtask binary, and each
+/// must read and write only itself.
+///
+/// # Panics
+///
+/// When neither place is inside the workspace; [`try_workspace_root`] returns that as an
+/// error, and `main` calls it first, so the commands report it instead.
 pub fn workspace_root() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().unwrap_or(manifest).to_path_buf()
+    try_workspace_root().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`workspace_root`], or why it cannot be found.
+pub fn try_workspace_root() -> Result<PathBuf, String> {
+    static ROOT: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        find_workspace_root(
+            std::env::var_os("CARGO_MANIFEST_DIR")
+                .map(PathBuf::from)
+                .as_deref(),
+            std::env::current_dir().ok().as_deref(),
+        )
+    })
+    .clone()
+}
+
+/// The workspace root above `manifest_dir` (what cargo sets in `CARGO_MANIFEST_DIR` for
+/// `cargo run`, `cargo test` and `cargo bench`: the folder of the package it runs), or, when
+/// that is not given or not inside this workspace, above `current_dir`: the nearest folder,
+/// the start included, whose `Cargo.toml` has a `[workspace]` with `xtask` among its members.
+pub fn find_workspace_root(
+    manifest_dir: Option<&Path>,
+    current_dir: Option<&Path>,
+) -> Result<PathBuf, String> {
+    let starts: Vec<&Path> = manifest_dir.into_iter().chain(current_dir).collect();
+    for start in &starts {
+        if let Some(root) = start.ancestors().find(|dir| is_this_workspace(dir)) {
+            return Ok(root.to_path_buf());
+        }
+    }
+    let searched: Vec<String> = starts.iter().map(|p| p.display().to_string()).collect();
+    Err(format!(
+        "cannot find the workspace: no Cargo.toml with a [workspace] listing `xtask` among its \
+         members in {} or any folder above; run `cargo xtask ...` inside the checkout",
+        if searched.is_empty() {
+            "the current directory (unknown)".to_owned()
+        } else {
+            searched.join(" or ")
+        }
+    ))
+}
+
+/// Whether `dir/Cargo.toml` is a workspace manifest with `xtask` as a member.
+fn is_this_workspace(dir: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(dir.join("Cargo.toml")) else {
+        return false;
+    };
+    let Ok(manifest) = text.parse::<toml::Table>() else {
+        return false;
+    };
+    manifest
+        .get("workspace")
+        .and_then(|w| w.get("members"))
+        .and_then(toml::Value::as_array)
+        .is_some_and(|members| members.iter().any(|m| m.as_str() == Some("xtask")))
 }
 
 /// Generates every API under `root/specs` in memory. Nothing is written; if any API fails, the

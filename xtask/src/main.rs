@@ -41,6 +41,14 @@ commands:
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    // The commands read and write the checkout they run in (found at run time); without one,
+    // say so instead of failing later on a missing file.
+    if !matches!(args.as_slice(), ["help" | "--help" | "-h"] | [])
+        && let Err(e) = xtask::try_workspace_root()
+    {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     match args.as_slice() {
         ["generate"] => generate(false),
         ["generate", "--check"] => generate(true),

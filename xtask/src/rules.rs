@@ -1,6 +1,8 @@
 //! The xtask's own structural rules for an OpenAPI 3.0 document, checked before anything else
-//! reads it: every key is a keyword of the object it is in, every schema `type` is one of the
-//! six, path parameters are required. The official JSON Schema says the same things, but its
+//! reads it: every key is a keyword of the object it is in or one of the project's extensions
+//! (`x-...`) where that extension means something, every keyword's value is of the kind the
+//! keyword takes, every schema `type` is one of the six and every `format` one the generator
+//! knows for it, enum values are of the schema's type, path parameters are required. The official JSON Schema says the same things, but its
 //! answer to a typo is "not valid under any of the schemas listed in the 'oneOf' keyword" with
 //! the whole object attached; here each problem gets its JSON pointer and one sentence on what
 //! to write instead. The official schema still runs afterwards (see `oas_schema`) for anything
@@ -66,6 +68,114 @@ const METHODS: [&str; 8] = [
 ];
 
 const SCHEMA_TYPES: [&str; 6] = ["string", "integer", "number", "boolean", "array", "object"];
+
+/// The `format`s the generator (typify, through progenitor) understands, per schema type. A
+/// format outside these is not an error to typify: it quietly picks another Rust type (an
+/// unknown integer format becomes `i64`), so a typo such as `uint33` changes the client.
+/// `password`, `byte`, `binary`, `email`, `uri` and `hostname` are OpenAPI's documentary
+/// formats of a string: the field stays a `String`.
+const FORMATS: [(&str, &[&str]); 3] = [
+    (
+        "integer",
+        &[
+            "int8", "int16", "int32", "int64", "int", "uint8", "uint16", "uint32", "uint64", "uint",
+        ],
+    ),
+    ("number", &["float", "double"]),
+    (
+        "string",
+        &[
+            "date",
+            "date-time",
+            "uuid",
+            "ip",
+            "ipv4",
+            "ipv6",
+            "password",
+            "byte",
+            "binary",
+            "email",
+            "uri",
+            "hostname",
+        ],
+    ),
+];
+
+/// What an extension's value is.
+#[derive(Clone, Copy)]
+enum ExtensionValue {
+    Boolean,
+    /// A non-empty string.
+    Text,
+    /// A list of property names of the same schema.
+    PropertyNames,
+    /// A reason, or a mapping of aspects or subjects to reasons (checked in full by the spec
+    /// loader, which knows the aspects).
+    Reasons,
+}
+
+/// The extensions the xtask and `cargo xtask docs` read: name, the objects it means something
+/// on, its value, and what it does (for messages). Any other `x-` key is a typo or a note that
+/// nothing reads, and is refused: a misspelt `x-open-enum` would otherwise close the enum
+/// without a word.
+const EXTENSIONS: [(&str, &[Kind], ExtensionValue, &str); 4] = [
+    (
+        "x-doc-deviation",
+        &[Kind::Operation, Kind::Parameter, Kind::Schema],
+        ExtensionValue::Reasons,
+        "why the spec differs from the vendor's page",
+    ),
+    (
+        "x-open-enum",
+        &[Kind::Schema],
+        ExtensionValue::Boolean,
+        "a string enum that also accepts values the page does not list",
+    ),
+    (
+        "x-require-one-of",
+        &[Kind::Schema],
+        ExtensionValue::PropertyNames,
+        "request-body properties of which at least one must be set",
+    ),
+    (
+        "x-source",
+        &[
+            Kind::Operation,
+            Kind::Parameter,
+            Kind::Response,
+            Kind::MediaType,
+            Kind::Schema,
+        ],
+        ExtensionValue::Text,
+        "the key of the public source (in pages.toml) for facts the page does not show",
+    ),
+];
+
+/// Keywords whose value is a number wherever they appear.
+const NUMBER_KEYWORDS: [&str; 3] = ["multipleOf", "maximum", "minimum"];
+
+/// Keywords whose value is a count (a whole number, zero or more) wherever they appear.
+const COUNT_KEYWORDS: [&str; 6] = [
+    "maxLength",
+    "minLength",
+    "maxItems",
+    "minItems",
+    "maxProperties",
+    "minProperties",
+];
+
+/// Keywords whose value is a string wherever they appear (property names are not keywords:
+/// they are entries of `properties`, never looked up here).
+const STRING_KEYWORDS: [&str; 8] = [
+    "description",
+    "summary",
+    "title",
+    "operationId",
+    "pattern",
+    "format",
+    "name",
+    "url",
+];
 
 fn keywords(kind: Kind) -> &'static [(&'static str, Child)] {
     match kind {
@@ -319,8 +429,14 @@ fn walk(v: &Value, kind: Kind, pointer: &mut String, out: &mut Vec<Violation>) {
         });
         return;
     };
-    // A reference stands for the object it names; the merge checks that it resolves.
+    // A reference stands for the object it names; the merge checks that it resolves. Its
+    // extensions are still read (`x-source` beside a `$ref`), so they are still checked.
     if map.contains_key("$ref") && kind != Kind::PathItem {
+        for (key, child) in map.iter().filter(|(k, _)| k.starts_with("x-")) {
+            with_key(pointer, key, |p| {
+                check_extension(kind, key, child, map, p, out)
+            });
+        }
         return;
     }
     match kind {
@@ -329,7 +445,9 @@ fn walk(v: &Value, kind: Kind, pointer: &mut String, out: &mut Vec<Violation>) {
                 with_key(pointer, path, |p| {
                     if path.starts_with('/') {
                         walk(item, Kind::PathItem, p, out);
-                    } else if !path.starts_with("x-") {
+                    } else if path.starts_with("x-") {
+                        check_extension(kind, path, item, map, p, out);
+                    } else {
                         out.push(Violation {
                             pointer: p.clone(),
                             message: format!(
@@ -346,7 +464,9 @@ fn walk(v: &Value, kind: Kind, pointer: &mut String, out: &mut Vec<Violation>) {
                 with_key(pointer, status, |p| {
                     if is_status(status) {
                         walk(response, Kind::Response, p, out);
-                    } else if !status.starts_with("x-") {
+                    } else if status.starts_with("x-") {
+                        check_extension(kind, status, response, map, p, out);
+                    } else {
                         out.push(Violation {
                             pointer: p.clone(),
                             message: format!(
@@ -381,17 +501,13 @@ fn walk(v: &Value, kind: Kind, pointer: &mut String, out: &mut Vec<Violation>) {
         }
     }
     for (key, child) in map {
-        if BOOLEAN_KEYWORDS.contains(&key.as_str()) && !child.is_boolean() {
-            with_key(pointer, key, |p| {
-                out.push(Violation {
-                    pointer: p.clone(),
-                    message: format!("`{key}` is true or false, found {}", describe(child)),
-                });
-            });
-        }
         if key.starts_with("x-") {
+            with_key(pointer, key, |p| {
+                check_extension(kind, key, child, map, p, out)
+            });
             continue;
         }
+
         let Some((_, how)) = table.iter().find(|(k, _)| k == key) else {
             with_key(pointer, key, |p| {
                 out.push(Violation {
@@ -401,6 +517,15 @@ fn walk(v: &Value, kind: Kind, pointer: &mut String, out: &mut Vec<Violation>) {
             });
             continue;
         };
+        if let Some(message) = keyword_value_problem(kind, key, child) {
+            with_key(pointer, key, |p| {
+                out.push(Violation {
+                    pointer: p.clone(),
+                    message,
+                });
+            });
+            continue;
+        }
         with_key(pointer, key, |p| match *how {
             Leaf => {}
             One(k) => walk(child, k, p, out),
@@ -487,6 +612,323 @@ fn check_schema(map: &Map<String, Value>, pointer: &mut String, out: &mut Vec<Vi
                 ),
             });
         });
+    }
+    let ty = map
+        .get("type")
+        .and_then(Value::as_str)
+        .filter(|t| SCHEMA_TYPES.contains(t));
+    let nullable = map.get("nullable") == Some(&Value::Bool(true));
+    // A violation at this schema's `key` (and, for a list item, `/index`).
+    let mut push_at = |key: &str, index: Option<usize>, message: String| {
+        with_key(pointer, key, |p| {
+            let len = p.len();
+            if let Some(i) = index {
+                p.push_str(&format!("/{i}"));
+            }
+            out.push(Violation {
+                pointer: p.clone(),
+                message,
+            });
+            p.truncate(len);
+        })
+    };
+    if let Some(format) = map.get("format").and_then(Value::as_str)
+        && let Some(message) = format_problem(ty, format)
+    {
+        push_at("format", None, message);
+    }
+    match map.get("enum") {
+        None => {}
+        Some(Value::Array(values)) if !values.is_empty() => {
+            for (i, v) in values.iter().enumerate() {
+                if let Some(ty) = ty
+                    && !fits(ty, v, nullable)
+                {
+                    push_at(
+                        "enum",
+                        Some(i),
+                        format!(
+                            "enum value {} is not {}, the schema's type: {}",
+                            describe(v),
+                            a_type(ty),
+                            fix_for(ty, v)
+                        ),
+                    );
+                }
+            }
+        }
+        Some(other) => push_at(
+            "enum",
+            None,
+            format!(
+                "`enum` is a list of the allowed values (`- value` items), found {}",
+                describe(other)
+            ),
+        ),
+    }
+    if let (Some(ty), Some(default)) = (ty, map.get("default"))
+        && !fits(ty, default, nullable)
+    {
+        push_at(
+            "default",
+            None,
+            format!(
+                "default {} is not {}, the schema's type: {}",
+                describe(default),
+                a_type(ty),
+                fix_for(ty, default)
+            ),
+        );
+    }
+    if let Some(open) = map.get("x-open-enum")
+        && open == &Value::Bool(true)
+        && (ty != Some("string") || !map.get("enum").is_some_and(Value::is_array))
+    {
+        push_at(
+            "x-open-enum",
+            None,
+            "`x-open-enum: true` makes a string enum open: the schema needs `type: string` and an `enum` list of the documented values".to_owned(),
+        );
+    }
+    match map.get("additionalProperties") {
+        None | Some(Value::Bool(_)) => {}
+        Some(Value::Object(_)) => {}
+        Some(other) => push_at(
+            "additionalProperties",
+            None,
+            format!(
+                "`additionalProperties` is true, false or the schema of the values, found {}",
+                describe(other)
+            ),
+        ),
+    }
+    if let Some(schema @ Value::Object(_)) = map.get("additionalProperties") {
+        with_key(pointer, "additionalProperties", |p| {
+            walk(schema, Kind::Schema, p, out)
+        });
+    }
+}
+
+/// What is wrong with `format` on a schema of type `ty` (`None`: no type, or an unknown one,
+/// which has its own message).
+fn format_problem(ty: Option<&str>, format: &str) -> Option<String> {
+    let known_for = |t: &str| {
+        FORMATS
+            .iter()
+            .find(|(name, _)| *name == t)
+            .map_or(&[][..], |(_, formats)| *formats)
+    };
+    match ty {
+        Some(t @ ("integer" | "number" | "string")) => {
+            let formats = known_for(t);
+            if formats.contains(&format) {
+                return None;
+            }
+            let elsewhere = FORMATS
+                .iter()
+                .find(|(_, formats)| formats.contains(&format))
+                .map(|(other, _)| *other);
+            Some(match elsewhere {
+                Some(other) => format!(
+                    "format `{format}` is a format of {}, and this schema is {}: fix `type` or `format`",
+                    a_type(other),
+                    a_type(t)
+                ),
+                None => {
+                    let hint = closest(format, formats.iter().copied())
+                        .map(|near| format!(" (did you mean `{near}`?)"))
+                        .unwrap_or_default();
+                    format!(
+                        "unknown format `{format}` for {}{hint}: write one of {}, or remove `format`",
+                        a_type(t),
+                        formats.join(", ")
+                    )
+                }
+            })
+        }
+        Some(t) => Some(format!(
+            "`format` means nothing on {}: remove it",
+            a_type(t)
+        )),
+        None => {
+            let all = FORMATS
+                .iter()
+                .flat_map(|(_, formats)| formats.iter().copied());
+            if all.clone().any(|f| f == format) {
+                return None;
+            }
+            let hint = closest(format, all.clone())
+                .map(|near| format!(" (did you mean `{near}`?)"))
+                .unwrap_or_default();
+            Some(format!(
+                "unknown format `{format}`{hint}: give the schema a `type` and one of its formats, or remove `format`"
+            ))
+        }
+    }
+}
+
+/// Whether `v` is a value of schema type `ty`.
+fn fits(ty: &str, v: &Value, nullable: bool) -> bool {
+    match v {
+        Value::Null => nullable,
+        Value::String(_) => ty == "string",
+        Value::Number(n) => ty == "number" || (ty == "integer" && (n.is_i64() || n.is_u64())),
+        Value::Bool(_) => ty == "boolean",
+        Value::Array(_) => ty == "array",
+        Value::Object(_) => ty == "object",
+    }
+}
+
+/// "a string", "an integer", ...
+fn a_type(ty: &str) -> String {
+    match ty {
+        "integer" | "array" | "object" => format!("an {ty}"),
+        _ => format!("a {ty}"),
+    }
+}
+
+/// What to write instead of `v` where a value of type `ty` belongs.
+fn fix_for(ty: &str, v: &Value) -> String {
+    match (ty, v) {
+        ("string", Value::Number(_) | Value::Bool(_)) => {
+            format!("quote it (`'{}'`)", plain(v))
+        }
+        ("string", Value::Null) | (_, Value::Null) => {
+            "add `nullable: true` to the schema, or remove the null".to_owned()
+        }
+        _ => format!("write {} or change the schema's `type`", a_type(ty)),
+    }
+}
+
+/// What is wrong with the value of keyword `key` (a keyword of `kind`), if its kind of value
+/// is fixed: true or false, a number, a count, a string.
+fn keyword_value_problem(kind: Kind, key: &str, value: &Value) -> Option<String> {
+    let key_str = key;
+    if BOOLEAN_KEYWORDS.contains(&key_str) && !value.is_boolean() {
+        return Some(format!(
+            "`{key}` is true or false, found {}: write `{key}: true` or `{key}: false`",
+            describe(value)
+        ));
+    }
+    if NUMBER_KEYWORDS.contains(&key_str) && !value.is_number() {
+        return Some(format!(
+            "`{key}` is a number, found {}: write the bound as a plain number (`{key}: 100`), or remove it",
+            describe(value)
+        ));
+    }
+    if key == "multipleOf" && value.as_f64().is_some_and(|n| n <= 0.0) {
+        return Some(format!(
+            "`multipleOf` is a number greater than 0, found {}",
+            describe(value)
+        ));
+    }
+    if COUNT_KEYWORDS.contains(&key_str) && value.as_u64().is_none() {
+        return Some(format!(
+            "`{key}` is a whole number, zero or more, found {}: write it like `{key}: 64`, or remove it",
+            describe(value)
+        ));
+    }
+    let is_string_keyword = STRING_KEYWORDS.contains(&key_str)
+        || (kind == Kind::Info && key == "version")
+        || (kind == Kind::Document && key == "openapi");
+    if is_string_keyword && !value.is_string() {
+        return Some(format!(
+            "`{key}` is a string, found {}: quote it (`{key}: '{}'`)",
+            describe(value),
+            plain(value)
+        ));
+    }
+    None
+}
+
+/// A scalar as it would be written between quotes; for a list or mapping, `...`.
+fn plain(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => String::new(),
+        Value::Array(_) | Value::Object(_) => "...".to_owned(),
+    }
+}
+
+/// An `x-` key of an object of `kind` (whose keywords are `map`): one of the project's
+/// extensions, on an object it means something on, with a value of its kind.
+fn check_extension(
+    kind: Kind,
+    key: &str,
+    value: &Value,
+    map: &Map<String, Value>,
+    pointer: &str,
+    out: &mut Vec<Violation>,
+) {
+    let mut push = |message: String| {
+        out.push(Violation {
+            pointer: pointer.to_owned(),
+            message,
+        })
+    };
+    let Some((_, kinds, expected, what)) = EXTENSIONS.iter().find(|(name, ..)| *name == key) else {
+        let names: Vec<&str> = EXTENSIONS.iter().map(|(name, ..)| *name).collect();
+        push(match closest(key, names.iter().copied()) {
+            Some(near) => format!("unknown extension `{key}`: did you mean `{near}`?"),
+            None => format!(
+                "unknown extension `{key}`: nothing reads it; the extensions of this project are {}: correct the name or remove the key",
+                names.join(", ")
+            ),
+        });
+        return;
+    };
+    if !kinds.contains(&kind) {
+        let places: Vec<&str> = kinds.iter().map(|k| name(*k)).collect();
+        push(format!(
+            "`{key}` ({what}) means nothing on {}: it belongs on {}",
+            name(kind),
+            places.join(", ")
+        ));
+        return;
+    }
+    match expected {
+        ExtensionValue::Boolean if !value.is_boolean() => push(format!(
+            "`{key}` is true or false, found {}: write `{key}: true`",
+            describe(value)
+        )),
+        ExtensionValue::Text if value.as_str().is_none_or(|s| s.trim().is_empty()) => {
+            push(format!(
+                "`{key}` is the name of a source (a key of the operation's `sources` in pages.toml), found {}",
+                describe(value)
+            ))
+        }
+        ExtensionValue::Reasons if !(value.is_string() || value.is_object()) => push(format!(
+            "`{key}` is a reason (a string) or a mapping from aspect to reason, found {}",
+            describe(value)
+        )),
+        ExtensionValue::PropertyNames => {
+            let properties = map.get("properties").and_then(Value::as_object);
+            match value.as_array() {
+                Some(names) if !names.is_empty() => {
+                    for name in names {
+                        let known = name
+                            .as_str()
+                            .is_some_and(|n| properties.is_some_and(|p| p.contains_key(n)));
+                        if !known {
+                            let listed = properties
+                                .map(|p| p.keys().cloned().collect::<Vec<_>>().join(", "))
+                                .unwrap_or_default();
+                            push(format!(
+                                "`{key}` lists {}, which is not a property of this schema: name properties of its `properties` ({listed})",
+                                describe(name)
+                            ));
+                        }
+                    }
+                }
+                _ => push(format!(
+                    "`{key}` is a list of this schema's property names (`- name` items), found {}",
+                    describe(value)
+                )),
+            }
+        }
+        _ => {}
     }
 }
 
@@ -594,7 +1036,10 @@ fn describe(v: &Value) -> String {
 }
 
 /// The candidate within a small edit distance of `word`, for "did you mean".
-fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = if word.chars().count() <= 4 { 1 } else { 2 };
     candidates
         .map(|c| (edit_distance(&word.to_lowercase(), &c.to_lowercase()), c))
@@ -634,6 +1079,126 @@ mod tests {
         assert_eq!(edit_distance("requred", "required"), 1);
         assert_eq!(edit_distance("strng", "string"), 1);
         assert_eq!(edit_distance("same", "same"), 0);
+    }
+
+    /// The messages for `schema` placed as a component schema of an otherwise valid document.
+    fn schema_messages(schema: serde_json::Value) -> Vec<(String, String)> {
+        let doc = json!({
+            "openapi": "3.0.3",
+            "info": { "title": "t", "version": "1" },
+            "paths": {},
+            "components": { "schemas": { "S": schema } }
+        });
+        check(&doc)
+            .into_iter()
+            .map(|v| (v.pointer, v.message))
+            .collect()
+    }
+
+    #[test]
+    fn extensions_are_ours_where_they_mean_something_with_values_of_their_kind() {
+        let ok = schema_messages(json!({
+            "type": "object",
+            "x-source": "go-sdk",
+            "x-doc-deviation": { "type": "reason" },
+            "x-require-one-of": ["a"],
+            "properties": { "a": { "type": "string", "enum": ["x"], "x-open-enum": true } }
+        }));
+        assert_eq!(ok, vec![]);
+        let found = schema_messages(json!({
+            "type": "object",
+            "x-source": "",
+            "x-require-one-of": ["b"],
+            "x-nothing": 1,
+            "properties": {
+                "a": { "type": "string", "x-open-enum": "yes", "enum": ["x"] },
+                "c": { "type": "integer", "x-open-enum": true }
+            }
+        }));
+        let at = |pointer: &str| {
+            found
+                .iter()
+                .filter(|(p, _)| p == pointer)
+                .map(|(_, m)| m.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        assert!(
+            at("/components/schemas/S/x-source").contains("name of a source"),
+            "{found:?}"
+        );
+        assert!(
+            at("/components/schemas/S/x-require-one-of").contains("`b`"),
+            "{found:?}"
+        );
+        assert!(
+            at("/components/schemas/S/x-nothing").contains("x-open-enum"),
+            "{found:?}"
+        );
+        assert!(
+            at("/components/schemas/S/properties/a/x-open-enum").contains("true or false"),
+            "{found:?}"
+        );
+        assert!(
+            at("/components/schemas/S/properties/c/x-open-enum").contains("`enum` list"),
+            "{found:?}"
+        );
+        // An extension of a schema, on a response.
+        let doc = json!({
+            "openapi": "3.0.3",
+            "info": { "title": "t", "version": "1", "x-source": "a" },
+            "paths": { "/a": { "get": { "responses": {
+                "200": { "description": "ok", "x-open-enum": true, "x-source": "a" }
+            } } } }
+        });
+        let found = check(&doc);
+        let pointers: Vec<&str> = found.iter().map(|v| v.pointer.as_str()).collect();
+        assert_eq!(
+            pointers.len(),
+            2,
+            "x-source on info and x-open-enum on a response: {found:?}"
+        );
+        assert!(
+            found.iter().all(|v| v.message.contains("means nothing on")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn formats_and_values_are_of_the_schemas_type() {
+        let found = schema_messages(json!({
+            "type": "object",
+            "properties": {
+                "a": { "type": "integer", "format": "int32", "minimum": 0, "maxLength": 3 },
+                "b": { "type": "string", "format": "int64" },
+                "c": { "type": "boolean", "format": "int32" },
+                "d": { "type": "integer", "default": "ten", "minimum": "0" },
+                "e": { "type": "string", "enum": ["a", null], "nullable": true, "maxLength": -1 },
+                "f": { "type": "number", "format": "doubel", "multipleOf": 0 },
+                "g": { "type": "object", "additionalProperties": { "type": "strng" } },
+                "h": { "type": "string", "description": 3 }
+            }
+        }));
+        let pointers: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        let base = "/components/schemas/S/properties";
+        assert_eq!(
+            pointers,
+            [
+                "b/format",
+                "c/format",
+                "d/default",
+                "d/minimum",
+                "e/maxLength",
+                "f/format",
+                "f/multipleOf",
+                "g/additionalProperties/type",
+                "h/description",
+            ]
+            .map(|p| format!("{base}/{p}")),
+            "{found:?}"
+        );
+        assert!(found[0].1.contains("a format of an integer"), "{found:?}");
+        assert!(found[5].1.contains("did you mean `double`"), "{found:?}");
     }
 
     #[test]

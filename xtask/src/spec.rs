@@ -94,17 +94,37 @@ fn read(root: &Path, path: &Path) -> Result<String, SpecError> {
 /// Object keys are put in sorted order: whether `serde_json` keeps insertion order depends on
 /// a cargo feature that other crates in the same build may switch on, and the output must not
 /// change with the build.
+///
+/// A key written twice in one mapping is an error: a YAML parser keeps one of the values
+/// without a word, so a second `type:` would silently change a field's type.
 pub fn parse_yaml(file: &str, text: &str) -> Result<Value, SpecError> {
-    serde_yaml_ng::from_str::<Value>(text)
+    let yaml_error = |e: serde_yaml_ng::Error| {
+        let place = e.location().map(|l| format!("column {}", l.column()));
+        // The YAML library repeats the location at the end of its message; keep it once.
+        let msg = e.to_string();
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+        SpecError::new(file, place, format!("not valid YAML: {msg}"))
+            .at_line(e.location().map(|l| l.line()))
+    };
+    let value = serde_yaml_ng::from_str::<Value>(text)
         .map(sort_keys)
-        .map_err(|e| {
-            let place = e.location().map(|l| format!("column {}", l.column()));
-            // The YAML library repeats the location at the end of its message; keep it once.
-            let msg = e.to_string();
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
-            SpecError::new(file, place, format!("not valid YAML: {msg}"))
-                .at_line(e.location().map(|l| l.line()))
-        })
+        .map_err(yaml_error)?;
+    if let Some(d) = crate::yaml_lines::duplicate_keys(text).into_iter().next() {
+        return Err(SpecError::new(
+            file,
+            Some(d.pointer),
+            format!(
+                "`{}` is written twice in this mapping (first at line {}); YAML keeps only one of \
+                 the values: keep the one you mean and delete the other",
+                d.key, d.first_line
+            ),
+        )
+        .at_line(Some(d.line)));
+    }
+    // The scan above reads block-style YAML; a repeated key inside a flow mapping (`{a: 1,
+    // a: 2}`) is left to the YAML library's own mapping type, which refuses duplicates.
+    serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text).map_err(yaml_error)?;
+    Ok(value)
 }
 
 fn sort_keys(v: Value) -> Value {
@@ -133,16 +153,8 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
     let config_path = dir.join(CONFIG_FILE);
     let config_file = rel(root, &config_path);
     let config_text = read(root, &config_path).map_err(|e| vec![e])?;
-    let config: ApiConfig = toml::from_str(&config_text).map_err(|e| {
-        let place = e.span().map(|s| {
-            let line = config_text[..s.start.min(config_text.len())]
-                .matches('\n')
-                .count()
-                + 1;
-            format!("line {line}")
-        });
-        vec![SpecError::new(&config_file, place, e.message().to_owned())]
-    })?;
+    let config: ApiConfig = toml::from_str(&config_text)
+        .map_err(|e| vec![toml_error(&config_file, &config_text, &e)])?;
     let mut config = config;
     if config.auth == AuthKind::Huawei && config.service.is_none() {
         return Err(vec![SpecError::new(
@@ -163,16 +175,8 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
         );
         vec![e]
     })?;
-    config.vendor_config = toml::from_str(&vendor_text).map_err(|e| {
-        let place = e.span().map(|s| {
-            let line = vendor_text[..s.start.min(vendor_text.len())]
-                .matches('\n')
-                .count()
-                + 1;
-            format!("line {line}")
-        });
-        vec![SpecError::new(&vendor_file, place, e.message().to_owned())]
-    })?;
+    config.vendor_config = toml::from_str(&vendor_text)
+        .map_err(|e| vec![toml_error(&vendor_file, &vendor_text, &e)])?;
     for (schema, replacement) in config.vendor_config.replace.clone() {
         config.replace.entry(schema).or_insert(replacement);
     }
@@ -234,7 +238,7 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
         )]);
     }
 
-    let merged = merge(&config, common.as_ref(), &operations)?;
+    let merged = merge(&config, common.as_ref(), &operations, &texts)?;
     let sources: Vec<crate::settings::Source<'_>> = common
         .iter()
         .chain(operations.iter())
@@ -258,6 +262,14 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
         spec_hash: hex::encode(hasher.finalize()),
         files,
     })
+}
+
+/// A TOML settings error at its line (`file:line: message`).
+fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> SpecError {
+    let line = e
+        .span()
+        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+    SpecError::new(file, None, e.message().to_owned()).at_line(line)
 }
 
 fn hash_file(hasher: &mut Sha256, name: &str, text: &str) {
@@ -316,11 +328,17 @@ pub fn validate_document(file: &str, text: &str, doc: &Value) -> Result<(), Vec<
         })?;
     }
     validate_model_and_house_rules(file, doc).map_err(|e| {
-        let line = e
+        // The checks name places with dots (`paths./v1/{id}.get`, or `a.b[0]` from the model's
+        // deserializer); messages name them by JSON pointer, as the rules above do.
+        let pointer = e
             .place
             .as_deref()
-            .and_then(|place| crate::yaml_lines::line_of(text, &dotted_to_pointer(doc, place)));
-        vec![e.at_line(line)]
+            .map(|place| dotted_to_pointer(doc, &place.replace('[', ".").replace(']', "")));
+        let line = pointer
+            .as_deref()
+            .and_then(|p| crate::yaml_lines::line_of(text, p));
+        let place = pointer.or(e.place.clone());
+        vec![SpecError { place, ..e }.at_line(line)]
     })
 }
 
@@ -525,7 +543,18 @@ fn merge(
     config: &ApiConfig,
     common: Option<&(String, Value)>,
     operations: &[(String, Value)],
+    texts: &[(String, String)],
 ) -> Result<Value, Vec<SpecError>> {
+    // An error at `pointer` of `file`, at its line in the file as written.
+    let at = |file: &str, pointer: String, message: String| {
+        let line = texts
+            .iter()
+            .find(|(f, _)| f == file)
+            .and_then(|(_, text)| crate::yaml_lines::line_of(text, &pointer));
+        SpecError::new(file, Some(pointer), message).at_line(line)
+    };
+    // Every `$ref` of every document: (file, pointer of the `$ref`, target as merged).
+    let mut refs: Vec<(String, String, String)> = Vec::new();
     let mut errors = Vec::new();
     let mut components: BTreeMap<&str, Map<String, Value>> = BTreeMap::new();
     let mut owners: BTreeMap<(String, String), String> = BTreeMap::new();
@@ -535,7 +564,7 @@ fn merge(
 
     let docs = common.into_iter().chain(operations.iter());
     for (file, doc) in docs {
-        let doc = rewrite_refs(file, doc.clone(), &mut errors);
+        let doc = rewrite_refs(file, doc.clone(), &mut refs, &mut errors);
         for kind in COMPONENT_KINDS {
             let defs = doc
                 .get("components")
@@ -544,10 +573,10 @@ fn merge(
             for (name, def) in defs.into_iter().flatten() {
                 let key = (kind.to_owned(), name.clone());
                 if let Some(first) = owners.get(&key) {
-                    errors.push(SpecError::new(
+                    errors.push(at(
                         file,
-                        Some(format!("components.{kind}.{name}")),
-                        format!("`{name}` (components.{kind}) is already defined in {first}: define a shared component once, in {COMMON_FILE}"),
+                        format!("/components/{kind}/{}", escape(name)),
+                        format!("`{name}` (components.{kind}) is already defined in {first}: define a shared component once, in {COMMON_FILE}, and refer to it as `$ref: '{COMMON_FILE}#/components/{kind}/{name}'`"),
                     ));
                     continue;
                 }
@@ -569,20 +598,20 @@ fn merge(
             for (method, op) in item {
                 let key = (path.clone(), method.clone());
                 if let Some(first) = path_owner.get(&key) {
-                    errors.push(SpecError::new(
+                    errors.push(at(
                         file,
-                        Some(format!("paths.{path}.{method}")),
-                        format!("this operation is already defined in {first}"),
+                        format!("/paths/{}/{}", escape(path), escape(method)),
+                        format!("this operation is already defined in {first}: one document per operation"),
                     ));
                     continue;
                 }
                 if let Some(id) = op.get("operationId").and_then(Value::as_str)
                     && let Some(first) = op_ids.insert(id.to_owned(), file.clone())
                 {
-                    errors.push(SpecError::new(
+                    errors.push(at(
                         file,
-                        Some(format!("paths.{path}.{method}.operationId")),
-                        format!("operationId `{id}` is already used in {first}"),
+                        format!("/paths/{}/{}/operationId", escape(path), escape(method)),
+                        format!("operationId `{id}` is already used in {first}: give each operation its own"),
                     ));
                 }
                 path_owner.insert(key, file.clone());
@@ -617,16 +646,10 @@ fn merge(
     merged.insert("components".into(), Value::Object(components));
     let merged = sort_keys(Value::Object(merged));
 
-    // Every local reference must now resolve.
-    let mut refs = Vec::new();
-    collect_refs(&merged, "", &mut refs);
-    for (place, target) in refs {
-        if resolve_pointer(&merged, &target).is_none() {
-            errors.push(SpecError::new(
-                format!("specs/{} (merged)", config.crate_name),
-                Some(place),
-                format!("reference {target} does not resolve: define it in {COMMON_FILE} or the operation's document"),
-            ));
+    // Every reference must now resolve; an error names the `$ref` where it is written.
+    for (file, pointer, target) in refs {
+        if target.starts_with('#') && resolve_pointer(&merged, &target).is_none() {
+            errors.push(at(&file, pointer, unresolved(&merged, &target)));
         }
     }
     if errors.is_empty() {
@@ -637,11 +660,26 @@ fn merge(
 }
 
 /// Rewrites `_common.yaml#/x` references to `#/x`; any other external reference is an error.
-fn rewrite_refs(file: &str, mut doc: Value, errors: &mut Vec<SpecError>) -> Value {
-    fn walk(v: &mut Value, place: &mut Vec<String>, file: &str, errors: &mut Vec<SpecError>) {
+/// Every reference is noted in `refs` as (file, pointer of the `$ref`, target as rewritten).
+fn rewrite_refs(
+    file: &str,
+    mut doc: Value,
+    refs: &mut Vec<(String, String, String)>,
+    errors: &mut Vec<SpecError>,
+) -> Value {
+    fn walk(
+        v: &mut Value,
+        pointer: &mut String,
+        file: &str,
+        refs: &mut Vec<(String, String, String)>,
+        errors: &mut Vec<SpecError>,
+    ) {
+        let len = pointer.len();
         match v {
             Value::Object(map) => {
                 for (k, child) in map.iter_mut() {
+                    pointer.push('/');
+                    pointer.push_str(&escape(k));
                     if k == "$ref" {
                         if let Value::String(target) = child {
                             if let Some(rest) = target.strip_prefix(COMMON_FILE) {
@@ -649,52 +687,60 @@ fn rewrite_refs(file: &str, mut doc: Value, errors: &mut Vec<SpecError>) -> Valu
                             } else if !target.starts_with('#') {
                                 errors.push(SpecError::new(
                                     file,
-                                    Some(place.join(".")),
+                                    Some(pointer.clone()),
                                     format!("external reference {target:?}: only {COMMON_FILE}#/... and local #/... references are supported"),
                                 ));
                             }
+                            refs.push((file.to_owned(), pointer.clone(), target.clone()));
                         }
-                        continue;
+                    } else {
+                        walk(child, pointer, file, refs, errors);
                     }
-                    place.push(k.clone());
-                    walk(child, place, file, errors);
-                    place.pop();
+                    pointer.truncate(len);
                 }
             }
             Value::Array(items) => {
                 for (i, child) in items.iter_mut().enumerate() {
-                    place.push(i.to_string());
-                    walk(child, place, file, errors);
-                    place.pop();
+                    pointer.push('/');
+                    pointer.push_str(&i.to_string());
+                    walk(child, pointer, file, refs, errors);
+                    pointer.truncate(len);
                 }
             }
             _ => {}
         }
     }
-    walk(&mut doc, &mut Vec::new(), file, errors);
+    walk(&mut doc, &mut String::new(), file, refs, errors);
     doc
 }
 
-fn collect_refs(v: &Value, place: &str, out: &mut Vec<(String, String)>) {
-    match v {
-        Value::Object(map) => {
-            for (k, child) in map {
-                if k == "$ref" {
-                    if let Some(t) = child.as_str() {
-                        out.push((place.trim_start_matches('.').to_owned(), t.to_owned()));
-                    }
-                } else {
-                    collect_refs(child, &format!("{place}.{k}"), out);
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                collect_refs(child, &format!("{place}.{i}"), out);
-            }
-        }
-        _ => {}
-    }
+/// A key as one segment of a JSON pointer (RFC 6901).
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// The message for a reference to `target` that names nothing in the merged document: what is
+/// there instead, and where to define it.
+fn unresolved(merged: &Value, target: &str) -> String {
+    let (parent, name) = target.rsplit_once('/').unwrap_or(("#", target));
+    let siblings: Vec<String> = resolve_pointer(merged, parent)
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let near = crate::rules::closest(name, siblings.iter().map(String::as_str)).or_else(|| {
+        siblings
+            .iter()
+            .map(String::as_str)
+            .find(|s| s.starts_with(name) || name.starts_with(*s))
+    });
+    let hint = near
+        .map(|n| format!(" (did you mean `{parent}/{n}`?)"))
+        .unwrap_or_default();
+    let section = parent.trim_start_matches("#/").replace('/', ".");
+    format!(
+        "`$ref: '{target}'` names nothing: no document of this API defines `{name}` under {section}{hint}: \
+         correct the name, or define it in {COMMON_FILE} (shared) or in this document"
+    )
 }
 
 /// Resolves a local `#/a/b` reference.

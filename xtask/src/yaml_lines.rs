@@ -1,4 +1,5 @@
-//! Where a JSON pointer lands in a YAML file: the line number for error messages.
+//! Where a JSON pointer lands in a YAML file (the line number for error messages), and which
+//! mapping keys a file writes twice.
 //!
 //! serde_yaml_ng gives a location only for syntax errors; once a document has parsed into a
 //! `serde_json::Value` the positions are gone, and the YAML crates that keep marks would be a
@@ -17,9 +18,75 @@ pub fn line_of(text: &str, pointer: &str) -> Option<usize> {
         .map(|s| s.replace("~1", "/").replace("~0", "~"))
         .collect();
     let mut best: Option<(usize, usize)> = None; // (matched segments, line)
+    for node in nodes(text) {
+        let path = &node.path;
+        if path.len() > target.len() || !path.iter().zip(&target).all(|(a, b)| a == b) {
+            continue;
+        }
+        if best.is_none_or(|(depth, _)| path.len() > depth) {
+            best = Some((path.len(), node.line));
+        }
+    }
+    best.map(|(_, line)| line)
+}
+
+/// A mapping key written twice in the same mapping. YAML parsers keep one of the two values
+/// without a word (the last, for the one the xtask uses), so a second `type:` silently changes
+/// a field's type; the specs must say each thing once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    /// RFC 6901 pointer of the key.
+    pub pointer: String,
+    /// The key as written.
+    pub key: String,
+    /// 1-based line of the first occurrence.
+    pub first_line: usize,
+    /// 1-based line of the repeated occurrence.
+    pub line: usize,
+}
+
+/// Every mapping key that appears twice in its mapping, in the order of the repetitions.
+pub fn duplicate_keys(text: &str) -> Vec<DuplicateKey> {
+    let mut first: std::collections::HashMap<Vec<String>, usize> = Default::default();
+    let mut out = Vec::new();
+    for node in nodes(text).into_iter().filter(|n| !n.item) {
+        match first.get(&node.path) {
+            Some(&first_line) => out.push(DuplicateKey {
+                pointer: pointer_of(&node.path),
+                key: node.path.last().cloned().unwrap_or_default(),
+                first_line,
+                line: node.line,
+            }),
+            None => {
+                first.insert(node.path, node.line);
+            }
+        }
+    }
+    out
+}
+
+/// `["paths", "/v1/x"]` → `/paths/~1v1~1x`.
+fn pointer_of(path: &[String]) -> String {
+    path.iter()
+        .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
+        .collect()
+}
+
+/// A key or sequence item the scan saw: its path from the document root and its line.
+struct Node {
+    path: Vec<String>,
+    line: usize,
+    /// A sequence item (`- `) rather than a mapping key.
+    item: bool,
+}
+
+/// Every mapping key and sequence item of the block-style parts of the text, in text order.
+fn nodes(text: &str) -> Vec<Node> {
+    let mut out = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut counters: Vec<(Vec<String>, usize)> = Vec::new();
     let mut block_scalar: Option<usize> = None;
+    let path = |stack: &[Frame]| stack.iter().map(|f| f.seg.clone()).collect::<Vec<_>>();
 
     for (n, raw) in text.lines().enumerate() {
         let line = n + 1;
@@ -51,7 +118,7 @@ pub fn line_of(text: &str, pointer: &str) -> Option<usize> {
         }
         // `- ` starts a sequence item; `- - x` nests.
         while content == "-" || content.starts_with("- ") {
-            let parent: Vec<String> = stack.iter().map(|f| f.seg.clone()).collect();
+            let parent = path(&stack);
             let index = match counters.iter_mut().find(|(p, _)| *p == parent) {
                 Some((_, count)) => {
                     *count += 1;
@@ -68,7 +135,11 @@ pub fn line_of(text: &str, pointer: &str) -> Option<usize> {
                 open: true,
                 item: true,
             });
-            note(&stack, &target, line, &mut best);
+            out.push(Node {
+                path: path(&stack),
+                line,
+                item: true,
+            });
             let rest = content[1..].trim_start();
             indent += content.len() - rest.len();
             content = rest;
@@ -84,12 +155,16 @@ pub fn line_of(text: &str, pointer: &str) -> Option<usize> {
             open: value.is_empty(),
             item: false,
         });
-        note(&stack, &target, line, &mut best);
+        out.push(Node {
+            path: path(&stack),
+            line,
+            item: false,
+        });
         if value.starts_with('>') || value.starts_with('|') {
             block_scalar = Some(indent);
         }
     }
-    best.map(|(_, line)| line)
+    out
 }
 
 struct Frame {
@@ -99,18 +174,6 @@ struct Frame {
     open: bool,
     /// A sequence item (`- `) rather than a mapping key.
     item: bool,
-}
-
-fn note(stack: &[Frame], target: &[String], line: usize, best: &mut Option<(usize, usize)>) {
-    if stack.len() > target.len() {
-        return;
-    }
-    if stack.iter().zip(target).all(|(f, t)| f.seg == *t) {
-        let depth = stack.len();
-        if best.is_none_or(|(d, _)| depth > d) {
-            *best = Some((depth, line));
-        }
-    }
 }
 
 /// `key: value` or `key:` → (unquoted key, value). Keys may be quoted (`'200':`) and may hold
@@ -138,7 +201,7 @@ fn split_key(content: &str) -> Option<(String, &str)> {
 
 #[cfg(test)]
 mod tests {
-    use super::line_of;
+    use super::{DuplicateKey, duplicate_keys, line_of};
 
     const DOC: &str = "\
 openapi: 3.0.3
@@ -191,5 +254,33 @@ tags:
         assert_eq!(line_of(DOC, "/info/description/key"), Some(4));
         assert_eq!(line_of(DOC, "/info/nothing"), Some(2));
         assert_eq!(line_of(DOC, "/missing"), None);
+    }
+
+    #[test]
+    fn a_key_written_twice_in_one_mapping_is_found_and_keys_of_other_mappings_are_not() {
+        let text = "\
+components:
+  schemas:
+    A:
+      type: string
+      description: a
+      type: integer
+    B:
+      type: string
+      enum:
+        - type: x
+        - type: y
+";
+        let found = duplicate_keys(text);
+        assert_eq!(
+            found,
+            vec![DuplicateKey {
+                pointer: "/components/schemas/A/type".into(),
+                key: "type".into(),
+                first_line: 4,
+                line: 6,
+            }]
+        );
+        assert_eq!(duplicate_keys(DOC), vec![]);
     }
 }

@@ -311,6 +311,7 @@ impl<E: ServiceError + DeserializeOwned> ApiError<E> {
                  RuntimeBuilder::attempt_timeout)"
             }
             ErrorKind::Connect => "could not connect",
+            ErrorKind::InvalidRequest => "the request was not sent (it cannot be sent as given)",
             _ => "the connection failed",
         };
         let mut out = Self::plain(
@@ -354,6 +355,18 @@ impl<E> ApiError<E> {
     /// The service's error body, typed, when the service answered with one.
     pub fn service_error(&self) -> Option<&E> {
         self.service.as_ref()
+    }
+
+    /// Whether the same call may succeed later: a time limit, no connection, a connection
+    /// lost, or the service answering 408, 429, 502, 503 or 504. The runtime has already
+    /// retried such a failure where that is safe; this is for a caller that waits longer,
+    /// such as a [`crate::wait_for`] over a read (`.retry_errors(ApiError::is_transient)`).
+    pub fn is_transient(&self) -> bool {
+        match self.kind {
+            ErrorKind::TimedOut | ErrorKind::Connect | ErrorKind::Transport => true,
+            ErrorKind::Service => self.status.is_some_and(crate::retry::is_transient),
+            _ => false,
+        }
     }
 }
 
@@ -469,6 +482,31 @@ mod tests {
             e.to_string(),
             "ShowVpcepConnection: HTTP 400: CSS.0001: bad cluster id (request id 8a0c)"
         );
+        assert!(!e.is_transient(), "a 400 will not pass by waiting");
+        let busy = RawError::ErrorResponse(ResponseValue::new(
+            huawei("CSS.0009", "busy"),
+            StatusCode::SERVICE_UNAVAILABLE,
+            reqwest::header::HeaderMap::new(),
+        ));
+        assert!(ApiError::from_raw("ShowVpcepConnection", busy).is_transient());
+    }
+
+    /// A request reqwest could not build never left: `InvalidRequest`, not `Transport`.
+    #[test]
+    fn a_request_reqwest_could_not_build_is_an_invalid_request() {
+        let built = reqwest::Client::new()
+            .get("https://css.example.com/v1.0/p/clusters")
+            .header("x-project-id", "a\nb")
+            .build()
+            .unwrap_err();
+        assert!(built.is_builder());
+        let e = ApiError::<HuaweiError>::from_raw(
+            "ShowVpcepConnection",
+            RawError::CommunicationError(built),
+        );
+        assert_eq!(e.kind(), ErrorKind::InvalidRequest, "{e}");
+        assert!(e.to_string().contains("not sent"), "{e}");
+        assert!(!e.is_transient());
     }
 
     #[test]

@@ -74,7 +74,8 @@ pub enum ErrorKind {
     ResponseTooLarge,
     /// The runtime refused to send credentials to a plain `http://` URL.
     InsecureUrl,
-    /// The request was not sent: a value is missing or breaks a documented rule.
+    /// The request was not sent, nor retried: a value is missing or breaks a documented rule,
+    /// or the request cannot be sent at all (a path or query value too long for a URL).
     InvalidRequest,
     /// The service answered, but not in the documented form (wrong shape, not JSON, or a
     /// status the API does not document).
@@ -172,8 +173,10 @@ impl Error {
         in_chain::<Error>(error)
     }
 
-    /// The kind of any failure in a chain: the runtime's own, or reqwest's timeout and
-    /// connect flags; `None` when neither says.
+    /// The kind of any failure in a chain: the runtime's own, or reqwest's timeout, connect
+    /// and builder flags (a request reqwest could not build or send, such as a URL that is
+    /// not a valid URI, is [`ErrorKind::InvalidRequest`]: it never left); `None` when none
+    /// says.
     pub fn kind_of(error: &(dyn std::error::Error + 'static)) -> Option<ErrorKind> {
         if let Some(e) = Self::find(error) {
             return Some(e.kind);
@@ -186,6 +189,9 @@ impl Error {
                 }
                 if r.is_connect() {
                     return Some(ErrorKind::Connect);
+                }
+                if r.is_builder() {
+                    return Some(ErrorKind::InvalidRequest);
                 }
             }
             current = e.source();

@@ -13,6 +13,7 @@
 //!   caching session, used by OceanBase Cloud ([`oceanbase`]);
 //! - `huawei` (feature `huawei`): Huawei Cloud IAM tokens and `SDK-HMAC-SHA256` signing;
 //! - [`Secret`]: a string that never shows in `Debug` output or logs;
+//! - [`wait_for`]: a read call repeated until a resource reaches a state, with a deadline;
 //! - `mock` (feature `mock`): a loopback server standing in for an API in downstream tests.
 #![warn(missing_docs, unreachable_pub)]
 
@@ -35,6 +36,7 @@ pub mod retry;
 mod runtime;
 mod secret;
 mod transport;
+pub mod wait;
 
 pub use api_error::{ApiError, Output, Reply, ServiceError, call, call_envelope};
 pub use error::{ConfigError, Error, ErrorKind};
@@ -47,6 +49,7 @@ pub use runtime::{
 };
 pub use secret::Secret;
 pub use transport::{Limits, Transport};
+pub use wait::{Wait, WaitError, wait_for};
 
 /// What the macros expand to in the generated crates; not a public API.
 #[doc(hidden)]

@@ -416,6 +416,7 @@ impl Runtime {
         let inner = &*self.inner;
         crate::glue::check_require_one_of(request, operation_id, require_one_of)
             .map_err(|m| Error::new(ErrorKind::InvalidRequest, m))?;
+        transport::check_sendable(request)?;
         // The message is built only for a URL that may be refused: not once per call.
         if inner.auth.sends_credentials()
             && request.url().scheme() != "https"
@@ -740,6 +741,8 @@ impl Runtime {
                             .and_then(|v| v.to_str().ok())
                             .and_then(|v| retry::parse_retry_after(v, SystemTime::now())),
                     ),
+                    // A request reqwest could not build or send never left: not retried.
+                    Err(e) if e.is_builder() => break result.map_err(Failed::Reqwest),
                     Err(e) if e.is_connect() => Outcome::ConnectFailed,
                     Err(e) if transport::refused_unprocessed(e) => Outcome::Refused,
                     Err(_) => Outcome::TransportFailed,

@@ -240,6 +240,29 @@ pub(crate) fn copy_request(request: &reqwest::Request) -> Option<reqwest::Reques
     Some(copy)
 }
 
+/// The longest URL an HTTP request can carry: the `http` crate's limit on a URI, which reqwest
+/// turns every URL into before it sends.
+const MAX_URL_BYTES: usize = u16::MAX as usize - 1;
+
+/// Refuses a request that the HTTP client could never send (a URL over the length a URI may
+/// have, as a path or query value of many kilobytes makes it), as
+/// [`ErrorKind::InvalidRequest`]: nothing is sent and nothing is retried. Checked before any
+/// authentication, so that no token is fetched and no Digest probe is sent for it.
+pub(crate) fn check_sendable(request: &reqwest::Request) -> Result<(), Error> {
+    let length = request.url().as_str().len();
+    if length > MAX_URL_BYTES {
+        return Err(Error::new(
+            ErrorKind::InvalidRequest,
+            format!(
+                "the request was not sent: its URL is {length} bytes long, over the {MAX_URL_BYTES} \
+                 bytes an HTTP request line can carry; a path or query value is far too long \
+                 (check the values given to this call)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Whether the server refused the request before processing it, as HTTP/2 says so: a
 /// `REFUSED_STREAM` reset (RFC 9113, 8.7) or a graceful `GOAWAY` (`NO_ERROR`) from the server.
 /// reqwest's own retry layer, which retried exactly these, is turned off (it copied every

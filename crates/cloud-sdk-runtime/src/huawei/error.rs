@@ -8,8 +8,8 @@ use serde_json::Value;
 /// The error body of a Huawei Cloud API.
 ///
 /// Documented as `{"error_code": "...", "error_msg": "..."}`; some services send
-/// `errorCode`/`errorMsg`, `code`/`message`, or nest those in an `error` object (IAM). All are
-/// read into the same two fields. The request id is not in the body: read the `X-Request-Id`
+/// `errorCode`/`errorMsg`, `code`/`message`, CSS sends `errCode`/`externalMessage`, and IAM
+/// nests `code`/`message` in an `error` object. All are read into the same two fields. The request id is not in the body: read the `X-Request-Id`
 /// response header.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct HuaweiError {
@@ -33,8 +33,11 @@ impl HuaweiError {
             return Self::default();
         };
         let mut out = Self {
-            error_code: pick(obj, &["error_code", "errorCode", "code"]),
-            error_msg: pick(obj, &["error_msg", "errorMsg", "message"]),
+            error_code: pick(obj, &["error_code", "errorCode", "errCode", "code"]),
+            error_msg: pick(
+                obj,
+                &["error_msg", "errorMsg", "externalMessage", "message"],
+            ),
         };
         if let Some(nested) = obj.get("error").and_then(Value::as_object) {
             out.error_code = out
@@ -82,6 +85,7 @@ mod tests {
             r#"{"errorCode":"DAS.200100","errorMsg":"bad"}"#,
             r#"{"error":{"code":"DAS.200100","message":"bad"}}"#,
             r#"{"code":"DAS.200100","message":"bad","extra":1}"#,
+            r#"{"errCode":"DAS.200100","externalMessage":"bad"}"#,
         ] {
             let e: HuaweiError = serde_json::from_str(body).unwrap();
             assert_eq!(e.error_code.as_deref(), Some("DAS.200100"), "{body}");

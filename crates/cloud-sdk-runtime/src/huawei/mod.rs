@@ -70,8 +70,9 @@ pub use endpoint::Service;
 pub use error::HuaweiError;
 pub use iam::{IamPassword, IamPasswordProvider, ProjectScope};
 pub use token::{
-    AUTH_TOKEN_HEADER, CachedToken, DEFAULT_MIN_FETCH_INTERVAL, DEFAULT_REFRESH_WINDOW,
-    DEFAULT_REFUSED_BACKOFF, Token, TokenAuth, TokenCache, TokenError, TokenProvider,
+    AUTH_TOKEN_HEADER, CachedToken, DEFAULT_MAX_FETCH_BACKOFF, DEFAULT_MIN_FETCH_INTERVAL,
+    DEFAULT_REFRESH_WINDOW, DEFAULT_REFUSED_BACKOFF, Token, TokenAuth, TokenCache, TokenError,
+    TokenProvider, setback_wait,
 };
 
 use crate::{AuthRejected, ClientParts, ConfigError, ErrorKind, Runtime};

@@ -3,12 +3,21 @@
 //!
 //! The cache refreshes a token a configurable window before it expires, performs at most one
 //! fetch at a time however many tasks wait (the waiters share its outcome, success or
-//! failure, even a token that is not fresh by the local clock), fetches at most once per
-//! minimum interval, remembers a refused login for a back-off period instead of sending the
-//! password again (IAM locks accounts after repeated failures), and reads time from an
-//! injectable [`Clock`]. [`TokenAuth`] sends each request
-//! with the cached token; on a 401 it refreshes once (unless another task already did) and
-//! retries once; a second 401 is reported as [`ErrorKind::CredentialsRejected`].
+//! failure, even a token that is not fresh by the local clock), and reads time from an
+//! injectable [`Clock`].
+//!
+//! Token requests carry the password, and IAM locks accounts after repeated failures, so they
+//! are spaced whatever their outcome: two fetches are at least the minimum interval apart
+//! (default 30 s); after a fetch that failed (IAM answering 5xx, a transport error, a time
+//! limit) or whose token the service refused, the next waits longer, doubling with each such
+//! setback in a row up to a ceiling (default 5 minutes), with jitter, and never less than the
+//! minimum interval (see [`setback_wait`]); a refused login (401/403 from IAM) is not tried
+//! again for the refused back-off (default 5 minutes). Calls in such a wait fail at once with
+//! the failure that started it, or use the token they have while it is still valid.
+//!
+//! [`TokenAuth`] sends each request with the cached token; on a 401 it refreshes once (unless
+//! another task already did, or the wait above is not over) and retries once; a second 401 is
+//! reported as [`ErrorKind::CredentialsRejected`].
 
 use std::{
     fmt,
@@ -37,6 +46,11 @@ pub const DEFAULT_REFRESH_WINDOW: Duration = Duration::from_secs(5 * 60);
 /// local clock as soon as it arrives (a clock far off, or a refresh window longer than the
 /// token's life) is used until then, instead of a password login per call.
 pub const DEFAULT_MIN_FETCH_INTERVAL: Duration = Duration::from_secs(30);
+
+/// The longest wait between two token fetches after setbacks in a row (failed fetches, or
+/// tokens the service refused) unless told otherwise; jitter draws each wait from the upper
+/// half of its ceiling, so this is the longest wait.
+pub const DEFAULT_MAX_FETCH_BACKOFF: Duration = Duration::from_secs(5 * 60);
 
 /// How long a refused login (401 or 403 from the token endpoint) is remembered unless told
 /// otherwise: calls in that time fail at once without sending the password again, which could
@@ -113,6 +127,39 @@ impl TokenError {
         }
     }
 
+    /// This error (a failed fetch), as it is reported until the next fetch may be tried.
+    fn backing_off(self, wait: Duration) -> Self {
+        Self {
+            message: format!(
+                "{}; IAM is not asked for a token again for {} s (token requests are spaced \
+                 after failures, as repeated ones can lock the IAM account)",
+                self.message,
+                wait.as_secs()
+            ),
+            ..self
+        }
+    }
+
+    /// The service refused a token, and no new one may be fetched yet.
+    fn refused_by_service(fetched_ago: Option<Duration>, wait: Duration) -> Self {
+        let age = match fetched_ago {
+            Some(age) => format!("fetched {} s ago", age.as_secs()),
+            None => "fetched last".to_owned(),
+        };
+        Self {
+            message: format!(
+                "the service refused the IAM token ({age}); no new token is requested for {} s \
+                 (token requests are spaced, and spaced further when the service keeps refusing \
+                 fresh tokens): check that the IAM user has permission for this operation and \
+                 that the token's project scope (HUAWEICLOUD_SDK_PROJECT_ID or the region's \
+                 project) matches the project in the request",
+                wait.as_secs()
+            ),
+            status: None,
+            kind: ErrorKind::CredentialsRejected,
+        }
+    }
+
     /// The token endpoint answered with a redirect, which is not followed: the password
     /// never goes to another origin.
     pub(crate) fn redirected(message: impl Into<String>, status: u16) -> Self {
@@ -145,10 +192,12 @@ impl TokenError {
         self.status
     }
 
-    /// The kind of failure: [`ErrorKind::CredentialsUnavailable`], [`ErrorKind::InsecureUrl`]
-    /// when the request for a token was not sent (plain `http://`), or
-    /// [`ErrorKind::LoginRefused`] when the token endpoint refused the login (401/403), also
-    /// for the calls of the back-off period after it.
+    /// The kind of failure: [`ErrorKind::CredentialsUnavailable`] (also for the calls in the
+    /// wait after a failed fetch), [`ErrorKind::InsecureUrl`] when the request for a token was
+    /// not sent (plain `http://`), [`ErrorKind::LoginRefused`] when the token endpoint refused
+    /// the login (401/403), also for the calls of the back-off period after it, or
+    /// [`ErrorKind::CredentialsRejected`] when the service refused a token and no new one may
+    /// be fetched yet.
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
@@ -205,10 +254,36 @@ struct State {
     /// waited for a fetch take its outcome instead of fetching again.
     attempts: u64,
     last_error: Option<TokenError>,
-    /// When the last fetch ended (by the cache's clock), for the minimum interval.
+    /// When the last fetch ended (by the cache's clock).
     last_fetch: Option<SystemTime>,
-    /// A refused login, and until when no other is tried.
-    refused: Option<(SystemTime, TokenError)>,
+    /// No fetch before this time (by the cache's clock): the minimum interval after any fetch,
+    /// longer after setbacks, the refused back-off after a refused login.
+    next_fetch: Option<SystemTime>,
+    /// Setbacks in a row: fetches that failed, and refreshes because the service refused a
+    /// token. A fetch made because a token was due (not refused) and that succeeded ends it.
+    setbacks: u32,
+}
+
+/// Why a fetch is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trigger {
+    /// No token yet, or the one cached is due for renewal.
+    Due,
+    /// The service refused the cached token.
+    Refused,
+}
+
+/// How long to wait before the next token fetch after `setbacks` in a row (at least one): a
+/// ceiling of `min_interval × 2^setbacks`, capped at `max` (and never under `min_interval`),
+/// jittered into its upper half with `unit` in `[0, 1)` (see [`crate::retry::jitter`]), and
+/// never less than `min_interval`. With the defaults: 30–60 s after the first setback, 60–120
+/// s after the second, 120–240 s, then 150–300 s.
+pub fn setback_wait(min_interval: Duration, max: Duration, setbacks: u32, unit: f64) -> Duration {
+    let factor = 2u32.saturating_pow(setbacks.min(31));
+    let ceiling = min_interval
+        .saturating_mul(factor)
+        .min(max.max(min_interval));
+    crate::retry::jitter(ceiling, unit).max(min_interval)
 }
 
 /// Caches the token of a [`TokenProvider`] and refreshes it before it expires.
@@ -217,6 +292,7 @@ pub struct TokenCache {
     clock: Arc<dyn Clock>,
     refresh_window: Duration,
     min_fetch_interval: Duration,
+    max_fetch_backoff: Duration,
     refused_backoff: Duration,
     state: Mutex<State>,
     /// Held for the whole of a fetch: at most one fetch at a time.
@@ -246,6 +322,7 @@ impl TokenCache {
             clock: Arc::new(SystemClock),
             refresh_window: DEFAULT_REFRESH_WINDOW,
             min_fetch_interval: DEFAULT_MIN_FETCH_INTERVAL,
+            max_fetch_backoff: DEFAULT_MAX_FETCH_BACKOFF,
             refused_backoff: DEFAULT_REFUSED_BACKOFF,
             state: Mutex::new(State::default()),
             fetch_lock: tokio::sync::Mutex::new(()),
@@ -267,10 +344,18 @@ impl TokenCache {
         self
     }
 
-    /// Fetches at most once per `interval` (default [`DEFAULT_MIN_FETCH_INTERVAL`]); inside it
-    /// the last token fetched is used even if the refresh window says it is due.
+    /// Fetches at most once per `interval` (default [`DEFAULT_MIN_FETCH_INTERVAL`]), whatever
+    /// the outcome of the last fetch; inside it the last token fetched is used even if the
+    /// refresh window says it is due. Setbacks lengthen the interval (see [`setback_wait`]).
     pub fn with_min_fetch_interval(mut self, interval: Duration) -> Self {
         self.min_fetch_interval = interval;
+        self
+    }
+
+    /// The longest wait between two fetches after setbacks in a row (default
+    /// [`DEFAULT_MAX_FETCH_BACKOFF`]; never less than the minimum interval).
+    pub fn with_max_fetch_backoff(mut self, max: Duration) -> Self {
+        self.max_fetch_backoff = max;
         self
     }
 
@@ -299,25 +384,46 @@ impl TokenCache {
         }
     }
 
-    /// Whether the last fetch ended less than the minimum interval ago (a clock that went
-    /// backwards counts as recent).
-    fn fetched_recently(&self, state: &State, now: SystemTime) -> bool {
-        state.last_fetch.is_some_and(|at| {
-            now.duration_since(at)
-                .map_or(true, |since| since < self.min_fetch_interval)
-        })
+    /// Whether no fetch may be made now: the wait after the last fetch is not over (a clock
+    /// that went back before the last fetch counts as inside it).
+    fn waiting(state: &State, now: SystemTime) -> bool {
+        state.next_fetch.is_some_and(|next| now < next)
+            || state.last_fetch.is_some_and(|at| now < at)
     }
 
-    /// The error of a refused login still inside its back-off.
-    fn refusal(state: &State, now: SystemTime) -> Option<TokenError> {
-        match &state.refused {
-            Some((until, e)) if now < *until => Some(e.clone()),
-            _ => None,
+    /// Inside the wait, with no token to use or to replace: the failure that started the wait,
+    /// or, when the last fetch succeeded (its token was then refused), a refusal.
+    fn waiting_error(state: &State, now: SystemTime) -> TokenError {
+        if let Some(e) = &state.last_error {
+            return e.clone();
         }
+        let left = state
+            .next_fetch
+            .and_then(|next| next.duration_since(now).ok())
+            .unwrap_or_default();
+        let ago = state.last_fetch.and_then(|at| now.duration_since(at).ok());
+        TokenError::refused_by_service(ago, left)
+    }
+
+    /// The wait before the next fetch after the current setbacks.
+    fn setback_wait(&self, setbacks: u32) -> Duration {
+        setback_wait(
+            self.min_fetch_interval,
+            self.max_fetch_backoff,
+            setbacks,
+            rand::random::<f64>(),
+        )
     }
 
     fn is_valid(token: &Token, now: SystemTime) -> bool {
         token.expires_at.is_none_or(|expires_at| now < expires_at)
+    }
+
+    /// Whether `current` is used while no fetch may be made: when it is still valid, or when
+    /// the last fetch succeeded and gave it (a token expired on arrival, by a clock far off:
+    /// used rather than a password login per call).
+    fn usable(&self, state: &State, current: &CachedToken, now: SystemTime) -> bool {
+        Self::is_valid(&current.token, now) || state.last_error.is_none()
     }
 
     /// A token that is not within the refresh window of its expiry, fetching one if needed.
@@ -328,11 +434,15 @@ impl TokenCache {
         let (attempts_seen, still_valid) = {
             let state = self.state();
             let now = self.clock.now();
+            let waiting = Self::waiting(&state, now);
             match &state.current {
-                Some(c) if self.is_fresh(&c.token, now) || self.fetched_recently(&state, now) => {
+                Some(c)
+                    if self.is_fresh(&c.token, now) || (waiting && self.usable(&state, c, now)) =>
+                {
                     return Ok(c.clone());
                 }
                 Some(c) if Self::is_valid(&c.token, now) => (state.attempts, Some(c.clone())),
+                _ if waiting => return Err(Self::waiting_error(&state, now)),
                 _ => (state.attempts, None),
             }
         };
@@ -347,18 +457,25 @@ impl TokenCache {
             // A fetch that ended while this task waited decides, whatever its token's expiry
             // says: fetching again at once would get an equally old token.
             let fetched_meanwhile = state.attempts > attempts_seen;
+            let waiting = Self::waiting(&state, now);
             if let Some(c) = &state.current
                 && (fetched_meanwhile
                     || self.is_fresh(&c.token, now)
-                    || self.fetched_recently(&state, now))
+                    || (waiting && self.usable(&state, c, now)))
             {
                 return Ok(c.clone());
             }
             if fetched_meanwhile && let Some(e) = &state.last_error {
                 return Err(e.clone());
             }
+            if waiting {
+                return match still_valid {
+                    Some(c) if Self::is_valid(&c.token, now) => Ok(c),
+                    _ => Err(Self::waiting_error(&state, now)),
+                };
+            }
         }
-        match self.fetch_locked(client).await {
+        match self.fetch_locked(client, Trigger::Due).await {
             Ok(token) => Ok(token),
             // A refresh inside the window failed, but the token still works for a while:
             // use it, and try again on a later call.
@@ -373,7 +490,10 @@ impl TokenCache {
     }
 
     /// Replaces `rejected`, which the service refused, with a fresh token; if another task
-    /// already replaced it, returns that task's token without fetching.
+    /// already replaced it, returns that task's token without fetching. Inside the wait after
+    /// the last fetch no token is fetched: the error is then of kind
+    /// [`ErrorKind::CredentialsRejected`] (or the failure that started the wait), and the
+    /// refused token stays cached (the service may take it again; nothing else is sent).
     pub async fn refresh_rejected(
         &self,
         client: &crate::Transport,
@@ -383,23 +503,30 @@ impl TokenCache {
         let _guard = self.fetch_lock.lock().await;
         {
             let mut state = self.state();
-            match &state.current {
-                Some(c)
-                    if c.generation != rejected.generation
-                        && Self::is_valid(&c.token, self.clock.now()) =>
-                {
-                    return Ok(c.clone());
-                }
-                Some(c) if c.generation == rejected.generation => state.current = None,
-                _ => {}
+            let now = self.clock.now();
+            if let Some(c) = &state.current
+                && c.generation != rejected.generation
+                && Self::is_valid(&c.token, now)
+            {
+                return Ok(c.clone());
             }
             if state.attempts > attempts_seen
                 && let Some(e) = &state.last_error
             {
                 return Err(e.clone());
             }
+            if Self::waiting(&state, now) {
+                return Err(Self::waiting_error(&state, now));
+            }
+            if state
+                .current
+                .as_ref()
+                .is_some_and(|c| c.generation == rejected.generation)
+            {
+                state.current = None;
+            }
         }
-        self.fetch_locked(client).await
+        self.fetch_locked(client, Trigger::Refused).await
     }
 
     /// Forgets the cached token, so that the next call fetches one.
@@ -407,11 +534,13 @@ impl TokenCache {
         self.state().current = None;
     }
 
-    async fn fetch_locked(&self, client: &crate::Transport) -> Result<CachedToken, TokenError> {
-        if let Some(e) = Self::refusal(&self.state(), self.clock.now()) {
-            return Err(e);
-        }
-        tracing::debug!(provider = %self.provider.describe(), "fetching a token");
+    /// Fetches a token; the caller holds the fetch lock and has checked that no wait is on.
+    async fn fetch_locked(
+        &self,
+        client: &crate::Transport,
+        trigger: Trigger,
+    ) -> Result<CachedToken, TokenError> {
+        tracing::debug!(provider = %self.provider.describe(), ?trigger, "fetching a token");
         let result = self.provider.fetch(client).await;
         let now = self.clock.now();
         let mut state = self.state();
@@ -436,29 +565,48 @@ impl TokenCache {
                     }
                     _ => tracing::debug!(expires_at = ?cached.token.expires_at, "token fetched"),
                 }
+                // A token asked for because the service refused the last one may be refused
+                // too: that is a setback until a token fetched because one was due succeeds.
+                let wait = match trigger {
+                    Trigger::Due => {
+                        state.setbacks = 0;
+                        self.min_fetch_interval
+                    }
+                    Trigger::Refused => {
+                        state.setbacks = state.setbacks.saturating_add(1);
+                        self.setback_wait(state.setbacks)
+                    }
+                };
+                state.next_fetch = Some(later(now, wait));
                 state.current = Some(cached.clone());
                 state.last_error = None;
-                state.refused = None;
                 Ok(cached)
             }
             Err(e) if matches!(e.status(), Some(401 | 403)) => {
                 let e = e.login_refused(self.refused_backoff);
                 tracing::warn!(provider = %self.provider.describe(), error = %e, "login refused; not trying again during the back-off");
+                state.setbacks = state.setbacks.saturating_add(1);
                 // A back-off past the end of time: no new login for this cache's life.
-                let until = now
-                    .checked_add(self.refused_backoff)
-                    .unwrap_or_else(|| far_future(now));
-                state.refused = Some((until, e.clone()));
+                state.next_fetch = Some(later(now, self.refused_backoff));
                 state.last_error = Some(e.clone());
                 Err(e)
             }
             Err(e) => {
+                state.setbacks = state.setbacks.saturating_add(1);
+                let wait = self.setback_wait(state.setbacks);
+                let e = e.backing_off(wait);
                 tracing::warn!(provider = %self.provider.describe(), error = %e, "token fetch failed");
+                state.next_fetch = Some(later(now, wait));
                 state.last_error = Some(e.clone());
                 Err(e)
             }
         }
     }
+}
+
+/// `now + wait`, or the latest time `SystemTime` holds when that would overflow it.
+fn later(now: SystemTime, wait: Duration) -> SystemTime {
+    now.checked_add(wait).unwrap_or_else(|| far_future(now))
 }
 
 /// The latest time after `now` that `SystemTime` holds, found by halving: where a configured
@@ -601,6 +749,11 @@ impl TokenAuth {
             tracing::debug!("the service answered 401; refreshing the token and retrying once");
             let fresh = match cache.refresh_rejected(client, &token).await {
                 Ok(fresh) => fresh,
+                // No new token yet: the service's refusal is the answer, with its status,
+                // request id and body.
+                Err(e) if e.kind() == ErrorKind::CredentialsRejected => {
+                    return Ok(rejected(response, &e.to_string()));
+                }
                 Err(e) => return Ok(token_failure(cache, &e)),
             };
             let response = execute_with(client, retry, &fresh).await?;
@@ -808,7 +961,7 @@ mod tests {
     #[tokio::test]
     async fn waiters_share_a_failed_fetch() {
         let gate = Arc::new(tokio::sync::Semaphore::new(0));
-        let (cache, fetches, _) = cache(Some(503), Some(gate.clone()));
+        let (cache, fetches, clock) = cache(Some(503), Some(gate.clone()));
         let client = crate::Transport::new(&crate::Limits::default(), false).unwrap();
         let first = cache.token(&client);
         let second = cache.token(&client);
@@ -821,16 +974,24 @@ mod tests {
         assert_eq!(first.await.unwrap_err().status(), Some(503));
         assert_eq!(second.await.unwrap_err().status(), Some(503));
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
-        // A later call tries again.
+        // A later call inside the wait after the failure gets it too, without a fetch...
+        let e = cache.token(&client).await.unwrap_err();
+        assert_eq!(e.status(), Some(503));
+        assert!(e.to_string().contains("not asked for a token again"), "{e}");
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        // ...and once it is over (at most twice the minimum interval after one failure), a
+        // call tries again.
+        clock.advance(2 * DEFAULT_MIN_FETCH_INTERVAL);
         assert!(cache.token(&client).await.is_err());
         assert_eq!(fetches.load(Ordering::SeqCst), 2);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn rejection_refreshes_once_for_all() {
-        let (cache, fetches, _) = cache(None, None);
+        let (cache, fetches, clock) = cache(None, None);
         let client = crate::Transport::new(&crate::Limits::default(), false).unwrap();
         let first = cache.token(&client).await.unwrap();
+        clock.advance(DEFAULT_MIN_FETCH_INTERVAL);
         let second = cache.refresh_rejected(&client, &first).await.unwrap();
         // Another task rejecting the same old token gets the new one without a fetch.
         let third = cache.refresh_rejected(&client, &first).await.unwrap();
@@ -901,8 +1062,8 @@ mod tests {
             assert!(cache.token(&client).await.is_err());
             assert_eq!(fetches.load(Ordering::SeqCst), 2, "tried again after it");
         }
-        // Other failures are not remembered: the next call tries again.
-        let (cache, fetches, _) = cache(Some(500), None);
+        // Other failures are remembered for the wait after them.
+        let (cache, fetches, clock) = cache(Some(500), None);
         let client = crate::Transport::new(&crate::Limits::default(), false).unwrap();
         for _ in 0..3 {
             assert_eq!(
@@ -910,7 +1071,100 @@ mod tests {
                 ErrorKind::CredentialsUnavailable
             );
         }
-        assert_eq!(fetches.load(Ordering::SeqCst), 3);
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        clock.advance(2 * DEFAULT_MIN_FETCH_INTERVAL);
+        assert!(cache.token(&client).await.is_err());
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn setback_waits_double_within_bounds_and_never_undercut_the_interval() {
+        let (min, max) = (DEFAULT_MIN_FETCH_INTERVAL, DEFAULT_MAX_FETCH_BACKOFF);
+        let mut last_floor = Duration::ZERO;
+        for setbacks in 1..40 {
+            let ceiling = min.saturating_mul(1 << setbacks.min(20)).min(max);
+            let low = setback_wait(min, max, setbacks, 0.0);
+            let high = setback_wait(min, max, setbacks, 0.999_999);
+            assert!(low >= min && low >= ceiling / 2, "{setbacks}: {low:?}");
+            assert!(high <= ceiling && high >= low, "{setbacks}: {high:?}");
+            assert!(low >= last_floor, "the floor never goes down");
+            last_floor = low;
+        }
+        assert_eq!(setback_wait(min, max, 1, 0.0), min);
+        assert_eq!(setback_wait(min, max, 1, 1.0), 2 * min);
+        assert_eq!(setback_wait(min, max, 30, 1.0), max);
+        // Any configured duration is safe, and the interval wins over a smaller maximum.
+        assert_eq!(
+            setback_wait(Duration::MAX, Duration::ZERO, u32::MAX, 0.5),
+            Duration::MAX
+        );
+        assert_eq!(setback_wait(min, Duration::ZERO, 3, 0.0), min);
+        assert_eq!(
+            setback_wait(Duration::ZERO, max, 5, 0.3),
+            Duration::ZERO,
+            "no interval, no wait"
+        );
+    }
+
+    /// A token endpoint that always fails, asked by a call every second for ten minutes:
+    /// fetches are at least the minimum interval apart and the gaps grow.
+    #[tokio::test]
+    async fn a_failing_token_endpoint_is_asked_ever_less_often() {
+        let (cache, fetches, clock) = cache(Some(503), None);
+        let client = crate::Transport::new(&crate::Limits::default(), false).unwrap();
+        let mut fetched_at = Vec::new();
+        for second in 0..600u64 {
+            let before = fetches.load(Ordering::SeqCst);
+            assert!(cache.token(&client).await.is_err());
+            if fetches.load(Ordering::SeqCst) > before {
+                fetched_at.push(second);
+            }
+            clock.advance(Duration::from_secs(1));
+        }
+        let gaps: Vec<u64> = fetched_at.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(
+            gaps.iter()
+                .all(|g| *g >= DEFAULT_MIN_FETCH_INTERVAL.as_secs()),
+            "{fetched_at:?}"
+        );
+        // Each gap is at least the floor of its setback: 30, 60, 120, then 150 s.
+        for (i, gap) in gaps.iter().enumerate() {
+            let floor = (DEFAULT_MIN_FETCH_INTERVAL.as_secs() << i)
+                .min(DEFAULT_MAX_FETCH_BACKOFF.as_secs() / 2);
+            assert!(*gap >= floor, "gap {i}: {gaps:?}");
+        }
+        // 30-60 s, 60-120 s, 120-240 s, then 150-300 s each: at most 6 in ten minutes.
+        assert!(fetched_at.len() <= 6, "{fetched_at:?}");
+        assert!(fetched_at.len() >= 3, "{fetched_at:?}");
+    }
+
+    /// A service that refuses every token: refreshes because of a refusal are spaced like
+    /// failures, and a refresh refused for the wait leaves the token cached.
+    #[tokio::test]
+    async fn refreshes_for_refused_tokens_are_spaced() {
+        let (cache, fetches, clock) = cache(None, None);
+        let client = crate::Transport::new(&crate::Limits::default(), false).unwrap();
+        let mut refreshes = 0;
+        for _ in 0..120 {
+            let token = cache.token(&client).await.unwrap();
+            match cache.refresh_rejected(&client, &token).await {
+                Ok(_) => refreshes += 1,
+                Err(e) => {
+                    assert_eq!(e.kind(), ErrorKind::CredentialsRejected);
+                    assert!(e.to_string().contains("no new token is requested"), "{e}");
+                }
+            }
+            clock.advance(Duration::from_millis(500));
+        }
+        // One minute: the first fetch, then at most one refresh (30-60 s after it).
+        assert!(refreshes <= 1, "{refreshes}");
+        assert_eq!(fetches.load(Ordering::SeqCst), 1 + refreshes);
+        // A token fetched because it was due ends the run of setbacks.
+        clock.advance(Duration::from_secs(3600));
+        cache.token(&client).await.unwrap();
+        clock.advance(DEFAULT_MIN_FETCH_INTERVAL);
+        let token = cache.token(&client).await.unwrap();
+        assert!(cache.refresh_rejected(&client, &token).await.is_ok());
     }
 
     #[tokio::test]
