@@ -518,14 +518,14 @@ const SCAFFOLD_DEVIATIONS: &[(&str, &[&str], &[&str])] = &[
             "  engine_type: DasEngineType (required)",
             "  network_type: DasNetworkType (required)",
             "  password: DasPassword (required)",
-            "DasEngineType (open enum; request; #[non_exhaustive]): string {mysql, sqlserver, postgresql, taurus, gaussdbv5, mongodb, ddm}",
-            "DasNetworkType (open enum; request; #[non_exhaustive]): string {rds, gaussdb, dds, ddm}",
+            "DasEngineType (open enum; request and response; #[non_exhaustive]): string {mysql, sqlserver, postgresql, taurus, gaussdbv5, mongodb, ddm}",
             "DasPassword (replaced by ::cloud_sdk_runtime::Secret; request): string(password)",
         ],
         &[
             "  engine_type: string (required)",
             "  network_type: string (required)",
             "  password: string (required)",
+            "DasEngineType (open enum; response; #[non_exhaustive]): string {mysql, sqlserver, postgresql, taurus, gaussdbv5, mongodb, ddm}",
         ],
     ),
     (

@@ -107,7 +107,9 @@ pub fn check(page: Option<&DocumentedOperation>, spec: &Surface, cx: &Context<'_
     let cut = page.and_then(|p| p.ends_in.as_ref());
     // A page that lists no status codes and reads to its end (OceanBase's pages) documents
     // none: the spec's status codes are not facts to check against it.
-    let statuses_checked = page.is_none_or(|p| page_side.statuses.is_some() || p.ends_in.is_some());
+    let statuses_checked = page.is_none_or(|p| {
+        page_side.statuses.is_some() || (p.ends_in.is_some() && p.layout.lists_status_codes())
+    });
 
     let mut facts: Vec<String> = vec!["request line".into()];
     facts.extend(
@@ -151,10 +153,18 @@ pub fn check(page: Option<&DocumentedOperation>, spec: &Surface, cx: &Context<'_
                 f if f.starts_with("example response ") => page_side
                     .example_responses
                     .contains_key(&f["example response ".len()..]),
-                f if f.starts_with("status ") => page_side
-                    .statuses
-                    .as_ref()
-                    .is_some_and(|s| s.contains(&f["status ".len()..])),
+                // A status the page names over its response fields or example counts too
+                // (`Status code: 200` above a table the capture ends in).
+                f if f.starts_with("status ") => {
+                    let code = &f["status ".len()..];
+                    page_side
+                        .statuses
+                        .as_ref()
+                        .is_some_and(|s| s.contains(code))
+                        || page.is_some_and(|p| {
+                            p.responses.contains_key(code) || p.example_responses.contains_key(code)
+                        })
+                }
                 f => page_side.fields.contains_key(f),
             };
         if on_page {

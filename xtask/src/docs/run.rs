@@ -1020,12 +1020,23 @@ pub fn scaffold_file(root: &Path, file: &Path, url: Option<&str>) -> Result<Stri
         .as_deref()
         .map(|a| taken_names(root, a, &operation))
         .unwrap_or_default();
+    let envelope = api.as_deref().and_then(|a| {
+        let text =
+            fs::read_to_string(root.join("specs").join(a).join(crate::spec::CONFIG_FILE)).ok()?;
+        let config: toml::Table = toml::from_str(&text).ok()?;
+        config
+            .get("envelope")?
+            .get("schema")?
+            .as_str()
+            .map(str::to_owned)
+    });
     let draft = super::scaffold::scaffold(
         &page,
         &super::scaffold::ScaffoldInput {
             operation: &operation,
             url: &url,
             common: common.as_ref(),
+            envelope,
             taken,
         },
     );

@@ -62,6 +62,9 @@ pub struct ScaffoldInput<'a> {
     /// response has the same fields (an envelope), its error responses, headers and parameters
     /// are referred to, and its security schemes are applied.
     pub common: Option<&'a Value>,
+    /// The schema `api.toml` names as the API's envelope, preferred where several shared
+    /// schemas have the page's response fields.
+    pub envelope: Option<String>,
     /// Component names the API's other documents define: the draft names its own schemas
     /// differently, since a name defined twice is an error when the API is merged.
     pub taken: BTreeSet<String>,
@@ -287,7 +290,11 @@ fn type_schema(ty: &str) -> Value {
 }
 
 /// A common schema whose properties include every top-level response field.
-fn common_match(common: Option<&Value>, fields: &[DocField]) -> Option<String> {
+fn common_match(
+    common: Option<&Value>,
+    fields: &[DocField],
+    preferred: Option<&str>,
+) -> Option<String> {
     let schemas = common?.pointer("/components/schemas")?.as_object()?;
     let top: Vec<&str> = fields
         .iter()
@@ -297,12 +304,21 @@ fn common_match(common: Option<&Value>, fields: &[DocField]) -> Option<String> {
     if top.is_empty() {
         return None;
     }
-    schemas.iter().find_map(|(name, s)| {
-        let props = s.get("properties")?.as_object()?;
-        top.iter()
-            .all(|f| props.contains_key(*f))
-            .then(|| name.clone())
-    })
+    let matches: Vec<&String> = schemas
+        .iter()
+        .filter(|(_, s)| {
+            s.get("properties")
+                .and_then(Value::as_object)
+                .is_some_and(|props| top.iter().all(|f| props.contains_key(*f)))
+        })
+        .map(|(name, _)| name)
+        .collect();
+    // The API's envelope (api.toml) before other schemas with the same fields.
+    matches
+        .iter()
+        .find(|n| Some(n.as_str()) == preferred)
+        .or_else(|| matches.first())
+        .map(|n| (*n).clone())
 }
 
 /// The draft document.
@@ -393,7 +409,7 @@ pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Draft 
         .responses
         .iter()
         .find(|(c, _)| c.starts_with('2'))
-        .and_then(|(_, fields)| common_match(input.common, fields));
+        .and_then(|(_, fields)| common_match(input.common, fields, input.envelope.as_deref()));
     let error_schema = common_schemas
         .and_then(|s| s.keys().find(|k| k.ends_with("Error")).cloned())
         .or(envelope);
@@ -458,7 +474,7 @@ pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Draft 
             });
         let mut resp = json!({ "description": description });
         let schema = match page.responses.get(&code) {
-            Some(fields) => match common_match(input.common, fields) {
+            Some(fields) => match common_match(input.common, fields, input.envelope.as_deref()) {
                 Some(name) => {
                     Some(json!({ "$ref": format!("_common.yaml#/components/schemas/{name}") }))
                 }
