@@ -11,13 +11,47 @@ use std::{
 /// only checks that they are fresh; a cold build of one example takes longer.
 const LIMIT: Duration = Duration::from_secs(600);
 
+/// The variables the examples read; each run starts without them, so that only what a test
+/// sets is seen.
+const EXAMPLE_VARIABLES: &[&str] = &[
+    "CLOUD_SDK_MOCK",
+    "EXAMPLE_BASE_URL",
+    "OCEANBASE_ACCESS_KEY_ID",
+    "OCEANBASE_ACCESS_KEY_SECRET",
+    "OCEANBASE_PROJECT_ID",
+    "HUAWEICLOUD_SDK_AK",
+    "HUAWEICLOUD_SDK_SK",
+    "HUAWEICLOUD_SDK_PROJECT_ID",
+    "CSS_CLUSTER_ID",
+    "DAS_INSTANCE_ID",
+    "DAS_DB_PASSWORD",
+    "DATAARTS_WORKSPACE_ID",
+];
+
 /// Runs `cargo run -q --example name` with `env` and returns its standard output.
-async fn run_example(name: &'static str, env: Vec<(&'static str, String)>) -> String {
+async fn run_example(name: &str, env: Vec<(&'static str, String)>) -> String {
+    let (ok, stdout, stderr) = run_example_status(name, env).await;
+    assert!(ok, "example {name} failed:\n{stdout}\n{stderr}");
+    stdout
+}
+
+/// Runs `cargo run -q --example name` with `env`: whether it succeeded, its standard output
+/// and its standard error.
+async fn run_example_status(
+    name: &str,
+    env: Vec<(&'static str, String)>,
+) -> (bool, String, String) {
+    let name = name.to_owned();
     tokio::task::spawn_blocking(move || {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut child = Command::new(cargo)
-            .args(["run", "-q", "-p", "cloud-sdk-examples", "--example", name])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
+        let mut command = Command::new(cargo);
+        command
+            .args(["run", "-q", "-p", "cloud-sdk-examples", "--example", &name])
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        for variable in EXAMPLE_VARIABLES {
+            command.env_remove(variable);
+        }
+        let mut child = command
             .envs(env)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -32,14 +66,11 @@ async fn run_example(name: &'static str, env: Vec<(&'static str, String)>) -> St
             std::thread::sleep(Duration::from_millis(100));
         }
         let output = child.wait_with_output().expect("output");
-        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(
+        (
             output.status.success(),
-            "example {name} failed ({}):\n{stdout}\n{stderr}",
-            output.status
-        );
-        stdout
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
     })
     .await
     .expect("the example runner does not panic")
@@ -128,4 +159,44 @@ async fn dataarts_verify_endpoint() {
         "{out}"
     );
     assert!(out.contains(" is accepted"), "{out}");
+}
+
+/// The example programs in `examples/`, by name.
+fn example_names() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("examples/")
+        .filter_map(|e| {
+            let name = e.expect("entry").file_name().into_string().ok()?;
+            name.strip_suffix(".rs").map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// `CLOUD_SDK_MOCK=1` and nothing else: every example runs against its client's mock server,
+/// as a user without an account would try it.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_example_runs_without_an_account() {
+    let names = example_names();
+    assert!(!names.is_empty(), "examples/ holds the example programs");
+    for name in names {
+        let out = run_example(&name, vec![("CLOUD_SDK_MOCK", "1".into())]).await;
+        assert!(!out.trim().is_empty(), "{name} printed what it did");
+    }
+}
+
+/// Without its variables and without `CLOUD_SDK_MOCK`, an example fails naming a variable to
+/// set and the mock mode.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_variable_is_named() {
+    for name in example_names() {
+        let (ok, _, stderr) = run_example_status(&name, vec![]).await;
+        assert!(!ok, "{name} ran without credentials");
+        assert!(
+            stderr.contains("set the environment variable ") && stderr.contains("CLOUD_SDK_MOCK=1"),
+            "{name} does not name the variable to set and the mock mode: {stderr}"
+        );
+    }
 }

@@ -74,10 +74,11 @@ async fn call(client: &Client, op: Op) -> Result<Envelope, String> {
                 .add_privatelink_service_user()
                 .instance_id("ob317v4uif")
                 .tenant_id("t33h8y08k")
-                .body(AddPrivatelinkServiceUserBody {
-                    address_id: "rs-private-1".into(),
-                    user_account: "user123".into(),
-                })
+                .body(
+                    AddPrivatelinkServiceUserBody::builder()
+                        .address_id("rs-private-1")
+                        .user_account("user123"),
+                )
                 .call()
                 .await
         }
@@ -407,10 +408,11 @@ async fn request_id_is_generated_and_project_id_overridable_per_call() {
         .tenant_id("t")
         .request_id("my-request-1")
         .x_ob_project_id("project-7")
-        .body(AddPrivatelinkServiceUserBody {
-            address_id: "a".into(),
-            user_account: "u".into(),
-        })
+        .body(
+            AddPrivatelinkServiceUserBody::builder()
+                .address_id("a")
+                .user_account("u"),
+        )
         .send()
         .await
         .unwrap();

@@ -86,22 +86,21 @@ fn das_body() -> huaweicloud_das::types::CreateInstanceConnectionBody {
 }
 
 fn dii_body() -> huaweicloud_dataarts_insight::types::VerifyAndCreateVpcEpBody {
-    huaweicloud_dataarts_insight::types::VerifyAndCreateVpcEpBody {
-        ds_type: huaweicloud_dataarts_insight::types::DsType::Dws,
-        vpc_ep_server_name: Some("cn-north-4.DII-INGEST-LB.x".into()),
-        vpc_ep_server_id: None,
-    }
+    huaweicloud_dataarts_insight::types::VerifyAndCreateVpcEpBody::builder()
+        .ds_type(huaweicloud_dataarts_insight::types::DsType::Dws)
+        .vpc_ep_server_name("cn-north-4.DII-INGEST-LB.x".to_owned())
+        .try_into()
+        .expect("every required field is set")
 }
 
 fn ob_body() -> oceanbase_cloud::types::ConnectPrivatelinkServiceBody {
-    oceanbase_cloud::types::ConnectPrivatelinkServiceBody {
-        endpoint_id: "t33h8y08k****".into(),
-        address_id: None,
-        user_endpoint_address: None,
-    }
+    oceanbase_cloud::types::ConnectPrivatelinkServiceBody::builder()
+        .endpoint_id("t33h8y08k****")
+        .try_into()
+        .expect("every required field is set")
 }
 
-/// Calls each of the five operations once and returns each outcome as text (`Ok(debug)` or the
+/// Calls each operation these tests name once and returns each outcome as text (`Ok(debug)` or the
 /// error's display, with its kind).
 async fn call_all(c: &Clients) -> Vec<(&'static str, Result<String, (ErrorKind, String)>)> {
     fn text<T: std::fmt::Debug, E: cloud_sdk_runtime::ServiceError>(
@@ -163,10 +162,11 @@ async fn call_all(c: &Clients) -> Vec<(&'static str, Result<String, (ErrorKind, 
                 c.ob.add_privatelink_service_user()
                     .instance_id("i")
                     .tenant_id("t")
-                    .body(oceanbase_cloud::types::AddPrivatelinkServiceUserBody {
-                        user_account: "user123".into(),
-                        address_id: "rs".into(),
-                    })
+                    .body(
+                        oceanbase_cloud::types::AddPrivatelinkServiceUserBody::builder()
+                            .user_account("user123")
+                            .address_id("rs"),
+                    )
                     .call()
                     .await,
             ),
@@ -339,10 +339,11 @@ async fn oceanbase_failures_are_errors_whatever_the_status() {
         c.ob.add_privatelink_service_user()
             .instance_id("i")
             .tenant_id("t")
-            .body(oceanbase_cloud::types::AddPrivatelinkServiceUserBody {
-                user_account: "u".into(),
-                address_id: "a".into(),
-            })
+            .body(
+                oceanbase_cloud::types::AddPrivatelinkServiceUserBody::builder()
+                    .user_account("u")
+                    .address_id("a"),
+            )
             .call()
             .await
             .expect_err("success:\"false\"");
@@ -515,10 +516,8 @@ async fn requests_that_break_documented_rules_are_not_sent() {
     let (addr, canned) = start().await;
     let c = clients(addr);
     canned.set(200, "application/json", "{}");
-    let body = huaweicloud_dataarts_insight::types::VerifyAndCreateVpcEpBody {
-        vpc_ep_server_name: None,
-        ..dii_body()
-    };
+    let body = huaweicloud_dataarts_insight::types::VerifyAndCreateVpcEpBody::builder()
+        .ds_type(huaweicloud_dataarts_insight::types::DsType::Dws);
     let e = c
         .dii
         .verify_and_create_vpc_ep()

@@ -21,10 +21,7 @@ fn spec_files() -> Vec<PathBuf> {
         }
     }
     out.sort();
-    assert!(
-        out.len() >= 9,
-        "expected the five operation documents and four _common.yaml, found {out:?}"
-    );
+    assert!(!out.is_empty(), "specs/ holds no YAML document");
     out
 }
 
@@ -42,8 +39,34 @@ fn every_document_passes_the_generators_checks() {
                 .join("\n")
         )
     });
-    assert_eq!(apis.len(), 4);
-    assert_eq!(spec_files().len(), 9);
+    // Every API folder of specs/ was loaded, and every YAML document of specs/ was read: an
+    // operation document of its API, or the API's `_common.yaml`.
+    let api_dirs: Vec<String> = fs::read_dir(workspace_root().join("specs"))
+        .expect("specs/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.join(spec::CONFIG_FILE).is_file())
+        .filter_map(|p| p.file_name()?.to_str().map(str::to_owned))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let loaded: Vec<String> = apis.iter().map(|a| a.name.clone()).collect();
+    assert_eq!(
+        loaded, api_dirs,
+        "the APIs loaded are the folders of specs/"
+    );
+    let root = workspace_root();
+    for file in spec_files() {
+        let relative = file
+            .strip_prefix(&root)
+            .expect("under the workspace")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let read = apis.iter().any(|api| {
+            api.files.contains(&relative)
+                || relative == format!("specs/{}/{}", api.name, spec::COMMON_FILE)
+        });
+        assert!(read, "{relative} is not read by the generator");
+    }
 }
 
 /// OpenAPI 3.0 schema objects as JSON Schema (draft 4) for example checking: `nullable`
@@ -134,14 +157,13 @@ fn examples() -> Vec<(String, Value, Value, Value)> {
 #[test]
 fn every_example_matches_its_schema() {
     let all = examples();
-    // Each page's example request body and example response, plus parameter examples.
-    let bodies = all
-        .iter()
-        .filter(|(place, ..)| place.contains(" request ") || place.contains(" response "))
-        .count();
-    assert_eq!(
-        bodies, 9,
-        "five example responses and four example request bodies"
+    assert!(
+        all.iter().any(|(place, ..)| place.contains(" request ")),
+        "the specs document request examples"
+    );
+    assert!(
+        all.iter().any(|(place, ..)| place.contains(" response ")),
+        "the specs document response examples"
     );
     let mut failures = Vec::new();
     for (place, example, schema, components) in &all {

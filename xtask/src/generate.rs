@@ -69,6 +69,7 @@ pub fn generate_api(
         typed_calls(api)?,
         paging(api)?,
         mock_items(api)?,
+        crate::contract_gen::replay_items(api)?,
     ];
     file.items
         .extend(parse(extras.into_iter().collect())?.items);
@@ -86,16 +87,19 @@ pub fn generate_api(
     let lib_rs = format!("{header}\n{}\n{body}", crate_docs(api));
     let cargo_toml = cargo_toml(api, &lib_rs, progenitor_version);
     let dir = format!("generated/{}", api.name);
-    Ok(vec![
-        GeneratedFile {
-            path: format!("{dir}/Cargo.toml"),
-            contents: cargo_toml,
-        },
-        GeneratedFile {
-            path: format!("{dir}/src/lib.rs"),
-            contents: lib_rs,
-        },
-    ])
+    crate::contract_gen::with_contract_test(
+        api,
+        vec![
+            GeneratedFile {
+                path: format!("{dir}/Cargo.toml"),
+                contents: cargo_toml,
+            },
+            GeneratedFile {
+                path: format!("{dir}/src/lib.rs"),
+                contents: lib_rs,
+            },
+        ],
+    )
 }
 
 thread_local! {
@@ -477,7 +481,7 @@ fn require_one_of_rules(api: &LoadedApi) -> Result<Vec<(String, Vec<String>)>, S
     Ok(rules)
 }
 
-fn request_schema_name(op: &openapiv3::Operation) -> Option<String> {
+pub(crate) fn request_schema_name(op: &openapiv3::Operation) -> Option<String> {
     let body = op.request_body.as_ref()?.as_item()?;
     match body.content.get("application/json")?.schema.as_ref()? {
         openapiv3::ReferenceOr::Reference { reference } => {
@@ -517,7 +521,7 @@ fn response_schema_name(
 }
 
 /// The Rust type of a named schema in generated code: its replacement, or `types::Name`.
-fn rust_type_of(api: &LoadedApi, name: &str) -> Result<syn::Type, SpecError> {
+pub(crate) fn rust_type_of(api: &LoadedApi, name: &str) -> Result<syn::Type, SpecError> {
     match api.config.replace.get(name) {
         Some(r) => rust_type(api, &r.rust_type),
         None => rust_type(api, &format!("types::{name}")),

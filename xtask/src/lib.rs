@@ -5,6 +5,7 @@
 pub mod api_diff;
 pub mod check;
 mod config;
+mod contract_gen;
 pub mod docs;
 pub mod generate;
 pub mod naming;

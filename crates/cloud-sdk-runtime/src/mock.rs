@@ -32,6 +32,9 @@ use hyper_util::rt::TokioIo;
 use serde::{Serialize, de::DeserializeOwned};
 use tokio::{net::TcpListener, task::JoinHandle};
 
+mod replay;
+pub use replay::{Replay, check_replays};
+
 /// The `MockServer` of a generated crate's `mock` module: the runtime's server started with
 /// `$auth`, a client and runtime for it (`$runtime` builds the runtime from `$server`, the
 /// untyped server), and access to what it recorded. The generated crate adds one typed method

@@ -1727,3 +1727,60 @@ pub mod mock {
         ::cloud_sdk_runtime::huawei::HuaweiError,
     >;
 }
+/// The documented examples of this API's operations, replayed through the client
+/// (feature `mock`): the contract test of the crate, and of your own servers.
+#[cfg(feature = "mock")]
+pub mod examples {
+    #[allow(unused_imports)]
+    use super::types;
+    use ::cloud_sdk_runtime::mock::Replay;
+    /// Every operation's documented example, sent through `client` with `call()`; `before_each` runs before each call (to set up the server's answer). Returns, per operation, the request the server must have seen and what `call()` returned; [`check_replays`](::cloud_sdk_runtime::mock::check_replays) compares them with what a server recorded.
+    pub async fn replay(
+        client: &super::Client,
+        before_each: impl FnMut(&Replay),
+    ) -> ::std::vec::Vec<Replay> {
+        let mut before_each = before_each;
+        let mut replays = ::std::vec::Vec::new();
+        {
+            let mut replay = Replay::new(
+                "ShowVpcepConnection",
+                "GET",
+                "/v1.0/{project_id}/clusters/{cluster_id}/vpcepservice/connections",
+            );
+            replay.path = "/v1.0/project_id/clusters/5c77b71c-5b35-4f50-8984-76387e42451a/vpcepservice/connections"
+                .to_owned();
+            replay.query.push(("offset".to_owned(), "0".to_owned()));
+            replay.query.push(("limit".to_owned(), "10".to_owned()));
+            replay.response_example = ::serde_json::from_str(
+                    "{\"connections\":[{\"created_at\":\"2024-06-11T09:36:24Z\",\"domain_id\":\"db9b76a0d9ae431f8e85e89da2ca867c\",\"id\":\"54b7f739-31a1-40d0-862b-ac85b83ab2da\",\"maxSession\":\"3000\",\"specificationName\":\"default\",\"status\":\"accepted\",\"vpcepIp\":\"192.168.0.122\"},{\"created_at\":\"2023-10-12T07:33:16Z\",\"domain_id\":\"db9b76a0d9ae431f8e85e89da2ca867c\",\"id\":\"e88ad0bc-c2c7-419c-bd9b-a961111f0a42\",\"maxSession\":\"3000\",\"specificationName\":\"default\",\"status\":\"accepted\",\"vpcepIp\":\"192.168.0.133\"}],\"permissions\":[{\"created_at\":\"2023-10-12T07:33:11Z\",\"id\":\"432a6429-f377-4168-8b24-feb5885af08c\",\"permission\":\"iam:domain::db9b76a0d9ae431f8e85e89da2ca867c\",\"permission_type\":\"domainId\"}],\"total_count\":2,\"vpcServiceName\":\"cn-north-4.css-op-no-delete.cf072729-b076-49db-83d3-020dc9f589bd\",\"vpcepUpdateSwitch\":false}",
+                )
+                .ok();
+            let request = client
+                .show_vpcep_connection()
+                .project_id("project_id")
+                .cluster_id("5c77b71c-5b35-4f50-8984-76387e42451a")
+                .offset(0)
+                .limit(10);
+            before_each(&replay);
+            replay.response = written(request.call().await);
+            replays.push(replay);
+        }
+        replays
+    }
+    /// What `call()` returned, as JSON (`None` for an empty body), or its error as text.
+    fn written<T: ::serde::Serialize, E: ::std::fmt::Display>(
+        result: ::std::result::Result<T, E>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<::serde_json::Value>,
+        ::std::string::String,
+    > {
+        match result {
+            Ok(value) => {
+                ::serde_json::to_value(&value)
+                    .map(|v| (!v.is_null()).then_some(v))
+                    .map_err(|e| e.to_string())
+            }
+            Err(e) => Err(format!("call() failed on the documented response: {e}")),
+        }
+    }
+}

@@ -1866,3 +1866,79 @@ pub mod mock {
         ::cloud_sdk_runtime::huawei::HuaweiError,
     >;
 }
+/// The documented examples of this API's operations, replayed through the client
+/// (feature `mock`): the contract test of the crate, and of your own servers.
+#[cfg(feature = "mock")]
+pub mod examples {
+    #[allow(unused_imports)]
+    use super::types;
+    use ::cloud_sdk_runtime::mock::Replay;
+    /// Every operation's documented example, sent through `client` with `call()`; `before_each` runs before each call (to set up the server's answer). Returns, per operation, the request the server must have seen and what `call()` returned; [`check_replays`](::cloud_sdk_runtime::mock::check_replays) compares them with what a server recorded.
+    pub async fn replay(
+        client: &super::Client,
+        before_each: impl FnMut(&Replay),
+    ) -> ::std::vec::Vec<Replay> {
+        let mut before_each = before_each;
+        let mut replays = ::std::vec::Vec::new();
+        'op: {
+            let mut replay = Replay::new(
+                "CreateInstanceConnection",
+                "POST",
+                "/v3/{project_id}/instances/{instance_id}/create-connection",
+            );
+            replay.path = "/v3/052041494800d57c2f02c00275b4c247/instances/bcfa975193f1402fa11a6d4fd6baf5fbin01/create-connection"
+                .to_owned();
+            replay
+                .headers
+                .push(("content-type".to_owned(), "application/json".to_owned()));
+            replay.body = ::serde_json::from_str(
+                    "{\"engine_type\":\"mysql\",\"is_save_password\":true,\"network_type\":\"rds\",\"password\":\"Gauss_2345\",\"remarks\":\"create by api\",\"sql_record_flag\":true,\"username\":\"root\"}",
+                )
+                .ok();
+            replay.response_example = ::serde_json::from_str(
+                    "{\"connection_id\":\"99af0766-c3f4-4e4e-a95e-14a1b070188e\"}",
+                )
+                .ok();
+            let request = client
+                .create_instance_connection()
+                .project_id("052041494800d57c2f02c00275b4c247")
+                .instance_id("bcfa975193f1402fa11a6d4fd6baf5fbin01");
+            let body = ::serde_json::from_value::<
+                types::CreateInstanceConnectionBody,
+            >(replay.body.clone().unwrap_or_default());
+            let body = match body {
+                Ok(body) => body,
+                Err(e) => {
+                    replay.response = Err(
+                        format!(
+                            "the documented body example does not read as CreateInstanceConnectionBody: {e}"
+                        ),
+                    );
+                    replays.push(replay);
+                    break 'op;
+                }
+            };
+            let request = request.body(body);
+            before_each(&replay);
+            replay.response = written(request.call().await);
+            replays.push(replay);
+        }
+        replays
+    }
+    /// What `call()` returned, as JSON (`None` for an empty body), or its error as text.
+    fn written<T: ::serde::Serialize, E: ::std::fmt::Display>(
+        result: ::std::result::Result<T, E>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<::serde_json::Value>,
+        ::std::string::String,
+    > {
+        match result {
+            Ok(value) => {
+                ::serde_json::to_value(&value)
+                    .map(|v| (!v.is_null()).then_some(v))
+                    .map_err(|e| e.to_string())
+            }
+            Err(e) => Err(format!("call() failed on the documented response: {e}")),
+        }
+    }
+}

@@ -14,20 +14,19 @@ async fn add_user(
         .add_privatelink_service_user()
         .instance_id("ob317v4uif")
         .tenant_id("t33h8y08k")
-        .body(oceanbase_cloud::types::AddPrivatelinkServiceUserBody {
-            address_id: "rs-private-1".into(),
-            user_account: account.into(),
-        })
+        .body(ob_body(account))
         .call()
         .await?;
     Ok(reply.into_inner().request_id)
 }
 
+/// The body, built as code that survives a new optional field builds it.
 fn ob_body(account: &str) -> oceanbase_cloud::types::AddPrivatelinkServiceUserBody {
-    oceanbase_cloud::types::AddPrivatelinkServiceUserBody {
-        address_id: "rs-private-1".into(),
-        user_account: account.into(),
-    }
+    oceanbase_cloud::types::AddPrivatelinkServiceUserBody::builder()
+        .address_id("rs-private-1")
+        .user_account(account)
+        .try_into()
+        .expect("every required field is set")
 }
 
 #[tokio::test]
@@ -296,18 +295,12 @@ async fn das_mock_matches_a_typed_body_predicate() {
             .body_matches(|b| b.username == "root");
         then.example();
     });
-    let body = huaweicloud_das::types::CreateInstanceConnectionBody {
-        engine_type: huaweicloud_das::types::DasEngineType::Mysql,
-        network_type: huaweicloud_das::types::DasNetworkType::Rds,
-        username: "root".into(),
-        is_save_password: true,
-        password: cloud_sdk_runtime::Secret::new("pw"),
-        node_ids: vec![],
-        remarks: None,
-        port: None,
-        database_name: None,
-        sql_record_flag: None,
-    };
+    let body = huaweicloud_das::types::CreateInstanceConnectionBody::builder()
+        .engine_type(huaweicloud_das::types::DasEngineType::Mysql)
+        .network_type(huaweicloud_das::types::DasNetworkType::Rds)
+        .username("root")
+        .is_save_password(true)
+        .password(cloud_sdk_runtime::Secret::new("pw"));
     das.client()
         .create_instance_connection()
         .project_id("p1")
