@@ -22,8 +22,13 @@ commands:
                                           specs/<api>/CHANGELOG.md
                      --changelog --check  also exit 1 when that entry is missing or stale
                      --record             at release: write the release records
-  docs check         compare every spec with its vendor page (specs/<api>/pages/);
-                     exit 0 when they agree, 1 on drift, 2 when a page cannot be read
+  docs check         compare every spec with its vendor page (specs/<api>/pages/) and print,
+                     per operation, how many facts the page confirms and how many rest on
+                     each other source (x-source, a key of the operation's `sources` in
+                     pages.toml); exit 0 when they agree, 1 on drift, 2 when a page cannot be
+                     read, an operation has no entry, a URL is a placeholder, an x-source names
+                     no source, or a capture stops short and pages.toml does not record it as
+                     `partial`
   docs check --page FILE <api>/<Operation>
                      compare one spec with a page file (a page just saved from the browser)
   docs diff OLD NEW  what changed between two captures of one page
@@ -201,6 +206,9 @@ fn api_diff(args: &[&str]) -> ExitCode {
 }
 
 fn report(report: xtask::docs::run::Report, agree: &str) -> ExitCode {
+    for line in &report.summary {
+        println!("{line}");
+    }
     for line in &report.findings {
         println!("{line}");
     }

@@ -29,7 +29,8 @@ pub(crate) fn fields_of(table: &Table) -> Result<Vec<DocField>, String> {
                 .map(|c| c.trim().to_owned())
                 .unwrap_or_default()
         };
-        let name = cell(Some(name_col));
+        // `Data[].Success`: a field of the items of the array `Data`.
+        let name = cell(Some(name_col)).replace("[].", ".");
         if name.is_empty() {
             continue;
         }
@@ -68,6 +69,18 @@ pub fn normalize_type(doc_type: &str) -> String {
         };
         return format!("array<{item}>");
     }
+    // `Array<Object>`, `array[string]`.
+    if let Some(inner) = lower
+        .strip_prefix("array<")
+        .and_then(|t| t.strip_suffix('>'))
+        .or_else(|| {
+            lower
+                .strip_prefix("array[")
+                .and_then(|t| t.strip_suffix(']'))
+        })
+    {
+        return format!("array<{}>", normalize_type(inner));
+    }
     if lower.starts_with("list<") || lower.ends_with("[]") {
         return "array".into();
     }
@@ -91,9 +104,12 @@ pub fn normalize_type(doc_type: &str) -> String {
 }
 
 /// The labels Huawei writes inside description cells, across regions and years.
-const LABELS: [(&str, &str); 10] = [
+const LABELS: [(&str, &str); 13] = [
     ("default value:", "default"),
     ("default value", "default"),
+    ("default:", "default"),
+    ("minimum:", "minimum"),
+    ("maximum:", "maximum"),
     ("value range:", "range"),
     ("value range", "range"),
     ("values:", "range"),
@@ -169,6 +185,7 @@ fn describe(description: &str, field: &mut DocField) {
         }
     }
     sections.sort();
+    let numeric = field.ty.starts_with("integer") || field.ty == "number";
     if !sections.iter().any(|(.., kind)| *kind == "default") && lower.contains("default value is ")
     {
         field.default = default_value(&description[lower.find("default value is ").unwrap_or(0)..]);
@@ -202,6 +219,13 @@ fn describe(description: &str, field: &mut DocField) {
             }
             "default" if field.default.is_none() => {
                 field.default = default_value(value);
+            }
+            // On a string, Huawei's Minimum and Maximum are lengths, not bounds of a value.
+            "minimum" if field.minimum.is_none() && numeric => {
+                field.minimum = value.parse().ok();
+            }
+            "maximum" if field.maximum.is_none() && numeric => {
+                field.maximum = value.parse().ok();
             }
             _ => {}
         }

@@ -20,6 +20,11 @@ use super::{DocField, DocumentedOperation, Location};
 /// The extension that records a deliberate divergence from the vendor's page.
 pub const DEVIATION: &str = "x-doc-deviation";
 
+/// The extension that names where a fact comes from when the page does not show it: a key of
+/// the operation's `sources` table in `pages.toml`. It covers everything beneath the node it
+/// stands on, unless something beneath names another.
+pub const SOURCE: &str = "x-source";
+
 /// The aspects of a field a deviation can explain.
 pub const ASPECTS: [&str; 7] = [
     "presence", "required", "type", "enum", "default", "range", "example",
@@ -65,6 +70,12 @@ pub struct Surface {
     pub example_responses: BTreeMap<String, Value>,
     /// Subject → reason, from the operation's `x-doc-deviation`.
     pub deviations: BTreeMap<String, String>,
+    /// Subject → the source key (`x-source`) in effect for it (spec side only).
+    pub sources: BTreeMap<String, String>,
+    /// Every source key the spec names on the way to its facts (including `_common.yaml`).
+    pub source_keys: BTreeSet<String>,
+    /// Headers that a security scheme sends: the runtime's, not facts of the operation.
+    pub runtime_headers: BTreeSet<String>,
 }
 
 /// One difference.
@@ -121,8 +132,37 @@ pub fn page_surface(page: &DocumentedOperation) -> Surface {
             .then(|| page.status_codes.keys().cloned().collect()),
         example_request: page.example_request.as_ref().and_then(|e| e.body.clone()),
         example_responses: page.example_responses.clone(),
-        deviations: BTreeMap::new(),
+        ..Surface::default()
     }
+}
+
+/// The `x-source` of a node, if it names one.
+pub fn source_of(v: &Value) -> Result<Option<String>, String> {
+    match v.get(SOURCE) {
+        None => Ok(None),
+        Some(Value::String(key)) if !key.trim().is_empty() => Ok(Some(key.trim().to_owned())),
+        Some(other) => Err(format!(
+            "{SOURCE}: {other} is not a source key: write a key of the operation's `sources` table in pages.toml (for example `{SOURCE}: api-explorer`)"
+        )),
+    }
+}
+
+/// The source in effect at a node reached through `node` (maybe a `$ref`) that resolves to
+/// `resolved`: the node's own, else the resolved one's, else the one inherited from above.
+fn source_here(
+    node: &Value,
+    resolved: &Value,
+    inherited: Option<&String>,
+    keys: &RefCell<BTreeSet<String>>,
+) -> Result<Option<String>, String> {
+    let own = match source_of(node)? {
+        Some(s) => Some(s),
+        None => source_of(resolved)?,
+    };
+    if let Some(k) = &own {
+        keys.borrow_mut().insert(k.clone());
+    }
+    Ok(own.or_else(|| inherited.cloned()))
 }
 
 /// An operation document and its API's `_common.yaml`, for resolving references.
@@ -270,7 +310,15 @@ fn schema_facts(
     })
 }
 
+/// Where `flatten` records the source in effect for each field it finds.
+struct SourceTrail<'s> {
+    inherited: Option<String>,
+    out: &'s mut BTreeMap<String, String>,
+    keys: &'s RefCell<BTreeSet<String>>,
+}
+
 /// Flattens an object schema's properties into `prefix.name` fields, through arrays.
+#[allow(clippy::too_many_arguments)]
 fn flatten(
     docs: &SpecDocs<'_>,
     schema: &Value,
@@ -279,14 +327,19 @@ fn flatten(
     with_required: bool,
     out: &mut BTreeMap<String, Facts>,
     depth: usize,
+    trail: &mut SourceTrail<'_>,
 ) -> Result<(), String> {
     if depth > 8 {
         return Ok(());
     }
+    let node = schema;
     let (schema, in_common) = docs.resolve(schema, in_common)?;
+    let mut here = source_here(node, schema, trail.inherited.as_ref(), trail.keys)?;
     let (schema, in_common) = match schema.get("items") {
         Some(items) if schema.get("type").and_then(Value::as_str) == Some("array") => {
-            docs.resolve(items, in_common)?
+            let (resolved, c) = docs.resolve(items, in_common)?;
+            here = source_here(items, resolved, here.as_ref(), trail.keys)?;
+            (resolved, c)
         }
         _ => (schema, in_common),
     };
@@ -305,6 +358,16 @@ fn flatten(
         let facts = schema_facts(docs, node, in_common, req)?;
         let key = format!("{prefix}{name}");
         out.insert(key.clone(), facts);
+        let (resolved, _) = docs.resolve(node, in_common)?;
+        let source = source_here(node, resolved, here.as_ref(), trail.keys)?;
+        if let Some(s) = &source {
+            trail.out.insert(key.clone(), s.clone());
+        }
+        let mut inner = SourceTrail {
+            inherited: source,
+            out: trail.out,
+            keys: trail.keys,
+        };
         flatten(
             docs,
             node,
@@ -313,6 +376,7 @@ fn flatten(
             with_required,
             out,
             depth + 1,
+            &mut inner,
         )?;
     }
     Ok(())
@@ -338,16 +402,33 @@ pub fn only_operation(doc: &Value) -> Result<(&str, &str, &Value), String> {
 /// required here, as the vendor requires them).
 pub fn spec_surface(docs: &SpecDocs<'_>) -> Result<Surface, String> {
     let (path, method, op) = only_operation(docs.op)?;
+    let keys: RefCell<BTreeSet<String>> = RefCell::default();
+    let mut sources: BTreeMap<String, String> = BTreeMap::new();
+    let op_source = source_here(op, op, None, &keys)?;
+    if let Some(s) = &op_source {
+        sources.insert("request line".into(), s.clone());
+    }
+    let mut runtime_headers = BTreeSet::new();
     let mut fields = BTreeMap::new();
-    for p in op
+    for node in op
         .get("parameters")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
     {
-        let (p, pc) = docs.resolve(p, false)?;
+        let (p, pc) = docs.resolve(node, false)?;
         let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
         let location = p.get("in").and_then(Value::as_str).unwrap_or_default();
+        let mut source = source_here(node, p, None, &keys)?;
+        if source.is_none()
+            && let Some(schema) = p.get("schema")
+        {
+            let (resolved, _) = docs.resolve(schema, pc)?;
+            source = source_here(schema, resolved, None, &keys)?;
+        }
+        if let Some(s) = source.or_else(|| op_source.clone()) {
+            sources.insert(format!("{location} {name}"), s);
+        }
         let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
         let mut facts = match p.get("schema") {
             Some(s) => schema_facts(docs, s, pc, Some(required))?,
@@ -374,6 +455,9 @@ pub fn spec_surface(docs: &SpecDocs<'_>) -> Result<Surface, String> {
                 && s.get("in").and_then(Value::as_str) == Some("header")
                 && let Some(name) = s.get("name").and_then(Value::as_str)
             {
+                if !fields.contains_key(&format!("header {name}")) {
+                    runtime_headers.insert(format!("header {name}"));
+                }
                 fields
                     .entry(format!("header {name}"))
                     .or_insert_with(|| Facts {
@@ -388,15 +472,31 @@ pub fn spec_surface(docs: &SpecDocs<'_>) -> Result<Surface, String> {
         }
     }
     let mut example_request = None;
-    if let Some(body) = op.get("requestBody") {
-        let (body, bc) = docs.resolve(body, false)?;
+    if let Some(node) = op.get("requestBody") {
+        let (body, bc) = docs.resolve(node, false)?;
+        let body_source = source_here(node, body, op_source.as_ref(), &keys)?;
         if let Some(media) = body.pointer("/content/application~1json") {
+            let media_source = source_here(media, media, body_source.as_ref(), &keys)?;
             example_request = media.get("example").cloned();
+            if example_request.is_some()
+                && let Some(s) = &media_source
+            {
+                sources.insert("example request".into(), s.clone());
+            }
             if let Some(schema) = media.get("schema") {
                 let mut body_fields = BTreeMap::new();
-                flatten(docs, schema, bc, "", true, &mut body_fields, 0)?;
+                let mut body_sources = BTreeMap::new();
+                let mut trail = SourceTrail {
+                    inherited: media_source,
+                    out: &mut body_sources,
+                    keys: &keys,
+                };
+                flatten(docs, schema, bc, "", true, &mut body_fields, 0, &mut trail)?;
                 for (k, v) in body_fields {
                     fields.insert(format!("body {k}"), v);
+                }
+                for (k, v) in body_sources {
+                    sources.insert(format!("body {k}"), v);
                 }
             }
         }
@@ -414,18 +514,36 @@ pub fn spec_surface(docs: &SpecDocs<'_>) -> Result<Surface, String> {
         } else {
             continue;
         }
+        let node = resp;
         let (resp, rc) = docs.resolve(resp, false)?;
+        let resp_source = source_here(node, resp, op_source.as_ref(), &keys)?;
+        if let Some(s) = &resp_source {
+            sources.insert(format!("status {code}"), s.clone());
+        }
         if let Some(media) = resp.pointer("/content/application~1json") {
+            let media_source = source_here(media, media, resp_source.as_ref(), &keys)?;
             if let Some(ex) = media.get("example") {
                 example_responses.insert(code.clone(), ex.clone());
+                if let Some(s) = &media_source {
+                    sources.insert(format!("example response {code}"), s.clone());
+                }
             }
             if code.starts_with('2')
                 && let Some(schema) = media.get("schema")
             {
                 let mut resp_fields = BTreeMap::new();
-                flatten(docs, schema, rc, "", false, &mut resp_fields, 0)?;
+                let mut resp_sources = BTreeMap::new();
+                let mut trail = SourceTrail {
+                    inherited: media_source,
+                    out: &mut resp_sources,
+                    keys: &keys,
+                };
+                flatten(docs, schema, rc, "", false, &mut resp_fields, 0, &mut trail)?;
                 for (k, v) in resp_fields {
                     fields.insert(format!("response {code} {k}"), v);
+                }
+                for (k, v) in resp_sources {
+                    sources.insert(format!("response {code} {k}"), v);
                 }
             }
         }
@@ -438,6 +556,9 @@ pub fn spec_surface(docs: &SpecDocs<'_>) -> Result<Surface, String> {
         example_request,
         example_responses,
         deviations: deviations_of(op)?,
+        sources,
+        source_keys: keys.into_inner(),
+        runtime_headers,
     })
 }
 

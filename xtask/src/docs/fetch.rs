@@ -82,7 +82,14 @@ pub fn fetch(root: &Path, only: Option<&str>, base: Option<&str>, today: &str) -
         .build()
         .into();
     for p in list {
-        let url = effective_url(&p.entry.url, base);
+        let Some(url) = p.entry.url.as_deref() else {
+            report.errors.push(format!(
+                "{}/{}: no url in specs/{}/{PAGES_FILE}: add the page's address",
+                p.api, p.operation, p.api
+            ));
+            continue;
+        };
+        let url = effective_url(url, base);
         let fetched = match download(&agent, &url) {
             Ok(t) => t,
             Err(e) => {
@@ -95,7 +102,7 @@ pub fn fetch(root: &Path, only: Option<&str>, base: Option<&str>, today: &str) -
         if fs::read_to_string(&p.path).is_ok_and(|old| old == fetched) {
             continue;
         }
-        let rel = format!("specs/{}/pages/{}", p.api, p.entry.file);
+        let rel = format!("specs/{}/pages/{}", p.api, p.file());
         let written = fs::write(&p.path, &fetched)
             .map_err(|e| format!("{rel}: {e}"))
             .and_then(|()| {

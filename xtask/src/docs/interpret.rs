@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::{
-    Block, DocField, DocParam, DocumentedOperation, ExampleRequest, Layout, Location, PageError,
-    cells::fields_of,
+    Block, Cut, DocField, DocParam, DocumentedOperation, ExampleRequest, Layout, Location,
+    PageError, Part, cells::fields_of,
 };
 
 /// The sections a page is made of, by their headings in every layout we read.
@@ -153,12 +153,49 @@ pub fn interpret(
     let mut response_text: BTreeMap<String, String> = BTreeMap::new();
     let mut updated = None;
     let mut quirks = Vec::new();
+    // How far the page goes: the furthest part reached, where (heading and table caption), and
+    // whether the closing sections were seen.
+    let mut reached = Part::Intro;
+    let mut place = String::from("the page's introduction");
+    let mut status_table_seen = false;
+    let mut closed = false;
 
     for block in blocks {
         match block {
             Block::Heading(h) => {
                 heading = h.trim().to_owned();
                 let kind = heading_kind(h).unwrap_or("other");
+                let lower = heading.to_ascii_lowercase();
+                if matches!(
+                    lower.as_str(),
+                    "error codes"
+                        | "returned values"
+                        | "feedback"
+                        | "previous topic"
+                        | "next topic"
+                ) || (status_table_seen && kind != "status codes")
+                {
+                    closed = true;
+                }
+                let part = match kind {
+                    "uri" | "request" | "request path" => Some(Part::Path),
+                    "request query" => Some(Part::Query),
+                    "request header" => Some(Part::Header),
+                    "request body" => Some(Part::Body),
+                    "response" => Some(Part::Response),
+                    "example request" => Some(Part::ExampleRequest),
+                    "example response" => Some(Part::ExampleResponse),
+                    "status codes" => Some(Part::StatusCodes),
+                    _ => None,
+                };
+                // A part the page goes back to (a cell that reads like a heading) does not move
+                // where the page has got to.
+                if let Some(part) = part
+                    && part >= reached
+                {
+                    reached = part;
+                    place = heading.clone();
+                }
                 section = match kind {
                     "uri" => Section::Uri,
                     "request" => Section::Request(None),
@@ -224,6 +261,12 @@ pub fn interpret(
             },
             Block::Table(table) => {
                 let caption = table.caption.as_deref();
+                if let Some(c) = caption {
+                    place = format!("{heading} (table {c})");
+                }
+                if let Some(part) = caption.and_then(location_of_caption).map(Part::of_location) {
+                    reached = reached.max(part);
+                }
                 match section {
                     Section::Uri => {
                         let location = caption.and_then(location_of_caption);
@@ -240,6 +283,7 @@ pub fn interpret(
                             && !request_pending.0.is_empty()
                             && !fields.iter().all(|f| looks_like_header(&f.name));
                         if is_sub {
+                            reached = reached.max(Part::Body);
                             let prefix = request_pending.take(caption).unwrap_or_default();
                             let prefixed: Vec<DocField> = fields
                                 .into_iter()
@@ -260,6 +304,9 @@ pub fn interpret(
                                     .all(|f| looks_like_header(&f.name))
                                     .then_some(Location::Header)
                             });
+                            if let Some(l) = location {
+                                reached = reached.max(Part::of_location(l));
+                            }
                             if location != Some(Location::Header) {
                                 request_top_seen = true;
                                 request_pending.push_refs(&fields, "");
@@ -300,9 +347,14 @@ pub fn interpret(
                         }
                     }
                     Section::StatusCodes => {
+                        status_table_seen = true;
                         for row in &table.rows {
                             let code = row.first().map(|c| c.trim().to_owned()).unwrap_or_default();
-                            if code.is_empty() || !code.chars().all(|c| c.is_ascii_digit()) {
+                            let code = code.to_ascii_uppercase();
+                            if code.is_empty()
+                                || !code.chars().all(|c| c.is_ascii_digit() || c == 'X')
+                                || !code.starts_with(|c: char| c.is_ascii_digit())
+                            {
                                 return Err(err(
                                     &heading,
                                     format!("status code {code:?} is not a number"),
@@ -343,11 +395,14 @@ pub fn interpret(
         ));
     }
     let mut example_responses = BTreeMap::new();
+    let mut example_cut = false;
     for (code, text) in &response_text {
         match first_json(text) {
             Some(Ok(v)) => {
                 example_responses.insert(code.clone(), v);
             }
+            // A body that runs to the end of the capture: the capture stops inside it.
+            Some(Err(e)) if e.is_eof() => example_cut = true,
             Some(Err(e)) => {
                 return Err(err(
                     "Response example",
@@ -423,6 +478,18 @@ pub fn interpret(
         }
     }
 
+    // A Huawei page closes with its status codes and the sections after them; an OceanBase
+    // page with its response example.
+    let complete = if layout.lists_status_codes() {
+        closed && !example_cut
+    } else {
+        !example_responses.is_empty() && !example_cut
+    };
+    let ends_in = (!complete).then(|| Cut {
+        section: place,
+        part: reached.max(Part::Path),
+    });
+
     Ok(DocumentedOperation {
         layout,
         updated,
@@ -434,6 +501,8 @@ pub fn interpret(
         example_request,
         example_responses,
         quirks,
+        ends_in,
+        source: None,
     })
 }
 
@@ -530,7 +599,12 @@ fn updated_date(text: &str) -> Option<String> {
     let i = lower
         .find("last updated:")
         .map(|i| i + "last updated:".len())
-        .or_else(|| lower.find("updated on:").map(|i| i + "updated on:".len()))?;
+        .or_else(|| lower.find("updated on:").map(|i| i + "updated on:".len()))
+        .or_else(|| {
+            lower
+                .starts_with("updated on ")
+                .then_some("updated on ".len())
+        })?;
     let rest = text[i..].trim_start();
     let date: String = rest
         .chars()

@@ -10,10 +10,12 @@ mod cells;
 pub mod compare;
 pub mod fetch;
 pub mod huawei_html;
+pub mod huawei_rendered;
 pub mod huawei_text;
 mod interpret;
 pub mod oceanbase_markdown;
 pub mod oceanbase_text;
+pub mod provenance;
 pub mod run;
 pub mod scaffold;
 
@@ -62,6 +64,64 @@ pub enum Layout {
     HuaweiText,
     /// Huawei pages saved as HTML (`<table><caption><b>Table N </b>Path Parameters</caption>`).
     HuaweiHtml,
+    /// Huawei pages saved as text from the rendered site: a breadcrumb, `Table N` captions and
+    /// one cell per paragraph.
+    HuaweiRendered,
+}
+
+impl Layout {
+    /// Whether pages in this layout end with a status code table (Huawei's do; OceanBase's end
+    /// with the response example and list no status codes).
+    pub fn lists_status_codes(self) -> bool {
+        !matches!(self, Layout::OceanbaseMarkdown | Layout::OceanbaseText)
+    }
+}
+
+/// The parts of a page, in the order the vendors' pages give them. A capture that stops short
+/// stops in one of them: what the spec says about that part and the later ones is unchecked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Part {
+    /// Before the request line.
+    #[default]
+    Intro,
+    /// Path parameters (and a table that mixes locations).
+    Path,
+    /// Query parameters.
+    Query,
+    /// Request headers.
+    Header,
+    /// The request body.
+    Body,
+    /// The response fields.
+    Response,
+    /// The example request.
+    ExampleRequest,
+    /// The example responses.
+    ExampleResponse,
+    /// The status code table.
+    StatusCodes,
+}
+
+impl Part {
+    /// The part a parameter location belongs to.
+    pub fn of_location(location: Location) -> Part {
+        match location {
+            Location::Path => Part::Path,
+            Location::Query => Part::Query,
+            Location::Header => Part::Header,
+            Location::Body => Part::Body,
+        }
+    }
+}
+
+/// Where a capture stops before the page's end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cut {
+    /// The section (and table) the capture ends in, as the page names them.
+    pub section: String,
+    /// The part of the operation it ends in.
+    pub part: Part,
 }
 
 /// A piece of a page, whatever its layout.
@@ -209,6 +269,14 @@ pub struct DocumentedOperation {
     /// Quirks of the page that the parser resolved, each said in words.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub quirks: Vec<String>,
+    /// Where the capture stops short of the page's end (the closing sections are absent: for
+    /// Huawei pages the status codes and what follows them, for OceanBase pages the response
+    /// example); `None` when the page reads to its end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ends_in: Option<Cut>,
+    /// The URL the capture's own `# source:` line names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// Finds the layout of a page from its text.
@@ -230,6 +298,9 @@ pub fn detect_layout(text: &str) -> Option<Layout> {
     if lines.iter().any(|l| huawei_text::is_separator(l)) {
         return Some(Layout::HuaweiText);
     }
+    if huawei_rendered::looks_rendered(text) {
+        return Some(Layout::HuaweiRendered);
+    }
     if lines
         .iter()
         .any(|l| oceanbase_text::header_columns(l).is_some())
@@ -239,13 +310,32 @@ pub fn detect_layout(text: &str) -> Option<Layout> {
     None
 }
 
+/// Splits off the lines a stored capture starts with (`# source: URL (...)`, `# complete: ...`):
+/// they describe the capture and are not part of the page. Returns the source URL and the page.
+pub fn capture_header(text: &str) -> (Option<String>, &str) {
+    let mut rest = text;
+    let mut source = None;
+    loop {
+        let line_end = rest.find('\n').map(|i| i + 1).unwrap_or(rest.len());
+        let line = rest[..line_end].trim();
+        if let Some(url) = line.strip_prefix("# source:") {
+            source = url.split_whitespace().next().map(str::to_owned);
+        } else if !line.starts_with("# complete:") {
+            return (source, rest);
+        }
+        rest = &rest[line_end..];
+    }
+}
+
 /// Reads a page: detects its layout, cuts it into blocks and interprets them.
 pub fn parse(file: &str, text: &str) -> Result<DocumentedOperation, PageError> {
+    let (source, text) = capture_header(text);
     let layout = detect_layout(text).ok_or_else(|| PageError {
         file: file.into(),
         section: "page".into(),
         message: "no parameter table in a layout this tool reads (markdown pipe tables, OceanBase \
-                  rendered text, Huawei one-cell-per-line text or Huawei HTML): save the page \
+                  rendered text, Huawei one-cell-per-line text, Huawei rendered text with `Table N` \
+                  captions or Huawei HTML): save the page \
                   again, as HTML or as the text the browser copies"
             .into(),
     })?;
@@ -254,6 +344,9 @@ pub fn parse(file: &str, text: &str) -> Result<DocumentedOperation, PageError> {
         Layout::OceanbaseText => oceanbase_text::blocks(text),
         Layout::HuaweiText => huawei_text::blocks(file, text)?,
         Layout::HuaweiHtml => huawei_html::blocks(text),
+        Layout::HuaweiRendered => huawei_rendered::blocks(text),
     };
-    interpret(file, layout, &blocks)
+    let mut page = interpret(file, layout, &blocks)?;
+    page.source = source;
+    Ok(page)
 }

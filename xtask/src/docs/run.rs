@@ -12,23 +12,50 @@ use serde_json::Value;
 
 use super::{
     DocumentedOperation, PageError,
-    compare::{SpecDocs, compare, page_surface, spec_surface},
+    compare::{SOURCE, SpecDocs, Surface, compare, page_surface, spec_surface},
+    provenance::{self, Context},
 };
 use crate::spec::parse_yaml;
 
 /// The file that lists an API's pages.
 pub const PAGES_FILE: &str = "pages/pages.toml";
 
-/// One entry of `pages.toml`.
-#[derive(Debug, Clone, Deserialize)]
+/// One entry of `pages.toml`: the operation's page, or why there is none, and the other public
+/// sources the spec's facts rest on where the page does not reach.
+#[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct PageEntry {
-    /// The page file, relative to `pages/`.
-    pub file: String,
+    /// The page file, relative to `pages/` (absent when no page is stored).
+    #[serde(default)]
+    pub file: Option<String>,
     /// Where the page is published (the spec's `externalDocs.url`).
-    pub url: String,
+    #[serde(default)]
+    pub url: Option<String>,
     /// When it was captured (YYYY-MM-DD).
-    pub captured: String,
+    #[serde(default)]
+    pub captured: Option<String>,
+    /// The capture stops before the page's end; where, in words.
+    #[serde(default)]
+    pub partial: Option<String>,
+    /// No page is stored: why (what was searched).
+    #[serde(default)]
+    pub missing: Option<String>,
+    /// Other public sources, by the key an `x-source` names.
+    #[serde(default)]
+    pub sources: BTreeMap<String, SourceEntry>,
+}
+
+/// A public source besides the page: a file of a public repository.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceEntry {
+    /// `owner/name` on GitHub.
+    pub repo: String,
+    /// The file's path in the repository.
+    pub path: String,
+    /// The file's date or snapshot, when known.
+    #[serde(default)]
+    pub date: Option<String>,
 }
 
 /// A page of the repository: API, operation and entry.
@@ -42,6 +69,13 @@ pub struct Page {
     pub entry: PageEntry,
     /// The page file's path.
     pub path: PathBuf,
+}
+
+impl Page {
+    /// The page file's name as `pages.toml` gives it.
+    pub fn file(&self) -> &str {
+        self.entry.file.as_deref().unwrap_or_default()
+    }
 }
 
 /// Why a check could not be made.
@@ -62,29 +96,78 @@ impl std::fmt::Display for Unreadable {
     }
 }
 
-/// Every page listed in `specs/*/pages/pages.toml`, sorted.
-pub fn pages(root: &Path) -> Result<Vec<Page>, Unreadable> {
-    let mut out = Vec::new();
+/// The API folders under `specs/` (not `vendors/`), sorted.
+fn api_dirs(root: &Path) -> Result<Vec<PathBuf>, Unreadable> {
     let specs = root.join("specs");
     let mut apis: Vec<PathBuf> = fs::read_dir(&specs)
         .map_err(|e| Unreadable::Setup(format!("cannot read {}: {e}", specs.display())))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
+        .filter(|p| p.is_dir() && !p.ends_with(crate::spec::VENDORS_DIR))
         .collect();
     apis.sort();
-    for dir in apis {
-        let api = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
+    Ok(apis)
+}
+
+fn dir_name(dir: &Path) -> String {
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The operation documents of an API folder (`<Operation>.yaml` but `_common.yaml`), sorted.
+fn operations(dir: &Path) -> Vec<String> {
+    let mut ops: Vec<String> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .filter(|s| format!("{s}.yaml") != crate::spec::COMMON_FILE)
+        .collect();
+    ops.sort();
+    ops
+}
+
+/// The entries of an API's `pages.toml` by operation, and the file's text (for line numbers).
+type Entries = (BTreeMap<String, PageEntry>, String);
+
+/// The entries of one API's `pages.toml` with its text (for line numbers); `None` when the API
+/// has no such file.
+fn entries(dir: &Path, api: &str) -> Result<Option<Entries>, Unreadable> {
+    let list = dir.join(PAGES_FILE);
+    let Ok(text) = fs::read_to_string(&list) else {
+        return Ok(None);
+    };
+    let entries: BTreeMap<String, PageEntry> = toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| {
+                format!(
+                    ":{}",
+                    text[..s.start.min(text.len())].matches('\n').count() + 1
+                )
+            })
             .unwrap_or_default();
-        let list = dir.join(PAGES_FILE);
-        let Ok(text) = fs::read_to_string(&list) else {
+        Unreadable::Setup(format!(
+            "specs/{api}/{PAGES_FILE}{line}: {} (an entry has file, url, captured, and partial \
+             when the capture is cut; or missing, url and sources when no page is stored)",
+            e.message().trim()
+        ))
+    })?;
+    Ok(Some((entries, text)))
+}
+
+/// Every stored page listed in `specs/*/pages/pages.toml` (entries with a `file`), sorted.
+pub fn pages(root: &Path) -> Result<Vec<Page>, Unreadable> {
+    let mut out = Vec::new();
+    for dir in api_dirs(root)? {
+        let api = dir_name(&dir);
+        let Some((list, _)) = entries(&dir, &api)? else {
             continue;
         };
-        let entries: BTreeMap<String, PageEntry> = toml::from_str(&text)
-            .map_err(|e| Unreadable::Setup(format!("specs/{api}/{PAGES_FILE}: {}", e.message())))?;
-        for (operation, entry) in entries {
-            let path = dir.join("pages").join(&entry.file);
+        for (operation, entry) in list {
+            let Some(file) = &entry.file else { continue };
+            let path = dir.join("pages").join(file);
             out.push(Page {
                 api: api.clone(),
                 operation,
@@ -111,6 +194,42 @@ fn read_yaml(path: &Path) -> Result<Value, Unreadable> {
     parse_yaml(&name, &text).map_err(|e| Unreadable::Setup(e.to_string()))
 }
 
+/// The spec side of an operation: its surface, its document (with text) and `_common.yaml`.
+struct SpecSide {
+    surface: Surface,
+    op: Value,
+    op_text: String,
+    common: Option<(Value, String)>,
+}
+
+fn spec_side(root: &Path, api: &str, operation: &str) -> Result<SpecSide, Unreadable> {
+    let dir = root.join("specs").join(api);
+    let op_path = dir.join(format!("{operation}.yaml"));
+    let op_text = fs::read_to_string(&op_path).map_err(|e| {
+        Unreadable::Setup(format!("specs/{api}/{operation}.yaml: cannot read: {e}"))
+    })?;
+    let op = read_yaml(&op_path)?;
+    let common_path = dir.join(crate::spec::COMMON_FILE);
+    let common = if common_path.exists() {
+        let text = fs::read_to_string(&common_path).unwrap_or_default();
+        Some((read_yaml(&common_path)?, text))
+    } else {
+        None
+    };
+    let docs = SpecDocs {
+        op: &op,
+        common: common.as_ref().map(|(c, _)| c),
+    };
+    let surface = spec_surface(&docs)
+        .map_err(|e| Unreadable::Setup(format!("specs/{api}/{operation}.yaml: {e}")))?;
+    Ok(SpecSide {
+        surface,
+        op,
+        op_text,
+        common,
+    })
+}
+
 /// Compares `specs/<api>/<operation>.yaml` with a page; findings as full lines.
 pub fn check_one(
     root: &Path,
@@ -118,25 +237,14 @@ pub fn check_one(
     operation: &str,
     page: &DocumentedOperation,
 ) -> Result<Vec<String>, Unreadable> {
-    let dir = root.join("specs").join(api);
-    let op = read_yaml(&dir.join(format!("{operation}.yaml")))?;
-    let common_path = dir.join(crate::spec::COMMON_FILE);
-    let common = if common_path.exists() {
-        Some(read_yaml(&common_path)?)
-    } else {
-        None
-    };
-    let docs = SpecDocs {
-        op: &op,
-        common: common.as_ref(),
-    };
-    let spec = spec_surface(&docs)
-        .map_err(|e| Unreadable::Setup(format!("specs/{api}/{operation}.yaml: {e}")))?;
+    let spec = spec_side(root, api, operation)?;
     let page = page_surface(page);
-    Ok(compare(&page, &spec, ("on the page", "in the spec"))
-        .into_iter()
-        .map(|f| format!("{api}/{operation}: {f}"))
-        .collect())
+    Ok(
+        compare(&page, &spec.surface, ("on the page", "in the spec"))
+            .into_iter()
+            .map(|f| format!("{api}/{operation}: {f}"))
+            .collect(),
+    )
 }
 
 /// What a command found: lines to print and the exit code (0 agree, 1 drift, 2 unreadable).
@@ -146,6 +254,9 @@ pub struct Report {
     pub findings: Vec<String>,
     /// Pages or specs that could not be read.
     pub errors: Vec<String>,
+    /// One line per operation checked: how many facts the page confirms and how many rest on
+    /// each other source. Printed, never a reason to fail.
+    pub summary: Vec<String>,
 }
 
 impl Report {
@@ -161,26 +272,438 @@ impl Report {
     }
 }
 
-/// `docs check`: every listed page against its spec.
+/// The 1-based line of `[<operation>]` in a `pages.toml` text, or of `key = ...` inside it.
+fn toml_line(text: &str, operation: &str, key: Option<&str>) -> Option<usize> {
+    let header = format!("[{operation}]");
+    let mut in_table = false;
+    for (n, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            if in_table {
+                return None;
+            }
+            in_table = t == header;
+            if in_table && key.is_none() {
+                return Some(n + 1);
+            }
+            continue;
+        }
+        if in_table
+            && let Some(k) = key
+            && t.split('=').next().is_some_and(|lhs| lhs.trim() == k)
+        {
+            return Some(n + 1);
+        }
+    }
+    None
+}
+
+/// Why a URL in `pages.toml` cannot be the page's address, if it cannot.
+pub fn placeholder_url(url: &str) -> Option<&'static str> {
+    let u = url.trim();
+    let lower = u.to_ascii_lowercase();
+    let host = lower
+        .strip_prefix("https://")
+        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
+    if u.is_empty() {
+        Some("it is empty")
+    } else if u.contains("TODO") || u.contains("...") || u.contains('<') || u.contains("XXX") {
+        Some("it is a placeholder")
+    } else if host.is_none() {
+        Some("it is not an https:// URL")
+    } else if host.is_some_and(|h| {
+        h.is_empty()
+            || !h.contains('.')
+            || ["example.com", "example.org", "example.net"]
+                .iter()
+                .any(|e| h == *e || h.ends_with(&format!(".{e}")))
+            || [".invalid", ".example", ".test", ".localhost", ".local"]
+                .iter()
+                .any(|t| h.ends_with(t))
+            || h.starts_with("localhost")
+            || h.starts_with("127.")
+    }) {
+        Some("its host is a placeholder, not the vendor's site")
+    } else {
+        None
+    }
+}
+
+/// The problems of one entry that keep its page from being checked, as error lines.
+fn entry_errors(
+    root: &Path,
+    api: &str,
+    operation: &str,
+    entry: &PageEntry,
+    text: &str,
+) -> Vec<String> {
+    let list = format!("specs/{api}/{PAGES_FILE}");
+    let at = |key: Option<&str>| match toml_line(text, operation, key)
+        .or_else(|| toml_line(text, operation, None))
+    {
+        Some(line) => format!("{list}:{line}"),
+        None => list.clone(),
+    };
+    let mut errors = Vec::new();
+    match (&entry.file, &entry.missing) {
+        (Some(_), Some(_)) => errors.push(format!(
+            "{}: [{operation}] has both `file` and `missing`: keep `file` when the page is stored, \
+             `missing` (why no page is stored) when it is not",
+            at(Some("missing"))
+        )),
+        (None, None) => errors.push(format!(
+            "{}: [{operation}] names no page: add `file = \"{operation}.txt\"` (the capture, in \
+             specs/{api}/pages/), or `missing = \"<why: what was searched>\"` with the `sources` \
+             the spec rests on",
+            at(None)
+        )),
+        (Some(file), None) => {
+            if !root
+                .join("specs")
+                .join(api)
+                .join("pages")
+                .join(file)
+                .is_file()
+            {
+                errors.push(format!(
+                    "{}: the page specs/{api}/pages/{file} does not exist: store the capture \
+                     there, or fix `file`",
+                    at(Some("file"))
+                ));
+            }
+            match &entry.captured {
+                None => errors.push(format!(
+                    "{}: [{operation}] has no `captured`: add `captured = \"YYYY-MM-DD\"`, the \
+                     date the capture shows (or the day it was stored)",
+                    at(None)
+                )),
+                Some(date) if !is_date(date) => errors.push(format!(
+                    "{}: captured = {date:?} is not a date: write YYYY-MM-DD",
+                    at(Some("captured"))
+                )),
+                Some(_) => {}
+            }
+            if entry
+                .partial
+                .as_deref()
+                .is_some_and(|p| p.trim().is_empty())
+            {
+                errors.push(format!(
+                    "{}: `partial` is empty: say where the capture ends (\"ends in Table 3 \
+                     Request body parameters (the vpc_id row)\")",
+                    at(Some("partial"))
+                ));
+            }
+        }
+        (None, Some(why)) => {
+            if why.trim().is_empty() {
+                errors.push(format!(
+                    "{}: `missing` is empty: say why no page is stored (what was searched)",
+                    at(Some("missing"))
+                ));
+            }
+            if entry.sources.is_empty() {
+                errors.push(format!(
+                    "{}: [{operation}] has no page and no `sources`: add \
+                     [{operation}.sources.<key>] with repo and path for each public source the \
+                     spec rests on",
+                    at(None)
+                ));
+            }
+        }
+    }
+    match &entry.url {
+        None if entry.file.is_some() => errors.push(format!(
+            "{}: [{operation}] has no `url`: add the page's address (the spec's externalDocs.url)",
+            at(None)
+        )),
+        Some(url) => {
+            if let Some(why) = placeholder_url(url) {
+                errors.push(format!(
+                    "{}: url = {url:?} ([{operation}]): {why}; write the address of the \
+                     vendor's page (https://...)",
+                    at(Some("url"))
+                ));
+            }
+        }
+        None => {}
+    }
+    for (key, source) in &entry.sources {
+        if source.repo.trim().is_empty() || source.path.trim().is_empty() {
+            errors.push(format!(
+                "{list}: [{operation}.sources.{key}] needs `repo` (owner/name) and `path`"
+            ));
+        }
+    }
+    errors
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+}
+
+/// Every `x-source` written in a document: (JSON pointer, value).
+fn source_marks(v: &Value, at: &str, out: &mut Vec<(String, Value)>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                let here = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+                if k == SOURCE {
+                    out.push((here.clone(), child.clone()));
+                }
+                source_marks(child, &here, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                source_marks(child, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `x-source` keys the operation names (in its document, or in `_common.yaml` on its way to
+/// its facts) that its `sources` table lacks, as error lines with file and line.
+fn unknown_sources(
+    api: &str,
+    operation: &str,
+    spec: &SpecSide,
+    entry: &PageEntry,
+    list_line: &str,
+) -> Vec<String> {
+    let known: Vec<&str> = entry.sources.keys().map(String::as_str).collect();
+    let advice = |key: &str| {
+        if known.is_empty() {
+            format!(
+                "[{operation}] in {list_line} has no sources: add [{operation}.sources.{key}] \
+                 with repo and path"
+            )
+        } else {
+            format!(
+                "write one of {} or add [{operation}.sources.{key}] with repo and path to {list_line}",
+                known.join(", ")
+            )
+        }
+    };
+    let mut errors = Vec::new();
+    let mut marks = Vec::new();
+    source_marks(&spec.op, "", &mut marks);
+    let file = format!("specs/{api}/{operation}.yaml");
+    for (pointer, value) in &marks {
+        let line = crate::yaml_lines::line_of(&spec.op_text, pointer)
+            .map(|l| format!(":{l}"))
+            .unwrap_or_default();
+        match value.as_str() {
+            Some(key) if known.contains(&key.trim()) => {}
+            Some(key) => errors.push(format!(
+                "{file}{line}: {SOURCE}: {key} names no source of {operation}: {}",
+                advice(key)
+            )),
+            None => errors.push(format!(
+                "{file}{line}: {SOURCE}: {value} is not a source key: write a key of \
+                 [{operation}.sources] in {list_line}"
+            )),
+        }
+    }
+    let named_here: Vec<&str> = marks.iter().filter_map(|(_, v)| v.as_str()).collect();
+    for key in &spec.surface.source_keys {
+        if known.contains(&key.as_str()) || named_here.contains(&key.as_str()) {
+            continue;
+        }
+        let mut lines = Vec::new();
+        if let Some((common, text)) = &spec.common {
+            let mut in_common = Vec::new();
+            source_marks(common, "", &mut in_common);
+            for (pointer, value) in in_common {
+                if value.as_str() == Some(key.as_str())
+                    && let Some(l) = crate::yaml_lines::line_of(text, &pointer)
+                {
+                    lines.push(l.to_string());
+                }
+            }
+        }
+        let at = if lines.is_empty() {
+            String::new()
+        } else {
+            format!(":{}", lines.join(","))
+        };
+        errors.push(format!(
+            "specs/{api}/{}{at}: {SOURCE}: {key} (reached from {operation}) names no source of \
+             {operation}: {}",
+            crate::spec::COMMON_FILE,
+            advice(key)
+        ));
+    }
+    errors
+}
+
+/// The spec's `externalDocs.url` must be the page `pages.toml` lists (or, with no URL there,
+/// at least not a placeholder): the page checked is the page the client's docs link to.
+fn external_docs_error(
+    api: &str,
+    operation: &str,
+    spec: &SpecSide,
+    entry: &PageEntry,
+    list_line: &str,
+) -> Option<String> {
+    let (path, method, op) = super::compare::only_operation(&spec.op).ok()?;
+    let written = op.pointer("/externalDocs/url").and_then(Value::as_str)?;
+    let pointer = format!(
+        "/paths/{}/{method}/externalDocs/url",
+        path.replace('~', "~0").replace('/', "~1")
+    );
+    let at = crate::yaml_lines::line_of(&spec.op_text, &pointer)
+        .map(|l| format!(":{l}"))
+        .unwrap_or_default();
+    let file = format!("specs/{api}/{operation}.yaml{at}");
+    match &entry.url {
+        Some(url) if url.trim() != written.trim() => Some(format!(
+            "{file}: externalDocs.url is {written:?}, but [{operation}] in {list_line} gives url = \
+             {url:?}: write the page's address in both"
+        )),
+        None => placeholder_url(written).map(|why| {
+            format!("{file}: externalDocs.url = {written:?}: {why}; write the address of the vendor's page")
+        }),
+        Some(_) => None,
+    }
+}
+
+/// Checks one operation: its entry, its page (if stored) against its spec, and where each
+/// fact rests.
+fn check_operation(
+    root: &Path,
+    api: &str,
+    operation: &str,
+    entry: &PageEntry,
+    text: &str,
+    report: &mut Report,
+) {
+    let list = format!("specs/{api}/{PAGES_FILE}");
+    let list_line = match toml_line(text, operation, None) {
+        Some(l) => format!("{list}:{l}"),
+        None => list.clone(),
+    };
+    let mut errors = entry_errors(root, api, operation, entry, text);
+    if !errors.is_empty() {
+        report.errors.append(&mut errors);
+        return;
+    }
+    let spec = match spec_side(root, api, operation) {
+        Ok(s) => s,
+        Err(e) => {
+            report.errors.push(e.to_string());
+            return;
+        }
+    };
+    report
+        .errors
+        .extend(unknown_sources(api, operation, &spec, entry, &list_line));
+    if let Some(e) = external_docs_error(api, operation, &spec, entry, &list_line) {
+        report.errors.push(e);
+    }
+    let page = match &entry.file {
+        Some(file) => match read_page(&root.join("specs").join(api).join("pages").join(file)) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                report.errors.push(e.to_string());
+                return;
+            }
+        },
+        None => None,
+    };
+    let entry_place = format!("[{operation}] in {list_line}");
+    let cx = Context {
+        partial: entry.partial.as_deref(),
+        missing: entry.missing.as_deref(),
+        sources: entry.sources.keys().map(String::as_str).collect(),
+        entry: &entry_place,
+    };
+    let target = format!("{api}/{operation}");
+    let result = provenance::check(page.as_ref(), &spec.surface, &cx);
+    report.summary.push(result.summary(&target));
+    let page_name = entry
+        .file
+        .as_deref()
+        .map(|f| format!("specs/{api}/pages/{f}: "))
+        .unwrap_or_default();
+    report.errors.extend(
+        result
+            .errors
+            .iter()
+            .map(|e| format!("{target}: {page_name}{e}")),
+    );
+    report
+        .findings
+        .extend(result.findings.iter().map(|f| format!("{target}: {f}")));
+}
+
+/// `docs check`: every operation document has an entry in its API's `pages.toml` and every
+/// entry an operation document; each stored page against its spec; where each fact rests.
 pub fn check_all(root: &Path) -> Report {
     let mut report = Report::default();
-    let list = match pages(root) {
-        Ok(l) => l,
+    let dirs = match api_dirs(root) {
+        Ok(d) => d,
         Err(e) => {
             report.errors.push(e.to_string());
             return report;
         }
     };
-    for p in list {
-        match read_page(&p.path).and_then(|page| check_one(root, &p.api, &p.operation, &page)) {
-            Ok(mut f) => report.findings.append(&mut f),
-            Err(e) => report.errors.push(e.to_string()),
+    for dir in dirs {
+        let api = dir_name(&dir);
+        let ops = operations(&dir);
+        let (list, text) = match entries(&dir, &api) {
+            Ok(Some(found)) => found,
+            Ok(None) => {
+                if !ops.is_empty() {
+                    report.errors.push(format!(
+                        "specs/{api}/{PAGES_FILE} does not exist: list the page of each operation \
+                         ({}) there, with file, url and captured",
+                        ops.join(", ")
+                    ));
+                }
+                continue;
+            }
+            Err(e) => {
+                report.errors.push(e.to_string());
+                continue;
+            }
+        };
+        for operation in list.keys().filter(|o| !ops.contains(o)) {
+            let line = toml_line(&text, operation, None)
+                .map(|l| format!(":{l}"))
+                .unwrap_or_default();
+            report.errors.push(format!(
+                "specs/{api}/{PAGES_FILE}{line}: [{operation}] names no operation: \
+                 specs/{api}/{operation}.yaml does not exist (remove the entry, or name the \
+                 operation as its document is named)"
+            ));
+        }
+        for operation in &ops {
+            match list.get(operation) {
+                Some(entry) => check_operation(root, &api, operation, entry, &text, &mut report),
+                None => report.errors.push(format!(
+                    "specs/{api}/{operation}.yaml has no entry in specs/{api}/{PAGES_FILE}: add \
+                     [{operation}] with file (its page, stored in specs/{api}/pages/), url and \
+                     captured; or, when no capture of its page exists, url, missing (why) and \
+                     sources"
+                )),
+            }
         }
     }
     report
 }
 
-/// `docs check --page FILE <api>/<Operation>`.
+/// `docs check --page FILE <api>/<Operation>`: a page (one just saved, say) against the
+/// operation's spec. A capture that stops short is an error naming where it ends.
 pub fn check_file(root: &Path, file: &Path, target: &str) -> Report {
     let mut report = Report::default();
     let Some((api, operation)) = target.split_once('/') else {
@@ -189,10 +712,49 @@ pub fn check_file(root: &Path, file: &Path, target: &str) -> Report {
             .push(format!("{target}: write the operation as <api>/<Operation>, for example oceanbase-cloud/ConnectPrivatelinkService"));
         return report;
     };
-    match read_page(file).and_then(|page| check_one(root, api, operation, &page)) {
-        Ok(f) => report.findings = f,
-        Err(e) => report.errors.push(e.to_string()),
-    }
+    let (page, spec) = match read_page(file).and_then(|p| Ok((p, spec_side(root, api, operation)?)))
+    {
+        Ok(found) => found,
+        Err(e) => {
+            report.errors.push(e.to_string());
+            return report;
+        }
+    };
+    let entry_place = format!("[{operation}] in specs/{api}/{PAGES_FILE}");
+    // The operation's own stored page keeps what pages.toml records about it (partial,
+    // sources); any other file is judged on its own.
+    let canonical = fs::canonicalize(file).ok();
+    let listed = pages(root).ok().and_then(|list| {
+        list.into_iter().find(|p| {
+            p.api == api
+                && p.operation == operation
+                && canonical.is_some()
+                && fs::canonicalize(&p.path).ok() == canonical
+        })
+    });
+    let cx = Context {
+        partial: listed.as_ref().and_then(|p| p.entry.partial.as_deref()),
+        missing: None,
+        sources: listed
+            .as_ref()
+            .map(|p| p.entry.sources.keys().map(String::as_str).collect())
+            .unwrap_or_default(),
+        entry: &entry_place,
+    };
+    let result = provenance::check(Some(&page), &spec.surface, &cx);
+    report.summary.push(result.summary(target));
+    let name = file.to_string_lossy().replace('\\', "/");
+    report.errors.extend(
+        result
+            .errors
+            .iter()
+            .map(|e| format!("{target}: {name}: {e}")),
+    );
+    report.findings = result
+        .findings
+        .iter()
+        .map(|f| format!("{target}: {f}"))
+        .collect();
     report
 }
 
@@ -220,11 +782,206 @@ pub fn diff(old: &Path, new: &Path) -> Report {
     report
 }
 
+/// The API a page that `pages.toml` does not list belongs to: the folder it is stored in when
+/// `specs/` has an API of that name (`../shared/api-docs/<api>/Page.txt`), else the API whose
+/// pages are published under the same address as the capture's `# source:` URL.
+pub fn api_of_capture(root: &Path, file: &Path, source: Option<&str>) -> Option<String> {
+    let dirs = api_dirs(root).ok()?;
+    let names: Vec<String> = dirs.iter().map(|d| dir_name(d)).collect();
+    if let Some(parent) = file
+        .canonicalize()
+        .ok()
+        .and_then(|f| f.parent().map(dir_name))
+        && names.contains(&parent)
+    {
+        return Some(parent);
+    }
+    // `https://support.huaweicloud.com/intl/en-us/api-css/X.html` → `support.huaweicloud.com`
+    // and `api-css`: the site and the API's folder on it.
+    let key = |url: &str| -> Option<(String, String)> {
+        let rest = url.split_once("://")?.1;
+        let mut parts = rest.split('/');
+        let host = parts.next()?.to_owned();
+        let segments: Vec<&str> = parts.collect();
+        let folder = segments
+            .len()
+            .checked_sub(2)
+            .map(|i| segments[i].to_owned())?;
+        Some((host, folder))
+    };
+    let wanted = key(source?)?;
+    let by_folder = dirs.iter().find(|dir| {
+        entries(dir, &dir_name(dir))
+            .ok()
+            .flatten()
+            .is_some_and(|(list, _)| {
+                list.values()
+                    .filter_map(|e| e.url.as_deref())
+                    .any(|u| key(u).is_some_and(|k| k == wanted && !k.1.starts_with("common-")))
+            })
+    });
+    by_folder.map(|d| dir_name(d))
+}
+
+/// Writes each note as a `#` comment above the line its JSON pointer lands on.
+fn with_notes(text: &str, notes: &[(String, String)]) -> String {
+    let mut at_line: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    for (pointer, note) in notes {
+        if let Some(line) = crate::yaml_lines::line_of(text, pointer) {
+            at_line.entry(line).or_default().push(note);
+        }
+    }
+    let mut out = String::new();
+    for (n, line) in text.lines().enumerate() {
+        if let Some(notes) = at_line.get(&(n + 1)) {
+            let indent: String = line.chars().take_while(|c| *c == ' ').collect();
+            let indent = indent.trim_end_matches("- ").to_owned();
+            for note in notes {
+                let mut current = String::new();
+                for word in note.split_whitespace() {
+                    if !current.is_empty() && indent.len() + current.len() + word.len() > 96 {
+                        out.push_str(&format!("{indent}# {current}\n"));
+                        current.clear();
+                    }
+                    if !current.is_empty() {
+                        current.push(' ');
+                    }
+                    current.push_str(word);
+                }
+                out.push_str(&format!("{indent}# {current}\n"));
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Component names the API's documents other than `operation`'s define.
+fn taken_names(root: &Path, api: &str, operation: &str) -> std::collections::BTreeSet<String> {
+    let dir = root.join("specs").join(api);
+    let mut names = std::collections::BTreeSet::new();
+    let files = operations(&dir)
+        .into_iter()
+        .filter(|o| o != operation)
+        .map(|o| format!("{o}.yaml"))
+        .chain([crate::spec::COMMON_FILE.to_owned()]);
+    for file in files {
+        let Ok(doc) = read_yaml(&dir.join(file)) else {
+            continue;
+        };
+        for defs in doc
+            .get("components")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|c| c.values())
+            .filter_map(Value::as_object)
+        {
+            names.extend(defs.keys().cloned());
+        }
+    }
+    names
+}
+
+/// Loads the API with the draft in place of (or beside) the operation's document, in a
+/// temporary copy of its folder: what `cargo xtask generate` would load.
+pub fn load_with_draft(
+    root: &Path,
+    api: &str,
+    operation: &str,
+    draft: &str,
+) -> Result<(), Vec<crate::spec::SpecError>> {
+    let setup = |m: String| vec![crate::spec::SpecError::new(format!("specs/{api}"), None, m)];
+    // One folder per call: calls run in parallel (tests), and each deletes its own.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let scratch = std::env::temp_dir().join(format!(
+        "xtask-scaffold-{}-{call}-{api}-{operation}",
+        std::process::id()
+    ));
+    let _ = fs::remove_dir_all(&scratch);
+    let dir = scratch.join("specs").join(api);
+    let vendors = scratch.join("specs").join(crate::spec::VENDORS_DIR);
+    let copy = |from: &Path, to: &Path| -> Result<(), Vec<crate::spec::SpecError>> {
+        fs::create_dir_all(to).map_err(|e| setup(format!("{}: {e}", to.display())))?;
+        for entry in fs::read_dir(from)
+            .map_err(|e| setup(format!("{}: {e}", from.display())))?
+            .filter_map(Result::ok)
+        {
+            let path = entry.path();
+            if path.is_file() {
+                fs::copy(&path, to.join(entry.file_name()))
+                    .map_err(|e| setup(format!("{}: {e}", path.display())))?;
+            }
+        }
+        Ok(())
+    };
+    let replaces = root
+        .join("specs")
+        .join(api)
+        .join(format!("{operation}.yaml"))
+        .exists();
+    let result = copy(&root.join("specs").join(api), &dir)
+        .and_then(|()| copy(&root.join("specs").join(crate::spec::VENDORS_DIR), &vendors))
+        .and_then(|()| {
+            fs::write(dir.join(format!("{operation}.yaml")), draft)
+                .map_err(|e| setup(format!("{operation}.yaml: {e}")))
+        })
+        .and_then(|()| {
+            // A draft in place of a written document does not define the schemas the written
+            // one names for api.toml's replacements (`DasPassword`): those are left out.
+            if replaces {
+                drop_dangling_replacements(&dir, api, operation, draft).map_err(setup)
+            } else {
+                Ok(())
+            }
+        })
+        .and_then(|()| crate::spec::load_api(&scratch, &dir).map(|_| ()));
+    let _ = fs::remove_dir_all(&scratch);
+    result
+}
+
+fn drop_dangling_replacements(
+    dir: &Path,
+    api: &str,
+    operation: &str,
+    draft: &str,
+) -> Result<(), String> {
+    let config_path = dir.join(crate::spec::CONFIG_FILE);
+    let text = fs::read_to_string(&config_path).map_err(|e| format!("api.toml: {e}"))?;
+    let mut config: toml::Table = toml::from_str(&text).map_err(|e| format!("api.toml: {e}"))?;
+    let mut defined = taken_names(
+        dir.parent().and_then(Path::parent).unwrap_or(dir),
+        api,
+        operation,
+    );
+    if let Ok(doc) = parse_yaml("draft", draft) {
+        defined.extend(
+            doc.pointer("/components/schemas")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|m| m.keys().cloned()),
+        );
+    }
+    if let Some(toml::Value::Table(replace)) = config.get_mut("replace") {
+        replace.retain(|name, _| defined.contains(name));
+    }
+    // Paging settings name fields of the written response, which a draft may name otherwise.
+    let id = super::scaffold::snake_case(operation);
+    if let Some(toml::Value::Array(paginate)) = config.get_mut("paginate") {
+        paginate.retain(|p| p.get("operation").and_then(toml::Value::as_str) != Some(id.as_str()));
+    }
+    let text = toml::to_string(&config).map_err(|e| format!("api.toml: {e}"))?;
+    fs::write(&config_path, text).map_err(|e| format!("api.toml: {e}"))
+}
+
 /// `docs scaffold FILE`: a draft operation document from a page, validated like a spec.
 ///
 /// A page listed in `specs/<api>/pages/pages.toml` gets its operation name, URL and the API's
-/// `_common.yaml`; any other page is named after its file, with the URL given (or a
-/// placeholder to replace).
+/// `_common.yaml`; any other page is named after its file, belongs to the API its folder or its
+/// `# source:` URL names, and takes the URL given, else its `# source:` URL (or a placeholder
+/// to replace, said in a comment). With an API, the draft is loaded together with the API's
+/// documents, as `cargo xtask generate` loads them.
 pub fn scaffold_file(root: &Path, file: &Path, url: Option<&str>) -> Result<String, Unreadable> {
     let page = read_page(file)?;
     let canonical = fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
@@ -236,18 +993,21 @@ pub fn scaffold_file(root: &Path, file: &Path, url: Option<&str>) -> Result<Stri
         None => file
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
+            .and_then(|s| s.split('.').next().map(str::to_owned))
             .unwrap_or_else(|| "Operation".into()),
+    };
+    let api = match &listed {
+        Some(p) => Some(p.api.clone()),
+        None => api_of_capture(root, file, page.source.as_deref()),
     };
     let url = url
         .map(str::to_owned)
-        .or_else(|| listed.as_ref().map(|p| p.entry.url.clone()))
+        .or_else(|| listed.as_ref().and_then(|p| p.entry.url.clone()))
+        .or_else(|| page.source.clone())
         .unwrap_or_else(|| "https://example.invalid/replace-with-the-page-url".into());
-    let common = match &listed {
-        Some(p) => {
-            let path = root
-                .join("specs")
-                .join(&p.api)
-                .join(crate::spec::COMMON_FILE);
+    let common = match &api {
+        Some(api) => {
+            let path = root.join("specs").join(api).join(crate::spec::COMMON_FILE);
             if path.exists() {
                 Some(read_yaml(&path)?)
             } else {
@@ -256,22 +1016,50 @@ pub fn scaffold_file(root: &Path, file: &Path, url: Option<&str>) -> Result<Stri
         }
         None => None,
     };
-    let doc = super::scaffold::scaffold(
+    let taken = api
+        .as_deref()
+        .map(|a| taken_names(root, a, &operation))
+        .unwrap_or_default();
+    let envelope = api.as_deref().and_then(|a| {
+        let text =
+            fs::read_to_string(root.join("specs").join(a).join(crate::spec::CONFIG_FILE)).ok()?;
+        let config: toml::Table = toml::from_str(&text).ok()?;
+        config
+            .get("envelope")?
+            .get("schema")?
+            .as_str()
+            .map(str::to_owned)
+    });
+    let draft = super::scaffold::scaffold(
         &page,
         &super::scaffold::ScaffoldInput {
             operation: &operation,
             url: &url,
             common: common.as_ref(),
+            envelope,
+            taken,
         },
     );
     let name = format!("{operation}.yaml (draft)");
-    let text = serde_yaml_ng::to_string(&doc).map_err(|e| Unreadable::Setup(e.to_string()))?;
-    crate::spec::validate_document(&name, &text, &doc).map_err(|errors| {
+    let text =
+        serde_yaml_ng::to_string(&draft.doc).map_err(|e| Unreadable::Setup(e.to_string()))?;
+    let text = with_notes(&text, &draft.notes);
+    let refused = |errors: Vec<crate::spec::SpecError>| {
         let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
         Unreadable::Setup(format!(
             "the draft is not a valid spec: {}",
             errors.join("; ")
         ))
-    })?;
+    };
+    crate::spec::validate_document(&name, &text, &draft.doc).map_err(refused)?;
+    if let Some(api) = &api
+        && root
+            .join("specs")
+            .join(api)
+            .join(crate::spec::CONFIG_FILE)
+            .exists()
+    {
+        load_with_draft(root, api, &operation, &text).map_err(refused)?;
+    }
     Ok(text)
 }

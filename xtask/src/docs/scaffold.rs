@@ -5,7 +5,7 @@
 //! generator's validation; names of nested schemas and descriptions are for the author to
 //! improve.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
@@ -59,8 +59,96 @@ pub struct ScaffoldInput<'a> {
     /// The page's URL, for `externalDocs`.
     pub url: &'a str,
     /// The API's `_common.yaml`, when there is one: its schemas are reused where the page's
-    /// response has the same fields (an envelope), and its security schemes are applied.
+    /// response has the same fields (an envelope), its error responses, headers and parameters
+    /// are referred to, and its security schemes are applied.
     pub common: Option<&'a Value>,
+    /// The schema `api.toml` names as the API's envelope, preferred where several shared
+    /// schemas have the page's response fields.
+    pub envelope: Option<String>,
+    /// Component names the API's other documents define: the draft names its own schemas
+    /// differently, since a name defined twice is an error when the API is merged.
+    pub taken: BTreeSet<String>,
+}
+
+/// A draft and the comments to write into it.
+pub struct Draft {
+    /// The OpenAPI document.
+    pub doc: Value,
+    /// (JSON pointer, comment): what the page lacks that the document needs, said at the spot.
+    pub notes: Vec<(String, String)>,
+}
+
+/// A mark on a schema whose type the page does not give; the draft says so in a comment there
+/// and the mark goes.
+const UNTYPED: &str = "x-scaffold-untyped";
+
+/// Removes the marks of untyped schemas, returning where they were.
+fn take_untyped(v: &mut Value, at: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            if map.remove(UNTYPED).is_some() {
+                out.push(at.to_owned());
+            }
+            for (k, child) in map.iter_mut() {
+                take_untyped(child, &format!("{at}/{}", segment(k)), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                take_untyped(child, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `/v1/{id}` → `~1v1~1{id}`: a key as a JSON pointer segment.
+fn segment(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// The API's shared response for a status: `<Prefix>Error400` for 400, `<Prefix>ErrorOther`
+/// for any other error status.
+fn common_response(common: Option<&Value>, code: &str) -> Option<String> {
+    let responses = common?.pointer("/components/responses")?.as_object()?;
+    responses
+        .keys()
+        .find(|k| k.ends_with(code))
+        .or_else(|| {
+            responses
+                .keys()
+                .find(|k| k.ends_with("Other") || k.ends_with("Default"))
+        })
+        .cloned()
+}
+
+/// The API's shared parameter with this name and location, if `_common.yaml` defines one.
+fn common_parameter(common: Option<&Value>, name: &str, location: &str) -> Option<String> {
+    let params = common?.pointer("/components/parameters")?.as_object()?;
+    params.iter().find_map(|(key, p)| {
+        (p.get("name").and_then(Value::as_str) == Some(name)
+            && p.get("in").and_then(Value::as_str) == Some(location))
+        .then(|| key.clone())
+    })
+}
+
+/// Renames `from` to `to` in every `#/components/schemas/...` reference of a value.
+fn rename_refs(v: &mut Value, from: &str, to: &str) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                if k == "$ref"
+                    && child.as_str() == Some(format!("#/components/schemas/{from}").as_str())
+                {
+                    *child = Value::from(format!("#/components/schemas/{to}"));
+                } else {
+                    rename_refs(child, from, to);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| rename_refs(i, from, to)),
+        _ => {}
+    }
 }
 
 struct Schemas {
@@ -71,6 +159,11 @@ impl Schemas {
     /// The schema of one field; `children` are its sub-fields (dotted names stripped).
     fn field(&mut self, f: &DocField, children: &[DocField]) -> Value {
         let mut s = type_schema(&f.ty);
+        if f.ty.is_empty()
+            && let Some(obj) = s.as_object_mut()
+        {
+            obj.insert(UNTYPED.into(), Value::Bool(true));
+        }
         if !f.enum_values.is_empty() && f.ty == "string" {
             let name = pascal_case(&f.name.replace('.', "_"));
             self.defs.insert(
@@ -162,6 +255,18 @@ fn first_sentence(description: &str) -> String {
         .or_else(|| d.strip_prefix("Explanation"))
         .unwrap_or(d)
         .trim();
+    // Huawei's labels end the definition: `... remarks Constraints N/A Range N/A`.
+    let d = [
+        " Constraints ",
+        " Constraints:",
+        " Range ",
+        " Value range",
+        " Default Value ",
+    ]
+    .iter()
+    .filter_map(|label| d.find(label))
+    .min()
+    .map_or(d, |i| d[..i].trim());
     match d.find(". ") {
         Some(i) => d[..=i].to_owned(),
         None => d.to_owned(),
@@ -185,7 +290,11 @@ fn type_schema(ty: &str) -> Value {
 }
 
 /// A common schema whose properties include every top-level response field.
-fn common_match(common: Option<&Value>, fields: &[DocField]) -> Option<String> {
+fn common_match(
+    common: Option<&Value>,
+    fields: &[DocField],
+    preferred: Option<&str>,
+) -> Option<String> {
     let schemas = common?.pointer("/components/schemas")?.as_object()?;
     let top: Vec<&str> = fields
         .iter()
@@ -195,23 +304,38 @@ fn common_match(common: Option<&Value>, fields: &[DocField]) -> Option<String> {
     if top.is_empty() {
         return None;
     }
-    schemas.iter().find_map(|(name, s)| {
-        let props = s.get("properties")?.as_object()?;
-        top.iter()
-            .all(|f| props.contains_key(*f))
-            .then(|| name.clone())
-    })
+    let matches: Vec<&String> = schemas
+        .iter()
+        .filter(|(_, s)| {
+            s.get("properties")
+                .and_then(Value::as_object)
+                .is_some_and(|props| top.iter().all(|f| props.contains_key(*f)))
+        })
+        .map(|(name, _)| name)
+        .collect();
+    // The API's envelope (api.toml) before other schemas with the same fields.
+    matches
+        .iter()
+        .find(|n| Some(n.as_str()) == preferred)
+        .or_else(|| matches.first())
+        .map(|n| (*n).clone())
 }
 
 /// The draft document.
-pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Value {
+pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Draft {
     let op = input.operation;
+    let mut notes: Vec<(String, String)> = Vec::new();
     let mut schemas = Schemas {
         defs: BTreeMap::new(),
     };
     let mut parameters = Vec::new();
     for p in page.params.iter().filter(|p| p.location != Location::Body) {
         let location = p.location.to_string();
+        if let Some(shared) = common_parameter(input.common, &p.field.name, &location) {
+            parameters
+                .push(json!({ "$ref": format!("_common.yaml#/components/parameters/{shared}") }));
+            continue;
+        }
         // Headers that a security scheme of the API sends are not parameters.
         let security_header = input
             .common
@@ -285,7 +409,7 @@ pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Value 
         .responses
         .iter()
         .find(|(c, _)| c.starts_with('2'))
-        .and_then(|(_, fields)| common_match(input.common, fields));
+        .and_then(|(_, fields)| common_match(input.common, fields, input.envelope.as_deref()));
     let error_schema = common_schemas
         .and_then(|s| s.keys().find(|k| k.ends_with("Error")).cloned())
         .or(envelope);
@@ -304,14 +428,40 @@ pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Value 
                 .collect()
         })
         .unwrap_or_default();
-    if error_schema.is_some() {
+    let has_common_errors = common_response(input.common, "4XX").is_some();
+    if error_schema.is_some() || has_common_errors {
         for range in ["4XX", "5XX"] {
             if !codes.iter().any(|c| c == range) {
                 codes.push(range.to_owned());
             }
         }
     }
+    // The generator needs a success response; a page cut before its responses has none.
+    if !codes.iter().any(|c| c.starts_with('2')) {
+        codes.insert(0, "200".to_owned());
+        let why = match &page.ends_in {
+            Some(cut) => format!(
+                "The page ends in {} before its responses: this 200 is a guess. Give the \
+                 response body from another public source and name it with x-source.",
+                cut.section
+            ),
+            None => "The page documents no success status: this 200 is a guess; check it \
+                     against the vendor's other documentation."
+                .to_owned(),
+        };
+        notes.push(("200".to_owned(), why));
+    }
     for code in codes {
+        if !code.starts_with('2')
+            && !page.responses.contains_key(&code)
+            && let Some(shared) = common_response(input.common, &code)
+        {
+            responses.insert(
+                code,
+                json!({ "$ref": format!("_common.yaml#/components/responses/{shared}") }),
+            );
+            continue;
+        }
         let description = page
             .status_codes
             .get(&code)
@@ -324,7 +474,7 @@ pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Value 
             });
         let mut resp = json!({ "description": description });
         let schema = match page.responses.get(&code) {
-            Some(fields) => match common_match(input.common, fields) {
+            Some(fields) => match common_match(input.common, fields, input.envelope.as_deref()) {
                 Some(name) => {
                     Some(json!({ "$ref": format!("_common.yaml#/components/schemas/{name}") }))
                 }
@@ -372,7 +522,7 @@ pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Value 
     let mut doc = json!({
         "openapi": "3.0.3",
         "info": { "title": format!("{op} (draft)"), "version": "draft" },
-        "paths": { path: { method: operation } },
+        "paths": { path.clone(): { method.clone(): operation } },
     });
     if let Some(schemes) = input
         .common
@@ -381,8 +531,62 @@ pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Value 
     {
         doc["security"] = Value::Array(schemes.keys().map(|k| json!({ k.clone(): [] })).collect());
     }
+    // Names the API's other documents define get the operation's name in front.
+    let clashing: Vec<String> = schemas
+        .defs
+        .keys()
+        .filter(|k| input.taken.contains(*k))
+        .cloned()
+        .collect();
+    for name in clashing {
+        let mut renamed = format!("{op}{name}");
+        while input.taken.contains(&renamed) || schemas.defs.contains_key(&renamed) {
+            renamed.push('2');
+        }
+        if let Some(def) = schemas.defs.remove(&name) {
+            schemas.defs.insert(renamed.clone(), def);
+        }
+        rename_refs(&mut doc, &name, &renamed);
+        for def in schemas.defs.values_mut() {
+            rename_refs(def, &name, &renamed);
+        }
+    }
     if !schemas.defs.is_empty() {
         doc["components"] = json!({ "schemas": schemas.defs });
     }
-    doc
+    let at = format!("/paths/{}/{method}", segment(&path));
+    let mut placed: Vec<(String, String)> = notes
+        .into_iter()
+        .map(|(code, note)| (format!("{at}/responses/{code}"), note))
+        .collect();
+    if let Some(cut) = &page.ends_in {
+        placed.push((
+            at.clone(),
+            format!(
+                "The page ends in {}: what it documents past that point is not in this draft. \
+                 Record the capture as `partial` in pages.toml and name the source of each fact \
+                 the page does not show with x-source.",
+                cut.section
+            ),
+        ));
+    }
+    if input.url.contains("example.invalid") {
+        placed.push((
+            format!("{at}/externalDocs/url"),
+            "The page's address is not known: write the URL of the vendor's page here and in \
+             pages.toml."
+                .to_owned(),
+        ));
+    }
+    let mut untyped = Vec::new();
+    take_untyped(&mut doc, "", &mut untyped);
+    placed.extend(untyped.into_iter().map(|pointer| {
+        (
+            pointer,
+            "The page gives no type here: `string` is a guess; take the type from another \
+             public source and name it with x-source."
+                .to_owned(),
+        )
+    }));
+    Draft { doc, notes: placed }
 }
