@@ -4,6 +4,7 @@
 
 pub mod api_diff;
 pub mod check;
+pub mod cli_gen;
 mod config;
 pub mod docs;
 pub mod generate;
@@ -58,6 +59,10 @@ pub fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>, Vec<SpecError>> {
             }
             Err(e) => errors.push(e),
         }
+    }
+    match cli_gen::catalog(&apis, &version) {
+        Ok(file) => files.push(file),
+        Err(mut e) => errors.append(&mut e),
     }
     if errors.is_empty() {
         Ok(files)
