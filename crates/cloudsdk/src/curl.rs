@@ -213,6 +213,119 @@ fn display_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Api;
+    use integration_tests::{digest_server, huawei_server};
+
+    fn api(auth: Auth, supplied: &'static [crate::catalog::Supplied]) -> &'static Api {
+        Box::leak(Box::new(Api {
+            name: "drill",
+            crate_name: "drill",
+            title: "drill",
+            auth,
+            base_url: "https://example.invalid",
+            service: "drill",
+            host: "drill.{region}.example.invalid",
+            host_exceptions: &[],
+            env_headers: &[],
+            supplied,
+            envelope: None,
+            operations: &[],
+        }))
+    }
+
+    fn delete() -> Call {
+        Call {
+            method: "DELETE",
+            path: "/v1/p0/things/it%27s%20%22this%22".into(),
+            query: vec![("force".into(), "yes please".into())],
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    fn curl(command: &str, env: &[(&str, &str)]) -> std::process::Output {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(command.replacen("curl ", "/usr/bin/curl ", 1))
+            .env_clear()
+            .envs(env.iter().copied())
+            .output()
+            .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_signed_delete_runs_as_curl_against_the_verifying_server() {
+        let server = huawei_server::HuaweiServer::start().await.unwrap();
+        server.add_access_key("DRILLAK", "drill secret");
+        let settings = Settings::with(
+            [
+                ("HUAWEICLOUD_SDK_AK", "DRILLAK"),
+                ("HUAWEICLOUD_SDK_SK", "drill secret"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+        );
+        let target = Target {
+            base_url: server.base_url(),
+            loopback_http: true,
+        };
+        let command = dry_run(api(Auth::Huawei, &[]), &target, &delete(), &settings).unwrap();
+        assert!(!command.contains("drill secret"), "{command}");
+        let out = tokio::task::spawn_blocking(move || curl(&command, &[]))
+            .await
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let r = server.requests().pop().unwrap();
+        assert_eq!(r.method, "DELETE");
+        assert!(
+            matches!(r.auth, huawei_server::AuthOutcome::Signed(_)),
+            "{:?}",
+            r.auth
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_digest_delete_runs_as_curl_with_the_secret_from_the_environment() {
+        static SUPPLIED: [crate::catalog::Supplied; 1] = [crate::catalog::Supplied {
+            name: "requestId",
+            location: "query",
+            supply: "uuid",
+        }];
+        let server =
+            digest_server::DigestServer::start(digest_server::Config::new("id", "s\"e$'c"))
+                .await
+                .unwrap();
+        let settings = Settings::with(Default::default());
+        let target = Target {
+            base_url: server.base_url(),
+            loopback_http: true,
+        };
+        let command = dry_run(api(Auth::Digest, &SUPPLIED), &target, &delete(), &settings).unwrap();
+        let out = tokio::task::spawn_blocking(move || {
+            curl(
+                &command,
+                &[
+                    ("OCEANBASE_ACCESS_KEY_ID", "id"),
+                    ("OCEANBASE_ACCESS_KEY_SECRET", "s\"e$'c"),
+                ],
+            )
+        })
+        .await
+        .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let r = server.requests().pop().unwrap();
+        assert_eq!((r.method.as_str(), r.status), ("DELETE", 200));
+        assert!(r.target.contains("requestId="), "{}", r.target);
+    }
 
     #[test]
     fn quoting_survives_a_real_shell() {
