@@ -934,3 +934,34 @@ fn a_parameter_named_like_a_tool_flag_fails_generation() {
         "{message}"
     );
 }
+
+#[test]
+fn the_readme_examples_print_what_the_readme_says() {
+    let readme = std::fs::read_to_string(xtask::workspace_root().join("README.md")).unwrap();
+    let section = readme
+        .split("\n## Command-line tool\n")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("README has a Command-line tool section");
+    let mut examples = 0;
+    for block in section.split("```console\n").skip(1) {
+        let block = block.split("```").next().unwrap();
+        for example in block.split("$ ").filter(|e| !e.is_empty()) {
+            let (command, expected) = example.split_once('\n').unwrap();
+            let command = command
+                .strip_prefix("cloudsdk ")
+                .unwrap_or_else(|| panic!("an example of the tool: {command}"));
+            let out = Command::new("sh")
+                .arg("-c")
+                .arg(format!("\"$BIN\" {command}"))
+                .env("BIN", BIN)
+                .env("CLOUDSDK_CONFIG_DIR", std::env::temp_dir())
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{command}: {}", text(&out.stderr));
+            assert_eq!(text(&out.stdout), expected, "{command}");
+            examples += 1;
+        }
+    }
+    assert!(examples > 0, "the section has console examples");
+}
