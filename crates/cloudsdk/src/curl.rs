@@ -105,7 +105,7 @@ pub(crate) fn dry_run(
             )));
             if let Some(name) = project_header {
                 words.push(Word::Literal("-H".into()));
-                if settings.from_environment(oceanbase::ENV_PROJECT_ID) {
+                if settings.in_environment(oceanbase::ENV_PROJECT_ID) {
                     words.push(Word::Expand(format!(
                         "{name}: ${}",
                         oceanbase::ENV_PROJECT_ID

@@ -552,7 +552,7 @@ impl Condition {
     fn check(&self, response: &Value) -> Result<(bool, Value), Failure> {
         let found = output::search(&self.expr, response)?;
         let holds = found == self.value
-            || matches!((&found, &self.value), (Value::String(a), b) if b.to_string() == *a);
+            || matches!(&found, Value::String(a) if serde_json::from_str::<Value>(a).ok().as_ref() == Some(&self.value));
         Ok((holds, found))
     }
 }

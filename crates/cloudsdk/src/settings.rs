@@ -121,7 +121,7 @@ impl Settings {
     }
 
     /// Whether `name` is set in the environment (a dry run refers to it as `$name`).
-    pub(crate) fn from_environment(&self, name: &str) -> bool {
+    pub(crate) fn in_environment(&self, name: &str) -> bool {
         !self.overrides.contains_key(name) && std::env::var(name).is_ok_and(|v| !v.is_empty())
     }
 }

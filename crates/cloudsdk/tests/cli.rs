@@ -1,6 +1,8 @@
 //! The built `cloudsdk` binary, run as a process against loopback servers: the project's
 //! Digest and Huawei servers (which verify credentials and signatures) and small servers
 //! these tests start for paging, waiting and errors.
+// Test code: a failed unwrap is a failed test with a message.
+#![allow(clippy::unwrap_used)]
 
 use std::{
     io::Write as _,
@@ -202,11 +204,11 @@ async fn every_operation_runs_with_flags_and_with_a_body_from_stdin() {
                     "{args:?} against {base}: {}",
                     text(&out.stderr)
                 );
-                if op.has_body && op.example.is_some() {
+                if let (true, Some(example)) = (op.has_body, op.example) {
                     let printed: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
                         panic!("{args:?}: not JSON ({e}): {}", text(&out.stdout))
                     });
-                    let example: Value = serde_json::from_str(op.example.unwrap()).unwrap();
+                    let example: Value = serde_json::from_str(example).unwrap();
                     assert_eq!(printed, example, "{args:?}");
                 }
                 let (method, path, body) = match api.auth {
@@ -399,6 +401,9 @@ async fn dry_run_prints_curl_digest_with_the_secret_as_a_variable() {
     assert_eq!(serde_json::from_slice::<Value>(&r.body).unwrap(), value);
 }
 
+/// What a scripted server answers request number `n` with the query string `q`.
+type Answer = dyn Fn(usize, &str) -> (u16, Value) + Send + Sync;
+
 /// A server the test scripts: `answer` gets the request number and the query string.
 async fn scripted(
     answer: impl Fn(usize, &str) -> (u16, Value) + Send + Sync + 'static,
@@ -406,7 +411,7 @@ async fn scripted(
     #[derive(Clone)]
     struct St {
         count: Arc<AtomicUsize>,
-        answer: Arc<dyn Fn(usize, &str) -> (u16, Value) + Send + Sync>,
+        answer: Arc<Answer>,
     }
     async fn handle(State(st): State<St>, request: Request) -> Response {
         let n = st.count.fetch_add(1, Ordering::SeqCst);

@@ -1,6 +1,8 @@
 //! The binary in a real pseudo-terminal: pretty JSON, the table, and the spinner on stderr
 //! while `--wait-until` waits. (The piped runs in `cli.rs` check the compact JSON and that no
 //! spinner is drawn.)
+// Test code: a failed unwrap is a failed test with a message.
+#![allow(clippy::unwrap_used)]
 
 use std::{
     process::Command,
