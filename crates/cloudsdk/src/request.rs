@@ -49,10 +49,7 @@ impl Call {
                         op.id, p.flag, p.location, p.name, p.description
                     )));
                 }
-                if p.location == "path" {
-                    // `--mock` answers without a real path: keep the template's name.
-                    continue;
-                }
+                // Optional, supplied by the runtime, or `--mock` (which sends nothing).
                 continue;
             };
             check_value(p.flag, p.ty, p.values, &value)?;

@@ -970,3 +970,17 @@ fn the_readme_examples_print_what_the_readme_says() {
     }
     assert!(examples > 0, "the section has console examples");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn debug_logs_the_exchange_without_credentials() {
+    let huawei = HuaweiServer::start().await.unwrap();
+    huawei.add_access_key(AK, SK);
+    let (api, op) = paged_op();
+    let mut args = op_args(api, op);
+    args.push("--debug".into());
+    let out = run_async(args, huawei_env(&huawei.base_url(), api), None).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let log = text(&out.stderr);
+    assert!(log.contains(op.id) && log.contains("status=200"), "{log}");
+    assert!(!log.contains(SK) && !log.contains("Signature="), "{log}");
+}
