@@ -984,3 +984,34 @@ async fn debug_logs_the_exchange_without_credentials() {
     assert!(log.contains(op.id) && log.contains("status=200"), "{log}");
     assert!(!log.contains(SK) && !log.contains("Signature="), "{log}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_with_an_iam_token_refers_to_the_token_variable() {
+    let huawei = HuaweiServer::start().await.unwrap();
+    let token = "MIIT-token-$(not run)'\"";
+    huawei.accept_token(token);
+    let (api, op) = paged_op();
+    let mut env: Vec<(String, String)> = huawei_env(&huawei.base_url(), api)
+        .into_iter()
+        .filter(|(k, _)| !k.ends_with("_AK") && !k.ends_with("_SK"))
+        .collect();
+    env.push(("HUAWEICLOUD_SDK_AUTH_TOKEN".into(), token.into()));
+    let mut args = op_args(api, op);
+    args.push("--dry-run".into());
+    let out = run_async(args, env, None).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let command = text(&out.stdout);
+    assert!(
+        command.contains("-H \"X-Auth-Token: $HUAWEICLOUD_SDK_AUTH_TOKEN\""),
+        "{command}"
+    );
+    assert!(!command.contains("MIIT"), "{command}");
+    let ran = run_curl(&command, &[("HUAWEICLOUD_SDK_AUTH_TOKEN", token)]);
+    assert!(ran.status.success(), "{command}\n{}", text(&ran.stderr));
+    let r = huawei.requests().pop().unwrap();
+    assert!(
+        matches!(r.auth, huawei_server::AuthOutcome::Token(_)),
+        "{:?}",
+        r.auth
+    );
+}
