@@ -159,7 +159,7 @@ pub(crate) fn dry_run(
                 words.push(Word::Literal("-H".into()));
                 words.push(Word::Expand(format!(
                     "{}: ${}",
-                    display_name(huawei::AUTH_TOKEN_HEADER.as_ref()),
+                    display_name(huawei::AUTH_TOKEN_HEADER),
                     env::AUTH_TOKEN
                 )));
                 headers_of(&request, &mut words, false);
