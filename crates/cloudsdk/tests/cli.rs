@@ -1015,3 +1015,21 @@ async fn dry_run_with_an_iam_token_refers_to_the_token_variable() {
         r.auth
     );
 }
+
+#[test]
+fn a_body_for_an_operation_without_one_is_a_usage_error() {
+    let Some((api, op)) = catalog::APIS
+        .iter()
+        .flat_map(|a| a.operations.iter().map(move |o| (a, o)))
+        .find(|(_, o)| o.body.is_none())
+    else {
+        return;
+    };
+    let out = run(
+        &[api.name, op.name, "--mock", "--body", "-"],
+        &[],
+        Some("{}"),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("takes no request body"));
+}
