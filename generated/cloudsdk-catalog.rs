@@ -678,19 +678,14 @@ pub static APIS: &[Api] = &[
         ],
     },
 ];
-/// The tool's own flags; no operation's flag may be one of them (checked when generating).
-pub const RESERVED_FLAGS: &[&str] = &[
+/// The tool's own flags on every operation's command; no flag from a spec is one of them
+/// (checked when generating).
+pub const COMMON_FLAGS: &[&str] = &[
     "help",
-    "version",
     "output",
     "query",
     "columns",
     "dry-run",
-    "body",
-    "body-template",
-    "all",
-    "max-items",
-    "page-size",
     "wait-until",
     "wait-fail",
     "wait-timeout",
@@ -701,5 +696,9 @@ pub const RESERVED_FLAGS: &[&str] = &[
     "region",
     "endpoint",
 ];
+/// The tool's own flags on the commands of paged operations.
+pub const PAGING_FLAGS: &[&str] = &["all", "max-items", "page-size"];
+/// The tool's own flags on the commands of operations with a request body.
+pub const BODY_FLAGS: &[&str] = &["body", "body-template"];
 /// The tool's own commands beside the APIs.
 pub const RESERVED_COMMANDS: &[&str] = &["config", "completions", "help"];

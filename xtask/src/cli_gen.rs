@@ -25,20 +25,15 @@ use crate::{
 /// Where the table is written; `crates/cloudsdk/src/catalog.rs` includes it.
 pub const CATALOG_PATH: &str = "generated/cloudsdk-catalog.rs";
 
-/// The tool's own flags (without `--`), on every operation's command. A parameter or body
-/// field whose flag would be one of these fails generation.
-pub const RESERVED_FLAGS: &[&str] = &[
+/// The tool's own flags (without `--`) on every operation's command. A parameter or body
+/// field whose flag would be one of these fails generation, unless the spec gives it another
+/// flag with `x-cli-flag: <name>`.
+pub const COMMON_FLAGS: &[&str] = &[
     "help",
-    "version",
     "output",
     "query",
     "columns",
     "dry-run",
-    "body",
-    "body-template",
-    "all",
-    "max-items",
-    "page-size",
     "wait-until",
     "wait-fail",
     "wait-timeout",
@@ -49,6 +44,15 @@ pub const RESERVED_FLAGS: &[&str] = &[
     "region",
     "endpoint",
 ];
+
+/// The tool's own flags on the commands of paged operations (`[[paginate]]` in api.toml).
+pub const PAGING_FLAGS: &[&str] = &["all", "max-items", "page-size"];
+
+/// The tool's own flags on the commands of operations with a request body.
+pub const BODY_FLAGS: &[&str] = &["body", "body-template"];
+
+/// The spec extension that names a parameter's or body field's flag instead of its name.
+pub const FLAG_EXTENSION: &str = "x-cli-flag";
 
 /// The tool's own commands beside the APIs; an API whose short name is one of these fails
 /// generation.
@@ -112,14 +116,21 @@ pub fn catalog(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let reserved = RESERVED_FLAGS;
+    let (common, paging, body) = (COMMON_FLAGS, PAGING_FLAGS, BODY_FLAGS);
     let commands = RESERVED_COMMANDS;
     let tokens = quote! {
         /// Every API in `specs/`, in the order of their folders.
         pub static APIS: &[Api] = &[#(#entries),*];
 
-        /// The tool's own flags; no operation's flag may be one of them (checked when generating).
-        pub const RESERVED_FLAGS: &[&str] = &[#(#reserved),*];
+        /// The tool's own flags on every operation's command; no flag from a spec is one of them
+        /// (checked when generating).
+        pub const COMMON_FLAGS: &[&str] = &[#(#common),*];
+
+        /// The tool's own flags on the commands of paged operations.
+        pub const PAGING_FLAGS: &[&str] = &[#(#paging),*];
+
+        /// The tool's own flags on the commands of operations with a request body.
+        pub const BODY_FLAGS: &[&str] = &[#(#body),*];
 
         /// The tool's own commands beside the APIs.
         pub const RESERVED_COMMANDS: &[&str] = &[#(#commands),*];
@@ -242,6 +253,15 @@ fn operation_entry(
         .cloned()
         .unwrap_or(file);
     let command = flag_name(id);
+    let paged = api.config.paginate.iter().any(|p| p.operation == id);
+    let mut reserved: Vec<&str> = COMMON_FLAGS.to_vec();
+    if paged {
+        reserved.extend(PAGING_FLAGS);
+    }
+    if op.request_body.is_some() {
+        reserved.extend(BODY_FLAGS);
+    }
+    let at = (file.as_str(), id, reserved.as_slice());
     let mut errors = Vec::new();
     let mut flags: BTreeMap<String, String> = BTreeMap::new();
     let mut params = Vec::new();
@@ -257,10 +277,17 @@ fn operation_entry(
             openapiv3::Parameter::Header { .. } => "header",
             openapiv3::Parameter::Cookie { .. } => "cookie",
         };
-        let flag = flag_name(&data.name);
+        let flag = match custom_flag(data.extensions.get(FLAG_EXTENSION), &file, id, &data.name) {
+            Ok(Some(flag)) => flag,
+            Ok(None) => flag_name(&data.name),
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
         claim(
             &mut flags,
-            (&file, id),
+            at,
             &flag,
             format!("{location} parameter {}", data.name),
             &mut errors,
@@ -309,7 +336,19 @@ fn operation_entry(
     {
         let required = request.required;
         let root = field(api, "", schema, true, 0, &mut |name, schema| {
-            let flag = flag_name(name);
+            let flag = match custom_flag(
+                schema.schema_data.extensions.get(FLAG_EXTENSION),
+                &file,
+                id,
+                name,
+            ) {
+                Ok(Some(flag)) => flag,
+                Ok(None) => flag_name(name),
+                Err(e) => {
+                    errors.push(e);
+                    return None;
+                }
+            };
             // A body field that is a scalar gets a flag, unless a parameter has that name:
             // then `--body` carries it.
             let scalar = matches!(
@@ -323,7 +362,7 @@ fn operation_entry(
             }
             if claim(
                 &mut flags,
-                (&file, id),
+                at,
                 &flag,
                 format!("body field {name}"),
                 &mut errors,
@@ -384,25 +423,55 @@ fn operation_entry(
     })
 }
 
+/// The flag a spec names with `x-cli-flag`, checked to be kebab case.
+fn custom_flag(
+    value: Option<&serde_json::Value>,
+    file: &str,
+    id: &str,
+    name: &str,
+) -> Result<Option<String>, SpecError> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    match value.as_str() {
+        Some(flag)
+            if !flag.is_empty()
+                && flag.starts_with(|c: char| c.is_ascii_lowercase())
+                && flag
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') =>
+        {
+            Ok(Some(flag.to_owned()))
+        }
+        _ => Err(SpecError::new(
+            file,
+            Some(format!("operation {id}, {name}, {FLAG_EXTENSION}")),
+            format!(
+                "write a flag name in kebab case without `--`, like `{}`",
+                flag_name(name)
+            ),
+        )),
+    }
+}
+
 /// Takes `flag` for `what` (a parameter or body field of operation `at.1` in file `at.0`);
 /// false, with an error, when it is the tool's own or already taken.
 fn claim(
     flags: &mut BTreeMap<String, String>,
-    at: (&str, &str),
+    at: (&str, &str, &[&str]),
     flag: &str,
     what: String,
     errors: &mut Vec<SpecError>,
 ) -> bool {
-    let (file, id) = at;
-    if RESERVED_FLAGS.contains(&flag) {
+    let (file, id, reserved) = at;
+    if reserved.contains(&flag) {
         errors.push(SpecError::new(
             file,
             Some(format!("operation {id}, {what}")),
             format!(
-                "its flag `--{flag}` is one of the command-line tool's own flags ({}); \
-                 the tool cannot offer it: rename the parameter, or change RESERVED_FLAGS in \
-                 xtask/src/cli_gen.rs together with crates/cloudsdk",
-                RESERVED_FLAGS.join(", ")
+                "its flag `--{flag}` is one of the command-line tool's own flags on this command \
+                 ({}); give it another flag: write `{FLAG_EXTENSION}: <name>` (kebab case) on it",
+                reserved.join(", ")
             ),
         ));
         return false;

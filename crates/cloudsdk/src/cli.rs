@@ -6,7 +6,8 @@ use clap::{Arg, ArgAction, Command};
 
 use crate::catalog::{self, Field, Operation, Ty};
 
-/// The tool's own flags that every operation command has.
+/// The tool's own flags: those in `COMMON_FLAGS` on every operation's command, `PAGING_FLAGS`
+/// on paged operations, `BODY_FLAGS` on operations with a body.
 pub(crate) fn own_flags() -> Vec<Arg> {
     vec![
         Arg::new("output")
@@ -149,10 +150,16 @@ fn operation_command(op: &'static Operation) -> Command {
     if !op.docs.is_empty() {
         long.push_str(&format!("\n\nVendor page: {}", op.docs));
     }
-    let mut cmd = Command::new(op.name)
-        .about(about)
-        .long_about(long)
-        .args(own_flags());
+    let mut cmd =
+        Command::new(op.name)
+            .about(about)
+            .long_about(long)
+            .args(own_flags().into_iter().filter(|a| {
+                let id = a.get_id().as_str();
+                catalog::COMMON_FLAGS.contains(&id)
+                    || (op.paging.is_some() && catalog::PAGING_FLAGS.contains(&id))
+                    || (op.body.is_some() && catalog::BODY_FLAGS.contains(&id))
+            }));
     for p in op.params {
         let mut help = p.description.to_owned();
         if !p.values.is_empty() {

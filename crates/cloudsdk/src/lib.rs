@@ -200,8 +200,16 @@ fn operation(
     op: &'static catalog::Operation,
     args: &clap::ArgMatches,
 ) -> Result<(), Failure> {
-    let flag = |name: &str| args.get_one::<String>(name).map(String::as_str);
-    let on = |name: &str| args.get_flag(name);
+    // `try_`: an operation's command has only the flags that apply to it.
+    let flag = |name: &str| {
+        args.try_get_one::<String>(name)
+            .ok()
+            .flatten()
+            .map(String::as_str)
+    };
+    let on = |name: &str| matches!(args.try_get_one::<bool>(name), Ok(Some(true)));
+    let number = |name: &str| args.try_get_one::<f64>(name).ok().flatten().copied();
+    let count = |name: &str| args.try_get_one::<u64>(name).ok().flatten().copied();
     if on("body-template") {
         return output::write_out(&cli::body_template(op));
     }
@@ -236,10 +244,8 @@ fn operation(
         Some(until) => Some(send::Wait::new(
             until,
             flag("wait-fail"),
-            args.get_one::<f64>("wait-timeout")
-                .copied()
-                .unwrap_or(600.0),
-            args.get_one::<f64>("wait-interval").copied().unwrap_or(2.0),
+            number("wait-timeout").unwrap_or(600.0),
+            number("wait-interval").unwrap_or(2.0),
         )?),
         None if flag("wait-fail").is_some() => {
             return Err(Failure::usage("--wait-fail goes with --wait-until"));
@@ -271,8 +277,8 @@ fn operation(
     runtime.block_on(async {
         let client = target.runtime(api, &settings)?;
         if all {
-            let max = args.get_one::<u64>("max-items").copied();
-            let page = args.get_one::<u64>("page-size").copied().unwrap_or(100);
+            let max = count("max-items");
+            let page = count("page-size").unwrap_or(100);
             send::all(api, op, &client, &target, &call, &printer, page, max).await
         } else if let Some(wait) = wait {
             let spinner = std::io::stderr().is_terminal();

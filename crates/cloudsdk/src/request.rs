@@ -70,15 +70,9 @@ impl Call {
             }
         }
         let body = match &op.body {
-            None if args.get_one::<String>("body").is_some() => {
-                return Err(Failure::usage(format!(
-                    "{} takes no request body: drop --body",
-                    op.id
-                )));
-            }
             None => None,
             Some(body) => {
-                let mut value = match args.get_one::<String>("body") {
+                let mut value = match args.try_get_one::<String>("body").ok().flatten() {
                     Some(source) => Some(read_body(source)?),
                     None => None,
                 };

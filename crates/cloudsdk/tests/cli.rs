@@ -798,14 +798,35 @@ fn completions_are_printed_for_bash_zsh_and_fish() {
 
 #[test]
 fn own_flags_are_the_reserved_names_the_generator_keeps_free() {
-    let out = run(&["--help"], &[], None);
-    assert!(out.status.success());
-    let (api, op) = paged_op();
-    let help = text(&run(&[api.name, op.name, "--help"], &[], None).stdout);
-    for flag in catalog::RESERVED_FLAGS.iter().filter(|f| **f != "version") {
-        assert!(help.contains(&format!("--{flag}")), "--{flag} in {help}");
+    for api in catalog::APIS {
+        for op in api.operations {
+            let help = text(&run(&[api.name, op.name, "--help"], &[], None).stdout);
+            let mut own: Vec<&str> = catalog::COMMON_FLAGS.to_vec();
+            let (paged, body) = (op.paging.is_some(), op.body.is_some());
+            for (applies, flags) in [(paged, catalog::PAGING_FLAGS), (body, catalog::BODY_FLAGS)] {
+                for flag in flags {
+                    assert_eq!(
+                        help.contains(&format!("--{flag} "))
+                            || help.contains(&format!("--{flag}\n")),
+                        applies,
+                        "--{flag} on {}: {help}",
+                        op.name
+                    );
+                }
+                if applies {
+                    own.extend(flags);
+                }
+            }
+            for flag in own {
+                assert!(
+                    help.contains(&format!("--{flag}")),
+                    "--{flag} on {}",
+                    op.name
+                );
+            }
+            assert!(help.contains(op.summary.split_whitespace().next().unwrap()));
+        }
     }
-    assert!(help.contains(op.summary.split_whitespace().next().unwrap()));
 }
 
 /// A copy of `specs/` in a scratch folder, generated there.
@@ -931,8 +952,27 @@ fn a_parameter_named_like_a_tool_flag_fails_generation() {
         .collect::<Vec<_>>()
         .join("\n");
     assert!(
-        message.contains("--output") && message.contains(op.id),
+        message.contains("--output") && message.contains(op.id) && message.contains("x-cli-flag"),
         "{message}"
+    );
+
+    // The fix the message names: another flag for the parameter.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let fixed = text.replacen(
+        "          description: clashes.\n",
+        "          description: clashes.\n          x-cli-flag: output-kind\n",
+        1,
+    );
+    std::fs::write(&file, fixed).unwrap();
+    let files = xtask::generate_all(dir.path()).unwrap_or_else(|e| panic!("{e:?}"));
+    let table = files
+        .iter()
+        .find(|f| f.path == xtask::cli_gen::CATALOG_PATH)
+        .unwrap();
+    assert!(
+        table.contents.contains("flag: \"output-kind\""),
+        "{}",
+        table.contents
     );
 }
 
@@ -1027,5 +1067,9 @@ fn a_body_for_an_operation_without_one_is_a_usage_error() {
         Some("{}"),
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("takes no request body"));
+    assert!(
+        text(&out.stderr).contains("--body"),
+        "{}",
+        text(&out.stderr)
+    );
 }
