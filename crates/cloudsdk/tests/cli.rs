@@ -107,7 +107,10 @@ fn digest_env(base_url: &str) -> Vec<(String, String)> {
 
 fn sample(ty: Ty, values: &[&str]) -> Value {
     if let Some(v) = values.first() {
-        return Value::String((*v).to_owned());
+        return match ty {
+            Ty::Integer | Ty::Number => serde_json::from_str(v).unwrap_or(json!(v)),
+            _ => Value::String((*v).to_owned()),
+        };
     }
     match ty {
         Ty::Integer | Ty::Number => json!(1),
