@@ -144,7 +144,7 @@ fn operation_command(op: &'static Operation) -> Command {
         about = op.id.to_owned();
     }
     let mut long = format!(
-        "{} ({} {})\n\n{}",
+        "{about}\n\n{} ({} {})\n\n{}",
         op.id, op.method, op.path, op.description
     );
     if !op.docs.is_empty() {
