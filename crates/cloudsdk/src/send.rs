@@ -680,10 +680,18 @@ pub(crate) fn mock(
     };
     let value: Value = serde_json::from_str(example)
         .map_err(|e| Failure::internal(format!("the example of {} is not JSON: {e}", op.id)))?;
-    if let Some(wait) = wait
-        && let (Some(Err(e)), _) = wait.verdict(&value)?
-    {
-        return Err(e);
+    // The example never changes: a condition it does not meet would never be met.
+    if let Some(wait) = wait {
+        match wait.verdict(&value)? {
+            (Some(Ok(())), _) => {}
+            (Some(Err(e)), _) => return Err(e),
+            (None, found) => {
+                return Err(Failure::wait_timeout(format!(
+                    "{} does not hold for the documented example (found {found})",
+                    wait.until.text
+                )));
+            }
+        }
     }
     match (&op.paging, all) {
         (Some(paging), true) => {
