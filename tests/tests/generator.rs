@@ -227,6 +227,7 @@ fn stale_output_is_reported_with_the_fix() {
     };
     insta::assert_snapshot!(stale_message(&drift), @r"
     generated code is out of date with specs/ or the generator:
+      stale:   generated/cloudsdk-catalog.rs
       stale:   generated/huaweicloud-css/Cargo.toml
       stale:   generated/huaweicloud-css/src/lib.rs
     run `cargo xtask generate` and commit the result

@@ -4,6 +4,7 @@
 
 pub mod api_diff;
 pub mod check;
+pub mod cli_gen;
 mod config;
 mod contract_gen;
 pub mod docs;
@@ -125,6 +126,10 @@ fn generate_apis(apis: &[spec::LoadedApi]) -> Result<Vec<GeneratedFile>, Vec<Spe
             }
             Err(e) => errors.push(e),
         }
+    }
+    match cli_gen::catalog(&apis, &version) {
+        Ok(file) => files.push(file),
+        Err(mut e) => errors.append(&mut e),
     }
     if errors.is_empty() {
         Ok(files)

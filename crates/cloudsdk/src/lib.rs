@@ -1,0 +1,296 @@
+//! `cloudsdk`: every operation of the APIs in `specs/` as a command,
+//! `cloudsdk <api> <operation> [flags]`. The commands come from the generated table
+//! ([`catalog`]); requests go through the runtime crate's transport, authentication,
+//! retries, limits and typed errors, as the generated clients' do.
+#![warn(missing_docs, unreachable_pub)]
+
+pub mod catalog;
+mod cli;
+pub mod curl;
+mod output;
+mod request;
+mod send;
+mod settings;
+
+use std::{io::IsTerminal as _, process::ExitCode};
+
+use cloud_sdk_runtime::ErrorKind;
+use serde_json::{Value, json};
+
+/// Why a run failed: what the user sees on stderr and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    /// The error class (`usage`, `config`, `service`, ...), the first word of the line.
+    pub kind: &'static str,
+    /// The exit code of the class.
+    pub code: u8,
+    /// The HTTP status, when a server answered.
+    pub status: Option<u16>,
+    /// The vendor's error code.
+    pub vendor_code: Option<String>,
+    /// What happened and what to do.
+    pub message: String,
+    /// The request id the service answered with.
+    pub request_id: Option<String>,
+    /// The request id the call sent.
+    pub client_request_id: Option<String>,
+}
+
+impl Failure {
+    fn new(kind: &'static str, code: u8, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            code,
+            status: None,
+            vendor_code: None,
+            message: message.into(),
+            request_id: None,
+            client_request_id: None,
+        }
+    }
+
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
+        Self::new("usage", 2, message)
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Self::new("config", 3, message)
+    }
+
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
+        Self::new("internal", 70, message)
+    }
+
+    pub(crate) fn wait_timeout(message: impl Into<String>) -> Self {
+        Self::new("wait-timeout", 7, message)
+    }
+
+    pub(crate) fn wait_failed(message: impl Into<String>) -> Self {
+        Self::new("wait-failed", 8, message)
+    }
+
+    /// The class of a runtime error kind: (name, exit code).
+    pub(crate) fn class(kind: ErrorKind) -> (&'static str, u8) {
+        match kind {
+            ErrorKind::Service => ("service", 1),
+            ErrorKind::InvalidRequest => ("usage", 2),
+            ErrorKind::CredentialsUnavailable => ("config", 3),
+            ErrorKind::CredentialsRejected | ErrorKind::LoginRefused | ErrorKind::BadChallenge => {
+                ("credentials-rejected", 4)
+            }
+            ErrorKind::TimedOut => ("timed-out", 5),
+            ErrorKind::Connect => ("connect", 5),
+            ErrorKind::InsecureUrl => ("config", 3),
+            ErrorKind::InvalidResponse | ErrorKind::ResponseTooLarge => ("invalid-response", 6),
+            _ => ("transport", 5),
+        }
+    }
+
+    fn line(&self) -> String {
+        let mut out = format!("error: {}", self.kind);
+        if let Some(status) = self.status {
+            out.push_str(&format!(": HTTP {status}"));
+        }
+        if let Some(code) = &self.vendor_code {
+            out.push_str(&format!(": {code}"));
+        }
+        out.push_str(&format!(": {}", self.message.replace('\n', " ")));
+        if let Some(id) = &self.request_id {
+            out.push_str(&format!(" (request id {id})"));
+        }
+        if let Some(id) = &self.client_request_id {
+            out.push_str(&format!(" (client request id {id})"));
+        }
+        out
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "error": {
+                "kind": self.kind,
+                "exit_code": self.code,
+                "status": self.status,
+                "code": self.vendor_code,
+                "message": self.message,
+                "request_id": self.request_id,
+                "client_request_id": self.client_request_id,
+            }
+        })
+    }
+}
+
+/// Runs the tool with `args` (the first is the program name) and returns the exit code.
+pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
+    let matches = match cli::command().try_get_matches_from(args) {
+        Ok(m) => m,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let json_errors = matches!(find_output(&matches).as_deref(), Some("json"));
+    match dispatch(&matches) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            if json_errors {
+                eprintln!("{}", failure.json());
+            } else {
+                eprintln!("{}", failure.line());
+            }
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn find_output(matches: &clap::ArgMatches) -> Option<String> {
+    let (_, api) = matches.subcommand()?;
+    let (_, op) = api.subcommand()?;
+    op.try_get_one::<String>("output").ok().flatten().cloned()
+}
+
+fn dispatch(matches: &clap::ArgMatches) -> Result<(), Failure> {
+    let Some((name, sub)) = matches.subcommand() else {
+        return Err(Failure::usage("name an API; see `cloudsdk --help`"));
+    };
+    match name {
+        "completions" => {
+            let shell = sub
+                .get_one::<clap_complete::Shell>("shell")
+                .copied()
+                .ok_or_else(|| Failure::usage("name a shell: bash, zsh or fish"))?;
+            let mut cmd = cli::command();
+            let mut buffer = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "cloudsdk", &mut buffer);
+            output::write_out(&String::from_utf8_lossy(&buffer))
+        }
+        "config" => match sub.subcommand() {
+            Some(("path", _)) => {
+                output::write_out(&format!("{}\n", settings::credentials_path()?.display()))
+            }
+            Some(("set", args)) => settings::set(
+                args.get_one::<String>("name")
+                    .map(String::as_str)
+                    .unwrap_or_default(),
+                args.get_one::<String>("profile").map(String::as_str),
+            ),
+            Some(("list", _)) => output::write_out(&settings::list()?),
+            _ => Err(Failure::usage("use `cloudsdk config path|set|list`")),
+        },
+        api_name => {
+            let api = catalog::api(api_name)
+                .ok_or_else(|| Failure::usage(format!("no API `{api_name}`")))?;
+            let Some((op_name, args)) = sub.subcommand() else {
+                return Err(Failure::usage(format!("name an operation of `{api_name}`")));
+            };
+            let op = api
+                .operations
+                .iter()
+                .find(|o| o.name == op_name)
+                .ok_or_else(|| {
+                    Failure::usage(format!("no operation `{op_name}` in `{api_name}`"))
+                })?;
+            operation(api, op, args)
+        }
+    }
+}
+
+fn operation(
+    api: &'static catalog::Api,
+    op: &'static catalog::Operation,
+    args: &clap::ArgMatches,
+) -> Result<(), Failure> {
+    // `try_`: an operation's command has only the flags that apply to it.
+    let flag = |name: &str| {
+        args.try_get_one::<String>(name)
+            .ok()
+            .flatten()
+            .map(String::as_str)
+    };
+    let on = |name: &str| matches!(args.try_get_one::<bool>(name), Ok(Some(true)));
+    let number = |name: &str| args.try_get_one::<f64>(name).ok().flatten().copied();
+    let count = |name: &str| args.try_get_one::<u64>(name).ok().flatten().copied();
+    if on("body-template") {
+        return output::write_out(&cli::body_template(op));
+    }
+    if on("debug") {
+        let _ = tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_max_level(tracing::Level::DEBUG)
+            .with_target(false)
+            .try_init();
+    }
+    let format = match flag("output") {
+        Some("yaml") => output::Format::Yaml,
+        Some("table") => output::Format::Table,
+        _ => output::Format::Json,
+    };
+    let printer = output::Printer::new(format, flag("query"), flag("columns"))?;
+
+    let mut overrides = std::collections::BTreeMap::new();
+    if let Some(region) = flag("region") {
+        overrides.insert("HUAWEICLOUD_SDK_REGION".to_owned(), region.to_owned());
+    }
+    if let Some(endpoint) = flag("endpoint") {
+        overrides.insert(send::endpoint_variable(api), endpoint.to_owned());
+    }
+    let settings = if on("mock") {
+        None
+    } else {
+        Some(settings::Settings::load(flag("profile"), overrides)?)
+    };
+    let call = request::Call::from_args(api, op, args, settings.as_ref())?;
+    let wait = match flag("wait-until") {
+        Some(until) => Some(send::Wait::new(
+            until,
+            flag("wait-fail"),
+            number("wait-timeout").unwrap_or(600.0),
+            number("wait-interval").unwrap_or(2.0),
+        )?),
+        None if flag("wait-fail").is_some() => {
+            return Err(Failure::usage("--wait-fail goes with --wait-until"));
+        }
+        None => None,
+    };
+    let all = on("all");
+    if all && op.paging.is_none() {
+        return Err(Failure::usage(format!(
+            "{} is not paged: --all needs a [[paginate]] entry in specs/{}/api.toml",
+            op.id, api.crate_name
+        )));
+    }
+
+    let Some(settings) = settings else {
+        return send::mock(op, &printer, wait.as_ref(), all);
+    };
+    let target = send::Target::resolve(api, &settings)?;
+    if on("dry-run") {
+        return output::write_out(&format!(
+            "{}\n",
+            curl::dry_run(api, &target, &call, &settings)?
+        ));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::internal(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let client = target.runtime(api, &settings)?;
+        if all {
+            let max = count("max-items");
+            let page = count("page-size").unwrap_or(100);
+            send::all(api, op, &client, &target, &call, &printer, page, max).await
+        } else if let Some(wait) = wait {
+            let spinner = std::io::stderr().is_terminal();
+            let value = send::wait(api, op, &client, &target, &call, &wait, spinner).await?;
+            printer.print(op, value, false)
+        } else {
+            let value = send::once(api, op, &client, &target, &call).await?;
+            if op.has_body || !value.is_null() {
+                printer.print(op, value, false)
+            } else {
+                Ok(())
+            }
+        }
+    })
+}

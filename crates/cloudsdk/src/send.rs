@@ -1,0 +1,710 @@
+//! Sending: the base URL and credentials (through the runtime crate's authenticators), one
+//! call through the runtime's `pre`/`exec` hooks and typed errors, `--all` page by page,
+//! `--wait-until`, and `--mock`.
+
+use std::{
+    io::Write as _,
+    time::{Duration, Instant},
+};
+
+use cloud_sdk_runtime::{
+    ApiError, ConfigError, Runtime, RuntimeBuilder, ServiceError, huawei, oceanbase,
+};
+use progenitor_client::{Error as RawError, ResponseValue};
+use serde_json::Value;
+
+use crate::{
+    Failure,
+    catalog::{Api, Auth, Operation},
+    output::{self, Printer},
+    request::Call,
+    settings::Settings,
+};
+
+const USER_AGENT: &str = concat!("cloudsdk/", env!("CARGO_PKG_VERSION"));
+
+/// The variable that overrides the API's base URL.
+pub(crate) fn endpoint_variable(api: &Api) -> String {
+    match api.auth {
+        Auth::Digest => oceanbase::ENV_BASE_URL.to_owned(),
+        Auth::Huawei => service(api).endpoint_variable(),
+    }
+}
+
+pub(crate) fn service(api: &Api) -> huawei::Service {
+    huawei::Service {
+        name: api.service,
+        host: api.host,
+        host_exceptions: api.host_exceptions,
+        env_headers: api.env_headers,
+    }
+}
+
+fn config(e: ConfigError) -> Failure {
+    Failure::config(e.to_string())
+}
+
+/// Where a call goes.
+#[derive(Debug, Clone)]
+pub(crate) struct Target {
+    /// The base URL.
+    pub(crate) base_url: String,
+    /// Plain `http://` to a loopback address (local test servers): allowed, nothing leaves
+    /// the machine.
+    pub(crate) loopback_http: bool,
+}
+
+impl Target {
+    pub(crate) fn resolve(api: &Api, settings: &Settings) -> Result<Self, Failure> {
+        let variable = endpoint_variable(api);
+        let base_url = match settings.get(&variable) {
+            Some(url) => url.trim().trim_end_matches('/').to_owned(),
+            None => match api.auth {
+                Auth::Digest => api.base_url.to_owned(),
+                Auth::Huawei => {
+                    let region = settings.get(huawei::env::REGION).ok_or_else(|| {
+                        Failure::config(format!(
+                            "no region: pass --region (like cn-north-4), or set {} or {variable}",
+                            huawei::env::REGION
+                        ))
+                    })?;
+                    service(api).base_url(region.trim()).map_err(config)?
+                }
+            },
+        };
+        let url = url::Url::parse(&base_url)
+            .map_err(|e| Failure::config(format!("{variable}: not a URL ({e})")))?;
+        let loopback_http = url.scheme() == "http"
+            && match url.host() {
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                Some(url::Host::Domain(d)) => d == "localhost",
+                None => false,
+            };
+        if url.scheme() != "https" && !loopback_http {
+            return Err(Failure::config(format!(
+                "{variable}: credentials go only to https:// URLs (plain http only to a loopback address)"
+            )));
+        }
+        Ok(Self {
+            base_url,
+            loopback_http,
+        })
+    }
+
+    /// The runtime with the API's authenticator, from the settings.
+    pub(crate) fn runtime(&self, api: &Api, settings: &Settings) -> Result<Runtime, Failure> {
+        let builder = match api.auth {
+            Auth::Digest => digest_builder(api, settings)?,
+            Auth::Huawei => huawei_builder(api, settings, self.loopback_http)?,
+        };
+        builder
+            .allow_insecure_http(self.loopback_http)
+            .build()
+            .map_err(config)
+    }
+}
+
+fn required(settings: &Settings, name: &str, what: &str) -> Result<String, Failure> {
+    settings.get(name).ok_or_else(|| {
+        Failure::config(format!(
+            "{what} is not set: export {name}, or store it with `cloudsdk config set {name}`"
+        ))
+    })
+}
+
+fn digest_builder(api: &Api, settings: &Settings) -> Result<RuntimeBuilder, Failure> {
+    let id = required(settings, oceanbase::ENV_ACCESS_KEY_ID, "the AccessKey ID")?;
+    let secret = required(
+        settings,
+        oceanbase::ENV_ACCESS_KEY_SECRET,
+        "the AccessKey secret",
+    )?;
+    let project = settings.get(oceanbase::ENV_PROJECT_ID).unwrap_or_default();
+    let supplied: Vec<oceanbase::Supplied> = api
+        .supplied
+        .iter()
+        .map(|s| match s.supply {
+            "uuid" => oceanbase::Supplied::UuidQuery(s.name),
+            _ => oceanbase::Supplied::ProjectHeader(s.name),
+        })
+        .collect();
+    // Built once per run; the runtime's `Api` holds a static list.
+    let supplied: &'static [oceanbase::Supplied] = Box::leak(supplied.into_boxed_slice());
+    let described = oceanbase::Api {
+        default_base_url: api.base_url,
+        supplied,
+    };
+    oceanbase::runtime_builder(
+        &described,
+        oceanbase::Credentials::new(id, secret),
+        &project,
+    )
+    .map_err(config)
+}
+
+fn huawei_builder(
+    api: &Api,
+    settings: &Settings,
+    loopback: bool,
+) -> Result<RuntimeBuilder, Failure> {
+    use huawei::env;
+    let (ak, sk) = (settings.get(env::AK), settings.get(env::SK));
+    let mut builder = if ak.is_some() || sk.is_some() {
+        let ak = required(settings, env::AK, "the access key id (AK)")?;
+        let sk = required(settings, env::SK, "the secret access key (SK)")?;
+        let mut credentials = huawei::AkSkCredentials::new(ak, sk).map_err(config)?;
+        if let Some(project) = settings.get(env::PROJECT_ID) {
+            credentials = credentials.with_project_id(project).map_err(config)?;
+        }
+        if let Some(token) = settings.get(env::SECURITY_TOKEN) {
+            credentials = credentials.with_security_token(token).map_err(config)?;
+        }
+        Runtime::builder(huawei::AkSkAuth::new(credentials))
+    } else if let Some(token) = settings.get(env::AUTH_TOKEN) {
+        Runtime::builder(huawei::TokenAuth::static_token(token).map_err(config)?)
+    } else if settings.get(env::USERNAME).is_some() {
+        let user = required(settings, env::USERNAME, "the IAM user name")?;
+        let password = required(settings, env::PASSWORD, "the IAM user's password")?;
+        let domain = required(settings, env::DOMAIN_NAME, "the account (domain) name")?;
+        let region = settings.get(env::REGION);
+        let scope = match (
+            settings.get(env::PROJECT_ID),
+            settings.get(env::PROJECT_NAME),
+            &region,
+        ) {
+            (Some(id), _, _) => huawei::ProjectScope::Id(id),
+            (None, Some(name), _) => huawei::ProjectScope::Name(name),
+            (None, None, Some(region)) => huawei::ProjectScope::Name(region.clone()),
+            (None, None, None) => {
+                return Err(Failure::config(
+                    "IAM tokens need a project scope: set HUAWEICLOUD_SDK_PROJECT_ID, HUAWEICLOUD_SDK_PROJECT_NAME or --region",
+                ));
+            }
+        };
+        let password = huawei::IamPassword::new(user, password, domain, scope);
+        let provider = match (settings.get(env::IAM_ENDPOINT), region) {
+            (Some(iam), _) => huawei::IamPasswordProvider::new(&iam, password),
+            (None, Some(region)) => huawei::IamPasswordProvider::for_region(&region, password),
+            (None, None) => {
+                return Err(Failure::config(
+                    "IAM tokens need the IAM endpoint: pass --region or set HUAWEICLOUD_SDK_IAM_ENDPOINT",
+                ));
+            }
+        }
+        .map_err(config)?
+        .allow_insecure_http(loopback);
+        Runtime::builder(huawei::TokenAuth::from_provider(provider))
+    } else {
+        return Err(Failure::config(format!(
+            "no Huawei Cloud credentials for {}: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, \
+             or HUAWEICLOUD_SDK_AUTH_TOKEN, or HUAWEICLOUD_SDK_USERNAME, _PASSWORD and \
+             _DOMAIN_NAME (in the environment or a profile: `cloudsdk config set`)",
+            api.name
+        )));
+    };
+    for (header, variable) in api.env_headers {
+        if let Some(value) = settings.get(variable) {
+            builder = builder
+                .default_header(header, &value)
+                .map_err(|e| Failure::config(format!("{variable}: {e}")))?;
+        }
+    }
+    Ok(builder)
+}
+
+/// An error body of any of the vendors: Huawei Cloud's `error_code`/`error_msg` (or nested
+/// in `error`), OceanBase Cloud's envelope, or text.
+#[derive(Debug, Default)]
+pub(crate) struct VendorError {
+    code: Option<String>,
+    message: Option<String>,
+    request_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for VendorError {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Self::from_value(&Value::deserialize(d)?))
+    }
+}
+
+impl VendorError {
+    fn from_value(v: &Value) -> Self {
+        let text = |v: &Value, names: &[&str]| {
+            names.iter().find_map(|n| match v.get(n) {
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            })
+        };
+        let inner = v.get("error").filter(|e| e.is_object()).unwrap_or(v);
+        Self {
+            code: text(inner, &["error_code", "errorCode", "code"]),
+            message: text(inner, &["error_msg", "errorMessage", "message", "msg"]),
+            request_id: text(v, &["requestId", "request_id"]),
+        }
+    }
+}
+
+impl ServiceError for VendorError {
+    fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+
+fn failure(e: ApiError<VendorError>) -> Failure {
+    let (kind, code) = Failure::class(e.kind());
+    let message = match e.service_error() {
+        Some(body) => body
+            .message
+            .clone()
+            .unwrap_or_else(|| "(no message)".into()),
+        None => {
+            // The detail follows the operation's name in the error's text.
+            let text = e.to_string();
+            text.strip_prefix(&format!("{}: ", e.operation()))
+                .map(str::to_owned)
+                .unwrap_or(text)
+        }
+    };
+    let message = match e.status() {
+        Some(status) => message
+            .strip_prefix(&format!("HTTP {}: ", status.as_u16()))
+            .map(str::to_owned)
+            .unwrap_or(message),
+        None => message,
+    };
+    Failure {
+        kind,
+        code,
+        status: e.status().map(|s| s.as_u16()),
+        vendor_code: e.code().map(str::to_owned),
+        message: format!("{}: {message}", e.operation()),
+        request_id: e.request_id().map(str::to_owned),
+        client_request_id: e.client_request_id().map(str::to_owned),
+    }
+}
+
+/// The URL of a call on `base_url`, with `extra` query pairs after the call's own.
+pub(crate) fn url(
+    base_url: &str,
+    call: &Call,
+    extra: &[(String, String)],
+) -> Result<url::Url, Failure> {
+    let mut url = url::Url::parse(&format!("{}{}", base_url.trim_end_matches('/'), call.path))
+        .map_err(|e| Failure::usage(format!("the request URL is not valid: {e}")))?;
+    if !call.query.is_empty() || !extra.is_empty() {
+        let mut pairs = url.query_pairs_mut();
+        for (k, v) in call.query.iter().chain(extra) {
+            pairs.append_pair(k, v);
+        }
+    }
+    Ok(url)
+}
+
+/// The request as it is sent (before the runtime's defaults and authentication).
+pub(crate) fn build(
+    base_url: &str,
+    call: &Call,
+    extra: &[(String, String)],
+) -> Result<reqwest::Request, Failure> {
+    let method = reqwest::Method::from_bytes(call.method.as_bytes())
+        .map_err(|_| Failure::internal(format!("method {}", call.method)))?;
+    let mut request = reqwest::Request::new(method, url(base_url, call, extra)?);
+    let headers = request.headers_mut();
+    for (name, value) in &call.headers {
+        let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Failure::usage(format!("header {name:?} is not a valid header name")))?;
+        let value = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
+            Failure::usage(format!(
+                "the value of header {name} is not a valid header value"
+            ))
+        })?;
+        headers.insert(name, value);
+    }
+    headers.insert(
+        reqwest::header::ACCEPT,
+        reqwest::header::HeaderValue::from_static("application/json"),
+    );
+    if let Some(body) = call.body_text() {
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            reqwest::header::HeaderValue::from_static("application/json"),
+        );
+        *request.body_mut() = Some(body.into());
+    }
+    Ok(request)
+}
+
+async fn exchange(
+    runtime: &Runtime,
+    op: &'static Operation,
+    mut request: reqwest::Request,
+) -> Result<ResponseValue<Value>, RawError<VendorError>> {
+    runtime
+        .pre::<VendorError>(&mut request, op.id, USER_AGENT, &[])
+        .await?;
+    let response = runtime
+        .exec(request, op.id)
+        .await
+        .map_err(RawError::CommunicationError)?;
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(RawError::ResponseBodyError)?;
+    if status.is_success() {
+        let value = if bytes.iter().all(u8::is_ascii_whitespace) {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .map_err(|e| RawError::InvalidResponsePayload(bytes.clone(), e))?
+        };
+        Ok(ResponseValue::new(value, status, headers))
+    } else {
+        let body = serde_json::from_slice::<Value>(&bytes)
+            .map(|v| VendorError::from_value(&v))
+            .unwrap_or_else(|_| VendorError {
+                message: Some(String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned())
+                    .filter(|m| !m.trim().is_empty()),
+                ..VendorError::default()
+            });
+        Err(RawError::ErrorResponse(ResponseValue::new(
+            body, status, headers,
+        )))
+    }
+}
+
+/// One call; the body, or the failure (a 2xx envelope with `success: false` too).
+pub(crate) async fn once_with(
+    api: &Api,
+    op: &'static Operation,
+    runtime: &Runtime,
+    target: &Target,
+    call: &Call,
+    extra: &[(String, String)],
+) -> Result<Value, Failure> {
+    let request = build(&target.base_url, call, extra)?;
+    let output = cloud_sdk_runtime::call(op.id, exchange(runtime, op, request))
+        .await
+        .map_err(failure)?;
+    let status = output.status().as_u16();
+    let value = output.into_inner();
+    if let Some(envelope) = &api.envelope {
+        let failed = matches!(value.get(envelope.success), Some(Value::Bool(false)))
+            || value.get(envelope.success).and_then(Value::as_str) == Some("false");
+        if failed {
+            let text = |f: &str| value.get(f).and_then(Value::as_str).map(str::to_owned);
+            return Err(Failure {
+                kind: "service",
+                code: 1,
+                status: Some(status),
+                vendor_code: text(envelope.code),
+                message: format!(
+                    "{}: {}",
+                    op.id,
+                    text(envelope.message).unwrap_or_else(|| "(no message)".into())
+                ),
+                request_id: text(envelope.request_id),
+                client_request_id: None,
+            });
+        }
+    }
+    Ok(value)
+}
+
+pub(crate) async fn once(
+    api: &Api,
+    op: &'static Operation,
+    runtime: &Runtime,
+    target: &Target,
+    call: &Call,
+) -> Result<Value, Failure> {
+    once_with(api, op, runtime, target, call, &[]).await
+}
+
+/// `--all`: page after page by offset, printing each page's items before asking for the
+/// next; stops at the total, a short page, or `max` items.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call's parts, as the other senders take them, plus the page bounds"
+)]
+pub(crate) async fn all(
+    api: &Api,
+    op: &'static Operation,
+    runtime: &Runtime,
+    target: &Target,
+    call: &Call,
+    printer: &Printer,
+    page_size: u64,
+    max: Option<u64>,
+) -> Result<(), Failure> {
+    let Some(paging) = &op.paging else {
+        return Err(Failure::usage("not a paged operation"));
+    };
+    let mut call = call.clone();
+    let start = call
+        .query
+        .iter()
+        .find(|(k, _)| k == paging.offset)
+        .and_then(|(_, v)| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    call.query
+        .retain(|(k, _)| k != paging.offset && k != paging.limit);
+    let (mut offset, mut printed) = (start, 0u64);
+    loop {
+        let limit = match max {
+            Some(max) => page_size.min(max - printed),
+            None => page_size,
+        };
+        if limit == 0 {
+            return Ok(());
+        }
+        let extra = [
+            (paging.offset.to_owned(), offset.to_string()),
+            (paging.limit.to_owned(), limit.to_string()),
+        ];
+        let page = once_with(api, op, runtime, target, &call, &extra).await?;
+        let total = page.get(paging.total).and_then(Value::as_u64);
+        let items = match page {
+            Value::Object(mut map) => match map.remove(paging.items) {
+                Some(Value::Array(items)) => items,
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        let count = items.len() as u64;
+        if printer.format == crate::output::Format::Table {
+            let rows = Value::Array(
+                items
+                    .into_iter()
+                    .map(|i| printer.select(i))
+                    .collect::<Result<_, _>>()?,
+            );
+            let defaults = if printer.query.is_some() {
+                &[][..]
+            } else {
+                op.columns
+            };
+            output::write_out(&printer.table(&rows, None, defaults))?;
+        } else {
+            for item in items {
+                printer.print(op, item, true)?;
+            }
+        }
+        printed += count;
+        offset += count;
+        let done = count == 0
+            || count < limit
+            || total.is_some_and(|t| offset >= t)
+            || max.is_some_and(|m| printed >= m);
+        if done {
+            return Ok(());
+        }
+    }
+}
+
+/// `--wait-until` and `--wait-fail`: `<JMESPath> == <value>`.
+#[derive(Debug)]
+pub(crate) struct Wait {
+    until: Condition,
+    fail: Option<Condition>,
+    timeout: Duration,
+    interval: Duration,
+}
+
+#[derive(Debug)]
+struct Condition {
+    text: String,
+    expr: jmespath::Expression<'static>,
+    value: Value,
+}
+
+impl Condition {
+    fn parse(flag: &str, text: &str) -> Result<Self, Failure> {
+        let Some((expr, value)) = text.rsplit_once("==") else {
+            return Err(Failure::usage(format!(
+                "--{flag} {text:?}: write `<JMESPath> == <value>`, like `status == 'ready'`"
+            )));
+        };
+        let expr = jmespath::compile(expr.trim())
+            .map_err(|e| Failure::usage(format!("--{flag}: not a JMESPath expression: {e}")))?;
+        let raw = value.trim();
+        let unquoted = raw
+            .strip_prefix('\'')
+            .and_then(|r| r.strip_suffix('\''))
+            .or_else(|| raw.strip_prefix('`').and_then(|r| r.strip_suffix('`')));
+        let value = match unquoted {
+            Some(s) => serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.to_owned())),
+            None => serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned())),
+        };
+        Ok(Self {
+            text: text.trim().to_owned(),
+            expr,
+            value,
+        })
+    }
+
+    /// Whether it holds, and the value the expression found.
+    fn check(&self, response: &Value) -> Result<(bool, Value), Failure> {
+        let found = output::search(&self.expr, response)?;
+        let holds = found == self.value
+            || matches!(&found, Value::String(a) if serde_json::from_str::<Value>(a).ok().as_ref() == Some(&self.value));
+        Ok((holds, found))
+    }
+}
+
+impl Wait {
+    pub(crate) fn new(
+        until: &str,
+        fail: Option<&str>,
+        timeout: f64,
+        interval: f64,
+    ) -> Result<Self, Failure> {
+        let seconds = |flag: &str, s: f64| {
+            Duration::try_from_secs_f64(s)
+                .map_err(|_| Failure::usage(format!("--{flag} {s}: write a number of seconds")))
+        };
+        Ok(Self {
+            until: Condition::parse("wait-until", until)?,
+            fail: fail.map(|f| Condition::parse("wait-fail", f)).transpose()?,
+            timeout: seconds("wait-timeout", timeout)?,
+            interval: seconds("wait-interval", interval)?,
+        })
+    }
+
+    /// `Some(Ok)` when the wait is over with success, `Some(Err)` on the fail condition.
+    fn verdict(&self, value: &Value) -> Result<(Option<Result<(), Failure>>, Value), Failure> {
+        if let Some(fail) = &self.fail {
+            let (holds, found) = fail.check(value)?;
+            if holds {
+                return Ok((
+                    Some(Err(Failure::wait_failed(format!(
+                        "stopped waiting: {} (found {found})",
+                        fail.text
+                    )))),
+                    found,
+                ));
+            }
+        }
+        let (holds, found) = self.until.check(value)?;
+        Ok((holds.then_some(Ok(())), found))
+    }
+}
+
+/// Repeats the call until the condition holds, with a growing pause; a spinner on stderr shows
+/// the elapsed time and the last value when `spinner` (stderr is a terminal).
+///
+/// Small and self-contained on purpose: when the runtime offers a polling helper (deadline,
+/// back-off, a predicate on each answer), this loop becomes one call to it with
+/// `Wait::verdict` as the predicate, and keeps only the spinner.
+pub(crate) async fn wait(
+    api: &Api,
+    op: &'static Operation,
+    runtime: &Runtime,
+    target: &Target,
+    call: &Call,
+    wait: &Wait,
+    spinner: bool,
+) -> Result<Value, Failure> {
+    const FRAMES: [char; 4] = ['|', '/', '-', '\\'];
+    let started = Instant::now();
+    let mut pause = wait.interval;
+    let mut frame = 0usize;
+    let clear = |spinner: bool| {
+        if spinner {
+            eprint!("\r\x1b[2K");
+            let _ = std::io::stderr().flush();
+        }
+    };
+    loop {
+        let value = once(api, op, runtime, target, call).await?;
+        let (verdict, found) = wait.verdict(&value)?;
+        match verdict {
+            Some(Ok(())) => {
+                clear(spinner);
+                return Ok(value);
+            }
+            Some(Err(e)) => {
+                clear(spinner);
+                return Err(e);
+            }
+            None => {}
+        }
+        if started.elapsed() + pause > wait.timeout {
+            clear(spinner);
+            return Err(Failure::wait_timeout(format!(
+                "{} did not hold within {:.0?} (last value {found})",
+                wait.until.text, wait.timeout
+            )));
+        }
+        let until = Instant::now() + pause;
+        while Instant::now() < until {
+            if spinner {
+                eprint!(
+                    "\r\x1b[2K{} waiting {}s for {}: last value {found}",
+                    FRAMES[frame % FRAMES.len()],
+                    started.elapsed().as_secs(),
+                    wait.until.text
+                );
+                let _ = std::io::stderr().flush();
+                frame += 1;
+            }
+            tokio::time::sleep(Duration::from_millis(100).min(until - Instant::now())).await;
+        }
+        pause = (pause.mul_f64(1.5)).min(Duration::from_secs(30));
+    }
+}
+
+/// `--mock`: the documented example response, through the same output path.
+pub(crate) fn mock(
+    op: &Operation,
+    printer: &Printer,
+    wait: Option<&Wait>,
+    all: bool,
+) -> Result<(), Failure> {
+    let Some(example) = op.example else {
+        if op.has_body {
+            return Err(Failure::config(format!(
+                "{} documents no example response to answer --mock with",
+                op.id
+            )));
+        }
+        return Ok(());
+    };
+    let value: Value = serde_json::from_str(example)
+        .map_err(|e| Failure::internal(format!("the example of {} is not JSON: {e}", op.id)))?;
+    // The example never changes: a condition it does not meet would never be met.
+    if let Some(wait) = wait {
+        match wait.verdict(&value)? {
+            (Some(Ok(())), _) => {}
+            (Some(Err(e)), _) => return Err(e),
+            (None, found) => {
+                return Err(Failure::wait_timeout(format!(
+                    "{} does not hold for the documented example (found {found})",
+                    wait.until.text
+                )));
+            }
+        }
+    }
+    match (&op.paging, all) {
+        (Some(paging), true) => {
+            let items = value
+                .get(paging.items)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for item in items {
+                printer.print(op, item, true)?;
+            }
+            Ok(())
+        }
+        _ => printer.print(op, value, false),
+    }
+}

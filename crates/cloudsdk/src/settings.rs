@@ -1,0 +1,211 @@
+//! Where settings come from: the command line over the environment over a profile in the
+//! credentials file. A profile holds the library's own variable names
+//! (`HUAWEICLOUD_SDK_AK = "..."`), so one lookup serves the environment and the file alike.
+
+use std::{
+    collections::BTreeMap,
+    io::{IsTerminal as _, Read as _, Write as _},
+    path::PathBuf,
+};
+
+use crate::Failure;
+
+/// The variable that names the profile to use when `--profile` is not given.
+pub(crate) const PROFILE_VAR: &str = "CLOUDSDK_PROFILE";
+/// The variable that overrides the folder of the credentials file.
+pub(crate) const CONFIG_DIR_VAR: &str = "CLOUDSDK_CONFIG_DIR";
+
+/// Variables whose values are secrets: never printed, read without echo.
+const SECRETS: &[&str] = &[
+    "OCEANBASE_ACCESS_KEY_SECRET",
+    "HUAWEICLOUD_SDK_SK",
+    "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+    "HUAWEICLOUD_SDK_AUTH_TOKEN",
+    "HUAWEICLOUD_SDK_PASSWORD",
+];
+
+/// The credentials file: `$CLOUDSDK_CONFIG_DIR/credentials.toml`, else
+/// `$XDG_CONFIG_HOME/cloudsdk/credentials.toml`, else `~/.config/cloudsdk/credentials.toml`.
+pub(crate) fn credentials_path() -> Result<PathBuf, Failure> {
+    let dir = match std::env::var_os(CONFIG_DIR_VAR).filter(|v| !v.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => match std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
+            Some(dir) => PathBuf::from(dir).join("cloudsdk"),
+            None => match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+                Some(home) => PathBuf::from(home).join(".config").join("cloudsdk"),
+                None => {
+                    return Err(Failure::config(format!(
+                        "cannot place the credentials file: set {CONFIG_DIR_VAR} or HOME"
+                    )));
+                }
+            },
+        },
+    };
+    Ok(dir.join("credentials.toml"))
+}
+
+type Profiles = BTreeMap<String, BTreeMap<String, String>>;
+
+fn read_profiles() -> Result<Profiles, Failure> {
+    let path = credentials_path()?;
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Profiles::new()),
+        Err(e) => {
+            return Err(Failure::config(format!(
+                "cannot read {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    // The values are never shown: a parse error names the file and the line only.
+    toml::from_str::<Profiles>(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+        Failure::config(format!(
+            "{}{}: not a credentials file: write `[profile-name]` tables of `VARIABLE = \"value\"` lines",
+            path.display(),
+            line.map(|l| format!(":{l}")).unwrap_or_default()
+        ))
+    })
+}
+
+/// The settings of one run: command-line values, then the environment, then the profile.
+pub(crate) struct Settings {
+    overrides: BTreeMap<String, String>,
+    profile: BTreeMap<String, String>,
+}
+
+impl Settings {
+    /// Loads the profile named by `--profile`, `$CLOUDSDK_PROFILE` or `default`.
+    pub(crate) fn load(
+        profile: Option<&str>,
+        overrides: BTreeMap<String, String>,
+    ) -> Result<Self, Failure> {
+        let explicit = profile
+            .map(str::to_owned)
+            .or_else(|| std::env::var(PROFILE_VAR).ok().filter(|p| !p.is_empty()));
+        let name = explicit.clone().unwrap_or_else(|| "default".into());
+        let mut profiles = read_profiles()?;
+        let profile = match profiles.remove(&name) {
+            Some(p) => p,
+            None if explicit.is_some() => {
+                return Err(Failure::config(format!(
+                    "no profile `{name}` in {}; store one with `cloudsdk config set --profile {name} VARIABLE`",
+                    credentials_path()?.display()
+                )));
+            }
+            None => BTreeMap::new(),
+        };
+        Ok(Self { overrides, profile })
+    }
+
+    /// Settings with only `overrides` and the environment (tests).
+    #[cfg(test)]
+    pub(crate) fn with(overrides: BTreeMap<String, String>) -> Self {
+        Self {
+            overrides,
+            profile: BTreeMap::new(),
+        }
+    }
+
+    /// The value of variable `name`.
+    pub(crate) fn get(&self, name: &str) -> Option<String> {
+        self.overrides
+            .get(name)
+            .cloned()
+            .or_else(|| std::env::var(name).ok())
+            .or_else(|| self.profile.get(name).cloned())
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    /// Whether `name` is set in the environment (a dry run refers to it as `$name`).
+    pub(crate) fn in_environment(&self, name: &str) -> bool {
+        !self.overrides.contains_key(name) && std::env::var(name).is_ok_and(|v| !v.is_empty())
+    }
+}
+
+/// `cloudsdk config set NAME`: reads the value from a prompt without echo (on a terminal) or
+/// from stdin, and writes the credentials file with mode 0600.
+pub(crate) fn set(name: &str, profile: Option<&str>) -> Result<(), Failure> {
+    if !(name.starts_with("OCEANBASE_") || name.starts_with("HUAWEICLOUD_SDK_")) {
+        return Err(Failure::usage(format!(
+            "`{name}` is not one of the library's variables: use an OCEANBASE_* or HUAWEICLOUD_SDK_* name"
+        )));
+    }
+    let profile = profile
+        .map(str::to_owned)
+        .or_else(|| std::env::var(PROFILE_VAR).ok().filter(|p| !p.is_empty()))
+        .unwrap_or_else(|| "default".into());
+    let value = if std::io::stdin().is_terminal() {
+        let prompt = format!("{name} for profile {profile}: ");
+        if SECRETS.contains(&name) {
+            rpassword::prompt_password(prompt)
+        } else {
+            eprint!("{prompt}");
+            let _ = std::io::stderr().flush();
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).map(|_| line)
+        }
+    } else {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map(|_| text)
+    }
+    .map_err(|e| Failure::config(format!("cannot read the value of {name}: {e}")))?;
+    let value = value.trim_end_matches(['\r', '\n']).to_owned();
+    if value.is_empty() {
+        return Err(Failure::usage(format!("no value given for {name}")));
+    }
+    let mut profiles = read_profiles()?;
+    profiles
+        .entry(profile.clone())
+        .or_default()
+        .insert(name.to_owned(), value);
+    let text = toml::to_string(&profiles)
+        .map_err(|e| Failure::config(format!("cannot write the credentials file: {e}")))?;
+    let path = credentials_path()?;
+    write_private(&path, &text)
+        .map_err(|e| Failure::config(format!("cannot write {}: {e}", path.display())))?;
+    eprintln!("stored {name} in profile {profile} of {}", path.display());
+    Ok(())
+}
+
+/// Writes `text` to `path`, readable by its owner only (mode 0600 from creation on Unix).
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        options.mode(0o600);
+        let mut file = options.open(path)?;
+        // A file created earlier with other permissions is narrowed too.
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        file.write_all(text.as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        options.open(path)?.write_all(text.as_bytes())
+    }
+}
+
+/// `cloudsdk config list`: profiles and their variables; secrets as `***`.
+pub(crate) fn list() -> Result<String, Failure> {
+    let mut out = String::new();
+    for (name, vars) in read_profiles()? {
+        out.push_str(&format!("[{name}]\n"));
+        for (var, value) in vars {
+            let shown = if SECRETS.contains(&var.as_str()) {
+                "***".to_owned()
+            } else {
+                value
+            };
+            out.push_str(&format!("{var} = {shown}\n"));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,1095 @@
+//! The built `cloudsdk` binary, run as a process against loopback servers: the project's
+//! Digest and Huawei servers (which verify credentials and signatures) and small servers
+//! these tests start for paging, waiting and errors.
+// Test code: a failed unwrap is a failed test with a message.
+#![allow(clippy::unwrap_used)]
+
+use std::{
+    io::Write as _,
+    net::SocketAddr,
+    process::{Command, Output, Stdio},
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
+
+use axum::{
+    Router,
+    extract::{Request, State},
+    response::{IntoResponse, Response},
+};
+use cloudsdk::catalog::{self, Api, Auth, Field, Operation, Ty};
+use integration_tests::{
+    digest_server,
+    huawei_server::{self, HuaweiServer},
+};
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cloudsdk");
+const AK: &str = "CLI_TEST_AK";
+const SK: &str = "cli-test-secret-key";
+const OB_ID: &str = "cli-ak-id";
+const OB_SECRET: &str = "cli ak \"secret\" $x";
+
+/// Runs the binary with only `env` (and a scratch config folder), `stdin` on its stdin.
+fn run(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    let config = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("CLOUDSDK_CONFIG_DIR", config.path())
+        .envs(env.iter().copied())
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    if let Some(text) = stdin {
+        // A run that fails before reading its stdin closes it: not the test's failure.
+        let _ = child.stdin.take().unwrap().write_all(text.as_bytes());
+    }
+    child.wait_with_output().unwrap()
+}
+
+async fn run_async(args: Vec<String>, env: Vec<(String, String)>, stdin: Option<String>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        run(&args, &env, stdin.as_deref())
+    })
+    .await
+    .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn owned(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+fn huawei_env(base_url: &str, api: &Api) -> Vec<(String, String)> {
+    let mut env = vec![
+        ("HUAWEICLOUD_SDK_AK".to_owned(), AK.to_owned()),
+        ("HUAWEICLOUD_SDK_SK".to_owned(), SK.to_owned()),
+        (
+            "HUAWEICLOUD_SDK_PROJECT_ID".to_owned(),
+            "proj0123".to_owned(),
+        ),
+        (
+            format!(
+                "HUAWEICLOUD_SDK_ENDPOINT_{}",
+                api.service.to_ascii_uppercase()
+            ),
+            base_url.to_owned(),
+        ),
+    ];
+    for (_, var) in api.env_headers {
+        env.push(((*var).to_owned(), "ws-1".to_owned()));
+    }
+    env
+}
+
+fn digest_env(base_url: &str) -> Vec<(String, String)> {
+    vec![
+        ("OCEANBASE_ACCESS_KEY_ID".into(), OB_ID.into()),
+        ("OCEANBASE_ACCESS_KEY_SECRET".into(), OB_SECRET.into()),
+        ("OCEANBASE_PROJECT_ID".into(), "obproj".into()),
+        ("OCEANBASE_BASE_URL".into(), base_url.into()),
+    ]
+}
+
+fn sample(ty: Ty, values: &[&str]) -> Value {
+    if let Some(v) = values.first() {
+        return match ty {
+            Ty::Integer | Ty::Number => serde_json::from_str(v).unwrap_or(json!(v)),
+            _ => Value::String((*v).to_owned()),
+        };
+    }
+    match ty {
+        Ty::Integer | Ty::Number => json!(1),
+        Ty::Boolean => json!(true),
+        Ty::Array => json!([]),
+        Ty::Object => json!({}),
+        _ => json!("Zoë's \"value\""),
+    }
+}
+
+fn sample_body(root: &Field) -> Value {
+    let mut map = serde_json::Map::new();
+    for f in root.fields.iter().filter(|f| f.required) {
+        map.insert(f.name.to_owned(), sample(f.ty, f.values));
+    }
+    Value::Object(map)
+}
+
+/// Flags for every required parameter that nobody supplies, and where they go.
+fn param_args(op: &Operation) -> Vec<String> {
+    let mut args = Vec::new();
+    for p in op.params.iter().filter(|p| p.required && !p.supplied) {
+        args.push(format!("--{}", p.flag));
+        args.push(match sample(p.ty, p.values) {
+            Value::String(_) if p.location == "path" => format!("id-{}", p.flag),
+            Value::String(s) if p.location == "header" => format!("h-{}", s.len()),
+            Value::String(s) => s,
+            other => other.to_string(),
+        });
+    }
+    args
+}
+
+fn op_args(api: &Api, op: &Operation) -> Vec<String> {
+    let mut args = owned(&[api.name, op.name]);
+    args.extend(param_args(op));
+    args
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_runs_with_flags_and_with_a_body_from_stdin() {
+    let huawei = HuaweiServer::start().await.unwrap();
+    huawei.add_access_key(AK, SK);
+    let digest = digest_server::DigestServer::start(digest_server::Config::new(OB_ID, OB_SECRET))
+        .await
+        .unwrap();
+    for api in catalog::APIS {
+        for op in api.operations {
+            let (env, base) = match api.auth {
+                Auth::Huawei => (huawei_env(&huawei.base_url(), api), huawei.base_url()),
+                Auth::Digest => (digest_env(&digest.base_url()), digest.base_url()),
+            };
+            if let Some(example) = op.example {
+                huawei.reply_with(example);
+                if api.auth == Auth::Digest {
+                    digest.reply_with(example);
+                }
+            }
+            let mut forms = vec![(op_args(api, op), None)];
+            if let Some(body) = &op.body {
+                let whole = sample_body(&body.root);
+                let mut with_flags = op_args(api, op);
+                let mut rest = serde_json::Map::new();
+                for (k, v) in whole.as_object().unwrap() {
+                    let field = body.root.fields.iter().find(|f| f.name == k).unwrap();
+                    match (field.flag, v) {
+                        (Some(flag), Value::String(s)) => {
+                            with_flags.extend([format!("--{flag}"), s.clone()])
+                        }
+                        (Some(flag), other) => {
+                            with_flags.extend([format!("--{flag}"), other.to_string()])
+                        }
+                        (None, _) => {
+                            rest.insert(k.clone(), v.clone());
+                        }
+                    }
+                }
+                // The fields without a flag go in through stdin, and so does a required body
+                // that no flag fills.
+                let flagged = with_flags.len() > op_args(api, op).len();
+                let stdin = (!rest.is_empty() || (body.required && !flagged))
+                    .then(|| Value::Object(rest).to_string());
+                if stdin.is_some() {
+                    with_flags.extend(owned(&["--body", "-"]));
+                }
+                let mut piped = op_args(api, op);
+                piped.extend(owned(&["--body", "-"]));
+                forms = vec![(with_flags, stdin), (piped, Some(whole.to_string()))];
+            }
+            for (args, stdin) in forms {
+                let out = run_async(args.clone(), env.clone(), stdin.clone()).await;
+                assert!(
+                    out.status.success(),
+                    "{args:?} against {base}: {}",
+                    text(&out.stderr)
+                );
+                if let (true, Some(example)) = (op.has_body, op.example) {
+                    let printed: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+                        panic!("{args:?}: not JSON ({e}): {}", text(&out.stdout))
+                    });
+                    let example: Value = serde_json::from_str(example).unwrap();
+                    assert_eq!(printed, example, "{args:?}");
+                }
+                let (method, path, body) = match api.auth {
+                    Auth::Huawei => {
+                        let r = huawei.requests().pop().unwrap();
+                        assert!(
+                            matches!(r.auth, huawei_server::AuthOutcome::Signed(_)),
+                            "{args:?}: {:?}",
+                            r.auth
+                        );
+                        (r.method, r.path, r.body)
+                    }
+                    Auth::Digest => {
+                        let r = digest.requests().pop().unwrap();
+                        assert_eq!(r.status, 200, "{args:?}");
+                        let path = r.target.split('?').next().unwrap().to_owned();
+                        (r.method, path, r.body)
+                    }
+                };
+                assert_eq!(method, op.method, "{args:?}");
+                let literal = op.path.split('{').next().unwrap();
+                assert!(path.starts_with(literal), "{args:?}: {path}");
+                if let (Some(b), Some(stdin)) = (&op.body, &stdin) {
+                    let sent: Value = serde_json::from_slice(&body).unwrap();
+                    let want = sample_body(&b.root);
+                    assert_eq!(sent, want, "{args:?} (stdin {stdin})");
+                }
+            }
+        }
+    }
+}
+
+/// A Huawei operation with a query (for GET) and one with a body (for POST), from the table.
+fn huawei_ops(method: &str, with_query: bool) -> Option<(&'static Api, &'static Operation)> {
+    catalog::APIS
+        .iter()
+        .filter(|a| a.auth == Auth::Huawei)
+        .flat_map(|a| a.operations.iter().map(move |o| (a, o)))
+        .find(|(_, o)| {
+            o.method == method
+                && (!with_query || o.params.iter().any(|p| p.location == "query"))
+                && (method == "GET" || o.body.is_some())
+        })
+}
+
+fn run_curl(command: &str, env: &[(&str, &str)]) -> Output {
+    assert!(command.starts_with("curl "), "{command}");
+    Command::new("sh")
+        .arg("-c")
+        .arg(command.replacen("curl ", "/usr/bin/curl ", 1))
+        .env_clear()
+        .envs(env.iter().copied())
+        .output()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_prints_curl_that_runs_against_the_signature_checking_huawei_server() {
+    let huawei = HuaweiServer::start().await.unwrap();
+    huawei.add_access_key(AK, SK);
+    // A GET with a query.
+    let (api, op) = huawei_ops("GET", true).expect("a Huawei GET with query parameters");
+    let mut args = op_args(api, op);
+    for p in op
+        .params
+        .iter()
+        .filter(|p| p.location == "query" && !p.required)
+    {
+        args.extend([format!("--{}", p.flag), "5".into()]);
+    }
+    args.push("--dry-run".into());
+    let out = run_async(args.clone(), huawei_env(&huawei.base_url(), api), None).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let command = text(&out.stdout);
+    assert!(
+        command.contains("X-Sdk-Date: ") && command.contains("SDK-HMAC-SHA256"),
+        "{command}"
+    );
+    assert!(
+        !command.contains(SK),
+        "the secret key must not be printed: {command}"
+    );
+    let ran = run_curl(&command, &[]);
+    assert!(
+        ran.status.success(),
+        "{command}\n{}{}",
+        text(&ran.stdout),
+        text(&ran.stderr)
+    );
+    let r = huawei.requests().pop().unwrap();
+    assert!(
+        matches!(r.auth, huawei_server::AuthOutcome::Signed(_)),
+        "{:?}",
+        r.auth
+    );
+    assert!(r.query.unwrap_or_default().contains("=5"));
+
+    // A POST whose body holds quotes, `$`, a newline and non-ASCII text.
+    let (api, op) = huawei_ops("POST", false).expect("a Huawei POST with a body");
+    let body = op.body.as_ref().unwrap();
+    let mut value = sample_body(&body.root);
+    let tricky = "it's \"Zoë\" $HOME `x` \\ \n 中文";
+    if let Some(f) = body
+        .root
+        .fields
+        .iter()
+        .find(|f| f.ty == Ty::String && f.values.is_empty())
+    {
+        value[f.name] = json!(tricky);
+    }
+    let mut args = op_args(api, op);
+    args.extend(owned(&["--body", "-", "--dry-run"]));
+    let out = run_async(
+        args,
+        huawei_env(&huawei.base_url(), api),
+        Some(value.to_string()),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let command = text(&out.stdout);
+    let ran = run_curl(&command, &[]);
+    assert!(
+        ran.status.success(),
+        "{command}\n{}{}",
+        text(&ran.stdout),
+        text(&ran.stderr)
+    );
+    let r = huawei.requests().pop().unwrap();
+    assert!(
+        matches!(r.auth, huawei_server::AuthOutcome::Signed(_)),
+        "{:?}",
+        r.auth
+    );
+    assert_eq!(serde_json::from_slice::<Value>(&r.body).unwrap(), value);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_prints_curl_digest_with_the_secret_as_a_variable() {
+    let digest = digest_server::DigestServer::start(digest_server::Config::new(OB_ID, OB_SECRET))
+        .await
+        .unwrap();
+    let (api, op) = catalog::APIS
+        .iter()
+        .filter(|a| a.auth == Auth::Digest)
+        .flat_map(|a| a.operations.iter().map(move |o| (a, o)))
+        .find(|(_, o)| o.body.is_some())
+        .expect("an OceanBase operation with a body");
+    let body = op.body.as_ref().unwrap();
+    let mut value = sample_body(&body.root);
+    let tricky = "O'Brien \"Zoë\" $PATH 中文";
+    if let Some(f) = body.root.fields.iter().find(|f| f.ty == Ty::String) {
+        value[f.name] = json!(tricky);
+    }
+    let mut args = op_args(api, op);
+    args.extend(owned(&["--body", "-", "--dry-run"]));
+    let out = run_async(
+        args,
+        digest_env(&digest.base_url()),
+        Some(value.to_string()),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let command = text(&out.stdout);
+    assert!(
+        command.contains("--digest")
+            && command.contains("-u \"$OCEANBASE_ACCESS_KEY_ID:$OCEANBASE_ACCESS_KEY_SECRET\""),
+        "{command}"
+    );
+    assert!(
+        !command.contains(OB_SECRET) && command.contains("requestId="),
+        "{command}"
+    );
+    let ran = run_curl(
+        &command,
+        &[
+            ("OCEANBASE_ACCESS_KEY_ID", OB_ID),
+            ("OCEANBASE_ACCESS_KEY_SECRET", OB_SECRET),
+            ("OCEANBASE_PROJECT_ID", "obproj"),
+        ],
+    );
+    assert!(
+        ran.status.success(),
+        "{command}\n{}{}",
+        text(&ran.stdout),
+        text(&ran.stderr)
+    );
+    let r = digest.requests().pop().unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(r.project_id.as_deref(), Some("obproj"));
+    assert_eq!(serde_json::from_slice::<Value>(&r.body).unwrap(), value);
+}
+
+/// What a scripted server answers request number `n` with the query string `q`.
+type Answer = dyn Fn(usize, &str) -> (u16, Value) + Send + Sync;
+
+/// A server the test scripts: `answer` gets the request number and the query string.
+async fn scripted(
+    answer: impl Fn(usize, &str) -> (u16, Value) + Send + Sync + 'static,
+) -> (SocketAddr, Arc<AtomicUsize>) {
+    #[derive(Clone)]
+    struct St {
+        count: Arc<AtomicUsize>,
+        answer: Arc<Answer>,
+    }
+    async fn handle(State(st): State<St>, request: Request) -> Response {
+        let n = st.count.fetch_add(1, Ordering::SeqCst);
+        let (status, body) = (st.answer)(n, request.uri().query().unwrap_or_default());
+        let mut response = axum::Json(body).into_response();
+        *response.status_mut() = http::StatusCode::from_u16(status).unwrap();
+        response
+            .headers_mut()
+            .insert("x-request-id", http::HeaderValue::from_static("req-7"));
+        response
+    }
+    let count = Arc::new(AtomicUsize::new(0));
+    let st = St {
+        count: count.clone(),
+        answer: Arc::new(answer),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = Router::new().fallback(handle).with_state(st);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (addr, count)
+}
+
+fn paged_op() -> (&'static Api, &'static Operation) {
+    catalog::APIS
+        .iter()
+        .flat_map(|a| a.operations.iter().map(move |o| (a, o)))
+        .find(|(_, o)| o.paging.is_some())
+        .expect("a paged operation in specs/")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_streams_250_items_in_three_pages() {
+    let (api, op) = paged_op();
+    let paging = op.paging.as_ref().unwrap();
+    let (items, total, offset_name, limit_name) =
+        (paging.items, paging.total, paging.offset, paging.limit);
+    let (addr, count) = scripted(move |_, query| {
+        let get = |name: &str| {
+            query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(0)
+        };
+        let (offset, limit) = (get(offset_name), get(limit_name));
+        let page: Vec<Value> = (offset..(offset + limit).min(250))
+            .map(|i| json!({"id": format!("item-{i}")}))
+            .collect();
+        (200, json!({ items: page, total: 250 }))
+    })
+    .await;
+    let base = format!("http://{addr}");
+    let mut args = op_args(api, op);
+    args.extend(owned(&["--all", "--page-size", "100"]));
+    let out = run_async(args.clone(), huawei_env(&base, api), None).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 250);
+    assert_eq!(lines[249]["id"], "item-249");
+    assert_eq!(count.load(Ordering::SeqCst), 3);
+
+    let mut args = op_args(api, op);
+    args.extend(owned(&[
+        "--all",
+        "--page-size",
+        "100",
+        "--max-items",
+        "120",
+        "--query",
+        "id",
+    ]));
+    let out = run_async(args, huawei_env(&base, api), None).await;
+    let lines: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert_eq!(lines.len(), 120);
+    assert_eq!(lines[119], "\"item-119\"");
+    let _ = total;
+}
+
+fn waitable() -> (&'static Api, &'static Operation, &'static str) {
+    let (api, op) = paged_op();
+    (api, op, op.paging.as_ref().unwrap().items)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_until_goes_through_three_states() {
+    let (api, op, items) = waitable();
+    let states = ["pendingAcceptance", "creating", "accepted"];
+    let (addr, count) = scripted(move |n, _| {
+        let status = states[n.min(2)];
+        (200, json!({ items: [{"status": status}] }))
+    })
+    .await;
+    let mut args = op_args(api, op);
+    let until = format!("{items}[0].status == 'accepted'");
+    args.extend([
+        "--wait-until".into(),
+        until,
+        "--wait-interval".into(),
+        "0.05".into(),
+    ]);
+    let out = run_async(args, huawei_env(&format!("http://{addr}"), api), None).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(count.load(Ordering::SeqCst), 3);
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed[items][0]["status"], "accepted");
+    assert!(
+        !text(&out.stderr).contains("waiting"),
+        "no spinner when not a terminal"
+    );
+
+    // A terminal state named by --wait-fail ends the wait with its own exit code.
+    let (addr, _) = scripted(move |n, _| {
+        let status = ["creating", "failed"][n.min(1)];
+        (200, json!({ items: [{"status": status}] }))
+    })
+    .await;
+    let mut args = op_args(api, op);
+    args.extend([
+        "--wait-until".into(),
+        format!("{items}[0].status == 'accepted'"),
+        "--wait-fail".into(),
+        format!("{items}[0].status == 'failed'"),
+        "--wait-interval".into(),
+        "0.05".into(),
+    ]);
+    let out = run_async(args, huawei_env(&format!("http://{addr}"), api), None).await;
+    assert_eq!(out.status.code(), Some(8), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("wait-failed"));
+
+    // And a condition that never holds ends at the timeout.
+    let (addr, _) = scripted(move |_, _| (200, json!({ items: [{"status": "creating"}] }))).await;
+    let mut args = op_args(api, op);
+    args.extend([
+        "--wait-until".into(),
+        format!("{items}[0].status == 'accepted'"),
+        "--wait-interval".into(),
+        "0.05".into(),
+        "--wait-timeout".into(),
+        "0.3".into(),
+    ]);
+    let out = run_async(args, huawei_env(&format!("http://{addr}"), api), None).await;
+    assert_eq!(out.status.code(), Some(7), "{}", text(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_are_one_line_or_json_with_an_exit_code_per_class() {
+    let (api, op) = paged_op();
+    // The service refuses: exit 1, with status, vendor code, message and request id.
+    let (addr, _) = scripted(|_, _| {
+        (
+            400,
+            json!({"error_code": "CSS.0001", "error_msg": "bad cluster id"}),
+        )
+    })
+    .await;
+    let env = huawei_env(&format!("http://{addr}"), api);
+    let out = run_async(op_args(api, op), env.clone(), None).await;
+    assert_eq!(out.status.code(), Some(1));
+    let line = text(&out.stderr);
+    assert_eq!(line.lines().count(), 1, "{line}");
+    for part in [
+        "service",
+        "HTTP 400",
+        "CSS.0001",
+        "bad cluster id",
+        "req-7",
+        op.id,
+    ] {
+        assert!(line.contains(part), "{part} in {line}");
+    }
+    let mut args = op_args(api, op);
+    args.extend(owned(&["--output", "json"]));
+    let out = run_async(args, env, None).await;
+    let error: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(error["error"]["code"], "CSS.0001");
+    assert_eq!(error["error"]["status"], 400);
+    assert_eq!(error["error"]["request_id"], "req-7");
+
+    // Credentials refused by the signature-checking server: exit 4.
+    let huawei = HuaweiServer::start().await.unwrap();
+    let out = run_async(op_args(api, op), huawei_env(&huawei.base_url(), api), None).await;
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains(SK));
+
+    // No credentials: exit 3, naming the variables.
+    let out = run_async(
+        op_args(api, op),
+        vec![("HUAWEICLOUD_SDK_REGION".into(), "cn-north-4".into())],
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("HUAWEICLOUD_SDK_AK"));
+
+    // A required flag missing: exit 2.
+    let required = op
+        .params
+        .iter()
+        .find(|p| p.required && p.location == "path" && p.name != "project_id");
+    if let Some(p) = required {
+        let out = run_async(
+            owned(&[api.name, op.name]),
+            huawei_env("http://127.0.0.1:9", api),
+            None,
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(2));
+        assert!(text(&out.stderr).contains(&format!("--{}", p.flag)));
+    }
+
+    // Nobody listening: exit 5.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let out = run_async(
+        op_args(api, op),
+        huawei_env(&format!("http://127.0.0.1:{port}"), api),
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+
+    // An OceanBase envelope with `success: false` and HTTP 200 is a service error too.
+    let digest = digest_server::DigestServer::start(digest_server::Config::new(OB_ID, OB_SECRET))
+        .await
+        .unwrap();
+    digest.reply_with(r#"{"success":false,"errorCode":"E001","errorMessage":"no such tenant","requestId":"ob-req-1"}"#);
+    let (api, op) = catalog::APIS
+        .iter()
+        .filter(|a| a.envelope.is_some())
+        .flat_map(|a| a.operations.iter().map(move |o| (a, o)))
+        .next()
+        .expect("an API with an envelope");
+    let mut args = op_args(api, op);
+    if op.body.is_some() {
+        args.extend(owned(&["--body", "-"]));
+    }
+    let body = op.body.as_ref().map(|b| sample_body(&b.root).to_string());
+    let out = run_async(args, digest_env(&digest.base_url()), body).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let line = text(&out.stderr);
+    assert!(
+        line.contains("E001") && line.contains("no such tenant") && line.contains("ob-req-1"),
+        "{line}"
+    );
+}
+
+#[test]
+fn profiles_are_stored_with_mode_0600_and_the_environment_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().to_str().unwrap();
+    let set = |name: &str, value: &str| {
+        let mut child = Command::new(BIN)
+            .args(["config", "set", name, "--profile", "work"])
+            .env("CLOUDSDK_CONFIG_DIR", config)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(value.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(!text(&out.stderr).contains(value) && out.stdout.is_empty());
+    };
+    set("HUAWEICLOUD_SDK_AK", "PROFILEAK");
+    set("HUAWEICLOUD_SDK_SK", "profile-secret");
+    set("HUAWEICLOUD_SDK_REGION", "cn-north-4");
+    let out = Command::new(BIN)
+        .args(["config", "path"])
+        .env("CLOUDSDK_CONFIG_DIR", config)
+        .output()
+        .unwrap();
+    let path = text(&out.stdout).trim().to_owned();
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let out = Command::new(BIN)
+        .args(["config", "list"])
+        .env("CLOUDSDK_CONFIG_DIR", config)
+        .output()
+        .unwrap();
+    let listed = text(&out.stdout);
+    assert!(
+        listed.contains("PROFILEAK") && !listed.contains("profile-secret"),
+        "{listed}"
+    );
+
+    // The profile signs a dry run; the environment's AK replaces the profile's; the command
+    // line's --region replaces both.
+    let (api, op) = paged_op();
+    let mut args = op_args(api, op);
+    args.extend(owned(&["--dry-run", "--profile", "work"]));
+    let dry = |env: &[(&str, &str)], extra: &[&str]| {
+        let mut a: Vec<String> = args.clone();
+        a.extend(owned(extra));
+        Command::new(BIN)
+            .args(&a)
+            .env_clear()
+            .env("CLOUDSDK_CONFIG_DIR", config)
+            .envs(env.iter().copied())
+            .output()
+            .unwrap()
+    };
+    let out = dry(&[], &[]);
+    let command = text(&out.stdout);
+    assert!(
+        command.contains("Credential=PROFILEAK") || command.contains("Access=PROFILEAK"),
+        "{command}{}",
+        text(&out.stderr)
+    );
+    assert!(command.contains("cn-north-4") && !command.contains("profile-secret"));
+    let out = dry(
+        &[("HUAWEICLOUD_SDK_AK", "ENVAK")],
+        &["--region", "ap-southeast-1"],
+    );
+    let command = text(&out.stdout);
+    assert!(
+        command.contains("ENVAK") && command.contains("ap-southeast-1"),
+        "{command}"
+    );
+}
+
+#[test]
+fn mock_answers_every_operation_from_its_documented_example() {
+    for api in catalog::APIS {
+        for op in api.operations {
+            let mut args = owned(&[api.name, op.name, "--mock"]);
+            args.extend(param_args(op));
+            let a: Vec<&str> = args.iter().map(String::as_str).collect();
+            let out = run(&a, &[], None);
+            match op.example {
+                Some(example) => {
+                    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+                    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+                    assert_eq!(printed, serde_json::from_str::<Value>(example).unwrap());
+                    // Piped: compact, one line.
+                    assert_eq!(text(&out.stdout).trim_end().lines().count(), 1);
+                }
+                None => assert!(!op.has_body || !out.status.success()),
+            }
+        }
+    }
+}
+
+#[test]
+fn body_template_lists_every_field_with_type_and_requiredness() {
+    for api in catalog::APIS {
+        for op in api.operations.iter().filter(|o| o.body.is_some()) {
+            let out = run(&[api.name, op.name, "--body-template"], &[], None);
+            assert!(out.status.success());
+            let template = text(&out.stdout);
+            let body = op.body.as_ref().unwrap();
+            for f in body.root.fields {
+                assert!(
+                    template.contains(&format!("{}:", f.name)),
+                    "{} in {template}",
+                    f.name
+                );
+            }
+            // The skeleton reads back as a body.
+            let parsed: Value = serde_yaml_ng::from_str(&template).unwrap();
+            assert!(parsed.is_object());
+        }
+    }
+}
+
+#[test]
+fn completions_are_printed_for_bash_zsh_and_fish() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = run(&["completions", shell], &[], None);
+        assert!(out.status.success());
+        let script = text(&out.stdout);
+        for api in catalog::APIS {
+            assert!(script.contains(api.name), "{shell}: {}", api.name);
+        }
+    }
+}
+
+#[test]
+fn own_flags_are_the_reserved_names_the_generator_keeps_free() {
+    for api in catalog::APIS {
+        for op in api.operations {
+            let help = text(&run(&[api.name, op.name, "--help"], &[], None).stdout);
+            let mut own: Vec<&str> = catalog::COMMON_FLAGS.to_vec();
+            let (paged, body) = (op.paging.is_some(), op.body.is_some());
+            for (applies, flags) in [(paged, catalog::PAGING_FLAGS), (body, catalog::BODY_FLAGS)] {
+                // Where they do not apply, the spec may use the names for its own flags.
+                let spec_flags: Vec<&str> = op
+                    .params
+                    .iter()
+                    .map(|p| p.flag)
+                    .chain(
+                        op.body
+                            .iter()
+                            .flat_map(|b| b.root.fields.iter().filter_map(|f| f.flag)),
+                    )
+                    .collect();
+                for flag in flags.iter().filter(|f| applies || !spec_flags.contains(f)) {
+                    assert_eq!(
+                        help.contains(&format!("--{flag} "))
+                            || help.contains(&format!("--{flag}\n")),
+                        applies,
+                        "--{flag} on {}: {help}",
+                        op.name
+                    );
+                }
+                if applies {
+                    own.extend(flags);
+                }
+            }
+            for flag in own {
+                assert!(
+                    help.contains(&format!("--{flag}")),
+                    "--{flag} on {}",
+                    op.name
+                );
+            }
+            assert!(help.contains(op.summary.split_whitespace().next().unwrap()));
+        }
+    }
+}
+
+/// A copy of `specs/` in a scratch folder, generated there.
+fn scratch_specs() -> tempfile::TempDir {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            let target = to.join(path.file_name().unwrap());
+            if path.is_dir() {
+                copy(&path, &target);
+            } else {
+                std::fs::copy(&path, &target).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy(
+        &xtask::workspace_root().join("specs"),
+        &dir.path().join("specs"),
+    );
+    dir
+}
+
+/// Adds operation `id` with `method` beside the first operation of `api`, on its path.
+fn new_operation(root: &std::path::Path, api: &Api, method: &str, id: &str) {
+    let op = &api.operations[0];
+    let file = root
+        .join("specs")
+        .join(api.crate_name)
+        .join(format!("{}.yaml", op.id));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut added = format!(
+        "    {method}:\n      operationId: {id}\n      summary: A drill.\n      \
+         externalDocs:\n        description: drill\n        url: https://example.com/drill\n      parameters:\n"
+    );
+    for name in op
+        .path
+        .split('{')
+        .skip(1)
+        .filter_map(|s| s.split('}').next())
+    {
+        added.push_str(&format!(
+            "        - name: {name}\n          in: path\n          required: true\n          \
+             description: drill.\n          schema:\n            type: string\n"
+        ));
+    }
+    // The response of the operation it sits beside (the clients' `call()` wants a named schema).
+    let schema = text
+        .split("'200':")
+        .nth(1)
+        .and_then(|rest| rest.split("$ref: '#/components/schemas/").nth(1))
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a named 200 response schema");
+    added.push_str(&format!(
+        "      responses:\n        '200':\n          description: Deleted.\n          content:\n            \
+         application/json:\n              schema:\n                $ref: '#/components/schemas/{schema}'\n"
+    ));
+    // And its error responses.
+    for status in ["4XX", "5XX"] {
+        if let Some(reference) = text
+            .split(&format!("{status}:\n"))
+            .nth(1)
+            .and_then(|rest| rest.lines().next())
+        {
+            added.push_str(&format!("        {status}:\n{reference}\n"));
+        }
+    }
+    let anchor = format!("  {}:\n", op.path);
+    let changed = text.replacen(&anchor, &format!("{anchor}{added}"), 1);
+    assert_ne!(text, changed, "{} holds its path", file.display());
+    std::fs::write(&file, changed).unwrap();
+}
+
+#[test]
+fn a_new_operation_in_a_spec_gets_its_command_from_the_generator_alone() {
+    let dir = scratch_specs();
+    let api = catalog::APIS
+        .iter()
+        .find(|a| a.operations[0].body.is_none())
+        .unwrap_or(&catalog::APIS[0]);
+    new_operation(dir.path(), api, "delete", "drill_remove_thing");
+    let files = xtask::generate_all(dir.path()).unwrap_or_else(|e| panic!("{e:?}"));
+    let table = files
+        .iter()
+        .find(|f| f.path == xtask::cli_gen::CATALOG_PATH)
+        .expect("the command table is generated");
+    assert!(
+        table.contents.contains("name: \"drill-remove-thing\""),
+        "{}",
+        table.contents
+    );
+    assert!(table.contents.contains("method: \"DELETE\""));
+    assert!(
+        table
+            .contents
+            .starts_with("// @generated by `cargo xtask generate`")
+    );
+}
+
+#[test]
+fn a_parameter_named_like_a_tool_flag_fails_generation() {
+    let dir = scratch_specs();
+    let api = &catalog::APIS[0];
+    let op = &api.operations[0];
+    let file = dir
+        .path()
+        .join("specs")
+        .join(api.crate_name)
+        .join(format!("{}.yaml", op.id));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let clash = text.replacen(
+        "      parameters:\n",
+        "      parameters:\n        - name: output\n          in: query\n          description: clashes.\n          schema:\n            type: string\n",
+        1,
+    );
+    assert_ne!(text, clash, "{} has a parameters list", op.id);
+    std::fs::write(&file, clash).unwrap();
+    let errors = xtask::generate_all(dir.path()).expect_err("a clash fails generation");
+    let message = errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        message.contains("--output") && message.contains(op.id) && message.contains("x-cli-flag"),
+        "{message}"
+    );
+
+    // The fix the message names: another flag for the parameter.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let fixed = text.replacen(
+        "          description: clashes.\n",
+        "          description: clashes.\n          x-cli-flag: output-kind\n",
+        1,
+    );
+    std::fs::write(&file, fixed).unwrap();
+    let files = xtask::generate_all(dir.path()).unwrap_or_else(|e| panic!("{e:?}"));
+    let table = files
+        .iter()
+        .find(|f| f.path == xtask::cli_gen::CATALOG_PATH)
+        .unwrap();
+    assert!(
+        table.contents.contains("flag: \"output-kind\""),
+        "{}",
+        table.contents
+    );
+}
+
+#[test]
+fn the_readme_examples_print_what_the_readme_says() {
+    let readme = std::fs::read_to_string(xtask::workspace_root().join("README.md")).unwrap();
+    let section = readme
+        .split("\n## Command-line tool\n")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("README has a Command-line tool section");
+    let mut examples = 0;
+    for block in section.split("```console\n").skip(1) {
+        let block = block.split("```").next().unwrap();
+        for example in block.split("$ ").filter(|e| !e.is_empty()) {
+            let (command, expected) = example.split_once('\n').unwrap();
+            let command = command
+                .strip_prefix("cloudsdk ")
+                .unwrap_or_else(|| panic!("an example of the tool: {command}"));
+            let out = Command::new("sh")
+                .arg("-c")
+                .arg(format!("\"$BIN\" {command}"))
+                .env("BIN", BIN)
+                .env("CLOUDSDK_CONFIG_DIR", std::env::temp_dir())
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{command}: {}", text(&out.stderr));
+            assert_eq!(text(&out.stdout), expected, "{command}");
+            examples += 1;
+        }
+    }
+    assert!(examples > 0, "the section has console examples");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn debug_logs_the_exchange_without_credentials() {
+    let huawei = HuaweiServer::start().await.unwrap();
+    huawei.add_access_key(AK, SK);
+    let (api, op) = paged_op();
+    let mut args = op_args(api, op);
+    args.push("--debug".into());
+    let out = run_async(args, huawei_env(&huawei.base_url(), api), None).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let log = text(&out.stderr);
+    assert!(log.contains(op.id) && log.contains("status=200"), "{log}");
+    assert!(!log.contains(SK) && !log.contains("Signature="), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_with_an_iam_token_refers_to_the_token_variable() {
+    let huawei = HuaweiServer::start().await.unwrap();
+    let token = "MIIT-token-$(not run)'\"";
+    huawei.accept_token(token);
+    let (api, op) = paged_op();
+    let mut env: Vec<(String, String)> = huawei_env(&huawei.base_url(), api)
+        .into_iter()
+        .filter(|(k, _)| !k.ends_with("_AK") && !k.ends_with("_SK"))
+        .collect();
+    env.push(("HUAWEICLOUD_SDK_AUTH_TOKEN".into(), token.into()));
+    let mut args = op_args(api, op);
+    args.push("--dry-run".into());
+    let out = run_async(args, env, None).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let command = text(&out.stdout);
+    assert!(
+        command.contains("-H \"X-Auth-Token: $HUAWEICLOUD_SDK_AUTH_TOKEN\""),
+        "{command}"
+    );
+    assert!(!command.contains("MIIT"), "{command}");
+    let ran = run_curl(&command, &[("HUAWEICLOUD_SDK_AUTH_TOKEN", token)]);
+    assert!(ran.status.success(), "{command}\n{}", text(&ran.stderr));
+    let r = huawei.requests().pop().unwrap();
+    assert!(
+        matches!(r.auth, huawei_server::AuthOutcome::Token(_)),
+        "{:?}",
+        r.auth
+    );
+}
+
+#[test]
+fn a_body_for_an_operation_without_one_is_a_usage_error() {
+    let Some((api, op)) = catalog::APIS
+        .iter()
+        .flat_map(|a| a.operations.iter().map(move |o| (a, o)))
+        .find(|(_, o)| o.body.is_none())
+    else {
+        return;
+    };
+    let out = run(
+        &[api.name, op.name, "--mock", "--body", "-"],
+        &[],
+        Some("{}"),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--body"),
+        "{}",
+        text(&out.stderr)
+    );
+}
