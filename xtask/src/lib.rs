@@ -127,7 +127,7 @@ fn generate_apis(apis: &[spec::LoadedApi]) -> Result<Vec<GeneratedFile>, Vec<Spe
             Err(e) => errors.push(e),
         }
     }
-    match cli_gen::catalog(&apis, &version) {
+    match cli_gen::catalog(apis, &version) {
         Ok(file) => files.push(file),
         Err(mut e) => errors.append(&mut e),
     }
