@@ -715,13 +715,42 @@ fn edit(path: &Path, from: &str, to: &str) {
 }
 
 #[test]
+fn recording_one_crate_leaves_the_others_pending() {
+    let scratch = tempfile::tempdir().unwrap();
+    let root = scratch.path();
+    copy_dir(&workspace_root().join("specs"), &root.join("specs"));
+    // A crate with a change since its record (or with no record): made new for the test by
+    // removing its record, so the scenario does not depend on today's versions.
+    let apis = spec::load_all(root).unwrap();
+    let (first, rest) = apis.split_first().expect("specs/ holds an API");
+    let _ = fs::remove_file(root.join("specs").join(&first.name).join("release.json"));
+    release::write_changelogs(root, &release::reports(root, &Base::Records).unwrap()).unwrap();
+    let before: Vec<_> = rest
+        .iter()
+        .map(|a| fs::read(root.join("specs").join(&a.name).join("release.json")).ok())
+        .collect();
+
+    let written = release::record(root, Some(&first.name)).unwrap();
+    assert_eq!(written, [format!("specs/{}/release.json", first.name)]);
+    let after: Vec<_> = rest
+        .iter()
+        .map(|a| fs::read(root.join("specs").join(&a.name).join("release.json")).ok())
+        .collect();
+    assert_eq!(before, after, "the other crates' records are untouched");
+
+    let unknown = release::record(root, Some("no-such-api")).unwrap_err();
+    assert!(unknown.contains("no API `no-such-api`"), "{unknown}");
+    assert!(unknown.contains(&first.name), "{unknown}");
+}
+
+#[test]
 fn breaking_change_without_a_bump_fails_then_passes_with_bump_changelog_and_record() {
     let scratch = tempfile::tempdir().unwrap();
     let root = scratch.path();
     copy_dir(&workspace_root().join("specs"), &root.join("specs"));
     // A version bumped but not released yet (the gate and changelog in order) is released
     // first, so that the scenario starts from released specs whatever their versions.
-    release::record(root).unwrap();
+    release::record(root, None).unwrap();
     let api = root.join("specs/huaweicloud-dataarts-insight");
     let released = api_version(root, "huaweicloud-dataarts-insight");
     let (major, patch) = (released.bumped(Major), released.bumped(Patch));
@@ -783,7 +812,7 @@ fn breaking_change_without_a_bump_fails_then_passes_with_bump_changelog_and_reco
         )]
     );
     assert!(
-        release::record(root).is_err(),
+        release::record(root, None).is_err(),
         "recording needs the changelog entry"
     );
 
@@ -812,7 +841,7 @@ fn breaking_change_without_a_bump_fails_then_passes_with_bump_changelog_and_reco
     release::write_changelogs(root, &reports).unwrap();
 
     // Releasing records the bumped version; afterwards there is nothing left to classify.
-    let written = release::record(root).unwrap();
+    let written = release::record(root, None).unwrap();
     assert_eq!(written, ["specs/huaweicloud-dataarts-insight/release.json"]);
     let reports = release::reports(root, &Base::Records).unwrap();
     let dii = reports

@@ -205,6 +205,7 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, Vec<u8>)>) {
 
 const CSS: &str = "specs/huaweicloud-css/ShowVpcepConnection.yaml";
 const DAS: &str = "specs/huaweicloud-das/CreateInstanceConnection.yaml";
+const DAS_COMMON: &str = "specs/huaweicloud-das/_common.yaml";
 
 #[test]
 fn a_scratch_copy_generates_cleanly() {
@@ -324,8 +325,8 @@ fn unresolved_reference() {
     let scratch = Scratch::new();
     scratch.edit(DAS, |s| {
         s.replacen(
-            "$ref: '#/components/schemas/DasNetworkType'",
-            "$ref: '#/components/schemas/DasNetwork'",
+            "$ref: '_common.yaml#/components/schemas/DasNetworkType'",
+            "$ref: '_common.yaml#/components/schemas/DasNetwork'",
             1,
         )
     });
@@ -560,7 +561,7 @@ fn keyword_value_of_the_wrong_kind() {
 #[test]
 fn enum_value_of_the_wrong_type() {
     let scratch = Scratch::new();
-    scratch.edit(DAS, |s| {
+    scratch.edit(DAS_COMMON, |s| {
         s.replacen("        - mysql\n", "        - mysql\n        - 42\n", 1)
     });
     insta::assert_snapshot!(scratch.expect_failure());

@@ -21,7 +21,8 @@ commands:
                      --changelog          write the entry of api.toml's version in
                                           specs/<api>/CHANGELOG.md
                      --changelog --check  also exit 1 when that entry is missing or stale
-                     --record             at release: write the release records
+                     --record [<api>]     at release: write the release records (of every
+                                          crate, or of specs/<api> only)
   docs check         compare every spec with its vendor page (specs/<api>/pages/) and print,
                      per operation, how many facts the page confirms and how many rest on
                      each other source (x-source, a key of the operation's `sources` in
@@ -117,9 +118,10 @@ fn api_diff(args: &[&str]) -> ExitCode {
         eprint!("{msg}\n\n{HELP}");
         ExitCode::from(2)
     };
-    let (mut base, mut markdown, mut changelog, mut check, mut record) =
-        (Base::Records, false, false, false, false);
-    let mut args = args.iter();
+    let (mut base, mut markdown, mut changelog, mut check) = (Base::Records, false, false, false);
+    // `--record` alone records every crate; `--record <api>` that one only.
+    let mut record: Option<Option<&str>> = None;
+    let mut args = args.iter().peekable();
     while let Some(arg) = args.next() {
         match *arg {
             "--base" => match args.next() {
@@ -133,7 +135,9 @@ fn api_diff(args: &[&str]) -> ExitCode {
             },
             "--changelog" => changelog = true,
             "--check" => check = true,
-            "--record" => record = true,
+            "--record" => {
+                record = Some(args.next_if(|a| !a.starts_with("--")).copied());
+            }
             other => return usage(&format!("unknown argument {other}")),
         }
     }
@@ -141,8 +145,8 @@ fn api_diff(args: &[&str]) -> ExitCode {
         return usage("--check goes with --changelog");
     }
     let root = workspace_root();
-    if record {
-        return match release::record(&root) {
+    if let Some(only) = record {
+        return match release::record(&root, only) {
             Ok(written) if written.is_empty() => {
                 println!("every release record is up to date");
                 ExitCode::SUCCESS

@@ -485,8 +485,20 @@ fn upsert_entry(
 /// Writes the release record of every API whose version is new (or that has none), after
 /// checking that the version is enough and the changelog has its entry. Returns the files
 /// written.
-pub fn record(root: &Path) -> Result<Vec<String>, String> {
-    let reports = reports(root, &Base::Records)?;
+/// With `only`, the crate of `specs/<only>` alone is recorded (and checked): releasing one crate
+/// leaves the others' pending changes pending.
+pub fn record(root: &Path, only: Option<&str>) -> Result<Vec<String>, String> {
+    let mut reports = reports(root, &Base::Records)?;
+    if let Some(api) = only {
+        if !reports.iter().any(|r| r.api == api) {
+            let known: Vec<&str> = reports.iter().map(|r| r.api.as_str()).collect();
+            return Err(format!(
+                "no API `{api}` in specs/: write one of {}",
+                known.join(", ")
+            ));
+        }
+        reports.retain(|r| r.api == api);
+    }
     let mut problems: Vec<String> = reports.iter().filter_map(CrateReport::problem).collect();
     problems.extend(check_changelogs(root, &reports));
     for r in reports.iter().filter(|r| r.base_version.is_none()) {
