@@ -447,7 +447,7 @@ async fn oceanbase_digest() -> (
 
 /// What every OceanBase reply below says: the call failed.
 const REFUSED: &str = r#"{"success": false, "errorCode": "Tenant.NotFound",
-    "errorMessage": "no such tenant", "requestId": "r-refused", "data": null}"#;
+    "errorMessage": "no such tenant", "requestId": "r-refused"}"#;
 
 /// The failure an OceanBase reply reported, as `call()` returned it.
 fn refusal<T: std::fmt::Debug>(
@@ -459,7 +459,9 @@ fn refusal<T: std::fmt::Debug>(
     Option<String>,
 ) {
     let e = result.unwrap_err();
-    let body = e.service_error().unwrap();
+    let body = e
+        .service_error()
+        .unwrap_or_else(|| panic!("not the service's refusal: {e}"));
     (
         e.kind(),
         body.error_code.clone(),
@@ -535,4 +537,38 @@ async fn a_body_without_the_envelopes_success_is_not_read_as_a_failure() {
         .unwrap();
     assert_eq!(killed.request_id.as_deref(), Some("r-kill"));
     assert_eq!(killed.data[0].success, Some(false));
+}
+
+#[tokio::test]
+async fn a_body_built_on_the_envelope_with_all_of_is_checked_as_one() {
+    use shapes_oceanbase::{mock::MockServer, types::ThingCount};
+    let server = MockServer::start().await;
+    let refused: ThingCount = serde_json::from_value(serde_json::json!({
+        "success": false,
+        "errorCode": "Thing.Busy",
+        "errorMessage": "try later",
+        "requestId": "r-5"
+    }))
+    .unwrap();
+    server.count_things(|_, then| {
+        then.ok(&refused);
+    });
+    let err = server.client().count_things().call().await.unwrap_err();
+    assert_eq!(err.kind(), cloud_sdk_runtime::ErrorKind::Service);
+    let body = err.service_error().unwrap();
+    assert_eq!(
+        (
+            body.error_code.as_deref(),
+            body.error_message.as_deref(),
+            body.request_id.as_deref()
+        ),
+        (Some("Thing.Busy"), Some("try later"), Some("r-5"))
+    );
+
+    let server = MockServer::start().await;
+    server.count_things(|_, then| {
+        then.example();
+    });
+    let counted = server.client().count_things().call().await.unwrap();
+    assert_eq!(counted.count, Some(2));
 }
