@@ -572,3 +572,30 @@ async fn a_body_built_on_the_envelope_with_all_of_is_checked_as_one() {
     let counted = server.client().count_things().call().await.unwrap();
     assert_eq!(counted.count, Some(2));
 }
+
+#[test]
+fn a_body_carrying_success_of_another_type_than_the_envelopes_is_refused_with_the_fix() {
+    let (dir, _) = fixture_tree();
+    let file = dir.path().join("specs/shapes-oceanbase/Things.yaml");
+    let text = fs::read_to_string(&file).unwrap();
+    let anchor = "          properties:\n            count:\n";
+    assert!(text.contains(anchor), "ThingCount has its own properties");
+    let changed = text.replacen(
+        anchor,
+        "          properties:\n            success:\n              type: string\n              description: Whether it worked.\n            count:\n",
+        1,
+    );
+    fs::write(&file, changed).unwrap();
+    let errors = xtask::generate_all(dir.path()).unwrap_err();
+    let text = errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        text.contains("get /api/v2/things/count")
+            && text.contains("the envelope's `success` with another type")
+            && text.contains("declare `success` as the envelope does"),
+        "{text}"
+    );
+}
