@@ -422,3 +422,180 @@ fn a_vendor_adding_an_optional_field_with_a_default_gives_an_option_sent_only_wh
         "{lib}"
     );
 }
+
+/// A client of the OceanBase Digest test server.
+async fn oceanbase_digest() -> (
+    integration_tests::digest_server::DigestServer,
+    oceanbase_cloud::Client,
+) {
+    use integration_tests::digest_server::{Config, DigestServer};
+    let (ak, sk) = ("shapes-access-key", "shapes-secret-key");
+    let server = DigestServer::start(Config::new(ak, sk)).await.unwrap();
+    let credentials = cloud_sdk_runtime::oceanbase::Credentials::new(ak, sk);
+    let runtime = cloud_sdk_runtime::oceanbase::runtime_builder(
+        &oceanbase_cloud::Client::API,
+        credentials,
+        "shapes-project",
+    )
+    .unwrap()
+    .allow_insecure_http(true)
+    .build()
+    .unwrap();
+    let client = oceanbase_cloud::Client::new(&server.base_url(), runtime);
+    (server, client)
+}
+
+/// What every OceanBase reply below says: the call failed.
+const REFUSED: &str = r#"{"success": false, "errorCode": "Tenant.NotFound",
+    "errorMessage": "no such tenant", "requestId": "r-refused"}"#;
+
+/// The failure an OceanBase reply reported, as `call()` returned it.
+fn refusal<T: std::fmt::Debug>(
+    result: Result<cloud_sdk_runtime::Output<T>, oceanbase_cloud::ApiError>,
+) -> (
+    cloud_sdk_runtime::ErrorKind,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+) {
+    let e = result.unwrap_err();
+    let body = e
+        .service_error()
+        .unwrap_or_else(|| panic!("not the service's refusal: {e}"));
+    (
+        e.kind(),
+        body.error_code.clone(),
+        body.error_message.clone(),
+        e.request_id().map(str::to_owned),
+    )
+}
+
+#[tokio::test]
+async fn a_typed_body_that_carries_the_envelope_and_says_failure_is_an_error() {
+    let (server, client) = oceanbase_digest().await;
+    server.reply_with(REFUSED);
+    let expected = (
+        cloud_sdk_runtime::ErrorKind::Service,
+        Some("Tenant.NotFound".to_owned()),
+        Some("no such tenant".to_owned()),
+        Some("r-refused".to_owned()),
+    );
+    // A body of its own schema with the envelope's fields.
+    let created = client
+        .create_privatelink_service()
+        .instance_id("ob317v4uif")
+        .tenant_id("t33h8y08k")
+        .body(
+            oceanbase_cloud::types::CreatePrivatelinkServiceBody::builder()
+                .user_account("user123")
+                .pl_service_id("pls-1")
+                .service_type("OBProxy")
+                .is_shared_pl_service(false),
+        )
+        .call()
+        .await;
+    assert_eq!(refusal(created), expected);
+    let described = client
+        .describe_tenant_privatelink()
+        .instance_id("ob317v4uif")
+        .tenant_id("t33h8y08k")
+        .call()
+        .await;
+    assert_eq!(refusal(described), expected);
+    // The shared envelope whose `data` is a boolean.
+    let confirmed = client
+        .confirm_privatelink_connection()
+        .instance_id("ob317v4uif")
+        .tenant_id("t33h8y08k")
+        .body(
+            oceanbase_cloud::types::ConfirmPrivatelinkConnectionBody::builder().endpoint_id("ep-1"),
+        )
+        .call()
+        .await;
+    assert_eq!(refusal(confirmed), expected);
+    let deleted = client
+        .delete_privatelink_connection()
+        .instance_id("ob317v4uif")
+        .tenant_id("t33h8y08k")
+        .address_id("obe-1")
+        .call()
+        .await;
+    assert_eq!(refusal(deleted), expected);
+}
+
+#[tokio::test]
+async fn a_body_without_the_envelopes_success_is_not_read_as_a_failure() {
+    let (server, client) = oceanbase_digest().await;
+    server.reply_with(r#"{"RequestId": "r-kill", "Data": [{"Success": false}]}"#);
+    let killed = client
+        .batch_kill_process_list()
+        .instance_id("ob317v4uif")
+        .tenant_id("t33h8y08k")
+        .body(oceanbase_cloud::types::BatchKillProcessListBody::builder().session_list("[]"))
+        .call()
+        .await
+        .unwrap();
+    assert_eq!(killed.request_id.as_deref(), Some("r-kill"));
+    assert_eq!(killed.data[0].success, Some(false));
+}
+
+#[tokio::test]
+async fn a_body_built_on_the_envelope_with_all_of_is_checked_as_one() {
+    use shapes_oceanbase::{mock::MockServer, types::ThingCount};
+    let server = MockServer::start().await;
+    let refused: ThingCount = serde_json::from_value(serde_json::json!({
+        "success": false,
+        "errorCode": "Thing.Busy",
+        "errorMessage": "try later",
+        "requestId": "r-5"
+    }))
+    .unwrap();
+    server.count_things(|_, then| {
+        then.ok(&refused);
+    });
+    let err = server.client().count_things().call().await.unwrap_err();
+    assert_eq!(err.kind(), cloud_sdk_runtime::ErrorKind::Service);
+    let body = err.service_error().unwrap();
+    assert_eq!(
+        (
+            body.error_code.as_deref(),
+            body.error_message.as_deref(),
+            body.request_id.as_deref()
+        ),
+        (Some("Thing.Busy"), Some("try later"), Some("r-5"))
+    );
+
+    let server = MockServer::start().await;
+    server.count_things(|_, then| {
+        then.example();
+    });
+    let counted = server.client().count_things().call().await.unwrap();
+    assert_eq!(counted.count, Some(2));
+}
+
+#[test]
+fn a_body_carrying_success_of_another_type_than_the_envelopes_is_refused_with_the_fix() {
+    let (dir, _) = fixture_tree();
+    let file = dir.path().join("specs/shapes-oceanbase/Things.yaml");
+    let text = fs::read_to_string(&file).unwrap();
+    let anchor = "          properties:\n            count:\n";
+    assert!(text.contains(anchor), "ThingCount has its own properties");
+    let changed = text.replacen(
+        anchor,
+        "          properties:\n            success:\n              type: string\n              description: Whether it worked.\n            count:\n",
+        1,
+    );
+    fs::write(&file, changed).unwrap();
+    let errors = xtask::generate_all(dir.path()).unwrap_err();
+    let text = errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        text.contains("get /api/v2/things/count")
+            && text.contains("the envelope's `success` with another type")
+            && text.contains("declare `success` as the envelope does"),
+        "{text}"
+    );
+}

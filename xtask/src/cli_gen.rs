@@ -434,15 +434,7 @@ fn custom_flag(
         return Ok(None);
     };
     match value.as_str() {
-        Some(flag)
-            if !flag.is_empty()
-                && flag.starts_with(|c: char| c.is_ascii_lowercase())
-                && flag
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') =>
-        {
-            Ok(Some(flag.to_owned()))
-        }
+        Some(flag) if crate::rules::is_flag_name(flag) => Ok(Some(flag.to_owned())),
         _ => Err(SpecError::new(
             file,
             Some(format!("operation {id}, {name}, {FLAG_EXTENSION}")),

@@ -107,49 +107,15 @@ fn replay_step(
     let vendor = naming::pascal(&id);
     let call = format_ident!("{}", naming::snake(&id));
     let http_method = method.to_ascii_uppercase();
-    let supplied: Vec<&str> = api
-        .config
-        .client_supplied
-        .iter()
-        .map(|c| c.name.as_str())
-        .collect();
 
+    let Some(values) = example_parameters(api, op) else {
+        return Ok(None);
+    };
     let mut setters = TokenStream::new();
     let mut expect = TokenStream::new();
     let mut wire_path = path.to_owned();
-    for p in parameters(api, op) {
+    for (p, literal, text) in values {
         let data = p.parameter_data_ref();
-        let value = match parameter_example(data) {
-            Some(v) => v,
-            // Values the runtime supplies (a request id, a project header) are its to send.
-            None if supplied.contains(&data.name.as_str()) || !data.required => continue,
-            // A required parameter the spec gives no example: a stand-in of its type.
-            None => match placeholder(data) {
-                Some(v) => v,
-                None => return Ok(None),
-            },
-        };
-        let (literal, text) = match &value {
-            Value::String(s) => (quote!(#s), s.clone()),
-            Value::Bool(b) => (quote!(#b), b.to_string()),
-            Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
-                (Some(i), _, _) => (
-                    Literal::i64_unsuffixed(i).into_token_stream(),
-                    n.to_string(),
-                ),
-                (_, Some(u), _) => (
-                    Literal::u64_unsuffixed(u).into_token_stream(),
-                    n.to_string(),
-                ),
-                (_, _, Some(f)) => (
-                    Literal::f64_unsuffixed(f).into_token_stream(),
-                    n.to_string(),
-                ),
-                _ => return Ok(None),
-            },
-            // A list or object parameter has no single wire form to compare; not replayed.
-            _ => return Ok(None),
-        };
         let setter = format_ident!("{}", naming::snake(&data.name));
         setters.extend(quote!(.#setter(#literal)));
         let name = &data.name;
@@ -221,6 +187,55 @@ fn replay_step(
 }
 
 use quote::ToTokens as _;
+
+/// The parameters a replay of the operation sets, each with its documented example as a Rust
+/// literal and as wire text; `None` when one cannot be set from the spec (a required parameter
+/// without an example or stand-in, or a list or object value).
+fn example_parameters<'a>(
+    api: &'a LoadedApi,
+    op: &'a openapiv3::Operation,
+) -> Option<Vec<(&'a openapiv3::Parameter, TokenStream, String)>> {
+    let supplied: Vec<&str> = api
+        .config
+        .client_supplied
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    let mut out = Vec::new();
+    for p in parameters(api, op) {
+        let data = p.parameter_data_ref();
+        let value = match parameter_example(data) {
+            Some(v) => v,
+            // Values the runtime supplies (a request id, a project header) are its to send.
+            None if supplied.contains(&data.name.as_str()) || !data.required => continue,
+            // A required parameter the spec gives no example: a stand-in of its type.
+            None => placeholder(data)?,
+        };
+        let (literal, text) = match &value {
+            Value::String(s) => (quote!(#s), s.clone()),
+            Value::Bool(b) => (quote!(#b), b.to_string()),
+            Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                (Some(i), _, _) => (
+                    Literal::i64_unsuffixed(i).into_token_stream(),
+                    n.to_string(),
+                ),
+                (_, Some(u), _) => (
+                    Literal::u64_unsuffixed(u).into_token_stream(),
+                    n.to_string(),
+                ),
+                (_, _, Some(f)) => (
+                    Literal::f64_unsuffixed(f).into_token_stream(),
+                    n.to_string(),
+                ),
+                _ => return None,
+            },
+            // A list or object parameter has no single wire form to compare; not replayed.
+            _ => return None,
+        };
+        out.push((p, literal, text));
+    }
+    Some(out)
+}
 
 /// The operation's parameters, references resolved against the merged components.
 fn parameters<'a>(
@@ -358,6 +373,99 @@ fn success_example<'a>(api: &'a LoadedApi, op: &'a openapiv3::Operation) -> Opti
     })
 }
 
+/// How many items each paging test serves, and in pages of what size: three pages, the last
+/// one short.
+const PAGING_ITEMS: usize = 250;
+const PAGING_PAGE_SIZE: u32 = 100;
+
+/// One test per `[[paginate]]` entry: its `stream_<items>()` against pages the runtime's
+/// `PagedOperation` check serves from the documented response.
+fn paging_tests(api: &LoadedApi, krate: &syn::Ident) -> Result<TokenStream, SpecError> {
+    let mut out = TokenStream::new();
+    let err = |msg: String| {
+        SpecError::new(
+            format!("specs/{}/api.toml", api.name),
+            Some("paginate".into()),
+            msg,
+        )
+    };
+    for p in &api.config.paginate {
+        let Some((path, method, op)) = api
+            .merged
+            .operations()
+            .find(|(_, _, op)| op.operation_id.as_deref() == Some(p.operation.as_str()))
+        else {
+            return Err(err(format!("no operation `{}`", p.operation)));
+        };
+        let example = success_example(api, op)
+            .ok_or_else(|| {
+                err(format!(
+                    "`{}` documents no example response; its paging test makes items from the \
+                     example's first `{}` item: add an `example` to its 200 response",
+                    p.operation, p.items
+                ))
+            })?
+            .to_string();
+        let values = example_parameters(api, op).ok_or_else(|| {
+            err(format!(
+                "`{}` has a required parameter without a usable example; its paging test \
+                 needs one: add `example:` to it",
+                p.operation
+            ))
+        })?;
+        // The stream sets the offset and the limit of each page itself.
+        let setters = values
+            .iter()
+            .map(|(param, literal, _)| (param.parameter_data_ref().name.as_str(), literal))
+            .filter(|(name, _)| *name != p.offset && *name != p.limit)
+            .map(|(name, literal)| {
+                let setter = format_ident!("{}", naming::snake(name));
+                quote!(.#setter(#literal))
+            });
+        let call = format_ident!("{}", naming::snake(&p.operation));
+        let stream = format_ident!("stream_{}", naming::snake(&p.items));
+        let test = format_ident!(
+            "{}_streams_every_page_as_it_is_consumed",
+            naming::snake(&p.operation)
+        );
+        let method = method.to_ascii_uppercase();
+        let (items, total, offset, limit) = (&p.items, &p.total, &p.offset, &p.limit);
+        let (count, page_size) = (
+            Literal::usize_unsuffixed(PAGING_ITEMS),
+            Literal::u32_unsuffixed(PAGING_PAGE_SIZE),
+        );
+        let doc = format!(
+            " `{stream}` yields {PAGING_ITEMS} items in order from pages of {PAGING_PAGE_SIZE}, \
+             requesting each page only when the items before it are taken."
+        );
+        out.extend(quote! {
+            #[doc = #doc]
+            #[tokio::test]
+            async fn #test() {
+                let server = #krate::mock::MockServer::start().await;
+                let client = server.client();
+                let request = client.#call()#(#setters)*;
+                let operation = ::cloud_sdk_runtime::mock::PagedOperation {
+                    method: #method,
+                    path: #path,
+                    items: #items,
+                    total: #total,
+                    offset: #offset,
+                    limit: #limit,
+                    example: #example,
+                };
+                let checked = operation
+                    .check_streams(server.server(), #count, #page_size, |size| {
+                        request.#stream(size)
+                    })
+                    .await;
+                assert_eq!(checked, Ok(()));
+            }
+        });
+    }
+    Ok(out)
+}
+
 /// The crate's files with its contract test added: `tests/contract.rs`, and the
 /// dev-dependencies it needs in `Cargo.toml` (the crate itself with `mock`, and Tokio).
 pub fn with_contract_test(
@@ -374,11 +482,15 @@ pub fn with_contract_test(
          // Do not edit: change the spec or the generator, then run `{COMMAND}`.\n",
         api.name
     );
+    let paging = paging_tests(api, &krate)?;
     let test = quote! {
         //! The documented example of every operation, through the client and a loopback
         //! server: each request goes on the wire as documented (method, path, query, headers,
         //! body), and each documented response reads back into the types and writes back as
-        //! the same JSON.
+        //! the same JSON. Each paged operation streams many items from pages made of its
+        //! documented response, requesting a page only when the one before it is used up.
+
+        #paging
 
         #[tokio::test]
         async fn documented_examples_go_on_the_wire_and_read_back() {

@@ -3,7 +3,13 @@
 //! the vendor's data), written as tokens. What every crate shares is compiled code in the
 //! runtime crate that the generated crate invokes in one line (`client_glue!`, `open_enum!`).
 
-use std::{cell::RefCell, collections::BTreeSet, panic, path::Path, sync::Once};
+use std::{
+    cell::RefCell,
+    collections::{BTreeMap, BTreeSet},
+    panic,
+    path::Path,
+    sync::Once,
+};
 
 use proc_macro2::{Group, TokenStream, TokenTree};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
@@ -735,6 +741,9 @@ fn typed_calls(api: &LoadedApi, sends: &SendTypes) -> Result<TokenStream, SpecEr
     let err = |msg: String| SpecError::new(format!("specs/{}", api.name), None, msg);
     let mut out = TokenStream::new();
     let mut error_types = BTreeSet::new();
+    // Typed bodies (not the envelope itself) that carry the envelope's fields: each gets the
+    // envelope's `Reply` check and a conversion into the envelope for the error.
+    let mut shaped: BTreeMap<String, (TokenStream, Vec<String>)> = BTreeMap::new();
     for (path, method, op) in api.merged.operations() {
         let id = op.operation_id.clone().unwrap_or_default();
         let vendor = naming::pascal(&id);
@@ -758,10 +767,31 @@ fn typed_calls(api: &LoadedApi, sends: &SendTypes) -> Result<TokenStream, SpecEr
             ))
         })?;
         error_types.insert(quote!(#error_type).to_string());
-        // Only an operation that answers with the envelope is checked for `success: false`;
-        // one that answers with a body of its own shape (or none) is not.
-        let check = match (&api.config.envelope, schema_name_of(success)) {
-            (Some(e), Some(ok)) if e.schema == ok => format_ident!("call_envelope"),
+        // An operation whose body carries the envelope's `success` field (the envelope itself,
+        // or a typed body built like it) is checked for `success: false`; one that answers
+        // with a body of another shape (or none) is not.
+        let check = match (&api.config.envelope, success_schema(api, success)) {
+            (Some(e), Some(schema)) => {
+                match envelope_shaped(api, e, schema, &format!("{method} {path}"))? {
+                    Some(fields) => {
+                        if response_schema_name(api, op, &StatusCode::Range(4)).as_deref()
+                            != Some(e.schema.as_str())
+                        {
+                            return Err(err(format!(
+                                "{method} {path}: its 200 body carries `{}`, so a `{0}: false` \
+                                 reply is an error; its 4XX response must then be the envelope: \
+                                 write `$ref: '_common.yaml#/components/schemas/{}'`",
+                                e.success, e.schema
+                            )));
+                        }
+                        if schema_name_of(success).as_deref() != Some(e.schema.as_str()) {
+                            shaped.insert(quote!(#ok_type).to_string(), (ok_type.clone(), fields));
+                        }
+                        format_ident!("call_envelope")
+                    }
+                    None => format_ident!("call"),
+                }
+            }
             _ => format_ident!("call"),
         };
         let doc = format!(
@@ -822,8 +852,165 @@ fn typed_calls(api: &LoadedApi, sends: &SendTypes) -> Result<TokenStream, SpecEr
                 }
             }
         });
+        let envelope_fields = schema_def(api, &e.schema)
+            .map(|s| object_properties(api, s).len())
+            .unwrap_or_default();
+        for (ok_type, fields) in shaped.values() {
+            let copied: Vec<syn::Ident> = fields
+                .iter()
+                .map(|f| format_ident!("{}", naming::snake(f)))
+                .collect();
+            // The envelope's other fields (its untyped `data`, ...) stay empty.
+            let rest = (copied.len() < envelope_fields)
+                .then(|| quote!(..::std::default::Default::default()));
+            let from_doc =
+                " The envelope's fields of a reply that said it failed, for its `ApiError`.";
+            out.extend(quote! {
+                impl ::cloud_sdk_runtime::Reply for #ok_type {
+                    #[doc = #doc]
+                    fn succeeded(&self) -> bool {
+                        self.#success.is_none_or(bool::from)
+                    }
+                }
+
+                impl ::std::convert::From<#ok_type> for types::#schema {
+                    #[doc = #from_doc]
+                    fn from(reply: #ok_type) -> Self {
+                        Self {
+                            #(#copied: reply.#copied,)*
+                            #rest
+                        }
+                    }
+                }
+            });
+        }
     }
     Ok(out)
+}
+
+/// The JSON schema of a response's body, a `$ref` to a named schema followed.
+fn success_schema<'a>(
+    api: &'a LoadedApi,
+    response: &'a openapiv3::Response,
+) -> Option<&'a openapiv3::Schema> {
+    resolve_schema(
+        api,
+        response.content.get("application/json")?.schema.as_ref()?,
+    )
+}
+
+/// A schema, its `$ref` to a named schema followed.
+fn resolve_schema<'a>(
+    api: &'a LoadedApi,
+    schema: &'a openapiv3::ReferenceOr<openapiv3::Schema>,
+) -> Option<&'a openapiv3::Schema> {
+    match schema {
+        openapiv3::ReferenceOr::Item(s) => Some(s),
+        openapiv3::ReferenceOr::Reference { reference } => {
+            schema_def(api, reference.strip_prefix("#/components/schemas/")?)
+        }
+    }
+}
+
+/// A property's schema as written, and whether the object requires it.
+type Property<'a> = (&'a openapiv3::ReferenceOr<Box<openapiv3::Schema>>, bool);
+
+/// The properties of an object schema, with those of its `allOf` parts (`$ref`s followed).
+fn object_properties<'a>(
+    api: &'a LoadedApi,
+    schema: &'a openapiv3::Schema,
+) -> BTreeMap<&'a str, Property<'a>> {
+    fn collect<'a>(
+        api: &'a LoadedApi,
+        schema: &'a openapiv3::Schema,
+        depth: usize,
+        out: &mut BTreeMap<&'a str, Property<'a>>,
+    ) {
+        use openapiv3::{SchemaKind, Type};
+        // A cycle of `allOf` references is refused by progenitor; stop rather than recurse.
+        if depth > 32 {
+            return;
+        }
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => {
+                for (name, property) in &o.properties {
+                    out.insert(name, (property, o.required.contains(name)));
+                }
+            }
+            SchemaKind::AllOf { all_of } => {
+                for part in all_of {
+                    if let Some(part) = resolve_schema(api, part) {
+                        collect(api, part, depth + 1, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = BTreeMap::new();
+    collect(api, schema, 0, &mut out);
+    out
+}
+
+/// Whether two property schemas give the same Rust field: the same `$ref`, or the same
+/// inline type.
+fn same_property(a: Property<'_>, b: Property<'_>) -> bool {
+    use openapiv3::ReferenceOr;
+    a.1 == b.1
+        && match (a.0, b.0) {
+            (ReferenceOr::Reference { reference: x }, ReferenceOr::Reference { reference: y }) => {
+                x == y
+            }
+            (ReferenceOr::Item(x), ReferenceOr::Item(y)) => {
+                x.schema_kind == y.schema_kind && x.schema_data.nullable == y.schema_data.nullable
+            }
+            _ => false,
+        }
+}
+
+/// When `body` (a success body, `$ref`s and `allOf` followed) carries the envelope's `success`
+/// field, the envelope's fields it carries (success, code, message, request id, as written in
+/// the spec), each checked to be the envelope's own; `None` when it has no `success`.
+fn envelope_shaped(
+    api: &LoadedApi,
+    envelope: &crate::config::Envelope,
+    body: &openapiv3::Schema,
+    operation: &str,
+) -> Result<Option<Vec<String>>, SpecError> {
+    let fields = object_properties(api, body);
+    if !fields.contains_key(envelope.success.as_str()) {
+        return Ok(None);
+    }
+    let own = schema_def(api, &envelope.schema)
+        .map(|s| object_properties(api, s))
+        .unwrap_or_default();
+    let mut carried = Vec::new();
+    for name in [
+        &envelope.success,
+        &envelope.code,
+        &envelope.message,
+        &envelope.request_id,
+    ] {
+        let Some(field) = fields.get(name.as_str()) else {
+            continue;
+        };
+        match own.get(name.as_str()) {
+            Some(theirs) if same_property(*field, *theirs) => carried.push(name.clone()),
+            _ => {
+                return Err(SpecError::new(
+                    format!("specs/{}", api.name),
+                    Some(operation.to_owned()),
+                    format!(
+                        "the 200 body carries the envelope's `{name}` with another type or \
+                         requiredness than `{}.{name}`, so a failed reply cannot become its \
+                         error: declare `{name}` as the envelope does (e.g. with the same `$ref`)",
+                        envelope.schema
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(Some(carried))
 }
 
 /// The most pages one item stream requests when the API documents no maximum offset.
@@ -890,10 +1077,41 @@ fn paging(api: &LoadedApi) -> Result<TokenStream, SpecError> {
             Some(max) => quote!(::std::option::Option::Some(#max)),
             None => quote!(::std::option::Option::None),
         };
+        // The total as the runtime reads it (`i64`): converted unless the field already is
+        // one (`format: int64`), which clippy would call a useless conversion.
+        let total_is_i64 = schema_def(api, &page)
+            .map(|s| object_properties(api, s))
+            .and_then(|props| {
+                let (property, _) = props.get(p.total.as_str())?;
+                let schema = match property {
+                    ReferenceOr::Item(s) => Some(&**s),
+                    ReferenceOr::Reference { reference } => {
+                        schema_def(api, reference.strip_prefix("#/components/schemas/")?)
+                    }
+                }?;
+                match &schema.schema_kind {
+                    openapiv3::SchemaKind::Type(openapiv3::Type::Integer(int)) => Some(matches!(
+                        &int.format,
+                        openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int64)
+                    )),
+                    _ => None,
+                }
+            })
+            .ok_or_else(|| {
+                err(format!(
+                    "`{page}.{}` is not an integer property: name the total count in `total`",
+                    p.total
+                ))
+            })?;
         let builder = format_ident!("{}", naming::pascal(&p.operation));
         let [items_field, offset_field, limit_field, total_field] =
             [&p.items, &p.offset, &p.limit, &p.total]
                 .map(|f| format_ident!("{}", naming::snake(f)));
+        let total = if total_is_i64 {
+            quote!(page.#total_field)
+        } else {
+            quote!(page.#total_field.map(i64::from))
+        };
         let stream_fn = format_ident!("stream_{}", naming::snake(&p.items));
         let (item_type, error_type) = (rust_type_of(api, &items)?, rust_type_of(api, &error)?);
         let doc = format!(
@@ -920,7 +1138,7 @@ fn paging(api: &LoadedApi) -> Result<TokenStream, SpecError> {
                             let page = request.send().await?.into_inner();
                             Ok(::cloud_sdk_runtime::Page {
                                 items: page.#items_field,
-                                total: page.#total_field.map(i64::from),
+                                total: #total,
                             })
                         }
                     })

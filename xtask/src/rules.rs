@@ -112,13 +112,21 @@ enum ExtensionValue {
     /// A reason, or a mapping of aspects or subjects to reasons (checked in full by the spec
     /// loader, which knows the aspects).
     Reasons,
+    /// A command-line flag name in kebab case, without `--`.
+    FlagName,
 }
 
 /// The extensions the xtask and `cargo xtask docs` read: name, the objects it means something
 /// on, its value, and what it does (for messages). Any other `x-` key is a typo or a note that
 /// nothing reads, and is refused: a misspelt `x-open-enum` would otherwise close the enum
 /// without a word.
-const EXTENSIONS: [(&str, &[Kind], ExtensionValue, &str); 4] = [
+const EXTENSIONS: [(&str, &[Kind], ExtensionValue, &str); 5] = [
+    (
+        "x-cli-flag",
+        &[Kind::Parameter, Kind::Schema],
+        ExtensionValue::FlagName,
+        "the `cloudsdk` flag of a parameter or body field, instead of one made from its name",
+    ),
     (
         "x-doc-deviation",
         &[Kind::Operation, Kind::Parameter, Kind::Schema],
@@ -899,6 +907,10 @@ fn check_extension(
                 describe(value)
             ))
         }
+        ExtensionValue::FlagName if !value.as_str().is_some_and(is_flag_name) => push(format!(
+            "`{key}` is a flag name in kebab case without `--` (like `all-sources`), found {}",
+            describe(value)
+        )),
         ExtensionValue::Reasons if !(value.is_string() || value.is_object()) => push(format!(
             "`{key}` is a reason (a string) or a mapping from aspect to reason, found {}",
             describe(value)
@@ -1023,6 +1035,15 @@ fn bad_property(name: &str, value: &Value) -> String {
 }
 
 /// A short description of a value for a message: never the whole value.
+/// A flag name as `cloudsdk` takes it: kebab case (lower-case letters, digits, `-`), starting
+/// with a letter, without `--`.
+pub(crate) fn is_flag_name(flag: &str) -> bool {
+    flag.starts_with(|c: char| c.is_ascii_lowercase())
+        && flag
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
 fn describe(v: &Value) -> String {
     match v {
         Value::Null => "nothing (null)".to_owned(),
@@ -1102,7 +1123,7 @@ mod tests {
             "x-source": "go-sdk",
             "x-doc-deviation": { "type": "reason" },
             "x-require-one-of": ["a"],
-            "properties": { "a": { "type": "string", "enum": ["x"], "x-open-enum": true } }
+            "properties": { "a": { "type": "string", "enum": ["x"], "x-open-enum": true, "x-cli-flag": "a-2" } }
         }));
         assert_eq!(ok, vec![]);
         let found = schema_messages(json!({
@@ -1112,7 +1133,8 @@ mod tests {
             "x-nothing": 1,
             "properties": {
                 "a": { "type": "string", "x-open-enum": "yes", "enum": ["x"] },
-                "c": { "type": "integer", "x-open-enum": true }
+                "c": { "type": "integer", "x-open-enum": true },
+                "d": { "type": "string", "x-cli-flag": "--All" }
             }
         }));
         let at = |pointer: &str| {
@@ -1141,6 +1163,10 @@ mod tests {
         );
         assert!(
             at("/components/schemas/S/properties/c/x-open-enum").contains("`enum` list"),
+            "{found:?}"
+        );
+        assert!(
+            at("/components/schemas/S/properties/d/x-cli-flag").contains("kebab case"),
             "{found:?}"
         );
         // An extension of a schema, on a response.

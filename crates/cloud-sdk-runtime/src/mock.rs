@@ -32,7 +32,9 @@ use hyper_util::rt::TokioIo;
 use serde::{Serialize, de::DeserializeOwned};
 use tokio::{net::TcpListener, task::JoinHandle};
 
+mod paging;
 mod replay;
+pub use paging::PagedOperation;
 pub use replay::{Replay, check_replays};
 
 /// The `MockServer` of a generated crate's `mock` module: the runtime's server started with

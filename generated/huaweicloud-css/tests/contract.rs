@@ -4,7 +4,36 @@
 //! The documented example of every operation, through the client and a loopback
 //! server: each request goes on the wire as documented (method, path, query, headers,
 //! body), and each documented response reads back into the types and writes back as
-//! the same JSON.
+//! the same JSON. Each paged operation streams many items from pages made of its
+//! documented response, requesting a page only when the one before it is used up.
+/// `stream_connections` yields 250 items in order from pages of 100, requesting each page only when the items before it are taken.
+#[tokio::test]
+async fn show_vpcep_connection_streams_every_page_as_it_is_consumed() {
+    let server = huaweicloud_css::mock::MockServer::start().await;
+    let client = server.client();
+    let request = client
+        .show_vpcep_connection()
+        .project_id("project_id")
+        .cluster_id("5c77b71c-5b35-4f50-8984-76387e42451a");
+    let operation = ::cloud_sdk_runtime::mock::PagedOperation {
+        method: "GET",
+        path: "/v1.0/{project_id}/clusters/{cluster_id}/vpcepservice/connections",
+        items: "connections",
+        total: "total_count",
+        offset: "offset",
+        limit: "limit",
+        example: "{\"connections\":[{\"created_at\":\"2024-06-11T09:36:24Z\",\"domain_id\":\"db9b76a0d9ae431f8e85e89da2ca867c\",\"id\":\"54b7f739-31a1-40d0-862b-ac85b83ab2da\",\"maxSession\":\"3000\",\"specificationName\":\"default\",\"status\":\"accepted\",\"vpcepIp\":\"192.168.0.122\"},{\"created_at\":\"2023-10-12T07:33:16Z\",\"domain_id\":\"db9b76a0d9ae431f8e85e89da2ca867c\",\"id\":\"e88ad0bc-c2c7-419c-bd9b-a961111f0a42\",\"maxSession\":\"3000\",\"specificationName\":\"default\",\"status\":\"accepted\",\"vpcepIp\":\"192.168.0.133\"}],\"permissions\":[{\"created_at\":\"2023-10-12T07:33:11Z\",\"id\":\"432a6429-f377-4168-8b24-feb5885af08c\",\"permission\":\"iam:domain::db9b76a0d9ae431f8e85e89da2ca867c\",\"permission_type\":\"domainId\"}],\"total_count\":2,\"vpcServiceName\":\"cn-north-4.css-op-no-delete.cf072729-b076-49db-83d3-020dc9f589bd\",\"vpcepUpdateSwitch\":false}",
+    };
+    let checked = operation
+        .check_streams(
+            server.server(),
+            250,
+            100,
+            |size| { request.stream_connections(size) },
+        )
+        .await;
+    assert_eq!(checked, Ok(()));
+}
 #[tokio::test]
 async fn documented_examples_go_on_the_wire_and_read_back() {
     let server = huaweicloud_css::mock::MockServer::start().await;

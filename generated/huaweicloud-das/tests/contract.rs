@@ -4,7 +4,35 @@
 //! The documented example of every operation, through the client and a loopback
 //! server: each request goes on the wire as documented (method, path, query, headers,
 //! body), and each documented response reads back into the types and writes back as
-//! the same JSON.
+//! the same JSON. Each paged operation streams many items from pages made of its
+//! documented response, requesting a page only when the one before it is used up.
+/// `stream_das_conn_info_list` yields 250 items in order from pages of 100, requesting each page only when the items before it are taken.
+#[tokio::test]
+async fn list_connections_streams_every_page_as_it_is_consumed() {
+    let server = huaweicloud_das::mock::MockServer::start().await;
+    let client = server.client();
+    let request = client
+        .list_connections()
+        .project_id("052041494800d57c2f02c00275b4c247");
+    let operation = ::cloud_sdk_runtime::mock::PagedOperation {
+        method: "GET",
+        path: "/v3/{project_id}/list-connections",
+        items: "das_conn_info_list",
+        total: "total_record",
+        offset: "offset",
+        limit: "limit",
+        example: "{\"das_conn_info_list\":[{\"conn_share_type\":\"NORMAL\",\"connection_id\":\"bcca4e8e-f0d8-4f96-b359-393a66d29c09\",\"create_at\":1738745756479,\"datastore_version\":\"mysql 5.7.44\",\"engine_type\":\"mysql\",\"instance_id\":\"364a5d0498974d459782975e8b65bc13in01\",\"instance_name\":\"rds-mysql-2502\",\"ip_address\":\"192.168.0.204\",\"is_save_password\":true,\"network_type\":\"rds\",\"port\":3306,\"status\":\"NORMAL\",\"user_name\":\"root\"}],\"total_record\":1}",
+    };
+    let checked = operation
+        .check_streams(
+            server.server(),
+            250,
+            100,
+            |size| { request.stream_das_conn_info_list(size) },
+        )
+        .await;
+    assert_eq!(checked, Ok(()));
+}
 #[tokio::test]
 async fn documented_examples_go_on_the_wire_and_read_back() {
     let server = huaweicloud_das::mock::MockServer::start().await;

@@ -4,7 +4,36 @@
 //! The documented example of every operation, through the client and a loopback
 //! server: each request goes on the wire as documented (method, path, query, headers,
 //! body), and each documented response reads back into the types and writes back as
-//! the same JSON.
+//! the same JSON. Each paged operation streams many items from pages made of its
+//! documented response, requesting a page only when the one before it is used up.
+/// `stream_page_data` yields 250 items in order from pages of 100, requesting each page only when the items before it are taken.
+#[tokio::test]
+async fn list_data_connection_streams_every_page_as_it_is_consumed() {
+    let server = huaweicloud_dataarts_insight::mock::MockServer::start().await;
+    let client = server.client();
+    let request = client
+        .list_data_connection()
+        .project_id("project_id")
+        .x_workspace_id("X-Workspace-Id");
+    let operation = ::cloud_sdk_runtime::mock::PagedOperation {
+        method: "GET",
+        path: "/v1/{project_id}/connections",
+        items: "page_data",
+        total: "count",
+        offset: "offset",
+        limit: "limit",
+        example: "{\"count\":1,\"page_data\":[{\"config\":{\"ssl\":true},\"creation_date\":1700114987113,\"creation_user\":\"de9cb4a863a94b0ba2887b80dc18d273\",\"creation_user_name\":\"ei_dlv_l00456193_01\",\"database_name\":\"gaussdb\",\"default_schema\":\"public\",\"domain_id\":\"d22f8acf3c90428fb22606b64dc76823\",\"extra\":\"[{\\\"ip\\\": \\\"100.93.1.17\\\", \\\"port\\\": 8000, \\\"channelType\\\": \\\"eip\\\"}]\",\"host\":\"100.93.1.17\",\"id\":\"a84dff73796649a185b012a96b48f376\",\"mode\":\"multi-node\",\"name\":\"dws04_gaussdbtest\",\"port\":8000,\"project_id\":\"9c3043ab4dac4055888643b331a0b227\",\"server_list\":\"100.93.1.17:8000\",\"source\":\"public\",\"test_url\":\"jdbc:gaussdb://100.93.1.17:8000/gaussdb?socketTimeout=120&loginTimeout=5&ssl=true\",\"type\":\"DWS\",\"update_date\":1701071948929,\"update_user\":\"de9cb4a863a94b0ba2887b80dc18d273\",\"update_user_name\":\"ei_dlv_l00456193_01\",\"user_name\":\"modernbi\",\"work_space_id\":\"80472a5ea0764ffa850664804b965893\"}]}",
+    };
+    let checked = operation
+        .check_streams(
+            server.server(),
+            250,
+            100,
+            |size| { request.stream_page_data(size) },
+        )
+        .await;
+    assert_eq!(checked, Ok(()));
+}
 #[tokio::test]
 async fn documented_examples_go_on_the_wire_and_read_back() {
     let server = huaweicloud_dataarts_insight::mock::MockServer::start().await;

@@ -4,7 +4,60 @@
 //! The documented example of every operation, through the client and a loopback
 //! server: each request goes on the wire as documented (method, path, query, headers,
 //! body), and each documented response reads back into the types and writes back as
-//! the same JSON.
+//! the same JSON. Each paged operation streams many items from pages made of its
+//! documented response, requesting a page only when the one before it is used up.
+/// `stream_endpoints` yields 250 items in order from pages of 100, requesting each page only when the items before it are taken.
+#[tokio::test]
+async fn list_endpoints_streams_every_page_as_it_is_consumed() {
+    let server = huaweicloud_vpcep::mock::MockServer::start().await;
+    let client = server.client();
+    let request = client.list_endpoints().project_id("295dacf46a4842fcbf7844dc2dc2489d");
+    let operation = ::cloud_sdk_runtime::mock::PagedOperation {
+        method: "GET",
+        path: "/v1/{project_id}/vpc-endpoints",
+        items: "endpoints",
+        total: "total_count",
+        offset: "offset",
+        limit: "limit",
+        example: "{\"endpoints\":[{\"active_status\":[\"active\"],\"created_at\":\"2018-10-18T06:49:46Z\",\"dns_names\":[\"test123\"],\"enable_dns\":true,\"enable_whitelist\":true,\"endpoint_pool_id\":\"ee38223b-aacb-46f0-ba7e-94fa62e35dde\",\"endpoint_service_id\":\"5133655d-0e28-4090-b669-13f87b355c78\",\"endpoint_service_name\":\"test123\",\"id\":\"03184a04-95d5-4555-86c4-e767a371ff99\",\"ip\":\"192.168.0.232\",\"marker_id\":16777337,\"project_id\":\"295dacf46a4842fcbf7844dc2dc2489d\",\"public_border_group\":\"br-abc-aaa1\",\"service_type\":\"interface\",\"status\":\"accepted\",\"subnet_id\":\"68bfbcc1-dff2-47e4-a9d4-332b9bc1b8de\",\"updated_at\":\"2018-10-18T06:49:50Z\",\"vpc_id\":\"84758cf5-9c62-43ae-a778-3dbd8370c0a4\",\"whitelist\":[\"127.0.0.1\"]},{\"active_status\":[\"active\"],\"created_at\":\"2018-10-18T06:36:20Z\",\"dns_names\":[\"test123\"],\"enable_dns\":true,\"enable_whitelist\":true,\"endpoint_pool_id\":\"ee38223b-aacb-46f0-ba7e-94fa62e35dde\",\"endpoint_service_id\":\"5133655d-0e28-4090-b669-13f87b355c78\",\"endpoint_service_name\":\"test123\",\"id\":\"43b0e3b0-eec9-49da-866b-6687b75f9fe5\",\"ip\":\"192.168.0.115\",\"marker_id\":16777322,\"project_id\":\"295dacf46a4842fcbf7844dc2dc2489d\",\"service_type\":\"interface\",\"status\":\"accepted\",\"subnet_id\":\"65528a22-59a1-4972-ba64-88984b3207cd\",\"updated_at\":\"2018-10-18T06:36:24Z\",\"vpc_id\":\"e251b400-2963-4131-b38a-da81e32026ee\",\"whitelist\":[\"127.0.0.1\"]}],\"total_count\":2}",
+    };
+    let checked = operation
+        .check_streams(
+            server.server(),
+            250,
+            100,
+            |size| { request.stream_endpoints(size) },
+        )
+        .await;
+    assert_eq!(checked, Ok(()));
+}
+/// `stream_endpoint_services` yields 250 items in order from pages of 100, requesting each page only when the items before it are taken.
+#[tokio::test]
+async fn list_endpoint_service_streams_every_page_as_it_is_consumed() {
+    let server = huaweicloud_vpcep::mock::MockServer::start().await;
+    let client = server.client();
+    let request = client
+        .list_endpoint_service()
+        .project_id("6e9dfd51d1124e8d8498dce894923a0d");
+    let operation = ::cloud_sdk_runtime::mock::PagedOperation {
+        method: "GET",
+        path: "/v1/{project_id}/vpc-endpoint-services",
+        items: "endpoint_services",
+        total: "total_count",
+        offset: "offset",
+        limit: "limit",
+        example: "{\"endpoint_services\":[{\"approval_enabled\":false,\"created_at\":\"2022-04-14T09:35:47Z\",\"id\":\"4189d3c2-8882-4871-a3c2-d380272eed83\",\"port_id\":\"4189d3c2-8882-4871-a3c2-d380272eed88\",\"ports\":[{\"client_port\":8080,\"protocol\":\"TCP\",\"server_port\":80},{\"client_port\":8081,\"protocol\":\"TCP\",\"server_port\":80}],\"project_id\":\"6e9dfd51d1124e8d8498dce894923a0d\",\"public_border_group\":\"br-abc-aaa1\",\"server_type\":\"VM\",\"service_name\":\"test123\",\"service_type\":\"interface\",\"status\":\"available\",\"updated_at\":\"2022-04-14T09:36:47Z\",\"vpc_id\":\"4189d3c2-8882-4871-a3c2-d380272eed80\"}],\"total_count\":1}",
+    };
+    let checked = operation
+        .check_streams(
+            server.server(),
+            250,
+            100,
+            |size| { request.stream_endpoint_services(size) },
+        )
+        .await;
+    assert_eq!(checked, Ok(()));
+}
 #[tokio::test]
 async fn documented_examples_go_on_the_wire_and_read_back() {
     let server = huaweicloud_vpcep::mock::MockServer::start().await;

@@ -5206,7 +5206,7 @@ impl<'a> builder::DescribeTenantPrivatelink<'a> {
             ::cloud_sdk_runtime::ApiError<types::Envelope>,
         >,
     > {
-        ::cloud_sdk_runtime::call("DescribeTenantPrivatelink", self.send())
+        ::cloud_sdk_runtime::call_envelope("DescribeTenantPrivatelink", self.send())
     }
 }
 impl<'a> builder::DeletePrivatelinkConnection<'a> {
@@ -5219,7 +5219,7 @@ impl<'a> builder::DeletePrivatelinkConnection<'a> {
             ::cloud_sdk_runtime::ApiError<types::Envelope>,
         >,
     > {
-        ::cloud_sdk_runtime::call("DeletePrivatelinkConnection", self.send())
+        ::cloud_sdk_runtime::call_envelope("DeletePrivatelinkConnection", self.send())
     }
 }
 impl<'a> builder::ConfirmPrivatelinkConnection<'a> {
@@ -5232,7 +5232,7 @@ impl<'a> builder::ConfirmPrivatelinkConnection<'a> {
             ::cloud_sdk_runtime::ApiError<types::Envelope>,
         >,
     > {
-        ::cloud_sdk_runtime::call("ConfirmPrivatelinkConnection", self.send())
+        ::cloud_sdk_runtime::call_envelope("ConfirmPrivatelinkConnection", self.send())
     }
 }
 impl<'a> builder::ConnectPrivatelinkService<'a> {
@@ -5258,7 +5258,7 @@ impl<'a> builder::CreatePrivatelinkService<'a> {
             ::cloud_sdk_runtime::ApiError<types::Envelope>,
         >,
     > {
-        ::cloud_sdk_runtime::call("CreatePrivatelinkService", self.send())
+        ::cloud_sdk_runtime::call_envelope("CreatePrivatelinkService", self.send())
     }
 }
 impl<'a> builder::AddPrivatelinkServiceUser<'a> {
@@ -5304,6 +5304,60 @@ impl ::cloud_sdk_runtime::Reply for types::Envelope {
     /// A body without `success` counts as success: the HTTP status already said so.
     fn succeeded(&self) -> bool {
         self.success.is_none_or(bool::from)
+    }
+}
+impl ::cloud_sdk_runtime::Reply for types::BooleanEnvelope {
+    /// A body without `success` counts as success: the HTTP status already said so.
+    fn succeeded(&self) -> bool {
+        self.success.is_none_or(bool::from)
+    }
+}
+impl ::std::convert::From<types::BooleanEnvelope> for types::Envelope {
+    /// The envelope's fields of a reply that said it failed, for its `ApiError`.
+    fn from(reply: types::BooleanEnvelope) -> Self {
+        Self {
+            success: reply.success,
+            error_code: reply.error_code,
+            error_message: reply.error_message,
+            request_id: reply.request_id,
+            ..::std::default::Default::default()
+        }
+    }
+}
+impl ::cloud_sdk_runtime::Reply for types::CreatePrivatelinkServiceResponse {
+    /// A body without `success` counts as success: the HTTP status already said so.
+    fn succeeded(&self) -> bool {
+        self.success.is_none_or(bool::from)
+    }
+}
+impl ::std::convert::From<types::CreatePrivatelinkServiceResponse> for types::Envelope {
+    /// The envelope's fields of a reply that said it failed, for its `ApiError`.
+    fn from(reply: types::CreatePrivatelinkServiceResponse) -> Self {
+        Self {
+            success: reply.success,
+            error_code: reply.error_code,
+            error_message: reply.error_message,
+            request_id: reply.request_id,
+            ..::std::default::Default::default()
+        }
+    }
+}
+impl ::cloud_sdk_runtime::Reply for types::DescribeTenantPrivatelinkResponse {
+    /// A body without `success` counts as success: the HTTP status already said so.
+    fn succeeded(&self) -> bool {
+        self.success.is_none_or(bool::from)
+    }
+}
+impl ::std::convert::From<types::DescribeTenantPrivatelinkResponse> for types::Envelope {
+    /// The envelope's fields of a reply that said it failed, for its `ApiError`.
+    fn from(reply: types::DescribeTenantPrivatelinkResponse) -> Self {
+        Self {
+            success: reply.success,
+            error_code: reply.error_code,
+            error_message: reply.error_message,
+            request_id: reply.request_id,
+            ..::std::default::Default::default()
+        }
     }
 }
 /// Typed mocks of this API for your own tests (feature `mock`): a loopback server with

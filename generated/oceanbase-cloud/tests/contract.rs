@@ -4,7 +4,8 @@
 //! The documented example of every operation, through the client and a loopback
 //! server: each request goes on the wire as documented (method, path, query, headers,
 //! body), and each documented response reads back into the types and writes back as
-//! the same JSON.
+//! the same JSON. Each paged operation streams many items from pages made of its
+//! documented response, requesting a page only when the one before it is used up.
 #[tokio::test]
 async fn documented_examples_go_on_the_wire_and_read_back() {
     let server = oceanbase_cloud::mock::MockServer::start().await;
