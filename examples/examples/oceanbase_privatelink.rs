@@ -68,7 +68,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("CreatePrivatelinkService returned no addressId")?;
     println!("created address {address} on {service}");
 
-    // The address is created asynchronously.
+    // The address is created asynchronously. No failed state is documented (the page's list
+    // of statuses is lost, the provider names only ONLINE), so the deadline ends a wait that
+    // goes wrong.
     let read = || {
         client
             .describe_tenant_privatelink()
