@@ -1,8 +1,9 @@
-//! The README's code as a reader uses it: every Rust block, with the dependency lines of the
-//! nearest TOML block above it, is pasted into a new crate that must build; and the example
-//! programs the README shows are copies of the files that CI runs.
+//! The README as a reader uses it: every Rust block, with the dependency lines of the nearest
+//! TOML block above it, is pasted into a new crate that must build; the test file the README
+//! shows is a copy of the one CI runs; and the crate table lists what `specs/` holds.
 
 use std::{
+    collections::{BTreeMap, BTreeSet},
     path::{Path, PathBuf},
     process::Command,
 };
@@ -50,18 +51,108 @@ fn blocks(readme: &str) -> Vec<Block> {
 fn readme_blocks_are_the_tested_files() {
     let root = root();
     let readme = read(&root.join("README.md"));
-    for file in [
-        "examples/examples/oceanbase_add_user.rs",
-        "examples/examples/css_list_connections.rs",
-        "tests/consumer/tests/readme_mock.rs",
-    ] {
-        let text = read(&root.join(file));
-        let block = format!("```rust,no_run\n{text}```\n");
-        assert!(
-            readme.contains(&block),
-            "README.md must hold {file} verbatim in a ```rust,no_run block: copy the file there"
-        );
+    let file = "tests/consumer/tests/readme_mock.rs";
+    let text = read(&root.join(file));
+    let block = format!("```rust,no_run\n{text}```\n");
+    assert!(
+        readme.contains(&block),
+        "README.md must hold {file} verbatim in a ```rust,no_run block: copy the file there"
+    );
+}
+
+/// The operations of each API in `specs/`: the names of its operation documents.
+fn spec_operations() -> BTreeMap<String, BTreeSet<String>> {
+    let specs = root().join("specs");
+    let mut apis = BTreeMap::new();
+    for entry in std::fs::read_dir(&specs).expect("specs/") {
+        let dir = entry.expect("an entry of specs/").path();
+        if !dir.join("api.toml").is_file() {
+            continue;
+        }
+        let api: toml::Table = read(&dir.join("api.toml"))
+            .parse()
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.join("api.toml").display()));
+        let name = api
+            .get("crate")
+            .and_then(toml::Value::as_str)
+            .unwrap_or_else(|| panic!("{}: no `crate`", dir.join("api.toml").display()))
+            .to_owned();
+        let operations = std::fs::read_dir(&dir)
+            .expect("an API's folder")
+            .filter_map(|e| {
+                let file = e.expect("an entry").file_name().into_string().ok()?;
+                let stem = file.strip_suffix(".yaml")?;
+                (!stem.starts_with('_')).then(|| stem.to_owned())
+            })
+            .collect();
+        apis.insert(name, operations);
     }
+    apis
+}
+
+/// The README's crate table (the first table, whose header is `| crate | API | operations |`):
+/// each crate with the operations its row names in backticks, and the README line of the row.
+fn readme_crate_table(readme: &str) -> BTreeMap<String, (usize, BTreeSet<String>)> {
+    let mut rows = BTreeMap::new();
+    let mut lines = readme.lines().enumerate();
+    let Some((_, _)) = lines.find(|(_, l)| l.trim() == "| crate | API | operations |") else {
+        return rows;
+    };
+    for (i, line) in lines.skip(1) {
+        let Some(cells) = line.trim().strip_prefix('|') else {
+            break;
+        };
+        let cells: Vec<&str> = cells.split('|').map(str::trim).collect();
+        let [krate, _, operations, ..] = cells[..] else {
+            continue;
+        };
+        let names = operations
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect();
+        rows.insert(krate.trim_matches('`').to_owned(), (i + 1, names));
+    }
+    rows
+}
+
+/// The crate table at the top of the README names every API of `specs/` with exactly the
+/// operations its specs hold, so that it cannot fall behind a new operation or API.
+#[test]
+fn the_crate_table_lists_every_operation_of_specs() {
+    let readme = read(&root().join("README.md"));
+    let table = readme_crate_table(&readme);
+    assert!(
+        !table.is_empty(),
+        "README.md has no `| crate | API | operations |` table"
+    );
+    let mut failures = Vec::new();
+    for (api, operations) in spec_operations() {
+        let Some((line, listed)) = table.get(&api) else {
+            failures.push(format!(
+                "README.md: the crate table has no row for `{api}`: add \
+                 | `{api}` | <API> | {} |",
+                operations
+                    .iter()
+                    .map(|o| format!("`{o}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            continue;
+        };
+        for missing in operations.difference(listed) {
+            failures.push(format!(
+                "README.md:{line}: the row of `{api}` lacks `{missing}` (specs/{api}/{missing}.yaml): add it"
+            ));
+        }
+        for extra in listed.difference(&operations) {
+            failures.push(format!(
+                "README.md:{line}: the row of `{api}` names `{extra}`, which specs/{api}/ does not hold: remove it"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// The dependency lines of a README TOML block with each dependency on this repository

@@ -68,7 +68,7 @@ pub(crate) fn own_flags() -> Vec<Arg> {
             .long("wait-interval")
             .value_name("SECONDS")
             .value_parser(clap::value_parser!(f64))
-            .help("With --wait-until: the first pause between calls, growing by half up to 30 s [default: 2]"),
+            .help("With --wait-until: the first pause between calls, doubling up to 30 s, each drawn from the upper half of its ceiling [default: 2]"),
         Arg::new("debug")
             .long("debug")
             .action(ArgAction::SetTrue)

@@ -4,11 +4,12 @@
 
 use std::{
     io::Write as _,
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
 use cloud_sdk_runtime::{
-    ApiError, ConfigError, Runtime, RuntimeBuilder, ServiceError, huawei, oceanbase,
+    ApiError, ConfigError, Runtime, RuntimeBuilder, ServiceError, WaitError, huawei, oceanbase,
 };
 use progenitor_client::{Error as RawError, ResponseValue};
 use serde_json::Value;
@@ -598,12 +599,18 @@ impl Wait {
     }
 }
 
-/// Repeats the call until the condition holds, with a growing pause; a spinner on stderr shows
-/// the elapsed time and the last value when `spinner` (stderr is a terminal).
-///
-/// Small and self-contained on purpose: when the runtime offers a polling helper (deadline,
-/// back-off, a predicate on each answer), this loop becomes one call to it with
-/// `Wait::verdict` as the predicate, and keeps only the spinner.
+/// The longest pause between two calls of `--wait-until`.
+const MAX_WAIT_PAUSE: Duration = Duration::from_secs(30);
+
+/// One answer read while waiting: the response, the verdict of the conditions on it, and the
+/// value `--wait-until`'s expression found (shown by the spinner and the timeout message).
+type Reading = (Value, Option<Result<(), Failure>>, Value);
+
+/// Repeats the call until the condition holds, through the runtime's `wait_for`: pauses from
+/// `--wait-interval` doubling up to 30 s (jittered), `--wait-timeout` as the deadline, and
+/// `--wait-fail` as the terminal state. A failed call ends the wait with its own error. When
+/// `spinner` (stderr is a terminal), a spinner on stderr shows the elapsed time and the last
+/// value found while the wait runs.
 pub(crate) async fn wait(
     api: &Api,
     op: &'static Operation,
@@ -613,52 +620,66 @@ pub(crate) async fn wait(
     wait: &Wait,
     spinner: bool,
 ) -> Result<Value, Failure> {
-    const FRAMES: [char; 4] = ['|', '/', '-', '\\'];
-    let started = Instant::now();
-    let mut pause = wait.interval;
-    let mut frame = 0usize;
-    let clear = |spinner: bool| {
-        if spinner {
-            eprint!("\r\x1b[2K");
-            let _ = std::io::stderr().flush();
+    let last_found = Arc::new(Mutex::new(String::from("(none yet)")));
+    let read = || {
+        let last_found = last_found.clone();
+        async move {
+            let value = once(api, op, runtime, target, call).await?;
+            let (verdict, found) = wait.verdict(&value)?;
+            if let Ok(mut last) = last_found.lock() {
+                *last = found.to_string();
+            }
+            Ok::<Reading, Failure>((value, verdict, found))
         }
     };
-    loop {
-        let value = once(api, op, runtime, target, call).await?;
-        let (verdict, found) = wait.verdict(&value)?;
-        match verdict {
-            Some(Ok(())) => {
-                clear(spinner);
-                return Ok(value);
-            }
-            Some(Err(e)) => {
-                clear(spinner);
-                return Err(e);
-            }
-            None => {}
-        }
-        if started.elapsed() + pause > wait.timeout {
-            clear(spinner);
-            return Err(Failure::wait_timeout(format!(
+    let waiting = cloud_sdk_runtime::wait_for(read, |(_, verdict, _): &Reading| {
+        matches!(verdict, Some(Ok(())))
+    })
+    .fail_on(|(_, verdict, _): &Reading| matches!(verdict, Some(Err(_))))
+    .pauses(wait.interval, MAX_WAIT_PAUSE)
+    .timeout(wait.timeout);
+
+    let spinning = spinner.then(|| tokio::spawn(spin(wait.until.text.clone(), last_found.clone())));
+    let outcome = waiting.run().await;
+    if let Some(task) = spinning {
+        task.abort();
+        // Awaited so that it has stopped drawing before the line is cleared.
+        let _ = task.await;
+        eprint!("\r\x1b[2K");
+        let _ = std::io::stderr().flush();
+    }
+    match outcome {
+        Ok((value, _, _)) => Ok(value),
+        Err(WaitError::Terminal {
+            value: (_, Some(Err(failure)), _),
+            ..
+        }) => Err(failure),
+        Err(WaitError::Call(failure)) => Err(failure),
+        Err(e) => {
+            let found = e
+                .last()
+                .map_or_else(|| "(none)".to_owned(), |(_, _, found)| found.to_string());
+            Err(Failure::wait_timeout(format!(
                 "{} did not hold within {:.0?} (last value {found})",
                 wait.until.text, wait.timeout
-            )));
+            )))
         }
-        let until = Instant::now() + pause;
-        while Instant::now() < until {
-            if spinner {
-                eprint!(
-                    "\r\x1b[2K{} waiting {}s for {}: last value {found}",
-                    FRAMES[frame % FRAMES.len()],
-                    started.elapsed().as_secs(),
-                    wait.until.text
-                );
-                let _ = std::io::stderr().flush();
-                frame += 1;
-            }
-            tokio::time::sleep(Duration::from_millis(100).min(until - Instant::now())).await;
-        }
-        pause = (pause.mul_f64(1.5)).min(Duration::from_secs(30));
+    }
+}
+
+/// Draws the spinner on stderr until aborted: the elapsed time, the condition awaited and the
+/// last value found.
+async fn spin(until: String, last_found: Arc<Mutex<String>>) {
+    const FRAMES: [char; 4] = ['|', '/', '-', '\\'];
+    let started = Instant::now();
+    for frame in FRAMES.iter().cycle() {
+        let found = last_found.lock().map(|f| f.clone()).unwrap_or_default();
+        eprint!(
+            "\r\x1b[2K{frame} waiting {}s for {until}: last value {found}",
+            started.elapsed().as_secs()
+        );
+        let _ = std::io::stderr().flush();
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
