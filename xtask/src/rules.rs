@@ -107,6 +107,8 @@ enum ExtensionValue {
     Boolean,
     /// A non-empty string.
     Text,
+    /// A command-line flag name (kebab case, checked in full by the command-table generator).
+    Flag,
     /// A list of property names of the same schema.
     PropertyNames,
     /// A reason, or a mapping of aspects or subjects to reasons (checked in full by the spec
@@ -118,7 +120,13 @@ enum ExtensionValue {
 /// on, its value, and what it does (for messages). Any other `x-` key is a typo or a note that
 /// nothing reads, and is refused: a misspelt `x-open-enum` would otherwise close the enum
 /// without a word.
-const EXTENSIONS: [(&str, &[Kind], ExtensionValue, &str); 4] = [
+const EXTENSIONS: [(&str, &[Kind], ExtensionValue, &str); 5] = [
+    (
+        crate::cli_gen::FLAG_EXTENSION,
+        &[Kind::Parameter, Kind::Schema],
+        ExtensionValue::Flag,
+        "the command-line tool's flag for a parameter or body field, instead of its name",
+    ),
     (
         "x-doc-deviation",
         &[Kind::Operation, Kind::Parameter, Kind::Schema],
@@ -896,6 +904,12 @@ fn check_extension(
         ExtensionValue::Text if value.as_str().is_none_or(|s| s.trim().is_empty()) => {
             push(format!(
                 "`{key}` is the name of a source (a key of the operation's `sources` in pages.toml), found {}",
+                describe(value)
+            ))
+        }
+        ExtensionValue::Flag if value.as_str().is_none_or(|s| s.trim().is_empty()) => {
+            push(format!(
+                "`{key}` is a flag name in kebab case without `--`, found {}: write `{key}: my-flag`",
                 describe(value)
             ))
         }
