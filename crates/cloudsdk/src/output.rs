@@ -68,10 +68,9 @@ impl Printer {
             Format::Json if self.pretty => serde_json::to_string_pretty(&value),
             Format::Json => serde_json::to_string(&value),
             Format::Yaml => {
-                return write_out(
-                    &serde_yaml_ng::to_string(&value)
-                        .map_err(|e| Failure::internal(format!("cannot write YAML: {e}")))?,
-                );
+                let text = serde_yaml_ng::to_string(&value)
+                    .map_err(|e| Failure::internal(format!("cannot write YAML: {e}")))?;
+                return write_out(&if listed { sequence_entry(&text) } else { text });
             }
             Format::Table => {
                 let list = (!queried && !listed).then_some(op.list).flatten();
@@ -208,6 +207,23 @@ fn scalar_fields(rows: &[Value]) -> Vec<String> {
     } else {
         seen
     }
+}
+
+/// One item of `--all` as an entry of a YAML sequence (`- ` and the item indented beneath),
+/// so that the items printed one by one read back as one list, not as text run together.
+fn sequence_entry(text: &str) -> String {
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let prefix = match (i, line.is_empty()) {
+            (0, _) => "- ",
+            (_, true) => "",
+            _ => "  ",
+        };
+        out.push_str(prefix);
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 fn cell(value: Option<&Value>) -> String {

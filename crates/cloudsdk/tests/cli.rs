@@ -541,6 +541,13 @@ async fn all_streams_250_items_in_three_pages() {
         assert_eq!(lines[249]["id"], "item-249", "{args:?}");
         assert_eq!(count.load(Ordering::SeqCst), 3, "{args:?}");
 
+        // As YAML, the items printed one by one read back as one list.
+        let mut args = op_args(api, op);
+        args.extend(owned(&["--all", "--page-size", "100", "--output", "yaml"]));
+        let out = run_async(args.clone(), env_for(api, &base), None).await;
+        let listed: Vec<Value> = serde_yaml_ng::from_slice(&out.stdout).unwrap();
+        assert_eq!(listed, lines, "{args:?}");
+
         let mut args = op_args(api, op);
         args.extend(owned(&[
             "--all",
