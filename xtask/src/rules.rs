@@ -122,7 +122,7 @@ enum ExtensionValue {
 /// without a word.
 const EXTENSIONS: [(&str, &[Kind], ExtensionValue, &str); 5] = [
     (
-        "x-cli-flag",
+        crate::cli_gen::FLAG_EXTENSION,
         &[Kind::Parameter, Kind::Schema],
         ExtensionValue::FlagName,
         "the `cloudsdk` flag of a parameter or body field, instead of one made from its name",

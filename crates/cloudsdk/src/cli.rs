@@ -30,6 +30,27 @@ pub(crate) fn own_flags() -> Vec<Arg> {
                  Secrets appear only as shell variables; a Huawei AK/SK signature is printed: \
                  it lets that one request be replayed within the server's time window and \
                  reveals nothing of the key",
+            )
+            .long_help(
+                "Print the request as a curl command that runs as pasted, and send nothing.\n\n\
+                 Secrets appear only as shell variables, which the shell running the command \
+                 must export:\n\
+                 - OceanBase Cloud: OCEANBASE_ACCESS_KEY_ID and OCEANBASE_ACCESS_KEY_SECRET \
+                 (`curl --digest -u ...`), and OCEANBASE_PROJECT_ID when the environment sets it \
+                 (from a profile its value is written out);\n\
+                 - Huawei Cloud AK/SK: HUAWEICLOUD_SDK_SECURITY_TOKEN, when temporary \
+                 credentials carry one; the signature itself is printed;\n\
+                 - Huawei Cloud IAM token: HUAWEICLOUD_SDK_AUTH_TOKEN, in \
+                 `-H \"X-Auth-Token: $HUAWEICLOUD_SDK_AUTH_TOKEN\"`. IAM password credentials \
+                 (HUAWEICLOUD_SDK_USERNAME, _PASSWORD, _DOMAIN_NAME) print this form too: a dry \
+                 run does not log in, so export a token (the X-Subject-Token header IAM \
+                 answers POST /v3/auth/tokens with) before running the command.\n\n\
+                 When a variable the command reads is not in this environment (it came from a \
+                 profile), a `# export NAME ...` line on stderr names it, without its value.\n\n\
+                 A Huawei AK/SK signature covers this one request (method, URL, signed headers, \
+                 body) at the printed X-Sdk-Date: anyone holding the command can replay that \
+                 request within the server's time window, and nothing else; the signature \
+                 reveals nothing of the secret key.",
             ),
         Arg::new("body")
             .long("body")

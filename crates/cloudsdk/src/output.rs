@@ -3,7 +3,9 @@
 
 use std::io::{IsTerminal as _, Write as _};
 
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use comfy_table::{
+    ColumnConstraint, ContentArrangement, Table, Width, presets::UTF8_FULL_CONDENSED,
+};
 use serde_json::Value;
 
 use crate::{Failure, catalog::Operation};
@@ -66,10 +68,9 @@ impl Printer {
             Format::Json if self.pretty => serde_json::to_string_pretty(&value),
             Format::Json => serde_json::to_string(&value),
             Format::Yaml => {
-                return write_out(
-                    &serde_yaml_ng::to_string(&value)
-                        .map_err(|e| Failure::internal(format!("cannot write YAML: {e}")))?,
-                );
+                let text = serde_yaml_ng::to_string(&value)
+                    .map_err(|e| Failure::internal(format!("cannot write YAML: {e}")))?;
+                return write_out(&if listed { sequence_entry(&text) } else { text });
             }
             Format::Table => {
                 let list = (!queried && !listed).then_some(op.list).flatten();
@@ -84,32 +85,57 @@ impl Printer {
     /// A table: one row per item of the list (the value itself when it is an array, else
     /// the operation's list field), else one row for the object.
     pub(crate) fn table(&self, value: &Value, list: Option<&str>, defaults: &[&str]) -> String {
-        let rows: Vec<&Value> = match (value, list.and_then(|l| value.get(l))) {
-            (Value::Array(items), _) => items.iter().collect(),
-            (_, Some(Value::Array(items))) => items.iter().collect(),
-            (other, _) => vec![other],
+        let rows: Vec<Value> = match (value, list.and_then(|l| value.get(l))) {
+            (Value::Array(items), _) => items.clone(),
+            (_, Some(Value::Array(items))) => items.clone(),
+            (other, _) => vec![other.clone()],
         };
-        let columns: Vec<String> = match &self.columns {
-            Some(c) => c.clone(),
-            None if !defaults.is_empty() => defaults.iter().map(|c| (*c).to_owned()).collect(),
-            None => {
-                let mut seen = Vec::<String>::new();
-                for row in &rows {
-                    if let Value::Object(map) = row {
-                        for (k, v) in map {
-                            if !v.is_object() && !v.is_array() && !seen.contains(k) {
-                                seen.push(k.clone());
-                            }
-                        }
-                    }
-                }
-                if seen.is_empty() {
-                    vec!["value".into()]
-                } else {
-                    seen
-                }
-            }
+        let mut stream = TableStream::new(self.columns.clone(), defaults);
+        let mut out = stream.page(&rows);
+        out.push_str(&stream.finish());
+        out
+    }
+
+    /// The table of `--all`: one header, rows page by page.
+    pub(crate) fn table_stream(&self, op: &Operation) -> TableStream {
+        let defaults = if self.query.is_some() {
+            &[][..]
+        } else {
+            op.columns
         };
+        TableStream::new(self.columns.clone(), defaults)
+    }
+}
+
+/// A table printed page by page under one header, without holding the pages before: the
+/// columns are fixed before the first row (`--columns`, else the schema's, else the scalar
+/// fields of the first page's items), and the column widths by the first page; a longer cell
+/// on a later page wraps within its column. comfy-table draws each page with those widths; the
+/// page's own top border and header are cut off (its bottom border is kept for the end).
+pub(crate) struct TableStream {
+    columns: Option<Vec<String>>,
+    widths: Option<Vec<u16>>,
+    bottom: Option<String>,
+}
+
+impl TableStream {
+    fn new(columns: Option<Vec<String>>, defaults: &[&str]) -> Self {
+        let columns = columns.or_else(|| {
+            (!defaults.is_empty()).then(|| defaults.iter().map(|c| (*c).to_owned()).collect())
+        });
+        Self {
+            columns,
+            widths: None,
+            bottom: None,
+        }
+    }
+
+    /// The text of one page's rows (with the header on the first page).
+    pub(crate) fn page(&mut self, rows: &[Value]) -> String {
+        let columns = self
+            .columns
+            .get_or_insert_with(|| scalar_fields(rows))
+            .clone();
         let mut table = Table::new();
         table
             .load_preset(UTF8_FULL_CONDENSED)
@@ -122,8 +148,82 @@ impl Printer {
                 _ => String::new(),
             }));
         }
-        format!("{table}\n")
+        let first = match &self.widths {
+            None => {
+                self.widths = Some(table.column_max_content_widths());
+                true
+            }
+            Some(widths) => {
+                // Padding: one space on either side of the content.
+                table.set_constraints(
+                    widths
+                        .iter()
+                        .map(|w| ColumnConstraint::Absolute(Width::Fixed(w.saturating_add(2)))),
+                );
+                false
+            }
+        };
+        let mut lines: Vec<String> = table.lines().collect();
+        self.bottom = lines.pop();
+        // The header's separator line, the last line of the header.
+        let body = lines
+            .iter()
+            .position(|l| l.starts_with(HEADER_SEPARATOR))
+            .map_or(lines.len(), |i| i + 1);
+        let kept = if first { &lines[..] } else { &lines[body..] };
+        kept.iter().map(|l| format!("{l}\n")).collect()
     }
+
+    /// The table's bottom border (the header alone when no page came).
+    pub(crate) fn finish(&mut self) -> String {
+        if self.widths.is_none() {
+            return format!("{}{}", self.page(&[]), self.finish());
+        }
+        self.bottom
+            .take()
+            .map(|b| format!("{b}\n"))
+            .unwrap_or_default()
+    }
+}
+
+/// The first character of the line under the header in `UTF8_FULL_CONDENSED`.
+const HEADER_SEPARATOR: char = '╞';
+
+/// The scalar fields of the items, in order of appearance; `value` for items that are not
+/// objects.
+fn scalar_fields(rows: &[Value]) -> Vec<String> {
+    let mut seen = Vec::<String>::new();
+    for row in rows {
+        if let Value::Object(map) = row {
+            for (k, v) in map {
+                if !v.is_object() && !v.is_array() && !seen.contains(k) {
+                    seen.push(k.clone());
+                }
+            }
+        }
+    }
+    if seen.is_empty() {
+        vec!["value".into()]
+    } else {
+        seen
+    }
+}
+
+/// One item of `--all` as an entry of a YAML sequence (`- ` and the item indented beneath),
+/// so that the items printed one by one read back as one list, not as text run together.
+fn sequence_entry(text: &str) -> String {
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let prefix = match (i, line.is_empty()) {
+            (0, _) => "- ",
+            (_, true) => "",
+            _ => "  ",
+        };
+        out.push_str(prefix);
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 fn cell(value: Option<&Value>) -> String {

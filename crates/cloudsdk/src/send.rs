@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::{
     Failure,
     catalog::{Api, Auth, Operation},
-    output::{self, Printer},
+    output::{self, Format, Printer, TableStream},
     request::Call,
     settings::Settings,
 };
@@ -459,13 +459,14 @@ pub(crate) async fn all(
     call.query
         .retain(|(k, _)| k != paging.offset && k != paging.limit);
     let (mut offset, mut printed) = (start, 0u64);
+    let mut table = (printer.format == Format::Table).then(|| printer.table_stream(op));
     loop {
         let limit = match max {
             Some(max) => page_size.min(max - printed),
             None => page_size,
         };
         if limit == 0 {
-            return Ok(());
+            break;
         }
         let extra = [
             (paging.offset.to_owned(), offset.to_string()),
@@ -481,24 +482,7 @@ pub(crate) async fn all(
             _ => Vec::new(),
         };
         let count = items.len() as u64;
-        if printer.format == crate::output::Format::Table {
-            let rows = Value::Array(
-                items
-                    .into_iter()
-                    .map(|i| printer.select(i))
-                    .collect::<Result<_, _>>()?,
-            );
-            let defaults = if printer.query.is_some() {
-                &[][..]
-            } else {
-                op.columns
-            };
-            output::write_out(&printer.table(&rows, None, defaults))?;
-        } else {
-            for item in items {
-                printer.print(op, item, true)?;
-            }
-        }
+        print_items(op, printer, table.as_mut(), items)?;
         printed += count;
         offset += count;
         let done = count == 0
@@ -506,7 +490,35 @@ pub(crate) async fn all(
             || total.is_some_and(|t| offset >= t)
             || max.is_some_and(|m| printed >= m);
         if done {
-            return Ok(());
+            break;
+        }
+    }
+    match table {
+        Some(mut table) => output::write_out(&table.finish()),
+        None => Ok(()),
+    }
+}
+
+/// One page of `--all`: its rows under the table's one header, or each item on its own.
+fn print_items(
+    op: &Operation,
+    printer: &Printer,
+    table: Option<&mut TableStream>,
+    items: Vec<Value>,
+) -> Result<(), Failure> {
+    match table {
+        Some(table) => {
+            let rows = items
+                .into_iter()
+                .map(|i| printer.select(i))
+                .collect::<Result<Vec<_>, _>>()?;
+            output::write_out(&table.page(&rows))
+        }
+        None => {
+            for item in items {
+                printer.print(op, item, true)?;
+            }
+            Ok(())
         }
     }
 }
@@ -721,10 +733,12 @@ pub(crate) fn mock(
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default();
-            for item in items {
-                printer.print(op, item, true)?;
+            let mut table = (printer.format == Format::Table).then(|| printer.table_stream(op));
+            print_items(op, printer, table.as_mut(), items)?;
+            match table {
+                Some(mut table) => output::write_out(&table.finish()),
+                None => Ok(()),
             }
-            Ok(())
         }
         _ => printer.print(op, value, false),
     }

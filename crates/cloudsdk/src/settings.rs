@@ -101,15 +101,6 @@ impl Settings {
         Ok(Self { overrides, profile })
     }
 
-    /// Settings with only `overrides` and the environment (tests).
-    #[cfg(test)]
-    pub(crate) fn with(overrides: BTreeMap<String, String>) -> Self {
-        Self {
-            overrides,
-            profile: BTreeMap::new(),
-        }
-    }
-
     /// The value of variable `name`.
     pub(crate) fn get(&self, name: &str) -> Option<String> {
         self.overrides

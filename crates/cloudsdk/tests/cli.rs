@@ -163,12 +163,14 @@ async fn every_operation_runs_with_flags_and_with_a_body_from_stdin() {
                 Auth::Huawei => (huawei_env(&huawei.base_url(), api), huawei.base_url()),
                 Auth::Digest => (digest_env(&digest.base_url()), digest.base_url()),
             };
-            if let Some(example) = op.example {
-                huawei.reply_with(example);
-                if api.auth == Auth::Digest {
-                    digest.reply_with(example);
-                }
-            }
+            // The documented example; nothing at all where the success has no body.
+            let reply = match (op.has_body, op.example) {
+                (true, Some(example)) => example,
+                (true, None) => "{}",
+                (false, _) => "",
+            };
+            huawei.reply_with(reply);
+            digest.reply_with(reply);
             let mut forms = vec![(op_args(api, op), None)];
             if let Some(body) = &op.body {
                 let whole = sample_body(&body.root);
@@ -207,6 +209,10 @@ async fn every_operation_runs_with_flags_and_with_a_body_from_stdin() {
                     "{args:?} against {base}: {}",
                     text(&out.stderr)
                 );
+                if !op.has_body {
+                    // No body, no output: the exit code is the answer.
+                    assert!(out.stdout.is_empty(), "{args:?}: {}", text(&out.stdout));
+                }
                 if let (true, Some(example)) = (op.has_body, op.example) {
                     let printed: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
                         panic!("{args:?}: not JSON ({e}): {}", text(&out.stdout))
@@ -244,19 +250,6 @@ async fn every_operation_runs_with_flags_and_with_a_body_from_stdin() {
     }
 }
 
-/// A Huawei operation with a query (for GET) and one with a body (for POST), from the table.
-fn huawei_ops(method: &str, with_query: bool) -> Option<(&'static Api, &'static Operation)> {
-    catalog::APIS
-        .iter()
-        .filter(|a| a.auth == Auth::Huawei)
-        .flat_map(|a| a.operations.iter().map(move |o| (a, o)))
-        .find(|(_, o)| {
-            o.method == method
-                && (!with_query || o.params.iter().any(|p| p.location == "query"))
-                && (method == "GET" || o.body.is_some())
-        })
-}
-
 fn run_curl(command: &str, env: &[(&str, &str)]) -> Output {
     assert!(command.starts_with("curl "), "{command}");
     Command::new("sh")
@@ -268,140 +261,176 @@ fn run_curl(command: &str, env: &[(&str, &str)]) -> Output {
         .unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dry_run_prints_curl_that_runs_against_the_signature_checking_huawei_server() {
-    let huawei = HuaweiServer::start().await.unwrap();
-    huawei.add_access_key(AK, SK);
-    // A GET with a query.
-    let (api, op) = huawei_ops("GET", true).expect("a Huawei GET with query parameters");
-    let mut args = op_args(api, op);
-    for p in op
-        .params
-        .iter()
-        .filter(|p| p.location == "query" && !p.required)
-    {
-        args.extend([format!("--{}", p.flag), "5".into()]);
-    }
-    args.push("--dry-run".into());
-    let out = run_async(args.clone(), huawei_env(&huawei.base_url(), api), None).await;
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let command = text(&out.stdout);
-    assert!(
-        command.contains("X-Sdk-Date: ") && command.contains("SDK-HMAC-SHA256"),
-        "{command}"
-    );
-    assert!(
-        !command.contains(SK),
-        "the secret key must not be printed: {command}"
-    );
-    let ran = run_curl(&command, &[]);
-    assert!(
-        ran.status.success(),
-        "{command}\n{}{}",
-        text(&ran.stdout),
-        text(&ran.stderr)
-    );
-    let r = huawei.requests().pop().unwrap();
-    assert!(
-        matches!(r.auth, huawei_server::AuthOutcome::Signed(_)),
-        "{:?}",
-        r.auth
-    );
-    assert!(r.query.unwrap_or_default().contains("=5"));
+/// A value that a shell, a URL and JSON must each carry through unchanged.
+const TRICKY: &str = "it's \"Zoë\" $HOME `x` \\ 中文";
 
-    // A POST whose body holds quotes, `$`, a newline and non-ASCII text.
-    let (api, op) = huawei_ops("POST", false).expect("a Huawei POST with a body");
-    let body = op.body.as_ref().unwrap();
-    let mut value = sample_body(&body.root);
-    let tricky = "it's \"Zoë\" $HOME `x` \\ \n 中文";
-    if let Some(f) = body
-        .root
-        .fields
-        .iter()
-        .find(|f| f.ty == Ty::String && f.values.is_empty())
-    {
-        value[f.name] = json!(tricky);
+/// A value for an optional query parameter: the tricky text where any string goes.
+fn query_value(p: &catalog::Param) -> String {
+    match (p.ty, p.values.first()) {
+        (_, Some(v)) => (*v).to_owned(),
+        (Ty::Integer | Ty::Number, None) => "5".into(),
+        (Ty::Boolean, None) => "true".into(),
+        _ => TRICKY.into(),
     }
-    let mut args = op_args(api, op);
-    args.extend(owned(&["--body", "-", "--dry-run"]));
-    let out = run_async(
-        args,
-        huawei_env(&huawei.base_url(), api),
-        Some(value.to_string()),
-    )
-    .await;
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let command = text(&out.stdout);
-    let ran = run_curl(&command, &[]);
-    assert!(
-        ran.status.success(),
-        "{command}\n{}{}",
-        text(&ran.stdout),
-        text(&ran.stderr)
-    );
-    let r = huawei.requests().pop().unwrap();
-    assert!(
-        matches!(r.auth, huawei_server::AuthOutcome::Signed(_)),
-        "{:?}",
-        r.auth
-    );
-    assert_eq!(serde_json::from_slice::<Value>(&r.body).unwrap(), value);
+}
+
+/// The decoded pairs of a query string.
+fn pairs(query: &str) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// What a dry run of each operation covered, per kind of authentication.
+#[derive(Debug, Default)]
+struct Covered {
+    get_with_query: bool,
+    tricky_body: bool,
+    delete: bool,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dry_run_prints_curl_digest_with_the_secret_as_a_variable() {
+async fn dry_run_of_every_operation_runs_as_curl_against_the_checking_servers() {
+    let huawei = HuaweiServer::start().await.unwrap();
+    huawei.add_access_key(AK, SK);
     let digest = digest_server::DigestServer::start(digest_server::Config::new(OB_ID, OB_SECRET))
         .await
         .unwrap();
-    let (api, op) = catalog::APIS
-        .iter()
-        .filter(|a| a.auth == Auth::Digest)
-        .flat_map(|a| a.operations.iter().map(move |o| (a, o)))
-        .find(|(_, o)| o.body.is_some())
-        .expect("an OceanBase operation with a body");
-    let body = op.body.as_ref().unwrap();
-    let mut value = sample_body(&body.root);
-    let tricky = "O'Brien \"Zoë\" $PATH 中文";
-    if let Some(f) = body.root.fields.iter().find(|f| f.ty == Ty::String) {
-        value[f.name] = json!(tricky);
+    let mut covered: std::collections::BTreeMap<&str, Covered> = Default::default();
+    for api in catalog::APIS {
+        for op in api.operations {
+            let mut args = op_args(api, op);
+            let mut query = Vec::new();
+            for p in op.params.iter().filter(|p| p.location == "query") {
+                if p.supplied {
+                    continue;
+                }
+                let value = if p.required {
+                    let at = args.iter().position(|a| *a == format!("--{}", p.flag));
+                    at.map(|i| args[i + 1].clone()).unwrap()
+                } else {
+                    let value = query_value(p);
+                    args.extend([format!("--{}", p.flag), value.clone()]);
+                    value
+                };
+                query.push((p.name.to_owned(), value));
+            }
+            // A body with the tricky text in every free-text top-level field.
+            let body = op.body.as_ref().map(|b| {
+                let mut value = sample_body(&b.root);
+                for f in b.root.fields {
+                    if f.ty == Ty::String && f.values.is_empty() {
+                        value[f.name] = json!(TRICKY);
+                    }
+                }
+                value
+            });
+            if body.is_some() {
+                args.extend(owned(&["--body", "-"]));
+            }
+            args.push("--dry-run".into());
+            let (env, secret, label) = match api.auth {
+                Auth::Huawei => (huawei_env(&huawei.base_url(), api), SK, "AK/SK"),
+                Auth::Digest => (digest_env(&digest.base_url()), OB_SECRET, "Digest"),
+            };
+            let stdin = body.as_ref().map(Value::to_string);
+            let out = run_async(args.clone(), env, stdin).await;
+            assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+            // Every variable the command reads is in this environment: no `# export` hint.
+            assert!(out.stderr.is_empty(), "{args:?}: {}", text(&out.stderr));
+            let command = text(&out.stdout);
+            assert!(!command.contains(secret), "{args:?}: {command}");
+            let (method, path, sent_query, sent_body) = match api.auth {
+                Auth::Huawei => {
+                    assert!(
+                        command.contains("X-Sdk-Date: ") && command.contains("SDK-HMAC-SHA256"),
+                        "{command}"
+                    );
+                    let ran = run_curl(&command, &[]);
+                    assert!(
+                        ran.status.success(),
+                        "{command}\n{}{}",
+                        text(&ran.stdout),
+                        text(&ran.stderr)
+                    );
+                    let r = huawei.requests().pop().unwrap();
+                    assert!(
+                        matches!(r.auth, huawei_server::AuthOutcome::Signed(_)),
+                        "{command}: {:?}",
+                        r.auth
+                    );
+                    (r.method, r.path, r.query.unwrap_or_default(), r.body)
+                }
+                Auth::Digest => {
+                    assert!(
+                        command.contains("--digest")
+                            && command.contains(
+                                "-u \"$OCEANBASE_ACCESS_KEY_ID:$OCEANBASE_ACCESS_KEY_SECRET\""
+                            ),
+                        "{command}"
+                    );
+                    let ran = run_curl(
+                        &command,
+                        &[
+                            ("OCEANBASE_ACCESS_KEY_ID", OB_ID),
+                            ("OCEANBASE_ACCESS_KEY_SECRET", OB_SECRET),
+                            ("OCEANBASE_PROJECT_ID", "obproj"),
+                        ],
+                    );
+                    assert!(
+                        ran.status.success(),
+                        "{command}\n{}{}",
+                        text(&ran.stdout),
+                        text(&ran.stderr)
+                    );
+                    let r = digest.requests().pop().unwrap();
+                    assert_eq!(r.status, 200, "{command}");
+                    assert_eq!(r.project_id.as_deref(), Some("obproj"), "{command}");
+                    let (path, query) = r.target.split_once('?').unwrap_or((&r.target, ""));
+                    for s in api.supplied.iter().filter(|s| s.location == "query") {
+                        assert!(
+                            pairs(query)
+                                .iter()
+                                .any(|(k, v)| k == s.name && !v.is_empty()),
+                            "{} supplied: {command}",
+                            s.name
+                        );
+                    }
+                    (r.method, path.to_owned(), query.to_owned(), r.body)
+                }
+            };
+            assert_eq!(method, op.method, "{command}");
+            let literal = op.path.split('{').next().unwrap();
+            assert!(path.starts_with(literal), "{command}: {path}");
+            let sent = pairs(&sent_query);
+            for pair in &query {
+                assert!(sent.contains(pair), "{pair:?} in {sent:?}: {command}");
+            }
+            match &body {
+                Some(body) => assert_eq!(
+                    &serde_json::from_slice::<Value>(&sent_body).unwrap(),
+                    body,
+                    "{command}"
+                ),
+                None => assert!(sent_body.is_empty(), "{command}"),
+            }
+            let seen = covered.entry(label).or_default();
+            seen.get_with_query |= op.method == "GET" && !query.is_empty();
+            seen.tricky_body |= body
+                .as_ref()
+                .is_some_and(|b| b.to_string().contains(&json!(TRICKY).to_string()));
+            seen.delete |= op.method == "DELETE";
+        }
     }
-    let mut args = op_args(api, op);
-    args.extend(owned(&["--body", "-", "--dry-run"]));
-    let out = run_async(
-        args,
-        digest_env(&digest.base_url()),
-        Some(value.to_string()),
-    )
-    .await;
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let command = text(&out.stdout);
-    assert!(
-        command.contains("--digest")
-            && command.contains("-u \"$OCEANBASE_ACCESS_KEY_ID:$OCEANBASE_ACCESS_KEY_SECRET\""),
-        "{command}"
-    );
-    assert!(
-        !command.contains(OB_SECRET) && command.contains("requestId="),
-        "{command}"
-    );
-    let ran = run_curl(
-        &command,
-        &[
-            ("OCEANBASE_ACCESS_KEY_ID", OB_ID),
-            ("OCEANBASE_ACCESS_KEY_SECRET", OB_SECRET),
-            ("OCEANBASE_PROJECT_ID", "obproj"),
-        ],
-    );
-    assert!(
-        ran.status.success(),
-        "{command}\n{}{}",
-        text(&ran.stdout),
-        text(&ran.stderr)
-    );
-    let r = digest.requests().pop().unwrap();
-    assert_eq!(r.status, 200);
-    assert_eq!(r.project_id.as_deref(), Some("obproj"));
-    assert_eq!(serde_json::from_slice::<Value>(&r.body).unwrap(), value);
+    // What the acceptance names, for both kinds of authentication.
+    for label in ["Digest", "AK/SK"] {
+        let seen = covered.get(label);
+        assert!(
+            seen.is_some_and(|c| c.get_with_query && c.tricky_body && c.delete),
+            "{label}: specs/ must hold a GET with query parameters, an operation with a \
+             free-text body field and a DELETE: {seen:?}"
+        );
+    }
 }
 
 /// What a scripted server answers request number `n` with the query string `q`.
@@ -448,55 +477,158 @@ fn paged_op() -> (&'static Api, &'static Operation) {
         .expect("a paged operation in specs/")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn all_streams_250_items_in_three_pages() {
-    let (api, op) = paged_op();
+/// The environment that points `api` at `base_url` with its kind of credentials.
+fn env_for(api: &Api, base_url: &str) -> Vec<(String, String)> {
+    match api.auth {
+        Auth::Huawei => huawei_env(base_url, api),
+        Auth::Digest => digest_env(base_url),
+    }
+}
+
+fn paged_ops() -> impl Iterator<Item = (&'static Api, &'static Operation)> {
+    catalog::APIS
+        .iter()
+        .flat_map(|a| a.operations.iter().map(move |o| (a, o)))
+        .filter(|(_, o)| o.paging.is_some())
+}
+
+/// A server of 250 items paged by the operation's offset and limit parameters; each item has
+/// the table's default columns (fixed-width values) and an `id`.
+async fn paged_server(op: &'static Operation) -> (String, Arc<AtomicUsize>) {
     let paging = op.paging.as_ref().unwrap();
     let (items, total, offset_name, limit_name) =
         (paging.items, paging.total, paging.offset, paging.limit);
     let (addr, count) = scripted(move |_, query| {
         let get = |name: &str| {
-            query
-                .split('&')
-                .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
-                .and_then(|v| v.parse::<usize>().ok())
+            pairs(query)
+                .into_iter()
+                .find(|(k, _)| k == name)
+                .and_then(|(_, v)| v.parse::<usize>().ok())
                 .unwrap_or(0)
         };
         let (offset, limit) = (get(offset_name), get(limit_name));
         let page: Vec<Value> = (offset..(offset + limit).min(250))
-            .map(|i| json!({"id": format!("item-{i}")}))
+            .map(|i| {
+                let mut item = serde_json::Map::new();
+                for column in op.columns {
+                    item.insert((*column).to_owned(), json!(format!("{column}-{i:03}")));
+                }
+                item.insert("id".into(), json!(format!("item-{i:03}")));
+                Value::Object(item)
+            })
             .collect();
         (200, json!({ items: page, total: 250 }))
     })
     .await;
-    let base = format!("http://{addr}");
-    let mut args = op_args(api, op);
-    args.extend(owned(&["--all", "--page-size", "100"]));
-    let out = run_async(args.clone(), huawei_env(&base, api), None).await;
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let lines: Vec<Value> = text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert_eq!(lines.len(), 250);
-    assert_eq!(lines[249]["id"], "item-249");
-    assert_eq!(count.load(Ordering::SeqCst), 3);
+    (format!("http://{addr}"), count)
+}
 
-    let mut args = op_args(api, op);
-    args.extend(owned(&[
-        "--all",
-        "--page-size",
-        "100",
-        "--max-items",
-        "120",
-        "--query",
-        "id",
-    ]));
-    let out = run_async(args, huawei_env(&base, api), None).await;
-    let lines: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
-    assert_eq!(lines.len(), 120);
-    assert_eq!(lines[119], "\"item-119\"");
-    let _ = total;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_streams_250_items_in_three_pages() {
+    let mut tried = 0;
+    for (api, op) in paged_ops() {
+        tried += 1;
+        let (base, count) = paged_server(op).await;
+        let mut args = op_args(api, op);
+        args.extend(owned(&["--all", "--page-size", "100"]));
+        let out = run_async(args.clone(), env_for(api, &base), None).await;
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        let lines: Vec<Value> = text(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 250, "{args:?}");
+        assert_eq!(lines[249]["id"], "item-249", "{args:?}");
+        assert_eq!(count.load(Ordering::SeqCst), 3, "{args:?}");
+
+        // As YAML, the items printed one by one read back as one list.
+        let mut args = op_args(api, op);
+        args.extend(owned(&["--all", "--page-size", "100", "--output", "yaml"]));
+        let out = run_async(args.clone(), env_for(api, &base), None).await;
+        let listed: Vec<Value> = serde_yaml_ng::from_slice(&out.stdout).unwrap();
+        assert_eq!(listed, lines, "{args:?}");
+
+        let mut args = op_args(api, op);
+        args.extend(owned(&[
+            "--all",
+            "--page-size",
+            "100",
+            "--max-items",
+            "120",
+            "--query",
+            "id",
+        ]));
+        let out = run_async(args.clone(), env_for(api, &base), None).await;
+        let lines: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+        assert_eq!(lines.len(), 120, "{args:?}");
+        assert_eq!(lines[119], "\"item-119\"", "{args:?}");
+    }
+    assert!(
+        tried > 0,
+        "specs/ has paged operations ([[paginate]] in api.toml)"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_as_a_table_is_one_table_with_one_header() {
+    for (api, op) in paged_ops() {
+        let (base, _) = paged_server(op).await;
+        let mut args = op_args(api, op);
+        args.extend(owned(&["--all", "--page-size", "100", "--output", "table"]));
+        let out = run_async(args.clone(), env_for(api, &base), None).await;
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        let table = text(&out.stdout);
+        let starting = |c: char| table.lines().filter(|l| l.starts_with(c)).count();
+        // One top border, one header separator, one bottom border.
+        assert_eq!(
+            (starting('┌'), starting('╞'), starting('└')),
+            (1, 1, 1),
+            "{args:?}:\n{table}"
+        );
+        let lines: Vec<&str> = table.lines().collect();
+        let columns: Vec<&str> = if op.columns.is_empty() {
+            vec!["id"]
+        } else {
+            op.columns.to_vec()
+        };
+        for column in &columns {
+            assert!(lines[1].contains(column), "{column} in the header: {table}");
+        }
+        // One row per item, in order, every row as wide as the header.
+        let rows: Vec<&str> = lines[3..lines.len() - 1].to_vec();
+        assert_eq!(rows.len(), 250, "{args:?}:\n{table}");
+        assert!(
+            rows[249].contains(&format!("{}-249", columns[0])),
+            "{table}"
+        );
+        let width = |l: &str| l.chars().count();
+        assert!(
+            lines.iter().all(|l| width(l) == width(lines[0])),
+            "{args:?}:\n{table}"
+        );
+
+        // The columns named on the command line, the same way.
+        let mut args = op_args(api, op);
+        args.extend(owned(&[
+            "--all",
+            "--page-size",
+            "100",
+            "--output",
+            "table",
+            "--columns",
+            "id",
+            "--max-items",
+            "150",
+        ]));
+        let out = run_async(args.clone(), env_for(api, &base), None).await;
+        let table = text(&out.stdout);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 3 + 150 + 1, "{args:?}:\n{table}");
+        assert!(
+            lines[1].contains("id") && lines[153].starts_with('└'),
+            "{table}"
+        );
+    }
 }
 
 fn waitable() -> (&'static Api, &'static Operation, &'static str) {
@@ -1092,4 +1224,119 @@ fn a_body_for_an_operation_without_one_is_a_usage_error() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// Stores `vars` in profile `work` of the credentials file in `config`.
+fn store_profile(config: &std::path::Path, vars: &[(&str, &str)]) {
+    for (name, value) in vars {
+        let mut child = Command::new(BIN)
+            .args(["config", "set", name, "--profile", "work"])
+            .env("CLOUDSDK_CONFIG_DIR", config)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(value.as_bytes())
+            .unwrap();
+        assert!(child.wait_with_output().unwrap().status.success());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_from_a_profile_names_the_variables_to_export_on_stderr() {
+    let digest = digest_server::DigestServer::start(digest_server::Config::new(OB_ID, OB_SECRET))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    store_profile(
+        dir.path(),
+        &[
+            ("OCEANBASE_ACCESS_KEY_ID", OB_ID),
+            ("OCEANBASE_ACCESS_KEY_SECRET", OB_SECRET),
+            ("OCEANBASE_PROJECT_ID", "obproj"),
+            ("OCEANBASE_BASE_URL", &digest.base_url()),
+        ],
+    );
+    let (api, op) = catalog::APIS
+        .iter()
+        .filter(|a| a.auth == Auth::Digest)
+        .flat_map(|a| a.operations.iter().map(move |o| (a, o)))
+        .find(|(_, o)| o.body.is_none())
+        .expect("an OceanBase operation without a body");
+    let mut args = op_args(api, op);
+    args.extend(owned(&["--dry-run", "--profile", "work"]));
+    let config = dir.path().to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(BIN)
+            .args(&args)
+            .env_clear()
+            .env("CLOUDSDK_CONFIG_DIR", config)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let hint = text(&out.stderr);
+    assert!(
+        hint.starts_with("# export OCEANBASE_ACCESS_KEY_ID OCEANBASE_ACCESS_KEY_SECRET "),
+        "{hint}"
+    );
+    assert!(!hint.contains(OB_SECRET) && !hint.contains(OB_ID), "{hint}");
+    // Exported as the line says, the command runs; the project id was written out.
+    let command = text(&out.stdout);
+    let ran = run_curl(
+        &command,
+        &[
+            ("OCEANBASE_ACCESS_KEY_ID", OB_ID),
+            ("OCEANBASE_ACCESS_KEY_SECRET", OB_SECRET),
+        ],
+    );
+    assert!(ran.status.success(), "{command}\n{}", text(&ran.stderr));
+    assert_eq!(digest.requests().pop().unwrap().status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_with_iam_password_credentials_prints_the_token_form_and_says_so() {
+    let (api, op) = paged_op();
+    let mut env: Vec<(String, String)> = huawei_env("http://127.0.0.1:9", api)
+        .into_iter()
+        .filter(|(k, _)| !k.ends_with("_AK") && !k.ends_with("_SK"))
+        .collect();
+    env.extend([
+        ("HUAWEICLOUD_SDK_USERNAME".into(), "user".into()),
+        ("HUAWEICLOUD_SDK_PASSWORD".into(), "pass word secret".into()),
+        ("HUAWEICLOUD_SDK_DOMAIN_NAME".into(), "domain".into()),
+    ]);
+    let mut args = op_args(api, op);
+    args.push("--dry-run".into());
+    let out = run_async(args, env, None).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let command = text(&out.stdout);
+    assert!(
+        command.contains("-H \"X-Auth-Token: $HUAWEICLOUD_SDK_AUTH_TOKEN\""),
+        "{command}"
+    );
+    let hint = text(&out.stderr);
+    assert!(
+        hint.starts_with("# export HUAWEICLOUD_SDK_AUTH_TOKEN ") && hint.contains("IAM token"),
+        "{hint}"
+    );
+    assert!(!hint.contains("pass word") && !command.contains("pass word"));
+    // And the help says so.
+    let help = text(&run(&[api.name, op.name, "--help"], &[], None).stdout);
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for part in [
+        "HUAWEICLOUD_SDK_AUTH_TOKEN",
+        "IAM password credentials",
+        "OCEANBASE_ACCESS_KEY_SECRET",
+        "# export",
+    ] {
+        assert!(help.contains(part), "{part} in {help}");
+    }
 }
