@@ -9,6 +9,7 @@
 //! none of them: a mock server on 127.0.0.1 answers with the documentation's examples.
 
 use cloud_sdk_examples::{mock_mode, mocks, var, without_account};
+use futures::TryStreamExt as _;
 use huaweicloud_dataarts_insight::{
     Client,
     types::{DsType, VerifyAndCreateVpcEpBody},
@@ -53,14 +54,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map_or("-", |s| s.as_str())
     );
 
-    let page = client
+    let connections: Vec<_> = client
         .list_data_connection()
         .project_id(&project)
         .x_workspace_id(&workspace)
-        .limit(50)
-        .call()
+        .stream_page_data(50)
+        .try_collect()
         .await?;
-    for c in &page.page_data {
+    for c in &connections {
         println!(
             "data connection {} ({})",
             c.id.as_deref().unwrap_or("-"),
