@@ -130,6 +130,24 @@ const ENUM_INTROS: [&str; 6] = [
     "options:",
 ];
 
+/// Whether a range label (`Range`, `Values:`) is followed by nothing but the default label:
+/// the bulleted list that stood there was dropped with the cell's line breaks.
+fn range_left_empty(lower: &str) -> bool {
+    LABELS
+        .iter()
+        .filter(|(_, kind)| *kind == "range")
+        .any(|(label, _)| {
+            lower.match_indices(label).any(|(at, _)| {
+                let word_start = at == 0 || !lower.as_bytes()[at - 1].is_ascii_alphabetic();
+                let after = lower[at + label.len()..].trim_start();
+                word_start
+                    && LABELS
+                        .iter()
+                        .any(|(l, kind)| *kind == "default" && after.starts_with(l))
+            })
+        })
+}
+
 /// Reads enumerated values, range and default out of a description.
 fn describe(description: &str, field: &mut DocField) {
     // Bulleted list items: `• value: meaning` or `• value`.
@@ -162,6 +180,9 @@ fn describe(description: &str, field: &mut DocField) {
                 .iter()
                 .any(|(l, kind)| *kind == "default" && after.starts_with(l));
         field.enum_lost = lost;
+    }
+    if field.enum_values.is_empty() && !field.enum_lost {
+        field.enum_lost = range_left_empty(&lower);
     }
     let mut sections: Vec<(usize, usize, &str)> = Vec::new();
     for (label, kind) in LABELS {
@@ -291,5 +312,26 @@ mod tests {
             &mut f,
         );
         assert!(f.enum_lost);
+    }
+
+    #[test]
+    fn a_range_label_with_nothing_before_the_default_is_a_lost_list() {
+        for text in [
+            "Definition DB engine type Constraints N/A Range Default Value N/A",
+            "Explanation: DB engine type Constraints: N/A Values: Default value: N/A",
+        ] {
+            let mut f = DocField::default();
+            describe(text, &mut f);
+            assert!(f.enum_lost, "{text}");
+        }
+        for text in [
+            "Definition Username Constraints N/A Range N/A Default Value N/A",
+            "Definition Port Constraints N/A Range [1,65536] Default Value N/A",
+            "Definition Whether to save. Default Value N/A",
+        ] {
+            let mut f = DocField::default();
+            describe(text, &mut f);
+            assert!(!f.enum_lost, "{text}");
+        }
     }
 }

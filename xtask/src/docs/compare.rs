@@ -76,6 +76,9 @@ pub struct Surface {
     pub source_keys: BTreeSet<String>,
     /// Headers that a security scheme sends: the runtime's, not facts of the operation.
     pub runtime_headers: BTreeSet<String>,
+    /// Fields whose list of values the capture lost (page side only): the values the spec
+    /// gives for them rest on another source.
+    pub lost_values: BTreeSet<String>,
 }
 
 /// One difference.
@@ -113,21 +116,31 @@ fn facts_of_field(f: &DocField) -> Facts {
 /// The surface of a page.
 pub fn page_surface(page: &DocumentedOperation) -> Surface {
     let mut fields = BTreeMap::new();
+    let mut lost_values = BTreeSet::new();
     for p in &page.params {
-        fields.insert(subject(p.location, &p.field.name), facts_of_field(&p.field));
+        let key = subject(p.location, &p.field.name);
+        if p.field.enum_lost {
+            lost_values.insert(key.clone());
+        }
+        fields.insert(key, facts_of_field(&p.field));
     }
     for (code, list) in &page.responses {
         for f in list {
             let mut facts = facts_of_field(f);
             // Pages give no required flag for response fields; some tables say "Yes" anyway.
             facts.required = None;
-            fields.insert(format!("response {code} {}", f.name), facts);
+            let key = format!("response {code} {}", f.name);
+            if f.enum_lost {
+                lost_values.insert(key.clone());
+            }
+            fields.insert(key, facts);
         }
     }
     Surface {
         method: page.method.clone(),
         path: page.path.clone(),
         fields,
+        lost_values,
         statuses: (!page.status_codes.is_empty())
             .then(|| page.status_codes.keys().cloned().collect()),
         example_request: page.example_request.as_ref().and_then(|e| e.body.clone()),
@@ -559,6 +572,7 @@ pub fn spec_surface(docs: &SpecDocs<'_>) -> Result<Surface, String> {
         sources,
         source_keys: keys.into_inner(),
         runtime_headers,
+        lost_values: BTreeSet::new(),
     })
 }
 

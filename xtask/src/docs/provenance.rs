@@ -5,7 +5,9 @@
 //! show must name its source.
 //!
 //! A fact is what the comparison compares: the request line, each parameter and body or
-//! response field, each status code, each example.
+//! response field, each status code, each example; and, for a field whose list of values the
+//! capture lost (a one-cell-per-line table drops a bulleted list), the spec's list of values,
+//! which rests on the source its `x-source` names.
 
 use std::collections::BTreeMap;
 
@@ -45,6 +47,8 @@ pub struct Provenance {
     pub without_source: usize,
     /// Facts the page does not show (a finding says so).
     pub not_on_page: usize,
+    /// Lists of values the capture lost that the spec gives without naming a source.
+    pub values_without_source: usize,
 }
 
 impl Provenance {
@@ -55,7 +59,8 @@ impl Provenance {
             + self.by_deviation
             + self.unchecked
             + self.without_source
-            + self.not_on_page;
+            + self.not_on_page
+            + self.values_without_source;
         let mut parts = vec![format!("{} on the page", self.on_page)];
         for (key, n) in &self.by_source {
             parts.push(format!("{n} from {key}"));
@@ -65,6 +70,10 @@ impl Provenance {
             (self.not_on_page, "not on the page"),
             (self.unchecked, "unchecked"),
             (self.without_source, "with no source"),
+            (
+                self.values_without_source,
+                "with values lost in the capture and no source",
+            ),
         ] {
             if n > 0 {
                 parts.push(format!("{n} {what}"));
@@ -215,6 +224,21 @@ pub fn check(page: Option<&DocumentedOperation>, spec: &Surface, cx: &Context<'_
                 out.unchecked += 1;
             }
             _ => out.not_on_page += 1,
+        }
+    }
+
+    // A list of values the capture lost (the field itself is on the page): the spec's values
+    // rest on the source named for the field, when one is.
+    for (field, facts) in &spec.fields {
+        if facts.enum_values.is_none()
+            || !page_side.lost_values.contains(field)
+            || !page_side.fields.contains_key(field)
+        {
+            continue;
+        }
+        match spec.sources.get(field) {
+            Some(s) => *out.by_source.entry(s.clone()).or_default() += 1,
+            None => out.values_without_source += 1,
         }
     }
 

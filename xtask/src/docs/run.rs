@@ -45,17 +45,73 @@ pub struct PageEntry {
     pub sources: BTreeMap<String, SourceEntry>,
 }
 
-/// A public source besides the page: a file of a public repository.
-#[derive(Debug, Clone, Deserialize)]
+/// A public source besides the page: a file of a public repository (`repo` and `path`), or a
+/// stored capture of a web page (`url` and `captured`), such as another language edition or an
+/// older version of the vendor's page.
+#[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct SourceEntry {
     /// `owner/name` on GitHub.
-    pub repo: String,
+    #[serde(default)]
+    pub repo: Option<String>,
     /// The file's path in the repository.
-    pub path: String,
+    #[serde(default)]
+    pub path: Option<String>,
     /// The file's date or snapshot, when known.
     #[serde(default)]
     pub date: Option<String>,
+    /// The address of the captured page.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The date the capture shows (YYYY-MM-DD).
+    #[serde(default)]
+    pub captured: Option<String>,
+}
+
+impl SourceEntry {
+    /// What is wrong with the entry, if anything: each message says what to write.
+    fn problem(&self) -> Option<String> {
+        let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+        let file = given(&self.repo) || given(&self.path);
+        let page = given(&self.url) || given(&self.captured);
+        if file && page {
+            return Some(
+                "mixes a repository file (`repo`, `path`) with a page capture (`url`, \
+                 `captured`): keep one form, or split it into two sources"
+                    .into(),
+            );
+        }
+        if page {
+            if !given(&self.url) {
+                return Some("has `captured` but no `url`: add the captured page's address".into());
+            }
+            let url = self.url.as_deref().unwrap_or_default();
+            if let Some(why) = placeholder_url(url) {
+                return Some(format!(
+                    "url = {url:?}: {why}; write the address of the captured page (https://...)"
+                ));
+            }
+            return match self.captured.as_deref() {
+                Some(date) if is_date(date) => None,
+                Some(date) => Some(format!(
+                    "captured = {date:?} is not a date: write YYYY-MM-DD"
+                )),
+                None => Some(
+                    "has `url` but no `captured`: add `captured = \"YYYY-MM-DD\"`, the date the \
+                     capture shows"
+                        .into(),
+                ),
+            };
+        }
+        if given(&self.repo) && given(&self.path) {
+            return None;
+        }
+        Some(
+            "needs `repo` (owner/name) and `path` for a repository file, or `url` and \
+             `captured` (YYYY-MM-DD) for a stored capture of a web page"
+                .into(),
+        )
+    }
 }
 
 /// A page of the repository: API, operation and entry.
@@ -298,6 +354,13 @@ fn toml_line(text: &str, operation: &str, key: Option<&str>) -> Option<usize> {
     None
 }
 
+/// The line (1-based) of a table header such as `[ListConnections.sources.go-sdk]`.
+fn toml_table_line(text: &str, header: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| line.split('#').next().is_some_and(|t| t.trim() == header))
+        .map(|n| n + 1)
+}
+
 /// Why a URL in `pages.toml` cannot be the page's address, if it cannot.
 pub fn placeholder_url(url: &str) -> Option<&'static str> {
     let u = url.trim();
@@ -429,10 +492,13 @@ fn entry_errors(
         None => {}
     }
     for (key, source) in &entry.sources {
-        if source.repo.trim().is_empty() || source.path.trim().is_empty() {
-            errors.push(format!(
-                "{list}: [{operation}.sources.{key}] needs `repo` (owner/name) and `path`"
-            ));
+        if let Some(problem) = source.problem() {
+            let header = format!("[{operation}.sources.{key}]");
+            let place = match toml_table_line(text, &header) {
+                Some(line) => format!("{list}:{line}"),
+                None => list.clone(),
+            };
+            errors.push(format!("{place}: {header} {problem}"));
         }
     }
     errors
