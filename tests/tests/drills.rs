@@ -256,6 +256,20 @@ fn seed_target(target: &Path) {
     command.arg("-a").args(&entries).arg(&to);
     let status = command.status().expect("cp runs");
     assert!(status.success(), "copying {} failed", from.display());
+    // The README test's crates check in a target directory of their own, under the test
+    // scratch folder: seeded too when this workspace has one.
+    let blocks = Path::new(env!("CARGO_TARGET_TMPDIR")).join("readme-blocks");
+    if blocks.is_dir() {
+        let to = target.join("tmp");
+        fs::create_dir_all(&to).expect("mkdir target/tmp");
+        let status = Command::new("cp")
+            .arg("-a")
+            .arg(&blocks)
+            .arg(&to)
+            .status()
+            .expect("cp runs");
+        assert!(status.success(), "copying {} failed", blocks.display());
+    }
 }
 
 fn read(path: &Path) -> String {
@@ -446,19 +460,22 @@ fn drill_ssl_enabled(s: &mut Session, ws: &Path) {
     // The crates the change touches, and the contract tests, with no edit outside specs/.
     s.cargo(
         ws,
-        &[
-            "test",
-            "--locked",
-            "-p",
-            api,
-            "-p",
-            "consumer-tests",
-            "-p",
-            "cloud-sdk-examples",
-        ],
+        &["test", "--locked", "-p", api, "-p", "consumer-tests"],
         &[],
         0,
     );
+    s.cargo(
+        ws,
+        &["test", "--locked", "-p", "cloud-sdk-examples"],
+        &[],
+        0,
+    );
+    // The documented examples through the real signing to a loopback server. Each wire
+    // request is snapshotted: accepted (an operation whose snapshot is not recorded yet gets
+    // one), and CreateInstanceConnection's must stay as it was, since the example does not
+    // set the new field.
+    let contract = ws.join("tests/tests/snapshots/contract__CreateInstanceConnection.snap");
+    let wire_before = read(&contract);
     s.cargo(
         ws,
         &[
@@ -468,9 +485,15 @@ fn drill_ssl_enabled(s: &mut Session, ws: &Path) {
             "integration-tests",
             "--test",
             "contract",
+            "huaweicloud_das_examples_signed",
         ],
-        &[],
+        &[("INSTA_UPDATE", "always")],
         0,
+    );
+    let wire_after = read(&contract);
+    assert!(
+        wire_after == wire_before,
+        "the documented CreateInstanceConnection request is unchanged on the wire:\n{wire_after}"
     );
     // The surface snapshot records the new field: accepted, then passing as accepted.
     let crate_name = toml_string(&read(&api_toml), "crate").expect("api.toml names its crate");
@@ -663,9 +686,15 @@ fn drill_new_operation(s: &mut Session, ws: &Path, root: &Path) {
             "integration-tests",
             "--test",
             "contract",
+            "huaweicloud_css_examples_signed",
         ],
-        &[],
+        &[("INSTA_UPDATE", "always")],
         0,
+    );
+    let wire = read(&ws.join(format!("tests/tests/snapshots/contract__{operation}.snap")));
+    assert!(
+        wire.contains("POST /v1.0/"),
+        "the signed request of {operation} is recorded:\n{wire}"
     );
     s.cargo(
         ws,
