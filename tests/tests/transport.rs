@@ -1256,23 +1256,26 @@ async fn kind_timed_out_for_a_server_that_never_answers() {
     assert_eq!(e.status(), None);
 }
 
+/// A plain-http host on another machine. `.invalid` never resolves (RFC 6761), so a client that
+/// failed to refuse it would fail to connect instead: no traffic leaves the machine either way.
+const REMOTE_HTTP: &str = "http://cloud-sdk-test.invalid:8080";
+
 #[tokio::test]
 async fn kind_insecure_url_when_credentials_would_go_over_plain_http() {
-    let server = RawServer::bystander().await.unwrap();
     let iam = huawei_server().await;
     for cred in HUAWEI_CREDS {
         let runtime = huawei_builder(cred, &iam)
             .allow_insecure_http(false)
             .build()
             .unwrap();
-        let e = show_vpcep(&css(&server.base_url(), runtime), CLUSTER)
+        let e = show_vpcep(&css(REMOTE_HTTP, runtime), CLUSTER)
             .await
             .unwrap_err();
         check_css(&e, ErrorKind::InsecureUrl, true);
         assert!(e.to_string().contains("https://"), "{cred:?}: {e}");
     }
     let client = oceanbase_cloud::Client::new(
-        &server.base_url(),
+        REMOTE_HTTP,
         ob_runtime(OB_SK)
             .allow_insecure_http(false)
             .build()
@@ -1280,8 +1283,21 @@ async fn kind_insecure_url_when_credentials_would_go_over_plain_http() {
     );
     let e = ob_connect(&client).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InsecureUrl, "{e}");
-    assert_eq!(server.connections(), 0);
     assert_eq!(iam.iam_posts(), 0, "no password over plain http");
+}
+
+#[tokio::test]
+async fn plain_http_to_a_loopback_address_is_allowed_without_the_switch() {
+    let server = RawServer::bystander().await.unwrap();
+    let runtime = Runtime::builder(AkSkAuth::new(
+        AkSkCredentials::new("HPUAEXAMPLEAK0000001", "loopback-secret").unwrap(),
+    ))
+    .allow_insecure_http(false)
+    .build()
+    .unwrap();
+    let reply = show_vpcep(&css(&server.base_url(), runtime), CLUSTER).await;
+    assert!(reply.is_ok(), "{:?}", reply.err());
+    assert_eq!(server.connections(), 1);
 }
 
 #[tokio::test]

@@ -156,7 +156,7 @@ pub fn client_parts(
 /// | `OCEANBASE_ACCESS_KEY_ID` | AccessKey ID (required) |
 /// | `OCEANBASE_ACCESS_KEY_SECRET` | AccessKey secret (required) |
 /// | `OCEANBASE_PROJECT_ID` | project id sent as `X-Ob-Project-Id` (required) |
-/// | `OCEANBASE_BASE_URL` | base URL, `https://` only (default: the API's documented one) |
+/// | `OCEANBASE_BASE_URL` | base URL, `https://` (or plain http to a loopback address; default: the API's documented one) |
 ///
 /// The error names the variable to set or fix.
 pub fn from_env(api: &Api) -> Result<ClientParts, ConfigError> {
@@ -178,10 +178,11 @@ fn from_lookup(
         .as_deref()
         .map(str::trim)
         .unwrap_or(api.default_base_url);
-    if !base_url.starts_with("https://") {
+    let loopback = url::Url::parse(base_url).is_ok_and(|u| crate::transport::is_loopback_http(&u));
+    if !base_url.starts_with("https://") && !loopback {
         return Err(ConfigError::new(format!(
-            "{ENV_BASE_URL} is {}: it must start with https:// (credentials are sent with every call); \
-             unset it to use {}",
+            "{ENV_BASE_URL} is {}: it must start with https:// (credentials are sent with every call; \
+             plain http only to a loopback address); unset it to use {}",
             crate::redact::describe_url(base_url),
             api.default_base_url
         )));

@@ -165,8 +165,9 @@ impl fmt::Debug for RuntimeBuilder {
 }
 
 impl RuntimeBuilder {
-    /// Allows plain `http://` URLs although credentials are sent: the API's and the IAM token
-    /// endpoint's (loopback tests only).
+    /// Allows plain `http://` URLs to other machines although credentials are sent: the API's
+    /// and the IAM token endpoint's (test servers only). Plain http to a loopback address is
+    /// allowed without it.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_http = allow;
         self

@@ -111,16 +111,17 @@ impl Transport {
         self.attempt_timeout
     }
 
-    /// Refuses `url` when it is plain `http://` and credentials would travel with it.
+    /// Refuses `url` when it is plain `http://` to another machine and credentials would
+    /// travel with it. Plain http to a loopback address never leaves this machine.
     pub fn check_secure(&self, url: &url::Url, what: &str) -> Result<(), Error> {
-        if url.scheme() == "https" || self.allow_insecure_http {
+        if url.scheme() == "https" || self.allow_insecure_http || is_loopback_http(url) {
             return Ok(());
         }
         Err(Error::new(
             ErrorKind::InsecureUrl,
             format!(
                 "refusing to send {what} over plain {}:// to {}; use an https:// URL \
-                 (allow_insecure_http(true) is for local test servers only)",
+                 (plain http is allowed to loopback addresses only)",
                 url.scheme(),
                 origin(url)
             ),
@@ -131,6 +132,19 @@ impl Transport {
     pub async fn read_limited(&self, response: reqwest::Response) -> Result<Bytes, Error> {
         read_limited(response, self.max_response_bytes).await
     }
+}
+
+/// Whether `url` is plain `http://` to this machine: an IP literal in `127.0.0.0/8`, `::1`, or
+/// `localhost` (RFC 6761 reserves it for loopback). Credentials may go there without TLS; a
+/// redirect cannot lead there, since redirects are never followed.
+pub(crate) fn is_loopback_http(url: &url::Url) -> bool {
+    url.scheme() == "http"
+        && match url.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            None => false,
+        }
 }
 
 impl Deref for Transport {
@@ -487,5 +501,42 @@ mod tests {
             let found = Error::find(&error).map(Error::kind);
             assert_eq!(found, Some(ErrorKind::ResponseTooLarge), "{error:?}");
         });
+    }
+}
+
+#[cfg(test)]
+mod loopback_tests {
+    use super::is_loopback_http;
+
+    fn loopback(url: &str) -> bool {
+        is_loopback_http(&url::Url::parse(url).expect("a URL"))
+    }
+
+    #[test]
+    fn loopback_addresses_are_the_machine_itself() {
+        for url in [
+            "http://127.0.0.1:8080/",
+            "http://127.5.6.7/",
+            "http://[::1]:9000/",
+            "http://localhost/",
+            "http://LOCALHOST:1/",
+        ] {
+            assert!(loopback(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn other_hosts_and_schemes_are_not() {
+        for url in [
+            "http://10.0.0.1/",
+            "http://128.0.0.1/",
+            "http://[::2]/",
+            "http://localhost.example.com/",
+            "http://127.0.0.1.example.com/",
+            "https://127.0.0.1/",
+            "ftp://localhost/",
+        ] {
+            assert!(!loopback(url), "{url}");
+        }
     }
 }

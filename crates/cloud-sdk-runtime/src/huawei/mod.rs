@@ -251,8 +251,10 @@ fn service_base_url(
 fn require_https(url: &str, var: &str) -> Result<(), ConfigError> {
     match url::Url::parse(url) {
         Ok(u) if u.scheme() == "https" && u.host_str().is_some() => Ok(()),
+        Ok(u) if crate::transport::is_loopback_http(&u) => Ok(()),
         Ok(_) => Err(ConfigError::new(format!(
-            "{var} must be an https:// URL (credentials are not sent over plain http), found {}",
+            "{var} must be an https:// URL (credentials are not sent over plain http, except to a \
+             loopback address), found {}",
             crate::redact::describe_url(url)
         ))),
         Err(_) => Err(ConfigError::new(format!(
