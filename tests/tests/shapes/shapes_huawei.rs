@@ -423,17 +423,19 @@ pub mod builder {
             let Self { client, project_id, limit } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v1/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/things",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/{}/things", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -442,9 +444,9 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .headers(header_map)
                 .build()?;
-            ::cloud_sdk_runtime::query_param(&mut request, "limit", &limit)
-                .map_err(Error::InvalidRequest)?;
             let info = OperationInfo {
                 operation_id: "list_things",
             };
@@ -453,11 +455,11 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -549,19 +551,21 @@ pub mod builder {
                     types::UpdateThingBody::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v1/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/things/",
-                        &*(::cloud_sdk_runtime::path_segment("thing_id", &thing_id)
-                            .map_err(Error::InvalidRequest)?),
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/{}/things/{}", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+                ::cloud_sdk_runtime::path_segment("thing_id", & thing_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -571,6 +575,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_thing",
@@ -584,7 +589,7 @@ pub mod builder {
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -643,19 +648,21 @@ pub mod builder {
             let Self { client, project_id, thing_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let thing_id = thing_id.map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v1/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/things/",
-                        &*(::cloud_sdk_runtime::path_segment("thing_id", &thing_id)
-                            .map_err(Error::InvalidRequest)?),
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/{}/things/{}", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+                ::cloud_sdk_runtime::path_segment("thing_id", & thing_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -664,6 +671,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_thing",
@@ -677,7 +685,7 @@ pub mod builder {
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -952,4 +960,100 @@ pub mod mock {
         (),
         ::cloud_sdk_runtime::huawei::HuaweiError,
     >;
+}
+/// The documented examples of this API's operations, replayed through the client
+/// (feature `mock`): the contract test of the crate, and of your own servers.
+#[cfg(feature = "mock")]
+pub mod examples {
+    #[allow(unused_imports)]
+    use super::types;
+    use ::cloud_sdk_runtime::mock::Replay;
+    /// Every operation's documented example, sent through `client` with `call()`; `before_each` runs before each call (to set up the server's answer). Returns, per operation, the request the server must have seen and what `call()` returned; [`check_replays`](::cloud_sdk_runtime::mock::check_replays) compares them with what a server recorded.
+    pub async fn replay(
+        client: &super::Client,
+        before_each: impl FnMut(&Replay),
+    ) -> ::std::vec::Vec<Replay> {
+        let mut before_each = before_each;
+        let mut replays = ::std::vec::Vec::new();
+        {
+            let mut replay = Replay::new("ListThings", "GET", "/v1/{project_id}/things");
+            replay.path = "/v1/project_id/things".to_owned();
+            replay.query.push(("limit".to_owned(), "10".to_owned()));
+            replay.response_example = ::serde_json::from_str(
+                    "[{\"id\":\"t-1\",\"name\":\"blue\"},{\"id\":\"t-2\",\"name\":\"green\"}]",
+                )
+                .ok();
+            let request = client.list_things().project_id("project_id").limit(10);
+            before_each(&replay);
+            replay.response = written(request.call().await);
+            replays.push(replay);
+        }
+        'op: {
+            let mut replay = Replay::new(
+                "UpdateThing",
+                "PUT",
+                "/v1/{project_id}/things/{thing_id}",
+            );
+            replay.path = "/v1/project_id/things/thing_id".to_owned();
+            replay
+                .headers
+                .push(("content-type".to_owned(), "application/json".to_owned()));
+            replay.body = ::serde_json::from_str("{\"name\":\"blue\"}").ok();
+            let request = client
+                .update_thing()
+                .project_id("project_id")
+                .thing_id("thing_id");
+            let body = ::serde_json::from_value::<
+                types::UpdateThingBody,
+            >(replay.body.clone().unwrap_or_default());
+            let body = match body {
+                Ok(body) => body,
+                Err(e) => {
+                    replay.response = Err(
+                        format!(
+                            "the documented body example does not read as UpdateThingBody: {e}"
+                        ),
+                    );
+                    replays.push(replay);
+                    break 'op;
+                }
+            };
+            let request = request.body(body);
+            before_each(&replay);
+            replay.response = written(request.call().await);
+            replays.push(replay);
+        }
+        {
+            let mut replay = Replay::new(
+                "DeleteThing",
+                "DELETE",
+                "/v1/{project_id}/things/{thing_id}",
+            );
+            replay.path = "/v1/project_id/things/thing_id".to_owned();
+            let request = client
+                .delete_thing()
+                .project_id("project_id")
+                .thing_id("thing_id");
+            before_each(&replay);
+            replay.response = written(request.call().await);
+            replays.push(replay);
+        }
+        replays
+    }
+    /// What `call()` returned, as JSON (`None` for an empty body), or its error as text.
+    fn written<T: ::serde::Serialize, E: ::std::fmt::Display>(
+        result: ::std::result::Result<T, E>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<::serde_json::Value>,
+        ::std::string::String,
+    > {
+        match result {
+            Ok(value) => {
+                ::serde_json::to_value(&value)
+                    .map(|v| (!v.is_null()).then_some(v))
+                    .map_err(|e| e.to_string())
+            }
+            Err(e) => Err(format!("call() failed on the documented response: {e}")),
+        }
+    }
 }

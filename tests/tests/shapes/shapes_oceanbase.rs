@@ -551,10 +551,15 @@ pub mod builder {
                     types::KillThingsBody::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(&["/api/v2/things/kill"])
-                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/v2/things/kill", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -564,6 +569,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "kill_things",
@@ -573,11 +579,11 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -620,16 +626,19 @@ pub mod builder {
         ) -> Result<ResponseValue<types::Envelope>, Error<types::Envelope>> {
             let Self { client, thing_id } = self;
             let thing_id = thing_id.map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/api/v2/things/",
-                        &*(::cloud_sdk_runtime::path_segment("thing_id", &thing_id)
-                            .map_err(Error::InvalidRequest)?),
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/things/{}", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("thing_id", & thing_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -638,6 +647,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "describe_thing",
@@ -647,11 +657,11 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -849,4 +859,53 @@ pub mod mock {
         types::Envelope,
         types::Envelope,
     >;
+}
+/// The documented examples of this API's operations, replayed through the client
+/// (feature `mock`): the contract test of the crate, and of your own servers.
+#[cfg(feature = "mock")]
+pub mod examples {
+    #[allow(unused_imports)]
+    use super::types;
+    use ::cloud_sdk_runtime::mock::Replay;
+    /// Every operation's documented example (not KillThings: the spec documents no complete request for it), sent through `client` with `call()`; `before_each` runs before each call (to set up the server's answer). Returns, per operation, the request the server must have seen and what `call()` returned; [`check_replays`](::cloud_sdk_runtime::mock::check_replays) compares them with what a server recorded.
+    pub async fn replay(
+        client: &super::Client,
+        before_each: impl FnMut(&Replay),
+    ) -> ::std::vec::Vec<Replay> {
+        let mut before_each = before_each;
+        let mut replays = ::std::vec::Vec::new();
+        {
+            let mut replay = Replay::new(
+                "DescribeThing",
+                "GET",
+                "/api/v2/things/{thingId}",
+            );
+            replay.path = "/api/v2/things/thingId".to_owned();
+            replay.response_example = ::serde_json::from_str(
+                    "{\"data\":{},\"requestId\":\"r-1\",\"success\":true}",
+                )
+                .ok();
+            let request = client.describe_thing().thing_id("thingId");
+            before_each(&replay);
+            replay.response = written(request.call().await);
+            replays.push(replay);
+        }
+        replays
+    }
+    /// What `call()` returned, as JSON (`None` for an empty body), or its error as text.
+    fn written<T: ::serde::Serialize, E: ::std::fmt::Display>(
+        result: ::std::result::Result<T, E>,
+    ) -> ::std::result::Result<
+        ::std::option::Option<::serde_json::Value>,
+        ::std::string::String,
+    > {
+        match result {
+            Ok(value) => {
+                ::serde_json::to_value(&value)
+                    .map(|v| (!v.is_null()).then_some(v))
+                    .map_err(|e| e.to_string())
+            }
+            Err(e) => Err(format!("call() failed on the documented response: {e}")),
+        }
+    }
 }
