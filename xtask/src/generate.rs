@@ -1521,3 +1521,31 @@ fn document_operation_builders(api: &LoadedApi, items: &mut [syn::Item]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `generate` relies on in progenitor's request code: each path parameter written as
+    /// `encode_path(..)`, which becomes the runtime's checked `path_segment`.
+    #[test]
+    fn path_parameters_go_through_the_checked_segment() {
+        let progenitor = quote! {
+            let url = format!("{}/v1/{}/x", client.baseurl, encode_path(&project_id.to_string()));
+        };
+        let mut checked = 0;
+        let code = checked_path_segments(progenitor, &mut checked).to_string();
+        assert_eq!(checked, 1);
+        assert!(!code.contains("encode_path"), "{code}");
+        assert!(
+            code.contains(
+                &quote!(
+                    ::cloud_sdk_runtime::path_segment("project_id", &project_id.to_string())
+                        .map_err(Error::InvalidRequest)?
+                )
+                .to_string()
+            ),
+            "{code}"
+        );
+    }
+}

@@ -1,10 +1,10 @@
 //! The runtime of the generated cloud clients: transport policy, retries, time and size
 //! limits, typed errors, paging, and the authentication schemes.
 //!
-//! The generated crates (`oceanbase-cloud`, `huaweicloud-*`) hold a [`ClientCore`] (a
-//! [`Runtime`]) as their progenitor "inner" value and invoke [`client_glue!`] once, which routes progenitor's
-//! `ClientHooks` (pre / exec) to [`Runtime::pre`] and [`Runtime::exec`]. Everything that knows
-//! about credentials or the wire lives here, in hand-written code:
+//! The generated crates (`oceanbase-cloud`, `huaweicloud-*`) hold a [`ClientCore`] (their
+//! [`Runtime`]) as their progenitor "inner" value and invoke [`client_glue!`] once, which routes
+//! progenitor's `ClientHooks` (pre / exec) to [`ClientCore::pre`] and [`Runtime::exec`].
+//! Everything that knows about credentials or the wire lives here, in hand-written code:
 //!
 //! - [`Runtime`] and [`Limits`]: one HTTP client per runtime, redirects never followed, a
 //!   time limit per attempt and per call, a size limit per response body;
