@@ -216,7 +216,7 @@ fn main() {
                     &slow,
                     "server takes 5 ms, 16 tasks",
                     16,
-                    size(10, 2),
+                    size(30, 2),
                     window,
                 )
                 .await,
