@@ -128,8 +128,7 @@ fn synthetic(root: &Path, n: usize) {
             .replace("VpcepConnection:", &format!("VpcepConnection{i}:"))
             .replace("VpcepPermissionType", &format!("VpcepPermissionType{i}"))
             .replace("VpcepPermission'", &format!("VpcepPermission{i}'"))
-            .replace("VpcepPermission:", &format!("VpcepPermission{i}:"))
-            .replace("CssError", &format!("CssError{i}_"));
+            .replace("VpcepPermission:", &format!("VpcepPermission{i}:"));
         let text = if i == 0 {
             text
         } else {

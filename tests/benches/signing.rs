@@ -28,18 +28,6 @@ const DATE: &str = "20240611T093624Z";
 /// the project id) produces for this request: the benchmark signs the same bytes.
 const EXPECTED: &str = "SDK-HMAC-SHA256 Access=HPUAEXAMPLEAK0000001, SignedHeaders=accept;content-type;host;x-project-id;x-sdk-date, Signature=25897c9cc55940671e2964258fece49aa9b866003366e09f035001d62fc21609";
 
-/// Calls `f` `n` times, untimed.
-fn run(n: u64, f: &mut dyn FnMut()) -> Figure {
-    for _ in 0..n {
-        f();
-    }
-    Figure {
-        median: f64::NAN,
-        low: f64::NAN,
-        high: f64::NAN,
-    }
-}
-
 /// Microseconds per call: median, lowest and highest of rounds.
 struct Figure {
     median: f64,
@@ -121,24 +109,12 @@ fn main() {
     let smoke = smoke();
     // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing to run quickly
     // (unless it is a smoke run).
-    if !std::env::args().any(|a| a == "--bench")
-        && !smoke
-        && std::env::var_os("SIGNING_CALLS").is_none()
-    {
+    if !std::env::args().any(|a| a == "--bench") && !smoke {
         println!("signing benchmark: run with `cargo bench -p integration-tests --bench signing`");
         return;
     }
     // A smoke run times a hundredth of the rounds' budget.
     let budget = |full: Duration| if smoke { full / 100 } else { full };
-    // For instruction counts (`valgrind --tool=callgrind`): `SIGNING_CALLS=N` signs N times
-    // through each path and exits, no timing; two values of N give instructions per signature.
-    let calls: Option<u64> = std::env::var("SIGNING_CALLS")
-        .ok()
-        .and_then(|n| n.parse().ok());
-    let measure = |budget: Duration, f: &mut dyn FnMut()| match calls {
-        Some(n) => run(n, f),
-        None => measure(budget, f),
-    };
     let sk = Secret::new(SK);
     let core = measure(budget(Duration::from_secs(2)), &mut || {
         let request =
@@ -193,10 +169,7 @@ fn main() {
         sign_request_at(&credentials, &mut request, DATE).unwrap_or_else(|e| panic!("{e}"));
         black_box(request);
     };
-    let adapter = match calls {
-        Some(n) => run(n, &mut || sign_copy()),
-        None => measure_difference(budget(Duration::from_secs(3)), &sign_copy, &copy),
-    };
+    let adapter = measure_difference(budget(Duration::from_secs(3)), &sign_copy, &copy);
 
     println!(
         "SDK-HMAC-SHA256, DAS CreateInstanceConnection (JSON POST, {} byte body):",

@@ -49,7 +49,18 @@ pub fn generate_api(
     progenitor_version: &str,
 ) -> Result<Vec<GeneratedFile>, SpecError> {
     let open_enums = open_enum::find(api)?;
-    let code = checked_path_segments(run_progenitor(api, &open_enums)?);
+    let mut checked = 0;
+    let code = checked_path_segments(run_progenitor(api, &open_enums)?, &mut checked);
+    if checked == 0 && api.merged.paths.paths.keys().any(|path| path.contains('{')) {
+        return Err(SpecError::new(
+            format!("specs/{}", api.name),
+            None,
+            "progenitor's code no longer writes path parameters through `encode_path`, so they \
+             would go out unchecked; update `checked_path_segments` in xtask/src/generate.rs to \
+             the new shape"
+                .to_owned(),
+        ));
+    }
     let parse = |tokens: TokenStream| {
         syn::parse2::<syn::File>(tokens).map_err(|e| {
             SpecError::new(
@@ -61,13 +72,6 @@ pub fn generate_api(
     };
     let mut file = parse(code)?;
     remove_progenitor_constructors(&mut file);
-    crate::streamline::streamline(&mut file).map_err(|e| {
-        SpecError::new(
-            format!("specs/{}", api.name),
-            None,
-            format!("progenitor's request code has a shape xtask/src/streamline.rs does not know ({e}); update that pass"),
-        )
-    })?;
     document_items(api, &mut file);
     document_server_defaults(api, &mut file);
     let sends = send_types(&file);
@@ -383,8 +387,14 @@ fn document_server_defaults(api: &LoadedApi, file: &mut syn::File) {
 /// progenitor writes each path parameter as `encode_path(&value.to_string())` into the URL,
 /// which encodes neither `.` nor `\`: `..` would climb a segment once the URL is parsed. Each
 /// such call becomes the runtime's checked `path_segment`, which refuses `""`, `.` and `..`
-/// (an `InvalidRequest` naming the parameter; nothing is sent) and encodes `\`.
-fn checked_path_segments(tokens: TokenStream) -> TokenStream {
+/// (an `InvalidRequest` naming the parameter; nothing is sent) and encodes `\`; `checked`
+/// counts them.
+///
+/// This is the one change made to progenitor's request code, and it is made here because no
+/// hook can make it: by the time the `pre` hook sees the request, its URL has been parsed and
+/// `..` already resolved. (The `api-version` header progenitor adds is taken out in the
+/// runtime's `pre` hook instead.)
+fn checked_path_segments(tokens: TokenStream, checked: &mut usize) -> TokenStream {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
     let mut out: Vec<TokenTree> = Vec::with_capacity(trees.len());
     let mut i = 0;
@@ -402,14 +412,17 @@ fn checked_path_segments(tokens: TokenStream) -> TokenStream {
                     out.extend(quote! {
                         ::cloud_sdk_runtime::path_segment(#name, #value).map_err(Error::InvalidRequest)?
                     });
+                    *checked += 1;
                     i += 2;
                     continue;
                 }
                 out.push(trees[i].clone());
             }
             TokenTree::Group(group) => {
-                let mut inner =
-                    Group::new(group.delimiter(), checked_path_segments(group.stream()));
+                let mut inner = Group::new(
+                    group.delimiter(),
+                    checked_path_segments(group.stream(), checked),
+                );
                 inner.set_span(group.span());
                 out.push(TokenTree::Group(inner));
             }
@@ -1724,5 +1737,33 @@ fn document_operation_builders(api: &LoadedApi, items: &mut [syn::Item]) {
             };
             add_doc(&mut f.attrs, &doc);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `generate` relies on in progenitor's request code: each path parameter written as
+    /// `encode_path(..)`, which becomes the runtime's checked `path_segment`.
+    #[test]
+    fn path_parameters_go_through_the_checked_segment() {
+        let progenitor = quote! {
+            let url = format!("{}/v1/{}/x", client.baseurl, encode_path(&project_id.to_string()));
+        };
+        let mut checked = 0;
+        let code = checked_path_segments(progenitor, &mut checked).to_string();
+        assert_eq!(checked, 1);
+        assert!(!code.contains("encode_path"), "{code}");
+        assert!(
+            code.contains(
+                &quote!(
+                    ::cloud_sdk_runtime::path_segment("project_id", &project_id.to_string())
+                        .map_err(Error::InvalidRequest)?
+                )
+                .to_string()
+            ),
+            "{code}"
+        );
     }
 }

@@ -17,7 +17,6 @@ pub mod release;
 pub mod rules;
 mod settings;
 pub mod spec;
-mod streamline;
 pub mod surface;
 pub mod tidy;
 pub mod workspace_deps;

@@ -53,8 +53,7 @@ pub struct ApiError<E> {
 /// A successful call's body with what came with it: status, headers, and the request id the
 /// call sent (OceanBase Cloud's `requestId`). Dereferences to the body.
 pub struct Output<T> {
-    /// `send()`'s value as it came: its headers are only lent out, and copying them for every
-    /// call cost about a thousand instructions.
+    /// `send()`'s value as it came; its headers are lent out, not copied.
     value: ResponseValue<T>,
     client_request_id: Option<String>,
 }

@@ -1,8 +1,7 @@
 //! What every generated crate shares, as compiled code it invokes in one line: the
 //! `ClientHooks` impl and constructors ([`client_glue!`](crate::client_glue)), open
 //! enumerations ([`open_enum_impls!`](crate::open_enum_impls)), checked path segments
-//! ([`path_segment`]), response decoding ([`response_value`]) and offset paging
-//! ([`offset_pages`]).
+//! ([`path_segment`]) and offset paging ([`offset_pages`]).
 //!
 //! The `impl ClientHooks for Client` must sit in the crate that defines `Client` (the orphan
 //! rule), so it is a `macro_rules!` expanded there; its bodies are one call each into
@@ -31,21 +30,16 @@ macro_rules! client_glue {
                 info: &$crate::__private::progenitor_client::OperationInfo,
             ) -> ::std::result::Result<(), $crate::__private::progenitor_client::Error<E>> {
                 self.inner
-                    .runtime()
                     .pre(request, info.operation_id, $crate::__user_agent!(), $rules)
                     .await
             }
 
-            // The runtime's future itself: an `async fn` here would hold the request twice
-            // (as passed, and inside the awaited future), in every call's future.
-            fn exec(
+            async fn exec(
                 &self,
                 request: $crate::__private::reqwest::Request,
                 info: &$crate::__private::progenitor_client::OperationInfo,
-            ) -> impl ::std::future::Future<
-                Output = $crate::__private::reqwest::Result<$crate::__private::reqwest::Response>,
-            > {
-                self.inner.runtime().exec(request, info.operation_id)
+            ) -> $crate::__private::reqwest::Result<$crate::__private::reqwest::Response> {
+                self.inner.runtime().exec(request, info.operation_id).await
             }
         }
 
@@ -83,7 +77,7 @@ macro_rules! client_glue {
                 self.inner.runtime()
             }
 
-            /// This client (its base URL as parsed already) with `runtime`.
+            /// This client (same base URL) with `runtime`.
             fn with_runtime(&self, runtime: $crate::Runtime) -> Self {
                 Self {
                     baseurl: self.baseurl.clone(),
@@ -136,45 +130,6 @@ pub(crate) fn check_require_one_of(
         }
     }
     Ok(())
-}
-
-/// progenitor's `ResponseValue::from_response` (read the body, decode it as JSON), with the
-/// response's headers moved into the value instead of copied: the generated `send()` calls
-/// this one.
-pub async fn response_value<T: serde::de::DeserializeOwned, E>(
-    mut response: reqwest::Response,
-) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
-    let status = response.status();
-    let headers = std::mem::take(response.headers_mut());
-    let full = read_body(response)
-        .await
-        .map_err(progenitor_client::Error::ResponseBodyError)?;
-    let inner = serde_json::from_slice(&full)
-        .map_err(|e| progenitor_client::Error::InvalidResponsePayload(full, e))?;
-    Ok(progenitor_client::ResponseValue::new(
-        inner, status, headers,
-    ))
-}
-
-/// The whole body of `response`. A body that arrives as one frame (most do) is returned as
-/// that frame, not copied; reqwest's `bytes()` collects every body into a list first.
-async fn read_body(mut response: reqwest::Response) -> reqwest::Result<bytes::Bytes> {
-    let Some(first) = response.chunk().await? else {
-        return Ok(bytes::Bytes::new());
-    };
-    let Some(second) = response.chunk().await? else {
-        return Ok(first);
-    };
-    // The length was checked against the size limit before the body was read, and a body
-    // without one is cut at the limit: a bounded hint, and only a hint.
-    let hint = response.content_length().unwrap_or(0).min(1 << 20) as usize;
-    let mut all = bytes::BytesMut::with_capacity(hint.max(first.len() + second.len()));
-    all.extend_from_slice(&first);
-    all.extend_from_slice(&second);
-    while let Some(chunk) = response.chunk().await? {
-        all.extend_from_slice(&chunk);
-    }
-    Ok(all.freeze())
 }
 
 /// `<crate>/<version>` of the crate the macro is expanded in.
@@ -300,8 +255,6 @@ pub fn path_segment<'v>(name: &str, value: &'v str) -> Result<std::borrow::Cow<'
             "path parameter `{name}` is {value:?}, which would change the path rather than name \
              a resource; nothing was sent"
         )),
-        // Through `Cow`, not `Display`: a value that needs no encoding (most do not) is not
-        // copied, and no formatter runs (this runs per path parameter per call).
         _ => Ok(std::borrow::Cow::from(
             percent_encoding::utf8_percent_encode(value, SEGMENT),
         )),

@@ -1,10 +1,10 @@
 //! The runtime of the generated cloud clients: transport policy, retries, time and size
 //! limits, typed errors, paging, and the authentication schemes.
 //!
-//! The generated crates (`oceanbase-cloud`, `huaweicloud-*`) hold a [`ClientCore`] (a
-//! [`Runtime`] and the parsed base URL) as their progenitor "inner" value and invoke [`client_glue!`] once, which routes progenitor's
-//! `ClientHooks` (pre / exec) to [`Runtime::pre`] and [`Runtime::exec`]. Everything that knows
-//! about credentials or the wire lives here, in hand-written code:
+//! The generated crates (`oceanbase-cloud`, `huaweicloud-*`) hold a [`ClientCore`] (their
+//! [`Runtime`]) as their progenitor "inner" value and invoke [`client_glue!`] once, which routes
+//! progenitor's `ClientHooks` (pre / exec) to [`ClientCore::pre`] and [`Runtime::exec`].
+//! Everything that knows about credentials or the wire lives here, in hand-written code:
 //!
 //! - [`Runtime`] and [`Limits`]: one HTTP client per runtime, redirects never followed, a
 //!   time limit per attempt and per call, a size limit per response body;
@@ -30,7 +30,6 @@ pub mod lenient;
 pub mod mock;
 #[cfg(feature = "digest")]
 pub mod oceanbase;
-mod query;
 mod redact;
 pub mod retry;
 mod runtime;
@@ -40,8 +39,7 @@ pub mod wait;
 
 pub use api_error::{ApiError, Output, Reply, ServiceError, call, call_envelope};
 pub use error::{ConfigError, Error, ErrorKind};
-pub use glue::{Page, PageBounds, Paged, offset_pages, path_segment, response_value};
-pub use query::query_param;
+pub use glue::{Page, PageBounds, Paged, offset_pages, path_segment};
 pub use retry::RetryPolicy;
 pub use runtime::{
     AuthRejected, Authenticator, BoxFuture, ClientCore, ClientParts, NoAuth, Runtime,

@@ -48,15 +48,6 @@ pub trait Authenticator: fmt::Debug + Send + Sync + 'static {
         false
     }
 
-    /// Whether `send` sends only the one request it is given, through the transport, and
-    /// waits on nothing else: no probe, no token fetch, no lock another call may hold. The
-    /// request's timeout, which the runtime cuts to what is left of the call's time limit,
-    /// then bounds `send`, and the runtime arms no second timer around it. The default,
-    /// `false`, is always correct.
-    fn single_request(&self) -> bool {
-        false
-    }
-
     /// Authenticates and sends `request` through `transport` (the runtime's HTTP client and
     /// its rules).
     ///
@@ -89,10 +80,6 @@ impl Authenticator for NoAuth {
 
     fn sends_credentials(&self) -> bool {
         false
-    }
-
-    fn single_request(&self) -> bool {
-        true
     }
 
     fn send<'a>(
@@ -313,17 +300,12 @@ impl CallRecord {
 
 /// Runs `future` (one call's `send()`) with a fresh [`CallRecord`] that the hooks fill in;
 /// returns its output and what the hooks recorded.
-///
-/// Combinators, not an `async` block: a future awaited inside an `async` block or fn is held
-/// twice (as captured, and as awaited), so every layer doubled the size of what a `call()`
-/// keeps in flight (8984 bytes for `ShowVpcepConnection`, four times its `send()`).
-pub(crate) fn recorded<F: Future>(future: F) -> impl Future<Output = (F::Output, CallFacts)> {
-    use futures_util::FutureExt as _;
-    // The closure runs inside the scope's poll, where the record is set.
-    CALL.scope(
-        CallRecord::default(),
-        future.map(|output| (output, CALL.with(CallRecord::facts))),
-    )
+pub(crate) async fn recorded<F: Future>(future: F) -> (F::Output, CallFacts) {
+    CALL.scope(CallRecord::default(), async {
+        let output = future.await;
+        (output, CALL.with(CallRecord::facts))
+    })
+    .await
 }
 
 impl Runtime {
@@ -387,7 +369,9 @@ impl Runtime {
 
     /// Hook run on each request before it is sent: the https rule, the client's defaults, the
     /// `User-Agent` and the spec's body rules (`x-require-one-of`: (operationId, fields of
-    /// which one must be given)).
+    /// which one must be given)). It also takes out the `api-version` header progenitor adds
+    /// to every request (the spec's `info.version`): no vendor here documents that header, and
+    /// a gateway may read or refuse what it does not expect.
     pub async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
@@ -401,8 +385,7 @@ impl Runtime {
                 progenitor_client::Error::InvalidRequest(e.message().to_owned()),
             ),
             Err(e) => Err(progenitor_client::Error::CommunicationError(
-                // Boxed: a rare path, kept out of the size of every call's future.
-                Box::pin(e.into_reqwest()).await,
+                e.into_reqwest().await,
             )),
         }
     }
@@ -415,6 +398,7 @@ impl Runtime {
         require_one_of: &[(&str, &[&str])],
     ) -> Result<(), Error> {
         let inner = &*self.inner;
+        request.headers_mut().remove("api-version");
         crate::glue::check_require_one_of(request, operation_id, require_one_of)
             .map_err(|m| Error::new(ErrorKind::InvalidRequest, m))?;
         transport::check_sendable(request)?;
@@ -447,24 +431,18 @@ impl Runtime {
                 .query_pairs()
                 .find(|(k, _)| k == name.as_str())
                 .map(|(_, v)| v.into_owned());
-            let mut buffer = uuid::Uuid::encode_buffer();
-            let id: &str = match &sent {
+            let id = match sent {
                 Some(id) => id,
                 None => {
-                    // A version 4 UUID from the thread's CSPRNG (as Digest cnonces are):
-                    // `Uuid::new_v4` asks the operating system on every call, a system call
-                    // per request (issue 10).
-                    let uuid =
-                        uuid::Builder::from_random_bytes(rand::random::<[u8; 16]>()).into_uuid();
-                    let id = uuid.hyphenated().encode_lower(&mut buffer);
-                    request.url_mut().query_pairs_mut().append_pair(name, id);
+                    let id = uuid::Uuid::new_v4().to_string();
+                    request.url_mut().query_pairs_mut().append_pair(name, &id);
                     id
                 }
             };
             // Kept only inside `call()`, which reads it back: a bare `send()` has no record.
             let _ = CALL.try_with(|call| {
                 if let Ok(mut slot) = call.client_request_id.lock() {
-                    slot.get_or_insert_with(|| id.to_owned());
+                    slot.get_or_insert(id);
                 }
             });
         }
@@ -477,99 +455,45 @@ impl Runtime {
     ///
     /// The span records the operation, method, URL path, final status, attempts and elapsed
     /// time; never headers, query strings or bodies, which may carry credentials.
-    #[expect(
-        clippy::manual_async_fn,
-        reason = "an async fn would hold the request twice in every call's future"
-    )]
-    pub fn exec<'a>(
-        &'a self,
-        request: reqwest::Request,
-        operation_id: &'a str,
-    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a {
-        // A function that returns an `async move` block, not an `async fn`: an `async fn`
-        // keeps each parameter twice in its future (as passed, and moved into a local), and
-        // this future is part of every call's, copied as it is made and awaited. At 16
-        // concurrent calls the size of each call's future shows in the wall-clock rate.
-        async move {
-            let span = tracing::info_span!(
-                "cloud_call",
-                operation = operation_id,
-                method = %request.method(),
-                path = request.url().path(),
-                status = tracing::field::Empty,
-                attempt = tracing::field::Empty,
-                elapsed_ms = tracing::field::Empty,
-            );
-            // A span that nothing records is not entered on every poll, nor timed: no subscriber
-            // wants it, and its `log` fallback (tracing's `log` feature, which some other crate
-            // may turn on) would not print, as no `log` logger is installed at `info` or finer.
-            let traced = !span.is_disabled()
-                || (!tracing::dispatcher::has_been_set() && log::max_level() >= log::Level::Info);
-            let started = traced.then(Instant::now);
-            let deadline = self.deadline();
-            // In a block of its own, so that `outcome` is gone before the await below.
-            let failure = {
-                // The usual call (nothing listening, an authenticator that sends one request)
-                // is awaited in place; the others are boxed, so their timer and span stay out
-                // of every call's future.
-                let outcome = if traced || !self.inner.auth.single_request() {
-                    Box::pin(self.bounded_call(request, deadline, traced, span.clone())).await
-                } else {
-                    self.call(request, deadline, false).await
-                };
-                report(&outcome, &span, started);
-                match outcome {
-                    Ok(response) => {
-                        // Read only inside `call()`: a bare `send()` has no record to fill.
-                        let _ = CALL.try_with(|call| {
-                            if let Ok(mut slot) = call.answer.lock() {
-                                *slot = Some((
-                                    response.status(),
-                                    crate::error::request_id_header(response.headers()),
-                                ));
-                            }
-                        });
-                        return Ok(response);
-                    }
-                    Err(Failed::Reqwest(e)) => return Err(e.without_url()),
-                    Err(Failed::Runtime(e)) => e,
-                }
-            };
-            // Boxed, as the other rare paths, and awaited with nothing else held: every call's
-            // future stays small, which saves the copies of it that moving it costs.
-            Err(Box::pin(failure.into_reqwest()).await)
-        }
-    }
-
-    /// [`Runtime::call`] inside the call's span when something listens, and bounded by the
-    /// call's deadline when the authenticator waits on more than its request (a token fetch,
-    /// a Digest probe): each request's timeout ends by the deadline (see [`Runtime::call`]), so
-    /// one that sends only its request needs no timer around it.
-    ///
-    /// Combinators, not `async`: this future is boxed for every Digest and IAM-token call, and
-    /// an `async` body held the request and the call twice (2080 bytes, past the 1032 bytes
-    /// the allocator serves from its per-thread cache); each part is now held once.
-    fn bounded_call(
+    pub async fn exec(
         &self,
         request: reqwest::Request,
-        deadline: tokio::time::Instant,
-        traced: bool,
-        span: tracing::Span,
-    ) -> impl Future<Output = Result<reqwest::Response, Failed>> + Send + '_ {
-        use futures_util::{FutureExt as _, future::Either};
+        operation_id: &str,
+    ) -> reqwest::Result<reqwest::Response> {
         use tracing::Instrument as _;
-        let call = self.call(request, deadline, traced);
-        let bounded = if self.inner.auth.single_request() {
-            Either::Left(call)
-        } else {
-            Either::Right(tokio::time::timeout_at(deadline, call).map(move |bounded| {
-                bounded.unwrap_or_else(|_| Err(Failed::Runtime(self.call_timed_out())))
-            }))
-        };
-        if traced {
-            Either::Left(bounded.instrument(span))
-        } else {
-            Either::Right(bounded)
+        let span = tracing::info_span!(
+            "cloud_call",
+            operation = operation_id,
+            method = %request.method(),
+            path = request.url().path(),
+            status = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let deadline = self.deadline();
+        // Each request's timeout ends by the deadline (see `call`), but an authenticator may
+        // wait on more than its request (a token fetch, a Digest probe): the timer bounds that.
+        let outcome = tokio::time::timeout_at(deadline, self.call(request, deadline))
+            .instrument(span.clone())
+            .await
+            .unwrap_or_else(|_| Err(Failed::Runtime(self.call_timed_out())));
+        report(&outcome, &span, started);
+        match outcome {
+            Ok(response) => {
+                // Read only inside `call()`: a bare `send()` has no record to fill.
+                let _ = CALL.try_with(|call| {
+                    if let Ok(mut slot) = call.answer.lock() {
+                        *slot = Some((
+                            response.status(),
+                            crate::error::request_id_header(response.headers()),
+                        ));
+                    }
+                });
+                Ok(response)
+            }
+            Err(Failed::Reqwest(e)) => Err(e.without_url()),
+            Err(Failed::Runtime(e)) => Err(e.into_reqwest().await),
         }
     }
 
@@ -643,10 +567,9 @@ impl Runtime {
         // `attempt_limit` from now still ends by the deadline (the attempt timeout is shorter
         // than what is left of the call, as with the defaults), the timer bounds the body in
         // time too. Otherwise the body is guarded whatever its length.
-        let timer_ends_in_time = self.inner.auth.single_request()
-            || tokio::time::Instant::now()
-                .checked_add(attempt_limit)
-                .is_some_and(|end| end <= deadline);
+        let timer_ends_in_time = tokio::time::Instant::now()
+            .checked_add(attempt_limit)
+            .is_some_and(|end| end <= deadline);
         if response.content_length().is_some() && timer_ends_in_time {
             return Finished::Response(response);
         }
@@ -683,147 +606,129 @@ impl Runtime {
 
     /// The call itself: its attempts, retrying transient failures where that is safe, each
     /// within what is left of the call's deadline; then what the caller gets of the response.
-    /// (An `async move` block, for the reason given in [`Runtime::exec`].)
-    #[expect(
-        clippy::manual_async_fn,
-        reason = "an async fn would hold the request twice in every call's future"
-    )]
-    fn call(
+    async fn call(
         &self,
         mut pending: reqwest::Request,
         deadline: tokio::time::Instant,
-        traced: bool,
-    ) -> impl Future<Output = Result<reqwest::Response, Failed>> + Send + '_ {
-        async move {
-            let transport = &self.inner.transport;
-            let mut attempt = 1u32;
-            // The last attempt's reqwest timeout, which also bounds the reading of its body.
-            let mut attempt_limit;
-            let sent = loop {
-                // Each attempt, the reading of its body included, ends by the call's deadline.
-                // Without a timeout of its own, the request has the transport's attempt timeout.
-                let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
-                let limit = pending
-                    .timeout()
-                    .map_or(transport.attempt_timeout(), |t| *t);
-                if remaining < limit {
-                    *pending.timeout_mut() = Some(remaining);
-                }
-                attempt_limit = remaining.min(limit);
-                // A copy for a retry, unless this is the last attempt the policy allows and the
-                // authenticator never sends twice; one copy serves both. A body that cannot be
-                // cloned (a stream) can be sent only once.
-                let copy = if attempt < self.retry.max_attempts || self.inner.auth.may_resend() {
-                    transport::copy_request(&pending)
-                } else {
-                    None
-                };
-                if traced {
-                    tracing::Span::current().record("attempt", attempt);
-                }
-                let result = self
-                    .inner
-                    .auth
-                    .send(transport, pending, copy.as_ref())
-                    .await;
-                let outcome = match &result {
-                    Ok(response) if response.extensions().get::<AuthRejected>().is_some() => {
-                        break result.map_err(Failed::Reqwest);
-                    }
-                    // The attempt's timeout was what was left of the call's time limit.
-                    Err(e) if e.is_timeout() && tokio::time::Instant::now() >= deadline => {
-                        break Err(Failed::Runtime(self.call_timed_out()));
-                    }
-                    Ok(response) => Outcome::status(
-                        response.status(),
-                        response
-                            .headers()
-                            .get(reqwest::header::RETRY_AFTER)
-                            .and_then(|v| v.to_str().ok())
-                            .and_then(|v| retry::parse_retry_after(v, SystemTime::now())),
-                    ),
-                    // A request reqwest could not build or send never left: not retried.
-                    Err(e) if e.is_builder() => break result.map_err(Failed::Reqwest),
-                    Err(e) if e.is_connect() => Outcome::ConnectFailed,
-                    Err(e) if transport::refused_unprocessed(e) => Outcome::Refused,
-                    Err(_) => Outcome::TransportFailed,
-                };
-                // The copy has the method; without one there is nothing to send again.
-                let decision = match &copy {
-                    Some(copy) => self.retry.decide(copy.method(), attempt, outcome),
-                    None => Decision::Stop,
-                };
-                let Decision::RetryAfter(ceiling) = decision else {
-                    break result.map_err(Failed::Reqwest);
-                };
-                let wait = retry::jitter(ceiling, rand::random::<f64>());
-                // A retry that could only start after the call's time limit is not waited for:
-                // the caller gets what this attempt got (the server's answer, with its status,
-                // code and request id), or a timeout when it got none.
-                if wait >= deadline.saturating_duration_since(tokio::time::Instant::now()) {
-                    break match result {
-                        Ok(response) => Ok(response),
-                        Err(e) => Err(Failed::Runtime(Error::new(
-                            ErrorKind::TimedOut,
-                            format!(
-                                "attempt {attempt} failed ({}) and the next could not start ({} \
-                                 ms of back-off) within the call's time limit of {:?} (all \
-                                 attempts included); raise it with Client::with_timeout or \
-                                 RuntimeBuilder::call_timeout",
-                                transport::root_cause(&e),
-                                wait.as_millis(),
-                                self.limits.call_timeout
-                            ),
-                        ))),
-                    };
-                }
-                // Into the slot the sent request left (no second one in this future), before
-                // the wait; the answer is let go first, and its connection with it.
-                pending = match copy {
-                    Some(next) => next,
-                    None => break result.map_err(Failed::Reqwest),
-                };
-                drop(result);
-                tracing::debug!(
-                    attempt,
-                    wait_ms = wait.as_millis() as u64,
-                    "retrying a transient failure"
-                );
-                Box::pin(tokio::time::sleep(wait)).await;
-                attempt += 1;
+    ) -> Result<reqwest::Response, Failed> {
+        let transport = &self.inner.transport;
+        let mut attempt = 1u32;
+        // The last attempt's reqwest timeout, which also bounds the reading of its body.
+        let mut attempt_limit;
+        let sent = loop {
+            // Each attempt, the reading of its body included, ends by the call's deadline.
+            // Without a timeout of its own, the request has the transport's attempt timeout.
+            let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let limit = pending
+                .timeout()
+                .map_or(transport.attempt_timeout(), |t| *t);
+            if remaining < limit {
+                *pending.timeout_mut() = Some(remaining);
+            }
+            attempt_limit = remaining.min(limit);
+            // A copy for a retry, unless this is the last attempt the policy allows and the
+            // authenticator never sends twice; one copy serves both. A body that cannot be
+            // cloned (a stream) can be sent only once.
+            let copy = if attempt < self.retry.max_attempts || self.inner.auth.may_resend() {
+                transport::copy_request(&pending)
+            } else {
+                None
             };
-            let (response, rejected) =
-                match sent.map(|response| self.finish(response, deadline, attempt_limit)) {
-                    Err(e) => return Err(e),
-                    Ok(Finished::Response(response)) => return Ok(response),
-                    Ok(Finished::Failed(e)) => return Err(Failed::Runtime(e)),
-                    Ok(Finished::Rejected(response, rejected)) => (response, rejected),
+            tracing::Span::current().record("attempt", attempt);
+            let result = self
+                .inner
+                .auth
+                .send(transport, pending, copy.as_ref())
+                .await;
+            let outcome = match &result {
+                Ok(response) if response.extensions().get::<AuthRejected>().is_some() => {
+                    break result.map_err(Failed::Reqwest);
+                }
+                // The attempt's timeout was what was left of the call's time limit.
+                Err(e) if e.is_timeout() && tokio::time::Instant::now() >= deadline => {
+                    break Err(Failed::Runtime(self.call_timed_out()));
+                }
+                Ok(response) => Outcome::status(
+                    response.status(),
+                    response
+                        .headers()
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| retry::parse_retry_after(v, SystemTime::now())),
+                ),
+                // A request reqwest could not build or send never left: not retried.
+                Err(e) if e.is_builder() => break result.map_err(Failed::Reqwest),
+                Err(e) if e.is_connect() => Outcome::ConnectFailed,
+                Err(e) if transport::refused_unprocessed(e) => Outcome::Refused,
+                Err(_) => Outcome::TransportFailed,
+            };
+            // The copy has the method; without one there is nothing to send again.
+            let decision = match &copy {
+                Some(copy) => self.retry.decide(copy.method(), attempt, outcome),
+                None => Decision::Stop,
+            };
+            let Decision::RetryAfter(ceiling) = decision else {
+                break result.map_err(Failed::Reqwest);
+            };
+            let wait = retry::jitter(ceiling, rand::random::<f64>());
+            // A retry that could only start after the call's time limit is not waited for:
+            // the caller gets what this attempt got (the server's answer, with its status,
+            // code and request id), or a timeout when it got none.
+            if wait >= deadline.saturating_duration_since(tokio::time::Instant::now()) {
+                break match result {
+                    Ok(response) => Ok(response),
+                    Err(e) => Err(Failed::Runtime(Error::new(
+                        ErrorKind::TimedOut,
+                        format!(
+                            "attempt {attempt} failed ({}) and the next could not start ({} \
+                             ms of back-off) within the call's time limit of {:?} (all \
+                             attempts included); raise it with Client::with_timeout or \
+                             RuntimeBuilder::call_timeout",
+                            transport::root_cause(&e),
+                            wait.as_millis(),
+                            self.limits.call_timeout
+                        ),
+                    ))),
                 };
-            // The rare path that reads a body before failing: boxed, and awaited with nothing
-            // else held, so that it takes no room in every call's future.
-            Err(Failed::Runtime(
-                Box::pin(self.rejected(response, rejected, deadline)).await,
-            ))
-        }
+            }
+            // The answer is let go before the wait, and its connection with it.
+            pending = match copy {
+                Some(next) => next,
+                None => break result.map_err(Failed::Reqwest),
+            };
+            drop(result);
+            tracing::debug!(
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                "retrying a transient failure"
+            );
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        };
+        let (response, rejected) =
+            match sent.map(|response| self.finish(response, deadline, attempt_limit)) {
+                Err(e) => return Err(e),
+                Ok(Finished::Response(response)) => return Ok(response),
+                Ok(Finished::Failed(e)) => return Err(Failed::Runtime(e)),
+                Ok(Finished::Rejected(response, rejected)) => (response, rejected),
+            };
+        Err(Failed::Runtime(
+            self.rejected(response, rejected, deadline).await,
+        ))
     }
 }
 
-/// Logs how a call ended at `debug`, and, when the span records (`started` is then set),
-/// records its status and elapsed time in it.
-fn report(
-    outcome: &Result<reqwest::Response, Failed>,
-    span: &tracing::Span,
-    started: Option<Instant>,
-) {
-    let log = |span: Option<&tracing::Span>| match outcome {
+/// Logs how a call ended at `debug`, and records its status and elapsed time in its span.
+fn report(outcome: &Result<reqwest::Response, Failed>, span: &tracing::Span, started: Instant) {
+    span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+    let _entered = span.enter();
+    match outcome {
         Ok(r) => {
-            if let Some(span) = span {
-                span.record("status", r.status().as_u16());
-            }
+            span.record("status", r.status().as_u16());
             tracing::debug!(status = r.status().as_u16(), "call finished");
         }
         Err(Failed::Runtime(e)) => {
-            if let (Some(span), Some(status)) = (span, e.status()) {
+            if let Some(status) = e.status() {
                 span.record("status", status.as_u16());
             }
             tracing::debug!(kind = ?e.kind(), "call failed");
@@ -831,13 +736,6 @@ fn report(
         Err(Failed::Reqwest(e)) => {
             tracing::debug!(error = %transport::root_cause(e), "call failed")
         }
-    };
-    match started {
-        Some(started) => {
-            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-            span.in_scope(|| log(Some(span)));
-        }
-        None => log(None),
     }
 }
 
@@ -921,23 +819,20 @@ fn parse_base_url(base_url: &str) -> Result<url::Url, ConfigError> {
     Ok(parsed)
 }
 
-/// What a generated `Client` holds as progenitor's "inner" value: its [`Runtime`] and its
-/// base URL, parsed once when the client is made. Each call then builds its URL from the
-/// parsed base and the operation's path, instead of parsing the whole URL text again (the
-/// host included) as handing reqwest a string would, on every call.
+/// What a generated `Client` holds as progenitor's "inner" value: its [`Runtime`], and why the
+/// base URL it was made with is unusable, if it is (`Client::new` cannot fail, so every call
+/// reports it instead, before anything is sent: a URL with user-info would otherwise send it).
 #[derive(Debug, Clone)]
 pub struct ClientCore {
     runtime: Runtime,
-    /// The parsed base URL, or why the one given is unusable (reported by every call, as
-    /// `Client::new` cannot fail).
-    base: Result<url::Url, String>,
+    unusable_base: Option<String>,
 }
 
 impl ClientCore {
     /// The core of a client for `base_url` (see [`ClientParts::new`] for what it must be).
     pub fn new(base_url: &str, runtime: Runtime) -> Self {
         Self {
-            base: parse_base_url(base_url).map_err(|e| e.to_string()),
+            unusable_base: parse_base_url(base_url).err().map(|e| e.to_string()),
             runtime,
         }
     }
@@ -947,140 +842,34 @@ impl ClientCore {
         &self.runtime
     }
 
-    /// The same base URL (not parsed again) with another runtime.
+    /// The same base URL with another runtime.
     pub fn with_runtime(&self, runtime: Runtime) -> Self {
         Self {
             runtime,
-            base: self.base.clone(),
+            unusable_base: self.unusable_base.clone(),
         }
     }
 
-    /// The URL of an operation: the base URL with the operation's path after the base URL's
-    /// own path. `path` is the path in pieces, in order: the template's text between
-    /// parameters (the first starts with `/`) and each parameter's segment as
-    /// [`crate::path_segment`] gave it. The pieces are joined in one allocation of the exact
-    /// size, without a formatter (this runs on every call). `Err` says why the client's base
-    /// URL is unusable.
-    pub fn url(&self, path: &[&str]) -> Result<url::Url, String> {
-        let base = self.base.as_ref().map_err(Clone::clone)?;
-        // A stem's trailing `/` (`/a/` from `/a/.`) would double the one `path` starts with.
-        let stem = base.path().trim_end_matches('/');
-        let mut joined =
-            String::with_capacity(stem.len() + path.iter().map(|p| p.len()).sum::<usize>());
-        joined.push_str(stem);
-        for piece in path {
-            joined.push_str(piece);
+    /// The `pre` hook: an unusable base URL fails the call, then [`Runtime::pre`].
+    pub async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        operation_id: &str,
+        user_agent: &'static str,
+        require_one_of: &[(&str, &[&str])],
+    ) -> Result<(), progenitor_client::Error<E>> {
+        if let Some(why) = &self.unusable_base {
+            return Err(progenitor_client::Error::InvalidRequest(why.clone()));
         }
-        // Parsed against the base, the text takes the base's scheme and authority without
-        // parsing them again, in fewer allocations than a copy of the base that `set_path`
-        // then grows (about 300 instructions a call). The result is used only when the parser
-        // took the text exactly as its path, which `set_path` then would too (a `?` or `#`
-        // read as a query or fragment, a space, tab or control trimmed or dropped, `//host`
-        // read as an authority, anything encoded or resolved, all make the path differ), and
-        // only on the base's origin. Otherwise `set_path` decides, as before. (Checking the
-        // result costs a comparison; checking the text first cost more than the parse saves.)
-        if let Ok(url) = url::Url::options().base_url(Some(base)).parse(&joined)
-            && url.path() == joined
-            && url[..url::Position::BeforePath] == base[..url::Position::BeforePath]
-        {
-            return Ok(url);
-        }
-        let mut url = base.clone();
-        url.set_path(&joined);
-        Ok(url)
+        self.runtime
+            .pre(request, operation_id, user_agent, require_one_of)
+            .await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The URL a call gets is the one reqwest would have parsed from the whole text.
-    #[test]
-    fn operation_urls_are_the_base_url_and_the_path_as_one_text_would_parse() {
-        let values = [
-            "p", "a b", "..\\..", "%2e%2e", "ü/ö", "x?y#z", "~._-", "a;b=c", "...",
-        ];
-        for base in [
-            "http://127.0.0.1:8080",
-            "https://css.cn-north-4.myhuaweicloud.com/",
-            "https://example.com/gateway/v2",
-            "https://example.com:8443/a%20b/",
-            "https://example.com/a/.",
-            "https://example.com/a/b/..",
-            "https://example.com/a/%2e",
-            "http://[::1]:8080/v",
-            // A path that would read as an authority (`//host`) if parsed on its own.
-            "https://example.com//x",
-            "https://example.com/\\\\x",
-        ] {
-            let core = ClientCore::new(base, Runtime::unauthenticated().unwrap());
-            for value in values {
-                let segment = crate::path_segment("x", value).unwrap();
-                let path = format!("/v1/{segment}/things");
-                let expected =
-                    url::Url::parse(&format!("{}{path}", base.trim_end_matches('/'))).unwrap();
-                let pieces = ["/v1/", &segment, "/things"];
-                assert_eq!(core.url(&pieces).unwrap(), expected, "{base} {value:?}");
-            }
-        }
-    }
-
-    /// Template text that a parser and `set_path` would read differently gives what
-    /// `set_path` gives (the URL before the parse against the base), and keeps the origin.
-    #[test]
-    fn odd_path_text_gives_what_set_path_gives() {
-        for base in [
-            "https://example.com",
-            "https://example.com/gw",
-            "http://127.0.0.1:8080",
-        ] {
-            let core = ClientCore::new(base, Runtime::unauthenticated().unwrap());
-            let parsed = url::Url::parse(base).unwrap();
-            // The URL as the base with `set_path` gives it.
-            let by_set_path = |text: &str| {
-                let mut url = parsed.clone();
-                url.set_path(&format!("{}{text}", parsed.path().trim_end_matches('/')));
-                url
-            };
-            for text in [
-                "/v1/a?b",
-                "/v1/a#b",
-                "/v1/x ",
-                "/v1/x\u{1}",
-                "/\t/example.com/v1",
-                "/\n/EXAMPLE.com:443/v1",
-                "/\r/evil.example/v1",
-                "/v1/ü",
-                "/v1/%2e%2e/x",
-            ] {
-                let url = core.url(&[text]).unwrap();
-                assert_eq!(url, by_set_path(text), "{base} {text:?}");
-                assert_eq!(url.origin(), parsed.origin(), "{base} {text:?}");
-            }
-            // And texts made of the characters that parsers treat specially, 3000 of them
-            // (a fixed xorshift sequence, so that a failure repeats).
-            let alphabet = [
-                "/", "/", "a", "\\", "?", "#", " ", "\t", "\n", ".", "..", "%2e", "%", "ü", ":",
-                "@", "\u{0}",
-            ];
-            let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-            for _ in 0..3000 {
-                let mut text = String::from("/");
-                for _ in 0..8 {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    text.push_str(alphabet[(state % alphabet.len() as u64) as usize]);
-                }
-                assert_eq!(
-                    core.url(&[&text]).unwrap(),
-                    by_set_path(&text),
-                    "{base} {text:?}"
-                );
-            }
-        }
-    }
 
     #[test]
     fn unusable_base_urls_are_reported_by_every_call() {
@@ -1091,9 +880,14 @@ mod tests {
             ("https://example.com/?a=1", "query or fragment"),
         ] {
             let core = ClientCore::new(base, Runtime::unauthenticated().unwrap());
-            let e = core.url(&["/v1"]).unwrap_err();
-            assert!(e.contains(says), "{base}: {e}");
-            assert!(!e.contains("pw"), "{e}");
+            let mut request = reqwest::Request::new(
+                reqwest::Method::GET,
+                url::Url::parse("https://example.com/v1").unwrap(),
+            );
+            let e = futures::executor::block_on(core.pre::<()>(&mut request, "op", "ua", &[]))
+                .unwrap_err();
+            assert!(e.to_string().contains(says), "{base}: {e}");
+            assert!(!e.to_string().contains("pw"), "{e}");
         }
     }
 }

@@ -235,23 +235,9 @@ pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// A copy of `request` to send again, or `None` when its body is a stream (it can be sent
-/// only once). A request without a body is copied without reqwest's waste: `try_clone` sets
-/// the copy's timeout through `timeout_mut`, which builds an extension map (three allocations)
-/// even when there is no timeout, then replaces that map with a copy of the original's. A
-/// request the generated code builds carries no extension but its timeout, which is kept.
-/// A request with a body takes `try_clone`, the only way to share its bytes rather than copy
-/// them.
+/// only once).
 pub(crate) fn copy_request(request: &reqwest::Request) -> Option<reqwest::Request> {
-    if request.body().is_some() {
-        return request.try_clone();
-    }
-    let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
-    *copy.headers_mut() = request.headers().clone();
-    *copy.version_mut() = request.version();
-    if let Some(timeout) = request.timeout() {
-        *copy.timeout_mut() = Some(*timeout);
-    }
-    Some(copy)
+    request.try_clone()
 }
 
 /// The longest URL an HTTP request can carry: the `http` crate's limit on a URI, which reqwest
@@ -304,8 +290,7 @@ pub(crate) fn guard(
         inner: body,
         read: 0,
         limit,
-        deadline,
-        timer: None,
+        timer: Box::pin(tokio::time::sleep_until(deadline)),
     };
     // reqwest keeps the URL in an extension of its own, set through its builder extension.
     use reqwest::ResponseBuilderExt as _;
@@ -333,12 +318,8 @@ struct GuardedBody {
     inner: reqwest::Body,
     read: u64,
     limit: u64,
-    deadline: Instant,
-    /// Armed the first time the body has to wait for the network: a body that is already at
-    /// hand (most small answers) then costs no timer and no allocation (issue 10: a timer per
-    /// response was a visible part of the runtime's cost per call). Until it is armed, the
-    /// deadline is checked against the clock on every poll.
-    timer: Option<Pin<Box<Sleep>>>,
+    /// Ends at the call's deadline.
+    timer: Pin<Box<Sleep>>,
 }
 
 /// The error for a body still unread at the call's deadline.
@@ -359,11 +340,7 @@ impl http_body::Body for GuardedBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
         let this = &mut *self;
-        let expired = match &mut this.timer {
-            Some(timer) => timer.as_mut().poll(cx).is_ready(),
-            None => Instant::now() >= this.deadline,
-        };
-        if expired {
+        if this.timer.as_mut().poll(cx).is_ready() {
             return Poll::Ready(Some(Err(body_timed_out())));
         }
         match Pin::new(&mut this.inner).poll_frame(cx) {
@@ -381,17 +358,7 @@ impl http_body::Body for GuardedBody {
             }
             Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(Box::new(e)))),
             Poll::Ready(None) => Poll::Ready(None),
-            Poll::Pending => {
-                if this.timer.is_none() {
-                    let mut timer = Box::pin(tokio::time::sleep_until(this.deadline));
-                    // The first poll registers this task's waker with the timer.
-                    if timer.as_mut().poll(cx).is_ready() {
-                        return Poll::Ready(Some(Err(body_timed_out())));
-                    }
-                    this.timer = Some(timer);
-                }
-                Poll::Pending
-            }
+            Poll::Pending => Poll::Pending,
         }
     }
 

@@ -1292,20 +1292,21 @@ pub mod builder {
             let Self { client, project_id, cluster_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let cluster_id = cluster_id.map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v1.0/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/clusters/",
-                        &*(::cloud_sdk_runtime::path_segment("cluster_id", &cluster_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/vpcepservice/close",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1.0/{}/clusters/{}/vpcepservice/close", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+                ::cloud_sdk_runtime::path_segment("cluster_id", & cluster_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1314,6 +1315,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "stop_vpecp",
@@ -1323,18 +1325,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -1427,20 +1429,21 @@ pub mod builder {
             let cluster_id = cluster_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v1.0/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/clusters/",
-                        &*(::cloud_sdk_runtime::path_segment("cluster_id", &cluster_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/vpcepservice/connections",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1.0/{}/clusters/{}/vpcepservice/connections", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+                ::cloud_sdk_runtime::path_segment("cluster_id", & cluster_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1449,11 +1452,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
                 .build()?;
-            ::cloud_sdk_runtime::query_param(&mut request, "limit", &limit)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "offset", &offset)
-                .map_err(Error::InvalidRequest)?;
             let info = OperationInfo {
                 operation_id: "show_vpcep_connection",
             };
@@ -1462,18 +1464,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -1569,20 +1571,21 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v1.0/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/clusters/",
-                        &*(::cloud_sdk_runtime::path_segment("cluster_id", &cluster_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/vpcepservice/connections",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1.0/{}/clusters/{}/vpcepservice/connections", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+                ::cloud_sdk_runtime::path_segment("cluster_id", & cluster_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1592,6 +1595,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_vpcep_connection",
@@ -1605,14 +1609,14 @@ pub mod builder {
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -1707,20 +1711,21 @@ pub mod builder {
                     types::StartVpecpBody::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v1.0/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/clusters/",
-                        &*(::cloud_sdk_runtime::path_segment("cluster_id", &cluster_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/vpcepservice/open",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1.0/{}/clusters/{}/vpcepservice/open", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+                ::cloud_sdk_runtime::path_segment("cluster_id", & cluster_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1730,6 +1735,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "start_vpecp",
@@ -1739,18 +1745,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -1845,20 +1851,21 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v1.0/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/clusters/",
-                        &*(::cloud_sdk_runtime::path_segment("cluster_id", &cluster_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/vpcepservice/permissions",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1.0/{}/clusters/{}/vpcepservice/permissions", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+                ::cloud_sdk_runtime::path_segment("cluster_id", & cluster_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1868,6 +1875,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_vpcep_whitelist",
@@ -1881,14 +1889,14 @@ pub mod builder {
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }

@@ -1283,21 +1283,21 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v3/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/instances/",
-                        &*(::cloud_sdk_runtime::path_segment("instance_id", &instance_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/create-connection",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v3/{}/instances/{}/create-connection", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+                ::cloud_sdk_runtime::path_segment("instance_id", & instance_id
+                .to_string()).map_err(Error::InvalidRequest) ?,
+            );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = x_language {
                 header_map.append("X-Language", value.to_string().try_into()?);
             }
@@ -1320,18 +1320,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -1521,18 +1521,19 @@ pub mod builder {
             let network_type = network_type.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
             let x_language = x_language.map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v3/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/list-connections",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v3/{}/list-connections", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = x_language {
                 header_map.append("X-Language", value.to_string().try_into()?);
             }
@@ -1544,30 +1545,27 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .query(&progenitor_client::QueryParam::new("condition", &condition))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "connection_type",
+                        &connection_type,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "datastore_type",
+                        &datastore_type,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("instance_id", &instance_id))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(
+                    &progenitor_client::QueryParam::new("network_type", &network_type),
+                )
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .headers(header_map)
                 .build()?;
-            ::cloud_sdk_runtime::query_param(&mut request, "condition", &condition)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(
-                    &mut request,
-                    "connection_type",
-                    &connection_type,
-                )
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(
-                    &mut request,
-                    "datastore_type",
-                    &datastore_type,
-                )
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "instance_id", &instance_id)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "limit", &limit)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "network_type", &network_type)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "offset", &offset)
-                .map_err(Error::InvalidRequest)?;
             let info = OperationInfo {
                 operation_id: "list_connections",
             };
@@ -1576,18 +1574,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }

@@ -2715,18 +2715,19 @@ pub mod builder {
             let sort_key = sort_key.map_err(Error::InvalidRequest)?;
             let type_ = type_.map_err(Error::InvalidRequest)?;
             let x_workspace_id = x_workspace_id.map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v1/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/connections",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/{}/connections", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             header_map.append("X-Workspace-Id", x_workspace_id.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client
@@ -2736,22 +2737,15 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .query(&progenitor_client::QueryParam::new("all", &all))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("name", &name))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .query(&progenitor_client::QueryParam::new("sort_dir", &sort_dir))
+                .query(&progenitor_client::QueryParam::new("sort_key", &sort_key))
+                .query(&progenitor_client::QueryParam::new("type", &type_))
                 .headers(header_map)
                 .build()?;
-            ::cloud_sdk_runtime::query_param(&mut request, "all", &all)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "limit", &limit)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "name", &name)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "offset", &offset)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "sort_dir", &sort_dir)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "sort_key", &sort_key)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "type", &type_)
-                .map_err(Error::InvalidRequest)?;
             let info = OperationInfo {
                 operation_id: "list_data_connection",
             };
@@ -2760,18 +2754,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -2869,18 +2863,19 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v1/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/connections/vpc-endpoint",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/{}/connections/vpc-endpoint", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             header_map.append("X-Workspace-Id", x_workspace_id.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client
@@ -2901,18 +2896,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -2990,23 +2985,21 @@ pub mod builder {
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let connection_id = connection_id.map_err(Error::InvalidRequest)?;
             let x_workspace_id = x_workspace_id.map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v1/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/connections/",
-                        &*(::cloud_sdk_runtime::path_segment(
-                                "connection_id",
-                                &connection_id,
-                            )
-                            .map_err(Error::InvalidRequest)?),
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/{}/connections/{}", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+                ::cloud_sdk_runtime::path_segment("connection_id", & connection_id
+                .to_string()).map_err(Error::InvalidRequest) ?,
+            );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             header_map.append("X-Workspace-Id", x_workspace_id.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client
@@ -3026,18 +3019,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -3115,23 +3108,21 @@ pub mod builder {
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let connection_id = connection_id.map_err(Error::InvalidRequest)?;
             let x_workspace_id = x_workspace_id.map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v1/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/connections/",
-                        &*(::cloud_sdk_runtime::path_segment(
-                                "connection_id",
-                                &connection_id,
-                            )
-                            .map_err(Error::InvalidRequest)?),
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/{}/connections/{}", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+                ::cloud_sdk_runtime::path_segment("connection_id", & connection_id
+                .to_string()).map_err(Error::InvalidRequest) ?,
+            );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             header_map.append("X-Workspace-Id", x_workspace_id.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client
@@ -3151,18 +3142,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }

@@ -3774,17 +3774,19 @@ pub mod builder {
             let sort_dir = sort_dir.map_err(Error::InvalidRequest)?;
             let sort_key = sort_key.map_err(Error::InvalidRequest)?;
             let status = status.map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v1/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/vpc-endpoint-services",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/{}/vpc-endpoint-services", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3793,33 +3795,27 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "endpoint_service_name",
+                        &endpoint_service_name,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("id", &id))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("net_type", &net_type))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "public_border_group",
+                        &public_border_group,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("sort_dir", &sort_dir))
+                .query(&progenitor_client::QueryParam::new("sort_key", &sort_key))
+                .query(&progenitor_client::QueryParam::new("status", &status))
+                .headers(header_map)
                 .build()?;
-            ::cloud_sdk_runtime::query_param(
-                    &mut request,
-                    "endpoint_service_name",
-                    &endpoint_service_name,
-                )
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "id", &id)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "limit", &limit)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "net_type", &net_type)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "offset", &offset)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(
-                    &mut request,
-                    "public_border_group",
-                    &public_border_group,
-                )
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "sort_dir", &sort_dir)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "sort_key", &sort_key)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "status", &status)
-                .map_err(Error::InvalidRequest)?;
             let info = OperationInfo {
                 operation_id: "list_endpoint_service",
             };
@@ -3828,18 +3824,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -3941,23 +3937,21 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v1/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/vpc-endpoint-services/",
-                        &*(::cloud_sdk_runtime::path_segment(
-                                "vpc_endpoint_service_id",
-                                &vpc_endpoint_service_id,
-                            )
-                            .map_err(Error::InvalidRequest)?),
-                        "/permissions/action",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/{}/vpc-endpoint-services/{}/permissions/action", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+                ::cloud_sdk_runtime::path_segment("vpc_endpoint_service_id", &
+                vpc_endpoint_service_id.to_string()).map_err(Error::InvalidRequest) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3967,6 +3961,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "add_or_remove_service_permissions",
@@ -3976,18 +3971,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -4160,17 +4155,19 @@ pub mod builder {
             let sort_dir = sort_dir.map_err(Error::InvalidRequest)?;
             let sort_key = sort_key.map_err(Error::InvalidRequest)?;
             let vpc_id = vpc_id.map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v1/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/vpc-endpoints",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/{}/vpc-endpoints", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -4179,25 +4176,20 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .build()?;
-            ::cloud_sdk_runtime::query_param(
-                    &mut request,
-                    "endpoint_service_name",
-                    &endpoint_service_name,
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "endpoint_service_name",
+                        &endpoint_service_name,
+                    ),
                 )
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "id", &id)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "limit", &limit)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "offset", &offset)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "sort_dir", &sort_dir)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "sort_key", &sort_key)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "vpc_id", &vpc_id)
-                .map_err(Error::InvalidRequest)?;
+                .query(&progenitor_client::QueryParam::new("id", &id))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .query(&progenitor_client::QueryParam::new("sort_dir", &sort_dir))
+                .query(&progenitor_client::QueryParam::new("sort_key", &sort_key))
+                .query(&progenitor_client::QueryParam::new("vpc_id", &vpc_id))
+                .headers(header_map)
+                .build()?;
             let info = OperationInfo {
                 operation_id: "list_endpoints",
             };
@@ -4206,18 +4198,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -4296,17 +4288,19 @@ pub mod builder {
                     types::CreateEndpointBody::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v1/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/vpc-endpoints",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/{}/vpc-endpoints", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -4316,6 +4310,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_endpoint",
@@ -4325,18 +4320,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -4395,22 +4390,21 @@ pub mod builder {
             let Self { client, project_id, vpc_endpoint_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let vpc_endpoint_id = vpc_endpoint_id.map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v1/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/vpc-endpoints/",
-                        &*(::cloud_sdk_runtime::path_segment(
-                                "vpc_endpoint_id",
-                                &vpc_endpoint_id,
-                            )
-                            .map_err(Error::InvalidRequest)?),
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/{}/vpc-endpoints/{}", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+                ::cloud_sdk_runtime::path_segment("vpc_endpoint_id", & vpc_endpoint_id
+                .to_string()).map_err(Error::InvalidRequest) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -4419,6 +4413,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_endpoint",
@@ -4432,14 +4427,14 @@ pub mod builder {
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }

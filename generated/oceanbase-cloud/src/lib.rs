@@ -3997,21 +3997,21 @@ pub mod builder {
             let address_id = address_id.map_err(Error::InvalidRequest)?;
             let request_id = request_id.map_err(Error::InvalidRequest)?;
             let x_ob_project_id = x_ob_project_id.map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/api/v2/instances/",
-                        &*(::cloud_sdk_runtime::path_segment("instance_id", &instance_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/tenants/",
-                        &*(::cloud_sdk_runtime::path_segment("tenant_id", &tenant_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/privatelink",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/instances/{}/tenants/{}/privatelink", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("instance_id", & instance_id
+                .to_string()).map_err(Error::InvalidRequest) ?,
+                ::cloud_sdk_runtime::path_segment("tenant_id", & tenant_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = x_ob_project_id {
                 header_map.append("X-Ob-Project-Id", value.to_string().try_into()?);
             }
@@ -4023,12 +4023,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .query(&progenitor_client::QueryParam::new("addressId", &address_id))
+                .query(&progenitor_client::QueryParam::new("requestId", &request_id))
                 .headers(header_map)
                 .build()?;
-            ::cloud_sdk_runtime::query_param(&mut request, "addressId", &address_id)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "requestId", &request_id)
-                .map_err(Error::InvalidRequest)?;
             let info = OperationInfo {
                 operation_id: "describe_tenant_privatelink",
             };
@@ -4037,18 +4035,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -4164,21 +4162,21 @@ pub mod builder {
             let address_id = address_id.map_err(Error::InvalidRequest)?;
             let request_id = request_id.map_err(Error::InvalidRequest)?;
             let x_ob_project_id = x_ob_project_id.map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/api/v2/instances/",
-                        &*(::cloud_sdk_runtime::path_segment("instance_id", &instance_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/tenants/",
-                        &*(::cloud_sdk_runtime::path_segment("tenant_id", &tenant_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/privatelink",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/instances/{}/tenants/{}/privatelink", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("instance_id", & instance_id
+                .to_string()).map_err(Error::InvalidRequest) ?,
+                ::cloud_sdk_runtime::path_segment("tenant_id", & tenant_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = x_ob_project_id {
                 header_map.append("X-Ob-Project-Id", value.to_string().try_into()?);
             }
@@ -4190,12 +4188,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .query(&progenitor_client::QueryParam::new("addressId", &address_id))
+                .query(&progenitor_client::QueryParam::new("requestId", &request_id))
                 .headers(header_map)
                 .build()?;
-            ::cloud_sdk_runtime::query_param(&mut request, "addressId", &address_id)
-                .map_err(Error::InvalidRequest)?;
-            ::cloud_sdk_runtime::query_param(&mut request, "requestId", &request_id)
-                .map_err(Error::InvalidRequest)?;
             let info = OperationInfo {
                 operation_id: "delete_privatelink_connection",
             };
@@ -4204,18 +4200,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -4352,21 +4348,21 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/api/v2/instances/",
-                        &*(::cloud_sdk_runtime::path_segment("instance_id", &instance_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/tenants/",
-                        &*(::cloud_sdk_runtime::path_segment("tenant_id", &tenant_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/privatelink/confirmation",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/instances/{}/tenants/{}/privatelink/confirmation", client
+                .baseurl, ::cloud_sdk_runtime::path_segment("instance_id", & instance_id
+                .to_string()).map_err(Error::InvalidRequest) ?,
+                ::cloud_sdk_runtime::path_segment("tenant_id", & tenant_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = x_ob_project_id {
                 header_map.append("X-Ob-Project-Id", value.to_string().try_into()?);
             }
@@ -4379,10 +4375,9 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .query(&progenitor_client::QueryParam::new("requestId", &request_id))
                 .headers(header_map)
                 .build()?;
-            ::cloud_sdk_runtime::query_param(&mut request, "requestId", &request_id)
-                .map_err(Error::InvalidRequest)?;
             let info = OperationInfo {
                 operation_id: "confirm_privatelink_connection",
             };
@@ -4391,18 +4386,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -4539,21 +4534,21 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/api/v2/instances/",
-                        &*(::cloud_sdk_runtime::path_segment("instance_id", &instance_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/tenants/",
-                        &*(::cloud_sdk_runtime::path_segment("tenant_id", &tenant_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/privatelink/connection",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/instances/{}/tenants/{}/privatelink/connection", client
+                .baseurl, ::cloud_sdk_runtime::path_segment("instance_id", & instance_id
+                .to_string()).map_err(Error::InvalidRequest) ?,
+                ::cloud_sdk_runtime::path_segment("tenant_id", & tenant_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = x_ob_project_id {
                 header_map.append("X-Ob-Project-Id", value.to_string().try_into()?);
             }
@@ -4566,10 +4561,9 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .query(&progenitor_client::QueryParam::new("requestId", &request_id))
                 .headers(header_map)
                 .build()?;
-            ::cloud_sdk_runtime::query_param(&mut request, "requestId", &request_id)
-                .map_err(Error::InvalidRequest)?;
             let info = OperationInfo {
                 operation_id: "connect_privatelink_service",
             };
@@ -4578,18 +4572,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -4729,21 +4723,21 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/api/v2/instances/",
-                        &*(::cloud_sdk_runtime::path_segment("instance_id", &instance_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/tenants/",
-                        &*(::cloud_sdk_runtime::path_segment("tenant_id", &tenant_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/privatelink/service",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/instances/{}/tenants/{}/privatelink/service", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("instance_id", & instance_id
+                .to_string()).map_err(Error::InvalidRequest) ?,
+                ::cloud_sdk_runtime::path_segment("tenant_id", & tenant_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = x_ob_project_id {
                 header_map.append("X-Ob-Project-Id", value.to_string().try_into()?);
             }
@@ -4756,10 +4750,9 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .query(&progenitor_client::QueryParam::new("requestId", &request_id))
                 .headers(header_map)
                 .build()?;
-            ::cloud_sdk_runtime::query_param(&mut request, "requestId", &request_id)
-                .map_err(Error::InvalidRequest)?;
             let info = OperationInfo {
                 operation_id: "create_privatelink_service",
             };
@@ -4768,18 +4761,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -4916,21 +4909,21 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/api/v2/instances/",
-                        &*(::cloud_sdk_runtime::path_segment("instance_id", &instance_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/tenants/",
-                        &*(::cloud_sdk_runtime::path_segment("tenant_id", &tenant_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/privatelink/user",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/instances/{}/tenants/{}/privatelink/user", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("instance_id", & instance_id
+                .to_string()).map_err(Error::InvalidRequest) ?,
+                ::cloud_sdk_runtime::path_segment("tenant_id", & tenant_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = x_ob_project_id {
                 header_map.append("X-Ob-Project-Id", value.to_string().try_into()?);
             }
@@ -4943,10 +4936,9 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .query(&progenitor_client::QueryParam::new("requestId", &request_id))
                 .headers(header_map)
                 .build()?;
-            ::cloud_sdk_runtime::query_param(&mut request, "requestId", &request_id)
-                .map_err(Error::InvalidRequest)?;
             let info = OperationInfo {
                 operation_id: "add_privatelink_service_user",
             };
@@ -4955,18 +4947,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -5105,21 +5097,21 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/api/v2/instances/",
-                        &*(::cloud_sdk_runtime::path_segment("instance_id", &instance_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/tenants/",
-                        &*(::cloud_sdk_runtime::path_segment("tenant_id", &tenant_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/sessions/batchKill",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/instances/{}/tenants/{}/sessions/batchKill", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("instance_id", & instance_id
+                .to_string()).map_err(Error::InvalidRequest) ?,
+                ::cloud_sdk_runtime::path_segment("tenant_id", & tenant_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = x_ob_project_id {
                 header_map.append("X-Ob-Project-Id", value.to_string().try_into()?);
             }
@@ -5132,10 +5124,9 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .query(&progenitor_client::QueryParam::new("requestId", &request_id))
                 .headers(header_map)
                 .build()?;
-            ::cloud_sdk_runtime::query_param(&mut request, "requestId", &request_id)
-                .map_err(Error::InvalidRequest)?;
             let info = OperationInfo {
                 operation_id: "batch_kill_process_list",
             };
@@ -5144,18 +5135,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }

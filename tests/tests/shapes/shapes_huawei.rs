@@ -423,17 +423,19 @@ pub mod builder {
             let Self { client, project_id, limit } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v1/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/things",
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/{}/things", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -442,9 +444,9 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .headers(header_map)
                 .build()?;
-            ::cloud_sdk_runtime::query_param(&mut request, "limit", &limit)
-                .map_err(Error::InvalidRequest)?;
             let info = OperationInfo {
                 operation_id: "list_things",
             };
@@ -453,11 +455,11 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::cloud_sdk_runtime::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -549,19 +551,21 @@ pub mod builder {
                     types::UpdateThingBody::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v1/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/things/",
-                        &*(::cloud_sdk_runtime::path_segment("thing_id", &thing_id)
-                            .map_err(Error::InvalidRequest)?),
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/{}/things/{}", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+                ::cloud_sdk_runtime::path_segment("thing_id", & thing_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -571,6 +575,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_thing",
@@ -584,7 +589,7 @@ pub mod builder {
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -643,19 +648,21 @@ pub mod builder {
             let Self { client, project_id, thing_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let thing_id = thing_id.map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .url(
-                    &[
-                        "/v1/",
-                        &*(::cloud_sdk_runtime::path_segment("project_id", &project_id)
-                            .map_err(Error::InvalidRequest)?),
-                        "/things/",
-                        &*(::cloud_sdk_runtime::path_segment("thing_id", &thing_id)
-                            .map_err(Error::InvalidRequest)?),
-                    ],
-                )
-                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/{}/things/{}", client.baseurl,
+                ::cloud_sdk_runtime::path_segment("project_id", & project_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+                ::cloud_sdk_runtime::path_segment("thing_id", & thing_id.to_string())
+                .map_err(Error::InvalidRequest) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -664,6 +671,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_thing",
@@ -677,7 +685,7 @@ pub mod builder {
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::cloud_sdk_runtime::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }

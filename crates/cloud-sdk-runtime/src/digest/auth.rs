@@ -133,143 +133,131 @@ impl Target {
 }
 
 impl DigestAuth {
-    /// One call's exchange. A function returning an `async move` block whose rare waits (a
-    /// probe, a refusal's body) are boxed: this future is itself boxed for every call, and
-    /// under 1032 bytes the allocator serves it from its per-thread cache. (As an `async fn`
-    /// that held the request twice and the probe inline, it was 2408 bytes.)
-    #[expect(
-        clippy::manual_async_fn,
-        reason = "an async fn would hold the request twice in every call's future"
-    )]
-    fn run<'a>(
-        &'a self,
-        client: &'a reqwest::Client,
+    /// One call's exchange: sign with the cached nonce (or probe for one), send, and answer a
+    /// refusal (a stale nonce, another realm, being overtaken) by signing again once.
+    async fn run(
+        &self,
+        client: &reqwest::Client,
         mut request: reqwest::Request,
-        spare: Option<&'a reqwest::Request>,
-    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a {
-        async move {
-            let target = Target {
-                url: request.url().clone(),
-                method: request.method().clone(),
-            };
-            // The usual call signs with the cached nonce, waiting on nothing.
-            let mut prepared = match self.session.acquire(&target.url) {
-                Acquired::Lease(lease) => match self.sign(lease, &target, &request) {
+        spare: Option<&reqwest::Request>,
+    ) -> reqwest::Result<reqwest::Response> {
+        let target = Target {
+            url: request.url().clone(),
+            method: request.method().clone(),
+        };
+        // The usual call signs with the cached nonce, waiting on nothing.
+        let mut prepared = match self.session.acquire(&target.url) {
+            Acquired::Lease(lease) => match self.sign(lease, &target, &request) {
+                Ok(p) => p,
+                Err(()) => match self.prepare(client, &target, &request, None).await? {
                     Ok(p) => p,
-                    Err(()) => match Box::pin(self.prepare(client, &target, &request, None)).await?
-                    {
-                        Ok(p) => p,
-                        Err(response) => return Ok(response),
-                    },
+                    Err(response) => return Ok(response),
                 },
-                Acquired::Probe(lock) => {
-                    match Box::pin(self.prepare(client, &target, &request, lock)).await? {
-                        Ok(p) => p,
-                        Err(response) => return Ok(response),
-                    }
+            },
+            Acquired::Probe(lock) => match self.prepare(client, &target, &request, lock).await? {
+                Ok(p) => p,
+                Err(response) => return Ok(response),
+            },
+        };
+        let mut stale_retried = false;
+        let mut order_retried = false;
+        let mut realm_retried = false;
+        loop {
+            request
+                .headers_mut()
+                .insert(AUTHORIZATION, prepared.header.clone());
+            let response = match client.execute(request).await {
+                Ok(r) => r,
+                Err(e) => {
+                    self.session.release(&target.url, prepared.lease);
+                    return Err(e);
                 }
             };
-            let mut stale_retried = false;
-            let mut order_retried = false;
-            let mut realm_retried = false;
-            loop {
-                request
-                    .headers_mut()
-                    .insert(AUTHORIZATION, prepared.header.clone());
-                let response = match client.execute(request).await {
-                    Ok(r) => r,
-                    Err(e) => {
-                        self.session.release(&target.url, prepared.lease);
-                        return Err(e);
-                    }
-                };
-                if response.status() != StatusCode::UNAUTHORIZED {
-                    self.session.release(&target.url, prepared.lease);
-                    return Ok(response);
-                }
-                let realm = prepared.lease.slot.challenge.realm().to_owned();
-                let fresh = match select(&response, body_buffered(spare)) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        let reason = format!(
-                            "the server refused the signed request and offered no usable Digest challenge ({e}); {}",
-                            self.rejection_hint
-                        );
-                        tracing::warn!(origin = %OriginOf(&target.url), realm = %realm, status = %response.status(), "digest: signed request refused");
-                        return Ok(mark(
-                            response,
-                            ErrorKind::CredentialsRejected,
-                            reason,
-                            Some(realm),
-                        ));
-                    }
-                };
-                // The request once more, from the runtime's copy: only now, when it is needed. A
-                // streamed body has no copy and cannot be sent again.
-                let again = spare.and_then(crate::transport::copy_request);
-                // Overtaken: another request took a higher count of this shared nonce before this
-                // one was answered, so a server that checks count order may have refused it for
-                // that alone (see the session module).
-                let overtaken =
-                    !prepared.lease.exclusive && prepared.lease.slot.issued() > prepared.nc;
-                // A challenge for another realm says nothing about the credentials: the server was
-                // reconfigured (or a proxy moved the request) since the nonce was cached. Answer
-                // the new realm once; a refusal of that is a refusal.
-                let realm_changed = !realm_retried && fresh.realm() != realm;
-                let (lease, again) = match (again, fresh.stale()) {
-                    (Some(again), _) if realm_changed => {
-                        realm_retried = true;
-                        tracing::debug!(origin = %OriginOf(&target.url), old_realm = %realm, realm = %fresh.realm(), "digest: the server now challenges for another realm; signing once for it");
-                        (self.session.install(&target.url, fresh), again)
-                    }
-                    (Some(again), stale)
-                        if overtaken && !order_retried && (!stale || stale_retried) =>
-                    {
-                        order_retried = true;
-                        tracing::debug!(origin = %OriginOf(&target.url), realm = %fresh.realm(), "digest: a signed request was refused after being overtaken; leasing one nonce per request in flight from now on");
-                        (self.session.switch_to_ordered(&target.url, fresh), again)
-                    }
-                    (Some(again), true) if !stale_retried => {
-                        stale_retried = true;
-                        tracing::debug!(origin = %OriginOf(&target.url), realm = %fresh.realm(), "digest: stale nonce; retrying once with the new one");
-                        (
-                            self.session
-                                .refresh_stale(&target.url, prepared.lease, fresh),
-                            again,
-                        )
-                    }
-                    (again, stale) => {
-                        let (kind, reason) = match (stale, again.is_some()) {
-                        (true, false) => (
-                            ErrorKind::InvalidRequest,
-                            "the server asked for a retry with a new nonce, but the request body is a stream and cannot be sent twice".to_owned(),
-                        ),
-                        (true, true) => (
-                            ErrorKind::CredentialsRejected,
-                            format!("the server called the new nonce stale as well; {}", self.rejection_hint),
-                        ),
-                        (false, _) => (
-                            ErrorKind::CredentialsRejected,
-                            format!("the server rejected the Digest credentials; {}", self.rejection_hint),
-                        ),
-                    };
-                        tracing::warn!(origin = %OriginOf(&target.url), realm = %realm, status = %response.status(), "digest: credentials refused");
-                        self.session.rejected(&target.url, &prepared.lease, fresh);
-                        return Ok(mark(response, kind, reason, Some(realm)));
-                    }
-                };
-                prepared = match self.sign(lease, &target, &again) {
-                    Ok(p) => p,
-                    Err(()) => {
-                        let reason =
-                            "the server's new Digest challenge cannot sign this request".to_owned();
-                        return Ok(mark(response, ErrorKind::BadChallenge, reason, Some(realm)));
-                    }
-                };
-                request = again;
-                // Read the refusal to its end so that its connection goes back to the pool.
-                let _ = Box::pin(response.bytes()).await;
+            if response.status() != StatusCode::UNAUTHORIZED {
+                self.session.release(&target.url, prepared.lease);
+                return Ok(response);
             }
+            let realm = prepared.lease.slot.challenge.realm().to_owned();
+            let fresh = match select(&response, body_buffered(spare)) {
+                Ok(c) => c,
+                Err(e) => {
+                    let reason = format!(
+                        "the server refused the signed request and offered no usable Digest challenge ({e}); {}",
+                        self.rejection_hint
+                    );
+                    tracing::warn!(origin = %OriginOf(&target.url), realm = %realm, status = %response.status(), "digest: signed request refused");
+                    return Ok(mark(
+                        response,
+                        ErrorKind::CredentialsRejected,
+                        reason,
+                        Some(realm),
+                    ));
+                }
+            };
+            // The request once more, from the runtime's copy: only now, when it is needed. A
+            // streamed body has no copy and cannot be sent again.
+            let again = spare.and_then(crate::transport::copy_request);
+            // Overtaken: another request took a higher count of this shared nonce before this
+            // one was answered, so a server that checks count order may have refused it for
+            // that alone (see the session module).
+            let overtaken = !prepared.lease.exclusive && prepared.lease.slot.issued() > prepared.nc;
+            // A challenge for another realm says nothing about the credentials: the server was
+            // reconfigured (or a proxy moved the request) since the nonce was cached. Answer
+            // the new realm once; a refusal of that is a refusal.
+            let realm_changed = !realm_retried && fresh.realm() != realm;
+            let (lease, again) = match (again, fresh.stale()) {
+                (Some(again), _) if realm_changed => {
+                    realm_retried = true;
+                    tracing::debug!(origin = %OriginOf(&target.url), old_realm = %realm, realm = %fresh.realm(), "digest: the server now challenges for another realm; signing once for it");
+                    (self.session.install(&target.url, fresh), again)
+                }
+                (Some(again), stale)
+                    if overtaken && !order_retried && (!stale || stale_retried) =>
+                {
+                    order_retried = true;
+                    tracing::debug!(origin = %OriginOf(&target.url), realm = %fresh.realm(), "digest: a signed request was refused after being overtaken; leasing one nonce per request in flight from now on");
+                    (self.session.switch_to_ordered(&target.url, fresh), again)
+                }
+                (Some(again), true) if !stale_retried => {
+                    stale_retried = true;
+                    tracing::debug!(origin = %OriginOf(&target.url), realm = %fresh.realm(), "digest: stale nonce; retrying once with the new one");
+                    (
+                        self.session
+                            .refresh_stale(&target.url, prepared.lease, fresh),
+                        again,
+                    )
+                }
+                (again, stale) => {
+                    let (kind, reason) = match (stale, again.is_some()) {
+                    (true, false) => (
+                        ErrorKind::InvalidRequest,
+                        "the server asked for a retry with a new nonce, but the request body is a stream and cannot be sent twice".to_owned(),
+                    ),
+                    (true, true) => (
+                        ErrorKind::CredentialsRejected,
+                        format!("the server called the new nonce stale as well; {}", self.rejection_hint),
+                    ),
+                    (false, _) => (
+                        ErrorKind::CredentialsRejected,
+                        format!("the server rejected the Digest credentials; {}", self.rejection_hint),
+                    ),
+                };
+                    tracing::warn!(origin = %OriginOf(&target.url), realm = %realm, status = %response.status(), "digest: credentials refused");
+                    self.session.rejected(&target.url, &prepared.lease, fresh);
+                    return Ok(mark(response, kind, reason, Some(realm)));
+                }
+            };
+            prepared = match self.sign(lease, &target, &again) {
+                Ok(p) => p,
+                Err(()) => {
+                    let reason =
+                        "the server's new Digest challenge cannot sign this request".to_owned();
+                    return Ok(mark(response, ErrorKind::BadChallenge, reason, Some(realm)));
+                }
+            };
+            request = again;
+            // Read the refusal to its end so that its connection goes back to the pool.
+            let _ = response.bytes().await;
         }
     }
 

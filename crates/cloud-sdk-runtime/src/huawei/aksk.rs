@@ -290,11 +290,6 @@ impl Authenticator for AkSkAuth {
         "aksk"
     }
 
-    /// Signing is local work: the signed request is the only thing `send` waits on.
-    fn single_request(&self) -> bool {
-        true
-    }
-
     fn send<'a>(
         &'a self,
         client: &'a crate::Transport,

@@ -199,32 +199,11 @@ pub fn canonical_uri(path: &str) -> String {
     out
 }
 
-/// The bytes a canonical path keeps as they are: unreserved characters and `/`, as a table
-/// (one load per byte; this runs over every request's path).
-const KEPT_IN_PATHS: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'/' | b'-' | b'_' | b'.' | b'~');
-        b += 1;
-    }
-    table
-};
-
-/// Appends the canonical URI of `path` to `out`. The signer writes every part of the canonical
-/// request into one buffer: a string per part cost more than the hashing (issue 10).
+/// Appends the canonical URI of `path` to `out` (the signer writes every part of the
+/// canonical request into one buffer): each segment decoded, then encoded as the vendor's
+/// signer does, with a trailing `/`.
 fn push_canonical_uri(out: &mut String, path: &str) {
     let start = out.len();
-    // A path of unreserved characters and `/` only (most API paths) decodes and encodes to
-    // itself: copied as it is, without the decoding, UTF-8 and encoding passes.
-    if path.bytes().all(|b| KEPT_IN_PATHS[usize::from(b)]) {
-        out.push_str(path);
-        if !out[start..].ends_with('/') {
-            out.push('/');
-        }
-        return;
-    }
     let decoded = percent_decode_str(path).decode_utf8_lossy();
     for (i, segment) in decoded.split('/').enumerate() {
         if i > 0 {

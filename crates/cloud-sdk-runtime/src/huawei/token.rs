@@ -684,111 +684,94 @@ impl TokenAuth {
         Some(value)
     }
 
-    // The futures below are boxed for every call: functions returning `async move` blocks
-    // (an `async fn` holds the request twice) keep them under the 1032 bytes the allocator
-    // serves from its per-thread cache.
-
-    fn send_static<'a>(
-        &'a self,
-        client: &'a crate::Transport,
+    async fn send_static(
+        &self,
+        client: &crate::Transport,
         mut request: reqwest::Request,
         token: &Secret,
-    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a {
-        use futures_util::FutureExt as _;
+    ) -> reqwest::Result<reqwest::Response> {
         // Checked by `static_token`.
         if let Some(value) = Self::header(token) {
             request.headers_mut().insert(X_AUTH_TOKEN, value);
         }
-        client.execute(request).map(|response| {
-            let mut response = response?;
-            if response.status() == http::StatusCode::UNAUTHORIZED {
-                response.extensions_mut().insert(AuthRejected {
-                    reason: "the service refused the static token (it may have expired: IAM \
-                             tokens last 24 hours); set a fresh HUAWEICLOUD_SDK_AUTH_TOKEN, or \
-                             use AK/SK or the IAM password provider, which renew credentials \
-                             themselves"
-                        .to_owned(),
-                    realm: None,
-                    kind: ErrorKind::CredentialsRejected,
-                });
-            }
-            Ok(response)
-        })
+        let mut response = client.execute(request).await?;
+        if response.status() == http::StatusCode::UNAUTHORIZED {
+            response.extensions_mut().insert(AuthRejected {
+                reason: "the service refused the static token (it may have expired: IAM \
+                         tokens last 24 hours); set a fresh HUAWEICLOUD_SDK_AUTH_TOKEN, or use \
+                         AK/SK or the IAM password provider, which renew credentials themselves"
+                    .to_owned(),
+                realm: None,
+                kind: ErrorKind::CredentialsRejected,
+            });
+        }
+        Ok(response)
     }
 
-    #[expect(
-        clippy::manual_async_fn,
-        reason = "an async fn would hold the request twice in every call's future"
-    )]
-    fn send_cached<'a>(
-        &'a self,
-        client: &'a crate::Transport,
+    async fn send_cached(
+        &self,
+        client: &crate::Transport,
         request: reqwest::Request,
-        spare: Option<&'a reqwest::Request>,
-        cache: &'a TokenCache,
-    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a {
-        async move {
-            let token = match cache.token(client).await {
-                Ok(token) => token,
-                Err(e) => return Ok(token_failure(cache, &e)),
-            };
-            let response = execute_with(client, request, &token).await?;
-            if response.status() != http::StatusCode::UNAUTHORIZED {
-                return Ok(response);
-            }
-            // The runtime's copy, for the one retry; a streamed body cannot be replayed.
-            let Some(retry) = spare.and_then(crate::transport::copy_request) else {
-                cache.invalidate();
-                return Ok(rejected(
-                    response,
-                    "the service refused the IAM token and the request could not be retried \
-                     (its body is a stream); the token was dropped, so the next call fetches a \
-                     new one",
-                ));
-            };
-            tracing::debug!("the service answered 401; refreshing the token and retrying once");
-            let fresh = match cache.refresh_rejected(client, &token).await {
-                Ok(fresh) => fresh,
-                // No new token yet: the service's refusal is the answer, with its status,
-                // request id and body.
-                Err(e) if e.kind() == ErrorKind::CredentialsRejected => {
-                    return Ok(rejected(response, &e.to_string()));
-                }
-                Err(e) => return Ok(token_failure(cache, &e)),
-            };
-            let response = execute_with(client, retry, &fresh).await?;
-            if response.status() == http::StatusCode::UNAUTHORIZED {
-                return Ok(rejected(
-                    response,
-                    "the service refused the IAM token twice (a freshly fetched token too): \
-                     check that the IAM user has permission for this operation and that the \
-                     token's project scope (HUAWEICLOUD_SDK_PROJECT_ID or the region's project) \
-                     matches the project in the request",
-                ));
-            }
-            Ok(response)
+        spare: Option<&reqwest::Request>,
+        cache: &TokenCache,
+    ) -> reqwest::Result<reqwest::Response> {
+        let token = match cache.token(client).await {
+            Ok(token) => token,
+            Err(e) => return Ok(token_failure(cache, &e)),
+        };
+        let response = execute_with(client, request, &token).await?;
+        if response.status() != http::StatusCode::UNAUTHORIZED {
+            return Ok(response);
         }
+        // The runtime's copy, for the one retry; a streamed body cannot be replayed.
+        let Some(retry) = spare.and_then(crate::transport::copy_request) else {
+            cache.invalidate();
+            return Ok(rejected(
+                response,
+                "the service refused the IAM token and the request could not be retried \
+                 (its body is a stream); the token was dropped, so the next call fetches a \
+                 new one",
+            ));
+        };
+        tracing::debug!("the service answered 401; refreshing the token and retrying once");
+        let fresh = match cache.refresh_rejected(client, &token).await {
+            Ok(fresh) => fresh,
+            // No new token yet: the service's refusal is the answer, with its status,
+            // request id and body.
+            Err(e) if e.kind() == ErrorKind::CredentialsRejected => {
+                return Ok(rejected(response, &e.to_string()));
+            }
+            Err(e) => return Ok(token_failure(cache, &e)),
+        };
+        let response = execute_with(client, retry, &fresh).await?;
+        if response.status() == http::StatusCode::UNAUTHORIZED {
+            return Ok(rejected(
+                response,
+                "the service refused the IAM token twice (a freshly fetched token too): \
+                 check that the IAM user has permission for this operation and that the \
+                 token's project scope (HUAWEICLOUD_SDK_PROJECT_ID or the region's project) \
+                 matches the project in the request",
+            ));
+        }
+        Ok(response)
     }
 }
 
-/// `request` sent with `token`. (Not an `async fn`, which would hold the request twice.)
-fn execute_with<'a>(
-    client: &'a crate::Transport,
+/// `request` sent with `token`.
+async fn execute_with(
+    client: &crate::Transport,
     mut request: reqwest::Request,
     token: &CachedToken,
-) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a {
-    use futures_util::future::{Either, ready};
-    match TokenAuth::header(token.token.secret()) {
-        Some(value) => {
-            request.headers_mut().insert(X_AUTH_TOKEN, value);
-            Either::Left(client.execute(request))
-        }
-        None => Either::Right(ready(Ok(super::local_failure(
+) -> reqwest::Result<reqwest::Response> {
+    let Some(value) = TokenAuth::header(token.token.secret()) else {
+        return Ok(super::local_failure(
             http::StatusCode::BAD_GATEWAY,
             ErrorKind::CredentialsUnavailable,
             "the token endpoint returned a token that is not a valid header value".to_owned(),
-        )))),
-    }
+        ));
+    };
+    request.headers_mut().insert(X_AUTH_TOKEN, value);
+    client.execute(request).await
 }
 
 fn rejected(mut response: reqwest::Response, reason: &str) -> reqwest::Response {
