@@ -267,7 +267,7 @@ fn operation_entry(
     let mut params = Vec::new();
     let all = shared.iter().chain(op.parameters.iter());
     for p in all {
-        let Some(p) = resolve_parameter(api, p) else {
+        let Some(p) = api.parameter(p) else {
             continue;
         };
         let data = p.parameter_data_ref();
@@ -699,24 +699,6 @@ fn resolve_boxed<'a>(
     match schema {
         ReferenceOr::Item(s) => Some(s),
         ReferenceOr::Reference { reference } => schema_by_ref(api, reference),
-    }
-}
-
-fn resolve_parameter<'a>(
-    api: &'a LoadedApi,
-    p: &'a ReferenceOr<openapiv3::Parameter>,
-) -> Option<&'a openapiv3::Parameter> {
-    match p {
-        ReferenceOr::Item(p) => Some(p),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/parameters/")?;
-            api.merged
-                .components
-                .as_ref()?
-                .parameters
-                .get(name)?
-                .as_item()
-        }
     }
 }
 

@@ -202,7 +202,7 @@ fn example_parameters<'a>(
         .map(|c| c.name.as_str())
         .collect();
     let mut out = Vec::new();
-    for p in parameters(api, op) {
+    for p in api.parameters(op) {
         let data = p.parameter_data_ref();
         let value = match parameter_example(data) {
             Some(v) => v,
@@ -235,29 +235,6 @@ fn example_parameters<'a>(
         out.push((p, literal, text));
     }
     Some(out)
-}
-
-/// The operation's parameters, references resolved against the merged components.
-fn parameters<'a>(
-    api: &'a LoadedApi,
-    op: &'a openapiv3::Operation,
-) -> Vec<&'a openapiv3::Parameter> {
-    use openapiv3::ReferenceOr;
-    op.parameters
-        .iter()
-        .filter_map(|p| match p {
-            ReferenceOr::Item(p) => Some(p),
-            ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/parameters/")?;
-                api.merged
-                    .components
-                    .as_ref()?
-                    .parameters
-                    .get(name)?
-                    .as_item()
-            }
-        })
-        .collect()
 }
 
 /// A parameter's documented example: its own, the first of its `examples`, or its schema's

@@ -1319,21 +1319,8 @@ fn operation_parameters(
     api: &LoadedApi,
     op: &openapiv3::Operation,
 ) -> Vec<(String, &'static str, Option<String>)> {
-    use openapiv3::{Parameter, ReferenceOr};
-    op.parameters
-        .iter()
-        .filter_map(|p| match p {
-            ReferenceOr::Item(p) => Some(p),
-            ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/parameters/")?;
-                api.merged
-                    .components
-                    .as_ref()?
-                    .parameters
-                    .get(name)?
-                    .as_item()
-            }
-        })
+    use openapiv3::Parameter;
+    api.parameters(op)
         .map(|p| {
             let place = match p {
                 Parameter::Path { .. } => "path",
