@@ -51,8 +51,7 @@ pub const PAGING_FLAGS: &[&str] = &["all", "max-items", "page-size"];
 /// The tool's own flags on the commands of operations with a request body.
 pub const BODY_FLAGS: &[&str] = &["body", "body-template"];
 
-/// The spec extension that names a parameter's or body field's flag instead of its name.
-pub const FLAG_EXTENSION: &str = "x-cli-flag";
+use crate::rules::FLAG_EXTENSION;
 
 /// The tool's own commands beside the APIs; an API whose short name is one of these fails
 /// generation.

@@ -115,7 +115,11 @@ fn generate_apis(apis: &[spec::LoadedApi]) -> Result<Vec<GeneratedFile>, Vec<Spe
     }];
     let mut errors = Vec::new();
     for api in apis {
-        match generate::generate_api(api, &version) {
+        // The crate, with its documented examples' replay and the contract test over it.
+        let generated = contract_gen::replay_items(api)
+            .and_then(|replay| generate::generate_api(api, &version, replay))
+            .and_then(|crate_files| contract_gen::with_contract_test(api, crate_files));
+        match generated {
             Ok(mut f) => {
                 files.append(&mut f);
                 match license_files(&format!("generated/{}", api.name)) {

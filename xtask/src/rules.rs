@@ -102,6 +102,9 @@ const FORMATS: [(&str, &[&str]); 3] = [
 ];
 
 /// What an extension's value is.
+/// The spec extension that names a parameter's or body field's flag instead of its name.
+pub const FLAG_EXTENSION: &str = "x-cli-flag";
+
 #[derive(Clone, Copy)]
 enum ExtensionValue {
     Boolean,
@@ -122,7 +125,7 @@ enum ExtensionValue {
 /// without a word.
 const EXTENSIONS: [(&str, &[Kind], ExtensionValue, &str); 5] = [
     (
-        crate::cli_gen::FLAG_EXTENSION,
+        FLAG_EXTENSION,
         &[Kind::Parameter, Kind::Schema],
         ExtensionValue::FlagName,
         "the `cloudsdk` flag of a parameter or body field, instead of one made from its name",
