@@ -22,7 +22,7 @@
 //! | `HUAWEICLOUD_SDK_USERNAME`, `HUAWEICLOUD_SDK_PASSWORD`, `HUAWEICLOUD_SDK_DOMAIN_NAME` | IAM user, password and account name: selects IAM password tokens |
 //! | `HUAWEICLOUD_SDK_PROJECT_NAME` | IAM token scope by name when no project id is set (default: the region) |
 //! | `HUAWEICLOUD_SDK_REGION` | region id, e.g. `cn-north-4`: gives the service and IAM endpoints |
-//! | `HUAWEICLOUD_SDK_ENDPOINT_<SERVICE>` | base URL override for that service (`..._CSS`, `..._DAS`, `..._DATAARTSINSIGHT`) |
+//! | `HUAWEICLOUD_SDK_ENDPOINT_<SERVICE>` | base URL override for that service: the service name of `Client::SERVICE` (`service` in the API's api.toml) upper-cased (`..._CSS`, `..._VPCEP`) |
 //! | `HUAWEICLOUD_SDK_REGION_{SERVICE}_{REGION}` | the official SDK's endpoint override (first of a comma list), e.g. `HUAWEICLOUD_SDK_REGION_CSS_CN_NORTH_4` |
 //! | `HUAWEICLOUD_SDK_IAM_ENDPOINT` | IAM base URL override (official SDK name) |
 //! | the service's own variables | from its `Service::env_headers`, e.g. `HUAWEICLOUD_SDK_WORKSPACE_ID` for DataArts Insight's `X-Workspace-Id` |
