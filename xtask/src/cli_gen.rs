@@ -5,8 +5,8 @@
 //! The output is data (statics of the types `crates/cloudsdk/src/catalog.rs` defines, which
 //! includes the file); the tool interprets it. A new operation or API in `specs/` therefore
 //! gets its command from `cargo xtask generate` alone. Flag names come from the spec; the
-//! tool's own flags are [`RESERVED_FLAGS`], and a spec name that would collide with one fails
-//! generation, naming the file and the parameter.
+//! tool's own flags are [`COMMON_FLAGS`], [`PAGING_FLAGS`] and [`BODY_FLAGS`], and a spec name
+//! that would collide with one fails generation, naming the file and the parameter.
 
 use std::collections::BTreeMap;
 
