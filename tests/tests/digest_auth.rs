@@ -392,7 +392,10 @@ async fn plain_http_to_another_machine_is_refused() {
     let runtime = oceanbase::runtime(&Client::API, Credentials::new(AK, SK), PROJECT).unwrap();
     let client = Client::new("http://oceanbase-test.invalid:8080", runtime);
     let error = call(&client, Op::Connect).await.unwrap_err();
-    assert!(error.contains("refusing") && error.contains("https://"), "{error}");
+    assert!(
+        error.contains("refusing") && error.contains("https://"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
