@@ -90,10 +90,7 @@ pub fn generate_api(
         .extend(parse(extras.into_iter().collect())?.items);
     // Open enumerations go into `types`, next to the types that use them.
     let enums = parse(open_enums.iter().map(open_enum::tokens).collect())?;
-    if let Some((_, items)) = file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
-        _ => None,
-    }) {
+    if let Some(items) = module_items(&mut file, "types") {
         items.extend(enums.items);
     }
     mark_non_exhaustive(&mut file, &crate::surface::Surface::of(api));
@@ -343,14 +340,19 @@ fn strip_property_defaults(spec: &openapiv3::OpenAPI) -> (openapiv3::OpenAPI, Se
 /// Per schema name, the defaults of its optional properties: (property, default).
 type ServerDefaults = std::collections::BTreeMap<String, Vec<(String, serde_json::Value)>>;
 
+/// The items of the top-level module `name` of progenitor's output (`types`, `builder`).
+fn module_items<'a>(file: &'a mut syn::File, name: &str) -> Option<&'a mut Vec<syn::Item>> {
+    file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
 /// Adds "The server uses <default> when omitted." to the doc of each field whose default
 /// [`strip_property_defaults`] took out.
 fn document_server_defaults(api: &LoadedApi, file: &mut syn::File) {
     let defaults = strip_property_defaults(&api.merged).1;
-    let Some(items) = file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }) else {
+    let Some(items) = module_items(file, "types") else {
         return;
     };
     for item in items {
@@ -1295,10 +1297,7 @@ fn mark_non_exhaustive(file: &mut syn::File, surface: &crate::surface::Surface) 
         .filter(|(_, s)| s.non_exhaustive)
         .map(|(name, _)| name.as_str())
         .collect();
-    let Some(items) = file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }) else {
+    let Some(items) = module_items(file, "types") else {
         return;
     };
     for item in items {
