@@ -196,7 +196,14 @@ fn cargo() -> Command {
 /// dependencies, this platform), the root package left out.
 fn unique_crates(dir: &Path, args: &[&str]) -> BTreeSet<(String, String)> {
     let out = cargo()
-        .args(["tree", "--offline", "-e", "normal,build", "--prefix", "none"])
+        .args([
+            "tree",
+            "--offline",
+            "-e",
+            "normal,build",
+            "--prefix",
+            "none",
+        ])
         .args(args)
         .current_dir(dir)
         .output()
@@ -209,7 +216,10 @@ fn unique_crates(dir: &Path, args: &[&str]) -> BTreeSet<(String, String)> {
     );
     let text = String::from_utf8(out.stdout).expect("cargo tree prints UTF-8");
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let root = lines.next().map(package).expect("cargo tree lists the root");
+    let root = lines
+        .next()
+        .map(package)
+        .expect("cargo tree lists the root");
     let mut crates: BTreeSet<_> = lines.map(package).collect();
     crates.remove(&root);
     crates

@@ -38,7 +38,11 @@ mod tests {
         let draws: Vec<f64> = (0..1000).map(|_| unit()).collect();
         assert!(draws.iter().all(|u| (0.0..1.0).contains(u)), "{draws:?}");
         let distinct: HashSet<u64> = draws.iter().map(|u| u.to_bits()).collect();
-        assert!(distinct.len() > 990, "only {} distinct draws", distinct.len());
+        assert!(
+            distinct.len() > 990,
+            "only {} distinct draws",
+            distinct.len()
+        );
         // Both halves are reached: the jitter spreads over the whole range.
         assert!(draws.iter().any(|u| *u < 0.5) && draws.iter().any(|u| *u >= 0.5));
     }
