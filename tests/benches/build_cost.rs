@@ -12,7 +12,7 @@
 //!
 //! Run: `cargo bench -p integration-tests --bench build_cost` (budgets: at most 1.2 times the
 //! unique crates and the cold build CPU of the baseline; set `CARGO_BUILD_JOBS` to build with
-//! fewer jobs, the same for both). With `BENCH_SMOKE=1` (as CI runs it, also under
+//! fewer jobs, the same for both; `BENCH_ROUNDS` for more rounds). With `BENCH_SMOKE=1` (as CI runs it, also under
 //! `cargo test --benches`) nothing is built: the unique-crate ratios come from `cargo tree`
 //! alone, offline, and are judged, since they do not depend on the machine.
 
@@ -67,7 +67,7 @@ fn main() {
         providers.join(" and ")
     );
 
-    let baseline = consumer(dir.path(), "baseline", &baseline_dependencies(&root));
+    let baseline = consumer(dir.path(), "baseline", baseline_dependencies(&root));
     let base = unique_crates(&baseline, &[]);
     println!(
         "unique crates (cargo tree -e normal,build), baseline reqwest + serde_json + tokio: {}",
@@ -77,11 +77,15 @@ fn main() {
     let mut over = Vec::new();
     for api in generated_clients(&root) {
         let path = root.join("generated").join(&api);
-        let dependency = format!(
-            "{api} = {{ path = {} }}\n",
-            toml::Value::String(path.display().to_string())
+        let mut path_entry = toml::Table::new();
+        path_entry.insert(
+            "path".into(),
+            toml::Value::String(path.display().to_string()),
         );
-        let crate_dir = consumer(dir.path(), &format!("uses-{api}"), &dependency);
+        let dependency: toml::Table = [(api.clone(), toml::Value::Table(path_entry))]
+            .into_iter()
+            .collect();
+        let crate_dir = consumer(dir.path(), &format!("uses-{api}"), dependency);
         let crates = unique_crates(&crate_dir, &[]);
         let ratio = crates.len() as f64 / base.len() as f64;
         let extra: Vec<String> = crates
@@ -116,7 +120,12 @@ fn main() {
         return;
     }
 
-    let rounds = 2;
+    // Rounds of the two cold builds (`BENCH_ROUNDS`, default 2): more rounds, steadier figures.
+    let rounds: u32 = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .filter(|r| *r > 0)
+        .unwrap_or(2);
     let jobs = std::env::var("CARGO_BUILD_JOBS").unwrap_or_else(|_| "cargo's default".into());
     println!("cold build CPU (user + system, `cargo build`, jobs: {jobs}), {api} vs baseline:");
     let (mut base_total, mut client_total) = (0.0, 0.0);
@@ -149,9 +158,9 @@ fn generated_clients(root: &Path) -> Vec<String> {
     apis
 }
 
-/// The baseline's `[dependencies]` lines: the workspace's entries for reqwest, serde_json and
-/// tokio, versions and features as written there.
-fn baseline_dependencies(root: &Path) -> String {
+/// The baseline's `[dependencies]`: the workspace's entries for reqwest, serde_json and tokio,
+/// versions and features as written there.
+fn baseline_dependencies(root: &Path) -> toml::Table {
     let text = fs::read_to_string(root.join("Cargo.toml")).expect("the workspace manifest");
     let manifest: toml::Table = toml::from_str(&text).expect("the workspace manifest parses");
     let declared = manifest
@@ -159,26 +168,32 @@ fn baseline_dependencies(root: &Path) -> String {
         .and_then(|w| w.get("dependencies"))
         .and_then(toml::Value::as_table)
         .expect("[workspace.dependencies] in the workspace manifest");
-    let mut table = toml::Table::new();
-    for name in BASELINE {
-        let entry = declared
-            .get(*name)
-            .unwrap_or_else(|| panic!("{name} is not in [workspace.dependencies]"));
-        table.insert((*name).to_owned(), entry.clone());
-    }
-    toml::to_string(&table).expect("a dependency table serialises")
+    BASELINE
+        .iter()
+        .map(|name| {
+            let entry = declared
+                .get(*name)
+                .unwrap_or_else(|| panic!("{name} is not in [workspace.dependencies]"));
+            ((*name).to_owned(), entry.clone())
+        })
+        .collect()
 }
 
-/// Writes a library crate named `name` with these `[dependencies]` lines, its own workspace
-/// and the workspace's lock file (the same versions, resolved offline); returns its directory.
-fn consumer(dir: &Path, name: &str, dependencies: &str) -> PathBuf {
+/// Writes a library crate named `name` with these `[dependencies]`, its own workspace and the
+/// workspace's lock file (the same versions, resolved offline); returns its directory.
+fn consumer(dir: &Path, name: &str, dependencies: toml::Table) -> PathBuf {
     let crate_dir = dir.join(name);
     fs::create_dir_all(crate_dir.join("src")).expect("the consumer's directory");
-    let manifest = format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-         [dependencies]\n{dependencies}\n[workspace]\n"
-    );
-    fs::write(crate_dir.join("Cargo.toml"), manifest).expect("the consumer's manifest");
+    let package: toml::Table = [("name", name), ("version", "0.0.0"), ("edition", "2024")]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), toml::Value::String(v.to_owned())))
+        .collect();
+    let mut manifest = toml::Table::new();
+    manifest.insert("package".into(), toml::Value::Table(package));
+    manifest.insert("dependencies".into(), toml::Value::Table(dependencies));
+    manifest.insert("workspace".into(), toml::Value::Table(toml::Table::new()));
+    let text = toml::to_string(&manifest).expect("the consumer's manifest serialises");
+    fs::write(crate_dir.join("Cargo.toml"), text).expect("the consumer's manifest");
     fs::write(crate_dir.join("src/lib.rs"), "").expect("the consumer's lib.rs");
     fs::copy(
         workspace_root().join("Cargo.lock"),
