@@ -10,11 +10,12 @@
 //!
 //! It also checks that the xtask builds one TLS crypto provider (`ring` or `aws-lc-rs`).
 //!
-//! Run: `cargo bench -p integration-tests --bench build_cost` (budgets: at most 1.2 times the
-//! unique crates and the cold build CPU of the baseline; set `CARGO_BUILD_JOBS` to build with
-//! fewer jobs, the same for both; `BENCH_ROUNDS` for more rounds). With `BENCH_SMOKE=1` (as CI runs it, also under
-//! `cargo test --benches`) nothing is built: the unique-crate ratios come from `cargo tree`
-//! alone, offline, and are judged, since they do not depend on the machine.
+//! Run: `cargo bench -p integration-tests --bench build_cost`, or without the release build of
+//! this file `cargo test -p integration-tests --bench build_cost -- --bench` (budgets: at most
+//! 1.2 times the unique crates and the cold build CPU of the baseline; `CARGO_BUILD_JOBS` sets
+//! the jobs of both builds, `BENCH_ROUNDS` the rounds). With `BENCH_SMOKE=1` (as CI runs it,
+//! under `cargo test --benches`) nothing is built: the unique-crate ratios come from
+//! `cargo tree` alone, offline, and are judged, since they do not depend on the machine.
 
 use std::{
     collections::BTreeSet,
