@@ -1,6 +1,8 @@
 //! Randomness, drawn from the operating system through `getrandom`: the jitter of retries,
 //! back-offs and waits, and the Digest client nonces. `uuid` draws request ids from the same
-//! crate, so a client builds no second random number generator.
+//! crate, so a client builds no second random number generator: `rand` would add its own
+//! generator and its crates to every client for a few draws per call, which these two
+//! functions cover.
 
 /// A number in `[0, 1)` that spreads a wait. Should the operating system have no randomness to
 /// give, the middle of the range: the wait is still bounded, only less spread.
