@@ -30,6 +30,7 @@ pub mod lenient;
 pub mod mock;
 #[cfg(feature = "digest")]
 pub mod oceanbase;
+mod random;
 mod redact;
 pub mod retry;
 mod runtime;

@@ -670,7 +670,7 @@ impl Runtime {
             let Decision::RetryAfter(ceiling) = decision else {
                 break result.map_err(Failed::Reqwest);
             };
-            let wait = retry::jitter(ceiling, rand::random::<f64>());
+            let wait = retry::jitter(ceiling, crate::random::unit());
             // A retry that could only start after the call's time limit is not waited for:
             // the caller gets what this attempt got (the server's answer, with its status,
             // code and request id), or a timeout when it got none.

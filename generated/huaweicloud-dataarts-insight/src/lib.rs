@@ -3167,7 +3167,7 @@ pub mod prelude {
     pub use self::super::Client;
 }
 /// Request-body rules of the spec (`x-require-one-of`), checked before anything is
-/// sent: (operationId, fields of which at least one must be given).
+/// sent: (operation, in snake case, fields of which at least one must be given).
 const REQUIRE_ONE_OF: &[(&str, &[&str])] = &[
     ("verify_and_create_vpc_ep", &["vpc_ep_server_name", "vpc_ep_server_id"]),
 ];

@@ -2,6 +2,10 @@
 //! plus what comes from the spec and `api.toml` (per-operation `call()`, paging, the envelope,
 //! the vendor's data), written as tokens. What every crate shares is compiled code in the
 //! runtime crate that the generated crate invokes in one line (`client_glue!`, `open_enum!`).
+//!
+//! What this takes from progenitor's output (module and item names, the builders' shape,
+//! `send`, the hooks, the `api-version` header, ...) is listed in one place,
+//! [`progenitor_output`], each point with a test on progenitor's actual output.
 
 pub(crate) mod calls;
 pub mod check;
@@ -11,13 +15,14 @@ mod docs;
 pub mod open_enum;
 mod paging;
 pub(crate) mod panics;
+mod progenitor_output;
 mod vendor;
 pub mod workspace_deps;
 
 use std::{cell::RefCell, collections::BTreeSet, panic, path::Path, sync::Once};
 
 use proc_macro2::{Group, TokenStream, TokenTree};
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
+use progenitor::{Generator, TypeImpl};
 use quote::quote;
 
 use crate::spec::{LoadedApi, SpecError, naming};
@@ -38,6 +43,13 @@ pub struct GeneratedFile {
 
 /// The command that makes the generated files; named in their headers and in check failures.
 pub const COMMAND: &str = "cargo xtask generate";
+
+/// Crates every generated crate depends on, as (path prefix in the code, dependency line).
+const ALWAYS_DEPS: &[(&str, &str)] = &[
+    ("progenitor_client::", "progenitor-client.workspace = true"),
+    ("reqwest::", "reqwest.workspace = true"),
+    ("serde::", "serde.workspace = true"),
+];
 
 /// Crates the generated code may use, as (path prefix in the code, dependency line). Each
 /// dependency is added to a generated crate only when its code uses it.
@@ -170,12 +182,7 @@ fn run_progenitor(
     api: &LoadedApi,
     open_enums: &[open_enum::OpenEnum],
 ) -> Result<TokenStream, SpecError> {
-    let mut settings = GenerationSettings::new();
-    settings
-        .with_interface(InterfaceStyle::Builder)
-        .with_tag(TagStyle::Merged)
-        .with_hooks(HooksMode::Expected)
-        .with_inner_type(quote!(::cloud_sdk_runtime::ClientCore));
+    let mut settings = progenitor_output::settings();
     for (schema, replacement) in &api.config.replace {
         let impls = replacement
             .impls
@@ -477,12 +484,14 @@ fn glue(api: &LoadedApi) -> Result<TokenStream, SpecError> {
     if rules.is_empty() {
         return Ok(quote! { ::cloud_sdk_runtime::client_glue!(Client); });
     }
-    let rules = rules
-        .iter()
-        .map(|(op, fields)| quote! { (#op, &[#(#fields),*]) });
+    // Keyed by the name progenitor gives the hooks (`OperationInfo::operation_id`).
+    let rules = rules.iter().map(|(op, fields)| {
+        let op = naming::snake(op);
+        quote! { (#op, &[#(#fields),*]) }
+    });
     Ok(quote! {
         /// Request-body rules of the spec (`x-require-one-of`), checked before anything is
-        /// sent: (operationId, fields of which at least one must be given).
+        /// sent: (operation, in snake case, fields of which at least one must be given).
         const REQUIRE_ONE_OF: &[(&str, &[&str])] = &[#(#rules),*];
         ::cloud_sdk_runtime::client_glue!(Client, require_one_of: REQUIRE_ONE_OF);
     })
@@ -516,14 +525,8 @@ fn cargo_toml(api: &LoadedApi, lib_rs: &str, progenitor_version: &str) -> String
         "cloud-sdk-runtime = {{ workspace = true, features = [{:?}] }}",
         c.vendor_config.feature
     );
-    let mut deps: BTreeSet<&str> = [
-        runtime.as_str(),
-        "progenitor-client.workspace = true",
-        "reqwest.workspace = true",
-        "serde.workspace = true",
-    ]
-    .into_iter()
-    .collect();
+    let mut deps: BTreeSet<&str> = ALWAYS_DEPS.iter().map(|(_, dep)| *dep).collect();
+    deps.insert(runtime.as_str());
     for (needle, dep) in OPTIONAL_DEPS {
         if uses_crate(lib_rs, needle) {
             deps.insert(dep);
