@@ -6,10 +6,11 @@
 use std::{fs, path::Path};
 
 use xtask::{
-    api_diff::{self, Change, Level, Wire},
-    release::{self, Base},
-    spec,
-    surface::Surface,
+    api_diff::{
+        self, Change, Level, Wire,
+        release::{self, Base},
+    },
+    spec::{self, surface::Surface},
     workspace_root,
 };
 
@@ -892,8 +893,8 @@ fn generated_types_follow_the_non_exhaustive_rule() {
             // An object with properties is a struct; any other schema an enum or a newtype
             // struct (an object without properties is a map).
             let items: &[String] = match schema.shape {
-                xtask::surface::Shape::Object { .. } => &[format!("pub struct {name}")],
-                xtask::surface::Shape::Value(_) => {
+                xtask::spec::surface::Shape::Object { .. } => &[format!("pub struct {name}")],
+                xtask::spec::surface::Shape::Value(_) => {
                     &[format!("pub enum {name}"), format!("pub struct {name}")]
                 }
             };

@@ -460,7 +460,7 @@ fn surface_with(api: &str, operation: &str, op_doc: &str) -> Vec<String> {
     fs::write(dir.join("api.toml"), kept).unwrap();
     fs::write(dir.join(format!("{operation}.yaml")), op_doc).unwrap();
     let loaded = spec::load_api(root.path(), &dir).unwrap();
-    xtask::surface::Surface::of(&loaded)
+    xtask::spec::surface::Surface::of(&loaded)
         .render_text()
         .lines()
         .map(str::to_owned)

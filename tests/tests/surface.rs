@@ -3,7 +3,7 @@
 //! spec changes, the diff of these snapshots is what a reviewer reads, next to the
 //! `cargo xtask api-diff` report that classifies each change.
 
-use xtask::{surface, workspace_root};
+use xtask::{spec::surface, workspace_root};
 
 #[test]
 fn api_surfaces() {

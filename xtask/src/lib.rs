@@ -3,29 +3,15 @@
 //! `cargo xtask api-diff` classifies API changes and gates the crates' version bumps.
 
 pub mod api_diff;
-pub mod check;
-pub mod cli_gen;
-mod config;
-mod contract_gen;
+pub mod codegen;
 pub mod docs;
-pub mod generate;
-pub mod naming;
-pub mod oas_schema;
-pub mod open_enum;
-mod panics;
-pub mod release;
-pub mod rules;
-mod settings;
 pub mod spec;
-pub mod surface;
 pub mod tidy;
-pub mod workspace_deps;
-pub mod yaml_lines;
 
 use std::path::{Path, PathBuf};
 
-pub use check::Drift;
-pub use generate::{COMMAND, GeneratedFile};
+pub use codegen::check::Drift;
+pub use codegen::{COMMAND, GeneratedFile};
 pub use spec::SpecError;
 
 /// The root of the checkout the xtask runs in, found at run time (see [`find_workspace_root`]
@@ -103,7 +89,7 @@ pub fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>, Vec<SpecError>> {
 }
 
 fn generate_apis(apis: &[spec::LoadedApi]) -> Result<Vec<GeneratedFile>, Vec<SpecError>> {
-    let version = generate::progenitor_version(&workspace_root()).map_err(|e| vec![e])?;
+    let version = codegen::progenitor_version(&workspace_root()).map_err(|e| vec![e])?;
     let mut files = vec![GeneratedFile {
         path: "generated/rustfmt.toml".into(),
         contents: format!(
@@ -116,9 +102,9 @@ fn generate_apis(apis: &[spec::LoadedApi]) -> Result<Vec<GeneratedFile>, Vec<Spe
     let mut errors = Vec::new();
     for api in apis {
         // The crate, with its documented examples' replay and the contract test over it.
-        let generated = contract_gen::replay_items(api)
-            .and_then(|replay| generate::generate_api(api, &version, replay))
-            .and_then(|crate_files| contract_gen::with_contract_test(api, crate_files));
+        let generated = codegen::contract::replay_items(api)
+            .and_then(|replay| codegen::generate_api(api, &version, replay))
+            .and_then(|crate_files| codegen::contract::with_contract_test(api, crate_files));
         match generated {
             Ok(mut f) => {
                 files.append(&mut f);
@@ -130,7 +116,7 @@ fn generate_apis(apis: &[spec::LoadedApi]) -> Result<Vec<GeneratedFile>, Vec<Spe
             Err(e) => errors.push(e),
         }
     }
-    match cli_gen::catalog(apis, &version) {
+    match codegen::cli::catalog(apis, &version) {
         Ok(file) => files.push(file),
         Err(mut e) => errors.append(&mut e),
     }
@@ -204,11 +190,11 @@ impl std::fmt::Display for Failure {
 pub fn run(root: &Path, check: bool) -> Result<Outcome, Failure> {
     let apis = spec::load_all(root).map_err(Failure::Specs)?;
     let mut files = generate_apis(&apis).map_err(Failure::Specs)?;
-    files.extend(workspace_deps::files(root, &apis).map_err(|e| Failure::Specs(vec![e]))?);
+    files.extend(codegen::workspace_deps::files(root, &apis).map_err(|e| Failure::Specs(vec![e]))?);
     let drift = if check {
-        check::compare(root, &files)
+        codegen::check::compare(root, &files)
     } else {
-        check::write(root, &files)
+        codegen::check::write(root, &files)
     }
     .map_err(Failure::Io)?;
     Ok(if drift.is_empty() {

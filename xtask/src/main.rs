@@ -113,7 +113,7 @@ fn generate(check: bool) -> ExitCode {
 }
 
 fn api_diff(args: &[&str]) -> ExitCode {
-    use xtask::release::{self, Base};
+    use xtask::api_diff::release::{self, Base};
     let usage = |msg: &str| {
         eprint!("{msg}\n\n{HELP}");
         ExitCode::from(2)

@@ -1064,7 +1064,7 @@ fn a_new_operation_in_a_spec_gets_its_command_from_the_generator_alone() {
     let files = xtask::generate_all(dir.path()).unwrap_or_else(|e| panic!("{e:?}"));
     let table = files
         .iter()
-        .find(|f| f.path == xtask::cli_gen::CATALOG_PATH)
+        .find(|f| f.path == xtask::codegen::cli::CATALOG_PATH)
         .expect("the command table is generated");
     assert!(
         table.contents.contains("name: \"drill-remove-thing\""),
@@ -1119,7 +1119,7 @@ fn a_parameter_named_like_a_tool_flag_fails_generation() {
     let files = xtask::generate_all(dir.path()).unwrap_or_else(|e| panic!("{e:?}"));
     let table = files
         .iter()
-        .find(|f| f.path == xtask::cli_gen::CATALOG_PATH)
+        .find(|f| f.path == xtask::codegen::cli::CATALOG_PATH)
         .unwrap();
     assert!(
         table.contents.contains("flag: \"output-kind\""),

@@ -565,7 +565,7 @@ fn unknown_sources(
     source_marks(&spec.op, "", &mut marks);
     let file = format!("specs/{api}/{operation}.yaml");
     for (pointer, value) in &marks {
-        let line = crate::yaml_lines::line_of(&spec.op_text, pointer)
+        let line = crate::spec::yaml_lines::line_of(&spec.op_text, pointer)
             .map(|l| format!(":{l}"))
             .unwrap_or_default();
         match value.as_str() {
@@ -591,7 +591,7 @@ fn unknown_sources(
             source_marks(common, "", &mut in_common);
             for (pointer, value) in in_common {
                 if value.as_str() == Some(key.as_str())
-                    && let Some(l) = crate::yaml_lines::line_of(text, &pointer)
+                    && let Some(l) = crate::spec::yaml_lines::line_of(text, &pointer)
                 {
                     lines.push(l.to_string());
                 }
@@ -627,7 +627,7 @@ fn external_docs_error(
         "/paths/{}/{method}/externalDocs/url",
         path.replace('~', "~0").replace('/', "~1")
     );
-    let at = crate::yaml_lines::line_of(&spec.op_text, &pointer)
+    let at = crate::spec::yaml_lines::line_of(&spec.op_text, &pointer)
         .map(|l| format!(":{l}"))
         .unwrap_or_default();
     let file = format!("specs/{api}/{operation}.yaml{at}");
@@ -893,7 +893,7 @@ pub fn api_of_capture(root: &Path, file: &Path, source: Option<&str>) -> Option<
 fn with_notes(text: &str, notes: &[(String, String)]) -> String {
     let mut at_line: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
     for (pointer, note) in notes {
-        if let Some(line) = crate::yaml_lines::line_of(text, pointer) {
+        if let Some(line) = crate::spec::yaml_lines::line_of(text, pointer) {
             at_line.entry(line).or_default().push(note);
         }
     }

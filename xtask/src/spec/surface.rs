@@ -11,10 +11,7 @@ use std::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{
-    open_enum,
-    spec::{AuthKind, LoadedApi},
-};
+use crate::spec::{AuthKind, LoadedApi};
 
 /// One API's surface: the crate settings that reach the wire, the operations and the schemas.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -335,7 +332,7 @@ impl Surface {
             schemas.insert(
                 name.clone(),
                 Schema {
-                    open_enum: schema.get(open_enum::EXTENSION) == Some(&Value::Bool(true)),
+                    open_enum: schema.get("x-open-enum") == Some(&Value::Bool(true)),
                     replaced_by: api.config.replace.get(name).map(|r| r.rust_type.clone()),
                     usage: Usage::default(),
                     non_exhaustive: false,

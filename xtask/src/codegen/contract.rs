@@ -14,9 +14,8 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::{
-    generate::{COMMAND, GeneratedFile, request_schema_name, rust_type_of},
-    naming,
-    spec::{LoadedApi, SpecError},
+    codegen::{COMMAND, GeneratedFile, calls::request_schema_name, calls::rust_type_of},
+    spec::{LoadedApi, SpecError, naming},
 };
 
 /// `examples::replay` of one API (behind the crate's `mock` feature).
@@ -486,7 +485,7 @@ pub fn with_contract_test(
             format!("specs/{}", api.name),
             None,
             format!(
-                "the contract test does not parse ({e}); this is a bug in xtask/src/contract_gen.rs"
+                "the contract test does not parse ({e}); this is a bug in xtask/src/codegen/contract.rs"
             ),
         )
     })?;

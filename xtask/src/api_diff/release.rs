@@ -12,7 +12,7 @@ use std::{
 
 use crate::{
     api_diff::{self, Change, Level, Wire},
-    surface::Surface,
+    spec::surface::Surface,
 };
 
 /// The release record of an API, next to its specs.

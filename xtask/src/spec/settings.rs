@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use crate::config::{ApiConfig, SpecError};
+use crate::spec::config::{ApiConfig, SpecError};
 
 /// One document of the API as written: file (relative), text, parsed value.
 pub(crate) struct Source<'a> {
@@ -344,7 +344,7 @@ fn locate(sources: &[Source<'_>], pointer: &str) -> Option<Place> {
         .map(|s| {
             (
                 s.file.to_owned(),
-                crate::yaml_lines::line_of(s.text, pointer),
+                crate::spec::yaml_lines::line_of(s.text, pointer),
             )
         })
 }

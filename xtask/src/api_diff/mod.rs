@@ -10,9 +10,11 @@
 //! (`client_supplied`, base URL, auth). The rules follow oasdiff's principle, "narrowing
 //! requests and widening responses break clients", on our typed surface model.
 
+pub mod release;
+
 use std::{cmp::Ordering, collections::BTreeMap, fmt};
 
-use crate::surface::{Field, Operation, Schema, Shape, Surface, Type, Usage};
+use crate::spec::surface::{Field, Operation, Schema, Shape, Surface, Type, Usage};
 
 /// The wire verdict of one change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -294,7 +296,7 @@ fn compare_operation(
             }
         }
     }
-    let rust_required = |p: &crate::surface::Parameter| p.required && !p.client_supplied;
+    let rust_required = |p: &crate::spec::surface::Parameter| p.required && !p.client_supplied;
     for p in &old.parameters {
         let name = renamed.get(&p.name).unwrap_or(&p.name);
         let Some(q) = new.parameters.iter().find(|q| &q.name == name) else {

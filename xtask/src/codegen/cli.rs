@@ -16,10 +16,12 @@ use quote::quote;
 
 use crate::{
     SpecError,
-    config::{AuthKind, Supply},
-    generate::{COMMAND, GeneratedFile},
-    naming,
-    spec::LoadedApi,
+    codegen::{COMMAND, GeneratedFile},
+    spec::{
+        LoadedApi,
+        config::{AuthKind, Supply},
+        naming,
+    },
 };
 
 /// Where the table is written; `crates/cloudsdk/src/catalog.rs` includes it.
@@ -51,7 +53,7 @@ pub const PAGING_FLAGS: &[&str] = &["all", "max-items", "page-size"];
 /// The tool's own flags on the commands of operations with a request body.
 pub const BODY_FLAGS: &[&str] = &["body", "body-template"];
 
-use crate::rules::FLAG_EXTENSION;
+use crate::spec::rules::FLAG_EXTENSION;
 
 /// The tool's own commands beside the APIs; an API whose short name is one of these fails
 /// generation.
@@ -139,7 +141,7 @@ pub fn catalog(
             CATALOG_PATH,
             None,
             format!(
-                "the command table does not parse ({e}); this is a bug in xtask/src/cli_gen.rs"
+                "the command table does not parse ({e}); this is a bug in xtask/src/codegen/cli.rs"
             ),
         )]
     })?;
@@ -433,7 +435,7 @@ fn custom_flag(
         return Ok(None);
     };
     match value.as_str() {
-        Some(flag) if crate::rules::is_flag_name(flag) => Ok(Some(flag.to_owned())),
+        Some(flag) if crate::spec::rules::is_flag_name(flag) => Ok(Some(flag.to_owned())),
         _ => Err(SpecError::new(
             file,
             Some(format!("operation {id}, {name}, {FLAG_EXTENSION}")),

@@ -7,6 +7,14 @@
 //! which the merge rewrites to local ones. The vendor pages in `specs/<api>/pages/` are read
 //! only by `cargo xtask docs`: they are neither specs nor part of the spec hash.
 
+pub mod config;
+pub mod naming;
+pub mod oas_schema;
+pub mod rules;
+pub(crate) mod settings;
+pub mod surface;
+pub mod yaml_lines;
+
 use std::{
     collections::BTreeMap,
     fs,
@@ -16,7 +24,7 @@ use std::{
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-pub use crate::config::{
+pub use crate::spec::config::{
     ApiConfig, AuthKind, ClientSupplied, EnvHeader, Envelope, HostException, Paginate, Replacement,
     SpecError, Supply, VendorConfig,
 };
@@ -138,7 +146,10 @@ pub fn parse_yaml(file: &str, text: &str) -> Result<Value, SpecError> {
     let value = serde_yaml_ng::from_str::<Value>(text)
         .map(sort_keys)
         .map_err(yaml_error)?;
-    if let Some(d) = crate::yaml_lines::duplicate_keys(text).into_iter().next() {
+    if let Some(d) = crate::spec::yaml_lines::duplicate_keys(text)
+        .into_iter()
+        .next()
+    {
         return Err(SpecError::new(
             file,
             Some(d.pointer),
@@ -268,15 +279,16 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
     }
 
     let merged = merge(&config, common.as_ref(), &operations, &texts)?;
-    let sources: Vec<crate::settings::Source<'_>> = common
+    let sources: Vec<crate::spec::settings::Source<'_>> = common
         .iter()
         .chain(operations.iter())
         .filter_map(|(file, doc)| {
             let text = texts.iter().find(|(f, _)| f == file)?.1.as_str();
-            Some(crate::settings::Source { file, text, doc })
+            Some(crate::spec::settings::Source { file, text, doc })
         })
         .collect();
-    let problems = crate::settings::check(&config, &config_file, &config_text, &merged, &sources);
+    let problems =
+        crate::spec::settings::check(&config, &config_file, &config_text, &merged, &sources);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -332,12 +344,12 @@ const METHODS: [&str; 8] = [
 pub fn validate_document(file: &str, text: &str, doc: &Value) -> Result<(), Vec<SpecError>> {
     let at = |pointer: &str, message: String| {
         SpecError::new(file, Some(pointer.to_owned()), message)
-            .at_line(crate::yaml_lines::line_of(text, pointer))
+            .at_line(crate::spec::yaml_lines::line_of(text, pointer))
     };
     let version_ok =
         matches!(doc.get("openapi").and_then(Value::as_str), Some(v) if v.starts_with("3.0."));
     if version_ok {
-        let violations = crate::rules::check(doc);
+        let violations = crate::spec::rules::check(doc);
         if !violations.is_empty() {
             let mut errors: Vec<SpecError> = violations
                 .into_iter()
@@ -346,7 +358,7 @@ pub fn validate_document(file: &str, text: &str, doc: &Value) -> Result<(), Vec<
             errors.sort_by_key(|e| e.line);
             return Err(errors);
         }
-        crate::oas_schema::validate(doc).map_err(|reason| {
+        crate::spec::oas_schema::validate(doc).map_err(|reason| {
             vec![SpecError::new(
                 file,
                 None,
@@ -365,7 +377,7 @@ pub fn validate_document(file: &str, text: &str, doc: &Value) -> Result<(), Vec<
             .map(|place| dotted_to_pointer(doc, &place.replace('[', ".").replace(']', "")));
         let line = pointer
             .as_deref()
-            .and_then(|p| crate::yaml_lines::line_of(text, p));
+            .and_then(|p| crate::spec::yaml_lines::line_of(text, p));
         let place = pointer.or(e.place.clone());
         vec![SpecError { place, ..e }.at_line(line)]
     })
@@ -463,14 +475,14 @@ fn check_field_names(file: &str, v: &Value, place: &mut Vec<String>) -> Result<(
             if let Some(props) = map.get("properties").and_then(Value::as_object) {
                 let mut seen: BTreeMap<String, &str> = BTreeMap::new();
                 for name in props.keys() {
-                    if let Some(first) = seen.insert(crate::naming::snake(name), name) {
+                    if let Some(first) = seen.insert(crate::spec::naming::snake(name), name) {
                         return Err(SpecError::new(
                             file,
                             Some(format!("{}.properties", place.join("."))),
                             format!(
                                 "properties `{first}` and `{name}` both become the Rust field `{}`: keep one \
                                  (accept the other spelling with a replacement type in api.toml)",
-                                crate::naming::snake(name)
+                                crate::spec::naming::snake(name)
                             ),
                         ));
                     }
@@ -579,7 +591,7 @@ fn merge(
         let line = texts
             .iter()
             .find(|(f, _)| f == file)
-            .and_then(|(_, text)| crate::yaml_lines::line_of(text, &pointer));
+            .and_then(|(_, text)| crate::spec::yaml_lines::line_of(text, &pointer));
         SpecError::new(file, Some(pointer), message).at_line(line)
     };
     // Every `$ref` of every document: (file, pointer of the `$ref`, target as merged).
@@ -756,12 +768,13 @@ fn unresolved(merged: &Value, target: &str) -> String {
         .and_then(Value::as_object)
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default();
-    let near = crate::rules::closest(name, siblings.iter().map(String::as_str)).or_else(|| {
-        siblings
-            .iter()
-            .map(String::as_str)
-            .find(|s| s.starts_with(name) || name.starts_with(*s))
-    });
+    let near =
+        crate::spec::rules::closest(name, siblings.iter().map(String::as_str)).or_else(|| {
+            siblings
+                .iter()
+                .map(String::as_str)
+                .find(|s| s.starts_with(name) || name.starts_with(*s))
+        });
     let hint = near
         .map(|n| format!(" (did you mean `{parent}/{n}`?)"))
         .unwrap_or_default();

@@ -6,7 +6,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use crate::generate::GeneratedFile;
+use crate::codegen::GeneratedFile;
 
 /// How a file on disk differs from the generator's output.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

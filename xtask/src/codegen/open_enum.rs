@@ -56,7 +56,7 @@ pub fn find(api: &LoadedApi) -> Result<Vec<OpenEnum>, SpecError> {
         };
         let mut variants: Vec<(String, String)> = Vec::new();
         for value in string.enumeration.iter().flatten() {
-            let variant = crate::naming::pascal(value);
+            let variant = crate::spec::naming::pascal(value);
             if variant.is_empty()
                 || variant == "Other"
                 || variants.iter().any(|(v, _)| *v == variant)

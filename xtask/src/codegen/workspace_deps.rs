@@ -9,7 +9,7 @@ use std::{collections::BTreeMap, fs, io, path::Path};
 
 use toml_edit::{DocumentMut, InlineTable, Item, Value};
 
-use crate::{generate::GeneratedFile, spec::LoadedApi, spec::SpecError};
+use crate::{codegen::GeneratedFile, spec::LoadedApi, spec::SpecError};
 
 /// The folder every generated crate lives in.
 const GENERATED: &str = "generated/";

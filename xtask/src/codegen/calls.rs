@@ -1,0 +1,452 @@
+//! `call()` on every operation builder, the crate's `ApiError`, the envelope's checks, and the
+//! spec lookups they share.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{docs::ident_text, rust_type};
+use crate::spec::{LoadedApi, SpecError, naming};
+
+/// The `x-require-one-of` extensions of request-body schemas: (operationId, fields).
+pub(super) fn require_one_of_rules(
+    api: &LoadedApi,
+) -> Result<Vec<(String, Vec<String>)>, SpecError> {
+    let mut rules = Vec::new();
+    for (_, _, op) in api.merged.operations() {
+        let Some(schema) = request_schema_name(op) else {
+            continue;
+        };
+        let Some(def) = schema_def(api, &schema) else {
+            continue;
+        };
+        let Some(fields) = def.schema_data.extensions.get("x-require-one-of") else {
+            continue;
+        };
+        let fields: Vec<String> = serde_json::from_value(fields.clone()).map_err(|e| {
+            SpecError::new(
+                format!("specs/{}", api.name),
+                Some(format!("components.schemas.{schema}.x-require-one-of")),
+                format!("must be a list of property names ({e})"),
+            )
+        })?;
+        rules.push((op.operation_id.clone().unwrap_or_default(), fields));
+    }
+    Ok(rules)
+}
+
+pub(crate) fn request_schema_name(op: &openapiv3::Operation) -> Option<String> {
+    let body = op.request_body.as_ref()?.as_item()?;
+    match body.content.get("application/json")?.schema.as_ref()? {
+        openapiv3::ReferenceOr::Reference { reference } => {
+            reference.rsplit('/').next().map(str::to_owned)
+        }
+        openapiv3::ReferenceOr::Item(_) => None,
+    }
+}
+
+pub(super) fn schema_def<'a>(api: &'a LoadedApi, name: &str) -> Option<&'a openapiv3::Schema> {
+    api.merged.components.as_ref()?.schemas.get(name)?.as_item()
+}
+
+/// An operation's documented response for `status`, its `$ref` resolved.
+fn response_for<'a>(
+    api: &'a LoadedApi,
+    op: &'a openapiv3::Operation,
+    status: &openapiv3::StatusCode,
+) -> Option<&'a openapiv3::Response> {
+    use openapiv3::ReferenceOr;
+    match op.responses.responses.get(status)? {
+        ReferenceOr::Item(item) => Some(item),
+        ReferenceOr::Reference { reference } => {
+            let name = reference.strip_prefix("#/components/responses/")?;
+            api.merged
+                .components
+                .as_ref()?
+                .responses
+                .get(name)?
+                .as_item()
+        }
+    }
+}
+
+/// The schema name of a response's JSON body, when it is a `$ref` to a named schema.
+fn schema_name_of(response: &openapiv3::Response) -> Option<String> {
+    match response.content.get("application/json")?.schema.as_ref()? {
+        openapiv3::ReferenceOr::Reference { reference } => {
+            reference.rsplit('/').next().map(str::to_owned)
+        }
+        openapiv3::ReferenceOr::Item(_) => None,
+    }
+}
+
+/// The schema name of an operation's JSON response for `status`.
+pub(super) fn response_schema_name(
+    api: &LoadedApi,
+    op: &openapiv3::Operation,
+    status: &openapiv3::StatusCode,
+) -> Option<String> {
+    schema_name_of(response_for(api, op, status)?)
+}
+
+/// The success an operation documents: its first 2xx status and that response. A response
+/// without `content` (documented as "None", or `204`) is a success with no body.
+pub(super) fn success_response<'a>(
+    api: &'a LoadedApi,
+    op: &'a openapiv3::Operation,
+) -> Option<(u16, &'a openapiv3::Response)> {
+    op.responses
+        .responses
+        .keys()
+        .filter_map(|code| match code {
+            openapiv3::StatusCode::Code(n) if (200..300).contains(n) => Some(*n),
+            _ => None,
+        })
+        .min()
+        .and_then(|n| response_for(api, op, &openapiv3::StatusCode::Code(n)).map(|r| (n, r)))
+}
+
+/// Per operation builder, the body and error types of its `send()`.
+pub(super) type SendTypes = std::collections::BTreeMap<String, (TokenStream, TokenStream)>;
+
+/// The body and error types of each operation builder's `send()`, as progenitor wrote them
+/// (`Result<ResponseValue<T>, Error<E>>`), by builder name: `call()` and the mocks use the
+/// same types, whatever shape the documented response has (a named object, an array, none).
+pub(super) fn send_types(file: &syn::File) -> SendTypes {
+    fn args(ty: &syn::Type) -> Vec<&syn::Type> {
+        let syn::Type::Path(p) = ty else {
+            return Vec::new();
+        };
+        let Some(last) = p.path.segments.last() else {
+            return Vec::new();
+        };
+        let syn::PathArguments::AngleBracketed(a) = &last.arguments else {
+            return Vec::new();
+        };
+        a.args
+            .iter()
+            .filter_map(|a| match a {
+                syn::GenericArgument::Type(t) => Some(t),
+                _ => None,
+            })
+            .collect()
+    }
+    let mut out = SendTypes::new();
+    let builders = file.items.iter().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    });
+    for item in builders.into_iter().flatten() {
+        let syn::Item::Impl(imp) = item else { continue };
+        let syn::Type::Path(p) = &*imp.self_ty else {
+            continue;
+        };
+        let Some(builder) = p.path.segments.last().map(|s| ident_text(&s.ident)) else {
+            continue;
+        };
+        for f in &imp.items {
+            let syn::ImplItem::Fn(f) = f else { continue };
+            let syn::ReturnType::Type(_, output) = &f.sig.output else {
+                continue;
+            };
+            if f.sig.ident != "send" {
+                continue;
+            }
+            if let [ok, error] = args(output)[..]
+                && let ([body], [error]) = (&args(ok)[..], &args(error)[..])
+            {
+                out.insert(builder.clone(), (quote!(#body), quote!(#error)));
+            }
+        }
+    }
+    out
+}
+
+/// The Rust type of a named schema in generated code: its replacement, or `types::Name`.
+pub(crate) fn rust_type_of(api: &LoadedApi, name: &str) -> Result<syn::Type, SpecError> {
+    match api.config.replace.get(name) {
+        Some(r) => rust_type(api, &r.rust_type),
+        None => rust_type(api, &format!("types::{name}")),
+    }
+}
+
+/// `call()` on every builder: the body, or a typed `ApiError` naming the operation; plus the
+/// crate's `ApiError` alias and, for an envelope API, the impls that let a 2xx
+/// `success: false` count as a failure.
+pub(super) fn typed_calls(api: &LoadedApi, sends: &SendTypes) -> Result<TokenStream, SpecError> {
+    use openapiv3::StatusCode;
+    let err = |msg: String| SpecError::new(format!("specs/{}", api.name), None, msg);
+    let mut out = TokenStream::new();
+    let mut error_types = BTreeSet::new();
+    // Typed bodies (not the envelope itself) that carry the envelope's fields: each gets the
+    // envelope's `Reply` check and a conversion into the envelope for the error.
+    let mut shaped: BTreeMap<String, (TokenStream, Vec<String>)> = BTreeMap::new();
+    for (path, method, op) in api.merged.operations() {
+        let id = op.operation_id.clone().unwrap_or_default();
+        let vendor = naming::pascal(&id);
+        let builder = format_ident!("{}", vendor);
+        let (_, success) = success_response(api, op).ok_or_else(|| {
+            err(format!(
+                "{method} {path}: documents no success response: add one under `responses`, \
+                 e.g. `'200': {{description: OK}}` for a response with no body"
+            ))
+        })?;
+        if response_schema_name(api, op, &StatusCode::Range(4)).is_none() {
+            return Err(err(format!(
+                "{method} {path}: `call()` needs a named JSON schema for 4XX responses: add \
+                 `'4XX'` with `$ref` to the API's error schema (in `_common.yaml`)"
+            )));
+        }
+        let (ok_type, error_type) = sends.get(&vendor).cloned().ok_or_else(|| {
+            err(format!(
+                "{method} {path}: progenitor wrote no `send()` for `{vendor}`; this is a bug in \
+                 xtask or progenitor"
+            ))
+        })?;
+        error_types.insert(quote!(#error_type).to_string());
+        // An operation whose body carries the envelope's `success` field (the envelope itself,
+        // or a typed body built like it) is checked for `success: false`; one that answers
+        // with a body of another shape (or none) is not.
+        let check = match (&api.config.envelope, success_schema(api, success)) {
+            (Some(e), Some(schema)) => {
+                match envelope_shaped(api, e, schema, &format!("{method} {path}"))? {
+                    Some(fields) => {
+                        if response_schema_name(api, op, &StatusCode::Range(4)).as_deref()
+                            != Some(e.schema.as_str())
+                        {
+                            return Err(err(format!(
+                                "{method} {path}: its 200 body carries `{}`, so a `{0}: false` \
+                                 reply is an error; its 4XX response must then be the envelope: \
+                                 write `$ref: '_common.yaml#/components/schemas/{}'`",
+                                e.success, e.schema
+                            )));
+                        }
+                        if schema_name_of(success).as_deref() != Some(e.schema.as_str()) {
+                            shaped.insert(quote!(#ok_type).to_string(), (ok_type.clone(), fields));
+                        }
+                        format_ident!("call_envelope")
+                    }
+                    None => format_ident!("call"),
+                }
+            }
+            _ => format_ident!("call"),
+        };
+        let doc = format!(
+            " Sends the request and returns the body (with its status, headers and request \
+             id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `{vendor}`, its \
+             kind, the HTTP status, the service's error code, message and request id."
+        );
+        out.extend(quote! {
+            impl<'a> builder::#builder<'a> {
+                #[doc = #doc]
+                pub fn call(
+                    self,
+                ) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<
+                        ::cloud_sdk_runtime::Output<#ok_type>,
+                        ::cloud_sdk_runtime::ApiError<#error_type>,
+                    >,
+                > {
+                    ::cloud_sdk_runtime::#check(#vendor, self.send())
+                }
+            }
+        });
+    }
+    if let [only] = error_types.iter().collect::<Vec<_>>()[..] {
+        let only = rust_type(api, only)?;
+        out.extend(quote! {
+            /// The error of every `call()` of this client.
+            pub type ApiError = ::cloud_sdk_runtime::ApiError<#only>;
+        });
+    }
+    if let Some(e) = &api.config.envelope {
+        let schema = format_ident!("{}", e.schema);
+        let [code, message, request_id, success] = [&e.code, &e.message, &e.request_id, &e.success]
+            .map(|f| format_ident!("{}", naming::snake(f)));
+        let doc = format!(
+            " A body without `{}` counts as success: the HTTP status already said so.",
+            e.success
+        );
+        out.extend(quote! {
+            impl ::cloud_sdk_runtime::ServiceError for types::#schema {
+                fn code(&self) -> ::std::option::Option<&str> {
+                    self.#code.as_deref()
+                }
+
+                fn message(&self) -> ::std::option::Option<&str> {
+                    self.#message.as_deref()
+                }
+
+                fn request_id(&self) -> ::std::option::Option<&str> {
+                    self.#request_id.as_deref()
+                }
+            }
+
+            impl ::cloud_sdk_runtime::Reply for types::#schema {
+                #[doc = #doc]
+                fn succeeded(&self) -> bool {
+                    self.#success.is_none_or(bool::from)
+                }
+            }
+        });
+        let envelope_fields = schema_def(api, &e.schema)
+            .map(|s| object_properties(api, s).len())
+            .unwrap_or_default();
+        for (ok_type, fields) in shaped.values() {
+            let copied: Vec<syn::Ident> = fields
+                .iter()
+                .map(|f| format_ident!("{}", naming::snake(f)))
+                .collect();
+            // The envelope's other fields (its untyped `data`, ...) stay empty.
+            let rest = (copied.len() < envelope_fields)
+                .then(|| quote!(..::std::default::Default::default()));
+            let from_doc =
+                " The envelope's fields of a reply that said it failed, for its `ApiError`.";
+            out.extend(quote! {
+                impl ::cloud_sdk_runtime::Reply for #ok_type {
+                    #[doc = #doc]
+                    fn succeeded(&self) -> bool {
+                        self.#success.is_none_or(bool::from)
+                    }
+                }
+
+                impl ::std::convert::From<#ok_type> for types::#schema {
+                    #[doc = #from_doc]
+                    fn from(reply: #ok_type) -> Self {
+                        Self {
+                            #(#copied: reply.#copied,)*
+                            #rest
+                        }
+                    }
+                }
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The JSON schema of a response's body, a `$ref` to a named schema followed.
+fn success_schema<'a>(
+    api: &'a LoadedApi,
+    response: &'a openapiv3::Response,
+) -> Option<&'a openapiv3::Schema> {
+    resolve_schema(
+        api,
+        response.content.get("application/json")?.schema.as_ref()?,
+    )
+}
+
+/// A schema, its `$ref` to a named schema followed.
+fn resolve_schema<'a>(
+    api: &'a LoadedApi,
+    schema: &'a openapiv3::ReferenceOr<openapiv3::Schema>,
+) -> Option<&'a openapiv3::Schema> {
+    match schema {
+        openapiv3::ReferenceOr::Item(s) => Some(s),
+        openapiv3::ReferenceOr::Reference { reference } => {
+            schema_def(api, reference.strip_prefix("#/components/schemas/")?)
+        }
+    }
+}
+
+/// A property's schema as written, and whether the object requires it.
+type Property<'a> = (&'a openapiv3::ReferenceOr<Box<openapiv3::Schema>>, bool);
+
+/// The properties of an object schema, with those of its `allOf` parts (`$ref`s followed).
+pub(super) fn object_properties<'a>(
+    api: &'a LoadedApi,
+    schema: &'a openapiv3::Schema,
+) -> BTreeMap<&'a str, Property<'a>> {
+    fn collect<'a>(
+        api: &'a LoadedApi,
+        schema: &'a openapiv3::Schema,
+        depth: usize,
+        out: &mut BTreeMap<&'a str, Property<'a>>,
+    ) {
+        use openapiv3::{SchemaKind, Type};
+        // A cycle of `allOf` references is refused by progenitor; stop rather than recurse.
+        if depth > 32 {
+            return;
+        }
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => {
+                for (name, property) in &o.properties {
+                    out.insert(name, (property, o.required.contains(name)));
+                }
+            }
+            SchemaKind::AllOf { all_of } => {
+                for part in all_of {
+                    if let Some(part) = resolve_schema(api, part) {
+                        collect(api, part, depth + 1, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = BTreeMap::new();
+    collect(api, schema, 0, &mut out);
+    out
+}
+
+/// Whether two property schemas give the same Rust field: the same `$ref`, or the same
+/// inline type.
+fn same_property(a: Property<'_>, b: Property<'_>) -> bool {
+    use openapiv3::ReferenceOr;
+    a.1 == b.1
+        && match (a.0, b.0) {
+            (ReferenceOr::Reference { reference: x }, ReferenceOr::Reference { reference: y }) => {
+                x == y
+            }
+            (ReferenceOr::Item(x), ReferenceOr::Item(y)) => {
+                x.schema_kind == y.schema_kind && x.schema_data.nullable == y.schema_data.nullable
+            }
+            _ => false,
+        }
+}
+
+/// When `body` (a success body, `$ref`s and `allOf` followed) carries the envelope's `success`
+/// field, the envelope's fields it carries (success, code, message, request id, as written in
+/// the spec), each checked to be the envelope's own; `None` when it has no `success`.
+fn envelope_shaped(
+    api: &LoadedApi,
+    envelope: &crate::spec::config::Envelope,
+    body: &openapiv3::Schema,
+    operation: &str,
+) -> Result<Option<Vec<String>>, SpecError> {
+    let fields = object_properties(api, body);
+    if !fields.contains_key(envelope.success.as_str()) {
+        return Ok(None);
+    }
+    let own = schema_def(api, &envelope.schema)
+        .map(|s| object_properties(api, s))
+        .unwrap_or_default();
+    let mut carried = Vec::new();
+    for name in [
+        &envelope.success,
+        &envelope.code,
+        &envelope.message,
+        &envelope.request_id,
+    ] {
+        let Some(field) = fields.get(name.as_str()) else {
+            continue;
+        };
+        match own.get(name.as_str()) {
+            Some(theirs) if same_property(*field, *theirs) => carried.push(name.clone()),
+            _ => {
+                return Err(SpecError::new(
+                    format!("specs/{}", api.name),
+                    Some(operation.to_owned()),
+                    format!(
+                        "the 200 body carries the envelope's `{name}` with another type or \
+                         requiredness than `{}.{name}`, so a failed reply cannot become its \
+                         error: declare `{name}` as the envelope does (e.g. with the same `$ref`)",
+                        envelope.schema
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(Some(carried))
+}

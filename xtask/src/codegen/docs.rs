@@ -1,0 +1,280 @@
+//! Doc comments and `#[non_exhaustive]` on the items progenitor and typify write.
+
+use std::collections::BTreeSet;
+
+use super::{
+    calls::{request_schema_name, schema_def},
+    module_items,
+    vendor::operation_parameters,
+};
+use crate::spec::{LoadedApi, naming};
+
+/// Applies the evolution rule of [`crate::spec::surface::non_exhaustive`] to the generated `types`:
+/// response-only structs and open enumerations get `#[non_exhaustive]`, so the vendor adding a
+/// response field or an enum value is a minor change for Rust users. `cargo xtask api-diff`
+/// classifies changes by the same rule.
+pub(super) fn mark_non_exhaustive(file: &mut syn::File, surface: &crate::spec::surface::Surface) {
+    let marked: BTreeSet<&str> = surface
+        .schemas
+        .iter()
+        .filter(|(_, s)| s.non_exhaustive)
+        .map(|(name, _)| name.as_str())
+        .collect();
+    let Some(items) = module_items(file, "types") else {
+        return;
+    };
+    for item in items {
+        let (ident, attrs) = match item {
+            syn::Item::Struct(s) => (&s.ident, &mut s.attrs),
+            syn::Item::Enum(e) => (&e.ident, &mut e.attrs),
+            _ => continue,
+        };
+        let already = attrs.iter().any(|a| a.path().is_ident("non_exhaustive"));
+        if marked.contains(ident.to_string().as_str()) && !already {
+            attrs.push(syn::parse_quote!(#[non_exhaustive]));
+        }
+    }
+}
+/// Whether an item already has a doc comment.
+fn has_doc(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| a.path().is_ident("doc"))
+}
+
+/// Adds `text` as the doc comment of an item that has none.
+fn add_doc(attrs: &mut Vec<syn::Attribute>, text: &str) {
+    if has_doc(attrs) || text.trim().is_empty() {
+        return;
+    }
+    let text = format!(" {}", text.split_whitespace().collect::<Vec<_>>().join(" "));
+    attrs.insert(0, syn::parse_quote!(#[doc = #text]));
+}
+
+/// The description of a schema or of the schema a reference names (OpenAPI 3.0 ignores the
+/// siblings of `$ref`, so a referencing property's description is its target's).
+fn schema_description(
+    api: &LoadedApi,
+    schema: &openapiv3::ReferenceOr<openapiv3::Schema>,
+) -> Option<String> {
+    match schema {
+        openapiv3::ReferenceOr::Item(s) => s.schema_data.description.clone(),
+        openapiv3::ReferenceOr::Reference { reference } => {
+            let name = reference.rsplit('/').next()?;
+            schema_def(api, name)?.schema_data.description.clone()
+        }
+    }
+}
+
+/// The properties of the named object schema whose Rust name is `type_name`: (Rust field
+/// name, description, required).
+fn schema_properties(api: &LoadedApi, type_name: &str) -> Vec<(String, String, bool)> {
+    let Some(components) = api.merged.components.as_ref() else {
+        return Vec::new();
+    };
+    let Some((_, schema)) = components
+        .schemas
+        .iter()
+        .find(|(name, _)| naming::pascal(name) == type_name)
+    else {
+        return Vec::new();
+    };
+    let Some(openapiv3::SchemaKind::Type(openapiv3::Type::Object(object))) =
+        schema.as_item().map(|s| &s.schema_kind)
+    else {
+        return Vec::new();
+    };
+    object
+        .properties
+        .iter()
+        .map(|(name, prop)| {
+            let description = match prop {
+                openapiv3::ReferenceOr::Item(s) => s.schema_data.description.clone(),
+                openapiv3::ReferenceOr::Reference { reference } => schema_description(
+                    api,
+                    &openapiv3::ReferenceOr::Reference {
+                        reference: reference.clone(),
+                    },
+                ),
+            };
+            let mut description = description.unwrap_or_else(|| format!("`{name}`."));
+            let required = object.required.contains(name);
+            // The default of an optional property is the server's (see `strip_property_defaults`).
+            if let openapiv3::ReferenceOr::Item(s) = prop
+                && let Some(default) = &s.schema_data.default
+                && !required
+            {
+                description.push_str(&format!(" The server uses `{default}` when omitted."));
+            }
+            (naming::snake(name), description, required)
+        })
+        .collect()
+}
+
+pub(super) fn ident_text(ident: &syn::Ident) -> String {
+    ident.to_string().trim_start_matches("r#").to_owned()
+}
+
+/// Doc comments on the public items progenitor and typify leave without one: fields whose
+/// schema is a `$ref` (the target's description), `builder()`, the type builders and their
+/// setters (the property's description, and whether it is required), and the operation
+/// builders' `new` and setters (the parameter's description, and whether it is required).
+pub(super) fn document_items(api: &LoadedApi, file: &mut syn::File) {
+    for item in &mut file.items {
+        let syn::Item::Mod(m) = item else { continue };
+        let Some((_, items)) = m.content.as_mut() else {
+            continue;
+        };
+        if m.ident == "types" {
+            document_types(api, items);
+        } else if m.ident == "builder" {
+            document_operation_builders(api, items);
+        }
+    }
+}
+
+fn document_types(api: &LoadedApi, items: &mut [syn::Item]) {
+    for item in items {
+        match item {
+            syn::Item::Struct(s) => {
+                let props = schema_properties(api, &ident_text(&s.ident));
+                for field in &mut s.fields {
+                    let Some(name) = field.ident.as_ref().map(ident_text) else {
+                        continue;
+                    };
+                    let description = props
+                        .iter()
+                        .find(|(n, _, _)| *n == name)
+                        .map(|(_, d, _)| d.clone())
+                        .unwrap_or_else(|| format!("`{name}`."));
+                    add_doc(&mut field.attrs, &description);
+                }
+            }
+            syn::Item::Impl(imp) if imp.trait_.is_none() => {
+                for f in &mut imp.items {
+                    if let syn::ImplItem::Fn(f) = f
+                        && f.sig.ident == "builder"
+                    {
+                        add_doc(
+                            &mut f.attrs,
+                            "A builder for this type, set field by field; `try_into()` checks                              that the required fields are set.",
+                        );
+                    }
+                }
+            }
+            syn::Item::Mod(m) if m.ident == "builder" => {
+                let Some((_, items)) = m.content.as_mut() else {
+                    continue;
+                };
+                document_type_builders(api, items);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn document_type_builders(api: &LoadedApi, items: &mut [syn::Item]) {
+    for item in items {
+        match item {
+            syn::Item::Struct(s) => {
+                let doc = format!(
+                    "Builds a [`{0}`](super::{0}) field by field (see `{0}::builder()`).",
+                    s.ident
+                );
+                add_doc(&mut s.attrs, &doc);
+            }
+            syn::Item::Impl(imp) if imp.trait_.is_none() => {
+                let syn::Type::Path(p) = &*imp.self_ty else {
+                    continue;
+                };
+                let Some(type_name) = p.path.segments.last().map(|s| ident_text(&s.ident)) else {
+                    continue;
+                };
+                let props = schema_properties(api, &type_name);
+                for f in &mut imp.items {
+                    let syn::ImplItem::Fn(f) = f else { continue };
+                    let name = ident_text(&f.sig.ident);
+                    if let Some((_, description, required)) =
+                        props.iter().find(|(n, _, _)| *n == name)
+                    {
+                        let need = if *required { "Required." } else { "Optional." };
+                        add_doc(&mut f.attrs, &format!("{description} {need}"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn document_operation_builders(api: &LoadedApi, items: &mut [syn::Item]) {
+    for item in items {
+        let syn::Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() {
+            continue;
+        }
+        let syn::Type::Path(p) = &*imp.self_ty else {
+            continue;
+        };
+        let Some(builder) = p.path.segments.last().map(|s| ident_text(&s.ident)) else {
+            continue;
+        };
+        let Some((_, _, op)) = api.merged.operations().find(|(_, _, op)| {
+            op.operation_id
+                .as_deref()
+                .is_some_and(|id| naming::pascal(id) == builder)
+        }) else {
+            continue;
+        };
+        let params = operation_parameters(api, op);
+        let required_params: Vec<String> = op
+            .parameters
+            .iter()
+            .filter_map(|p| p.as_item())
+            .filter(|p| p.parameter_data_ref().required)
+            .map(|p| p.parameter_data_ref().name.clone())
+            .collect();
+        let body = op.request_body.as_ref().and_then(|b| b.as_item());
+        for f in &mut imp.items {
+            let syn::ImplItem::Fn(f) = f else { continue };
+            let name = ident_text(&f.sig.ident);
+            let doc = match name.as_str() {
+                "new" => format!(
+                    "A `{builder}` request for `client`; `client.{}()` is the usual way in.",
+                    naming::snake(op.operation_id.as_deref().unwrap_or_default())
+                ),
+                "body" => {
+                    let description = body
+                        .and_then(|b| b.description.clone())
+                        .or_else(|| {
+                            request_schema_name(op)
+                                .and_then(|n| schema_def(api, &n))
+                                .and_then(|s| s.schema_data.description.clone())
+                        })
+                        .unwrap_or_else(|| "The request body.".into());
+                    let need = if body.is_some_and(|b| b.required) {
+                        "Required."
+                    } else {
+                        "Optional."
+                    };
+                    format!("{description} {need}")
+                }
+                "body_map" => "Changes the request body with `f`, starting from the body set so                                far (or an empty builder); the result is checked when sent."
+                    .into(),
+                _ => match params.iter().find(|(n, _, _)| naming::snake(n) == name) {
+                    Some((spec_name, place, description)) => {
+                        let need = if required_params.contains(spec_name) {
+                            "Required"
+                        } else {
+                            "Optional"
+                        };
+                        format!(
+                            "{need} {place} parameter `{spec_name}`. {}",
+                            description.as_deref().unwrap_or_default()
+                        )
+                    }
+                    None => continue,
+                },
+            };
+            add_doc(&mut f.attrs, &doc);
+        }
+    }
+}

@@ -1,0 +1,616 @@
+//! From a merged spec to the files of one client crate: progenitor → prettyplease → header,
+//! plus what comes from the spec and `api.toml` (per-operation `call()`, paging, the envelope,
+//! the vendor's data), written as tokens. What every crate shares is compiled code in the
+//! runtime crate that the generated crate invokes in one line (`client_glue!`, `open_enum!`).
+
+pub(crate) mod calls;
+pub mod check;
+pub mod cli;
+pub mod contract;
+mod docs;
+pub mod open_enum;
+mod paging;
+pub(crate) mod panics;
+mod vendor;
+pub mod workspace_deps;
+
+use std::{cell::RefCell, collections::BTreeSet, panic, path::Path, sync::Once};
+
+use proc_macro2::{Group, TokenStream, TokenTree};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
+use quote::quote;
+
+use crate::spec::{LoadedApi, SpecError, naming};
+
+use calls::{require_one_of_rules, send_types, typed_calls};
+use docs::{document_items, ident_text, mark_non_exhaustive};
+use paging::paging;
+use vendor::{mock_items, vendor_items};
+
+/// One file to write, relative to the workspace root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Relative path with forward slashes, e.g. `generated/huaweicloud-css/src/lib.rs`.
+    pub path: String,
+    /// Full contents.
+    pub contents: String,
+}
+
+/// The command that makes the generated files; named in their headers and in check failures.
+pub const COMMAND: &str = "cargo xtask generate";
+
+/// Crates the generated code may use, as (path prefix in the code, dependency line). Each
+/// dependency is added to a generated crate only when its code uses it.
+const OPTIONAL_DEPS: &[(&str, &str)] = &[
+    ("bytes::", "bytes.workspace = true"),
+    ("chrono::", "chrono.workspace = true"),
+    ("futures::", "futures.workspace = true"),
+    ("regress::", "regress.workspace = true"),
+    ("serde_json::", "serde_json.workspace = true"),
+    ("uuid::", "uuid.workspace = true"),
+];
+
+/// Generates the files of one API's crate.
+/// `extra` is added to the crate's items as it is (the documented examples' replay, made by
+/// the contract-test generator).
+pub fn generate_api(
+    api: &LoadedApi,
+    progenitor_version: &str,
+    extra: TokenStream,
+) -> Result<Vec<GeneratedFile>, SpecError> {
+    let open_enums = open_enum::find(api)?;
+    let mut checked = 0;
+    let code = checked_path_segments(run_progenitor(api, &open_enums)?, &mut checked);
+    if checked == 0 && api.merged.paths.paths.keys().any(|path| path.contains('{')) {
+        return Err(SpecError::new(
+            format!("specs/{}", api.name),
+            None,
+            "progenitor's code no longer writes path parameters through `encode_path`, so they \
+             would go out unchecked; update `checked_path_segments` in xtask/src/codegen/mod.rs to \
+             the new shape"
+                .to_owned(),
+        ));
+    }
+    let parse = |tokens: TokenStream| {
+        syn::parse2::<syn::File>(tokens).map_err(|e| {
+            SpecError::new(
+                format!("specs/{}", api.name),
+                None,
+                format!("the generator produced code that does not parse ({e}); this is a bug in xtask or progenitor"),
+            )
+        })
+    };
+    let mut file = parse(code)?;
+    remove_progenitor_constructors(&mut file);
+    document_items(api, &mut file);
+    document_server_defaults(api, &mut file);
+    let sends = send_types(&file);
+    let extras = [
+        glue(api)?,
+        vendor_items(api)?,
+        typed_calls(api, &sends)?,
+        paging(api)?,
+        mock_items(api, &sends)?,
+        extra,
+    ];
+    file.items
+        .extend(parse(extras.into_iter().collect())?.items);
+    // Open enumerations go into `types`, next to the types that use them.
+    let enums = parse(open_enums.iter().map(open_enum::tokens).collect())?;
+    if let Some(items) = module_items(&mut file, "types") {
+        items.extend(enums.items);
+    }
+    mark_non_exhaustive(&mut file, &crate::spec::surface::Surface::of(api));
+    let body = prettyplease::unparse(&file);
+    let header = header("//", api, progenitor_version);
+    let lib_rs = format!("{header}\n{}\n{body}", crate_docs(api));
+    let cargo_toml = cargo_toml(api, &lib_rs, progenitor_version);
+    let dir = format!("generated/{}", api.name);
+    Ok(vec![
+        GeneratedFile {
+            path: format!("{dir}/Cargo.toml"),
+            contents: cargo_toml,
+        },
+        GeneratedFile {
+            path: format!("{dir}/src/lib.rs"),
+            contents: lib_rs,
+        },
+    ])
+}
+
+thread_local! {
+    static PANIC_MESSAGE: RefCell<Option<String>> = const { RefCell::new(None) };
+    static CAPTURING: RefCell<bool> = const { RefCell::new(false) };
+}
+
+/// progenitor panics on some shapes it does not support (`assert!`, `unimplemented!`); turn
+/// that into an error naming the spec. The panic hook stays quiet only on the thread that is
+/// generating, so panics elsewhere (tests running in parallel) still print.
+fn catch_generator_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if CAPTURING.with(|c| *c.borrow()) {
+                // Name the crate and line, not where the registry lives on this machine.
+                let location = info
+                    .location()
+                    .map(|l| {
+                        let file = l.file();
+                        let short = file
+                            .find("progenitor")
+                            .or_else(|| file.find("typify"))
+                            .map_or(file, |i| &file[i..]);
+                        format!(" ({short}:{})", l.line())
+                    })
+                    .unwrap_or_default();
+                let payload = info.payload();
+                let msg = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".to_owned());
+                PANIC_MESSAGE.with(|m| *m.borrow_mut() = Some(format!("{msg}{location}")));
+            } else {
+                previous(info);
+            }
+        }));
+    });
+    CAPTURING.with(|c| *c.borrow_mut() = true);
+    let result = panic::catch_unwind(panic::AssertUnwindSafe(f));
+    CAPTURING.with(|c| *c.borrow_mut() = false);
+    result.map_err(|_| {
+        PANIC_MESSAGE
+            .with(|m| m.borrow_mut().take())
+            .unwrap_or_else(|| "unknown panic".to_owned())
+    })
+}
+
+fn run_progenitor(
+    api: &LoadedApi,
+    open_enums: &[open_enum::OpenEnum],
+) -> Result<TokenStream, SpecError> {
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_hooks(HooksMode::Expected)
+        .with_inner_type(quote!(::cloud_sdk_runtime::ClientCore));
+    for (schema, replacement) in &api.config.replace {
+        let impls = replacement
+            .impls
+            .iter()
+            .map(|i| i.parse::<TypeImpl>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| {
+                SpecError::new(
+                    format!("specs/{}/api.toml", api.name),
+                    Some(format!("replace.{schema}.impls")),
+                    e,
+                )
+            })?;
+        settings.with_replacement(schema, &replacement.rust_type, impls.into_iter());
+    }
+    for e in open_enums {
+        settings.with_replacement(
+            &e.name,
+            format!("crate::types::{}", e.name),
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
+    }
+    let place = || SpecError::new(format!("specs/{}", api.name), None, String::new());
+    let spec = strip_property_defaults(&collapse_error_codes(&api.merged)).0;
+    let tokens = catch_generator_panic(|| {
+        // A fresh generator per API: a reused one carries types over from the previous crate.
+        let mut generator = Generator::new(&settings);
+        generator.generate_tokens(&spec)
+    })
+    .map_err(|panic| SpecError {
+        message: crate::codegen::panics::message(&panic, &api.files.join(", ")),
+        ..place()
+    })?
+    .map_err(|e| SpecError {
+        message: format!(
+            "progenitor rejected the API ({}): {e}",
+            api.files.join(", ")
+        ),
+        ..place()
+    })?;
+    Ok(tokens)
+}
+
+/// A documented error status (`409`) next to a range (`4XX`) with the same body makes progenitor
+/// emit an unreachable match arm (it orders `4XX` first). The spec keeps the documented codes;
+/// progenitor gets only the range, which yields the same typed error.
+fn collapse_error_codes(spec: &openapiv3::OpenAPI) -> openapiv3::OpenAPI {
+    use openapiv3::{ReferenceOr, StatusCode};
+    let mut spec = spec.clone();
+    let body = |spec: &openapiv3::OpenAPI,
+                r: &ReferenceOr<openapiv3::Response>|
+     -> Option<serde_json::Value> {
+        let response = match r {
+            ReferenceOr::Item(item) => item.clone(),
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/responses/")?;
+                spec.components
+                    .as_ref()?
+                    .responses
+                    .get(name)?
+                    .as_item()?
+                    .clone()
+            }
+        };
+        serde_json::to_value(&response.content).ok()
+    };
+    let snapshot = spec.clone();
+    for (_, item) in spec.paths.paths.iter_mut() {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let responses = &mut op.responses.responses;
+            let redundant: Vec<StatusCode> = responses
+                .iter()
+                .filter_map(|(code, r)| match code {
+                    StatusCode::Code(n) if (400..600).contains(n) => {
+                        let range = responses.get(&StatusCode::Range(n / 100))?;
+                        (body(&snapshot, range)? == body(&snapshot, r)?).then(|| code.clone())
+                    }
+                    _ => None,
+                })
+                .collect();
+            for code in redundant {
+                responses.shift_remove(&code);
+            }
+        }
+    }
+    spec
+}
+
+/// A documented default of an optional field is the server's: what it uses when the field is
+/// left out. Given to progenitor, the default would become the field's Rust value (`pub
+/// ssl_enabled: bool`, `false` unless set), sent with every request although the caller never
+/// set it, and filled in for a response that left it out. So every optional property with a
+/// `default` loses the `default` here: the field becomes an `Option`, sent only when set and
+/// `None` when the server leaves it out (as `cargo xtask api-diff` models every optional
+/// field); [`document_server_defaults`] says the default in the field's doc. Returns the spec
+/// without those defaults, and per schema name, (property, default as JSON).
+fn strip_property_defaults(spec: &openapiv3::OpenAPI) -> (openapiv3::OpenAPI, ServerDefaults) {
+    use serde_json::Value;
+    /// Takes the defaults out of the optional properties of every object in `value`; those
+    /// of `value`'s own properties are recorded under `schema` (when it is a named schema).
+    fn strip(value: &mut Value, schema: Option<&str>, found: &mut ServerDefaults) {
+        match value {
+            Value::Object(map) => {
+                let required: Vec<String> = map
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .map(|r| {
+                        r.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if let Some(Value::Object(props)) = map.get_mut("properties") {
+                    for (name, prop) in props.iter_mut() {
+                        if required.contains(name) {
+                            continue;
+                        }
+                        if let Some(default) =
+                            prop.as_object_mut().and_then(|p| p.remove("default"))
+                            && let Some(schema) = schema
+                        {
+                            found
+                                .entry(schema.to_owned())
+                                .or_default()
+                                .push((name.clone(), default));
+                        }
+                    }
+                }
+                map.values_mut().for_each(|v| strip(v, None, found));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| strip(v, None, found)),
+            _ => {}
+        }
+    }
+    let Ok(mut doc) = serde_json::to_value(spec) else {
+        return (spec.clone(), ServerDefaults::new());
+    };
+    let mut found = ServerDefaults::new();
+    if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
+        for (name, schema) in schemas.iter_mut() {
+            strip(schema, Some(name), &mut found);
+        }
+    }
+    if let Some(paths) = doc.get_mut("paths") {
+        strip(paths, None, &mut found);
+    }
+    match serde_json::from_value(doc) {
+        Ok(stripped) => (stripped, found),
+        Err(_) => (spec.clone(), ServerDefaults::new()),
+    }
+}
+
+/// Per schema name, the defaults of its optional properties: (property, default).
+type ServerDefaults = std::collections::BTreeMap<String, Vec<(String, serde_json::Value)>>;
+
+/// The items of the top-level module `name` of progenitor's output (`types`, `builder`).
+fn module_items<'a>(file: &'a mut syn::File, name: &str) -> Option<&'a mut Vec<syn::Item>> {
+    file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// Adds "The server uses <default> when omitted." to the doc of each field whose default
+/// [`strip_property_defaults`] took out.
+fn document_server_defaults(api: &LoadedApi, file: &mut syn::File) {
+    let defaults = strip_property_defaults(&api.merged).1;
+    let Some(items) = module_items(file, "types") else {
+        return;
+    };
+    for item in items {
+        let syn::Item::Struct(s) = item else { continue };
+        let type_name = ident_text(&s.ident);
+        let Some((_, props)) = defaults
+            .iter()
+            .find(|(schema, _)| naming::pascal(schema) == type_name)
+        else {
+            continue;
+        };
+        for field in &mut s.fields {
+            let Some(name) = field.ident.as_ref().map(ident_text) else {
+                continue;
+            };
+            let Some((_, default)) = props.iter().find(|(p, _)| naming::snake(p) == name) else {
+                continue;
+            };
+            let text = format!(" The server uses `{default}` when omitted.");
+            let mut lines: Vec<syn::Attribute> = vec![syn::parse_quote!(#[doc = #text])];
+            // After the field's own doc, as a paragraph of its own.
+            let at = match field.attrs.iter().rposition(|a| a.path().is_ident("doc")) {
+                Some(last) => {
+                    lines.insert(0, syn::parse_quote!(#[doc = ""]));
+                    last + 1
+                }
+                None => 0,
+            };
+            field.attrs.splice(at..at, lines);
+        }
+    }
+}
+
+/// progenitor writes each path parameter as `encode_path(&value.to_string())` into the URL,
+/// which encodes neither `.` nor `\`: `..` would climb a segment once the URL is parsed. Each
+/// such call becomes the runtime's checked `path_segment`, which refuses `""`, `.` and `..`
+/// (an `InvalidRequest` naming the parameter; nothing is sent) and encodes `\`; `checked`
+/// counts them.
+///
+/// This is the one change made to progenitor's request code, and it is made here because no
+/// hook can make it: by the time the `pre` hook sees the request, its URL has been parsed and
+/// `..` already resolved. (The `api-version` header progenitor adds is taken out in the
+/// runtime's `pre` hook instead.)
+fn checked_path_segments(tokens: TokenStream, checked: &mut usize) -> TokenStream {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out: Vec<TokenTree> = Vec::with_capacity(trees.len());
+    let mut i = 0;
+    while i < trees.len() {
+        match &trees[i] {
+            TokenTree::Ident(ident) if ident == "encode_path" => {
+                if let Some(TokenTree::Group(args)) = trees.get(i + 1)
+                    && args.delimiter() == proc_macro2::Delimiter::Parenthesis
+                    && let Some(name) = args.stream().into_iter().find_map(|t| match t {
+                        TokenTree::Ident(name) => Some(name.to_string()),
+                        _ => None,
+                    })
+                {
+                    let value = args.stream();
+                    out.extend(quote! {
+                        ::cloud_sdk_runtime::path_segment(#name, #value).map_err(Error::InvalidRequest)?
+                    });
+                    *checked += 1;
+                    i += 2;
+                    continue;
+                }
+                out.push(trees[i].clone());
+            }
+            TokenTree::Group(group) => {
+                let mut inner = Group::new(
+                    group.delimiter(),
+                    checked_path_segments(group.stream(), checked),
+                );
+                inner.set_span(group.span());
+                out.push(TokenTree::Group(inner));
+            }
+            other => out.push(other.clone()),
+        }
+        i += 1;
+    }
+    out.into_iter().collect()
+}
+
+/// Drops progenitor's `Client::new` and `new_with_client`: `new` would build a second HTTP
+/// client with settings of its own (redirects followed), and `new_with_client` would accept one.
+/// [`client_glue!`] gives `new` and `from_parts`, which use the runtime's transport.
+fn remove_progenitor_constructors(file: &mut syn::File) {
+    for item in &mut file.items {
+        if let syn::Item::Impl(imp) = item
+            && imp.trait_.is_none()
+            && matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.is_ident("Client"))
+        {
+            imp.items.retain(|i| {
+                !matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "new" || f.sig.ident == "new_with_client")
+            });
+        }
+    }
+    file.items
+        .retain(|item| !matches!(item, syn::Item::Impl(imp) if imp.items.is_empty()));
+}
+
+/// A Rust type from its path as text (`types::Page`, `::cloud_sdk_runtime::huawei::HuaweiError`).
+fn rust_type(api: &LoadedApi, text: &str) -> Result<syn::Type, SpecError> {
+    syn::parse_str(text).map_err(|e| {
+        SpecError::new(
+            format!("specs/{}/api.toml", api.name),
+            None,
+            format!("`{text}` is not a Rust type path ({e})"),
+        )
+    })
+}
+
+/// The one-line invocation of the shared glue, with the spec's body rules when there are any.
+fn glue(api: &LoadedApi) -> Result<TokenStream, SpecError> {
+    let rules = require_one_of_rules(api)?;
+    if rules.is_empty() {
+        return Ok(quote! { ::cloud_sdk_runtime::client_glue!(Client); });
+    }
+    let rules = rules
+        .iter()
+        .map(|(op, fields)| quote! { (#op, &[#(#fields),*]) });
+    Ok(quote! {
+        /// Request-body rules of the spec (`x-require-one-of`), checked before anything is
+        /// sent: (operationId, fields of which at least one must be given).
+        const REQUIRE_ONE_OF: &[(&str, &[&str])] = &[#(#rules),*];
+        ::cloud_sdk_runtime::client_glue!(Client, require_one_of: REQUIRE_ONE_OF);
+    })
+}
+
+fn header(comment: &str, api: &LoadedApi, progenitor_version: &str) -> String {
+    format!(
+        "{comment} @generated by `{COMMAND}` from specs/{} (sha256 {}) with progenitor {progenitor_version}.\n\
+         {comment} Do not edit: change the spec or the generator, then run `{COMMAND}`.\n",
+        api.name, api.spec_hash
+    )
+}
+
+fn crate_docs(api: &LoadedApi) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("//! {}\n//!\n", api.config.title));
+    for line in api.config.description.trim().lines() {
+        out.push_str(&format!("//! {line}\n").replace("//! \n", "//!\n"));
+    }
+    out.push_str("//!\n//! # Example\n//!\n//! ```no_run\n");
+    for line in api.config.example.trim_end().lines() {
+        out.push_str(&format!("//! {line}\n").replace("//! \n", "//!\n"));
+    }
+    out.push_str("//! ```\n");
+    out
+}
+
+fn cargo_toml(api: &LoadedApi, lib_rs: &str, progenitor_version: &str) -> String {
+    let c = &api.config;
+    let runtime = format!(
+        "cloud-sdk-runtime = {{ workspace = true, features = [{:?}] }}",
+        c.vendor_config.feature
+    );
+    let mut deps: BTreeSet<&str> = [
+        runtime.as_str(),
+        "progenitor-client.workspace = true",
+        "reqwest.workspace = true",
+        "serde.workspace = true",
+    ]
+    .into_iter()
+    .collect();
+    for (needle, dep) in OPTIONAL_DEPS {
+        if uses_crate(lib_rs, needle) {
+            deps.insert(dep);
+        }
+    }
+    let keywords = c
+        .keywords
+        .iter()
+        .map(|k| format!("{k:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let deps = deps.into_iter().collect::<Vec<_>>().join("\n");
+    format!(
+        "{header}\n[package]\nname = {name:?}\nversion = {version:?}\ndescription = {desc:?}\n\
+         edition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\n\
+         repository.workspace = true\nreadme = \"../../README.md\"\nkeywords = [{keywords}]\n\
+         categories = [\"api-bindings\", \"web-programming::http-client\"]\n\n\
+         [package.metadata.docs.rs]\nall-features = true\ntargets = [\"x86_64-unknown-linux-gnu\"]\n\n\
+         [features]\n\
+         # `mock::MockServer`: typed mocks of this API for your own tests.\n\
+         mock = [\"cloud-sdk-runtime/mock\"]\n\n\
+         [dependencies]\n{deps}\n",
+        header = header("#", api, progenitor_version),
+        name = c.crate_name,
+        version = c.version,
+        desc = c
+            .description
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// Whether generated code refers to a crate by path (`chrono::`, `::chrono::`), not merely as
+/// part of a longer identifier.
+fn uses_crate(code: &str, needle: &str) -> bool {
+    code.match_indices(needle).any(|(i, _)| {
+        let before = code[..i].chars().next_back();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+    })
+}
+
+/// The progenitor version, as locked in `Cargo.lock` (what actually generated the code).
+pub fn progenitor_version(root: &Path) -> Result<String, SpecError> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock"))
+        .map_err(|e| SpecError::new("Cargo.lock", None, format!("cannot read: {e}")))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"progenitor-impl\""
+            && let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = "))
+        {
+            return Ok(v.trim_matches('"').to_owned());
+        }
+    }
+    Err(SpecError::new(
+        "Cargo.lock",
+        None,
+        "progenitor-impl is not in the lock file: run `cargo build -p xtask`",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `generate` relies on in progenitor's request code: each path parameter written as
+    /// `encode_path(..)`, which becomes the runtime's checked `path_segment`.
+    #[test]
+    fn path_parameters_go_through_the_checked_segment() {
+        let progenitor = quote! {
+            let url = format!("{}/v1/{}/x", client.baseurl, encode_path(&project_id.to_string()));
+        };
+        let mut checked = 0;
+        let code = checked_path_segments(progenitor, &mut checked).to_string();
+        assert_eq!(checked, 1);
+        assert!(!code.contains("encode_path"), "{code}");
+        assert!(
+            code.contains(
+                &quote!(
+                    ::cloud_sdk_runtime::path_segment("project_id", &project_id.to_string())
+                        .map_err(Error::InvalidRequest)?
+                )
+                .to_string()
+            ),
+            "{code}"
+        );
+    }
+}

@@ -1,0 +1,166 @@
+//! Item streams across pages, one per `[[paginate]]` entry of `api.toml`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::calls::{object_properties, response_schema_name, rust_type_of, schema_def};
+use crate::spec::{LoadedApi, SpecError, naming};
+
+/// The most pages one item stream requests when the API documents no maximum offset.
+const MAX_PAGES: u32 = 1000;
+
+/// A stream of every item across pages, for each `[[paginate]]` entry of `api.toml`.
+pub(super) fn paging(api: &LoadedApi) -> Result<TokenStream, SpecError> {
+    use openapiv3::{ReferenceOr, StatusCode};
+    let mut out = TokenStream::new();
+    let err = |msg: String| {
+        SpecError::new(
+            format!("specs/{}/api.toml", api.name),
+            Some("paginate".into()),
+            msg,
+        )
+    };
+    for p in &api.config.paginate {
+        let op = api
+            .merged
+            .operations()
+            .find(|(_, _, op)| op.operation_id.as_deref() == Some(p.operation.as_str()))
+            .map(|(_, _, op)| op)
+            .ok_or_else(|| err(format!("no operation `{}`", p.operation)))?;
+        let page = response_schema_name(api, op, &StatusCode::Code(200)).ok_or_else(|| {
+            err(format!(
+                "`{}` has no named 200 response schema",
+                p.operation
+            ))
+        })?;
+        let items = schema_def(api, &page)
+            .and_then(|s| match &s.schema_kind {
+                openapiv3::SchemaKind::Type(openapiv3::Type::Object(o)) => {
+                    o.properties.get(&p.items)
+                }
+                _ => None,
+            })
+            .and_then(|prop| match prop {
+                ReferenceOr::Item(s) => match &s.schema_kind {
+                    openapiv3::SchemaKind::Type(openapiv3::Type::Array(a)) => {
+                        a.items.as_ref().and_then(|i| match i {
+                            ReferenceOr::Reference { reference } => {
+                                reference.rsplit('/').next().map(str::to_owned)
+                            }
+                            ReferenceOr::Item(_) => None,
+                        })
+                    }
+                    _ => None,
+                },
+                ReferenceOr::Reference { .. } => None,
+            })
+            .ok_or_else(|| {
+                err(format!(
+                    "`{page}.{}` is not an array of a named schema",
+                    p.items
+                ))
+            })?;
+        let error = response_schema_name(api, op, &StatusCode::Range(4)).ok_or_else(|| {
+            err(format!(
+                "`{}` has no named 4XX/5XX error schema",
+                p.operation
+            ))
+        })?;
+        let max_offset = match max_of_query_parameter(op, &p.offset) {
+            Some(max) => quote!(::std::option::Option::Some(#max)),
+            None => quote!(::std::option::Option::None),
+        };
+        // The total as the runtime reads it (`i64`): converted unless the field already is
+        // one (`format: int64`), which clippy would call a useless conversion.
+        let total_is_i64 = schema_def(api, &page)
+            .map(|s| object_properties(api, s))
+            .and_then(|props| {
+                let (property, _) = props.get(p.total.as_str())?;
+                let schema = match property {
+                    ReferenceOr::Item(s) => Some(&**s),
+                    ReferenceOr::Reference { reference } => {
+                        schema_def(api, reference.strip_prefix("#/components/schemas/")?)
+                    }
+                }?;
+                match &schema.schema_kind {
+                    openapiv3::SchemaKind::Type(openapiv3::Type::Integer(int)) => Some(matches!(
+                        &int.format,
+                        openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int64)
+                    )),
+                    _ => None,
+                }
+            })
+            .ok_or_else(|| {
+                err(format!(
+                    "`{page}.{}` is not an integer property: name the total count in `total`",
+                    p.total
+                ))
+            })?;
+        let builder = format_ident!("{}", naming::pascal(&p.operation));
+        let [items_field, offset_field, limit_field, total_field] =
+            [&p.items, &p.offset, &p.limit, &p.total]
+                .map(|f| format_ident!("{}", naming::snake(f)));
+        let total = if total_is_i64 {
+            quote!(page.#total_field)
+        } else {
+            quote!(page.#total_field.map(i64::from))
+        };
+        let stream_fn = format_ident!("stream_{}", naming::snake(&p.items));
+        let (item_type, error_type) = (rust_type_of(api, &items)?, rust_type_of(api, &error)?);
+        let doc = format!(
+            " Every `{items}` item of every page, in order: sends the request page after page \
+             (`{offset}` advancing, `{limit}` = `page_size`) and stops after `{total}` items, at \
+             a page shorter than `page_size`, past the documented maximum offset, or after {MAX_PAGES} \
+             pages. Other parameters are those set on this builder.",
+            items = p.items,
+            offset = p.offset,
+            limit = p.limit,
+            total = p.total,
+        );
+        out.extend(quote! {
+            impl<'a> builder::#builder<'a> {
+                #[doc = #doc]
+                pub fn #stream_fn(self, page_size: u32) -> ::cloud_sdk_runtime::Paged<'a, #item_type, #error_type> {
+                    let bounds = ::cloud_sdk_runtime::PageBounds {
+                        max_offset: #max_offset,
+                        max_pages: #MAX_PAGES,
+                    };
+                    ::cloud_sdk_runtime::offset_pages(page_size, bounds, move |offset, limit| {
+                        let request = self.clone().#offset_field(offset).#limit_field(limit);
+                        async move {
+                            let page = request.send().await?.into_inner();
+                            Ok(::cloud_sdk_runtime::Page {
+                                items: page.#items_field,
+                                total: #total,
+                            })
+                        }
+                    })
+                }
+            }
+        });
+    }
+    Ok(out)
+}
+
+/// The documented `maximum` of an integer query parameter, if any.
+fn max_of_query_parameter(op: &openapiv3::Operation, name: &str) -> Option<u64> {
+    use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr, SchemaKind, Type};
+    op.parameters.iter().find_map(|p| match p {
+        ReferenceOr::Item(Parameter::Query { parameter_data, .. })
+            if parameter_data.name == name =>
+        {
+            match &parameter_data.format {
+                ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) => {
+                    match &schema.schema_kind {
+                        SchemaKind::Type(Type::Integer(int)) => {
+                            int.maximum.and_then(|m| u64::try_from(m).ok())
+                        }
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    })
+}
