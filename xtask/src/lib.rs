@@ -186,7 +186,7 @@ impl std::fmt::Display for Failure {
 
 /// Runs the generator on `root`: in check mode compares only, otherwise writes what differs.
 /// Besides `generated/`, the generated crates' entries in the workspace manifest and lock file
-/// follow `api.toml` (see [`workspace_deps`]).
+/// follow `api.toml` (see [`codegen::workspace_deps`]).
 pub fn run(root: &Path, check: bool) -> Result<Outcome, Failure> {
     let apis = spec::load_all(root).map_err(Failure::Specs)?;
     let mut files = generate_apis(&apis).map_err(Failure::Specs)?;
