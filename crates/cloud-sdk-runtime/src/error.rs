@@ -143,14 +143,11 @@ impl Error {
         &self.message
     }
 
-    /// The kind of any failure in a chain: the runtime's own, or reqwest's timeout, connect
-    /// and builder flags (a request reqwest could not build or send, such as a URL that is
-    /// not a valid URI, is [`ErrorKind::InvalidRequest`]: it never left); `None` when none
-    /// says.
+    /// The kind of a reqwest failure in a chain that carries no runtime [`Error`] (the caller
+    /// looks for that first, through `seam`): reqwest's timeout, connect and builder flags (a
+    /// request reqwest could not build or send, such as a URL that is not a valid URI, is
+    /// [`ErrorKind::InvalidRequest`]: it never left); `None` when none says.
     pub(crate) fn kind_of(error: &(dyn std::error::Error + 'static)) -> Option<ErrorKind> {
-        if let Some(e) = crate::seam::find(error) {
-            return Some(e.kind);
-        }
         let mut current = Some(error);
         while let Some(e) = current {
             if let Some(r) = e.downcast_ref::<reqwest::Error>() {

@@ -3,7 +3,7 @@
 //!
 //! The generated crates (`oceanbase-cloud`, `huaweicloud-*`) hold a [`ClientCore`] (their
 //! [`Runtime`]) as their progenitor "inner" value and invoke [`client_glue!`] once, which routes
-//! progenitor's `ClientHooks` (pre / exec) to [`ClientCore::pre`] and [`Runtime::exec`].
+//! progenitor's `ClientHooks` (pre / exec) to [`ClientCore::pre`] and [`ClientCore::exec`].
 //! Everything that knows about credentials or the wire lives here, in hand-written code:
 //!
 //! - [`Runtime`] and [`Limits`]: one HTTP client per runtime, redirects never followed, a

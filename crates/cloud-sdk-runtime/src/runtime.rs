@@ -860,7 +860,13 @@ impl ClientCore {
             return Err(progenitor_client::Error::InvalidRequest(why.clone()));
         }
         self.runtime
-            .pre(request, operation_id, user_agent, require_one_of, &self.record)
+            .pre(
+                request,
+                operation_id,
+                user_agent,
+                require_one_of,
+                &self.record,
+            )
             .await
     }
 
@@ -870,9 +876,7 @@ impl ClientCore {
         request: reqwest::Request,
         operation_id: &str,
     ) -> reqwest::Result<reqwest::Response> {
-        self.runtime
-            .exec(request, operation_id, &self.record)
-            .await
+        self.runtime.exec(request, operation_id, &self.record).await
     }
 }
 

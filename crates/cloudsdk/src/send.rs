@@ -9,7 +9,8 @@ use std::{
 };
 
 use cloud_sdk_runtime::{
-    ApiError, CallRecord, ConfigError, Runtime, RuntimeBuilder, ServiceError, WaitError, huawei, oceanbase,
+    ApiError, CallRecord, ConfigError, Runtime, RuntimeBuilder, ServiceError, WaitError, huawei,
+    oceanbase,
 };
 use progenitor_client::{Error as RawError, ResponseValue};
 use serde_json::Value;
