@@ -27,7 +27,7 @@ use quote::quote;
 
 use crate::spec::{LoadedApi, SpecError, naming};
 
-use calls::{require_one_of_rules, send_types, typed_calls};
+use calls::{require_one_of_rules, take_sends, typed_calls};
 use docs::{document_items, ident_text, mark_non_exhaustive};
 use paging::paging;
 use vendor::{mock_items, vendor_items};
@@ -96,17 +96,31 @@ pub fn generate_api(
     remove_progenitor_constructors(&mut file);
     document_items(api, &mut file);
     document_server_defaults(api, &mut file);
-    let sends = send_types(&file);
+    let sends = take_sends(&mut file);
+    let calls = typed_calls(api, &sends)?;
     let extras = [
         glue(api)?,
         vendor_items(api)?,
-        typed_calls(api, &sends)?,
+        calls.root,
         paging(api)?,
         mock_items(api, &sends)?,
         extra,
     ];
     file.items
         .extend(parse(extras.into_iter().collect())?.items);
+    let calls = parse(calls.builder)?;
+    match module_items(&mut file, "builder") {
+        Some(items) => items.extend(calls.items),
+        None => {
+            return Err(SpecError::new(
+                format!("specs/{}", api.name),
+                None,
+                "progenitor's code has no `builder` module for `call()` to join; update \
+                 `typed_calls` in xtask/src/codegen/calls.rs to the new shape"
+                    .to_owned(),
+            ));
+        }
+    }
     // Open enumerations go into `types`, next to the types that use them.
     let enums = parse(open_enums.iter().map(open_enum::tokens).collect())?;
     if let Some(items) = module_items(&mut file, "types") {
