@@ -429,9 +429,12 @@ fn the_vendor_file_names_the_auth_scheme_and_client_macro() {
     assert!(invocation.contains("service = \"css\""), "{invocation}");
     assert_eq!(lib.matches("::cloud_sdk_runtime::acme_client!(").count(), 1);
     assert!(!lib.contains("huawei_client"));
-    let catalog = fs::read_to_string(scratch.root().join("generated/cloudsdk-catalog.rs"))
-        .expect("catalog");
-    assert!(catalog.contains("auth: Auth::AcmeSign"), "the scheme by name");
+    let catalog =
+        fs::read_to_string(scratch.root().join("generated/cloudsdk-catalog.rs")).expect("catalog");
+    assert!(
+        catalog.contains("auth: Auth::AcmeSign"),
+        "the scheme by name"
+    );
 }
 
 /// A vendor whose host pattern has `{service}` needs `service` in each API's api.toml.

@@ -216,7 +216,7 @@ fn required(
 
 /// Gives a generated OceanBase Cloud client (the invoking crate's `Client`) its vendor items:
 /// `DEFAULT_BASE_URL`, `API` (an [`Api`]), `from_env()` and `with_credentials()`, and behind
-/// the crate's `mock` feature its [`MockVendor`](crate::mock::MockVendor) implementation (a
+/// the crate's `mock` feature its `mock::MockVendor` implementation (a
 /// server that runs HTTP Digest, stand-in credentials, the API's supplied values).
 ///
 /// `cargo xtask generate` writes the invocation from `specs/`: `base_url` from `api.toml`, and

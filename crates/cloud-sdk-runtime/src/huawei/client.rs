@@ -5,7 +5,7 @@
 /// Gives a generated Huawei Cloud client (the invoking crate's `Client`) its vendor items:
 /// `DEFAULT_BASE_URL`, `SERVICE` (a [`Service`](crate::huawei::Service)), `from_env()` and
 /// `for_region()`, and behind the crate's `mock` feature its
-/// [`MockVendor`](crate::mock::MockVendor) implementation (an open server that checks no
+/// `mock::MockVendor` implementation (an open server that checks no
 /// signature, AK/SK stand-in credentials, API Gateway's refusal body).
 ///
 /// `cargo xtask generate` writes the invocation from `specs/`: `base_url` from `api.toml`,
