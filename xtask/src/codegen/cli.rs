@@ -187,12 +187,7 @@ fn api_entry(api: &LoadedApi, short: &str) -> Result<TokenStream, Vec<SpecError>
         )]
     })?;
     let service = c.service.clone().unwrap_or_default();
-    let host = c
-        .vendor_config
-        .host
-        .as_deref()
-        .unwrap_or_default()
-        .replace("{service}", &service);
+    let host = super::vendor::host(api).unwrap_or_default();
     let regions = c.host_exceptions.iter().map(|e| &e.region);
     let hosts = c.host_exceptions.iter().map(|e| &e.host);
     let headers = c.env_headers.iter().map(|h| &h.header);

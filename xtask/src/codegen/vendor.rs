@@ -27,12 +27,7 @@ pub(super) fn vendor_items(api: &LoadedApi) -> Result<TokenStream, SpecError> {
     })?;
     let base_url = &c.base_url;
     let service = c.service.as_ref().map(|s| quote!(service = #s,));
-    let host = match (&c.vendor_config.host, &c.service) {
-        (Some(pattern), Some(service)) => Some(pattern.replace("{service}", service)),
-        (Some(pattern), None) => Some(pattern.clone()),
-        (None, _) => None,
-    }
-    .map(|h| quote!(host = #h,));
+    let host = host(api).map(|h| quote!(host = #h,));
     let regions = c.host_exceptions.iter().map(|e| &e.region);
     let hosts = c.host_exceptions.iter().map(|e| &e.host);
     let headers = c.env_headers.iter().map(|h| &h.header);
@@ -50,6 +45,16 @@ pub(super) fn vendor_items(api: &LoadedApi) -> Result<TokenStream, SpecError> {
             env_headers = [#((#headers, #vars)),*],
             client_supplied = [#(#supplied),*],
         );
+    })
+}
+
+/// The API's host: the vendor's pattern with `{service}` filled in, when the vendor has one.
+pub(super) fn host(api: &LoadedApi) -> Option<String> {
+    let c = &api.config;
+    let pattern = c.vendor_config.host.as_ref()?;
+    Some(match &c.service {
+        Some(service) => pattern.replace("{service}", service),
+        None => pattern.clone(),
     })
 }
 
