@@ -14,7 +14,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::{
-    codegen::{COMMAND, GeneratedFile, calls::request_schema_name, calls::rust_type_of},
+    codegen::{COMMAND, GeneratedFile, calls::rust_type_of},
     spec::{LoadedApi, SpecError, naming},
 };
 
@@ -135,7 +135,7 @@ fn replay_step(
 
     let body = match request_body(api, op) {
         None => quote!(),
-        Some((required, example)) => match (example, request_schema_name(op)) {
+        Some((required, example)) => match (example, api.request_schema_name(op)) {
             (Some(example), Some(schema)) => {
                 let ty = rust_type_of(api, &schema)?;
                 let json = example.to_string();
@@ -294,19 +294,7 @@ fn request_body<'a>(
     api: &'a LoadedApi,
     op: &'a openapiv3::Operation,
 ) -> Option<(bool, Option<&'a Value>)> {
-    use openapiv3::ReferenceOr;
-    let body = match op.request_body.as_ref()? {
-        ReferenceOr::Item(b) => b,
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/requestBodies/")?;
-            api.merged
-                .components
-                .as_ref()?
-                .request_bodies
-                .get(name)?
-                .as_item()?
-        }
-    };
+    let body = api.request_body(op)?;
     let media = body.content.get("application/json")?;
     let example = media.example.as_ref().or_else(|| {
         media
@@ -319,7 +307,7 @@ fn request_body<'a>(
 
 /// The documented JSON example of the operation's success response (the first 2xx status).
 fn success_example<'a>(api: &'a LoadedApi, op: &'a openapiv3::Operation) -> Option<&'a Value> {
-    use openapiv3::{ReferenceOr, StatusCode};
+    use openapiv3::StatusCode;
     let (_, response) = op
         .responses
         .responses
@@ -328,18 +316,7 @@ fn success_example<'a>(api: &'a LoadedApi, op: &'a openapiv3::Operation) -> Opti
             StatusCode::Code(c) => (200..300).contains(c),
             StatusCode::Range(r) => *r == 2,
         })?;
-    let response = match response {
-        ReferenceOr::Item(item) => item,
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/responses/")?;
-            api.merged
-                .components
-                .as_ref()?
-                .responses
-                .get(name)?
-                .as_item()?
-        }
-    };
+    let response = api.response(response)?;
     let media = response.content.get("application/json")?;
     media.example.as_ref().or_else(|| {
         media

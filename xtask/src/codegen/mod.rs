@@ -23,7 +23,7 @@ use quote::quote;
 use crate::spec::{LoadedApi, SpecError, naming};
 
 use calls::{require_one_of_rules, send_types, typed_calls};
-use docs::{document_items, ident_text, mark_non_exhaustive};
+use docs::{document_items, mark_non_exhaustive};
 use paging::paging;
 use vendor::{mock_items, vendor_items};
 
@@ -199,7 +199,7 @@ fn run_progenitor(
         );
     }
     let place = || SpecError::new(format!("specs/{}", api.name), None, String::new());
-    let spec = strip_property_defaults(&collapse_error_codes(&api.merged)).0;
+    let spec = strip_property_defaults(&collapse_error_codes(api)).0;
     let tokens = catch_generator_panic(|| {
         // A fresh generator per API: a reused one carries types over from the previous crate.
         let mut generator = Generator::new(&settings);
@@ -222,27 +222,12 @@ fn run_progenitor(
 /// A documented error status (`409`) next to a range (`4XX`) with the same body makes progenitor
 /// emit an unreachable match arm (it orders `4XX` first). The spec keeps the documented codes;
 /// progenitor gets only the range, which yields the same typed error.
-fn collapse_error_codes(spec: &openapiv3::OpenAPI) -> openapiv3::OpenAPI {
+fn collapse_error_codes(api: &LoadedApi) -> openapiv3::OpenAPI {
     use openapiv3::{ReferenceOr, StatusCode};
-    let mut spec = spec.clone();
-    let body = |spec: &openapiv3::OpenAPI,
-                r: &ReferenceOr<openapiv3::Response>|
-     -> Option<serde_json::Value> {
-        let response = match r {
-            ReferenceOr::Item(item) => item.clone(),
-            ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/responses/")?;
-                spec.components
-                    .as_ref()?
-                    .responses
-                    .get(name)?
-                    .as_item()?
-                    .clone()
-            }
-        };
-        serde_json::to_value(&response.content).ok()
+    let mut spec = api.merged.clone();
+    let body = |r: &ReferenceOr<openapiv3::Response>| -> Option<serde_json::Value> {
+        serde_json::to_value(&api.response(r)?.content).ok()
     };
-    let snapshot = spec.clone();
     for (_, item) in spec.paths.paths.iter_mut() {
         let ReferenceOr::Item(item) = item else {
             continue;
@@ -266,7 +251,7 @@ fn collapse_error_codes(spec: &openapiv3::OpenAPI) -> openapiv3::OpenAPI {
                 .filter_map(|(code, r)| match code {
                     StatusCode::Code(n) if (400..600).contains(n) => {
                         let range = responses.get(&StatusCode::Range(n / 100))?;
-                        (body(&snapshot, range)? == body(&snapshot, r)?).then(|| code.clone())
+                        (body(range)? == body(r)?).then(|| code.clone())
                     }
                     _ => None,
                 })
@@ -346,6 +331,11 @@ fn strip_property_defaults(spec: &openapiv3::OpenAPI) -> (openapiv3::OpenAPI, Se
 
 /// Per schema name, the defaults of its optional properties: (property, default).
 type ServerDefaults = std::collections::BTreeMap<String, Vec<(String, serde_json::Value)>>;
+
+/// An identifier as the spec spells it: without the `r#` of a raw identifier (`r#type`).
+fn ident_text(ident: &syn::Ident) -> String {
+    ident.to_string().trim_start_matches("r#").to_owned()
+}
 
 /// The items of the top-level module `name` of progenitor's output (`types`, `builder`).
 fn module_items<'a>(file: &'a mut syn::File, name: &str) -> Option<&'a mut Vec<syn::Item>> {

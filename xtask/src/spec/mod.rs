@@ -8,6 +8,7 @@
 //! only by `cargo xtask docs`: they are neither specs nor part of the spec hash.
 
 pub mod config;
+pub mod model;
 pub mod naming;
 pub mod oas_schema;
 pub mod rules;
@@ -50,35 +51,6 @@ pub struct LoadedApi {
     pub spec_hash: String,
     /// The operation documents (relative paths), for messages.
     pub files: Vec<String>,
-}
-
-impl LoadedApi {
-    /// A parameter of an operation, its `$ref` (to the merged `components/parameters`) resolved.
-    pub fn parameter<'a>(
-        &'a self,
-        p: &'a openapiv3::ReferenceOr<openapiv3::Parameter>,
-    ) -> Option<&'a openapiv3::Parameter> {
-        match p {
-            openapiv3::ReferenceOr::Item(p) => Some(p),
-            openapiv3::ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/parameters/")?;
-                self.merged
-                    .components
-                    .as_ref()?
-                    .parameters
-                    .get(name)?
-                    .as_item()
-            }
-        }
-    }
-
-    /// An operation's parameters, their `$ref`s resolved.
-    pub fn parameters<'a>(
-        &'a self,
-        op: &'a openapiv3::Operation,
-    ) -> impl Iterator<Item = &'a openapiv3::Parameter> {
-        op.parameters.iter().filter_map(|p| self.parameter(p))
-    }
 }
 
 /// Loads every API under `<root>/specs`, sorted by name. Errors of all APIs are collected.
