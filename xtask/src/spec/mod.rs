@@ -251,6 +251,17 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
     }
 
     let merged = merge(&config, common.as_ref(), &operations, &texts)?;
+    let files = operations.iter().map(|(f, _)| f.clone()).collect();
+    let merged_file = format!("specs/{name} (merged)");
+    let merged: openapiv3::OpenAPI =
+        deserialize_openapi(&merged_file, merged).map_err(|e| vec![e])?;
+    let api = LoadedApi {
+        name,
+        config,
+        merged,
+        spec_hash: hex::encode(hasher.finalize()),
+        files,
+    };
     let sources: Vec<crate::spec::settings::Source<'_>> = common
         .iter()
         .chain(operations.iter())
@@ -259,22 +270,11 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
             Some(crate::spec::settings::Source { file, text, doc })
         })
         .collect();
-    let problems =
-        crate::spec::settings::check(&config, &config_file, &config_text, &merged, &sources);
+    let problems = crate::spec::settings::check(&api, &config_file, &config_text, &sources);
     if !problems.is_empty() {
         return Err(problems);
     }
-    let files = operations.iter().map(|(f, _)| f.clone()).collect();
-    let merged_file = format!("specs/{name} (merged)");
-    let merged: openapiv3::OpenAPI =
-        deserialize_openapi(&merged_file, merged).map_err(|e| vec![e])?;
-    Ok(LoadedApi {
-        name,
-        config,
-        merged,
-        spec_hash: hex::encode(hasher.finalize()),
-        files,
-    })
+    Ok(api)
 }
 
 /// A TOML settings error at its line (`file:line: message`).
