@@ -47,11 +47,19 @@ pub struct LoadedApi {
     pub config: ApiConfig,
     /// The merged document, as progenitor reads it.
     pub merged: openapiv3::OpenAPI,
+    /// The same document as JSON, for the readers that compare what is written (extensions
+    /// included) rather than what is generated.
+    pub merged_json: Value,
+    /// The file that defines each component, by (kind, name): (`schemas`, `HuaweiError`).
+    pub owners: Owners,
     /// SHA-256 over every input file (names and contents), hex.
     pub spec_hash: String,
     /// The operation documents (relative paths), for messages.
     pub files: Vec<String>,
 }
+
+/// The file that defines each component, by (kind as in `components`, name).
+pub type Owners = BTreeMap<(String, String), String>;
 
 /// Loads every API under `<root>/specs`, sorted by name. Errors of all APIs are collected.
 pub fn load_all(root: &Path) -> Result<Vec<LoadedApi>, Vec<SpecError>> {
@@ -250,15 +258,17 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
         )]);
     }
 
-    let merged = merge(&config, common.as_ref(), &operations, &texts)?;
+    let (merged_json, owners) = merge(&config, common.as_ref(), &operations, &texts)?;
     let files = operations.iter().map(|(f, _)| f.clone()).collect();
     let merged_file = format!("specs/{name} (merged)");
     let merged: openapiv3::OpenAPI =
-        deserialize_openapi(&merged_file, merged).map_err(|e| vec![e])?;
+        deserialize_openapi(&merged_file, merged_json.clone()).map_err(|e| vec![e])?;
     let api = LoadedApi {
         name,
         config,
         merged,
+        merged_json,
+        owners,
         spec_hash: hex::encode(hasher.finalize()),
         files,
     };
@@ -557,7 +567,7 @@ fn merge(
     common: Option<&(String, Value)>,
     operations: &[(String, Value)],
     texts: &[(String, String)],
-) -> Result<Value, Vec<SpecError>> {
+) -> Result<(Value, Owners), Vec<SpecError>> {
     // An error at `pointer` of `file`, at its line in the file as written.
     let at = |file: &str, pointer: String, message: String| {
         let line = texts
@@ -570,7 +580,7 @@ fn merge(
     let mut refs: Vec<(String, String, String)> = Vec::new();
     let mut errors = Vec::new();
     let mut components: BTreeMap<&str, Map<String, Value>> = BTreeMap::new();
-    let mut owners: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut owners: Owners = BTreeMap::new();
     let mut paths = Map::new();
     let mut path_owner: BTreeMap<(String, String), String> = BTreeMap::new();
     let mut op_ids: BTreeMap<String, String> = BTreeMap::new();
@@ -666,7 +676,7 @@ fn merge(
         }
     }
     if errors.is_empty() {
-        Ok(merged)
+        Ok((merged, owners))
     } else {
         Err(errors)
     }

@@ -1,19 +1,30 @@
-//! The one place a `$ref` of the merged document is followed. Every reader of a loaded API
-//! (the generator, the surface, the CLI table, the contract tests) asks these lookups for a
-//! schema, parameter, request body or response instead of matching on references itself.
+//! The one place a `$ref` is followed. Every reader of a loaded API (the generator, the
+//! surface, the settings checks, the CLI table, the contract tests, the docs comparison) asks
+//! these lookups for a schema, parameter, request body or response instead of matching on
+//! references itself: typed nodes of the merged document, or, for the docs comparison, which
+//! reads extensions as written, the same nodes as JSON with the file that defines them.
 //!
-//! After the merge every reference is local (`#/components/<kind>/<name>`) and names a
-//! component that exists (the loader checks both), so a lookup that finds nothing means the
-//! node is not of the kind asked for.
+//! Every reference names a component (`#/components/<kind>/<name>`, or the same in
+//! `_common.yaml`), and the loader has checked that it exists, so a lookup that finds nothing
+//! means the node is not of the kind asked for.
 
 use openapiv3::{
     Components, Operation, Parameter, ReferenceOr, RequestBody, Response, Schema, StatusCode,
 };
 
-use crate::spec::LoadedApi;
+use serde_json::Value;
+
+use crate::spec::{COMMON_FILE, LoadedApi};
 
 /// How many references in a row are followed before a chain counts as a cycle.
 const MAX_CHAIN: usize = 16;
+
+/// The component a `$ref` names: (kind as in `components`, name). A reference into
+/// `_common.yaml` names the same component as the local one the merge rewrites it to.
+fn component_ref(reference: &str) -> Option<(&str, &str)> {
+    let local = reference.strip_prefix(COMMON_FILE).unwrap_or(reference);
+    local.strip_prefix("#/components/")?.split_once('/')
+}
 
 /// The name a `$ref` gives (its last segment), or `None` for an inline item.
 pub fn ref_name<T>(item: &ReferenceOr<T>) -> Option<&str> {
@@ -50,10 +61,10 @@ impl LoadedApi {
             match item {
                 ReferenceOr::Item(found) => return Some(found),
                 ReferenceOr::Reference { reference } => {
-                    let name = reference
-                        .strip_prefix("#/components/")?
-                        .strip_prefix(kind)?
-                        .strip_prefix('/')?;
+                    let (of_kind, name) = component_ref(reference)?;
+                    if of_kind != kind {
+                        return None;
+                    }
                     item = table(self.merged.components.as_ref()?, name)?;
                 }
             }
@@ -70,10 +81,10 @@ impl LoadedApi {
     pub fn boxed_schema<'a>(&'a self, schema: &'a ReferenceOr<Box<Schema>>) -> Option<&'a Schema> {
         match schema {
             ReferenceOr::Item(s) => Some(s),
-            ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/schemas/")?;
-                self.schema_named(name)
-            }
+            ReferenceOr::Reference { reference } => match component_ref(reference)? {
+                ("schemas", name) => self.schema_named(name),
+                _ => None,
+            },
         }
     }
 
@@ -147,5 +158,32 @@ impl LoadedApi {
     /// The name of the schema of an operation's JSON response for `status`, when it is a `$ref`.
     pub fn response_schema_name(&self, op: &Operation, status: &StatusCode) -> Option<String> {
         body_schema_name(self.response_for(op, status)?).map(str::to_owned)
+    }
+
+    /// A JSON node of a document (as written or merged), its `$ref`s followed in the merged
+    /// document: the node, and the file that defines it when a reference was followed.
+    pub fn follow_json<'a>(
+        &'a self,
+        mut v: &'a Value,
+    ) -> Result<(&'a Value, Option<&'a str>), String> {
+        let mut file = None;
+        for _ in 0..MAX_CHAIN {
+            let Some(reference) = v.get("$ref").and_then(Value::as_str) else {
+                return Ok((v, file));
+            };
+            let (kind, name) = component_ref(reference)
+                .ok_or_else(|| format!("reference {reference} names no component"))?;
+            v = self
+                .merged_json
+                .get("components")
+                .and_then(|c| c.get(kind))
+                .and_then(|c| c.get(name))
+                .ok_or_else(|| format!("reference {reference} does not resolve"))?;
+            file = self
+                .owners
+                .get(&(kind.to_owned(), name.to_owned()))
+                .map(String::as_str);
+        }
+        Err(format!("references nest more than {MAX_CHAIN} deep"))
     }
 }
