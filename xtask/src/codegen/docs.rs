@@ -59,7 +59,7 @@ fn schema_properties(api: &LoadedApi, type_name: &str) -> Vec<(String, String, b
         return Vec::new();
     };
     let Some(openapiv3::SchemaKind::Type(openapiv3::Type::Object(object))) =
-        schema.as_item().map(|s| &s.schema_kind)
+        api.schema(schema).map(|s| &s.schema_kind)
     else {
         return Vec::new();
     };
@@ -198,10 +198,8 @@ fn document_operation_builders(api: &LoadedApi, items: &mut [syn::Item]) {
             continue;
         };
         let params = api.parameter_list(op);
-        let required_params: Vec<String> = op
-            .parameters
-            .iter()
-            .filter_map(|p| p.as_item())
+        let required_params: Vec<String> = api
+            .parameters(op)
             .filter(|p| p.parameter_data_ref().required)
             .map(|p| p.parameter_data_ref().name.clone())
             .collect();

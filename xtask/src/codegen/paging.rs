@@ -11,7 +11,7 @@ const MAX_PAGES: u32 = 1000;
 
 /// A stream of every item across pages, for each `[[paginate]]` entry of `api.toml`.
 pub(super) fn paging(api: &LoadedApi) -> Result<TokenStream, SpecError> {
-    use openapiv3::{ReferenceOr, StatusCode};
+    use openapiv3::StatusCode;
     let mut out = TokenStream::new();
     let err = |msg: String| {
         SpecError::new(
@@ -43,14 +43,11 @@ pub(super) fn paging(api: &LoadedApi) -> Result<TokenStream, SpecError> {
                 }
                 _ => None,
             })
-            .and_then(|prop| match prop {
-                ReferenceOr::Item(s) => match &s.schema_kind {
-                    openapiv3::SchemaKind::Type(openapiv3::Type::Array(a)) => {
-                        a.items.as_ref().and_then(ref_name).map(str::to_owned)
-                    }
-                    _ => None,
-                },
-                ReferenceOr::Reference { .. } => None,
+            .and_then(|prop| match &api.boxed_schema(prop)?.schema_kind {
+                openapiv3::SchemaKind::Type(openapiv3::Type::Array(a)) => {
+                    a.items.as_ref().and_then(ref_name).map(str::to_owned)
+                }
+                _ => None,
             })
             .ok_or_else(|| {
                 err(format!(

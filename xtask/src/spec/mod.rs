@@ -768,7 +768,7 @@ fn unresolved(merged: &Value, target: &str) -> String {
 }
 
 /// Resolves a local `#/a/b` reference.
-pub fn resolve_pointer<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
+fn resolve_pointer<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
     let pointer = reference.strip_prefix('#')?;
     doc.pointer(pointer)
 }
