@@ -178,13 +178,10 @@ fn source_here(
     Ok(own.or_else(|| inherited.cloned()))
 }
 
-/// An operation document as written, its API's `_common.yaml`, and the loaded API whose model
-/// follows their references.
+/// An operation document as written, and the loaded API whose model follows its references.
 pub struct SpecDocs<'a> {
     /// The operation document.
     pub op: &'a Value,
-    /// `_common.yaml`, when the API has one.
-    pub common: Option<&'a Value>,
     /// The API, loaded.
     pub api: &'a crate::spec::LoadedApi,
 }
@@ -453,30 +450,27 @@ pub fn spec_side_of(docs: &SpecDocs<'_>) -> Result<Side, String> {
         fields.insert(format!("{location} {name}"), facts);
     }
     // Headers that a security scheme sends are the runtime's: documented, and present.
-    if let Some(schemes) = docs
-        .common
-        .and_then(|c| c.pointer("/components/securitySchemes"))
-        .and_then(Value::as_object)
-    {
-        for s in schemes.values() {
-            if s.get("type").and_then(Value::as_str) == Some("apiKey")
-                && s.get("in").and_then(Value::as_str) == Some("header")
-                && let Some(name) = s.get("name").and_then(Value::as_str)
-            {
-                if !fields.contains_key(&format!("header {name}")) {
-                    runtime_headers.insert(format!("header {name}"));
-                }
-                fields
-                    .entry(format!("header {name}"))
-                    .or_insert_with(|| Facts {
-                        ty: "string".into(),
-                        deviations: BTreeMap::from([(
-                            "*".to_owned(),
-                            "sent by the runtime's authentication (a security scheme)".to_owned(),
-                        )]),
-                        ..Facts::default()
-                    });
+    let schemes = docs.api.merged.components.iter();
+    for scheme in schemes.flat_map(|c| c.security_schemes.values()) {
+        if let Some(openapiv3::SecurityScheme::APIKey {
+            location: openapiv3::APIKeyLocation::Header,
+            name,
+            ..
+        }) = scheme.as_item()
+        {
+            if !fields.contains_key(&format!("header {name}")) {
+                runtime_headers.insert(format!("header {name}"));
             }
+            fields
+                .entry(format!("header {name}"))
+                .or_insert_with(|| Facts {
+                    ty: "string".into(),
+                    deviations: BTreeMap::from([(
+                        "*".to_owned(),
+                        "sent by the runtime's authentication (a security scheme)".to_owned(),
+                    )]),
+                    ..Facts::default()
+                });
         }
     }
     let mut example_request = None;

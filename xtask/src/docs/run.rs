@@ -287,7 +287,6 @@ fn read_spec_side(
     };
     let docs = SpecDocs {
         op: &op,
-        common: common.as_ref().map(|(c, _)| c),
         api: loaded,
     };
     let side = spec_side_of(&docs)
