@@ -561,15 +561,8 @@ fn success_response(
         let Some(media) = response.and_then(|r| r.content.get("application/json")) else {
             return (*code, None, false, Vec::new(), None);
         };
-        let example = media
-            .example
-            .as_ref()
-            .or_else(|| {
-                media
-                    .examples
-                    .values()
-                    .find_map(|e| e.as_item().and_then(|e| e.value.as_ref()))
-            })
+        let example = api
+            .media_example(media)
             .and_then(|v| serde_json::to_string(v).ok());
         let schema = media.schema.as_ref().and_then(|s| api.schema(s));
         let paged = api

@@ -203,7 +203,7 @@ fn example_parameters<'a>(
     let mut out = Vec::new();
     for p in api.parameters(op) {
         let data = p.parameter_data_ref();
-        let value = match parameter_example(data) {
+        let value = match parameter_example(api, data) {
             Some(v) => v,
             // Values the runtime supplies (a request id, a project header) are its to send.
             None if supplied.contains(&data.name.as_str()) || !data.required => continue,
@@ -238,17 +238,10 @@ fn example_parameters<'a>(
 
 /// A parameter's documented example: its own, the first of its `examples`, or its schema's
 /// `example`, `default` or first enumerated value.
-fn parameter_example(data: &openapiv3::ParameterData) -> Option<Value> {
+fn parameter_example(api: &LoadedApi, data: &openapiv3::ParameterData) -> Option<Value> {
     use openapiv3::{ParameterSchemaOrContent, ReferenceOr, SchemaKind, Type};
-    if let Some(v) = &data.example {
+    if let Some(v) = api.example(data.example.as_ref(), data.examples.values()) {
         return Some(v.clone());
-    }
-    if let Some(v) = data
-        .examples
-        .values()
-        .find_map(|e| e.as_item().and_then(|e| e.value.clone()))
-    {
-        return Some(v);
     }
     let ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) = &data.format else {
         return None;
@@ -296,13 +289,7 @@ fn request_body<'a>(
 ) -> Option<(bool, Option<&'a Value>)> {
     let body = api.request_body(op)?;
     let media = body.content.get("application/json")?;
-    let example = media.example.as_ref().or_else(|| {
-        media
-            .examples
-            .values()
-            .find_map(|e| e.as_item().and_then(|e| e.value.as_ref()))
-    });
-    Some((body.required, example))
+    Some((body.required, api.media_example(media)))
 }
 
 /// The documented JSON example of the operation's success response (the first 2xx status).
@@ -317,13 +304,7 @@ fn success_example<'a>(api: &'a LoadedApi, op: &'a openapiv3::Operation) -> Opti
             StatusCode::Range(r) => *r == 2,
         })?;
     let response = api.response(response)?;
-    let media = response.content.get("application/json")?;
-    media.example.as_ref().or_else(|| {
-        media
-            .examples
-            .values()
-            .find_map(|e| e.as_item().and_then(|e| e.value.as_ref()))
-    })
+    api.media_example(response.content.get("application/json")?)
 }
 
 /// How many items each paging test serves, and in pages of what size: three pages, the last

@@ -9,7 +9,8 @@
 //! means the node is not of the kind asked for.
 
 use openapiv3::{
-    Components, Operation, Parameter, ReferenceOr, RequestBody, Response, Schema, StatusCode,
+    Components, Example, MediaType, Operation, Parameter, ReferenceOr, RequestBody, Response,
+    Schema, StatusCode,
 };
 
 use serde_json::Value;
@@ -158,6 +159,27 @@ impl LoadedApi {
     /// The name of the schema of an operation's JSON response for `status`, when it is a `$ref`.
     pub fn response_schema_name(&self, op: &Operation, status: &StatusCode) -> Option<String> {
         body_schema_name(self.response_for(op, status)?).map(str::to_owned)
+    }
+
+    /// A documented example: `example`, else the first of `examples` that has a value (its
+    /// `$ref` followed).
+    pub fn example<'a>(
+        &'a self,
+        example: Option<&'a Value>,
+        examples: impl IntoIterator<Item = &'a ReferenceOr<Example>>,
+    ) -> Option<&'a Value> {
+        example.or_else(|| {
+            examples.into_iter().find_map(|e| {
+                self.follow(e, "examples", |c, name| c.examples.get(name))?
+                    .value
+                    .as_ref()
+            })
+        })
+    }
+
+    /// The documented example of a media type (a request or response body).
+    pub fn media_example<'a>(&'a self, media: &'a MediaType) -> Option<&'a Value> {
+        self.example(media.example.as_ref(), media.examples.values())
     }
 
     /// A JSON node of a document (as written or merged), its `$ref`s followed in the merged
