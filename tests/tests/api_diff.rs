@@ -22,7 +22,6 @@ description = "A small API for the classification tests."
 api_version = "v1"
 base_url = "https://api.example.com"
 vendor = "fixture"
-auth = "digest"
 example = ""
 
 [[client_supplied]]
@@ -103,11 +102,14 @@ fn load(dir: &Path, api_toml: &str, doc: &str) -> Surface {
     let api = dir.join("specs/fixture-api");
     fs::create_dir_all(&api).unwrap();
     fs::create_dir_all(dir.join("specs/vendors")).unwrap();
-    fs::write(
-        dir.join("specs/vendors/fixture.toml"),
-        "feature = \"digest\"\n",
-    )
-    .unwrap();
+    // Two vendors that differ in their authentication scheme.
+    for (vendor, auth) in [("fixture", "digest"), ("fixture-signed", "huawei")] {
+        fs::write(
+            dir.join(format!("specs/vendors/{vendor}.toml")),
+            format!("feature = \"{auth}\"\nauth = \"{auth}\"\nclient_macro = \"x\"\n"),
+        )
+        .unwrap();
+    }
     fs::write(api.join("api.toml"), api_toml).unwrap();
     fs::write(api.join("CreateThing.yaml"), doc).unwrap();
     let loaded = spec::load_api(dir, &api).unwrap_or_else(|e| panic!("fixture spec: {e:?}"));
@@ -621,8 +623,8 @@ fn base_url_auth_and_client_supplied() {
     );
     let c = changes_with(
         (
-            r#"auth = "digest""#,
-            "auth = \"huawei\"\nservice = \"fixture\"",
+            r#"vendor = "fixture""#,
+            "vendor = \"fixture-signed\"\nservice = \"fixture\"",
         ),
         &[],
     );
