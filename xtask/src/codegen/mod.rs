@@ -220,7 +220,7 @@ fn run_progenitor(
         );
     }
     let place = || SpecError::new(format!("specs/{}", api.name), None, String::new());
-    let spec = strip_property_defaults(&collapse_error_codes(api)).0;
+    let spec = strip_property_defaults(&collapse_error_codes(&api.merged)).0;
     let tokens = catch_generator_panic(|| {
         // A fresh generator per API: a reused one carries types over from the previous crate.
         let mut generator = Generator::new(&settings);
@@ -243,11 +243,13 @@ fn run_progenitor(
 /// A documented error status (`409`) next to a range (`4XX`) with the same body makes progenitor
 /// emit an unreachable match arm (it orders `4XX` first). The spec keeps the documented codes;
 /// progenitor gets only the range, which yields the same typed error.
-fn collapse_error_codes(api: &LoadedApi) -> openapiv3::OpenAPI {
+fn collapse_error_codes(spec: &openapiv3::OpenAPI) -> openapiv3::OpenAPI {
     use openapiv3::{ReferenceOr, StatusCode};
-    let mut spec = api.merged.clone();
+    let snapshot = spec;
+    let mut spec = spec.clone();
     let body = |r: &ReferenceOr<openapiv3::Response>| -> Option<serde_json::Value> {
-        serde_json::to_value(&api.response(r)?.content).ok()
+        let response = crate::spec::model::response_in(snapshot, r)?;
+        serde_json::to_value(&response.content).ok()
     };
     for (_, item) in spec.paths.paths.iter_mut() {
         let ReferenceOr::Item(item) = item else {

@@ -9,8 +9,8 @@
 //! means the node is not of the kind asked for.
 
 use openapiv3::{
-    Components, Example, MediaType, Operation, Parameter, ReferenceOr, RequestBody, Response,
-    Schema, StatusCode,
+    Components, Example, MediaType, OpenAPI, Operation, Parameter, ReferenceOr, RequestBody,
+    Response, Schema, StatusCode,
 };
 
 use serde_json::Value;
@@ -50,27 +50,43 @@ pub fn location(p: &Parameter) -> &'static str {
     }
 }
 
+/// Follows `item` through `components.<kind>` of `spec` until it is an item.
+fn follow<'a, T>(
+    spec: &'a OpenAPI,
+    mut item: &'a ReferenceOr<T>,
+    kind: &str,
+    table: impl Fn(&'a Components, &str) -> Option<&'a ReferenceOr<T>>,
+) -> Option<&'a T> {
+    for _ in 0..MAX_CHAIN {
+        match item {
+            ReferenceOr::Item(found) => return Some(found),
+            ReferenceOr::Reference { reference } => {
+                let (of_kind, name) = component_ref(reference)?;
+                if of_kind != kind {
+                    return None;
+                }
+                item = table(spec.components.as_ref()?, name)?;
+            }
+        }
+    }
+    None
+}
+
+/// A response of `spec`, its `$ref` followed: for the generator's passes over a copy of the
+/// document that progenitor reads (the same lookup as [`LoadedApi::response`]).
+pub fn response_in<'a>(spec: &'a OpenAPI, r: &'a ReferenceOr<Response>) -> Option<&'a Response> {
+    follow(spec, r, "responses", |c, name| c.responses.get(name))
+}
+
 impl LoadedApi {
     /// Follows `item` through `components.<kind>` until it is an item.
     fn follow<'a, T>(
         &'a self,
-        mut item: &'a ReferenceOr<T>,
+        item: &'a ReferenceOr<T>,
         kind: &str,
         table: impl Fn(&'a Components, &str) -> Option<&'a ReferenceOr<T>>,
     ) -> Option<&'a T> {
-        for _ in 0..MAX_CHAIN {
-            match item {
-                ReferenceOr::Item(found) => return Some(found),
-                ReferenceOr::Reference { reference } => {
-                    let (of_kind, name) = component_ref(reference)?;
-                    if of_kind != kind {
-                        return None;
-                    }
-                    item = table(self.merged.components.as_ref()?, name)?;
-                }
-            }
-        }
-        None
+        follow(&self.merged, item, kind, table)
     }
 
     /// A schema, its `$ref`s followed.
@@ -124,7 +140,7 @@ impl LoadedApi {
 
     /// A response, its `$ref` followed.
     pub fn response<'a>(&'a self, r: &'a ReferenceOr<Response>) -> Option<&'a Response> {
-        self.follow(r, "responses", |c, name| c.responses.get(name))
+        response_in(&self.merged, r)
     }
 
     /// An operation's documented response for `status`, its `$ref` followed.
