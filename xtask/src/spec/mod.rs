@@ -164,6 +164,32 @@ fn sort_keys(v: Value) -> Value {
     }
 }
 
+/// Parses and validates each `(file, name, text)` document, in order. The documents are
+/// independent and the OpenAPI schema check dominates loading a large API, so they are checked
+/// on as many threads as the machine has.
+fn check_documents(docs: &[(String, String, String)]) -> Vec<Result<Value, Vec<SpecError>>> {
+    let check = |(file, _, text): &(String, String, String)| {
+        parse_yaml(file, text)
+            .map_err(|e| vec![e])
+            .and_then(|doc| validate_document(file, text, &doc).map(|()| doc))
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || docs.len() < 2 {
+        return docs.iter().map(check).collect();
+    }
+    let chunk = docs.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = docs
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(check).collect::<Vec<_>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|part| part.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
+}
+
 /// Loads, validates and merges `specs/<api>/`.
 pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
     let name = dir
@@ -227,6 +253,7 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
     let mut common: Option<(String, Value)> = None;
     let mut operations: Vec<(String, Value)> = Vec::new();
     let mut texts: Vec<(String, String)> = Vec::new();
+    let mut read_files: Vec<(String, String, String)> = Vec::new();
     for path in &yaml_paths {
         let file = rel(root, path);
         let text = match read(root, path) {
@@ -242,10 +269,11 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
             .unwrap_or_default();
         hash_file(&mut hasher, &base, &text);
         texts.push((file.clone(), text.clone()));
-        match parse_yaml(&file, &text)
-            .map_err(|e| vec![e])
-            .and_then(|doc| validate_document(&file, &text, &doc).map(|()| doc))
-        {
+        read_files.push((file, base, text));
+    }
+    let checked = check_documents(&read_files);
+    for ((file, base, _), result) in read_files.into_iter().zip(checked) {
+        match result {
             Ok(doc) if base == COMMON_FILE => common = Some((file, doc)),
             Ok(doc) => operations.push((file, doc)),
             Err(mut e) => errors.append(&mut e),
