@@ -873,40 +873,57 @@ fn side_verdict(d: Direction, side: Usage) -> (Wire, String) {
     }
 }
 
-/// The generated Rust type of a schema, as the items name it.
-fn generated(schema: &str) -> Option<String> {
-    Some(format!("types::{schema}"))
+/// `texts` (Rust text of generated items) followed by the items of every generated type they
+/// name that is not a schema of its own (an inline object or enum, which changes with its
+/// user), recursively. A schema's own changes are classified where it changes.
+fn with_inline_types(mut texts: Vec<String>, api: &Snapshot) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    let mut i = 0;
+    while let Some(text) = texts.get(i) {
+        let inline: Vec<String> = rust_idents(text)
+            .filter(|n| api.rust.has_type(n) && !api.surface.schemas.contains_key(*n))
+            .map(str::to_owned)
+            .collect();
+        for name in inline {
+            if seen.insert(name.clone()) {
+                texts.extend(members(api, &name));
+            }
+        }
+        i += 1;
+    }
+    texts
+}
+
+fn members(api: &Snapshot, schema: &str) -> Vec<String> {
+    api.rust
+        .type_with_members(schema)
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect()
 }
 
 /// Whether generated items (their Rust text; None where there is none) are the same on both
-/// sides, with every type the generator made for them that is not a schema of its own
-/// (an inline object or enum): a schema's own changes are classified where it changes.
+/// sides, inline types included.
 fn same_rust(
-    old: &[Option<String>],
-    new: &[Option<String>],
+    old: &[Option<&str>],
+    new: &[Option<&str>],
     old_api: &Snapshot,
     new_api: &Snapshot,
 ) -> bool {
-    let expand = |items: &[Option<String>], api: &Snapshot| {
-        let mut seen = BTreeSet::new();
-        let mut texts: Vec<String> = items.iter().map(|t| t.clone().unwrap_or_default()).collect();
-        let mut i = 0;
-        while i < texts.len() {
-            let names: Vec<String> = rust_idents(&texts[i])
-                .filter(|n| api.rust.has_type(n))
-                .filter(|n| !api.surface.schemas.contains_key(*n) || items.iter().flatten().any(|t| t == &format!("types::{n}")))
-                .map(str::to_owned)
-                .collect();
-            for n in names {
-                if seen.insert(n.clone()) {
-                    texts.extend(api.rust.type_with_members(&n).iter().map(|(k, v)| format!("{k} {v}")));
-                }
-            }
-            i += 1;
-        }
-        texts
+    let texts = |items: &[Option<&str>]| -> Vec<String> {
+        items
+            .iter()
+            .map(|t| t.unwrap_or_default().to_owned())
+            .collect()
     };
-    expand(old, old_api) == expand(new, new_api)
+    with_inline_types(texts(old), old_api) == with_inline_types(texts(new), new_api)
+}
+
+/// Whether the generated type of `schema` (its kind, fields and variants) is the same on both
+/// sides, inline types included.
+fn same_type(schema: &str, old_api: &Snapshot, new_api: &Snapshot) -> bool {
+    with_inline_types(members(old_api, schema), old_api)
+        == with_inline_types(members(new_api, schema), new_api)
 }
 
 /// The identifiers in Rust text.
@@ -921,8 +938,7 @@ fn type_change(
     old_api: &Snapshot,
     new_api: &Snapshot,
 ) -> (Level, &'static str) {
-    let owned = |v: &[Option<&str>]| v.iter().map(|t| t.map(str::to_owned)).collect::<Vec<_>>();
-    if same_rust(&owned(old), &owned(new), old_api, new_api) {
+    if same_rust(old, new, old_api, new_api) {
         (Level::Patch, "the Rust type is the same")
     } else {
         (Level::Major, "the Rust type changes")
@@ -980,7 +996,6 @@ fn compare_schema(
     let side = old.usage.union(new.usage);
     // A schema with no generated type on either side is replaced by a hand-written one.
     let hand_written = !old_api.rust.has_type(name) && !new_api.rust.has_type(name);
-    let field_type = |api: &Snapshot, field: &str| [api.rust.field(name, field).map(str::to_owned)];
     if old.replaced_by != new.replaced_by {
         out.push(
             &subject,
@@ -1110,8 +1125,8 @@ fn compare_schema(
                     };
                     let wire = wire_of(d);
                     let rust = if same_rust(
-                        &field_type(old_api, field),
-                        &field_type(new_api, field),
+                        &[old_api.rust.field(name, field)],
+                        &[new_api.rust.field(name, field)],
                         old_api,
                         new_api,
                     ) {
@@ -1143,8 +1158,8 @@ fn compare_schema(
                             "a hand-written type: nothing generated changes",
                         )
                     } else if same_rust(
-                        &field_type(old_api, field),
-                        &field_type(new_api, field),
+                        &[old_api.rust.field(name, field)],
+                        &[new_api.rust.field(name, field)],
                         old_api,
                         new_api,
                     ) {
@@ -1294,7 +1309,7 @@ fn compare_schema(
                 )
             } else if !removed.is_empty() {
                 (Level::Major, "variants are removed")
-            } else if same_rust(&[generated(name)], &[generated(name)], old_api, new_api) {
+            } else if same_type(name, old_api, new_api) {
                 (Level::Patch, "the Rust type is the same")
             } else {
                 (Level::Major, "the Rust type changes")

@@ -184,8 +184,8 @@ pub fn reports(root: &Path, base: &Base) -> Result<Vec<CrateReport>, String> {
                 .find(|(name, _)| *name == api)
                 .map(|(_, b)| b.clone()),
         };
-        let version = Version::parse(&s.surface.version)
-            .map_err(|e| format!("specs/{api}/api.toml: {e}"))?;
+        let version =
+            Version::parse(&s.surface.version).map_err(|e| format!("specs/{api}/api.toml: {e}"))?;
         let (base_version, changes) = match &before {
             Some(b) => (
                 Some(

@@ -166,25 +166,25 @@ fn text(tokens: &impl ToTokens) -> String {
     let mut chars = raw.chars().peekable();
     while let Some(c) = chars.next() {
         if c == ' ' {
-            let before = out.chars().last().is_some_and(word);
-            let after = chars.peek().is_some_and(|&n| word(n) || n == '\'');
-            if before && after {
+            let last_word = out.rsplit(|c: char| !word(c)).next().unwrap_or_default();
+            let after = chars.peek().copied();
+            // Between two words, before a lifetime, and after a keyword that a path follows
+            // (`pub ::x::T`, `impl ::std::future::Future`).
+            let keep = !last_word.is_empty()
+                && out.ends_with(last_word)
+                && (after.is_some_and(|n| word(n) || n == '\'')
+                    || (after == Some(':') && KEYWORDS.contains(&last_word)));
+            if keep {
                 out.push(' ');
             }
             continue;
         }
         out.push(c);
     }
-    // A keyword before a path keeps its space; a trailing comma says nothing.
-    for (from, to) in [
-        ("impl::", "impl ::"),
-        ("dyn::", "dyn ::"),
-        (",>", ">"),
-        (",)", ")"),
-    ] {
+    // A trailing comma says nothing; neither do the standard library's paths.
+    for (from, to) in [(",>", ">"), (",)", ")")] {
         out = out.replace(from, to);
     }
-    // The standard library's paths say nothing a reader needs.
     for prefix in [
         "::std::option::",
         "::std::string::",
@@ -193,10 +193,13 @@ fn text(tokens: &impl ToTokens) -> String {
         "::std::collections::",
         "::std::boxed::",
     ] {
-        out = out.replace(prefix, "");
+        out = out.replace(&format!(" {prefix}"), " ").replace(prefix, "");
     }
     out
 }
+
+/// Keywords that a path starting with `::` may follow.
+const KEYWORDS: [&str; 6] = ["pub", "impl", "dyn", "mut", "as", "in"];
 
 fn non_exhaustive(attrs: &[syn::Attribute]) -> &'static str {
     if attrs.iter().any(|a| a.path().is_ident("non_exhaustive")) {
@@ -303,7 +306,11 @@ fn builder_methods(block: &syn::ItemImpl, out: &mut BTreeMap<String, String>) {
             let inputs = sig.inputs.iter().map(text).collect::<Vec<_>>().join(",");
             format!(
                 "{}fn{}({inputs}){}{}",
-                if sig.asyncness.is_some() { "async " } else { "" },
+                if sig.asyncness.is_some() {
+                    "async "
+                } else {
+                    ""
+                },
                 text(&sig.generics),
                 text(&sig.output),
                 sig.generics
@@ -405,7 +412,10 @@ pub mod mock { pub struct CreateThingWhen; }
                 "type Thing.type",
             ]
         );
-        assert_eq!(items.field("Thing", "maxSession"), Some("Option<NonZeroU32>"));
+        assert_eq!(
+            items.field("Thing", "maxSession"),
+            Some("Option<NonZeroU32>")
+        );
         assert!(items.non_exhaustive("Thing"));
         assert!(!items.non_exhaustive("Phase"));
         assert_eq!(items.setter("create_thing", "limit"), Some("i64"));
