@@ -425,7 +425,7 @@ async fn request_id_is_generated_and_project_id_overridable_per_call() {
                 .address_id("a")
                 .user_account("u"),
         )
-        .send()
+        .call()
         .await
         .unwrap();
     assert_eq!(
@@ -619,11 +619,12 @@ async fn digest_auth_works_with_a_plain_reqwest_client_through_the_runtime() {
             .body("plain body")
             .build()
             .unwrap();
+        let record = cloud_sdk_runtime::CallRecord::default();
         runtime
-            .pre::<()>(&mut request, "put_any", "test/0", &[])
+            .pre::<()>(&mut request, "put_any", "test/0", &[], &record)
             .await
             .unwrap();
-        let result = runtime.exec(request, "put_any").await;
+        let result = runtime.exec(request, "put_any", &record).await;
         assert_eq!(result.unwrap().status(), 200);
     }
     let stats = server.stats();

@@ -341,7 +341,7 @@ async fn aksk_path_with_reserved_and_unicode_characters_verifies() {
         .show_vpcep_connection()
         .project_id(PROJECT)
         .cluster_id("数据 a/b+c~d%e")
-        .send()
+        .call()
         .await
         .unwrap();
     let r = &server.requests()[0];

@@ -122,7 +122,7 @@ async fn secrets_never_show_in_debug_or_traces() {
         .project_id("p")
         .cluster_id("c")
         .offset(QUERY_MARK)
-        .send()
+        .call()
         .await;
     let recorded = server.requests();
     let authorization = recorded[0]

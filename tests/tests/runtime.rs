@@ -277,7 +277,7 @@ async fn get_is_retried_on_503_until_it_succeeds() {
         .show_vpcep_connection()
         .project_id("p")
         .cluster_id("c")
-        .send()
+        .call()
         .await
         .expect("third attempt succeeds");
     assert_eq!(page.connections.len(), 3);
@@ -296,22 +296,14 @@ async fn get_retries_stop_at_max_attempts_with_the_typed_error() {
         .show_vpcep_connection()
         .project_id("p")
         .cluster_id("c")
-        .send()
+        .call()
         .await
         .expect_err("always busy");
     assert_eq!(state.requests.load(Ordering::SeqCst), 4);
-    let huaweicloud_css::Error::ErrorResponse(response) = err else {
-        panic!("expected the typed error body, got {err:?}")
-    };
-    assert_eq!(response.status().as_u16(), 503);
-    assert_eq!(
-        response
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok()),
-        Some("req-503")
-    );
-    assert_eq!(response.error_code.as_deref(), Some("CSS.0503"));
+    assert_eq!(err.kind(), cloud_sdk_runtime::ErrorKind::Service, "{err:?}");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(err.request_id(), Some("req-503"));
+    assert_eq!(err.code(), Some("CSS.0503"));
 }
 
 #[tokio::test]
@@ -326,7 +318,7 @@ async fn retries_can_be_switched_off_per_client() {
         .show_vpcep_connection()
         .project_id("p")
         .cluster_id("c")
-        .send()
+        .call()
         .await
         .expect_err("busy");
     assert_eq!(state.requests.load(Ordering::SeqCst), 1);
@@ -344,7 +336,7 @@ async fn post_is_sent_exactly_once_on_503() {
         .project_id("p")
         .instance_id("i")
         .body(das_body())
-        .send()
+        .call()
         .await
         .expect_err("a POST that may have reached the server is not sent again");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
@@ -364,13 +356,10 @@ async fn post_is_retried_when_the_connection_was_refused() {
         .project_id("p")
         .instance_id("i")
         .body(das_body())
-        .send()
+        .call()
         .await
         .expect_err("refused");
-    assert!(
-        matches!(err, huaweicloud_das::Error::CommunicationError(ref e) if e.is_connect()),
-        "{err:?}"
-    );
+    assert_eq!(err.kind(), cloud_sdk_runtime::ErrorKind::Connect, "{err:?}");
 }
 
 #[tokio::test]
@@ -421,7 +410,7 @@ async fn every_request_names_the_client_in_user_agent() {
         .show_vpcep_connection()
         .project_id("p")
         .cluster_id("c")
-        .send()
+        .call()
         .await
         .expect("ok");
     das(addr, RetryPolicy::off())
@@ -429,7 +418,7 @@ async fn every_request_names_the_client_in_user_agent() {
         .project_id("p")
         .instance_id("i")
         .body(das_body())
-        .send()
+        .call()
         .await
         .expect("ok");
     let agents = state.user_agents.lock().unwrap().clone();

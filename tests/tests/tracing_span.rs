@@ -95,7 +95,7 @@ async fn one_span_per_call_with_operation_status_and_attempts() {
         .show_vpcep_connection()
         .project_id("proj-1")
         .cluster_id("c")
-        .send()
+        .call()
         .await
         .expect("ok");
     let text = capture.0.lock().unwrap().join("");

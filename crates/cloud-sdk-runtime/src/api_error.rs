@@ -1,18 +1,19 @@
 //! Typed errors of generated-client calls: which operation failed, how, and, when the service
 //! answered, its status, error code, message and request id.
 //!
-//! progenitor's `send()` returns `progenitor_client::Error<E>`, whose display does not name the
-//! operation, and which cannot express "HTTP 200 with `success: false`" (OceanBase Cloud's way of
-//! failing). Each generated builder therefore also has `call()`, which returns the response
-//! body or an [`ApiError`].
+//! Each generated builder's `call()` returns the response body or an [`ApiError`]. It sends
+//! through progenitor's `send()` (private to the generated crate), whose
+//! `progenitor_client::Error<E>` does not name the operation and cannot express "HTTP 200 with
+//! `success: false`" (OceanBase Cloud's way of failing); [`outcome`] and [`envelope_outcome`]
+//! turn its result and the call's [`CallRecord`] into what the caller gets.
 
-use std::{fmt, future::Future};
+use std::fmt;
 
 use progenitor_client::{Error as RawError, ResponseValue};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
-use crate::{ErrorKind, error::request_id_header};
+use crate::{CallRecord, ErrorKind, error::request_id_header};
 
 /// An error body a service sends: Huawei Cloud's `{error_code, error_msg}` or OceanBase
 /// Cloud's envelope.
@@ -53,7 +54,7 @@ pub struct ApiError<E> {
 /// A successful call's body with what came with it: status, headers, and the request id the
 /// call sent (OceanBase Cloud's `requestId`). Dereferences to the body.
 pub struct Output<T> {
-    /// `send()`'s value as it came; its headers are lent out, not copied.
+    /// The value progenitor's code read; its headers are lent out, not copied.
     value: ResponseValue<T>,
     client_request_id: Option<String>,
 }
@@ -127,59 +128,55 @@ impl<T> std::ops::Deref for Output<T> {
     }
 }
 
-/// Runs one call's `send()` and returns the body or an [`ApiError`] naming `operation`; what
-/// each generated `call()` does. (A future made of combinators, so that `send()`'s future is
-/// held once, not once per layer as `async` would.)
-pub fn call<T, E, F>(
+/// What a call's caller gets from the result of progenitor's `send()` and the call's record:
+/// the body with its status, headers and the request id sent, or an [`ApiError`] naming
+/// `operation`.
+pub fn outcome<T, E>(
     operation: &'static str,
-    send: F,
-) -> impl Future<Output = Result<Output<T>, ApiError<E>>>
+    record: &CallRecord,
+    result: Result<ResponseValue<T>, RawError<E>>,
+) -> Result<Output<T>, ApiError<E>>
 where
-    F: Future<Output = Result<ResponseValue<T>, RawError<E>>>,
     E: ServiceError + DeserializeOwned,
 {
-    use futures_util::FutureExt as _;
-    crate::runtime::recorded(send).map(move |(result, facts)| match result {
+    match result {
         Ok(value) => Ok(Output {
             value,
-            client_request_id: facts.client_request_id,
+            client_request_id: record.client_request_id(),
         }),
         Err(e) => Err(ApiError::from_raw(operation, e)
-            .with_client_request_id(facts.client_request_id)
-            .with_answer(facts.answer)),
-    })
+            .with_client_request_id(record.client_request_id())
+            .with_answer(record.answer())),
+    }
 }
 
-/// Like [`call`], and a 2xx body that says it failed (`success: false`) is an error too.
-pub fn call_envelope<T, E, F>(
+/// Like [`outcome`], and a 2xx body that says it failed (`success: false`) is an error too.
+pub fn envelope_outcome<T, E>(
     operation: &'static str,
-    send: F,
-) -> impl Future<Output = Result<Output<T>, ApiError<E>>>
+    record: &CallRecord,
+    result: Result<ResponseValue<T>, RawError<E>>,
+) -> Result<Output<T>, ApiError<E>>
 where
-    F: Future<Output = Result<ResponseValue<T>, RawError<E>>>,
     E: ServiceError + DeserializeOwned,
     T: Reply + Into<E>,
 {
-    use futures_util::FutureExt as _;
-    call(operation, send).map(move |output| {
-        let output = output?;
-        if output.succeeded() {
-            return Ok(output);
-        }
-        let Output {
-            value,
-            client_request_id,
-        } = output;
-        let (status, request_id) = (value.status(), request_id_header(value.headers()));
-        Err(ApiError::service(
-            operation,
-            ErrorKind::Service,
-            status,
-            request_id,
-            value.into_inner().into(),
-        )
-        .with_client_request_id(client_request_id))
-    })
+    let output = outcome(operation, record, result)?;
+    if output.succeeded() {
+        return Ok(output);
+    }
+    let Output {
+        value,
+        client_request_id,
+    } = output;
+    let (status, request_id) = (value.status(), request_id_header(value.headers()));
+    Err(ApiError::service(
+        operation,
+        ErrorKind::Service,
+        status,
+        request_id,
+        value.into_inner().into(),
+    )
+    .with_client_request_id(client_request_id))
 }
 
 impl<E: ServiceError> ApiError<E> {
@@ -283,7 +280,7 @@ impl<E: ServiceError + DeserializeOwned> ApiError<E> {
     }
 
     fn from_transport(operation: &'static str, error: reqwest::Error) -> Self {
-        if let Some(runtime) = crate::Error::find(&error) {
+        if let Some(runtime) = crate::seam::find(&error) {
             let service = runtime
                 .body()
                 .and_then(|body| serde_json::from_slice::<E>(body).ok());

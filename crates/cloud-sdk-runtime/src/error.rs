@@ -1,10 +1,8 @@
 //! Errors of this crate: what went wrong, of which kind, and what the user should change.
 //!
 //! [`Error`] is the runtime's own failure of a call (credentials refused, a time limit, a
-//! refused redirect, a body over the size limit...). progenitor's hooks can only hand back a
-//! `reqwest::Error` or a string, so the runtime carries an [`Error`] inside a `reqwest::Error`'s
-//! source chain ([`Error::into_reqwest`]); [`crate::ApiError`] takes it back out by type, never
-//! by reading text.
+//! refused redirect, a body over the size limit...); it reaches the caller inside an
+//! [`crate::ApiError`], across progenitor's hooks by the one way `seam` describes.
 
 use std::fmt;
 
@@ -145,42 +143,11 @@ impl Error {
         &self.message
     }
 
-    /// This error as a `reqwest::Error` whose source is `self`, so that it can travel
-    /// through progenitor's `exec` hook and `ResponseValue::from_response`, which only know
-    /// reqwest errors. [`Error::find`] gets it back.
-    pub(crate) async fn into_reqwest(self) -> reqwest::Error {
-        // reqwest errors cannot be built outside reqwest; reading a body whose first frame is
-        // this error makes reqwest wrap it, keeping it as the source.
-        let body = reqwest::Body::wrap(FailingBody(Some(self)));
-        let response = reqwest::Response::from(http::Response::new(body));
-        match response.bytes().await {
-            // The stand-in response has no URL of its own; do not print a made-up one.
-            Err(e) => e.without_url(),
-            // Unreachable (the body's only frame is an error); a 500 stand-in keeps this total.
-            Ok(_) => {
-                let mut stand_in = http::Response::new(reqwest::Body::from(Vec::new()));
-                *stand_in.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-                match reqwest::Response::from(stand_in).error_for_status() {
-                    Err(e) => e,
-                    Ok(_) => Box::pin(Self::new(ErrorKind::Transport, "").into_reqwest()).await,
-                }
-            }
-        }
-    }
-
-    /// The runtime error somewhere in `error`'s source chain, if any.
-    pub fn find<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a Error> {
-        in_chain::<Error>(error)
-    }
-
-    /// The kind of any failure in a chain: the runtime's own, or reqwest's timeout, connect
-    /// and builder flags (a request reqwest could not build or send, such as a URL that is
-    /// not a valid URI, is [`ErrorKind::InvalidRequest`]: it never left); `None` when none
-    /// says.
-    pub fn kind_of(error: &(dyn std::error::Error + 'static)) -> Option<ErrorKind> {
-        if let Some(e) = Self::find(error) {
-            return Some(e.kind);
-        }
+    /// The kind of a reqwest failure in a chain that carries no runtime [`Error`] (the caller
+    /// looks for that first, through `seam`): reqwest's timeout, connect and builder flags (a
+    /// request reqwest could not build or send, such as a URL that is not a valid URI, is
+    /// [`ErrorKind::InvalidRequest`]: it never left); `None` when none says.
+    pub(crate) fn kind_of(error: &(dyn std::error::Error + 'static)) -> Option<ErrorKind> {
         let mut current = Some(error);
         while let Some(e) = current {
             if let Some(r) = e.downcast_ref::<reqwest::Error>() {
@@ -225,21 +192,6 @@ pub(crate) fn request_id_header(headers: &reqwest::header::HeaderMap) -> Option<
         .get(X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.chars().take(128).collect())
-}
-
-/// A response body whose only frame is an error.
-struct FailingBody(Option<Error>);
-
-impl http_body::Body for FailingBody {
-    type Data = Bytes;
-    type Error = Error;
-
-    fn poll_frame(
-        mut self: std::pin::Pin<&mut Self>,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Error>>> {
-        std::task::Poll::Ready(self.0.take().map(Err))
-    }
 }
 
 impl fmt::Debug for Error {

@@ -1,15 +1,11 @@
 //! What every generated crate shares, as compiled code it invokes in one line: the
 //! `ClientHooks` impl and constructors ([`client_glue!`](crate::client_glue)), open
-//! enumerations ([`open_enum_impls!`](crate::open_enum_impls)), checked path segments
-//! ([`path_segment`]) and offset paging ([`offset_pages`]).
+//! enumerations ([`open_enum_impls!`](crate::open_enum_impls)) and checked path segments
+//! ([`path_segment`]).
 //!
 //! The `impl ClientHooks for Client` must sit in the crate that defines `Client` (the orphan
 //! rule), so it is a `macro_rules!` expanded there; its bodies are one call each into
 //! [`crate::Runtime`].
-
-use std::{future::Future, pin::Pin, sync::Arc};
-
-use futures_core::Stream;
 
 /// Implements progenitor's `ClientHooks` for a generated `Client` by forwarding to its
 /// [`Runtime`](crate::Runtime), and adds the constructors every client has: `new`,
@@ -39,7 +35,7 @@ macro_rules! client_glue {
                 request: $crate::__private::reqwest::Request,
                 info: &$crate::__private::progenitor_client::OperationInfo,
             ) -> $crate::__private::reqwest::Result<$crate::__private::reqwest::Response> {
-                self.inner.runtime().exec(request, info.operation_id).await
+                self.inner.exec(request, info.operation_id).await
             }
         }
 
@@ -75,6 +71,17 @@ macro_rules! client_glue {
             /// The runtime: credentials, transport, limits and retry policy.
             pub fn runtime(&self) -> &$crate::Runtime {
                 self.inner.runtime()
+            }
+
+            /// A copy of this client for one `call()`, and the record its hooks write to.
+            fn for_call(&self) -> (Self, ::std::sync::Arc<$crate::CallRecord>) {
+                let (inner, record) = self.inner.for_call();
+                let client = Self {
+                    baseurl: self.baseurl.clone(),
+                    client: self.client.clone(),
+                    inner,
+                };
+                (client, record)
             }
 
             /// This client (same base URL) with `runtime`.
@@ -261,75 +268,8 @@ pub fn path_segment<'v>(name: &str, value: &'v str) -> Result<std::borrow::Cow<'
     }
 }
 
-/// One page as the generated code reads it: its items and the total count it reports.
-pub struct Page<I> {
-    /// The page's items.
-    pub items: Vec<I>,
-    /// The total count the service reports, if any.
-    pub total: Option<i64>,
-}
-
-/// How far offset paging may go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageBounds {
-    /// The largest offset the API documents (`None`: not documented).
-    pub max_offset: Option<u64>,
-    /// The most pages one stream requests, whatever the service says.
-    pub max_pages: u32,
-}
-
-/// A stream of items across pages, as `stream_<items>()` returns.
-pub type Paged<'a, I, E> =
-    Pin<Box<dyn Stream<Item = Result<I, progenitor_client::Error<E>>> + Send + 'a>>;
-
-/// Every item of every page of an offset/limit paged operation, in order.
-///
-/// `fetch(offset, limit)` sends one page's request. Paging stops at the first of: `total`
-/// items read, a page shorter than `page_size` (or empty), the documented maximum offset, or
-/// `bounds.max_pages` pages, so a server that always answers with full pages cannot make a
-/// stream endless.
-pub fn offset_pages<'a, I, E, F, Fut>(
-    page_size: u32,
-    bounds: PageBounds,
-    fetch: F,
-) -> Paged<'a, I, E>
-where
-    I: Send + 'a,
-    E: Send + 'a,
-    F: Fn(u64, u32) -> Fut + Send + Sync + 'a,
-    Fut: Future<Output = Result<Page<I>, progenitor_client::Error<E>>> + Send + 'a,
-{
-    use futures_util::{StreamExt as _, TryStreamExt as _, stream};
-    let page_size = page_size.max(1);
-    let fetch = Arc::new(fetch);
-    let state = Some((0u64, 0u32));
-    let pages = stream::try_unfold(state, move |state| {
-        let fetch = Arc::clone(&fetch);
-        async move {
-            let Some((offset, pages)) = state else {
-                return Ok::<_, progenitor_client::Error<E>>(None);
-            };
-            let page = fetch(offset, page_size).await?;
-            let read = page.items.len() as u64;
-            let next = offset.saturating_add(read);
-            let total = page.total.and_then(|t| u64::try_from(t).ok());
-            let done = read < u64::from(page_size)
-                || total.is_some_and(|t| next >= t)
-                || bounds.max_offset.is_some_and(|max| next > max)
-                || pages + 1 >= bounds.max_pages;
-            let items = stream::iter(page.items.into_iter().map(Ok));
-            Ok(Some((items, (!done).then_some((next, pages + 1)))))
-        }
-    });
-    pages.try_flatten().boxed()
-}
-
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicU32, Ordering};
-
-    use futures::TryStreamExt as _;
-
     use super::*;
 
     #[test]
@@ -373,27 +313,5 @@ mod tests {
             path_segment("x", "ob317v4uif****").unwrap(),
             "ob317v4uif****"
         );
-    }
-
-    #[test]
-    fn paging_stops_at_the_page_cap_when_nothing_else_stops_it() {
-        let fetches = Arc::new(AtomicU32::new(0));
-        let counted = Arc::clone(&fetches);
-        let bounds = PageBounds {
-            max_offset: None,
-            max_pages: 5,
-        };
-        let stream: Paged<'_, u64, ()> = offset_pages(3, bounds, move |offset, limit| {
-            counted.fetch_add(1, Ordering::SeqCst);
-            async move {
-                Ok(Page {
-                    items: (offset..offset + u64::from(limit)).collect(),
-                    total: None,
-                })
-            }
-        });
-        let items: Vec<u64> = futures::executor::block_on(stream.try_collect()).unwrap();
-        assert_eq!(fetches.load(Ordering::SeqCst), 5);
-        assert_eq!(items, (0..15).collect::<Vec<_>>());
     }
 }

@@ -3,12 +3,13 @@
 //!
 //! The generated crates (`oceanbase-cloud`, `huaweicloud-*`) hold a [`ClientCore`] (their
 //! [`Runtime`]) as their progenitor "inner" value and invoke [`client_glue!`] once, which routes
-//! progenitor's `ClientHooks` (pre / exec) to [`ClientCore::pre`] and [`Runtime::exec`].
+//! progenitor's `ClientHooks` (pre / exec) to [`ClientCore::pre`] and [`ClientCore::exec`].
 //! Everything that knows about credentials or the wire lives here, in hand-written code:
 //!
 //! - [`Runtime`] and [`Limits`]: one HTTP client per runtime, redirects never followed, a
 //!   time limit per attempt and per call, a size limit per response body;
 //! - [`ApiError`] and [`ErrorKind`]: every failure typed, from the hooks to the caller;
+//! - [`offset_pages`]: the streams of items across pages;
 //! - `digest` (feature `digest`): HTTP Digest (RFC 7616 / RFC 2617) as a pure core plus a
 //!   caching session, used by OceanBase Cloud ([`oceanbase`]);
 //! - `huawei` (feature `huawei`): Huawei Cloud IAM tokens and `SDK-HMAC-SHA256` signing;
@@ -30,19 +31,23 @@ pub mod lenient;
 pub mod mock;
 #[cfg(feature = "digest")]
 pub mod oceanbase;
+mod paging;
+mod random;
 mod redact;
 pub mod retry;
 mod runtime;
+mod seam;
 mod secret;
 mod transport;
 pub mod wait;
 
-pub use api_error::{ApiError, Output, Reply, ServiceError, call, call_envelope};
+pub use api_error::{ApiError, Output, Reply, ServiceError, envelope_outcome, outcome};
 pub use error::{ConfigError, Error, ErrorKind};
-pub use glue::{Page, PageBounds, Paged, offset_pages, path_segment};
+pub use glue::path_segment;
+pub use paging::{Page, PageBounds, Paged, offset_pages};
 pub use retry::RetryPolicy;
 pub use runtime::{
-    AuthRejected, Authenticator, BoxFuture, ClientCore, ClientParts, NoAuth, Runtime,
+    AuthRejected, Authenticator, BoxFuture, CallRecord, ClientCore, ClientParts, NoAuth, Runtime,
     RuntimeBuilder,
 };
 pub use secret::Secret;

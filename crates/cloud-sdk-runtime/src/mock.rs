@@ -763,7 +763,7 @@ async fn answer(
 
 /// A Digest challenge with a nonce no other answer of this server used.
 fn challenge(n: u64) -> String {
-    let nonce = format!("{:016x}{n:08x}", rand::random::<u64>());
+    let nonce = format!("{:016x}{n:08x}", u64::from_ne_bytes(crate::random::bytes()));
     format!("Digest realm=\"mock\", qop=\"auth\", algorithm=MD5, nonce=\"{nonce}\"")
 }
 

@@ -4,14 +4,15 @@
 //!
 //! progenitor calls hooks per operation (`pre`, `exec`); the generated crates forward them
 //! here through [`crate::client_glue!`]. `exec` can only return a `reqwest::Result`, so a
-//! failure of the runtime's own (credentials refused, a time limit, a refused redirect) travels
-//! as a `reqwest::Error` whose source is a typed [`Error`] (see [`Error::find`]).
+//! failure of the runtime's own (credentials refused, a time limit, a refused redirect) crosses
+//! it the one way `seam` describes. What the hooks learn about the call (the request id sent,
+//! the status of the answer) goes to the call's [`CallRecord`], which `call()` made.
 
 use std::{
     fmt,
     future::Future,
     pin::Pin,
-    sync::{Arc, Mutex},
+    sync::{Arc, OnceLock},
     time::{Duration, Instant, SystemTime},
 };
 
@@ -265,47 +266,30 @@ impl RuntimeBuilder {
     }
 }
 
-tokio::task_local! {
-    /// What the hooks learn about the call that `call()` is running (the request id sent).
-    static CALL: CallRecord;
-}
-
-/// Facts about one call, filled in by the hooks, read by [`crate::call`].
+/// What the runtime learns about one call besides its result, for the caller's
+/// [`crate::Output`] or [`crate::ApiError`]: the request id it sent and, when a response came,
+/// its status and `X-Request-Id`. A failure after the response was handed on (a body cut at the
+/// size limit or the deadline, a body that is not the documented JSON) still reports what the
+/// server answered.
+///
+/// Each generated `call()` makes one and lends it to the hooks through its client; the CLI,
+/// which calls the hooks itself, passes its own.
 #[derive(Debug, Default)]
-pub(crate) struct CallRecord {
-    client_request_id: Mutex<Option<String>>,
-    /// Status and `X-Request-Id` of the response `exec` handed on: a failure after it (a body
-    /// cut at the size limit or the deadline, a closed connection, a body that is not the
-    /// documented JSON) still reports what the server answered.
-    answer: Mutex<Option<(reqwest::StatusCode, Option<String>)>>,
-}
-
-/// What the hooks learnt about one call.
-#[derive(Debug, Default)]
-pub(crate) struct CallFacts {
-    /// The request id the call sent, if the API has one.
-    pub(crate) client_request_id: Option<String>,
-    /// Status and `X-Request-Id` of the response, when one arrived.
-    pub(crate) answer: Option<(reqwest::StatusCode, Option<String>)>,
+pub struct CallRecord {
+    client_request_id: OnceLock<String>,
+    answer: OnceLock<(reqwest::StatusCode, Option<String>)>,
 }
 
 impl CallRecord {
-    fn facts(&self) -> CallFacts {
-        CallFacts {
-            client_request_id: self.client_request_id.lock().ok().and_then(|id| id.clone()),
-            answer: self.answer.lock().ok().and_then(|a| a.clone()),
-        }
+    /// The request id the call sent, if the API has one.
+    pub(crate) fn client_request_id(&self) -> Option<String> {
+        self.client_request_id.get().cloned()
     }
-}
 
-/// Runs `future` (one call's `send()`) with a fresh [`CallRecord`] that the hooks fill in;
-/// returns its output and what the hooks recorded.
-pub(crate) async fn recorded<F: Future>(future: F) -> (F::Output, CallFacts) {
-    CALL.scope(CallRecord::default(), async {
-        let output = future.await;
-        (output, CALL.with(CallRecord::facts))
-    })
-    .await
+    /// Status and `X-Request-Id` of the response, when one arrived.
+    pub(crate) fn answer(&self) -> Option<(reqwest::StatusCode, Option<String>)> {
+        self.answer.get().cloned()
+    }
 }
 
 impl Runtime {
@@ -372,30 +356,35 @@ impl Runtime {
     /// which one must be given)). It also takes out the `api-version` header progenitor adds
     /// to every request (the spec's `info.version`): no vendor here documents that header, and
     /// a gateway may read or refuse what it does not expect.
+    /// The request id the runtime adds ([`RuntimeBuilder::default_query_uuid`]) is written to
+    /// `record`.
     pub async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         operation_id: &str,
         user_agent: &'static str,
         require_one_of: &[(&str, &[&str])],
+        record: &CallRecord,
     ) -> Result<(), progenitor_client::Error<E>> {
-        match self.prepare(request, operation_id, user_agent, require_one_of) {
+        match self.apply_rules(request, operation_id, user_agent, require_one_of, record) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == ErrorKind::InvalidRequest => Err(
                 progenitor_client::Error::InvalidRequest(e.message().to_owned()),
             ),
             Err(e) => Err(progenitor_client::Error::CommunicationError(
-                e.into_reqwest().await,
+                crate::seam::into_reqwest(e).await,
             )),
         }
     }
 
-    fn prepare(
+    /// What [`Runtime::pre`] does, with the runtime's own error.
+    fn apply_rules(
         &self,
         request: &mut reqwest::Request,
         operation_id: &str,
         user_agent: &'static str,
         require_one_of: &[(&str, &[&str])],
+        record: &CallRecord,
     ) -> Result<(), Error> {
         let inner = &*self.inner;
         request.headers_mut().remove("api-version");
@@ -439,12 +428,8 @@ impl Runtime {
                     id
                 }
             };
-            // Kept only inside `call()`, which reads it back: a bare `send()` has no record.
-            let _ = CALL.try_with(|call| {
-                if let Ok(mut slot) = call.client_request_id.lock() {
-                    slot.get_or_insert(id);
-                }
-            });
+            // The first id named is the call's (an API names at most one).
+            let _ = record.client_request_id.set(id);
         }
         Ok(())
     }
@@ -454,11 +439,13 @@ impl Runtime {
     /// The response body it returns is bounded by the size limit and the call's deadline.
     ///
     /// The span records the operation, method, URL path, final status, attempts and elapsed
-    /// time; never headers, query strings or bodies, which may carry credentials.
+    /// time; never headers, query strings or bodies, which may carry credentials. The status
+    /// and `X-Request-Id` of the response it hands on are written to `record`.
     pub async fn exec(
         &self,
         request: reqwest::Request,
         operation_id: &str,
+        record: &CallRecord,
     ) -> reqwest::Result<reqwest::Response> {
         use tracing::Instrument as _;
         let span = tracing::info_span!(
@@ -472,28 +459,23 @@ impl Runtime {
         );
         let started = Instant::now();
         let deadline = self.deadline();
-        // Each request's timeout ends by the deadline (see `call`), but an authenticator may
+        // Each request's timeout ends by the deadline (see `attempts`), but an authenticator may
         // wait on more than its request (a token fetch, a Digest probe): the timer bounds that.
-        let outcome = tokio::time::timeout_at(deadline, self.call(request, deadline))
+        let outcome = tokio::time::timeout_at(deadline, self.attempts(request, deadline))
             .instrument(span.clone())
             .await
             .unwrap_or_else(|_| Err(Failed::Runtime(self.call_timed_out())));
         report(&outcome, &span, started);
         match outcome {
             Ok(response) => {
-                // Read only inside `call()`: a bare `send()` has no record to fill.
-                let _ = CALL.try_with(|call| {
-                    if let Ok(mut slot) = call.answer.lock() {
-                        *slot = Some((
-                            response.status(),
-                            crate::error::request_id_header(response.headers()),
-                        ));
-                    }
-                });
+                let _ = record.answer.set((
+                    response.status(),
+                    crate::error::request_id_header(response.headers()),
+                ));
                 Ok(response)
             }
             Err(Failed::Reqwest(e)) => Err(e.without_url()),
-            Err(Failed::Runtime(e)) => Err(e.into_reqwest().await),
+            Err(Failed::Runtime(e)) => Err(crate::seam::into_reqwest(e).await),
         }
     }
 
@@ -519,7 +501,7 @@ impl Runtime {
     /// What the caller gets of a response: an error for a redirect, a bounded body otherwise,
     /// or a refusal of credentials, whose body [`Runtime::rejected`] reads. No waiting here:
     /// every call goes through this, and only a refusal reads anything.
-    fn finish(
+    fn screen(
         &self,
         response: reqwest::Response,
         deadline: tokio::time::Instant,
@@ -561,7 +543,7 @@ impl Runtime {
         // A body with a Content-Length within the limit cannot grow past it (the HTTP layer
         // reads exactly that many bytes), and its reading is bounded by the attempt's reqwest
         // timeout (`attempt_limit`), which never outlasts the call's deadline when it started
-        // with the attempt (see `call`): only a body of unknown length needs the guard.
+        // with the attempt (see `attempts`): only a body of unknown length needs the guard.
         // An authenticator that waits on more than its request (a token fetch, a Digest
         // probe) may have started the request's timer later, but no later than now: when
         // `attempt_limit` from now still ends by the deadline (the attempt timeout is shorter
@@ -604,9 +586,9 @@ impl Runtime {
         error.with_answer(status, &headers, body)
     }
 
-    /// The call itself: its attempts, retrying transient failures where that is safe, each
-    /// within what is left of the call's deadline; then what the caller gets of the response.
-    async fn call(
+    /// The attempts of one call, retrying transient failures where that is safe, each within
+    /// what is left of the call's deadline; then what the caller gets of the response.
+    async fn attempts(
         &self,
         mut pending: reqwest::Request,
         deadline: tokio::time::Instant,
@@ -670,7 +652,7 @@ impl Runtime {
             let Decision::RetryAfter(ceiling) = decision else {
                 break result.map_err(Failed::Reqwest);
             };
-            let wait = retry::jitter(ceiling, rand::random::<f64>());
+            let wait = retry::jitter(ceiling, crate::random::unit());
             // A retry that could only start after the call's time limit is not waited for:
             // the caller gets what this attempt got (the server's answer, with its status,
             // code and request id), or a timeout when it got none.
@@ -706,7 +688,7 @@ impl Runtime {
             attempt += 1;
         };
         let (response, rejected) =
-            match sent.map(|response| self.finish(response, deadline, attempt_limit)) {
+            match sent.map(|response| self.screen(response, deadline, attempt_limit)) {
                 Err(e) => return Err(e),
                 Ok(Finished::Response(response)) => return Ok(response),
                 Ok(Finished::Failed(e)) => return Err(Failed::Runtime(e)),
@@ -739,7 +721,7 @@ fn report(outcome: &Result<reqwest::Response, Failed>, span: &tracing::Span, sta
     }
 }
 
-/// What [`Runtime::finish`] made of a response.
+/// What [`Runtime::screen`] made of a response.
 enum Finished {
     /// The response for the caller.
     Response(reqwest::Response),
@@ -819,13 +801,16 @@ fn parse_base_url(base_url: &str) -> Result<url::Url, ConfigError> {
     Ok(parsed)
 }
 
-/// What a generated `Client` holds as progenitor's "inner" value: its [`Runtime`], and why the
+/// What a generated `Client` holds as progenitor's "inner" value: its [`Runtime`], why the
 /// base URL it was made with is unusable, if it is (`Client::new` cannot fail, so every call
-/// reports it instead, before anything is sent: a URL with user-info would otherwise send it).
+/// reports it instead, before anything is sent: a URL with user-info would otherwise send it),
+/// and the record of the call it serves: each `call()` sends through a copy of its client made
+/// by [`ClientCore::for_call`], whose hooks write to that call's [`CallRecord`].
 #[derive(Debug, Clone)]
 pub struct ClientCore {
     runtime: Runtime,
     unusable_base: Option<String>,
+    record: Arc<CallRecord>,
 }
 
 impl ClientCore {
@@ -834,7 +819,19 @@ impl ClientCore {
         Self {
             unusable_base: parse_base_url(base_url).err().map(|e| e.to_string()),
             runtime,
+            record: Arc::default(),
         }
+    }
+
+    /// The same core with a fresh record for one call, and that record.
+    pub fn for_call(&self) -> (Self, Arc<CallRecord>) {
+        let record = Arc::new(CallRecord::default());
+        let core = Self {
+            runtime: self.runtime.clone(),
+            unusable_base: self.unusable_base.clone(),
+            record: Arc::clone(&record),
+        };
+        (core, record)
     }
 
     /// The runtime: credentials, transport, limits and retry policy.
@@ -847,6 +844,7 @@ impl ClientCore {
         Self {
             runtime,
             unusable_base: self.unusable_base.clone(),
+            record: Arc::default(),
         }
     }
 
@@ -862,8 +860,23 @@ impl ClientCore {
             return Err(progenitor_client::Error::InvalidRequest(why.clone()));
         }
         self.runtime
-            .pre(request, operation_id, user_agent, require_one_of)
+            .pre(
+                request,
+                operation_id,
+                user_agent,
+                require_one_of,
+                &self.record,
+            )
             .await
+    }
+
+    /// The `exec` hook: [`Runtime::exec`], writing to this call's record.
+    pub async fn exec(
+        &self,
+        request: reqwest::Request,
+        operation_id: &str,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.runtime.exec(request, operation_id, &self.record).await
     }
 }
 

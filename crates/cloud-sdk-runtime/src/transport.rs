@@ -447,7 +447,7 @@ mod tests {
                 .bytes()
                 .await
                 .unwrap_err();
-            let found = Error::find(&error).map(Error::kind);
+            let found = crate::seam::find(&error).map(Error::kind);
             assert_eq!(found, Some(ErrorKind::TimedOut), "{error:?}");
         });
     }
@@ -465,7 +465,7 @@ mod tests {
                 .bytes()
                 .await
                 .unwrap_err();
-            let found = Error::find(&error).map(Error::kind);
+            let found = crate::seam::find(&error).map(Error::kind);
             assert_eq!(found, Some(ErrorKind::ResponseTooLarge), "{error:?}");
         });
     }

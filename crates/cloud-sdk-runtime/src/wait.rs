@@ -117,7 +117,7 @@ where
         done: Box::new(done),
         terminal: None,
         retry_errors: None,
-        jitter: Box::new(rand::random::<f64>),
+        jitter: Box::new(crate::random::unit),
         timeout: DEFAULT_WAIT_TIMEOUT,
         first_pause: DEFAULT_FIRST_PAUSE,
         max_pause: DEFAULT_MAX_PAUSE,

@@ -9,7 +9,8 @@ use std::{
 };
 
 use cloud_sdk_runtime::{
-    ApiError, ConfigError, Runtime, RuntimeBuilder, ServiceError, WaitError, huawei, oceanbase,
+    ApiError, CallRecord, ConfigError, Runtime, RuntimeBuilder, ServiceError, WaitError, huawei,
+    oceanbase,
 };
 use progenitor_client::{Error as RawError, ResponseValue};
 use serde_json::Value;
@@ -347,12 +348,13 @@ async fn exchange(
     runtime: &Runtime,
     op: &'static Operation,
     mut request: reqwest::Request,
+    record: &CallRecord,
 ) -> Result<ResponseValue<Value>, RawError<VendorError>> {
     runtime
-        .pre::<VendorError>(&mut request, op.id, USER_AGENT, &[])
+        .pre::<VendorError>(&mut request, op.id, USER_AGENT, &[], record)
         .await?;
     let response = runtime
-        .exec(request, op.id)
+        .exec(request, op.id, record)
         .await
         .map_err(RawError::CommunicationError)?;
     let (status, headers) = (response.status(), response.headers().clone());
@@ -392,9 +394,9 @@ pub(crate) async fn once_with(
     extra: &[(String, String)],
 ) -> Result<Value, Failure> {
     let request = build(&target.base_url, call, extra)?;
-    let output = cloud_sdk_runtime::call(op.id, exchange(runtime, op, request))
-        .await
-        .map_err(failure)?;
+    let record = CallRecord::default();
+    let result = exchange(runtime, op, request, &record).await;
+    let output = cloud_sdk_runtime::outcome(op.id, &record, result).map_err(failure)?;
     let status = output.status().as_u16();
     let value = output.into_inner();
     if let Some(envelope) = &api.envelope {

@@ -1136,7 +1136,7 @@ Arguments:
 let response = client.stop_vpecp()
     .project_id(project_id)
     .cluster_id(cluster_id)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn stop_vpecp(&self) -> builder::StopVpecp<'_> {
@@ -1159,7 +1159,7 @@ let response = client.show_vpcep_connection()
     .cluster_id(cluster_id)
     .limit(limit)
     .offset(offset)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn show_vpcep_connection(&self) -> builder::ShowVpcepConnection<'_> {
@@ -1180,7 +1180,7 @@ let response = client.update_vpcep_connection()
     .project_id(project_id)
     .cluster_id(cluster_id)
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn update_vpcep_connection(&self) -> builder::UpdateVpcepConnection<'_> {
@@ -1201,7 +1201,7 @@ let response = client.start_vpecp()
     .project_id(project_id)
     .cluster_id(cluster_id)
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn start_vpecp(&self) -> builder::StartVpecp<'_> {
@@ -1222,7 +1222,7 @@ let response = client.update_vpcep_whitelist()
     .project_id(project_id)
     .cluster_id(cluster_id)
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn update_vpcep_whitelist(&self) -> builder::UpdateVpcepWhitelist<'_> {
@@ -1283,7 +1283,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/v1.0/{project_id}/clusters/{cluster_id}/vpcepservice/close`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<
             ResponseValue<types::StopVpecpResponse>,
@@ -1418,7 +1418,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v1.0/{project_id}/clusters/{cluster_id}/vpcepservice/connections`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<
             ResponseValue<types::ShowVpcepConnectionResponse>,
@@ -1559,7 +1559,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1.0/{project_id}/clusters/{cluster_id}/vpcepservice/connections`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<::cloud_sdk_runtime::huawei::HuaweiError>> {
             let Self { client, project_id, cluster_id, body } = self;
@@ -1697,7 +1697,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1.0/{project_id}/clusters/{cluster_id}/vpcepservice/open`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<
             ResponseValue<types::StartVpecpResponse>,
@@ -1839,7 +1839,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1.0/{project_id}/clusters/{cluster_id}/vpcepservice/permissions`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<::cloud_sdk_runtime::huawei::HuaweiError>> {
             let Self { client, project_id, cluster_id, body } = self;
@@ -1904,6 +1904,88 @@ pub mod builder {
             }
         }
     }
+    impl<'a> StopVpecp<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `StopVpecp`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::StopVpecpResponse>,
+            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::outcome("StopVpecp", &record, builder.send().await)
+        }
+    }
+    impl<'a> ShowVpcepConnection<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `ShowVpcepConnection`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::ShowVpcepConnectionResponse>,
+            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::outcome(
+                "ShowVpcepConnection",
+                &record,
+                builder.send().await,
+            )
+        }
+    }
+    impl<'a> UpdateVpcepConnection<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `UpdateVpcepConnection`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<()>,
+            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::outcome(
+                "UpdateVpcepConnection",
+                &record,
+                builder.send().await,
+            )
+        }
+    }
+    impl<'a> StartVpecp<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `StartVpecp`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::StartVpecpResponse>,
+            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::outcome("StartVpecp", &record, builder.send().await)
+        }
+    }
+    impl<'a> UpdateVpcepWhitelist<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `UpdateVpcepWhitelist`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<()>,
+            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::outcome(
+                "UpdateVpcepWhitelist",
+                &record,
+                builder.send().await,
+            )
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -1940,84 +2022,19 @@ impl Client {
             .map(Self::from_parts)
     }
 }
-impl<'a> builder::StopVpecp<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `StopVpecp`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::StopVpecpResponse>,
-            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call("StopVpecp", self.send())
-    }
-}
-impl<'a> builder::ShowVpcepConnection<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `ShowVpcepConnection`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::ShowVpcepConnectionResponse>,
-            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call("ShowVpcepConnection", self.send())
-    }
-}
-impl<'a> builder::UpdateVpcepConnection<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `UpdateVpcepConnection`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<()>,
-            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call("UpdateVpcepConnection", self.send())
-    }
-}
-impl<'a> builder::StartVpecp<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `StartVpecp`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::StartVpecpResponse>,
-            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call("StartVpecp", self.send())
-    }
-}
-impl<'a> builder::UpdateVpcepWhitelist<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `UpdateVpcepWhitelist`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<()>,
-            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call("UpdateVpcepWhitelist", self.send())
-    }
-}
 /// The error of every `call()` of this client.
 pub type ApiError = ::cloud_sdk_runtime::ApiError<
     ::cloud_sdk_runtime::huawei::HuaweiError,
 >;
 impl<'a> builder::ShowVpcepConnection<'a> {
-    /// Every `connections` item of every page, in order: sends the request page after page (`offset` advancing, `limit` = `page_size`) and stops after `total_count` items, at a page shorter than `page_size`, past the documented maximum offset, or after 1000 pages. Other parameters are those set on this builder.
+    /// Every `connections` item of every page, in order: `call()` page after page (`offset` advancing, `limit` = `page_size`) and stops after `total_count` items, at a page shorter than `page_size`, past the documented maximum offset, or after 1000 pages. Other parameters are those set on this builder.
     pub fn stream_connections(
         self,
         page_size: u32,
     ) -> ::cloud_sdk_runtime::Paged<
         'a,
         types::VpcepConnection,
-        ::cloud_sdk_runtime::huawei::HuaweiError,
+        ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
     > {
         let bounds = ::cloud_sdk_runtime::PageBounds {
             max_offset: ::std::option::Option::Some(1000u64),
@@ -2029,7 +2046,7 @@ impl<'a> builder::ShowVpcepConnection<'a> {
             move |offset, limit| {
                 let request = self.clone().offset(offset).limit(limit);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.call().await?.into_inner();
                     Ok(::cloud_sdk_runtime::Page {
                         items: page.connections,
                         total: page.total_count.map(i64::from),

@@ -1126,7 +1126,7 @@ let response = client.create_instance_connection()
     .instance_id(instance_id)
     .x_language(x_language)
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn create_instance_connection(&self) -> builder::CreateInstanceConnection<'_> {
@@ -1159,7 +1159,7 @@ let response = client.list_connections()
     .network_type(network_type)
     .offset(offset)
     .x_language(x_language)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn list_connections(&self) -> builder::ListConnections<'_> {
@@ -1267,7 +1267,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v3/{project_id}/instances/{instance_id}/create-connection`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<
             ResponseValue<types::CreateInstanceConnectionResponse>,
@@ -1494,7 +1494,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v3/{project_id}/list-connections`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<
             ResponseValue<types::ListConnectionsResponse>,
@@ -1593,6 +1593,42 @@ pub mod builder {
             }
         }
     }
+    impl<'a> CreateInstanceConnection<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `CreateInstanceConnection`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::CreateInstanceConnectionResponse>,
+            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::outcome(
+                "CreateInstanceConnection",
+                &record,
+                builder.send().await,
+            )
+        }
+    }
+    impl<'a> ListConnections<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `ListConnections`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::ListConnectionsResponse>,
+            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::outcome(
+                "ListConnections",
+                &record,
+                builder.send().await,
+            )
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -1626,45 +1662,19 @@ impl Client {
             .map(Self::from_parts)
     }
 }
-impl<'a> builder::CreateInstanceConnection<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `CreateInstanceConnection`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::CreateInstanceConnectionResponse>,
-            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call("CreateInstanceConnection", self.send())
-    }
-}
-impl<'a> builder::ListConnections<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `ListConnections`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::ListConnectionsResponse>,
-            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call("ListConnections", self.send())
-    }
-}
 /// The error of every `call()` of this client.
 pub type ApiError = ::cloud_sdk_runtime::ApiError<
     ::cloud_sdk_runtime::huawei::HuaweiError,
 >;
 impl<'a> builder::ListConnections<'a> {
-    /// Every `das_conn_info_list` item of every page, in order: sends the request page after page (`offset` advancing, `limit` = `page_size`) and stops after `total_record` items, at a page shorter than `page_size`, past the documented maximum offset, or after 1000 pages. Other parameters are those set on this builder.
+    /// Every `das_conn_info_list` item of every page, in order: `call()` page after page (`offset` advancing, `limit` = `page_size`) and stops after `total_record` items, at a page shorter than `page_size`, past the documented maximum offset, or after 1000 pages. Other parameters are those set on this builder.
     pub fn stream_das_conn_info_list(
         self,
         page_size: u32,
     ) -> ::cloud_sdk_runtime::Paged<
         'a,
         types::DasConnection,
-        ::cloud_sdk_runtime::huawei::HuaweiError,
+        ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
     > {
         let bounds = ::cloud_sdk_runtime::PageBounds {
             max_offset: ::std::option::Option::Some(2147483647u64),
@@ -1676,7 +1686,7 @@ impl<'a> builder::ListConnections<'a> {
             move |offset, limit| {
                 let request = self.clone().offset(offset).limit(limit);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.call().await?.into_inner();
                     Ok(::cloud_sdk_runtime::Page {
                         items: page.das_conn_info_list,
                         total: page.total_record.map(i64::from),

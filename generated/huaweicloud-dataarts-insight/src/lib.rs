@@ -2457,7 +2457,7 @@ let response = client.list_data_connection()
     .sort_key(sort_key)
     .type_(type_)
     .x_workspace_id(x_workspace_id)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn list_data_connection(&self) -> builder::ListDataConnection<'_> {
@@ -2478,7 +2478,7 @@ let response = client.verify_and_create_vpc_ep()
     .project_id(project_id)
     .x_workspace_id(x_workspace_id)
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn verify_and_create_vpc_ep(&self) -> builder::VerifyAndCreateVpcEp<'_> {
@@ -2499,7 +2499,7 @@ let response = client.show_data_connection_by_connection_id()
     .project_id(project_id)
     .connection_id(connection_id)
     .x_workspace_id(x_workspace_id)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn show_data_connection_by_connection_id(
@@ -2522,7 +2522,7 @@ let response = client.delete_data_connection_by_connection_id()
     .project_id(project_id)
     .connection_id(connection_id)
     .x_workspace_id(x_workspace_id)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn delete_data_connection_by_connection_id(
@@ -2688,7 +2688,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v1/{project_id}/connections`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<
             ResponseValue<types::ListDataConnectionResponse>,
@@ -2848,7 +2848,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/{project_id}/connections/vpc-endpoint`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<
             ResponseValue<types::VpcEndpointConnection>,
@@ -2975,7 +2975,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v1/{project_id}/connections/{connection_id}`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<
             ResponseValue<types::DataConnection>,
@@ -3098,7 +3098,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/v1/{project_id}/connections/{connection_id}`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<
             ResponseValue<types::DeleteDataConnectionResponse>,
@@ -3161,13 +3161,85 @@ pub mod builder {
             }
         }
     }
+    impl<'a> ListDataConnection<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `ListDataConnection`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::ListDataConnectionResponse>,
+            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::outcome(
+                "ListDataConnection",
+                &record,
+                builder.send().await,
+            )
+        }
+    }
+    impl<'a> VerifyAndCreateVpcEp<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `VerifyAndCreateVpcEp`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::VpcEndpointConnection>,
+            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::outcome(
+                "VerifyAndCreateVpcEp",
+                &record,
+                builder.send().await,
+            )
+        }
+    }
+    impl<'a> ShowDataConnectionByConnectionId<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `ShowDataConnectionByConnectionId`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::DataConnection>,
+            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::outcome(
+                "ShowDataConnectionByConnectionId",
+                &record,
+                builder.send().await,
+            )
+        }
+    }
+    impl<'a> DeleteDataConnectionByConnectionId<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `DeleteDataConnectionByConnectionId`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::DeleteDataConnectionResponse>,
+            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::outcome(
+                "DeleteDataConnectionByConnectionId",
+                &record,
+                builder.send().await,
+            )
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
 }
 /// Request-body rules of the spec (`x-require-one-of`), checked before anything is
-/// sent: (operationId, fields of which at least one must be given).
+/// sent: (operation, in snake case, fields of which at least one must be given).
 const REQUIRE_ONE_OF: &[(&str, &[&str])] = &[
     ("verify_and_create_vpc_ep", &["vpc_ep_server_name", "vpc_ep_server_id"]),
 ];
@@ -3199,71 +3271,19 @@ impl Client {
             .map(Self::from_parts)
     }
 }
-impl<'a> builder::ListDataConnection<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `ListDataConnection`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::ListDataConnectionResponse>,
-            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call("ListDataConnection", self.send())
-    }
-}
-impl<'a> builder::VerifyAndCreateVpcEp<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `VerifyAndCreateVpcEp`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::VpcEndpointConnection>,
-            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call("VerifyAndCreateVpcEp", self.send())
-    }
-}
-impl<'a> builder::ShowDataConnectionByConnectionId<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `ShowDataConnectionByConnectionId`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::DataConnection>,
-            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call("ShowDataConnectionByConnectionId", self.send())
-    }
-}
-impl<'a> builder::DeleteDataConnectionByConnectionId<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `DeleteDataConnectionByConnectionId`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::DeleteDataConnectionResponse>,
-            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call("DeleteDataConnectionByConnectionId", self.send())
-    }
-}
 /// The error of every `call()` of this client.
 pub type ApiError = ::cloud_sdk_runtime::ApiError<
     ::cloud_sdk_runtime::huawei::HuaweiError,
 >;
 impl<'a> builder::ListDataConnection<'a> {
-    /// Every `page_data` item of every page, in order: sends the request page after page (`offset` advancing, `limit` = `page_size`) and stops after `count` items, at a page shorter than `page_size`, past the documented maximum offset, or after 1000 pages. Other parameters are those set on this builder.
+    /// Every `page_data` item of every page, in order: `call()` page after page (`offset` advancing, `limit` = `page_size`) and stops after `count` items, at a page shorter than `page_size`, past the documented maximum offset, or after 1000 pages. Other parameters are those set on this builder.
     pub fn stream_page_data(
         self,
         page_size: u32,
     ) -> ::cloud_sdk_runtime::Paged<
         'a,
         types::DataConnection,
-        ::cloud_sdk_runtime::huawei::HuaweiError,
+        ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
     > {
         let bounds = ::cloud_sdk_runtime::PageBounds {
             max_offset: ::std::option::Option::Some(2147483647u64),
@@ -3275,7 +3295,7 @@ impl<'a> builder::ListDataConnection<'a> {
             move |offset, limit| {
                 let request = self.clone().offset(offset).limit(limit);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.call().await?.into_inner();
                     Ok(::cloud_sdk_runtime::Page {
                         items: page.page_data,
                         total: page.count,

@@ -3464,7 +3464,7 @@ let response = client.list_endpoint_service()
     .sort_dir(sort_dir)
     .sort_key(sort_key)
     .status(status)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn list_endpoint_service(&self) -> builder::ListEndpointService<'_> {
@@ -3485,7 +3485,7 @@ let response = client.add_or_remove_service_permissions()
     .project_id(project_id)
     .vpc_endpoint_service_id(vpc_endpoint_service_id)
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn add_or_remove_service_permissions(
@@ -3518,7 +3518,7 @@ let response = client.list_endpoints()
     .sort_dir(sort_dir)
     .sort_key(sort_key)
     .vpc_id(vpc_id)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn list_endpoints(&self) -> builder::ListEndpoints<'_> {
@@ -3537,7 +3537,7 @@ Arguments:
 let response = client.create_endpoint()
     .project_id(project_id)
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn create_endpoint(&self) -> builder::CreateEndpoint<'_> {
@@ -3556,7 +3556,7 @@ Arguments:
 let response = client.delete_endpoint()
     .project_id(project_id)
     .vpc_endpoint_id(vpc_endpoint_id)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn delete_endpoint(&self) -> builder::DeleteEndpoint<'_> {
@@ -3743,7 +3743,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v1/{project_id}/vpc-endpoint-services`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<
             ResponseValue<types::ListEndpointServiceResponse>,
@@ -3921,7 +3921,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/{project_id}/vpc-endpoint-services/{vpc_endpoint_service_id}/permissions/action`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<
             ResponseValue<types::AddOrRemoveServicePermissionsResponse>,
@@ -4129,7 +4129,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v1/{project_id}/vpc-endpoints`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<
             ResponseValue<types::ListEndpointsResponse>,
@@ -4275,7 +4275,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/{project_id}/vpc-endpoints`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<
             ResponseValue<types::CreateEndpointResponse>,
@@ -4384,7 +4384,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/v1/{project_id}/vpc-endpoints/{vpc_endpoint_id}`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<::cloud_sdk_runtime::huawei::HuaweiError>> {
             let Self { client, project_id, vpc_endpoint_id } = self;
@@ -4442,6 +4442,84 @@ pub mod builder {
             }
         }
     }
+    impl<'a> ListEndpointService<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `ListEndpointService`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::ListEndpointServiceResponse>,
+            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::outcome(
+                "ListEndpointService",
+                &record,
+                builder.send().await,
+            )
+        }
+    }
+    impl<'a> AddOrRemoveServicePermissions<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `AddOrRemoveServicePermissions`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::AddOrRemoveServicePermissionsResponse>,
+            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::outcome(
+                "AddOrRemoveServicePermissions",
+                &record,
+                builder.send().await,
+            )
+        }
+    }
+    impl<'a> ListEndpoints<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `ListEndpoints`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::ListEndpointsResponse>,
+            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::outcome("ListEndpoints", &record, builder.send().await)
+        }
+    }
+    impl<'a> CreateEndpoint<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `CreateEndpoint`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::CreateEndpointResponse>,
+            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::outcome("CreateEndpoint", &record, builder.send().await)
+        }
+    }
+    impl<'a> DeleteEndpoint<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `DeleteEndpoint`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<()>,
+            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::outcome("DeleteEndpoint", &record, builder.send().await)
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -4475,84 +4553,19 @@ impl Client {
             .map(Self::from_parts)
     }
 }
-impl<'a> builder::ListEndpointService<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `ListEndpointService`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::ListEndpointServiceResponse>,
-            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call("ListEndpointService", self.send())
-    }
-}
-impl<'a> builder::AddOrRemoveServicePermissions<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `AddOrRemoveServicePermissions`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::AddOrRemoveServicePermissionsResponse>,
-            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call("AddOrRemoveServicePermissions", self.send())
-    }
-}
-impl<'a> builder::ListEndpoints<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `ListEndpoints`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::ListEndpointsResponse>,
-            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call("ListEndpoints", self.send())
-    }
-}
-impl<'a> builder::CreateEndpoint<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `CreateEndpoint`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::CreateEndpointResponse>,
-            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call("CreateEndpoint", self.send())
-    }
-}
-impl<'a> builder::DeleteEndpoint<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `DeleteEndpoint`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<()>,
-            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call("DeleteEndpoint", self.send())
-    }
-}
 /// The error of every `call()` of this client.
 pub type ApiError = ::cloud_sdk_runtime::ApiError<
     ::cloud_sdk_runtime::huawei::HuaweiError,
 >;
 impl<'a> builder::ListEndpoints<'a> {
-    /// Every `endpoints` item of every page, in order: sends the request page after page (`offset` advancing, `limit` = `page_size`) and stops after `total_count` items, at a page shorter than `page_size`, past the documented maximum offset, or after 1000 pages. Other parameters are those set on this builder.
+    /// Every `endpoints` item of every page, in order: `call()` page after page (`offset` advancing, `limit` = `page_size`) and stops after `total_count` items, at a page shorter than `page_size`, past the documented maximum offset, or after 1000 pages. Other parameters are those set on this builder.
     pub fn stream_endpoints(
         self,
         page_size: u32,
     ) -> ::cloud_sdk_runtime::Paged<
         'a,
         types::Endpoint,
-        ::cloud_sdk_runtime::huawei::HuaweiError,
+        ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
     > {
         let bounds = ::cloud_sdk_runtime::PageBounds {
             max_offset: ::std::option::Option::None,
@@ -4564,7 +4577,7 @@ impl<'a> builder::ListEndpoints<'a> {
             move |offset, limit| {
                 let request = self.clone().offset(offset).limit(limit);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.call().await?.into_inner();
                     Ok(::cloud_sdk_runtime::Page {
                         items: page.endpoints,
                         total: page.total_count.map(i64::from),
@@ -4575,14 +4588,14 @@ impl<'a> builder::ListEndpoints<'a> {
     }
 }
 impl<'a> builder::ListEndpointService<'a> {
-    /// Every `endpoint_services` item of every page, in order: sends the request page after page (`offset` advancing, `limit` = `page_size`) and stops after `total_count` items, at a page shorter than `page_size`, past the documented maximum offset, or after 1000 pages. Other parameters are those set on this builder.
+    /// Every `endpoint_services` item of every page, in order: `call()` page after page (`offset` advancing, `limit` = `page_size`) and stops after `total_count` items, at a page shorter than `page_size`, past the documented maximum offset, or after 1000 pages. Other parameters are those set on this builder.
     pub fn stream_endpoint_services(
         self,
         page_size: u32,
     ) -> ::cloud_sdk_runtime::Paged<
         'a,
         types::EndpointService,
-        ::cloud_sdk_runtime::huawei::HuaweiError,
+        ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
     > {
         let bounds = ::cloud_sdk_runtime::PageBounds {
             max_offset: ::std::option::Option::None,
@@ -4594,7 +4607,7 @@ impl<'a> builder::ListEndpointService<'a> {
             move |offset, limit| {
                 let request = self.clone().offset(offset).limit(limit);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.call().await?.into_inner();
                     Ok(::cloud_sdk_runtime::Page {
                         items: page.endpoint_services,
                         total: page.total_count.map(i64::from),

@@ -3713,7 +3713,7 @@ let response = client.describe_tenant_privatelink()
     .address_id(address_id)
     .request_id(request_id)
     .x_ob_project_id(x_ob_project_id)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn describe_tenant_privatelink(&self) -> builder::DescribeTenantPrivatelink<'_> {
@@ -3738,7 +3738,7 @@ let response = client.delete_privatelink_connection()
     .address_id(address_id)
     .request_id(request_id)
     .x_ob_project_id(x_ob_project_id)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn delete_privatelink_connection(
@@ -3765,7 +3765,7 @@ let response = client.confirm_privatelink_connection()
     .request_id(request_id)
     .x_ob_project_id(x_ob_project_id)
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn confirm_privatelink_connection(
@@ -3792,7 +3792,7 @@ let response = client.connect_privatelink_service()
     .request_id(request_id)
     .x_ob_project_id(x_ob_project_id)
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn connect_privatelink_service(&self) -> builder::ConnectPrivatelinkService<'_> {
@@ -3817,7 +3817,7 @@ let response = client.create_privatelink_service()
     .request_id(request_id)
     .x_ob_project_id(x_ob_project_id)
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn create_privatelink_service(&self) -> builder::CreatePrivatelinkService<'_> {
@@ -3842,7 +3842,7 @@ let response = client.add_privatelink_service_user()
     .request_id(request_id)
     .x_ob_project_id(x_ob_project_id)
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn add_privatelink_service_user(
@@ -3869,7 +3869,7 @@ let response = client.batch_kill_process_list()
     .request_id(request_id)
     .x_ob_project_id(x_ob_project_id)
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn batch_kill_process_list(&self) -> builder::BatchKillProcessList<'_> {
@@ -3978,7 +3978,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/v2/instances/{instanceId}/tenants/{tenantId}/privatelink`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<
             ResponseValue<types::DescribeTenantPrivatelinkResponse>,
@@ -4146,7 +4146,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/api/v2/instances/{instanceId}/tenants/{tenantId}/privatelink`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<ResponseValue<types::BooleanEnvelope>, Error<types::Envelope>> {
             let Self {
@@ -4327,7 +4327,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/v2/instances/{instanceId}/tenants/{tenantId}/privatelink/confirmation`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<ResponseValue<types::BooleanEnvelope>, Error<types::Envelope>> {
             let Self {
@@ -4513,7 +4513,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/v2/instances/{instanceId}/tenants/{tenantId}/privatelink/connection`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<ResponseValue<types::Envelope>, Error<types::Envelope>> {
             let Self {
@@ -4699,7 +4699,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/v2/instances/{instanceId}/tenants/{tenantId}/privatelink/service`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<
             ResponseValue<types::CreatePrivatelinkServiceResponse>,
@@ -4888,7 +4888,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/v2/instances/{instanceId}/tenants/{tenantId}/privatelink/user`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<ResponseValue<types::Envelope>, Error<types::Envelope>> {
             let Self {
@@ -5073,7 +5073,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/v2/instances/{instanceId}/tenants/{tenantId}/sessions/batchKill`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<
             ResponseValue<types::BatchKillProcessListResponse>,
@@ -5154,6 +5154,132 @@ pub mod builder {
             }
         }
     }
+    impl<'a> DescribeTenantPrivatelink<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `DescribeTenantPrivatelink`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::DescribeTenantPrivatelinkResponse>,
+            ::cloud_sdk_runtime::ApiError<types::Envelope>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::envelope_outcome(
+                "DescribeTenantPrivatelink",
+                &record,
+                builder.send().await,
+            )
+        }
+    }
+    impl<'a> DeletePrivatelinkConnection<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `DeletePrivatelinkConnection`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::BooleanEnvelope>,
+            ::cloud_sdk_runtime::ApiError<types::Envelope>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::envelope_outcome(
+                "DeletePrivatelinkConnection",
+                &record,
+                builder.send().await,
+            )
+        }
+    }
+    impl<'a> ConfirmPrivatelinkConnection<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `ConfirmPrivatelinkConnection`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::BooleanEnvelope>,
+            ::cloud_sdk_runtime::ApiError<types::Envelope>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::envelope_outcome(
+                "ConfirmPrivatelinkConnection",
+                &record,
+                builder.send().await,
+            )
+        }
+    }
+    impl<'a> ConnectPrivatelinkService<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `ConnectPrivatelinkService`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::Envelope>,
+            ::cloud_sdk_runtime::ApiError<types::Envelope>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::envelope_outcome(
+                "ConnectPrivatelinkService",
+                &record,
+                builder.send().await,
+            )
+        }
+    }
+    impl<'a> CreatePrivatelinkService<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `CreatePrivatelinkService`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::CreatePrivatelinkServiceResponse>,
+            ::cloud_sdk_runtime::ApiError<types::Envelope>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::envelope_outcome(
+                "CreatePrivatelinkService",
+                &record,
+                builder.send().await,
+            )
+        }
+    }
+    impl<'a> AddPrivatelinkServiceUser<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `AddPrivatelinkServiceUser`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::Envelope>,
+            ::cloud_sdk_runtime::ApiError<types::Envelope>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::envelope_outcome(
+                "AddPrivatelinkServiceUser",
+                &record,
+                builder.send().await,
+            )
+        }
+    }
+    impl<'a> BatchKillProcessList<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `BatchKillProcessList`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::BatchKillProcessListResponse>,
+            ::cloud_sdk_runtime::ApiError<types::Envelope>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::outcome(
+                "BatchKillProcessList",
+                &record,
+                builder.send().await,
+            )
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -5185,97 +5311,6 @@ impl Client {
     ) -> ::std::result::Result<Self, ::cloud_sdk_runtime::ConfigError> {
         ::cloud_sdk_runtime::oceanbase::client_parts(&Self::API, credentials, project_id)
             .map(Self::from_parts)
-    }
-}
-impl<'a> builder::DescribeTenantPrivatelink<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `DescribeTenantPrivatelink`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::DescribeTenantPrivatelinkResponse>,
-            ::cloud_sdk_runtime::ApiError<types::Envelope>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call_envelope("DescribeTenantPrivatelink", self.send())
-    }
-}
-impl<'a> builder::DeletePrivatelinkConnection<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `DeletePrivatelinkConnection`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::BooleanEnvelope>,
-            ::cloud_sdk_runtime::ApiError<types::Envelope>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call_envelope("DeletePrivatelinkConnection", self.send())
-    }
-}
-impl<'a> builder::ConfirmPrivatelinkConnection<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `ConfirmPrivatelinkConnection`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::BooleanEnvelope>,
-            ::cloud_sdk_runtime::ApiError<types::Envelope>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call_envelope("ConfirmPrivatelinkConnection", self.send())
-    }
-}
-impl<'a> builder::ConnectPrivatelinkService<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `ConnectPrivatelinkService`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::Envelope>,
-            ::cloud_sdk_runtime::ApiError<types::Envelope>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call_envelope("ConnectPrivatelinkService", self.send())
-    }
-}
-impl<'a> builder::CreatePrivatelinkService<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `CreatePrivatelinkService`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::CreatePrivatelinkServiceResponse>,
-            ::cloud_sdk_runtime::ApiError<types::Envelope>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call_envelope("CreatePrivatelinkService", self.send())
-    }
-}
-impl<'a> builder::AddPrivatelinkServiceUser<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `AddPrivatelinkServiceUser`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::Envelope>,
-            ::cloud_sdk_runtime::ApiError<types::Envelope>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call_envelope("AddPrivatelinkServiceUser", self.send())
-    }
-}
-impl<'a> builder::BatchKillProcessList<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `BatchKillProcessList`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::BatchKillProcessListResponse>,
-            ::cloud_sdk_runtime::ApiError<types::Envelope>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call("BatchKillProcessList", self.send())
     }
 }
 /// The error of every `call()` of this client.

@@ -132,7 +132,7 @@ async fn connection_ids(
     client: &huaweicloud_css::Client,
     cluster: &str,
     page_size: u32,
-) -> Result<Vec<String>, huaweicloud_css::Error<HuaweiError>> {
+) -> Result<Vec<String>, huaweicloud_css::ApiError> {
     client
         .show_vpcep_connection()
         .project_id("p1")
@@ -259,13 +259,9 @@ async fn css_paging_stops_at_an_error_page() {
     });
     let client = server.client().with_retry(RetryPolicy::off());
     let err = connection_ids(&client, "c1", 2).await.unwrap_err();
-    match err {
-        huaweicloud_css::Error::ErrorResponse(r) => {
-            assert_eq!(r.status().as_u16(), 400);
-            assert_eq!(r.error_code.as_deref(), Some("CSS.0001"));
-        }
-        other => panic!("expected the error page, got {other:?}"),
-    }
+    assert_eq!(err.kind(), ErrorKind::Service, "{err}");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
+    assert_eq!(err.code(), Some("CSS.0001"));
 }
 
 #[tokio::test]

@@ -315,7 +315,7 @@ Arguments:
 let response = client.list_things()
     .project_id(project_id)
     .limit(limit)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn list_things(&self) -> builder::ListThings<'_> {
@@ -336,7 +336,7 @@ let response = client.update_thing()
     .project_id(project_id)
     .thing_id(thing_id)
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn update_thing(&self) -> builder::UpdateThing<'_> {
@@ -355,7 +355,7 @@ Arguments:
 let response = client.delete_thing()
     .project_id(project_id)
     .thing_id(thing_id)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn delete_thing(&self) -> builder::DeleteThing<'_> {
@@ -414,7 +414,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v1/{project_id}/things`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<
             ResponseValue<::std::vec::Vec<types::Thing>>,
@@ -540,7 +540,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/v1/{project_id}/things/{thing_id}`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<::cloud_sdk_runtime::huawei::HuaweiError>> {
             let Self { client, project_id, thing_id, body } = self;
@@ -642,7 +642,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/v1/{project_id}/things/{thing_id}`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<::cloud_sdk_runtime::huawei::HuaweiError>> {
             let Self { client, project_id, thing_id } = self;
@@ -693,6 +693,48 @@ pub mod builder {
             }
         }
     }
+    impl<'a> ListThings<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `ListThings`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<::std::vec::Vec<types::Thing>>,
+            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::outcome("ListThings", &record, builder.send().await)
+        }
+    }
+    impl<'a> UpdateThing<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `UpdateThing`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<()>,
+            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::outcome("UpdateThing", &record, builder.send().await)
+        }
+    }
+    impl<'a> DeleteThing<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `DeleteThing`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<()>,
+            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::outcome("DeleteThing", &record, builder.send().await)
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -724,45 +766,6 @@ impl Client {
     ) -> ::std::result::Result<Self, ::cloud_sdk_runtime::ConfigError> {
         ::cloud_sdk_runtime::ClientParts::new(Self::SERVICE.base_url(region)?, runtime)
             .map(Self::from_parts)
-    }
-}
-impl<'a> builder::ListThings<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `ListThings`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<::std::vec::Vec<types::Thing>>,
-            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call("ListThings", self.send())
-    }
-}
-impl<'a> builder::UpdateThing<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `UpdateThing`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<()>,
-            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call("UpdateThing", self.send())
-    }
-}
-impl<'a> builder::DeleteThing<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `DeleteThing`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<()>,
-            ::cloud_sdk_runtime::ApiError<::cloud_sdk_runtime::huawei::HuaweiError>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call("DeleteThing", self.send())
     }
 }
 /// The error of every `call()` of this client.

@@ -645,7 +645,7 @@ Sends a `GET` request to `/api/v2/things/count`
 
 ```ignore
 let response = client.count_things()
-    .send()
+    .call()
     .await;
 ```*/
     pub fn count_things(&self) -> builder::CountThings<'_> {
@@ -660,7 +660,7 @@ Sends a `POST` request to `/api/v2/things/kill`
 ```ignore
 let response = client.kill_things()
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn kill_things(&self) -> builder::KillThings<'_> {
@@ -677,7 +677,7 @@ Arguments:
 ```ignore
 let response = client.describe_thing()
     .thing_id(thing_id)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn describe_thing(&self) -> builder::DescribeThing<'_> {
@@ -706,7 +706,7 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/api/v2/things/count`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<ResponseValue<types::ThingCount>, Error<types::Envelope>> {
             let Self { client } = self;
@@ -792,7 +792,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/v2/things/kill`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<ResponseValue<types::KillThingsReply>, Error<types::Envelope>> {
             let Self { client, body } = self;
@@ -871,7 +871,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/v2/things/{thingId}`
-        pub async fn send(
+        pub(crate) async fn send(
             self,
         ) -> Result<ResponseValue<types::Envelope>, Error<types::Envelope>> {
             let Self { client, thing_id } = self;
@@ -919,6 +919,56 @@ pub mod builder {
             }
         }
     }
+    impl<'a> CountThings<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `CountThings`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::ThingCount>,
+            ::cloud_sdk_runtime::ApiError<types::Envelope>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::envelope_outcome(
+                "CountThings",
+                &record,
+                builder.send().await,
+            )
+        }
+    }
+    impl<'a> KillThings<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `KillThings`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::KillThingsReply>,
+            ::cloud_sdk_runtime::ApiError<types::Envelope>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::outcome("KillThings", &record, builder.send().await)
+        }
+    }
+    impl<'a> DescribeThing<'a> {
+        /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `DescribeThing`, its kind, the HTTP status, the service's error code, message and request id.
+        pub async fn call(
+            self,
+        ) -> ::std::result::Result<
+            ::cloud_sdk_runtime::Output<types::Envelope>,
+            ::cloud_sdk_runtime::ApiError<types::Envelope>,
+        > {
+            let (client, record) = self.client.for_call();
+            let mut builder = self;
+            builder.client = &client;
+            ::cloud_sdk_runtime::envelope_outcome(
+                "DescribeThing",
+                &record,
+                builder.send().await,
+            )
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -947,45 +997,6 @@ impl Client {
     ) -> ::std::result::Result<Self, ::cloud_sdk_runtime::ConfigError> {
         ::cloud_sdk_runtime::oceanbase::client_parts(&Self::API, credentials, project_id)
             .map(Self::from_parts)
-    }
-}
-impl<'a> builder::CountThings<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `CountThings`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::ThingCount>,
-            ::cloud_sdk_runtime::ApiError<types::Envelope>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call_envelope("CountThings", self.send())
-    }
-}
-impl<'a> builder::KillThings<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `KillThings`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::KillThingsReply>,
-            ::cloud_sdk_runtime::ApiError<types::Envelope>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call("KillThings", self.send())
-    }
-}
-impl<'a> builder::DescribeThing<'a> {
-    /// Sends the request and returns the body (with its status, headers and request id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `DescribeThing`, its kind, the HTTP status, the service's error code, message and request id.
-    pub fn call(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::cloud_sdk_runtime::Output<types::Envelope>,
-            ::cloud_sdk_runtime::ApiError<types::Envelope>,
-        >,
-    > {
-        ::cloud_sdk_runtime::call_envelope("DescribeThing", self.send())
     }
 }
 /// The error of every `call()` of this client.

@@ -110,10 +110,64 @@ pub(super) fn success_response<'a>(
 /// Per operation builder, the body and error types of its `send()`.
 pub(super) type SendTypes = std::collections::BTreeMap<String, (TokenStream, TokenStream)>;
 
-/// The body and error types of each operation builder's `send()`, as progenitor wrote them
-/// (`Result<ResponseValue<T>, Error<E>>`), by builder name: `call()` and the mocks use the
-/// same types, whatever shape the documented response has (a named object, an array, none).
-pub(super) fn send_types(file: &syn::File) -> SendTypes {
+/// `call()` is the one public way to send a request. progenitor gives each operation builder a
+/// public `send()` that returns its untyped `progenitor_client::Error` and knows nothing of the
+/// call's record (the request id sent, the answer's status); two public ways to send with two
+/// error types would leave users to pick the wrong one. So each `send()` becomes `pub(crate)`
+/// (its only change: `call()` sends through it), and progenitor's usage example in each
+/// operation's doc shows `.call()`. Returns the body and error types of each `send()`, as
+/// progenitor wrote them (`Result<ResponseValue<T>, Error<E>>`), by builder name: `call()` and
+/// the mocks use the same types, whatever shape the documented response has (a named object,
+/// an array, none).
+pub(super) fn take_sends(file: &mut syn::File) -> SendTypes {
+    for item in &mut file.items {
+        if let syn::Item::Impl(imp) = item
+            && imp.trait_.is_none()
+            && matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.is_ident("Client"))
+        {
+            for f in &mut imp.items {
+                if let syn::ImplItem::Fn(f) = f {
+                    f.attrs.iter_mut().for_each(call_in_example);
+                }
+            }
+        }
+    }
+    let sends = send_types(file);
+    if let Some(items) = super::module_items(file, "builder") {
+        for item in items {
+            let syn::Item::Impl(imp) = item else { continue };
+            for f in &mut imp.items {
+                if let syn::ImplItem::Fn(f) = f
+                    && f.sig.ident == "send"
+                {
+                    f.vis = syn::parse_quote!(pub(crate));
+                }
+            }
+        }
+    }
+    sends
+}
+
+/// progenitor's usage example in an operation's doc (`client.op().param(value).send().await`)
+/// with `.call()` in place of `.send()`.
+fn call_in_example(attr: &mut syn::Attribute) {
+    let syn::Meta::NameValue(nv) = &mut attr.meta else {
+        return;
+    };
+    let syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(doc),
+        ..
+    }) = &mut nv.value
+    else {
+        return;
+    };
+    let text = doc.value();
+    if text.contains(".send()") {
+        *doc = syn::LitStr::new(&text.replace(".send()", ".call()"), doc.span());
+    }
+}
+
+fn send_types(file: &syn::File) -> SendTypes {
     fn args(ty: &syn::Type) -> Vec<&syn::Type> {
         let syn::Type::Path(p) = ty else {
             return Vec::new();
@@ -171,12 +225,25 @@ pub(crate) fn rust_type_of(api: &LoadedApi, name: &str) -> Result<syn::Type, Spe
     }
 }
 
+/// What [`typed_calls`] writes: items for the `builder` module and for the crate root.
+pub(super) struct TypedCalls {
+    /// `call()` on every operation builder, next to progenitor's `send()` that it uses.
+    pub(super) builder: TokenStream,
+    /// The crate's `ApiError` alias and the envelope's impls.
+    pub(super) root: TokenStream,
+}
+
 /// `call()` on every builder: the body, or a typed `ApiError` naming the operation; plus the
 /// crate's `ApiError` alias and, for an envelope API, the impls that let a 2xx
 /// `success: false` count as a failure.
-pub(super) fn typed_calls(api: &LoadedApi, sends: &SendTypes) -> Result<TokenStream, SpecError> {
+///
+/// Each `call()` sends through a copy of its client made for the call (`for_call`, from
+/// `client_glue!`), whose hooks write the request id sent and the answer's status to the
+/// call's record; the builder, which borrows its client, borrows the copy for the call.
+pub(super) fn typed_calls(api: &LoadedApi, sends: &SendTypes) -> Result<TypedCalls, SpecError> {
     use openapiv3::StatusCode;
     let err = |msg: String| SpecError::new(format!("specs/{}", api.name), None, msg);
+    let mut builder_items = TokenStream::new();
     let mut out = TokenStream::new();
     let mut error_types = BTreeSet::new();
     // Typed bodies (not the envelope itself) that carry the envelope's fields: each gets the
@@ -225,30 +292,31 @@ pub(super) fn typed_calls(api: &LoadedApi, sends: &SendTypes) -> Result<TokenStr
                         if schema_name_of(success).as_deref() != Some(e.schema.as_str()) {
                             shaped.insert(quote!(#ok_type).to_string(), (ok_type.clone(), fields));
                         }
-                        format_ident!("call_envelope")
+                        format_ident!("envelope_outcome")
                     }
-                    None => format_ident!("call"),
+                    None => format_ident!("outcome"),
                 }
             }
-            _ => format_ident!("call"),
+            _ => format_ident!("outcome"),
         };
         let doc = format!(
             " Sends the request and returns the body (with its status, headers and request \
              id), or an [`ApiError`](::cloud_sdk_runtime::ApiError) that names `{vendor}`, its \
              kind, the HTTP status, the service's error code, message and request id."
         );
-        out.extend(quote! {
-            impl<'a> builder::#builder<'a> {
+        builder_items.extend(quote! {
+            impl<'a> #builder<'a> {
                 #[doc = #doc]
-                pub fn call(
+                pub async fn call(
                     self,
-                ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
-                        ::cloud_sdk_runtime::Output<#ok_type>,
-                        ::cloud_sdk_runtime::ApiError<#error_type>,
-                    >,
+                ) -> ::std::result::Result<
+                    ::cloud_sdk_runtime::Output<#ok_type>,
+                    ::cloud_sdk_runtime::ApiError<#error_type>,
                 > {
-                    ::cloud_sdk_runtime::#check(#vendor, self.send())
+                    let (client, record) = self.client.for_call();
+                    let mut builder = self;
+                    builder.client = &client;
+                    ::cloud_sdk_runtime::#check(#vendor, &record, builder.send().await)
                 }
             }
         });
@@ -323,7 +391,10 @@ pub(super) fn typed_calls(api: &LoadedApi, sends: &SendTypes) -> Result<TokenStr
             });
         }
     }
-    Ok(out)
+    Ok(TypedCalls {
+        builder: builder_items,
+        root: out,
+    })
 }
 
 /// The JSON schema of a response's body, a `$ref` to a named schema followed.
@@ -449,4 +520,76 @@ fn envelope_shaped(
         }
     }
     Ok(Some(carried))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `generate` relies on in progenitor's builders, checked on the real specs: every
+    /// operation builder has a `send()`, which leaves the public surface, with `call()` public
+    /// next to it; and the usage example in each operation's doc, which progenitor writes with
+    /// `.send()`, shows `.call()`.
+    #[test]
+    fn call_is_the_one_public_way_to_send() {
+        let root = crate::workspace_root();
+        let files = crate::generate_all(&root).unwrap_or_else(|e| panic!("{e:?}"));
+        let libs: Vec<_> = files
+            .iter()
+            .filter(|f| f.path.ends_with("/src/lib.rs"))
+            .collect();
+        assert!(!libs.is_empty(), "no generated crate");
+        for lib in libs {
+            let mut file = syn::parse_file(&lib.contents).unwrap_or_else(|e| panic!("{e}"));
+            let (mut sends, mut calls) = (BTreeSet::new(), BTreeSet::new());
+            let builders = super::super::module_items(&mut file, "builder")
+                .unwrap_or_else(|| panic!("{}: no builder module", lib.path));
+            for item in builders.iter() {
+                let syn::Item::Impl(imp) = item else { continue };
+                let ty = &imp.self_ty;
+                let builder = quote!(#ty).to_string();
+                for f in &imp.items {
+                    let syn::ImplItem::Fn(f) = f else { continue };
+                    let public = matches!(f.vis, syn::Visibility::Public(_));
+                    match f.sig.ident.to_string().as_str() {
+                        "send" => {
+                            assert!(!public, "{}: {builder}::send is public", lib.path);
+                            sends.insert(builder.clone());
+                        }
+                        "call" => {
+                            assert!(public, "{}: {builder}::call is not public", lib.path);
+                            calls.insert(builder.clone());
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            assert!(!sends.is_empty(), "{}: no send()", lib.path);
+            assert_eq!(sends, calls, "{}: a builder without call()", lib.path);
+            let examples: Vec<String> = file
+                .items
+                .iter()
+                .filter_map(|item| match item {
+                    syn::Item::Impl(imp) if imp.trait_.is_none() => Some(&imp.items),
+                    _ => None,
+                })
+                .flatten()
+                .filter_map(|f| match f {
+                    syn::ImplItem::Fn(f) => Some(&f.attrs),
+                    _ => None,
+                })
+                .flatten()
+                .map(|attr| quote!(#attr).to_string())
+                .filter(|doc| doc.contains("```"))
+                .collect();
+            assert!(
+                examples.iter().any(|doc| doc.contains(".call()")),
+                "{}: no usage example with `.call()`",
+                lib.path
+            );
+            for doc in examples {
+                assert!(!doc.contains(".send()"), "{}: {doc}", lib.path);
+            }
+        }
+    }
 }

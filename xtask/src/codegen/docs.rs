@@ -1,6 +1,6 @@
 //! Doc comments and `#[non_exhaustive]` on the items progenitor and typify write.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::{
     calls::{request_schema_name, schema_def},
@@ -64,21 +64,48 @@ fn schema_description(
     }
 }
 
-/// The properties of the named object schema whose Rust name is `type_name`: (Rust field
-/// name, description, required).
-fn schema_properties(api: &LoadedApi, type_name: &str) -> Vec<(String, String, bool)> {
-    let Some(components) = api.merged.components.as_ref() else {
-        return Vec::new();
-    };
-    let Some((_, schema)) = components
-        .schemas
-        .iter()
-        .find(|(name, _)| naming::pascal(name) == type_name)
-    else {
-        return Vec::new();
-    };
+/// What the doc pass looks up by the Rust names progenitor and typify gave: the API's schemas
+/// by type name and its operations by builder name. Built once per API, so each generated item
+/// costs one lookup (a scan per item made generation grow with the square of the endpoints).
+struct Index<'a> {
+    api: &'a LoadedApi,
+    schemas: HashMap<String, &'a openapiv3::Schema>,
+    operations: HashMap<String, &'a openapiv3::Operation>,
+}
+
+impl<'a> Index<'a> {
+    fn new(api: &'a LoadedApi) -> Self {
+        // The first of two names that map to one Rust name wins, as a scan in order would.
+        let mut schemas = HashMap::new();
+        for (name, schema) in api.merged.components.iter().flat_map(|c| &c.schemas) {
+            schemas
+                .entry(naming::pascal(name))
+                .or_insert_with(|| schema.as_item());
+        }
+        let schemas = schemas
+            .into_iter()
+            .filter_map(|(name, s)| Some((name, s?)))
+            .collect();
+        let mut operations = HashMap::new();
+        for (_, _, op) in api.merged.operations() {
+            if let Some(id) = op.operation_id.as_deref() {
+                operations.entry(naming::pascal(id)).or_insert(op);
+            }
+        }
+        Self {
+            api,
+            schemas,
+            operations,
+        }
+    }
+}
+
+/// The properties of the object schema whose Rust name is `type_name`: (Rust field name,
+/// description, required).
+fn schema_properties(index: &Index<'_>, type_name: &str) -> Vec<(String, String, bool)> {
+    let api = index.api;
     let Some(openapiv3::SchemaKind::Type(openapiv3::Type::Object(object))) =
-        schema.as_item().map(|s| &s.schema_kind)
+        index.schemas.get(type_name).map(|s| &s.schema_kind)
     else {
         return Vec::new();
     };
@@ -118,24 +145,25 @@ pub(super) fn ident_text(ident: &syn::Ident) -> String {
 /// setters (the property's description, and whether it is required), and the operation
 /// builders' `new` and setters (the parameter's description, and whether it is required).
 pub(super) fn document_items(api: &LoadedApi, file: &mut syn::File) {
+    let index = Index::new(api);
     for item in &mut file.items {
         let syn::Item::Mod(m) = item else { continue };
         let Some((_, items)) = m.content.as_mut() else {
             continue;
         };
         if m.ident == "types" {
-            document_types(api, items);
+            document_types(&index, items);
         } else if m.ident == "builder" {
-            document_operation_builders(api, items);
+            document_operation_builders(&index, items);
         }
     }
 }
 
-fn document_types(api: &LoadedApi, items: &mut [syn::Item]) {
+fn document_types(index: &Index<'_>, items: &mut [syn::Item]) {
     for item in items {
         match item {
             syn::Item::Struct(s) => {
-                let props = schema_properties(api, &ident_text(&s.ident));
+                let props = schema_properties(index, &ident_text(&s.ident));
                 for field in &mut s.fields {
                     let Some(name) = field.ident.as_ref().map(ident_text) else {
                         continue;
@@ -164,14 +192,14 @@ fn document_types(api: &LoadedApi, items: &mut [syn::Item]) {
                 let Some((_, items)) = m.content.as_mut() else {
                     continue;
                 };
-                document_type_builders(api, items);
+                document_type_builders(index, items);
             }
             _ => {}
         }
     }
 }
 
-fn document_type_builders(api: &LoadedApi, items: &mut [syn::Item]) {
+fn document_type_builders(index: &Index<'_>, items: &mut [syn::Item]) {
     for item in items {
         match item {
             syn::Item::Struct(s) => {
@@ -188,7 +216,7 @@ fn document_type_builders(api: &LoadedApi, items: &mut [syn::Item]) {
                 let Some(type_name) = p.path.segments.last().map(|s| ident_text(&s.ident)) else {
                     continue;
                 };
-                let props = schema_properties(api, &type_name);
+                let props = schema_properties(index, &type_name);
                 for f in &mut imp.items {
                     let syn::ImplItem::Fn(f) = f else { continue };
                     let name = ident_text(&f.sig.ident);
@@ -205,7 +233,8 @@ fn document_type_builders(api: &LoadedApi, items: &mut [syn::Item]) {
     }
 }
 
-fn document_operation_builders(api: &LoadedApi, items: &mut [syn::Item]) {
+fn document_operation_builders(index: &Index<'_>, items: &mut [syn::Item]) {
+    let api = index.api;
     for item in items {
         let syn::Item::Impl(imp) = item else { continue };
         if imp.trait_.is_some() {
@@ -217,11 +246,7 @@ fn document_operation_builders(api: &LoadedApi, items: &mut [syn::Item]) {
         let Some(builder) = p.path.segments.last().map(|s| ident_text(&s.ident)) else {
             continue;
         };
-        let Some((_, _, op)) = api.merged.operations().find(|(_, _, op)| {
-            op.operation_id
-                .as_deref()
-                .is_some_and(|id| naming::pascal(id) == builder)
-        }) else {
+        let Some(&op) = index.operations.get(&builder) else {
             continue;
         };
         let params = operation_parameters(api, op);

@@ -2,6 +2,10 @@
 //! plus what comes from the spec and `api.toml` (per-operation `call()`, paging, the envelope,
 //! the vendor's data), written as tokens. What every crate shares is compiled code in the
 //! runtime crate that the generated crate invokes in one line (`client_glue!`, `open_enum!`).
+//!
+//! What this takes from progenitor's output (module and item names, the builders' shape,
+//! `send`, the hooks, the `api-version` header, ...) is listed in one place,
+//! [`progenitor_output`], each point with a test on progenitor's actual output.
 
 pub(crate) mod calls;
 pub mod check;
@@ -11,18 +15,19 @@ mod docs;
 pub mod open_enum;
 mod paging;
 pub(crate) mod panics;
+mod progenitor_output;
 mod vendor;
 pub mod workspace_deps;
 
 use std::{cell::RefCell, collections::BTreeSet, panic, path::Path, sync::Once};
 
 use proc_macro2::{Group, TokenStream, TokenTree};
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
+use progenitor::{Generator, TypeImpl};
 use quote::quote;
 
 use crate::spec::{LoadedApi, SpecError, naming};
 
-use calls::{require_one_of_rules, send_types, typed_calls};
+use calls::{require_one_of_rules, take_sends, typed_calls};
 use docs::{document_items, ident_text, mark_non_exhaustive};
 use paging::paging;
 use vendor::{mock_items, vendor_items};
@@ -38,6 +43,13 @@ pub struct GeneratedFile {
 
 /// The command that makes the generated files; named in their headers and in check failures.
 pub const COMMAND: &str = "cargo xtask generate";
+
+/// Crates every generated crate depends on, as (path prefix in the code, dependency line).
+const ALWAYS_DEPS: &[(&str, &str)] = &[
+    ("progenitor_client::", "progenitor-client.workspace = true"),
+    ("reqwest::", "reqwest.workspace = true"),
+    ("serde::", "serde.workspace = true"),
+];
 
 /// Crates the generated code may use, as (path prefix in the code, dependency line). Each
 /// dependency is added to a generated crate only when its code uses it.
@@ -84,17 +96,31 @@ pub fn generate_api(
     remove_progenitor_constructors(&mut file);
     document_items(api, &mut file);
     document_server_defaults(api, &mut file);
-    let sends = send_types(&file);
+    let sends = take_sends(&mut file);
+    let calls = typed_calls(api, &sends)?;
     let extras = [
         glue(api)?,
         vendor_items(api)?,
-        typed_calls(api, &sends)?,
+        calls.root,
         paging(api)?,
         mock_items(api, &sends)?,
         extra,
     ];
     file.items
         .extend(parse(extras.into_iter().collect())?.items);
+    let calls = parse(calls.builder)?;
+    match module_items(&mut file, "builder") {
+        Some(items) => items.extend(calls.items),
+        None => {
+            return Err(SpecError::new(
+                format!("specs/{}", api.name),
+                None,
+                "progenitor's code has no `builder` module for `call()` to join; update \
+                 `typed_calls` in xtask/src/codegen/calls.rs to the new shape"
+                    .to_owned(),
+            ));
+        }
+    }
     // Open enumerations go into `types`, next to the types that use them.
     let enums = parse(open_enums.iter().map(open_enum::tokens).collect())?;
     if let Some(items) = module_items(&mut file, "types") {
@@ -170,12 +196,7 @@ fn run_progenitor(
     api: &LoadedApi,
     open_enums: &[open_enum::OpenEnum],
 ) -> Result<TokenStream, SpecError> {
-    let mut settings = GenerationSettings::new();
-    settings
-        .with_interface(InterfaceStyle::Builder)
-        .with_tag(TagStyle::Merged)
-        .with_hooks(HooksMode::Expected)
-        .with_inner_type(quote!(::cloud_sdk_runtime::ClientCore));
+    let mut settings = progenitor_output::settings();
     for (schema, replacement) in &api.config.replace {
         let impls = replacement
             .impls
@@ -477,12 +498,14 @@ fn glue(api: &LoadedApi) -> Result<TokenStream, SpecError> {
     if rules.is_empty() {
         return Ok(quote! { ::cloud_sdk_runtime::client_glue!(Client); });
     }
-    let rules = rules
-        .iter()
-        .map(|(op, fields)| quote! { (#op, &[#(#fields),*]) });
+    // Keyed by the name progenitor gives the hooks (`OperationInfo::operation_id`).
+    let rules = rules.iter().map(|(op, fields)| {
+        let op = naming::snake(op);
+        quote! { (#op, &[#(#fields),*]) }
+    });
     Ok(quote! {
         /// Request-body rules of the spec (`x-require-one-of`), checked before anything is
-        /// sent: (operationId, fields of which at least one must be given).
+        /// sent: (operation, in snake case, fields of which at least one must be given).
         const REQUIRE_ONE_OF: &[(&str, &[&str])] = &[#(#rules),*];
         ::cloud_sdk_runtime::client_glue!(Client, require_one_of: REQUIRE_ONE_OF);
     })
@@ -516,14 +539,8 @@ fn cargo_toml(api: &LoadedApi, lib_rs: &str, progenitor_version: &str) -> String
         "cloud-sdk-runtime = {{ workspace = true, features = [{:?}] }}",
         c.vendor_config.feature
     );
-    let mut deps: BTreeSet<&str> = [
-        runtime.as_str(),
-        "progenitor-client.workspace = true",
-        "reqwest.workspace = true",
-        "serde.workspace = true",
-    ]
-    .into_iter()
-    .collect();
+    let mut deps: BTreeSet<&str> = ALWAYS_DEPS.iter().map(|(_, dep)| *dep).collect();
+    deps.insert(runtime.as_str());
     for (needle, dep) in OPTIONAL_DEPS {
         if uses_crate(lib_rs, needle) {
             deps.insert(dep);

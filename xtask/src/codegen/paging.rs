@@ -108,7 +108,7 @@ pub(super) fn paging(api: &LoadedApi) -> Result<TokenStream, SpecError> {
         let stream_fn = format_ident!("stream_{}", naming::snake(&p.items));
         let (item_type, error_type) = (rust_type_of(api, &items)?, rust_type_of(api, &error)?);
         let doc = format!(
-            " Every `{items}` item of every page, in order: sends the request page after page \
+            " Every `{items}` item of every page, in order: `call()` page after page \
              (`{offset}` advancing, `{limit}` = `page_size`) and stops after `{total}` items, at \
              a page shorter than `page_size`, past the documented maximum offset, or after {MAX_PAGES} \
              pages. Other parameters are those set on this builder.",
@@ -120,7 +120,7 @@ pub(super) fn paging(api: &LoadedApi) -> Result<TokenStream, SpecError> {
         out.extend(quote! {
             impl<'a> builder::#builder<'a> {
                 #[doc = #doc]
-                pub fn #stream_fn(self, page_size: u32) -> ::cloud_sdk_runtime::Paged<'a, #item_type, #error_type> {
+                pub fn #stream_fn(self, page_size: u32) -> ::cloud_sdk_runtime::Paged<'a, #item_type, ::cloud_sdk_runtime::ApiError<#error_type>> {
                     let bounds = ::cloud_sdk_runtime::PageBounds {
                         max_offset: #max_offset,
                         max_pages: #MAX_PAGES,
@@ -128,7 +128,7 @@ pub(super) fn paging(api: &LoadedApi) -> Result<TokenStream, SpecError> {
                     ::cloud_sdk_runtime::offset_pages(page_size, bounds, move |offset, limit| {
                         let request = self.clone().#offset_field(offset).#limit_field(limit);
                         async move {
-                            let page = request.send().await?.into_inner();
+                            let page = request.call().await?.into_inner();
                             Ok(::cloud_sdk_runtime::Page {
                                 items: page.#items_field,
                                 total: #total,

@@ -5,7 +5,7 @@
 //! checked-in pages. A base URL can replace the pages' scheme and host (tests use a loopback
 //! server; a mirror works too).
 
-use std::{fs, path::Path, time::Duration};
+use std::{fs, path::Path, sync::Arc, time::Duration};
 
 use super::run::{PAGES_FILE, Page, Report, pages};
 
@@ -77,8 +77,14 @@ pub fn fetch(root: &Path, only: Option<&str>, base: Option<&str>, today: &str) -
         ));
         return report;
     }
+    // rustls's aws-lc-rs provider, named here: ureq is built without a provider of its own.
+    let tls = ureq::tls::TlsConfig::builder()
+        .provider(ureq::tls::TlsProvider::Rustls)
+        .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+        .build();
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(60)))
+        .tls_config(tls)
         .build()
         .into();
     for p in list {

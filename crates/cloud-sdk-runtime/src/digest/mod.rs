@@ -47,9 +47,8 @@ impl<F: Fn() -> String + Send + Sync + 'static> CnonceSource for F {
     }
 }
 
-/// Random client nonces: 128 bits from the thread-local CSPRNG of `rand` (ChaCha, seeded and
-/// periodically reseeded from the operating system), as 32 hex digits. Not a UUID: drawing
-/// from the OS for every request costs a system call per signature.
+/// Random client nonces: 128 bits from the operating system's cryptographically secure
+/// generator, as 32 hex digits.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RandomCnonce;
 
@@ -57,7 +56,7 @@ impl CnonceSource for RandomCnonce {
     fn cnonce(&self) -> String {
         let mut out = [0u8; 32];
         // Cannot fail: the buffer holds exactly two hex digits per random byte.
-        let _ = hex::encode_to_slice(rand::random::<[u8; 16]>(), &mut out);
+        let _ = hex::encode_to_slice(crate::random::bytes::<16>(), &mut out);
         std::str::from_utf8(&out).unwrap_or_default().to_owned()
     }
 }

@@ -411,7 +411,7 @@ impl TokenCache {
             self.min_fetch_interval,
             self.max_fetch_backoff,
             setbacks,
-            rand::random::<f64>(),
+            crate::random::unit(),
         )
     }
 
