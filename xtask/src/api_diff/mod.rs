@@ -542,8 +542,8 @@ fn compare_operation(
                                 format!("response {status} body {} -> {}", a.render(), b.render()),
                                 (wire, &rule),
                                 type_change(
-                                    &old_api.rust.outcome(&old.id),
-                                    &new_api.rust.outcome(&new.id),
+                                    &[old_api.rust.outcome(&old.id)],
+                                    &[new_api.rust.outcome(&new.id)],
                                     old_api,
                                     new_api,
                                 ),

@@ -11,8 +11,10 @@
 //! - `type <Schema>::<Variant>`: an enum variant and its fields;
 //! - `client <method>`: a `Client` method that starts an operation, and the builder it returns;
 //! - `<Builder>.<method>`: an operation builder's public method: for a setter, the `T` of its
-//!   `impl TryInto<T>` argument; for any other method, its signature (`send`, `call` and their
-//!   response and error types).
+//!   `impl TryInto<T>` argument; for any other method, its signature;
+//! - `<Builder>.outcome`: what the method that sends the operation gives, `<T> or <E>`: the
+//!   success body's type and the error's (read from `call()`, or `send()` where that is the
+//!   public one), whatever the shape of the signature around them.
 //!
 //! Constructors, mocks and the runtime's items are left out: they do not follow the specs, and
 //! a change to them is a change of the generator, which its own tests cover.
@@ -138,17 +140,19 @@ impl Items {
         self.builder_method(operation, &naming::snake(parameter))
     }
 
-    /// The methods that send `operation` and type its outcome (`send`, `call`), with their
-    /// signatures.
-    pub fn outcome(&self, operation: &str) -> Vec<Option<&str>> {
-        ["send", "call"]
-            .iter()
-            .map(|m| self.builder_method(operation, m))
-            .collect()
+    /// The success body's and the error's types of `operation`: `<T> or <E>`.
+    pub fn outcome(&self, operation: &str) -> Option<&str> {
+        self.builder_method(operation, OUTCOME)
     }
 }
 
 const NON_EXHAUSTIVE: &str = " #[non_exhaustive]";
+
+/// The builder key of an operation's outcome.
+const OUTCOME: &str = "outcome";
+
+/// The public method that sends an operation: `call`, or `send` in a crate without `call`.
+const SENDERS: [&str; 2] = ["call", "send"];
 
 fn type_key(schema: &str) -> String {
     format!("type {schema}")
@@ -302,6 +306,18 @@ fn builder_methods(block: &syn::ItemImpl, out: &mut BTreeMap<String, String>) {
         if sig.ident == "new" {
             continue;
         }
+        if SENDERS.iter().any(|s| sig.ident == s) {
+            let syn::ReturnType::Type(_, ty) = &sig.output else {
+                continue;
+            };
+            let success = type_arg(ty, &["Output", "ResponseValue"]).unwrap_or_default();
+            let error = type_arg(ty, &["ApiError", "Error"]).unwrap_or_default();
+            let key = format!("{builder}.{OUTCOME}");
+            if sig.ident == SENDERS[0] || !out.contains_key(&key) {
+                out.insert(key, format!("{success} or {error}"));
+            }
+            continue;
+        }
         let value = setter_target(sig).unwrap_or_else(|| {
             let inputs = sig.inputs.iter().map(text).collect::<Vec<_>>().join(",");
             format!(
@@ -322,6 +338,37 @@ fn builder_methods(block: &syn::ItemImpl, out: &mut BTreeMap<String, String>) {
         });
         out.insert(format!("{builder}.{}", sig.ident), value);
     }
+}
+
+/// The first type argument of the first path segment named one of `names` in `ty`, searched
+/// depth first (`Result<Output<T>, ApiError<E>>`, `impl Future<Output = Result<..>>`).
+fn type_arg(ty: &syn::Type, names: &[&str]) -> Option<String> {
+    let in_path = |path: &syn::Path| path.segments.iter().find_map(|s| segment_arg(s, names));
+    match ty {
+        syn::Type::Path(p) => in_path(&p.path),
+        syn::Type::ImplTrait(t) => t.bounds.iter().find_map(|b| match b {
+            syn::TypeParamBound::Trait(t) => in_path(&t.path),
+            _ => None,
+        }),
+        syn::Type::Paren(p) => type_arg(&p.elem, names),
+        _ => None,
+    }
+}
+
+fn segment_arg(segment: &syn::PathSegment, names: &[&str]) -> Option<String> {
+    let syn::PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return None;
+    };
+    if names.iter().any(|n| segment.ident == n)
+        && let Some(syn::GenericArgument::Type(t)) = args.args.first()
+    {
+        return Some(text(t));
+    }
+    args.args.iter().find_map(|a| match a {
+        syn::GenericArgument::Type(t) => type_arg(t, names),
+        syn::GenericArgument::AssocType(a) => type_arg(&a.ty, names),
+        _ => None,
+    })
 }
 
 /// The `T` of a setter `fn name<V>(self, value: V) where V: TryInto<T>`.
@@ -386,7 +433,7 @@ pub mod builder {
     }
 }
 impl<'a> builder::CreateThing<'a> {
-    pub fn call(self) -> impl Future<Output = Output<types::Thing>> { todo!() }
+    pub fn call(self) -> impl Future<Output = Result<Output<types::Thing>, ApiError<types::Error>>> { todo!() }
 }
 pub mod mock { pub struct CreateThingWhen; }
 "#;
@@ -398,9 +445,8 @@ pub mod mock { pub struct CreateThingWhen; }
         assert_eq!(
             keys,
             [
-                "CreateThing.call",
                 "CreateThing.limit",
-                "CreateThing.send",
+                "CreateThing.outcome",
                 "client create_thing",
                 "type Name",
                 "type Phase",
@@ -420,9 +466,10 @@ pub mod mock { pub struct CreateThingWhen; }
         assert!(!items.non_exhaustive("Phase"));
         assert_eq!(items.setter("create_thing", "limit"), Some("i64"));
         assert_eq!(items.get("type Name"), Some("struct(pub String)"));
+        // `call` gives the outcome where both send.
         assert_eq!(
-            items.builder_method("create_thing", "send"),
-            Some("async fn(self)->Result<ResponseValue<types::Thing>,Error<types::Error>>")
+            items.outcome("create_thing"),
+            Some("types::Thing or types::Error")
         );
         assert!(items.has_operation("create_thing"));
         assert_eq!(items.type_with_members("Phase").len(), 4);
