@@ -124,12 +124,6 @@ impl Items {
             .collect()
     }
 
-    /// Whether the client has the method that starts `operation`.
-    pub fn has_operation(&self, operation: &str) -> bool {
-        self.0
-            .contains_key(&format!("client {}", naming::snake(operation)))
-    }
-
     /// A public method of `operation`'s builder: for a setter, the type it converts into.
     pub fn builder_method(&self, operation: &str, method: &str) -> Option<&str> {
         self.get(&format!("{}.{method}", naming::pascal(operation)))
@@ -162,7 +156,8 @@ fn is_pub(vis: &syn::Visibility) -> bool {
     matches!(vis, syn::Visibility::Public(_))
 }
 
-/// Rust tokens as compact text: `Option<String>`, not `:: std :: option :: Option < ...`.
+/// Rust tokens as compact text: `Option<String>`, not `:: std :: option :: Option < ...`
+/// (proc-macro2 spaces every token; prettyplease prints whole files, not a type or signature).
 fn text(tokens: &impl ToTokens) -> String {
     let raw = tokens.to_token_stream().to_string();
     let word = |c: char| c.is_alphanumeric() || c == '_';
@@ -175,7 +170,6 @@ fn text(tokens: &impl ToTokens) -> String {
             // Between two words, before a lifetime, and after a keyword that a path follows
             // (`pub ::x::T`, `impl ::std::future::Future`).
             let keep = !last_word.is_empty()
-                && out.ends_with(last_word)
                 && (after.is_some_and(|n| word(n) || n == '\'')
                     || (after == Some(':') && KEYWORDS.contains(&last_word)));
             if keep {
@@ -197,7 +191,7 @@ fn text(tokens: &impl ToTokens) -> String {
         "::std::collections::",
         "::std::boxed::",
     ] {
-        out = out.replace(&format!(" {prefix}"), " ").replace(prefix, "");
+        out = out.replace(prefix, "");
     }
     out
 }
@@ -471,7 +465,10 @@ pub mod mock { pub struct CreateThingWhen; }
             items.outcome("create_thing"),
             Some("types::Thing or types::Error")
         );
-        assert!(items.has_operation("create_thing"));
+        assert_eq!(
+            items.get("client create_thing"),
+            Some("builder::CreateThing<'_>")
+        );
         assert_eq!(items.type_with_members("Phase").len(), 4);
     }
 
