@@ -22,7 +22,6 @@ description = "A small API for the classification tests."
 api_version = "v1"
 base_url = "https://api.example.com"
 vendor = "fixture"
-auth = "digest"
 example = ""
 
 [[client_supplied]]
@@ -111,12 +110,17 @@ fn write_fixture(dir: &Path, api_toml: &str, doc: &str) -> std::path::PathBuf {
     let api = dir.join("specs/fixture-api");
     fs::create_dir_all(&api).unwrap();
     fs::create_dir_all(dir.join("specs/vendors")).unwrap();
-    fs::write(
-        dir.join("specs/vendors/fixture.toml"),
-        // `host` is read only when a test moves the fixture to Huawei's signing.
-        "feature = \"digest\"\nhost = \"{service}.{region}.example.com\"\n",
-    )
-    .unwrap();
+    // Two vendors that differ in their authentication scheme (`host` is read by the signed one).
+    for (vendor, auth) in [("fixture", "digest"), ("fixture-signed", "huawei")] {
+        fs::write(
+            dir.join(format!("specs/vendors/{vendor}.toml")),
+            format!(
+                "feature = \"{auth}\"\nauth = \"{auth}\"\nclient_macro = \"x\"\n\
+                 host = \"{{service}}.{{region}}.example.com\"\n"
+            ),
+        )
+        .unwrap();
+    }
     fs::write(api.join("api.toml"), api_toml).unwrap();
     fs::write(api.join("CreateThing.yaml"), doc).unwrap();
     api
@@ -663,8 +667,8 @@ fn base_url_auth_and_client_supplied() {
     );
     let c = changes_with(
         (
-            r#"auth = "digest""#,
-            "auth = \"huawei\"\nservice = \"fixture\"",
+            r#"vendor = "fixture""#,
+            "vendor = \"fixture-signed\"\nservice = \"fixture\"",
         ),
         &[],
     );

@@ -401,9 +401,61 @@ fn errors_of_every_api_are_reported_together() {
 fn bad_api_toml_names_the_setting() {
     let scratch = Scratch::new();
     scratch.edit("specs/huaweicloud-css/api.toml", |s| {
-        s.replacen("auth = \"huawei\"", "auth = \"basic\"", 1)
+        s.replacen("service = \"css\"", "service = [\"css\"]", 1)
     });
     insta::assert_snapshot!(scratch.expect_failure());
+}
+
+/// The vendor file names the authentication scheme and the runtime's client macro; the
+/// generator passes both through (the macro invoked once per crate, the scheme in the
+/// command-line catalog), so a new scheme needs no change to the generator.
+#[test]
+fn the_vendor_file_names_the_auth_scheme_and_client_macro() {
+    let scratch = Scratch::new();
+    scratch.edit("specs/vendors/huawei.toml", |s| {
+        s.replacen("auth = \"huawei\"", "auth = \"acme-sign\"", 1)
+            .replacen(
+                "client_macro = \"huawei_client\"",
+                "client_macro = \"acme_client\"",
+                1,
+            )
+    });
+    assert!(matches!(
+        run(scratch.root(), false),
+        Ok(Outcome::Changed(_))
+    ));
+    let lib = fs::read_to_string(scratch.root().join("generated/huaweicloud-css/src/lib.rs"))
+        .expect("generated crate");
+    let invocation = lib
+        .find("::cloud_sdk_runtime::acme_client!(")
+        .map(|at| &lib[at..])
+        .expect("the vendor's macro is invoked");
+    let invocation = &invocation[..invocation.find(");").expect("one invocation")];
+    assert!(invocation.contains("service = \"css\""), "{invocation}");
+    assert_eq!(lib.matches("::cloud_sdk_runtime::acme_client!(").count(), 1);
+    assert!(!lib.contains("huawei_client"));
+    let catalog =
+        fs::read_to_string(scratch.root().join("generated/cloudsdk-catalog.rs")).expect("catalog");
+    assert!(
+        catalog.contains("auth: Auth::AcmeSign"),
+        "the scheme by name"
+    );
+}
+
+/// A vendor whose host pattern has `{service}` needs `service` in each API's api.toml.
+#[test]
+fn an_api_without_the_service_its_vendor_host_needs_is_refused() {
+    let scratch = Scratch::new();
+    scratch.edit("specs/huaweicloud-css/api.toml", |s| {
+        s.replacen("service = \"css\"\n", "", 1)
+    });
+    let message = scratch.expect_failure();
+    assert!(
+        message.contains("specs/huaweicloud-css/api.toml")
+            && message.contains("needs `service`")
+            && message.contains("specs/vendors/huawei.toml"),
+        "{message}"
+    );
 }
 
 #[test]

@@ -438,17 +438,6 @@ impl<E: ServiceError> std::error::Error for ApiError<E> {
     }
 }
 
-#[cfg(feature = "huawei")]
-impl ServiceError for crate::huawei::HuaweiError {
-    fn code(&self) -> Option<&str> {
-        self.error_code.as_deref()
-    }
-
-    fn message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
-    }
-}
-
 #[cfg(all(test, feature = "huawei"))]
 mod tests {
     use super::*;

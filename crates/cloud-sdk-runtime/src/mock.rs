@@ -37,13 +37,28 @@ mod replay;
 pub use paging::PagedOperation;
 pub use replay::{Replay, check_replays};
 
+/// What a vendor tells the mock server of a generated crate: how the server treats
+/// authentication, the runtime a client of the server uses, and the body the vendor sends when
+/// it refuses credentials. Each vendor's client macro (`huawei_client!`, `oceanbase_client!`)
+/// implements it for the crate's `Client`, so that the crate's `mock` module names no vendor.
+pub trait MockVendor {
+    /// How the server treats authentication.
+    const AUTH: MockAuth;
+    /// The body the vendor sends with a refusal of credentials, when it sends one.
+    const CREDENTIALS_REFUSED: Option<&'static str>;
+    /// A runtime for `server`: the vendor's authentication with stand-in credentials the
+    /// server accepts, plain `http://` allowed, the default retry policy.
+    fn mock_runtime(server: &MockServer) -> crate::Runtime;
+}
+
 /// The `MockServer` of a generated crate's `mock` module: the runtime's server started with
-/// `$auth`, a client and runtime for it (`$runtime` builds the runtime from `$server`, the
-/// untyped server), and access to what it recorded. The generated crate adds one typed method
-/// per operation in an `impl MockServer` of its own.
+/// the authentication of `$client`'s vendor ([`MockVendor`]), a client and runtime for it, and
+/// access to what it recorded. The generated crate adds one typed method per operation in an
+/// `impl MockServer` of its own; they answer a refusal of credentials with
+/// `Self::CREDENTIALS_REFUSED`.
 #[macro_export]
 macro_rules! mock_server {
-    ($auth:expr, |$server:ident| $runtime:expr) => {
+    ($client:path) => {
         /// A loopback server that stands in for this API; stops when dropped.
         #[derive(Debug)]
         pub struct MockServer {
@@ -51,23 +66,29 @@ macro_rules! mock_server {
         }
 
         impl MockServer {
+            /// The vendor's body with a refusal of credentials.
+            const CREDENTIALS_REFUSED: ::std::option::Option<&'static str> =
+                <$client as $crate::mock::MockVendor>::CREDENTIALS_REFUSED;
+
             /// Starts the server on `127.0.0.1` (a free port); call within a Tokio runtime.
             pub async fn start() -> Self {
                 Self {
-                    server: $crate::mock::MockServer::start($auth).await,
+                    server: $crate::mock::MockServer::start(
+                        <$client as $crate::mock::MockVendor>::AUTH,
+                    )
+                    .await,
                 }
             }
 
             /// A client for this server, with stand-in credentials the server accepts.
-            pub fn client(&self) -> super::Client {
-                super::Client::new(&self.server.base_url(), self.runtime())
+            pub fn client(&self) -> $client {
+                <$client>::new(&self.server.base_url(), self.runtime())
             }
 
             /// A runtime for this server: the vendor's authentication with stand-in
             /// credentials, plain `http://` allowed, the default retry policy.
             pub fn runtime(&self) -> $crate::Runtime {
-                let $server = &self.server;
-                $runtime
+                <$client as $crate::mock::MockVendor>::mock_runtime(&self.server)
             }
 
             /// `http://127.0.0.1:<port>`.
@@ -651,27 +672,6 @@ impl MockServer {
     /// The requests received so far, in order (Digest challenges not included).
     pub fn requests(&self) -> Vec<Request> {
         lock(&self.state.requests).clone()
-    }
-
-    /// A runtime for this server with an AK/SK signer holding stand-in credentials (the
-    /// server checks no signature) and plain `http://` allowed.
-    #[cfg(feature = "huawei")]
-    pub fn huawei_runtime(&self) -> crate::Runtime {
-        let built = crate::huawei::AkSkCredentials::new("MOCKACCESSKEY", "mock-secret-key")
-            .map(|c| crate::Runtime::builder(crate::huawei::AkSkAuth::new(c)))
-            .and_then(|b| b.allow_insecure_http(true).build());
-        built.unwrap_or_else(|e| panic!("the mock runtime cannot be built: {e}"))
-    }
-
-    /// A runtime for this server with Digest stand-in credentials (the server accepts any
-    /// Digest answer), the API's supplied values and plain `http://` allowed.
-    #[cfg(feature = "digest")]
-    pub fn oceanbase_runtime(&self, api: &crate::oceanbase::Api) -> crate::Runtime {
-        let credentials =
-            crate::oceanbase::Credentials::new("mock-access-key", "mock-access-secret");
-        let built = crate::oceanbase::runtime_builder(api, credentials, "mock-project")
-            .and_then(|b| b.allow_insecure_http(true).build());
-        built.unwrap_or_else(|e| panic!("the mock runtime cannot be built: {e}"))
     }
 }
 

@@ -214,6 +214,103 @@ fn required(
     }
 }
 
+/// Gives a generated OceanBase Cloud client (the invoking crate's `Client`) its vendor items:
+/// `DEFAULT_BASE_URL`, `API` (an [`Api`]), `from_env()` and `with_credentials()`, and behind
+/// the crate's `mock` feature its `mock::MockVendor` implementation (a
+/// server that runs HTTP Digest, stand-in credentials, the API's supplied values).
+///
+/// `cargo xtask generate` writes the invocation from `specs/`: `base_url` from `api.toml`, and
+/// `client_supplied` from its `[[client_supplied]]` tables as (name, `in`, `supply`):
+/// `supply = "uuid"` goes with `in = "query"`, `supply = "project_id"` with `in = "header"`.
+/// OceanBase Cloud clients take no `service`, `host_exceptions` or `env_headers`.
+#[macro_export]
+macro_rules! oceanbase_client {
+    (
+        base_url = $base_url:literal,
+        host_exceptions = [],
+        env_headers = [],
+        // `tt`, not `literal`: `__oceanbase_supplied!` matches the location and supply as text.
+        client_supplied = [$(($name:literal, $location:tt, $supply:tt)),* $(,)?] $(,)?
+    ) => {
+        impl Client {
+            /// The vendor's documented base URL.
+            pub const DEFAULT_BASE_URL: &'static str = $base_url;
+
+            /// What the runtime supplies on every call that does not set it.
+            pub const API: $crate::oceanbase::Api = $crate::oceanbase::Api {
+                default_base_url: $base_url,
+                supplied: &[$($crate::__oceanbase_supplied!($name, $location, $supply)),*],
+            };
+
+            /// A client from credentials and settings in environment variables; see
+            /// `cloud_sdk_runtime::oceanbase::from_env` for the variables read.
+            pub fn from_env() -> ::std::result::Result<Self, $crate::ConfigError> {
+                $crate::oceanbase::from_env(&Self::API).map(Self::from_parts)
+            }
+
+            /// A client for the documented endpoint with an AccessKey pair and the
+            /// project every call acts in.
+            pub fn with_credentials(
+                credentials: $crate::oceanbase::Credentials,
+                project_id: &str,
+            ) -> ::std::result::Result<Self, $crate::ConfigError> {
+                $crate::oceanbase::client_parts(&Self::API, credentials, project_id)
+                    .map(Self::from_parts)
+            }
+        }
+
+        #[cfg(feature = "mock")]
+        impl $crate::mock::MockVendor for Client {
+            const AUTH: $crate::mock::MockAuth = $crate::mock::MockAuth::Digest;
+            const CREDENTIALS_REFUSED: ::std::option::Option<&'static str> =
+                ::std::option::Option::None;
+            fn mock_runtime(server: &$crate::mock::MockServer) -> $crate::Runtime {
+                $crate::oceanbase::mock_runtime(server, &Self::API)
+            }
+        }
+    };
+    ($($unexpected:tt)*) => {
+        ::core::compile_error!(
+            "oceanbase_client! takes `base_url`, empty `host_exceptions` and `env_headers`, and \
+             `client_supplied`, in this order: an OceanBase Cloud API's api.toml takes no \
+             `service`, [[host_exception]] or [[env_header]]; `cargo xtask generate` writes this \
+             invocation"
+        );
+    };
+}
+
+/// One `[[client_supplied]]` entry of `api.toml` as a [`Supplied`]; used by
+/// [`oceanbase_client!`](crate::oceanbase_client).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __oceanbase_supplied {
+    ($name:literal, "query", "uuid") => {
+        $crate::oceanbase::Supplied::UuidQuery($name)
+    };
+    ($name:literal, "header", "project_id") => {
+        $crate::oceanbase::Supplied::ProjectHeader($name)
+    };
+    ($name:literal, $location:literal, $supply:literal) => {
+        ::core::compile_error!(::core::concat!(
+            "[[client_supplied]] ",
+            $name,
+            " in api.toml: `supply = \"uuid\"` goes with `in = \"query\"`, ",
+            "`supply = \"project_id\"` with `in = \"header\"`"
+        ))
+    };
+}
+
+/// A runtime for a mock server of an OceanBase Cloud API: Digest with stand-in credentials
+/// (the server accepts any Digest answer), the API's supplied values and plain `http://`
+/// allowed.
+#[cfg(feature = "mock")]
+pub fn mock_runtime(_server: &crate::mock::MockServer, api: &Api) -> Runtime {
+    let credentials = Credentials::new("mock-access-key", "mock-access-secret");
+    let built = runtime_builder(api, credentials, "mock-project")
+        .and_then(|b| b.allow_insecure_http(true).build());
+    built.unwrap_or_else(|e| panic!("the mock runtime cannot be built: {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;

@@ -167,7 +167,7 @@ fn call_in_example(attr: &mut syn::Attribute) {
     }
 }
 
-pub(crate) fn send_types(file: &syn::File) -> SendTypes {
+pub(super) fn send_types(file: &syn::File) -> SendTypes {
     fn args(ty: &syn::Type) -> Vec<&syn::Type> {
         let syn::Type::Path(p) = ty else {
             return Vec::new();

@@ -17,11 +17,7 @@ use quote::quote;
 use crate::{
     SpecError,
     codegen::{COMMAND, GeneratedFile},
-    spec::{
-        LoadedApi,
-        config::{AuthKind, Supply},
-        naming,
-    },
+    spec::{LoadedApi, naming},
 };
 
 /// Where the table is written; `crates/cloudsdk/src/catalog.rs` includes it.
@@ -181,17 +177,17 @@ fn api_entry(api: &LoadedApi, short: &str) -> Result<TokenStream, Vec<SpecError>
     let crate_name = &c.crate_name;
     let title = &c.title;
     let base_url = &c.base_url;
-    let auth = match c.auth {
-        AuthKind::Digest => quote!(Auth::Digest),
-        AuthKind::Huawei => quote!(Auth::Huawei),
-    };
+    // The vendor's scheme by name: `digest` is the tool's `Auth::Digest`.
+    let auth_name = &c.vendor_config.auth;
+    let auth = syn::parse_str::<syn::Ident>(&naming::pascal(auth_name)).map_err(|_| {
+        vec![SpecError::new(
+            format!("specs/vendors/{}.toml", c.vendor),
+            None,
+            format!("auth = {auth_name:?} is not a name: write the scheme's name, like \"huawei\""),
+        )]
+    })?;
     let service = c.service.clone().unwrap_or_default();
-    let host = c
-        .vendor_config
-        .host
-        .as_deref()
-        .unwrap_or_default()
-        .replace("{service}", &service);
+    let host = super::vendor::host(api).unwrap_or_default();
     let regions = c.host_exceptions.iter().map(|e| &e.region);
     let hosts = c.host_exceptions.iter().map(|e| &e.host);
     let headers = c.env_headers.iter().map(|h| &h.header);
@@ -199,10 +195,7 @@ fn api_entry(api: &LoadedApi, short: &str) -> Result<TokenStream, Vec<SpecError>
     let supplied = c.client_supplied.iter().map(|s| {
         let name = &s.name;
         let location = &s.location;
-        let supply = match s.supply {
-            Supply::Uuid => "uuid",
-            Supply::ProjectId => "project_id",
-        };
+        let supply = super::vendor::supply_name(s.supply);
         quote!(Supplied { name: #name, location: #location, supply: #supply })
     });
     let envelope = match &c.envelope {
@@ -218,7 +211,7 @@ fn api_entry(api: &LoadedApi, short: &str) -> Result<TokenStream, Vec<SpecError>
             name: #short,
             crate_name: #crate_name,
             title: #title,
-            auth: #auth,
+            auth: Auth::#auth,
             base_url: #base_url,
             service: #service,
             host: #host,

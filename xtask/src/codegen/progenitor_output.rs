@@ -53,7 +53,11 @@
 //! 16. **Panics on shapes progenitor does not support**, recognised by their text in
 //!     `panics::KNOWN`; an unknown one is still reported, with the spec's files. Test:
 //!     `known_panics` (and `progenitor_panic_is_reported_with_the_spec` in tests/tests).
-//! 17. **The version** comes from the `progenitor-impl` package in `Cargo.lock`
+//! 17. **Each builder's `send` is a `pub` method of an inherent impl in `builder`, and the doc
+//!     examples progenitor writes call `.send()`**: `calls.rs` makes `send` `pub(crate)` and
+//!     rewrites the examples to `.call()`, so `call()` is the one public way to send. Test:
+//!     `call_is_the_one_public_way_to_send` (in `calls.rs`, on the real specs).
+//! 18. **The version** comes from the `progenitor-impl` package in `Cargo.lock`
 //!     (`progenitor_version`, written in every header). Test: `version_in_lock_file`.
 //!
 //! What the runtime and the generated crates use of `progenitor-client` (`ClientHooks`,
@@ -760,7 +764,7 @@ components:
 
     #[test]
     fn version_in_lock_file() {
-        let point = "point 17 (the version of the `progenitor-impl` package in Cargo.lock)";
+        let point = "point 18 (the version of the `progenitor-impl` package in Cargo.lock)";
         let version = progenitor_version(&crate::workspace_root())
             .unwrap_or_else(|e| panic!("{point}: {}", e.message));
         assert!(

@@ -1,117 +1,69 @@
-//! Per-vendor items of a generated crate: the vendor's data with its constructors, and the
-//! typed mock server.
+//! Per-vendor items of a generated crate: one invocation of the vendor's client macro with the
+//! API's data (constructors, `from_env`, mock support), and the typed mock server.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::calls::{SendTypes, request_schema_name, rust_type_of, success_response};
-use crate::spec::{AuthKind, LoadedApi, SpecError, Supply, naming};
+use crate::spec::{LoadedApi, SpecError, Supply, naming};
 
-/// The vendor's data for the runtime (`SERVICE` or `API`) and the constructors that use it.
+/// The invocation of the vendor's client macro (`client_macro` in `specs/vendors/<vendor>.toml`)
+/// with the API's data. Every vendor's macro takes the same arguments in the same order, the
+/// optional ones (`service`, `host`) only when set; each macro refuses what its vendor does not
+/// take, so that the xtask knows no vendor.
 pub(super) fn vendor_items(api: &LoadedApi) -> Result<TokenStream, SpecError> {
     let c = &api.config;
-    let base = &c.base_url;
-    let err = |msg: &str| SpecError::new(format!("specs/{}/api.toml", api.name), None, msg);
-    let common = quote! {
-        /// The vendor's documented base URL (`{region}` stands for a region such as
-        /// `cn-north-4`).
-        pub const DEFAULT_BASE_URL: &'static str = #base;
-    };
-    Ok(match c.auth {
-        AuthKind::Huawei => {
-            let name = c.service.as_deref().ok_or_else(|| err("needs `service`"))?;
-            let pattern = c
-                .vendor_config
-                .host
-                .as_deref()
-                .ok_or_else(|| err("the vendor file needs `host`"))?;
-            let host = pattern.replace("{service}", name);
-            let regions = c.host_exceptions.iter().map(|e| &e.region);
-            let hosts = c.host_exceptions.iter().map(|e| &e.host);
-            let headers = c.env_headers.iter().map(|h| &h.header);
-            let vars = c.env_headers.iter().map(|h| &h.env);
-            quote! {
-                impl Client {
-                    #common
-
-                    /// Where the service lives: its name in endpoint variables, its host in
-                    /// each region, and the headers read from the environment.
-                    pub const SERVICE: ::cloud_sdk_runtime::huawei::Service =
-                        ::cloud_sdk_runtime::huawei::Service {
-                            name: #name,
-                            host: #host,
-                            host_exceptions: &[#((#regions, #hosts)),*],
-                            env_headers: &[#((#headers, #vars)),*],
-                        };
-
-                    /// A client from credentials and settings in environment variables; see
-                    /// `cloud_sdk_runtime::huawei::from_env` for the variables read.
-                    pub fn from_env() -> ::std::result::Result<Self, ::cloud_sdk_runtime::ConfigError> {
-                        ::cloud_sdk_runtime::huawei::from_env(&Self::SERVICE).map(Self::from_parts)
-                    }
-
-                    /// A client for the service in `region` (like `cn-north-4`) that sends
-                    /// through `runtime`.
-                    pub fn for_region(
-                        region: &str,
-                        runtime: ::cloud_sdk_runtime::Runtime,
-                    ) -> ::std::result::Result<Self, ::cloud_sdk_runtime::ConfigError> {
-                        ::cloud_sdk_runtime::ClientParts::new(Self::SERVICE.base_url(region)?, runtime)
-                            .map(Self::from_parts)
-                    }
-                }
-            }
-        }
-        AuthKind::Digest => {
-            let supplied = c
-                .client_supplied
-                .iter()
-                .map(|s| {
-                    let name = &s.name;
-                    match (s.supply, s.location.as_str()) {
-                        (Supply::Uuid, "query") => {
-                            Ok(quote! { ::cloud_sdk_runtime::oceanbase::Supplied::UuidQuery(#name) })
-                        }
-                        (Supply::ProjectId, "header") => Ok(
-                            quote! { ::cloud_sdk_runtime::oceanbase::Supplied::ProjectHeader(#name) },
-                        ),
-                        _ => Err(err(
-                            "client_supplied: `supply = \"uuid\"` goes with `in = \"query\"`, \
-                             `supply = \"project_id\"` with `in = \"header\"`",
-                        )),
-                    }
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            quote! {
-                impl Client {
-                    #common
-
-                    /// What the runtime supplies on every call that does not set it.
-                    pub const API: ::cloud_sdk_runtime::oceanbase::Api =
-                        ::cloud_sdk_runtime::oceanbase::Api {
-                            default_base_url: #base,
-                            supplied: &[#(#supplied),*],
-                        };
-
-                    /// A client from credentials and settings in environment variables; see
-                    /// `cloud_sdk_runtime::oceanbase::from_env` for the variables read.
-                    pub fn from_env() -> ::std::result::Result<Self, ::cloud_sdk_runtime::ConfigError> {
-                        ::cloud_sdk_runtime::oceanbase::from_env(&Self::API).map(Self::from_parts)
-                    }
-
-                    /// A client for the documented endpoint with an AccessKey pair and the
-                    /// project every call acts in.
-                    pub fn with_credentials(
-                        credentials: ::cloud_sdk_runtime::oceanbase::Credentials,
-                        project_id: &str,
-                    ) -> ::std::result::Result<Self, ::cloud_sdk_runtime::ConfigError> {
-                        ::cloud_sdk_runtime::oceanbase::client_parts(&Self::API, credentials, project_id)
-                            .map(Self::from_parts)
-                    }
-                }
-            }
-        }
+    let vendor_file = format!("specs/vendors/{}.toml", c.vendor);
+    let name = &c.vendor_config.client_macro;
+    let client_macro = syn::parse_str::<syn::Ident>(name).map_err(|_| {
+        SpecError::new(
+            &vendor_file,
+            None,
+            format!(
+                "client_macro = {name:?} is not a macro name: write the name of the runtime's \
+                 macro, like \"huawei_client\""
+            ),
+        )
+    })?;
+    let base_url = &c.base_url;
+    let service = c.service.as_ref().map(|s| quote!(service = #s,));
+    let host = host(api).map(|h| quote!(host = #h,));
+    let regions = c.host_exceptions.iter().map(|e| &e.region);
+    let hosts = c.host_exceptions.iter().map(|e| &e.host);
+    let headers = c.env_headers.iter().map(|h| &h.header);
+    let vars = c.env_headers.iter().map(|h| &h.env);
+    let supplied = c.client_supplied.iter().map(|s| {
+        let (name, location, supply) = (&s.name, &s.location, supply_name(s.supply));
+        quote!((#name, #location, #supply))
+    });
+    Ok(quote! {
+        ::cloud_sdk_runtime::#client_macro!(
+            base_url = #base_url,
+            #service
+            #host
+            host_exceptions = [#((#regions, #hosts)),*],
+            env_headers = [#((#headers, #vars)),*],
+            client_supplied = [#(#supplied),*],
+        );
     })
+}
+
+/// The API's host: the vendor's pattern with `{service}` filled in, when the vendor has one.
+pub(super) fn host(api: &LoadedApi) -> Option<String> {
+    let c = &api.config;
+    let pattern = c.vendor_config.host.as_ref()?;
+    Some(match &c.service {
+        Some(service) => pattern.replace("{service}", service),
+        None => pattern.clone(),
+    })
+}
+
+/// The `supply` value of a `[[client_supplied]]` table, as written in `api.toml`.
+pub(super) fn supply_name(supply: Supply) -> &'static str {
+    match supply {
+        Supply::Uuid => "uuid",
+        Supply::ProjectId => "project_id",
+    }
 }
 
 /// A parameter of an operation as the mock matches it: (name in the spec, where, description).
@@ -145,21 +97,6 @@ fn response_example(response: &openapiv3::Response) -> Option<String> {
 /// the documented example response, and a client pointed at the server in one line.
 pub(super) fn mock_items(api: &LoadedApi, sends: &SendTypes) -> Result<TokenStream, SpecError> {
     let err = |msg: String| SpecError::new(format!("specs/{}", api.name), None, msg);
-    let (auth, runtime, refusal) = match api.config.auth {
-        AuthKind::Huawei => (
-            quote!(::cloud_sdk_runtime::mock::MockAuth::Open),
-            quote!(server.huawei_runtime()),
-            // What Huawei's API gateway answers to a signature it does not accept.
-            quote!(::std::option::Option::Some(
-                r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}"#
-            )),
-        ),
-        AuthKind::Digest => (
-            quote!(::cloud_sdk_runtime::mock::MockAuth::Digest),
-            quote!(server.oceanbase_runtime(&super::Client::API)),
-            quote!(::std::option::Option::None),
-        ),
-    };
     let mut methods = TokenStream::new();
     let mut types = TokenStream::new();
     for (path, method, op) in api.merged.operations() {
@@ -203,7 +140,7 @@ pub(super) fn mock_items(api: &LoadedApi, sends: &SendTypes) -> Result<TokenStre
                     when.method(#http_method).path(#path);
                     f(
                         &mut #when_ty(::cloud_sdk_runtime::mock::TypedWhen::new(when)),
-                        &mut ::cloud_sdk_runtime::mock::TypedThen::new(then, #success, #refusal),
+                        &mut ::cloud_sdk_runtime::mock::TypedThen::new(then, #success, Self::CREDENTIALS_REFUSED),
                     );
                 })
             }
@@ -272,7 +209,7 @@ pub(super) fn mock_items(api: &LoadedApi, sends: &SendTypes) -> Result<TokenStre
             #[allow(unused_imports)]
             use super::types;
 
-            ::cloud_sdk_runtime::mock_server!(#auth, |server| #runtime);
+            ::cloud_sdk_runtime::mock_server!(super::Client);
 
             impl MockServer {
                 #methods

@@ -75,10 +75,8 @@ pub struct ApiConfig {
     pub base_url: String,
     /// The vendor: `specs/vendors/<vendor>.toml` holds what its APIs share.
     pub vendor: String,
-    /// `digest` (OceanBase Cloud) or `huawei` (IAM token / AK/SK).
-    pub auth: AuthKind,
-    /// For `huawei`: the service name in endpoint variables (`css` → `HUAWEICLOUD_SDK_ENDPOINT_CSS`)
-    /// and in the vendor's host pattern.
+    /// The service name in the vendor's host pattern (`{service}`) and, for Huawei Cloud, in
+    /// endpoint variables (`css` → `HUAWEICLOUD_SDK_ENDPOINT_CSS`).
     #[serde(default)]
     pub service: Option<String>,
     /// For `huawei`: regions whose host differs from the vendor's pattern.
@@ -116,6 +114,13 @@ pub struct ApiConfig {
 pub struct VendorConfig {
     /// The runtime crate's cargo feature the vendor's clients enable (`digest`, `huawei`).
     pub feature: String,
+    /// How the vendor's APIs authenticate, by name (`digest`, `huawei`): shown by the surface
+    /// and api-diff, and the variant of the command-line tool's `Auth`. The xtask only passes
+    /// it through.
+    pub auth: String,
+    /// The runtime's macro that gives each client of the vendor its constructors, `from_env`
+    /// and mock support (`huawei_client` → `cloud_sdk_runtime::huawei_client!`).
+    pub client_macro: String,
     /// The host pattern, with `{service}` and `{region}` (Huawei Cloud).
     #[serde(default)]
     pub host: Option<String>,
@@ -178,16 +183,6 @@ pub struct Paginate {
     pub offset: String,
     /// The query parameter for the page size.
     pub limit: String,
-}
-
-/// How an API authenticates.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum AuthKind {
-    /// HTTP Digest (RFC 7616).
-    Digest,
-    /// Huawei Cloud IAM token or AK/SK signing.
-    Huawei,
 }
 
 /// A parameter filled in by the runtime.

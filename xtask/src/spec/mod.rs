@@ -25,7 +25,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 pub use crate::spec::config::{
-    ApiConfig, AuthKind, ClientSupplied, EnvHeader, Envelope, HostException, Paginate, Replacement,
+    ApiConfig, ClientSupplied, EnvHeader, Envelope, HostException, Paginate, Replacement,
     SpecError, Supply, VendorConfig,
 };
 
@@ -196,13 +196,6 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
     let config: ApiConfig = toml::from_str(&config_text)
         .map_err(|e| vec![toml_error(&config_file, &config_text, &e)])?;
     let mut config = config;
-    if config.auth == AuthKind::Huawei && config.service.is_none() {
-        return Err(vec![SpecError::new(
-            &config_file,
-            None,
-            "auth = \"huawei\" needs `service` (for example \"css\")",
-        )]);
-    }
     let vendor_path = root
         .join("specs")
         .join(VENDORS_DIR)
@@ -217,6 +210,17 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
     })?;
     config.vendor_config = toml::from_str(&vendor_text)
         .map_err(|e| vec![toml_error(&vendor_file, &vendor_text, &e)])?;
+    let host = config.vendor_config.host.as_deref().unwrap_or_default();
+    if host.contains("{service}") && config.service.is_none() {
+        return Err(vec![SpecError::new(
+            &config_file,
+            None,
+            format!(
+                "needs `service` (for example \"css\"): the host pattern {host:?} in {vendor_file} \
+                 has `{{service}}`"
+            ),
+        )]);
+    }
     for (schema, replacement) in config.vendor_config.replace.clone() {
         config.replace.entry(schema).or_insert(replacement);
     }

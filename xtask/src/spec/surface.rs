@@ -11,7 +11,7 @@ use std::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::spec::{AuthKind, LoadedApi};
+use crate::spec::LoadedApi;
 
 /// One API's surface: the crate settings that reach the wire, the operations and the schemas.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,7 +21,7 @@ pub struct Surface {
     pub crate_name: String,
     /// Crate version (from `api.toml`).
     pub version: String,
-    /// `digest` or `huawei`.
+    /// The vendor's authentication scheme by name (`auth` in `specs/vendors/<vendor>.toml`).
     pub auth: String,
     /// Default base URL, or a pattern with `{region}`.
     pub base_url: String,
@@ -344,11 +344,7 @@ impl Surface {
         let mut surface = Surface {
             crate_name: api.config.crate_name.clone(),
             version: api.config.version.clone(),
-            auth: match api.config.auth {
-                AuthKind::Digest => "digest",
-                AuthKind::Huawei => "huawei",
-            }
-            .to_owned(),
+            auth: api.config.vendor_config.auth.clone(),
             base_url: api.config.base_url.clone(),
             operations,
             schemas,
@@ -413,11 +409,12 @@ impl Surface {
     /// Compact text for the snapshot a reviewer reads.
     pub fn render_text(&self) -> String {
         let mut out = String::new();
-        let auth = match self.auth.as_str() {
-            "digest" => "Digest",
-            "huawei" => "Huawei",
-            other => other,
-        };
+        // The scheme's name, capitalised: `digest` reads "Digest auth".
+        let mut name = self.auth.chars();
+        let auth: String = name
+            .next()
+            .map(|first| first.to_uppercase().chain(name).collect())
+            .unwrap_or_default();
         let _ = writeln!(
             out,
             "crate {} {} ({auth} auth), base URL {}",

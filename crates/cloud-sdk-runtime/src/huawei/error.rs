@@ -63,6 +63,16 @@ impl<'de> Deserialize<'de> for HuaweiError {
     }
 }
 
+impl crate::ServiceError for HuaweiError {
+    fn code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+
+    fn message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+
 impl fmt::Display for HuaweiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

@@ -56,6 +56,7 @@
 //! ```
 
 mod aksk;
+mod client;
 mod clock;
 pub mod endpoint;
 mod error;
@@ -65,6 +66,8 @@ mod token;
 
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use aksk::{AkSkAuth, AkSkCredentials, sign_request_at};
+#[cfg(feature = "mock")]
+pub use client::{MOCK_CREDENTIALS_REFUSED, mock_runtime};
 pub use clock::{format_sdk_date, parse_sdk_date};
 pub use endpoint::Service;
 pub use error::HuaweiError;
