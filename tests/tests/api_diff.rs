@@ -110,14 +110,11 @@ fn write_fixture(dir: &Path, api_toml: &str, doc: &str) -> std::path::PathBuf {
     let api = dir.join("specs/fixture-api");
     fs::create_dir_all(&api).unwrap();
     fs::create_dir_all(dir.join("specs/vendors")).unwrap();
-    // Two vendors that differ in their authentication scheme (`host` is read by the signed one).
+    // Two vendors that differ in their authentication scheme.
     for (vendor, auth) in [("fixture", "digest"), ("fixture-signed", "huawei")] {
         fs::write(
             dir.join(format!("specs/vendors/{vendor}.toml")),
-            format!(
-                "feature = \"{auth}\"\nauth = \"{auth}\"\nclient_macro = \"x\"\n\
-                 host = \"{{service}}.{{region}}.example.com\"\n"
-            ),
+            format!("feature = \"{auth}\"\nauth = \"{auth}\"\nclient_macro = \"x\"\n"),
         )
         .unwrap();
     }
@@ -335,6 +332,21 @@ fn response_field_bounded_keeps_its_rust_type() {
     )]);
     assert_eq!(c.len(), 1, "{c:#?}");
     assert_eq!((c[0].wire, c[0].rust), (Compatible, Patch), "{c:#?}");
+    assert_eq!(c[0].rust_reason, "the field's Rust type is the same");
+}
+
+#[test]
+fn optional_field_no_longer_nullable_keeps_its_rust_type() {
+    // An optional field is an `Option` either way: the generated code, not the schema's
+    // `nullable`, decides the verdict.
+    let c = changes_between(
+        &[(
+            "        id: {type: string}\n",
+            "        id: {type: string, nullable: true}\n",
+        )],
+        &[],
+    );
+    expect(&c, "Thing.id: type string? -> string", Compatible, Patch);
     assert_eq!(c[0].rust_reason, "the field's Rust type is the same");
 }
 
