@@ -13,7 +13,10 @@ use progenitor_client::{Error as RawError, ResponseValue};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
-use crate::{CallRecord, ErrorKind, error::request_id_header};
+use crate::{
+    error::{ErrorKind, request_id_header},
+    runtime::CallRecord,
+};
 
 /// An error body a service sends: Huawei Cloud's `{error_code, error_msg}` or OceanBase
 /// Cloud's envelope.
@@ -300,7 +303,7 @@ impl<E: ServiceError + DeserializeOwned> ApiError<E> {
                 source: Some(Box::new(runtime.clone())),
             };
         }
-        let kind = crate::Error::kind_of(&error).unwrap_or(ErrorKind::Transport);
+        let kind = crate::error::Error::kind_of(&error).unwrap_or(ErrorKind::Transport);
         let what = match kind {
             ErrorKind::TimedOut => {
                 "timed out (the attempt's time limit; raise it with \
@@ -438,15 +441,30 @@ impl<E: ServiceError> std::error::Error for ApiError<E> {
     }
 }
 
-#[cfg(all(test, feature = "huawei"))]
+#[cfg(test)]
 mod tests {
     use super::*;
-    use crate::huawei::HuaweiError;
 
-    fn huawei(code: &str, msg: &str) -> HuaweiError {
-        HuaweiError {
-            error_code: Some(code.into()),
-            error_msg: Some(msg.into()),
+    /// A service's error body, as a vendor module would define it.
+    #[derive(Debug, serde::Deserialize)]
+    struct Body {
+        code: String,
+        message: String,
+    }
+
+    impl ServiceError for Body {
+        fn code(&self) -> Option<&str> {
+            Some(&self.code)
+        }
+        fn message(&self) -> Option<&str> {
+            Some(&self.message)
+        }
+    }
+
+    fn body(code: &str, message: &str) -> Body {
+        Body {
+            code: code.into(),
+            message: message.into(),
         }
     }
 
@@ -455,7 +473,7 @@ mod tests {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert("x-request-id", "8a0c".parse().unwrap());
         let raw = RawError::ErrorResponse(ResponseValue::new(
-            huawei("CSS.0001", "bad cluster id"),
+            body("CSS.0001", "bad cluster id"),
             StatusCode::BAD_REQUEST,
             headers,
         ));
@@ -469,7 +487,7 @@ mod tests {
         );
         assert!(!e.is_transient(), "a 400 will not pass by waiting");
         let busy = RawError::ErrorResponse(ResponseValue::new(
-            huawei("CSS.0009", "busy"),
+            body("CSS.0009", "busy"),
             StatusCode::SERVICE_UNAVAILABLE,
             reqwest::header::HeaderMap::new(),
         ));
@@ -485,10 +503,8 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(built.is_builder());
-        let e = ApiError::<HuaweiError>::from_raw(
-            "ShowVpcepConnection",
-            RawError::CommunicationError(built),
-        );
+        let e =
+            ApiError::<Body>::from_raw("ShowVpcepConnection", RawError::CommunicationError(built));
         assert_eq!(e.kind(), ErrorKind::InvalidRequest, "{e}");
         assert!(e.to_string().contains("not sent"), "{e}");
         assert!(!e.is_transient());
@@ -496,7 +512,7 @@ mod tests {
 
     #[test]
     fn other_failures_keep_their_detail() {
-        let e = ApiError::<HuaweiError>::from_raw(
+        let e = ApiError::<Body>::from_raw(
             "CreateInstanceConnection",
             RawError::InvalidRequest("project_id was not initialized".into()),
         );
@@ -506,7 +522,7 @@ mod tests {
             "CreateInstanceConnection: project_id was not initialized"
         );
         let bad = serde_json::from_slice::<serde_json::Value>(b"<html>").unwrap_err();
-        let e = ApiError::<HuaweiError>::from_raw(
+        let e = ApiError::<Body>::from_raw(
             "X",
             RawError::InvalidResponsePayload(bytes::Bytes::from_static(b"<html>"), bad),
         );

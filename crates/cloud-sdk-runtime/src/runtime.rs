@@ -19,7 +19,7 @@ use std::{
 use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::{
-    ConfigError, Error, ErrorKind,
+    error::{ConfigError, Error, ErrorKind},
     retry::{self, Decision, Outcome, RetryPolicy},
     transport::{self, Limits, Transport},
 };

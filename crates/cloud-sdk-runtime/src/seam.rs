@@ -11,7 +11,7 @@
 
 use bytes::Bytes;
 
-use crate::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind};
 
 /// `error` as a `reqwest::Error` whose source is `error`; [`find`] gets it back.
 pub(crate) async fn into_reqwest(error: Error) -> reqwest::Error {

@@ -20,7 +20,7 @@ use std::{
 use bytes::Bytes;
 use tokio::time::{Instant, Sleep};
 
-use crate::{ConfigError, Error, ErrorKind};
+use crate::error::{ConfigError, Error, ErrorKind};
 
 /// The time and size limits of a client's calls; [`Limits::default`] documents the defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

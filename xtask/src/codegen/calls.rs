@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{docs::ident_text, rust_type};
-use crate::spec::{LoadedApi, SpecError, naming};
+use super::{ident_text, rust_type};
+use crate::spec::{LoadedApi, SpecError, model::body_schema_name, naming};
 
 /// The `x-require-one-of` extensions of request-body schemas: (operationId, fields).
 pub(super) fn require_one_of_rules(
@@ -15,10 +15,10 @@ pub(super) fn require_one_of_rules(
 ) -> Result<Vec<(String, Vec<String>)>, SpecError> {
     let mut rules = Vec::new();
     for (_, _, op) in api.merged.operations() {
-        let Some(schema) = request_schema_name(op) else {
+        let Some(schema) = api.request_schema_name(op) else {
             continue;
         };
-        let Some(def) = schema_def(api, &schema) else {
+        let Some(def) = api.schema_named(&schema) else {
             continue;
         };
         let Some(fields) = def.schema_data.extensions.get("x-require-one-of") else {
@@ -34,77 +34,6 @@ pub(super) fn require_one_of_rules(
         rules.push((op.operation_id.clone().unwrap_or_default(), fields));
     }
     Ok(rules)
-}
-
-pub(crate) fn request_schema_name(op: &openapiv3::Operation) -> Option<String> {
-    let body = op.request_body.as_ref()?.as_item()?;
-    match body.content.get("application/json")?.schema.as_ref()? {
-        openapiv3::ReferenceOr::Reference { reference } => {
-            reference.rsplit('/').next().map(str::to_owned)
-        }
-        openapiv3::ReferenceOr::Item(_) => None,
-    }
-}
-
-pub(super) fn schema_def<'a>(api: &'a LoadedApi, name: &str) -> Option<&'a openapiv3::Schema> {
-    api.merged.components.as_ref()?.schemas.get(name)?.as_item()
-}
-
-/// An operation's documented response for `status`, its `$ref` resolved.
-fn response_for<'a>(
-    api: &'a LoadedApi,
-    op: &'a openapiv3::Operation,
-    status: &openapiv3::StatusCode,
-) -> Option<&'a openapiv3::Response> {
-    use openapiv3::ReferenceOr;
-    match op.responses.responses.get(status)? {
-        ReferenceOr::Item(item) => Some(item),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/responses/")?;
-            api.merged
-                .components
-                .as_ref()?
-                .responses
-                .get(name)?
-                .as_item()
-        }
-    }
-}
-
-/// The schema name of a response's JSON body, when it is a `$ref` to a named schema.
-fn schema_name_of(response: &openapiv3::Response) -> Option<String> {
-    match response.content.get("application/json")?.schema.as_ref()? {
-        openapiv3::ReferenceOr::Reference { reference } => {
-            reference.rsplit('/').next().map(str::to_owned)
-        }
-        openapiv3::ReferenceOr::Item(_) => None,
-    }
-}
-
-/// The schema name of an operation's JSON response for `status`.
-pub(super) fn response_schema_name(
-    api: &LoadedApi,
-    op: &openapiv3::Operation,
-    status: &openapiv3::StatusCode,
-) -> Option<String> {
-    schema_name_of(response_for(api, op, status)?)
-}
-
-/// The success an operation documents: its first 2xx status and that response. A response
-/// without `content` (documented as "None", or `204`) is a success with no body.
-pub(super) fn success_response<'a>(
-    api: &'a LoadedApi,
-    op: &'a openapiv3::Operation,
-) -> Option<(u16, &'a openapiv3::Response)> {
-    op.responses
-        .responses
-        .keys()
-        .filter_map(|code| match code {
-            openapiv3::StatusCode::Code(n) if (200..300).contains(n) => Some(*n),
-            _ => None,
-        })
-        .min()
-        .and_then(|n| response_for(api, op, &openapiv3::StatusCode::Code(n)).map(|r| (n, r)))
 }
 
 /// Per operation builder, the body and error types of its `send()`.
@@ -253,13 +182,16 @@ pub(super) fn typed_calls(api: &LoadedApi, sends: &SendTypes) -> Result<TypedCal
         let id = op.operation_id.clone().unwrap_or_default();
         let vendor = naming::pascal(&id);
         let builder = format_ident!("{}", vendor);
-        let (_, success) = success_response(api, op).ok_or_else(|| {
+        let (_, success) = api.success_response(op).ok_or_else(|| {
             err(format!(
                 "{method} {path}: documents no success response: add one under `responses`, \
                  e.g. `'200': {{description: OK}}` for a response with no body"
             ))
         })?;
-        if response_schema_name(api, op, &StatusCode::Range(4)).is_none() {
+        if api
+            .response_schema_name(op, &StatusCode::Range(4))
+            .is_none()
+        {
             return Err(err(format!(
                 "{method} {path}: `call()` needs a named JSON schema for 4XX responses: add \
                  `'4XX'` with `$ref` to the API's error schema (in `_common.yaml`)"
@@ -279,7 +211,9 @@ pub(super) fn typed_calls(api: &LoadedApi, sends: &SendTypes) -> Result<TypedCal
             (Some(e), Some(schema)) => {
                 match envelope_shaped(api, e, schema, &format!("{method} {path}"))? {
                     Some(fields) => {
-                        if response_schema_name(api, op, &StatusCode::Range(4)).as_deref()
+                        if api
+                            .response_schema_name(op, &StatusCode::Range(4))
+                            .as_deref()
                             != Some(e.schema.as_str())
                         {
                             return Err(err(format!(
@@ -289,7 +223,7 @@ pub(super) fn typed_calls(api: &LoadedApi, sends: &SendTypes) -> Result<TypedCal
                                 e.success, e.schema
                             )));
                         }
-                        if schema_name_of(success).as_deref() != Some(e.schema.as_str()) {
+                        if body_schema_name(success) != Some(e.schema.as_str()) {
                             shaped.insert(quote!(#ok_type).to_string(), (ok_type.clone(), fields));
                         }
                         format_ident!("envelope_outcome")
@@ -358,7 +292,8 @@ pub(super) fn typed_calls(api: &LoadedApi, sends: &SendTypes) -> Result<TypedCal
                 }
             }
         });
-        let envelope_fields = schema_def(api, &e.schema)
+        let envelope_fields = api
+            .schema_named(&e.schema)
             .map(|s| object_properties(api, s).len())
             .unwrap_or_default();
         for (ok_type, fields) in shaped.values() {
@@ -402,23 +337,7 @@ fn success_schema<'a>(
     api: &'a LoadedApi,
     response: &'a openapiv3::Response,
 ) -> Option<&'a openapiv3::Schema> {
-    resolve_schema(
-        api,
-        response.content.get("application/json")?.schema.as_ref()?,
-    )
-}
-
-/// A schema, its `$ref` to a named schema followed.
-fn resolve_schema<'a>(
-    api: &'a LoadedApi,
-    schema: &'a openapiv3::ReferenceOr<openapiv3::Schema>,
-) -> Option<&'a openapiv3::Schema> {
-    match schema {
-        openapiv3::ReferenceOr::Item(s) => Some(s),
-        openapiv3::ReferenceOr::Reference { reference } => {
-            schema_def(api, reference.strip_prefix("#/components/schemas/")?)
-        }
-    }
+    api.schema(response.content.get("application/json")?.schema.as_ref()?)
 }
 
 /// A property's schema as written, and whether the object requires it.
@@ -448,7 +367,7 @@ pub(super) fn object_properties<'a>(
             }
             SchemaKind::AllOf { all_of } => {
                 for part in all_of {
-                    if let Some(part) = resolve_schema(api, part) {
+                    if let Some(part) = api.schema(part) {
                         collect(api, part, depth + 1, out);
                     }
                 }
@@ -490,7 +409,8 @@ fn envelope_shaped(
     if !fields.contains_key(envelope.success.as_str()) {
         return Ok(None);
     }
-    let own = schema_def(api, &envelope.schema)
+    let own = api
+        .schema_named(&envelope.schema)
         .map(|s| object_properties(api, s))
         .unwrap_or_default();
     let mut carried = Vec::new();

@@ -265,12 +265,7 @@ fn operation_entry(
             continue;
         };
         let data = p.parameter_data_ref();
-        let location = match p {
-            openapiv3::Parameter::Path { .. } => "path",
-            openapiv3::Parameter::Query { .. } => "query",
-            openapiv3::Parameter::Header { .. } => "header",
-            openapiv3::Parameter::Cookie { .. } => "cookie",
-        };
+        let location = crate::spec::model::location(p);
         let flag = match custom_flag(data.extensions.get(FLAG_EXTENSION), &file, id, &data.name) {
             Ok(Some(flag)) => flag,
             Ok(None) => flag_name(&data.name),
@@ -287,7 +282,7 @@ fn operation_entry(
             &mut errors,
         );
         let schema = match &data.format {
-            openapiv3::ParameterSchemaOrContent::Schema(s) => resolve(api, s),
+            openapiv3::ParameterSchemaOrContent::Schema(s) => api.schema(s),
             openapiv3::ParameterSchemaOrContent::Content(_) => None,
         };
         let supplied = api
@@ -319,14 +314,12 @@ fn operation_entry(
     }
 
     let mut body = quote!(None);
-    if let Some(request) = op.request_body.as_ref().and_then(|b| match b {
-        ReferenceOr::Item(b) => Some(b),
-        ReferenceOr::Reference { .. } => None,
-    }) && let Some(schema) = request
-        .content
-        .get("application/json")
-        .and_then(|m| m.schema.as_ref())
-        .and_then(|s| resolve(api, s))
+    if let Some(request) = api.request_body(op)
+        && let Some(schema) = request
+            .content
+            .get("application/json")
+            .and_then(|m| m.schema.as_ref())
+            .and_then(|s| api.schema(s))
     {
         let required = request.required;
         let root = field(api, "", schema, true, 0, &mut |name, schema| {
@@ -508,7 +501,7 @@ fn field(
         match &schema.schema_kind {
             SchemaKind::Type(Type::Object(o)) => {
                 for (child, s) in &o.properties {
-                    let Some(s) = resolve_boxed(api, s) else {
+                    let Some(s) = api.boxed_schema(s) else {
                         continue;
                     };
                     fields.push(field(
@@ -522,7 +515,7 @@ fn field(
                 }
             }
             SchemaKind::Type(Type::Array(a)) => {
-                if let Some(s) = a.items.as_ref().and_then(|s| resolve_boxed(api, s)) {
+                if let Some(s) = a.items.as_ref().and_then(|s| api.boxed_schema(s)) {
                     items.push(field(api, "", s, true, depth + 1, &mut |_, _| None));
                 }
             }
@@ -557,26 +550,14 @@ fn success_response(
         if !(200..300).contains(code) {
             continue;
         }
-        let response = match response {
-            ReferenceOr::Item(r) => Some(r),
-            ReferenceOr::Reference { reference } => reference
-                .strip_prefix("#/components/responses/")
-                .and_then(|n| api.merged.components.as_ref()?.responses.get(n)?.as_item()),
-        };
+        let response = api.response(response);
         let Some(media) = response.and_then(|r| r.content.get("application/json")) else {
             return (*code, None, false, Vec::new(), None);
         };
-        let example = media
-            .example
-            .as_ref()
-            .or_else(|| {
-                media
-                    .examples
-                    .values()
-                    .find_map(|e| e.as_item().and_then(|e| e.value.as_ref()))
-            })
+        let example = api
+            .media_example(media)
             .and_then(|v| serde_json::to_string(v).ok());
-        let schema = media.schema.as_ref().and_then(|s| resolve(api, s));
+        let schema = media.schema.as_ref().and_then(|s| api.schema(s));
         let paged = api
             .config
             .paginate
@@ -603,7 +584,7 @@ fn columns(
         o.properties
             .iter()
             .filter(|(_, p)| {
-                resolve_boxed(api, p).is_some_and(|p| {
+                api.boxed_schema(p).is_some_and(|p| {
                     !matches!(
                         p.schema_kind,
                         SchemaKind::Type(Type::Object(_) | Type::Array(_))
@@ -618,11 +599,11 @@ fn columns(
             if paged.as_ref().is_some_and(|f| f != name) {
                 continue;
             }
-            let Some(p) = resolve_boxed(api, p) else {
+            let Some(p) = api.boxed_schema(p) else {
                 continue;
             };
             if let SchemaKind::Type(Type::Array(a)) = &p.schema_kind
-                && let Some(item) = a.items.as_ref().and_then(|s| resolve_boxed(api, s))
+                && let Some(item) = a.items.as_ref().and_then(|s| api.boxed_schema(s))
                 && matches!(item.schema_kind, SchemaKind::Type(Type::Object(_)))
             {
                 return (scalars(item), Some(name.clone()));
@@ -630,7 +611,7 @@ fn columns(
         }
     }
     if let SchemaKind::Type(Type::Array(a)) = &schema.schema_kind
-        && let Some(item) = a.items.as_ref().and_then(|s| resolve_boxed(api, s))
+        && let Some(item) = a.items.as_ref().and_then(|s| api.boxed_schema(s))
     {
         return (scalars(item), None);
     }
@@ -668,31 +649,6 @@ fn enum_values(schema: &Schema) -> Vec<String> {
             .flatten()
             .collect(),
         _ => Vec::new(),
-    }
-}
-
-fn schema_by_ref<'a>(api: &'a LoadedApi, reference: &str) -> Option<&'a Schema> {
-    let name = reference.strip_prefix("#/components/schemas/")?;
-    match api.merged.components.as_ref()?.schemas.get(name)? {
-        ReferenceOr::Item(s) => Some(s),
-        ReferenceOr::Reference { reference } => schema_by_ref(api, reference),
-    }
-}
-
-fn resolve<'a>(api: &'a LoadedApi, schema: &'a ReferenceOr<Schema>) -> Option<&'a Schema> {
-    match schema {
-        ReferenceOr::Item(s) => Some(s),
-        ReferenceOr::Reference { reference } => schema_by_ref(api, reference),
-    }
-}
-
-fn resolve_boxed<'a>(
-    api: &'a LoadedApi,
-    schema: &'a ReferenceOr<Box<Schema>>,
-) -> Option<&'a Schema> {
-    match schema {
-        ReferenceOr::Item(s) => Some(s),
-        ReferenceOr::Reference { reference } => schema_by_ref(api, reference),
     }
 }
 

@@ -14,7 +14,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::{
-    codegen::{COMMAND, GeneratedFile, calls::request_schema_name, calls::rust_type_of},
+    codegen::{COMMAND, GeneratedFile, calls::rust_type_of},
     spec::{LoadedApi, SpecError, naming},
 };
 
@@ -135,7 +135,7 @@ fn replay_step(
 
     let body = match request_body(api, op) {
         None => quote!(),
-        Some((required, example)) => match (example, request_schema_name(op)) {
+        Some((required, example)) => match (example, api.request_schema_name(op)) {
             (Some(example), Some(schema)) => {
                 let ty = rust_type_of(api, &schema)?;
                 let json = example.to_string();
@@ -203,7 +203,7 @@ fn example_parameters<'a>(
     let mut out = Vec::new();
     for p in api.parameters(op) {
         let data = p.parameter_data_ref();
-        let value = match parameter_example(data) {
+        let value = match parameter_example(api, data) {
             Some(v) => v,
             // Values the runtime supplies (a request id, a project header) are its to send.
             None if supplied.contains(&data.name.as_str()) || !data.required => continue,
@@ -238,17 +238,10 @@ fn example_parameters<'a>(
 
 /// A parameter's documented example: its own, the first of its `examples`, or its schema's
 /// `example`, `default` or first enumerated value.
-fn parameter_example(data: &openapiv3::ParameterData) -> Option<Value> {
+fn parameter_example(api: &LoadedApi, data: &openapiv3::ParameterData) -> Option<Value> {
     use openapiv3::{ParameterSchemaOrContent, ReferenceOr, SchemaKind, Type};
-    if let Some(v) = &data.example {
+    if let Some(v) = api.example(data.example.as_ref(), data.examples.values()) {
         return Some(v.clone());
-    }
-    if let Some(v) = data
-        .examples
-        .values()
-        .find_map(|e| e.as_item().and_then(|e| e.value.clone()))
-    {
-        return Some(v);
     }
     let ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) = &data.format else {
         return None;
@@ -294,32 +287,14 @@ fn request_body<'a>(
     api: &'a LoadedApi,
     op: &'a openapiv3::Operation,
 ) -> Option<(bool, Option<&'a Value>)> {
-    use openapiv3::ReferenceOr;
-    let body = match op.request_body.as_ref()? {
-        ReferenceOr::Item(b) => b,
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/requestBodies/")?;
-            api.merged
-                .components
-                .as_ref()?
-                .request_bodies
-                .get(name)?
-                .as_item()?
-        }
-    };
+    let body = api.request_body(op)?;
     let media = body.content.get("application/json")?;
-    let example = media.example.as_ref().or_else(|| {
-        media
-            .examples
-            .values()
-            .find_map(|e| e.as_item().and_then(|e| e.value.as_ref()))
-    });
-    Some((body.required, example))
+    Some((body.required, api.media_example(media)))
 }
 
 /// The documented JSON example of the operation's success response (the first 2xx status).
 fn success_example<'a>(api: &'a LoadedApi, op: &'a openapiv3::Operation) -> Option<&'a Value> {
-    use openapiv3::{ReferenceOr, StatusCode};
+    use openapiv3::StatusCode;
     let (_, response) = op
         .responses
         .responses
@@ -328,25 +303,8 @@ fn success_example<'a>(api: &'a LoadedApi, op: &'a openapiv3::Operation) -> Opti
             StatusCode::Code(c) => (200..300).contains(c),
             StatusCode::Range(r) => *r == 2,
         })?;
-    let response = match response {
-        ReferenceOr::Item(item) => item,
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/responses/")?;
-            api.merged
-                .components
-                .as_ref()?
-                .responses
-                .get(name)?
-                .as_item()?
-        }
-    };
-    let media = response.content.get("application/json")?;
-    media.example.as_ref().or_else(|| {
-        media
-            .examples
-            .values()
-            .find_map(|e| e.as_item().and_then(|e| e.value.as_ref()))
-    })
+    let response = api.response(response)?;
+    api.media_example(response.content.get("application/json")?)
 }
 
 /// How many items each paging test serves, and in pages of what size: three pages, the last

@@ -2,11 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::{
-    calls::{request_schema_name, schema_def},
-    module_items,
-    vendor::operation_parameters,
-};
+use super::{ident_text, module_items};
 use crate::spec::{LoadedApi, naming};
 
 /// Applies the evolution rule of [`crate::spec::surface::non_exhaustive`] to the generated `types`:
@@ -49,21 +45,6 @@ fn add_doc(attrs: &mut Vec<syn::Attribute>, text: &str) {
     attrs.insert(0, syn::parse_quote!(#[doc = #text]));
 }
 
-/// The description of a schema or of the schema a reference names (OpenAPI 3.0 ignores the
-/// siblings of `$ref`, so a referencing property's description is its target's).
-fn schema_description(
-    api: &LoadedApi,
-    schema: &openapiv3::ReferenceOr<openapiv3::Schema>,
-) -> Option<String> {
-    match schema {
-        openapiv3::ReferenceOr::Item(s) => s.schema_data.description.clone(),
-        openapiv3::ReferenceOr::Reference { reference } => {
-            let name = reference.rsplit('/').next()?;
-            schema_def(api, name)?.schema_data.description.clone()
-        }
-    }
-}
-
 /// What the doc pass looks up by the Rust names progenitor and typify gave: the API's schemas
 /// by type name and its operations by builder name. Built once per API, so each generated item
 /// costs one lookup (a scan per item made generation grow with the square of the endpoints).
@@ -80,7 +61,7 @@ impl<'a> Index<'a> {
         for (name, schema) in api.merged.components.iter().flat_map(|c| &c.schemas) {
             schemas
                 .entry(naming::pascal(name))
-                .or_insert_with(|| schema.as_item());
+                .or_insert_with(|| api.schema(schema));
         }
         let schemas = schemas
             .into_iter()
@@ -113,15 +94,11 @@ fn schema_properties(index: &Index<'_>, type_name: &str) -> Vec<(String, String,
         .properties
         .iter()
         .map(|(name, prop)| {
-            let description = match prop {
-                openapiv3::ReferenceOr::Item(s) => s.schema_data.description.clone(),
-                openapiv3::ReferenceOr::Reference { reference } => schema_description(
-                    api,
-                    &openapiv3::ReferenceOr::Reference {
-                        reference: reference.clone(),
-                    },
-                ),
-            };
+            // OpenAPI 3.0 ignores the siblings of `$ref`: a referencing property's description
+            // is its target's.
+            let description = api
+                .boxed_schema(prop)
+                .and_then(|s| s.schema_data.description.clone());
             let mut description = description.unwrap_or_else(|| format!("`{name}`."));
             let required = object.required.contains(name);
             // The default of an optional property is the server's (see `strip_property_defaults`).
@@ -134,10 +111,6 @@ fn schema_properties(index: &Index<'_>, type_name: &str) -> Vec<(String, String,
             (naming::snake(name), description, required)
         })
         .collect()
-}
-
-pub(super) fn ident_text(ident: &syn::Ident) -> String {
-    ident.to_string().trim_start_matches("r#").to_owned()
 }
 
 /// Doc comments on the public items progenitor and typify leave without one: fields whose
@@ -249,15 +222,13 @@ fn document_operation_builders(index: &Index<'_>, items: &mut [syn::Item]) {
         let Some(&op) = index.operations.get(&builder) else {
             continue;
         };
-        let params = operation_parameters(api, op);
-        let required_params: Vec<String> = op
-            .parameters
-            .iter()
-            .filter_map(|p| p.as_item())
+        let params = api.parameter_list(op);
+        let required_params: Vec<String> = api
+            .parameters(op)
             .filter(|p| p.parameter_data_ref().required)
             .map(|p| p.parameter_data_ref().name.clone())
             .collect();
-        let body = op.request_body.as_ref().and_then(|b| b.as_item());
+        let body = api.request_body(op);
         for f in &mut imp.items {
             let syn::ImplItem::Fn(f) = f else { continue };
             let name = ident_text(&f.sig.ident);
@@ -270,8 +241,8 @@ fn document_operation_builders(index: &Index<'_>, items: &mut [syn::Item]) {
                     let description = body
                         .and_then(|b| b.description.clone())
                         .or_else(|| {
-                            request_schema_name(op)
-                                .and_then(|n| schema_def(api, &n))
+                            api.request_schema_name(op)
+                                .and_then(|n| api.schema_named(&n))
                                 .and_then(|s| s.schema_data.description.clone())
                         })
                         .unwrap_or_else(|| "The request body.".into());

@@ -28,7 +28,7 @@ use quote::quote;
 use crate::spec::{LoadedApi, SpecError, naming};
 
 use calls::{require_one_of_rules, take_sends, typed_calls};
-use docs::{document_items, ident_text, mark_non_exhaustive};
+use docs::{document_items, mark_non_exhaustive};
 use paging::paging;
 use vendor::{mock_items, vendor_items};
 
@@ -245,25 +245,12 @@ fn run_progenitor(
 /// progenitor gets only the range, which yields the same typed error.
 fn collapse_error_codes(spec: &openapiv3::OpenAPI) -> openapiv3::OpenAPI {
     use openapiv3::{ReferenceOr, StatusCode};
+    let snapshot = spec;
     let mut spec = spec.clone();
-    let body = |spec: &openapiv3::OpenAPI,
-                r: &ReferenceOr<openapiv3::Response>|
-     -> Option<serde_json::Value> {
-        let response = match r {
-            ReferenceOr::Item(item) => item.clone(),
-            ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/responses/")?;
-                spec.components
-                    .as_ref()?
-                    .responses
-                    .get(name)?
-                    .as_item()?
-                    .clone()
-            }
-        };
+    let body = |r: &ReferenceOr<openapiv3::Response>| -> Option<serde_json::Value> {
+        let response = crate::spec::model::response_in(snapshot, r)?;
         serde_json::to_value(&response.content).ok()
     };
-    let snapshot = spec.clone();
     for (_, item) in spec.paths.paths.iter_mut() {
         let ReferenceOr::Item(item) = item else {
             continue;
@@ -287,7 +274,7 @@ fn collapse_error_codes(spec: &openapiv3::OpenAPI) -> openapiv3::OpenAPI {
                 .filter_map(|(code, r)| match code {
                     StatusCode::Code(n) if (400..600).contains(n) => {
                         let range = responses.get(&StatusCode::Range(n / 100))?;
-                        (body(&snapshot, range)? == body(&snapshot, r)?).then(|| code.clone())
+                        (body(range)? == body(r)?).then(|| code.clone())
                     }
                     _ => None,
                 })
@@ -367,6 +354,11 @@ fn strip_property_defaults(spec: &openapiv3::OpenAPI) -> (openapiv3::OpenAPI, Se
 
 /// Per schema name, the defaults of its optional properties: (property, default).
 type ServerDefaults = std::collections::BTreeMap<String, Vec<(String, serde_json::Value)>>;
+
+/// An identifier as the spec spells it: without the `r#` of a raw identifier (`r#type`).
+fn ident_text(ident: &syn::Ident) -> String {
+    ident.to_string().trim_start_matches("r#").to_owned()
+}
 
 /// The items of the top-level module `name` of progenitor's output (`types`, `builder`).
 fn module_items<'a>(file: &'a mut syn::File, name: &str) -> Option<&'a mut Vec<syn::Item>> {

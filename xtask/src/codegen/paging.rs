@@ -3,15 +3,15 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::calls::{object_properties, response_schema_name, rust_type_of, schema_def};
-use crate::spec::{LoadedApi, SpecError, naming};
+use super::calls::{object_properties, rust_type_of};
+use crate::spec::{LoadedApi, SpecError, model::ref_name, naming};
 
 /// The most pages one item stream requests when the API documents no maximum offset.
 const MAX_PAGES: u32 = 1000;
 
 /// A stream of every item across pages, for each `[[paginate]]` entry of `api.toml`.
 pub(super) fn paging(api: &LoadedApi) -> Result<TokenStream, SpecError> {
-    use openapiv3::{ReferenceOr, StatusCode};
+    use openapiv3::StatusCode;
     let mut out = TokenStream::new();
     let err = |msg: String| {
         SpecError::new(
@@ -27,32 +27,27 @@ pub(super) fn paging(api: &LoadedApi) -> Result<TokenStream, SpecError> {
             .find(|(_, _, op)| op.operation_id.as_deref() == Some(p.operation.as_str()))
             .map(|(_, _, op)| op)
             .ok_or_else(|| err(format!("no operation `{}`", p.operation)))?;
-        let page = response_schema_name(api, op, &StatusCode::Code(200)).ok_or_else(|| {
-            err(format!(
-                "`{}` has no named 200 response schema",
-                p.operation
-            ))
-        })?;
-        let items = schema_def(api, &page)
+        let page = api
+            .response_schema_name(op, &StatusCode::Code(200))
+            .ok_or_else(|| {
+                err(format!(
+                    "`{}` has no named 200 response schema",
+                    p.operation
+                ))
+            })?;
+        let items = api
+            .schema_named(&page)
             .and_then(|s| match &s.schema_kind {
                 openapiv3::SchemaKind::Type(openapiv3::Type::Object(o)) => {
                     o.properties.get(&p.items)
                 }
                 _ => None,
             })
-            .and_then(|prop| match prop {
-                ReferenceOr::Item(s) => match &s.schema_kind {
-                    openapiv3::SchemaKind::Type(openapiv3::Type::Array(a)) => {
-                        a.items.as_ref().and_then(|i| match i {
-                            ReferenceOr::Reference { reference } => {
-                                reference.rsplit('/').next().map(str::to_owned)
-                            }
-                            ReferenceOr::Item(_) => None,
-                        })
-                    }
-                    _ => None,
-                },
-                ReferenceOr::Reference { .. } => None,
+            .and_then(|prop| match &api.boxed_schema(prop)?.schema_kind {
+                openapiv3::SchemaKind::Type(openapiv3::Type::Array(a)) => {
+                    a.items.as_ref().and_then(ref_name).map(str::to_owned)
+                }
+                _ => None,
             })
             .ok_or_else(|| {
                 err(format!(
@@ -60,28 +55,26 @@ pub(super) fn paging(api: &LoadedApi) -> Result<TokenStream, SpecError> {
                     p.items
                 ))
             })?;
-        let error = response_schema_name(api, op, &StatusCode::Range(4)).ok_or_else(|| {
-            err(format!(
-                "`{}` has no named 4XX/5XX error schema",
-                p.operation
-            ))
-        })?;
+        let error = api
+            .response_schema_name(op, &StatusCode::Range(4))
+            .ok_or_else(|| {
+                err(format!(
+                    "`{}` has no named 4XX/5XX error schema",
+                    p.operation
+                ))
+            })?;
         let max_offset = match max_of_query_parameter(op, &p.offset) {
             Some(max) => quote!(::std::option::Option::Some(#max)),
             None => quote!(::std::option::Option::None),
         };
         // The total as the runtime reads it (`i64`): converted unless the field already is
         // one (`format: int64`), which clippy would call a useless conversion.
-        let total_is_i64 = schema_def(api, &page)
+        let total_is_i64 = api
+            .schema_named(&page)
             .map(|s| object_properties(api, s))
             .and_then(|props| {
                 let (property, _) = props.get(p.total.as_str())?;
-                let schema = match property {
-                    ReferenceOr::Item(s) => Some(&**s),
-                    ReferenceOr::Reference { reference } => {
-                        schema_def(api, reference.strip_prefix("#/components/schemas/")?)
-                    }
-                }?;
+                let schema = api.boxed_schema(property)?;
                 match &schema.schema_kind {
                     openapiv3::SchemaKind::Type(openapiv3::Type::Integer(int)) => Some(matches!(
                         &int.format,

@@ -265,7 +265,7 @@ components:
     fn field_names(s: &syn::ItemStruct) -> Vec<String> {
         s.fields
             .iter()
-            .filter_map(|f| f.ident.as_ref().map(docs::ident_text))
+            .filter_map(|f| f.ident.as_ref().map(ident_text))
             .collect()
     }
 
@@ -371,7 +371,7 @@ components:
             );
             let setters: BTreeSet<String> = inherent_fns(builders, &name)
                 .iter()
-                .map(|f| docs::ident_text(&f.sig.ident))
+                .map(|f| ident_text(&f.sig.ident))
                 .collect();
             for field in field_names(s) {
                 assert!(
@@ -470,7 +470,7 @@ components:
             );
             let fns: BTreeSet<String> = inherent_fns(builders, &builder)
                 .iter()
-                .map(|f| docs::ident_text(&f.sig.ident))
+                .map(|f| ident_text(&f.sig.ident))
                 .collect();
             let mut wanted: Vec<String> = params.iter().map(|p| naming::snake(p)).collect();
             wanted.push("new".into());

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::calls::{SendTypes, request_schema_name, rust_type_of, success_response};
+use super::calls::{SendTypes, rust_type_of};
 use crate::spec::{LoadedApi, SpecError, Supply, naming};
 
 /// The invocation of the vendor's client macro (`client_macro` in `specs/vendors/<vendor>.toml`)
@@ -66,26 +66,6 @@ pub(super) fn supply_name(supply: Supply) -> &'static str {
     }
 }
 
-/// A parameter of an operation as the mock matches it: (name in the spec, where, description).
-pub(super) fn operation_parameters(
-    api: &LoadedApi,
-    op: &openapiv3::Operation,
-) -> Vec<(String, &'static str, Option<String>)> {
-    use openapiv3::Parameter;
-    api.parameters(op)
-        .map(|p| {
-            let place = match p {
-                Parameter::Path { .. } => "path",
-                Parameter::Query { .. } => "query",
-                Parameter::Header { .. } => "header",
-                Parameter::Cookie { .. } => "cookie",
-            };
-            let data = p.parameter_data_ref();
-            (data.name.clone(), place, data.description.clone())
-        })
-        .collect()
-}
-
 /// The documented JSON example of a response, as compact text.
 fn response_example(response: &openapiv3::Response) -> Option<String> {
     let example = response.content.get("application/json")?.example.as_ref()?;
@@ -106,7 +86,7 @@ pub(super) fn mock_items(api: &LoadedApi, sends: &SendTypes) -> Result<TokenStre
         let when_ty = format_ident!("{}When", vendor);
         let then_ty = format_ident!("{}Then", vendor);
         let http_method = method.to_ascii_uppercase();
-        let (status, success) = success_response(api, op).ok_or_else(|| {
+        let (status, success) = api.success_response(op).ok_or_else(|| {
             err(format!(
                 "{method} {path}: the mock needs a documented success response"
             ))
@@ -146,7 +126,7 @@ pub(super) fn mock_items(api: &LoadedApi, sends: &SendTypes) -> Result<TokenStre
             }
         });
         let mut when_fns = TokenStream::new();
-        for (name, place, description) in operation_parameters(api, op) {
+        for (name, place, description) in api.parameter_list(op) {
             let setter = format_ident!("{}", naming::snake(&name));
             let what = description
                 .as_deref()
@@ -167,7 +147,7 @@ pub(super) fn mock_items(api: &LoadedApi, sends: &SendTypes) -> Result<TokenStre
                 }
             });
         }
-        let body_type = match request_schema_name(op) {
+        let body_type = match api.request_schema_name(op) {
             Some(body) => {
                 let body = rust_type_of(api, &body)?;
                 quote!(#body)

@@ -1,7 +1,7 @@
 //! Comparing what a page documents with what a spec declares (or one capture of a page with
 //! another), as findings of the form `body userEndpointAddress: in the spec, not on the page`.
 //!
-//! Both sides are first reduced to a [`Surface`]: every parameter and field under a subject
+//! Both sides are first reduced to a [`Side`]: every parameter and field under a subject
 //! such as `query requestId`, `body data.addressId` or `response 200 success`, with its type,
 //! required flag, enumerated values, default and range; the status codes; the examples.
 //! Deliberate divergences are data in the spec: `x-doc-deviation` on a parameter, property or
@@ -55,7 +55,7 @@ pub struct Facts {
 
 /// One side of a comparison.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Surface {
+pub struct Side {
     /// Method, upper case.
     pub method: String,
     /// Path with placeholders as written.
@@ -113,8 +113,8 @@ fn facts_of_field(f: &DocField) -> Facts {
     }
 }
 
-/// The surface of a page.
-pub fn page_surface(page: &DocumentedOperation) -> Surface {
+/// The side of a page.
+pub fn page_side(page: &DocumentedOperation) -> Side {
     let mut fields = BTreeMap::new();
     let mut lost_values = BTreeSet::new();
     for p in &page.params {
@@ -136,7 +136,7 @@ pub fn page_surface(page: &DocumentedOperation) -> Surface {
             fields.insert(key, facts);
         }
     }
-    Surface {
+    Side {
         method: page.method.clone(),
         path: page.path.clone(),
         fields,
@@ -145,7 +145,7 @@ pub fn page_surface(page: &DocumentedOperation) -> Surface {
             .then(|| page.status_codes.keys().cloned().collect()),
         example_request: page.example_request.as_ref().and_then(|e| e.body.clone()),
         example_responses: page.example_responses.clone(),
-        ..Surface::default()
+        ..Side::default()
     }
 }
 
@@ -178,32 +178,24 @@ fn source_here(
     Ok(own.or_else(|| inherited.cloned()))
 }
 
-/// An operation document and its API's `_common.yaml`, for resolving references.
+/// An operation document as written, and the loaded API whose model follows its references.
 pub struct SpecDocs<'a> {
     /// The operation document.
     pub op: &'a Value,
-    /// `_common.yaml`, when the API has one.
-    pub common: Option<&'a Value>,
+    /// The API, loaded.
+    pub api: &'a crate::spec::LoadedApi,
 }
 
 impl<'a> SpecDocs<'a> {
-    /// Follows `$ref`s; `in_common` says which document relative references point into.
-    fn resolve(&self, mut v: &'a Value, mut in_common: bool) -> Result<(&'a Value, bool), String> {
-        for _ in 0..16 {
-            let Some(r) = v.get("$ref").and_then(Value::as_str) else {
-                return Ok((v, in_common));
-            };
-            let (doc, pointer, common) = match r.strip_prefix("_common.yaml") {
-                Some(rest) => (self.common, rest, true),
-                None if in_common => (self.common, r, true),
-                None => (Some(self.op), r, false),
-            };
-            v = doc
-                .and_then(|d| d.pointer(pointer.trim_start_matches('#')))
-                .ok_or_else(|| format!("reference {r} does not resolve"))?;
-            in_common = common;
-        }
-        Err("references nest more than 16 deep".into())
+    /// Follows `$ref`s; `in_common` says whether the node is written in `_common.yaml`, and
+    /// the answer whether the node found is.
+    fn resolve(&self, v: &'a Value, in_common: bool) -> Result<(&'a Value, bool), String> {
+        let (v, file) = self.api.follow_json(v)?;
+        let in_common = match file {
+            Some(file) => file.rsplit('/').next() == Some(crate::spec::COMMON_FILE),
+            None => in_common,
+        };
+        Ok((v, in_common))
     }
 }
 
@@ -411,9 +403,9 @@ pub fn only_operation(doc: &Value) -> Result<(&str, &str, &Value), String> {
     Err("no operation under paths".into())
 }
 
-/// The surface of an operation document (as written: parameters the runtime supplies are still
+/// The side of an operation document (as written: parameters the runtime supplies are still
 /// required here, as the vendor requires them).
-pub fn spec_surface(docs: &SpecDocs<'_>) -> Result<Surface, String> {
+pub fn spec_side_of(docs: &SpecDocs<'_>) -> Result<Side, String> {
     let (path, method, op) = only_operation(docs.op)?;
     let keys: RefCell<BTreeSet<String>> = RefCell::default();
     let mut sources: BTreeMap<String, String> = BTreeMap::new();
@@ -458,30 +450,27 @@ pub fn spec_surface(docs: &SpecDocs<'_>) -> Result<Surface, String> {
         fields.insert(format!("{location} {name}"), facts);
     }
     // Headers that a security scheme sends are the runtime's: documented, and present.
-    if let Some(schemes) = docs
-        .common
-        .and_then(|c| c.pointer("/components/securitySchemes"))
-        .and_then(Value::as_object)
-    {
-        for s in schemes.values() {
-            if s.get("type").and_then(Value::as_str) == Some("apiKey")
-                && s.get("in").and_then(Value::as_str) == Some("header")
-                && let Some(name) = s.get("name").and_then(Value::as_str)
-            {
-                if !fields.contains_key(&format!("header {name}")) {
-                    runtime_headers.insert(format!("header {name}"));
-                }
-                fields
-                    .entry(format!("header {name}"))
-                    .or_insert_with(|| Facts {
-                        ty: "string".into(),
-                        deviations: BTreeMap::from([(
-                            "*".to_owned(),
-                            "sent by the runtime's authentication (a security scheme)".to_owned(),
-                        )]),
-                        ..Facts::default()
-                    });
+    let schemes = docs.api.merged.components.iter();
+    for scheme in schemes.flat_map(|c| c.security_schemes.values()) {
+        if let Some(openapiv3::SecurityScheme::APIKey {
+            location: openapiv3::APIKeyLocation::Header,
+            name,
+            ..
+        }) = scheme.as_item()
+        {
+            if !fields.contains_key(&format!("header {name}")) {
+                runtime_headers.insert(format!("header {name}"));
             }
+            fields
+                .entry(format!("header {name}"))
+                .or_insert_with(|| Facts {
+                    ty: "string".into(),
+                    deviations: BTreeMap::from([(
+                        "*".to_owned(),
+                        "sent by the runtime's authentication (a security scheme)".to_owned(),
+                    )]),
+                    ..Facts::default()
+                });
         }
     }
     let mut example_request = None;
@@ -561,7 +550,7 @@ pub fn spec_surface(docs: &SpecDocs<'_>) -> Result<Surface, String> {
             }
         }
     }
-    Ok(Surface {
+    Ok(Side {
         method: method.to_ascii_uppercase(),
         path: path.to_owned(),
         fields,
@@ -606,7 +595,7 @@ fn types_agree(a: &str, b: &str) -> bool {
 }
 
 /// Compares side `a` with side `b`. Deviations recorded on either side explain differences.
-pub fn compare(a: &Surface, b: &Surface, (sa, sb): Sides<'_>) -> Vec<Finding> {
+pub fn compare(a: &Side, b: &Side, (sa, sb): Sides<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     // (subject, aspect) of every difference a deviation explained, to find stale ones.
     let used: RefCell<BTreeSet<(String, String)>> = RefCell::default();

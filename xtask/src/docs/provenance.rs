@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use super::{
     DocumentedOperation, Layout, Part,
-    compare::{Finding, SOURCE, Surface, compare, page_surface},
+    compare::{Finding, SOURCE, Side, compare, page_side},
 };
 
 /// What is known about one operation's page besides the page itself.
@@ -101,13 +101,13 @@ fn part_of(subject: &str, layout: Layout) -> Part {
     }
 }
 
-/// Compares a page (or its absence) with a spec's surface and says where each fact rests.
-pub fn check(page: Option<&DocumentedOperation>, spec: &Surface, cx: &Context<'_>) -> Provenance {
+/// Compares a page (or its absence) with a spec's side and says where each fact rests.
+pub fn check(page: Option<&DocumentedOperation>, spec: &Side, cx: &Context<'_>) -> Provenance {
     let mut out = Provenance::default();
-    let page_side = page.map(page_surface).unwrap_or_else(|| Surface {
+    let page_side = page.map(page_side).unwrap_or_else(|| Side {
         method: spec.method.clone(),
         path: spec.path.clone(),
-        ..Surface::default()
+        ..Side::default()
     });
     let mut findings = match page {
         Some(_) => compare(&page_side, spec, ("on the page", "in the spec")),

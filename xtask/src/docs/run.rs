@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::{
     DocumentedOperation, PageError,
-    compare::{SOURCE, SpecDocs, Surface, compare, page_surface, spec_surface},
+    compare::{SOURCE, Side, SpecDocs, compare, page_side, spec_side_of},
     provenance::{self, Context},
 };
 use crate::spec::parse_yaml;
@@ -250,15 +250,28 @@ fn read_yaml(path: &Path) -> Result<Value, Unreadable> {
     parse_yaml(&name, &text).map_err(|e| Unreadable::Setup(e.to_string()))
 }
 
-/// The spec side of an operation: its surface, its document (with text) and `_common.yaml`.
+/// The spec side of an operation: its facts, its document (with text) and `_common.yaml`.
 struct SpecSide {
-    surface: Surface,
+    side: Side,
     op: Value,
     op_text: String,
     common: Option<(Value, String)>,
 }
 
-fn spec_side(root: &Path, api: &str, operation: &str) -> Result<SpecSide, Unreadable> {
+/// Loads `specs/<api>/`: the model through which the spec side's references are followed.
+fn load(root: &Path, api: &str) -> Result<crate::spec::LoadedApi, Unreadable> {
+    crate::spec::load_api(root, &root.join("specs").join(api)).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        Unreadable::Setup(lines.join("\n"))
+    })
+}
+
+fn read_spec_side(
+    root: &Path,
+    loaded: &crate::spec::LoadedApi,
+    api: &str,
+    operation: &str,
+) -> Result<SpecSide, Unreadable> {
     let dir = root.join("specs").join(api);
     let op_path = dir.join(format!("{operation}.yaml"));
     let op_text = fs::read_to_string(&op_path).map_err(|e| {
@@ -274,12 +287,12 @@ fn spec_side(root: &Path, api: &str, operation: &str) -> Result<SpecSide, Unread
     };
     let docs = SpecDocs {
         op: &op,
-        common: common.as_ref().map(|(c, _)| c),
+        api: loaded,
     };
-    let surface = spec_surface(&docs)
+    let side = spec_side_of(&docs)
         .map_err(|e| Unreadable::Setup(format!("specs/{api}/{operation}.yaml: {e}")))?;
     Ok(SpecSide {
-        surface,
+        side,
         op,
         op_text,
         common,
@@ -293,14 +306,12 @@ pub fn check_one(
     operation: &str,
     page: &DocumentedOperation,
 ) -> Result<Vec<String>, Unreadable> {
-    let spec = spec_side(root, api, operation)?;
-    let page = page_surface(page);
-    Ok(
-        compare(&page, &spec.surface, ("on the page", "in the spec"))
-            .into_iter()
-            .map(|f| format!("{api}/{operation}: {f}"))
-            .collect(),
-    )
+    let spec = read_spec_side(root, &load(root, api)?, api, operation)?;
+    let page = page_side(page);
+    Ok(compare(&page, &spec.side, ("on the page", "in the spec"))
+        .into_iter()
+        .map(|f| format!("{api}/{operation}: {f}"))
+        .collect())
 }
 
 /// What a command found: lines to print and the exit code (0 agree, 1 drift, 2 unreadable).
@@ -581,7 +592,7 @@ fn unknown_sources(
         }
     }
     let named_here: Vec<&str> = marks.iter().filter_map(|(_, v)| v.as_str()).collect();
-    for key in &spec.surface.source_keys {
+    for key in &spec.side.source_keys {
         if known.contains(&key.as_str()) || named_here.contains(&key.as_str()) {
             continue;
         }
@@ -647,6 +658,7 @@ fn external_docs_error(
 /// fact rests.
 fn check_operation(
     root: &Path,
+    loaded: &Result<crate::spec::LoadedApi, Unreadable>,
     api: &str,
     operation: &str,
     entry: &PageEntry,
@@ -663,7 +675,11 @@ fn check_operation(
         report.errors.append(&mut errors);
         return;
     }
-    let spec = match spec_side(root, api, operation) {
+    let spec = match loaded
+        .as_ref()
+        .map_err(ToString::to_string)
+        .and_then(|l| read_spec_side(root, l, api, operation).map_err(|e| e.to_string()))
+    {
         Ok(s) => s,
         Err(e) => {
             report.errors.push(e.to_string());
@@ -694,7 +710,7 @@ fn check_operation(
         entry: &entry_place,
     };
     let target = format!("{api}/{operation}");
-    let result = provenance::check(page.as_ref(), &spec.surface, &cx);
+    let result = provenance::check(page.as_ref(), &spec.side, &cx);
     report.summary.push(result.summary(&target));
     let page_name = entry
         .file
@@ -743,6 +759,7 @@ pub fn check_all(root: &Path) -> Report {
                 continue;
             }
         };
+        let loaded = load(root, &api);
         for operation in list.keys().filter(|o| !ops.contains(o)) {
             let line = toml_line(&text, operation, None)
                 .map(|l| format!(":{l}"))
@@ -755,7 +772,9 @@ pub fn check_all(root: &Path) -> Report {
         }
         for operation in &ops {
             match list.get(operation) {
-                Some(entry) => check_operation(root, &api, operation, entry, &text, &mut report),
+                Some(entry) => {
+                    check_operation(root, &loaded, &api, operation, entry, &text, &mut report)
+                }
                 None => report.errors.push(format!(
                     "specs/{api}/{operation}.yaml has no entry in specs/{api}/{PAGES_FILE}: add \
                      [{operation}] with file (its page, stored in specs/{api}/pages/), url and \
@@ -778,8 +797,8 @@ pub fn check_file(root: &Path, file: &Path, target: &str) -> Report {
             .push(format!("{target}: write the operation as <api>/<Operation>, for example oceanbase-cloud/ConnectPrivatelinkService"));
         return report;
     };
-    let (page, spec) = match read_page(file).and_then(|p| Ok((p, spec_side(root, api, operation)?)))
-    {
+    let spec = load(root, api).and_then(|loaded| read_spec_side(root, &loaded, api, operation));
+    let (page, spec) = match read_page(file).and_then(|p| Ok((p, spec?))) {
         Ok(found) => found,
         Err(e) => {
             report.errors.push(e.to_string());
@@ -807,7 +826,7 @@ pub fn check_file(root: &Path, file: &Path, target: &str) -> Report {
             .unwrap_or_default(),
         entry: &entry_place,
     };
-    let result = provenance::check(Some(&page), &spec.surface, &cx);
+    let result = provenance::check(Some(&page), &spec.side, &cx);
     report.summary.push(result.summary(target));
     let name = file.to_string_lossy().replace('\\', "/");
     report.errors.extend(
@@ -835,8 +854,8 @@ pub fn diff(old: &Path, new: &Path) -> Report {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
             report.findings = compare(
-                &page_surface(&n),
-                &page_surface(&o),
+                &page_side(&n),
+                &page_side(&o),
                 ("on the new page", "on the old page"),
             )
             .into_iter()

@@ -8,6 +8,7 @@
 //! only by `cargo xtask docs`: they are neither specs nor part of the spec hash.
 
 pub mod config;
+pub mod model;
 pub mod naming;
 pub mod oas_schema;
 pub mod rules;
@@ -46,40 +47,19 @@ pub struct LoadedApi {
     pub config: ApiConfig,
     /// The merged document, as progenitor reads it.
     pub merged: openapiv3::OpenAPI,
+    /// The same document as JSON, for the readers that compare what is written (extensions
+    /// included) rather than what is generated.
+    pub merged_json: Value,
+    /// The file that defines each component, by (kind, name): (`schemas`, `HuaweiError`).
+    pub owners: Owners,
     /// SHA-256 over every input file (names and contents), hex.
     pub spec_hash: String,
     /// The operation documents (relative paths), for messages.
     pub files: Vec<String>,
 }
 
-impl LoadedApi {
-    /// A parameter of an operation, its `$ref` (to the merged `components/parameters`) resolved.
-    pub fn parameter<'a>(
-        &'a self,
-        p: &'a openapiv3::ReferenceOr<openapiv3::Parameter>,
-    ) -> Option<&'a openapiv3::Parameter> {
-        match p {
-            openapiv3::ReferenceOr::Item(p) => Some(p),
-            openapiv3::ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/parameters/")?;
-                self.merged
-                    .components
-                    .as_ref()?
-                    .parameters
-                    .get(name)?
-                    .as_item()
-            }
-        }
-    }
-
-    /// An operation's parameters, their `$ref`s resolved.
-    pub fn parameters<'a>(
-        &'a self,
-        op: &'a openapiv3::Operation,
-    ) -> impl Iterator<Item = &'a openapiv3::Parameter> {
-        op.parameters.iter().filter_map(|p| self.parameter(p))
-    }
-}
+/// The file that defines each component, by (kind as in `components`, name).
+pub type Owners = BTreeMap<(String, String), String>;
 
 /// Loads every API under `<root>/specs`, sorted by name. Errors of all APIs are collected.
 pub fn load_all(root: &Path) -> Result<Vec<LoadedApi>, Vec<SpecError>> {
@@ -282,7 +262,20 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
         )]);
     }
 
-    let merged = merge(&config, common.as_ref(), &operations, &texts)?;
+    let (merged_json, owners) = merge(&config, common.as_ref(), &operations, &texts)?;
+    let files = operations.iter().map(|(f, _)| f.clone()).collect();
+    let merged_file = format!("specs/{name} (merged)");
+    let merged: openapiv3::OpenAPI =
+        deserialize_openapi(&merged_file, merged_json.clone()).map_err(|e| vec![e])?;
+    let api = LoadedApi {
+        name,
+        config,
+        merged,
+        merged_json,
+        owners,
+        spec_hash: hex::encode(hasher.finalize()),
+        files,
+    };
     let sources: Vec<crate::spec::settings::Source<'_>> = common
         .iter()
         .chain(operations.iter())
@@ -291,22 +284,11 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
             Some(crate::spec::settings::Source { file, text, doc })
         })
         .collect();
-    let problems =
-        crate::spec::settings::check(&config, &config_file, &config_text, &merged, &sources);
+    let problems = crate::spec::settings::check(&api, &config_file, &config_text, &sources);
     if !problems.is_empty() {
         return Err(problems);
     }
-    let files = operations.iter().map(|(f, _)| f.clone()).collect();
-    let merged_file = format!("specs/{name} (merged)");
-    let merged: openapiv3::OpenAPI =
-        deserialize_openapi(&merged_file, merged).map_err(|e| vec![e])?;
-    Ok(LoadedApi {
-        name,
-        config,
-        merged,
-        spec_hash: hex::encode(hasher.finalize()),
-        files,
-    })
+    Ok(api)
 }
 
 /// A TOML settings error at its line (`file:line: message`).
@@ -589,7 +571,7 @@ fn merge(
     common: Option<&(String, Value)>,
     operations: &[(String, Value)],
     texts: &[(String, String)],
-) -> Result<Value, Vec<SpecError>> {
+) -> Result<(Value, Owners), Vec<SpecError>> {
     // An error at `pointer` of `file`, at its line in the file as written.
     let at = |file: &str, pointer: String, message: String| {
         let line = texts
@@ -602,7 +584,7 @@ fn merge(
     let mut refs: Vec<(String, String, String)> = Vec::new();
     let mut errors = Vec::new();
     let mut components: BTreeMap<&str, Map<String, Value>> = BTreeMap::new();
-    let mut owners: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut owners: Owners = BTreeMap::new();
     let mut paths = Map::new();
     let mut path_owner: BTreeMap<(String, String), String> = BTreeMap::new();
     let mut op_ids: BTreeMap<String, String> = BTreeMap::new();
@@ -698,7 +680,7 @@ fn merge(
         }
     }
     if errors.is_empty() {
-        Ok(merged)
+        Ok((merged, owners))
     } else {
         Err(errors)
     }
@@ -790,7 +772,7 @@ fn unresolved(merged: &Value, target: &str) -> String {
 }
 
 /// Resolves a local `#/a/b` reference.
-pub fn resolve_pointer<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
+fn resolve_pointer<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
     let pointer = reference.strip_prefix('#')?;
     doc.pointer(pointer)
 }

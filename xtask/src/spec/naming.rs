@@ -143,7 +143,7 @@ mod agrees_with_the_generated_code {
                 let Some(openapiv3::Schema {
                     schema_kind: openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)),
                     ..
-                }) = schema.as_item()
+                }) = api.schema(schema)
                 else {
                     continue;
                 };
@@ -165,8 +165,7 @@ mod agrees_with_the_generated_code {
                 let setters = items
                     .get(&pascal(&id))
                     .unwrap_or_else(|| panic!("{}: no builder {}", api.name, pascal(&id)));
-                for p in &op.parameters {
-                    let Some(p) = p.as_item() else { continue };
+                for p in api.parameters(op) {
                     let name = &p.parameter_data_ref().name;
                     assert!(
                         setters.contains(&snake(name)),

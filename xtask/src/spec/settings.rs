@@ -6,9 +6,16 @@
 //! It also checks that every operation documents a success (2xx) response, with or without a
 //! body, as its `call()` returns.
 
+use std::collections::BTreeMap;
+
+use openapiv3::{ParameterSchemaOrContent, ReferenceOr, SchemaKind, StatusCode, Type};
 use serde_json::Value;
 
-use crate::spec::config::{ApiConfig, SpecError};
+use crate::spec::{
+    LoadedApi,
+    config::SpecError,
+    model::{location, ref_name},
+};
 
 /// One document of the API as written: file (relative), text, parsed value.
 pub(crate) struct Source<'a> {
@@ -17,14 +24,15 @@ pub(crate) struct Source<'a> {
     pub doc: &'a Value,
 }
 
-/// Checks `config` against `merged` (local references only, as after the merge).
+/// Checks the settings of `api` (its `api.toml`, read from `config_file` as `config_text`)
+/// against its merged spec.
 pub(crate) fn check(
-    config: &ApiConfig,
+    api: &LoadedApi,
     config_file: &str,
     config_text: &str,
-    merged: &Value,
     sources: &[Source<'_>],
 ) -> Vec<SpecError> {
+    let config = &api.config;
     let mut errors = Vec::new();
     let setting = |section: &str, nth: usize, key: Option<&str>, place: String, message: String| {
         SpecError::new(config_file, Some(place), message).at_line(setting_line(
@@ -37,7 +45,7 @@ pub(crate) fn check(
     let here = |pointer: &str| locate(sources, pointer);
 
     for name in config.replace.keys() {
-        if schema(merged, name).is_none() {
+        if api.schema_named(name).is_none() {
             errors.push(setting(
                 &format!("[replace.{name}]"),
                 0,
@@ -51,10 +59,9 @@ pub(crate) fn check(
     }
 
     for (i, c) in config.client_supplied.iter().enumerate() {
-        let found = operations(merged).any(|(_, op)| {
-            parameters(merged, op).any(|p| {
-                p.get("name").and_then(Value::as_str) == Some(c.name.as_str())
-                    && p.get("in").and_then(Value::as_str) == Some(c.location.as_str())
+        let found = api.merged.operations().any(|(_, _, op)| {
+            api.parameters(op).any(|p| {
+                p.parameter_data_ref().name == c.name && location(p) == c.location.as_str()
             })
         });
         if !found {
@@ -72,7 +79,7 @@ pub(crate) fn check(
     }
 
     if let Some(e) = &config.envelope {
-        match schema(merged, &e.schema) {
+        match api.schema_named(&e.schema) {
             None => errors.push(setting(
                 "[envelope]",
                 0,
@@ -87,7 +94,7 @@ pub(crate) fn check(
                     ("message", &e.message, Want::String),
                     ("request_id", &e.request_id, Want::String),
                 ] {
-                    if let Err(msg) = field_of(config, merged, &e.schema, field, want, &here) {
+                    if let Err(msg) = field_of(api, &e.schema, field, want, &here) {
                         errors.push(setting(
                             "[envelope]",
                             0,
@@ -111,9 +118,10 @@ pub(crate) fn check(
                 msg,
             )
         };
-        let Some(op) = operations(merged)
-            .find(|(_, op)| op.get("operationId").and_then(Value::as_str) == Some(&p.operation))
-            .map(|(_, op)| op)
+        let Some((_, _, op)) = api
+            .merged
+            .operations()
+            .find(|(_, _, op)| op.operation_id.as_deref() == Some(p.operation.as_str()))
         else {
             errors.push(at(
                 "operation",
@@ -121,7 +129,7 @@ pub(crate) fn check(
             ));
             continue;
         };
-        let Some(page) = ok_schema_name(merged, op) else {
+        let Some(page) = api.response_schema_name(op, &StatusCode::Code(200)) else {
             errors.push(at(
                 "operation",
                 format!(
@@ -135,15 +143,14 @@ pub(crate) fn check(
             ("items", &p.items, Want::ArrayOfNamed),
             ("total", &p.total, Want::Integer),
         ] {
-            if let Err(msg) = field_of(config, merged, &page, field, want, &here) {
+            if let Err(msg) = field_of(api, &page, field, want, &here) {
                 errors.push(at(key, msg));
             }
         }
         for (key, name) in [("offset", &p.offset), ("limit", &p.limit)] {
-            let param = parameters(merged, op).find(|q| {
-                q.get("name").and_then(Value::as_str) == Some(name.as_str())
-                    && q.get("in").and_then(Value::as_str) == Some("query")
-            });
+            let param = api
+                .parameters(op)
+                .find(|q| q.parameter_data_ref().name == *name && location(q) == "query");
             match param {
                 None => errors.push(at(
                     key,
@@ -153,8 +160,11 @@ pub(crate) fn check(
                     ),
                 )),
                 Some(q) => {
-                    let t = q.get("schema").map(|s| resolve(merged, s).1);
-                    if t.and_then(|s| s.get("type")).and_then(Value::as_str) != Some("integer") {
+                    let schema = match &q.parameter_data_ref().format {
+                        ParameterSchemaOrContent::Schema(s) => api.schema(s),
+                        ParameterSchemaOrContent::Content(_) => None,
+                    };
+                    if schema.and_then(|s| type_name(&s.schema_kind)) != Some("integer") {
                         errors.push(at(
                             key,
                             format!("query parameter `{name}` must be an integer to page with it"),
@@ -164,47 +174,43 @@ pub(crate) fn check(
             }
         }
     }
-    errors.extend(call_needs(merged, sources));
+    errors.extend(call_needs(api, sources));
     errors
 }
 
 /// Each operation without a documented success response, as an error at the line of its
 /// `responses`. (The 4XX error schema `call()` also needs is checked by the generator, not
 /// here: `api-diff` reads specs that lack one.)
-fn call_needs(merged: &Value, sources: &[Source<'_>]) -> Vec<SpecError> {
-    let mut errors = Vec::new();
-    let paths = merged.get("paths").and_then(Value::as_object);
-    for (path, item) in paths.into_iter().flatten() {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            let Some(responses) = op.get("responses").and_then(Value::as_object) else {
-                continue;
-            };
-            let pointer = format!(
-                "/paths/{}/{method}/responses",
-                path.replace('~', "~0").replace('/', "~1")
-            );
-            let error = |message: String| {
-                let (file, line) = locate(sources, &pointer).unwrap_or_default();
-                SpecError::new(
-                    file,
-                    Some(format!("paths.{path}.{method}.responses")),
-                    message,
-                )
-                .at_line(line)
-            };
-            let success = responses.keys().any(|code| {
-                code.len() == 3 && code.starts_with('2') && code.chars().all(|c| c.is_ascii_digit())
-            });
-            if !success {
-                errors.push(error(format!(
-                    "{method} {path} documents no success response: add the status the page \
-                     gives, e.g. `'200': {{description: OK}}` for a response with no body \
-                     (a page's \"None\"), or with `content` for a JSON body"
-                )));
-            }
+fn call_needs(api: &LoadedApi, sources: &[Source<'_>]) -> Vec<SpecError> {
+    // By path, then method as written, the order of the documents.
+    let mut errors = BTreeMap::new();
+    for (path, method, op) in api.merged.operations() {
+        let success = op
+            .responses
+            .responses
+            .keys()
+            .any(|code| matches!(code, StatusCode::Code(n) if (200..300).contains(n)));
+        if success {
+            continue;
         }
+        let pointer = format!(
+            "/paths/{}/{method}/responses",
+            path.replace('~', "~0").replace('/', "~1")
+        );
+        let (file, line) = locate(sources, &pointer).unwrap_or_default();
+        let error = SpecError::new(
+            file,
+            Some(format!("paths.{path}.{method}.responses")),
+            format!(
+                "{method} {path} documents no success response: add the status the page \
+                 gives, e.g. `'200': {{description: OK}}` for a response with no body \
+                 (a page's \"None\"), or with `content` for a JSON body"
+            ),
+        )
+        .at_line(line);
+        errors.insert((path, method), error);
     }
-    errors
+    errors.into_values().collect()
 }
 
 #[derive(Clone, Copy)]
@@ -215,20 +221,36 @@ enum Want {
     ArrayOfNamed,
 }
 
+/// The `type` a schema declares, if it declares one.
+fn type_name(kind: &SchemaKind) -> Option<&str> {
+    match kind {
+        SchemaKind::Type(Type::String(_)) => Some("string"),
+        SchemaKind::Type(Type::Number(_)) => Some("number"),
+        SchemaKind::Type(Type::Integer(_)) => Some("integer"),
+        SchemaKind::Type(Type::Object(_)) => Some("object"),
+        SchemaKind::Type(Type::Array(_)) => Some("array"),
+        SchemaKind::Type(Type::Boolean(_)) => Some("boolean"),
+        SchemaKind::Any(any) => any.typ.as_deref(),
+        _ => None,
+    }
+}
+
 /// Checks that `schema_name.field` exists with the wanted type; the error says what it found
 /// and where the field is written.
 fn field_of(
-    config: &ApiConfig,
-    merged: &Value,
+    api: &LoadedApi,
     schema_name: &str,
     field: &str,
     want: Want,
     here: &dyn Fn(&str) -> Option<Place>,
 ) -> Result<(), String> {
-    let props = schema(merged, schema_name)
-        .map(|s| resolve(merged, s).1)
-        .and_then(|s| s.get("properties"))
-        .and_then(Value::as_object);
+    let props = api
+        .schema_named(schema_name)
+        .and_then(|s| match &s.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => Some(&o.properties),
+            SchemaKind::Any(any) => Some(&any.properties),
+            _ => None,
+        });
     let Some(prop) = props.and_then(|p| p.get(field)) else {
         let known = props
             .map(|p| p.keys().map(String::as_str).collect::<Vec<_>>().join(", "))
@@ -239,21 +261,22 @@ fn field_of(
             line.map(|l| format!(":{l}")).unwrap_or_default()
         ));
     };
-    let (reference, target) = resolve(merged, prop);
-    let replaced = reference.is_some_and(|r| config.replace.contains_key(r));
-    let ty = target.get("type").and_then(Value::as_str);
+    let reference = ref_name(prop);
+    let replaced = reference.is_some_and(|r| api.config.replace.contains_key(r));
+    let target = api.boxed_schema(prop);
+    let ty = target.and_then(|t| type_name(&t.schema_kind));
     let ok = match want {
         // A replacement type for a boolean (`FlexBool`) converts into `bool`.
         Want::Boolean => ty == Some("boolean") || replaced,
         Want::String => ty == Some("string") && !replaced,
         Want::Integer => ty == Some("integer") && !replaced,
-        Want::ArrayOfNamed => {
-            ty == Some("array")
-                && target
-                    .get("items")
-                    .and_then(|i| i.get("$ref"))
-                    .is_some_and(Value::is_string)
-        }
+        Want::ArrayOfNamed => target.is_some_and(|t| {
+            matches!(
+                &t.schema_kind,
+                SchemaKind::Type(Type::Array(a))
+                    if matches!(a.items, Some(ReferenceOr::Reference { .. }))
+            )
+        }),
     };
     if ok {
         return Ok(());
@@ -277,60 +300,6 @@ fn field_of(
         "`{schema_name}.{field}` ({file}{}) is {found}; this setting needs {wanted}: fix the field's type or name another field",
         line.map(|l| format!(":{l}")).unwrap_or_default()
     ))
-}
-
-fn schema<'a>(merged: &'a Value, name: &str) -> Option<&'a Value> {
-    merged.get("components")?.get("schemas")?.get(name)
-}
-
-/// Follows local `$ref`s: (name of the last schema referenced, the object it stands for).
-fn resolve<'a>(merged: &'a Value, v: &'a Value) -> (Option<&'a str>, &'a Value) {
-    let mut name = None;
-    let mut v = v;
-    for _ in 0..16 {
-        let Some(r) = v.get("$ref").and_then(Value::as_str) else {
-            break;
-        };
-        let Some(target) = r.strip_prefix('#').and_then(|p| merged.pointer(p)) else {
-            break;
-        };
-        name = r.rsplit('/').next();
-        v = target;
-    }
-    (name, v)
-}
-
-fn operations(merged: &Value) -> impl Iterator<Item = (&str, &Value)> {
-    merged
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .flat_map(|(path, item)| {
-            item.as_object()
-                .into_iter()
-                .flatten()
-                .filter(|(k, v)| k.as_str() != "parameters" && v.get("responses").is_some())
-                .map(move |(_, op)| (path.as_str(), op))
-        })
-}
-
-fn parameters<'a>(merged: &'a Value, op: &'a Value) -> impl Iterator<Item = &'a Value> {
-    op.get("parameters")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(move |p| resolve(merged, p).1)
-}
-
-fn ok_schema_name(merged: &Value, op: &Value) -> Option<String> {
-    let response = resolve(merged, op.get("responses")?.get("200")?).1;
-    let schema = response
-        .get("content")?
-        .get("application/json")?
-        .get("schema")?;
-    let r = schema.get("$ref")?.as_str()?;
-    r.strip_prefix("#/components/schemas/").map(str::to_owned)
 }
 
 /// A file and, where found, the line in it.

@@ -220,102 +220,94 @@ pub fn non_exhaustive(schema: &Schema) -> bool {
     }
 }
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
 impl Surface {
     /// The surface of a loaded API.
     pub fn of(api: &LoadedApi) -> Surface {
-        // The JSON form of the merged document, which the spec loader has put in sorted order.
-        let doc = serde_json::to_value(&api.merged).unwrap_or_default();
         let supplied: BTreeSet<(&str, &str)> = api
             .config
             .client_supplied
             .iter()
             .map(|c| (c.location.as_str(), c.name.as_str()))
             .collect();
-        let resolve = |v: &Value| -> Value {
-            match v.get("$ref").and_then(Value::as_str) {
-                Some(r) => doc
-                    .pointer(r.trim_start_matches('#'))
-                    .cloned()
-                    .unwrap_or_else(|| v.clone()),
-                None => v.clone(),
-            }
+        // A schema as JSON, the form `Type::from_json` reads (`null` when there is none).
+        let json = |schema: Option<&openapiv3::ReferenceOr<openapiv3::Schema>>| -> Value {
+            schema
+                .and_then(|s| serde_json::to_value(s).ok())
+                .unwrap_or_default()
         };
 
         let mut operations = Vec::new();
-        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
-            for method in METHODS {
-                let Some(op) = item.get(method) else { continue };
-                let parameters = op["parameters"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|p| {
-                        let p = resolve(p);
-                        let (location, name) = (
-                            p["in"].as_str().unwrap_or_default().to_owned(),
-                            p["name"].as_str().unwrap_or_default().to_owned(),
-                        );
-                        let client_supplied =
-                            supplied.contains(&(location.as_str(), name.as_str()));
-                        Parameter {
-                            // The loader marks client-supplied parameters optional for the
-                            // generator; on the wire the vendor requires them.
-                            required: p["required"] == Value::Bool(true) || client_supplied,
-                            ty: Type::from_json(&p["schema"]),
-                            name,
-                            location,
-                            client_supplied,
-                        }
-                    })
-                    .collect();
-                let request_body = resolve(&op["requestBody"]);
-                let body = request_body["content"]
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .map(|(media, m)| Body {
+        for (path, method, op) in api.merged.operations() {
+            let parameters = api
+                .parameters(op)
+                .map(|p| {
+                    let data = p.parameter_data_ref();
+                    let location = crate::spec::model::location(p).to_owned();
+                    let client_supplied =
+                        supplied.contains(&(location.as_str(), data.name.as_str()));
+                    let schema = match &data.format {
+                        openapiv3::ParameterSchemaOrContent::Schema(s) => Some(s),
+                        openapiv3::ParameterSchemaOrContent::Content(_) => None,
+                    };
+                    Parameter {
+                        // The loader marks client-supplied parameters optional for the
+                        // generator; on the wire the vendor requires them.
+                        required: data.required || client_supplied,
+                        ty: Type::from_json(&json(schema)),
+                        name: data.name.clone(),
+                        location,
+                        client_supplied,
+                    }
+                })
+                .collect();
+            let body = api
+                .request_body(op)
+                .into_iter()
+                .flat_map(|b| {
+                    b.content.iter().map(|(media, m)| Body {
                         media: media.clone(),
-                        ty: Type::from_json(&m["schema"]),
-                        required: request_body["required"] == Value::Bool(true),
+                        ty: Type::from_json(&json(m.schema.as_ref())),
+                        required: b.required,
                     })
-                    .collect();
-                let responses = op["responses"]
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .map(|(status, r)| {
-                        let r = resolve(r);
-                        let body = r["content"]["application/json"]
-                            .get("schema")
-                            .map(Type::from_json);
-                        let headers = r["headers"]
-                            .as_object()
-                            .map(|h| h.keys().cloned().collect())
-                            .unwrap_or_default();
-                        (status.clone(), Response { body, headers })
-                    })
-                    .collect();
-                operations.push(Operation {
-                    id: op["operationId"].as_str().unwrap_or_default().to_owned(),
-                    method: method.to_uppercase(),
-                    path: path.clone(),
-                    parameters,
-                    body,
-                    responses,
-                });
-            }
+                })
+                .collect();
+            let documented = op
+                .responses
+                .default
+                .iter()
+                .map(|r| ("default".to_owned(), r))
+                .chain(
+                    op.responses
+                        .responses
+                        .iter()
+                        .map(|(status, r)| (status.to_string(), r)),
+                );
+            let responses = documented
+                .filter_map(|(status, r)| {
+                    let r = api.response(r)?;
+                    let body = r
+                        .content
+                        .get("application/json")
+                        .and_then(|m| m.schema.as_ref())
+                        .map(|s| Type::from_json(&json(Some(s))));
+                    let headers = r.headers.keys().cloned().collect();
+                    Some((status, Response { body, headers }))
+                })
+                .collect();
+            operations.push(Operation {
+                id: op.operation_id.clone().unwrap_or_default(),
+                method: method.to_uppercase(),
+                path: path.to_owned(),
+                parameters,
+                body,
+                responses,
+            });
         }
 
         let mut schemas = BTreeMap::new();
-        for (name, schema) in doc["components"]["schemas"]
-            .as_object()
-            .into_iter()
-            .flatten()
-        {
+        let components = api.merged.components.iter().flat_map(|c| &c.schemas);
+        for (name, schema) in components {
+            let schema = &json(Some(schema));
             let shape = match schema.get("properties").and_then(Value::as_object) {
                 Some(props) => Shape::Object {
                     fields: fields_of(schema, props),
