@@ -7,7 +7,7 @@ use std::{fs, path::Path};
 
 use xtask::{
     api_diff::{
-        self, Change, Level, Wire,
+        self, Change, Level, Snapshot, Wire,
         release::{self, Base},
     },
     spec::{self, surface::Surface},
@@ -98,7 +98,15 @@ components:
         code: {type: string}
 "#;
 
-fn load(dir: &Path, api_toml: &str, doc: &str) -> Surface {
+/// The fixture's surface and the public items of the crate generated from it.
+fn load(dir: &Path, api_toml: &str, doc: &str) -> Snapshot {
+    let api = write_fixture(dir, api_toml, doc);
+    let loaded = spec::load_api(dir, &api).unwrap_or_else(|e| panic!("fixture spec: {e:?}"));
+    Snapshot::of(&loaded).unwrap_or_else(|e| panic!("fixture crate: {e}"))
+}
+
+/// Writes the fixture API under `dir/specs`; returns its folder.
+fn write_fixture(dir: &Path, api_toml: &str, doc: &str) -> std::path::PathBuf {
     let api = dir.join("specs/fixture-api");
     fs::create_dir_all(&api).unwrap();
     fs::create_dir_all(dir.join("specs/vendors")).unwrap();
@@ -112,25 +120,38 @@ fn load(dir: &Path, api_toml: &str, doc: &str) -> Surface {
     }
     fs::write(api.join("api.toml"), api_toml).unwrap();
     fs::write(api.join("CreateThing.yaml"), doc).unwrap();
-    let loaded = spec::load_api(dir, &api).unwrap_or_else(|e| panic!("fixture spec: {e:?}"));
-    Surface::of(&loaded)
+    api
+}
+
+/// BEFORE with each (from, to) replacement applied.
+fn edited(edits: &[(&str, &str)]) -> String {
+    let mut doc = BEFORE.to_owned();
+    for (from, to) in edits {
+        assert!(doc.contains(from), "fixture edit does not apply: {from}");
+        doc = doc.replacen(from, to, 1);
+    }
+    doc
 }
 
 /// The changes from BEFORE to BEFORE with each (from, to) replacement applied.
 fn changes_with(api_toml: (&str, &str), edits: &[(&str, &str)]) -> Vec<Change> {
-    let mut after = BEFORE.to_owned();
-    for (from, to) in edits {
-        assert!(after.contains(from), "fixture edit does not apply: {from}");
-        after = after.replacen(from, to, 1);
-    }
+    compare(BEFORE, api_toml, &edited(edits))
+}
+
+/// The changes from BEFORE with `old` applied to BEFORE with `new` applied.
+fn changes_between(old: &[(&str, &str)], new: &[(&str, &str)]) -> Vec<Change> {
+    compare(&edited(old), ("", ""), &edited(new))
+}
+
+fn compare(before: &str, api_toml: (&str, &str), after: &str) -> Vec<Change> {
     assert!(API_TOML.contains(api_toml.0));
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
-    let before = load(a.path(), API_TOML, BEFORE);
+    let before = load(a.path(), API_TOML, before);
     let after = load(
         b.path(),
         &API_TOML.replacen(api_toml.0, api_toml.1, 1),
-        &after,
+        after,
     );
     api_diff::compare(&before, &after)
 }
@@ -303,6 +324,54 @@ fn response_int32_widened_to_int64() {
 }
 
 #[test]
+fn response_field_bounded_keeps_its_rust_type() {
+    // The values admitted change, the Rust type the generated code gives the field does not.
+    let c = changes(&[(
+        "count: {type: integer, format: int32}",
+        "count: {type: integer, format: int32, minimum: 0, maximum: 100}",
+    )]);
+    assert_eq!(c.len(), 1, "{c:#?}");
+    assert_eq!((c[0].wire, c[0].rust), (Compatible, Patch), "{c:#?}");
+    assert_eq!(c[0].rust_reason, "the field's Rust type is the same");
+}
+
+#[test]
+fn optional_field_no_longer_nullable_keeps_its_rust_type() {
+    // An optional field is an `Option` either way: the generated code, not the schema's
+    // `nullable`, decides the verdict.
+    let c = changes_between(
+        &[(
+            "        id: {type: string}\n",
+            "        id: {type: string, nullable: true}\n",
+        )],
+        &[],
+    );
+    expect(&c, "Thing.id: type string? -> string", Compatible, Patch);
+    assert_eq!(c[0].rust_reason, "the field's Rust type is the same");
+}
+
+#[test]
+fn inline_object_field_changed_changes_its_generated_type() {
+    // An inline object becomes a generated type of its own, which the field's Rust type names:
+    // a change inside it reaches the field even though the field's type name stays.
+    let inline = |ty: &str| {
+        (
+            "        id: {type: string}\n        count:",
+            format!(
+                "        id: {{type: string}}\n        meta:\n          type: object\n          properties:\n            size: {{type: {ty}}}\n        count:"
+            ),
+        )
+    };
+    let (from, old) = inline("string");
+    let (_, new) = inline("boolean");
+    let c = changes_between(&[(from, &old)], &[(from, &new)]);
+    assert_eq!(c.len(), 1, "{c:#?}");
+    assert_eq!(c[0].subject, "Thing.meta", "{c:#?}");
+    assert_eq!((c[0].wire, c[0].rust), (Breaking, Major), "{c:#?}");
+    assert_eq!(c[0].rust_reason, "the field's Rust type changes");
+}
+
+#[test]
 fn query_parameter_int32_widened_to_int64() {
     // Request side: the server accepts more; the setter takes `impl TryInto<i64>`, which every
     // i32 satisfies.
@@ -406,38 +475,25 @@ fn documented_status_code_removed() {
 }
 
 #[test]
-fn status_code_removed_without_a_range_to_fall_back_on() {
-    let c = changes(&[
-        (
-            "        '409':\n          description: conflict\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Error'}\n",
-            "",
-        ),
-        (
-            "        4XX:\n          description: refused",
-            "        '400':\n          description: refused",
-        ),
-    ]);
-    let what: Vec<(String, Wire, Level)> =
-        c.iter().map(|c| (c.to_string(), c.wire, c.rust)).collect();
-    assert_eq!(
-        what,
-        [
-            (
-                "operation create_thing: response 409 removed".to_owned(),
-                Compatible,
-                Major
-            ),
-            (
-                "operation create_thing: response 4XX removed".to_owned(),
-                Compatible,
-                Major
-            ),
-            (
-                "operation create_thing: response 400 added".to_owned(),
-                Compatible,
-                Major
-            ),
-        ]
+fn status_code_removed_or_added_without_a_range_to_fall_back_on() {
+    // A 503 next to no 5XX range: the client types it only while it is documented.
+    let documented = (
+        "        4XX:\n",
+        "        '503':\n          description: unavailable\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Error'}\n        4XX:\n",
+    );
+    let c = changes_between(&[documented], &[]);
+    expect(
+        &c,
+        "operation create_thing: response 503 removed",
+        Compatible,
+        Major,
+    );
+    let c = changes(&[documented]);
+    expect(
+        &c,
+        "operation create_thing: response 503 added",
+        Compatible,
+        Major,
     );
 }
 
@@ -459,11 +515,11 @@ fn error_status_added_within_a_range() {
 fn success_status_added() {
     let c = changes(&[(
         "        '409':\n",
-        "        '202':\n          description: accepted\n        '409':\n",
+        "        '201':\n          description: created\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Thing'}\n        '409':\n",
     )]);
     expect(
         &c,
-        "operation create_thing: response 202 added",
+        "operation create_thing: response 201 added",
         Breaking,
         Major,
     );
@@ -496,7 +552,7 @@ fn path_changed() {
 
 #[test]
 fn operation_added_and_removed() {
-    let second = "  /other:\n    get:\n      operationId: list_others\n      externalDocs: {url: \"https://example.com/ListOthers\"}\n      responses:\n        '200':\n          description: ok\ncomponents:";
+    let second = "  /other:\n    get:\n      operationId: list_others\n      externalDocs: {url: \"https://example.com/ListOthers\"}\n      responses:\n        '200':\n          description: ok\n        4XX:\n          description: refused\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Error'}\ncomponents:";
     let c = changes(&[("components:", second)]);
     expect(
         &c,
@@ -647,6 +703,25 @@ fn base_url_auth_and_client_supplied() {
         "operation create_thing: header parameter `X-Trace-Id` no longer supplied by the runtime",
         Compatible,
         Major,
+    );
+}
+
+#[test]
+fn specs_that_do_not_generate_are_named() {
+    // The Rust verdicts read the generated crate, so a spec the generator refuses stops the
+    // comparison with the generator's message, naming the side and the spec.
+    let dir = tempfile::tempdir().unwrap();
+    let two_bodies = edited(&[(
+        "        '409':\n",
+        "        '201':\n          description: created\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Error'}\n        '409':\n",
+    )]);
+    write_fixture(dir.path(), API_TOML, &two_bodies);
+    let err = release::reports(dir.path(), &Base::Records).unwrap_err();
+    assert!(err.starts_with("specs in the working tree:"), "{err}");
+    assert!(err.contains("specs/fixture-api/CreateThing.yaml"), "{err}");
+    assert!(
+        err.contains("give every 2xx response the same schema"),
+        "{err}"
     );
 }
 
@@ -861,7 +936,8 @@ fn breaking_change_without_a_bump_fails_then_passes_with_bump_changelog_and_reco
 
 #[test]
 fn records_match_the_surface_model() {
-    // A record is the serialized surface: reading it back gives the same model.
+    // A record is the serialized surface and generated items: reading it back gives the same
+    // model.
     for r in release::reports(&workspace_root(), &Base::Records).unwrap() {
         let text = fs::read_to_string(
             workspace_root()
@@ -870,7 +946,7 @@ fn records_match_the_surface_model() {
                 .join(release::RECORD_FILE),
         )
         .unwrap();
-        let record: Surface = serde_json::from_str(&text).unwrap();
+        let record: Snapshot = serde_json::from_str(&text).unwrap();
         assert_eq!(
             serde_json::to_string_pretty(&record).unwrap() + "\n",
             text,

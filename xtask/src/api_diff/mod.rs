@@ -11,10 +11,42 @@
 //! requests and widening responses break clients", on our typed surface model.
 
 pub mod release;
+pub mod rust;
 
-use std::{cmp::Ordering, collections::BTreeMap, fmt};
+use std::{
+    cmp::Ordering,
+    collections::{BTreeMap, BTreeSet},
+    fmt,
+};
 
-use crate::spec::surface::{Field, Operation, Schema, Shape, Surface, Type, Usage};
+use serde::{Deserialize, Serialize};
+
+use crate::spec::{
+    LoadedApi, SpecError,
+    surface::{Operation, Schema, Shape, Surface, Type, Usage},
+};
+
+/// One side of a comparison: the surface of an API's specs (for the wire verdicts) and the
+/// public items of the crate the generator makes of them (for the Rust verdicts). A release
+/// record is one, serialized.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// The typed surface of the specs.
+    #[serde(flatten)]
+    pub surface: Surface,
+    /// The generated crate's public items that the specs decide.
+    pub rust: rust::Items,
+}
+
+impl Snapshot {
+    /// The surface of `api` and the items of its crate, generated in memory.
+    pub fn of(api: &LoadedApi) -> Result<Snapshot, SpecError> {
+        Ok(Snapshot {
+            surface: Surface::of(api),
+            rust: rust::Items::of_api(api)?,
+        })
+    }
+}
 
 /// The wire verdict of one change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -115,7 +147,9 @@ const OK: Wire = Wire::Compatible;
 const BREAKS: Wire = Wire::Breaking;
 
 /// Every change from `before` to `after`, classified.
-pub fn compare(before: &Surface, after: &Surface) -> Vec<Change> {
+pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
+    let (old_api, new_api) = (before, after);
+    let (before, after) = (&before.surface, &after.surface);
     let mut out = Out(Vec::new());
     let krate = format!("crate {}", after.crate_name);
     if before.base_url != after.base_url {
@@ -148,7 +182,7 @@ pub fn compare(before: &Surface, after: &Surface) -> Vec<Change> {
     let mut renamed_to: Vec<&str> = Vec::new();
     for op in &before.operations {
         if let Some(new) = after.operation(&op.id) {
-            compare_operation(op, new, before, after, &mut out);
+            compare_operation(op, new, old_api, new_api, &mut out);
             continue;
         }
         let renamed = after
@@ -167,7 +201,7 @@ pub fn compare(before: &Surface, after: &Surface) -> Vec<Change> {
                     ),
                 );
                 renamed_to.push(&new.id);
-                compare_operation(op, new, before, after, &mut out);
+                compare_operation(op, new, old_api, new_api, &mut out);
             }
             None => out.push(
                 format!("operation {}", op.id),
@@ -196,7 +230,7 @@ pub fn compare(before: &Surface, after: &Surface) -> Vec<Change> {
                 format!("schema {name}"),
                 "removed",
                 (OK, "its uses are classified where they change"),
-                if old.replaced_by.is_some() {
+                if !old_api.rust.has_type(name) {
                     (
                         Level::Patch,
                         "it was a hand-written type; nothing generated goes",
@@ -205,16 +239,16 @@ pub fn compare(before: &Surface, after: &Surface) -> Vec<Change> {
                     (Level::Major, "the generated type is removed")
                 },
             ),
-            Some(new) => compare_schema(name, old, new, before, after, &mut out),
+            Some(new) => compare_schema(name, old, new, old_api, new_api, &mut out),
         }
     }
-    for (name, new) in &after.schemas {
+    for name in after.schemas.keys() {
         if !before.schemas.contains_key(name) {
             out.push(
                 format!("schema {name}"),
                 "added",
                 (OK, "its uses are classified where they change"),
-                if new.replaced_by.is_some() {
+                if !new_api.rust.has_type(name) {
                     (
                         Level::Patch,
                         "replaced by a hand-written type; nothing is generated",
@@ -256,10 +290,11 @@ fn path_params(path: &str) -> Vec<String> {
 fn compare_operation(
     old: &Operation,
     new: &Operation,
-    before: &Surface,
-    after: &Surface,
+    old_api: &Snapshot,
+    new_api: &Snapshot,
     out: &mut Out,
 ) {
+    let (before, after) = (&old_api.surface, &new_api.surface);
     let subject = format!("operation {}", new.id);
     if old.method != new.method || path_shape(&old.path) != path_shape(&new.path) {
         out.push(
@@ -352,7 +387,12 @@ fn compare_operation(
                 &subject,
                 what(&format!("type {} -> {}", p.ty.render(), q.ty.render())),
                 (wire, &rule),
-                rust_param_type_change(&p.ty, &q.ty, before, after),
+                rust_param_type_change(
+                    old_api.rust.setter(&old.id, &p.name),
+                    new_api.rust.setter(&new.id, &q.name),
+                    old_api,
+                    new_api,
+                ),
             );
         }
     }
@@ -427,7 +467,12 @@ fn compare_operation(
                         &subject,
                         format!("request body type {} -> {}", b.ty.render(), c.ty.render()),
                         (wire, &rule),
-                        rust_type_change(&b.ty, &c.ty, before, after),
+                        type_change(
+                            &[old_api.rust.builder_method(&old.id, "body")],
+                            &[new_api.rust.builder_method(&new.id, "body")],
+                            old_api,
+                            new_api,
+                        ),
                     );
                 }
             }
@@ -496,7 +541,12 @@ fn compare_operation(
                                 &subject,
                                 format!("response {status} body {} -> {}", a.render(), b.render()),
                                 (wire, &rule),
-                                rust_type_change(a, b, before, after),
+                                type_change(
+                                    &[old_api.rust.outcome(&old.id)],
+                                    &[new_api.rust.outcome(&new.id)],
+                                    old_api,
+                                    new_api,
+                                ),
                             );
                         }
                     }
@@ -823,119 +873,72 @@ fn side_verdict(d: Direction, side: Usage) -> (Wire, String) {
     }
 }
 
-/// The Rust type typify makes of a schema (its integer rules are typify 0.8's
-/// `convert_integer`), for deciding whether a change reaches the Rust API.
-pub fn rust_type(t: &Type, surface: &Surface) -> String {
-    let base = if let Some(r) = &t.reference {
-        match surface.schemas.get(r).and_then(|s| s.replaced_by.clone()) {
-            Some(replacement) => replacement,
-            None => r.clone(),
-        }
-    } else {
-        match t.kind.as_deref() {
-            Some("array") => format!(
-                "Vec<{}>",
-                t.items
-                    .as_ref()
-                    .map(|i| rust_type(i, surface))
-                    .unwrap_or_else(|| "serde_json::Value".into())
-            ),
-            Some("string") if !t.values.is_empty() => {
-                format!("enum {{{}}}", t.values.join(", "))
+/// `texts` (Rust text of generated items) followed by the items of every generated type they
+/// name that is not a schema of its own (an inline object or enum, which changes with its
+/// user), recursively. A schema's own changes are classified where it changes.
+fn with_inline_types(mut texts: Vec<String>, api: &Snapshot) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    let mut i = 0;
+    while let Some(text) = texts.get(i) {
+        let inline: Vec<String> = rust_idents(text)
+            .filter(|n| api.rust.has_type(n) && !api.surface.schemas.contains_key(*n))
+            .map(str::to_owned)
+            .collect();
+        for name in inline {
+            if seen.insert(name.clone()) {
+                texts.extend(members(api, &name));
             }
-            Some("string") => match t.format.as_deref() {
-                Some("date-time") => "chrono::DateTime<chrono::Utc>".into(),
-                Some("date") => "chrono::NaiveDate".into(),
-                Some("uuid") => "uuid::Uuid".into(),
-                _ => "String".into(),
-            },
-            Some("integer") => integer_type(t),
-            Some("number") => match t.format.as_deref() {
-                Some("float") => "f32".into(),
-                _ => "f64".into(),
-            },
-            Some("boolean") => "bool".into(),
-            Some("object") if t.properties.is_empty() => {
-                "serde_json::Map<String, serde_json::Value>".into()
-            }
-            _ => format!("generated type for {}", t.render()),
         }
-    };
-    if t.nullable {
-        format!("Option<{base}>")
-    } else {
-        base
+        i += 1;
     }
+    texts
 }
 
-fn integer_type(t: &Type) -> String {
-    let min = number(&t.minimum);
-    let max = number(&t.maximum);
-    let formats: [(&str, &str, &str, f64, f64); 10] = [
-        ("int8", "i8", "NonZeroU8", i8::MIN as f64, i8::MAX as f64),
-        ("uint8", "u8", "NonZeroU8", 0.0, u8::MAX as f64),
-        (
-            "int16",
-            "i16",
-            "NonZeroU16",
-            i16::MIN as f64,
-            i16::MAX as f64,
-        ),
-        ("uint16", "u16", "NonZeroU16", 0.0, u16::MAX as f64),
-        ("int", "i32", "NonZeroU32", i32::MIN as f64, i32::MAX as f64),
-        (
-            "int32",
-            "i32",
-            "NonZeroU32",
-            i32::MIN as f64,
-            i32::MAX as f64,
-        ),
-        ("uint", "u32", "NonZeroU32", 0.0, u32::MAX as f64),
-        ("uint32", "u32", "NonZeroU32", 0.0, u32::MAX as f64),
-        (
-            "int64",
-            "i64",
-            "NonZeroU64",
-            i64::MIN as f64,
-            i64::MAX as f64,
-        ),
-        ("uint64", "u64", "NonZeroU64", 0.0, u64::MAX as f64),
-    ];
-    if let Some((_, ty, nz, lo, hi)) = formats
+fn members(api: &Snapshot, schema: &str) -> Vec<String> {
+    api.rust
+        .type_with_members(schema)
         .iter()
-        .find(|(f, ..)| Some(*f) == t.format.as_deref())
-        && min.is_none_or(|m| m >= *lo)
-        && max.is_none_or(|m| m <= *hi)
-    {
-        return if min == Some(1.0) { nz } else { ty }.to_string();
-    }
-    match (min, max) {
-        (Some(1.0), _) => "NonZeroU64".into(),
-        (Some(0.0), None) => "u64".into(),
-        _ => "i64".into(),
-    }
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect()
 }
 
-/// The Rust type of an object field: not-required fields are `Option`, except arrays and maps,
-/// which typify leaves empty by default.
-pub fn rust_field_type(f: &Field, surface: &Surface) -> String {
-    let t = rust_type(&f.ty, surface);
-    let defaults_to_empty = matches!(f.ty.kind.as_deref(), Some("array"))
-        || (f.ty.kind.as_deref() == Some("object") && f.ty.properties.is_empty());
-    if f.required || defaults_to_empty || t.starts_with("Option<") {
-        t
-    } else {
-        format!("Option<{t}>")
-    }
+/// Whether generated items (their Rust text; None where there is none) are the same on both
+/// sides, inline types included.
+fn same_rust(
+    old: &[Option<&str>],
+    new: &[Option<&str>],
+    old_api: &Snapshot,
+    new_api: &Snapshot,
+) -> bool {
+    let texts = |items: &[Option<&str>]| -> Vec<String> {
+        items
+            .iter()
+            .map(|t| t.unwrap_or_default().to_owned())
+            .collect()
+    };
+    with_inline_types(texts(old), old_api) == with_inline_types(texts(new), new_api)
 }
 
-fn rust_type_change(
-    a: &Type,
-    b: &Type,
-    before: &Surface,
-    after: &Surface,
+/// Whether the generated type of `schema` (its kind, fields and variants) is the same on both
+/// sides, inline types included.
+fn same_type(schema: &str, old_api: &Snapshot, new_api: &Snapshot) -> bool {
+    with_inline_types(members(old_api, schema), old_api)
+        == with_inline_types(members(new_api, schema), new_api)
+}
+
+/// The identifiers in Rust text.
+fn rust_idents(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+}
+
+fn type_change(
+    old: &[Option<&str>],
+    new: &[Option<&str>],
+    old_api: &Snapshot,
+    new_api: &Snapshot,
 ) -> (Level, &'static str) {
-    if rust_type(a, before) == rust_type(b, after) {
+    if same_rust(old, new, old_api, new_api) {
         (Level::Patch, "the Rust type is the same")
     } else {
         (Level::Major, "the Rust type changes")
@@ -944,28 +947,33 @@ fn rust_type_change(
 
 /// Integer conversions that `From` provides: values of the old type still convert.
 fn lossless(from: &str, to: &str) -> bool {
+    let last = |t: &str| t.rsplit("::").next().unwrap_or(t).to_owned();
+    let (from, to) = (last(from), last(to));
     let bits = |t: &str| -> Option<(char, u32)> {
         let t = t.trim_start_matches("NonZero");
         let kind = t.chars().next()?.to_ascii_lowercase();
-        Some((kind, t[1..].parse().ok()?))
+        Some((kind, t.get(1..)?.parse().ok()?))
     };
-    let (Some((k1, b1)), Some((k2, b2))) = (bits(from), bits(to)) else {
+    let (Some((k1, b1)), Some((k2, b2))) = (bits(&from), bits(&to)) else {
         return false;
     };
     let nonzero_ok = !to.starts_with("NonZero") || from.starts_with("NonZero");
     nonzero_ok && ((k1 == k2 && b1 < b2) || (k1 == 'u' && k2 == 'i' && b1 < b2))
 }
 
+/// The Rust verdict of a parameter's type change, from its setters (the `T` of their
+/// `impl TryInto<T>`).
 fn rust_param_type_change(
-    a: &Type,
-    b: &Type,
-    before: &Surface,
-    after: &Surface,
+    old: Option<&str>,
+    new: Option<&str>,
+    old_api: &Snapshot,
+    new_api: &Snapshot,
 ) -> (Level, &'static str) {
-    let (x, y) = (rust_type(a, before), rust_type(b, after));
-    if x == y {
+    if type_change(&[old], &[new], old_api, new_api).0 == Level::Patch {
         (Level::Patch, "the Rust type is the same")
-    } else if lossless(&x, &y) {
+    } else if let (Some(x), Some(y)) = (old, new)
+        && lossless(x, y)
+    {
         (
             Level::Minor,
             "setters take `impl TryInto<T>`, and every value of the old type converts without loss",
@@ -979,13 +987,15 @@ fn compare_schema(
     name: &str,
     old: &Schema,
     new: &Schema,
-    before: &Surface,
-    after: &Surface,
+    old_api: &Snapshot,
+    new_api: &Snapshot,
     out: &mut Out,
 ) {
+    let (before, after) = (&old_api.surface, &new_api.surface);
     let subject = format!("schema {name}");
     let side = old.usage.union(new.usage);
-    let hand_written = old.replaced_by.is_some() && new.replaced_by.is_some();
+    // A schema with no generated type on either side is replaced by a hand-written one.
+    let hand_written = !old_api.rust.has_type(name) && !new_api.rust.has_type(name);
     if old.replaced_by != new.replaced_by {
         out.push(
             &subject,
@@ -1001,16 +1011,20 @@ fn compare_schema(
             (Level::Major, "the Rust type changes"),
         );
     }
-    if old.non_exhaustive != new.non_exhaustive {
+    let (was, is) = (
+        old_api.rust.non_exhaustive(name),
+        new_api.rust.non_exhaustive(name),
+    );
+    if was != is && !hand_written {
         out.push(
             &subject,
-            if new.non_exhaustive {
+            if is {
                 "becomes #[non_exhaustive] (now used only in responses, or an open enum)"
             } else {
                 "no longer #[non_exhaustive] (no longer used only in responses)"
             },
             (OK, "no change on the wire"),
-            if new.non_exhaustive {
+            if is {
                 (
                     Level::Major,
                     "struct literals and exhaustive matches outside the crate no longer compile",
@@ -1110,9 +1124,12 @@ fn compare_schema(
                         Direction::Wider
                     };
                     let wire = wire_of(d);
-                    let rust = if hand_written
-                        || rust_field_type(f, before) == rust_field_type(g, after)
-                    {
+                    let rust = if same_rust(
+                        &[old_api.rust.field(name, field)],
+                        &[new_api.rust.field(name, field)],
+                        old_api,
+                        new_api,
+                    ) {
                         (Level::Patch, "the field's Rust type is the same")
                     } else {
                         (Level::Major, "the field's Rust type changes (Option)")
@@ -1140,7 +1157,12 @@ fn compare_schema(
                             Level::Patch,
                             "a hand-written type: nothing generated changes",
                         )
-                    } else if rust_type(&f.ty, before) == rust_type(&g.ty, after) {
+                    } else if same_rust(
+                        &[old_api.rust.field(name, field)],
+                        &[new_api.rust.field(name, field)],
+                        old_api,
+                        new_api,
+                    ) {
                         (Level::Patch, "the field's Rust type is the same")
                     } else {
                         (Level::Major, "the field's Rust type changes")
@@ -1175,7 +1197,7 @@ fn compare_schema(
                         Level::Patch,
                         "a hand-written type: nothing generated changes",
                     )
-                } else if new.non_exhaustive {
+                } else if new_api.rust.non_exhaustive(name) {
                     (
                         Level::Minor,
                         "a new pub field on a #[non_exhaustive] struct, which callers cannot build with a literal",
@@ -1275,7 +1297,7 @@ fn compare_schema(
                     Level::Patch,
                     "a hand-written type: nothing generated changes",
                 )
-            } else if only_values_added && new.non_exhaustive {
+            } else if only_values_added && new_api.rust.non_exhaustive(name) {
                 (
                     Level::Minor,
                     "new variants on a #[non_exhaustive] enum (a value that came as Other(..) now has its own variant)",
@@ -1287,7 +1309,7 @@ fn compare_schema(
                 )
             } else if !removed.is_empty() {
                 (Level::Major, "variants are removed")
-            } else if rust_type(a, before) == rust_type(b, after) {
+            } else if same_type(name, old_api, new_api) {
                 (Level::Patch, "the Rust type is the same")
             } else {
                 (Level::Major, "the Rust type changes")

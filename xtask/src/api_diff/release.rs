@@ -1,7 +1,9 @@
 //! Release records, the version gate and the changelogs: per API, `specs/<api>/release.json` is
-//! the surface of the crate's last released version; `cargo xtask api-diff` compares the specs
-//! with it (or with the specs at a git revision), says which bump the changes need under
-//! Cargo's rules and whether `api.toml` has it, and keeps `specs/<api>/CHANGELOG.md` in step.
+//! the surface of the crate's last released version and the public items the generator made of
+//! it; `cargo xtask api-diff` compares the specs (and the crate generated from them in memory)
+//! with it (or with the specs at a git revision, generated the same way), says which bump the
+//! changes need under Cargo's rules and whether `api.toml` has it, and keeps
+//! `specs/<api>/CHANGELOG.md` in step.
 
 use std::{
     fmt::{self, Write as _},
@@ -11,8 +13,8 @@ use std::{
 };
 
 use crate::{
-    api_diff::{self, Change, Level, Wire},
-    spec::surface::Surface,
+    SpecError,
+    api_diff::{self, Change, Level, Snapshot, Wire},
 };
 
 /// The release record of an API, next to its specs.
@@ -90,8 +92,8 @@ pub struct CrateReport {
     pub version: Version,
     /// Every change, classified.
     pub changes: Vec<Change>,
-    /// The surface now (for records and first changelog entries).
-    pub surface: Surface,
+    /// The surface and generated items now (for records and first changelog entries).
+    pub now: Snapshot,
 }
 
 impl CrateReport {
@@ -144,11 +146,23 @@ impl CrateReport {
     }
 }
 
-fn read_record(path: &Path) -> Result<Option<Surface>, String> {
+fn read_record(path: &Path) -> Result<Option<Snapshot>, String> {
     match fs::read_to_string(path) {
-        Ok(text) => serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| format!("{}: not a release record: {e}", path.display())),
+        Ok(text) => {
+            let value: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| format!("{}: not a release record: {e}", path.display()))?;
+            if value.get("rust").is_none() {
+                return Err(format!(
+                    "{}: the record has no `rust` items (the public items of the released crate, \
+                     which the Rust verdicts compare); at the commit of the release, run \
+                     `{COMMAND} --record` again for this API (delete the record first)",
+                    path.display()
+                ));
+            }
+            serde_json::from_value(value)
+                .map(Some)
+                .map_err(|e| format!("{}: not a release record: {e}", path.display()))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(format!("{}: cannot read: {e}", path.display())),
     }
@@ -156,7 +170,7 @@ fn read_record(path: &Path) -> Result<Option<Surface>, String> {
 
 /// Compares every API under `root/specs` with `base`.
 pub fn reports(root: &Path, base: &Base) -> Result<Vec<CrateReport>, String> {
-    let now = load(root).map_err(errors_text)?;
+    let now = load(root).map_err(|e| format!("specs in the working tree:\n{}", errors_text(e)))?;
     let git_base = match base {
         Base::Records => None,
         Base::Git(rev) => Some(specs_at(root, rev)?),
@@ -171,11 +185,11 @@ pub fn reports(root: &Path, base: &Base) -> Result<Vec<CrateReport>, String> {
                 .map(|(_, b)| b.clone()),
         };
         let version =
-            Version::parse(&s.version).map_err(|e| format!("specs/{api}/api.toml: {e}"))?;
+            Version::parse(&s.surface.version).map_err(|e| format!("specs/{api}/api.toml: {e}"))?;
         let (base_version, changes) = match &before {
             Some(b) => (
                 Some(
-                    Version::parse(&b.version)
+                    Version::parse(&b.surface.version)
                         .map_err(|e| format!("release record of {api}: {e}"))?,
                 ),
                 api_diff::compare(b, &s),
@@ -191,7 +205,7 @@ pub fn reports(root: &Path, base: &Base) -> Result<Vec<CrateReport>, String> {
         }
         out.push(CrateReport {
             api,
-            crate_name: s.crate_name.clone(),
+            crate_name: s.surface.crate_name.clone(),
             base_version,
             base_label: match base {
                 Base::Records => "released".to_owned(),
@@ -199,21 +213,31 @@ pub fn reports(root: &Path, base: &Base) -> Result<Vec<CrateReport>, String> {
             },
             version,
             changes,
-            surface: s,
+            now: s,
         });
     }
     Ok(out)
 }
 
-/// Each API's folder name and surface.
-fn load(root: &Path) -> Result<Vec<(String, Surface)>, Vec<crate::SpecError>> {
-    Ok(crate::spec::load_all(root)?
-        .iter()
-        .map(|api| (api.name.clone(), Surface::of(api)))
-        .collect())
+/// Each API's folder name and snapshot: its surface and the items of the crate generated from
+/// it in memory.
+fn load(root: &Path) -> Result<Vec<(String, Snapshot)>, Vec<SpecError>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for api in crate::spec::load_all(root)? {
+        match Snapshot::of(&api) {
+            Ok(s) => out.push((api.name, s)),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
-fn errors_text(errors: Vec<crate::SpecError>) -> String {
+fn errors_text(errors: Vec<SpecError>) -> String {
     errors
         .iter()
         .map(|e| e.to_string())
@@ -221,9 +245,9 @@ fn errors_text(errors: Vec<crate::SpecError>) -> String {
         .join("\n")
 }
 
-/// The surfaces of the specs at git revision `rev`, read with `git archive` into a scratch
+/// The snapshots of the specs at git revision `rev`, read with `git archive` into a scratch
 /// folder that is removed afterwards.
-fn specs_at(root: &Path, rev: &str) -> Result<Vec<(String, Surface)>, String> {
+fn specs_at(root: &Path, rev: &str) -> Result<Vec<(String, Snapshot)>, String> {
     // Unique per process and call, so that parallel runs never share a folder.
     static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -390,7 +414,7 @@ pub fn changelog_entry(r: &CrateReport) -> Option<String> {
     Some(out)
 }
 
-fn first_entry(s: &Surface) -> String {
+fn first_entry(s: &crate::spec::surface::Surface) -> String {
     let ops: Vec<String> = s.operations.iter().map(|o| format!("`{}`", o.id)).collect();
     format!("## {}\n\nFirst release: {}.\n", s.version, ops.join(", "))
 }
@@ -447,7 +471,7 @@ pub fn write_changelogs(root: &Path, reports: &[CrateReport]) -> Result<Vec<Stri
     for r in reports {
         let entry = match (changelog_entry(r), r.base_version) {
             (Some(e), _) => e,
-            (None, None) => first_entry(&r.surface),
+            (None, None) => first_entry(&r.now.surface),
             (None, Some(_)) => continue,
         };
         let file = format!("specs/{}/{CHANGELOG_FILE}", r.api);
@@ -523,7 +547,7 @@ pub fn record(root: &Path, only: Option<&str>) -> Result<Vec<String>, String> {
             continue;
         }
         let file = format!("specs/{}/{RECORD_FILE}", r.api);
-        let json = serde_json::to_string_pretty(&r.surface).map_err(|e| e.to_string())?;
+        let json = serde_json::to_string_pretty(&r.now).map_err(|e| e.to_string())?;
         fs::write(api_dir(root, &r.api).join(RECORD_FILE), format!("{json}\n"))
             .map_err(|e| format!("{file}: {e}"))?;
         written.push(file);
