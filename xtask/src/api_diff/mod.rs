@@ -1117,14 +1117,9 @@ fn compare_schema(
                     );
                     continue;
                 };
-                if f.required != g.required {
-                    let d = if g.required {
-                        Direction::Narrower
-                    } else {
-                        Direction::Wider
-                    };
-                    let wire = wire_of(d);
-                    let rust = if same_rust(
+                // Patch when the generated field's type is the same on both sides.
+                let field_rust = |changed: &'static str| {
+                    if same_rust(
                         &[old_api.rust.field(name, field)],
                         &[new_api.rust.field(name, field)],
                         old_api,
@@ -1132,8 +1127,17 @@ fn compare_schema(
                     ) {
                         (Level::Patch, "the field's Rust type is the same")
                     } else {
-                        (Level::Major, "the field's Rust type changes (Option)")
+                        (Level::Major, changed)
+                    }
+                };
+                if f.required != g.required {
+                    let d = if g.required {
+                        Direction::Narrower
+                    } else {
+                        Direction::Wider
                     };
+                    let wire = wire_of(d);
+                    let rust = field_rust("the field's Rust type changes (Option)");
                     out.push(
                         &sub,
                         if g.required {
@@ -1157,15 +1161,8 @@ fn compare_schema(
                             Level::Patch,
                             "a hand-written type: nothing generated changes",
                         )
-                    } else if same_rust(
-                        &[old_api.rust.field(name, field)],
-                        &[new_api.rust.field(name, field)],
-                        old_api,
-                        new_api,
-                    ) {
-                        (Level::Patch, "the field's Rust type is the same")
                     } else {
-                        (Level::Major, "the field's Rust type changes")
+                        field_rust("the field's Rust type changes")
                     };
                     out.push(
                         &sub,

@@ -316,21 +316,9 @@ const PAGING_PAGE_SIZE: u32 = 100;
 /// `PagedOperation` check serves from the documented response.
 fn paging_tests(api: &LoadedApi, krate: &syn::Ident) -> Result<TokenStream, SpecError> {
     let mut out = TokenStream::new();
-    let err = |msg: String| {
-        SpecError::new(
-            format!("specs/{}/api.toml", api.name),
-            Some("paginate".into()),
-            msg,
-        )
-    };
+    let err = |msg: String| api.paginate_error(msg);
     for p in &api.config.paginate {
-        let Some((path, method, op)) = api
-            .merged
-            .operations()
-            .find(|(_, _, op)| op.operation_id.as_deref() == Some(p.operation.as_str()))
-        else {
-            return Err(err(format!("no operation `{}`", p.operation)));
-        };
+        let (path, method, op) = api.paginated_operation(p)?;
         let example = success_example(api, op)
             .ok_or_else(|| {
                 err(format!(

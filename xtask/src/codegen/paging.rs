@@ -13,20 +13,9 @@ const MAX_PAGES: u32 = 1000;
 pub(super) fn paging(api: &LoadedApi) -> Result<TokenStream, SpecError> {
     use openapiv3::StatusCode;
     let mut out = TokenStream::new();
-    let err = |msg: String| {
-        SpecError::new(
-            format!("specs/{}/api.toml", api.name),
-            Some("paginate".into()),
-            msg,
-        )
-    };
+    let err = |msg: String| api.paginate_error(msg);
     for p in &api.config.paginate {
-        let op = api
-            .merged
-            .operations()
-            .find(|(_, _, op)| op.operation_id.as_deref() == Some(p.operation.as_str()))
-            .map(|(_, _, op)| op)
-            .ok_or_else(|| err(format!("no operation `{}`", p.operation)))?;
+        let (_, _, op) = api.paginated_operation(p)?;
         let page = api
             .response_schema_name(op, &StatusCode::Code(200))
             .ok_or_else(|| {

@@ -193,6 +193,26 @@ impl LoadedApi {
         })
     }
 
+    /// An error about a `[[paginate]]` entry of `api.toml`.
+    pub fn paginate_error(&self, message: String) -> crate::spec::SpecError {
+        crate::spec::SpecError::new(
+            format!("specs/{}/api.toml", self.name),
+            Some("paginate".into()),
+            message,
+        )
+    }
+
+    /// The operation a `[[paginate]]` entry names, with its path and method.
+    pub fn paginated_operation(
+        &self,
+        entry: &crate::spec::config::Paginate,
+    ) -> Result<(&str, &str, &Operation), crate::spec::SpecError> {
+        self.merged
+            .operations()
+            .find(|(_, _, op)| op.operation_id.as_deref() == Some(entry.operation.as_str()))
+            .ok_or_else(|| self.paginate_error(format!("no operation `{}`", entry.operation)))
+    }
+
     /// The documented example of a media type (a request or response body).
     pub fn media_example<'a>(&'a self, media: &'a MediaType) -> Option<&'a Value> {
         self.example(media.example.as_ref(), media.examples.values())
