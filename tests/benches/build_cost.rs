@@ -17,6 +17,7 @@
 //! under `cargo test --benches`) nothing is built: the unique-crate ratios come from
 //! `cargo tree` alone, offline, and are judged, since they do not depend on the machine.
 
+use integration_tests::bench::smoke;
 use std::{
     collections::BTreeSet,
     fs,
@@ -35,19 +36,9 @@ const TLS_PROVIDERS: &[&str] = &["ring", "aws-lc-rs"];
 /// The workspace dependencies the baseline consumer takes, as the workspace declares them.
 const BASELINE: &[&str] = &["reqwest", "serde_json", "tokio"];
 
-/// `BENCH_SMOKE` set (and not `0`): a short run that shows the benchmark works.
-fn smoke() -> bool {
-    std::env::var_os("BENCH_SMOKE").is_some_and(|v| !v.is_empty() && v != "0")
-}
-
 fn main() {
     let smoke = smoke();
-    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing to run quickly
-    // (unless it is a smoke run).
-    if !std::env::args().any(|a| a == "--bench") && !smoke {
-        println!(
-            "build cost benchmark: run with `cargo bench -p integration-tests --bench build_cost`"
-        );
+    if !integration_tests::bench::should_run("build_cost") {
         return;
     }
     let root = workspace_root();

@@ -13,6 +13,7 @@
 //! The server runs on a thread of its own and the callers on another, as when they are
 //! different machines: scheduling noise between them stays out of the ratios.
 
+use integration_tests::bench::smoke;
 use std::{
     future::Future,
     sync::Arc,
@@ -130,19 +131,9 @@ async fn scenario(
     ratio
 }
 
-/// `BENCH_SMOKE` set (and not `0`): a short run that shows the benchmark works.
-fn smoke() -> bool {
-    std::env::var_os("BENCH_SMOKE").is_some_and(|v| !v.is_empty() && v != "0")
-}
-
 fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing to run quickly
-    // (unless it is a smoke run).
     let smoke = smoke();
-    if !std::env::args().any(|a| a == "--bench") && !smoke {
-        println!(
-            "client overhead: run with `cargo bench -p integration-tests --bench client_overhead`"
-        );
+    if !integration_tests::bench::should_run("client_overhead") {
         return;
     }
     let server = tokio::runtime::Builder::new_multi_thread()

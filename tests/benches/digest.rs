@@ -17,6 +17,7 @@
 //! the first challenge, then at most one more request per task while the client switches to
 //! one nonce per request in flight.
 
+use integration_tests::bench::smoke;
 use std::{
     error::Error,
     sync::Arc,
@@ -177,11 +178,6 @@ async fn scenario(
     Ok((ratio, requests_per_call))
 }
 
-/// `BENCH_SMOKE` set (and not `0`): a short run that shows the benchmark works.
-fn smoke() -> bool {
-    std::env::var_os("BENCH_SMOKE").is_some_and(|v| !v.is_empty() && v != "0")
-}
-
 fn verdict(met: bool) -> &'static str {
     if smoke() {
         "not judged (smoke run)"
@@ -253,10 +249,7 @@ async fn bench(slow: &DigestServer, strict: &DigestServer) -> Result<(), Box<dyn
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing to run quickly
-    // (unless it is a smoke run).
-    if !std::env::args().any(|a| a == "--bench") && !smoke() {
-        println!("digest benchmark: run with `cargo bench -p integration-tests --bench digest`");
+    if !integration_tests::bench::should_run("digest") {
         return Ok(());
     }
     let server_runtime = tokio::runtime::Builder::new_multi_thread()

@@ -5,23 +5,14 @@
 //! it, also under `cargo test --benches`) the synthetic APIs are small: the figures are printed,
 //! and what is checked is that every step still runs.
 
+use integration_tests::bench::smoke;
 use std::{fs, path::Path, time::Instant};
 
 use xtask::{Outcome, run, spec, workspace_root};
 
-/// `BENCH_SMOKE` set (and not `0`): a short run that shows the benchmark works.
-fn smoke() -> bool {
-    std::env::var_os("BENCH_SMOKE").is_some_and(|v| !v.is_empty() && v != "0")
-}
-
 fn main() {
     let smoke = smoke();
-    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing to run quickly
-    // (unless it is a smoke run).
-    if !std::env::args().any(|a| a == "--bench") && !smoke {
-        println!(
-            "generation benchmark: run with `cargo bench -p integration-tests --bench generation`"
-        );
+    if !integration_tests::bench::should_run("generation") {
         return;
     }
     let real = workspace_root();

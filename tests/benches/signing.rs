@@ -7,6 +7,7 @@
 //! also under `cargo test --benches`) the rounds are short and the target is not judged: the
 //! figures are printed, and what is checked is that the signature is still the official one.
 
+use integration_tests::bench::smoke;
 use std::{
     hint::black_box,
     time::{Duration, Instant},
@@ -100,17 +101,9 @@ fn measure_difference(budget: Duration, with: &dyn Fn(), without: &dyn Fn()) -> 
     }
 }
 
-/// `BENCH_SMOKE` set (and not `0`): a short run that shows the benchmark works.
-fn smoke() -> bool {
-    std::env::var_os("BENCH_SMOKE").is_some_and(|v| !v.is_empty() && v != "0")
-}
-
 fn main() {
     let smoke = smoke();
-    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing to run quickly
-    // (unless it is a smoke run).
-    if !std::env::args().any(|a| a == "--bench") && !smoke {
-        println!("signing benchmark: run with `cargo bench -p integration-tests --bench signing`");
+    if !integration_tests::bench::should_run("signing") {
         return;
     }
     // A smoke run times a hundredth of the rounds' budget.

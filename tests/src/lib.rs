@@ -1,5 +1,6 @@
 //! Test support: loopback servers and helpers shared by the integration tests.
 
+pub mod bench;
 pub mod digest_server;
 pub mod examples;
 pub mod huawei_server;
