@@ -11,7 +11,7 @@
 //! - [`ApiError`] and [`ErrorKind`]: every failure typed, from the hooks to the caller;
 //! - [`offset_pages`]: the streams of items across pages;
 //! - `digest` (feature `digest`): HTTP Digest (RFC 7616 / RFC 2617) as a pure core plus a
-//!   caching session, used by OceanBase Cloud ([`oceanbase`]);
+//!   caching session, used by OceanBase Cloud (`oceanbase`, same feature);
 //! - `huawei` (feature `huawei`): Huawei Cloud IAM tokens and `SDK-HMAC-SHA256` signing;
 //! - [`Secret`]: a string that never shows in `Debug` output or logs;
 //! - [`wait_for`]: a read call repeated until a resource reaches a state, with a deadline;
