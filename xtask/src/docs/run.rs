@@ -299,21 +299,6 @@ fn read_spec_side(
     })
 }
 
-/// Compares `specs/<api>/<operation>.yaml` with a page; findings as full lines.
-pub fn check_one(
-    root: &Path,
-    api: &str,
-    operation: &str,
-    page: &DocumentedOperation,
-) -> Result<Vec<String>, Unreadable> {
-    let spec = read_spec_side(root, &load(root, api)?, api, operation)?;
-    let page = page_side(page);
-    Ok(compare(&page, &spec.side, ("on the page", "in the spec"))
-        .into_iter()
-        .map(|f| format!("{api}/{operation}: {f}"))
-        .collect())
-}
-
 /// What a command found: lines to print and the exit code (0 agree, 1 drift, 2 unreadable).
 #[derive(Debug, Default)]
 pub struct Report {
