@@ -5,7 +5,7 @@
 //!
 //! What this takes from progenitor's output (module and item names, the builders' shape,
 //! `send`, the hooks, the `api-version` header, ...) is listed in one place,
-//! [`progenitor_output`], each point with a test on progenitor's actual output.
+//! `progenitor_output.rs`, each point with a test on progenitor's actual output.
 
 pub(crate) mod calls;
 pub mod check;
