@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{ident_text, rust_type};
+use super::{ident_text, module_items_of, rust_type};
 use crate::spec::{LoadedApi, SpecError, model::body_schema_name, naming};
 
 /// The `x-require-one-of` extensions of request-body schemas: (operationId, fields).
@@ -116,11 +116,7 @@ pub(super) fn send_types(file: &syn::File) -> SendTypes {
             .collect()
     }
     let mut out = SendTypes::new();
-    let builders = file.items.iter().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
-        _ => None,
-    });
-    for item in builders.into_iter().flatten() {
+    for item in module_items_of(file, "builder").into_iter().flatten() {
         let syn::Item::Impl(imp) = item else { continue };
         let syn::Type::Path(p) = &*imp.self_ty else {
             continue;

@@ -360,6 +360,14 @@ fn ident_text(ident: &syn::Ident) -> String {
     ident.to_string().trim_start_matches("r#").to_owned()
 }
 
+/// The items of the top-level module `name` (progenitor's `types` or `builder`), to read.
+fn module_items_of<'a>(file: &'a syn::File, name: &str) -> Option<&'a [syn::Item]> {
+    file.items.iter().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, items)| &items[..]),
+        _ => None,
+    })
+}
+
 /// The items of the top-level module `name` of progenitor's output (`types`, `builder`).
 fn module_items<'a>(file: &'a mut syn::File, name: &str) -> Option<&'a mut Vec<syn::Item>> {
     file.items.iter_mut().find_map(|item| match item {
