@@ -24,6 +24,7 @@ use std::{cell::RefCell, collections::BTreeSet, panic, path::Path, sync::Once};
 use proc_macro2::{Group, TokenStream, TokenTree};
 use progenitor::{Generator, TypeImpl};
 use quote::quote;
+use syn::visit_mut::VisitMut;
 
 use crate::spec::{LoadedApi, SpecError, naming};
 
@@ -71,18 +72,6 @@ pub fn generate_api(
     extra: TokenStream,
 ) -> Result<Vec<GeneratedFile>, SpecError> {
     let open_enums = open_enum::find(api)?;
-    let mut checked = 0;
-    let code = checked_path_segments(run_progenitor(api, &open_enums)?, &mut checked);
-    if checked == 0 && api.merged.paths.paths.keys().any(|path| path.contains('{')) {
-        return Err(SpecError::new(
-            format!("specs/{}", api.name),
-            None,
-            "progenitor's code no longer writes path parameters through `encode_path`, so they \
-             would go out unchecked; update `checked_path_segments` in xtask/src/codegen/mod.rs to \
-             the new shape"
-                .to_owned(),
-        ));
-    }
     let parse = |tokens: TokenStream| {
         syn::parse2::<syn::File>(tokens).map_err(|e| {
             SpecError::new(
@@ -92,7 +81,20 @@ pub fn generate_api(
             )
         })
     };
-    let mut file = parse(code)?;
+    let mut file = parse(run_progenitor(api, &open_enums)?)?;
+    let mut segments = PathSegments::default();
+    segments.visit_file_mut(&mut file);
+    let has_path_parameters = api.merged.paths.paths.keys().any(|path| path.contains('{'));
+    if segments.outside_macros > 0 || (segments.checked == 0 && has_path_parameters) {
+        return Err(SpecError::new(
+            format!("specs/{}", api.name),
+            None,
+            "progenitor's code no longer writes path parameters through `encode_path` inside \
+             `format!`, so they would go out unchecked; update `PathSegments` in \
+             xtask/src/codegen/mod.rs to the new shape"
+                .to_owned(),
+        ));
+    }
     remove_progenitor_constructors(&mut file);
     document_items(api, &mut file);
     document_server_defaults(api, &mut file);
@@ -417,13 +419,36 @@ fn document_server_defaults(api: &LoadedApi, file: &mut syn::File) {
 /// progenitor writes each path parameter as `encode_path(&value.to_string())` into the URL,
 /// which encodes neither `.` nor `\`: `..` would climb a segment once the URL is parsed. Each
 /// such call becomes the runtime's checked `path_segment`, which refuses `""`, `.` and `..`
-/// (an `InvalidRequest` naming the parameter; nothing is sent) and encodes `\`; `checked`
-/// counts them.
+/// (an `InvalidRequest` naming the parameter; nothing is sent) and encodes `\`.
 ///
 /// This is the one change made to progenitor's request code, and it is made here because no
 /// hook can make it: by the time the `pre` hook sees the request, its URL has been parsed and
 /// `..` already resolved. (The `api-version` header progenitor adds is taken out in the
 /// runtime's `pre` hook instead.)
+#[derive(Default)]
+struct PathSegments {
+    /// `encode_path` calls replaced.
+    checked: usize,
+    /// `encode_path` calls outside a macro's tokens, which this pass does not rewrite.
+    outside_macros: usize,
+}
+
+impl VisitMut for PathSegments {
+    /// progenitor builds the URL with `format!`, so the calls sit in macro tokens, which syn
+    /// leaves unparsed: only those tokens are rewritten, not the whole file's.
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        mac.tokens = checked_path_segments(std::mem::take(&mut mac.tokens), &mut self.checked);
+    }
+
+    fn visit_expr_path_mut(&mut self, path: &mut syn::ExprPath) {
+        if path.path.segments.last().is_some_and(|s| s.ident == "encode_path") {
+            self.outside_macros += 1;
+        }
+        syn::visit_mut::visit_expr_path_mut(self, path);
+    }
+}
+
+/// The rewrite of [`PathSegments`] on a token stream; `checked` counts the calls replaced.
 fn checked_path_segments(tokens: TokenStream, checked: &mut usize) -> TokenStream {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
     let mut out: Vec<TokenTree> = Vec::with_capacity(trees.len());

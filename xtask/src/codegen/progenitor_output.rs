@@ -28,8 +28,8 @@
 //! 8. **`send(self)` returns `Result<ResponseValue<T>, Error<E>>`** with `T` the success body
 //!    (`()` for none) and `E` the 4XX schema: `send_types` reads `T` and `E` for `call()` and the
 //!    mocks. Test: `send_signature`.
-//! 9. **Path parameters go into the URL as `encode_path(&value.to_string())`**, in a module
-//!    where `Error` (with `InvalidRequest(String)`) is in scope: `checked_path_segments`
+//! 9. **Path parameters go into the URL as `encode_path(&value.to_string())` inside `format!`**,
+//!    in a module where `Error` (with `InvalidRequest(String)`) is in scope: `PathSegments`
 //!    replaces each with the runtime's checked `path_segment`. Test: `path_parameters`.
 //! 10. **Hooks**: the request goes through `ClientHooks::pre` and `exec` with
 //!     `OperationInfo { operation_id: <snake(operationId)> }`; the runtime's `client_glue!`
@@ -531,16 +531,18 @@ components:
     #[test]
     fn path_parameters() {
         let point = "point 9 (path parameters as `encode_path(&value.to_string())` with `Error` \
-                     in scope, replaced by checked_path_segments)";
+                     in scope, replaced by PathSegments)";
         let spec = spec();
         let expected = spec
             .operations()
             .map(|(path, _, _)| path.matches('{').count())
             .sum::<usize>();
-        let tokens = tokens_of(&spec);
-        let mut checked = 0;
-        let code = checked_path_segments(tokens, &mut checked).to_string();
-        assert_eq!(checked, expected, "{point}");
+        let mut file: syn::File = syn::parse2(tokens_of(&spec)).expect("parses");
+        let mut segments = PathSegments::default();
+        segments.visit_file_mut(&mut file);
+        assert_eq!(segments.checked, expected, "{point}");
+        assert_eq!(segments.outside_macros, 0, "{point}: `encode_path` outside `format!`");
+        let code = text(&file);
         assert!(!code.contains("encode_path ("), "{point}: left {code}");
         assert!(
             code.contains(":: cloud_sdk_runtime :: path_segment (\"project_id\""),
