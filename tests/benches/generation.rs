@@ -10,6 +10,10 @@ use std::{fs, path::Path, time::Instant};
 
 use xtask::{Outcome, run, spec, workspace_root};
 
+/// The allocator of the `cargo xtask` binary, so that the figures are those of the command.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let smoke = smoke();
     if !integration_tests::bench::should_run("generation") {

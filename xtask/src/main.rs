@@ -4,6 +4,10 @@ use std::process::ExitCode;
 
 use xtask::{Outcome, run, stale_message, workspace_root};
 
+/// `generate` allocates and frees millions of small syntax nodes; see the workspace manifest.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const HELP: &str = "\
 usage: cargo xtask <command>
 
