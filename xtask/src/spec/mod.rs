@@ -173,21 +173,7 @@ fn check_documents(docs: &[(String, String, String)]) -> Vec<Result<Value, Vec<S
             .map_err(|e| vec![e])
             .and_then(|doc| validate_document(file, text, &doc).map(|()| doc))
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads < 2 || docs.len() < 2 {
-        return docs.iter().map(check).collect();
-    }
-    let chunk = docs.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = docs
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(check).collect::<Vec<_>>()))
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|part| part.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    })
+    crate::on_all_cores(docs, check)
 }
 
 /// Loads, validates and merges `specs/<api>/`.
