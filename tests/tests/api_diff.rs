@@ -1144,3 +1144,72 @@ fn a_new_api_directory_becomes_a_workspace_crate_and_leaves_with_its_directory()
     assert!(!root.join("generated").join(name).exists());
     resolve(root, false).unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// A crate released by an older generator: the record's items are those of the released code,
+/// so what the generator alone changed (a method gone, a signature respelled) needs its bump
+/// even where the spec is the same, and also on an operation whose spec changed too.
+#[test]
+fn changes_the_generator_alone_made_need_their_bump() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = load(dir.path(), API_TOML, BEFORE);
+    let call = now
+        .rust
+        .get("CreateThing.call")
+        .expect("the sending method is among the items")
+        .to_owned();
+    let mut released = now.clone();
+    let old_send = "async fn(self)->Result<ResponseValue<types::Thing>,Error<types::Error>>";
+    released.rust.0.insert("CreateThing.send".into(), old_send.into());
+    released
+        .rust
+        .0
+        .insert("CreateThing.call".into(), call.replace("Output<", "OldOutput<"));
+    let mut found: Vec<(String, Level)> = api_diff::compare(&released, &now)
+        .iter()
+        .map(|c| (c.to_string(), c.rust))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (
+                format!(
+                    "operation create_thing: `CreateThing.call` changed: `{}` -> `{call}`",
+                    call.replace("Output<", "OldOutput<")
+                ),
+                Major
+            ),
+            (
+                format!("operation create_thing: `CreateThing.send` removed (was `{old_send}`)"),
+                Major
+            ),
+        ]
+    );
+    // The same release, with a spec change on the operation: the setter is judged as a spec
+    // change, the method the generator removed still as its own.
+    let b = tempfile::tempdir().unwrap();
+    let changed = load(
+        b.path(),
+        API_TOML,
+        &edited(&[(
+            "        - {name: limit, in: query, required: false, schema: {type: integer, format: int32}}\n",
+            "        - {name: limit, in: query, required: false, schema: {type: integer, format: int32}}\n        - {name: marker, in: query, required: false, schema: {type: string}}\n",
+        )]),
+    );
+    let found: Vec<String> = api_diff::compare(&released, &changed)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        found.iter().any(|c| c.contains("`CreateThing.send` removed")),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(|c| c.contains("query parameter `marker` added")),
+        "{found:#?}"
+    );
+    assert!(
+        !found.iter().any(|c| c.contains("`CreateThing.marker`")),
+        "the setter of a new parameter is judged with the spec change: {found:#?}"
+    );
+}

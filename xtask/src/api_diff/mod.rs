@@ -22,7 +22,7 @@ use std::{
 use serde::{Deserialize, Serialize};
 
 use crate::spec::{
-    LoadedApi, SpecError,
+    LoadedApi, SpecError, naming,
     surface::{Operation, Schema, Shape, Surface, Type, Usage},
 };
 
@@ -259,7 +259,104 @@ pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
             );
         }
     }
+    generator_changes(old_api, new_api, &mut out);
     out.0
+}
+
+/// The public items no spec change above accounts for: those of an operation or schema whose
+/// spec is the same on both sides, and an operation's builder methods that are not a
+/// parameter's setter, its body or its outcome (`call`, `send`, the paging streams). A record's
+/// items are those of the released crate's code, so a change of the generator (or progenitor,
+/// or the runtime types it names) that reaches users needs its bump like a change of the
+/// specs.
+fn generator_changes(old_api: &Snapshot, new_api: &Snapshot, out: &mut Out) {
+    let (before, after) = (&old_api.surface, &new_api.surface);
+    // Per subject, which item keys are judged here.
+    type Judged<'a> = Box<dyn Fn(&str) -> bool + 'a>;
+    let mut owners: Vec<(String, bool, Judged<'_>)> = Vec::new();
+    for op in &before.operations {
+        let Some(new) = after.operation(&op.id) else {
+            continue;
+        };
+        let same = new == op;
+        let client = format!("client {}", naming::snake(&op.id));
+        let builder = format!("{}.", naming::pascal(&op.id));
+        let by_spec: BTreeSet<String> = op
+            .parameters
+            .iter()
+            .chain(&new.parameters)
+            .map(|p| naming::snake(&p.name))
+            .chain(["body", "body_map", rust::OUTCOME].map(String::from))
+            .collect();
+        owners.push((
+            format!("operation {}", op.id),
+            same,
+            Box::new(move |key: &str| {
+                (same && key == client)
+                    || key
+                        .strip_prefix(&builder)
+                        .is_some_and(|method| same || !by_spec.contains(method))
+            }),
+        ));
+    }
+    for (name, schema) in &before.schemas {
+        if after.schemas.get(name) == Some(schema) {
+            let (key, fields, variants) =
+                (format!("type {name}"), format!("type {name}."), format!("type {name}::"));
+            owners.push((
+                format!("schema {name}"),
+                true,
+                Box::new(move |k: &str| {
+                    k == key || k.starts_with(&fields) || k.starts_with(&variants)
+                }),
+            ));
+        }
+    }
+    let owned = |items: &rust::Items, judged: &Judged<'_>| -> BTreeMap<String, String> {
+        items
+            .0
+            .iter()
+            .filter(|(k, _)| judged(k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    for (subject, same_spec, judged) in owners {
+        let wire = if same_spec {
+            (OK, "the spec is the same, so the requests are")
+        } else {
+            (OK, "a Rust item: the requests are judged with the spec's changes")
+        };
+        let by = if same_spec { " (the spec is the same: a change of the generator)" } else { "" };
+        let (was, is) = (owned(&old_api.rust, &judged), owned(&new_api.rust, &judged));
+        for (key, old) in &was {
+            match is.get(key) {
+                None => out.push(
+                    &subject,
+                    format!("`{key}` removed (was `{old}`)"),
+                    wire,
+                    (Level::Major, &format!("code that uses it no longer compiles{by}")),
+                ),
+                // Inside `types`, `crate::types::X` and `X` are the same type.
+                Some(new) if new.replace("crate::types::", "") != old.replace("crate::types::", "") => out.push(
+                    &subject,
+                    format!("`{key}` changed: `{old}` -> `{new}`"),
+                    wire,
+                    (Level::Major, &format!("code written for the old one may no longer compile{by}")),
+                ),
+                Some(_) => {}
+            }
+        }
+        for (key, new) in &is {
+            if !was.contains_key(key) {
+                out.push(
+                    &subject,
+                    format!("`{key}` added (`{new}`)"),
+                    wire,
+                    (Level::Minor, &format!("a new public item{by}")),
+                );
+            }
+        }
+    }
 }
 
 /// The path with its parameter names blanked: what the wire sees.

@@ -448,6 +448,14 @@ pub fn check_changelogs(root: &Path, reports: &[CrateReport]) -> Vec<String> {
         if find(&base.to_string()).is_none() {
             problems.push(format!("{file}: no entry for the released version {base}"));
         }
+        for (v, _) in &have {
+            if superseded(v, base, r.version) {
+                problems.push(format!(
+                    "{file}: the entry for {v} was never released ({base} is, and api.toml has {}); run `{COMMAND} --changelog`",
+                    r.version
+                ));
+            }
+        }
         if let Some(expected) = changelog_entry(r) {
             match find(&r.version.to_string()) {
                 None => problems.push(format!(
@@ -475,29 +483,37 @@ pub fn write_changelogs(root: &Path, reports: &[CrateReport]) -> Result<Vec<Stri
             (None, Some(_)) => continue,
         };
         let file = format!("specs/{}/{CHANGELOG_FILE}", r.api);
-        if upsert_entry(root, &file, &r.crate_name, &r.version.to_string(), &entry)? {
+        if upsert_entry(root, &file, r, &entry)? {
             written.push(file);
         }
     }
     Ok(written)
 }
 
-fn upsert_entry(
-    root: &Path,
-    file: &str,
-    crate_name: &str,
-    version: &str,
-    entry: &str,
-) -> Result<bool, String> {
+/// An entry of a version above the released one that is no longer api.toml's: the version was
+/// never released, and its changes are in the entry of the version that replaced it.
+fn superseded(entry: &str, released: Version, now: Version) -> bool {
+    Version::parse(entry).is_ok_and(|v| v > released && v != now)
+}
+
+/// Writes `entry` as the entry of `r`'s version, in place of an entry of a version that was
+/// never released.
+fn upsert_entry(root: &Path, file: &str, r: &CrateReport, entry: &str) -> Result<bool, String> {
     let path = root.join(file);
     let text = fs::read_to_string(&path).unwrap_or_default();
     let mut have = entries(&text);
-    match have.iter_mut().find(|(v, _)| v == version) {
-        Some((_, body)) if body == entry => return Ok(false),
-        Some((_, body)) => *body = entry.to_owned(),
-        None => have.insert(0, (version.to_owned(), entry.to_owned())),
+    let before = have.len();
+    if let Some(released) = r.base_version {
+        have.retain(|(v, _)| !superseded(v, released, r.version));
     }
-    let mut out = format!("# Changelog of `{crate_name}`\n\n{CHANGELOG_HEADER}");
+    let dropped = have.len() != before;
+    let version = r.version.to_string();
+    match have.iter_mut().find(|(v, _)| *v == version) {
+        Some((_, body)) if body == entry && !dropped => return Ok(false),
+        Some((_, body)) => *body = entry.to_owned(),
+        None => have.insert(0, (version, entry.to_owned())),
+    }
+    let mut out = format!("# Changelog of `{}`\n\n{CHANGELOG_HEADER}", r.crate_name);
     for (_, body) in &have {
         out.push('\n');
         out.push_str(body);

@@ -11,13 +11,16 @@
 //! - `type <Schema>::<Variant>`: an enum variant and its fields;
 //! - `client <method>`: a `Client` method that starts an operation, and the builder it returns;
 //! - `<Builder>.<method>`: an operation builder's public method: for a setter, the `T` of its
-//!   `impl TryInto<T>` argument; for any other method, its signature;
+//!   `impl TryInto<T>` argument; for any other method (the one that sends included), its
+//!   signature;
 //! - `<Builder>.outcome`: what the method that sends the operation gives, `<T> or <E>`: the
 //!   success body's type and the error's (read from `call()`, or `send()` where that is the
 //!   public one), whatever the shape of the signature around them.
 //!
-//! Constructors, mocks and the runtime's items are left out: they do not follow the specs, and
-//! a change to them is a change of the generator, which its own tests cover.
+//! The items of an operation or schema whose spec did not change are compared too: what differs
+//! there is the generator's doing, and needs its bump like a spec change (`generator_changes` in
+//! `api_diff`). Constructors and mocks are left out: the vendor's macro in the runtime makes
+//! them, and the runtime's version covers them.
 
 use std::collections::BTreeMap;
 
@@ -143,7 +146,7 @@ impl Items {
 const NON_EXHAUSTIVE: &str = " #[non_exhaustive]";
 
 /// The builder key of an operation's outcome.
-const OUTCOME: &str = "outcome";
+pub const OUTCOME: &str = "outcome";
 
 /// The public method that sends an operation: `call`, or `send` in a crate without `call`.
 const SENDERS: [&str; 2] = ["call", "send"];
@@ -185,6 +188,7 @@ fn text(tokens: &impl ToTokens) -> String {
     }
     for prefix in [
         "::std::option::",
+        "::std::result::",
         "::std::string::",
         "::std::num::",
         "::std::vec::",
@@ -304,25 +308,28 @@ fn builder_methods(block: &syn::ItemImpl, out: &mut BTreeMap<String, String>) {
             let syn::ReturnType::Type(_, ty) = &sig.output else {
                 continue;
             };
-            let success = type_arg(ty, &["Output", "ResponseValue"]).unwrap_or_default();
+            // `Result<Output<T>, ApiError<E>>`, or `Result<T, ApiError<E>>` as the first release had it.
+            let success = type_arg(ty, &["Output", "ResponseValue"])
+                .or_else(|| type_arg(ty, &["Result"]))
+                .unwrap_or_default();
             let error = type_arg(ty, &["ApiError", "Error"]).unwrap_or_default();
             let key = format!("{builder}.{OUTCOME}");
             if sig.ident == SENDERS[0] || !out.contains_key(&key) {
                 out.insert(key, format!("{success} or {error}"));
             }
-            continue;
         }
         let value = setter_target(sig).unwrap_or_else(|| {
             let inputs = sig.inputs.iter().map(text).collect::<Vec<_>>().join(",");
+            // `fn(..) -> impl Future<Output = T>` is the same to a caller as `async fn(..) -> T`.
+            let (asyncness, output) = match future_output(&sig.output) {
+                Some(output) => (true, format!("->{}", text(output))),
+                None => (sig.asyncness.is_some(), text(&sig.output)),
+            };
             format!(
                 "{}fn{}({inputs}){}{}",
-                if sig.asyncness.is_some() {
-                    "async "
-                } else {
-                    ""
-                },
+                if asyncness { "async " } else { "" },
                 text(&sig.generics),
-                text(&sig.output),
+                output,
                 sig.generics
                     .where_clause
                     .as_ref()
@@ -332,6 +339,27 @@ fn builder_methods(block: &syn::ItemImpl, out: &mut BTreeMap<String, String>) {
         });
         out.insert(format!("{builder}.{}", sig.ident), value);
     }
+}
+
+/// `T` of a return type `impl Future<Output = T>`.
+fn future_output(output: &syn::ReturnType) -> Option<&syn::Type> {
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let syn::Type::ImplTrait(t) = &**ty else {
+        return None;
+    };
+    let [syn::TypeParamBound::Trait(bound)] = t.bounds.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let future = bound.path.segments.last().filter(|s| s.ident == "Future")?;
+    let syn::PathArguments::AngleBracketed(args) = &future.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|arg| match arg {
+        syn::GenericArgument::AssocType(a) if a.ident == "Output" => Some(&a.ty),
+        _ => None,
+    })
 }
 
 /// The first type argument of the first path segment named one of `names` in `ty`, searched
