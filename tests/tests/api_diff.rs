@@ -1159,11 +1159,14 @@ fn changes_the_generator_alone_made_need_their_bump() {
         .to_owned();
     let mut released = now.clone();
     let old_send = "async fn(self)->Result<ResponseValue<types::Thing>,Error<types::Error>>";
-    released.rust.0.insert("CreateThing.send".into(), old_send.into());
     released
         .rust
         .0
-        .insert("CreateThing.call".into(), call.replace("Output<", "OldOutput<"));
+        .insert("CreateThing.send".into(), old_send.into());
+    released.rust.0.insert(
+        "CreateThing.call".into(),
+        call.replace("Output<", "OldOutput<"),
+    );
     let mut found: Vec<(String, Level)> = api_diff::compare(&released, &now)
         .iter()
         .map(|c| (c.to_string(), c.rust))
@@ -1201,11 +1204,15 @@ fn changes_the_generator_alone_made_need_their_bump() {
         .map(ToString::to_string)
         .collect();
     assert!(
-        found.iter().any(|c| c.contains("`CreateThing.send` removed")),
+        found
+            .iter()
+            .any(|c| c.contains("`CreateThing.send` removed")),
         "{found:#?}"
     );
     assert!(
-        found.iter().any(|c| c.contains("query parameter `marker` added")),
+        found
+            .iter()
+            .any(|c| c.contains("query parameter `marker` added")),
         "{found:#?}"
     );
     assert!(

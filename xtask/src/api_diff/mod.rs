@@ -301,8 +301,11 @@ fn generator_changes(old_api: &Snapshot, new_api: &Snapshot, out: &mut Out) {
     }
     for (name, schema) in &before.schemas {
         if after.schemas.get(name) == Some(schema) {
-            let (key, fields, variants) =
-                (format!("type {name}"), format!("type {name}."), format!("type {name}::"));
+            let (key, fields, variants) = (
+                format!("type {name}"),
+                format!("type {name}."),
+                format!("type {name}::"),
+            );
             owners.push((
                 format!("schema {name}"),
                 true,
@@ -324,9 +327,16 @@ fn generator_changes(old_api: &Snapshot, new_api: &Snapshot, out: &mut Out) {
         let wire = if same_spec {
             (OK, "the spec is the same, so the requests are")
         } else {
-            (OK, "a Rust item: the requests are judged with the spec's changes")
+            (
+                OK,
+                "a Rust item: the requests are judged with the spec's changes",
+            )
         };
-        let by = if same_spec { " (the spec is the same: a change of the generator)" } else { "" };
+        let by = if same_spec {
+            " (the spec is the same: a change of the generator)"
+        } else {
+            ""
+        };
         let (was, is) = (owned(&old_api.rust, &judged), owned(&new_api.rust, &judged));
         for (key, old) in &was {
             match is.get(key) {
@@ -334,15 +344,25 @@ fn generator_changes(old_api: &Snapshot, new_api: &Snapshot, out: &mut Out) {
                     &subject,
                     format!("`{key}` removed (was `{old}`)"),
                     wire,
-                    (Level::Major, &format!("code that uses it no longer compiles{by}")),
+                    (
+                        Level::Major,
+                        &format!("code that uses it no longer compiles{by}"),
+                    ),
                 ),
                 // Inside `types`, `crate::types::X` and `X` are the same type.
-                Some(new) if new.replace("crate::types::", "") != old.replace("crate::types::", "") => out.push(
-                    &subject,
-                    format!("`{key}` changed: `{old}` -> `{new}`"),
-                    wire,
-                    (Level::Major, &format!("code written for the old one may no longer compile{by}")),
-                ),
+                Some(new)
+                    if new.replace("crate::types::", "") != old.replace("crate::types::", "") =>
+                {
+                    out.push(
+                        &subject,
+                        format!("`{key}` changed: `{old}` -> `{new}`"),
+                        wire,
+                        (
+                            Level::Major,
+                            &format!("code written for the old one may no longer compile{by}"),
+                        ),
+                    )
+                }
                 Some(_) => {}
             }
         }

@@ -460,6 +460,19 @@ impl<'a> builder::CreateThing<'a> {
 pub mod mock { pub struct CreateThingWhen; }
 "#;
 
+    /// The first release's `call` returned the body itself, without `Output`.
+    #[test]
+    fn a_sender_without_output_gives_its_outcome() {
+        let code = "pub mod builder { impl<'a> Op<'a> { pub async fn call(self) -> \
+                    Result<types::Envelope, ::cloud_sdk_runtime::ApiError<types::Envelope>> \
+                    { todo!() } } }";
+        let items = Items::of_code(code).unwrap();
+        assert_eq!(
+            items.get("Op.outcome"),
+            Some("types::Envelope or types::Envelope")
+        );
+    }
+
     #[test]
     fn reads_the_items_the_specs_decide() {
         let items = Items::of_code(CODE).unwrap();
@@ -467,8 +480,10 @@ pub mod mock { pub struct CreateThingWhen; }
         assert_eq!(
             keys,
             [
+                "CreateThing.call",
                 "CreateThing.limit",
                 "CreateThing.outcome",
+                "CreateThing.send",
                 "client create_thing",
                 "type Name",
                 "type Phase",
@@ -496,6 +511,15 @@ pub mod mock { pub struct CreateThingWhen; }
         assert_eq!(
             items.get("client create_thing"),
             Some("builder::CreateThing<'_>")
+        );
+        // The senders' signatures, `impl Future<Output = T>` read as `async`.
+        assert_eq!(
+            items.get("CreateThing.call"),
+            Some("async fn(self)->Result<Output<types::Thing>,ApiError<types::Error>>")
+        );
+        assert_eq!(
+            items.get("CreateThing.send"),
+            Some("async fn(self)->Result<ResponseValue<types::Thing>,Error<types::Error>>")
         );
         assert_eq!(items.type_with_members("Phase").len(), 4);
     }

@@ -441,7 +441,12 @@ impl VisitMut for PathSegments {
     }
 
     fn visit_expr_path_mut(&mut self, path: &mut syn::ExprPath) {
-        if path.path.segments.last().is_some_and(|s| s.ident == "encode_path") {
+        if path
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "encode_path")
+        {
             self.outside_macros += 1;
         }
         syn::visit_mut::visit_expr_path_mut(self, path);

@@ -541,7 +541,10 @@ components:
         let mut segments = PathSegments::default();
         segments.visit_file_mut(&mut file);
         assert_eq!(segments.checked, expected, "{point}");
-        assert_eq!(segments.outside_macros, 0, "{point}: `encode_path` outside `format!`");
+        assert_eq!(
+            segments.outside_macros, 0,
+            "{point}: `encode_path` outside `format!`"
+        );
         let code = text(&file);
         assert!(!code.contains("encode_path ("), "{point}: left {code}");
         assert!(
