@@ -1874,6 +1874,7 @@ pub mod examples {
             );
             replay.path = "/v3/052041494800d57c2f02c00275b4c247/instances/bcfa975193f1402fa11a6d4fd6baf5fbin01/create-connection"
                 .to_owned();
+            replay.headers.push(("x-language".to_owned(), "en-us".to_owned()));
             replay
                 .headers
                 .push(("content-type".to_owned(), "application/json".to_owned()));
@@ -1888,7 +1889,8 @@ pub mod examples {
             let request = client
                 .create_instance_connection()
                 .project_id("052041494800d57c2f02c00275b4c247")
-                .instance_id("bcfa975193f1402fa11a6d4fd6baf5fbin01");
+                .instance_id("bcfa975193f1402fa11a6d4fd6baf5fbin01")
+                .x_language("en-us");
             let body = ::serde_json::from_value::<
                 types::CreateInstanceConnectionBody,
             >(replay.body.clone().unwrap_or_default());
@@ -1919,6 +1921,9 @@ pub mod examples {
                 .to_owned();
             replay.query.push(("offset".to_owned(), "0".to_owned()));
             replay.query.push(("limit".to_owned(), "100".to_owned()));
+            replay.query.push(("network_type".to_owned(), "rds".to_owned()));
+            replay.query.push(("connection_type".to_owned(), "NORMAL".to_owned()));
+            replay.headers.push(("x-language".to_owned(), "en-us".to_owned()));
             replay.response_example = ::serde_json::from_str(
                     "{\"das_conn_info_list\":[{\"conn_share_type\":\"NORMAL\",\"connection_id\":\"bcca4e8e-f0d8-4f96-b359-393a66d29c09\",\"create_at\":1738745756479,\"datastore_version\":\"mysql 5.7.44\",\"engine_type\":\"mysql\",\"instance_id\":\"364a5d0498974d459782975e8b65bc13in01\",\"instance_name\":\"rds-mysql-2502\",\"ip_address\":\"192.168.0.204\",\"is_save_password\":true,\"network_type\":\"rds\",\"port\":3306,\"status\":\"NORMAL\",\"user_name\":\"root\"}],\"total_record\":1}",
                 )
@@ -1927,7 +1932,10 @@ pub mod examples {
                 .list_connections()
                 .project_id("052041494800d57c2f02c00275b4c247")
                 .offset(0)
-                .limit(100);
+                .limit(100)
+                .network_type("rds")
+                .connection_type("NORMAL")
+                .x_language("en-us");
             before_each(&replay);
             replay.response = written(request.call().await);
             replays.push(replay);

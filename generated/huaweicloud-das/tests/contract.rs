@@ -13,7 +13,10 @@ async fn list_connections_streams_every_page_as_it_is_consumed() {
     let client = server.client();
     let request = client
         .list_connections()
-        .project_id("052041494800d57c2f02c00275b4c247");
+        .project_id("052041494800d57c2f02c00275b4c247")
+        .network_type("rds")
+        .connection_type("NORMAL")
+        .x_language("en-us");
     let operation = ::cloud_sdk_runtime::mock::PagedOperation {
         method: "GET",
         path: "/v3/{project_id}/list-connections",

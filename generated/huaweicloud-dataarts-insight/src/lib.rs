@@ -3619,6 +3619,8 @@ pub mod examples {
                 "/v1/{project_id}/connections",
             );
             replay.path = "/v1/project_id/connections".to_owned();
+            replay.query.push(("type".to_owned(), "MYSQL".to_owned()));
+            replay.query.push(("sort_dir".to_owned(), "ASC".to_owned()));
             replay
                 .headers
                 .push(("x-workspace-id".to_owned(), "X-Workspace-Id".to_owned()));
@@ -3629,6 +3631,8 @@ pub mod examples {
             let request = client
                 .list_data_connection()
                 .project_id("project_id")
+                .type_("MYSQL")
+                .sort_dir("ASC")
                 .x_workspace_id("X-Workspace-Id");
             before_each(&replay);
             replay.response = written(request.call().await);

@@ -14,6 +14,8 @@ async fn list_data_connection_streams_every_page_as_it_is_consumed() {
     let request = client
         .list_data_connection()
         .project_id("project_id")
+        .type_("MYSQL")
+        .sort_dir("ASC")
         .x_workspace_id("X-Workspace-Id");
     let operation = ::cloud_sdk_runtime::mock::PagedOperation {
         method: "GET",

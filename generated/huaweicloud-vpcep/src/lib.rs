@@ -5019,7 +5019,11 @@ pub mod examples {
             );
             replay.path = "/v1/6e9dfd51d1124e8d8498dce894923a0d/vpc-endpoint-services"
                 .to_owned();
+            replay.query.push(("status".to_owned(), "creating".to_owned()));
+            replay.query.push(("sort_key".to_owned(), "create_at".to_owned()));
+            replay.query.push(("sort_dir".to_owned(), "desc".to_owned()));
             replay.query.push(("limit".to_owned(), "10".to_owned()));
+            replay.query.push(("net_type".to_owned(), "vlan".to_owned()));
             replay.response_example = ::serde_json::from_str(
                     "{\"endpoint_services\":[{\"approval_enabled\":false,\"created_at\":\"2022-04-14T09:35:47Z\",\"id\":\"4189d3c2-8882-4871-a3c2-d380272eed83\",\"port_id\":\"4189d3c2-8882-4871-a3c2-d380272eed88\",\"ports\":[{\"client_port\":8080,\"protocol\":\"TCP\",\"server_port\":80},{\"client_port\":8081,\"protocol\":\"TCP\",\"server_port\":80}],\"project_id\":\"6e9dfd51d1124e8d8498dce894923a0d\",\"public_border_group\":\"br-abc-aaa1\",\"server_type\":\"VM\",\"service_name\":\"test123\",\"service_type\":\"interface\",\"status\":\"available\",\"updated_at\":\"2022-04-14T09:36:47Z\",\"vpc_id\":\"4189d3c2-8882-4871-a3c2-d380272eed80\"}],\"total_count\":1}",
                 )
@@ -5027,7 +5031,11 @@ pub mod examples {
             let request = client
                 .list_endpoint_service()
                 .project_id("6e9dfd51d1124e8d8498dce894923a0d")
-                .limit(10);
+                .status("creating")
+                .sort_key("create_at")
+                .sort_dir("desc")
+                .limit(10)
+                .net_type("vlan");
             before_each(&replay);
             replay.response = written(request.call().await);
             replays.push(replay);
@@ -5084,6 +5092,8 @@ pub mod examples {
             replay.path = "/v1/295dacf46a4842fcbf7844dc2dc2489d/vpc-endpoints"
                 .to_owned();
             replay.query.push(("limit".to_owned(), "10".to_owned()));
+            replay.query.push(("sort_key".to_owned(), "create_at".to_owned()));
+            replay.query.push(("sort_dir".to_owned(), "desc".to_owned()));
             replay.response_example = ::serde_json::from_str(
                     "{\"endpoints\":[{\"active_status\":[\"active\"],\"created_at\":\"2018-10-18T06:49:46Z\",\"dns_names\":[\"test123\"],\"enable_dns\":true,\"enable_whitelist\":true,\"endpoint_pool_id\":\"ee38223b-aacb-46f0-ba7e-94fa62e35dde\",\"endpoint_service_id\":\"5133655d-0e28-4090-b669-13f87b355c78\",\"endpoint_service_name\":\"test123\",\"id\":\"03184a04-95d5-4555-86c4-e767a371ff99\",\"ip\":\"192.168.0.232\",\"marker_id\":16777337,\"project_id\":\"295dacf46a4842fcbf7844dc2dc2489d\",\"public_border_group\":\"br-abc-aaa1\",\"service_type\":\"interface\",\"status\":\"accepted\",\"subnet_id\":\"68bfbcc1-dff2-47e4-a9d4-332b9bc1b8de\",\"updated_at\":\"2018-10-18T06:49:50Z\",\"vpc_id\":\"84758cf5-9c62-43ae-a778-3dbd8370c0a4\",\"whitelist\":[\"127.0.0.1\"]},{\"active_status\":[\"active\"],\"created_at\":\"2018-10-18T06:36:20Z\",\"dns_names\":[\"test123\"],\"enable_dns\":true,\"enable_whitelist\":true,\"endpoint_pool_id\":\"ee38223b-aacb-46f0-ba7e-94fa62e35dde\",\"endpoint_service_id\":\"5133655d-0e28-4090-b669-13f87b355c78\",\"endpoint_service_name\":\"test123\",\"id\":\"43b0e3b0-eec9-49da-866b-6687b75f9fe5\",\"ip\":\"192.168.0.115\",\"marker_id\":16777322,\"project_id\":\"295dacf46a4842fcbf7844dc2dc2489d\",\"service_type\":\"interface\",\"status\":\"accepted\",\"subnet_id\":\"65528a22-59a1-4972-ba64-88984b3207cd\",\"updated_at\":\"2018-10-18T06:36:24Z\",\"vpc_id\":\"e251b400-2963-4131-b38a-da81e32026ee\",\"whitelist\":[\"127.0.0.1\"]}],\"total_count\":2}",
                 )
@@ -5091,7 +5101,9 @@ pub mod examples {
             let request = client
                 .list_endpoints()
                 .project_id("295dacf46a4842fcbf7844dc2dc2489d")
-                .limit(10);
+                .limit(10)
+                .sort_key("create_at")
+                .sort_dir("desc");
             before_each(&replay);
             replay.response = written(request.call().await);
             replays.push(replay);

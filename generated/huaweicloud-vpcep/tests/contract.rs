@@ -11,7 +11,11 @@
 async fn list_endpoints_streams_every_page_as_it_is_consumed() {
     let server = huaweicloud_vpcep::mock::MockServer::start().await;
     let client = server.client();
-    let request = client.list_endpoints().project_id("295dacf46a4842fcbf7844dc2dc2489d");
+    let request = client
+        .list_endpoints()
+        .project_id("295dacf46a4842fcbf7844dc2dc2489d")
+        .sort_key("create_at")
+        .sort_dir("desc");
     let operation = ::cloud_sdk_runtime::mock::PagedOperation {
         method: "GET",
         path: "/v1/{project_id}/vpc-endpoints",
@@ -38,7 +42,11 @@ async fn list_endpoint_service_streams_every_page_as_it_is_consumed() {
     let client = server.client();
     let request = client
         .list_endpoint_service()
-        .project_id("6e9dfd51d1124e8d8498dce894923a0d");
+        .project_id("6e9dfd51d1124e8d8498dce894923a0d")
+        .status("creating")
+        .sort_key("create_at")
+        .sort_dir("desc")
+        .net_type("vlan");
     let operation = ::cloud_sdk_runtime::mock::PagedOperation {
         method: "GET",
         path: "/v1/{project_id}/vpc-endpoint-services",

@@ -297,7 +297,7 @@ fn operation_entry(
             .or_else(|| schema.and_then(|s| s.schema_data.description.clone()))
             .unwrap_or_default();
         let ty = schema.map(ty_of).unwrap_or(quote!(Ty::String));
-        let values = schema.map(enum_values).unwrap_or_default();
+        let values = schema.map(|s| enum_values(api, s)).unwrap_or_default();
         let required = data.required;
         params.push(quote! {
             Param {
@@ -476,7 +476,7 @@ fn field(
     flag: &mut dyn FnMut(&str, &Schema) -> Option<String>,
 ) -> TokenStream {
     let ty = ty_of(schema);
-    let values = enum_values(schema);
+    let values = enum_values(api, schema);
     let description = schema.schema_data.description.clone().unwrap_or_default();
     let example = schema
         .schema_data
@@ -630,8 +630,8 @@ fn ty_of(schema: &Schema) -> TokenStream {
     }
 }
 
-/// The documented values of an enumeration, as text.
-fn enum_values(schema: &Schema) -> Vec<String> {
+/// The documented values of an enumeration, as text (of each alternative, `$ref`s followed).
+fn enum_values(api: &LoadedApi, schema: &Schema) -> Vec<String> {
     match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) => s.enumeration.iter().flatten().cloned().collect(),
         SchemaKind::Type(Type::Integer(i)) => i
@@ -642,11 +642,8 @@ fn enum_values(schema: &Schema) -> Vec<String> {
             .collect(),
         SchemaKind::OneOf { one_of } | SchemaKind::AnyOf { any_of: one_of } => one_of
             .iter()
-            .filter_map(|s| match s {
-                ReferenceOr::Item(s) => Some(enum_values(s)),
-                ReferenceOr::Reference { .. } => None,
-            })
-            .flatten()
+            .filter_map(|s| api.schema(s))
+            .flat_map(|s| enum_values(api, s))
             .collect(),
         _ => Vec::new(),
     }

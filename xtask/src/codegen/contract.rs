@@ -208,7 +208,7 @@ fn example_parameters<'a>(
             // Values the runtime supplies (a request id, a project header) are its to send.
             None if supplied.contains(&data.name.as_str()) || !data.required => continue,
             // A required parameter the spec gives no example: a stand-in of its type.
-            None => placeholder(data)?,
+            None => placeholder(api, data)?,
         };
         let (literal, text) = match &value {
             Value::String(s) => (quote!(#s), s.clone()),
@@ -239,13 +239,14 @@ fn example_parameters<'a>(
 /// A parameter's documented example: its own, the first of its `examples`, or its schema's
 /// `example`, `default` or first enumerated value.
 fn parameter_example(api: &LoadedApi, data: &openapiv3::ParameterData) -> Option<Value> {
-    use openapiv3::{ParameterSchemaOrContent, ReferenceOr, SchemaKind, Type};
+    use openapiv3::{ParameterSchemaOrContent, SchemaKind, Type};
     if let Some(v) = api.example(data.example.as_ref(), data.examples.values()) {
         return Some(v.clone());
     }
-    let ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) = &data.format else {
+    let ParameterSchemaOrContent::Schema(schema) = &data.format else {
         return None;
     };
+    let schema = api.schema(schema)?;
     if let Some(v) = schema
         .schema_data
         .example
@@ -268,11 +269,12 @@ fn parameter_example(api: &LoadedApi, data: &openapiv3::ParameterData) -> Option
 
 /// A stand-in value for a required parameter without an example: its name for a string, its
 /// minimum (or 1) for a number, `true` for a boolean.
-fn placeholder(data: &openapiv3::ParameterData) -> Option<Value> {
-    use openapiv3::{ParameterSchemaOrContent, ReferenceOr, SchemaKind, Type};
-    let ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) = &data.format else {
+fn placeholder(api: &LoadedApi, data: &openapiv3::ParameterData) -> Option<Value> {
+    use openapiv3::{ParameterSchemaOrContent, SchemaKind, Type};
+    let ParameterSchemaOrContent::Schema(schema) = &data.format else {
         return Some(Value::String(data.name.clone()));
     };
+    let schema = api.schema(schema)?;
     match &schema.schema_kind {
         SchemaKind::Type(Type::String(_)) => Some(Value::String(data.name.clone())),
         SchemaKind::Type(Type::Integer(i)) => Some(Value::from(i.minimum.unwrap_or(1))),
