@@ -1220,3 +1220,51 @@ fn changes_the_generator_alone_made_need_their_bump() {
         "the setter of a new parameter is judged with the spec change: {found:#?}"
     );
 }
+
+/// `--base REV` reads the items of the generated code committed at REV, so a change of the
+/// generator since shows in the pull request that makes it: here the committed code of one
+/// crate still has a public `send`, which the generator no longer makes.
+#[test]
+fn base_revision_compares_with_the_generated_code_committed_there() {
+    let dir = workspace_copy();
+    let root = dir.path();
+    let (api, code) = api_dirs(root)
+        .into_iter()
+        .find_map(|api| {
+            let code = fs::read_to_string(root.join(format!("generated/{api}/src/lib.rs"))).ok()?;
+            code.contains("pub(crate) async fn send(")
+                .then_some((api, code))
+        })
+        .expect("a generated crate with operations");
+    fs::write(
+        root.join(format!("generated/{api}/src/lib.rs")),
+        code.replace("pub(crate) async fn send(", "pub async fn send("),
+    )
+    .unwrap();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .current_dir(root)
+            .args(["-c", "user.name=test", "-c", "user.email=test@example.com"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "code of an older generator"]);
+    let reports = release::reports(root, &Base::Git("HEAD".into())).unwrap();
+    for r in &reports {
+        let removed: Vec<&Change> = r
+            .changes
+            .iter()
+            .filter(|c| c.what.contains(".send` removed"))
+            .collect();
+        if r.api == api {
+            assert!(!removed.is_empty(), "{:#?}", r.changes);
+            assert!(removed.iter().all(|c| c.rust == Major), "{removed:#?}");
+        } else {
+            assert!(r.changes.is_empty(), "{}: {:#?}", r.api, r.changes);
+        }
+    }
+}

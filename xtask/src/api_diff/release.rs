@@ -246,7 +246,9 @@ fn errors_text(errors: Vec<SpecError>) -> String {
 }
 
 /// The snapshots of the specs at git revision `rev`, read with `git archive` into a scratch
-/// folder that is removed afterwards.
+/// folder that is removed afterwards. Where `rev` has a crate's generated code (checked in, and
+/// fresh where CI passed), its items are those of that code, so that what the generator changed
+/// since shows too; otherwise they are generated from the specs at `rev`.
 fn specs_at(root: &Path, rev: &str) -> Result<Vec<(String, Snapshot)>, String> {
     // Unique per process and call, so that parallel runs never share a folder.
     static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -259,7 +261,7 @@ fn specs_at(root: &Path, rev: &str) -> Result<Vec<(String, Snapshot)>, String> {
         let archive = Command::new("git")
             .arg("-C")
             .arg(root)
-            .args(["archive", "--format=tar", rev, "specs"])
+            .args(["archive", "--format=tar", rev, "specs", "generated"])
             .output()
             .map_err(|e| format!("cannot run git: {e}"))?;
         if !archive.status.success() {
@@ -280,7 +282,16 @@ fn specs_at(root: &Path, rev: &str) -> Result<Vec<(String, Snapshot)>, String> {
         if !status.success() {
             return Err(format!("tar could not unpack the specs of {rev}"));
         }
-        load(&scratch).map_err(|e| format!("specs at {rev}:\n{}", errors_text(e)))
+        let mut snapshots =
+            load(&scratch).map_err(|e| format!("specs at {rev}:\n{}", errors_text(e)))?;
+        for (api, snapshot) in &mut snapshots {
+            let lib_rs = format!("generated/{api}/src/lib.rs");
+            if let Ok(code) = fs::read_to_string(scratch.join(&lib_rs)) {
+                snapshot.rust = api_diff::rust::Items::of_code(&code)
+                    .map_err(|e| format!("{lib_rs} at {rev}: {e}"))?;
+            }
+        }
+        Ok(snapshots)
     })();
     let _ = fs::remove_dir_all(&scratch);
     result
