@@ -918,6 +918,40 @@ fn breaking_change_without_a_bump_fails_then_passes_with_bump_changelog_and_reco
     assert!(problems[0].contains("does not match"), "{problems:?}");
     release::write_changelogs(root, &reports).unwrap();
 
+    // The version moves on before it is released: the entry of the version never released
+    // goes, its changes are in the new one; moving back does the same the other way.
+    let later = major.bumped(Patch);
+    for (from, to) in [(major, later), (later, major)] {
+        edit(
+            &api.join("api.toml"),
+            &format!("version = \"{from}\""),
+            &format!("version = \"{to}\""),
+        );
+        let reports = release::reports(root, &Base::Records).unwrap();
+        let problems = release::check_changelogs(root, &reports);
+        assert!(
+            problems.iter().any(|p| p.contains(&format!(
+                "the entry for {from} was never released ({released} is, and api.toml has {to})"
+            ))),
+            "{problems:#?}"
+        );
+        release::write_changelogs(root, &reports).unwrap();
+        let changelog = fs::read_to_string(api.join("CHANGELOG.md")).unwrap();
+        assert!(
+            !changelog.contains(&format!("\n## {from}\n")),
+            "{changelog}"
+        );
+        assert!(changelog.contains(&format!("\n## {to}\n")), "{changelog}");
+        assert!(
+            changelog.contains(&format!("\n## {released}\n")),
+            "{changelog}"
+        );
+        assert_eq!(
+            release::check_changelogs(root, &reports),
+            Vec::<String>::new()
+        );
+    }
+
     // Releasing records the bumped version; afterwards there is nothing left to classify.
     let written = release::record(root, None).unwrap();
     assert_eq!(written, ["specs/huaweicloud-dataarts-insight/release.json"]);
