@@ -173,7 +173,7 @@ fn check_documents(docs: &[(String, String, String)]) -> Vec<Result<Value, Vec<S
             .map_err(|e| vec![e])
             .and_then(|doc| validate_document(file, text, &doc).map(|()| doc))
     };
-    crate::on_all_cores(docs, check)
+    crate::parallel::on_all_cores(docs, check)
 }
 
 /// Loads, validates and merges `specs/<api>/`.
