@@ -882,6 +882,14 @@ fn breaking_change_without_a_bump_fails_then_passes_with_bump_changelog_and_reco
     );
     let reports = release::reports(root, &Base::Records).unwrap();
     assert!(reports.iter().all(|r| r.problem().is_none()));
+    // Named by the same Cargo rules as the bump needed (before 1.0 the minor number is major).
+    let text = release::render_text(&reports);
+    assert!(
+        text.contains(&format!(
+            "ok: needs a major bump: {major} or later; api.toml has {major} (a major bump)"
+        )),
+        "{text}"
+    );
     let problems = release::check_changelogs(root, &reports);
     assert_eq!(
         problems,

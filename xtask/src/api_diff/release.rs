@@ -363,11 +363,15 @@ fn verdict(r: &CrateReport) -> String {
         None => format!("no API changes since {base}"),
         Some(level) => format!("needs a {level} bump: {required} or later"),
     };
-    let has = match (base, r.version) {
-        (b, v) if b == v => "no bump",
-        (Version(x, ..), Version(y, ..)) if x != y => "a major bump",
-        (Version(_, x, _), Version(_, y, _)) if x != y => "a minor bump",
-        _ => "a patch bump",
+    // The largest change the version allows, by the same Cargo rules as the bump needed: before
+    // 1.0, 0.1.0 -> 0.2.0 is a major bump.
+    let has = match [Level::Major, Level::Minor, Level::Patch]
+        .into_iter()
+        .find(|level| r.version >= base.bumped(*level))
+    {
+        _ if r.version == base => "no bump".to_owned(),
+        Some(level) => format!("a {level} bump"),
+        None => "no bump".to_owned(),
     };
     if r.sufficient() {
         format!("ok: {needs}; api.toml has {} ({has})", r.version)
