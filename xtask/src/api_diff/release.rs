@@ -369,7 +369,6 @@ fn verdict(r: &CrateReport) -> String {
         .into_iter()
         .find(|level| r.version >= base.bumped(*level))
     {
-        _ if r.version == base => "no bump".to_owned(),
         Some(level) => format!("a {level} bump"),
         None => "no bump".to_owned(),
     };
