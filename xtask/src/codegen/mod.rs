@@ -21,7 +21,7 @@ pub mod workspace_deps;
 
 use std::{cell::RefCell, collections::BTreeSet, panic, path::Path, sync::Once};
 
-use proc_macro2::{Group, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use progenitor::{Generator, TypeImpl};
 use quote::quote;
 use syn::visit_mut::VisitMut;
@@ -72,16 +72,71 @@ pub fn generate_api(
     extra: TokenStream,
 ) -> Result<Vec<GeneratedFile>, SpecError> {
     let open_enums = open_enum::find(api)?;
-    let parse = |tokens: TokenStream| {
-        syn::parse2::<syn::File>(tokens).map_err(|e| {
-            SpecError::new(
-                format!("specs/{}", api.name),
-                None,
-                format!("the generator produced code that does not parse ({e}); this is a bug in xtask or progenitor"),
+    let (spec, defaults) = strip_property_defaults(&collapse_error_codes(&api.merged));
+    // typify's struct builders (`types::builder`) are about half of a large crate's code, and
+    // of the passes below only the doc comments touch them: they are made on a thread of their
+    // own, from a second progenitor run (syntax trees cannot cross threads), and set into the
+    // printed text where a placeholder module stands.
+    let (body, builders) = std::thread::scope(|scope| {
+        let builders = scope.spawn(|| struct_builders(api, &open_enums, &spec));
+        let body = crate_body(api, &open_enums, &spec, &defaults, extra);
+        let builders = builders.join().unwrap_or_else(|p| panic::resume_unwind(p));
+        (body, builders)
+    });
+    let body = body?;
+    let body = match builders? {
+        Some(builders) => set_struct_builders(&body, &builders).ok_or_else(|| {
+            bug(
+                api,
+                "the struct builders' placeholder is not in the printed code once",
             )
-        })
+        })?,
+        None => body,
     };
-    let mut file = parse(run_progenitor(api, &open_enums)?)?;
+    let header = header("//", api, progenitor_version);
+    let lib_rs = format!("{header}\n{}\n{body}", crate_docs(api));
+    let cargo_toml = cargo_toml(api, &lib_rs, progenitor_version);
+    let dir = format!("generated/{}", api.name);
+    Ok(vec![
+        GeneratedFile {
+            path: format!("{dir}/Cargo.toml"),
+            contents: cargo_toml,
+        },
+        GeneratedFile {
+            path: format!("{dir}/src/lib.rs"),
+            contents: lib_rs,
+        },
+    ])
+}
+
+/// An error in what the generator itself produced, not in the spec.
+fn bug(api: &LoadedApi, what: &str) -> SpecError {
+    SpecError::new(
+        format!("specs/{}", api.name),
+        None,
+        format!("{what}; this is a bug in xtask or progenitor"),
+    )
+}
+
+fn parse(api: &LoadedApi, tokens: TokenStream) -> Result<syn::File, SpecError> {
+    syn::parse2::<syn::File>(tokens).map_err(|e| {
+        bug(
+            api,
+            &format!("the generator produced code that does not parse ({e})"),
+        )
+    })
+}
+
+/// The crate's code, printed, with a placeholder module where typify's struct builders go.
+fn crate_body(
+    api: &LoadedApi,
+    open_enums: &[open_enum::OpenEnum],
+    spec: &openapiv3::OpenAPI,
+    defaults: &ServerDefaults,
+    extra: TokenStream,
+) -> Result<String, SpecError> {
+    let (rest, _) = split_struct_builders(run_progenitor(api, open_enums, spec)?);
+    let mut file = parse(api, rest)?;
     let mut segments = PathSegments::default();
     segments.visit_file_mut(&mut file);
     let has_path_parameters = api.merged.paths.paths.keys().any(|path| path.contains('{'));
@@ -97,7 +152,7 @@ pub fn generate_api(
     }
     remove_progenitor_constructors(&mut file);
     document_items(api, &mut file);
-    document_server_defaults(api, &mut file);
+    document_server_defaults(defaults, &mut file);
     let sends = take_sends(&mut file);
     let calls = typed_calls(api, &sends)?;
     let extras = [
@@ -109,8 +164,8 @@ pub fn generate_api(
         extra,
     ];
     file.items
-        .extend(parse(extras.into_iter().collect())?.items);
-    let calls = parse(calls.builder)?;
+        .extend(parse(api, extras.into_iter().collect())?.items);
+    let calls = parse(api, calls.builder)?;
     match module_items(&mut file, "builder") {
         Some(items) => items.extend(calls.items),
         None => {
@@ -124,26 +179,95 @@ pub fn generate_api(
         }
     }
     // Open enumerations go into `types`, next to the types that use them.
-    let enums = parse(open_enums.iter().map(open_enum::tokens).collect())?;
+    let enums = parse(api, open_enums.iter().map(open_enum::tokens).collect())?;
     if let Some(items) = module_items(&mut file, "types") {
         items.extend(enums.items);
     }
     mark_non_exhaustive(&mut file, &crate::spec::surface::Surface::of(api));
-    let body = prettyplease::unparse(&file);
-    let header = header("//", api, progenitor_version);
-    let lib_rs = format!("{header}\n{}\n{body}", crate_docs(api));
-    let cargo_toml = cargo_toml(api, &lib_rs, progenitor_version);
-    let dir = format!("generated/{}", api.name);
-    Ok(vec![
-        GeneratedFile {
-            path: format!("{dir}/Cargo.toml"),
-            contents: cargo_toml,
-        },
-        GeneratedFile {
-            path: format!("{dir}/src/lib.rs"),
-            contents: lib_rs,
-        },
-    ])
+    Ok(prettyplease::unparse(&file))
+}
+
+/// typify's struct builders, documented and printed as they stand inside `types`; `None` when
+/// typify wrote none.
+fn struct_builders(
+    api: &LoadedApi,
+    open_enums: &[open_enum::OpenEnum],
+    spec: &openapiv3::OpenAPI,
+) -> Result<Option<String>, SpecError> {
+    let Some(module) = split_struct_builders(run_progenitor(api, open_enums, spec)?).1 else {
+        return Ok(None);
+    };
+    let mut file = parse(api, quote!(mod types { #module }))?;
+    document_items(api, &mut file);
+    print_struct_builders(&file)
+        .map(Some)
+        .ok_or_else(|| bug(api, "the struct builders did not print inside `mod types`"))
+}
+
+/// The module that stands where typify's struct builders go until they are set in.
+const STRUCT_BUILDERS_PLACEHOLDER: &str = "__struct_builders";
+
+/// Splits progenitor's output into the rest, with `mod __struct_builders {}` where typify's
+/// `types::builder` module stood, and that module with its attributes. Without that module,
+/// the output is returned as it is.
+fn split_struct_builders(tokens: TokenStream) -> (TokenStream, Option<TokenStream>) {
+    let mut top: Vec<TokenTree> = tokens.into_iter().collect();
+    let Some((types_at, types)) = module_at(&top, "types") else {
+        return (top.into_iter().collect(), None);
+    };
+    let mut inner: Vec<TokenTree> = types.stream().into_iter().collect();
+    let Some((builder_at, _)) = module_at(&inner, "builder") else {
+        return (top.into_iter().collect(), None);
+    };
+    // The item starts at `mod`, or at `pub` and the attributes before it.
+    let mut start = builder_at - 2;
+    if start > 0 && matches!(&inner[start - 1], TokenTree::Ident(i) if i == "pub") {
+        start -= 1;
+    }
+    while start >= 2
+        && matches!(&inner[start - 1], TokenTree::Group(g) if g.delimiter() == Delimiter::Bracket)
+        && matches!(&inner[start - 2], TokenTree::Punct(p) if p.as_char() == '#')
+    {
+        start -= 2;
+    }
+    let placeholder = proc_macro2::Ident::new(STRUCT_BUILDERS_PLACEHOLDER, types.span());
+    let module: TokenStream = inner
+        .splice(start..=builder_at, quote!(mod #placeholder {}))
+        .collect();
+    let mut rest_of_types = Group::new(Delimiter::Brace, inner.into_iter().collect());
+    rest_of_types.set_span(types.span());
+    top[types_at] = TokenTree::Group(rest_of_types);
+    (top.into_iter().collect(), Some(module))
+}
+
+/// The place and the brace group of the first `mod <name> { ... }` among `trees`.
+fn module_at(trees: &[TokenTree], name: &str) -> Option<(usize, Group)> {
+    trees.windows(3).enumerate().find_map(|(i, w)| match w {
+        [
+            TokenTree::Ident(m),
+            TokenTree::Ident(n),
+            TokenTree::Group(g),
+        ] if m == "mod" && n == name && g.delimiter() == Delimiter::Brace => {
+            Some((i + 2, g.clone()))
+        }
+        _ => None,
+    })
+}
+
+/// The text of the items of `mod types { ... }`, the file's only item, at their indentation
+/// inside the module (prettyplease breaks lines by the width left at that indentation).
+fn print_struct_builders(file: &syn::File) -> Option<String> {
+    prettyplease::unparse(file)
+        .strip_prefix("mod types {\n")
+        .and_then(|text| text.strip_suffix("}\n"))
+        .map(str::to_owned)
+}
+
+/// `body` with its placeholder line replaced by `builders`; `None` unless the line stands
+/// there exactly once.
+fn set_struct_builders(body: &str, builders: &str) -> Option<String> {
+    let line = format!("    mod {STRUCT_BUILDERS_PLACEHOLDER} {{}}\n");
+    (body.matches(&line).count() == 1).then(|| body.replacen(&line, builders, 1))
 }
 
 thread_local! {
@@ -194,9 +318,12 @@ fn catch_generator_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
+/// progenitor's code for `spec` (the API's document as progenitor reads it: error codes
+/// collapsed, property defaults stripped).
 fn run_progenitor(
     api: &LoadedApi,
     open_enums: &[open_enum::OpenEnum],
+    spec: &openapiv3::OpenAPI,
 ) -> Result<TokenStream, SpecError> {
     let mut settings = progenitor_output::settings();
     for (schema, replacement) in &api.config.replace {
@@ -222,11 +349,10 @@ fn run_progenitor(
         );
     }
     let place = || SpecError::new(format!("specs/{}", api.name), None, String::new());
-    let spec = strip_property_defaults(&collapse_error_codes(&api.merged)).0;
     let tokens = catch_generator_panic(|| {
         // A fresh generator per API: a reused one carries types over from the previous crate.
         let mut generator = Generator::new(&settings);
-        generator.generate_tokens(&spec)
+        generator.generate_tokens(spec)
     })
     .map_err(|panic| SpecError {
         message: crate::codegen::panics::message(&panic, &api.files.join(", ")),
@@ -380,8 +506,7 @@ fn module_items<'a>(file: &'a mut syn::File, name: &str) -> Option<&'a mut Vec<s
 
 /// Adds "The server uses <default> when omitted." to the doc of each field whose default
 /// [`strip_property_defaults`] took out.
-fn document_server_defaults(api: &LoadedApi, file: &mut syn::File) {
-    let defaults = strip_property_defaults(&api.merged).1;
+fn document_server_defaults(defaults: &ServerDefaults, file: &mut syn::File) {
     let Some(items) = module_items(file, "types") else {
         return;
     };

@@ -59,6 +59,12 @@
 //!     `call_is_the_one_public_way_to_send` (in `calls.rs`, on the real specs).
 //! 18. **The version** comes from the `progenitor-impl` package in `Cargo.lock`
 //!     (`progenitor_version`, written in every header). Test: `version_in_lock_file`.
+//! 19. **typify's struct builders are one item, `pub mod builder { ... }` with attributes
+//!     before it, inside `types`**, and prettyplease prints it the same alone inside
+//!     `mod types {}` as in the whole file: `split_struct_builders` makes and prints it on a
+//!     thread of its own, and `set_struct_builders` sets the text in. Without that item,
+//!     nothing is split (slower, same code); another shape stops `generate`. Test:
+//!     `struct_builders_print_apart`.
 //!
 //! What the runtime and the generated crates use of `progenitor-client` (`ClientHooks`,
 //! `OperationInfo`, the `Error` variants, `ResponseValue`, `encode_path`) is checked by the
@@ -776,5 +782,31 @@ components:
             version.split('.').all(|part| part.parse::<u64>().is_ok()),
             "{point}: `{version}`"
         );
+    }
+
+    #[test]
+    fn struct_builders_print_apart() {
+        let point = "point 19 (typify's `pub mod builder` item inside `types`, printed apart: \
+                     split_struct_builders and set_struct_builders in xtask/src/codegen/mod.rs)";
+        let tokens = tokens_of(&strip_property_defaults(&collapse_error_codes(&spec())).0);
+        let whole = prettyplease::unparse(&parse(tokens.clone()));
+        let (rest, module) = split_struct_builders(tokens);
+        let module = module.unwrap_or_else(|| panic!("{point}: no such item"));
+        let builders = print_struct_builders(&parse(quote!(mod types { #module })))
+            .unwrap_or_else(|| panic!("{point}: the item does not print inside `mod types`"));
+        let stitched = set_struct_builders(&prettyplease::unparse(&parse(rest)), &builders)
+            .unwrap_or_else(|| panic!("{point}: the placeholder is not printed once"));
+        assert!(
+            stitched == whole,
+            "{point}: the code printed in two pieces differs from the code printed whole"
+        );
+        // Output without the item is left as it is.
+        let plain = quote!(
+            pub mod types {
+                pub struct A;
+            }
+        );
+        let (rest, module) = split_struct_builders(plain.clone());
+        assert!(module.is_none() && rest.to_string() == plain.to_string());
     }
 }
