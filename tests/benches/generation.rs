@@ -48,8 +48,8 @@ fn main() {
         if let Err(failure) = run(dir.path(), false) {
             panic!("the synthetic specs of {n} endpoints do not generate: {failure}");
         }
-        // The check's figure is the median of three runs: one run on a shared machine can be
-        // off by a tenth.
+        // The check's figure is the median of three runs: one run alone shows the machine's
+        // other load as much as the generator.
         let mut runs: Vec<f64> = (0..3)
             .map(|_| {
                 let (ms, outcome) = timed(|| run(dir.path(), true));
