@@ -1146,6 +1146,19 @@ fn the_generator_refuses_a_malformed_deviation() {
     assert!(spec::validate_document("ShowVpcepConnection.yaml", &text, &doc).is_err());
 }
 
+#[test]
+fn a_repeated_table_separator_is_refused_with_its_line() {
+    let page =
+        "Request Parameters\n\n|Parameter|\n|Type|\n|---|---|\n|---|---|\n|name|\n|String|\n";
+    let e = docs::parse("doubled.txt", page).unwrap_err();
+    assert_eq!(e.file, "doubled.txt");
+    assert!(
+        e.message.contains("separator at line 6") && e.message.contains("separator at line 5"),
+        "{}",
+        e.message
+    );
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
 

@@ -36,24 +36,41 @@ fn download(agent: &ureq::Agent, url: &str) -> Result<String, String> {
 }
 
 /// Sets `captured = "<today>"` in the operation's table of `pages.toml`, leaving the rest of
-/// the file (comments included) as it is.
+/// the file (comments included) as it is; a table without the line gets it under its header.
 fn record_capture(list: &Path, operation: &str, today: &str) -> Result<(), String> {
     let text = fs::read_to_string(list).map_err(|e| format!("{}: {e}", list.display()))?;
-    let mut out = String::new();
-    let mut in_table = false;
-    for line in text.lines() {
-        let t = line.trim();
-        if t.starts_with('[') {
-            in_table = t == format!("[{operation}]");
-        }
-        if in_table && t.starts_with("captured") && t.contains('=') {
-            out.push_str(&format!("captured = \"{today}\"\n"));
-        } else {
-            out.push_str(line);
-            out.push('\n');
-        }
+    let updated = with_capture_date(&text, operation, today).ok_or_else(|| {
+        format!(
+            "{}: no `[{operation}]` table to record the capture date in",
+            list.display()
+        )
+    })?;
+    fs::write(list, updated).map_err(|e| format!("{}: {e}", list.display()))
+}
+
+/// `text` with `captured = "<today>"` in the `[operation]` table; `None` without the table.
+fn with_capture_date(text: &str, operation: &str, today: &str) -> Option<String> {
+    let line = format!("captured = \"{today}\"");
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let header = lines
+        .iter()
+        .position(|l| l.trim() == format!("[{operation}]"))?;
+    let end = lines[header + 1..]
+        .iter()
+        .position(|l| l.trim().starts_with('['))
+        .map_or(lines.len(), |i| header + 1 + i);
+    let existing = lines[header + 1..end].iter().position(|l| {
+        let t = l.trim();
+        t.strip_prefix("captured")
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+    });
+    match existing {
+        Some(i) => lines[header + 1 + i] = line,
+        None => lines.insert(header + 1, line),
     }
-    fs::write(list, out).map_err(|e| format!("{}: {e}", list.display()))
+    let mut out = lines.join("\n");
+    out.push('\n');
+    Some(out)
 }
 
 /// Downloads the pages (all, or the one named `<api>/<Operation>`); `today` is the capture
@@ -158,5 +175,23 @@ mod tests {
             ),
             "http://127.0.0.1:9/intl/x.html"
         );
+    }
+
+    #[test]
+    fn the_capture_date_is_replaced_or_added_in_its_own_table() {
+        let text = "# pages\n[A]\nfile = \"A.txt\"\ncaptured = \"2026-01-01\" # old\n\n[B]\nfile = \"B.txt\"\n";
+        assert_eq!(
+            with_capture_date(text, "A", "2026-12-07").as_deref(),
+            Some(
+                "# pages\n[A]\nfile = \"A.txt\"\ncaptured = \"2026-12-07\"\n\n[B]\nfile = \"B.txt\"\n"
+            )
+        );
+        assert_eq!(
+            with_capture_date(text, "B", "2026-12-07").as_deref(),
+            Some(
+                "# pages\n[A]\nfile = \"A.txt\"\ncaptured = \"2026-01-01\" # old\n\n[B]\ncaptured = \"2026-12-07\"\nfile = \"B.txt\"\n"
+            )
+        );
+        assert_eq!(with_capture_date(text, "C", "2026-12-07"), None);
     }
 }

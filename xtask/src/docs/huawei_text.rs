@@ -28,6 +28,21 @@ pub fn blocks(file: &str, text: &str) -> Result<Vec<Block>, PageError> {
             if start > 0 && lines[start - 1].trim() == "|" {
                 start -= 1;
             }
+            // A separator whose header would reach back over the previous one (a `|---|` line
+            // written twice, or a header short of cells) leaves no table to read.
+            if let Some(&(_, previous, _)) = tables.last()
+                && start <= previous
+            {
+                return Err(PageError {
+                    file: file.into(),
+                    section: "page".into(),
+                    message: format!(
+                        "the table separator at line {} has fewer than its {n} header cells                          between it and the separator at line {}: delete a repeated `|---|`                          line, or give the header one line per cell",
+                        i + 1,
+                        previous + 1
+                    ),
+                });
+            }
             tables.push((start, i, n));
         }
     }
