@@ -217,7 +217,7 @@ mod tests {
             }
             checked += 1;
         }
-        assert!(checked >= 3, "the three Huawei APIs were found");
+        assert!(checked > 0, "no API in specs/ has `vendor = \"huawei\"`");
     }
 
     #[test]

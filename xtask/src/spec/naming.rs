@@ -132,8 +132,8 @@ mod agrees_with_the_generated_code {
     fn every_spec_name_maps_to_the_generated_name() {
         let root = workspace_root();
         let apis = spec::load_all(&root).unwrap_or_else(|e| panic!("{e:?}"));
-        let mut checked = 0;
         for api in &apis {
+            let mut checked = 0;
             let code =
                 std::fs::read_to_string(root.join(format!("generated/{}/src/lib.rs", api.name)))
                     .unwrap_or_else(|e| panic!("{e}"));
@@ -147,9 +147,16 @@ mod agrees_with_the_generated_code {
                 else {
                     continue;
                 };
-                let Some(fields) = items.get(&pascal(name)) else {
+                if api.config.replace.contains_key(name) {
                     continue; // replaced by a hand-written type
-                };
+                }
+                let fields = items.get(&pascal(name)).unwrap_or_else(|| {
+                    panic!(
+                        "{}: schema {name} is not the type `{}`",
+                        api.name,
+                        pascal(name)
+                    )
+                });
                 for property in object.properties.keys() {
                     assert!(
                         fields.contains(&snake(property)),
@@ -176,7 +183,11 @@ mod agrees_with_the_generated_code {
                     checked += 1;
                 }
             }
+            assert!(
+                checked > 0,
+                "{}: no field or parameter name checked",
+                api.name
+            );
         }
-        assert!(checked > 50, "only {checked} names checked");
     }
 }
