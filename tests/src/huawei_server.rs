@@ -182,7 +182,8 @@ impl HuaweiServer {
     }
 
     /// Makes IAM's error answers echo the request body (password included) in
-    /// `error.message` and in a field of their own, as some gateways do.
+    /// `error.message` and in a field of their own, as some gateways do; a successful answer
+    /// then carries the body and the token in `token.expires_at`, which is no time.
     pub fn set_iam_echo(&self, echo: bool) {
         self.shared.lock().iam_echo = echo;
     }
@@ -402,9 +403,13 @@ fn iam_tokens(shared: &Shared, body: &[u8]) -> Response {
     let expires_at = inner
         .token_expires_at
         .unwrap_or_else(|| SystemTime::now() + Duration::from_secs(86_400));
+    let expires_at = match &echo {
+        Some(echo) => format!("{echo} {token}"),
+        None => rfc3339(expires_at),
+    };
     let mut response = json_response(
         StatusCode::CREATED,
-        serde_json::json!({"token": {"expires_at": rfc3339(expires_at), "methods": ["password"], "issued_at": rfc3339(SystemTime::now())}}),
+        serde_json::json!({"token": {"expires_at": expires_at, "methods": ["password"], "issued_at": rfc3339(SystemTime::now())}}),
     );
     if let Ok(value) = HeaderValue::from_str(&token) {
         response.headers_mut().insert("x-subject-token", value);

@@ -523,6 +523,65 @@ async fn iam_error_text_never_carries_the_password_even_when_iam_echoes_the_requ
 }
 
 #[tokio::test]
+async fn a_token_answer_echoing_the_request_is_quoted_scrubbed_and_cut() {
+    let server = start().await;
+    server.set_iam_user(iam_user());
+    server.set_iam_echo(true);
+    let runtime = Runtime::builder(TokenAuth::from_provider(iam_provider(&server, PASSWORD)))
+        .allow_insecure_http(true)
+        .build()
+        .unwrap();
+    let err = css::Client::new(&server.base_url(), runtime)
+        .show_vpcep_connection()
+        .project_id(PROJECT)
+        .cluster_id("5c77b71c-5b35-4f50-8984-76387e42451a")
+        .call()
+        .await
+        .unwrap_err();
+    let text = format!("{err} {err:?}");
+    assert!(text.contains("token.expires_at"), "{text}");
+    assert!(
+        !text.contains(PASSWORD),
+        "the password is in the error: {text}"
+    );
+    assert!(!text.contains("MIIT-"), "the token is in the error: {text}");
+    assert!(
+        err.to_string().len() < 1000,
+        "{} bytes: {err}",
+        err.to_string().len()
+    );
+    assert_eq!(
+        err.kind(),
+        cloud_sdk_runtime::ErrorKind::CredentialsUnavailable
+    );
+}
+
+#[tokio::test]
+async fn a_token_answer_over_the_size_limit_is_response_too_large() {
+    let server = start().await;
+    server.set_iam_user(iam_user());
+    // IAM's answer (about 150 bytes) is over this limit; nothing else is read.
+    let runtime = Runtime::builder(TokenAuth::from_provider(iam_provider(&server, PASSWORD)))
+        .allow_insecure_http(true)
+        .max_response_bytes(32)
+        .build()
+        .unwrap();
+    let err = css::Client::new(&server.base_url(), runtime)
+        .show_vpcep_connection()
+        .project_id(PROJECT)
+        .cluster_id("5c77b71c-5b35-4f50-8984-76387e42451a")
+        .call()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        cloud_sdk_runtime::ErrorKind::ResponseTooLarge,
+        "{err}"
+    );
+    assert_eq!(server.iam_posts(), 1);
+}
+
+#[tokio::test]
 async fn iam_refused_password_costs_one_post_within_the_back_off() {
     let server = start().await;
     server.set_iam_user(iam_user());

@@ -67,7 +67,10 @@ impl<T: fmt::Debug> fmt::Debug for Output<T> {
         f.debug_struct("Output")
             .field("inner", &*self.value)
             .field("status", &self.value.status())
-            .field("headers", self.value.headers())
+            .field(
+                "headers",
+                &crate::redact::HeadersForLog(self.value.headers()),
+            )
             .field("client_request_id", &self.client_request_id)
             .finish()
     }
@@ -258,15 +261,22 @@ impl<E: ServiceError + DeserializeOwned> ApiError<E> {
             | RawError::InvalidUpgrade(e)
             | RawError::ResponseBodyError(e) => Self::from_transport(operation, e),
             RawError::InvalidResponsePayload(bytes, e) => {
+                // serde quotes the offending value whole, and a server chooses how long it is:
+                // the reason is cut, and the cause kept is the cut reason, not serde's error.
+                let reason = e.to_string();
+                let mut cut: String = reason.chars().take(MAX_REASON_CHARS).collect();
+                if cut.len() < reason.len() {
+                    cut.push('…');
+                }
                 let mut out = Self::plain(
                     operation,
                     ErrorKind::InvalidResponse,
                     format!(
-                        "the response body is not the documented JSON ({e}); it starts with {:?}",
+                        "the response body is not the documented JSON ({cut}); it starts with {:?}",
                         preview(&bytes)
                     ),
                 );
-                out.source = Some(Box::new(e));
+                out.source = Some(Box::new(NotTheDocumentedJson(cut)));
                 out
             }
             RawError::UnexpectedResponse(response) => {
@@ -380,6 +390,21 @@ impl<E: ServiceError> ApiError<E> {
         self.service.as_ref().and_then(ServiceError::message)
     }
 }
+
+/// Why a body is not the documented JSON: the parser's reason, cut to [`MAX_REASON_CHARS`].
+#[derive(Debug)]
+struct NotTheDocumentedJson(String);
+
+impl fmt::Display for NotTheDocumentedJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for NotTheDocumentedJson {}
+
+/// The most characters of a parser's reason an error text quotes.
+const MAX_REASON_CHARS: usize = 200;
 
 /// The first bytes of a body, as text, for an error message.
 fn preview(bytes: &[u8]) -> String {
@@ -528,5 +553,31 @@ mod tests {
         );
         assert_eq!(e.kind(), ErrorKind::InvalidResponse);
         assert!(e.to_string().contains("\"<html>\""), "{e}");
+    }
+
+    #[test]
+    fn a_mistyped_value_of_any_length_is_quoted_short() {
+        let body = format!("{{\"n\": \"{}\"}}", "v".repeat(100_000));
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)] // Read only by serde.
+        struct Typed {
+            n: i64,
+        }
+        let bad = serde_json::from_str::<Typed>(&body).unwrap_err();
+        let e = ApiError::<Body>::from_raw(
+            "X",
+            RawError::InvalidResponsePayload(bytes::Bytes::from(body), bad),
+        );
+        assert_eq!(e.kind(), ErrorKind::InvalidResponse);
+        let (shown, debug) = (e.to_string(), format!("{e:?}"));
+        assert!(shown.contains("invalid type: string"), "{shown}");
+        assert!(
+            shown.len() < 500 && debug.len() < 1000,
+            "{} / {} bytes",
+            shown.len(),
+            debug.len()
+        );
+        let cause = std::error::Error::source(&e).map(ToString::to_string);
+        assert!(cause.is_some_and(|c| c.len() < 500));
     }
 }

@@ -10,25 +10,72 @@ use bytes::Bytes;
 use reqwest::StatusCode;
 
 /// A client could not be built: a missing environment variable, a malformed base URL, a
-/// plain-http URL where credentials would be sent in the clear.
+/// plain-http URL where credentials would be sent in the clear. [`ConfigError::kind`] says
+/// which without reading the text.
 #[derive(Debug)]
 pub struct ConfigError {
     message: String,
+    kind: ConfigErrorKind,
+}
+
+/// What kind of problem a [`ConfigError`] is; `#[non_exhaustive]` so that kinds can be added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConfigErrorKind {
+    /// Something required is not set: an environment variable (unset, empty, or not UTF-8),
+    /// credentials, a project scope, an endpoint.
+    Missing,
+    /// Credentials would go over plain `http://` to a host other than this machine.
+    InsecureUrl,
+    /// A value is malformed or out of range: a URL, a header, a region, a name, a duration.
+    Invalid,
 }
 
 impl ConfigError {
+    /// A malformed or out-of-range value.
     pub(crate) fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
+            kind: ConfigErrorKind::Invalid,
+        }
+    }
+
+    /// Something required is not set.
+    pub(crate) fn missing(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            kind: ConfigErrorKind::Missing,
+        }
+    }
+
+    /// A plain-http URL where credentials would go.
+    pub(crate) fn insecure(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            kind: ConfigErrorKind::InsecureUrl,
         }
     }
 
     /// A required environment variable is not set (or not valid UTF-8).
     #[allow(dead_code)] // used by the env constructors
     pub(crate) fn missing_env(var: &str, what: &str) -> Self {
-        Self::new(format!(
+        Self::missing(format!(
             "environment variable {var} is not set: set it to your {what}"
         ))
+    }
+
+    /// This error with `what` (the setting it is about) in front of its text; same kind.
+    #[allow(dead_code)] // used by the env constructors
+    pub(crate) fn about(self, what: &str) -> Self {
+        Self {
+            message: format!("{what}: {}", self.message),
+            ..self
+        }
+    }
+
+    /// What kind of problem this is.
+    pub fn kind(&self) -> ConfigErrorKind {
+        self.kind
     }
 }
 

@@ -42,7 +42,7 @@ mod transport;
 pub mod wait;
 
 pub use api_error::{ApiError, Output, Reply, ServiceError, envelope_outcome, outcome};
-pub use error::{ConfigError, Error, ErrorKind};
+pub use error::{ConfigError, ConfigErrorKind, Error, ErrorKind};
 pub use glue::path_segment;
 pub use paging::{Page, PageBounds, Paged, offset_pages};
 pub use retry::RetryPolicy;

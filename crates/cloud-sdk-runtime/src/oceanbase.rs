@@ -119,7 +119,7 @@ pub fn runtime_builder(
             Supplied::UuidQuery(name) => builder.default_query_uuid(name),
             Supplied::ProjectHeader(name) => {
                 if project_id.trim().is_empty() {
-                    return Err(ConfigError::new(format!(
+                    return Err(ConfigError::missing(format!(
                         "the OceanBase Cloud project id is empty: it is sent as {name} on every \
                          call; set OCEANBASE_PROJECT_ID (or pass it) to your project's id"
                     )));
@@ -180,7 +180,7 @@ fn from_lookup(
         .unwrap_or(api.default_base_url);
     let loopback = url::Url::parse(base_url).is_ok_and(|u| crate::transport::is_loopback_http(&u));
     if !base_url.starts_with("https://") && !loopback {
-        return Err(ConfigError::new(format!(
+        return Err(ConfigError::insecure(format!(
             "{ENV_BASE_URL} is {}: it must start with https:// (credentials are sent with every call; \
              plain http only to a loopback address); unset it to use {}",
             crate::redact::describe_url(base_url),
@@ -192,8 +192,7 @@ fn from_lookup(
             "{ENV_PROJECT_ID} is not usable as a header value: {e}"
         ))
     })?;
-    ClientParts::new(base_url, runtime)
-        .map_err(|e| ConfigError::new(format!("{ENV_BASE_URL}: {e}")))
+    ClientParts::new(base_url, runtime).map_err(|e| e.about(ENV_BASE_URL))
 }
 
 fn env_lookup(name: &str) -> Option<String> {
@@ -207,7 +206,7 @@ fn required(
 ) -> Result<String, ConfigError> {
     match lookup(var) {
         Some(v) if !v.trim().is_empty() => Ok(v.trim().to_owned()),
-        Some(_) => Err(ConfigError::new(format!(
+        Some(_) => Err(ConfigError::missing(format!(
             "environment variable {var} is empty: set it to your {what}"
         ))),
         None => Err(ConfigError::missing_env(var, what)),

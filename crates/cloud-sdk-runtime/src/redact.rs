@@ -32,6 +32,36 @@ impl fmt::Display for UrlForLog<'_> {
     }
 }
 
+/// Header names whose values are credentials, wherever they come from: a server may echo a
+/// request's `Authorization` or `X-Auth-Token`, and IAM answers with `X-Subject-Token`.
+const CREDENTIAL_HEADERS: [&str; 7] = [
+    "authorization",
+    "proxy-authorization",
+    "x-auth-token",
+    "x-subject-token",
+    "x-security-token",
+    "cookie",
+    "set-cookie",
+];
+
+/// Headers as `Debug` may show them: every name, and the values of credential headers (and
+/// of any value marked sensitive) replaced by `***`.
+pub(crate) struct HeadersForLog<'a>(pub(crate) &'a http::HeaderMap);
+
+impl fmt::Debug for HeadersForLog<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in self.0 {
+            if value.is_sensitive() || CREDENTIAL_HEADERS.contains(&name.as_str()) {
+                map.entry(name, &format_args!("***"));
+            } else {
+                map.entry(name, value);
+            }
+        }
+        map.finish()
+    }
+}
+
 /// A configured URL for an error message: [`UrlForLog`] when it parses; when it does not, its
 /// length and the parser's reason, never the text itself (it may be a secret pasted into the
 /// wrong variable).
@@ -127,6 +157,29 @@ mod tests {
         assert_eq!(shown, "https://iam.example:8443/v3/x (user-info removed)");
         assert_eq!(describe_url("https://das.example"), "https://das.example/");
         assert!(!describe_url("https://:pw-only@h/").contains("pw-only"));
+    }
+
+    #[test]
+    fn credential_headers_show_their_names_only() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            "x-auth-token",
+            http::HeaderValue::from_static("MIIE-echoed"),
+        );
+        headers.insert("Set-Cookie", http::HeaderValue::from_static("sid=abc"));
+        let mut marked = http::HeaderValue::from_static("opaque-value");
+        marked.set_sensitive(true);
+        headers.insert("x-custom", marked);
+        headers.insert("x-request-id", http::HeaderValue::from_static("req-1"));
+        let shown = format!("{:?}", HeadersForLog(&headers));
+        assert!(
+            !shown.contains("MIIE") && !shown.contains("sid=") && !shown.contains("opaque"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("\"x-auth-token\": ***") && shown.contains("\"req-1\""),
+            "{shown}"
+        );
     }
 
     #[test]

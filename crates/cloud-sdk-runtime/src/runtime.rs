@@ -759,7 +759,7 @@ impl ClientParts {
                 .inner
                 .transport
                 .check_secure(&parsed, "credentials")
-                .map_err(|e| ConfigError::new(e.message().to_owned()))?;
+                .map_err(|e| ConfigError::insecure(e.message().to_owned()))?;
         }
         Ok(Self {
             base_url: base_url.trim().trim_end_matches('/').to_owned(),

@@ -42,7 +42,7 @@ impl AkSkCredentials {
         let ak = ak.into();
         let sk = sk.into();
         if ak.trim().is_empty() {
-            return Err(ConfigError::new(
+            return Err(ConfigError::missing(
                 "the Huawei Cloud access key id (AK) is empty: set HUAWEICLOUD_SDK_AK or pass a non-empty AK",
             ));
         }
@@ -53,7 +53,7 @@ impl AkSkCredentials {
             ));
         }
         if sk.expose().is_empty() {
-            return Err(ConfigError::new(
+            return Err(ConfigError::missing(
                 "the Huawei Cloud secret access key (SK) is empty: set HUAWEICLOUD_SDK_SK or pass a non-empty SK",
             ));
         }

@@ -11,7 +11,7 @@ use super::{
     token::{Token, TokenError, TokenProvider},
 };
 use crate::{
-    BoxFuture, ConfigError, Secret,
+    BoxFuture, ConfigError, ErrorKind, Secret,
     redact::{UrlForLog, describe_url},
 };
 
@@ -80,17 +80,17 @@ impl IamPasswordProvider {
     /// A provider for the IAM endpoint at `base_url` (`https://iam.cn-north-4.myhuaweicloud.com`).
     pub fn new(base_url: &str, credentials: IamPassword) -> Result<Self, ConfigError> {
         if credentials.user_name.trim().is_empty() {
-            return Err(ConfigError::new(
+            return Err(ConfigError::missing(
                 "the IAM user name is empty: set HUAWEICLOUD_SDK_USERNAME to the IAM user that gets tokens",
             ));
         }
         if credentials.password.expose().is_empty() {
-            return Err(ConfigError::new(
+            return Err(ConfigError::missing(
                 "the IAM password is empty: set HUAWEICLOUD_SDK_PASSWORD to that IAM user's password",
             ));
         }
         if credentials.domain_name.trim().is_empty() {
-            return Err(ConfigError::new(
+            return Err(ConfigError::missing(
                 "the IAM account (domain) name is empty: set HUAWEICLOUD_SDK_DOMAIN_NAME to the account that owns the IAM user",
             ));
         }
@@ -258,9 +258,15 @@ impl IamPasswordProvider {
                 )
             })?;
         let body = client.read_limited(response).await.map_err(|e| {
-            TokenError::new(
+            // Too large, or out of time, stays what it is; a lost connection is IAM unavailable.
+            let kind = match e.kind() {
+                kind @ (ErrorKind::ResponseTooLarge | ErrorKind::TimedOut) => kind,
+                _ => ErrorKind::CredentialsUnavailable,
+            };
+            TokenError::of_kind(
                 format!("reading IAM's token response failed: {e}"),
                 Some(status.as_u16()),
+                kind,
             )
         })?;
         let body: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
@@ -279,8 +285,10 @@ impl IamPasswordProvider {
                 )
             })?;
         let expires_at = parse_rfc3339(expires_at).ok_or_else(|| {
+            // Quoted from IAM's answer, so scrubbed and cut like its error texts.
+            let shown = crate::redact::scrub(expires_at, &[self.secrets()[0], token.as_str()], 64);
             TokenError::new(
-                format!("IAM's token.expires_at {expires_at:?} is not an RFC 3339 time"),
+                format!("IAM's token.expires_at {shown:?} is not an RFC 3339 time"),
                 Some(status.as_u16()),
             )
         })?;

@@ -174,7 +174,7 @@ pub fn from_vars(
             (None, Some(name), _) => ProjectScope::Name(name),
             (None, None, Some(region)) => ProjectScope::Name(region.clone()),
             (None, None, None) => {
-                return Err(ConfigError::new(
+                return Err(ConfigError::missing(
                     "IAM tokens need a project scope: set HUAWEICLOUD_SDK_PROJECT_ID, HUAWEICLOUD_SDK_PROJECT_NAME or HUAWEICLOUD_SDK_REGION",
                 ));
             }
@@ -187,14 +187,14 @@ pub fn from_vars(
             }
             (None, Some(region)) => IamPasswordProvider::for_region(region, password)?,
             (None, None) => {
-                return Err(ConfigError::new(
+                return Err(ConfigError::missing(
                     "IAM tokens need the IAM endpoint: set HUAWEICLOUD_SDK_REGION (like cn-north-4) or HUAWEICLOUD_SDK_IAM_ENDPOINT",
                 ));
             }
         };
         Runtime::builder(TokenAuth::from_provider(provider))
     } else {
-        return Err(ConfigError::new(format!(
+        return Err(ConfigError::missing(format!(
             "no Huawei Cloud credentials for {}: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK \
              (AK/SK signing), or HUAWEICLOUD_SDK_USERNAME, HUAWEICLOUD_SDK_PASSWORD and \
              HUAWEICLOUD_SDK_DOMAIN_NAME (IAM tokens), or HUAWEICLOUD_SDK_AUTH_TOKEN (a ready token)",
@@ -231,7 +231,7 @@ fn service_base_url(
         return Ok(url);
     }
     let Some(region) = region else {
-        return Err(ConfigError::new(format!(
+        return Err(ConfigError::missing(format!(
             "environment variable {} is not set: set it to the region id (like cn-north-4), or set {override_name} to the {} base URL",
             env::REGION,
             service.name
@@ -255,7 +255,7 @@ fn require_https(url: &str, var: &str) -> Result<(), ConfigError> {
     match url::Url::parse(url) {
         Ok(u) if u.scheme() == "https" && u.host_str().is_some() => Ok(()),
         Ok(u) if crate::transport::is_loopback_http(&u) => Ok(()),
-        Ok(_) => Err(ConfigError::new(format!(
+        Ok(_) => Err(ConfigError::insecure(format!(
             "{var} must be an https:// URL (credentials are not sent over plain http, except to a \
              loopback address), found {}",
             crate::redact::describe_url(url)
@@ -379,6 +379,21 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.base_url, "https://a.example");
+    }
+
+    #[test]
+    fn errors_have_a_kind() {
+        use crate::ConfigErrorKind::{InsecureUrl, Invalid, Missing};
+        let kind = |vars: &[(&str, &str)]| parts("css", vars).unwrap_err().kind();
+        let aksk = [("HUAWEICLOUD_SDK_AK", "a"), ("HUAWEICLOUD_SDK_SK", "b")];
+        assert_eq!(kind(&[("HUAWEICLOUD_SDK_REGION", "cn-north-4")]), Missing);
+        assert_eq!(kind(&aksk), Missing, "no region");
+        let with = |extra: (&'static str, &'static str)| [aksk[0], aksk[1], extra];
+        assert_eq!(
+            kind(&with(("HUAWEICLOUD_SDK_ENDPOINT_CSS", "http://x"))),
+            InsecureUrl
+        );
+        assert_eq!(kind(&with(("HUAWEICLOUD_SDK_REGION", "North 4"))), Invalid);
     }
 
     #[test]

@@ -140,6 +140,20 @@ impl TokenError {
         }
     }
 
+    /// This error as the calls in the wait after the failed fetch report it: nothing timed out
+    /// for them, so a fetch that ran out of time is `CredentialsUnavailable` there; every
+    /// other kind says the same of them as of the fetch.
+    fn for_the_wait(&self) -> Self {
+        let kind = match self.kind {
+            ErrorKind::TimedOut => ErrorKind::CredentialsUnavailable,
+            kind => kind,
+        };
+        Self {
+            kind,
+            ..self.clone()
+        }
+    }
+
     /// The service refused a token, and no new one may be fetched yet.
     fn refused_by_service(fetched_ago: Option<Duration>, wait: Duration) -> Self {
         let age = match fetched_ago {
@@ -172,10 +186,19 @@ impl TokenError {
 
     /// The request for a token ran out of time (the transport's attempt timeout).
     pub(crate) fn timed_out(message: impl Into<String>) -> Self {
+        Self::of_kind(message, None, ErrorKind::TimedOut)
+    }
+
+    /// A failure of the given kind, as the transport classified it.
+    pub(crate) fn of_kind(
+        message: impl Into<String>,
+        status: Option<u16>,
+        kind: ErrorKind,
+    ) -> Self {
         Self {
             message: message.into(),
-            status: None,
-            kind: ErrorKind::TimedOut,
+            status,
+            kind,
         }
     }
 
@@ -193,11 +216,14 @@ impl TokenError {
     }
 
     /// The kind of failure: [`ErrorKind::CredentialsUnavailable`] (also for the calls in the
-    /// wait after a failed fetch), [`ErrorKind::InsecureUrl`] when the request for a token was
-    /// not sent (plain `http://`), [`ErrorKind::LoginRefused`] when the token endpoint refused
-    /// the login (401/403), also for the calls of the back-off period after it, or
-    /// [`ErrorKind::CredentialsRejected`] when the service refused a token and no new one may
-    /// be fetched yet.
+    /// wait after a failed fetch), [`ErrorKind::TimedOut`] when the request for a token ran out
+    /// of time (the calls in the wait after it: `CredentialsUnavailable`),
+    /// [`ErrorKind::InsecureUrl`] when the request for a token was not sent (plain `http://`),
+    /// [`ErrorKind::RedirectRefused`] when the token endpoint answered with a redirect,
+    /// [`ErrorKind::ResponseTooLarge`] when its answer was over the size limit,
+    /// [`ErrorKind::LoginRefused`] when the token endpoint refused the login (401/403), also
+    /// for the calls of the back-off period after it, or [`ErrorKind::CredentialsRejected`]
+    /// when the service refused a token and no new one may be fetched yet.
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
@@ -597,7 +623,7 @@ impl TokenCache {
                 let e = e.backing_off(wait);
                 tracing::warn!(provider = %self.provider.describe(), error = %e, "token fetch failed");
                 state.next_fetch = Some(later(now, wait));
-                state.last_error = Some(e.clone());
+                state.last_error = Some(e.for_the_wait());
                 Err(e)
             }
         }
@@ -967,6 +993,36 @@ mod tests {
         clock.advance(2 * DEFAULT_MIN_FETCH_INTERVAL);
         assert!(cache.token(&client).await.is_err());
         assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    #[derive(Debug)]
+    struct TimingOut;
+
+    impl TokenProvider for TimingOut {
+        fn describe(&self) -> String {
+            "a token endpoint that never answers in time".to_owned()
+        }
+
+        fn fetch<'a>(
+            &'a self,
+            _: &'a crate::Transport,
+        ) -> BoxFuture<'a, Result<Token, TokenError>> {
+            Box::pin(async { Err(TokenError::timed_out("POST /v3/auth/tokens timed out")) })
+        }
+    }
+
+    #[tokio::test]
+    async fn the_calls_in_the_wait_after_a_fetch_that_timed_out_did_not_time_out() {
+        let cache = TokenCache::new(TimingOut);
+        let client = crate::Transport::new(&crate::Limits::default(), false).unwrap();
+        let fetch = cache.token(&client).await.unwrap_err();
+        assert_eq!(fetch.kind(), ErrorKind::TimedOut);
+        let waiting = cache.token(&client).await.unwrap_err();
+        assert_eq!(waiting.kind(), ErrorKind::CredentialsUnavailable);
+        assert!(
+            waiting.to_string().contains("not asked for a token again"),
+            "{waiting}"
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
