@@ -539,6 +539,69 @@ async fn a_streamed_body_is_cut_at_the_limit() {
     check_css(&e, ErrorKind::ResponseTooLarge, true);
 }
 
+/// A 401 carrying `challenge` and a body sent as `body` says, after which the server closes
+/// the connection (and says so: a client that reads the body whole then opens a new one).
+fn challenge_with_body(challenge: &str, body: Body) -> Reply {
+    Reply::streamed(401, body)
+        .header("www-authenticate", challenge)
+        .header("connection", "close")
+}
+
+#[tokio::test]
+async fn a_digest_challenges_body_is_dropped_at_the_size_limit_and_the_call_goes_on() {
+    const CHALLENGE: &str =
+        r#"Digest realm="ob@raw", qop="auth", nonce="n0nce-1", opaque="op", algorithm=MD5"#;
+    const STALE: &str = r#"Digest realm="ob@raw", qop="auth", nonce="n0nce-2", opaque="op", algorithm=MD5, stale=true"#;
+    const LARGE: u64 = 4 * MIB;
+    // Paced, so that the server is still writing when the client hangs up; with a length, and
+    // chunked without one.
+    let every = Duration::from_millis(5);
+    let bodies = [
+        Body::Announced {
+            length: LARGE,
+            send: LARGE,
+            chunk: 64 * 1024,
+            every,
+        },
+        Body::Chunked {
+            chunk: 64 * 1024,
+            every,
+            total: Some(LARGE),
+        },
+    ];
+    for body in bodies {
+        // The large 401 answers the probe (request 0), or the signed request, as stale (1).
+        for large in [0, 1] {
+            let what = format!("{body:?} on request {large}");
+            let large_body = body.clone();
+            let server = RawServer::start(move |_, i| match i {
+                0 if large == 0 => challenge_with_body(CHALLENGE, large_body.clone()),
+                0 => digest_challenge(),
+                1 if large == 1 => challenge_with_body(STALE, large_body.clone()),
+                _ => Reply::json(200, r#"{"data":{},"requestId":"r","success":true}"#),
+            })
+            .await
+            .unwrap();
+            let runtime = ob_runtime(OB_SK).max_response_bytes(1024).build().unwrap();
+            let client = oceanbase_cloud::Client::new(&server.base_url(), runtime);
+            let reply = ob_connect(&client).await;
+            assert!(reply.is_ok(), "{what}: {:?}", reply.err());
+            assert_eq!(server.requests().len(), 2 + large, "{what}");
+            // The client hung up on the 401 instead of reading it: the server's writes fail.
+            let deadline = Instant::now() + Duration::from_secs(3);
+            while server.disconnects() == 0 && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            assert_eq!(server.disconnects(), 1, "{what}");
+            assert!(
+                server.body_bytes_sent() < LARGE / 4,
+                "{what}: {} bytes sent",
+                server.body_bytes_sent()
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. One deadline per call
 

@@ -225,6 +225,26 @@ pub(crate) async fn read_limited(
     }
 }
 
+/// Reads a body whose content is not needed (a refusal's) to its end, so that its connection
+/// goes back to the pool; one over `limit` bytes (announced, or streamed past it) is dropped
+/// there, closing its connection. Nothing is kept, so a server cannot make the client read or
+/// hold more than the limit for it.
+pub(crate) async fn discard(mut response: reqwest::Response, limit: u64) {
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit)
+    {
+        return;
+    }
+    let mut read = 0u64;
+    while let Ok(Some(chunk)) = response.chunk().await {
+        read += chunk.len() as u64;
+        if read > limit {
+            return;
+        }
+    }
+}
+
 /// The innermost cause of an error, which says what happened without reqwest's URL.
 pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut current = error;
