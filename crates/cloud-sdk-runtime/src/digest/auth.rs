@@ -26,6 +26,8 @@ use crate::{AuthRejected, Authenticator, BoxFuture, ErrorKind};
 ///   and `Content-Length: 0`. The body is never sent unauthenticated.
 /// - The challenge is cached per origin and realm; later calls are signed preemptively, one
 ///   request each, with a fresh cnonce and a nonce count that concurrent calls never share.
+///   At most 8 realms are kept per origin (the oldest is forgotten first), so that a server
+///   naming a new realm in every challenge cannot grow the cache without bound.
 /// - `401` with `stale=true`: the new nonce is cached and the request retried once.
 /// - `401` challenging for another realm than the one signed for (the server was
 ///   reconfigured): the new realm is cached and the request signed for it once.
