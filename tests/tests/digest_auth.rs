@@ -267,6 +267,39 @@ async fn realm_change_mid_session_is_answered_once_not_failed() {
     assert_eq!(server.stats().requests, 4);
 }
 
+/// The number of protection spaces `client`'s Digest cache holds, from its `Debug` output.
+fn cached_protection_spaces(client: &Client) -> usize {
+    let debug = format!("{:?}", client.runtime().authenticator());
+    debug
+        .split("cached_protection_spaces: ")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count in {debug}"))
+}
+
+#[tokio::test]
+async fn a_server_naming_a_new_realm_on_every_call_cannot_grow_the_cache_without_bound() {
+    const CALLS: u64 = 40;
+    let server = start(config(DigestAlgorithm::Sha256)).await;
+    let client = client(&server);
+    for i in 0..CALLS {
+        server.set_realm(&format!("realm-{i}@127.0.0.1"));
+        call(&client, Op::Connect).await.unwrap();
+        let cached = cached_protection_spaces(&client);
+        assert!(
+            (1..=8).contains(&cached),
+            "call {i}: {cached} spaces cached"
+        );
+    }
+    // The first call probes; every later one is signed for the last realm, challenged for the
+    // new one and signed again.
+    assert_eq!(server.stats().requests, 2 * CALLS);
+    // Once the realm stays, a call is one request again.
+    call(&client, Op::Connect).await.unwrap();
+    assert_eq!(server.stats().requests, 2 * CALLS + 1);
+}
+
 /// A server whose every answer is `401` with one `WWW-Authenticate` value of `params`
 /// parameters (about 8.5 bytes each).
 async fn flooding_server(params: usize) -> (String, tokio::task::JoinHandle<()>) {

@@ -539,6 +539,69 @@ async fn a_streamed_body_is_cut_at_the_limit() {
     check_css(&e, ErrorKind::ResponseTooLarge, true);
 }
 
+/// A 401 carrying `challenge` and a body sent as `body` says, after which the server closes
+/// the connection (and says so: a client that reads the body whole then opens a new one).
+fn challenge_with_body(challenge: &str, body: Body) -> Reply {
+    Reply::streamed(401, body)
+        .header("www-authenticate", challenge)
+        .header("connection", "close")
+}
+
+#[tokio::test]
+async fn a_digest_challenges_body_is_dropped_at_the_size_limit_and_the_call_goes_on() {
+    const CHALLENGE: &str =
+        r#"Digest realm="ob@raw", qop="auth", nonce="n0nce-1", opaque="op", algorithm=MD5"#;
+    const STALE: &str = r#"Digest realm="ob@raw", qop="auth", nonce="n0nce-2", opaque="op", algorithm=MD5, stale=true"#;
+    const LARGE: u64 = 4 * MIB;
+    // Paced, so that the server is still writing when the client hangs up; with a length, and
+    // chunked without one.
+    let every = Duration::from_millis(5);
+    let bodies = [
+        Body::Announced {
+            length: LARGE,
+            send: LARGE,
+            chunk: 64 * 1024,
+            every,
+        },
+        Body::Chunked {
+            chunk: 64 * 1024,
+            every,
+            total: Some(LARGE),
+        },
+    ];
+    for body in bodies {
+        // The large 401 answers the probe (request 0), or the signed request, as stale (1).
+        for large in [0, 1] {
+            let what = format!("{body:?} on request {large}");
+            let large_body = body.clone();
+            let server = RawServer::start(move |_, i| match i {
+                0 if large == 0 => challenge_with_body(CHALLENGE, large_body.clone()),
+                0 => digest_challenge(),
+                1 if large == 1 => challenge_with_body(STALE, large_body.clone()),
+                _ => Reply::json(200, r#"{"data":{},"requestId":"r","success":true}"#),
+            })
+            .await
+            .unwrap();
+            let runtime = ob_runtime(OB_SK).max_response_bytes(1024).build().unwrap();
+            let client = oceanbase_cloud::Client::new(&server.base_url(), runtime);
+            let reply = ob_connect(&client).await;
+            assert!(reply.is_ok(), "{what}: {:?}", reply.err());
+            assert_eq!(server.requests().len(), 2 + large, "{what}");
+            // The client hung up on the 401 instead of reading it: the server's writes fail.
+            let deadline = Instant::now() + Duration::from_secs(3);
+            while server.disconnects() == 0 && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            assert_eq!(server.disconnects(), 1, "{what}");
+            assert!(
+                server.body_bytes_sent() < LARGE / 4,
+                "{what}: {} bytes sent",
+                server.body_bytes_sent()
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. One deadline per call
 
@@ -1298,6 +1361,104 @@ async fn plain_http_to_a_loopback_address_is_allowed_without_the_switch() {
     let reply = show_vpcep(&css(&server.base_url(), runtime), CLUSTER).await;
     assert!(reply.is_ok(), "{:?}", reply.err());
     assert_eq!(server.connections(), 1);
+}
+
+/// Set for the child process of [`plain_http_never_goes_through_the_environments_proxy`]: the
+/// loopback server's URL.
+const PROXY_CHILD_TARGET: &str = "CLOUD_SDK_TEST_PROXY_CHILD_TARGET";
+
+/// Every variable that configures reqwest's proxies from the environment.
+const PROXY_VARS: [&str; 9] = [
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "REQUEST_METHOD",
+];
+
+/// Proxies are read from the environment when the HTTP client is built, so the calls run in a
+/// child process (this test binary again, running only [`plain_http_proxy_child`]) given the
+/// proxy variables: no test in this process sees them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_http_never_goes_through_the_environments_proxy() {
+    // The proxy records what reaches it and refuses it all.
+    let proxy = RawServer::start(|_, _| Reply::json(502, "{}"))
+        .await
+        .unwrap();
+    let server = RawServer::start(|r, _| {
+        if r.header("x-auth-token").is_some() {
+            Reply::json(200, "{}")
+        } else if r.header("authorization").is_some() {
+            Reply::json(200, r#"{"data":{},"requestId":"r","success":true}"#)
+        } else {
+            digest_challenge()
+        }
+    })
+    .await
+    .unwrap();
+    let runs: [&[&str]; 2] = [&["HTTP_PROXY", "HTTPS_PROXY"], &["ALL_PROXY"]];
+    for vars in runs {
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap());
+        child
+            .args(["plain_http_proxy_child", "--exact", "--ignored"])
+            .env(PROXY_CHILD_TARGET, server.base_url());
+        for name in PROXY_VARS {
+            child.env_remove(name);
+        }
+        for name in vars {
+            child.env(name, proxy.base_url());
+        }
+        let output = tokio::task::spawn_blocking(move || child.output())
+            .await
+            .unwrap()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success() && stdout.contains("1 passed"),
+            "{vars:?}:\n{stdout}\n{stderr}"
+        );
+    }
+    // Only the https calls' tunnels reached the proxy, one per run, and no credentials.
+    let at_proxy = proxy.requests();
+    assert_eq!(at_proxy.len(), 2, "{at_proxy:?}");
+    for r in &at_proxy {
+        assert_eq!(
+            r.request_line,
+            "CONNECT cloud-sdk-test.invalid:443 HTTP/1.1"
+        );
+        assert!(r.header("x-auth-token").is_none() && r.header("authorization").is_none());
+    }
+    // Each run: the token call, and the Digest probe and signed call.
+    assert_eq!(server.requests().len(), 6, "{:?}", server.requests());
+}
+
+#[tokio::test]
+#[ignore = "a child process of plain_http_never_goes_through_the_environments_proxy"]
+async fn plain_http_proxy_child() {
+    let Ok(target) = std::env::var(PROXY_CHILD_TARGET) else {
+        return;
+    };
+    let token = Runtime::builder(TokenAuth::static_token(STATIC_TOKEN).unwrap())
+        .retry(RetryPolicy::off())
+        .build()
+        .unwrap();
+    let reply = show_vpcep(&css(&target, token.clone()), CLUSTER).await;
+    assert!(reply.is_ok(), "X-Auth-Token: {:?}", reply.err());
+    let digest = ob_runtime(OB_SK)
+        .allow_insecure_http(false)
+        .retry(RetryPolicy::off())
+        .build()
+        .unwrap();
+    let reply = ob_connect(&oceanbase_cloud::Client::new(&target, digest)).await;
+    assert!(reply.is_ok(), "Digest: {:?}", reply.err());
+    // https still goes through the proxy, in a tunnel (which this proxy refuses).
+    let https = css("https://cloud-sdk-test.invalid", token);
+    show_vpcep(&https, CLUSTER).await.unwrap_err();
 }
 
 #[tokio::test]

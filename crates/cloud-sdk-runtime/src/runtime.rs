@@ -250,8 +250,7 @@ impl RuntimeBuilder {
 
     /// Finishes the runtime; fails only when the HTTP client cannot be built (TLS set-up).
     pub fn build(self) -> Result<Runtime, ConfigError> {
-        let http = self.http.unwrap_or_default();
-        let transport = Transport::build(http, &self.limits, self.allow_http)?;
+        let transport = Transport::build(self.http, &self.limits, self.allow_http)?;
         Ok(Runtime {
             inner: Arc::new(Inner {
                 auth: self.auth,

@@ -7,6 +7,9 @@
 //! `X-Security-Token` and request bodies (a DAS database password, an IAM password) would go
 //! to whatever origin a server names, plain `http://` included. None of the documented APIs
 //! redirects; a `3xx` is reported as [`ErrorKind::RedirectRefused`] naming the origin asked for.
+//!
+//! Why plain `http://` never goes through the environment's proxy: see
+//! [`Transport::check_secure`].
 
 use std::{
     fmt,
@@ -61,23 +64,26 @@ pub struct Transport {
 }
 
 impl Transport {
-    /// A transport with reqwest's default settings and the runtime's policy (no redirects),
-    /// for code that sends outside a [`crate::Runtime`] (a token provider under test).
+    /// A transport with reqwest's default settings (but the environment's proxy for https
+    /// only, see [`Transport::check_secure`]) and the runtime's policy (no redirects), for code
+    /// that sends outside a [`crate::Runtime`] (a token provider under test).
     pub fn new(limits: &Limits, allow_insecure_http: bool) -> Result<Self, ConfigError> {
-        Self::build(reqwest::Client::builder(), limits, allow_insecure_http)
+        Self::build(None, limits, allow_insecure_http)
     }
 
-    /// Builds the client from `builder` (the caller's settings: proxies, TLS roots...) with the
-    /// runtime's policy on top: no redirects, the limits' connect timeout, and the attempt
-    /// timeout as every request's default. A request then carries a timeout of its own only
-    /// when what is left of its call's time limit is shorter (setting one costs reqwest an
-    /// extension map on the request, and every copy of the request a copy of the map).
+    /// Builds the client from `builder` (the caller's settings: proxies, TLS roots...; without
+    /// one, reqwest's defaults but the environment's proxy for https only) with the runtime's
+    /// policy on top: no redirects, the limits' connect timeout, and the attempt timeout as
+    /// every request's default. A request then carries a timeout of its own only when what is
+    /// left of its call's time limit is shorter (setting one costs reqwest an extension map on
+    /// the request, and every copy of the request a copy of the map).
     pub(crate) fn build(
-        builder: reqwest::ClientBuilder,
+        builder: Option<reqwest::ClientBuilder>,
         limits: &Limits,
         allow_insecure_http: bool,
     ) -> Result<Self, ConfigError> {
         let client = builder
+            .unwrap_or_else(default_builder)
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(limits.connect_timeout)
             .timeout(limits.attempt_timeout)
@@ -113,6 +119,16 @@ impl Transport {
 
     /// Refuses `url` when it is plain `http://` to another machine and credentials would
     /// travel with it. Plain http to a loopback address never leaves this machine.
+    ///
+    /// Nor does it go through a proxy: reqwest would send plain `http://` requests, their
+    /// `X-Auth-Token` or Digest `Authorization` in clear text, to the proxy that `HTTP_PROXY`
+    /// or `ALL_PROXY` names, wherever that is. So the runtime's own HTTP client takes the
+    /// environment's proxy (`HTTPS_PROXY`, else `ALL_PROXY`, minus `NO_PROXY`) for `https://`
+    /// only, which a proxy tunnels (`CONNECT`) without seeing; plain `http://` always goes
+    /// direct. The client is built once per runtime, before any base URL is known, hence a rule
+    /// per request's scheme. A builder given to [`crate::RuntimeBuilder::http_client`] keeps
+    /// its proxy settings as reqwest applies them (the environment's for plain http too,
+    /// unless it sets proxies or calls `no_proxy()`).
     pub fn check_secure(&self, url: &url::Url, what: &str) -> Result<(), Error> {
         if url.scheme() == "https" || self.allow_insecure_http || is_loopback_http(url) {
             return Ok(());
@@ -132,6 +148,31 @@ impl Transport {
     pub async fn read_limited(&self, response: reqwest::Response) -> Result<Bytes, Error> {
         read_limited(response, self.max_response_bytes).await
     }
+}
+
+/// reqwest's default client builder, except that the environment's proxy applies to
+/// `https://` requests only (see [`Transport::check_secure`]).
+fn default_builder() -> reqwest::ClientBuilder {
+    let builder = reqwest::Client::builder().no_proxy();
+    match env_https_proxy() {
+        Some(proxy) => builder.proxy(proxy),
+        None => builder,
+    }
+}
+
+/// The environment's proxy for `https://` requests, read as reqwest reads it: `HTTPS_PROXY`
+/// (or `https_proxy`), else `ALL_PROXY` (or `all_proxy`), not for the hosts of `NO_PROXY` (or
+/// `no_proxy`); a value that is not a URL is skipped. None in a CGI program (`REQUEST_METHOD`
+/// set), where a `Proxy:` request header arrives as `HTTP_PROXY`.
+fn env_https_proxy() -> Option<reqwest::Proxy> {
+    if std::env::var_os("REQUEST_METHOD").is_some() {
+        return None;
+    }
+    [["HTTPS_PROXY", "https_proxy"], ["ALL_PROXY", "all_proxy"]]
+        .iter()
+        .filter_map(|names| names.iter().find_map(|name| std::env::var(name).ok()))
+        .find_map(|value| reqwest::Proxy::https(value).ok())
+        .map(|proxy| proxy.no_proxy(reqwest::NoProxy::from_env()))
 }
 
 /// Whether `url` is plain `http://` to this machine: an IP literal in `127.0.0.0/8`, `::1`, or
@@ -221,6 +262,26 @@ pub(crate) async fn read_limited(
                     format!("reading the response failed: {}", root_cause(&e)),
                 ));
             }
+        }
+    }
+}
+
+/// Reads a body whose content is not needed (a refusal's) to its end, so that its connection
+/// goes back to the pool; one over `limit` bytes (announced, or streamed past it) is dropped
+/// there, closing its connection. Nothing is kept, so a server cannot make the client read or
+/// hold more than the limit for it.
+pub(crate) async fn discard(mut response: reqwest::Response, limit: u64) {
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit)
+    {
+        return;
+    }
+    let mut read = 0u64;
+    while let Ok(Some(chunk)) = response.chunk().await {
+        read += chunk.len() as u64;
+        if read > limit {
+            return;
         }
     }
 }

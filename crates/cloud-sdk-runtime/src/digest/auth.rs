@@ -26,12 +26,17 @@ use crate::{AuthRejected, Authenticator, BoxFuture, ErrorKind};
 ///   and `Content-Length: 0`. The body is never sent unauthenticated.
 /// - The challenge is cached per origin and realm; later calls are signed preemptively, one
 ///   request each, with a fresh cnonce and a nonce count that concurrent calls never share.
+///   At most 8 realms are kept per origin (the oldest is forgotten first), so that a server
+///   naming a new realm in every challenge cannot grow the cache without bound.
 /// - `401` with `stale=true`: the new nonce is cached and the request retried once.
 /// - `401` challenging for another realm than the one signed for (the server was
 ///   reconfigured): the new realm is cached and the request signed for it once.
 /// - `401` without `stale` after a signed request: the response is returned marked
 ///   [`AuthRejected`], which the runtime turns into an error naming the realm.
 /// - Only Digest is answered: a server offering Basic alone gets no credentials.
+/// - The body of a `401` answered this way is never used: it is read (so that its connection
+///   can be reused) up to [`crate::Limits::max_response_bytes`] only, and dropped with its
+///   connection past that.
 ///
 /// Against servers that want nonce counts in increasing order, see [`super`]'s notes on
 /// ordered mode.
@@ -137,7 +142,7 @@ impl DigestAuth {
     /// refusal (a stale nonce, another realm, being overtaken) by signing again once.
     async fn run(
         &self,
-        client: &reqwest::Client,
+        client: &crate::Transport,
         mut request: reqwest::Request,
         spare: Option<&reqwest::Request>,
     ) -> reqwest::Result<reqwest::Response> {
@@ -256,8 +261,9 @@ impl DigestAuth {
                 }
             };
             request = again;
-            // Read the refusal to its end so that its connection goes back to the pool.
-            let _ = response.bytes().await;
+            // Done with the refusal: its connection goes back to the pool, unless its body is
+            // over the size limit.
+            crate::transport::discard(response, client.max_response_bytes()).await;
         }
     }
 
@@ -266,7 +272,7 @@ impl DigestAuth {
     /// auth-int only and a streamed body), or one probe at a time per origin under `lock`.
     async fn prepare(
         &self,
-        client: &reqwest::Client,
+        client: &crate::Transport,
         target: &Target,
         request: &reqwest::Request,
         lock: Option<Arc<tokio::sync::Mutex<()>>>,
@@ -292,7 +298,7 @@ impl DigestAuth {
     /// Sends the request without body and credentials, to be challenged.
     async fn probe(
         &self,
-        client: &reqwest::Client,
+        client: &crate::Transport,
         target: &Target,
         request: &reqwest::Request,
     ) -> reqwest::Result<Result<Prepared, reqwest::Response>> {
@@ -338,7 +344,7 @@ impl DigestAuth {
         let lease = self.session.install(&target.url, challenge);
         match self.sign(lease, target, request) {
             Ok(p) => {
-                let _ = response.bytes().await;
+                crate::transport::discard(response, client.max_response_bytes()).await;
                 Ok(Ok(p))
             }
             Err(_) => {

@@ -22,7 +22,6 @@
 //! one extra request per concurrent task, after which calls are back to one request each.
 
 use std::{
-    collections::HashMap,
     fmt,
     sync::{
         Arc, Mutex, MutexGuard, PoisonError,
@@ -126,13 +125,50 @@ pub(crate) enum Acquired {
     Probe(Option<Arc<tokio::sync::Mutex<()>>>),
 }
 
+/// The most protection spaces (realms) cached per origin. A server has one realm, rarely a
+/// few, so this never forgets the space of a server that is merely reconfigured; but realms
+/// are the server's to name, and one naming a new realm on every `401` would otherwise grow
+/// the cache by an entry each time, for the client's lifetime. Past the cap the space cached
+/// first is forgotten: a later request for its realm costs one extra request (a probe or a
+/// re-challenge), as on first use.
+const MAX_SPACES_PER_ORIGIN: usize = 8;
+
 struct OriginState {
     origin: Origin,
     /// The realm of the last challenge from this origin: where the next request most likely
     /// belongs, since a request does not say its realm before it is challenged.
     realm: Option<String>,
-    spaces: HashMap<String, Space>,
+    /// Per realm, in the order first cached; at most [`MAX_SPACES_PER_ORIGIN`], searched in
+    /// place.
+    spaces: Vec<(String, Space)>,
     probe: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// The protection space of `realm` among `spaces`, if one is cached.
+fn find_space<'a>(spaces: &'a mut [(String, Space)], realm: &str) -> Option<&'a mut Space> {
+    spaces
+        .iter_mut()
+        .find(|(r, _)| r == realm)
+        .map(|(_, space)| space)
+}
+
+impl OriginState {
+    /// Makes `realm` the current realm and returns its space, made on first use (forgetting
+    /// the oldest one when [`MAX_SPACES_PER_ORIGIN`] are cached).
+    fn enter(&mut self, realm: &str) -> &mut Space {
+        self.realm = Some(realm.to_owned());
+        let index = match self.spaces.iter().position(|(r, _)| r == realm) {
+            Some(i) => i,
+            None => {
+                if self.spaces.len() >= MAX_SPACES_PER_ORIGIN {
+                    self.spaces.remove(0);
+                }
+                self.spaces.push((realm.to_owned(), Space::default()));
+                self.spaces.len() - 1
+            }
+        };
+        &mut self.spaces[index].1
+    }
 }
 
 #[derive(Default)]
@@ -159,7 +195,7 @@ fn entry<'a>(origins: &'a mut Vec<OriginState>, url: &url::Url) -> &'a mut Origi
             origins.push(OriginState {
                 origin: Origin::of(url),
                 realm: None,
-                spaces: HashMap::new(),
+                spaces: Vec::new(),
                 probe: Arc::default(),
             });
             origins.len() - 1
@@ -177,7 +213,7 @@ fn space_of<'a>(
     origins
         .iter_mut()
         .find(|o| o.origin.is_of(url))
-        .and_then(|o| o.spaces.get_mut(realm))
+        .and_then(|o| find_space(&mut o.spaces, realm))
 }
 
 impl Session {
@@ -213,7 +249,11 @@ impl Session {
     pub(crate) fn acquire(&self, url: &url::Url) -> Acquired {
         let mut origins = self.lock();
         let state = entry(&mut origins, url);
-        let Some(space) = state.realm.as_ref().and_then(|r| state.spaces.get_mut(r)) else {
+        let Some(space) = state
+            .realm
+            .as_deref()
+            .and_then(|r| find_space(&mut state.spaces, r))
+        else {
             return Acquired::Probe(Some(state.probe.clone()));
         };
         if space.ordered {
@@ -241,8 +281,7 @@ impl Session {
         let now = self.clock.instant();
         let mut origins = self.lock();
         let state = entry(&mut origins, url);
-        state.realm = Some(challenge.realm.clone());
-        let space = state.spaces.entry(challenge.realm.clone()).or_default();
+        let space = state.enter(&challenge.realm);
         let slot = self.slot(challenge, now);
         if space.ordered {
             Lease {
@@ -269,8 +308,7 @@ impl Session {
         let now = self.clock.instant();
         let mut origins = self.lock();
         let state = entry(&mut origins, url);
-        state.realm = Some(fresh.realm.clone());
-        let space = state.spaces.entry(fresh.realm.clone()).or_default();
+        let space = state.enter(&fresh.realm);
         if lease.exclusive || space.ordered {
             return Lease {
                 slot: self.slot(fresh, now),
@@ -299,8 +337,7 @@ impl Session {
         let now = self.clock.instant();
         let mut origins = self.lock();
         let state = entry(&mut origins, url);
-        state.realm = Some(fresh.realm.clone());
-        let space = state.spaces.entry(fresh.realm.clone()).or_default();
+        let space = state.enter(&fresh.realm);
         space.ordered = true;
         // Requests still in flight keep their reference; nobody new signs with it.
         space.shared = None;
@@ -316,8 +353,7 @@ impl Session {
         let now = self.clock.instant();
         let mut origins = self.lock();
         let state = entry(&mut origins, url);
-        state.realm = Some(fresh.realm.clone());
-        let space = state.spaces.entry(fresh.realm.clone()).or_default();
+        let space = state.enter(&fresh.realm);
         if space.ordered {
             space.free.push(self.slot(fresh, now));
         } else if space
@@ -358,7 +394,7 @@ impl Session {
     /// How many protection spaces are cached, and how many of them are in ordered mode.
     pub(crate) fn summary(&self) -> (usize, usize) {
         let origins = self.lock();
-        let spaces = origins.iter().flat_map(|o| o.spaces.values());
+        let spaces = origins.iter().flat_map(|o| o.spaces.iter().map(|(_, s)| s));
         spaces.fold((0, 0), |(n, o), s| (n + 1, o + usize::from(s.ordered)))
     }
 }
@@ -479,6 +515,25 @@ mod tests {
         assert_eq!(next.slot.challenge.nonce(), "mine");
         assert!(matches!(s.acquire(&origin()), Acquired::Probe(None)));
         assert_eq!(s.summary(), (1, 1));
+    }
+
+    #[test]
+    fn realms_past_the_cap_forget_the_oldest() {
+        let s = session(crate::clock::SystemClock);
+        let for_realm = |realm: &str| {
+            let v = parse_challenges(&format!(r#"Digest realm="{realm}", nonce="n", qop=auth"#))
+                .unwrap();
+            DigestChallenge::from_challenge(&v[0]).unwrap()
+        };
+        for i in 0..3 * MAX_SPACES_PER_ORIGIN {
+            s.install(&origin(), for_realm(&format!("r{i}")));
+            assert_eq!(s.summary().0, (i + 1).min(MAX_SPACES_PER_ORIGIN));
+        }
+        // The newest realm is the one signed for; a realm seen again is not cached twice.
+        let last = format!("r{}", 3 * MAX_SPACES_PER_ORIGIN - 1);
+        assert_eq!(lease(s.acquire(&origin())).slot.challenge.realm(), last);
+        s.install(&origin(), for_realm(&last));
+        assert_eq!(s.summary().0, MAX_SPACES_PER_ORIGIN);
     }
 
     #[test]
