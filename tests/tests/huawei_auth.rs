@@ -18,7 +18,10 @@ use cloud_sdk_runtime::{
 use huaweicloud_css as css;
 use huaweicloud_das as das;
 use huaweicloud_dataarts_insight as dataarts;
-use integration_tests::huawei_server::{AuthOutcome, HuaweiServer, IamUser, Recorded};
+use integration_tests::{
+    huawei_server::{AuthOutcome, HuaweiServer, IamUser, Recorded},
+    raw_server::{RawServer, Reply},
+};
 
 const PROJECT: &str = "052041494800d57c2f02c00275b4c247";
 const AK: &str = "HPUAEXAMPLEAK0000001";
@@ -579,6 +582,56 @@ async fn a_token_answer_over_the_size_limit_is_response_too_large() {
         "{err}"
     );
     assert_eq!(server.iam_posts(), 1);
+}
+
+/// A service that quotes the token it was sent, in its error message and in a header, as a
+/// misconfigured gateway might: the error's text, `Debug` and `message()` show `***` instead,
+/// for a refusal (401) and for any other error status alike.
+#[tokio::test]
+async fn a_token_the_service_echoes_is_not_in_the_error() {
+    const TOKEN: &str = "MIIE-static-token-echoed-0xBEEF";
+    for status in [400, 401] {
+        let server = RawServer::start(move |request, _| {
+            let sent = request
+                .header("x-auth-token")
+                .unwrap_or_default()
+                .to_owned();
+            let body = serde_json::json!({
+                "error_code": "CSS.0001",
+                "error_msg": format!("token {sent} is not valid here"),
+            });
+            Reply::json(status, &body.to_string()).header("x-auth-token", &sent)
+        })
+        .await
+        .unwrap();
+        let runtime = Runtime::builder(TokenAuth::static_token(TOKEN).unwrap())
+            .build()
+            .unwrap();
+        let err = css::Client::new(&server.base_url(), runtime)
+            .show_vpcep_connection()
+            .project_id(PROJECT)
+            .cluster_id("5c77b71c-5b35-4f50-8984-76387e42451a")
+            .call()
+            .await
+            .unwrap_err();
+        assert_eq!(server.requests()[0].header("x-auth-token"), Some(TOKEN));
+        assert_eq!(err.code(), Some("CSS.0001"), "{err}");
+        let texts = [
+            err.to_string(),
+            format!("{err:?}"),
+            err.message().unwrap_or_default().to_owned(),
+        ];
+        for text in &texts {
+            assert!(
+                !text.contains(TOKEN),
+                "HTTP {status}: the token is in {text}"
+            );
+            assert!(
+                text.contains("token *** is not valid here"),
+                "HTTP {status}: {text}"
+            );
+        }
+    }
 }
 
 #[tokio::test]

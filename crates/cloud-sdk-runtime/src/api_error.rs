@@ -49,7 +49,7 @@ pub struct ApiError<E> {
     status: Option<StatusCode>,
     request_id: Option<String>,
     client_request_id: Option<String>,
-    service: Option<E>,
+    service: Option<Box<Answered<E>>>,
     detail: String,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
@@ -152,7 +152,8 @@ where
         }),
         Err(e) => Err(ApiError::from_raw(operation, e)
             .with_client_request_id(record.client_request_id())
-            .with_answer(record.answer())),
+            .with_answer(record.answer())
+            .scrubbed(record.sent_secrets())),
     }
 }
 
@@ -200,10 +201,29 @@ impl<E: ServiceError> ApiError<E> {
             status: Some(status),
             request_id,
             client_request_id: None,
-            service: Some(body),
+            service: Some(Answered::new(body)),
             detail: String::new(),
             source: None,
         }
+    }
+
+    /// This error with every credential in `secrets` replaced by `***` in its text: the
+    /// service's message and the detail, either of which may quote the server.
+    fn scrubbed(mut self, secrets: &[crate::Secret]) -> Self {
+        if secrets.is_empty() {
+            return self;
+        }
+        let secrets: Vec<&str> = secrets.iter().map(crate::Secret::expose).collect();
+        if let Some(answered) = &mut self.service {
+            answered.shown_message = shown_message(&answered.body, &secrets);
+        }
+        if secrets
+            .iter()
+            .any(|s| !s.is_empty() && self.detail.contains(s))
+        {
+            self.detail = crate::redact::scrub(&self.detail, &secrets, usize::MAX);
+        }
+        self
     }
 
     fn plain(operation: &'static str, kind: ErrorKind, detail: String) -> Self {
@@ -308,7 +328,7 @@ impl<E: ServiceError + DeserializeOwned> ApiError<E> {
                 status: runtime.status(),
                 request_id,
                 client_request_id: None,
-                service,
+                service: service.map(Answered::new),
                 detail: runtime.message().to_owned(),
                 source: Some(Box::new(runtime.clone())),
             };
@@ -363,7 +383,7 @@ impl<E> ApiError<E> {
 
     /// The service's error body, typed, when the service answered with one.
     pub fn service_error(&self) -> Option<&E> {
-        self.service.as_ref()
+        self.service.as_deref().map(|a| &a.body)
     }
 
     /// Whether the same call may succeed later: a time limit, no connection, a connection
@@ -382,13 +402,41 @@ impl<E> ApiError<E> {
 impl<E: ServiceError> ApiError<E> {
     /// The service's error code (`CSS.0001`, `APIGW.0301`, `E001R000`).
     pub fn code(&self) -> Option<&str> {
-        self.service.as_ref().and_then(ServiceError::code)
+        self.service_error().and_then(ServiceError::code)
     }
 
-    /// The service's error message.
+    /// The service's error message, with `***` where it quotes a credential the call sent,
+    /// cut to a few hundred characters (the whole of it: [`ApiError::service_error`]).
     pub fn message(&self) -> Option<&str> {
-        self.service.as_ref().and_then(ServiceError::message)
+        self.service.as_deref()?.shown_message.as_deref()
     }
+}
+
+/// The service's error body, and its message as error text shows it: scrubbed of the
+/// credentials the call sent, and cut to [`MAX_MESSAGE_CHARS`]. Boxed: most errors have none.
+struct Answered<E> {
+    body: E,
+    shown_message: Option<String>,
+}
+
+impl<E: ServiceError> Answered<E> {
+    fn new(body: E) -> Box<Self> {
+        let shown_message = shown_message(&body, &[]);
+        Box::new(Self {
+            body,
+            shown_message,
+        })
+    }
+}
+
+/// The most characters of a service's message an error text shows.
+const MAX_MESSAGE_CHARS: usize = 1000;
+
+/// `body`'s message as error text shows it: `secrets` replaced by `***`, cut to
+/// [`MAX_MESSAGE_CHARS`].
+fn shown_message<E: ServiceError>(body: &E, secrets: &[&str]) -> Option<String> {
+    body.message()
+        .map(|m| crate::redact::scrub(m, secrets, MAX_MESSAGE_CHARS))
 }
 
 /// Why a body is not the documented JSON: the parser's reason, cut to [`MAX_REASON_CHARS`].
@@ -426,8 +474,8 @@ impl<E: ServiceError> fmt::Display for ApiError<E> {
             write!(
                 f,
                 ": {}: {}",
-                body.code().unwrap_or("(no error code)"),
-                body.message().unwrap_or("(no message)")
+                body.body.code().unwrap_or("(no error code)"),
+                body.shown_message.as_deref().unwrap_or("(no message)")
             )?;
             if !self.detail.is_empty() {
                 write!(f, "; {}", self.detail)?;
@@ -444,7 +492,9 @@ impl<E: ServiceError> fmt::Display for ApiError<E> {
     }
 }
 
-impl<E: fmt::Debug> fmt::Debug for ApiError<E> {
+/// The service's body shows as its code and message as error text shows them: the body's own
+/// `Debug` would print the message whole, a credential the server echoed included.
+impl<E: ServiceError> fmt::Debug for ApiError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiError")
             .field("operation", &self.operation)
@@ -452,7 +502,8 @@ impl<E: fmt::Debug> fmt::Debug for ApiError<E> {
             .field("status", &self.status)
             .field("request_id", &self.request_id)
             .field("client_request_id", &self.client_request_id)
-            .field("service", &self.service)
+            .field("code", &self.code())
+            .field("message", &self.message())
             .field("detail", &self.detail)
             .finish()
     }

@@ -104,7 +104,6 @@ pub(crate) fn describe_value(text: &str) -> String {
 /// `text` from a server for an error message: every occurrence of each of `secrets` (as is,
 /// and JSON-escaped, as an echoed request body carries it) replaced by `***`, control
 /// characters dropped, then cut to `max` characters. Empty secrets are ignored.
-#[cfg(feature = "huawei")]
 pub(crate) fn scrub(text: &str, secrets: &[&str], max: usize) -> String {
     let mut out = text.to_owned();
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
@@ -200,7 +199,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg(feature = "huawei")]
     fn scrub_removes_secrets_before_cutting() {
         let pw = "pa\"ss\\wörd";
         let echoed = format!(

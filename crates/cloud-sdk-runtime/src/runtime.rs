@@ -19,6 +19,7 @@ use std::{
 use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::{
+    Secret,
     error::{ConfigError, Error, ErrorKind},
     retry::{self, Decision, Outcome, RetryPolicy},
     transport::{self, Limits, Transport},
@@ -47,6 +48,14 @@ pub trait Authenticator: fmt::Debug + Send + Sync + 'static {
     /// and lends it to `send` as `spare`.
     fn may_resend(&self) -> bool {
         false
+    }
+
+    /// The credentials this scheme puts on requests as they are (a token, a security token),
+    /// so that an error quoting a server's answer shows `***` where the server echoed one.
+    /// Schemes whose requests carry only derived values (a signature, a Digest response) have
+    /// none. Asked only when a call fails.
+    fn sent_secrets(&self) -> Vec<Secret> {
+        Vec::new()
     }
 
     /// Authenticates and sends `request` through `transport` (the runtime's HTTP client and
@@ -277,6 +286,9 @@ impl RuntimeBuilder {
 pub struct CallRecord {
     client_request_id: OnceLock<String>,
     answer: OnceLock<(reqwest::StatusCode, Option<String>)>,
+    /// When the call failed: the credentials its requests carried as they are, to be scrubbed
+    /// from the error's text.
+    sent_secrets: OnceLock<Vec<Secret>>,
 }
 
 impl CallRecord {
@@ -288,6 +300,11 @@ impl CallRecord {
     /// Status and `X-Request-Id` of the response, when one arrived.
     pub(crate) fn answer(&self) -> Option<(reqwest::StatusCode, Option<String>)> {
         self.answer.get().cloned()
+    }
+
+    /// The credentials the call's requests carried as they are, when it failed.
+    pub(crate) fn sent_secrets(&self) -> &[Secret] {
+        self.sent_secrets.get().map_or(&[], Vec::as_slice)
     }
 }
 
@@ -465,6 +482,9 @@ impl Runtime {
             .await
             .unwrap_or_else(|_| Err(Failed::Runtime(self.call_timed_out())));
         report(&outcome, &span, started);
+        if !matches!(&outcome, Ok(response) if response.status().is_success()) {
+            let _ = record.sent_secrets.set(self.inner.auth.sent_secrets());
+        }
         match outcome {
             Ok(response) => {
                 let _ = record.answer.set((

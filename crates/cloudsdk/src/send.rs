@@ -262,11 +262,9 @@ impl ServiceError for VendorError {
 
 fn failure(e: ApiError<VendorError>) -> Failure {
     let (kind, code) = Failure::class(e.kind());
+    // The message as the error shows it: a credential the server echoed is `***` there.
     let message = match e.service_error() {
-        Some(body) => body
-            .message
-            .clone()
-            .unwrap_or_else(|| "(no message)".into()),
+        Some(_) => e.message().unwrap_or("(no message)").to_owned(),
         None => {
             // The detail follows the operation's name in the error's text.
             let text = e.to_string();

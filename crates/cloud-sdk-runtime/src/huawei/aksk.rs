@@ -290,6 +290,12 @@ impl Authenticator for AkSkAuth {
         "aksk"
     }
 
+    /// The security token of temporary credentials, sent as `X-Security-Token`; the secret key
+    /// itself never travels.
+    fn sent_secrets(&self) -> Vec<Secret> {
+        self.credentials.security_token.iter().cloned().collect()
+    }
+
     fn send<'a>(
         &'a self,
         client: &'a crate::Transport,

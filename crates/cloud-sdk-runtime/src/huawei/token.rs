@@ -839,6 +839,20 @@ impl Authenticator for TokenAuth {
         matches!(self.source, Source::Cache(_))
     }
 
+    /// The token, static or cached (the one most likely sent: a refresh during the call
+    /// replaces it).
+    fn sent_secrets(&self) -> Vec<Secret> {
+        match &self.source {
+            Source::Static(token) => vec![token.clone()],
+            Source::Cache(cache) => cache
+                .state()
+                .current
+                .iter()
+                .map(|c| c.token.secret().clone())
+                .collect(),
+        }
+    }
+
     fn send<'a>(
         &'a self,
         client: &'a crate::Transport,
