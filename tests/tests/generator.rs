@@ -442,6 +442,38 @@ fn the_vendor_file_names_the_auth_scheme_and_client_macro() {
     );
 }
 
+/// Request-body fields of a type `api.toml` names `Secret` are listed for the runtime, at
+/// any depth, arrays included, so that an error quoting them shows `***`.
+#[test]
+fn secret_body_fields_are_listed_for_the_runtime() {
+    let scratch = Scratch::new();
+    scratch.edit("specs/huaweicloud-das/CreateInstanceConnection.yaml", |s| {
+        s.replacen(
+            "        password:\n          $ref: '#/components/schemas/DasPassword'\n",
+            "        password:\n          $ref: '#/components/schemas/DasPassword'\n        \
+             replicas:\n          type: array\n          description: Replicas.\n          \
+             items:\n            type: object\n            properties:\n              \
+             password:\n                $ref: '#/components/schemas/DasPassword'\n",
+            1,
+        )
+    });
+    assert!(matches!(
+        run(scratch.root(), false),
+        Ok(Outcome::Changed(_))
+    ));
+    let lib = fs::read_to_string(scratch.root().join("generated/huaweicloud-das/src/lib.rs"))
+        .expect("generated crate");
+    assert!(
+        lib.contains(r#"("create_instance_connection", &["/password", "/replicas/*/password"])"#),
+        "{}",
+        lib.lines()
+            .filter(|l| l.contains("SECRET_FIELDS") || l.contains("create_instance_connection\","))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(lib.contains("client_glue!(Client, secrets : SECRET_FIELDS)"));
+}
+
 /// A vendor whose host pattern has `{service}` needs `service` in each API's api.toml.
 #[test]
 fn an_api_without_the_service_its_vendor_host_needs_is_refused() {

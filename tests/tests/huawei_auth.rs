@@ -634,6 +634,53 @@ async fn a_token_the_service_echoes_is_not_in_the_error() {
     }
 }
 
+/// A service that quotes the request body in its error, database password included: the
+/// password (a `Secret` field of the body) is `***` in the error's text, `Debug` and
+/// `message()`, with or without JSON escaping.
+#[tokio::test]
+async fn a_body_secret_the_service_echoes_is_not_in_the_error() {
+    let server = RawServer::start(|request, _| {
+        let body = serde_json::json!({
+            "error_code": "DAS.0001",
+            "error_msg": format!("bad request {}", String::from_utf8_lossy(&request.body)),
+        });
+        Reply::json(400, &body.to_string())
+    })
+    .await
+    .unwrap();
+    let runtime = Runtime::builder(TokenAuth::static_token("static-token-for-das").unwrap())
+        .build()
+        .unwrap();
+    let err = das::Client::new(&server.base_url(), runtime)
+        .create_instance_connection()
+        .project_id(PROJECT)
+        .instance_id("bcfa975193f1402fa11a6d4fd6baf5fbin01")
+        .body(
+            das::types::CreateInstanceConnectionBody::builder()
+                .engine_type(das::types::DasEngineType::Mysql)
+                .network_type(das::types::DasNetworkType::Rds)
+                .username("root")
+                .is_save_password(true)
+                .password(Secret::new(DB_PASSWORD)),
+        )
+        .call()
+        .await
+        .unwrap_err();
+    assert!(
+        String::from_utf8_lossy(&server.requests()[0].body).contains(DB_PASSWORD),
+        "the password was sent"
+    );
+    for text in [
+        err.to_string(),
+        format!("{err:?}"),
+        err.message().unwrap_or_default().to_owned(),
+    ] {
+        assert!(!text.contains(DB_PASSWORD), "the password is in {text}");
+        assert!(text.contains("password") && text.contains("***"), "{text}");
+    }
+    assert!(err.to_string().contains("\"password\":\"***\""), "{err}");
+}
+
 #[tokio::test]
 async fn iam_refused_password_costs_one_post_within_the_back_off() {
     let server = start().await;

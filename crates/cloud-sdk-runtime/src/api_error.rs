@@ -209,11 +209,11 @@ impl<E: ServiceError> ApiError<E> {
 
     /// This error with every credential in `secrets` replaced by `***` in its text: the
     /// service's message and the detail, either of which may quote the server.
-    fn scrubbed(mut self, secrets: &[crate::Secret]) -> Self {
+    fn scrubbed<'a>(mut self, secrets: impl Iterator<Item = &'a crate::Secret>) -> Self {
+        let secrets: Vec<&str> = secrets.map(crate::Secret::expose).collect();
         if secrets.is_empty() {
             return self;
         }
-        let secrets: Vec<&str> = secrets.iter().map(crate::Secret::expose).collect();
         if let Some(answered) = &mut self.service {
             answered.shown_message = shown_message(&answered.body, &secrets);
         }

@@ -13,12 +13,21 @@
 ///
 /// `require_one_of` names a `&[(&str, &[&str])]` of the spec's `x-require-one-of` rules
 /// (operationId, fields of which one must be given), checked before anything is sent.
+/// `secrets` names a `&[(&str, &[&str])]` of the request-body fields that are
+/// [`Secret`](crate::Secret)s (operationId, JSON pointers, `*` for every item of an array):
+/// their values are `***` in the error's text if a server quotes them.
 #[macro_export]
 macro_rules! client_glue {
     ($client:ident) => {
-        $crate::client_glue!($client, require_one_of: &[]);
+        $crate::client_glue!($client, require_one_of: &[], secrets: &[]);
     };
     ($client:ident, require_one_of: $rules:expr) => {
+        $crate::client_glue!($client, require_one_of: $rules, secrets: &[]);
+    };
+    ($client:ident, secrets: $secrets:expr) => {
+        $crate::client_glue!($client, require_one_of: &[], secrets: $secrets);
+    };
+    ($client:ident, require_one_of: $rules:expr, secrets: $secrets:expr) => {
         impl $crate::__private::progenitor_client::ClientHooks<$crate::ClientCore> for $client {
             async fn pre<E>(
                 &self,
@@ -26,7 +35,7 @@ macro_rules! client_glue {
                 info: &$crate::__private::progenitor_client::OperationInfo,
             ) -> ::std::result::Result<(), $crate::__private::progenitor_client::Error<E>> {
                 self.inner
-                    .pre(request, info.operation_id, $crate::__user_agent!(), $rules)
+                    .pre_with(request, info.operation_id, $crate::__user_agent!(), $rules, $secrets)
                     .await
             }
 
@@ -137,6 +146,58 @@ pub(crate) fn check_require_one_of(
         }
     }
     Ok(())
+}
+
+/// The values of `operation_id`'s secret fields (`secrets`: JSON pointers, `*` for every item
+/// of an array) in a JSON request body; none when the body is not JSON or has none of them.
+pub(crate) fn body_secrets(
+    request: &reqwest::Request,
+    operation_id: &str,
+    secrets: &[(&str, &[&str])],
+) -> Vec<crate::Secret> {
+    let mut pointers = secrets
+        .iter()
+        .filter(|(op, _)| *op == operation_id)
+        .flat_map(|(_, pointers)| pointers.iter())
+        .peekable();
+    if pointers.peek().is_none() {
+        return Vec::new();
+    }
+    let Some(body) = request
+        .body()
+        .and_then(|b| b.as_bytes())
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(bytes).ok())
+    else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for pointer in pointers {
+        let steps: Vec<&str> = pointer.split('/').skip(1).collect();
+        collect_at(&body, &steps, &mut found);
+    }
+    found
+}
+
+/// The strings at `steps` below `value` (`*`: every item of an array) into `found`.
+fn collect_at(value: &serde_json::Value, steps: &[&str], found: &mut Vec<crate::Secret>) {
+    match steps.split_first() {
+        None => {
+            if let Some(text) = value.as_str().filter(|t| !t.is_empty()) {
+                found.push(crate::Secret::new(text));
+            }
+        }
+        Some((&"*", rest)) => {
+            for item in value.as_array().into_iter().flatten() {
+                collect_at(item, rest, found);
+            }
+        }
+        Some((key, rest)) => {
+            let key = key.replace("~1", "/").replace("~0", "~");
+            if let Some(next) = value.get(&key) {
+                collect_at(next, rest, found);
+            }
+        }
+    }
 }
 
 /// `<crate>/<version>` of the crate the macro is expanded in.
@@ -291,6 +352,25 @@ mod tests {
             e,
             "the request body needs one of `a` or `b`; none was given, so nothing was sent"
         );
+    }
+
+    #[test]
+    fn body_secrets_are_found_at_their_pointers_and_in_every_array_item() {
+        let request = reqwest::Client::new()
+            .post("https://x.invalid/")
+            .body(
+                r#"{"password":"p0","a/b":"p1","replicas":[{"pw":"p2"},{"pw":"p3"},{}],"pw":"x"}"#,
+            )
+            .build()
+            .unwrap();
+        let secrets: &[(&str, &[&str])] =
+            &[("op", &["/password", "/a~1b", "/replicas/*/pw", "/missing"])];
+        let found: Vec<String> = body_secrets(&request, "op", secrets)
+            .iter()
+            .map(|s| s.expose().to_owned())
+            .collect();
+        assert_eq!(found, ["p0", "p1", "p2", "p3"]);
+        assert!(body_secrets(&request, "other", secrets).is_empty());
     }
 
     #[test]

@@ -289,6 +289,8 @@ pub struct CallRecord {
     /// When the call failed: the credentials its requests carried as they are, to be scrubbed
     /// from the error's text.
     sent_secrets: OnceLock<Vec<Secret>>,
+    /// The request body's secret fields (a database password), scrubbed the same way.
+    body_secrets: OnceLock<Vec<Secret>>,
 }
 
 impl CallRecord {
@@ -302,9 +304,11 @@ impl CallRecord {
         self.answer.get().cloned()
     }
 
-    /// The credentials the call's requests carried as they are, when it failed.
-    pub(crate) fn sent_secrets(&self) -> &[Secret] {
-        self.sent_secrets.get().map_or(&[], Vec::as_slice)
+    /// The secrets the call sent as they are: the credentials its requests carried (known
+    /// when it failed) and its body's secret fields.
+    pub(crate) fn sent_secrets(&self) -> impl Iterator<Item = &Secret> {
+        let sent = self.sent_secrets.get().into_iter().flatten();
+        sent.chain(self.body_secrets.get().into_iter().flatten())
     }
 }
 
@@ -875,6 +879,20 @@ impl ClientCore {
         user_agent: &'static str,
         require_one_of: &[(&str, &[&str])],
     ) -> Result<(), progenitor_client::Error<E>> {
+        self.pre_with(request, operation_id, user_agent, require_one_of, &[])
+            .await
+    }
+
+    /// [`ClientCore::pre`], and the values of the body's secret fields (`secrets`, as
+    /// [`crate::client_glue!`] takes them) noted in the call's record.
+    pub async fn pre_with<E>(
+        &self,
+        request: &mut reqwest::Request,
+        operation_id: &str,
+        user_agent: &'static str,
+        require_one_of: &[(&str, &[&str])],
+        secrets: &[(&str, &[&str])],
+    ) -> Result<(), progenitor_client::Error<E>> {
         if let Some(why) = &self.unusable_base {
             return Err(progenitor_client::Error::InvalidRequest(why.clone()));
         }
@@ -886,7 +904,15 @@ impl ClientCore {
                 require_one_of,
                 &self.record,
             )
-            .await
+            .await?;
+        if !secrets.is_empty() {
+            let _ = self.record.body_secrets.set(crate::glue::body_secrets(
+                request,
+                operation_id,
+                secrets,
+            ));
+        }
+        Ok(())
     }
 
     /// The `exec` hook: [`Runtime::exec`], writing to this call's record.

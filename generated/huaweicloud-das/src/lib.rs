@@ -1634,7 +1634,12 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-::cloud_sdk_runtime::client_glue!(Client);
+/// Request-body fields that are secrets (`Secret`), as JSON pointers (`*`: every
+/// item of an array): `***` in an error's text that quotes them.
+const SECRET_FIELDS: &[(&str, &[&str])] = &[
+    ("create_instance_connection", &["/password"]),
+];
+::cloud_sdk_runtime::client_glue!(Client, secrets : SECRET_FIELDS);
 ::cloud_sdk_runtime::huawei_client!(
     base_url = "https://das.{region}.myhuaweicloud.com", service = "das", host =
     "das.{region}.myhuaweicloud.com", host_exceptions = [], env_headers = [],

@@ -36,6 +36,99 @@ pub(super) fn require_one_of_rules(
     Ok(rules)
 }
 
+/// The Rust type whose values are secrets: a request-body field of this type (a schema
+/// `api.toml` replaces with it) is scrubbed from error texts that quote a server.
+const SECRET_TYPE: &str = "::cloud_sdk_runtime::Secret";
+
+/// Per operation, the JSON pointers of its request body's secret fields (`*` for every item of
+/// an array): (operationId, pointers), for operations that have any.
+pub(super) fn secret_fields(api: &LoadedApi) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for (_, _, op) in api.merged.operations() {
+        let Some(schema) = api
+            .request_body(op)
+            .and_then(|body| body.content.get("application/json"))
+            .and_then(|media| media.schema.as_ref())
+        else {
+            continue;
+        };
+        let mut pointers = Vec::new();
+        let name = crate::spec::model::ref_name(schema);
+        secrets_below(
+            api,
+            name,
+            api.schema(schema),
+            &mut String::new(),
+            &mut pointers,
+            0,
+        );
+        pointers.sort();
+        pointers.dedup();
+        if !pointers.is_empty() {
+            out.push((op.operation_id.clone().unwrap_or_default(), pointers));
+        }
+    }
+    out
+}
+
+/// Adds to `found` the pointers, below `at`, of the fields of type [`SECRET_TYPE`] in a schema
+/// (`name`: the component it is, when it is one).
+fn secrets_below(
+    api: &LoadedApi,
+    name: Option<&str>,
+    schema: Option<&openapiv3::Schema>,
+    at: &mut String,
+    found: &mut Vec<String>,
+    depth: usize,
+) {
+    // Deep enough for any documented body, and an end to a schema that contains itself.
+    const MAX_DEPTH: usize = 16;
+    if name
+        .and_then(|n| api.config.replace.get(n))
+        .is_some_and(|r| r.rust_type == SECRET_TYPE)
+    {
+        found.push(at.clone());
+        return;
+    }
+    let Some(schema) = schema.filter(|_| depth < MAX_DEPTH) else {
+        return;
+    };
+    let mut below = |step: &str, child: &openapiv3::ReferenceOr<Box<openapiv3::Schema>>| {
+        let len = at.len();
+        at.push('/');
+        at.push_str(&step.replace('~', "~0").replace('/', "~1"));
+        let name = match child {
+            openapiv3::ReferenceOr::Reference { reference } => {
+                reference.strip_prefix("#/components/schemas/")
+            }
+            openapiv3::ReferenceOr::Item(_) => None,
+        };
+        secrets_below(api, name, api.boxed_schema(child), at, found, depth + 1);
+        at.truncate(len);
+    };
+    match &schema.schema_kind {
+        openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)) => {
+            for (property, child) in &object.properties {
+                below(property, child);
+            }
+        }
+        openapiv3::SchemaKind::Type(openapiv3::Type::Array(array)) => {
+            if let Some(items) = &array.items {
+                below("*", items);
+            }
+        }
+        openapiv3::SchemaKind::AllOf { all_of: parts }
+        | openapiv3::SchemaKind::OneOf { one_of: parts }
+        | openapiv3::SchemaKind::AnyOf { any_of: parts } => {
+            for part in parts {
+                let name = crate::spec::model::ref_name(part);
+                secrets_below(api, name, api.schema(part), at, found, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Per operation builder, the body and error types of its `send()`.
 pub(super) type SendTypes = std::collections::BTreeMap<String, (TokenStream, TokenStream)>;
 

@@ -647,23 +647,41 @@ fn rust_type(api: &LoadedApi, text: &str) -> Result<syn::Type, SpecError> {
     })
 }
 
-/// The one-line invocation of the shared glue, with the spec's body rules when there are any.
+/// The one-line invocation of the shared glue, with the spec's body rules and secret fields
+/// when there are any.
 fn glue(api: &LoadedApi) -> Result<TokenStream, SpecError> {
-    let rules = require_one_of_rules(api)?;
-    if rules.is_empty() {
-        return Ok(quote! { ::cloud_sdk_runtime::client_glue!(Client); });
+    // Both tables are keyed by the name progenitor gives the hooks
+    // (`OperationInfo::operation_id`).
+    let table = |rows: Vec<(String, Vec<String>)>| -> Vec<TokenStream> {
+        rows.iter()
+            .map(|(op, values)| {
+                let op = naming::snake(op);
+                quote! { (#op, &[#(#values),*]) }
+            })
+            .collect()
+    };
+    let rules = table(require_one_of_rules(api)?);
+    let secrets = table(calls::secret_fields(api));
+    let mut items = TokenStream::new();
+    let mut args = quote! { Client };
+    if !rules.is_empty() {
+        items.extend(quote! {
+            /// Request-body rules of the spec (`x-require-one-of`), checked before anything is
+            /// sent: (operation, in snake case, fields of which at least one must be given).
+            const REQUIRE_ONE_OF: &[(&str, &[&str])] = &[#(#rules),*];
+        });
+        args.extend(quote! { , require_one_of: REQUIRE_ONE_OF });
     }
-    // Keyed by the name progenitor gives the hooks (`OperationInfo::operation_id`).
-    let rules = rules.iter().map(|(op, fields)| {
-        let op = naming::snake(op);
-        quote! { (#op, &[#(#fields),*]) }
-    });
-    Ok(quote! {
-        /// Request-body rules of the spec (`x-require-one-of`), checked before anything is
-        /// sent: (operation, in snake case, fields of which at least one must be given).
-        const REQUIRE_ONE_OF: &[(&str, &[&str])] = &[#(#rules),*];
-        ::cloud_sdk_runtime::client_glue!(Client, require_one_of: REQUIRE_ONE_OF);
-    })
+    if !secrets.is_empty() {
+        items.extend(quote! {
+            /// Request-body fields that are secrets (`Secret`), as JSON pointers (`*`: every
+            /// item of an array): `***` in an error's text that quotes them.
+            const SECRET_FIELDS: &[(&str, &[&str])] = &[#(#secrets),*];
+        });
+        args.extend(quote! { , secrets: SECRET_FIELDS });
+    }
+    items.extend(quote! { ::cloud_sdk_runtime::client_glue!(#args); });
+    Ok(items)
 }
 
 fn header(comment: &str, api: &LoadedApi, progenitor_version: &str) -> String {
