@@ -76,9 +76,9 @@ impl Clients {
         Ok(())
     }
 
-    async fn create_instance_connection(&self) -> Result<(), String> {
-        let created = self
-            .das
+    /// CreateInstanceConnection with the database password `DB_PASSWORD`, ready to call.
+    fn create_instance_connection_request(&self) -> das::builder::CreateInstanceConnection<'_> {
+        self.das
             .create_instance_connection()
             .project_id(PROJECT)
             .instance_id("bcfa975193f1402fa11a6d4fd6baf5fbin01")
@@ -91,6 +91,11 @@ impl Clients {
                     .password(Secret::new(DB_PASSWORD))
                     .remarks("create by api".to_owned()),
             )
+    }
+
+    async fn create_instance_connection(&self) -> Result<(), String> {
+        let created = self
+            .create_instance_connection_request()
             .call()
             .await
             .map_err(|e| e.to_string())?;
@@ -525,6 +530,17 @@ async fn iam_error_text_never_carries_the_password_even_when_iam_echoes_the_requ
     assert!(!logs.contains(ECHOED), "the password is in the logs");
 }
 
+/// One ShowVpcepConnection call at `base_url` through `runtime`, which must fail.
+async fn failed_show(base_url: &str, runtime: Runtime) -> css::ApiError {
+    css::Client::new(base_url, runtime)
+        .show_vpcep_connection()
+        .project_id(PROJECT)
+        .cluster_id("5c77b71c-5b35-4f50-8984-76387e42451a")
+        .call()
+        .await
+        .expect_err("the call fails")
+}
+
 #[tokio::test]
 async fn a_token_answer_echoing_the_request_is_quoted_scrubbed_and_cut() {
     let server = start().await;
@@ -534,13 +550,7 @@ async fn a_token_answer_echoing_the_request_is_quoted_scrubbed_and_cut() {
         .allow_insecure_http(true)
         .build()
         .unwrap();
-    let err = css::Client::new(&server.base_url(), runtime)
-        .show_vpcep_connection()
-        .project_id(PROJECT)
-        .cluster_id("5c77b71c-5b35-4f50-8984-76387e42451a")
-        .call()
-        .await
-        .unwrap_err();
+    let err = failed_show(&server.base_url(), runtime).await;
     let text = format!("{err} {err:?}");
     assert!(text.contains("token.expires_at"), "{text}");
     assert!(
@@ -569,13 +579,7 @@ async fn a_token_answer_over_the_size_limit_is_response_too_large() {
         .max_response_bytes(32)
         .build()
         .unwrap();
-    let err = css::Client::new(&server.base_url(), runtime)
-        .show_vpcep_connection()
-        .project_id(PROJECT)
-        .cluster_id("5c77b71c-5b35-4f50-8984-76387e42451a")
-        .call()
-        .await
-        .unwrap_err();
+    let err = failed_show(&server.base_url(), runtime).await;
     assert_eq!(
         err.kind(),
         cloud_sdk_runtime::ErrorKind::ResponseTooLarge,
@@ -607,13 +611,7 @@ async fn a_token_the_service_echoes_is_not_in_the_error() {
         let runtime = Runtime::builder(TokenAuth::static_token(TOKEN).unwrap())
             .build()
             .unwrap();
-        let err = css::Client::new(&server.base_url(), runtime)
-            .show_vpcep_connection()
-            .project_id(PROJECT)
-            .cluster_id("5c77b71c-5b35-4f50-8984-76387e42451a")
-            .call()
-            .await
-            .unwrap_err();
+        let err = failed_show(&server.base_url(), runtime).await;
         assert_eq!(server.requests()[0].header("x-auth-token"), Some(TOKEN));
         assert_eq!(err.code(), Some("CSS.0001"), "{err}");
         let texts = [
@@ -651,18 +649,9 @@ async fn a_body_secret_the_service_echoes_is_not_in_the_error() {
     let runtime = Runtime::builder(TokenAuth::static_token("static-token-for-das").unwrap())
         .build()
         .unwrap();
-    let err = das::Client::new(&server.base_url(), runtime)
-        .create_instance_connection()
-        .project_id(PROJECT)
-        .instance_id("bcfa975193f1402fa11a6d4fd6baf5fbin01")
-        .body(
-            das::types::CreateInstanceConnectionBody::builder()
-                .engine_type(das::types::DasEngineType::Mysql)
-                .network_type(das::types::DasNetworkType::Rds)
-                .username("root")
-                .is_save_password(true)
-                .password(Secret::new(DB_PASSWORD)),
-        )
+    let clients = Clients::new(&server.base_url(), runtime);
+    let err = clients
+        .create_instance_connection_request()
         .call()
         .await
         .unwrap_err();
