@@ -632,6 +632,77 @@ async fn a_token_the_service_echoes_is_not_in_the_error() {
     }
 }
 
+/// Echoes anywhere in an answer: a long token in a non-JSON 200 body (the quoted start of the
+/// body is scrubbed before it is cut), as the error code and as the request id; an AK/SK
+/// `Authorization` header quoted back shows no access key id.
+#[tokio::test]
+async fn echoes_in_any_part_of_an_answer_are_scrubbed() {
+    let token = format!("MIIT{}", "tOkEn".repeat(600));
+    let echo_token = token.clone();
+    let server = RawServer::start(move |request, n| {
+        let sent = request
+            .header("x-auth-token")
+            .unwrap_or_default()
+            .to_owned();
+        match n {
+            0 => Reply::streamed(
+                200,
+                integration_tests::raw_server::Body::Full(
+                    format!("Invalid token: {sent}").into_bytes(),
+                ),
+            ),
+            _ => Reply::json(
+                400,
+                &serde_json::json!({"error_code": sent, "error_msg": "no"}).to_string(),
+            )
+            .header("x-request-id", &echo_token),
+        }
+    })
+    .await
+    .unwrap();
+    let runtime = || {
+        Runtime::builder(TokenAuth::static_token(token.as_str()).unwrap())
+            .build()
+            .unwrap()
+    };
+    let not_json = failed_show(&server.base_url(), runtime()).await;
+    assert_eq!(
+        not_json.kind(),
+        cloud_sdk_runtime::ErrorKind::InvalidResponse
+    );
+    let as_code = failed_show(&server.base_url(), runtime()).await;
+    assert_eq!(as_code.code(), Some("***"));
+    assert_eq!(as_code.request_id(), Some("***"));
+    for err in [&not_json, &as_code] {
+        let text = format!("{err} {err:?}");
+        assert!(
+            !text.contains("MIITtOkEn"),
+            "part of the token is in {text}"
+        );
+    }
+    assert!(
+        not_json.to_string().contains("Invalid token: ***"),
+        "{not_json}"
+    );
+
+    // AK/SK: the server quotes the Authorization header it got.
+    let server = RawServer::start(|request, _| {
+        let sent = request.header("authorization").unwrap_or_default().to_owned();
+        let body = serde_json::json!({"error_code": "APIGW.0301", "error_msg": format!("bad signature in {sent}")});
+        Reply::json(401, &body.to_string())
+    })
+    .await
+    .unwrap();
+    let err = failed_show(
+        &server.base_url(),
+        aksk_runtime(AkSkCredentials::new(AK, SK).unwrap()),
+    )
+    .await;
+    let text = format!("{err} {err:?}");
+    assert!(text.contains("Access=***"), "{text}");
+    assert!(!text.contains(AK) && !text.contains(SK), "{text}");
+}
+
 /// A service that quotes the request body in its error, database password included: the
 /// password (a `Secret` field of the body) is `***` in the error's text, `Debug` and
 /// `message()`, with or without JSON escaping.

@@ -150,10 +150,14 @@ where
             value,
             client_request_id: record.client_request_id(),
         }),
-        Err(e) => Err(ApiError::from_raw(operation, e)
-            .with_client_request_id(record.client_request_id())
-            .with_answer(record.answer())
-            .scrubbed(record.sent_secrets())),
+        Err(e) => {
+            let secrets = record.sent_secrets();
+            let secrets: Vec<&str> = secrets.iter().map(crate::Secret::expose).collect();
+            Err(ApiError::from_raw_with(operation, e, &secrets)
+                .with_client_request_id(record.client_request_id())
+                .with_answer(record.answer())
+                .scrubbed(&secrets))
+        }
     }
 }
 
@@ -207,21 +211,32 @@ impl<E: ServiceError> ApiError<E> {
         }
     }
 
-    /// This error with every credential in `secrets` replaced by `***` in its text: the
-    /// service's message and the detail, either of which may quote the server.
-    fn scrubbed<'a>(mut self, secrets: impl Iterator<Item = &'a crate::Secret>) -> Self {
-        let secrets: Vec<&str> = secrets.map(crate::Secret::expose).collect();
-        if secrets.is_empty() {
+    /// This error with every secret in `secrets` replaced by `***` wherever its text quotes
+    /// the server: the service's code and message, the request id, the detail.
+    fn scrubbed(mut self, secrets: &[&str]) -> Self {
+        if secrets.iter().all(|s| s.is_empty()) {
             return self;
         }
+        let quotes = |text: &str| secrets.iter().any(|s| !s.is_empty() && text.contains(s));
         if let Some(answered) = &mut self.service {
-            answered.shown_message = shown_message(&answered.body, &secrets);
+            answered.shown_message = shown_message(&answered.body, secrets);
+            answered.shown_code = answered
+                .body
+                .code()
+                .map(|code| crate::redact::scrub(code, secrets, MAX_MESSAGE_CHARS));
         }
-        if secrets
-            .iter()
-            .any(|s| !s.is_empty() && self.detail.contains(s))
-        {
-            self.detail = crate::redact::scrub(&self.detail, &secrets, usize::MAX);
+        // A request id is read cut to its first characters: one cut from a secret is part of
+        // it, and shows as `***` whole.
+        let part_of_a_secret = |id: &str| id.len() >= 8 && secrets.iter().any(|s| s.contains(id));
+        if let Some(id) = self.request_id.as_mut() {
+            if part_of_a_secret(id) {
+                *id = "***".to_owned();
+            } else if quotes(id) {
+                *id = crate::redact::scrub(id, secrets, MAX_MESSAGE_CHARS);
+            }
+        }
+        if quotes(&self.detail) {
+            self.detail = crate::redact::scrub(&self.detail, secrets, usize::MAX);
         }
         self
     }
@@ -262,6 +277,12 @@ impl<E: ServiceError + DeserializeOwned> ApiError<E> {
     /// variant, and for a transport-level error by the runtime's typed [`crate::Error`] in
     /// its source chain, never by its text.
     pub fn from_raw(operation: &'static str, error: RawError<E>) -> Self {
+        Self::from_raw_with(operation, error, &[])
+    }
+
+    /// [`ApiError::from_raw`], with `secrets` replaced by `***` in what it quotes of a body
+    /// before that is cut (a cut first could leave part of one behind).
+    fn from_raw_with(operation: &'static str, error: RawError<E>, secrets: &[&str]) -> Self {
         match error {
             RawError::ErrorResponse(value) => {
                 let (status, request_id) = (value.status(), request_id_header(value.headers()));
@@ -283,17 +304,13 @@ impl<E: ServiceError + DeserializeOwned> ApiError<E> {
             RawError::InvalidResponsePayload(bytes, e) => {
                 // serde quotes the offending value whole, and a server chooses how long it is:
                 // the reason is cut, and the cause kept is the cut reason, not serde's error.
-                let reason = e.to_string();
-                let mut cut: String = reason.chars().take(MAX_REASON_CHARS).collect();
-                if cut.len() < reason.len() {
-                    cut.push('…');
-                }
+                let cut = crate::redact::scrub(&e.to_string(), secrets, MAX_REASON_CHARS);
                 let mut out = Self::plain(
                     operation,
                     ErrorKind::InvalidResponse,
                     format!(
                         "the response body is not the documented JSON ({cut}); it starts with {:?}",
-                        preview(&bytes)
+                        preview(&bytes, secrets)
                     ),
                 );
                 out.source = Some(Box::new(NotTheDocumentedJson(cut)));
@@ -402,7 +419,7 @@ impl<E> ApiError<E> {
 impl<E: ServiceError> ApiError<E> {
     /// The service's error code (`CSS.0001`, `APIGW.0301`, `E001R000`).
     pub fn code(&self) -> Option<&str> {
-        self.service_error().and_then(ServiceError::code)
+        self.service.as_deref()?.shown_code.as_deref()
     }
 
     /// The service's error message, with `***` where it quotes a credential the call sent,
@@ -416,14 +433,17 @@ impl<E: ServiceError> ApiError<E> {
 /// credentials the call sent, and cut to [`MAX_MESSAGE_CHARS`]. Boxed: most errors have none.
 struct Answered<E> {
     body: E,
+    shown_code: Option<String>,
     shown_message: Option<String>,
 }
 
 impl<E: ServiceError> Answered<E> {
     fn new(body: E) -> Box<Self> {
         let shown_message = shown_message(&body, &[]);
+        let shown_code = body.code().map(str::to_owned);
         Box::new(Self {
             body,
+            shown_code,
             shown_message,
         })
     }
@@ -454,11 +474,14 @@ impl std::error::Error for NotTheDocumentedJson {}
 /// The most characters of a parser's reason an error text quotes.
 const MAX_REASON_CHARS: usize = 200;
 
-/// The first bytes of a body, as text, for an error message.
-fn preview(bytes: &[u8]) -> String {
-    let head = &bytes[..bytes.len().min(64)];
-    let mut text = String::from_utf8_lossy(head).into_owned();
-    if bytes.len() > head.len() {
+/// The start of a body, as text, for an error message: `secrets` replaced by `***`, then cut
+/// to 64 characters. Enough is read past them for a secret that starts inside them.
+fn preview(bytes: &[u8], secrets: &[&str]) -> String {
+    const SHOWN: usize = 64;
+    let longest = secrets.iter().map(|s| s.len()).max().unwrap_or(0);
+    let head = &bytes[..bytes.len().min(4 * SHOWN + 6 * longest)];
+    let mut text = crate::redact::scrub(&String::from_utf8_lossy(head), secrets, SHOWN);
+    if bytes.len() > head.len() && !text.ends_with('…') {
         text.push('…');
     }
     text
@@ -474,7 +497,7 @@ impl<E: ServiceError> fmt::Display for ApiError<E> {
             write!(
                 f,
                 ": {}: {}",
-                body.body.code().unwrap_or("(no error code)"),
+                body.shown_code.as_deref().unwrap_or("(no error code)"),
                 body.shown_message.as_deref().unwrap_or("(no message)")
             )?;
             if !self.detail.is_empty() {

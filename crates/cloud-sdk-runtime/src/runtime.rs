@@ -286,9 +286,9 @@ impl RuntimeBuilder {
 pub struct CallRecord {
     client_request_id: OnceLock<String>,
     answer: OnceLock<(reqwest::StatusCode, Option<String>)>,
-    /// When the call failed: the credentials its requests carried as they are, to be scrubbed
-    /// from the error's text.
-    sent_secrets: OnceLock<Vec<Secret>>,
+    /// The authenticator that sent the call: asked, only if the call fails, for the
+    /// credentials its requests carried as they are, to be scrubbed from the error's text.
+    auth: OnceLock<Arc<dyn Authenticator>>,
     /// The request body's secret fields (a database password), scrubbed the same way.
     body_secrets: OnceLock<Vec<Secret>>,
 }
@@ -306,9 +306,14 @@ impl CallRecord {
 
     /// The secrets the call sent as they are: the credentials its requests carried (known
     /// when it failed) and its body's secret fields.
-    pub(crate) fn sent_secrets(&self) -> impl Iterator<Item = &Secret> {
-        let sent = self.sent_secrets.get().into_iter().flatten();
-        sent.chain(self.body_secrets.get().into_iter().flatten())
+    pub(crate) fn sent_secrets(&self) -> Vec<Secret> {
+        let mut secrets = self
+            .auth
+            .get()
+            .map(|auth| auth.sent_secrets())
+            .unwrap_or_default();
+        secrets.extend(self.body_secrets.get().into_iter().flatten().cloned());
+        secrets
     }
 }
 
@@ -486,9 +491,8 @@ impl Runtime {
             .await
             .unwrap_or_else(|_| Err(Failed::Runtime(self.call_timed_out())));
         report(&outcome, &span, started);
-        if !matches!(&outcome, Ok(response) if response.status().is_success()) {
-            let _ = record.sent_secrets.set(self.inner.auth.sent_secrets());
-        }
+        // Even after a success status: a body that is not the documented JSON is quoted too.
+        let _ = record.auth.set(self.inner.auth.clone());
         match outcome {
             Ok(response) => {
                 let _ = record.answer.set((

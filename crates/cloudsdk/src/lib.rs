@@ -74,7 +74,9 @@ impl Failure {
         match kind {
             ErrorKind::Service => ("service", 1),
             ErrorKind::InvalidRequest => ("usage", 2),
-            ErrorKind::CredentialsUnavailable => ("config", 3),
+            // The IAM token endpoint failed or is backed off after a failure: like a service
+            // that cannot be reached, it may work later.
+            ErrorKind::CredentialsUnavailable => ("credentials-unavailable", 5),
             ErrorKind::CredentialsRejected | ErrorKind::LoginRefused | ErrorKind::BadChallenge => {
                 ("credentials-rejected", 4)
             }

@@ -49,11 +49,11 @@ fn config(e: ConfigError) -> Failure {
 /// Where a call goes.
 #[derive(Debug, Clone)]
 pub(crate) struct Target {
-    /// The base URL.
+    /// The base URL: `https://`, or plain `http://` to a loopback address (local test
+    /// servers), which the runtime allows on its own. Nothing else is allowed plain http: the
+    /// IAM endpoint keeps its own check, so a loopback API does not let the password go in
+    /// clear to another machine.
     pub(crate) base_url: String,
-    /// Plain `http://` to a loopback address (local test servers): allowed, nothing leaves
-    /// the machine.
-    pub(crate) loopback_http: bool,
 }
 
 impl Target {
@@ -88,22 +88,16 @@ impl Target {
                 "{variable}: credentials go only to https:// URLs (plain http only to a loopback address)"
             )));
         }
-        Ok(Self {
-            base_url,
-            loopback_http,
-        })
+        Ok(Self { base_url })
     }
 
     /// The runtime with the API's authenticator, from the settings.
     pub(crate) fn runtime(&self, api: &Api, settings: &Settings) -> Result<Runtime, Failure> {
         let builder = match api.auth {
             Auth::Digest => digest_builder(api, settings)?,
-            Auth::Huawei => huawei_builder(api, settings, self.loopback_http)?,
+            Auth::Huawei => huawei_builder(api, settings)?,
         };
-        builder
-            .allow_insecure_http(self.loopback_http)
-            .build()
-            .map_err(config)
+        builder.build().map_err(config)
     }
 }
 
@@ -145,11 +139,7 @@ fn digest_builder(api: &Api, settings: &Settings) -> Result<RuntimeBuilder, Fail
     .map_err(config)
 }
 
-fn huawei_builder(
-    api: &Api,
-    settings: &Settings,
-    loopback: bool,
-) -> Result<RuntimeBuilder, Failure> {
+fn huawei_builder(api: &Api, settings: &Settings) -> Result<RuntimeBuilder, Failure> {
     use huawei::env;
     let (ak, sk) = (settings.get(env::AK), settings.get(env::SK));
     let mut builder = if ak.is_some() || sk.is_some() {
@@ -194,8 +184,7 @@ fn huawei_builder(
                 ));
             }
         }
-        .map_err(config)?
-        .allow_insecure_http(loopback);
+        .map_err(config)?;
         Runtime::builder(huawei::TokenAuth::from_provider(provider))
     } else {
         return Err(Failure::config(format!(
@@ -371,8 +360,11 @@ async fn exchange(
     } else {
         let body = serde_json::from_slice::<Value>(&bytes)
             .map(|v| VendorError::from_value(&v))
+            // The whole text (the body is bounded by the runtime's size limit): the error's
+            // message is scrubbed of what the call sent before it is cut, and a cut made here
+            // first could leave part of a credential behind.
             .unwrap_or_else(|_| VendorError {
-                message: Some(String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned())
+                message: Some(String::from_utf8_lossy(&bytes).into_owned())
                     .filter(|m| !m.trim().is_empty()),
                 ..VendorError::default()
             });
@@ -396,6 +388,7 @@ pub(crate) async fn once_with(
     let result = exchange(runtime, op, request, &record).await;
     let output = cloud_sdk_runtime::outcome(op.id, &record, result).map_err(failure)?;
     let status = output.status().as_u16();
+    let client_request_id = output.client_request_id().map(str::to_owned);
     let value = output.into_inner();
     if let Some(envelope) = &api.envelope {
         let failed = matches!(value.get(envelope.success), Some(Value::Bool(false)))
@@ -410,14 +403,29 @@ pub(crate) async fn once_with(
                 message: format!(
                     "{}: {}",
                     op.id,
-                    text(envelope.message).unwrap_or_else(|| "(no message)".into())
+                    shown(&text(envelope.message).unwrap_or_else(|| "(no message)".into()))
                 ),
                 request_id: text(envelope.request_id),
-                client_request_id: None,
+                client_request_id,
             });
         }
     }
     Ok(value)
+}
+
+/// A service's message as an error line shows it: control characters dropped, cut to the
+/// length the runtime's errors show.
+fn shown(message: &str) -> String {
+    const MAX: usize = 1000;
+    let mut out: String = message
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX)
+        .collect();
+    if message.chars().filter(|c| !c.is_control()).count() > MAX {
+        out.push('…');
+    }
+    out
 }
 
 pub(crate) async fn once(

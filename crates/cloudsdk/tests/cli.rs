@@ -800,6 +800,68 @@ async fn errors_are_one_line_or_json_with_an_exit_code_per_class() {
     );
 }
 
+/// A loopback API endpoint lets nothing else go over plain http: an IAM endpoint on another
+/// machine is refused before the password is sent (and the API is not called).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loopback_api_does_not_let_the_iam_password_go_in_clear() {
+    let (api, op) = paged_op();
+    let (addr, calls) = scripted(|_, _| (200, json!({}))).await;
+    let mut env: Vec<(String, String)> = huawei_env(&format!("http://{addr}"), api)
+        .into_iter()
+        .filter(|(k, _)| !k.ends_with("_AK") && !k.ends_with("_SK"))
+        .collect();
+    for (k, v) in [
+        ("HUAWEICLOUD_SDK_USERNAME", "cli-user"),
+        ("HUAWEICLOUD_SDK_PASSWORD", "cli-iam-password"),
+        ("HUAWEICLOUD_SDK_DOMAIN_NAME", "cli-domain"),
+        // TEST-NET-1: nothing answers there; a refusal comes before any connection.
+        ("HUAWEICLOUD_SDK_IAM_ENDPOINT", "http://192.0.2.1:9"),
+    ] {
+        env.push((k.to_owned(), v.to_owned()));
+    }
+    let out = run_async(op_args(api, op), env, None).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("refusing to send the IAM password"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("cli-iam-password"), "{stderr}");
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+}
+
+/// A server that answers a token with a text error quoting it: the line shows `***`, and no
+/// part of the token, however long it is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_echoed_in_a_text_error_is_not_printed() {
+    use integration_tests::raw_server::{Body, RawServer, Reply};
+    let (api, op) = paged_op();
+    let token = format!("MIIT{}", "cliToken".repeat(400));
+    let server = RawServer::start(|request, _| {
+        let sent = request.header("x-auth-token").unwrap_or_default();
+        Reply::streamed(
+            400,
+            Body::Full(format!("Invalid token: {sent}").into_bytes()),
+        )
+    })
+    .await
+    .unwrap();
+    let env: Vec<(String, String)> = huawei_env(&server.base_url(), api)
+        .into_iter()
+        .filter(|(k, _)| !k.ends_with("_AK") && !k.ends_with("_SK"))
+        .chain([("HUAWEICLOUD_SDK_AUTH_TOKEN".to_owned(), token.clone())])
+        .collect();
+    let out = run_async(op_args(api, op), env, None).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        server.requests()[0].header("x-auth-token"),
+        Some(token.as_str())
+    );
+    assert!(stderr.contains("Invalid token: ***"), "{stderr}");
+    assert!(!stderr.contains("MIITcliToken"), "{stderr}");
+}
+
 #[test]
 fn profiles_are_stored_with_mode_0600_and_the_environment_wins() {
     let dir = tempfile::tempdir().unwrap();

@@ -290,10 +290,13 @@ impl Authenticator for AkSkAuth {
         "aksk"
     }
 
-    /// The security token of temporary credentials, sent as `X-Security-Token`; the secret key
-    /// itself never travels.
+    /// The access key id (in `Authorization`, which a server may echo) and the security token
+    /// of temporary credentials (`X-Security-Token`); the secret key itself never travels.
     fn sent_secrets(&self) -> Vec<Secret> {
-        self.credentials.security_token.iter().cloned().collect()
+        let ak = Secret::new(self.credentials.ak.as_str());
+        std::iter::once(ak)
+            .chain(self.credentials.security_token.iter().cloned())
+            .collect()
     }
 
     fn send<'a>(
