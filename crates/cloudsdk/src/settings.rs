@@ -5,7 +5,7 @@
 use std::{
     collections::BTreeMap,
     io::{IsTerminal as _, Read as _, Write as _},
-    path::PathBuf,
+    path::{Path, PathBuf},
 };
 
 use crate::Failure;
@@ -162,25 +162,60 @@ pub(crate) fn set(name: &str, profile: Option<&str>) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Writes `text` to `path`, readable by its owner only (mode 0600 from creation on Unix).
-fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+/// Writes `text` to `path`, readable by its owner only. The text goes to a new file in the same
+/// folder (mode 0600 from creation on Unix), is synced to disk, then renamed over `path`: the
+/// rename replaces a symlink at `path` instead of writing through it to wherever it points,
+/// and a failed write leaves the previous file whole. The new file is removed on any error.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map_or_else(|| "credentials".into(), |n| n.to_string_lossy());
+    let (temp, mut file) = create_temp(dir, &name)?;
+    let written = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .and_then(|()| {
+            drop(file);
+            std::fs::rename(&temp, path)
+        });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+        return written;
     }
+    // The rename is durable once the folder's entry is: best effort, the file is written.
+    #[cfg(unix)]
+    if let Ok(folder) = std::fs::File::open(dir) {
+        let _ = folder.sync_all();
+    }
+    Ok(())
+}
+
+/// A new file `.<name>.<pid>.<n>.tmp` in `dir`, never an existing one (`create_new`), with mode
+/// 0600 from its creation on Unix.
+fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        use std::os::unix::fs::OpenOptionsExt as _;
         options.mode(0o600);
-        let mut file = options.open(path)?;
-        // A file created earlier with other permissions is narrowed too.
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        file.write_all(text.as_bytes())
     }
-    #[cfg(not(unix))]
-    {
-        options.open(path)?.write_all(text.as_bytes())
+    let mut attempt = 0u32;
+    loop {
+        let temp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
+        match options.open(&temp) {
+            Ok(file) => return Ok((temp, file)),
+            // Left by an earlier run that stopped half-way: take the next name.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
+                attempt += 1;
+            }
+            Err(e) => return Err(e),
+        }
     }
 }
 
@@ -199,4 +234,48 @@ pub(crate) fn list() -> Result<String, Failure> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// The files of `dir` but `keep`: the temporary files a write left behind.
+    fn leftovers(dir: &Path, keep: &str) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != keep)
+            .collect()
+    }
+
+    #[test]
+    fn a_write_replaces_the_file_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credentials.toml");
+        write_private(&path, "one").unwrap();
+        write_private(&path, "two").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
+        assert!(leftovers(dir.path(), "credentials.toml").is_empty());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_old_contents_and_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder in the way: the rename fails after the text was written.
+        let path = dir.path().join("credentials.toml");
+        std::fs::create_dir(&path).unwrap();
+        std::fs::write(path.join("kept"), "old").unwrap();
+        assert!(write_private(&path, "new").is_err());
+        assert_eq!(std::fs::read_to_string(path.join("kept")).unwrap(), "old");
+        assert!(leftovers(dir.path(), "credentials.toml").is_empty());
+    }
 }

@@ -1402,3 +1402,37 @@ async fn dry_run_with_iam_password_credentials_prints_the_token_form_and_says_so
         assert!(help.contains(part), "{part} in {help}");
     }
 }
+
+#[test]
+fn config_set_replaces_a_symlinked_credentials_file_instead_of_writing_through_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = dir.path().join("elsewhere.toml");
+    std::fs::write(&elsewhere, "# not the tool's file\n").unwrap();
+    let config = dir.path().join("config");
+    std::fs::create_dir(&config).unwrap();
+    let path = config.join("credentials.toml");
+    std::os::unix::fs::symlink(&elsewhere, &path).unwrap();
+    store_profile(&config, &[("HUAWEICLOUD_SDK_REGION", "cn-north-4")]);
+    // The file the link pointed to is untouched; the link is now the tool's own file.
+    assert_eq!(
+        std::fs::read_to_string(&elsewhere).unwrap(),
+        "# not the tool's file\n"
+    );
+    assert!(
+        std::fs::symlink_metadata(&path)
+            .unwrap()
+            .file_type()
+            .is_file()
+    );
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("cn-north-4")
+    );
+    // No temporary file is left beside it.
+    let names: Vec<String> = std::fs::read_dir(&config)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["credentials.toml"]);
+}
