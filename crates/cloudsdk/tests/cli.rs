@@ -903,8 +903,12 @@ fn profiles_are_stored_with_mode_0600_and_the_environment_wins() {
         .output()
         .unwrap();
     let listed = text(&out.stdout);
+    // The key id by its first four characters, the secret not at all.
     assert!(
-        listed.contains("PROFILEAK") && !listed.contains("profile-secret"),
+        listed.contains("HUAWEICLOUD_SDK_AK = PROF…")
+            && !listed.contains("PROFILEAK")
+            && listed.contains("HUAWEICLOUD_SDK_SK = ***")
+            && !listed.contains("profile-secret"),
         "{listed}"
     );
 
@@ -1435,4 +1439,35 @@ fn config_set_replaces_a_symlinked_credentials_file_instead_of_writing_through_i
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, ["credentials.toml"]);
+}
+
+#[test]
+fn config_list_shows_access_key_ids_by_their_first_four_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    store_profile(
+        dir.path(),
+        &[
+            ("HUAWEICLOUD_SDK_AK", "HPUALONGACCESSKEY01"),
+            ("OCEANBASE_ACCESS_KEY_ID", "short"),
+            ("OCEANBASE_ACCESS_KEY_SECRET", OB_SECRET),
+            ("HUAWEICLOUD_SDK_REGION", "cn-north-4"),
+        ],
+    );
+    let out = Command::new(BIN)
+        .args(["config", "list"])
+        .env_clear()
+        .env("CLOUDSDK_CONFIG_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let listed = text(&out.stdout);
+    for line in [
+        "HUAWEICLOUD_SDK_AK = HPUA…",
+        "OCEANBASE_ACCESS_KEY_ID = …",
+        "OCEANBASE_ACCESS_KEY_SECRET = ***",
+        "HUAWEICLOUD_SDK_REGION = cn-north-4",
+    ] {
+        assert!(listed.lines().any(|l| l == line), "{line} in {listed}");
+    }
+    assert!(!listed.contains("HPUALONG") && !listed.contains("short"));
 }
