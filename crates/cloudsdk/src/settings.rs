@@ -133,8 +133,9 @@ impl Settings {
     }
 }
 
-/// `cloudsdk config set NAME`: reads the value from a prompt without echo (on a terminal) or
-/// from stdin, and writes the credentials file with mode 0600.
+/// `cloudsdk config set NAME`: reads the value from a prompt on a terminal (echoed for
+/// identifiers and settings, as `aws configure` does; not echoed for [`SECRETS`]) or from
+/// stdin, and writes the credentials file with mode 0600.
 pub(crate) fn set(name: &str, profile: Option<&str>) -> Result<(), Failure> {
     if !(name.starts_with("OCEANBASE_") || name.starts_with("HUAWEICLOUD_SDK_")) {
         return Err(Failure::usage(format!(

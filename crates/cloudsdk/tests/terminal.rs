@@ -112,3 +112,37 @@ fn on_a_terminal_a_spinner_shows_the_wait() {
     assert!(screen.contains("\"creating\""), "the last value: {screen}");
     assert!(screen.contains("\"accepted\""), "{screen}");
 }
+
+/// `config set NAME` in a terminal, typing `value` at the prompt: what the terminal showed.
+fn config_set_typed(config: &std::path::Path, name: &str, value: &str) -> String {
+    // The pseudo-terminal starts without echo; a user's terminal echoes. `stty echo` before
+    // the tool starts makes it one, so what the terminal shows is the tool's choice.
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", "stty echo && exec \"$0\" config set \"$1\"", BIN, name])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("TERM", "xterm")
+        .env("CLOUDSDK_CONFIG_DIR", config);
+    let mut session = expectrl::Session::spawn(cmd).unwrap();
+    session.set_expect_timeout(Some(Duration::from_secs(30)));
+    session
+        .expect(format!("{name} for profile default: ").as_str())
+        .unwrap();
+    // The prompt is written before echo is turned off: give the tool time to turn it off.
+    std::thread::sleep(Duration::from_millis(500));
+    session.send_line(value).unwrap();
+    let rest = session.expect(expectrl::Eof).unwrap();
+    String::from_utf8_lossy(rest.as_bytes()).into_owned()
+}
+
+#[test]
+fn config_set_echoes_a_key_id_and_hides_a_secret() {
+    let config = tempfile::tempdir().unwrap();
+    let shown = config_set_typed(config.path(), "HUAWEICLOUD_SDK_AK", "VISIBLEKEYID");
+    assert!(shown.contains("VISIBLEKEYID"), "{shown}");
+    let shown = config_set_typed(config.path(), "HUAWEICLOUD_SDK_SK", "hidden-secret");
+    assert!(
+        !shown.contains("hidden-secret") && shown.contains("stored HUAWEICLOUD_SDK_SK"),
+        "{shown}"
+    );
+}
