@@ -60,6 +60,32 @@ pub(crate) fn credentials_path() -> Result<PathBuf, Failure> {
     Ok(dir.join("credentials.toml"))
 }
 
+/// The value of environment variable `name`; `None` when it is unset or empty. A value that is
+/// not UTF-8 is a configuration error naming the variable: taken as unset, it would silently
+/// select another profile or other credentials.
+fn env_var(name: &str) -> Result<Option<String>, Failure> {
+    match std::env::var(name) {
+        Ok(value) => Ok(Some(value).filter(|v| !v.is_empty())),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Failure::config(format!(
+            "{name} is not valid UTF-8: set it to a UTF-8 value or unset it"
+        ))),
+    }
+}
+
+/// Refuses a library variable (`OCEANBASE_*`, `HUAWEICLOUD_SDK_*`) whose value is not UTF-8,
+/// so that [`Settings::get`] reads only variables that can be read.
+fn check_environment() -> Result<(), Failure> {
+    for (name, _) in std::env::vars_os() {
+        if let Some(name) = name.to_str()
+            && (name.starts_with("OCEANBASE_") || name.starts_with("HUAWEICLOUD_SDK_"))
+        {
+            env_var(name)?;
+        }
+    }
+    Ok(())
+}
+
 type Profiles = BTreeMap<String, BTreeMap<String, String>>;
 
 fn read_profiles() -> Result<Profiles, Failure> {
@@ -99,9 +125,11 @@ impl Settings {
         profile: Option<&str>,
         overrides: BTreeMap<String, String>,
     ) -> Result<Self, Failure> {
-        let explicit = profile
-            .map(str::to_owned)
-            .or_else(|| std::env::var(PROFILE_VAR).ok().filter(|p| !p.is_empty()));
+        check_environment()?;
+        let explicit = match profile {
+            Some(p) => Some(p.to_owned()),
+            None => env_var(PROFILE_VAR)?,
+        };
         let name = explicit.clone().unwrap_or_else(|| "default".into());
         let mut profiles = read_profiles()?;
         let profile = match profiles.remove(&name) {
@@ -122,6 +150,7 @@ impl Settings {
         self.overrides
             .get(name)
             .cloned()
+            // `load` refused values that are not UTF-8: an error here means unset.
             .or_else(|| std::env::var(name).ok())
             .or_else(|| self.profile.get(name).cloned())
             .filter(|v| !v.trim().is_empty())
@@ -142,10 +171,10 @@ pub(crate) fn set(name: &str, profile: Option<&str>) -> Result<(), Failure> {
             "`{name}` is not one of the library's variables: use an OCEANBASE_* or HUAWEICLOUD_SDK_* name"
         )));
     }
-    let profile = profile
-        .map(str::to_owned)
-        .or_else(|| std::env::var(PROFILE_VAR).ok().filter(|p| !p.is_empty()))
-        .unwrap_or_else(|| "default".into());
+    let profile = match profile {
+        Some(p) => p.to_owned(),
+        None => env_var(PROFILE_VAR)?.unwrap_or_else(|| "default".into()),
+    };
     let value = if std::io::stdin().is_terminal() {
         let prompt = format!("{name} for profile {profile}: ");
         if SECRETS.contains(&name) {

@@ -1471,3 +1471,29 @@ fn config_list_shows_access_key_ids_by_their_first_four_characters() {
     }
     assert!(!listed.contains("HPUALONG") && !listed.contains("short"));
 }
+
+#[test]
+fn a_variable_that_is_not_utf8_is_a_config_error_naming_it() {
+    use std::{ffi::OsStr, os::unix::ffi::OsStrExt as _};
+    let (api, op) = paged_op();
+    let mut args = op_args(api, op);
+    args.push("--dry-run".into());
+    let not_utf8 = OsStr::from_bytes(b"work\xff");
+    for name in ["CLOUDSDK_PROFILE", "HUAWEICLOUD_SDK_AK"] {
+        let config = tempfile::tempdir().unwrap();
+        let out = Command::new(BIN)
+            .args(&args)
+            .env_clear()
+            .env("CLOUDSDK_CONFIG_DIR", config.path())
+            .envs(huawei_env("http://127.0.0.1:9", api))
+            .env(name, not_utf8)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3), "{name}: {}", text(&out.stderr));
+        let line = text(&out.stderr);
+        assert!(
+            line.contains(name) && line.contains("UTF-8"),
+            "{name}: {line}"
+        );
+    }
+}
