@@ -32,13 +32,7 @@ impl Printer {
         query: Option<&str>,
         columns: Option<&str>,
     ) -> Result<Self, Failure> {
-        let query = query
-            .map(|q| {
-                jmespath::compile(q).map_err(|e| {
-                    Failure::usage(format!("--query is not a JMESPath expression: {e}"))
-                })
-            })
-            .transpose()?;
+        let query = query.map(|q| compile("query", q)).transpose()?;
         Ok(Self {
             format,
             query,
@@ -234,6 +228,74 @@ fn cell(value: Option<&Value>) -> String {
     }
 }
 
+/// Compiles the JMESPath expression given to `--{flag}` (`--query`, `--wait-until`,
+/// `--wait-fail`). jmespath 0.3's lexer panics (`expect("Expected valid number")`, exit 101)
+/// on an integer that does not fit an `i32`, so such a number is refused first, as a usage
+/// error naming it.
+pub(crate) fn compile(flag: &str, text: &str) -> Result<jmespath::Expression<'static>, Failure> {
+    if let Some(number) = number_out_of_range(text) {
+        return Err(Failure::usage(format!(
+            "--{flag}: the number {number} is out of range: write integers from -2147483647 to 2147483647"
+        )));
+    }
+    jmespath::compile(text)
+        .map_err(|e| Failure::usage(format!("--{flag}: not a JMESPath expression: {e}")))
+}
+
+/// The first number in `text`, as jmespath 0.3's lexer reads numbers, that its lexer could not
+/// parse as an `i32`. It scans as that lexer does: quoted identifiers (`"..."`), raw strings
+/// (`'...'`) and JSON literals (`` `...` ``) are skipped up to their closing delimiter, a
+/// backslash taking the next character with it; digits inside an identifier (`a1`) are part of
+/// it; a number is ASCII digits, or `-` and a numeric character other than `0` followed by
+/// ASCII digits (the lexer parses the digits without the sign, then negates, so
+/// `-2147483648` does not fit either).
+fn number_out_of_range(text: &str) -> Option<String> {
+    /// `first` and the ASCII digits that follow it.
+    fn digits_after(first: char, chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> String {
+        let mut digits = String::from(first);
+        while let Some(d) = chars.next_if(char::is_ascii_digit) {
+            digits.push(d);
+        }
+        digits
+    }
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '\'' | '`' => {
+                while let Some(inner) = chars.next() {
+                    if inner == '\\' {
+                        chars.next();
+                    } else if inner == c {
+                        break;
+                    }
+                }
+            }
+            'a'..='z' | 'A'..='Z' | '_' => {
+                while chars
+                    .next_if(|n| n.is_ascii_alphanumeric() || *n == '_')
+                    .is_some()
+                {}
+            }
+            '0'..='9' => {
+                let digits = digits_after(c, &mut chars);
+                if digits.parse::<i32>().is_err() {
+                    return Some(digits);
+                }
+            }
+            '-' => {
+                if let Some(first) = chars.next_if(|n| n.is_numeric() && *n != '0') {
+                    let digits = digits_after(first, &mut chars);
+                    if digits.parse::<i32>().is_err() {
+                        return Some(format!("-{digits}"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Evaluates a compiled JMESPath expression on a JSON value.
 pub(crate) fn search(expr: &jmespath::Expression<'_>, value: &Value) -> Result<Value, Failure> {
     let data = jmespath::Variable::from_serializable(value)
@@ -252,5 +314,51 @@ pub(crate) fn write_out(text: &str) -> Result<(), Failure> {
         // A closed pipe (`| head`) ends the output quietly.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Failure::internal(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_that_do_not_fit_an_i32_are_found() {
+        for (text, number) in [
+            ("connections[2147483648]", "2147483648"),
+            ("[::-9223372036854775808]", "-9223372036854775808"),
+            // The lexer parses the digits before negating them.
+            ("[-2147483648]", "-2147483648"),
+            ("a[0] | [?x == `1`] | b[99999999999]", "99999999999"),
+            ("[-\u{663}]", "-\u{663}"),
+        ] {
+            assert_eq!(number_out_of_range(text).as_deref(), Some(number), "{text}");
+            let failure = compile("query", text).err().map(|f| (f.code, f.message));
+            assert!(
+                failure
+                    .as_ref()
+                    .is_some_and(|(code, message)| *code == 2 && message.contains(number)),
+                "{text}: {failure:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_in_quotes_and_identifiers_are_not_checked() {
+        for text in [
+            "[2147483647]",
+            "[-2147483647]",
+            "[::-1]",
+            "\"key99999999999\"",
+            "\"esc\\\"99999999999\"",
+            "'99999999999'",
+            "'it\\'s 99999999999'",
+            "`99999999999`",
+            "`\"a\\`99999999999\"`",
+            "a99999999999",
+            "_9999999999999.b",
+        ] {
+            assert_eq!(number_out_of_range(text), None, "{text}");
+            assert!(compile("query", text).is_ok(), "{text}");
+        }
     }
 }

@@ -554,8 +554,7 @@ impl Condition {
                 "--{flag} {text:?}: write `<JMESPath> == <value>`, like `status == 'ready'`"
             )));
         };
-        let expr = jmespath::compile(expr.trim())
-            .map_err(|e| Failure::usage(format!("--{flag}: not a JMESPath expression: {e}")))?;
+        let expr = output::compile(flag, expr.trim())?;
         let raw = value.trim();
         let unquoted = raw
             .strip_prefix('\'')

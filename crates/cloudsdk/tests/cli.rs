@@ -1497,3 +1497,49 @@ fn a_variable_that_is_not_utf8_is_a_config_error_naming_it() {
         );
     }
 }
+
+#[test]
+fn an_integer_jmespath_cannot_hold_is_a_usage_error_not_a_panic() {
+    let (api, op) = catalog::APIS
+        .iter()
+        .flat_map(|a| a.operations.iter().map(move |o| (a, o)))
+        .find(|(_, o)| o.example.is_some())
+        .expect("an operation with an example in specs/");
+    let mut base = owned(&[api.name, op.name, "--mock"]);
+    base.extend(param_args(op));
+    for (flags, number) in [
+        (&["--query", "connections[2147483648]"][..], "2147483648"),
+        (
+            &["--query", "[::-9223372036854775808]"][..],
+            "-9223372036854775808",
+        ),
+        (
+            &[
+                "--wait-until",
+                "total_count == `1`",
+                "--wait-fail",
+                "[-2147483648] == 1",
+            ][..],
+            "-2147483648",
+        ),
+        (&["--wait-until", "x[4294967296] == 1"][..], "4294967296"),
+    ] {
+        let mut args = base.clone();
+        args.extend(owned(flags));
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&a, &[], None);
+        let line = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {line}");
+        assert!(
+            line.contains(number) && line.starts_with("error: usage"),
+            "{line}"
+        );
+    }
+    // A number inside quotes is the expression's text, not a number: it is not refused.
+    let mut args = base.clone();
+    args.extend(owned(&["--query", "'2147483648'"]));
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run(&a, &[], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "\"2147483648\"");
+}
