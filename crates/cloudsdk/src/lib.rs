@@ -61,6 +61,11 @@ impl Failure {
         Self::new("internal", 70, message)
     }
 
+    pub(crate) fn invalid_response(message: impl Into<String>) -> Self {
+        let (kind, code) = Self::class(ErrorKind::InvalidResponse);
+        Self::new(kind, code, message)
+    }
+
     pub(crate) fn wait_timeout(message: impl Into<String>) -> Self {
         Self::new("wait-timeout", 7, message)
     }

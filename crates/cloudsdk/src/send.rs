@@ -482,12 +482,28 @@ pub(crate) async fn all(
         ];
         let page = once_with(api, op, runtime, target, &call, &extra).await?;
         let total = page.get(paging.total).and_then(Value::as_u64);
+        // A page not in the documented form is the server's fault, not an empty page: taken as
+        // empty, `--all` would print nothing and succeed.
         let items = match page {
             Value::Object(mut map) => match map.remove(paging.items) {
                 Some(Value::Array(items)) => items,
-                _ => Vec::new(),
+                other => {
+                    return Err(Failure::invalid_response(format!(
+                        "{}: the page at offset {offset} has {} where the documented form has an array `{}`",
+                        op.id,
+                        other.as_ref().map_or("no field", json_type),
+                        paging.items
+                    )));
+                }
             },
-            _ => Vec::new(),
+            other => {
+                return Err(Failure::invalid_response(format!(
+                    "{}: the page at offset {offset} is {} where the documented form is an object with an array `{}`",
+                    op.id,
+                    json_type(&other),
+                    paging.items
+                )));
+            }
         };
         let count = items.len() as u64;
         print_items(op, printer, table.as_mut(), items)?;
@@ -504,6 +520,18 @@ pub(crate) async fn all(
     match table {
         Some(mut table) => output::write_out(&table.finish()),
         None => Ok(()),
+    }
+}
+
+/// What a JSON value is, for messages about an answer not in the documented form.
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 

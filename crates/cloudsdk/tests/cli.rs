@@ -1543,3 +1543,27 @@ fn an_integer_jmespath_cannot_hold_is_a_usage_error_not_a_panic() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout).trim(), "\"2147483648\"");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_with_a_page_not_in_the_documented_form_is_an_invalid_response() {
+    let (api, op) = paged_op();
+    let items = op.paging.as_ref().unwrap().items;
+    for page in [
+        json!([1, 2, 3]),
+        json!({ items: "not a list", "total": 3 }),
+        json!({ "total": 3 }),
+    ] {
+        let answer = page.clone();
+        let (addr, _) = scripted(move |_, _| (200, answer.clone())).await;
+        let mut args = op_args(api, op);
+        args.push("--all".into());
+        let out = run_async(args, env_for(api, &format!("http://{addr}")), None).await;
+        let line = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(6), "{page}: {line}");
+        assert!(
+            line.starts_with("error: invalid-response") && line.contains(items),
+            "{page}: {line}"
+        );
+        assert!(out.stdout.is_empty(), "{page}");
+    }
+}
