@@ -738,9 +738,11 @@ pub(crate) fn mock(
     all: bool,
 ) -> Result<(), Failure> {
     let Some(example) = op.example else {
+        // The flag cannot be used for this operation: a usage error, not the configuration's.
         if op.has_body {
-            return Err(Failure::config(format!(
-                "{} documents no example response to answer --mock with",
+            return Err(Failure::usage(format!(
+                "--mock cannot be used for {}: its documentation has no example response to answer with; \
+                 run it without --mock (--dry-run shows the request)",
                 op.id
             )));
         }

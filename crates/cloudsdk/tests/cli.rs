@@ -963,7 +963,17 @@ fn mock_answers_every_operation_from_its_documented_example() {
                     // Piped: compact, one line.
                     assert_eq!(text(&out.stdout).trim_end().lines().count(), 1);
                 }
-                None => assert!(!op.has_body || !out.status.success()),
+                // Nothing to answer with: the flag cannot be used here, a usage error.
+                None if op.has_body => {
+                    assert_eq!(
+                        out.status.code(),
+                        Some(2),
+                        "{args:?}: {}",
+                        text(&out.stderr)
+                    );
+                    assert!(text(&out.stderr).contains("--mock"));
+                }
+                None => assert!(out.status.success(), "{args:?}: {}", text(&out.stderr)),
             }
         }
     }
