@@ -128,8 +128,19 @@ impl Failure {
 
 /// Runs the tool with `args` (the first is the program name) and returns the exit code.
 pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
+    let asks_json = json_output_requested(&args);
     let matches = match cli::command().try_get_matches_from(args) {
         Ok(m) => m,
+        // A usage error (not `--help` or `--version`, which go to stdout) with `--output json`:
+        // the JSON error object every other failure is printed as, so that a script reading
+        // stderr as JSON gets one.
+        Err(e) if e.use_stderr() && asks_json => {
+            let rendered = e.render().to_string();
+            let message = rendered.trim().trim_start_matches("error: ");
+            let failure = Failure::usage(message);
+            eprintln!("{}", failure.json());
+            return ExitCode::from(failure.code);
+        }
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
@@ -148,6 +159,17 @@ pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// Whether the raw arguments ask for `--output json` (`--output json`, `--output=json`,
+/// `-o json`, `-ojson`, `-o=json`): read before clap, whose errors come before any matches.
+fn json_output_requested(args: &[std::ffi::OsString]) -> bool {
+    let args: Vec<Option<&str>> = args.iter().map(|a| a.to_str()).collect();
+    args.iter().enumerate().any(|(i, arg)| match arg {
+        Some("--output" | "-o") => args.get(i + 1) == Some(&Some("json")),
+        Some(arg) => matches!(*arg, "--output=json" | "-ojson" | "-o=json"),
+        None => false,
+    })
 }
 
 fn find_output(matches: &clap::ArgMatches) -> Option<String> {

@@ -1577,3 +1577,43 @@ async fn all_with_a_page_not_in_the_documented_form_is_an_invalid_response() {
         assert!(out.stdout.is_empty(), "{page}");
     }
 }
+
+#[test]
+fn with_output_json_an_argument_error_is_the_json_error_object() {
+    let (api, op) = paged_op();
+    let mut base = owned(&[api.name, op.name]);
+    base.extend(param_args(op));
+    for (extra, part) in [
+        (
+            &["--output", "json", "--no-such-flag"][..],
+            "--no-such-flag",
+        ),
+        (&["--output=json", "--query"][..], "--query"),
+        (&["--bogus", "--output", "json"][..], "--bogus"),
+    ] {
+        let mut args = base.clone();
+        args.extend(owned(extra));
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&a, &[], None);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        let error: Value = serde_json::from_slice(&out.stderr)
+            .unwrap_or_else(|e| panic!("{extra:?}: {e}: {}", text(&out.stderr)));
+        assert_eq!(error["error"]["kind"], "usage");
+        assert_eq!(error["error"]["exit_code"], 2);
+        let message = error["error"]["message"].as_str().unwrap();
+        assert!(message.contains(part), "{message}");
+    }
+    // Without --output json, clap's own text; --help stays help, on stdout.
+    let mut args = base.clone();
+    args.push("--no-such-flag".into());
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run(&a, &[], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).starts_with("error: "));
+    let out = run(
+        &[api.name, op.name, "--output", "json", "--help"],
+        &[],
+        None,
+    );
+    assert!(out.status.success() && text(&out.stdout).contains("--output"));
+}
