@@ -59,7 +59,18 @@ pub(crate) struct Target {
 impl Target {
     pub(crate) fn resolve(api: &Api, settings: &Settings) -> Result<Self, Failure> {
         let variable = endpoint_variable(api);
-        let base_url = match settings.get(&variable) {
+        // `--region` is this call's choice and the endpoint variable the environment's (or the
+        // profile's): the flag wins, as the command line does over the environment, unless
+        // `--endpoint` names the endpoint on the command line too.
+        let region_chosen = api.auth == Auth::Huawei
+            && settings.on_command_line(huawei::env::REGION)
+            && !settings.on_command_line(&variable);
+        let endpoint = if region_chosen {
+            None
+        } else {
+            settings.get(&variable)
+        };
+        let base_url = match endpoint {
             Some(url) => url.trim().trim_end_matches('/').to_owned(),
             None => match api.auth {
                 Auth::Digest => api.base_url.to_owned(),

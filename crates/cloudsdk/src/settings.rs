@@ -156,6 +156,11 @@ impl Settings {
             .filter(|v| !v.trim().is_empty())
     }
 
+    /// Whether the command line set `name` (`--region`, `--endpoint`).
+    pub(crate) fn on_command_line(&self, name: &str) -> bool {
+        self.overrides.contains_key(name)
+    }
+
     /// Whether `name` is set in the environment (a dry run refers to it as `$name`).
     pub(crate) fn in_environment(&self, name: &str) -> bool {
         !self.overrides.contains_key(name) && std::env::var(name).is_ok_and(|v| !v.is_empty())

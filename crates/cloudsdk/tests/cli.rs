@@ -1617,3 +1617,37 @@ fn with_output_json_an_argument_error_is_the_json_error_object() {
     );
     assert!(out.status.success() && text(&out.stdout).contains("--output"));
 }
+
+#[test]
+fn region_on_the_command_line_wins_over_the_endpoint_variable_but_not_over_endpoint() {
+    let (api, op) = paged_op();
+    let env = huawei_env("http://127.0.0.1:9", api);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let dry = |extra: &[&str]| {
+        let mut args = op_args(api, op);
+        args.push("--dry-run".into());
+        args.extend(owned(extra));
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&a, &env, None);
+        assert!(out.status.success(), "{extra:?}: {}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    // The variable alone: its endpoint.
+    assert!(dry(&[]).contains("http://127.0.0.1:9/"));
+    // --region: the region's host, not the variable's.
+    let command = dry(&["--region", "ap-southeast-1"]);
+    assert!(
+        command.contains("https://")
+            && command.contains("ap-southeast-1")
+            && !command.contains("127.0.0.1"),
+        "{command}"
+    );
+    // --region and --endpoint: the endpoint given.
+    let command = dry(&[
+        "--region",
+        "ap-southeast-1",
+        "--endpoint",
+        "https://css.example.test",
+    ]);
+    assert!(command.contains("https://css.example.test/"), "{command}");
+}

@@ -118,11 +118,16 @@ fn config_set_typed(config: &std::path::Path, name: &str, value: &str) -> String
     // The pseudo-terminal starts without echo; a user's terminal echoes. `stty echo` before
     // the tool starts makes it one, so what the terminal shows is the tool's choice.
     let mut cmd = Command::new("sh");
-    cmd.args(["-c", "stty echo && exec \"$0\" config set \"$1\"", BIN, name])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("TERM", "xterm")
-        .env("CLOUDSDK_CONFIG_DIR", config);
+    cmd.args([
+        "-c",
+        "stty echo && exec \"$0\" config set \"$1\"",
+        BIN,
+        name,
+    ])
+    .env_clear()
+    .env("PATH", std::env::var("PATH").unwrap_or_default())
+    .env("TERM", "xterm")
+    .env("CLOUDSDK_CONFIG_DIR", config);
     let mut session = expectrl::Session::spawn(cmd).unwrap();
     session.set_expect_timeout(Some(Duration::from_secs(30)));
     session
