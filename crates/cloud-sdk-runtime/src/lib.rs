@@ -45,6 +45,8 @@ pub use api_error::{ApiError, Output, Reply, ServiceError, envelope_outcome, out
 pub use error::{ConfigError, ConfigErrorKind, Error, ErrorKind};
 pub use glue::path_segment;
 pub use paging::{Page, PageBounds, Paged, offset_pages};
+#[cfg(any(feature = "digest", feature = "huawei"))]
+pub use redact::KeyId;
 pub use retry::RetryPolicy;
 pub use runtime::{
     AuthRejected, Authenticator, BoxFuture, CallRecord, ClientCore, ClientParts, NoAuth, Runtime,

@@ -122,11 +122,16 @@ pub(crate) fn scrub(text: &str, secrets: &[&str], max: usize) -> String {
     cut
 }
 
-/// An access key id as errors, `Debug` and logs show it: the first four characters and `…`
-/// (see the [module documentation](self) for why). Ids shorter than eight characters show
-/// only `…`, since four characters would be most of them.
+/// An access key id as errors, `Debug` and logs show it: the first four characters and `…`.
+/// Ids shorter than eight characters show only `…`, since four characters would be most of
+/// them.
+///
+/// An access key id is an identifier, not a secret: alone it signs nothing. But it is half of
+/// a credential pair and names an account to whoever reads a shared log, so every vendor (and
+/// the command-line tool) shows the same short form, enough to tell which of a user's keys
+/// was used.
 #[cfg(any(feature = "digest", feature = "huawei"))]
-pub(crate) struct KeyId<'a>(pub(crate) &'a str);
+pub struct KeyId<'a>(pub &'a str);
 
 #[cfg(any(feature = "digest", feature = "huawei"))]
 impl fmt::Display for KeyId<'_> {

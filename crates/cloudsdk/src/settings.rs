@@ -28,18 +28,6 @@ const SECRETS: &[&str] = &[
 /// everywhere else in the project) by their first four characters only.
 const KEY_IDS: &[&str] = &["HUAWEICLOUD_SDK_AK", "OCEANBASE_ACCESS_KEY_ID"];
 
-/// An access key id as the project shows it: the first four characters and `…`, or `…` alone
-/// for ids shorter than eight characters (four would be most of them).
-fn key_id_shown(id: &str) -> String {
-    let mut shown: String = if id.chars().count() >= 8 {
-        id.chars().take(4).collect()
-    } else {
-        String::new()
-    };
-    shown.push('…');
-    shown
-}
-
 /// The credentials file: `$CLOUDSDK_CONFIG_DIR/credentials.toml`, else
 /// `$XDG_CONFIG_HOME/cloudsdk/credentials.toml`, else `~/.config/cloudsdk/credentials.toml`.
 pub(crate) fn credentials_path() -> Result<PathBuf, Failure> {
@@ -280,7 +268,7 @@ pub(crate) fn list() -> Result<String, Failure> {
             let shown = if SECRETS.contains(&var.as_str()) {
                 "***".to_owned()
             } else if KEY_IDS.contains(&var.as_str()) {
-                key_id_shown(&value)
+                cloud_sdk_runtime::KeyId(&value).to_string()
             } else {
                 value
             };
@@ -303,14 +291,6 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .filter(|n| n != keep)
             .collect()
-    }
-
-    #[test]
-    fn key_ids_show_four_characters_or_none() {
-        assert_eq!(key_id_shown("HPUAREDACTIONTESTAK01"), "HPUA…");
-        assert_eq!(key_id_shown("ÄÖÜßabcdefg"), "ÄÖÜß…");
-        assert_eq!(key_id_shown("12345678"), "1234…");
-        assert_eq!(key_id_shown("short"), "…");
     }
 
     #[test]
