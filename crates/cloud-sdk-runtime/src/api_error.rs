@@ -180,6 +180,8 @@ where
         client_request_id,
     } = output;
     let (status, request_id) = (value.status(), request_id_header(value.headers()));
+    let secrets = record.sent_secrets();
+    let secrets: Vec<&str> = secrets.iter().map(crate::Secret::expose).collect();
     Err(ApiError::service(
         operation,
         ErrorKind::Service,
@@ -187,7 +189,8 @@ where
         request_id,
         value.into_inner().into(),
     )
-    .with_client_request_id(client_request_id))
+    .with_client_request_id(client_request_id)
+    .scrubbed(&secrets))
 }
 
 impl<E: ServiceError> ApiError<E> {
@@ -417,13 +420,14 @@ impl<E> ApiError<E> {
 }
 
 impl<E: ServiceError> ApiError<E> {
-    /// The service's error code (`CSS.0001`, `APIGW.0301`, `E001R000`).
+    /// The service's error code (`CSS.0001`, `APIGW.0301`, `E001R000`), with `***` where it
+    /// quotes a secret the call sent.
     pub fn code(&self) -> Option<&str> {
         self.service.as_deref()?.shown_code.as_deref()
     }
 
-    /// The service's error message, with `***` where it quotes a credential the call sent,
-    /// cut to a few hundred characters (the whole of it: [`ApiError::service_error`]).
+    /// The service's error message, with `***` where it quotes a secret the call sent, cut to
+    /// 1000 characters (the body as sent: [`ApiError::service_error`]).
     pub fn message(&self) -> Option<&str> {
         self.service.as_deref()?.shown_message.as_deref()
     }
@@ -475,7 +479,8 @@ impl std::error::Error for NotTheDocumentedJson {}
 const MAX_REASON_CHARS: usize = 200;
 
 /// The start of a body, as text, for an error message: `secrets` replaced by `***`, then cut
-/// to 64 characters. Enough is read past them for a secret that starts inside them.
+/// to 64 characters. Enough is read past them for a secret that starts inside them, JSON
+/// escapes included (at most six bytes a character).
 fn preview(bytes: &[u8], secrets: &[&str]) -> String {
     const SHOWN: usize = 64;
     let longest = secrets.iter().map(|s| s.len()).max().unwrap_or(0);

@@ -35,7 +35,7 @@ macro_rules! client_glue {
                 info: &$crate::__private::progenitor_client::OperationInfo,
             ) -> ::std::result::Result<(), $crate::__private::progenitor_client::Error<E>> {
                 self.inner
-                    .pre_with(request, info.operation_id, $crate::__user_agent!(), $rules, $secrets)
+                    .pre(request, info.operation_id, $crate::__user_agent!(), $rules, $secrets)
                     .await
             }
 

@@ -304,8 +304,8 @@ impl CallRecord {
         self.answer.get().cloned()
     }
 
-    /// The secrets the call sent as they are: the credentials its requests carried (known
-    /// when it failed) and its body's secret fields.
+    /// The secrets the call sent as they are: the credentials its requests carried (asked of
+    /// its authenticator now) and its body's secret fields.
     pub(crate) fn sent_secrets(&self) -> Vec<Secret> {
         let mut secrets = self
             .auth
@@ -875,21 +875,10 @@ impl ClientCore {
         }
     }
 
-    /// The `pre` hook: an unusable base URL fails the call, then [`Runtime::pre`].
+    /// The `pre` hook: an unusable base URL fails the call, then [`Runtime::pre`]; the values
+    /// of the body's secret fields (`secrets`, as [`crate::client_glue!`] takes them) are
+    /// noted in the call's record.
     pub async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        operation_id: &str,
-        user_agent: &'static str,
-        require_one_of: &[(&str, &[&str])],
-    ) -> Result<(), progenitor_client::Error<E>> {
-        self.pre_with(request, operation_id, user_agent, require_one_of, &[])
-            .await
-    }
-
-    /// [`ClientCore::pre`], and the values of the body's secret fields (`secrets`, as
-    /// [`crate::client_glue!`] takes them) noted in the call's record.
-    pub async fn pre_with<E>(
         &self,
         request: &mut reqwest::Request,
         operation_id: &str,
@@ -946,7 +935,7 @@ mod tests {
                 reqwest::Method::GET,
                 url::Url::parse("https://example.com/v1").unwrap(),
             );
-            let e = futures::executor::block_on(core.pre::<()>(&mut request, "op", "ua", &[]))
+            let e = futures::executor::block_on(core.pre::<()>(&mut request, "op", "ua", &[], &[]))
                 .unwrap_err();
             assert!(e.to_string().contains(says), "{base}: {e}");
             assert!(!e.to_string().contains("pw"), "{e}");

@@ -9,15 +9,15 @@ use std::{
 };
 
 use cloud_sdk_runtime::{
-    ApiError, CallRecord, ConfigError, Runtime, RuntimeBuilder, ServiceError, WaitError, huawei,
-    oceanbase,
+    ApiError, CallRecord, ConfigError, Reply, Runtime, RuntimeBuilder, ServiceError, WaitError,
+    huawei, oceanbase,
 };
 use progenitor_client::{Error as RawError, ResponseValue};
 use serde_json::Value;
 
 use crate::{
     Failure,
-    catalog::{Api, Auth, Operation},
+    catalog::{Api, Auth, Envelope, Operation},
     output::{self, Format, Printer, TableStream},
     request::Call,
     settings::Settings,
@@ -230,20 +230,22 @@ impl<'de> serde::Deserialize<'de> for VendorError {
     }
 }
 
+/// The first of the fields `names` of `v` that is a string or a number, as text.
+fn text_field(v: &Value, names: &[&str]) -> Option<String> {
+    names.iter().find_map(|n| match v.get(n) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
 impl VendorError {
     fn from_value(v: &Value) -> Self {
-        let text = |v: &Value, names: &[&str]| {
-            names.iter().find_map(|n| match v.get(n) {
-                Some(Value::String(s)) => Some(s.clone()),
-                Some(Value::Number(n)) => Some(n.to_string()),
-                _ => None,
-            })
-        };
         let inner = v.get("error").filter(|e| e.is_object()).unwrap_or(v);
         Self {
-            code: text(inner, &["error_code", "errorCode", "code"]),
-            message: text(inner, &["error_msg", "errorMessage", "message", "msg"]),
-            request_id: text(v, &["requestId", "request_id"]),
+            code: text_field(inner, &["error_code", "errorCode", "code"]),
+            message: text_field(inner, &["error_msg", "errorMessage", "message", "msg"]),
+            request_id: text_field(v, &["requestId", "request_id"]),
         }
     }
 }
@@ -397,46 +399,46 @@ pub(crate) async fn once_with(
     let request = build(&target.base_url, call, extra)?;
     let record = CallRecord::default();
     let result = exchange(runtime, op, request, &record).await;
-    let output = cloud_sdk_runtime::outcome(op.id, &record, result).map_err(failure)?;
-    let status = output.status().as_u16();
-    let client_request_id = output.client_request_id().map(str::to_owned);
-    let value = output.into_inner();
-    if let Some(envelope) = &api.envelope {
-        let failed = matches!(value.get(envelope.success), Some(Value::Bool(false)))
-            || value.get(envelope.success).and_then(Value::as_str) == Some("false");
-        if failed {
-            let text = |f: &str| value.get(f).and_then(Value::as_str).map(str::to_owned);
-            return Err(Failure {
-                kind: "service",
-                code: 1,
-                status: Some(status),
-                vendor_code: text(envelope.code),
-                message: format!(
-                    "{}: {}",
-                    op.id,
-                    shown(&text(envelope.message).unwrap_or_else(|| "(no message)".into()))
-                ),
-                request_id: text(envelope.request_id),
-                client_request_id,
-            });
-        }
-    }
-    Ok(value)
+    let Some(envelope) = &api.envelope else {
+        let output = cloud_sdk_runtime::outcome(op.id, &record, result).map_err(failure)?;
+        return Ok(output.into_inner());
+    };
+    // A 2xx body that says it failed is the runtime's typed error too, as for the clients.
+    let result = result.map(|value| {
+        let (status, headers) = (value.status(), value.headers().clone());
+        let body = Enveloped {
+            value: value.into_inner(),
+            envelope,
+        };
+        ResponseValue::new(body, status, headers)
+    });
+    let output = cloud_sdk_runtime::envelope_outcome(op.id, &record, result).map_err(failure)?;
+    Ok(output.into_inner().value)
 }
 
-/// A service's message as an error line shows it: control characters dropped, cut to the
-/// length the runtime's errors show.
-fn shown(message: &str) -> String {
-    const MAX: usize = 1000;
-    let mut out: String = message
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(MAX)
-        .collect();
-    if message.chars().filter(|c| !c.is_control()).count() > MAX {
-        out.push('…');
+/// A 2xx body of an API whose bodies carry an envelope, which may say the call failed.
+struct Enveloped<'a> {
+    value: Value,
+    envelope: &'a Envelope,
+}
+
+impl Reply for Enveloped<'_> {
+    fn succeeded(&self) -> bool {
+        let success = self.value.get(self.envelope.success);
+        !matches!(success, Some(Value::Bool(false)))
+            && success.and_then(Value::as_str) != Some("false")
     }
-    out
+}
+
+impl From<Enveloped<'_>> for VendorError {
+    fn from(body: Enveloped<'_>) -> Self {
+        let e = body.envelope;
+        Self {
+            code: text_field(&body.value, &[e.code]),
+            message: text_field(&body.value, &[e.message]),
+            request_id: text_field(&body.value, &[e.request_id]),
+        }
+    }
 }
 
 pub(crate) async fn once(
