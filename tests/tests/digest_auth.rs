@@ -654,7 +654,7 @@ async fn digest_auth_works_with_a_plain_reqwest_client_through_the_runtime() {
             .unwrap();
         let record = cloud_sdk_runtime::CallRecord::default();
         runtime
-            .pre::<()>(&mut request, "put_any", "test/0", &[], &record)
+            .pre::<()>(&mut request, "put_any", "test/0", &[], &[], &record)
             .await
             .unwrap();
         let result = runtime.exec(request, "put_any", &record).await;

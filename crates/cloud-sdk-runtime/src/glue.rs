@@ -155,12 +155,12 @@ pub(crate) fn body_secrets(
     operation_id: &str,
     secrets: &[(&str, &[&str])],
 ) -> Vec<crate::Secret> {
-    let mut pointers = secrets
+    let pointers: Vec<&str> = secrets
         .iter()
         .filter(|(op, _)| *op == operation_id)
-        .flat_map(|(_, pointers)| pointers.iter())
-        .peekable();
-    if pointers.peek().is_none() {
+        .flat_map(|(_, pointers)| pointers.iter().copied())
+        .collect();
+    if pointers.is_empty() {
         return Vec::new();
     }
     let Some(body) = request
@@ -170,31 +170,56 @@ pub(crate) fn body_secrets(
     else {
         return Vec::new();
     };
+    secret_pointers(&body, &pointers)
+        .iter()
+        .filter_map(|at| body.pointer(at).and_then(serde_json::Value::as_str))
+        .map(crate::Secret::new)
+        .collect()
+}
+
+/// Where in `body` the secret fields that `pointers` name hold a value: each a JSON pointer to
+/// a non-empty string, a `*` step (every item of an array) written as the item's index
+/// (`/replicas/*/pw` → `/replicas/0/pw`, `/replicas/1/pw`), in the order of `pointers`.
+/// The clients scrub these values from error texts; the command-line tool also writes them
+/// as shell variables in a dry run.
+pub fn secret_pointers(body: &serde_json::Value, pointers: &[&str]) -> Vec<String> {
     let mut found = Vec::new();
     for pointer in pointers {
         let steps: Vec<&str> = pointer.split('/').skip(1).collect();
-        collect_at(&body, &steps, &mut found);
+        pointers_at(body, &steps, &mut String::new(), &mut found);
     }
     found
 }
 
-/// The strings at `steps` below `value` (`*`: every item of an array) into `found`.
-fn collect_at(value: &serde_json::Value, steps: &[&str], found: &mut Vec<crate::Secret>) {
+/// The pointers below `at` (`value`'s) of the strings at `steps` (`*`: every item of an array)
+/// into `found`.
+fn pointers_at(
+    value: &serde_json::Value,
+    steps: &[&str],
+    at: &mut String,
+    found: &mut Vec<String>,
+) {
+    let len = at.len();
     match steps.split_first() {
         None => {
-            if let Some(text) = value.as_str().filter(|t| !t.is_empty()) {
-                found.push(crate::Secret::new(text));
+            if value.as_str().is_some_and(|t| !t.is_empty()) {
+                found.push(at.clone());
             }
         }
         Some((&"*", rest)) => {
-            for item in value.as_array().into_iter().flatten() {
-                collect_at(item, rest, found);
+            for (i, item) in value.as_array().into_iter().flatten().enumerate() {
+                at.push_str(&format!("/{i}"));
+                pointers_at(item, rest, at, found);
+                at.truncate(len);
             }
         }
-        Some((key, rest)) => {
-            let key = key.replace("~1", "/").replace("~0", "~");
-            if let Some(next) = value.get(&key) {
-                collect_at(next, rest, found);
+        Some((step, rest)) => {
+            let key = step.replace("~1", "/").replace("~0", "~");
+            if let Some(next) = value.as_object().and_then(|o| o.get(&key)) {
+                at.push('/');
+                at.push_str(step);
+                pointers_at(next, rest, at, found);
+                at.truncate(len);
             }
         }
     }
@@ -371,6 +396,12 @@ mod tests {
             .collect();
         assert_eq!(found, ["p0", "p1", "p2", "p3"]);
         assert!(body_secrets(&request, "other", secrets).is_empty());
+        let body: serde_json::Value =
+            serde_json::from_slice(request.body().unwrap().as_bytes().unwrap()).unwrap();
+        assert_eq!(
+            secret_pointers(&body, secrets[0].1),
+            ["/password", "/a~1b", "/replicas/0/pw", "/replicas/1/pw"]
+        );
     }
 
     #[test]

@@ -381,16 +381,24 @@ impl Runtime {
     /// which one must be given)). It also takes out the `api-version` header progenitor adds
     /// to every request (the spec's `info.version`): no vendor here documents that header, and
     /// a gateway may read or refuse what it does not expect.
-    /// The request id the runtime adds ([`RuntimeBuilder::default_query_uuid`]) is written to
-    /// `record`.
+    /// The request id the runtime adds ([`RuntimeBuilder::default_query_uuid`]) and the values
+    /// of the body's secret fields (`secrets`: (operationId, JSON pointers, `*` for every item
+    /// of an array), scrubbed from the text of a failure) are written to `record`.
     pub async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         operation_id: &str,
         user_agent: &'static str,
         require_one_of: &[(&str, &[&str])],
+        secrets: &[(&str, &[&str])],
         record: &CallRecord,
     ) -> Result<(), progenitor_client::Error<E>> {
+        if !secrets.is_empty() {
+            let _ =
+                record
+                    .body_secrets
+                    .set(crate::glue::body_secrets(request, operation_id, secrets));
+        }
         match self.apply_rules(request, operation_id, user_agent, require_one_of, record) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == ErrorKind::InvalidRequest => Err(
@@ -875,9 +883,8 @@ impl ClientCore {
         }
     }
 
-    /// The `pre` hook: an unusable base URL fails the call, then [`Runtime::pre`]; the values
-    /// of the body's secret fields (`secrets`, as [`crate::client_glue!`] takes them) are
-    /// noted in the call's record.
+    /// The `pre` hook: an unusable base URL fails the call, then [`Runtime::pre`] with this
+    /// call's record.
     pub async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
@@ -895,17 +902,10 @@ impl ClientCore {
                 operation_id,
                 user_agent,
                 require_one_of,
+                secrets,
                 &self.record,
             )
-            .await?;
-        if !secrets.is_empty() {
-            let _ = self.record.body_secrets.set(crate::glue::body_secrets(
-                request,
-                operation_id,
-                secrets,
-            ));
-        }
-        Ok(())
+            .await
     }
 
     /// The `exec` hook: [`Runtime::exec`], writing to this call's record.

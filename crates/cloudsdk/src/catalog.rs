@@ -119,6 +119,10 @@ pub struct Operation {
     pub params: &'static [Param],
     /// The JSON body.
     pub body: Option<Body>,
+    /// The body's secret fields (a database password) as JSON pointers, `*` for every item of
+    /// an array: read without echo, written as shell variables by a dry run, scrubbed from
+    /// errors.
+    pub secrets: &'static [&'static str],
     /// Offset paging (`[[paginate]]` in api.toml).
     pub paging: Option<Paging>,
     /// The documented success status.
@@ -131,6 +135,14 @@ pub struct Operation {
     pub list: Option<&'static str>,
     /// The table's default columns.
     pub columns: &'static [&'static str],
+}
+
+impl Operation {
+    /// The JSON pointer of the top-level body field `field` when it is a secret.
+    pub fn secret_pointer(&self, field: &Field) -> Option<String> {
+        let pointer = format!("/{}", field.name.replace('~', "~0").replace('/', "~1"));
+        self.secrets.contains(&pointer.as_str()).then_some(pointer)
+    }
 }
 
 /// A path, query or header parameter.

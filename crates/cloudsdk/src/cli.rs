@@ -202,13 +202,22 @@ fn operation_command(op: &'static Operation) -> Command {
     if let Some(body) = &op.body {
         for f in body.root.fields {
             let Some(flag) = f.flag else { continue };
-            cmd = cmd.arg(
-                Arg::new(flag)
-                    .long(flag)
-                    .value_name(f.ty.name().to_uppercase())
-                    .help(field_help(f))
-                    .help_heading("Body fields"),
-            );
+            let mut arg = Arg::new(flag)
+                .long(flag)
+                .value_name(f.ty.name().to_uppercase())
+                .help(field_help(f))
+                .help_heading("Body fields");
+            if let Some(pointer) = op.secret_pointer(f) {
+                // A secret: the flag alone asks for it (as `mysql -p` does).
+                arg = arg.num_args(0..=1).help(format!(
+                    "{} [secret: --{flag} alone asks for it without echo (or reads a line of \
+                     stdin); without the flag, ${} is read; a value written after the flag shows \
+                     in the process list]",
+                    field_help(f),
+                    crate::request::secret_variable(&pointer)
+                ));
+            }
+            cmd = cmd.arg(arg);
         }
     }
     cmd

@@ -34,6 +34,14 @@ pub fn quote(value: &str) -> String {
 enum Word {
     Literal(String),
     Expand(String),
+    /// Literal text and shell variables, one argument: the variables in double quotes, the
+    /// text between them as [`quote`] writes it.
+    Joined(Vec<Piece>),
+}
+
+enum Piece {
+    Text(String),
+    Variable(String),
 }
 
 fn header(name: &str, value: &str) -> [Word; 2] {
@@ -49,6 +57,13 @@ fn render(words: Vec<Word>) -> String {
         let text = match word {
             Word::Literal(s) => quote(&s),
             Word::Expand(s) => format!("\"{s}\""),
+            Word::Joined(pieces) => pieces
+                .iter()
+                .map(|piece| match piece {
+                    Piece::Text(text) => quote(text),
+                    Piece::Variable(name) => format!("\"${name}\""),
+                })
+                .collect(),
         };
         // A new line before each option, so that long commands stay readable.
         if i > 0 && text.starts_with('-') {
@@ -65,7 +80,9 @@ pub(crate) struct DryRun {
     /// The curl command.
     pub(crate) command: String,
     /// The variables the command expands (secrets, and the token a dry run cannot fetch).
-    pub(crate) variables: Vec<&'static str>,
+    pub(crate) variables: Vec<String>,
+    /// The variables that hold a secret field of the body, with its JSON pointer.
+    pub(crate) body_variables: Vec<(String, String)>,
 }
 
 impl DryRun {
@@ -76,7 +93,7 @@ impl DryRun {
         let missing: Vec<&str> = self
             .variables
             .iter()
-            .copied()
+            .map(String::as_str)
             .filter(|v| !settings.in_environment(v))
             .collect();
         if missing.is_empty() {
@@ -92,6 +109,14 @@ impl DryRun {
                  with); a dry run sends nothing, so it does not log in with a password",
                 huawei::env::AUTH_TOKEN
             ));
+        }
+        for (variable, pointer) in &self.body_variables {
+            if missing.contains(&variable.as_str()) {
+                line.push_str(&format!(
+                    "\n# {variable}: the body's {pointer}, as written inside a JSON string (a \" \
+                     or \\ in it written \\\" or \\\\)"
+                ));
+            }
         }
         Some(line)
     }
@@ -137,8 +162,8 @@ pub(crate) fn dry_run(
             words.push(Word::Literal("--digest".into()));
             words.push(Word::Literal("-u".into()));
             variables.extend([
-                oceanbase::ENV_ACCESS_KEY_ID,
-                oceanbase::ENV_ACCESS_KEY_SECRET,
+                oceanbase::ENV_ACCESS_KEY_ID.to_owned(),
+                oceanbase::ENV_ACCESS_KEY_SECRET.to_owned(),
             ]);
             words.push(Word::Expand(format!(
                 "${}:${}",
@@ -148,7 +173,7 @@ pub(crate) fn dry_run(
             if let Some(name) = project_header {
                 words.push(Word::Literal("-H".into()));
                 if settings.in_environment(oceanbase::ENV_PROJECT_ID) {
-                    variables.push(oceanbase::ENV_PROJECT_ID);
+                    variables.push(oceanbase::ENV_PROJECT_ID.to_owned());
                     words.push(Word::Expand(format!(
                         "{name}: ${}",
                         oceanbase::ENV_PROJECT_ID
@@ -190,7 +215,7 @@ pub(crate) fn dry_run(
                 }
                 let token = settings.get(env::SECURITY_TOKEN);
                 if let Some(token) = &token {
-                    variables.push(env::SECURITY_TOKEN);
+                    variables.push(env::SECURITY_TOKEN.to_owned());
                     credentials = credentials
                         .with_security_token(token.clone())
                         .map_err(|e| Failure::config(e.to_string()))?;
@@ -200,7 +225,7 @@ pub(crate) fn dry_run(
                     .map_err(|e| Failure::usage(e.to_string()))?;
                 headers_of(&request, &mut words, true);
             } else {
-                variables.push(env::AUTH_TOKEN);
+                variables.push(env::AUTH_TOKEN.to_owned());
                 words.push(Word::Literal("-H".into()));
                 words.push(Word::Expand(format!(
                     "{}: ${}",
@@ -212,14 +237,70 @@ pub(crate) fn dry_run(
         }
     }
     words.insert(4, Word::Literal(request.url().to_string()));
+    let mut body_variables = Vec::new();
     if let Some(body) = request.body().and_then(|b| b.as_bytes()) {
         words.push(Word::Literal("--data-binary".into()));
-        words.push(Word::Literal(String::from_utf8_lossy(body).into_owned()));
+        let text = String::from_utf8_lossy(body).into_owned();
+        match &call.body {
+            Some(value) if !call.secrets.is_empty() => {
+                let (word, found) = body_with_variables(value, call.secrets, &text)?;
+                words.push(word);
+                variables.extend(found.iter().map(|(variable, _)| variable.clone()));
+                body_variables = found;
+            }
+            _ => words.push(Word::Literal(text)),
+        }
     }
     Ok(DryRun {
         command: render(words),
         variables,
+        body_variables,
     })
+}
+
+/// The body (`sent`: its text, as signed) with each secret field's value written as a shell
+/// variable ([`crate::request::secret_variable`]), which holds the value as it stands inside
+/// the JSON string; and the variables with the pointers they stand for.
+fn body_with_variables(
+    body: &serde_json::Value,
+    secrets: &[&str],
+    sent: &str,
+) -> Result<(Word, Vec<(String, String)>), Failure> {
+    let pointers = cloud_sdk_runtime::secret_pointers(body, secrets);
+    if pointers.is_empty() {
+        return Ok((Word::Literal(sent.to_owned()), Vec::new()));
+    }
+    // Each value is swapped for a marker no JSON text of a real body holds (control
+    // characters are escaped in JSON), then the body's text is cut at the markers.
+    let mut masked = body.clone();
+    let mut found: Vec<(String, String)> = Vec::new();
+    for (i, pointer) in pointers.iter().enumerate() {
+        if let Some(value) = masked.pointer_mut(pointer) {
+            *value = serde_json::Value::String(format!("\u{1}{i}\u{1}"));
+        }
+        let mut variable = crate::request::secret_variable(pointer);
+        // Two fields whose names differ only in punctuation get two variables.
+        if found.iter().any(|(v, _)| *v == variable) {
+            variable.push_str(&format!("_{i}"));
+        }
+        found.push((variable, pointer.clone()));
+    }
+    let mut rest = masked.to_string();
+    let mut pieces = Vec::new();
+    for (i, (variable, _)) in found.iter().enumerate() {
+        let marker = serde_json::Value::String(format!("\u{1}{i}\u{1}")).to_string();
+        let Some((before, after)) = rest.split_once(&marker) else {
+            return Err(Failure::internal(format!(
+                "the dry run lost the body's secret field {}",
+                pointers[i]
+            )));
+        };
+        pieces.push(Piece::Text(format!("{before}\"")));
+        pieces.push(Piece::Variable(variable.clone()));
+        rest = format!("\"{after}");
+    }
+    pieces.push(Piece::Text(rest));
+    Ok((Word::Joined(pieces), found))
 }
 
 fn missing(name: &str) -> Failure {
@@ -261,6 +342,46 @@ fn display_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_with_secrets_as_variables_expands_to_the_body_as_sent() {
+        let body = serde_json::json!({
+            "name": "it's $HOME",
+            "replicas": [{"pw": "p\"1 $x"}, {"pw": "p2"}, {"pw": ""}],
+            "pw": "top",
+        });
+        let sent = body.to_string();
+        let (word, found) = body_with_variables(&body, &["/replicas/*/pw", "/pw"], &sent).unwrap();
+        assert_eq!(
+            found,
+            [
+                (
+                    "CLOUDSDK_BODY_REPLICAS_0_PW".into(),
+                    "/replicas/0/pw".into()
+                ),
+                (
+                    "CLOUDSDK_BODY_REPLICAS_1_PW".into(),
+                    "/replicas/1/pw".into()
+                ),
+                ("CLOUDSDK_BODY_PW".into(), "/pw".into()),
+            ]
+        );
+        let command = render(vec![word]);
+        assert!(
+            !command.contains("p2") && !command.contains("top"),
+            "{command}"
+        );
+        // Each variable holds its value as written inside the JSON string.
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("printf %s{}", &command["curl".len()..]))
+            .env("CLOUDSDK_BODY_REPLICAS_0_PW", r#"p\"1 $x"#)
+            .env("CLOUDSDK_BODY_REPLICAS_1_PW", "p2")
+            .env("CLOUDSDK_BODY_PW", "top")
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), sent);
+    }
 
     #[test]
     fn quoting_survives_a_real_shell() {

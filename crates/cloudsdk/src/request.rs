@@ -1,7 +1,7 @@
 //! One call as the flags describe it: the path with its parameters, the query, the headers and
 //! the JSON body (from `--body` and the body-field flags), checked against the table.
 
-use std::io::Read as _;
+use std::io::{IsTerminal as _, Read as _};
 
 use serde_json::{Map, Value};
 
@@ -24,6 +24,8 @@ pub(crate) struct Call {
     pub(crate) headers: Vec<(String, String)>,
     /// The JSON body.
     pub(crate) body: Option<Value>,
+    /// The body's secret fields, as the table lists them (JSON pointers, `*` for every item).
+    pub(crate) secrets: &'static [&'static str],
 }
 
 impl Call {
@@ -78,11 +80,28 @@ impl Call {
                 };
                 for f in body.root.fields {
                     let Some(flag) = f.flag else { continue };
-                    let Some(text) = args.get_one::<String>(flag) else {
+                    let pointer = op.secret_pointer(f);
+                    let secret = pointer.is_some();
+                    let text = match &pointer {
+                        Some(pointer) => secret_value(flag, pointer, args, settings.is_some())?,
+                        None => args.get_one::<String>(flag).cloned(),
+                    };
+                    let Some(text) = text else {
                         continue;
                     };
-                    check_value(flag, f.ty, f.values, text)?;
-                    let typed = typed(flag, f.ty, text)?;
+                    let typed = match check_value(flag, f.ty, f.values, &text)
+                        .and_then(|()| typed(flag, f.ty, &text))
+                    {
+                        Ok(typed) => typed,
+                        // The refusal quotes the value; a secret's is not shown.
+                        Err(_) if secret => {
+                            return Err(Failure::usage(format!(
+                                "--{flag}: the value given is not a valid {}",
+                                f.ty.name()
+                            )));
+                        }
+                        Err(e) => return Err(e),
+                    };
                     let object = value.get_or_insert_with(|| Value::Object(Map::new()));
                     match object {
                         Value::Object(map) => {
@@ -111,6 +130,7 @@ impl Call {
             query,
             headers,
             body,
+            secrets: op.secrets,
         })
     }
 
@@ -118,6 +138,74 @@ impl Call {
     pub(crate) fn body_text(&self) -> Option<String> {
         self.body.as_ref().map(Value::to_string)
     }
+}
+
+/// The shell variable that holds the secret body field at `pointer` (`/password` →
+/// `CLOUDSDK_BODY_PASSWORD`, `/replicas/0/dbPassword` → `CLOUDSDK_BODY_REPLICAS_0_DB_PASSWORD`):
+/// read when the field's flag is not given, and what a dry run writes in its place.
+pub(crate) fn secret_variable(pointer: &str) -> String {
+    let mut name = String::from("CLOUDSDK_BODY");
+    for step in pointer.split('/').skip(1) {
+        name.push('_');
+        let mut lower = false;
+        for c in step.replace("~1", "/").replace("~0", "~").chars() {
+            if c.is_ascii_uppercase() && lower {
+                name.push('_');
+            }
+            lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+            name.push(if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            });
+        }
+    }
+    name
+}
+
+/// The value of a secret body field's flag: written after it (`--password VALUE`, which other
+/// users of the machine can read in the process list); asked for without echo on a terminal,
+/// or read as one line of stdin, when the flag is given alone; else from its variable
+/// ([`secret_variable`]). Nothing is asked when nothing will be sent (`sending`: not `--mock`).
+fn secret_value(
+    flag: &str,
+    pointer: &str,
+    args: &clap::ArgMatches,
+    sending: bool,
+) -> Result<Option<String>, Failure> {
+    if let Some(value) = args.get_one::<String>(flag) {
+        return Ok(Some(value.clone()));
+    }
+    if !args.contains_id(flag) {
+        return crate::settings::env_var(&secret_variable(pointer));
+    }
+    if !sending {
+        return Ok(None);
+    }
+    let value = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(format!("--{flag}: "))
+    } else if args
+        .try_get_one::<String>("body")
+        .ok()
+        .flatten()
+        .map(String::as_str)
+        == Some("-")
+    {
+        return Err(Failure::usage(format!(
+            "--{flag} alone reads the value from stdin, and so does --body -: pass the body from \
+             a file, or set {}",
+            secret_variable(pointer)
+        )));
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map(|_| line)
+    }
+    .map_err(|e| Failure::usage(format!("--{flag}: cannot read the value: {e}")))?;
+    let value = value.trim_end_matches(['\r', '\n']).to_owned();
+    if value.is_empty() {
+        return Err(Failure::usage(format!("--{flag}: no value given")));
+    }
+    Ok(Some(value))
 }
 
 fn read_body(source: &str) -> Result<Value, Failure> {
@@ -165,4 +253,19 @@ fn typed(flag: &str, ty: Ty, text: &str) -> Result<Value, Failure> {
         Ty::Boolean => Value::Bool(text.parse::<bool>().map_err(|_| bad("true or false"))?),
         _ => Value::String(text.to_owned()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_variables_are_named_after_the_fields_place() {
+        assert_eq!(secret_variable("/password"), "CLOUDSDK_BODY_PASSWORD");
+        assert_eq!(
+            secret_variable("/replicas/0/dbPassword"),
+            "CLOUDSDK_BODY_REPLICAS_0_DB_PASSWORD"
+        );
+        assert_eq!(secret_variable("/a~1b-c"), "CLOUDSDK_BODY_A_B_C");
+    }
 }

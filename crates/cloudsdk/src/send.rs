@@ -351,7 +351,14 @@ async fn exchange(
     record: &CallRecord,
 ) -> Result<ResponseValue<Value>, RawError<VendorError>> {
     runtime
-        .pre::<VendorError>(&mut request, op.id, USER_AGENT, &[], record)
+        .pre::<VendorError>(
+            &mut request,
+            op.id,
+            USER_AGENT,
+            &[],
+            &[(op.id, op.secrets)],
+            record,
+        )
         .await?;
     let response = runtime
         .exec(request, op.id, record)

@@ -51,7 +51,7 @@ pub(crate) fn credentials_path() -> Result<PathBuf, Failure> {
 /// The value of environment variable `name`; `None` when it is unset or empty. A value that is
 /// not UTF-8 is a configuration error naming the variable: taken as unset, it would silently
 /// select another profile or other credentials.
-fn env_var(name: &str) -> Result<Option<String>, Failure> {
+pub(crate) fn env_var(name: &str) -> Result<Option<String>, Failure> {
     match std::env::var(name) {
         Ok(value) => Ok(Some(value).filter(|v| !v.is_empty())),
         Err(std::env::VarError::NotPresent) => Ok(None),

@@ -315,12 +315,16 @@ async fn dry_run_of_every_operation_runs_as_curl_against_the_checking_servers() 
                 };
                 query.push((p.name.to_owned(), value));
             }
-            // A body with the tricky text in every free-text top-level field.
+            // A body with the tricky text in every free-text top-level field (after `pw ` in
+            // a secret one).
             let body = op.body.as_ref().map(|b| {
                 let mut value = sample_body(&b.root);
                 for f in b.root.fields {
                     if f.ty == Ty::String && f.values.is_empty() {
-                        value[f.name] = json!(TRICKY);
+                        value[f.name] = match op.secret_pointer(f) {
+                            Some(_) => json!(format!("pw {TRICKY}")),
+                            None => json!(TRICKY),
+                        };
                     }
                 }
                 value
@@ -336,17 +340,48 @@ async fn dry_run_of_every_operation_runs_as_curl_against_the_checking_servers() 
             let stdin = body.as_ref().map(Value::to_string);
             let out = run_async(args.clone(), env, stdin).await;
             assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
-            // Every variable the command reads is in this environment: no `# export` hint.
-            assert!(out.stderr.is_empty(), "{args:?}: {}", text(&out.stderr));
+            // Every variable the command reads is in this environment but those of the body's
+            // secret fields, which the hint names with what each stands for.
+            let mut body_env: Vec<(String, String)> = Vec::new();
+            for line in text(&out.stderr).lines() {
+                if let Some(names) = line.strip_prefix("# export ") {
+                    let names = names.split("  (").next().unwrap();
+                    assert!(
+                        names.split(' ').all(|n| n.starts_with("CLOUDSDK_BODY_")),
+                        "{line}"
+                    );
+                } else if let Some((name, rest)) = line
+                    .strip_prefix("# ")
+                    .and_then(|l| l.split_once(": the body's "))
+                {
+                    let pointer = rest.split(',').next().unwrap();
+                    let value = body.as_ref().unwrap().pointer(pointer).unwrap();
+                    let inner = value.to_string();
+                    body_env.push((name.to_owned(), inner[1..inner.len() - 1].to_owned()));
+                } else {
+                    panic!("{args:?}: {line}");
+                }
+            }
+            assert_eq!(
+                body_env.is_empty(),
+                op.secrets.is_empty(),
+                "{args:?}: {}",
+                text(&out.stderr)
+            );
+            let body_env: Vec<(&str, &str)> = body_env
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
             let command = text(&out.stdout);
             assert!(!command.contains(secret), "{args:?}: {command}");
+            assert!(!command.contains("pw it"), "{args:?}: {command}");
             let (method, path, sent_query, sent_body) = match api.auth {
                 Auth::Huawei => {
                     assert!(
                         command.contains("X-Sdk-Date: ") && command.contains("SDK-HMAC-SHA256"),
                         "{command}"
                     );
-                    let ran = run_curl(&command, &[]);
+                    let ran = run_curl(&command, &body_env);
                     assert!(
                         ran.status.success(),
                         "{command}\n{}{}",
@@ -369,14 +404,13 @@ async fn dry_run_of_every_operation_runs_as_curl_against_the_checking_servers() 
                             ),
                         "{command}"
                     );
-                    let ran = run_curl(
-                        &command,
-                        &[
-                            ("OCEANBASE_ACCESS_KEY_ID", OB_ID),
-                            ("OCEANBASE_ACCESS_KEY_SECRET", OB_SECRET),
-                            ("OCEANBASE_PROJECT_ID", "obproj"),
-                        ],
-                    );
+                    let mut env = vec![
+                        ("OCEANBASE_ACCESS_KEY_ID", OB_ID),
+                        ("OCEANBASE_ACCESS_KEY_SECRET", OB_SECRET),
+                        ("OCEANBASE_PROJECT_ID", "obproj"),
+                    ];
+                    env.extend(body_env.iter().copied());
+                    let ran = run_curl(&command, &env);
                     assert!(
                         ran.status.success(),
                         "{command}\n{}{}",
@@ -1650,4 +1684,93 @@ fn region_on_the_command_line_wins_over_the_endpoint_variable_but_not_over_endpo
         "https://css.example.test",
     ]);
     assert!(command.contains("https://css.example.test/"), "{command}");
+}
+
+/// An operation whose body has a secret field with a flag of its own: (API, operation, field,
+/// its JSON pointer).
+fn secret_field_op() -> (&'static Api, &'static Operation, &'static Field, String) {
+    catalog::APIS
+        .iter()
+        .flat_map(|a| a.operations.iter().map(move |o| (a, o)))
+        .find_map(|(a, o)| {
+            o.body.as_ref()?.root.fields.iter().find_map(|f| {
+                f.flag?;
+                o.secret_pointer(f).map(|p| (a, o, f, p))
+            })
+        })
+        .expect("specs/ must hold a body field replaced by `Secret` in an api.toml")
+}
+
+/// The operation's arguments with every required body field but `secret` as a flag.
+fn args_without(api: &Api, op: &Operation, secret: &Field) -> Vec<String> {
+    let mut args = op_args(api, op);
+    for f in op.body.as_ref().unwrap().root.fields {
+        if let (Some(flag), true, false) = (f.flag, f.required, f.name == secret.name) {
+            let value = match sample(f.ty, f.values) {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            args.extend([format!("--{flag}"), value]);
+        }
+    }
+    args
+}
+
+/// A secret body field: its flag alone reads a line of stdin, its variable stands in for the
+/// flag, and a server that quotes it back in an error does not get it printed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_body_field_is_read_from_stdin_or_its_variable_and_never_printed() {
+    use integration_tests::raw_server::{RawServer, Reply};
+    let (api, op, field, pointer) = secret_field_op();
+    let flag = format!("--{}", field.flag.unwrap());
+    let server = RawServer::start(|request, _| {
+        let sent = String::from_utf8_lossy(&request.body).into_owned();
+        Reply::json(
+            400,
+            &json!({"error_code": "DAS.0001", "error_msg": format!("invalid body: {sent}")})
+                .to_string(),
+        )
+    })
+    .await
+    .unwrap();
+    let env = huawei_env(&server.base_url(), api);
+    let variable = format!("CLOUDSDK_BODY_{}", field.name.to_ascii_uppercase());
+    let secret = "s3cret \"db\" pass";
+    let runs = [
+        // The flag alone: one line of stdin.
+        (vec![flag.clone()], None, Some(format!("{secret}\n"))),
+        // No flag: the variable.
+        (vec![], Some(secret), None),
+        // The value after the flag (seen in the process list, but the user's choice).
+        (vec![flag.clone(), secret.to_owned()], None, None),
+    ];
+    for (i, (extra, from_env, stdin)) in runs.into_iter().enumerate() {
+        let mut args = args_without(api, op, field);
+        args.extend(extra);
+        let mut env = env.clone();
+        if let Some(value) = from_env {
+            env.push((variable.clone(), value.to_owned()));
+        }
+        let out = run_async(args.clone(), env, stdin).await;
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        let sent: Value = serde_json::from_slice(&server.requests()[i].body).unwrap();
+        assert_eq!(sent.pointer(&pointer), Some(&json!(secret)), "{args:?}");
+        assert!(stderr.contains("DAS.0001"), "{stderr}");
+        assert!(
+            !stderr.contains("s3cret") && stderr.contains("***"),
+            "{args:?}: {stderr}"
+        );
+    }
+    // Both the flag alone and `--body -` would read stdin.
+    let mut args = args_without(api, op, field);
+    args.extend([flag, "--body".into(), "-".into()]);
+    let out = run_async(args, env, Some("{}".into())).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(&variable),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(server.requests().len(), 3);
 }

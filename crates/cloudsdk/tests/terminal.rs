@@ -151,3 +151,43 @@ fn config_set_echoes_a_key_id_and_hides_a_secret() {
         "{shown}"
     );
 }
+
+/// A secret body field's flag given alone, in a terminal that echoes: the tool asks for the
+/// value, what is typed does not show, and the dry run writes a variable in its place.
+#[test]
+fn a_secret_flag_alone_asks_for_the_value_without_echo() {
+    let (api, op, flag) = catalog::APIS
+        .iter()
+        .flat_map(|a| a.operations.iter().map(move |o| (a, o)))
+        .find_map(|(a, o)| {
+            let fields = o.body.as_ref()?.root.fields;
+            let f = fields.iter().find(|f| o.secret_pointer(f).is_some())?;
+            Some((a, o, f.flag?))
+        })
+        .expect("specs/ must hold a body field replaced by `Secret` in an api.toml");
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", "stty echo && exec \"$@\"", "sh", BIN])
+        .args(args(api, op, &[&format!("--{flag}"), "--dry-run"]))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("TERM", "xterm")
+        .env("CLOUDSDK_CONFIG_DIR", std::env::temp_dir())
+        .env("HUAWEICLOUD_SDK_AK", "TERMINALTESTAK")
+        .env("HUAWEICLOUD_SDK_SK", "terminal-test-sk")
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", "proj0123")
+        .env("HUAWEICLOUD_SDK_REGION", "cn-north-4")
+        .env("OCEANBASE_ACCESS_KEY_ID", "terminal-id")
+        .env("OCEANBASE_ACCESS_KEY_SECRET", "terminal-secret")
+        .env("OCEANBASE_PROJECT_ID", "obproj");
+    let mut session = expectrl::Session::spawn(cmd).unwrap();
+    session.set_expect_timeout(Some(Duration::from_secs(30)));
+    session.expect(format!("--{flag}: ").as_str()).unwrap();
+    // The prompt is written before echo is turned off: give the tool time to turn it off.
+    std::thread::sleep(Duration::from_millis(500));
+    session.send_line("typed-db-secret").unwrap();
+    let rest = session.expect(expectrl::Eof).unwrap();
+    let shown = String::from_utf8_lossy(rest.as_bytes()).into_owned();
+    assert!(shown.contains("curl "), "{shown}");
+    assert!(shown.contains("\"$CLOUDSDK_BODY_"), "{shown}");
+    assert!(!shown.contains("typed-db-secret"), "{shown}");
+}

@@ -43,32 +43,40 @@ const SECRET_TYPE: &str = "::cloud_sdk_runtime::Secret";
 /// Per operation, the JSON pointers of its request body's secret fields (`*` for every item of
 /// an array): (operationId, pointers), for operations that have any.
 pub(super) fn secret_fields(api: &LoadedApi) -> Vec<(String, Vec<String>)> {
-    let mut out = Vec::new();
-    for (_, _, op) in api.merged.operations() {
-        let Some(schema) = api
-            .request_body(op)
-            .and_then(|body| body.content.get("application/json"))
-            .and_then(|media| media.schema.as_ref())
-        else {
-            continue;
-        };
-        let mut pointers = Vec::new();
-        let name = crate::spec::model::ref_name(schema);
-        secrets_below(
-            api,
-            name,
-            api.schema(schema),
-            &mut String::new(),
-            &mut pointers,
-            0,
-        );
-        pointers.sort();
-        pointers.dedup();
-        if !pointers.is_empty() {
-            out.push((op.operation_id.clone().unwrap_or_default(), pointers));
-        }
-    }
-    out
+    api.merged
+        .operations()
+        .map(|(_, _, op)| {
+            (
+                op.operation_id.clone().unwrap_or_default(),
+                secret_pointers(api, op),
+            )
+        })
+        .filter(|(_, pointers)| !pointers.is_empty())
+        .collect()
+}
+
+/// The JSON pointers of `op`'s request-body fields of type [`SECRET_TYPE`], sorted.
+pub(super) fn secret_pointers(api: &LoadedApi, op: &openapiv3::Operation) -> Vec<String> {
+    let Some(schema) = api
+        .request_body(op)
+        .and_then(|body| body.content.get("application/json"))
+        .and_then(|media| media.schema.as_ref())
+    else {
+        return Vec::new();
+    };
+    let mut pointers = Vec::new();
+    let name = crate::spec::model::ref_name(schema);
+    secrets_below(
+        api,
+        name,
+        api.schema(schema),
+        &mut String::new(),
+        &mut pointers,
+        0,
+    );
+    pointers.sort();
+    pointers.dedup();
+    pointers
 }
 
 /// Adds to `found` the pointers, below `at`, of the fields of type [`SECRET_TYPE`] in a schema

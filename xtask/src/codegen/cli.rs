@@ -381,6 +381,7 @@ fn operation_entry(
         Some(l) => quote!(Some(#l)),
         None => quote!(None),
     };
+    let secrets = super::calls::secret_pointers(api, op);
     let method = method.to_uppercase();
     let summary = op.summary.clone().unwrap_or_default();
     let description = op.description.clone().unwrap_or_default();
@@ -400,6 +401,7 @@ fn operation_entry(
             path: #path,
             params: &[#(#params),*],
             body: #body,
+            secrets: &[#(#secrets),*],
             paging: #paging,
             status: #status,
             has_body: #has_body,
