@@ -1,7 +1,7 @@
 //! What every generated crate shares, as compiled code it invokes in one line: the
 //! `ClientHooks` impl and constructors ([`client_glue!`](crate::client_glue)), open
-//! enumerations ([`open_enum_impls!`](crate::open_enum_impls)) and checked path segments
-//! ([`path_segment`]).
+//! enumerations ([`open_enum_impls!`](crate::open_enum_impls)), checked path segments
+//! ([`path_segment`]) and where a request body holds its secret fields ([`secret_pointers`]).
 //!
 //! The `impl ClientHooks for Client` must sit in the crate that defines `Client` (the orphan
 //! rule), so it is a `macro_rules!` expanded there; its bodies are one call each into
