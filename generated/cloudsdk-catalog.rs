@@ -2669,10 +2669,6 @@ pub const COMMON_FLAGS: &[&str] = &[
     "query",
     "columns",
     "dry-run",
-    "wait-until",
-    "wait-fail",
-    "wait-timeout",
-    "wait-interval",
     "debug",
     "mock",
     "profile",
@@ -2683,5 +2679,12 @@ pub const COMMON_FLAGS: &[&str] = &[
 pub const PAGING_FLAGS: &[&str] = &["all", "max-items", "page-size"];
 /// The tool's own flags on the commands of operations with a request body.
 pub const BODY_FLAGS: &[&str] = &["body", "body-template"];
+/// The tool's own flags on the commands of GET operations (waiting repeats the call).
+pub const WAIT_FLAGS: &[&str] = &[
+    "wait-until",
+    "wait-fail",
+    "wait-timeout",
+    "wait-interval",
+];
 /// The tool's own commands beside the APIs.
 pub const RESERVED_COMMANDS: &[&str] = &["config", "completions", "help"];

@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
 use crate::{
-    error::{ErrorKind, request_id_header},
+    error::{ErrorKind, request_id_header, request_id_shown},
     runtime::CallRecord,
 };
 
@@ -201,7 +201,7 @@ impl<E: ServiceError> ApiError<E> {
         request_id: Option<String>,
         body: E,
     ) -> Self {
-        let request_id = request_id.or_else(|| body.request_id().map(str::to_owned));
+        let request_id = request_id.or_else(|| body.request_id().map(request_id_shown));
         Self {
             operation,
             kind,
@@ -220,7 +220,7 @@ impl<E: ServiceError> ApiError<E> {
         if secrets.iter().all(|s| s.is_empty()) {
             return self;
         }
-        let quotes = |text: &str| secrets.iter().any(|s| !s.is_empty() && text.contains(s));
+        let quotes = |text: &str| crate::redact::quotes(text, secrets);
         if let Some(answered) = &mut self.service {
             answered.shown_message = shown_message(&answered.body, secrets);
             answered.shown_code = answered
@@ -340,7 +340,7 @@ impl<E: ServiceError + DeserializeOwned> ApiError<E> {
             let request_id = runtime.request_id().map(str::to_owned).or_else(|| {
                 service
                     .as_ref()
-                    .and_then(|s| s.request_id().map(str::to_owned))
+                    .and_then(|s| s.request_id().map(request_id_shown))
             });
             return Self {
                 operation,
@@ -612,6 +612,48 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::InvalidRequest, "{e}");
         assert!(e.to_string().contains("not sent"), "{e}");
         assert!(!e.is_transient());
+    }
+
+    /// A request id from the body (OceanBase's envelope, the CLI's reading of any vendor's)
+    /// is the server's text: no escape sequence reaches a terminal, and a secret quoted in it
+    /// JSON-escaped is scrubbed as one quoted as is.
+    #[test]
+    fn a_request_id_in_the_body_loses_control_characters_and_quoted_secrets() {
+        #[derive(Debug)]
+        struct WithId(String);
+        impl ServiceError for WithId {
+            fn code(&self) -> Option<&str> {
+                Some("E1")
+            }
+            fn message(&self) -> Option<&str> {
+                Some("no")
+            }
+            fn request_id(&self) -> Option<&str> {
+                Some(&self.0)
+            }
+        }
+        let secret = r#"ab"cd-DB-SECRET"#;
+        let id = format!(
+            "\u{1b}]0;PWNED\u{7}\u{1b}[2J\u{9b}31m {{\"password\":{}}} {}",
+            serde_json::Value::from(secret),
+            "x".repeat(500)
+        );
+        let e = ApiError::service(
+            "Op",
+            ErrorKind::Service,
+            StatusCode::BAD_REQUEST,
+            None,
+            WithId(id),
+        )
+        .scrubbed(&[secret]);
+        let shown = e.request_id().unwrap();
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        assert!(
+            shown.starts_with("]0;PWNED[2J31m {\"password\":\"***\"}"),
+            "{shown:?}"
+        );
+        assert!(shown.chars().count() <= 128, "{shown:?}");
+        assert!(!format!("{e} {e:?}").contains("DB-SECRET"), "{e}");
     }
 
     #[test]

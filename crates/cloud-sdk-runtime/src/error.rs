@@ -233,12 +233,19 @@ pub(crate) fn in_chain<'a, T: std::error::Error + 'static>(
 pub(crate) const X_REQUEST_ID: reqwest::header::HeaderName =
     reqwest::header::HeaderName::from_static("x-request-id");
 
-/// The `X-Request-Id` response header, as the vendors send it.
+/// The `X-Request-Id` response header, as the vendors send it ([`request_id_shown`]).
 pub(crate) fn request_id_header(headers: &reqwest::header::HeaderMap) -> Option<String> {
     headers
         .get(X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.chars().take(128).collect())
+        .map(request_id_shown)
+}
+
+/// A request id from a server (a header, or a field of its body) as errors keep it: control
+/// characters dropped (a terminal would run an escape sequence a hostile server put there)
+/// and cut to 128 characters (ids are far shorter).
+pub(crate) fn request_id_shown(id: &str) -> String {
+    id.chars().filter(|c| !c.is_control()).take(128).collect()
 }
 
 impl fmt::Debug for Error {

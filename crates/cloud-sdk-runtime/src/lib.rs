@@ -44,7 +44,7 @@ pub mod wait;
 pub use api_error::{ApiError, Output, Reply, ServiceError, envelope_outcome, outcome};
 pub use error::{ConfigError, ConfigErrorKind, Error, ErrorKind};
 pub use glue::{path_segment, secret_pointers};
-pub use paging::{Page, PageBounds, Paged, offset_pages};
+pub use paging::{MAX_PAGES, Page, PageBounds, Paged, offset_pages};
 #[cfg(any(feature = "digest", feature = "huawei"))]
 pub use redact::KeyId;
 pub use retry::RetryPolicy;

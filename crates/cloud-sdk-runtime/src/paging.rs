@@ -14,6 +14,10 @@ pub struct Page<I> {
     pub total: Option<i64>,
 }
 
+/// The most pages one listing requests when the API documents no maximum offset: a generated
+/// client's item stream ([`PageBounds::max_pages`]) and the command-line tool's `--all`.
+pub const MAX_PAGES: u32 = 1000;
+
 /// How far offset paging may go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageBounds {

@@ -107,11 +107,9 @@ pub(crate) fn describe_value(text: &str) -> String {
 pub(crate) fn scrub(text: &str, secrets: &[&str], max: usize) -> String {
     let mut out = text.to_owned();
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        let escaped = serde_json::to_string(secret).unwrap_or_default();
-        let escaped = escaped.trim_matches('"');
-        for form in [*secret, escaped] {
-            if !form.is_empty() && out.contains(form) {
-                out = out.replace(form, "***");
+        for form in [(*secret).to_owned(), json_escaped(secret)] {
+            if !form.is_empty() && out.contains(&form) {
+                out = out.replace(&form, "***");
             }
         }
     }
@@ -120,6 +118,24 @@ pub(crate) fn scrub(text: &str, secrets: &[&str], max: usize) -> String {
         cut.push('…');
     }
     cut
+}
+
+/// Whether `text` quotes one of `secrets`, as is or JSON-escaped (what [`scrub`] replaces).
+pub(crate) fn quotes(text: &str, secrets: &[&str]) -> bool {
+    secrets
+        .iter()
+        .filter(|s| !s.is_empty())
+        .any(|s| text.contains(s) || text.contains(&json_escaped(s)))
+}
+
+/// `secret` as it stands inside a JSON string (`a"b` → `a\"b`).
+fn json_escaped(secret: &str) -> String {
+    let quoted = serde_json::Value::from(secret).to_string();
+    quoted
+        .strip_prefix('"')
+        .and_then(|q| q.strip_suffix('"'))
+        .unwrap_or(&quoted)
+        .to_owned()
 }
 
 /// An access key id as errors, `Debug` and logs show it: the first four characters and `…`.

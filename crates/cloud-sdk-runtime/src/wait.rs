@@ -144,10 +144,11 @@ where
     }
 
     /// The pause before the second read (`first`) and the longest pause (`max`); each pause's
-    /// ceiling doubles from `first` up to `max`.
+    /// ceiling doubles from `first` up to `max`. A `first` under a millisecond is taken as one:
+    /// doubled, zero would stay zero, and the wait would read in a busy loop.
     pub fn pauses(mut self, first: Duration, max: Duration) -> Self {
-        self.first_pause = first;
-        self.max_pause = max.max(first);
+        self.first_pause = first.max(Duration::from_millis(1));
+        self.max_pause = max.max(self.first_pause);
         self
     }
 
@@ -332,6 +333,22 @@ mod tests {
 
     fn accepted(s: &&str) -> bool {
         *s == "accepted"
+    }
+
+    /// A first pause of zero still doubles: a minute of waiting is a few dozen reads, not a
+    /// busy loop.
+    #[tokio::test(start_paused = true)]
+    async fn a_zero_first_pause_still_grows() {
+        let (read, times) = scripted(vec![Ok("creating")]);
+        let _ = wait_for(read, accepted)
+            .pauses(Duration::ZERO, Duration::from_secs(8))
+            .timeout(Duration::from_secs(60))
+            .jitter(|| 0.0)
+            .run()
+            .await;
+        let reads = times.lock().unwrap().len();
+        // Ceilings from 1 ms doubling to 8 s, each pause at least half its ceiling.
+        assert!((10..40).contains(&reads), "{reads} reads");
     }
 
     #[tokio::test(start_paused = true)]

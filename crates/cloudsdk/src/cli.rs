@@ -7,7 +7,7 @@ use clap::{Arg, ArgAction, Command};
 use crate::catalog::{self, Field, Operation, Ty};
 
 /// The tool's own flags: those in `COMMON_FLAGS` on every operation's command, `PAGING_FLAGS`
-/// on paged operations, `BODY_FLAGS` on operations with a body.
+/// on paged operations, `BODY_FLAGS` on operations with a body, `WAIT_FLAGS` on GET operations.
 pub(crate) fn own_flags() -> Vec<Arg> {
     vec![
         Arg::new("output")
@@ -180,6 +180,7 @@ fn operation_command(op: &'static Operation) -> Command {
                 catalog::COMMON_FLAGS.contains(&id)
                     || (op.paging.is_some() && catalog::PAGING_FLAGS.contains(&id))
                     || (op.body.is_some() && catalog::BODY_FLAGS.contains(&id))
+                    || (op.method == "GET" && catalog::WAIT_FLAGS.contains(&id))
             }));
     for p in op.params {
         let mut help = p.description.to_owned();

@@ -134,7 +134,7 @@ impl TableStream {
         table
             .load_preset(UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header(columns.iter().map(String::as_str));
+            .set_header(columns.iter().map(|c| visible(c)));
         for row in rows {
             table.add_row(columns.iter().map(|c| match row {
                 Value::Object(map) => cell(map.get(c)),
@@ -223,9 +223,25 @@ fn sequence_entry(text: &str) -> String {
 fn cell(value: Option<&Value>) -> String {
     match value {
         None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
+        Some(Value::String(s)) => visible(s),
         Some(other) => other.to_string(),
     }
+}
+
+/// A server's text as a table shows it: control characters written as escapes (`\u{1b}`), so
+/// that an escape sequence in a value cannot move the cursor, retitle or clear the terminal;
+/// a line break stays one, as a cell of several lines.
+fn visible(text: &str) -> String {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| match c {
+            '\n' => c.to_string(),
+            c if c.is_control() => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// Compiles the JMESPath expression given to `--{flag}` (`--query`, `--wait-until`,

@@ -488,13 +488,27 @@ pub(crate) async fn all(
         .retain(|(k, _)| k != paging.offset && k != paging.limit);
     let (mut offset, mut printed) = (start, 0u64);
     let mut table = (printer.format == Format::Table).then(|| printer.table_stream(op));
-    loop {
+    for page_number in 0.. {
         let limit = match max {
             Some(max) => page_size.min(max - printed),
             None => page_size,
         };
         if limit == 0 {
             break;
+        }
+        // A server whose pages never end (always full, no total, or a total it never reaches)
+        // stops here, as a client's item stream does, but as a failure: what was printed is
+        // not the whole list.
+        if page_number == cloud_sdk_runtime::MAX_PAGES {
+            if let Some(mut table) = table.take() {
+                output::write_out(&table.finish())?;
+            }
+            return Err(Failure::invalid_response(format!(
+                "{}: {printed} items in {page_number} pages and the listing has not ended (every page \
+                 full, and no total reached); stopped there. --max-items takes fewer items, \
+                 --page-size more per page",
+                op.id
+            )));
         }
         let extra = [
             (paging.offset.to_owned(), offset.to_string()),
@@ -525,6 +539,12 @@ pub(crate) async fn all(
                 )));
             }
         };
+        let mut items = items;
+        if let Some(max) = max {
+            // A server that sends more than it was asked for gets no more than --max-items
+            // printed.
+            items.truncate(usize::try_from(max - printed).unwrap_or(usize::MAX));
+        }
         let count = items.len() as u64;
         print_items(op, printer, table.as_mut(), items)?;
         printed += count;

@@ -1054,7 +1054,12 @@ fn own_flags_are_the_reserved_names_the_generator_keeps_free() {
             let help = text(&run(&[api.name, op.name, "--help"], &[], None).stdout);
             let mut own: Vec<&str> = catalog::COMMON_FLAGS.to_vec();
             let (paged, body) = (op.paging.is_some(), op.body.is_some());
-            for (applies, flags) in [(paged, catalog::PAGING_FLAGS), (body, catalog::BODY_FLAGS)] {
+            let get = op.method == "GET";
+            for (applies, flags) in [
+                (paged, catalog::PAGING_FLAGS),
+                (body, catalog::BODY_FLAGS),
+                (get, catalog::WAIT_FLAGS),
+            ] {
                 // Where they do not apply, the spec may use the names for its own flags.
                 let spec_flags: Vec<&str> = op
                     .params
@@ -1547,8 +1552,8 @@ fn an_integer_jmespath_cannot_hold_is_a_usage_error_not_a_panic() {
     let (api, op) = catalog::APIS
         .iter()
         .flat_map(|a| a.operations.iter().map(move |o| (a, o)))
-        .find(|(_, o)| o.example.is_some())
-        .expect("an operation with an example in specs/");
+        .find(|(_, o)| o.example.is_some() && o.method == "GET")
+        .expect("a GET operation with an example in specs/ (the wait flags are on GETs)");
     let mut base = owned(&[api.name, op.name, "--mock"]);
     base.extend(param_args(op));
     for (flags, number) in [
@@ -1773,4 +1778,124 @@ async fn a_secret_body_field_is_read_from_stdin_or_its_variable_and_never_printe
         text(&out.stderr)
     );
     assert_eq!(server.requests().len(), 3);
+}
+
+/// Waiting repeats the call: only reads offer it. A POST, PUT or DELETE given `--wait-until`
+/// is a usage error and nothing is sent (repeated, it would create or delete again).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_get_operations_can_wait() {
+    let (addr, calls) = scripted(|_, _| (200, json!({"status": "creating"}))).await;
+    let mut tried = 0;
+    for api in catalog::APIS {
+        for op in api.operations.iter().filter(|o| o.method != "GET") {
+            tried += 1;
+            let mut args = op_args(api, op);
+            args.extend(owned(&[
+                "--wait-until",
+                "status == accepted",
+                "--body",
+                "-",
+            ]));
+            let out = run_async(
+                args.clone(),
+                env_for(api, &format!("http://{addr}")),
+                Some("{}".into()),
+            )
+            .await;
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{args:?}: {}",
+                text(&out.stderr)
+            );
+            assert!(
+                text(&out.stderr).contains("--wait-until"),
+                "{}",
+                text(&out.stderr)
+            );
+        }
+    }
+    assert!(tried > 0, "specs/ holds operations that are not GETs");
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+}
+
+/// A server whose pages never end (every page full, no total) is stopped after the runtime's
+/// page limit, as a failure (exit 6) after the items printed so far; one that ignores the
+/// page size gets no more printed than `--max-items`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_is_bounded_against_pages_that_never_end_or_ignore_the_limit() {
+    let (api, op) = paged_op();
+    let paging = op.paging.as_ref().unwrap();
+    let items = paging.items;
+    let (addr, calls) =
+        scripted(move |n, _| (200, json!({ items: [{"id": format!("i{n}")}] }))).await;
+    let mut args = op_args(api, op);
+    args.extend(owned(&["--all", "--page-size", "1", "--query", "id"]));
+    let out = run_async(args.clone(), env_for(api, &format!("http://{addr}")), None).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(6), "{args:?}: {stderr}");
+    assert!(stderr.contains("has not ended"), "{stderr}");
+    let pages = calls.load(Ordering::SeqCst);
+    assert_eq!(pages, cloud_sdk_runtime::MAX_PAGES as usize);
+    assert_eq!(
+        text(&out.stdout).lines().count(),
+        pages,
+        "one item per page printed"
+    );
+
+    let (addr, _) = scripted(move |_, _| {
+        let page: Vec<Value> = (0..50).map(|i| json!({"id": format!("i{i}")})).collect();
+        (200, json!({ items: page, paging.total: 1_000_000 }))
+    })
+    .await;
+    let mut args = op_args(api, op);
+    args.extend(owned(&["--all", "--max-items", "3", "--query", "id"]));
+    let out = run_async(args.clone(), env_for(api, &format!("http://{addr}")), None).await;
+    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout).lines().count(),
+        3,
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+/// Text from a server reaches a terminal through a table: its control characters are written
+/// as escapes, so a value cannot retitle, clear or recolour the terminal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_table_writes_control_characters_from_the_server_as_escapes() {
+    let (api, op) = paged_op();
+    let items = op.paging.as_ref().unwrap().items;
+    let hostile = "\u{1b}]0;PWNED\u{7}\u{1b}[31mred\u{1b}[0m\u{9b}2J";
+    let (addr, _) = scripted(move |_, _| {
+        (
+            200,
+            json!({ items: [{"id": hostile, "\u{1b}[2Jkey": "v"}] }),
+        )
+    })
+    .await;
+    // Columns from the server's keys (a query result), and the items of `--all`.
+    for extra in [
+        vec!["--output", "table", "--query", items],
+        vec!["--output", "table", "--all", "--columns", "id"],
+    ] {
+        let mut args = op_args(api, op);
+        args.extend(owned(&extra));
+        let out = run_async(args.clone(), env_for(api, &format!("http://{addr}")), None).await;
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        let table = text(&out.stdout);
+        assert!(
+            !table.chars().any(|c| c.is_control() && c != '\n'),
+            "{args:?}: {table:?}"
+        );
+        assert!(table.contains("\\u{1b}]0;PWNED"), "{args:?}: {table}");
+    }
+    let mut args = op_args(api, op);
+    args.extend(owned(&["--output", "table", "--query", items]));
+    let out = run_async(args, env_for(api, &format!("http://{addr}")), None).await;
+    assert!(
+        text(&out.stdout).contains("\\u{1b}[2Jkey"),
+        "{}",
+        text(&out.stdout)
+    );
 }

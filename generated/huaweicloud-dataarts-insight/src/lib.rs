@@ -3255,7 +3255,7 @@ pub type ApiError = ::cloud_sdk_runtime::ApiError<
     ::cloud_sdk_runtime::huawei::HuaweiError,
 >;
 impl<'a> builder::ListDataConnection<'a> {
-    /// Every `page_data` item of every page, in order: `call()` page after page (`offset` advancing, `limit` = `page_size`) and stops after `count` items, at a page shorter than `page_size`, past the documented maximum offset, or after 1000 pages. Other parameters are those set on this builder.
+    /// Every `page_data` item of every page, in order: `call()` page after page (`offset` advancing, `limit` = `page_size`) and stops after `count` items, at a page shorter than `page_size`, past the documented maximum offset, or after [`MAX_PAGES`](cloud_sdk_runtime::MAX_PAGES) pages. Other parameters are those set on this builder.
     pub fn stream_page_data(
         self,
         page_size: u32,
@@ -3266,7 +3266,7 @@ impl<'a> builder::ListDataConnection<'a> {
     > {
         let bounds = ::cloud_sdk_runtime::PageBounds {
             max_offset: ::std::option::Option::Some(2147483647u64),
-            max_pages: 1000u32,
+            max_pages: ::cloud_sdk_runtime::MAX_PAGES,
         };
         ::cloud_sdk_runtime::offset_pages(
             page_size,

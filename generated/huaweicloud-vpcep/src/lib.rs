@@ -4536,7 +4536,7 @@ pub type ApiError = ::cloud_sdk_runtime::ApiError<
     ::cloud_sdk_runtime::huawei::HuaweiError,
 >;
 impl<'a> builder::ListEndpoints<'a> {
-    /// Every `endpoints` item of every page, in order: `call()` page after page (`offset` advancing, `limit` = `page_size`) and stops after `total_count` items, at a page shorter than `page_size`, past the documented maximum offset, or after 1000 pages. Other parameters are those set on this builder.
+    /// Every `endpoints` item of every page, in order: `call()` page after page (`offset` advancing, `limit` = `page_size`) and stops after `total_count` items, at a page shorter than `page_size`, past the documented maximum offset, or after [`MAX_PAGES`](cloud_sdk_runtime::MAX_PAGES) pages. Other parameters are those set on this builder.
     pub fn stream_endpoints(
         self,
         page_size: u32,
@@ -4547,7 +4547,7 @@ impl<'a> builder::ListEndpoints<'a> {
     > {
         let bounds = ::cloud_sdk_runtime::PageBounds {
             max_offset: ::std::option::Option::None,
-            max_pages: 1000u32,
+            max_pages: ::cloud_sdk_runtime::MAX_PAGES,
         };
         ::cloud_sdk_runtime::offset_pages(
             page_size,
@@ -4566,7 +4566,7 @@ impl<'a> builder::ListEndpoints<'a> {
     }
 }
 impl<'a> builder::ListEndpointService<'a> {
-    /// Every `endpoint_services` item of every page, in order: `call()` page after page (`offset` advancing, `limit` = `page_size`) and stops after `total_count` items, at a page shorter than `page_size`, past the documented maximum offset, or after 1000 pages. Other parameters are those set on this builder.
+    /// Every `endpoint_services` item of every page, in order: `call()` page after page (`offset` advancing, `limit` = `page_size`) and stops after `total_count` items, at a page shorter than `page_size`, past the documented maximum offset, or after [`MAX_PAGES`](cloud_sdk_runtime::MAX_PAGES) pages. Other parameters are those set on this builder.
     pub fn stream_endpoint_services(
         self,
         page_size: u32,
@@ -4577,7 +4577,7 @@ impl<'a> builder::ListEndpointService<'a> {
     > {
         let bounds = ::cloud_sdk_runtime::PageBounds {
             max_offset: ::std::option::Option::None,
-            max_pages: 1000u32,
+            max_pages: ::cloud_sdk_runtime::MAX_PAGES,
         };
         ::cloud_sdk_runtime::offset_pages(
             page_size,

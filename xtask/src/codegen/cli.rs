@@ -5,8 +5,9 @@
 //! The output is data (statics of the types `crates/cloudsdk/src/catalog.rs` defines, which
 //! includes the file); the tool interprets it. A new operation or API in `specs/` therefore
 //! gets its command from `cargo xtask generate` alone. Flag names come from the spec; the
-//! tool's own flags are [`COMMON_FLAGS`], [`PAGING_FLAGS`] and [`BODY_FLAGS`], and a spec name
-//! that would collide with one fails generation, naming the file and the parameter.
+//! tool's own flags are [`COMMON_FLAGS`], [`PAGING_FLAGS`], [`BODY_FLAGS`] and [`WAIT_FLAGS`],
+//! and a spec name that would collide with one fails generation, naming the file and the
+//! parameter.
 
 use std::collections::BTreeMap;
 
@@ -27,19 +28,7 @@ pub const CATALOG_PATH: &str = "generated/cloudsdk-catalog.rs";
 /// field whose flag would be one of these fails generation, unless the spec gives it another
 /// flag with `x-cli-flag: <name>`.
 pub const COMMON_FLAGS: &[&str] = &[
-    "help",
-    "output",
-    "query",
-    "columns",
-    "dry-run",
-    "wait-until",
-    "wait-fail",
-    "wait-timeout",
-    "wait-interval",
-    "debug",
-    "mock",
-    "profile",
-    "region",
+    "help", "output", "query", "columns", "dry-run", "debug", "mock", "profile", "region",
     "endpoint",
 ];
 
@@ -48,6 +37,10 @@ pub const PAGING_FLAGS: &[&str] = &["all", "max-items", "page-size"];
 
 /// The tool's own flags on the commands of operations with a request body.
 pub const BODY_FLAGS: &[&str] = &["body", "body-template"];
+
+/// The tool's own flags on the commands of GET operations: waiting repeats the call, which only
+/// a read may be (a POST repeated is a second resource created).
+pub const WAIT_FLAGS: &[&str] = &["wait-until", "wait-fail", "wait-timeout", "wait-interval"];
 
 use crate::spec::rules::FLAG_EXTENSION;
 
@@ -113,7 +106,7 @@ pub fn catalog(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let (common, paging, body) = (COMMON_FLAGS, PAGING_FLAGS, BODY_FLAGS);
+    let (common, paging, body, wait) = (COMMON_FLAGS, PAGING_FLAGS, BODY_FLAGS, WAIT_FLAGS);
     let commands = RESERVED_COMMANDS;
     let tokens = quote! {
         /// Every API in `specs/`, in the order of their folders.
@@ -128,6 +121,9 @@ pub fn catalog(
 
         /// The tool's own flags on the commands of operations with a request body.
         pub const BODY_FLAGS: &[&str] = &[#(#body),*];
+
+        /// The tool's own flags on the commands of GET operations (waiting repeats the call).
+        pub const WAIT_FLAGS: &[&str] = &[#(#wait),*];
 
         /// The tool's own commands beside the APIs.
         pub const RESERVED_COMMANDS: &[&str] = &[#(#commands),*];
@@ -254,6 +250,9 @@ fn operation_entry(
     }
     if op.request_body.is_some() {
         reserved.extend(BODY_FLAGS);
+    }
+    if method == "get" {
+        reserved.extend(WAIT_FLAGS);
     }
     let at = (file.as_str(), id, reserved.as_slice());
     let mut errors = Vec::new();

@@ -6,9 +6,6 @@ use quote::{format_ident, quote};
 use super::calls::{object_properties, rust_type_of};
 use crate::spec::{LoadedApi, SpecError, model::ref_name, naming};
 
-/// The most pages one item stream requests when the API documents no maximum offset.
-const MAX_PAGES: u32 = 1000;
-
 /// A stream of every item across pages, for each `[[paginate]]` entry of `api.toml`.
 pub(super) fn paging(api: &LoadedApi) -> Result<TokenStream, SpecError> {
     use openapiv3::StatusCode;
@@ -92,8 +89,9 @@ pub(super) fn paging(api: &LoadedApi) -> Result<TokenStream, SpecError> {
         let doc = format!(
             " Every `{items}` item of every page, in order: `call()` page after page \
              (`{offset}` advancing, `{limit}` = `page_size`) and stops after `{total}` items, at \
-             a page shorter than `page_size`, past the documented maximum offset, or after {MAX_PAGES} \
-             pages. Other parameters are those set on this builder.",
+             a page shorter than `page_size`, past the documented maximum offset, or after \
+             [`MAX_PAGES`](cloud_sdk_runtime::MAX_PAGES) pages. Other parameters are those set \
+             on this builder.",
             items = p.items,
             offset = p.offset,
             limit = p.limit,
@@ -105,7 +103,7 @@ pub(super) fn paging(api: &LoadedApi) -> Result<TokenStream, SpecError> {
                 pub fn #stream_fn(self, page_size: u32) -> ::cloud_sdk_runtime::Paged<'a, #item_type, ::cloud_sdk_runtime::ApiError<#error_type>> {
                     let bounds = ::cloud_sdk_runtime::PageBounds {
                         max_offset: #max_offset,
-                        max_pages: #MAX_PAGES,
+                        max_pages: ::cloud_sdk_runtime::MAX_PAGES,
                     };
                     ::cloud_sdk_runtime::offset_pages(page_size, bounds, move |offset, limit| {
                         let request = self.clone().#offset_field(offset).#limit_field(limit);
