@@ -244,7 +244,7 @@ impl<E: ServiceError> ApiError<E> {
         self
     }
 
-    fn plain(operation: &'static str, kind: ErrorKind, detail: String) -> Self {
+    pub(crate) fn plain(operation: &'static str, kind: ErrorKind, detail: String) -> Self {
         Self {
             operation,
             kind,

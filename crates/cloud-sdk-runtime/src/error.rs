@@ -115,7 +115,8 @@ pub enum ErrorKind {
     Transport,
     /// The server answered with a redirect; credentials and bodies never follow one.
     RedirectRefused,
-    /// The response body is larger than the client's limit.
+    /// The response body is larger than the client's limit, or a listing went on past
+    /// [`MAX_PAGES`](crate::MAX_PAGES) full pages (what was read is not the whole list).
     ResponseTooLarge,
     /// The runtime refused to send credentials to a plain `http://` URL.
     InsecureUrl,

@@ -2003,7 +2003,7 @@ pub type ApiError = ::cloud_sdk_runtime::ApiError<
     ::cloud_sdk_runtime::huawei::HuaweiError,
 >;
 impl<'a> builder::ShowVpcepConnection<'a> {
-    /// Every `connections` item of every page, in order: `call()` page after page (`offset` advancing, `limit` = `page_size`) and stops after `total_count` items, at a page shorter than `page_size`, past the documented maximum offset, or after [`MAX_PAGES`](cloud_sdk_runtime::MAX_PAGES) pages. Other parameters are those set on this builder.
+    /// Every `connections` item of every page, in order: `call()` page after page (`offset` advancing, `limit` = `page_size`) and stops after `total_count` items, at a page shorter than `page_size`, or past the documented maximum offset. After [`MAX_PAGES`](cloud_sdk_runtime::MAX_PAGES) full pages without an end, it yields an error of kind `ResponseTooLarge` after their items. Other parameters are those set on this builder.
     pub fn stream_connections(
         self,
         page_size: u32,
@@ -2017,6 +2017,7 @@ impl<'a> builder::ShowVpcepConnection<'a> {
             max_pages: ::cloud_sdk_runtime::MAX_PAGES,
         };
         ::cloud_sdk_runtime::offset_pages(
+            "ShowVpcepConnection",
             page_size,
             bounds,
             move |offset, limit| {

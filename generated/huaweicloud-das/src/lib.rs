@@ -1650,7 +1650,7 @@ pub type ApiError = ::cloud_sdk_runtime::ApiError<
     ::cloud_sdk_runtime::huawei::HuaweiError,
 >;
 impl<'a> builder::ListConnections<'a> {
-    /// Every `das_conn_info_list` item of every page, in order: `call()` page after page (`offset` advancing, `limit` = `page_size`) and stops after `total_record` items, at a page shorter than `page_size`, past the documented maximum offset, or after [`MAX_PAGES`](cloud_sdk_runtime::MAX_PAGES) pages. Other parameters are those set on this builder.
+    /// Every `das_conn_info_list` item of every page, in order: `call()` page after page (`offset` advancing, `limit` = `page_size`) and stops after `total_record` items, at a page shorter than `page_size`, or past the documented maximum offset. After [`MAX_PAGES`](cloud_sdk_runtime::MAX_PAGES) full pages without an end, it yields an error of kind `ResponseTooLarge` after their items. Other parameters are those set on this builder.
     pub fn stream_das_conn_info_list(
         self,
         page_size: u32,
@@ -1664,6 +1664,7 @@ impl<'a> builder::ListConnections<'a> {
             max_pages: ::cloud_sdk_runtime::MAX_PAGES,
         };
         ::cloud_sdk_runtime::offset_pages(
+            "ListConnections",
             page_size,
             bounds,
             move |offset, limit| {

@@ -4536,7 +4536,7 @@ pub type ApiError = ::cloud_sdk_runtime::ApiError<
     ::cloud_sdk_runtime::huawei::HuaweiError,
 >;
 impl<'a> builder::ListEndpoints<'a> {
-    /// Every `endpoints` item of every page, in order: `call()` page after page (`offset` advancing, `limit` = `page_size`) and stops after `total_count` items, at a page shorter than `page_size`, past the documented maximum offset, or after [`MAX_PAGES`](cloud_sdk_runtime::MAX_PAGES) pages. Other parameters are those set on this builder.
+    /// Every `endpoints` item of every page, in order: `call()` page after page (`offset` advancing, `limit` = `page_size`) and stops after `total_count` items, at a page shorter than `page_size`, or past the documented maximum offset. After [`MAX_PAGES`](cloud_sdk_runtime::MAX_PAGES) full pages without an end, it yields an error of kind `ResponseTooLarge` after their items. Other parameters are those set on this builder.
     pub fn stream_endpoints(
         self,
         page_size: u32,
@@ -4550,6 +4550,7 @@ impl<'a> builder::ListEndpoints<'a> {
             max_pages: ::cloud_sdk_runtime::MAX_PAGES,
         };
         ::cloud_sdk_runtime::offset_pages(
+            "ListEndpoints",
             page_size,
             bounds,
             move |offset, limit| {
@@ -4566,7 +4567,7 @@ impl<'a> builder::ListEndpoints<'a> {
     }
 }
 impl<'a> builder::ListEndpointService<'a> {
-    /// Every `endpoint_services` item of every page, in order: `call()` page after page (`offset` advancing, `limit` = `page_size`) and stops after `total_count` items, at a page shorter than `page_size`, past the documented maximum offset, or after [`MAX_PAGES`](cloud_sdk_runtime::MAX_PAGES) pages. Other parameters are those set on this builder.
+    /// Every `endpoint_services` item of every page, in order: `call()` page after page (`offset` advancing, `limit` = `page_size`) and stops after `total_count` items, at a page shorter than `page_size`, or past the documented maximum offset. After [`MAX_PAGES`](cloud_sdk_runtime::MAX_PAGES) full pages without an end, it yields an error of kind `ResponseTooLarge` after their items. Other parameters are those set on this builder.
     pub fn stream_endpoint_services(
         self,
         page_size: u32,
@@ -4580,6 +4581,7 @@ impl<'a> builder::ListEndpointService<'a> {
             max_pages: ::cloud_sdk_runtime::MAX_PAGES,
         };
         ::cloud_sdk_runtime::offset_pages(
+            "ListEndpointService",
             page_size,
             bounds,
             move |offset, limit| {

@@ -75,7 +75,8 @@ pub(super) fn paging(api: &LoadedApi) -> Result<TokenStream, SpecError> {
                     p.total
                 ))
             })?;
-        let builder = format_ident!("{}", naming::pascal(&p.operation));
+        let vendor = naming::pascal(&p.operation);
+        let builder = format_ident!("{vendor}");
         let [items_field, offset_field, limit_field, total_field] =
             [&p.items, &p.offset, &p.limit, &p.total]
                 .map(|f| format_ident!("{}", naming::snake(f)));
@@ -89,8 +90,9 @@ pub(super) fn paging(api: &LoadedApi) -> Result<TokenStream, SpecError> {
         let doc = format!(
             " Every `{items}` item of every page, in order: `call()` page after page \
              (`{offset}` advancing, `{limit}` = `page_size`) and stops after `{total}` items, at \
-             a page shorter than `page_size`, past the documented maximum offset, or after \
-             [`MAX_PAGES`](cloud_sdk_runtime::MAX_PAGES) pages. Other parameters are those set \
+             a page shorter than `page_size`, or past the documented maximum offset. After \
+             [`MAX_PAGES`](cloud_sdk_runtime::MAX_PAGES) full pages without an end, it yields an \
+             error of kind `ResponseTooLarge` after their items. Other parameters are those set \
              on this builder.",
             items = p.items,
             offset = p.offset,
@@ -105,7 +107,7 @@ pub(super) fn paging(api: &LoadedApi) -> Result<TokenStream, SpecError> {
                         max_offset: #max_offset,
                         max_pages: ::cloud_sdk_runtime::MAX_PAGES,
                     };
-                    ::cloud_sdk_runtime::offset_pages(page_size, bounds, move |offset, limit| {
+                    ::cloud_sdk_runtime::offset_pages(#vendor, page_size, bounds, move |offset, limit| {
                         let request = self.clone().#offset_field(offset).#limit_field(limit);
                         async move {
                             let page = request.call().await?.into_inner();
