@@ -129,7 +129,7 @@ fn generate_apis(apis: &[spec::LoadedApi]) -> Result<Vec<GeneratedFile>, Vec<Spe
 fn crate_files(api: &spec::LoadedApi, version: &str) -> Result<Vec<GeneratedFile>, SpecError> {
     let replay = codegen::contract::replay_items(api)?;
     let crate_files = codegen::generate_api(api, version, replay)?;
-    let mut files = codegen::contract::with_contract_test(api, crate_files)?;
+    let mut files = codegen::contract::with_contract_test(api, crate_files, version)?;
     files.append(&mut license_files(&format!("generated/{}", api.name))?);
     Ok(files)
 }
