@@ -1656,3 +1656,58 @@ fn a_draft_says_where_the_page_lacks_what_the_generator_needs() {
         "{draft}"
     );
 }
+
+// `pages.toml` is an input a contributor edits: its values are checked before any file is
+// read or written.
+
+#[test]
+fn a_page_file_outside_pages_is_refused_by_check_and_fetch() {
+    let repo = specs_copy();
+    let root = repo.path();
+    let list = root.join(CSS_PAGES);
+    let original = fs::read_to_string(&list).unwrap();
+    let line = original
+        .lines()
+        .position(|l| l == "file = \"ShowVpcepConnection.txt\"")
+        .unwrap()
+        + 1;
+    // A file beside specs/ that a path out of pages/ would reach.
+    let outside = root.join("Cargo.toml");
+    fs::write(&outside, "[workspace]\n").unwrap();
+    let served = served_pages(root);
+    let (base, _server) = serve_pages(served);
+    for file in ["../../../Cargo.toml", "/etc/passwd", ""] {
+        fs::write(
+            &list,
+            replace_once(
+                &original,
+                "file = \"ShowVpcepConnection.txt\"",
+                &format!("file = {file:?}"),
+            ),
+        )
+        .unwrap();
+        let expected = format!("{CSS_PAGES}:{line}: file = {file:?} ([ShowVpcepConnection]): ");
+        let report = check_all(root);
+        assert_eq!(report.exit_code(), 2, "{file}");
+        let error = css_error(&report);
+        assert!(
+            error.starts_with(&expected)
+                && error
+                    .ends_with("write its name alone, such as file = \"ShowVpcepConnection.txt\""),
+            "{error}"
+        );
+        let fetched = docs::fetch::fetch(
+            root,
+            Some("huaweicloud-css/ShowVpcepConnection"),
+            Some(&base),
+            "2026-12-24",
+        );
+        assert_eq!(fetched.exit_code(), 2, "{file}");
+        assert!(
+            fetched.errors.iter().any(|e| e.starts_with(&expected)),
+            "{:?}",
+            fetched.errors
+        );
+        assert_eq!(fs::read_to_string(&outside).unwrap(), "[workspace]\n");
+    }
+}

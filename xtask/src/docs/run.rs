@@ -218,11 +218,16 @@ pub fn pages(root: &Path) -> Result<Vec<Page>, Unreadable> {
     let mut out = Vec::new();
     for dir in api_dirs(root)? {
         let api = dir_name(&dir);
-        let Some((list, _)) = entries(&dir, &api)? else {
+        let Some((list, text)) = entries(&dir, &api)? else {
             continue;
         };
         for (operation, entry) in list {
             let Some(file) = &entry.file else { continue };
+            if let Some(why) = file_name_problem(file) {
+                return Err(Unreadable::Setup(file_name_error(
+                    &api, &operation, file, why, &text,
+                )));
+            }
             let path = dir.join("pages").join(file);
             out.push(Page {
                 api: api.clone(),
@@ -417,7 +422,9 @@ fn entry_errors(
             at(None)
         )),
         (Some(file), None) => {
-            if !root
+            if let Some(why) = file_name_problem(file) {
+                errors.push(file_name_error(api, operation, file, why, text));
+            } else if !root
                 .join("specs")
                 .join(api)
                 .join("pages")
@@ -510,6 +517,38 @@ fn is_date(s: &str) -> bool {
                 c.is_ascii_digit()
             }
         })
+}
+
+/// Why `file` of a `pages.toml` entry is not the plain name of a file in `pages/`, if it is
+/// not: the page is read there and `docs fetch` writes there, so a path that leads elsewhere
+/// (`../../Cargo.toml`, `/etc/passwd`) would read or overwrite a file outside the folder.
+pub fn file_name_problem(file: &str) -> Option<&'static str> {
+    if file.trim().is_empty() {
+        Some("it is empty")
+    } else if file.contains('/') || file.contains('\\') {
+        Some("it is a path, not a file name")
+    } else if file == "." || file == ".." {
+        Some("it names a folder, not a file")
+    } else if Path::new(file).is_absolute() || file.contains(':') {
+        Some("it is an absolute path or names a drive")
+    } else {
+        None
+    }
+}
+
+/// The error for a `file` that is not a plain file name, with the line it is written on.
+fn file_name_error(api: &str, operation: &str, file: &str, why: &str, text: &str) -> String {
+    let list = format!("specs/{api}/{PAGES_FILE}");
+    let at = match toml_line(text, operation, Some("file"))
+        .or_else(|| toml_line(text, operation, None))
+    {
+        Some(line) => format!("{list}:{line}"),
+        None => list,
+    };
+    format!(
+        "{at}: file = {file:?} ([{operation}]): {why}; store the capture in specs/{api}/pages/ \
+         and write its name alone, such as file = \"{operation}.txt\""
+    )
 }
 
 /// Every `x-source` written in a document: (JSON pointer, value).
@@ -1132,4 +1171,40 @@ pub fn scaffold_file(root: &Path, file: &Path, url: Option<&str>) -> Result<Stri
         load_with_draft(root, api, &operation, &text).map_err(refused)?;
     }
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_file_is_a_plain_name_in_pages() {
+        assert_eq!(file_name_problem("ShowVpcepConnection.txt"), None);
+        assert_eq!(file_name_problem("v1..v2.html"), None);
+        for bad in [
+            "../../../Cargo.toml",
+            "/etc/passwd",
+            "sub/Page.txt",
+            "..\\Cargo.toml",
+            "..",
+            ".",
+            "",
+            "  ",
+            "C:Page.txt",
+        ] {
+            assert!(file_name_problem(bad).is_some(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_file_that_leads_out_of_pages_is_refused_with_its_line() {
+        let text = "[A]\nfile = \"A.txt\"\n\n[B]\nurl = \"https://x.y/B\"\nfile = \"../../../Cargo.toml\"\n";
+        let error = file_name_error("api", "B", "../../../Cargo.toml", "why", text);
+        assert!(
+            error.starts_with(
+                "specs/api/pages/pages.toml:6: file = \"../../../Cargo.toml\" ([B]): why;"
+            ) && error.ends_with("file = \"B.txt\""),
+            "{error}"
+        );
+    }
 }
