@@ -1711,3 +1711,32 @@ fn a_page_file_outside_pages_is_refused_by_check_and_fetch() {
         assert_eq!(fs::read_to_string(&outside).unwrap(), "[workspace]\n");
     }
 }
+
+#[test]
+fn a_capture_date_that_is_no_day_of_the_calendar_is_an_error_with_its_line() {
+    let repo = specs_copy();
+    let root = repo.path();
+    let list = root.join(CSS_PAGES);
+    let original = fs::read_to_string(&list).unwrap();
+    let written = original
+        .lines()
+        .find(|l| l.starts_with("captured = "))
+        .unwrap()
+        .to_owned();
+    let line = original.lines().position(|l| l == written).unwrap() + 1;
+    for date in ["2026-13-45", "2026-02-29", "2026-04-31"] {
+        fs::write(
+            &list,
+            replace_once(&original, &written, &format!("captured = \"{date}\"")),
+        )
+        .unwrap();
+        let report = check_all(root);
+        assert_eq!(report.exit_code(), 2, "{date}");
+        assert_eq!(
+            report.errors,
+            [format!(
+                "{CSS_PAGES}:{line}: captured = \"{date}\" is not a date: write YYYY-MM-DD"
+            )]
+        );
+    }
+}

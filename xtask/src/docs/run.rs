@@ -507,16 +507,34 @@ fn entry_errors(
     errors
 }
 
+/// Whether `s` is a calendar date written YYYY-MM-DD (a month that exists, a day that month
+/// has, 29 February only in a leap year).
 fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 10
+    let shaped = b.len() == 10
         && b.iter().enumerate().all(|(i, c)| {
             if i == 4 || i == 7 {
                 *c == b'-'
             } else {
                 c.is_ascii_digit()
             }
-        })
+        });
+    if !shaped {
+        return false;
+    }
+    let number = |range: std::ops::Range<usize>| s.get(range).and_then(|t| t.parse::<u32>().ok());
+    let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10)) else {
+        return false;
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
 }
 
 /// Why `file` of a `pages.toml` entry is not the plain name of a file in `pages/`, if it is
@@ -1176,6 +1194,25 @@ pub fn scaffold_file(root: &Path, file: &Path, url: Option<&str>) -> Result<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_is_a_day_of_the_calendar() {
+        for good in ["2026-01-31", "2024-02-29", "2000-02-29", "2026-12-02"] {
+            assert!(is_date(good), "{good}");
+        }
+        for bad in [
+            "2026-13-45",
+            "2026-00-10",
+            "2026-04-31",
+            "2026-02-29",
+            "1900-02-29",
+            "2026-01-00",
+            "17.10.2024",
+            "2026-1-01",
+        ] {
+            assert!(!is_date(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn a_page_file_is_a_plain_name_in_pages() {
