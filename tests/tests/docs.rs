@@ -1740,3 +1740,31 @@ fn a_capture_date_that_is_no_day_of_the_calendar_is_an_error_with_its_line() {
         );
     }
 }
+
+#[test]
+fn a_response_example_cut_mid_json_is_a_cut_capture_not_a_shorter_example() {
+    let target = "oceanbase-cloud/BatchKillProcessList";
+    let page = page_text("oceanbase-cloud", "BatchKillProcessList.txt");
+    // The capture stops before the example's closing brace: an inner value (the `Data` array
+    // and its objects) is complete, the example is not.
+    let end = page
+        .trim_end()
+        .rfind("\n}")
+        .expect("the page ends in a JSON example");
+    let report = check_text(target, "BatchKillProcessList.txt", &page[..=end]);
+    assert_eq!(report.exit_code(), 2, "{report:?}");
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    assert!(
+        report.errors[0].contains("the page ends in Response example"),
+        "{}",
+        report.errors[0]
+    );
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.contains("example response")),
+        "{:?}",
+        report.findings
+    );
+}
