@@ -1768,3 +1768,53 @@ fn a_response_example_cut_mid_json_is_a_cut_capture_not_a_shorter_example() {
         report.findings
     );
 }
+
+#[test]
+fn fetch_keeps_the_capture_when_the_download_is_not_its_page() {
+    let repo = specs_copy();
+    let root = repo.path();
+    let css_url = docs::run::pages(root)
+        .unwrap()
+        .into_iter()
+        .find(|p| p.operation == "ShowVpcepConnection")
+        .and_then(|p| p.entry.url)
+        .unwrap();
+    let css_path = docs::fetch::effective_url(&css_url, Some(""));
+    let css_file = root.join(CSS_PAGE);
+    let css_list = root.join(CSS_PAGES);
+    let page_before = fs::read_to_string(&css_file).unwrap();
+    let list_before = fs::read_to_string(&css_list).unwrap();
+    for (served, says) in [
+        (
+            "<html><body>Please enable JavaScript to view this page.</body></html>".to_owned(),
+            "the download is not a page this tool reads",
+        ),
+        // Another operation's page at this address.
+        (
+            page_text("huaweicloud-das", "CreateInstanceConnection.txt"),
+            "the download documents POST ",
+        ),
+        // The page, cut before its status codes.
+        (css_page_cut_before("Status Codes"), "the download ends in "),
+    ] {
+        let (base, _server) = serve_pages(vec![(css_path.clone(), served)]);
+        let report = docs::fetch::fetch(
+            root,
+            Some("huaweicloud-css/ShowVpcepConnection"),
+            Some(&base),
+            "2026-12-24",
+        );
+        assert_eq!(report.exit_code(), 2, "{says}");
+        assert!(report.findings.is_empty(), "{:?}", report.findings);
+        let error = &report.errors[0];
+        assert!(
+            error.starts_with(&format!(
+                "huaweicloud-css/ShowVpcepConnection: {base}{css_path}: {says}"
+            )) && error.contains(&format!("{CSS_PAGE} and its capture date are kept")),
+            "{error}"
+        );
+        assert_eq!(fs::read_to_string(&css_file).unwrap(), page_before);
+        assert_eq!(fs::read_to_string(&css_list).unwrap(), list_before);
+    }
+    assert!(check_all(root).errors.is_empty());
+}
