@@ -390,7 +390,8 @@ fn a_lost_list_of_values_is_unknown_not_empty() {
 fn diff_reports_the_vendor_s_change() {
     let dir = tempfile::tempdir().unwrap();
     let old = dir.path().join("old.txt");
-    let new = dir.path().join("ConnectPrivatelinkService.txt");
+    // The files' names say nothing of the operation: the label comes from the pages.
+    let new = dir.path().join("new.txt");
     fs::write(&old, connect_page()).unwrap();
     fs::write(
         &new,
@@ -401,15 +402,15 @@ fn diff_reports_the_vendor_s_change() {
         ),
     )
     .unwrap();
-    let report = diff(&old, &new);
+    let report = diff(&workspace_root(), &old, &new);
     assert_eq!(
         report.findings,
         [
-            "ConnectPrivatelinkService: body addressId: required on the new page, optional on the old page"
+            "oceanbase-cloud/ConnectPrivatelinkService: body addressId: required on the new page, optional on the old page"
         ]
     );
     assert_eq!(report.exit_code(), 1);
-    assert_eq!(diff(&old, &old).exit_code(), 0);
+    assert_eq!(diff(&workspace_root(), &old, &old).exit_code(), 0);
 }
 
 // `docs scaffold`: a draft from the page, compared with today's spec by its surface.
@@ -939,14 +940,14 @@ fn diff_shows_how_add_privatelink_service_user_grew() {
             .collect()
     };
     assert_eq!(
-        strip(diff(&oldest, &next)),
+        strip(diff(&workspace_root(), &oldest, &next)),
         [
             "body addressId: on the new page, not on the old page",
             "example request: differs at /addressId: \"rs-private***\" on the new page, absent on the old page",
         ]
     );
     assert_eq!(
-        strip(diff(&next, &today)),
+        strip(diff(&workspace_root(), &next, &today)),
         [
             "example request: differs at /addressId: \"rs-praivate-********\" on the new page, \"rs-private***\" on the old page",
             "query requestId: on the new page, not on the old page",
@@ -1817,4 +1818,52 @@ fn fetch_keeps_the_capture_when_the_download_is_not_its_page() {
         assert_eq!(fs::read_to_string(&css_list).unwrap(), list_before);
     }
     assert!(check_all(root).errors.is_empty());
+}
+
+#[test]
+fn diff_says_a_capture_is_cut_instead_of_reporting_what_it_does_not_reach() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = page_path("huaweicloud-css", "ShowVpcepConnection.txt");
+    let cut = dir.path().join("t.txt");
+    // Cut inside the response table; the vendor also made `limit` required, before the cut.
+    let text = replace_once(
+        &css_page_cut_before("vpcepUpdateSwitch |"),
+        "limit |\nNo |",
+        "limit |\nYes |",
+    );
+    fs::write(&cut, &text).unwrap();
+    let cut_name = cut.to_string_lossy().replace('\\', "/");
+    let report = diff(&workspace_root(), &whole, &cut);
+    assert_eq!(report.exit_code(), 2);
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    let error = &report.errors[0];
+    assert!(
+        error.starts_with(&format!(
+            "{CSS}: {cut_name}: the page ends in Response Parameters: "
+        )) && error.ends_with(
+            "of the old page's facts past it are not compared; capture the whole page again"
+        ),
+        "{error}"
+    );
+    // Only the change before the cut is a finding, labelled with the operation.
+    assert_eq!(
+        report.findings,
+        [format!(
+            "{CSS}: query limit: required on the new page, optional on the old page"
+        )]
+    );
+    // The other way round: the old capture is the cut one, and nothing past it is "added".
+    let report = diff(&workspace_root(), &cut, &whole);
+    assert_eq!(report.exit_code(), 2);
+    assert!(
+        report.errors[0].contains("of the new page's facts past it are not compared"),
+        "{:?}",
+        report.errors
+    );
+    assert_eq!(
+        report.findings,
+        [format!(
+            "{CSS}: query limit: optional on the new page, required on the old page"
+        )]
+    );
 }

@@ -885,26 +885,118 @@ pub fn check_file(root: &Path, file: &Path, target: &str) -> Report {
     report
 }
 
-/// `docs diff OLD NEW`: what changed between two captures of one page.
-pub fn diff(old: &Path, new: &Path) -> Report {
-    let mut report = Report::default();
-    let pages = read_page(old).and_then(|o| read_page(new).map(|n| (o, n)));
-    match pages {
-        Ok((o, n)) => {
-            let name = new
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            report.findings = compare(
-                &page_side(&n),
-                &page_side(&o),
-                ("on the new page", "on the old page"),
-            )
-            .into_iter()
-            .map(|f| format!("{name}: {f}"))
-            .collect();
+/// A capture of the two that stops short: which it is, where it ends, and how many of the
+/// other capture's facts past that point were left out of the comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CutCapture {
+    /// `old` or `new`.
+    pub which: &'static str,
+    /// Where it ends.
+    pub cut: super::Cut,
+    /// Facts the other capture shows past the cut (not compared).
+    pub not_compared: usize,
+}
+
+/// What changed between two captures of one page. A capture that stops short shows nothing
+/// past its end: the facts the other capture shows there are not reported as added or
+/// removed, but counted in the capture's [`CutCapture`].
+pub fn compare_captures(
+    old: &DocumentedOperation,
+    new: &DocumentedOperation,
+) -> (Vec<super::compare::Finding>, Vec<CutCapture>) {
+    let (on_new, on_old) = ("on the new page", "on the old page");
+    let mut findings = compare(&page_side(new), &page_side(old), (on_new, on_old));
+    let mut cuts = Vec::new();
+    for (which, page, absent) in [
+        ("old", old, format!("{on_new}, not {on_old}")),
+        ("new", new, format!("{on_old}, not {on_new}")),
+    ] {
+        let Some(cut) = &page.ends_in else { continue };
+        let before = findings.len();
+        findings.retain(|f| {
+            f.message != absent || provenance::part_of(&f.subject, page.layout) < cut.part
+        });
+        cuts.push(CutCapture {
+            which,
+            cut: cut.clone(),
+            not_compared: before - findings.len(),
+        });
+    }
+    (findings, cuts)
+}
+
+/// The operation whose method and path a page shows, among `(name, method, path)` of the
+/// specs' operations; `None` unless exactly one matches.
+fn operation_matching<'a>(
+    operations: &'a [(String, String, String)],
+    page: &DocumentedOperation,
+) -> Option<&'a str> {
+    let wanted = super::compare::normalized_path(&page.path);
+    let mut matching = operations.iter().filter(|(_, method, path)| {
+        method.eq_ignore_ascii_case(&page.method) && super::compare::normalized_path(path) == wanted
+    });
+    match (matching.next(), matching.next()) {
+        (Some((name, ..)), None) => Some(name),
+        _ => None,
+    }
+}
+
+/// `(<api>/<Operation>, method, path)` of every operation document under `specs/` that reads.
+fn spec_operations(root: &Path) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for dir in api_dirs(root).unwrap_or_default() {
+        let api = dir_name(&dir);
+        for operation in operations(&dir) {
+            let Ok(doc) = read_yaml(&dir.join(format!("{operation}.yaml"))) else {
+                continue;
+            };
+            if let Ok((path, method, _)) = super::compare::only_operation(&doc) {
+                out.push((
+                    format!("{api}/{operation}"),
+                    method.to_owned(),
+                    path.to_owned(),
+                ));
+            }
         }
-        Err(e) => report.errors.push(e.to_string()),
+    }
+    out
+}
+
+/// `docs diff OLD NEW`: what changed between two captures of one page, each finding labelled
+/// with the operation the pages document (`<api>/<Operation>` of the spec with their request
+/// line, else the request line itself). A capture that stops short is an error (exit 2), as
+/// in `docs check`: what the other capture shows past its end is not compared.
+pub fn diff(root: &Path, old: &Path, new: &Path) -> Report {
+    let mut report = Report::default();
+    let (o, n) = match read_page(old).and_then(|o| read_page(new).map(|n| (o, n))) {
+        Ok(pages) => pages,
+        Err(e) => {
+            report.errors.push(e.to_string());
+            return report;
+        }
+    };
+    let known = spec_operations(root);
+    let label = operation_matching(&known, &n)
+        .or_else(|| operation_matching(&known, &o))
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("{} {}", n.method, n.path));
+    let (findings, cuts) = compare_captures(&o, &n);
+    report.findings = findings
+        .into_iter()
+        .map(|f| format!("{label}: {f}"))
+        .collect();
+    for c in cuts {
+        let (file, other) = if c.which == "old" {
+            (old, "new")
+        } else {
+            (new, "old")
+        };
+        let name = file.to_string_lossy().replace('\\', "/");
+        report.errors.push(format!(
+            "{label}: {name}: the page ends in {}: {} of the {other} page's facts past it are \
+             not compared; capture the whole page again",
+            c.cut.section, c.not_compared
+        ));
     }
     report
 }
