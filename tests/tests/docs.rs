@@ -390,7 +390,8 @@ fn a_lost_list_of_values_is_unknown_not_empty() {
 fn diff_reports_the_vendor_s_change() {
     let dir = tempfile::tempdir().unwrap();
     let old = dir.path().join("old.txt");
-    let new = dir.path().join("ConnectPrivatelinkService.txt");
+    // The files' names say nothing of the operation: the label comes from the pages.
+    let new = dir.path().join("new.txt");
     fs::write(&old, connect_page()).unwrap();
     fs::write(
         &new,
@@ -401,15 +402,15 @@ fn diff_reports_the_vendor_s_change() {
         ),
     )
     .unwrap();
-    let report = diff(&old, &new);
+    let report = diff(&workspace_root(), &old, &new);
     assert_eq!(
         report.findings,
         [
-            "ConnectPrivatelinkService: body addressId: required on the new page, optional on the old page"
+            "oceanbase-cloud/ConnectPrivatelinkService: body addressId: required on the new page, optional on the old page"
         ]
     );
     assert_eq!(report.exit_code(), 1);
-    assert_eq!(diff(&old, &old).exit_code(), 0);
+    assert_eq!(diff(&workspace_root(), &old, &old).exit_code(), 0);
 }
 
 // `docs scaffold`: a draft from the page, compared with today's spec by its surface.
@@ -939,14 +940,14 @@ fn diff_shows_how_add_privatelink_service_user_grew() {
             .collect()
     };
     assert_eq!(
-        strip(diff(&oldest, &next)),
+        strip(diff(&workspace_root(), &oldest, &next)),
         [
             "body addressId: on the new page, not on the old page",
             "example request: differs at /addressId: \"rs-private***\" on the new page, absent on the old page",
         ]
     );
     assert_eq!(
-        strip(diff(&next, &today)),
+        strip(diff(&workspace_root(), &next, &today)),
         [
             "example request: differs at /addressId: \"rs-praivate-********\" on the new page, \"rs-private***\" on the old page",
             "query requestId: on the new page, not on the old page",
@@ -1654,5 +1655,215 @@ fn a_draft_says_where_the_page_lacks_what_the_generator_needs() {
             .take_while(|l| l.trim_start().starts_with('#'))
             .any(|l| l.contains("The page's address is not known")),
         "{draft}"
+    );
+}
+
+// `pages.toml` is an input a contributor edits: its values are checked before any file is
+// read or written.
+
+#[test]
+fn a_page_file_outside_pages_is_refused_by_check_and_fetch() {
+    let repo = specs_copy();
+    let root = repo.path();
+    let list = root.join(CSS_PAGES);
+    let original = fs::read_to_string(&list).unwrap();
+    let line = original
+        .lines()
+        .position(|l| l == "file = \"ShowVpcepConnection.txt\"")
+        .unwrap()
+        + 1;
+    // A file beside specs/ that a path out of pages/ would reach.
+    let outside = root.join("Cargo.toml");
+    fs::write(&outside, "[workspace]\n").unwrap();
+    let served = served_pages(root);
+    let (base, _server) = serve_pages(served);
+    for file in ["../../../Cargo.toml", "/etc/passwd", ""] {
+        fs::write(
+            &list,
+            replace_once(
+                &original,
+                "file = \"ShowVpcepConnection.txt\"",
+                &format!("file = {file:?}"),
+            ),
+        )
+        .unwrap();
+        let expected = format!("{CSS_PAGES}:{line}: file = {file:?} ([ShowVpcepConnection]): ");
+        let report = check_all(root);
+        assert_eq!(report.exit_code(), 2, "{file}");
+        let error = css_error(&report);
+        assert!(
+            error.starts_with(&expected)
+                && error
+                    .ends_with("write its name alone, such as file = \"ShowVpcepConnection.txt\""),
+            "{error}"
+        );
+        let fetched = docs::fetch::fetch(
+            root,
+            Some("huaweicloud-css/ShowVpcepConnection"),
+            Some(&base),
+            "2026-12-24",
+        );
+        assert_eq!(fetched.exit_code(), 2, "{file}");
+        assert!(
+            fetched.errors.iter().any(|e| e.starts_with(&expected)),
+            "{:?}",
+            fetched.errors
+        );
+        assert_eq!(fs::read_to_string(&outside).unwrap(), "[workspace]\n");
+    }
+}
+
+#[test]
+fn a_capture_date_that_is_no_day_of_the_calendar_is_an_error_with_its_line() {
+    let repo = specs_copy();
+    let root = repo.path();
+    let list = root.join(CSS_PAGES);
+    let original = fs::read_to_string(&list).unwrap();
+    let written = original
+        .lines()
+        .find(|l| l.starts_with("captured = "))
+        .unwrap()
+        .to_owned();
+    let line = original.lines().position(|l| l == written).unwrap() + 1;
+    for date in ["2026-13-45", "2026-02-29", "2026-04-31"] {
+        fs::write(
+            &list,
+            replace_once(&original, &written, &format!("captured = \"{date}\"")),
+        )
+        .unwrap();
+        let report = check_all(root);
+        assert_eq!(report.exit_code(), 2, "{date}");
+        assert_eq!(
+            report.errors,
+            [format!(
+                "{CSS_PAGES}:{line}: captured = \"{date}\" is not a date: write YYYY-MM-DD"
+            )]
+        );
+    }
+}
+
+#[test]
+fn a_response_example_cut_mid_json_is_a_cut_capture_not_a_shorter_example() {
+    let target = "oceanbase-cloud/BatchKillProcessList";
+    let page = page_text("oceanbase-cloud", "BatchKillProcessList.txt");
+    // The capture stops before the example's closing brace: an inner value (the `Data` array
+    // and its objects) is complete, the example is not.
+    let end = page
+        .trim_end()
+        .rfind("\n}")
+        .expect("the page ends in a JSON example");
+    let report = check_text(target, "BatchKillProcessList.txt", &page[..=end]);
+    assert_eq!(report.exit_code(), 2, "{report:?}");
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    assert!(
+        report.errors[0].contains("the page ends in Response example"),
+        "{}",
+        report.errors[0]
+    );
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.contains("example response")),
+        "{:?}",
+        report.findings
+    );
+}
+
+#[test]
+fn fetch_keeps_the_capture_when_the_download_is_not_its_page() {
+    let repo = specs_copy();
+    let root = repo.path();
+    let css_url = docs::run::pages(root)
+        .unwrap()
+        .into_iter()
+        .find(|p| p.operation == "ShowVpcepConnection")
+        .and_then(|p| p.entry.url)
+        .unwrap();
+    let css_path = docs::fetch::effective_url(&css_url, Some(""));
+    let css_file = root.join(CSS_PAGE);
+    let css_list = root.join(CSS_PAGES);
+    let page_before = fs::read_to_string(&css_file).unwrap();
+    let list_before = fs::read_to_string(&css_list).unwrap();
+    for (served, says) in [
+        (
+            "<html><body>Please enable JavaScript to view this page.</body></html>".to_owned(),
+            "the download is not a page this tool reads",
+        ),
+        // Another operation's page at this address.
+        (
+            page_text("huaweicloud-das", "CreateInstanceConnection.txt"),
+            "the download documents POST ",
+        ),
+        // The page, cut before its status codes.
+        (css_page_cut_before("Status Codes"), "the download ends in "),
+    ] {
+        let (base, _server) = serve_pages(vec![(css_path.clone(), served)]);
+        let report = docs::fetch::fetch(
+            root,
+            Some("huaweicloud-css/ShowVpcepConnection"),
+            Some(&base),
+            "2026-12-24",
+        );
+        assert_eq!(report.exit_code(), 2, "{says}");
+        assert!(report.findings.is_empty(), "{:?}", report.findings);
+        let error = &report.errors[0];
+        assert!(
+            error.starts_with(&format!(
+                "huaweicloud-css/ShowVpcepConnection: {base}{css_path}: {says}"
+            )) && error.contains(&format!("{CSS_PAGE} and its capture date are kept")),
+            "{error}"
+        );
+        assert_eq!(fs::read_to_string(&css_file).unwrap(), page_before);
+        assert_eq!(fs::read_to_string(&css_list).unwrap(), list_before);
+    }
+    assert!(check_all(root).errors.is_empty());
+}
+
+#[test]
+fn diff_says_a_capture_is_cut_instead_of_reporting_what_it_does_not_reach() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = page_path("huaweicloud-css", "ShowVpcepConnection.txt");
+    let cut = dir.path().join("t.txt");
+    // Cut inside the response table; the vendor also made `limit` required, before the cut.
+    let text = replace_once(
+        &css_page_cut_before("vpcepUpdateSwitch |"),
+        "limit |\nNo |",
+        "limit |\nYes |",
+    );
+    fs::write(&cut, &text).unwrap();
+    let cut_name = cut.to_string_lossy().replace('\\', "/");
+    let report = diff(&workspace_root(), &whole, &cut);
+    assert_eq!(report.exit_code(), 2);
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    let error = &report.errors[0];
+    assert!(
+        error.starts_with(&format!(
+            "{CSS}: {cut_name}: the page ends in Response Parameters: "
+        )) && error.ends_with(
+            "of the old page's facts past it are not compared; capture the whole page again"
+        ),
+        "{error}"
+    );
+    // Only the change before the cut is a finding, labelled with the operation.
+    assert_eq!(
+        report.findings,
+        [format!(
+            "{CSS}: query limit: required on the new page, optional on the old page"
+        )]
+    );
+    // The other way round: the old capture is the cut one, and nothing past it is "added".
+    let report = diff(&workspace_root(), &cut, &whole);
+    assert_eq!(report.exit_code(), 2);
+    assert!(
+        report.errors[0].contains("of the new page's facts past it are not compared"),
+        "{:?}",
+        report.errors
+    );
+    assert_eq!(
+        report.findings,
+        [format!(
+            "{CSS}: query limit: optional on the new page, required on the old page"
+        )]
     );
 }

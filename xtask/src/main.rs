@@ -70,7 +70,11 @@ fn main() -> ExitCode {
             "the spec agrees with the page",
         ),
         ["docs", "diff", old, new] => report(
-            xtask::docs::run::diff(std::path::Path::new(old), std::path::Path::new(new)),
+            xtask::docs::run::diff(
+                &workspace_root(),
+                std::path::Path::new(old),
+                std::path::Path::new(new),
+            ),
             "the two captures document the same operation",
         ),
         ["docs", "show", file] => show(file),

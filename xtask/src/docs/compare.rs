@@ -568,7 +568,8 @@ pub fn spec_side_of(docs: &SpecDocs<'_>) -> Result<Side, String> {
 /// How the two sides are named in findings: `("on the page", "in the spec")`.
 pub type Sides<'a> = (&'a str, &'a str);
 
-fn normalized_path(path: &str) -> String {
+/// A path with its placeholders' names left out: `/a/{id}` and `/a/{name}` are one path.
+pub(crate) fn normalized_path(path: &str) -> String {
     let mut out = String::new();
     let mut depth = 0;
     for c in path.chars() {

@@ -7,7 +7,10 @@
 
 use std::{fs, path::Path, sync::Arc, time::Duration};
 
-use super::run::{PAGES_FILE, Page, Report, pages};
+use super::{
+    DocumentedOperation,
+    run::{PAGES_FILE, Page, Report, pages},
+};
 
 /// Pages larger than this are refused (a documentation page is tens of kilobytes).
 const MAX_PAGE_BYTES: u64 = 8 * 1024 * 1024;
@@ -33,6 +36,61 @@ fn download(agent: &ureq::Agent, url: &str) -> Result<String, String> {
         .limit(MAX_PAGE_BYTES)
         .read_to_string()
         .map_err(|e| format!("{url}: {e}"))
+}
+
+/// The request line a download must show: the operation's spec's, else the stored capture's
+/// (`None` when neither reads: then any page that reads is taken).
+fn expected_request_line(
+    root: &Path,
+    p: &Page,
+    stored: Option<&DocumentedOperation>,
+) -> Option<(String, String)> {
+    let spec = root
+        .join("specs")
+        .join(&p.api)
+        .join(format!("{}.yaml", p.operation));
+    let from_spec = fs::read_to_string(&spec).ok().and_then(|text| {
+        let doc = crate::spec::parse_yaml(&spec.to_string_lossy(), &text).ok()?;
+        let (path, method, _) = super::compare::only_operation(&doc).ok()?;
+        Some((method.to_ascii_uppercase(), path.to_owned()))
+    });
+    from_spec.or_else(|| stored.map(|s| (s.method.clone(), s.path.clone())))
+}
+
+/// Whether a download may replace the stored capture: it reads as a page (with the reader
+/// `docs check` uses), shows the operation's request line, and does not stop shorter than a
+/// stored capture that reads to its end. The error says why not. Pure: the caller reads and
+/// writes the files.
+pub fn accept_download(
+    url: &str,
+    fetched: &str,
+    expected: Option<(&str, &str)>,
+    stored: Option<&DocumentedOperation>,
+) -> Result<(), String> {
+    let page = super::parse(url, fetched).map_err(|e| {
+        format!(
+            "the download is not a page this tool reads (section \"{}\": {})",
+            e.section, e.message
+        )
+    })?;
+    if let Some((method, path)) = expected
+        && (!page.method.eq_ignore_ascii_case(method)
+            || super::compare::normalized_path(&page.path) != super::compare::normalized_path(path))
+    {
+        return Err(format!(
+            "the download documents {} {}, not this operation's {method} {path}",
+            page.method, page.path
+        ));
+    }
+    if let Some(cut) = &page.ends_in
+        && stored.is_some_and(|s| s.ends_in.is_none())
+    {
+        return Err(format!(
+            "the download ends in {}, while the stored capture reads to its end",
+            cut.section
+        ));
+    }
+    Ok(())
 }
 
 /// Sets `captured = "<today>"` in the operation's table of `pages.toml`, leaving the rest of
@@ -122,10 +180,28 @@ pub fn fetch(root: &Path, only: Option<&str>, base: Option<&str>, today: &str) -
                 continue;
             }
         };
-        if fs::read_to_string(&p.path).is_ok_and(|old| old == fetched) {
+        let old = fs::read_to_string(&p.path).ok();
+        if old.as_deref() == Some(fetched.as_str()) {
             continue;
         }
         let rel = format!("specs/{}/pages/{}", p.api, p.file());
+        // A download that is not the operation's page (a sign-in or JavaScript wall, another
+        // page, a shorter capture) leaves the stored capture and its date as they are.
+        let stored = old.as_deref().and_then(|t| super::parse(&rel, t).ok());
+        let expected = expected_request_line(root, &p, stored.as_ref());
+        if let Err(why) = accept_download(
+            &url,
+            &fetched,
+            expected.as_ref().map(|(m, p)| (m.as_str(), p.as_str())),
+            stored.as_ref(),
+        ) {
+            report.errors.push(format!(
+                "{}/{}: {url}: {why}; {rel} and its capture date are kept (save the page from \
+                 a browser and compare it with `cargo xtask docs diff` if the vendor changed it)",
+                p.api, p.operation
+            ));
+            continue;
+        }
         let written = fs::write(&p.path, &fetched)
             .map_err(|e| format!("{rel}: {e}"))
             .and_then(|()| {
@@ -175,6 +251,38 @@ mod tests {
             ),
             "http://127.0.0.1:9/intl/x.html"
         );
+    }
+
+    /// A whole page in the markdown layout, and the same page cut inside its example.
+    const PAGE: &str = "Request path\nPOST /api/v2/things/{thingId}\nRequest parameters\n\
+        | Parameter | Type | Required | Description |\n|---|---|---|---|\n\
+        | thingId | String | Yes | The thing. |\nResponse parameters\n\
+        | Parameter | Type | Description |\n|---|---|---|\n| RequestId | String | The request. |\n\
+        Response example\n{\n\"RequestId\": \"x\"\n}\n";
+
+    #[test]
+    fn a_download_replaces_the_capture_only_when_it_is_the_operation_s_page() {
+        let url = "http://127.0.0.1:9/page.html";
+        let stored = crate::docs::parse("stored", PAGE).unwrap();
+        assert!(stored.ends_in.is_none(), "{stored:?}");
+        let expected = Some(("POST", "/api/v2/things/{id}"));
+        assert_eq!(accept_download(url, PAGE, expected, Some(&stored)), Ok(()));
+        let wall = "<html><body>Please enable JavaScript to view this page.</body></html>";
+        let error = accept_download(url, wall, expected, Some(&stored)).unwrap_err();
+        assert!(
+            error.starts_with("the download is not a page this tool reads"),
+            "{error}"
+        );
+        let other = accept_download(url, PAGE, Some(("GET", "/api/v2/other")), None).unwrap_err();
+        assert_eq!(
+            other,
+            "the download documents POST /api/v2/things/{thingId}, not this operation's GET /api/v2/other"
+        );
+        let cut = &PAGE[..PAGE.len() - 3];
+        let shorter = accept_download(url, cut, expected, Some(&stored)).unwrap_err();
+        assert!(shorter.starts_with("the download ends in "), "{shorter}");
+        // With no whole capture stored, a cut download is still a capture to keep.
+        assert_eq!(accept_download(url, cut, expected, None), Ok(()));
     }
 
     #[test]

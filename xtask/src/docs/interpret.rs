@@ -615,19 +615,43 @@ fn updated_date(text: &str) -> Option<String> {
 
 /// The first JSON value in a text, if any.
 ///
-/// Placeholders such as `{project_id}` in a request line come before the body, so each `{` or
-/// `[` is tried in turn; the error of the first candidate is kept for the message.
+/// Placeholders such as `{project_id}` in a request line come before the body: a `{` or `[`
+/// whose JSON fails at the first thing after the bracket is not a value, and the next one is
+/// tried. A candidate that runs to the end of the text is a body the capture stops inside: its
+/// end-of-input error is returned (and not an inner value of it, which would read as a
+/// shorter example). A candidate that fails further in is an invalid body: its error is
+/// returned.
 fn first_json(text: &str) -> Option<Result<Value, serde_json::Error>> {
-    let mut first_error = None;
     for (start, _) in text.match_indices(['{', '[']) {
-        let mut stream = serde_json::Deserializer::from_str(&text[start..]).into_iter::<Value>();
+        let rest = text.get(start..).unwrap_or_default();
+        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
         match stream.next() {
             Some(Ok(v)) if v.is_object() || v.is_array() => return Some(Ok(v)),
-            Some(Err(e)) if first_error.is_none() => first_error = Some(e),
+            Some(Err(e)) if e.is_eof() || !fails_at_first_token(rest, &e) => return Some(Err(e)),
             _ => {}
         }
     }
-    first_error.map(Err)
+    None
+}
+
+/// Whether a JSON error in `text` (which starts with `{` or `[`) lies in the first word after
+/// the bracket (`{project_id}`, `[for details...`): the text is no JSON value at all there.
+fn fails_at_first_token(text: &str, e: &serde_json::Error) -> bool {
+    // serde_json counts lines from 1, and columns in bytes: the column is the failing byte's
+    // offset from the line's start plus one.
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(e.line().saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let at = line_start + e.column().saturating_sub(1);
+    let after_bracket = text.get(1..).unwrap_or_default();
+    let word = after_bracket.trim_start();
+    let word_start = 1 + (after_bracket.len() - word.len());
+    let word_len = word
+        .find(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | ']' | '}' | '"'))
+        .unwrap_or(word.len());
+    at <= word_start + word_len
 }
 
 fn parse_example_request(text: &str, quirks: &mut Vec<String>) -> Option<ExampleRequest> {
@@ -752,6 +776,22 @@ fn shell_words(cmd: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_json_body_cut_at_the_end_is_a_cut_not_its_inner_value() {
+        let cut = "Status code: 200\n{\n  \"Data\": [{\"Success\": true}],\n  \"Request";
+        assert!(first_json(cut).is_some_and(|r| r.is_err_and(|e| e.is_eof())));
+        // Placeholders and bracketed words before the body are skipped.
+        let text = "POST /v1/{project_id}/x [for details see below]\n{\"a\": [1]}";
+        assert_eq!(
+            first_json(text).and_then(Result::ok),
+            Some(serde_json::json!({"a": [1]}))
+        );
+        // A body broken further in is an invalid body, not the next value inside it.
+        let broken = "{\n  \"a\": {\"b\": 1},\n  oops\n}";
+        assert!(first_json(broken).is_some_and(|r| r.is_err_and(|e| e.is_syntax())));
+        assert!(first_json("no body {here} [at all]").is_none());
+    }
 
     #[test]
     fn near_names_are_one_letter_apart() {

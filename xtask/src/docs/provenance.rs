@@ -85,7 +85,7 @@ impl Provenance {
 
 /// The part of a page a fact belongs to, by its subject. OceanBase pages document request
 /// headers only in the example request's curl command.
-fn part_of(subject: &str, layout: Layout) -> Part {
+pub(crate) fn part_of(subject: &str, layout: Layout) -> Part {
     let first = subject.split(' ').next().unwrap_or_default();
     match first {
         "path" => Part::Path,

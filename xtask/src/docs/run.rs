@@ -218,11 +218,16 @@ pub fn pages(root: &Path) -> Result<Vec<Page>, Unreadable> {
     let mut out = Vec::new();
     for dir in api_dirs(root)? {
         let api = dir_name(&dir);
-        let Some((list, _)) = entries(&dir, &api)? else {
+        let Some((list, text)) = entries(&dir, &api)? else {
             continue;
         };
         for (operation, entry) in list {
             let Some(file) = &entry.file else { continue };
+            if let Some(why) = file_name_problem(file) {
+                return Err(Unreadable::Setup(file_name_error(
+                    &api, &operation, file, why, &text,
+                )));
+            }
             let path = dir.join("pages").join(file);
             out.push(Page {
                 api: api.clone(),
@@ -417,7 +422,9 @@ fn entry_errors(
             at(None)
         )),
         (Some(file), None) => {
-            if !root
+            if let Some(why) = file_name_problem(file) {
+                errors.push(file_name_error(api, operation, file, why, text));
+            } else if !root
                 .join("specs")
                 .join(api)
                 .join("pages")
@@ -500,16 +507,66 @@ fn entry_errors(
     errors
 }
 
+/// Whether `s` is a calendar date written YYYY-MM-DD (a month that exists, a day that month
+/// has, 29 February only in a leap year).
 fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 10
+    let shaped = b.len() == 10
         && b.iter().enumerate().all(|(i, c)| {
             if i == 4 || i == 7 {
                 *c == b'-'
             } else {
                 c.is_ascii_digit()
             }
-        })
+        });
+    if !shaped {
+        return false;
+    }
+    let number = |range: std::ops::Range<usize>| s.get(range).and_then(|t| t.parse::<u32>().ok());
+    let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10)) else {
+        return false;
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
+}
+
+/// Why `file` of a `pages.toml` entry is not the plain name of a file in `pages/`, if it is
+/// not: the page is read there and `docs fetch` writes there, so a path that leads elsewhere
+/// (`../../Cargo.toml`, `/etc/passwd`) would read or overwrite a file outside the folder.
+pub fn file_name_problem(file: &str) -> Option<&'static str> {
+    if file.trim().is_empty() {
+        Some("it is empty")
+    } else if file.contains('/') || file.contains('\\') {
+        Some("it is a path, not a file name")
+    } else if file == "." || file == ".." {
+        Some("it names a folder, not a file")
+    } else if Path::new(file).is_absolute() || file.contains(':') {
+        Some("it is an absolute path or names a drive")
+    } else {
+        None
+    }
+}
+
+/// The error for a `file` that is not a plain file name, with the line it is written on.
+fn file_name_error(api: &str, operation: &str, file: &str, why: &str, text: &str) -> String {
+    let list = format!("specs/{api}/{PAGES_FILE}");
+    let at = match toml_line(text, operation, Some("file"))
+        .or_else(|| toml_line(text, operation, None))
+    {
+        Some(line) => format!("{list}:{line}"),
+        None => list,
+    };
+    format!(
+        "{at}: file = {file:?} ([{operation}]): {why}; store the capture in specs/{api}/pages/ \
+         and write its name alone, such as file = \"{operation}.txt\""
+    )
 }
 
 /// Every `x-source` written in a document: (JSON pointer, value).
@@ -828,26 +885,118 @@ pub fn check_file(root: &Path, file: &Path, target: &str) -> Report {
     report
 }
 
-/// `docs diff OLD NEW`: what changed between two captures of one page.
-pub fn diff(old: &Path, new: &Path) -> Report {
-    let mut report = Report::default();
-    let pages = read_page(old).and_then(|o| read_page(new).map(|n| (o, n)));
-    match pages {
-        Ok((o, n)) => {
-            let name = new
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            report.findings = compare(
-                &page_side(&n),
-                &page_side(&o),
-                ("on the new page", "on the old page"),
-            )
-            .into_iter()
-            .map(|f| format!("{name}: {f}"))
-            .collect();
+/// A capture of the two that stops short: which it is, where it ends, and how many of the
+/// other capture's facts past that point were left out of the comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CutCapture {
+    /// `old` or `new`.
+    pub which: &'static str,
+    /// Where it ends.
+    pub cut: super::Cut,
+    /// Facts the other capture shows past the cut (not compared).
+    pub not_compared: usize,
+}
+
+/// What changed between two captures of one page. A capture that stops short shows nothing
+/// past its end: the facts the other capture shows there are not reported as added or
+/// removed, but counted in the capture's [`CutCapture`].
+pub fn compare_captures(
+    old: &DocumentedOperation,
+    new: &DocumentedOperation,
+) -> (Vec<super::compare::Finding>, Vec<CutCapture>) {
+    let (on_new, on_old) = ("on the new page", "on the old page");
+    let mut findings = compare(&page_side(new), &page_side(old), (on_new, on_old));
+    let mut cuts = Vec::new();
+    for (which, page, absent) in [
+        ("old", old, format!("{on_new}, not {on_old}")),
+        ("new", new, format!("{on_old}, not {on_new}")),
+    ] {
+        let Some(cut) = &page.ends_in else { continue };
+        let before = findings.len();
+        findings.retain(|f| {
+            f.message != absent || provenance::part_of(&f.subject, page.layout) < cut.part
+        });
+        cuts.push(CutCapture {
+            which,
+            cut: cut.clone(),
+            not_compared: before - findings.len(),
+        });
+    }
+    (findings, cuts)
+}
+
+/// The operation whose method and path a page shows, among `(name, method, path)` of the
+/// specs' operations; `None` unless exactly one matches.
+fn operation_matching<'a>(
+    operations: &'a [(String, String, String)],
+    page: &DocumentedOperation,
+) -> Option<&'a str> {
+    let wanted = super::compare::normalized_path(&page.path);
+    let mut matching = operations.iter().filter(|(_, method, path)| {
+        method.eq_ignore_ascii_case(&page.method) && super::compare::normalized_path(path) == wanted
+    });
+    match (matching.next(), matching.next()) {
+        (Some((name, ..)), None) => Some(name),
+        _ => None,
+    }
+}
+
+/// `(<api>/<Operation>, method, path)` of every operation document under `specs/` that reads.
+fn spec_operations(root: &Path) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for dir in api_dirs(root).unwrap_or_default() {
+        let api = dir_name(&dir);
+        for operation in operations(&dir) {
+            let Ok(doc) = read_yaml(&dir.join(format!("{operation}.yaml"))) else {
+                continue;
+            };
+            if let Ok((path, method, _)) = super::compare::only_operation(&doc) {
+                out.push((
+                    format!("{api}/{operation}"),
+                    method.to_owned(),
+                    path.to_owned(),
+                ));
+            }
         }
-        Err(e) => report.errors.push(e.to_string()),
+    }
+    out
+}
+
+/// `docs diff OLD NEW`: what changed between two captures of one page, each finding labelled
+/// with the operation the pages document (`<api>/<Operation>` of the spec with their request
+/// line, else the request line itself). A capture that stops short is an error (exit 2), as
+/// in `docs check`: what the other capture shows past its end is not compared.
+pub fn diff(root: &Path, old: &Path, new: &Path) -> Report {
+    let mut report = Report::default();
+    let (o, n) = match read_page(old).and_then(|o| read_page(new).map(|n| (o, n))) {
+        Ok(pages) => pages,
+        Err(e) => {
+            report.errors.push(e.to_string());
+            return report;
+        }
+    };
+    let known = spec_operations(root);
+    let label = operation_matching(&known, &n)
+        .or_else(|| operation_matching(&known, &o))
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("{} {}", n.method, n.path));
+    let (findings, cuts) = compare_captures(&o, &n);
+    report.findings = findings
+        .into_iter()
+        .map(|f| format!("{label}: {f}"))
+        .collect();
+    for c in cuts {
+        let (file, other) = if c.which == "old" {
+            (old, "new")
+        } else {
+            (new, "old")
+        };
+        let name = file.to_string_lossy().replace('\\', "/");
+        report.errors.push(format!(
+            "{label}: {name}: the page ends in {}: {} of the {other} page's facts past it are \
+             not compared; capture the whole page again",
+            c.cut.section, c.not_compared
+        ));
     }
     report
 }
@@ -1132,4 +1281,59 @@ pub fn scaffold_file(root: &Path, file: &Path, url: Option<&str>) -> Result<Stri
         load_with_draft(root, api, &operation, &text).map_err(refused)?;
     }
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_date_is_a_day_of_the_calendar() {
+        for good in ["2026-01-31", "2024-02-29", "2000-02-29", "2026-12-02"] {
+            assert!(is_date(good), "{good}");
+        }
+        for bad in [
+            "2026-13-45",
+            "2026-00-10",
+            "2026-04-31",
+            "2026-02-29",
+            "1900-02-29",
+            "2026-01-00",
+            "17.10.2024",
+            "2026-1-01",
+        ] {
+            assert!(!is_date(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_page_file_is_a_plain_name_in_pages() {
+        assert_eq!(file_name_problem("ShowVpcepConnection.txt"), None);
+        assert_eq!(file_name_problem("v1..v2.html"), None);
+        for bad in [
+            "../../../Cargo.toml",
+            "/etc/passwd",
+            "sub/Page.txt",
+            "..\\Cargo.toml",
+            "..",
+            ".",
+            "",
+            "  ",
+            "C:Page.txt",
+        ] {
+            assert!(file_name_problem(bad).is_some(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_file_that_leads_out_of_pages_is_refused_with_its_line() {
+        let text = "[A]\nfile = \"A.txt\"\n\n[B]\nurl = \"https://x.y/B\"\nfile = \"../../../Cargo.toml\"\n";
+        let error = file_name_error("api", "B", "../../../Cargo.toml", "why", text);
+        assert!(
+            error.starts_with(
+                "specs/api/pages/pages.toml:6: file = \"../../../Cargo.toml\" ([B]): why;"
+            ) && error.ends_with("file = \"B.txt\""),
+            "{error}"
+        );
+    }
 }
