@@ -387,6 +387,165 @@ fn query_parameter_int32_widened_to_int64() {
     );
 }
 
+/// The one change between BEFORE with `from` replaced by `old` and by `new`: its subject and
+/// its wire verdict and rule.
+#[track_caller]
+fn one_change(from: &str, old: &str, new: &str) -> (String, Wire, String) {
+    let c = changes_between(&[(from, old)], &[(from, new)]);
+    assert_eq!(c.len(), 1, "{old} -> {new}: {c:#?}");
+    (c[0].subject.clone(), c[0].wire, c[0].wire_rule.clone())
+}
+
+/// Asserts that `old -> new` of `from` is one change of `subject` that narrows (`narrower`) or
+/// widens the values admitted, with the verdict of `side`, and that the reverse does the
+/// opposite.
+#[track_caller]
+fn limit_changes(side: &str, subject: &str, from: &str, old: &str, new: &str) {
+    for (a, b, narrows) in [(old, new, true), (new, old, false)] {
+        let (s, wire, rule) = one_change(from, a, b);
+        assert_eq!(s, subject, "{a} -> {b}");
+        let (breaks, word) = match (side, narrows) {
+            ("request", true) => (Breaking, "request narrowed"),
+            ("request", false) => (Compatible, "request widened"),
+            ("response", true) => (Compatible, "response narrowed"),
+            _ => (Breaking, "response widened"),
+        };
+        assert_eq!(wire, breaks, "{a} -> {b}: {rule}");
+        assert!(rule.starts_with(word), "{a} -> {b}: {rule}");
+    }
+}
+
+#[test]
+fn request_limits_tightened_break_the_wire_and_loosened_do_not() {
+    // Each keyword that limits the values a request field or parameter admits: the tighter
+    // side narrows the request, which the version gate must see.
+    let note = "        note: {type: string}";
+    let field = |extra: &str| format!("        note: {{type: string{extra}}}");
+    let list =
+        |extra: &str| format!("        note: {{type: array, items: {{type: string}}{extra}}}");
+    let cases = [
+        (note, list(", maxItems: 50"), list(", maxItems: 10")),
+        (note, list(", minItems: 1"), list(", minItems: 2")),
+        (note, list(""), list(", uniqueItems: true")),
+        (note, field(", maxLength: 64"), field(", maxLength: 8")),
+        (note, field(", minLength: 1"), field(", minLength: 4")),
+        (note, field(""), field(", pattern: '^[a-z0-9-]+$'")),
+    ];
+    for (from, old, new) in &cases {
+        limit_changes("request", "ThingBody.note", from, old, new);
+    }
+    // A query parameter's bound made exclusive.
+    let limit = "limit, in: query, required: false, schema: {type: integer, format: int32}";
+    let bounded = |extra: &str| {
+        format!(
+            "limit, in: query, required: false, schema: {{type: integer, format: int32, maximum: 100{extra}}}"
+        )
+    };
+    limit_changes(
+        "request",
+        "operation create_thing",
+        limit,
+        &bounded(""),
+        &bounded(", exclusiveMaximum: true"),
+    );
+    limit_changes(
+        "request",
+        "operation create_thing",
+        limit,
+        &limit.replace("int32}", "int32, minimum: 0}"),
+        &limit.replace("int32}", "int32, minimum: 0, exclusiveMinimum: true}"),
+    );
+}
+
+#[test]
+fn response_limits_tightened_keep_the_wire_and_loosened_break_it() {
+    let id = "        id: {type: string}";
+    let field = |extra: &str| format!("        id: {{type: string{extra}}}");
+    for (old, new) in [
+        (field(", maxLength: 64"), field(", maxLength: 8")),
+        (field(""), field(", pattern: '^[a-z]+$'")),
+    ] {
+        limit_changes("response", "Thing.id", id, &old, &new);
+    }
+}
+
+#[test]
+fn pattern_changed_breaks_the_wire_on_either_side() {
+    // Two patterns cannot be compared: the values either admits may be refused by the other.
+    for (from, subject) in [
+        ("        note: {type: string}", "ThingBody.note"),
+        ("        id: {type: string}", "Thing.id"),
+    ] {
+        let name = from.trim().split(':').next().unwrap_or_default();
+        let (s, wire, rule) = one_change(
+            from,
+            &format!("        {name}: {{type: string, pattern: '^[a-z]+$'}}"),
+            &format!("        {name}: {{type: string, pattern: '^[0-9]+$'}}"),
+        );
+        assert_eq!((s.as_str(), wire), (subject, Breaking), "{rule}");
+    }
+}
+
+#[test]
+fn additional_properties_restricted_narrows_the_object() {
+    // A request object that refuses other keys narrows the request; a response object that
+    // stops refusing them widens the response. `true` admits any key, as leaving it out does.
+    let body = "    ThingBody:\n      type: object\n";
+    let with = |extra: &str| format!("    ThingBody:\n      type: object\n{extra}");
+    limit_changes(
+        "request",
+        "schema ThingBody",
+        body,
+        &with(""),
+        &with("      additionalProperties: false\n"),
+    );
+    limit_changes(
+        "request",
+        "schema ThingBody",
+        body,
+        &with("      additionalProperties: {type: string}\n"),
+        &with("      additionalProperties: false\n"),
+    );
+    let thing = "    Thing:\n      type: object\n";
+    let with = |extra: &str| format!("    Thing:\n      type: object\n{extra}");
+    limit_changes(
+        "response",
+        "schema Thing",
+        thing,
+        &with(""),
+        &with("      additionalProperties: false\n"),
+    );
+    assert_eq!(
+        changes_between(&[], &[(thing, &with("      additionalProperties: true\n"))]),
+        vec![]
+    );
+}
+
+#[test]
+fn a_changed_spec_is_never_called_the_same() {
+    // A spec change the Rust items show (a new newtype for a bounded string) is classified
+    // with the spec's change, not as a change of the generator on an unchanged spec.
+    let c = changes(&[(
+        "        note: {type: string}",
+        "        note: {type: string, maxLength: 8, pattern: '^[a-z]+$'}",
+    )]);
+    assert!(!c.is_empty());
+    for change in &c {
+        assert!(
+            !change.wire_rule.contains("is the same"),
+            "{change:#?} in {c:#?}"
+        );
+        assert!(
+            !change.rust_reason.contains("is the same:"),
+            "{change:#?} in {c:#?}"
+        );
+    }
+    assert!(
+        c.iter()
+            .any(|c| c.subject == "ThingBody.note" && c.wire == Breaking)
+    );
+}
+
 #[test]
 fn enum_value_added_to_a_response_open_enum() {
     let c = changes(&[("enum: [active, idle]", "enum: [active, idle, paused]")]);

@@ -191,3 +191,106 @@ fn the_example_check_catches_an_undocumented_field() {
     let validator = jsonschema::draft4::new(&root).expect("schema compiles");
     assert!(!validator.is_valid(&example));
 }
+
+/// The errors of loading a copy of `specs/huaweicloud-css` with the `n`th (0-based) `$ref`
+/// line of `ShowVpcepConnection.yaml` changed to `replacement`, and the 1-based number of the
+/// replacement's last line. The replacement's first line takes the `$ref`'s indentation, the
+/// others that of its parent's keys.
+fn load_with_ref_line(n: usize, replacement: &str) -> (Vec<xtask::SpecError>, usize) {
+    let root = tempfile::tempdir().unwrap();
+    let specs = workspace_root().join("specs");
+    for dir in ["huaweicloud-css", "vendors"] {
+        let to = root.path().join("specs").join(dir);
+        fs::create_dir_all(&to).unwrap();
+        for f in fs::read_dir(specs.join(dir)).unwrap() {
+            let f = f.unwrap().path();
+            if f.is_file() {
+                fs::copy(&f, to.join(f.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    let doc = root
+        .path()
+        .join("specs/huaweicloud-css/ShowVpcepConnection.yaml");
+    let text = fs::read_to_string(&doc).unwrap();
+    let (index, line) = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with("$ref:"))
+        .nth(n)
+        .expect("the document has this many `$ref` lines");
+    let indent = &line[..line.len() - line.trim_start().len()];
+    let parent = indent.get(2..).unwrap_or_default();
+    let edited: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == index {
+                let mut lines = replacement.lines();
+                let first = format!("{indent}{}", lines.next().unwrap_or_default());
+                std::iter::once(first)
+                    .chain(lines.map(|l| format!("{parent}{l}")))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect();
+    fs::write(&doc, edited.join("\n") + "\n").unwrap();
+    let errors = spec::load_api(root.path(), &root.path().join("specs/huaweicloud-css"))
+        .err()
+        .expect("the edited spec is refused");
+    (errors, index + replacement.lines().count())
+}
+
+#[test]
+fn every_ref_error_names_the_file_and_line_of_the_ref_and_what_to_write() {
+    // The last `$ref` of the document stands where a schema belongs (a field's type).
+    let text =
+        fs::read_to_string(workspace_root().join("specs/huaweicloud-css/ShowVpcepConnection.yaml"))
+            .unwrap();
+    let refs = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("$ref:"))
+        .count();
+    let last = refs.checked_sub(1).expect("the document has a `$ref`");
+    let cases = [
+        (
+            "$ref: '../huaweicloud-das/_common.yaml#/components/schemas/X'",
+            "`$ref: '_common.yaml#/components/schemas/X'`",
+        ),
+        (
+            "$ref: '_common.yaml'",
+            "`$ref: '_common.yaml#/components/schemas/<Name>'`",
+        ),
+        (
+            "$ref: '_common.yaml#/components/responses/CssError400'",
+            "`$ref: '_common.yaml#/components/schemas/<Name>'`",
+        ),
+        (
+            "$ref: '_common.yaml#/components/schemas'",
+            "`$ref: '_common.yaml#/components/schemas/<Name>'`",
+        ),
+        (
+            "$ref: '#components/schemas/VpcepUpdateSwitch'",
+            "`$ref: '#/components/schemas/VpcepUpdateSwitch'`",
+        ),
+    ];
+    for (replacement, write) in cases {
+        let (errors, line) = load_with_ref_line(last, replacement);
+        assert_eq!(errors.len(), 1, "{replacement}: {errors:#?}");
+        let e = &errors[0];
+        assert_eq!(
+            (e.file.as_str(), e.line),
+            ("specs/huaweicloud-css/ShowVpcepConnection.yaml", Some(line)),
+            "{replacement}: {e:#?}"
+        );
+        assert!(e.message.contains(write), "{replacement}: {}", e.message);
+        assert!(
+            !e.message.contains("no document"),
+            "{replacement}: {}",
+            e.message
+        );
+    }
+}

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::spec::{
     LoadedApi, SpecError, naming,
-    surface::{Operation, Schema, Shape, Surface, Type, Usage},
+    surface::{Extra, Operation, Schema, Shape, Surface, Type, Usage},
 };
 
 /// One side of a comparison: the surface of an API's specs (for the wire verdicts) and the
@@ -325,7 +325,7 @@ fn generator_changes(old_api: &Snapshot, new_api: &Snapshot, out: &mut Out) {
     };
     for (subject, same_spec, judged) in owners {
         let wire = if same_spec {
-            (OK, "the spec is the same, so the requests are")
+            (OK, "the spec's wire form is the same, so the requests are")
         } else {
             (
                 OK,
@@ -333,7 +333,7 @@ fn generator_changes(old_api: &Snapshot, new_api: &Snapshot, out: &mut Out) {
             )
         };
         let by = if same_spec {
-            " (the spec is the same: a change of the generator)"
+            " (the spec's wire form is the same: a change of the generator)"
         } else {
             ""
         };
@@ -899,46 +899,128 @@ fn direction(a: &Type, b: &Type, before: &Surface, after: &Surface) -> Direction
     if a.nullable != b.nullable {
         d = d.and(if b.nullable { Wider } else { Narrower });
     }
-    for (x, y, lower) in [
-        (&a.minimum, &b.minimum, true),
-        (&a.maximum, &b.maximum, false),
-    ] {
-        if x == y {
-            continue;
-        }
-        d = d.and(match (number(x), number(y)) {
+    // Each limit as (value, exclusive); a lower limit that rises, or becomes exclusive at the
+    // same value, admits less.
+    let limits = [
+        (
+            (&a.minimum, a.exclusive_minimum),
+            (&b.minimum, b.exclusive_minimum),
+            true,
+        ),
+        (
+            (&a.maximum, a.exclusive_maximum),
+            (&b.maximum, b.exclusive_maximum),
+            false,
+        ),
+        ((&a.min_length, false), (&b.min_length, false), true),
+        ((&a.max_length, false), (&b.max_length, false), false),
+        ((&a.min_items, false), (&b.min_items, false), true),
+        ((&a.max_items, false), (&b.max_items, false), false),
+        ((&a.min_properties, false), (&b.min_properties, false), true),
+        (
+            (&a.max_properties, false),
+            (&b.max_properties, false),
+            false,
+        ),
+    ];
+    for (x, y, lower) in limits {
+        d = d.and(limit_direction(x, y, lower));
+    }
+    if a.multiple_of != b.multiple_of {
+        d = d.and(match (number(&a.multiple_of), number(&b.multiple_of)) {
             (Some(_), None) => Wider,
             (None, Some(_)) => Narrower,
-            (Some(p), Some(q)) => match p.partial_cmp(&q) {
-                Some(Ordering::Greater) => {
-                    if lower {
-                        Wider
-                    } else {
-                        Narrower
-                    }
-                }
-                Some(Ordering::Less) => {
-                    if lower {
-                        Narrower
-                    } else {
-                        Wider
-                    }
-                }
-                _ => Same,
-            },
+            // Multiples of `q` are multiples of `p` when `q` is itself one.
+            (Some(p), Some(q)) if p != 0.0 && (q / p).fract() == 0.0 => Narrower,
+            (Some(p), Some(q)) if q != 0.0 && (p / q).fract() == 0.0 => Wider,
             _ => Different,
         });
+    }
+    // A pattern added admits less text and one dropped more; two patterns cannot be compared.
+    if a.pattern != b.pattern {
+        d = d.and(match (&a.pattern, &b.pattern) {
+            (Some(_), None) => Wider,
+            (None, Some(_)) => Narrower,
+            _ => Different,
+        });
+    }
+    if a.unique_items != b.unique_items {
+        d = d.and(if b.unique_items { Narrower } else { Wider });
+    }
+    if a.additional_properties != b.additional_properties {
+        d = d.and(extra_direction(
+            a.additional_properties.as_ref(),
+            b.additional_properties.as_ref(),
+            before,
+            after,
+        ));
     }
     match (&a.items, &b.items) {
         (Some(x), Some(y)) => d = d.and(direction(x, y, before, after)),
         (None, None) => {}
         _ => return Different,
     }
-    if a.one_of != b.one_of || a.properties != b.properties {
+    if a.one_of != b.one_of
+        || a.properties != b.properties
+        || a.all_of != b.all_of
+        || a.any_of != b.any_of
+        || a.not != b.not
+    {
         return Different;
     }
     // A changed default changes only what the server assumes when the value is left out.
     d
+}
+
+/// The direction of a change of one limit, given as (value, exclusive); `lower` for a minimum.
+/// A value that is not a number cannot be compared.
+fn limit_direction(
+    (x, x_exclusive): (&Option<serde_json::Value>, bool),
+    (y, y_exclusive): (&Option<serde_json::Value>, bool),
+    lower: bool,
+) -> Direction {
+    use Direction::*;
+    if x == y && x_exclusive == y_exclusive {
+        return Same;
+    }
+    let tighter = |tighter: bool| if tighter { Narrower } else { Wider };
+    match (x, y) {
+        (None, None) => Same,
+        (Some(_), None) => Wider,
+        (None, Some(_)) => Narrower,
+        (Some(_), Some(_)) => match (number(x), number(y)) {
+            (Some(p), Some(q)) => match p.partial_cmp(&q) {
+                Some(Ordering::Less) => tighter(lower),
+                Some(Ordering::Greater) => tighter(!lower),
+                // The same value: only whether it is itself admitted changed.
+                Some(Ordering::Equal) if x_exclusive != y_exclusive => tighter(y_exclusive),
+                Some(Ordering::Equal) => Same,
+                None => Different,
+            },
+            _ => Different,
+        },
+    }
+}
+
+/// The direction of an `additionalProperties` change; absent admits any other key.
+fn extra_direction(
+    a: Option<&Extra>,
+    b: Option<&Extra>,
+    before: &Surface,
+    after: &Surface,
+) -> Direction {
+    use Direction::*;
+    // `true` admits any other key, as absent does; what is left of `Allowed` is `false`.
+    let unrestricted = |e: &&Extra| **e != Extra::Allowed(true);
+    match (a.filter(unrestricted), b.filter(unrestricted)) {
+        (None, None) => Same,
+        (None, Some(_)) => Narrower,
+        (Some(_), None) => Wider,
+        (Some(Extra::Allowed(_)), Some(Extra::Allowed(_))) => Same,
+        (Some(Extra::Allowed(_)), Some(Extra::Schema(_))) => Wider,
+        (Some(Extra::Schema(_)), Some(Extra::Allowed(_))) => Narrower,
+        (Some(Extra::Schema(x)), Some(Extra::Schema(y))) => direction(x, y, before, after),
+    }
 }
 
 /// The wire verdict of a type change used on `side`, or None when nothing changed.
@@ -1188,12 +1270,45 @@ fn compare_schema(
             Shape::Object {
                 fields: fa,
                 one_of_required: oa,
+                limits: la,
             },
             Shape::Object {
                 fields: fb,
                 one_of_required: ob,
+                limits: lb,
             },
         ) => {
+            if la != lb {
+                let d = direction(la, lb, before, after);
+                let wire = if d == Direction::Same {
+                    (OK, "the values admitted are the same".to_owned())
+                } else {
+                    wire_of(d)
+                };
+                // Without a kind a limit renders as `any (...)`: the parenthesis is the limit.
+                let text = |t: &Type| {
+                    let r = t.render();
+                    match r.strip_prefix("any ") {
+                        Some(limit) => limit.to_owned(),
+                        None => "(no limit)".to_owned(),
+                    }
+                };
+                out.push(
+                    &subject,
+                    format!("object limits {} -> {}", text(la), text(lb)),
+                    (wire.0, &wire.1),
+                    if hand_written {
+                        (
+                            Level::Patch,
+                            "a hand-written type: nothing generated changes",
+                        )
+                    } else if same_type(name, old_api, new_api) {
+                        (Level::Patch, "the Rust type is the same")
+                    } else {
+                        (Level::Major, "the Rust type changes")
+                    },
+                );
+            }
             for (field, f) in fa {
                 let sub = format!("{name}.{field}");
                 let Some(g) = fb.get(field) else {

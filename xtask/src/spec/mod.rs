@@ -605,7 +605,11 @@ fn merge(
 
     let docs = common.into_iter().chain(operations.iter());
     for (file, doc) in docs {
-        let doc = rewrite_refs(file, doc.clone(), &mut refs, &mut errors);
+        let mut outside = Vec::new();
+        let doc = rewrite_refs(file, doc.clone(), &mut refs, &mut outside);
+        for (pointer, message) in outside {
+            errors.push(at(file, pointer, message));
+        }
         for kind in COMPONENT_KINDS {
             let defs = doc
                 .get("components")
@@ -687,9 +691,20 @@ fn merge(
     merged.insert("components".into(), Value::Object(components));
     let merged = sort_keys(Value::Object(merged));
 
-    // Every reference must now resolve; an error names the `$ref` where it is written.
+    // Every reference must now resolve; an error names the `$ref` where it is written. One
+    // that points into another file is already reported.
     for (file, pointer, target) in refs {
-        if target.starts_with('#') && resolve_pointer(&merged, &target).is_none() {
+        if !target.starts_with('#') {
+            continue;
+        }
+        if !target.starts_with("#/") {
+            let rest = target.trim_start_matches('#');
+            errors.push(at(
+                &file,
+                pointer,
+                format!("`$ref: '{target}'` lacks the `/` after `#`: write `$ref: '#/{rest}'`"),
+            ));
+        } else if resolve_pointer(&merged, &target).is_none() {
             errors.push(at(&file, pointer, unresolved(&merged, &target)));
         }
     }
@@ -700,20 +715,21 @@ fn merge(
     }
 }
 
-/// Rewrites `_common.yaml#/x` references to `#/x`; any other external reference is an error.
-/// Every reference is noted in `refs` as (file, pointer of the `$ref`, target as rewritten).
+/// Rewrites `_common.yaml#/x` references to `#/x`; any other external reference is an error,
+/// noted in `errors` as (pointer of the `$ref`, message). Every reference is noted in `refs` as
+/// (file, pointer of the `$ref`, target as rewritten).
 fn rewrite_refs(
     file: &str,
     mut doc: Value,
     refs: &mut Vec<(String, String, String)>,
-    errors: &mut Vec<SpecError>,
+    errors: &mut Vec<(String, String)>,
 ) -> Value {
     fn walk(
         v: &mut Value,
         pointer: &mut String,
         file: &str,
         refs: &mut Vec<(String, String, String)>,
-        errors: &mut Vec<SpecError>,
+        errors: &mut Vec<(String, String)>,
     ) {
         let len = pointer.len();
         match v {
@@ -726,10 +742,14 @@ fn rewrite_refs(
                             if let Some(rest) = target.strip_prefix(COMMON_FILE) {
                                 *target = rest.to_owned();
                             } else if !target.starts_with('#') {
-                                errors.push(SpecError::new(
-                                    file,
-                                    Some(pointer.clone()),
-                                    format!("external reference {target:?}: only {COMMON_FILE}#/... and local #/... references are supported"),
+                                let name = target
+                                    .split_once('#')
+                                    .and_then(|(_, fragment)| fragment.rsplit('/').next())
+                                    .filter(|n| !n.is_empty())
+                                    .unwrap_or("<Name>");
+                                errors.push((
+                                    pointer.clone(),
+                                    format!("`$ref: '{target}'` points into another file: a reference names a component of this API, shared in {COMMON_FILE} or defined in this document: write `$ref: '{COMMON_FILE}#/components/<section>/{name}'` and define it there"),
                                 ));
                             }
                             refs.push((file.to_owned(), pointer.clone(), target.clone()));

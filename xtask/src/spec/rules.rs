@@ -419,6 +419,105 @@ fn name(kind: Kind) -> &'static str {
     }
 }
 
+/// The `components` section whose entries an object of `kind` may refer to, with `$ref`.
+fn component_section(kind: Kind) -> Option<&'static str> {
+    match kind {
+        Kind::Schema => Some("schemas"),
+        Kind::Parameter => Some("parameters"),
+        Kind::Response => Some("responses"),
+        Kind::RequestBody => Some("requestBodies"),
+        Kind::Header => Some("headers"),
+        Kind::Example => Some("examples"),
+        Kind::SecurityScheme => Some("securitySchemes"),
+        _ => None,
+    }
+}
+
+/// The object kind a `components` section holds.
+fn section_kind(section: &str) -> Option<Kind> {
+    [
+        Kind::Schema,
+        Kind::Parameter,
+        Kind::Response,
+        Kind::RequestBody,
+        Kind::Header,
+        Kind::Example,
+        Kind::SecurityScheme,
+    ]
+    .into_iter()
+    .find(|k| component_section(*k) == Some(section))
+}
+
+/// What is wrong with `$ref: target` standing for an object of `kind`, if anything. A
+/// reference names one component of this API: `#/components/<section>/<Name>` in the same
+/// document or `_common.yaml#/components/<section>/<Name>` in the shared one, `<section>` the
+/// one that holds objects of `kind` (a response where a response belongs). Any other form
+/// reaches the generator, which cannot read it.
+fn reference_problem(kind: Kind, target: &Value) -> Option<String> {
+    let common = crate::spec::COMMON_FILE;
+    let Some(section) = component_section(kind) else {
+        return Some(format!(
+            "{} cannot be a `$ref` here: write it out in this document",
+            name(kind)
+        ));
+    };
+    let write = |file: &str, name: &str| format!("`$ref: '{file}#/components/{section}/{name}'`");
+    let Some(target) = target.as_str() else {
+        return Some(format!(
+            "`$ref` takes text, found {}: write {}",
+            describe(target),
+            write(common, "<Name>")
+        ));
+    };
+    let (file, fragment) = match target.split_once('#') {
+        Some((file, fragment)) => (file, Some(fragment)),
+        None => (target, None),
+    };
+    if !file.is_empty() && file != common {
+        let name = target
+            .rsplit('/')
+            .next()
+            .filter(|n| !n.is_empty() && !n.contains('#'));
+        return Some(format!(
+            "`$ref: '{target}'` points into another file: a reference names a component of this \
+             API, shared in {common} or defined in this document: write {} and define it there",
+            write(common, name.unwrap_or("<Name>"))
+        ));
+    }
+    let Some(fragment) = fragment else {
+        return Some(format!(
+            "`$ref: '{target}'` names a whole file, not a component: write {}",
+            write(file, "<Name>")
+        ));
+    };
+    let Some(path) = fragment.strip_prefix('/') else {
+        return Some(format!(
+            "`$ref: '{target}'` lacks the `/` after `#`: write `$ref: '{file}#/{fragment}'`"
+        ));
+    };
+    let parts: Vec<&str> = path.split('/').collect();
+    match parts.as_slice() {
+        ["components", s, component] if *s == section && !component.is_empty() => None,
+        ["components", s, named] if !named.is_empty() && section_kind(s).is_some() => {
+            let named = section_kind(s).map(name).unwrap_or_default();
+            Some(format!(
+                "`$ref: '{target}'` names {named} (components.{s}), but {} belongs here: refer \
+                 to one under components.{section}, {}",
+                name(kind),
+                write(file, "<Name>")
+            ))
+        }
+        ["components", _] | ["components", _, ""] => Some(format!(
+            "`$ref: '{target}'` names a whole section, not one component: add the name, {}",
+            write(file, "<Name>")
+        )),
+        _ => Some(format!(
+            "`$ref: '{target}'` does not name a component: write {}",
+            write(file, "<Name>")
+        )),
+    }
+}
+
 /// Appends `/key` (escaped per RFC 6901) to `pointer` for the duration of `f`.
 fn with_key(pointer: &mut String, key: &str, f: impl FnOnce(&mut String)) {
     let len = pointer.len();
@@ -440,8 +539,19 @@ fn walk(v: &Value, kind: Kind, pointer: &mut String, out: &mut Vec<Violation>) {
         });
         return;
     };
-    // A reference stands for the object it names; the merge checks that it resolves. Its
-    // extensions are still read (`x-source` beside a `$ref`), so they are still checked.
+    // A reference stands for the object it names: here its form and the kind of component it
+    // names, in the merge that it resolves. Its extensions are still read (`x-source` beside a
+    // `$ref`), so they are still checked.
+    if let Some(target) = map.get("$ref") {
+        with_key(pointer, "$ref", |p| {
+            if let Some(message) = reference_problem(kind, target) {
+                out.push(Violation {
+                    pointer: p.clone(),
+                    message,
+                });
+            }
+        });
+    }
     if map.contains_key("$ref") && kind != Kind::PathItem {
         for (key, child) in map.iter().filter(|(k, _)| k.starts_with("x-")) {
             with_key(pointer, key, |p| {
@@ -1097,6 +1207,104 @@ mod tests {
     use serde_json::json;
 
     use super::{check, edit_distance};
+
+    #[test]
+    fn references_name_one_component_of_the_kind_that_belongs_there() {
+        // Each `$ref` placed where a schema, a response and a parameter belong.
+        let messages = |schema: &str, response: &str, parameter: &str| -> Vec<(String, String)> {
+            let doc = json!({
+                "openapi": "3.0.3",
+                "info": { "title": "t", "version": "1" },
+                "paths": { "/x": { "get": {
+                    "parameters": [{ "$ref": parameter }],
+                    "responses": {
+                        "200": { "description": "ok", "content": {
+                            "application/json": { "schema": { "$ref": schema } }
+                        } },
+                        "4XX": { "$ref": response }
+                    }
+                } } }
+            });
+            check(&doc)
+                .into_iter()
+                .map(|v| (v.pointer, v.message))
+                .collect()
+        };
+        let ok = messages(
+            "#/components/schemas/S",
+            "_common.yaml#/components/responses/E",
+            "_common.yaml#/components/parameters/P",
+        );
+        assert_eq!(ok, vec![]);
+        let schema_at = "/paths/~1x/get/responses/200/content/application~1json/schema/$ref";
+        let cases = [
+            (
+                "../other/_common.yaml#/components/schemas/S",
+                "points into another file",
+                "`$ref: '_common.yaml#/components/schemas/S'`",
+            ),
+            (
+                "_common.yaml",
+                "names a whole file",
+                "`$ref: '_common.yaml#/components/schemas/<Name>'`",
+            ),
+            (
+                "_common.yaml#/components/responses/E",
+                "names a response (components.responses), but a schema belongs here",
+                "`$ref: '_common.yaml#/components/schemas/<Name>'`",
+            ),
+            (
+                "_common.yaml#/components/schemas",
+                "names a whole section",
+                "`$ref: '_common.yaml#/components/schemas/<Name>'`",
+            ),
+            (
+                "#components/schemas/S",
+                "lacks the `/` after `#`",
+                "`$ref: '#/components/schemas/S'`",
+            ),
+            (
+                "#/paths/~1x",
+                "does not name a component",
+                "`$ref: '#/components/schemas/<Name>'`",
+            ),
+        ];
+        for (target, problem, write) in cases {
+            let found = messages(
+                target,
+                "_common.yaml#/components/responses/E",
+                "_common.yaml#/components/parameters/P",
+            );
+            assert_eq!(found.len(), 1, "{target}: {found:?}");
+            let (pointer, message) = &found[0];
+            assert_eq!(pointer, schema_at, "{target}");
+            assert!(message.contains(problem), "{target}: {message}");
+            assert!(message.contains(write), "{target}: {message}");
+        }
+        // A schema where a response or a parameter belongs is refused as well.
+        let found = messages(
+            "#/components/schemas/S",
+            "_common.yaml#/components/schemas/E",
+            "#/components/schemas/P",
+        );
+        let pointers: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/paths/~1x/get/parameters/0/$ref",
+                "/paths/~1x/get/responses/4XX/$ref"
+            ],
+            "{found:?}"
+        );
+        assert!(
+            found[0].1.contains("but a parameter belongs here"),
+            "{found:?}"
+        );
+        assert!(
+            found[1].1.contains("but a response belongs here"),
+            "{found:?}"
+        );
+    }
 
     #[test]
     fn edit_distance_counts_single_edits() {

@@ -145,6 +145,10 @@ pub enum Shape {
         /// `x-require-one-of`: at least one of these fields must be set.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         one_of_required: Vec<String>,
+        /// The object's own limits besides its fields (`additionalProperties`,
+        /// `minProperties`, `maxProperties`), as a type with only those set.
+        #[serde(default, skip_serializing_if = "Type::is_unset")]
+        limits: Box<Type>,
     },
     /// Anything else (an enumeration, a string, a oneOf...).
     Value(Box<Type>),
@@ -198,6 +202,63 @@ pub struct Type {
     /// `default`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<Value>,
+    /// `exclusiveMinimum: true`: the minimum itself is refused.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub exclusive_minimum: bool,
+    /// `exclusiveMaximum: true`: the maximum itself is refused.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub exclusive_maximum: bool,
+    /// `multipleOf`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multiple_of: Option<Value>,
+    /// `minLength` of a string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<Value>,
+    /// `maxLength` of a string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<Value>,
+    /// `pattern`: the regular expression a string matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// `minItems` of an array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_items: Option<Value>,
+    /// `maxItems` of an array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<Value>,
+    /// `uniqueItems: true`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unique_items: bool,
+    /// `minProperties` of an object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_properties: Option<Value>,
+    /// `maxProperties` of an object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_properties: Option<Value>,
+    /// `additionalProperties` when it restricts the object's other keys: `false`, or the
+    /// schema of their values. `true` and `{}` admit any key, as leaving it out does, so they
+    /// are recorded as absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_properties: Option<Extra>,
+    /// Schemas of an `allOf`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub all_of: Vec<Type>,
+    /// Alternatives of an `anyOf`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub any_of: Vec<Type>,
+    /// The schema of a `not`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not: Option<Box<Type>>,
+}
+
+/// What `additionalProperties` admits besides the named properties.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Extra {
+    /// `false`: no other key (`true` is recorded as no restriction at all).
+    Allowed(bool),
+    /// Other keys whose values follow this schema.
+    Schema(Box<Type>),
 }
 
 fn is_false(b: &bool) -> bool {
@@ -318,6 +379,7 @@ impl Surface {
                         .filter_map(Value::as_str)
                         .map(str::to_owned)
                         .collect(),
+                    limits: Box::new(Type::object_limits(schema)),
                 },
                 None => Shape::Value(Box::new(Type::from_json(schema))),
             };
@@ -379,10 +441,11 @@ impl Surface {
                     schema.usage.response = true;
                 }
                 match &schema.shape {
-                    Shape::Object { fields, .. } => {
+                    Shape::Object { fields, limits, .. } => {
                         for f in fields.values() {
                             f.ty.refs(&mut todo);
                         }
+                        limits.refs(&mut todo);
                     }
                     Shape::Value(t) => t.refs(&mut todo),
                 }
@@ -480,11 +543,17 @@ impl Surface {
                 Shape::Object {
                     fields,
                     one_of_required,
+                    limits,
                 } => {
                     let _ = writeln!(out, "  {name}{notes}");
                     for (field, f) in fields {
                         let req = if f.required { " (required)" } else { "" };
                         let _ = writeln!(out, "    {field}: {}{req}", f.ty.render());
+                    }
+                    if !limits.is_unset() {
+                        // A type with no kind renders as `any (...)`: keep the parenthesis.
+                        let text = limits.render();
+                        let _ = writeln!(out, "    {}", text.strip_prefix("any ").unwrap_or(&text));
                     }
                     if !one_of_required.is_empty() {
                         let _ = writeln!(
@@ -525,6 +594,23 @@ fn fields_of(schema: &Value, props: &serde_json::Map<String, Value>) -> BTreeMap
 }
 
 impl Type {
+    /// Whether nothing is set: the schema admits any value.
+    pub fn is_unset(&self) -> bool {
+        *self == Type::default()
+    }
+
+    /// The limits an object schema puts on itself besides its fields: `additionalProperties`,
+    /// `minProperties` and `maxProperties` (the fields are the object's shape).
+    pub fn object_limits(v: &Value) -> Type {
+        let all = Type::from_json(v);
+        Type {
+            additional_properties: all.additional_properties,
+            min_properties: all.min_properties,
+            max_properties: all.max_properties,
+            ..Type::default()
+        }
+    }
+
     /// Reads the parts that matter from a JSON schema object.
     pub fn from_json(v: &Value) -> Type {
         if let Some(r) = v.get("$ref").and_then(Value::as_str) {
@@ -534,17 +620,20 @@ impl Type {
             };
         }
         let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+        let list = |k: &str| -> Vec<Type> {
+            v.get(k)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(Type::from_json)
+                .collect()
+        };
         Type {
             reference: None,
             kind: text("type"),
             format: text("format"),
             items: v.get("items").map(|i| Box::new(Type::from_json(i))),
-            one_of: v["oneOf"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(Type::from_json)
-                .collect(),
+            one_of: list("oneOf"),
             properties: v
                 .get("properties")
                 .and_then(Value::as_object)
@@ -564,6 +653,26 @@ impl Type {
             minimum: v.get("minimum").cloned(),
             maximum: v.get("maximum").cloned(),
             default: v.get("default").cloned(),
+            exclusive_minimum: v.get("exclusiveMinimum") == Some(&Value::Bool(true)),
+            exclusive_maximum: v.get("exclusiveMaximum") == Some(&Value::Bool(true)),
+            multiple_of: v.get("multipleOf").cloned(),
+            min_length: v.get("minLength").cloned(),
+            max_length: v.get("maxLength").cloned(),
+            pattern: text("pattern"),
+            min_items: v.get("minItems").cloned(),
+            max_items: v.get("maxItems").cloned(),
+            unique_items: v.get("uniqueItems") == Some(&Value::Bool(true)),
+            min_properties: v.get("minProperties").cloned(),
+            max_properties: v.get("maxProperties").cloned(),
+            additional_properties: match v.get("additionalProperties") {
+                None | Some(Value::Bool(true)) => None,
+                Some(Value::Object(m)) if m.is_empty() => None,
+                Some(Value::Bool(false)) => Some(Extra::Allowed(false)),
+                Some(schema) => Some(Extra::Schema(Box::new(Type::from_json(schema)))),
+            },
+            all_of: list("allOf"),
+            any_of: list("anyOf"),
+            not: v.get("not").map(|n| Box::new(Type::from_json(n))),
         }
     }
 
@@ -575,7 +684,13 @@ impl Type {
         if let Some(i) = &self.items {
             i.refs(out);
         }
-        for t in &self.one_of {
+        for t in self.one_of.iter().chain(&self.all_of).chain(&self.any_of) {
+            t.refs(out);
+        }
+        if let Some(Extra::Schema(t)) = &self.additional_properties {
+            t.refs(out);
+        }
+        if let Some(t) = &self.not {
             t.refs(out);
         }
         for f in self.properties.values() {
@@ -626,14 +741,42 @@ impl Type {
         if !self.values.is_empty() {
             t = format!("{t} {{{}}}", self.values.join(", "));
         }
-        let bounds: Vec<String> = [
-            ("minimum", &self.minimum),
-            ("maximum", &self.maximum),
-            ("default", &self.default),
+        // Keywords in the order a reader looks for them: a limit's exclusiveness next to it.
+        let keyword = |k: &str, v: &Option<Value>| v.as_ref().map(|x| format!("{k} {x}"));
+        let flag = |k: &str, set: bool| set.then(|| k.to_owned());
+        let mut bounds: Vec<String> = [
+            keyword("minimum", &self.minimum),
+            flag("exclusiveMinimum", self.exclusive_minimum),
+            keyword("maximum", &self.maximum),
+            flag("exclusiveMaximum", self.exclusive_maximum),
+            keyword("default", &self.default),
+            keyword("multipleOf", &self.multiple_of),
+            keyword("minLength", &self.min_length),
+            keyword("maxLength", &self.max_length),
+            keyword("pattern", &self.pattern.clone().map(Value::String)),
+            keyword("minItems", &self.min_items),
+            keyword("maxItems", &self.max_items),
+            flag("uniqueItems", self.unique_items),
+            keyword("minProperties", &self.min_properties),
+            keyword("maxProperties", &self.max_properties),
         ]
-        .iter()
-        .filter_map(|(k, v)| v.as_ref().map(|x| format!("{k} {x}")))
+        .into_iter()
+        .flatten()
         .collect();
+        match &self.additional_properties {
+            Some(Extra::Allowed(b)) => bounds.push(format!("additionalProperties {b}")),
+            Some(Extra::Schema(t)) => bounds.push(format!("additionalProperties {}", t.render())),
+            None => {}
+        }
+        for (k, list) in [("allOf", &self.all_of), ("anyOf", &self.any_of)] {
+            if !list.is_empty() {
+                let items: Vec<String> = list.iter().map(Type::render).collect();
+                bounds.push(format!("{k} [{}]", items.join(", ")));
+            }
+        }
+        if let Some(t) = &self.not {
+            bounds.push(format!("not {}", t.render()));
+        }
         if !bounds.is_empty() {
             t = format!("{t} ({})", bounds.join(", "));
         }
