@@ -238,9 +238,10 @@ fn load_with_ref_line(n: usize, replacement: &str) -> (Vec<xtask::SpecError>, us
         })
         .collect();
     fs::write(&doc, edited.join("\n") + "\n").unwrap();
-    let errors = spec::load_api(root.path(), &root.path().join("specs/huaweicloud-css"))
-        .err()
-        .expect("the edited spec is refused");
+    let Err(errors) = spec::load_api(root.path(), &root.path().join("specs/huaweicloud-css"))
+    else {
+        panic!("the edited spec is refused");
+    };
     (errors, index + replacement.lines().count())
 }
 
