@@ -182,26 +182,21 @@ fn secret_value(
     if !sending {
         return Ok(None);
     }
-    let value = if std::io::stdin().is_terminal() {
-        rpassword::prompt_password(format!("--{flag}: "))
-    } else if args
+    let body_from_stdin = args
         .try_get_one::<String>("body")
         .ok()
         .flatten()
         .map(String::as_str)
-        == Some("-")
-    {
+        == Some("-");
+    if body_from_stdin && !std::io::stdin().is_terminal() {
         return Err(Failure::usage(format!(
             "--{flag} alone reads the value from stdin, and so does --body -: pass the body from \
              a file, or set {}",
             secret_variable(pointer)
         )));
-    } else {
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line).map(|_| line)
     }
-    .map_err(|e| Failure::usage(format!("--{flag}: cannot read the value: {e}")))?;
-    let value = value.trim_end_matches(['\r', '\n']).to_owned();
+    let value = crate::settings::read_value(&format!("--{flag}: "), true)
+        .map_err(|e| Failure::usage(format!("--{flag}: cannot read the value: {e}")))?;
     if value.is_empty() {
         return Err(Failure::usage(format!("--{flag}: no value given")));
     }

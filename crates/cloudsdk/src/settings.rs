@@ -4,7 +4,7 @@
 
 use std::{
     collections::BTreeMap,
-    io::{IsTerminal as _, Read as _, Write as _},
+    io::{IsTerminal as _, Write as _},
     path::{Path, PathBuf},
 };
 
@@ -156,8 +156,8 @@ impl Settings {
 }
 
 /// `cloudsdk config set NAME`: reads the value from a prompt on a terminal (echoed for
-/// identifiers and settings, as `aws configure` does; not echoed for [`SECRETS`]) or from
-/// stdin, and writes the credentials file with mode 0600.
+/// identifiers and settings, as `aws configure` does; not echoed for [`SECRETS`]) or from the
+/// first line of stdin, and writes the credentials file with mode 0600.
 pub(crate) fn set(name: &str, profile: Option<&str>) -> Result<(), Failure> {
     if !(name.starts_with("OCEANBASE_") || name.starts_with("HUAWEICLOUD_SDK_")) {
         return Err(Failure::usage(format!(
@@ -168,22 +168,11 @@ pub(crate) fn set(name: &str, profile: Option<&str>) -> Result<(), Failure> {
         Some(p) => p.to_owned(),
         None => env_var(PROFILE_VAR)?.unwrap_or_else(|| "default".into()),
     };
-    let value = if std::io::stdin().is_terminal() {
-        let prompt = format!("{name} for profile {profile}: ");
-        if SECRETS.contains(&name) {
-            rpassword::prompt_password(prompt)
-        } else {
-            eprint!("{prompt}");
-            let _ = std::io::stderr().flush();
-            let mut line = String::new();
-            std::io::stdin().read_line(&mut line).map(|_| line)
-        }
-    } else {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map(|_| text)
-    }
+    let value = read_value(
+        &format!("{name} for profile {profile}: "),
+        SECRETS.contains(&name),
+    )
     .map_err(|e| Failure::config(format!("cannot read the value of {name}: {e}")))?;
-    let value = value.trim_end_matches(['\r', '\n']).to_owned();
     if value.is_empty() {
         return Err(Failure::usage(format!("no value given for {name}")));
     }
@@ -199,6 +188,23 @@ pub(crate) fn set(name: &str, profile: Option<&str>) -> Result<(), Failure> {
         .map_err(|e| Failure::config(format!("cannot write {}: {e}", path.display())))?;
     eprintln!("stored {name} in profile {profile} of {}", path.display());
     Ok(())
+}
+
+/// One value typed by the user: on a terminal after `prompt`, shown as typed or, when
+/// `hidden`, not echoed; otherwise the first line of stdin. Without its line break.
+pub(crate) fn read_value(prompt: &str, hidden: bool) -> std::io::Result<String> {
+    let line = if std::io::stdin().is_terminal() && hidden {
+        rpassword::prompt_password(prompt)?
+    } else {
+        if std::io::stdin().is_terminal() {
+            eprint!("{prompt}");
+            let _ = std::io::stderr().flush();
+        }
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line
+    };
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 /// Writes `text` to `path`, readable by its owner only. The text goes to a new file in the same
