@@ -243,6 +243,7 @@ fn stale_output_is_reported_with_the_fix() {
       stale:   generated/cloudsdk-catalog.rs
       stale:   generated/huaweicloud-css/Cargo.toml
       stale:   generated/huaweicloud-css/src/lib.rs
+      stale:   generated/huaweicloud-css/tests/contract.rs
     run `cargo xtask generate` and commit the result
     ");
 }
