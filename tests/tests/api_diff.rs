@@ -522,6 +522,35 @@ fn additional_properties_restricted_narrows_the_object() {
 }
 
 #[test]
+fn bounds_that_admit_every_value_keep_the_wire() {
+    // A lower bound of 0 on a length or a count, and `additionalProperties` holding only a
+    // description, restrict nothing: written or left out, the wire is the same (the Rust
+    // items may still change: typify makes a newtype for a string with a length bound, and a
+    // map field for the other keys).
+    let note = "        note: {type: string}";
+    let list = "        note: {type: array, items: {type: string}}";
+    for (old, new) in [
+        (note, "        note: {type: string, minLength: 0}"),
+        (
+            list,
+            "        note: {type: array, items: {type: string}, minItems: 0}",
+        ),
+    ] {
+        let c = changes_between(&[(note, old)], &[(note, new)]);
+        assert!(c.iter().all(|c| c.wire == Compatible), "{new}: {c:#?}");
+    }
+    let body = "    ThingBody:\n      type: object\n";
+    for extra in [
+        "      minProperties: 0\n",
+        "      additionalProperties: {description: any other field}\n",
+    ] {
+        let with = format!("{body}{extra}");
+        let c = changes_between(&[], &[(body, &with)]);
+        assert!(c.iter().all(|c| c.wire == Compatible), "{extra}: {c:#?}");
+    }
+}
+
+#[test]
 fn a_changed_spec_is_never_called_the_same() {
     // A spec change the Rust items show (a new newtype for a bounded string) is classified
     // with the spec's change, not as a change of the generator on an unchanged spec.

@@ -201,7 +201,7 @@ impl<E: ServiceError> ApiError<E> {
         request_id: Option<String>,
         body: E,
     ) -> Self {
-        let request_id = request_id.or_else(|| body.request_id().map(request_id_shown));
+        let request_id = request_id.or_else(|| body.request_id().map(str::to_owned));
         Self {
             operation,
             kind,
@@ -217,6 +217,15 @@ impl<E: ServiceError> ApiError<E> {
     /// This error with every secret in `secrets` replaced by `***` wherever its text quotes
     /// the server: the service's code and message, the request id, the detail.
     fn scrubbed(mut self, secrets: &[&str]) -> Self {
+        // The request id is kept whole until here: scrubbed first, then cut (a cut made first
+        // could leave the start of a secret behind).
+        if let Some(id) = self.request_id.take() {
+            self.request_id = Some(request_id_shown(&crate::redact::scrub(
+                &id,
+                secrets,
+                usize::MAX,
+            )));
+        }
         if secrets.iter().all(|s| s.is_empty()) {
             return self;
         }
@@ -227,16 +236,6 @@ impl<E: ServiceError> ApiError<E> {
                 .body
                 .code()
                 .map(|code| crate::redact::scrub(code, secrets, MAX_MESSAGE_CHARS));
-        }
-        // A request id is read cut to its first characters: one cut from a secret is part of
-        // it, and shows as `***` whole.
-        let part_of_a_secret = |id: &str| id.len() >= 8 && secrets.iter().any(|s| s.contains(id));
-        if let Some(id) = self.request_id.as_mut() {
-            if part_of_a_secret(id) {
-                *id = "***".to_owned();
-            } else if quotes(id) {
-                *id = crate::redact::scrub(id, secrets, MAX_MESSAGE_CHARS);
-            }
         }
         if quotes(&self.detail) {
             self.detail = crate::redact::scrub(&self.detail, secrets, usize::MAX);
@@ -340,7 +339,7 @@ impl<E: ServiceError + DeserializeOwned> ApiError<E> {
             let request_id = runtime.request_id().map(str::to_owned).or_else(|| {
                 service
                     .as_ref()
-                    .and_then(|s| s.request_id().map(request_id_shown))
+                    .and_then(|s| s.request_id().map(str::to_owned))
             });
             return Self {
                 operation,
@@ -654,6 +653,22 @@ mod tests {
         );
         assert!(shown.chars().count() <= 128, "{shown:?}");
         assert!(!format!("{e} {e:?}").contains("DB-SECRET"), "{e}");
+
+        // A secret across the point where the id is cut: scrubbed before the cut, so no part
+        // of it is left.
+        let id = format!("{}{secret}", "r".repeat(120));
+        let e = ApiError::service(
+            "Op",
+            ErrorKind::Service,
+            StatusCode::BAD_REQUEST,
+            None,
+            WithId(id),
+        )
+        .scrubbed(&[secret]);
+        assert_eq!(
+            e.request_id(),
+            Some(format!("{}***", "r".repeat(120)).as_str())
+        );
     }
 
     #[test]

@@ -234,17 +234,20 @@ pub(crate) fn in_chain<'a, T: std::error::Error + 'static>(
 pub(crate) const X_REQUEST_ID: reqwest::header::HeaderName =
     reqwest::header::HeaderName::from_static("x-request-id");
 
-/// The `X-Request-Id` response header, as the vendors send it ([`request_id_shown`]).
+/// The `X-Request-Id` response header, as the vendors send it: whole (the HTTP client bounds
+/// a header's size), so that a secret it quotes can be scrubbed before it is cut
+/// ([`request_id_shown`]).
 pub(crate) fn request_id_header(headers: &reqwest::header::HeaderMap) -> Option<String> {
     headers
         .get(X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .map(request_id_shown)
+        .map(str::to_owned)
 }
 
-/// A request id from a server (a header, or a field of its body) as errors keep it: control
-/// characters dropped (a terminal would run an escape sequence a hostile server put there)
-/// and cut to 128 characters (ids are far shorter).
+/// A request id from a server (a header, or a field of its body) as errors show it, once the
+/// secrets it may quote are scrubbed: control characters dropped (a terminal would run an
+/// escape sequence a hostile server put there) and cut to 128 characters (ids are far
+/// shorter).
 pub(crate) fn request_id_shown(id: &str) -> String {
     id.chars().filter(|c| !c.is_control()).take(128).collect()
 }
@@ -256,7 +259,10 @@ impl fmt::Debug for Error {
             .field("kind", &self.kind)
             .field("message", &self.message)
             .field("status", &self.status)
-            .field("request_id", &self.request_id)
+            .field(
+                "request_id",
+                &self.request_id.as_deref().map(request_id_shown),
+            )
             .field("body_len", &self.body.as_ref().map(Bytes::len))
             .finish()
     }

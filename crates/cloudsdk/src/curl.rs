@@ -61,7 +61,12 @@ fn render(words: Vec<Word>) -> String {
                 .iter()
                 .map(|piece| match piece {
                     Piece::Text(text) => quote(text),
-                    Piece::Variable(name) => format!("\"${name}\""),
+                    // The value as is, escaped for a JSON string by the shell that runs the
+                    // command (`"` and `\`; a value with control characters is refused
+                    // before), so that it is the bytes the signature covers.
+                    Piece::Variable(name) => {
+                        format!(r#""$(printf %s "${name}" | sed 's/[\\"]/\\&/g')""#)
+                    }
                 })
                 .collect(),
         };
@@ -112,10 +117,7 @@ impl DryRun {
         }
         for (variable, pointer) in &self.body_variables {
             if missing.contains(&variable.as_str()) {
-                line.push_str(&format!(
-                    "\n# {variable}: the body's {pointer}, as written inside a JSON string (a \" \
-                     or \\ in it written \\\" or \\\\)"
-                ));
+                line.push_str(&format!("\n# {variable}: the body's {pointer}"));
             }
         }
         Some(line)
@@ -276,6 +278,16 @@ fn body_with_variables(
     let mut found: Vec<(String, String)> = Vec::new();
     for (i, pointer) in pointers.iter().enumerate() {
         if let Some(value) = masked.pointer_mut(pointer) {
+            if value
+                .as_str()
+                .is_some_and(|v| v.chars().any(char::is_control))
+            {
+                return Err(Failure::usage(format!(
+                    "--dry-run: the body's {pointer} holds a control character (a line break, \
+                     a tab), which the printed command cannot pass through its shell variable; \
+                     send the call without --dry-run"
+                )));
+            }
             *value = serde_json::Value::String(format!("\u{1}{i}\u{1}"));
         }
         let mut variable = crate::request::secret_variable(pointer);
@@ -371,11 +383,11 @@ mod tests {
             !command.contains("p2") && !command.contains("top"),
             "{command}"
         );
-        // Each variable holds its value as written inside the JSON string.
+        // Each variable holds its value as is; the command escapes it for JSON.
         let out = std::process::Command::new("sh")
             .arg("-c")
             .arg(format!("printf %s{}", &command["curl".len()..]))
-            .env("CLOUDSDK_BODY_REPLICAS_0_PW", r#"p\"1 $x"#)
+            .env("CLOUDSDK_BODY_REPLICAS_0_PW", "p\"1 $x")
             .env("CLOUDSDK_BODY_REPLICAS_1_PW", "p2")
             .env("CLOUDSDK_BODY_PW", "top")
             .output()

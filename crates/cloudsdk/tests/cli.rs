@@ -356,8 +356,8 @@ async fn dry_run_of_every_operation_runs_as_curl_against_the_checking_servers() 
                 {
                     let pointer = rest.split(',').next().unwrap();
                     let value = body.as_ref().unwrap().pointer(pointer).unwrap();
-                    let inner = value.to_string();
-                    body_env.push((name.to_owned(), inner[1..inner.len() - 1].to_owned()));
+                    // The value as is: the command escapes it for JSON.
+                    body_env.push((name.to_owned(), value.as_str().unwrap().to_owned()));
                 } else {
                     panic!("{args:?}: {line}");
                 }

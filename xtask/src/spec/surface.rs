@@ -620,6 +620,8 @@ impl Type {
             };
         }
         let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+        // A lower bound of 0 on a length or a count admits every value, as no bound does.
+        let lower = |k: &str| v.get(k).filter(|n| n.as_f64() != Some(0.0)).cloned();
         let list = |k: &str| -> Vec<Type> {
             v.get(k)
                 .and_then(Value::as_array)
@@ -656,19 +658,23 @@ impl Type {
             exclusive_minimum: v.get("exclusiveMinimum") == Some(&Value::Bool(true)),
             exclusive_maximum: v.get("exclusiveMaximum") == Some(&Value::Bool(true)),
             multiple_of: v.get("multipleOf").cloned(),
-            min_length: v.get("minLength").cloned(),
+            min_length: lower("minLength"),
             max_length: v.get("maxLength").cloned(),
             pattern: text("pattern"),
-            min_items: v.get("minItems").cloned(),
+            min_items: lower("minItems"),
             max_items: v.get("maxItems").cloned(),
             unique_items: v.get("uniqueItems") == Some(&Value::Bool(true)),
-            min_properties: v.get("minProperties").cloned(),
+            min_properties: lower("minProperties"),
             max_properties: v.get("maxProperties").cloned(),
             additional_properties: match v.get("additionalProperties") {
                 None | Some(Value::Bool(true)) => None,
                 Some(Value::Object(m)) if m.is_empty() => None,
                 Some(Value::Bool(false)) => Some(Extra::Allowed(false)),
-                Some(schema) => Some(Extra::Schema(Box::new(Type::from_json(schema)))),
+                // A schema that restricts nothing (`{}`, or a description alone) admits any
+                // value, as leaving the keyword out does.
+                Some(schema) => Some(Type::from_json(schema))
+                    .filter(|t| !t.is_unset())
+                    .map(|t| Extra::Schema(Box::new(t))),
             },
             all_of: list("allOf"),
             any_of: list("anyOf"),
