@@ -632,19 +632,22 @@ mod tests {
             }
         }
         let secret = r#"ab"cd-DB-SECRET"#;
-        let id = format!(
+        // A service error whose body carries `id`, as the call that sent `secret` sees it.
+        let answered = |id: String| {
+            ApiError::service(
+                "Op",
+                ErrorKind::Service,
+                StatusCode::BAD_REQUEST,
+                None,
+                WithId(id),
+            )
+            .scrubbed(&[secret])
+        };
+        let e = answered(format!(
             "\u{1b}]0;PWNED\u{7}\u{1b}[2J\u{9b}31m {{\"password\":{}}} {}",
             serde_json::Value::from(secret),
             "x".repeat(500)
-        );
-        let e = ApiError::service(
-            "Op",
-            ErrorKind::Service,
-            StatusCode::BAD_REQUEST,
-            None,
-            WithId(id),
-        )
-        .scrubbed(&[secret]);
+        ));
         let shown = e.request_id().unwrap();
         assert!(!shown.chars().any(char::is_control), "{shown:?}");
         assert!(
@@ -656,15 +659,7 @@ mod tests {
 
         // A secret across the point where the id is cut: scrubbed before the cut, so no part
         // of it is left.
-        let id = format!("{}{secret}", "r".repeat(120));
-        let e = ApiError::service(
-            "Op",
-            ErrorKind::Service,
-            StatusCode::BAD_REQUEST,
-            None,
-            WithId(id),
-        )
-        .scrubbed(&[secret]);
+        let e = answered(format!("{}{secret}", "r".repeat(120)));
         assert_eq!(
             e.request_id(),
             Some(format!("{}***", "r".repeat(120)).as_str())
