@@ -88,6 +88,9 @@ pub(crate) struct DryRun {
     pub(crate) variables: Vec<String>,
     /// The variables that hold a secret field of the body, with its JSON pointer.
     pub(crate) body_variables: Vec<(String, String)>,
+    /// Those of them the environment sets to another value than the one the request carries
+    /// (given on the command line): the printed command would send that other value.
+    pub(crate) other_values: Vec<String>,
 }
 
 impl DryRun {
@@ -99,7 +102,7 @@ impl DryRun {
             .variables
             .iter()
             .map(String::as_str)
-            .filter(|v| !settings.in_environment(v))
+            .filter(|v| !settings.in_environment(v) || self.other_values.iter().any(|o| o == v))
             .collect();
         if missing.is_empty() {
             return None;
@@ -118,6 +121,12 @@ impl DryRun {
         for (variable, pointer) in &self.body_variables {
             if missing.contains(&variable.as_str()) {
                 line.push_str(&format!("\n# {variable}: the body's {pointer}"));
+                if self.other_values.contains(variable) {
+                    line.push_str(
+                        " (this environment holds another value than the one given: export \
+                         the one given, or the signature will not match)",
+                    );
+                }
             }
         }
         Some(line)
@@ -253,10 +262,23 @@ pub(crate) fn dry_run(
             _ => words.push(Word::Literal(text)),
         }
     }
+    let other_values = body_variables
+        .iter()
+        .filter(|(variable, pointer)| {
+            let given = call
+                .body
+                .as_ref()
+                .and_then(|b| b.pointer(pointer))
+                .and_then(serde_json::Value::as_str);
+            std::env::var(variable).is_ok_and(|v| Some(v.as_str()) != given)
+        })
+        .map(|(variable, _)| variable.clone())
+        .collect();
     Ok(DryRun {
         command: render(words),
         variables,
         body_variables,
+        other_values,
     })
 }
 

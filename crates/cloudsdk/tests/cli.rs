@@ -1899,3 +1899,31 @@ async fn a_table_writes_control_characters_from_the_server_as_escapes() {
         text(&out.stdout)
     );
 }
+
+/// A dry run whose secret was given on the command line while the environment holds another
+/// value in its variable: the printed command would send that other value, so the hint names
+/// the variable; with the same value, nothing is to export.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_says_when_the_environment_holds_another_secret_than_the_one_given() {
+    let (api, op, field, _) = secret_field_op();
+    let flag = format!("--{}", field.flag.unwrap());
+    let variable = format!("CLOUDSDK_BODY_{}", field.name.to_ascii_uppercase());
+    for (in_env, named) in [("env-db-secret", true), ("given-db-secret", false)] {
+        let mut args = args_without(api, op, field);
+        args.extend([flag.clone(), "given-db-secret".into(), "--dry-run".into()]);
+        let mut env = env_for(api, "http://127.0.0.1:9");
+        env.push((variable.clone(), in_env.to_owned()));
+        let out = run_async(args.clone(), env, None).await;
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        assert!(
+            !stdout.contains("db-secret") && !stderr.contains("db-secret"),
+            "{stdout}{stderr}"
+        );
+        assert_eq!(
+            stderr.contains(&format!("# export {variable}")) && stderr.contains("another value"),
+            named,
+            "{in_env}: {stderr}"
+        );
+    }
+}
