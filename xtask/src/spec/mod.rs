@@ -358,14 +358,16 @@ pub fn validate_document(file: &str, text: &str, doc: &Value) -> Result<(), Vec<
             errors.sort_by_key(|e| e.line);
             return Err(errors);
         }
-        crate::spec::oas_schema::validate(doc).map_err(|reason| {
-            vec![SpecError::new(
-                file,
-                None,
-                format!(
-                    "not valid against the OpenAPI 3.0 schema ({reason}): compare the keywords and indentation with the other documents"
-                ),
-            )]
+        crate::spec::oas_schema::validate(doc).map_err(|(pointer, reason)| {
+            let message = format!(
+                "not valid against the OpenAPI 3.0 schema ({reason}): compare the keywords and indentation with the other documents"
+            );
+            // The document's root has no place of its own: the message names the key.
+            vec![if pointer.is_empty() {
+                SpecError::new(file, None, message)
+            } else {
+                at(&pointer, message)
+            }]
         })?;
     }
     validate_model_and_house_rules(file, doc).map_err(|e| {

@@ -1,67 +1,73 @@
 //! The official OpenAPI 3.0 JSON Schema, as the last structural check of a document before it
-//! is merged and handed to progenitor. `schematools` carries the schema and validates with
-//! `jsonschema`; it reports the details only through the `log` crate, so they are collected
-//! here, on the validating thread only, and cut short: a failed `oneOf` quotes the whole
-//! offending object, which is no help in a one-line message. The xtask's own rules (`rules`)
-//! run first and locate the common mistakes precisely; this catches the rest.
+//! is merged and handed to progenitor. The xtask's own rules (`rules`) run first and locate the
+//! common mistakes precisely; this catches the rest.
+//!
+//! `openapi-3.0-schema.json` is the OpenAPI Initiative's schema of 3.0 documents, as published
+//! at <https://spec.openapis.org/oas/3.0/schema/2019-04-02> (its `id`), kept as data. It is
+//! compiled once per process: compiling it costs more than validating a document against it,
+//! and `generate` validates one document per endpoint.
 
-use std::{cell::RefCell, sync::Once};
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
-thread_local! {
-    static COLLECTING: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
-}
-
-struct Collector;
-
-impl log::Log for Collector {
-    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
-        metadata.level() <= log::Level::Error && metadata.target().starts_with("schematools")
-    }
-
-    fn log(&self, record: &log::Record<'_>) {
-        if self.enabled(record.metadata()) {
-            COLLECTING.with(|c| {
-                if let Some(lines) = c.borrow_mut().as_mut() {
-                    lines.push(record.args().to_string());
-                }
-            });
-        }
-    }
-
-    fn flush(&self) {}
-}
-
-static COLLECTOR: Collector = Collector;
-
-/// `Ok` when `doc` is valid against the OpenAPI 3.0 schema; otherwise the first reason,
-/// at most `MAX` characters.
-pub fn validate(doc: &Value) -> Result<(), String> {
+/// `Ok` when `doc` is valid against the OpenAPI 3.0 schema; otherwise where (a JSON pointer)
+/// and the first reason, at most `MAX` characters (a failed `oneOf` quotes the whole offending
+/// object, which is no help in a one-line message).
+pub fn validate(doc: &Value) -> Result<(), (String, String)> {
     const MAX: usize = 160;
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        // Another logger may be installed already (a test harness): then only the verdict is
-        // reported, without the validator's reason.
-        if log::set_logger(&COLLECTOR).is_ok() {
-            log::set_max_level(log::LevelFilter::Error);
-        }
-    });
-    COLLECTING.with(|c| *c.borrow_mut() = Some(Vec::new()));
-    let schema = schematools::schema::Schema::from_json(doc.clone());
-    let result = schematools::validate::validate_openapi(&schema);
-    let lines = COLLECTING
-        .with(|c| c.borrow_mut().take())
-        .unwrap_or_default();
-    match result {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let reason = lines.into_iter().next().unwrap_or_else(|| e.to_string());
-            let mut short: String = reason.chars().take(MAX).collect();
-            if short.len() < reason.len() {
-                short.push('…');
-            }
-            Err(short)
-        }
+    static VALIDATOR: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    let validator = VALIDATOR
+        .get_or_init(|| {
+            let schema: Value = serde_json::from_str(include_str!("openapi-3.0-schema.json"))
+                .map_err(|e| format!("openapi-3.0-schema.json does not parse: {e}"))?;
+            jsonschema::draft4::new(&schema)
+                .map_err(|e| format!("openapi-3.0-schema.json does not compile: {e}"))
+        })
+        .as_ref()
+        .map_err(|e| (String::new(), e.clone()))?;
+    let Some(error) = validator.iter_errors(doc).next() else {
+        return Ok(());
+    };
+    let reason = error.to_string();
+    let mut short: String = reason.chars().take(MAX).collect();
+    if short.len() < reason.len() {
+        short.push('…');
+    }
+    Err((error.instance_path().as_str().to_owned(), short))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::validate;
+    use serde_json::json;
+
+    #[test]
+    fn a_finding_names_its_place_and_a_short_reason() {
+        let mut doc = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {},
+        });
+        assert_eq!(validate(&doc), Ok(()));
+        doc["servers"] =
+            json!([{"url": "https://{r}.example.com", "variables": {"r": {"default": 4}}}]);
+        let (pointer, reason) = validate(&doc).expect_err("a number as a variable's default");
+        assert_eq!(pointer, "/servers/0/variables/r/default");
+        assert!(reason.contains("not of type \"string\""), "{reason}");
+        // A failed `oneOf` quotes the whole object: the reason is cut.
+        doc["servers"] = json!([]);
+        doc["paths"] = json!({"/a": {"get": {"responses": {"200": {"description": "d",
+            "content": {"application/json": {"schema": {"type": "object", "nullable": "yes",
+            "description": "x".repeat(300)}}}}}}}});
+        let (pointer, reason) = validate(&doc).expect_err("`nullable` must be a boolean");
+        assert!(
+            pointer.starts_with("/paths/~1a/get/responses/200"),
+            "{pointer}"
+        );
+        assert!(
+            reason.ends_with('…') && reason.chars().count() == 161,
+            "{reason}"
+        );
     }
 }
