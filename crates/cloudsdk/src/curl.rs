@@ -319,20 +319,28 @@ fn body_with_variables(
         }
         found.push((variable, pointer.clone()));
     }
-    let mut rest = masked.to_string();
-    let mut pieces = Vec::new();
-    for (i, (variable, _)) in found.iter().enumerate() {
+    // The markers in the order they stand in the text, which need not be the pointers' order.
+    let text = masked.to_string();
+    let mut at = Vec::new();
+    for (i, (variable, pointer)) in found.iter().enumerate() {
         let marker = serde_json::Value::String(format!("\u{1}{i}\u{1}")).to_string();
-        let Some((before, after)) = rest.split_once(&marker) else {
+        let Some(start) = text.find(&marker) else {
             return Err(Failure::internal(format!(
-                "the dry run lost the body's secret field {}",
-                pointers[i]
+                "the dry run lost the body's secret field {pointer}"
             )));
         };
-        pieces.push(Piece::Text(format!("{before}\"")));
-        pieces.push(Piece::Variable(variable.clone()));
-        rest = format!("\"{after}");
+        at.push((start, start + marker.len(), variable));
     }
+    at.sort_unstable();
+    let mut pieces = Vec::new();
+    let mut from = 0;
+    for (start, end, variable) in at {
+        // The marker's quotes stay in the text, around the variable.
+        pieces.push(Piece::Text(format!("{}\"", &text[from..start])));
+        pieces.push(Piece::Variable(variable.clone()));
+        from = end - 1;
+    }
+    let rest = text[from..].to_owned();
     pieces.push(Piece::Text(rest));
     Ok((Word::Joined(pieces), found))
 }
@@ -379,10 +387,11 @@ mod tests {
 
     #[test]
     fn a_body_with_secrets_as_variables_expands_to_the_body_as_sent() {
+        // `/pw` stands before the replicas in the text, after them in the pointers.
         let body = serde_json::json!({
             "name": "it's $HOME",
-            "replicas": [{"pw": "p\"1 $x"}, {"pw": "p2"}, {"pw": ""}],
             "pw": "top",
+            "replicas": [{"pw": "p\"1 $x"}, {"pw": "p2"}, {"pw": ""}],
         });
         let sent = body.to_string();
         let (word, found) = body_with_variables(&body, &["/replicas/*/pw", "/pw"], &sent).unwrap();
