@@ -182,36 +182,26 @@ where
     let (status, request_id) = (value.status(), request_id_header(value.headers()));
     let secrets = record.sent_secrets();
     let secrets: Vec<&str> = secrets.iter().map(crate::Secret::expose).collect();
-    Err(ApiError::service(
-        operation,
-        ErrorKind::Service,
-        status,
-        request_id,
-        value.into_inner().into(),
+    Err(
+        ApiError::service(operation, status, request_id, value.into_inner().into())
+            .with_client_request_id(client_request_id)
+            .scrubbed(&secrets),
     )
-    .with_client_request_id(client_request_id)
-    .scrubbed(&secrets))
 }
 
 impl<E: ServiceError> ApiError<E> {
+    /// The service answered `status` with its error body `body`.
     fn service(
         operation: &'static str,
-        kind: ErrorKind,
         status: StatusCode,
         request_id: Option<String>,
         body: E,
     ) -> Self {
-        let request_id = request_id.or_else(|| body.request_id().map(str::to_owned));
-        Self {
-            operation,
-            kind,
-            status: Some(status),
-            request_id,
-            client_request_id: None,
-            service: Some(Answered::new(body)),
-            detail: String::new(),
-            source: None,
-        }
+        let mut out = Self::plain(operation, ErrorKind::Service, String::new());
+        out.status = Some(status);
+        out.request_id = request_id.or_else(|| body.request_id().map(str::to_owned));
+        out.service = Some(Answered::new(body));
+        out
     }
 
     /// This error with every secret in `secrets` replaced by `***` wherever its text quotes
@@ -288,13 +278,7 @@ impl<E: ServiceError + DeserializeOwned> ApiError<E> {
         match error {
             RawError::ErrorResponse(value) => {
                 let (status, request_id) = (value.status(), request_id_header(value.headers()));
-                Self::service(
-                    operation,
-                    ErrorKind::Service,
-                    status,
-                    request_id,
-                    value.into_inner(),
-                )
+                Self::service(operation, status, request_id, value.into_inner())
             }
             RawError::InvalidRequest(message) => {
                 Self::plain(operation, ErrorKind::InvalidRequest, message)
@@ -341,16 +325,12 @@ impl<E: ServiceError + DeserializeOwned> ApiError<E> {
                     .as_ref()
                     .and_then(|s| s.request_id().map(str::to_owned))
             });
-            return Self {
-                operation,
-                kind: runtime.kind(),
-                status: runtime.status(),
-                request_id,
-                client_request_id: None,
-                service: service.map(Answered::new),
-                detail: runtime.message().to_owned(),
-                source: Some(Box::new(runtime.clone())),
-            };
+            let mut out = Self::plain(operation, runtime.kind(), runtime.message().to_owned());
+            out.status = runtime.status();
+            out.request_id = request_id;
+            out.service = service.map(Answered::new);
+            out.source = Some(Box::new(runtime.clone()));
+            return out;
         }
         let kind = crate::error::Error::kind_of(&error).unwrap_or(ErrorKind::Transport);
         let what = match kind {
@@ -634,14 +614,7 @@ mod tests {
         let secret = r#"ab"cd-DB-SECRET"#;
         // A service error whose body carries `id`, as the call that sent `secret` sees it.
         let answered = |id: String| {
-            ApiError::service(
-                "Op",
-                ErrorKind::Service,
-                StatusCode::BAD_REQUEST,
-                None,
-                WithId(id),
-            )
-            .scrubbed(&[secret])
+            ApiError::service("Op", StatusCode::BAD_REQUEST, None, WithId(id)).scrubbed(&[secret])
         };
         let e = answered(format!(
             "\u{1b}]0;PWNED\u{7}\u{1b}[2J\u{9b}31m {{\"password\":{}}} {}",

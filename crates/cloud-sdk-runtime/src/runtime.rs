@@ -114,6 +114,25 @@ pub struct AuthRejected {
     pub kind: ErrorKind,
 }
 
+impl AuthRejected {
+    /// `response` marked as a refusal for `reason` (in protection space `realm`, when the
+    /// server named one), which the runtime reports as an error of `kind`.
+    #[cfg_attr(not(any(feature = "digest", feature = "huawei")), allow(dead_code))]
+    pub(crate) fn mark(
+        mut response: reqwest::Response,
+        kind: ErrorKind,
+        reason: impl Into<String>,
+        realm: Option<String>,
+    ) -> reqwest::Response {
+        response.extensions_mut().insert(Self {
+            reason: reason.into(),
+            realm,
+            kind,
+        });
+        response
+    }
+}
+
 /// Marks a stand-in response that no server sent (a request that could not be signed, a token
 /// that could not be had): its status is not reported as the server's.
 #[derive(Debug, Clone, Copy)]
@@ -548,13 +567,7 @@ impl Runtime {
         if response.status().is_redirection()
             && response.extensions().get::<NotAnswered>().is_none()
         {
-            let location = response
-                .headers()
-                .get(reqwest::header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| response.url().join(v).ok())
-                .map(|u| transport::origin(&u))
-                .unwrap_or_else(|| "an unnamed place".to_owned());
+            let location = transport::redirect_origin(&response);
             return Finished::Failed(
                 Error::new(
                     ErrorKind::RedirectRefused,

@@ -215,6 +215,18 @@ pub(crate) fn origin(url: &url::Url) -> String {
     }
 }
 
+/// The origin the `Location` of a redirect `response` names, for an error message (never its
+/// path or query).
+pub(crate) fn redirect_origin(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| response.url().join(v).ok())
+        .map(|u| origin(&u))
+        .unwrap_or_else(|| "an unnamed place".to_owned())
+}
+
 /// The error for a response over `limit` bytes.
 fn too_large(limit: u64, what: &str) -> Error {
     Error::new(
@@ -288,11 +300,8 @@ pub(crate) async fn discard(mut response: reqwest::Response, limit: u64) {
 
 /// The innermost cause of an error, which says what happened without reqwest's URL.
 pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut current = error;
-    while let Some(next) = current.source() {
-        current = next;
-    }
-    current.to_string()
+    let innermost = crate::error::chain(error).last();
+    innermost.map(ToString::to_string).unwrap_or_default()
 }
 
 /// A copy of `request` to send again, or `None` when its body is a stream (it can be sent

@@ -191,7 +191,7 @@ impl DigestAuth {
                         self.rejection_hint
                     );
                     tracing::warn!(origin = %OriginOf(&target.url), realm = %realm, status = %response.status(), "digest: signed request refused");
-                    return Ok(mark(
+                    return Ok(AuthRejected::mark(
                         response,
                         ErrorKind::CredentialsRejected,
                         reason,
@@ -249,7 +249,7 @@ impl DigestAuth {
                 };
                     tracing::warn!(origin = %OriginOf(&target.url), realm = %realm, status = %response.status(), "digest: credentials refused");
                     self.session.rejected(&target.url, &prepared.lease, fresh);
-                    return Ok(mark(response, kind, reason, Some(realm)));
+                    return Ok(AuthRejected::mark(response, kind, reason, Some(realm)));
                 }
             };
             prepared = match self.sign(lease, &target, &again) {
@@ -257,7 +257,12 @@ impl DigestAuth {
                 Err(()) => {
                     let reason =
                         "the server's new Digest challenge cannot sign this request".to_owned();
-                    return Ok(mark(response, ErrorKind::BadChallenge, reason, Some(realm)));
+                    return Ok(AuthRejected::mark(
+                        response,
+                        ErrorKind::BadChallenge,
+                        reason,
+                        Some(realm),
+                    ));
                 }
             };
             request = again;
@@ -330,13 +335,23 @@ impl DigestAuth {
             let reason = format!(
                 "the server answered an unauthenticated probe with {status} instead of a Digest challenge; the request was not sent"
             );
-            return Ok(Err(mark(response, ErrorKind::BadChallenge, reason, None)));
+            return Ok(Err(AuthRejected::mark(
+                response,
+                ErrorKind::BadChallenge,
+                reason,
+                None,
+            )));
         }
         let challenge = match select(&response, body_buffered(Some(request))) {
             Ok(c) => c,
             Err(e) => {
                 let reason = format!("cannot authenticate: {e}; the request was not sent");
-                return Ok(Err(mark(response, ErrorKind::BadChallenge, reason, None)));
+                return Ok(Err(AuthRejected::mark(
+                    response,
+                    ErrorKind::BadChallenge,
+                    reason,
+                    None,
+                )));
             }
         };
         tracing::debug!(origin = %OriginOf(&target.url), realm = %challenge.realm(), algorithm = %challenge.algorithm(), "digest: challenge received");
@@ -349,7 +364,7 @@ impl DigestAuth {
             }
             Err(_) => {
                 let reason = "the server's Digest challenge cannot sign this request; the request was not sent".to_owned();
-                Ok(Err(mark(
+                Ok(Err(AuthRejected::mark(
                     response,
                     ErrorKind::BadChallenge,
                     reason,
@@ -423,19 +438,4 @@ fn select(
         ))),
         (result, _) => result,
     }
-}
-
-/// Marks `response` as a refusal for [`crate::Runtime::post`] to report.
-fn mark(
-    mut response: reqwest::Response,
-    kind: ErrorKind,
-    reason: String,
-    realm: Option<String>,
-) -> reqwest::Response {
-    response.extensions_mut().insert(AuthRejected {
-        reason,
-        realm,
-        kind,
-    });
-    response
 }

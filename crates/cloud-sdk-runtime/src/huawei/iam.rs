@@ -2,8 +2,6 @@
 //! token from the `X-Subject-Token` response header, expiry from the body's
 //! `token.expires_at`.
 
-use std::fmt;
-
 use serde_json::json;
 
 use super::{
@@ -24,8 +22,8 @@ pub enum ProjectScope {
     Name(String),
 }
 
-/// IAM user credentials for the password method. `Debug` hides the password.
-#[derive(Clone)]
+/// IAM user credentials for the password method. `Debug` hides the password (a [`Secret`]).
+#[derive(Clone, Debug)]
 pub struct IamPassword {
     user_name: String,
     password: Secret,
@@ -47,17 +45,6 @@ impl IamPassword {
             domain_name: domain_name.into(),
             scope,
         }
-    }
-}
-
-impl fmt::Debug for IamPassword {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IamPassword")
-            .field("user_name", &self.user_name)
-            .field("password", &self.password)
-            .field("domain_name", &self.domain_name)
-            .field("scope", &self.scope)
-            .finish()
     }
 }
 
@@ -160,12 +147,16 @@ impl IamPasswordProvider {
             && !client.allows_insecure_http()
             && !crate::transport::is_loopback_http(url)
         {
-            return Err(TokenError::refused(format!(
-                "refusing to send the IAM password over plain {}:// to {}; use an https:// IAM \
+            return Err(TokenError::of_kind(
+                format!(
+                    "refusing to send the IAM password over plain {}:// to {}; use an https:// IAM \
                  endpoint (HUAWEICLOUD_SDK_IAM_ENDPOINT)",
-                url.scheme(),
-                url.host_str().unwrap_or("<no host>")
-            )));
+                    url.scheme(),
+                    url.host_str().unwrap_or("<no host>")
+                ),
+                None,
+                ErrorKind::InsecureUrl,
+            ));
         }
         // The body holds the password: built here, never logged.
         let body: bytes::Bytes = serde_json::to_vec(&self.request_body())
@@ -195,32 +186,27 @@ impl IamPasswordProvider {
         let response = sent.map_err(|e| {
             // reqwest's error text carries the URL with its query; ours has neither that
             // nor user-info.
-            let timed_out = e.is_timeout();
-            let message = format!("POST {} failed: {}", UrlForLog(url), e.without_url());
             // A timeout is a timeout, whichever request ran out of time.
-            if timed_out {
-                TokenError::timed_out(message)
+            let kind = if e.is_timeout() {
+                ErrorKind::TimedOut
             } else {
-                TokenError::new(message, None)
-            }
+                ErrorKind::CredentialsUnavailable
+            };
+            let message = format!("POST {} failed: {}", UrlForLog(url), e.without_url());
+            TokenError::of_kind(message, None, kind)
         })?;
         let status = response.status();
         if status.is_redirection() {
-            let location = response
-                .headers()
-                .get(reqwest::header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| url.join(v).ok())
-                .map(|u| crate::transport::origin(&u))
-                .unwrap_or_else(|| "an unnamed place".to_owned());
-            return Err(TokenError::redirected(
+            let location = crate::transport::redirect_origin(&response);
+            return Err(TokenError::of_kind(
                 format!(
                     "IAM answered HTTP {status} to POST {}, redirecting to {location}; redirects \
                      are not followed, so the password stays with the configured IAM endpoint: \
                      check HUAWEICLOUD_SDK_IAM_ENDPOINT",
                     UrlForLog(url)
                 ),
-                status.as_u16(),
+                Some(status.as_u16()),
+                ErrorKind::RedirectRefused,
             ));
         }
         if !status.is_success() {

@@ -268,7 +268,7 @@ fn require_https(url: &str, var: &str) -> Result<(), ConfigError> {
 }
 
 /// A response standing in for one the service never sent (the request could not be signed,
-/// no token could be had), marked so that `Runtime::post` reports `reason` as an error.
+/// no token could be had), marked so that `Runtime::exec` reports `reason` as an error.
 pub(crate) fn local_failure(
     status: http::StatusCode,
     kind: ErrorKind,
@@ -279,12 +279,7 @@ pub(crate) fn local_failure(
     response
         .extensions_mut()
         .insert(crate::runtime::NotAnswered);
-    response.extensions_mut().insert(AuthRejected {
-        reason,
-        realm: None,
-        kind,
-    });
-    reqwest::Response::from(response)
+    AuthRejected::mark(response.into(), kind, reason, None)
 }
 
 #[cfg(test)]
