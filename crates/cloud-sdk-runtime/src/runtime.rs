@@ -510,7 +510,7 @@ impl Runtime {
             elapsed_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let deadline = self.deadline();
+        let deadline = transport::deadline(tokio::time::Instant::now(), self.limits.call_timeout);
         // Each request's timeout ends by the deadline (see `attempts`), but an authenticator may
         // wait on more than its request (a token fetch, a Digest probe): the timer bounds that.
         let outcome = tokio::time::timeout_at(deadline, self.attempts(request, deadline))
@@ -531,14 +531,6 @@ impl Runtime {
             Err(Failed::Reqwest(e)) => Err(e.without_url()),
             Err(Failed::Runtime(e)) => Err(crate::seam::into_reqwest(e).await),
         }
-    }
-
-    /// When a call starting now must end: its time limit from now (a limit too large to add
-    /// is no limit: about thirty years).
-    fn deadline(&self) -> tokio::time::Instant {
-        let now = tokio::time::Instant::now();
-        now.checked_add(self.limits.call_timeout)
-            .unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 86_400))
     }
 
     fn call_timed_out(&self) -> Error {
@@ -660,7 +652,7 @@ impl Runtime {
             // authenticator never sends twice; one copy serves both. A body that cannot be
             // cloned (a stream) can be sent only once.
             let copy = if attempt < self.retry.max_attempts || self.inner.auth.may_resend() {
-                transport::copy_request(&pending)
+                pending.try_clone()
             } else {
                 None
             };

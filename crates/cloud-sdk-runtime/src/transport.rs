@@ -175,6 +175,14 @@ fn env_https_proxy() -> Option<reqwest::Proxy> {
         .map(|proxy| proxy.no_proxy(reqwest::NoProxy::from_env()))
 }
 
+/// `start + limit`: when a call or a wait started at `start` must end. A limit too large to add
+/// is no limit: about thirty years.
+pub(crate) fn deadline(start: Instant, limit: Duration) -> Instant {
+    start
+        .checked_add(limit)
+        .unwrap_or_else(|| start + Duration::from_secs(30 * 365 * 86_400))
+}
+
 /// Whether `url` is plain `http://` to this machine: an IP literal in `127.0.0.0/8`, `::1`, or
 /// `localhost` (RFC 6761 reserves it for loopback). Credentials may go there without TLS; a
 /// redirect cannot lead there, since redirects are never followed.
@@ -302,12 +310,6 @@ pub(crate) async fn discard(mut response: reqwest::Response, limit: u64) {
 pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let innermost = crate::error::chain(error).last();
     innermost.map(ToString::to_string).unwrap_or_default()
-}
-
-/// A copy of `request` to send again, or `None` when its body is a stream (it can be sent
-/// only once).
-pub(crate) fn copy_request(request: &reqwest::Request) -> Option<reqwest::Request> {
-    request.try_clone()
 }
 
 /// The longest URL an HTTP request can carry: the `http` crate's limit on a URI, which reqwest
@@ -453,7 +455,7 @@ mod tests {
         get.headers_mut()
             .append("accept", http::HeaderValue::from_static("application/json"));
         *get.version_mut() = http::Version::HTTP_2;
-        let copy = copy_request(&get).unwrap();
+        let copy = get.try_clone().unwrap();
         assert_eq!(copy.method(), http::Method::GET);
         assert_eq!(copy.url(), &url);
         assert_eq!(copy.headers(), get.headers());
@@ -462,13 +464,13 @@ mod tests {
         // A request's own timeout goes with it.
         *get.timeout_mut() = Some(Duration::from_millis(1234));
         assert_eq!(
-            copy_request(&get).unwrap().timeout(),
+            get.try_clone().unwrap().timeout(),
             Some(&Duration::from_millis(1234))
         );
         // A body in memory is kept; a stream cannot be sent twice.
         let mut post = reqwest::Request::new(http::Method::POST, url.clone());
         *post.body_mut() = Some(reqwest::Body::from("{\"a\":1}"));
-        let copy = copy_request(&post).unwrap();
+        let copy = post.try_clone().unwrap();
         assert_eq!(
             copy.body().and_then(reqwest::Body::as_bytes),
             Some(&b"{\"a\":1}"[..])
@@ -477,7 +479,7 @@ mod tests {
         *streamed.body_mut() = Some(reqwest::Body::wrap(OneFrame(Some(
             bytes::Bytes::from_static(b"x"),
         ))));
-        assert!(copy_request(&streamed).is_none());
+        assert!(streamed.try_clone().is_none());
     }
 
     /// A body whose bytes are not in memory: one frame, produced when polled.

@@ -150,16 +150,15 @@ impl DigestAuth {
             url: request.url().clone(),
             method: request.method().clone(),
         };
-        // The usual call signs with the cached nonce, waiting on nothing.
-        let mut prepared = match self.session.acquire(&target.url) {
-            Acquired::Lease(lease) => match self.sign(lease, &target, &request) {
-                Ok(p) => p,
-                Err(()) => match self.prepare(client, &target, &request, None).await? {
-                    Ok(p) => p,
-                    Err(response) => return Ok(response),
-                },
-            },
-            Acquired::Probe(lock) => match self.prepare(client, &target, &request, lock).await? {
+        // The usual call signs with the cached nonce, waiting on nothing; else it probes (under
+        // the origin's lock when the session hands one out).
+        let signed = match self.session.acquire(&target.url) {
+            Acquired::Lease(lease) => self.sign(lease, &target, &request).map_err(|()| None),
+            Acquired::Probe(lock) => Err(lock),
+        };
+        let mut prepared = match signed {
+            Ok(p) => p,
+            Err(lock) => match self.prepare(client, &target, &request, lock).await? {
                 Ok(p) => p,
                 Err(response) => return Ok(response),
             },
@@ -201,7 +200,7 @@ impl DigestAuth {
             };
             // The request once more, from the runtime's copy: only now, when it is needed. A
             // streamed body has no copy and cannot be sent again.
-            let again = spare.and_then(crate::transport::copy_request);
+            let again = spare.and_then(reqwest::Request::try_clone);
             // Overtaken: another request took a higher count of this shared nonce before this
             // one was answered, so a server that checks count order may have refused it for
             // that alone (see the session module).

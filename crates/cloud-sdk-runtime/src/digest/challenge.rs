@@ -166,6 +166,14 @@ impl ParseError {
             limit: Some(limit),
         }
     }
+
+    fn at(position: usize, message: &'static str) -> Self {
+        Self {
+            position,
+            message,
+            limit: None,
+        }
+    }
 }
 
 impl fmt::Display for ParseError {
@@ -313,11 +321,7 @@ impl Parser<'_> {
     }
 
     fn error(&self, message: &'static str) -> ParseError {
-        ParseError {
-            position: self.pos,
-            message,
-            limit: None,
-        }
+        ParseError::at(self.pos, message)
     }
 
     /// Skips optional whitespace; says whether there was any.
@@ -416,11 +420,10 @@ impl Parser<'_> {
             };
             self.work += 1;
             if !seen.insert(name.to_ascii_lowercase()) {
-                return Err(ParseError {
-                    position: name_at,
-                    message: "parameter given twice in one challenge",
-                    limit: None,
-                });
+                return Err(ParseError::at(
+                    name_at,
+                    "parameter given twice in one challenge",
+                ));
             }
             params.push((name, value));
             self.skip_ows();
@@ -445,11 +448,7 @@ impl Parser<'_> {
         let mut buf = Vec::new();
         loop {
             let Some(b) = self.peek() else {
-                return Err(ParseError {
-                    position: open,
-                    message: "unterminated quoted string",
-                    limit: None,
-                });
+                return Err(ParseError::at(open, "unterminated quoted string"));
             };
             match b {
                 b'"' => {
@@ -480,11 +479,7 @@ impl Parser<'_> {
         }
         // Only ASCII backslashes were dropped from valid UTF-8, so this cannot fail; map the
         // impossible case to an error rather than panic.
-        String::from_utf8(buf).map_err(|_| ParseError {
-            position: open,
-            message: "invalid UTF-8 in quoted string",
-            limit: None,
-        })
+        String::from_utf8(buf).map_err(|_| ParseError::at(open, "invalid UTF-8 in quoted string"))
     }
 }
 

@@ -709,7 +709,7 @@ impl TokenAuth {
             return Ok(response);
         }
         // The runtime's copy, for the one retry; a streamed body cannot be replayed.
-        let Some(retry) = spare.and_then(crate::transport::copy_request) else {
+        let Some(retry) = spare.and_then(reqwest::Request::try_clone) else {
             cache.invalidate();
             return Ok(rejected(
                 response,
