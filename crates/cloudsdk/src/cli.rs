@@ -235,7 +235,8 @@ fn field_help(f: &Field) -> String {
     help
 }
 
-fn capitalised(s: &str) -> String {
+/// `s` with its first letter in upper case (`path` → `Path`).
+pub(crate) fn capitalised(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(first) => first.to_uppercase().chain(c).collect(),
