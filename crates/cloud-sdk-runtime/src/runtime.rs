@@ -451,20 +451,16 @@ impl Runtime {
             let what = format!("{} credentials", inner.auth.scheme());
             inner.transport.check_secure(request.url(), &what)?;
         }
-        if !request.headers().contains_key(reqwest::header::USER_AGENT) {
-            let value = match &inner.app_name {
+        let headers = request.headers_mut();
+        headers
+            .entry(reqwest::header::USER_AGENT)
+            .or_insert_with(|| match &inner.app_name {
                 Some(app) => HeaderValue::try_from(format!("{user_agent} {app}"))
                     .unwrap_or(HeaderValue::from_static(user_agent)),
                 None => HeaderValue::from_static(user_agent),
-            };
-            request
-                .headers_mut()
-                .insert(reqwest::header::USER_AGENT, value);
-        }
+            });
         for (name, value) in &inner.headers {
-            if !request.headers().contains_key(name) {
-                request.headers_mut().insert(name.clone(), value.clone());
-            }
+            headers.entry(name).or_insert_with(|| value.clone());
         }
         for name in &inner.uuid_query {
             let sent = request
@@ -472,14 +468,11 @@ impl Runtime {
                 .query_pairs()
                 .find(|(k, _)| k == name.as_str())
                 .map(|(_, v)| v.into_owned());
-            let id = match sent {
-                Some(id) => id,
-                None => {
-                    let id = uuid::Uuid::new_v4().to_string();
-                    request.url_mut().query_pairs_mut().append_pair(name, &id);
-                    id
-                }
-            };
+            let id = sent.unwrap_or_else(|| {
+                let id = uuid::Uuid::new_v4().to_string();
+                request.url_mut().query_pairs_mut().append_pair(name, &id);
+                id
+            });
             // The first id named is the call's (an API names at most one).
             let _ = record.client_request_id.set(id);
         }
@@ -865,12 +858,8 @@ impl ClientCore {
 
     /// The same core with a fresh record for one call, and that record.
     pub fn for_call(&self) -> (Self, Arc<CallRecord>) {
-        let record = Arc::new(CallRecord::default());
-        let core = Self {
-            runtime: self.runtime.clone(),
-            unusable_base: self.unusable_base.clone(),
-            record: Arc::clone(&record),
-        };
+        let core = self.with_runtime(self.runtime.clone());
+        let record = Arc::clone(&core.record);
         (core, record)
     }
 

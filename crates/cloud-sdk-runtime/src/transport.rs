@@ -356,34 +356,23 @@ pub(crate) fn guard(
     deadline: Instant,
 ) -> reqwest::Response {
     let url = response.url().clone();
-    let response: http::Response<reqwest::Body> = response.into();
-    let (parts, body) = response.into_parts();
+    let (mut parts, body) = http::Response::from(response).into_parts();
+    // reqwest keeps the URL in an extension of its own, set only through its builder extension
+    // (which cannot fail: nothing else is set on the builder).
+    use reqwest::ResponseBuilderExt as _;
+    if let Ok(with_url) = http::Response::builder().url(url).body(()) {
+        parts.extensions.extend(with_url.into_parts().0.extensions);
+    }
     let guarded = GuardedBody {
         inner: body,
         read: 0,
         limit,
         timer: Box::pin(tokio::time::sleep_until(deadline)),
     };
-    // reqwest keeps the URL in an extension of its own, set through its builder extension.
-    use reqwest::ResponseBuilderExt as _;
-    let head = http::Response::builder()
-        .status(parts.status)
-        .version(parts.version)
-        .url(url)
-        .body(());
-    let body = reqwest::Body::wrap(guarded);
-    let mut rebuilt = match head {
-        Ok(head) => head.map(|()| body),
-        // Cannot happen: status and version come from a response that had them.
-        Err(_) => {
-            let mut plain = http::Response::new(body);
-            *plain.status_mut() = parts.status;
-            plain
-        }
-    };
-    *rebuilt.headers_mut() = parts.headers;
-    rebuilt.extensions_mut().extend(parts.extensions);
-    reqwest::Response::from(rebuilt)
+    reqwest::Response::from(http::Response::from_parts(
+        parts,
+        reqwest::Body::wrap(guarded),
+    ))
 }
 
 struct GuardedBody {
@@ -522,6 +511,27 @@ mod tests {
             let found = crate::seam::find(&error).map(Error::kind);
             assert_eq!(found, Some(ErrorKind::TimedOut), "{error:?}");
         });
+    }
+
+    #[test]
+    fn a_guarded_response_keeps_its_url_status_version_and_headers() {
+        use reqwest::ResponseBuilderExt as _;
+        let url = url::Url::parse("https://css.example.com/v1.0/p?x=1").unwrap();
+        let answered = http::Response::builder()
+            .status(202)
+            .version(http::Version::HTTP_2)
+            .header("x-request-id", "r-1")
+            .url(url.clone())
+            .body("{}")
+            .unwrap();
+        let guarded = runtime().block_on(async {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            guard(reqwest::Response::from(answered), 1024, deadline)
+        });
+        assert_eq!(guarded.url(), &url);
+        assert_eq!(guarded.status(), http::StatusCode::ACCEPTED);
+        assert_eq!(guarded.version(), http::Version::HTTP_2);
+        assert_eq!(guarded.headers()["x-request-id"], "r-1");
     }
 
     #[test]

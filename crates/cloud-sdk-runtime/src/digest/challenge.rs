@@ -124,19 +124,12 @@ impl Limit {
 
 impl fmt::Display for Limit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::ParamsPerChallenge => {
-                write!(f, "more than {} parameters in one challenge", self.max())
-            }
-            Self::ChallengesPerResponse => {
-                write!(f, "more than {} challenges in one response", self.max())
-            }
-            Self::HeaderBytes => write!(
-                f,
-                "more than {} bytes of WWW-Authenticate in one response",
-                self.max()
-            ),
-        }
+        let what = match self {
+            Self::ParamsPerChallenge => "parameters in one challenge",
+            Self::ChallengesPerResponse => "challenges in one response",
+            Self::HeaderBytes => "bytes of WWW-Authenticate in one response",
+        };
+        write!(f, "more than {} {what}", self.max())
     }
 }
 
@@ -306,6 +299,11 @@ fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
+/// RFC 9110 §5.6.3 optional whitespace: a space or a tab.
+fn is_ows(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
 /// RFC 9110 §11.2 `token68` characters (before the trailing `=`s).
 fn is_token68_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"-._~+/".contains(&b)
@@ -324,31 +322,32 @@ impl Parser<'_> {
         ParseError::at(self.pos, message)
     }
 
+    /// Where the run of bytes that `accept` takes, starting at `from`, ends.
+    fn run_end(&self, from: usize, accept: impl Fn(u8) -> bool) -> usize {
+        let rest = self.s.get(from..).unwrap_or_default();
+        from + rest.iter().take_while(|&&b| accept(b)).count()
+    }
+
     /// Skips optional whitespace; says whether there was any.
     fn skip_ows(&mut self) -> bool {
         let start = self.pos;
-        while matches!(self.peek(), Some(b' ' | b'\t')) {
-            self.pos += 1;
-        }
+        self.pos = self.run_end(start, is_ows);
         self.pos > start
     }
 
     /// Skips whitespace and commas: RFC 9110 §5.6.1 lets a list hold empty elements.
     fn skip_list_separators(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b',')) {
-            self.pos += 1;
-        }
+        self.pos = self.run_end(self.pos, |b| is_ows(b) || b == b',');
     }
 
     fn token(&mut self, what: &'static str) -> Result<String, ParseError> {
         let start = self.pos;
-        while self.peek().is_some_and(is_tchar) {
-            self.pos += 1;
-        }
-        if self.pos == start {
+        let end = self.run_end(start, is_tchar);
+        if end == start {
             return Err(self.error(what));
         }
-        Ok(self.slice(start, self.pos))
+        self.pos = end;
+        Ok(self.slice(start, end))
     }
 
     fn slice(&self, start: usize, end: usize) -> String {
@@ -360,41 +359,23 @@ impl Parser<'_> {
     /// what tells `abc==` apart from a parameter `abc=value`.
     fn token68(&mut self) -> Option<String> {
         let start = self.pos;
-        let mut end = start;
-        while self.s.get(end).copied().is_some_and(is_token68_char) {
-            end += 1;
-        }
-        if end == start {
+        let chars_end = self.run_end(start, is_token68_char);
+        if chars_end == start {
             return None;
         }
-        while self.s.get(end) == Some(&b'=') {
-            end += 1;
-        }
-        let mut after = end;
-        while matches!(self.s.get(after), Some(b' ' | b'\t')) {
-            after += 1;
-        }
+        let end = self.run_end(chars_end, |b| b == b'=');
+        let after = self.run_end(end, is_ows);
         if after < self.s.len() && self.s[after] != b',' {
             return None;
         }
-        let t = self.slice(start, end);
         self.pos = end;
-        Some(t)
+        Some(self.slice(start, end))
     }
 
     /// Whether a parameter (`token BWS "="`) starts here, rather than the next challenge.
     fn at_param(&self) -> bool {
-        let mut i = self.pos;
-        while self.s.get(i).copied().is_some_and(is_tchar) {
-            i += 1;
-        }
-        if i == self.pos {
-            return false;
-        }
-        while matches!(self.s.get(i), Some(b' ' | b'\t')) {
-            i += 1;
-        }
-        self.s.get(i) == Some(&b'=')
+        let name_end = self.run_end(self.pos, is_tchar);
+        name_end > self.pos && self.s.get(self.run_end(name_end, is_ows)) == Some(&b'=')
     }
 
     fn params(&mut self, params: &mut Vec<(String, String)>) -> Result<(), ParseError> {

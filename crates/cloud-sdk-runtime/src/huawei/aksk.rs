@@ -214,11 +214,7 @@ pub fn sign_request_at(
                 .collect();
             let canonical_query =
                 sign::canonical_query_string(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-            url.set_query(if canonical_query.is_empty() {
-                None
-            } else {
-                Some(&canonical_query)
-            });
+            url.set_query(Some(canonical_query.as_str()).filter(|q| !q.is_empty()));
             pairs
         }
     };

@@ -133,7 +133,7 @@ pub fn from_vars(
     let base_url = service_base_url(service, region.as_deref(), &var)?;
 
     let (ak, sk) = (var(env::AK), var(env::SK));
-    let builder = if ak.is_some() || sk.is_some() {
+    let mut builder = if ak.is_some() || sk.is_some() {
         let ak = ak.ok_or_else(|| {
             ConfigError::missing_env(
                 env::AK,
@@ -202,7 +202,6 @@ pub fn from_vars(
         )));
     };
 
-    let mut builder = builder;
     for (header, variable) in service.env_headers {
         if let Some(value) = var(variable) {
             builder = builder
