@@ -344,7 +344,8 @@ pub(crate) fn build(
         reqwest::header::ACCEPT,
         reqwest::header::HeaderValue::from_static("application/json"),
     );
-    if let Some(body) = call.body_text() {
+    // The body as sent: compact JSON.
+    if let Some(body) = call.body.as_ref().map(Value::to_string) {
         headers.insert(
             reqwest::header::CONTENT_TYPE,
             reqwest::header::HeaderValue::from_static("application/json"),
@@ -517,7 +518,7 @@ pub(crate) async fn all(
         let total = page.get(paging.total).and_then(Value::as_u64);
         // A page not in the documented form is the server's fault, not an empty page: taken as
         // empty, `--all` would print nothing and succeed.
-        let items = match page {
+        let mut items = match page {
             Value::Object(mut map) => match map.remove(paging.items) {
                 Some(Value::Array(items)) => items,
                 other => {
@@ -538,7 +539,6 @@ pub(crate) async fn all(
                 )));
             }
         };
-        let mut items = items;
         if let Some(max) = max {
             // A server that sends more than it was asked for gets no more than --max-items
             // printed.
@@ -629,10 +629,8 @@ impl Condition {
             .strip_prefix('\'')
             .and_then(|r| r.strip_suffix('\''))
             .or_else(|| raw.strip_prefix('`').and_then(|r| r.strip_suffix('`')));
-        let value = match unquoted {
-            Some(s) => serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.to_owned())),
-            None => serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned())),
-        };
+        let text = unquoted.unwrap_or(raw);
+        let value = serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()));
         Ok(Self {
             text: text.trim().to_owned(),
             expr,
