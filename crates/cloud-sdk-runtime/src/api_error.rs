@@ -491,11 +491,10 @@ impl<E: ServiceError> fmt::Display for ApiError<E> {
             write!(f, ": {}", self.detail)?;
         }
         match (&self.request_id, &self.client_request_id) {
-            (Some(id), _) => write!(f, " (request id {id})")?,
-            (None, Some(id)) => write!(f, " (client request id {id})")?,
-            (None, None) => {}
+            (Some(id), _) => write!(f, " (request id {id})"),
+            (None, Some(id)) => write!(f, " (client request id {id})"),
+            (None, None) => Ok(()),
         }
-        Ok(())
     }
 }
 

@@ -439,12 +439,7 @@ impl Parser<'_> {
                 b'\\' => {
                     self.pos += 1;
                     match self.peek() {
-                        Some(c)
-                            if c == b'\t'
-                                || c == b' '
-                                || (0x21..=0x7e).contains(&c)
-                                || c >= 0x80 =>
-                        {
+                        Some(c @ (b'\t' | b' ' | 0x21..=0x7e | 0x80..=0xff)) => {
                             buf.push(c);
                             self.pos += 1;
                         }

@@ -163,16 +163,14 @@ impl OriginState {
     /// the oldest one when [`MAX_SPACES_PER_ORIGIN`] are cached).
     fn enter(&mut self, realm: &str) -> &mut Space {
         self.realm = Some(realm.to_owned());
-        let index = match self.spaces.iter().position(|(r, _)| r == realm) {
-            Some(i) => i,
-            None => {
-                if self.spaces.len() >= MAX_SPACES_PER_ORIGIN {
-                    self.spaces.remove(0);
-                }
-                self.spaces.push((realm.to_owned(), Space::default()));
-                self.spaces.len() - 1
+        let found = self.spaces.iter().position(|(r, _)| r == realm);
+        let index = found.unwrap_or_else(|| {
+            if self.spaces.len() >= MAX_SPACES_PER_ORIGIN {
+                self.spaces.remove(0);
             }
-        };
+            self.spaces.push((realm.to_owned(), Space::default()));
+            self.spaces.len() - 1
+        });
         &mut self.spaces[index].1
     }
 }
@@ -195,18 +193,16 @@ pub(crate) struct Session {
 
 /// The entry of `url`'s origin, made on first use.
 fn entry<'a>(origins: &'a mut Vec<OriginState>, url: &url::Url) -> &'a mut OriginState {
-    let index = match origins.iter().position(|o| o.origin.is_of(url)) {
-        Some(i) => i,
-        None => {
-            origins.push(OriginState {
-                origin: Origin::of(url),
-                realm: None,
-                spaces: Vec::new(),
-                probe: Arc::default(),
-            });
-            origins.len() - 1
-        }
-    };
+    let found = origins.iter().position(|o| o.origin.is_of(url));
+    let index = found.unwrap_or_else(|| {
+        origins.push(OriginState {
+            origin: Origin::of(url),
+            realm: None,
+            spaces: Vec::new(),
+            probe: Arc::default(),
+        });
+        origins.len() - 1
+    });
     &mut origins[index]
 }
 

@@ -196,6 +196,8 @@ impl IamPasswordProvider {
             TokenError::of_kind(message, None, kind)
         })?;
         let status = response.status();
+        // A failure once IAM answered: it carries IAM's status.
+        let answered = |message: String| TokenError::new(message, Some(status.as_u16()));
         if status.is_redirection() {
             let location = crate::transport::redirect_origin(&response);
             return Err(TokenError::of_kind(
@@ -223,13 +225,10 @@ impl IamPasswordProvider {
                 }
                 _ => "IAM is unavailable or rejected the request",
             };
-            return Err(TokenError::new(
-                format!(
-                    "IAM answered HTTP {status} to POST {}: {hint}; IAM said: {detail}",
-                    UrlForLog(url)
-                ),
-                Some(status.as_u16()),
-            ));
+            return Err(answered(format!(
+                "IAM answered HTTP {status} to POST {}: {hint}; IAM said: {detail}",
+                UrlForLog(url)
+            )));
         }
         let token = response
             .headers()
@@ -238,10 +237,9 @@ impl IamPasswordProvider {
             .map(str::to_owned)
             .filter(|t| !t.is_empty())
             .ok_or_else(|| {
-                TokenError::new(
-                    format!("IAM answered HTTP {status} without an X-Subject-Token header"),
-                    Some(status.as_u16()),
-                )
+                answered(format!(
+                    "IAM answered HTTP {status} without an X-Subject-Token header"
+                ))
             })?;
         let body = client.read_limited(response).await.map_err(|e| {
             // Too large, or out of time, stays what it is; a lost connection is IAM unavailable.
@@ -255,28 +253,18 @@ impl IamPasswordProvider {
                 kind,
             )
         })?;
-        let body: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
-            TokenError::new(
-                format!("IAM's token response body is not JSON: {e}"),
-                Some(status.as_u16()),
-            )
-        })?;
+        let body: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|e| answered(format!("IAM's token response body is not JSON: {e}")))?;
         let expires_at = body
             .pointer("/token/expires_at")
             .and_then(|v| v.as_str())
-            .ok_or_else(|| {
-                TokenError::new(
-                    "IAM's token response has no token.expires_at",
-                    Some(status.as_u16()),
-                )
-            })?;
+            .ok_or_else(|| answered("IAM's token response has no token.expires_at".to_owned()))?;
         let expires_at = parse_rfc3339(expires_at).ok_or_else(|| {
             // Quoted from IAM's answer, so scrubbed and cut like its error texts.
             let shown = crate::redact::scrub(expires_at, &[self.secrets()[0], token.as_str()], 64);
-            TokenError::new(
-                format!("IAM's token.expires_at {shown:?} is not an RFC 3339 time"),
-                Some(status.as_u16()),
-            )
+            answered(format!(
+                "IAM's token.expires_at {shown:?} is not an RFC 3339 time"
+            ))
         })?;
         Ok(Token::new(token, Some(expires_at)))
     }

@@ -622,13 +622,12 @@ pub struct TokenAuth {
 
 impl fmt::Debug for TokenAuth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("TokenAuth");
         match &self.source {
-            Source::Static(token) => f
-                .debug_struct("TokenAuth")
-                .field("static_token", token)
-                .finish(),
-            Source::Cache(cache) => f.debug_struct("TokenAuth").field("cache", cache).finish(),
+            Source::Static(token) => out.field("static_token", token),
+            Source::Cache(cache) => out.field("cache", cache),
         }
+        .finish()
     }
 }
 
