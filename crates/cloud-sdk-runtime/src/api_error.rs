@@ -175,10 +175,7 @@ where
     if output.succeeded() {
         return Ok(output);
     }
-    let Output {
-        value,
-        client_request_id,
-    } = output;
+    let (value, client_request_id) = (output.value, output.client_request_id);
     let (status, request_id) = (value.status(), request_id_header(value.headers()));
     let secrets = record.sent_secrets();
     let secrets: Vec<&str> = secrets.iter().map(crate::Secret::expose).collect();
@@ -209,17 +206,14 @@ impl<E: ServiceError> ApiError<E> {
     fn scrubbed(mut self, secrets: &[&str]) -> Self {
         // The request id is kept whole until here: scrubbed first, then cut (a cut made first
         // could leave the start of a secret behind).
-        if let Some(id) = self.request_id.take() {
-            self.request_id = Some(request_id_shown(&crate::redact::scrub(
-                &id,
-                secrets,
-                usize::MAX,
-            )));
-        }
+        let scrubbed_id = |id: String| crate::redact::scrub(&id, secrets, usize::MAX);
+        self.request_id = self
+            .request_id
+            .take()
+            .map(|id| request_id_shown(&scrubbed_id(id)));
         if secrets.iter().all(|s| s.is_empty()) {
             return self;
         }
-        let quotes = |text: &str| crate::redact::quotes(text, secrets);
         if let Some(answered) = &mut self.service {
             answered.shown_message = shown_message(&answered.body, secrets);
             answered.shown_code = answered
@@ -227,7 +221,7 @@ impl<E: ServiceError> ApiError<E> {
                 .code()
                 .map(|code| crate::redact::scrub(code, secrets, MAX_MESSAGE_CHARS));
         }
-        if quotes(&self.detail) {
+        if crate::redact::quotes(&self.detail, secrets) {
             self.detail = crate::redact::scrub(&self.detail, secrets, usize::MAX);
         }
         self
@@ -256,9 +250,7 @@ impl<E: ServiceError> ApiError<E> {
     fn with_answer(mut self, answer: Option<(StatusCode, Option<String>)>) -> Self {
         if let Some((status, request_id)) = answer {
             self.status.get_or_insert(status);
-            if self.request_id.is_none() {
-                self.request_id = request_id;
-            }
+            self.request_id = self.request_id.take().or(request_id);
         }
         self
     }

@@ -720,16 +720,13 @@ impl Runtime {
             tokio::time::sleep(wait).await;
             attempt += 1;
         };
-        let (response, rejected) =
-            match sent.map(|response| self.screen(response, deadline, attempt_limit)) {
-                Err(e) => return Err(e),
-                Ok(Finished::Response(response)) => return Ok(response),
-                Ok(Finished::Failed(e)) => return Err(Failed::Runtime(e)),
-                Ok(Finished::Rejected(response, rejected)) => (response, rejected),
-            };
-        Err(Failed::Runtime(
-            self.rejected(response, rejected, deadline).await,
-        ))
+        match self.screen(sent?, deadline, attempt_limit) {
+            Finished::Response(response) => Ok(response),
+            Finished::Failed(e) => Err(Failed::Runtime(e)),
+            Finished::Rejected(response, rejected) => Err(Failed::Runtime(
+                self.rejected(response, rejected, deadline).await,
+            )),
+        }
     }
 }
 

@@ -65,11 +65,7 @@ impl Target {
         let region_chosen = api.auth == Auth::Huawei
             && settings.on_command_line(huawei::env::REGION)
             && !settings.on_command_line(&variable);
-        let endpoint = if region_chosen {
-            None
-        } else {
-            settings.get(&variable)
-        };
+        let endpoint = (!region_chosen).then(|| settings.get(&variable)).flatten();
         let base_url = match endpoint {
             Some(url) => url.trim().trim_end_matches('/').to_owned(),
             None => match api.auth {

@@ -288,11 +288,10 @@ const MAX_MESSAGE_CHARS: usize = 300;
 /// left out (the status already says IAM refused).
 async fn read_capped(mut response: reqwest::Response) -> Vec<u8> {
     let mut body = Vec::new();
-    while body.len() < MAX_ERROR_BODY {
-        match response.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            _ => break,
-        }
+    while body.len() < MAX_ERROR_BODY
+        && let Ok(Some(chunk)) = response.chunk().await
+    {
+        body.extend_from_slice(&chunk);
     }
     body.truncate(MAX_ERROR_BODY);
     body

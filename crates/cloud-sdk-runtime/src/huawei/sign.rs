@@ -272,17 +272,10 @@ pub fn canonical_request(request: &SignableRequest<'_>) -> CanonicalRequest {
     );
     headers.sort_unstable();
 
-    let mut signed_headers = String::with_capacity(headers.iter().map(|(n, _)| n.len() + 1).sum());
-    let mut previous: Option<&str> = None;
-    for (name, _) in &headers {
-        if previous != Some(name.as_ref()) {
-            if previous.is_some() {
-                signed_headers.push(';');
-            }
-            signed_headers.push_str(name);
-        }
-        previous = Some(name.as_ref());
-    }
+    // Sorted, so a name given several times stands next to itself.
+    let mut names: Vec<&str> = headers.iter().map(|(name, _)| name.as_ref()).collect();
+    names.dedup();
+    let signed_headers = names.join(";");
 
     let body_hash: Option<&str> = match request.payload {
         Payload::Bytes([]) => Some(EMPTY_BODY_SHA256),
