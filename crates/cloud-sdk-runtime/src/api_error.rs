@@ -175,43 +175,30 @@ where
     if output.succeeded() {
         return Ok(output);
     }
-    let Output {
-        value,
-        client_request_id,
-    } = output;
+    let (value, client_request_id) = (output.value, output.client_request_id);
     let (status, request_id) = (value.status(), request_id_header(value.headers()));
     let secrets = record.sent_secrets();
     let secrets: Vec<&str> = secrets.iter().map(crate::Secret::expose).collect();
-    Err(ApiError::service(
-        operation,
-        ErrorKind::Service,
-        status,
-        request_id,
-        value.into_inner().into(),
+    Err(
+        ApiError::service(operation, status, request_id, value.into_inner().into())
+            .with_client_request_id(client_request_id)
+            .scrubbed(&secrets),
     )
-    .with_client_request_id(client_request_id)
-    .scrubbed(&secrets))
 }
 
 impl<E: ServiceError> ApiError<E> {
+    /// The service answered `status` with its error body `body`.
     fn service(
         operation: &'static str,
-        kind: ErrorKind,
         status: StatusCode,
         request_id: Option<String>,
         body: E,
     ) -> Self {
-        let request_id = request_id.or_else(|| body.request_id().map(str::to_owned));
-        Self {
-            operation,
-            kind,
-            status: Some(status),
-            request_id,
-            client_request_id: None,
-            service: Some(Answered::new(body)),
-            detail: String::new(),
-            source: None,
-        }
+        let mut out = Self::plain(operation, ErrorKind::Service, String::new());
+        out.status = Some(status);
+        out.request_id = request_id.or_else(|| body.request_id().map(str::to_owned));
+        out.service = Some(Answered::new(body));
+        out
     }
 
     /// This error with every secret in `secrets` replaced by `***` wherever its text quotes
@@ -219,17 +206,14 @@ impl<E: ServiceError> ApiError<E> {
     fn scrubbed(mut self, secrets: &[&str]) -> Self {
         // The request id is kept whole until here: scrubbed first, then cut (a cut made first
         // could leave the start of a secret behind).
-        if let Some(id) = self.request_id.take() {
-            self.request_id = Some(request_id_shown(&crate::redact::scrub(
-                &id,
-                secrets,
-                usize::MAX,
-            )));
-        }
+        let scrubbed_id = |id: String| crate::redact::scrub(&id, secrets, usize::MAX);
+        self.request_id = self
+            .request_id
+            .take()
+            .map(|id| request_id_shown(&scrubbed_id(id)));
         if secrets.iter().all(|s| s.is_empty()) {
             return self;
         }
-        let quotes = |text: &str| crate::redact::quotes(text, secrets);
         if let Some(answered) = &mut self.service {
             answered.shown_message = shown_message(&answered.body, secrets);
             answered.shown_code = answered
@@ -237,7 +221,7 @@ impl<E: ServiceError> ApiError<E> {
                 .code()
                 .map(|code| crate::redact::scrub(code, secrets, MAX_MESSAGE_CHARS));
         }
-        if quotes(&self.detail) {
+        if crate::redact::quotes(&self.detail, secrets) {
             self.detail = crate::redact::scrub(&self.detail, secrets, usize::MAX);
         }
         self
@@ -266,9 +250,7 @@ impl<E: ServiceError> ApiError<E> {
     fn with_answer(mut self, answer: Option<(StatusCode, Option<String>)>) -> Self {
         if let Some((status, request_id)) = answer {
             self.status.get_or_insert(status);
-            if self.request_id.is_none() {
-                self.request_id = request_id;
-            }
+            self.request_id = self.request_id.take().or(request_id);
         }
         self
     }
@@ -288,13 +270,7 @@ impl<E: ServiceError + DeserializeOwned> ApiError<E> {
         match error {
             RawError::ErrorResponse(value) => {
                 let (status, request_id) = (value.status(), request_id_header(value.headers()));
-                Self::service(
-                    operation,
-                    ErrorKind::Service,
-                    status,
-                    request_id,
-                    value.into_inner(),
-                )
+                Self::service(operation, status, request_id, value.into_inner())
             }
             RawError::InvalidRequest(message) => {
                 Self::plain(operation, ErrorKind::InvalidRequest, message)
@@ -341,16 +317,12 @@ impl<E: ServiceError + DeserializeOwned> ApiError<E> {
                     .as_ref()
                     .and_then(|s| s.request_id().map(str::to_owned))
             });
-            return Self {
-                operation,
-                kind: runtime.kind(),
-                status: runtime.status(),
-                request_id,
-                client_request_id: None,
-                service: service.map(Answered::new),
-                detail: runtime.message().to_owned(),
-                source: Some(Box::new(runtime.clone())),
-            };
+            let mut out = Self::plain(operation, runtime.kind(), runtime.message().to_owned());
+            out.status = runtime.status();
+            out.request_id = request_id;
+            out.service = service.map(Answered::new);
+            out.source = Some(Box::new(runtime.clone()));
+            return out;
         }
         let kind = crate::error::Error::kind_of(&error).unwrap_or(ErrorKind::Transport);
         let what = match kind {
@@ -511,11 +483,10 @@ impl<E: ServiceError> fmt::Display for ApiError<E> {
             write!(f, ": {}", self.detail)?;
         }
         match (&self.request_id, &self.client_request_id) {
-            (Some(id), _) => write!(f, " (request id {id})")?,
-            (None, Some(id)) => write!(f, " (client request id {id})")?,
-            (None, None) => {}
+            (Some(id), _) => write!(f, " (request id {id})"),
+            (None, Some(id)) => write!(f, " (client request id {id})"),
+            (None, None) => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -634,14 +605,7 @@ mod tests {
         let secret = r#"ab"cd-DB-SECRET"#;
         // A service error whose body carries `id`, as the call that sent `secret` sees it.
         let answered = |id: String| {
-            ApiError::service(
-                "Op",
-                ErrorKind::Service,
-                StatusCode::BAD_REQUEST,
-                None,
-                WithId(id),
-            )
-            .scrubbed(&[secret])
+            ApiError::service("Op", StatusCode::BAD_REQUEST, None, WithId(id)).scrubbed(&[secret])
         };
         let e = answered(format!(
             "\u{1b}]0;PWNED\u{7}\u{1b}[2J\u{9b}31m {{\"password\":{}}} {}",

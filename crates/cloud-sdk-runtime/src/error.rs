@@ -32,28 +32,26 @@ pub enum ConfigErrorKind {
 }
 
 impl ConfigError {
-    /// A malformed or out-of-range value.
-    pub(crate) fn new(message: impl Into<String>) -> Self {
+    fn of(kind: ConfigErrorKind, message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
-            kind: ConfigErrorKind::Invalid,
+            kind,
         }
+    }
+
+    /// A malformed or out-of-range value.
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        Self::of(ConfigErrorKind::Invalid, message)
     }
 
     /// Something required is not set.
     pub(crate) fn missing(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            kind: ConfigErrorKind::Missing,
-        }
+        Self::of(ConfigErrorKind::Missing, message)
     }
 
     /// A plain-http URL where credentials would go.
     pub(crate) fn insecure(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            kind: ConfigErrorKind::InsecureUrl,
-        }
+        Self::of(ConfigErrorKind::InsecureUrl, message)
     }
 
     /// A required environment variable is not set (or not valid UTF-8).
@@ -196,37 +194,32 @@ impl Error {
     /// request reqwest could not build or send, such as a URL that is not a valid URI, is
     /// [`ErrorKind::InvalidRequest`]: it never left); `None` when none says.
     pub(crate) fn kind_of(error: &(dyn std::error::Error + 'static)) -> Option<ErrorKind> {
-        let mut current = Some(error);
-        while let Some(e) = current {
-            if let Some(r) = e.downcast_ref::<reqwest::Error>() {
+        chain(error)
+            .filter_map(|e| e.downcast_ref::<reqwest::Error>())
+            .find_map(|r| {
                 if r.is_timeout() {
-                    return Some(ErrorKind::TimedOut);
+                    Some(ErrorKind::TimedOut)
+                } else if r.is_connect() {
+                    Some(ErrorKind::Connect)
+                } else {
+                    r.is_builder().then_some(ErrorKind::InvalidRequest)
                 }
-                if r.is_connect() {
-                    return Some(ErrorKind::Connect);
-                }
-                if r.is_builder() {
-                    return Some(ErrorKind::InvalidRequest);
-                }
-            }
-            current = e.source();
-        }
-        None
+            })
     }
+}
+
+/// `error` and its sources, outermost first.
+pub(crate) fn chain<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(error), |e| e.source())
 }
 
 /// The first error of type `T` in `error`'s source chain, `error` itself included.
 pub(crate) fn in_chain<'a, T: std::error::Error + 'static>(
     error: &'a (dyn std::error::Error + 'static),
 ) -> Option<&'a T> {
-    let mut current = Some(error);
-    while let Some(e) = current {
-        if let Some(found) = e.downcast_ref::<T>() {
-            return Some(found);
-        }
-        current = e.source();
-    }
-    None
+    chain(error).find_map(|e| e.downcast_ref::<T>())
 }
 
 /// The `X-Request-Id` response header's name, made once: looking a header up by a `&str`

@@ -119,13 +119,7 @@ pub(crate) fn check_require_one_of(
         .map(|(_, fields)| *fields);
     let mut body: Option<serde_json::Value> = None;
     for fields in groups {
-        let value = body.get_or_insert_with(|| {
-            request
-                .body()
-                .and_then(|b| b.as_bytes())
-                .and_then(|bytes| serde_json::from_slice(bytes).ok())
-                .unwrap_or(serde_json::Value::Null)
-        });
+        let value = body.get_or_insert_with(|| json_body(request).unwrap_or_default());
         let present = fields
             .iter()
             .any(|f| value.get(f).is_some_and(|v| !v.is_null()));
@@ -163,11 +157,7 @@ pub(crate) fn body_secrets(
     if pointers.is_empty() {
         return Vec::new();
     }
-    let Some(body) = request
-        .body()
-        .and_then(|b| b.as_bytes())
-        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(bytes).ok())
-    else {
+    let Some(body) = json_body(request) else {
         return Vec::new();
     };
     secret_pointers(&body, &pointers)
@@ -175,6 +165,12 @@ pub(crate) fn body_secrets(
         .filter_map(|at| body.pointer(at).and_then(serde_json::Value::as_str))
         .map(crate::Secret::new)
         .collect()
+}
+
+/// A request's body read as JSON, when it is in memory and JSON.
+fn json_body(request: &reqwest::Request) -> Option<serde_json::Value> {
+    let bytes = request.body()?.as_bytes()?;
+    serde_json::from_slice(bytes).ok()
 }
 
 /// Where in `body` the secret fields that `pointers` name hold a value: each a JSON pointer to

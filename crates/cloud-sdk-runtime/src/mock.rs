@@ -281,20 +281,18 @@ impl When {
         if self.method.as_ref().is_some_and(|m| *m != request.method) {
             return false;
         }
-        if let Some(template) = &self.path {
-            let Some(params) = match_path(template, &request.path) else {
-                return false;
-            };
-            let params_ok = self
-                .path_params
-                .iter()
-                .all(|(name, value)| params.iter().any(|(n, v)| n == name && v == value));
-            if !params_ok {
-                return false;
-            }
-        } else if !self.path_params.is_empty() {
+        // Without a template no path parameter is captured, and none can be required.
+        let params = match &self.path {
+            Some(template) => match_path(template, &request.path),
+            None => Some(Vec::new()),
+        };
+        let Some(params) = params else {
             return false;
-        }
+        };
+        let params_ok = self
+            .path_params
+            .iter()
+            .all(|(name, value)| params.iter().any(|(n, v)| n == name && v == value));
         let query_ok = self
             .query
             .iter()
@@ -307,7 +305,7 @@ impl When {
             serde_json::from_slice::<serde_json::Value>(&request.body)
                 .is_ok_and(|actual| actual == *expected)
         });
-        query_ok && headers_ok && body_ok && self.predicates.iter().all(|p| p(request))
+        params_ok && query_ok && headers_ok && body_ok && self.predicates.iter().all(|p| p(request))
     }
 }
 
@@ -687,10 +685,11 @@ async fn answer(
 ) -> hyper::Response<Full<Bytes>> {
     let n = state.counter.fetch_add(1, Ordering::SeqCst);
     let (parts, body) = request.into_parts();
-    let body = match body.collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => Bytes::new(),
-    };
+    let body = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()

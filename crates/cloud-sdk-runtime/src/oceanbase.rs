@@ -74,7 +74,7 @@ impl Credentials {
 
     /// Credentials from `OCEANBASE_ACCESS_KEY_ID` and `OCEANBASE_ACCESS_KEY_SECRET`.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(&env_lookup)
+        Self::from_lookup(&|name| std::env::var(name).ok())
     }
 
     fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
@@ -160,7 +160,7 @@ pub fn client_parts(
 ///
 /// The error names the variable to set or fix.
 pub fn from_env(api: &Api) -> Result<ClientParts, ConfigError> {
-    from_lookup(api, &env_lookup)
+    from_lookup(api, &|name| std::env::var(name).ok())
 }
 
 fn from_lookup(
@@ -193,10 +193,6 @@ fn from_lookup(
         ))
     })?;
     ClientParts::new(base_url, runtime).map_err(|e| e.about(ENV_BASE_URL))
-}
-
-fn env_lookup(name: &str) -> Option<String> {
-    std::env::var(name).ok()
 }
 
 fn required(

@@ -76,22 +76,20 @@ pub(crate) fn describe_url(text: &str) -> String {
 /// may be a password pasted into the wrong variable.
 pub(crate) fn describe_value(text: &str) -> String {
     let chars = text.chars().count();
-    let mut kinds = Vec::new();
-    if text.chars().any(|c| c.is_ascii_uppercase()) {
-        kinds.push("upper-case letters");
-    }
-    if text.chars().any(char::is_whitespace) {
-        kinds.push("whitespace");
-    }
-    if !text.is_ascii() {
-        kinds.push("non-ASCII characters");
-    }
-    if text
-        .chars()
-        .any(|c| c.is_ascii_punctuation() && !matches!(c, '-' | '.' | ':' | '/' | '_'))
-    {
-        kinds.push("punctuation");
-    }
+    let punctuation =
+        |c: char| c.is_ascii_punctuation() && !matches!(c, '-' | '.' | ':' | '/' | '_');
+    let kinds: Vec<&str> = [
+        (
+            text.chars().any(|c| c.is_ascii_uppercase()),
+            "upper-case letters",
+        ),
+        (text.chars().any(char::is_whitespace), "whitespace"),
+        (!text.is_ascii(), "non-ASCII characters"),
+        (text.chars().any(punctuation), "punctuation"),
+    ]
+    .into_iter()
+    .filter_map(|(has, kind)| has.then_some(kind))
+    .collect();
     let mut out = format!("a value of {chars} characters");
     if !kinds.is_empty() {
         out.push_str(" with ");

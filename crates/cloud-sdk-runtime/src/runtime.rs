@@ -114,6 +114,25 @@ pub struct AuthRejected {
     pub kind: ErrorKind,
 }
 
+impl AuthRejected {
+    /// `response` marked as a refusal for `reason` (in protection space `realm`, when the
+    /// server named one), which the runtime reports as an error of `kind`.
+    #[cfg_attr(not(any(feature = "digest", feature = "huawei")), allow(dead_code))]
+    pub(crate) fn mark(
+        mut response: reqwest::Response,
+        kind: ErrorKind,
+        reason: impl Into<String>,
+        realm: Option<String>,
+    ) -> reqwest::Response {
+        response.extensions_mut().insert(Self {
+            reason: reason.into(),
+            realm,
+            kind,
+        });
+        response
+    }
+}
+
 /// Marks a stand-in response that no server sent (a request that could not be signed, a token
 /// that could not be had): its status is not reported as the server's.
 #[derive(Debug, Clone, Copy)]
@@ -432,20 +451,16 @@ impl Runtime {
             let what = format!("{} credentials", inner.auth.scheme());
             inner.transport.check_secure(request.url(), &what)?;
         }
-        if !request.headers().contains_key(reqwest::header::USER_AGENT) {
-            let value = match &inner.app_name {
+        let headers = request.headers_mut();
+        headers
+            .entry(reqwest::header::USER_AGENT)
+            .or_insert_with(|| match &inner.app_name {
                 Some(app) => HeaderValue::try_from(format!("{user_agent} {app}"))
                     .unwrap_or(HeaderValue::from_static(user_agent)),
                 None => HeaderValue::from_static(user_agent),
-            };
-            request
-                .headers_mut()
-                .insert(reqwest::header::USER_AGENT, value);
-        }
+            });
         for (name, value) in &inner.headers {
-            if !request.headers().contains_key(name) {
-                request.headers_mut().insert(name.clone(), value.clone());
-            }
+            headers.entry(name).or_insert_with(|| value.clone());
         }
         for name in &inner.uuid_query {
             let sent = request
@@ -453,14 +468,11 @@ impl Runtime {
                 .query_pairs()
                 .find(|(k, _)| k == name.as_str())
                 .map(|(_, v)| v.into_owned());
-            let id = match sent {
-                Some(id) => id,
-                None => {
-                    let id = uuid::Uuid::new_v4().to_string();
-                    request.url_mut().query_pairs_mut().append_pair(name, &id);
-                    id
-                }
-            };
+            let id = sent.unwrap_or_else(|| {
+                let id = uuid::Uuid::new_v4().to_string();
+                request.url_mut().query_pairs_mut().append_pair(name, &id);
+                id
+            });
             // The first id named is the call's (an API names at most one).
             let _ = record.client_request_id.set(id);
         }
@@ -491,7 +503,7 @@ impl Runtime {
             elapsed_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let deadline = self.deadline();
+        let deadline = transport::deadline(tokio::time::Instant::now(), self.limits.call_timeout);
         // Each request's timeout ends by the deadline (see `attempts`), but an authenticator may
         // wait on more than its request (a token fetch, a Digest probe): the timer bounds that.
         let outcome = tokio::time::timeout_at(deadline, self.attempts(request, deadline))
@@ -512,14 +524,6 @@ impl Runtime {
             Err(Failed::Reqwest(e)) => Err(e.without_url()),
             Err(Failed::Runtime(e)) => Err(crate::seam::into_reqwest(e).await),
         }
-    }
-
-    /// When a call starting now must end: its time limit from now (a limit too large to add
-    /// is no limit: about thirty years).
-    fn deadline(&self) -> tokio::time::Instant {
-        let now = tokio::time::Instant::now();
-        now.checked_add(self.limits.call_timeout)
-            .unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 86_400))
     }
 
     fn call_timed_out(&self) -> Error {
@@ -548,13 +552,7 @@ impl Runtime {
         if response.status().is_redirection()
             && response.extensions().get::<NotAnswered>().is_none()
         {
-            let location = response
-                .headers()
-                .get(reqwest::header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| response.url().join(v).ok())
-                .map(|u| transport::origin(&u))
-                .unwrap_or_else(|| "an unnamed place".to_owned());
+            let location = transport::redirect_origin(&response);
             return Finished::Failed(
                 Error::new(
                     ErrorKind::RedirectRefused,
@@ -647,7 +645,7 @@ impl Runtime {
             // authenticator never sends twice; one copy serves both. A body that cannot be
             // cloned (a stream) can be sent only once.
             let copy = if attempt < self.retry.max_attempts || self.inner.auth.may_resend() {
-                transport::copy_request(&pending)
+                pending.try_clone()
             } else {
                 None
             };
@@ -722,16 +720,13 @@ impl Runtime {
             tokio::time::sleep(wait).await;
             attempt += 1;
         };
-        let (response, rejected) =
-            match sent.map(|response| self.screen(response, deadline, attempt_limit)) {
-                Err(e) => return Err(e),
-                Ok(Finished::Response(response)) => return Ok(response),
-                Ok(Finished::Failed(e)) => return Err(Failed::Runtime(e)),
-                Ok(Finished::Rejected(response, rejected)) => (response, rejected),
-            };
-        Err(Failed::Runtime(
-            self.rejected(response, rejected, deadline).await,
-        ))
+        match self.screen(sent?, deadline, attempt_limit) {
+            Finished::Response(response) => Ok(response),
+            Finished::Failed(e) => Err(Failed::Runtime(e)),
+            Finished::Rejected(response, rejected) => Err(Failed::Runtime(
+                self.rejected(response, rejected, deadline).await,
+            )),
+        }
     }
 }
 
@@ -860,12 +855,8 @@ impl ClientCore {
 
     /// The same core with a fresh record for one call, and that record.
     pub fn for_call(&self) -> (Self, Arc<CallRecord>) {
-        let record = Arc::new(CallRecord::default());
-        let core = Self {
-            runtime: self.runtime.clone(),
-            unusable_base: self.unusable_base.clone(),
-            record: Arc::clone(&record),
-        };
+        let core = self.with_runtime(self.runtime.clone());
+        let record = Arc::clone(&core.record);
         (core, record)
     }
 

@@ -175,6 +175,14 @@ fn env_https_proxy() -> Option<reqwest::Proxy> {
         .map(|proxy| proxy.no_proxy(reqwest::NoProxy::from_env()))
 }
 
+/// `start + limit`: when a call or a wait started at `start` must end. A limit too large to add
+/// is no limit: about thirty years.
+pub(crate) fn deadline(start: Instant, limit: Duration) -> Instant {
+    start
+        .checked_add(limit)
+        .unwrap_or_else(|| start + Duration::from_secs(30 * 365 * 86_400))
+}
+
 /// Whether `url` is plain `http://` to this machine: an IP literal in `127.0.0.0/8`, `::1`, or
 /// `localhost` (RFC 6761 reserves it for loopback). Credentials may go there without TLS; a
 /// redirect cannot lead there, since redirects are never followed.
@@ -213,6 +221,18 @@ pub(crate) fn origin(url: &url::Url) -> String {
         Some(port) => format!("{}://{host}:{port}", url.scheme()),
         None => format!("{}://{host}", url.scheme()),
     }
+}
+
+/// The origin the `Location` of a redirect `response` names, for an error message (never its
+/// path or query).
+pub(crate) fn redirect_origin(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| response.url().join(v).ok())
+        .map(|u| origin(&u))
+        .unwrap_or_else(|| "an unnamed place".to_owned())
 }
 
 /// The error for a response over `limit` bytes.
@@ -288,17 +308,8 @@ pub(crate) async fn discard(mut response: reqwest::Response, limit: u64) {
 
 /// The innermost cause of an error, which says what happened without reqwest's URL.
 pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut current = error;
-    while let Some(next) = current.source() {
-        current = next;
-    }
-    current.to_string()
-}
-
-/// A copy of `request` to send again, or `None` when its body is a stream (it can be sent
-/// only once).
-pub(crate) fn copy_request(request: &reqwest::Request) -> Option<reqwest::Request> {
-    request.try_clone()
+    let innermost = crate::error::chain(error).last();
+    innermost.map(ToString::to_string).unwrap_or_default()
 }
 
 /// The longest URL an HTTP request can carry: the `http` crate's limit on a URI, which reqwest
@@ -345,34 +356,23 @@ pub(crate) fn guard(
     deadline: Instant,
 ) -> reqwest::Response {
     let url = response.url().clone();
-    let response: http::Response<reqwest::Body> = response.into();
-    let (parts, body) = response.into_parts();
+    let (mut parts, body) = http::Response::from(response).into_parts();
+    // reqwest keeps the URL in an extension of its own, set only through its builder extension
+    // (which cannot fail: nothing else is set on the builder).
+    use reqwest::ResponseBuilderExt as _;
+    if let Ok(with_url) = http::Response::builder().url(url).body(()) {
+        parts.extensions.extend(with_url.into_parts().0.extensions);
+    }
     let guarded = GuardedBody {
         inner: body,
         read: 0,
         limit,
         timer: Box::pin(tokio::time::sleep_until(deadline)),
     };
-    // reqwest keeps the URL in an extension of its own, set through its builder extension.
-    use reqwest::ResponseBuilderExt as _;
-    let head = http::Response::builder()
-        .status(parts.status)
-        .version(parts.version)
-        .url(url)
-        .body(());
-    let body = reqwest::Body::wrap(guarded);
-    let mut rebuilt = match head {
-        Ok(head) => head.map(|()| body),
-        // Cannot happen: status and version come from a response that had them.
-        Err(_) => {
-            let mut plain = http::Response::new(body);
-            *plain.status_mut() = parts.status;
-            plain
-        }
-    };
-    *rebuilt.headers_mut() = parts.headers;
-    rebuilt.extensions_mut().extend(parts.extensions);
-    reqwest::Response::from(rebuilt)
+    reqwest::Response::from(http::Response::from_parts(
+        parts,
+        reqwest::Body::wrap(guarded),
+    ))
 }
 
 struct GuardedBody {
@@ -444,7 +444,7 @@ mod tests {
         get.headers_mut()
             .append("accept", http::HeaderValue::from_static("application/json"));
         *get.version_mut() = http::Version::HTTP_2;
-        let copy = copy_request(&get).unwrap();
+        let copy = get.try_clone().unwrap();
         assert_eq!(copy.method(), http::Method::GET);
         assert_eq!(copy.url(), &url);
         assert_eq!(copy.headers(), get.headers());
@@ -453,13 +453,13 @@ mod tests {
         // A request's own timeout goes with it.
         *get.timeout_mut() = Some(Duration::from_millis(1234));
         assert_eq!(
-            copy_request(&get).unwrap().timeout(),
+            get.try_clone().unwrap().timeout(),
             Some(&Duration::from_millis(1234))
         );
         // A body in memory is kept; a stream cannot be sent twice.
         let mut post = reqwest::Request::new(http::Method::POST, url.clone());
         *post.body_mut() = Some(reqwest::Body::from("{\"a\":1}"));
-        let copy = copy_request(&post).unwrap();
+        let copy = post.try_clone().unwrap();
         assert_eq!(
             copy.body().and_then(reqwest::Body::as_bytes),
             Some(&b"{\"a\":1}"[..])
@@ -468,7 +468,7 @@ mod tests {
         *streamed.body_mut() = Some(reqwest::Body::wrap(OneFrame(Some(
             bytes::Bytes::from_static(b"x"),
         ))));
-        assert!(copy_request(&streamed).is_none());
+        assert!(streamed.try_clone().is_none());
     }
 
     /// A body whose bytes are not in memory: one frame, produced when polled.
@@ -511,6 +511,27 @@ mod tests {
             let found = crate::seam::find(&error).map(Error::kind);
             assert_eq!(found, Some(ErrorKind::TimedOut), "{error:?}");
         });
+    }
+
+    #[test]
+    fn a_guarded_response_keeps_its_url_status_version_and_headers() {
+        use reqwest::ResponseBuilderExt as _;
+        let url = url::Url::parse("https://css.example.com/v1.0/p?x=1").unwrap();
+        let answered = http::Response::builder()
+            .status(202)
+            .version(http::Version::HTTP_2)
+            .header("x-request-id", "r-1")
+            .url(url.clone())
+            .body("{}")
+            .unwrap();
+        let guarded = runtime().block_on(async {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            guard(reqwest::Response::from(answered), 1024, deadline)
+        });
+        assert_eq!(guarded.url(), &url);
+        assert_eq!(guarded.status(), http::StatusCode::ACCEPTED);
+        assert_eq!(guarded.version(), http::Version::HTTP_2);
+        assert_eq!(guarded.headers()["x-request-id"], "r-1");
     }
 
     #[test]

@@ -170,10 +170,7 @@ where
     /// Runs the wait: the value that satisfied `done`, or why there is none.
     pub async fn run(mut self) -> Result<T, WaitError<T, E>> {
         let started = Instant::now();
-        // A timeout too large to add is no limit: about thirty years.
-        let deadline = started
-            .checked_add(self.timeout)
-            .unwrap_or_else(|| started + Duration::from_secs(30 * 365 * 86_400));
+        let deadline = crate::transport::deadline(started, self.timeout);
         let mut ceiling = self.first_pause;
         let mut reads = 0u32;
         let mut last: Option<T> = None;

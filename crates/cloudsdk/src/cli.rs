@@ -160,10 +160,8 @@ pub(crate) fn command() -> Command {
 }
 
 fn operation_command(op: &'static Operation) -> Command {
-    let mut about = op.summary.to_owned();
-    if about.is_empty() {
-        about = op.id.to_owned();
-    }
+    // The vendor's one line, or the operation's name where its page has none.
+    let about = Some(op.summary).filter(|s| !s.is_empty()).unwrap_or(op.id);
     let mut long = format!(
         "{about}\n\n{} ({} {})\n\n{}",
         op.id, op.method, op.path, op.description
@@ -235,7 +233,8 @@ fn field_help(f: &Field) -> String {
     help
 }
 
-fn capitalised(s: &str) -> String {
+/// `s` with its first letter in upper case (`path` → `Path`).
+pub(crate) fn capitalised(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(first) => first.to_uppercase().chain(c).collect(),

@@ -51,6 +51,14 @@ fn header(name: &str, value: &str) -> [Word; 2] {
     ]
 }
 
+/// A header whose value is shell variable `variable`.
+fn header_from(name: &str, variable: &str) -> [Word; 2] {
+    [
+        Word::Literal("-H".into()),
+        Word::Expand(format!("{name}: ${variable}")),
+    ]
+}
+
 fn render(words: Vec<Word>) -> String {
     let mut out = String::from("curl");
     for (i, word) in words.into_iter().enumerate() {
@@ -182,13 +190,9 @@ pub(crate) fn dry_run(
                 oceanbase::ENV_ACCESS_KEY_SECRET
             )));
             if let Some(name) = project_header {
-                words.push(Word::Literal("-H".into()));
                 if settings.in_environment(oceanbase::ENV_PROJECT_ID) {
                     variables.push(oceanbase::ENV_PROJECT_ID.to_owned());
-                    words.push(Word::Expand(format!(
-                        "{name}: ${}",
-                        oceanbase::ENV_PROJECT_ID
-                    )));
+                    words.extend(header_from(name, oceanbase::ENV_PROJECT_ID));
                 } else {
                     let project = settings.get(oceanbase::ENV_PROJECT_ID).ok_or_else(|| {
                         Failure::config(format!(
@@ -196,7 +200,7 @@ pub(crate) fn dry_run(
                             oceanbase::ENV_PROJECT_ID
                         ))
                     })?;
-                    words.push(Word::Literal(format!("{name}: {}", project.trim())));
+                    words.extend(header(name, project.trim()));
                 }
             }
             headers_of(&request, &mut words, false);
@@ -217,19 +221,9 @@ pub(crate) fn dry_run(
             if settings.get(env::AK).is_some() || settings.get(env::SK).is_some() {
                 let ak = settings.get(env::AK).ok_or_else(|| missing(env::AK))?;
                 let sk = settings.get(env::SK).ok_or_else(|| missing(env::SK))?;
-                let mut credentials = huawei::AkSkCredentials::new(ak, sk)
-                    .map_err(|e| Failure::config(e.to_string()))?;
-                if let Some(project) = settings.get(env::PROJECT_ID) {
-                    credentials = credentials
-                        .with_project_id(project)
-                        .map_err(|e| Failure::config(e.to_string()))?;
-                }
-                let token = settings.get(env::SECURITY_TOKEN);
-                if let Some(token) = &token {
+                let credentials = send::aksk_credentials(settings, ak, sk)?;
+                if settings.get(env::SECURITY_TOKEN).is_some() {
                     variables.push(env::SECURITY_TOKEN.to_owned());
-                    credentials = credentials
-                        .with_security_token(token.clone())
-                        .map_err(|e| Failure::config(e.to_string()))?;
                 }
                 let date = huawei::format_sdk_date(SystemTime::now());
                 huawei::sign_request_at(&credentials, &mut request, &date)
@@ -237,12 +231,8 @@ pub(crate) fn dry_run(
                 headers_of(&request, &mut words, true);
             } else {
                 variables.push(env::AUTH_TOKEN.to_owned());
-                words.push(Word::Literal("-H".into()));
-                words.push(Word::Expand(format!(
-                    "{}: ${}",
-                    display_name(huawei::AUTH_TOKEN_HEADER),
-                    env::AUTH_TOKEN
-                )));
+                let name = display_name(huawei::AUTH_TOKEN_HEADER);
+                words.extend(header_from(&name, env::AUTH_TOKEN));
                 headers_of(&request, &mut words, false);
             }
         }
@@ -355,11 +345,7 @@ fn missing(name: &str) -> Failure {
 fn headers_of(request: &reqwest::Request, words: &mut Vec<Word>, signed: bool) {
     for (name, value) in request.headers() {
         if signed && name.as_str() == "x-security-token" {
-            words.push(Word::Literal("-H".into()));
-            words.push(Word::Expand(format!(
-                "X-Security-Token: ${}",
-                huawei::env::SECURITY_TOKEN
-            )));
+            words.extend(header_from("X-Security-Token", huawei::env::SECURITY_TOKEN));
             continue;
         }
         let value = String::from_utf8_lossy(value.as_bytes());
@@ -370,13 +356,7 @@ fn headers_of(request: &reqwest::Request, words: &mut Vec<Word>, signed: bool) {
 /// `x-sdk-date` → `X-Sdk-Date`, as the vendors' pages write header names.
 fn display_name(name: &str) -> String {
     name.split('-')
-        .map(|part| {
-            let mut c = part.chars();
-            match c.next() {
-                Some(first) => first.to_uppercase().chain(c).collect(),
-                None => String::new(),
-            }
-        })
+        .map(crate::cli::capitalised)
         .collect::<Vec<String>>()
         .join("-")
 }

@@ -315,7 +315,7 @@ fn operation(
             let value = send::wait(api, op, &client, &target, &call, &wait, spinner).await?;
             printer.print(op, value, false)
         } else {
-            let value = send::once(api, op, &client, &target, &call).await?;
+            let value = send::once(api, op, &client, &target, &call, &[]).await?;
             // A success without a body (documented so, or sent so) prints nothing: the exit
             // code is the answer, and `$(cloudsdk ...)` or `| jq` see no made-up document.
             if value.is_null() {

@@ -90,14 +90,14 @@ impl Printer {
         out
     }
 
-    /// The table of `--all`: one header, rows page by page.
-    pub(crate) fn table_stream(&self, op: &Operation) -> TableStream {
+    /// The table of `--all` in the table format: one header, rows page by page.
+    pub(crate) fn table_stream(&self, op: &Operation) -> Option<TableStream> {
         let defaults = if self.query.is_some() {
             &[][..]
         } else {
             op.columns
         };
-        TableStream::new(self.columns.clone(), defaults)
+        (self.format == Format::Table).then(|| TableStream::new(self.columns.clone(), defaults))
     }
 }
 

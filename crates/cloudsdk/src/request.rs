@@ -89,9 +89,7 @@ impl Call {
                     let Some(text) = text else {
                         continue;
                     };
-                    let typed = match check_value(flag, f.ty, f.values, &text)
-                        .and_then(|()| typed(flag, f.ty, &text))
-                    {
+                    let typed = match check_value(flag, f.ty, f.values, &text) {
                         Ok(typed) => typed,
                         // The refusal quotes the value; a secret's is not shown.
                         Err(_) if secret => {
@@ -132,11 +130,6 @@ impl Call {
             body,
             secrets: op.secrets,
         })
-    }
-
-    /// The body as sent: compact JSON.
-    pub(crate) fn body_text(&self) -> Option<String> {
-        self.body.as_ref().map(Value::to_string)
     }
 }
 
@@ -226,17 +219,15 @@ fn read_body(source: &str) -> Result<Value, Failure> {
     }
 }
 
-fn check_value(flag: &str, ty: Ty, values: &[&str], text: &str) -> Result<(), Failure> {
+/// `text` given to `--{flag}` as a JSON value of type `ty`, or why it is not one (not of the
+/// type, or not one of the documented `values`).
+fn check_value(flag: &str, ty: Ty, values: &[&str], text: &str) -> Result<Value, Failure> {
     if !values.is_empty() && ty == Ty::String && !values.contains(&text) {
         return Err(Failure::usage(format!(
             "--{flag} {text:?}: write one of {}",
             values.join(", ")
         )));
     }
-    typed(flag, ty, text).map(|_| ())
-}
-
-fn typed(flag: &str, ty: Ty, text: &str) -> Result<Value, Failure> {
     let bad = |what: &str| Failure::usage(format!("--{flag} {text:?}: write {what}"));
     Ok(match ty {
         Ty::Integer => Value::from(text.parse::<i64>().map_err(|_| bad("an integer"))?),

@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::{
     Failure,
     catalog::{Api, Auth, Envelope, Operation},
-    output::{self, Format, Printer, TableStream},
+    output::{self, Printer, TableStream},
     request::Call,
     settings::Settings,
 };
@@ -65,11 +65,7 @@ impl Target {
         let region_chosen = api.auth == Auth::Huawei
             && settings.on_command_line(huawei::env::REGION)
             && !settings.on_command_line(&variable);
-        let endpoint = if region_chosen {
-            None
-        } else {
-            settings.get(&variable)
-        };
+        let endpoint = (!region_chosen).then(|| settings.get(&variable)).flatten();
         let base_url = match endpoint {
             Some(url) => url.trim().trim_end_matches('/').to_owned(),
             None => match api.auth {
@@ -156,14 +152,7 @@ fn huawei_builder(api: &Api, settings: &Settings) -> Result<RuntimeBuilder, Fail
     let mut builder = if ak.is_some() || sk.is_some() {
         let ak = required(settings, env::AK, "the access key id (AK)")?;
         let sk = required(settings, env::SK, "the secret access key (SK)")?;
-        let mut credentials = huawei::AkSkCredentials::new(ak, sk).map_err(config)?;
-        if let Some(project) = settings.get(env::PROJECT_ID) {
-            credentials = credentials.with_project_id(project).map_err(config)?;
-        }
-        if let Some(token) = settings.get(env::SECURITY_TOKEN) {
-            credentials = credentials.with_security_token(token).map_err(config)?;
-        }
-        Runtime::builder(huawei::AkSkAuth::new(credentials))
+        Runtime::builder(huawei::AkSkAuth::new(aksk_credentials(settings, ak, sk)?))
     } else if let Some(token) = settings.get(env::AUTH_TOKEN) {
         Runtime::builder(huawei::TokenAuth::static_token(token).map_err(config)?)
     } else if settings.get(env::USERNAME).is_some() {
@@ -213,6 +202,23 @@ fn huawei_builder(api: &Api, settings: &Settings) -> Result<RuntimeBuilder, Fail
         }
     }
     Ok(builder)
+}
+
+/// AK/SK credentials from the pair `ak`, `sk` (read by the caller, which says its own way what
+/// is missing) and the settings' project id and security token, when they are set.
+pub(crate) fn aksk_credentials(
+    settings: &Settings,
+    ak: String,
+    sk: String,
+) -> Result<huawei::AkSkCredentials, Failure> {
+    let mut credentials = huawei::AkSkCredentials::new(ak, sk).map_err(config)?;
+    if let Some(project) = settings.get(huawei::env::PROJECT_ID) {
+        credentials = credentials.with_project_id(project).map_err(config)?;
+    }
+    if let Some(token) = settings.get(huawei::env::SECURITY_TOKEN) {
+        credentials = credentials.with_security_token(token).map_err(config)?;
+    }
+    Ok(credentials)
 }
 
 /// An error body of any of the vendors: Huawei Cloud's `error_code`/`error_msg` (or nested
@@ -334,7 +340,8 @@ pub(crate) fn build(
         reqwest::header::ACCEPT,
         reqwest::header::HeaderValue::from_static("application/json"),
     );
-    if let Some(body) = call.body_text() {
+    // The body as sent: compact JSON.
+    if let Some(body) = call.body.as_ref().map(Value::to_string) {
         headers.insert(
             reqwest::header::CONTENT_TYPE,
             reqwest::header::HeaderValue::from_static("application/json"),
@@ -394,8 +401,9 @@ async fn exchange(
     }
 }
 
-/// One call; the body, or the failure (a 2xx envelope with `success: false` too).
-pub(crate) async fn once_with(
+/// One call, with `extra` query pairs after the call's own; the body, or the failure (a 2xx
+/// envelope with `success: false` too).
+pub(crate) async fn once(
     api: &Api,
     op: &'static Operation,
     runtime: &Runtime,
@@ -448,16 +456,6 @@ impl From<Enveloped<'_>> for VendorError {
     }
 }
 
-pub(crate) async fn once(
-    api: &Api,
-    op: &'static Operation,
-    runtime: &Runtime,
-    target: &Target,
-    call: &Call,
-) -> Result<Value, Failure> {
-    once_with(api, op, runtime, target, call, &[]).await
-}
-
 /// `--all`: page after page by offset, printing each page's items before asking for the
 /// next; stops at the total, a short page, or `max` items.
 #[expect(
@@ -487,7 +485,7 @@ pub(crate) async fn all(
     call.query
         .retain(|(k, _)| k != paging.offset && k != paging.limit);
     let (mut offset, mut printed) = (start, 0u64);
-    let mut table = (printer.format == Format::Table).then(|| printer.table_stream(op));
+    let mut table = printer.table_stream(op);
     for page_number in 0.. {
         let limit = match max {
             Some(max) => page_size.min(max - printed),
@@ -500,9 +498,7 @@ pub(crate) async fn all(
         // stops here, as a client's item stream does, but as a failure: what was printed is
         // not the whole list.
         if page_number == cloud_sdk_runtime::MAX_PAGES {
-            if let Some(mut table) = table.take() {
-                output::write_out(&table.finish())?;
-            }
+            finish(table)?;
             return Err(Failure::invalid_response(format!(
                 "{}: {printed} items in {page_number} pages and the listing has not ended (every page \
                  full, and no total reached); stopped there. --max-items takes fewer items, \
@@ -514,11 +510,11 @@ pub(crate) async fn all(
             (paging.offset.to_owned(), offset.to_string()),
             (paging.limit.to_owned(), limit.to_string()),
         ];
-        let page = once_with(api, op, runtime, target, &call, &extra).await?;
+        let page = once(api, op, runtime, target, &call, &extra).await?;
         let total = page.get(paging.total).and_then(Value::as_u64);
         // A page not in the documented form is the server's fault, not an empty page: taken as
         // empty, `--all` would print nothing and succeed.
-        let items = match page {
+        let mut items = match page {
             Value::Object(mut map) => match map.remove(paging.items) {
                 Some(Value::Array(items)) => items,
                 other => {
@@ -539,7 +535,6 @@ pub(crate) async fn all(
                 )));
             }
         };
-        let mut items = items;
         if let Some(max) = max {
             // A server that sends more than it was asked for gets no more than --max-items
             // printed.
@@ -557,10 +552,12 @@ pub(crate) async fn all(
             break;
         }
     }
-    match table {
-        Some(mut table) => output::write_out(&table.finish()),
-        None => Ok(()),
-    }
+    finish(table)
+}
+
+/// The bottom of `--all`'s table, when it prints one.
+fn finish(table: Option<TableStream>) -> Result<(), Failure> {
+    table.map_or(Ok(()), |mut table| output::write_out(&table.finish()))
 }
 
 /// What a JSON value is, for messages about an answer not in the documented form.
@@ -628,10 +625,8 @@ impl Condition {
             .strip_prefix('\'')
             .and_then(|r| r.strip_suffix('\''))
             .or_else(|| raw.strip_prefix('`').and_then(|r| r.strip_suffix('`')));
-        let value = match unquoted {
-            Some(s) => serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.to_owned())),
-            None => serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned())),
-        };
+        let text = unquoted.unwrap_or(raw);
+        let value = serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()));
         Ok(Self {
             text: text.trim().to_owned(),
             expr,
@@ -711,7 +706,7 @@ pub(crate) async fn wait(
     let read = || {
         let last_found = last_found.clone();
         async move {
-            let value = once(api, op, runtime, target, call).await?;
+            let value = once(api, op, runtime, target, call, &[]).await?;
             let (verdict, found) = wait.verdict(&value)?;
             if let Ok(mut last) = last_found.lock() {
                 *last = found.to_string();
@@ -810,12 +805,9 @@ pub(crate) fn mock(
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default();
-            let mut table = (printer.format == Format::Table).then(|| printer.table_stream(op));
+            let mut table = printer.table_stream(op);
             print_items(op, printer, table.as_mut(), items)?;
-            match table {
-                Some(mut table) => output::write_out(&table.finish()),
-                None => Ok(()),
-            }
+            finish(table)
         }
         _ => printer.print(op, value, false),
     }

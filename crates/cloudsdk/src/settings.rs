@@ -31,20 +31,19 @@ const KEY_IDS: &[&str] = &["HUAWEICLOUD_SDK_AK", "OCEANBASE_ACCESS_KEY_ID"];
 /// The credentials file: `$CLOUDSDK_CONFIG_DIR/credentials.toml`, else
 /// `$XDG_CONFIG_HOME/cloudsdk/credentials.toml`, else `~/.config/cloudsdk/credentials.toml`.
 pub(crate) fn credentials_path() -> Result<PathBuf, Failure> {
-    let dir = match std::env::var_os(CONFIG_DIR_VAR).filter(|v| !v.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => match std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
-            Some(dir) => PathBuf::from(dir).join("cloudsdk"),
-            None => match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
-                Some(home) => PathBuf::from(home).join(".config").join("cloudsdk"),
-                None => {
-                    return Err(Failure::config(format!(
-                        "cannot place the credentials file: set {CONFIG_DIR_VAR} or HOME"
-                    )));
-                }
-            },
-        },
+    let set = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
     };
+    let dir = set(CONFIG_DIR_VAR)
+        .or_else(|| set("XDG_CONFIG_HOME").map(|dir| dir.join("cloudsdk")))
+        .or_else(|| set("HOME").map(|home| home.join(".config").join("cloudsdk")))
+        .ok_or_else(|| {
+            Failure::config(format!(
+                "cannot place the credentials file: set {CONFIG_DIR_VAR} or HOME"
+            ))
+        })?;
     Ok(dir.join("credentials.toml"))
 }
 

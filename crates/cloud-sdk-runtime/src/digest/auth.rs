@@ -150,16 +150,15 @@ impl DigestAuth {
             url: request.url().clone(),
             method: request.method().clone(),
         };
-        // The usual call signs with the cached nonce, waiting on nothing.
-        let mut prepared = match self.session.acquire(&target.url) {
-            Acquired::Lease(lease) => match self.sign(lease, &target, &request) {
-                Ok(p) => p,
-                Err(()) => match self.prepare(client, &target, &request, None).await? {
-                    Ok(p) => p,
-                    Err(response) => return Ok(response),
-                },
-            },
-            Acquired::Probe(lock) => match self.prepare(client, &target, &request, lock).await? {
+        // The usual call signs with the cached nonce, waiting on nothing; else it probes (under
+        // the origin's lock when the session hands one out).
+        let signed = match self.session.acquire(&target.url) {
+            Acquired::Lease(lease) => self.sign(lease, &target, &request).map_err(|()| None),
+            Acquired::Probe(lock) => Err(lock),
+        };
+        let mut prepared = match signed {
+            Ok(p) => p,
+            Err(lock) => match self.prepare(client, &target, &request, lock).await? {
                 Ok(p) => p,
                 Err(response) => return Ok(response),
             },
@@ -191,7 +190,7 @@ impl DigestAuth {
                         self.rejection_hint
                     );
                     tracing::warn!(origin = %OriginOf(&target.url), realm = %realm, status = %response.status(), "digest: signed request refused");
-                    return Ok(mark(
+                    return Ok(AuthRejected::mark(
                         response,
                         ErrorKind::CredentialsRejected,
                         reason,
@@ -201,7 +200,7 @@ impl DigestAuth {
             };
             // The request once more, from the runtime's copy: only now, when it is needed. A
             // streamed body has no copy and cannot be sent again.
-            let again = spare.and_then(crate::transport::copy_request);
+            let again = spare.and_then(reqwest::Request::try_clone);
             // Overtaken: another request took a higher count of this shared nonce before this
             // one was answered, so a server that checks count order may have refused it for
             // that alone (see the session module).
@@ -249,7 +248,7 @@ impl DigestAuth {
                 };
                     tracing::warn!(origin = %OriginOf(&target.url), realm = %realm, status = %response.status(), "digest: credentials refused");
                     self.session.rejected(&target.url, &prepared.lease, fresh);
-                    return Ok(mark(response, kind, reason, Some(realm)));
+                    return Ok(AuthRejected::mark(response, kind, reason, Some(realm)));
                 }
             };
             prepared = match self.sign(lease, &target, &again) {
@@ -257,7 +256,12 @@ impl DigestAuth {
                 Err(()) => {
                     let reason =
                         "the server's new Digest challenge cannot sign this request".to_owned();
-                    return Ok(mark(response, ErrorKind::BadChallenge, reason, Some(realm)));
+                    return Ok(AuthRejected::mark(
+                        response,
+                        ErrorKind::BadChallenge,
+                        reason,
+                        Some(realm),
+                    ));
                 }
             };
             request = again;
@@ -330,13 +334,23 @@ impl DigestAuth {
             let reason = format!(
                 "the server answered an unauthenticated probe with {status} instead of a Digest challenge; the request was not sent"
             );
-            return Ok(Err(mark(response, ErrorKind::BadChallenge, reason, None)));
+            return Ok(Err(AuthRejected::mark(
+                response,
+                ErrorKind::BadChallenge,
+                reason,
+                None,
+            )));
         }
         let challenge = match select(&response, body_buffered(Some(request))) {
             Ok(c) => c,
             Err(e) => {
                 let reason = format!("cannot authenticate: {e}; the request was not sent");
-                return Ok(Err(mark(response, ErrorKind::BadChallenge, reason, None)));
+                return Ok(Err(AuthRejected::mark(
+                    response,
+                    ErrorKind::BadChallenge,
+                    reason,
+                    None,
+                )));
             }
         };
         tracing::debug!(origin = %OriginOf(&target.url), realm = %challenge.realm(), algorithm = %challenge.algorithm(), "digest: challenge received");
@@ -349,7 +363,7 @@ impl DigestAuth {
             }
             Err(_) => {
                 let reason = "the server's Digest challenge cannot sign this request; the request was not sent".to_owned();
-                Ok(Err(mark(
+                Ok(Err(AuthRejected::mark(
                     response,
                     ErrorKind::BadChallenge,
                     reason,
@@ -423,19 +437,4 @@ fn select(
         ))),
         (result, _) => result,
     }
-}
-
-/// Marks `response` as a refusal for [`crate::Runtime::post`] to report.
-fn mark(
-    mut response: reqwest::Response,
-    kind: ErrorKind,
-    reason: String,
-    realm: Option<String>,
-) -> reqwest::Response {
-    response.extensions_mut().insert(AuthRejected {
-        reason,
-        realm,
-        kind,
-    });
-    response
 }

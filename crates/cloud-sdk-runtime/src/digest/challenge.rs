@@ -124,19 +124,12 @@ impl Limit {
 
 impl fmt::Display for Limit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::ParamsPerChallenge => {
-                write!(f, "more than {} parameters in one challenge", self.max())
-            }
-            Self::ChallengesPerResponse => {
-                write!(f, "more than {} challenges in one response", self.max())
-            }
-            Self::HeaderBytes => write!(
-                f,
-                "more than {} bytes of WWW-Authenticate in one response",
-                self.max()
-            ),
-        }
+        let what = match self {
+            Self::ParamsPerChallenge => "parameters in one challenge",
+            Self::ChallengesPerResponse => "challenges in one response",
+            Self::HeaderBytes => "bytes of WWW-Authenticate in one response",
+        };
+        write!(f, "more than {} {what}", self.max())
     }
 }
 
@@ -164,6 +157,14 @@ impl ParseError {
             position,
             message: "",
             limit: Some(limit),
+        }
+    }
+
+    fn at(position: usize, message: &'static str) -> Self {
+        Self {
+            position,
+            message,
+            limit: None,
         }
     }
 }
@@ -298,6 +299,11 @@ fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
+/// RFC 9110 §5.6.3 optional whitespace: a space or a tab.
+fn is_ows(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
 /// RFC 9110 §11.2 `token68` characters (before the trailing `=`s).
 fn is_token68_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"-._~+/".contains(&b)
@@ -313,38 +319,35 @@ impl Parser<'_> {
     }
 
     fn error(&self, message: &'static str) -> ParseError {
-        ParseError {
-            position: self.pos,
-            message,
-            limit: None,
-        }
+        ParseError::at(self.pos, message)
+    }
+
+    /// Where the run of bytes that `accept` takes, starting at `from`, ends.
+    fn run_end(&self, from: usize, accept: impl Fn(u8) -> bool) -> usize {
+        let rest = self.s.get(from..).unwrap_or_default();
+        from + rest.iter().take_while(|&&b| accept(b)).count()
     }
 
     /// Skips optional whitespace; says whether there was any.
     fn skip_ows(&mut self) -> bool {
         let start = self.pos;
-        while matches!(self.peek(), Some(b' ' | b'\t')) {
-            self.pos += 1;
-        }
+        self.pos = self.run_end(start, is_ows);
         self.pos > start
     }
 
     /// Skips whitespace and commas: RFC 9110 §5.6.1 lets a list hold empty elements.
     fn skip_list_separators(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b',')) {
-            self.pos += 1;
-        }
+        self.pos = self.run_end(self.pos, |b| is_ows(b) || b == b',');
     }
 
     fn token(&mut self, what: &'static str) -> Result<String, ParseError> {
         let start = self.pos;
-        while self.peek().is_some_and(is_tchar) {
-            self.pos += 1;
-        }
-        if self.pos == start {
+        let end = self.run_end(start, is_tchar);
+        if end == start {
             return Err(self.error(what));
         }
-        Ok(self.slice(start, self.pos))
+        self.pos = end;
+        Ok(self.slice(start, end))
     }
 
     fn slice(&self, start: usize, end: usize) -> String {
@@ -356,41 +359,23 @@ impl Parser<'_> {
     /// what tells `abc==` apart from a parameter `abc=value`.
     fn token68(&mut self) -> Option<String> {
         let start = self.pos;
-        let mut end = start;
-        while self.s.get(end).copied().is_some_and(is_token68_char) {
-            end += 1;
-        }
-        if end == start {
+        let chars_end = self.run_end(start, is_token68_char);
+        if chars_end == start {
             return None;
         }
-        while self.s.get(end) == Some(&b'=') {
-            end += 1;
-        }
-        let mut after = end;
-        while matches!(self.s.get(after), Some(b' ' | b'\t')) {
-            after += 1;
-        }
+        let end = self.run_end(chars_end, |b| b == b'=');
+        let after = self.run_end(end, is_ows);
         if after < self.s.len() && self.s[after] != b',' {
             return None;
         }
-        let t = self.slice(start, end);
         self.pos = end;
-        Some(t)
+        Some(self.slice(start, end))
     }
 
     /// Whether a parameter (`token BWS "="`) starts here, rather than the next challenge.
     fn at_param(&self) -> bool {
-        let mut i = self.pos;
-        while self.s.get(i).copied().is_some_and(is_tchar) {
-            i += 1;
-        }
-        if i == self.pos {
-            return false;
-        }
-        while matches!(self.s.get(i), Some(b' ' | b'\t')) {
-            i += 1;
-        }
-        self.s.get(i) == Some(&b'=')
+        let name_end = self.run_end(self.pos, is_tchar);
+        name_end > self.pos && self.s.get(self.run_end(name_end, is_ows)) == Some(&b'=')
     }
 
     fn params(&mut self, params: &mut Vec<(String, String)>) -> Result<(), ParseError> {
@@ -416,11 +401,10 @@ impl Parser<'_> {
             };
             self.work += 1;
             if !seen.insert(name.to_ascii_lowercase()) {
-                return Err(ParseError {
-                    position: name_at,
-                    message: "parameter given twice in one challenge",
-                    limit: None,
-                });
+                return Err(ParseError::at(
+                    name_at,
+                    "parameter given twice in one challenge",
+                ));
             }
             params.push((name, value));
             self.skip_ows();
@@ -445,11 +429,7 @@ impl Parser<'_> {
         let mut buf = Vec::new();
         loop {
             let Some(b) = self.peek() else {
-                return Err(ParseError {
-                    position: open,
-                    message: "unterminated quoted string",
-                    limit: None,
-                });
+                return Err(ParseError::at(open, "unterminated quoted string"));
             };
             match b {
                 b'"' => {
@@ -459,12 +439,7 @@ impl Parser<'_> {
                 b'\\' => {
                     self.pos += 1;
                     match self.peek() {
-                        Some(c)
-                            if c == b'\t'
-                                || c == b' '
-                                || (0x21..=0x7e).contains(&c)
-                                || c >= 0x80 =>
-                        {
+                        Some(c @ (b'\t' | b' ' | 0x21..=0x7e | 0x80..=0xff)) => {
                             buf.push(c);
                             self.pos += 1;
                         }
@@ -480,11 +455,7 @@ impl Parser<'_> {
         }
         // Only ASCII backslashes were dropped from valid UTF-8, so this cannot fail; map the
         // impossible case to an error rather than panic.
-        String::from_utf8(buf).map_err(|_| ParseError {
-            position: open,
-            message: "invalid UTF-8 in quoted string",
-            limit: None,
-        })
+        String::from_utf8(buf).map_err(|_| ParseError::at(open, "invalid UTF-8 in quoted string"))
     }
 }
 

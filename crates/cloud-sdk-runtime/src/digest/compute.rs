@@ -103,18 +103,12 @@ struct HexDigest {
 
 impl HexDigest {
     fn new(digest: &[u8]) -> Self {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
         let mut buf = [0; 64];
         // The longest supported digest (SHA-256, SHA-512/256) is 32 bytes, exactly the buffer.
-        let digest = &digest[..digest.len().min(buf.len() / 2)];
-        for (pair, byte) in buf.chunks_exact_mut(2).zip(digest) {
-            pair[0] = DIGITS[usize::from(byte >> 4)];
-            pair[1] = DIGITS[usize::from(byte & 0xf)];
-        }
-        Self {
-            buf,
-            len: digest.len() * 2,
-        }
+        let len = digest.len().min(buf.len() / 2) * 2;
+        // Cannot fail: the slice holds exactly two hex digits per byte.
+        let _ = hex::encode_to_slice(&digest[..len / 2], &mut buf[..len]);
+        Self { buf, len }
     }
 
     fn as_bytes(&self) -> &[u8] {
@@ -471,11 +465,9 @@ struct NcText([u8; 8]);
 
 impl NcText {
     fn new(nc: u32) -> Self {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
         let mut out = [b'0'; 8];
-        for (i, slot) in out.iter_mut().enumerate() {
-            *slot = DIGITS[((nc >> (28 - 4 * i)) & 0xf) as usize];
-        }
+        // Cannot fail: four bytes are exactly eight hex digits.
+        let _ = hex::encode_to_slice(nc.to_be_bytes(), &mut out);
         Self(out)
     }
 

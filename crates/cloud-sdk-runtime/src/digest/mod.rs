@@ -54,10 +54,7 @@ pub struct RandomCnonce;
 
 impl CnonceSource for RandomCnonce {
     fn cnonce(&self) -> String {
-        let mut out = [0u8; 32];
-        // Cannot fail: the buffer holds exactly two hex digits per random byte.
-        let _ = hex::encode_to_slice(crate::random::bytes::<16>(), &mut out);
-        std::str::from_utf8(&out).unwrap_or_default().to_owned()
+        hex::encode(crate::random::bytes::<16>())
     }
 }
 

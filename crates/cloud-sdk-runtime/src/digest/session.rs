@@ -116,6 +116,12 @@ pub(crate) struct Lease {
     pub(crate) exclusive: bool,
 }
 
+impl Lease {
+    fn new(slot: Arc<Slot>, exclusive: bool) -> Self {
+        Self { slot, exclusive }
+    }
+}
+
 /// What [`Session::acquire`] found.
 pub(crate) enum Acquired {
     /// A nonce to sign with.
@@ -157,16 +163,14 @@ impl OriginState {
     /// the oldest one when [`MAX_SPACES_PER_ORIGIN`] are cached).
     fn enter(&mut self, realm: &str) -> &mut Space {
         self.realm = Some(realm.to_owned());
-        let index = match self.spaces.iter().position(|(r, _)| r == realm) {
-            Some(i) => i,
-            None => {
-                if self.spaces.len() >= MAX_SPACES_PER_ORIGIN {
-                    self.spaces.remove(0);
-                }
-                self.spaces.push((realm.to_owned(), Space::default()));
-                self.spaces.len() - 1
+        let found = self.spaces.iter().position(|(r, _)| r == realm);
+        let index = found.unwrap_or_else(|| {
+            if self.spaces.len() >= MAX_SPACES_PER_ORIGIN {
+                self.spaces.remove(0);
             }
-        };
+            self.spaces.push((realm.to_owned(), Space::default()));
+            self.spaces.len() - 1
+        });
         &mut self.spaces[index].1
     }
 }
@@ -189,18 +193,16 @@ pub(crate) struct Session {
 
 /// The entry of `url`'s origin, made on first use.
 fn entry<'a>(origins: &'a mut Vec<OriginState>, url: &url::Url) -> &'a mut OriginState {
-    let index = match origins.iter().position(|o| o.origin.is_of(url)) {
-        Some(i) => i,
-        None => {
-            origins.push(OriginState {
-                origin: Origin::of(url),
-                realm: None,
-                spaces: Vec::new(),
-                probe: Arc::default(),
-            });
-            origins.len() - 1
-        }
-    };
+    let found = origins.iter().position(|o| o.origin.is_of(url));
+    let index = found.unwrap_or_else(|| {
+        origins.push(OriginState {
+            origin: Origin::of(url),
+            realm: None,
+            spaces: Vec::new(),
+            probe: Arc::default(),
+        });
+        origins.len() - 1
+    });
     &mut origins[index]
 }
 
@@ -259,19 +261,13 @@ impl Session {
         if space.ordered {
             while let Some(slot) = space.free.pop() {
                 if self.usable(&slot) {
-                    return Acquired::Lease(Lease {
-                        slot,
-                        exclusive: true,
-                    });
+                    return Acquired::Lease(Lease::new(slot, true));
                 }
             }
             return Acquired::Probe(None);
         }
         match &space.shared {
-            Some(slot) if self.usable(slot) => Acquired::Lease(Lease {
-                slot: slot.clone(),
-                exclusive: false,
-            }),
+            Some(slot) if self.usable(slot) => Acquired::Lease(Lease::new(slot.clone(), false)),
             _ => Acquired::Probe(Some(state.probe.clone())),
         }
     }
@@ -283,18 +279,10 @@ impl Session {
         let state = entry(&mut origins, url);
         let space = state.enter(&challenge.realm);
         let slot = self.slot(challenge, now);
-        if space.ordered {
-            Lease {
-                slot,
-                exclusive: true,
-            }
-        } else {
+        if !space.ordered {
             space.shared = Some(slot.clone());
-            Lease {
-                slot,
-                exclusive: false,
-            }
         }
+        Lease::new(slot, space.ordered)
     }
 
     /// After `stale=true`: the nonce to retry with. A shared nonce is replaced once, by the
@@ -310,23 +298,16 @@ impl Session {
         let state = entry(&mut origins, url);
         let space = state.enter(&fresh.realm);
         if lease.exclusive || space.ordered {
-            return Lease {
-                slot: self.slot(fresh, now),
-                exclusive: true,
-            };
+            return Lease::new(self.slot(fresh, now), true);
         }
         match &space.shared {
-            Some(current) if !Arc::ptr_eq(current, &lease.slot) && self.usable(current) => Lease {
-                slot: current.clone(),
-                exclusive: false,
-            },
+            Some(current) if !Arc::ptr_eq(current, &lease.slot) && self.usable(current) => {
+                Lease::new(current.clone(), false)
+            }
             _ => {
                 let slot = self.slot(fresh, now);
                 space.shared = Some(slot.clone());
-                Lease {
-                    slot,
-                    exclusive: false,
-                }
+                Lease::new(slot, false)
             }
         }
     }
@@ -341,10 +322,7 @@ impl Session {
         space.ordered = true;
         // Requests still in flight keep their reference; nobody new signs with it.
         space.shared = None;
-        Lease {
-            slot: self.slot(fresh, now),
-            exclusive: true,
-        }
+        Lease::new(self.slot(fresh, now), true)
     }
 
     /// After a definitive refusal: keeps the nonce the refusal carried, so that the next call

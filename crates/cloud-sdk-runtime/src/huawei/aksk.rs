@@ -214,11 +214,7 @@ pub fn sign_request_at(
                 .collect();
             let canonical_query =
                 sign::canonical_query_string(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-            url.set_query(if canonical_query.is_empty() {
-                None
-            } else {
-                Some(&canonical_query)
-            });
+            url.set_query(Some(canonical_query.as_str()).filter(|q| !q.is_empty()));
             pairs
         }
     };
@@ -319,10 +315,12 @@ impl Authenticator for AkSkAuth {
                 ak = %KeyId(&self.credentials.ak),
                 "sending a request signed with SDK-HMAC-SHA256"
             );
-            let mut response = client.execute(request).await?;
+            let response = client.execute(request).await?;
             if response.status() == http::StatusCode::UNAUTHORIZED {
-                response.extensions_mut().insert(AuthRejected {
-                    reason: format!(
+                return Ok(AuthRejected::mark(
+                    response,
+                    ErrorKind::CredentialsRejected,
+                    format!(
                         "the service refused the SDK-HMAC-SHA256 signature of AK {}: check that \
                          HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK belong together and are active, \
                          that HUAWEICLOUD_SDK_SECURITY_TOKEN is set (and current) for temporary \
@@ -330,9 +328,8 @@ impl Authenticator for AkSkAuth {
                          within 15 minutes of the server's time)",
                         KeyId(&self.credentials.ak)
                     ),
-                    realm: None,
-                    kind: ErrorKind::CredentialsRejected,
-                });
+                    None,
+                ));
             }
             Ok(response)
         })

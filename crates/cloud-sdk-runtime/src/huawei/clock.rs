@@ -51,12 +51,10 @@ pub(crate) fn parse_rfc3339(value: &str) -> Option<SystemTime> {
         return None;
     }
     let num = |range: std::ops::Range<usize>| -> Option<u32> {
-        let s = value.get(range)?;
-        if s.bytes().all(|c| c.is_ascii_digit()) {
-            s.parse().ok()
-        } else {
-            None
-        }
+        let digits = value
+            .get(range)
+            .filter(|s| s.bytes().all(|c| c.is_ascii_digit()))?;
+        digits.parse().ok()
     };
     let mut rest = value.get(19..)?;
     let mut nanos = 0u32;

@@ -2,8 +2,6 @@
 //! token from the `X-Subject-Token` response header, expiry from the body's
 //! `token.expires_at`.
 
-use std::fmt;
-
 use serde_json::json;
 
 use super::{
@@ -24,8 +22,8 @@ pub enum ProjectScope {
     Name(String),
 }
 
-/// IAM user credentials for the password method. `Debug` hides the password.
-#[derive(Clone)]
+/// IAM user credentials for the password method. `Debug` hides the password (a [`Secret`]).
+#[derive(Clone, Debug)]
 pub struct IamPassword {
     user_name: String,
     password: Secret,
@@ -47,17 +45,6 @@ impl IamPassword {
             domain_name: domain_name.into(),
             scope,
         }
-    }
-}
-
-impl fmt::Debug for IamPassword {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IamPassword")
-            .field("user_name", &self.user_name)
-            .field("password", &self.password)
-            .field("domain_name", &self.domain_name)
-            .field("scope", &self.scope)
-            .finish()
     }
 }
 
@@ -160,12 +147,16 @@ impl IamPasswordProvider {
             && !client.allows_insecure_http()
             && !crate::transport::is_loopback_http(url)
         {
-            return Err(TokenError::refused(format!(
-                "refusing to send the IAM password over plain {}:// to {}; use an https:// IAM \
+            return Err(TokenError::of_kind(
+                format!(
+                    "refusing to send the IAM password over plain {}:// to {}; use an https:// IAM \
                  endpoint (HUAWEICLOUD_SDK_IAM_ENDPOINT)",
-                url.scheme(),
-                url.host_str().unwrap_or("<no host>")
-            )));
+                    url.scheme(),
+                    url.host_str().unwrap_or("<no host>")
+                ),
+                None,
+                ErrorKind::InsecureUrl,
+            ));
         }
         // The body holds the password: built here, never logged.
         let body: bytes::Bytes = serde_json::to_vec(&self.request_body())
@@ -195,32 +186,29 @@ impl IamPasswordProvider {
         let response = sent.map_err(|e| {
             // reqwest's error text carries the URL with its query; ours has neither that
             // nor user-info.
-            let timed_out = e.is_timeout();
-            let message = format!("POST {} failed: {}", UrlForLog(url), e.without_url());
             // A timeout is a timeout, whichever request ran out of time.
-            if timed_out {
-                TokenError::timed_out(message)
+            let kind = if e.is_timeout() {
+                ErrorKind::TimedOut
             } else {
-                TokenError::new(message, None)
-            }
+                ErrorKind::CredentialsUnavailable
+            };
+            let message = format!("POST {} failed: {}", UrlForLog(url), e.without_url());
+            TokenError::of_kind(message, None, kind)
         })?;
         let status = response.status();
+        // A failure once IAM answered: it carries IAM's status.
+        let answered = |message: String| TokenError::new(message, Some(status.as_u16()));
         if status.is_redirection() {
-            let location = response
-                .headers()
-                .get(reqwest::header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| url.join(v).ok())
-                .map(|u| crate::transport::origin(&u))
-                .unwrap_or_else(|| "an unnamed place".to_owned());
-            return Err(TokenError::redirected(
+            let location = crate::transport::redirect_origin(&response);
+            return Err(TokenError::of_kind(
                 format!(
                     "IAM answered HTTP {status} to POST {}, redirecting to {location}; redirects \
                      are not followed, so the password stays with the configured IAM endpoint: \
                      check HUAWEICLOUD_SDK_IAM_ENDPOINT",
                     UrlForLog(url)
                 ),
-                status.as_u16(),
+                Some(status.as_u16()),
+                ErrorKind::RedirectRefused,
             ));
         }
         if !status.is_success() {
@@ -237,13 +225,10 @@ impl IamPasswordProvider {
                 }
                 _ => "IAM is unavailable or rejected the request",
             };
-            return Err(TokenError::new(
-                format!(
-                    "IAM answered HTTP {status} to POST {}: {hint}; IAM said: {detail}",
-                    UrlForLog(url)
-                ),
-                Some(status.as_u16()),
-            ));
+            return Err(answered(format!(
+                "IAM answered HTTP {status} to POST {}: {hint}; IAM said: {detail}",
+                UrlForLog(url)
+            )));
         }
         let token = response
             .headers()
@@ -252,10 +237,9 @@ impl IamPasswordProvider {
             .map(str::to_owned)
             .filter(|t| !t.is_empty())
             .ok_or_else(|| {
-                TokenError::new(
-                    format!("IAM answered HTTP {status} without an X-Subject-Token header"),
-                    Some(status.as_u16()),
-                )
+                answered(format!(
+                    "IAM answered HTTP {status} without an X-Subject-Token header"
+                ))
             })?;
         let body = client.read_limited(response).await.map_err(|e| {
             // Too large, or out of time, stays what it is; a lost connection is IAM unavailable.
@@ -269,28 +253,18 @@ impl IamPasswordProvider {
                 kind,
             )
         })?;
-        let body: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
-            TokenError::new(
-                format!("IAM's token response body is not JSON: {e}"),
-                Some(status.as_u16()),
-            )
-        })?;
+        let body: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|e| answered(format!("IAM's token response body is not JSON: {e}")))?;
         let expires_at = body
             .pointer("/token/expires_at")
             .and_then(|v| v.as_str())
-            .ok_or_else(|| {
-                TokenError::new(
-                    "IAM's token response has no token.expires_at",
-                    Some(status.as_u16()),
-                )
-            })?;
+            .ok_or_else(|| answered("IAM's token response has no token.expires_at".to_owned()))?;
         let expires_at = parse_rfc3339(expires_at).ok_or_else(|| {
             // Quoted from IAM's answer, so scrubbed and cut like its error texts.
             let shown = crate::redact::scrub(expires_at, &[self.secrets()[0], token.as_str()], 64);
-            TokenError::new(
-                format!("IAM's token.expires_at {shown:?} is not an RFC 3339 time"),
-                Some(status.as_u16()),
-            )
+            answered(format!(
+                "IAM's token.expires_at {shown:?} is not an RFC 3339 time"
+            ))
         })?;
         Ok(Token::new(token, Some(expires_at)))
     }
@@ -314,11 +288,10 @@ const MAX_MESSAGE_CHARS: usize = 300;
 /// left out (the status already says IAM refused).
 async fn read_capped(mut response: reqwest::Response) -> Vec<u8> {
     let mut body = Vec::new();
-    while body.len() < MAX_ERROR_BODY {
-        match response.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            _ => break,
-        }
+    while body.len() < MAX_ERROR_BODY
+        && let Ok(Some(chunk)) = response.chunk().await
+    {
+        body.extend_from_slice(&chunk);
     }
     body.truncate(MAX_ERROR_BODY);
     body

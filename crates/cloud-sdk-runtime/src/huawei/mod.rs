@@ -133,7 +133,7 @@ pub fn from_vars(
     let base_url = service_base_url(service, region.as_deref(), &var)?;
 
     let (ak, sk) = (var(env::AK), var(env::SK));
-    let builder = if ak.is_some() || sk.is_some() {
+    let mut builder = if ak.is_some() || sk.is_some() {
         let ak = ak.ok_or_else(|| {
             ConfigError::missing_env(
                 env::AK,
@@ -202,7 +202,6 @@ pub fn from_vars(
         )));
     };
 
-    let mut builder = builder;
     for (header, variable) in service.env_headers {
         if let Some(value) = var(variable) {
             builder = builder
@@ -268,7 +267,7 @@ fn require_https(url: &str, var: &str) -> Result<(), ConfigError> {
 }
 
 /// A response standing in for one the service never sent (the request could not be signed,
-/// no token could be had), marked so that `Runtime::post` reports `reason` as an error.
+/// no token could be had), marked so that `Runtime::exec` reports `reason` as an error.
 pub(crate) fn local_failure(
     status: http::StatusCode,
     kind: ErrorKind,
@@ -279,12 +278,7 @@ pub(crate) fn local_failure(
     response
         .extensions_mut()
         .insert(crate::runtime::NotAnswered);
-    response.extensions_mut().insert(AuthRejected {
-        reason,
-        realm: None,
-        kind,
-    });
-    reqwest::Response::from(response)
+    AuthRejected::mark(response.into(), kind, reason, None)
 }
 
 #[cfg(test)]

@@ -272,17 +272,10 @@ pub fn canonical_request(request: &SignableRequest<'_>) -> CanonicalRequest {
     );
     headers.sort_unstable();
 
-    let mut signed_headers = String::with_capacity(headers.iter().map(|(n, _)| n.len() + 1).sum());
-    let mut previous: Option<&str> = None;
-    for (name, _) in &headers {
-        if previous != Some(name.as_ref()) {
-            if previous.is_some() {
-                signed_headers.push(';');
-            }
-            signed_headers.push_str(name);
-        }
-        previous = Some(name.as_ref());
-    }
+    // Sorted, so a name given several times stands next to itself.
+    let mut names: Vec<&str> = headers.iter().map(|(name, _)| name.as_ref()).collect();
+    names.dedup();
+    let signed_headers = names.join(";");
 
     let body_hash: Option<&str> = match request.payload {
         Payload::Bytes([]) => Some(EMPTY_BODY_SHA256),
@@ -344,34 +337,30 @@ fn header_value<'h>(headers: &'h [(Cow<'_, str>, &str)], name: &str) -> Option<&
 
 /// The string to sign for `canonical` at `date` (the `X-Sdk-Date` value).
 pub fn string_to_sign(canonical: &CanonicalRequest, date: &str) -> String {
-    let mut out = String::with_capacity(ALGORITHM.len() + date.len() + 2 + 64);
-    out.push_str(ALGORITHM);
-    out.push('\n');
-    out.push_str(date);
-    out.push('\n');
-    push_hex(&mut out, &Sha256::digest(canonical.text.as_bytes()));
-    out
+    [ALGORITHM, "\n", date, "\n", &canonical.sha256_hex()].concat()
 }
 
 /// Hex HMAC-SHA256 of `string_to_sign` keyed with the SK.
 pub fn signature(sk: &Secret, string_to_sign: &str) -> String {
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(sk.expose().as_bytes()) {
-        Ok(mac) => mac,
-        Err(_) => unreachable!("HMAC takes keys of any length"),
-    };
+    let mut mac = hmac(sk);
     mac.update(string_to_sign.as_bytes());
     let mut out = String::with_capacity(64);
     push_hex(&mut out, &mac.finalize().into_bytes());
     out
 }
 
+/// HMAC-SHA256 keyed with the SK.
+fn hmac(sk: &Secret) -> Hmac<Sha256> {
+    match Hmac::<Sha256>::new_from_slice(sk.expose().as_bytes()) {
+        Ok(mac) => mac,
+        Err(_) => unreachable!("HMAC takes keys of any length"),
+    }
+}
+
 /// The `Authorization` header value.
 pub fn authorization(ak: &str, signed_headers: &str, signature: &str) -> String {
-    let mut out = String::with_capacity(
-        ALGORITHM.len() + 40 + ak.len() + signed_headers.len() + signature.len(),
-    );
-    for part in [
+    // `concat` sizes the string once for all the parts.
+    [
         ALGORITHM,
         " Access=",
         ak,
@@ -379,10 +368,8 @@ pub fn authorization(ak: &str, signed_headers: &str, signature: &str) -> String 
         signed_headers,
         ", Signature=",
         signature,
-    ] {
-        out.push_str(part);
-    }
-    out
+    ]
+    .concat()
 }
 
 /// Every step of one signature, for tests and troubleshooting.
@@ -449,12 +436,8 @@ pub(crate) fn authorization_value(
     date: &str,
 ) -> String {
     let canonical = canonical_request(request);
-    let mut mac = match Hmac::<Sha256>::new_from_slice(sk.expose().as_bytes()) {
-        Ok(mac) => mac,
-        Err(_) => unreachable!("HMAC takes keys of any length"),
-    };
-    let mut hash = String::with_capacity(64);
-    push_hex(&mut hash, &Sha256::digest(canonical.text.as_bytes()));
+    let mut mac = hmac(sk);
+    let hash = canonical.sha256_hex();
     for part in [ALGORITHM, "\n", date, "\n", &hash] {
         mac.update(part.as_bytes());
     }

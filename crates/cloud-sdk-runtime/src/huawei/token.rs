@@ -57,8 +57,8 @@ pub const DEFAULT_MAX_FETCH_BACKOFF: Duration = Duration::from_secs(5 * 60);
 /// trip IAM's account lockout.
 pub const DEFAULT_REFUSED_BACKOFF: Duration = Duration::from_secs(5 * 60);
 
-/// A token and when it expires. `Debug` hides the value.
-#[derive(Clone)]
+/// A token and when it expires. `Debug` hides the value (a [`Secret`]).
+#[derive(Clone, Debug)]
 pub struct Token {
     value: Secret,
     expires_at: Option<SystemTime>,
@@ -81,15 +81,6 @@ impl Token {
     /// When it expires, if known.
     pub fn expires_at(&self) -> Option<SystemTime> {
         self.expires_at
-    }
-}
-
-impl fmt::Debug for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Token")
-            .field("value", &self.value)
-            .field("expires_at", &self.expires_at)
-            .finish()
     }
 }
 
@@ -174,22 +165,9 @@ impl TokenError {
         }
     }
 
-    /// The token endpoint answered with a redirect, which is not followed: the password
-    /// never goes to another origin.
-    pub(crate) fn redirected(message: impl Into<String>, status: u16) -> Self {
-        Self {
-            message: message.into(),
-            status: Some(status),
-            kind: ErrorKind::RedirectRefused,
-        }
-    }
-
-    /// The request for a token ran out of time (the transport's attempt timeout).
-    pub(crate) fn timed_out(message: impl Into<String>) -> Self {
-        Self::of_kind(message, None, ErrorKind::TimedOut)
-    }
-
-    /// A failure of the given kind, as the transport classified it.
+    /// A failure of another kind than [`TokenError::new`]'s: a request for a token that was
+    /// not sent (plain `http://`), that ran out of time or was redirected, an answer over the
+    /// size limit.
     pub(crate) fn of_kind(
         message: impl Into<String>,
         status: Option<u16>,
@@ -199,14 +177,6 @@ impl TokenError {
             message: message.into(),
             status,
             kind,
-        }
-    }
-
-    pub(crate) fn refused(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            status: None,
-            kind: ErrorKind::InsecureUrl,
         }
     }
 
@@ -251,7 +221,7 @@ pub trait TokenProvider: fmt::Debug + Send + Sync + 'static {
 
 /// A token handed out by a [`TokenCache`], tagged with the fetch it came from so that a
 /// rejection refreshes only a token that is still current.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct CachedToken {
     token: Token,
     generation: u64,
@@ -261,15 +231,6 @@ impl CachedToken {
     /// The token.
     pub fn token(&self) -> &Token {
         &self.token
-    }
-}
-
-impl fmt::Debug for CachedToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CachedToken")
-            .field("token", &self.token)
-            .field("generation", &self.generation)
-            .finish()
     }
 }
 
@@ -661,13 +622,12 @@ pub struct TokenAuth {
 
 impl fmt::Debug for TokenAuth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("TokenAuth");
         match &self.source {
-            Source::Static(token) => f
-                .debug_struct("TokenAuth")
-                .field("static_token", token)
-                .finish(),
-            Source::Cache(cache) => f.debug_struct("TokenAuth").field("cache", cache).finish(),
+            Source::Static(token) => out.field("static_token", token),
+            Source::Cache(cache) => out.field("cache", cache),
         }
+        .finish()
     }
 }
 
@@ -720,16 +680,14 @@ impl TokenAuth {
         if let Some(value) = Self::header(token) {
             request.headers_mut().insert(X_AUTH_TOKEN, value);
         }
-        let mut response = client.execute(request).await?;
+        let response = client.execute(request).await?;
         if response.status() == http::StatusCode::UNAUTHORIZED {
-            response.extensions_mut().insert(AuthRejected {
-                reason: "the service refused the static token (it may have expired: IAM \
-                         tokens last 24 hours); set a fresh HUAWEICLOUD_SDK_AUTH_TOKEN, or use \
-                         AK/SK or the IAM password provider, which renew credentials themselves"
-                    .to_owned(),
-                realm: None,
-                kind: ErrorKind::CredentialsRejected,
-            });
+            return Ok(rejected(
+                response,
+                "the service refused the static token (it may have expired: IAM tokens last 24 \
+                 hours); set a fresh HUAWEICLOUD_SDK_AUTH_TOKEN, or use AK/SK or the IAM \
+                 password provider, which renew credentials themselves",
+            ));
         }
         Ok(response)
     }
@@ -750,7 +708,7 @@ impl TokenAuth {
             return Ok(response);
         }
         // The runtime's copy, for the one retry; a streamed body cannot be replayed.
-        let Some(retry) = spare.and_then(crate::transport::copy_request) else {
+        let Some(retry) = spare.and_then(reqwest::Request::try_clone) else {
             cache.invalidate();
             return Ok(rejected(
                 response,
@@ -800,13 +758,8 @@ async fn execute_with(
     client.execute(request).await
 }
 
-fn rejected(mut response: reqwest::Response, reason: &str) -> reqwest::Response {
-    response.extensions_mut().insert(AuthRejected {
-        reason: reason.to_owned(),
-        realm: None,
-        kind: ErrorKind::CredentialsRejected,
-    });
-    response
+fn rejected(response: reqwest::Response, reason: &str) -> reqwest::Response {
+    AuthRejected::mark(response, ErrorKind::CredentialsRejected, reason, None)
 }
 
 fn token_failure(cache: &TokenCache, error: &TokenError) -> reqwest::Response {
@@ -1021,7 +974,10 @@ mod tests {
             &'a self,
             _: &'a crate::Transport,
         ) -> BoxFuture<'a, Result<Token, TokenError>> {
-            Box::pin(async { Err(TokenError::timed_out("POST /v3/auth/tokens timed out")) })
+            Box::pin(async {
+                let message = "POST /v3/auth/tokens timed out";
+                Err(TokenError::of_kind(message, None, ErrorKind::TimedOut))
+            })
         }
     }
 
