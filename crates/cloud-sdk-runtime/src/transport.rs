@@ -289,7 +289,8 @@ pub(crate) async fn read_limited(
 /// Reads a body whose content is not needed (a refusal's) to its end, so that its connection
 /// goes back to the pool; one over `limit` bytes (announced, or streamed past it) is dropped
 /// there, closing its connection. Nothing is kept, so a server cannot make the client read or
-/// hold more than the limit for it.
+/// hold more than the limit for it. (Digest's refusals are the ones read this way.)
+#[cfg(feature = "digest")]
 pub(crate) async fn discard(mut response: reqwest::Response, limit: u64) {
     if response
         .content_length()
