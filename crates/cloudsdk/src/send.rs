@@ -625,8 +625,10 @@ impl Condition {
             .strip_prefix('\'')
             .and_then(|r| r.strip_suffix('\''))
             .or_else(|| raw.strip_prefix('`').and_then(|r| r.strip_suffix('`')));
-        let text = unquoted.unwrap_or(raw);
-        let value = serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()));
+        // `text` stays the whole condition: the wait's messages quote it.
+        let literal = unquoted.unwrap_or(raw);
+        let value =
+            serde_json::from_str(literal).unwrap_or_else(|_| Value::String(literal.to_owned()));
         Ok(Self {
             text: text.trim().to_owned(),
             expr,

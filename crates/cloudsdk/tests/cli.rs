@@ -729,6 +729,13 @@ async fn wait_until_goes_through_three_states() {
     ]);
     let out = run_async(args, huawei_env(&format!("http://{addr}"), api), None).await;
     assert_eq!(out.status.code(), Some(7), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(&format!(
+            "{items}[0].status == 'accepted' did not hold within"
+        )),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1592,6 +1599,43 @@ fn an_integer_jmespath_cannot_hold_is_a_usage_error_not_a_panic() {
     let out = run(&a, &[], None);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout).trim(), "\"2147483648\"");
+}
+
+/// A wait's messages quote the condition as written, not only the value it compares with.
+#[test]
+fn a_wait_that_ends_unmet_names_its_whole_condition() {
+    let (api, op) = catalog::APIS
+        .iter()
+        .flat_map(|a| a.operations.iter().map(move |o| (a, o)))
+        .find(|(_, o)| o.example.is_some() && o.method == "GET")
+        .expect("a GET operation with an example in specs/ (the wait flags are on GETs)");
+    let mut base = owned(&[api.name, op.name, "--mock"]);
+    base.extend(param_args(op));
+    for (flags, code, message) in [
+        (
+            &["--wait-until", "no_such_field == 'ready'"][..],
+            7,
+            "no_such_field == 'ready' does not hold for the documented example",
+        ),
+        (
+            &[
+                "--wait-until",
+                "no_such_field == 'ready'",
+                "--wait-fail",
+                "no_such_field == null",
+            ][..],
+            8,
+            "stopped waiting: no_such_field == null (found null)",
+        ),
+    ] {
+        let mut args = base.clone();
+        args.extend(owned(flags));
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&a, &[], None);
+        let line = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{flags:?}: {line}");
+        assert!(line.contains(message), "{flags:?}: {line}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
