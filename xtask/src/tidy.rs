@@ -6,6 +6,8 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use crate::spec::rel;
+
 /// The pure cores: parsing, crypto and decisions, with no I/O, no clock and no randomness of
 /// their own (those are arguments, so tests can replay fixed values).
 pub const PURE_CORES: &[&str] = &[
@@ -138,13 +140,6 @@ pub fn risky_tracing_fields(root: &Path) -> Vec<(String, usize, String)> {
         }
     }
     out
-}
-
-fn rel(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
 }
 
 #[cfg(test)]

@@ -222,19 +222,11 @@ pub fn reports(root: &Path, base: &Base) -> Result<Vec<CrateReport>, String> {
 /// Each API's folder name and snapshot: its surface and the items of the crate generated from
 /// it in memory.
 fn load(root: &Path) -> Result<Vec<(String, Snapshot)>, Vec<SpecError>> {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for api in crate::spec::load_all(root)? {
-        match Snapshot::of(&api) {
-            Ok(s) => out.push((api.name, s)),
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    let apis = crate::spec::load_all(root)?;
+    crate::all_or_errors(apis.into_iter().map(|api| match Snapshot::of(&api) {
+        Ok(s) => Ok((api.name, s)),
+        Err(e) => Err(vec![e]),
+    }))
 }
 
 fn errors_text(errors: Vec<SpecError>) -> String {

@@ -104,7 +104,7 @@ fn secrets_below(
     let mut below = |step: &str, child: &openapiv3::ReferenceOr<Box<openapiv3::Schema>>| {
         let len = at.len();
         at.push('/');
-        at.push_str(&step.replace('~', "~0").replace('/', "~1"));
+        at.push_str(&crate::spec::escape(step));
         let name = match child {
             openapiv3::ReferenceOr::Reference { reference } => {
                 reference.strip_prefix("#/components/schemas/")

@@ -156,20 +156,16 @@ pub fn catalog(
 
 fn api_entry(api: &LoadedApi, short: &str) -> Result<TokenStream, Vec<SpecError>> {
     let c = &api.config;
-    let mut errors = Vec::new();
-    let mut operations = Vec::new();
-    for (path, item) in &api.merged.paths.paths {
-        let Some(item) = item.as_item() else { continue };
-        for (method, op) in item.iter() {
-            match operation_entry(api, path, method, op, &item.parameters) {
-                Ok(t) => operations.push(t),
-                Err(mut e) => errors.append(&mut e),
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    let items = api.merged.paths.paths.iter();
+    let operations = crate::all_or_errors(
+        items
+            .filter_map(|(path, item)| Some((path, item.as_item()?)))
+            .flat_map(|(path, item)| {
+                item.iter().map(move |(method, op)| {
+                    operation_entry(api, path, method, op, &item.parameters)
+                })
+            }),
+    )?;
     let crate_name = &c.crate_name;
     let title = &c.title;
     let base_url = &c.base_url;

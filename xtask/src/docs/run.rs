@@ -15,7 +15,7 @@ use super::{
     compare::{SOURCE, Side, SpecDocs, compare, page_side, spec_side_of},
     provenance::{self, Context},
 };
-use crate::spec::parse_yaml;
+use crate::spec::{escape, parse_yaml, settings::setting_line};
 
 /// The file that lists an API's pages.
 pub const PAGES_FILE: &str = "pages/pages.toml";
@@ -154,14 +154,9 @@ impl std::fmt::Display for Unreadable {
 
 /// The API folders under `specs/` (not `vendors/`), sorted.
 fn api_dirs(root: &Path) -> Result<Vec<PathBuf>, Unreadable> {
-    let specs = root.join("specs");
-    let mut apis: Vec<PathBuf> = fs::read_dir(&specs)
-        .map_err(|e| Unreadable::Setup(format!("cannot read {}: {e}", specs.display())))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir() && !p.ends_with(crate::spec::VENDORS_DIR))
-        .collect();
-    apis.sort();
-    Ok(apis)
+    crate::spec::api_dirs(root).map_err(|e| {
+        Unreadable::Setup(format!("cannot read {}: {e}", root.join("specs").display()))
+    })
 }
 
 fn dir_name(dir: &Path) -> String {
@@ -195,14 +190,8 @@ fn entries(dir: &Path, api: &str) -> Result<Option<Entries>, Unreadable> {
         return Ok(None);
     };
     let entries: BTreeMap<String, PageEntry> = toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| {
-                format!(
-                    ":{}",
-                    text[..s.start.min(text.len())].matches('\n').count() + 1
-                )
-            })
+        let line = crate::spec::toml_error_line(&text, &e)
+            .map(|l| format!(":{l}"))
             .unwrap_or_default();
         Unreadable::Setup(format!(
             "specs/{api}/{PAGES_FILE}{line}: {} (an entry has file, url, captured, and partial \
@@ -329,30 +318,15 @@ impl Report {
     }
 }
 
-/// The 1-based line of `[<operation>]` in a `pages.toml` text, or of `key = ...` inside it.
-fn toml_line(text: &str, operation: &str, key: Option<&str>) -> Option<usize> {
-    let header = format!("[{operation}]");
-    let mut in_table = false;
-    for (n, line) in text.lines().enumerate() {
-        let t = line.trim();
-        if t.starts_with('[') {
-            if in_table {
-                return None;
-            }
-            in_table = t == header;
-            if in_table && key.is_none() {
-                return Some(n + 1);
-            }
-            continue;
-        }
-        if in_table
-            && let Some(k) = key
-            && t.split('=').next().is_some_and(|lhs| lhs.trim() == k)
-        {
-            return Some(n + 1);
-        }
+/// `specs/<api>/pages/pages.toml:<line>`: the line of `key = ...` in the `[<operation>]` table,
+/// or of the table's header (without `key`, or when it is not written there); without a line
+/// when there is no such table.
+fn entry_place(api: &str, text: &str, operation: &str, key: Option<&str>) -> String {
+    let list = format!("specs/{api}/{PAGES_FILE}");
+    match setting_line(text, &format!("[{operation}]"), 0, key) {
+        Some(line) => format!("{list}:{line}"),
+        None => list,
     }
-    None
 }
 
 /// The line (1-based) of a table header such as `[ListConnections.sources.go-sdk]`.
@@ -402,12 +376,7 @@ fn entry_errors(
     text: &str,
 ) -> Vec<String> {
     let list = format!("specs/{api}/{PAGES_FILE}");
-    let at = |key: Option<&str>| match toml_line(text, operation, key)
-        .or_else(|| toml_line(text, operation, None))
-    {
-        Some(line) => format!("{list}:{line}"),
-        None => list.clone(),
-    };
+    let at = |key: Option<&str>| entry_place(api, text, operation, key);
     let mut errors = Vec::new();
     match (&entry.file, &entry.missing) {
         (Some(_), Some(_)) => errors.push(format!(
@@ -556,13 +525,7 @@ pub fn file_name_problem(file: &str) -> Option<&'static str> {
 
 /// The error for a `file` that is not a plain file name, with the line it is written on.
 fn file_name_error(api: &str, operation: &str, file: &str, why: &str, text: &str) -> String {
-    let list = format!("specs/{api}/{PAGES_FILE}");
-    let at = match toml_line(text, operation, Some("file"))
-        .or_else(|| toml_line(text, operation, None))
-    {
-        Some(line) => format!("{list}:{line}"),
-        None => list,
-    };
+    let at = entry_place(api, text, operation, Some("file"));
     format!(
         "{at}: file = {file:?} ([{operation}]): {why}; store the capture in specs/{api}/pages/ \
          and write its name alone, such as file = \"{operation}.txt\""
@@ -570,24 +533,15 @@ fn file_name_error(api: &str, operation: &str, file: &str, why: &str, text: &str
 }
 
 /// Every `x-source` written in a document: (JSON pointer, value).
-fn source_marks(v: &Value, at: &str, out: &mut Vec<(String, Value)>) {
-    match v {
-        Value::Object(map) => {
-            for (k, child) in map {
-                let here = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
-                if k == SOURCE {
-                    out.push((here.clone(), child.clone()));
-                }
-                source_marks(child, &here, out);
-            }
+fn source_marks(doc: &Value) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    let _ = crate::spec::each_node(doc, &mut Vec::new(), &mut |v, path| {
+        if path.last().is_some_and(|k| k == SOURCE) {
+            out.push((crate::spec::yaml_lines::pointer_of(path), v.clone()));
         }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                source_marks(child, &format!("{at}/{i}"), out);
-            }
-        }
-        _ => {}
-    }
+        Ok::<(), std::convert::Infallible>(())
+    });
+    out
 }
 
 /// `x-source` keys the operation names (in its document, or in `_common.yaml` on its way to
@@ -614,8 +568,7 @@ fn unknown_sources(
         }
     };
     let mut errors = Vec::new();
-    let mut marks = Vec::new();
-    source_marks(&spec.op, "", &mut marks);
+    let marks = source_marks(&spec.op);
     let file = format!("specs/{api}/{operation}.yaml");
     for (pointer, value) in &marks {
         let line = crate::spec::yaml_lines::line_of(&spec.op_text, pointer)
@@ -640,9 +593,7 @@ fn unknown_sources(
         }
         let mut lines = Vec::new();
         if let Some((common, text)) = &spec.common {
-            let mut in_common = Vec::new();
-            source_marks(common, "", &mut in_common);
-            for (pointer, value) in in_common {
+            for (pointer, value) in source_marks(common) {
                 if value.as_str() == Some(key.as_str())
                     && let Some(l) = crate::spec::yaml_lines::line_of(text, &pointer)
                 {
@@ -676,10 +627,7 @@ fn external_docs_error(
 ) -> Option<String> {
     let (path, method, op) = super::compare::only_operation(&spec.op).ok()?;
     let written = op.pointer("/externalDocs/url").and_then(Value::as_str)?;
-    let pointer = format!(
-        "/paths/{}/{method}/externalDocs/url",
-        path.replace('~', "~0").replace('/', "~1")
-    );
+    let pointer = format!("/paths/{}/{method}/externalDocs/url", escape(path));
     let at = crate::spec::yaml_lines::line_of(&spec.op_text, &pointer)
         .map(|l| format!(":{l}"))
         .unwrap_or_default();
@@ -707,11 +655,7 @@ fn check_operation(
     text: &str,
     report: &mut Report,
 ) {
-    let list = format!("specs/{api}/{PAGES_FILE}");
-    let list_line = match toml_line(text, operation, None) {
-        Some(l) => format!("{list}:{l}"),
-        None => list.clone(),
-    };
+    let list_line = entry_place(api, text, operation, None);
     let mut errors = entry_errors(root, api, operation, entry, text);
     if !errors.is_empty() {
         report.errors.append(&mut errors);
@@ -803,13 +747,11 @@ pub fn check_all(root: &Path) -> Report {
         };
         let loaded = load(root, &api);
         for operation in list.keys().filter(|o| !ops.contains(o)) {
-            let line = toml_line(&text, operation, None)
-                .map(|l| format!(":{l}"))
-                .unwrap_or_default();
             report.errors.push(format!(
-                "specs/{api}/{PAGES_FILE}{line}: [{operation}] names no operation: \
+                "{}: [{operation}] names no operation: \
                  specs/{api}/{operation}.yaml does not exist (remove the entry, or name the \
-                 operation as its document is named)"
+                 operation as its document is named)",
+                entry_place(&api, &text, operation, None)
             ));
         }
         for operation in &ops {

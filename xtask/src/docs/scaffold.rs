@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value, json};
 
 use super::{DocField, DocumentedOperation, Location};
+use crate::spec::escape;
 
 /// `ShowVpcepConnection` → `show_vpcep_connection`.
 pub fn snake_case(name: &str) -> String {
@@ -90,7 +91,7 @@ fn take_untyped(v: &mut Value, at: &str, out: &mut Vec<String>) {
                 out.push(at.to_owned());
             }
             for (k, child) in map.iter_mut() {
-                take_untyped(child, &format!("{at}/{}", segment(k)), out);
+                take_untyped(child, &format!("{at}/{}", escape(k)), out);
             }
         }
         Value::Array(items) => {
@@ -100,11 +101,6 @@ fn take_untyped(v: &mut Value, at: &str, out: &mut Vec<String>) {
         }
         _ => {}
     }
-}
-
-/// `/v1/{id}` → `~1v1~1{id}`: a key as a JSON pointer segment.
-fn segment(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }
 
 /// The API's shared response for a status: `<Prefix>Error400` for 400, `<Prefix>ErrorOther`
@@ -554,7 +550,7 @@ pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Draft 
     if !schemas.defs.is_empty() {
         doc["components"] = json!({ "schemas": schemas.defs });
     }
-    let at = format!("/paths/{}/{method}", segment(&path));
+    let at = format!("/paths/{}/{method}", escape(&path));
     let mut placed: Vec<(String, String)> = notes
         .into_iter()
         .map(|(code, note)| (format!("{at}/responses/{code}"), note))

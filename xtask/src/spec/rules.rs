@@ -522,7 +522,7 @@ fn reference_problem(kind: Kind, target: &Value) -> Option<String> {
 fn with_key(pointer: &mut String, key: &str, f: impl FnOnce(&mut String)) {
     let len = pointer.len();
     pointer.push('/');
-    pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+    pointer.push_str(&crate::spec::escape(key));
     f(pointer);
     pointer.truncate(len);
 }

@@ -66,9 +66,9 @@ pub fn duplicate_keys(text: &str) -> Vec<DuplicateKey> {
 }
 
 /// `["paths", "/v1/x"]` → `/paths/~1v1~1x`.
-fn pointer_of(path: &[String]) -> String {
+pub(crate) fn pointer_of(path: &[String]) -> String {
     path.iter()
-        .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
+        .map(|s| format!("/{}", crate::spec::escape(s)))
         .collect()
 }
 
