@@ -145,6 +145,13 @@ impl Out {
 
 const OK: Wire = Wire::Compatible;
 const BREAKS: Wire = Wire::Breaking;
+const SAME_VALUES: &str = "the values admitted are the same";
+const UNUSED: &str = "not used by any operation";
+/// The Rust verdict of any change to a schema that api.toml replaces on both sides.
+const HAND_WRITTEN: (Level, &str) = (
+    Level::Patch,
+    "a hand-written type: nothing generated changes",
+);
 
 /// Every change from `before` to `after`, classified.
 pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
@@ -324,18 +331,14 @@ fn generator_changes(old_api: &Snapshot, new_api: &Snapshot, out: &mut Out) {
             .collect()
     };
     for (subject, same_spec, judged) in owners {
-        let wire = if same_spec {
-            (OK, "the spec's wire form is the same, so the requests are")
-        } else {
+        let (wire, by) = if same_spec {
             (
-                OK,
-                "a Rust item: the requests are judged with the spec's changes",
+                (OK, "the spec's wire form is the same, so the requests are"),
+                " (the spec's wire form is the same: a change of the generator)",
             )
-        };
-        let by = if same_spec {
-            " (the spec's wire form is the same: a change of the generator)"
         } else {
-            ""
+            let wire = "a Rust item: the requests are judged with the spec's changes";
+            ((OK, wire), "")
         };
         let (was, is) = (owned(&old_api.rust, &judged), owned(&new_api.rust, &judged));
         for (key, old) in &was {
@@ -473,20 +476,9 @@ fn compare_operation(
             );
         }
         if p.required != q.required {
-            out.push(
-                &subject,
-                what(if q.required {
-                    "made required"
-                } else {
-                    "made optional"
-                }),
-                if q.required {
-                    (BREAKS, "request narrowed: old clients may omit it")
-                } else {
-                    (OK, "request widened")
-                },
-                rust_required_change(rust_required(p), rust_required(q)),
-            );
+            let (change, wire) = made_required(q.required);
+            let rust = rust_required_change(rust_required(p), rust_required(q));
+            out.push(&subject, what(change), wire, rust);
         } else if p.client_supplied != q.client_supplied {
             out.push(
                 &subject,
@@ -499,11 +491,11 @@ fn compare_operation(
                 rust_required_change(rust_required(p), rust_required(q)),
             );
         }
-        if let Some((wire, rule)) = compare_types(&p.ty, &q.ty, REQUEST, before, after) {
+        if let Some(wire) = compare_types(&p.ty, &q.ty, REQUEST, before, after) {
             out.push(
                 &subject,
                 what(&format!("type {} -> {}", p.ty.render(), q.ty.render())),
-                (wire, &rule),
+                wire,
                 rust_param_type_change(
                     old_api.rust.setter(&old.id, &p.name),
                     new_api.rust.setter(&new.id, &q.name),
@@ -561,29 +553,15 @@ fn compare_operation(
             ),
             Some(c) => {
                 if b.required != c.required {
-                    out.push(
-                        &subject,
-                        format!(
-                            "request body {}",
-                            if c.required {
-                                "made required"
-                            } else {
-                                "made optional"
-                            }
-                        ),
-                        if c.required {
-                            (BREAKS, "request narrowed: old clients may omit it")
-                        } else {
-                            (OK, "request widened")
-                        },
-                        rust_required_change(b.required, c.required),
-                    );
+                    let (change, wire) = made_required(c.required);
+                    let rust = rust_required_change(b.required, c.required);
+                    out.push(&subject, format!("request body {change}"), wire, rust);
                 }
-                if let Some((wire, rule)) = compare_types(&b.ty, &c.ty, REQUEST, before, after) {
+                if let Some(wire) = compare_types(&b.ty, &c.ty, REQUEST, before, after) {
                     out.push(
                         &subject,
                         format!("request body type {} -> {}", b.ty.render(), c.ty.render()),
-                        (wire, &rule),
+                        wire,
                         type_change(
                             &[old_api.rust.builder_method(&old.id, "body")],
                             &[new_api.rust.builder_method(&new.id, "body")],
@@ -653,11 +631,11 @@ fn compare_operation(
             Some(s) => {
                 match (&r.body, &s.body) {
                     (Some(a), Some(b)) => {
-                        if let Some((wire, rule)) = compare_types(a, b, RESPONSE, before, after) {
+                        if let Some(wire) = compare_types(a, b, RESPONSE, before, after) {
                             out.push(
                                 &subject,
                                 format!("response {status} body {} -> {}", a.render(), b.render()),
-                                (wire, &rule),
+                                wire,
                                 type_change(
                                     &[old_api.rust.outcome(&old.id)],
                                     &[new_api.rust.outcome(&new.id)],
@@ -681,25 +659,24 @@ fn compare_operation(
                         (Level::Major, "the call's response type changes"),
                     ),
                 }
-                for h in &r.headers {
-                    if !s.headers.contains(h) {
+                let removed = (
+                    &r.headers,
+                    &s.headers,
+                    "removed",
+                    "response headers are not required by the client",
+                );
+                let added = (
+                    &s.headers,
+                    &r.headers,
+                    "added",
+                    "old clients ignore headers",
+                );
+                for (from, to, change, wire) in [removed, added] {
+                    for h in from.iter().filter(|h| !to.contains(h)) {
                         out.push(
                             &subject,
-                            format!("response {status} header {h} removed"),
-                            (OK, "response headers are not required by the client"),
-                            (
-                                Level::Patch,
-                                "headers are read from the response's header map, not typed",
-                            ),
-                        );
-                    }
-                }
-                for h in &s.headers {
-                    if !r.headers.contains(h) {
-                        out.push(
-                            &subject,
-                            format!("response {status} header {h} added"),
-                            (OK, "old clients ignore headers"),
+                            format!("response {status} header {h} {change}"),
+                            (OK, wire),
                             (
                                 Level::Patch,
                                 "headers are read from the response's header map, not typed",
@@ -757,6 +734,19 @@ fn covered_by_range(status: &str, body: Option<&Type>, op: &Operation) -> bool {
     op.responses
         .get(&format!("{first}XX"))
         .is_some_and(|r| r.body.as_ref() == body)
+}
+
+/// A parameter, body or field made required (`true`) or optional: the words, and the wire
+/// verdict where a request sends it.
+fn made_required(required: bool) -> (&'static str, (Wire, &'static str)) {
+    if required {
+        (
+            "made required",
+            (BREAKS, "request narrowed: old clients may omit it"),
+        )
+    } else {
+        ("made optional", (OK, "request widened"))
+    }
 }
 
 fn rust_required_change(was: bool, is: bool) -> (Level, &'static str) {
@@ -1030,7 +1020,7 @@ fn compare_types(
     side: Usage,
     before: &Surface,
     after: &Surface,
-) -> Option<(Wire, String)> {
+) -> Option<(Wire, &'static str)> {
     let d = direction(a, b, before, after);
     if d == Direction::Same {
         if a == b {
@@ -1039,35 +1029,35 @@ fn compare_types(
         return Some((
             OK,
             if a.reference != b.reference {
-                "a schema of another name with the same wire form".to_owned()
+                "a schema of another name with the same wire form"
             } else {
-                "the values admitted are the same".to_owned()
+                SAME_VALUES
             },
         ));
     }
     Some(side_verdict(d, side))
 }
 
-fn side_verdict(d: Direction, side: Usage) -> (Wire, String) {
+fn side_verdict(d: Direction, side: Usage) -> (Wire, &'static str) {
     let (request, response) = (side.request, side.response);
     match d {
-        Direction::Same => (OK, "the values admitted are the same".into()),
-        Direction::Different => (BREAKS, "the type changed incompatibly".into()),
+        Direction::Same => (OK, SAME_VALUES),
+        Direction::Different => (BREAKS, "the type changed incompatibly"),
         Direction::Wider if response => (
             BREAKS,
-            "response widened: old clients may get values they cannot parse".into(),
+            "response widened: old clients may get values they cannot parse",
         ),
         Direction::Wider => (
             OK,
-            "request widened: the server accepts what old clients send".into(),
+            "request widened: the server accepts what old clients send",
         ),
         Direction::Narrower if request => (
             BREAKS,
-            "request narrowed: the server may refuse what old clients send".into(),
+            "request narrowed: the server may refuse what old clients send",
         ),
         Direction::Narrower => (
             OK,
-            "response narrowed: old clients parse every value the server now sends".into(),
+            "response narrowed: old clients parse every value the server now sends",
         ),
     }
 }
@@ -1258,9 +1248,9 @@ fn compare_schema(
             ),
         );
     }
-    let wire_of = |d: Direction| -> (Wire, String) {
+    let wire_of = |d: Direction| -> (Wire, &'static str) {
         if side == Usage::default() {
-            (OK, "not used by any operation".into())
+            (OK, UNUSED)
         } else {
             side_verdict(d, side)
         }
@@ -1281,7 +1271,7 @@ fn compare_schema(
             if la != lb {
                 let d = direction(la, lb, before, after);
                 let wire = if d == Direction::Same {
-                    (OK, "the values admitted are the same".to_owned())
+                    (OK, SAME_VALUES)
                 } else {
                     wire_of(d)
                 };
@@ -1296,12 +1286,9 @@ fn compare_schema(
                 out.push(
                     &subject,
                     format!("object limits {} -> {}", text(la), text(lb)),
-                    (wire.0, &wire.1),
+                    wire,
                     if hand_written {
-                        (
-                            Level::Patch,
-                            "a hand-written type: nothing generated changes",
-                        )
+                        HAND_WRITTEN
                     } else if same_type(name, old_api, new_api) {
                         (Level::Patch, "the Rust type is the same")
                     } else {
@@ -1313,23 +1300,16 @@ fn compare_schema(
                 let sub = format!("{name}.{field}");
                 let Some(g) = fb.get(field) else {
                     let wire = if side == Usage::default() {
-                        (OK, "not used by any operation".to_owned())
+                        (OK, UNUSED)
                     } else if side.request {
                         (
                             BREAKS,
-                            "old clients still send it; a server that checks fields refuses it"
-                                .to_owned(),
+                            "old clients still send it; a server that checks fields refuses it",
                         )
                     } else if f.required {
-                        (
-                            BREAKS,
-                            "response narrowed: old clients require this field".to_owned(),
-                        )
+                        (BREAKS, "response narrowed: old clients require this field")
                     } else {
-                        (
-                            OK,
-                            "old clients read the optional field as absent".to_owned(),
-                        )
+                        (OK, "old clients read the optional field as absent")
                     };
                     out.push(
                         &sub,
@@ -1337,12 +1317,9 @@ fn compare_schema(
                             "field removed (was {})",
                             if f.required { "required" } else { "optional" }
                         ),
-                        (wire.0, &wire.1),
+                        wire,
                         if hand_written {
-                            (
-                                Level::Patch,
-                                "a hand-written type: nothing generated changes",
-                            )
+                            HAND_WRITTEN
                         } else {
                             (Level::Major, "a pub field is removed")
                         },
@@ -1370,36 +1347,24 @@ fn compare_schema(
                     };
                     let wire = wire_of(d);
                     let rust = field_rust("the field's Rust type changes (Option)");
-                    out.push(
-                        &sub,
-                        if g.required {
-                            "made required"
-                        } else {
-                            "made optional"
-                        },
-                        (wire.0, &wire.1),
-                        rust,
-                    );
+                    out.push(&sub, made_required(g.required).0, wire, rust);
                 }
                 let d = direction(&f.ty, &g.ty, before, after);
                 if f.ty != g.ty {
                     let wire = if d == Direction::Same {
-                        (OK, "the values admitted are the same".to_owned())
+                        (OK, SAME_VALUES)
                     } else {
                         wire_of(d)
                     };
                     let rust = if hand_written {
-                        (
-                            Level::Patch,
-                            "a hand-written type: nothing generated changes",
-                        )
+                        HAND_WRITTEN
                     } else {
                         field_rust("the field's Rust type changes")
                     };
                     out.push(
                         &sub,
                         format!("type {} -> {}", f.ty.render(), g.ty.render()),
-                        (wire.0, &wire.1),
+                        wire,
                         rust,
                     );
                 }
@@ -1410,22 +1375,19 @@ fn compare_schema(
                 }
                 let sub = format!("{name}.{field}");
                 let wire = if side == Usage::default() {
-                    (OK, "not used by any operation".to_owned())
+                    (OK, UNUSED)
                 } else if side.request && g.required {
                     (
                         BREAKS,
-                        "request narrowed: old clients do not send this required field".to_owned(),
+                        "request narrowed: old clients do not send this required field",
                     )
                 } else if side.request {
-                    (OK, "old clients omit an optional field".to_owned())
+                    (OK, "old clients omit an optional field")
                 } else {
-                    (OK, "old clients ignore fields they do not know".to_owned())
+                    (OK, "old clients ignore fields they do not know")
                 };
                 let rust = if hand_written {
-                    (
-                        Level::Patch,
-                        "a hand-written type: nothing generated changes",
-                    )
+                    HAND_WRITTEN
                 } else if new_api.rust.non_exhaustive(name) {
                     (
                         Level::Minor,
@@ -1443,7 +1405,7 @@ fn compare_schema(
                         "field added ({})",
                         if g.required { "required" } else { "optional" }
                     ),
-                    (wire.0, &wire.1),
+                    wire,
                     rust,
                 );
             }
@@ -1464,7 +1426,7 @@ fn compare_schema(
                         oa.join(", "),
                         ob.join(", ")
                     ),
-                    (wire.0, &wire.1),
+                    wire,
                     if d == Direction::Wider {
                         (Level::Patch, "call() accepts every body it accepted before")
                     } else {
@@ -1483,13 +1445,10 @@ fn compare_schema(
                 if side.request {
                     (
                         OK,
-                        "request widened, and an open enum parses new values as Other".to_owned(),
+                        "request widened, and an open enum parses new values as Other",
                     )
                 } else {
-                    (
-                        OK,
-                        "open enum: old clients parse new values as Other(..)".to_owned(),
-                    )
+                    (OK, "open enum: old clients parse new values as Other(..)")
                 }
             } else {
                 wire_of(d)
@@ -1502,30 +1461,20 @@ fn compare_schema(
                 && a.format == b.format
                 && (added.len() + removed.len() > 0)
             {
-                let mut parts = Vec::new();
-                if !added.is_empty() {
-                    parts.push(format!(
-                        "enum value{} {} added",
-                        if added.len() > 1 { "s" } else { "" },
-                        quote_list(&added)
-                    ));
-                }
-                if !removed.is_empty() {
-                    parts.push(format!(
-                        "enum value{} {} removed",
-                        if removed.len() > 1 { "s" } else { "" },
-                        quote_list(&removed)
-                    ));
-                }
+                let parts: Vec<String> = [(&added, "added"), (&removed, "removed")]
+                    .into_iter()
+                    .filter(|(values, _)| !values.is_empty())
+                    .map(|(values, change)| {
+                        let s = if values.len() > 1 { "s" } else { "" };
+                        format!("enum value{s} {} {change}", quote_list(values))
+                    })
+                    .collect();
                 parts.join(", ")
             } else {
                 format!("type {} -> {}", a.render(), b.render())
             };
             let rust = if hand_written {
-                (
-                    Level::Patch,
-                    "a hand-written type: nothing generated changes",
-                )
+                HAND_WRITTEN
             } else if only_values_added && new_api.rust.non_exhaustive(name) {
                 (
                     Level::Minor,
@@ -1543,7 +1492,7 @@ fn compare_schema(
             } else {
                 (Level::Major, "the Rust type changes")
             };
-            out.push(&subject, what, (wire.0, &wire.1), rust);
+            out.push(&subject, what, wire, rust);
         }
         (Shape::Value(_), Shape::Value(_)) => {}
         _ => out.push(
@@ -1551,10 +1500,7 @@ fn compare_schema(
             "changes between an object and a non-object type",
             (BREAKS, "the type changed incompatibly"),
             if hand_written {
-                (
-                    Level::Patch,
-                    "a hand-written type: nothing generated changes",
-                )
+                HAND_WRITTEN
             } else {
                 (Level::Major, "the Rust type changes")
             },
