@@ -57,23 +57,7 @@ pub fn looks_rendered(text: &str) -> bool {
 
 /// The page's paragraphs: lines separated by blank lines, each joined into one line.
 fn paragraphs(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur: Vec<&str> = Vec::new();
-    for line in text.lines() {
-        let l = line.trim();
-        if l.is_empty() {
-            if !cur.is_empty() {
-                out.push(cur.join(" "));
-                cur.clear();
-            }
-        } else {
-            cur.push(l);
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur.join(" "));
-    }
-    out
+    paragraph_lines(text).iter().map(|p| p.join(" ")).collect()
 }
 
 /// The page's paragraphs with their lines kept apart (code examples keep their line breaks).

@@ -306,6 +306,14 @@ pub struct Report {
 }
 
 impl Report {
+    /// A report of one error.
+    pub(crate) fn failed(error: impl ToString) -> Report {
+        Report {
+            errors: vec![error.to_string()],
+            ..Report::default()
+        }
+    }
+
     /// 0 when everything agrees, 1 on drift, 2 when something could not be read.
     pub fn exit_code(&self) -> u8 {
         if !self.errors.is_empty() {
@@ -717,14 +725,11 @@ fn check_operation(
 /// `docs check`: every operation document has an entry in its API's `pages.toml` and every
 /// entry an operation document; each stored page against its spec; where each fact rests.
 pub fn check_all(root: &Path) -> Report {
-    let mut report = Report::default();
     let dirs = match api_dirs(root) {
         Ok(d) => d,
-        Err(e) => {
-            report.errors.push(e.to_string());
-            return report;
-        }
+        Err(e) => return Report::failed(e),
     };
+    let mut report = Report::default();
     for dir in dirs {
         let api = dir_name(&dir);
         let ops = operations(&dir);
@@ -774,21 +779,17 @@ pub fn check_all(root: &Path) -> Report {
 /// `docs check --page FILE <api>/<Operation>`: a page (one just saved, say) against the
 /// operation's spec. A capture that stops short is an error naming where it ends.
 pub fn check_file(root: &Path, file: &Path, target: &str) -> Report {
-    let mut report = Report::default();
     let Some((api, operation)) = target.split_once('/') else {
-        report
-            .errors
-            .push(format!("{target}: write the operation as <api>/<Operation>, for example oceanbase-cloud/ConnectPrivatelinkService"));
-        return report;
+        return Report::failed(format!(
+            "{target}: write the operation as <api>/<Operation>, for example oceanbase-cloud/ConnectPrivatelinkService"
+        ));
     };
     let spec = load(root, api).and_then(|loaded| read_spec_side(root, &loaded, api, operation));
     let (page, spec) = match read_page(file).and_then(|p| Ok((p, spec?))) {
         Ok(found) => found,
-        Err(e) => {
-            report.errors.push(e.to_string());
-            return report;
-        }
+        Err(e) => return Report::failed(e),
     };
+    let mut report = Report::default();
     let entry_place = format!("[{operation}] in specs/{api}/{PAGES_FILE}");
     // The operation's own stored page keeps what pages.toml records about it (partial,
     // sources); any other file is judged on its own.
@@ -909,14 +910,11 @@ fn spec_operations(root: &Path) -> Vec<(String, String, String)> {
 /// line, else the request line itself). A capture that stops short is an error (exit 2), as
 /// in `docs check`: what the other capture shows past its end is not compared.
 pub fn diff(root: &Path, old: &Path, new: &Path) -> Report {
-    let mut report = Report::default();
     let (o, n) = match read_page(old).and_then(|o| read_page(new).map(|n| (o, n))) {
         Ok(pages) => pages,
-        Err(e) => {
-            report.errors.push(e.to_string());
-            return report;
-        }
+        Err(e) => return Report::failed(e),
     };
+    let mut report = Report::default();
     let known = spec_operations(root);
     let label = operation_matching(&known, &n)
         .or_else(|| operation_matching(&known, &o))
