@@ -143,15 +143,33 @@ impl Out {
     }
 }
 
-const OK: Wire = Wire::Compatible;
-const BREAKS: Wire = Wire::Breaking;
+/// A wire verdict: clients built for the old spec keep working, by `rule`.
+const fn ok(rule: &str) -> (Wire, &str) {
+    (Wire::Compatible, rule)
+}
+
+/// A wire verdict: some client built for the old spec fails, by `rule`.
+const fn breaks(rule: &str) -> (Wire, &str) {
+    (Wire::Breaking, rule)
+}
+
+/// A Rust verdict of each level, and why.
+const fn patch(why: &str) -> (Level, &str) {
+    (Level::Patch, why)
+}
+
+const fn minor(why: &str) -> (Level, &str) {
+    (Level::Minor, why)
+}
+
+const fn major(why: &str) -> (Level, &str) {
+    (Level::Major, why)
+}
+
 const SAME_VALUES: &str = "the values admitted are the same";
 const UNUSED: &str = "not used by any operation";
 /// The Rust verdict of any change to a schema that api.toml replaces on both sides.
-const HAND_WRITTEN: (Level, &str) = (
-    Level::Patch,
-    "a hand-written type: nothing generated changes",
-);
+const HAND_WRITTEN: (Level, &str) = patch("a hand-written type: nothing generated changes");
 
 /// Every change from `before` to `after`, classified.
 pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
@@ -163,22 +181,16 @@ pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
         out.push(
             &krate,
             format!("base URL {} -> {}", before.base_url, after.base_url),
-            (BREAKS, "clients of the old version call the old host"),
-            (
-                Level::Patch,
-                "the Rust API is the same; only the default URL differs",
-            ),
+            breaks("clients of the old version call the old host"),
+            patch("the Rust API is the same; only the default URL differs"),
         );
     }
     if before.auth != after.auth {
         out.push(
             &krate,
             format!("auth {} -> {}", before.auth, after.auth),
-            (BREAKS, "the server refuses the old authentication"),
-            (
-                Level::Major,
-                "the client's constructors and credentials change",
-            ),
+            breaks("the server refuses the old authentication"),
+            major("the client's constructors and credentials change"),
         );
     }
     // An operation whose id changed but whose method and path did not is the same endpoint
@@ -201,9 +213,8 @@ pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
                 out.push(
                     format!("operation {}", op.id),
                     format!("renamed to {} (operationId)", new.id),
-                    (OK, "the method and path are the same"),
-                    (
-                        Level::Major,
+                    ok("the method and path are the same"),
+                    major(
                         "the client method is renamed, so calls to the old one no longer compile",
                     ),
                 );
@@ -213,11 +224,8 @@ pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
             None => out.push(
                 format!("operation {}", op.id),
                 format!("removed ({} {})", op.method, op.path),
-                (
-                    BREAKS,
-                    "old clients call an operation the server no longer has",
-                ),
-                (Level::Major, "the client method is removed"),
+                breaks("old clients call an operation the server no longer has"),
+                major("the client method is removed"),
             ),
         }
     }
@@ -226,8 +234,8 @@ pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
             out.push(
                 format!("operation {}", op.id),
                 format!("added ({} {})", op.method, op.path),
-                (OK, "a new operation does not affect old clients"),
-                (Level::Minor, "a new client method"),
+                ok("a new operation does not affect old clients"),
+                minor("a new client method"),
             );
         }
     }
@@ -236,14 +244,11 @@ pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
             None => out.push(
                 format!("schema {name}"),
                 "removed",
-                (OK, "its uses are classified where they change"),
+                ok("its uses are classified where they change"),
                 if !old_api.rust.has_type(name) {
-                    (
-                        Level::Patch,
-                        "it was a hand-written type; nothing generated goes",
-                    )
+                    patch("it was a hand-written type; nothing generated goes")
                 } else {
-                    (Level::Major, "the generated type is removed")
+                    major("the generated type is removed")
                 },
             ),
             Some(new) => compare_schema(name, old, new, old_api, new_api, &mut out),
@@ -254,14 +259,11 @@ pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
             out.push(
                 format!("schema {name}"),
                 "added",
-                (OK, "its uses are classified where they change"),
+                ok("its uses are classified where they change"),
                 if !new_api.rust.has_type(name) {
-                    (
-                        Level::Patch,
-                        "replaced by a hand-written type; nothing is generated",
-                    )
+                    patch("replaced by a hand-written type; nothing is generated")
                 } else {
-                    (Level::Minor, "a new generated type")
+                    minor("a new generated type")
                 },
             );
         }
@@ -333,12 +335,12 @@ fn generator_changes(old_api: &Snapshot, new_api: &Snapshot, out: &mut Out) {
     for (subject, same_spec, judged) in owners {
         let (wire, by) = if same_spec {
             (
-                (OK, "the spec's wire form is the same, so the requests are"),
+                ok("the spec's wire form is the same, so the requests are"),
                 " (the spec's wire form is the same: a change of the generator)",
             )
         } else {
             let wire = "a Rust item: the requests are judged with the spec's changes";
-            ((OK, wire), "")
+            (ok(wire), "")
         };
         let (was, is) = (owned(&old_api.rust, &judged), owned(&new_api.rust, &judged));
         for (key, old) in &was {
@@ -347,10 +349,7 @@ fn generator_changes(old_api: &Snapshot, new_api: &Snapshot, out: &mut Out) {
                     &subject,
                     format!("`{key}` removed (was `{old}`)"),
                     wire,
-                    (
-                        Level::Major,
-                        &format!("code that uses it no longer compiles{by}"),
-                    ),
+                    major(&format!("code that uses it no longer compiles{by}")),
                 ),
                 // Inside `types`, `crate::types::X` and `X` are the same type.
                 Some(new)
@@ -360,10 +359,9 @@ fn generator_changes(old_api: &Snapshot, new_api: &Snapshot, out: &mut Out) {
                         &subject,
                         format!("`{key}` changed: `{old}` -> `{new}`"),
                         wire,
-                        (
-                            Level::Major,
-                            &format!("code written for the old one may no longer compile{by}"),
-                        ),
+                        major(&format!(
+                            "code written for the old one may no longer compile{by}"
+                        )),
                     )
                 }
                 Some(_) => {}
@@ -375,7 +373,7 @@ fn generator_changes(old_api: &Snapshot, new_api: &Snapshot, out: &mut Out) {
                     &subject,
                     format!("`{key}` added (`{new}`)"),
                     wire,
-                    (Level::Minor, &format!("a new public item{by}")),
+                    minor(&format!("a new public item{by}")),
                 );
             }
         }
@@ -423,11 +421,8 @@ fn compare_operation(
                 "moved from {} {} to {} {}",
                 old.method, old.path, new.method, new.path
             ),
-            (BREAKS, "old clients call the old method and path"),
-            (
-                Level::Patch,
-                "the client method is the same; it sends the request elsewhere",
-            ),
+            breaks("old clients call the old method and path"),
+            patch("the client method is the same; it sends the request elsewhere"),
         );
     }
     // Path parameters pair by position: their names never reach the wire.
@@ -441,11 +436,8 @@ fn compare_operation(
                 out.push(
                     &subject,
                     format!("path parameter `{a}` renamed to `{b}`"),
-                    (OK, "path parameter names are not sent; the URL is the same"),
-                    (
-                        Level::Major,
-                        "the builder's setter is renamed, so calls to the old one no longer compile",
-                    ),
+                    ok("path parameter names are not sent; the URL is the same"),
+                    major("the builder's setter is renamed, so calls to the old one no longer compile"),
                 );
                 renamed.insert(a, b);
             }
@@ -458,11 +450,8 @@ fn compare_operation(
             out.push(
                 &subject,
                 format!("{} parameter `{}` removed", p.location, p.name),
-                (
-                    BREAKS,
-                    "old clients still send it; a server that checks its parameters refuses it",
-                ),
-                (Level::Major, "the builder's setter is removed"),
+                breaks("old clients still send it; a server that checks its parameters refuses it"),
+                major("the builder's setter is removed"),
             );
             continue;
         };
@@ -471,8 +460,8 @@ fn compare_operation(
             out.push(
                 &subject,
                 what(&format!("moved from {} to {}", p.location, q.location)),
-                (BREAKS, "old clients send it in the old place"),
-                (Level::Patch, "the setter is the same"),
+                breaks("old clients send it in the old place"),
+                patch("the setter is the same"),
             );
         }
         if p.required != q.required {
@@ -487,7 +476,7 @@ fn compare_operation(
                 } else {
                     "no longer supplied by the runtime"
                 }),
-                (OK, "the request on the wire is the same"),
+                ok("the request on the wire is the same"),
                 rust_required_change(rust_required(p), rust_required(q)),
             );
         }
@@ -529,17 +518,14 @@ fn compare_operation(
             &subject,
             what,
             if q.required {
-                (BREAKS, "request narrowed: old clients do not send it")
+                breaks("request narrowed: old clients do not send it")
             } else {
-                (OK, "old clients omit an optional parameter")
+                ok("old clients omit an optional parameter")
             },
             if rust_required(q) {
-                (
-                    Level::Major,
-                    "calls compile but send() fails until the new setter is called",
-                )
+                major("calls compile but send() fails until the new setter is called")
             } else {
-                (Level::Minor, "a new optional setter")
+                minor("a new optional setter")
             },
         );
     }
@@ -548,8 +534,8 @@ fn compare_operation(
             None => out.push(
                 &subject,
                 format!("request body {} removed", b.media),
-                (BREAKS, "old clients still send the body"),
-                (Level::Major, "the body setter goes or takes another type"),
+                breaks("old clients still send the body"),
+                major("the body setter goes or takes another type"),
             ),
             Some(c) => {
                 if b.required != c.required {
@@ -583,17 +569,14 @@ fn compare_operation(
                     if c.required { "required" } else { "optional" }
                 ),
                 if c.required {
-                    (BREAKS, "request narrowed: old clients send no body")
+                    breaks("request narrowed: old clients send no body")
                 } else {
-                    (OK, "old clients send no body, which is allowed")
+                    ok("old clients send no body, which is allowed")
                 },
                 if c.required {
-                    (
-                        Level::Major,
-                        "calls compile but send() fails until the body is set",
-                    )
+                    major("calls compile but send() fails until the body is set")
                 } else {
-                    (Level::Minor, "a new setter")
+                    minor("a new setter")
                 },
             );
         }
@@ -606,25 +589,13 @@ fn compare_operation(
                 out.push(
                     &subject,
                     format!("response {status} removed"),
-                    (
-                        OK,
-                        "response narrowed: the server no longer sends what old clients handled",
-                    ),
+                    ok("response narrowed: the server no longer sends what old clients handled"),
                     if covered {
-                        (
-                            Level::Patch,
-                            "a status range with the same body still covers it: the client handles it the same way",
-                        )
+                        patch("a status range with the same body still covers it: the client handles it the same way")
                     } else if success {
-                        (
-                            Level::Major,
-                            "the success type of the call may change, and the status is now unexpected",
-                        )
+                        major("the success type of the call may change, and the status is now unexpected")
                     } else {
-                        (
-                            Level::Major,
-                            "the status now reaches callers as Error::UnexpectedResponse instead of a typed error",
-                        )
+                        major("the status now reaches callers as Error::UnexpectedResponse instead of a typed error")
                     },
                 );
             }
@@ -652,11 +623,8 @@ fn compare_operation(
                             "response {status} body {}",
                             if a.is_some() { "removed" } else { "added" }
                         ),
-                        (
-                            BREAKS,
-                            "old clients parse the response with the old expectation",
-                        ),
-                        (Level::Major, "the call's response type changes"),
+                        breaks("old clients parse the response with the old expectation"),
+                        major("the call's response type changes"),
                     ),
                 }
                 let removed = (
@@ -676,11 +644,8 @@ fn compare_operation(
                         out.push(
                             &subject,
                             format!("response {status} header {h} {change}"),
-                            (OK, wire),
-                            (
-                                Level::Patch,
-                                "headers are read from the response's header map, not typed",
-                            ),
+                            ok(wire),
+                            patch("headers are read from the response's header map, not typed"),
                         );
                     }
                 }
@@ -698,26 +663,14 @@ fn compare_operation(
             &subject,
             format!("response {status} added"),
             if success {
-                (
-                    BREAKS,
-                    "response widened: old clients treat an undocumented success as unexpected",
-                )
+                breaks("response widened: old clients treat an undocumented success as unexpected")
             } else {
-                (
-                    OK,
-                    "an error either way: old clients report it as unexpected",
-                )
+                ok("an error either way: old clients report it as unexpected")
             },
             if covered {
-                (
-                    Level::Patch,
-                    "a status range with the same body already covered it: the client handles it the same way",
-                )
+                patch("a status range with the same body already covered it: the client handles it the same way")
             } else {
-                (
-                    Level::Major,
-                    "the call's typed result for this status changes",
-                )
+                major("the call's typed result for this status changes")
             },
         );
     }
@@ -742,24 +695,18 @@ fn made_required(required: bool) -> (&'static str, (Wire, &'static str)) {
     if required {
         (
             "made required",
-            (BREAKS, "request narrowed: old clients may omit it"),
+            breaks("request narrowed: old clients may omit it"),
         )
     } else {
-        ("made optional", (OK, "request widened"))
+        ("made optional", ok("request widened"))
     }
 }
 
 fn rust_required_change(was: bool, is: bool) -> (Level, &'static str) {
     match (was, is) {
-        (false, true) => (
-            Level::Major,
-            "calls that did not set it compile but now fail before sending",
-        ),
-        (true, false) => (
-            Level::Patch,
-            "the setter is the same; it may now be left out",
-        ),
-        _ => (Level::Patch, "the Rust API is the same"),
+        (false, true) => major("calls that did not set it compile but now fail before sending"),
+        (true, false) => patch("the setter is the same; it may now be left out"),
+        _ => patch("the Rust API is the same"),
     }
 }
 
@@ -1026,14 +973,11 @@ fn compare_types(
         if a == b {
             return None;
         }
-        return Some((
-            OK,
-            if a.reference != b.reference {
-                "a schema of another name with the same wire form"
-            } else {
-                SAME_VALUES
-            },
-        ));
+        return Some(ok(if a.reference != b.reference {
+            "a schema of another name with the same wire form"
+        } else {
+            SAME_VALUES
+        }));
     }
     Some(side_verdict(d, side))
 }
@@ -1041,24 +985,18 @@ fn compare_types(
 fn side_verdict(d: Direction, side: Usage) -> (Wire, &'static str) {
     let (request, response) = (side.request, side.response);
     match d {
-        Direction::Same => (OK, SAME_VALUES),
-        Direction::Different => (BREAKS, "the type changed incompatibly"),
-        Direction::Wider if response => (
-            BREAKS,
-            "response widened: old clients may get values they cannot parse",
-        ),
-        Direction::Wider => (
-            OK,
-            "request widened: the server accepts what old clients send",
-        ),
-        Direction::Narrower if request => (
-            BREAKS,
-            "request narrowed: the server may refuse what old clients send",
-        ),
-        Direction::Narrower => (
-            OK,
-            "response narrowed: old clients parse every value the server now sends",
-        ),
+        Direction::Same => ok(SAME_VALUES),
+        Direction::Different => breaks("the type changed incompatibly"),
+        Direction::Wider if response => {
+            breaks("response widened: old clients may get values they cannot parse")
+        }
+        Direction::Wider => ok("request widened: the server accepts what old clients send"),
+        Direction::Narrower if request => {
+            breaks("request narrowed: the server may refuse what old clients send")
+        }
+        Direction::Narrower => {
+            ok("response narrowed: old clients parse every value the server now sends")
+        }
     }
 }
 
@@ -1128,9 +1066,9 @@ fn type_change(
     new_api: &Snapshot,
 ) -> (Level, &'static str) {
     if same_rust(old, new, old_api, new_api) {
-        (Level::Patch, "the Rust type is the same")
+        patch("the Rust type is the same")
     } else {
-        (Level::Major, "the Rust type changes")
+        major("the Rust type changes")
     }
 }
 
@@ -1159,16 +1097,15 @@ fn rust_param_type_change(
     new_api: &Snapshot,
 ) -> (Level, &'static str) {
     if type_change(&[old], &[new], old_api, new_api).0 == Level::Patch {
-        (Level::Patch, "the Rust type is the same")
+        patch("the Rust type is the same")
     } else if let (Some(x), Some(y)) = (old, new)
         && lossless(x, y)
     {
-        (
-            Level::Minor,
+        minor(
             "setters take `impl TryInto<T>`, and every value of the old type converts without loss",
         )
     } else {
-        (Level::Major, "the setter's Rust type changes")
+        major("the setter's Rust type changes")
     }
 }
 
@@ -1193,11 +1130,8 @@ fn compare_schema(
                 old.replaced_by.as_deref().unwrap_or("generated"),
                 new.replaced_by.as_deref().unwrap_or("generated")
             ),
-            (
-                OK,
-                "api.toml's replacement does not change the wire by itself",
-            ),
-            (Level::Major, "the Rust type changes"),
+            ok("api.toml's replacement does not change the wire by itself"),
+            major("the Rust type changes"),
         );
     }
     let (was, is) = (
@@ -1212,17 +1146,11 @@ fn compare_schema(
             } else {
                 "no longer #[non_exhaustive] (no longer used only in responses)"
             },
-            (OK, "no change on the wire"),
+            ok("no change on the wire"),
             if is {
-                (
-                    Level::Major,
-                    "struct literals and exhaustive matches outside the crate no longer compile",
-                )
+                major("struct literals and exhaustive matches outside the crate no longer compile")
             } else {
-                (
-                    Level::Minor,
-                    "allows more: struct literals and exhaustive matches",
-                )
+                minor("allows more: struct literals and exhaustive matches")
             },
         );
     }
@@ -1235,22 +1163,18 @@ fn compare_schema(
                 "is no longer an open enum"
             },
             if new.open_enum || !side.response {
-                (OK, "unknown values are accepted where they were refused")
+                ok("unknown values are accepted where they were refused")
             } else {
-                (
-                    BREAKS,
+                breaks(
                     "response narrowed in what the client accepts: undocumented values fail again",
                 )
             },
-            (
-                Level::Major,
-                "the Other(String) variant is added or removed",
-            ),
+            major("the Other(String) variant is added or removed"),
         );
     }
     let wire_of = |d: Direction| -> (Wire, &'static str) {
         if side == Usage::default() {
-            (OK, UNUSED)
+            ok(UNUSED)
         } else {
             side_verdict(d, side)
         }
@@ -1271,7 +1195,7 @@ fn compare_schema(
             if la != lb {
                 let d = direction(la, lb, before, after);
                 let wire = if d == Direction::Same {
-                    (OK, SAME_VALUES)
+                    ok(SAME_VALUES)
                 } else {
                     wire_of(d)
                 };
@@ -1290,9 +1214,9 @@ fn compare_schema(
                     if hand_written {
                         HAND_WRITTEN
                     } else if same_type(name, old_api, new_api) {
-                        (Level::Patch, "the Rust type is the same")
+                        patch("the Rust type is the same")
                     } else {
-                        (Level::Major, "the Rust type changes")
+                        major("the Rust type changes")
                     },
                 );
             }
@@ -1300,16 +1224,13 @@ fn compare_schema(
                 let sub = format!("{name}.{field}");
                 let Some(g) = fb.get(field) else {
                     let wire = if side == Usage::default() {
-                        (OK, UNUSED)
+                        ok(UNUSED)
                     } else if side.request {
-                        (
-                            BREAKS,
-                            "old clients still send it; a server that checks fields refuses it",
-                        )
+                        breaks("old clients still send it; a server that checks fields refuses it")
                     } else if f.required {
-                        (BREAKS, "response narrowed: old clients require this field")
+                        breaks("response narrowed: old clients require this field")
                     } else {
-                        (OK, "old clients read the optional field as absent")
+                        ok("old clients read the optional field as absent")
                     };
                     out.push(
                         &sub,
@@ -1321,7 +1242,7 @@ fn compare_schema(
                         if hand_written {
                             HAND_WRITTEN
                         } else {
-                            (Level::Major, "a pub field is removed")
+                            major("a pub field is removed")
                         },
                     );
                     continue;
@@ -1334,9 +1255,9 @@ fn compare_schema(
                         old_api,
                         new_api,
                     ) {
-                        (Level::Patch, "the field's Rust type is the same")
+                        patch("the field's Rust type is the same")
                     } else {
-                        (Level::Major, changed)
+                        major(changed)
                     }
                 };
                 if f.required != g.required {
@@ -1352,7 +1273,7 @@ fn compare_schema(
                 let d = direction(&f.ty, &g.ty, before, after);
                 if f.ty != g.ty {
                     let wire = if d == Direction::Same {
-                        (OK, SAME_VALUES)
+                        ok(SAME_VALUES)
                     } else {
                         wire_of(d)
                     };
@@ -1375,29 +1296,22 @@ fn compare_schema(
                 }
                 let sub = format!("{name}.{field}");
                 let wire = if side == Usage::default() {
-                    (OK, UNUSED)
+                    ok(UNUSED)
                 } else if side.request && g.required {
-                    (
-                        BREAKS,
-                        "request narrowed: old clients do not send this required field",
-                    )
+                    breaks("request narrowed: old clients do not send this required field")
                 } else if side.request {
-                    (OK, "old clients omit an optional field")
+                    ok("old clients omit an optional field")
                 } else {
-                    (OK, "old clients ignore fields they do not know")
+                    ok("old clients ignore fields they do not know")
                 };
                 let rust = if hand_written {
                     HAND_WRITTEN
                 } else if new_api.rust.non_exhaustive(name) {
-                    (
-                        Level::Minor,
+                    minor(
                         "a new pub field on a #[non_exhaustive] struct, which callers cannot build with a literal",
                     )
                 } else {
-                    (
-                        Level::Major,
-                        "a new pub field: struct literals outside the crate no longer compile",
-                    )
+                    major("a new pub field: struct literals outside the crate no longer compile")
                 };
                 out.push(
                     &sub,
@@ -1428,9 +1342,9 @@ fn compare_schema(
                     ),
                     wire,
                     if d == Direction::Wider {
-                        (Level::Patch, "call() accepts every body it accepted before")
+                        patch("call() accepts every body it accepted before")
                     } else {
-                        (Level::Major, "call() refuses bodies that it sent before")
+                        major("call() refuses bodies that it sent before")
                     },
                 );
             }
@@ -1443,12 +1357,9 @@ fn compare_schema(
                 && !a.values.is_empty();
             let wire = if only_values_added && new.open_enum && old.open_enum {
                 if side.request {
-                    (
-                        OK,
-                        "request widened, and an open enum parses new values as Other",
-                    )
+                    ok("request widened, and an open enum parses new values as Other")
                 } else {
-                    (OK, "open enum: old clients parse new values as Other(..)")
+                    ok("open enum: old clients parse new values as Other(..)")
                 }
             } else {
                 wire_of(d)
@@ -1476,21 +1387,17 @@ fn compare_schema(
             let rust = if hand_written {
                 HAND_WRITTEN
             } else if only_values_added && new_api.rust.non_exhaustive(name) {
-                (
-                    Level::Minor,
+                minor(
                     "new variants on a #[non_exhaustive] enum (a value that came as Other(..) now has its own variant)",
                 )
             } else if only_values_added {
-                (
-                    Level::Major,
-                    "new variants: exhaustive matches outside the crate no longer compile",
-                )
+                major("new variants: exhaustive matches outside the crate no longer compile")
             } else if !removed.is_empty() {
-                (Level::Major, "variants are removed")
+                major("variants are removed")
             } else if same_type(name, old_api, new_api) {
-                (Level::Patch, "the Rust type is the same")
+                patch("the Rust type is the same")
             } else {
-                (Level::Major, "the Rust type changes")
+                major("the Rust type changes")
             };
             out.push(&subject, what, wire, rust);
         }
@@ -1498,11 +1405,11 @@ fn compare_schema(
         _ => out.push(
             &subject,
             "changes between an object and a non-object type",
-            (BREAKS, "the type changed incompatibly"),
+            breaks("the type changed incompatibly"),
             if hand_written {
                 HAND_WRITTEN
             } else {
-                (Level::Major, "the Rust type changes")
+                major("the Rust type changes")
             },
         ),
     }
