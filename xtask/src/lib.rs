@@ -154,10 +154,7 @@ fn license_files(dir: &str) -> Result<Vec<GeneratedFile>, SpecError> {
         .map(|name| {
             let contents = std::fs::read_to_string(workspace_root().join(name))
                 .map_err(|e| SpecError::new(*name, None, format!("cannot read: {e}")))?;
-            Ok(GeneratedFile {
-                path: format!("{dir}/{name}"),
-                contents,
-            })
+            Ok(GeneratedFile::new(format!("{dir}/{name}"), contents))
         })
         .collect()
 }

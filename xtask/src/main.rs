@@ -237,17 +237,12 @@ fn report(report: xtask::docs::run::Report, agree: &str) -> ExitCode {
 }
 
 fn show(file: &str) -> ExitCode {
-    match xtask::docs::run::read_page(std::path::Path::new(file)) {
-        Ok(page) => match serde_json::to_string_pretty(&page) {
-            Ok(json) => {
-                println!("{json}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        },
+    let page = xtask::docs::run::read_page(std::path::Path::new(file)).map_err(|e| e.to_string());
+    match page.and_then(|page| serde_json::to_string_pretty(&page).map_err(|e| e.to_string())) {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

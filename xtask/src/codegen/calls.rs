@@ -268,7 +268,7 @@ pub(super) struct TypedCalls {
 /// call's record; the builder, which borrows its client, borrows the copy for the call.
 pub(super) fn typed_calls(api: &LoadedApi, sends: &SendTypes) -> Result<TypedCalls, SpecError> {
     use openapiv3::StatusCode;
-    let err = |msg: String| SpecError::new(format!("specs/{}", api.name), None, msg);
+    let err = |msg: String| api.error(msg);
     let mut builder_items = TokenStream::new();
     let mut out = TokenStream::new();
     let mut error_types = BTreeSet::new();

@@ -424,13 +424,9 @@ pub fn with_contract_test(
         }
     };
     let parsed = syn::parse2::<syn::File>(test).map_err(|e| {
-        SpecError::new(
-            format!("specs/{}", api.name),
-            None,
-            format!(
-                "the contract test does not parse ({e}); this is a bug in xtask/src/codegen/contract.rs"
-            ),
-        )
+        api.error(format!(
+            "the contract test does not parse ({e}); this is a bug in xtask/src/codegen/contract.rs"
+        ))
     })?;
     files.push(GeneratedFile {
         path: format!("{dir}/tests/contract.rs"),

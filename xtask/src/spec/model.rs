@@ -193,6 +193,11 @@ impl LoadedApi {
         })
     }
 
+    /// An error about the API as a whole (`specs/<api>`), not one place in it.
+    pub fn error(&self, message: impl Into<String>) -> crate::spec::SpecError {
+        crate::spec::SpecError::new(format!("specs/{}", self.name), None, message)
+    }
+
     /// An error about a `[[paginate]]` entry of `api.toml`.
     pub fn paginate_error(&self, message: String) -> crate::spec::SpecError {
         crate::spec::SpecError::new(
