@@ -109,12 +109,9 @@ pub fn risky_tracing_fields(root: &Path) -> Vec<(String, usize, String)> {
             let t = line.trim_start();
             if !in_macro
                 && (t.contains("tracing::") && t.contains('!') || t.starts_with("tracing::"))
-                && (t.contains("debug!")
-                    || t.contains("info!")
-                    || t.contains("warn!")
-                    || t.contains("error!")
-                    || t.contains("trace!")
-                    || t.contains("span!"))
+                && ["debug!", "info!", "warn!", "error!", "trace!", "span!"]
+                    .iter()
+                    .any(|m| t.contains(m))
             {
                 in_macro = true;
                 depth = 0;

@@ -678,15 +678,12 @@ fn compare_operation(
 
 /// Whether `status` (a specific code) falls in a range response of `op` with the same body.
 fn covered_by_range(status: &str, body: Option<&Type>, op: &Operation) -> bool {
-    let Some(first) = status.chars().next() else {
-        return false;
-    };
-    if status.len() != 3 || !status.chars().all(|c| c.is_ascii_digit()) {
-        return false;
-    }
-    op.responses
-        .get(&format!("{first}XX"))
-        .is_some_and(|r| r.body.as_ref() == body)
+    status.len() == 3
+        && status.chars().all(|c| c.is_ascii_digit())
+        && op
+            .responses
+            .get(&format!("{}XX", &status[..1]))
+            .is_some_and(|r| r.body.as_ref() == body)
 }
 
 /// A parameter, body or field made required (`true`) or optional: the words, and the wire

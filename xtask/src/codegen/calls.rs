@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{ident_text, module_items_of, rust_type};
+use super::{impl_name, module_items_of, rust_type};
 use crate::spec::{LoadedApi, SpecError, model::body_schema_name, naming};
 
 /// The `x-require-one-of` extensions of request-body schemas: (operationId, fields).
@@ -219,10 +219,7 @@ pub(super) fn send_types(file: &syn::File) -> SendTypes {
     let mut out = SendTypes::new();
     for item in module_items_of(file, "builder").into_iter().flatten() {
         let syn::Item::Impl(imp) = item else { continue };
-        let syn::Type::Path(p) = &*imp.self_ty else {
-            continue;
-        };
-        let Some(builder) = p.path.segments.last().map(|s| ident_text(&s.ident)) else {
+        let Some(builder) = impl_name(imp) else {
             continue;
         };
         for f in &imp.items {

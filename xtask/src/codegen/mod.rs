@@ -469,6 +469,14 @@ fn ident_text(ident: &syn::Ident) -> String {
     ident.to_string().trim_start_matches("r#").to_owned()
 }
 
+/// The type an impl block is for, by its last segment (`Client`, `ShowVpcepConnection`).
+fn impl_name(imp: &syn::ItemImpl) -> Option<String> {
+    match &*imp.self_ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| ident_text(&s.ident)),
+        _ => None,
+    }
+}
+
 /// The items of the top-level module `name` (progenitor's `types` or `builder`), to read.
 fn module_items_of<'a>(file: &'a syn::File, name: &str) -> Option<&'a [syn::Item]> {
     file.items.iter().find_map(|item| match item {
