@@ -411,16 +411,9 @@ fn strip_property_defaults(spec: &openapiv3::OpenAPI) -> (openapiv3::OpenAPI, Se
     fn strip(value: &mut Value, schema: Option<&str>, found: &mut ServerDefaults) {
         match value {
             Value::Object(map) => {
-                let required: Vec<String> = map
-                    .get("required")
-                    .and_then(Value::as_array)
-                    .map(|r| {
-                        r.iter()
-                            .filter_map(Value::as_str)
-                            .map(str::to_owned)
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let required: Vec<String> = crate::spec::strings(map.get("required"))
+                    .map(str::to_owned)
+                    .collect();
                 if let Some(Value::Object(props)) = map.get_mut("properties") {
                     for (name, prop) in props.iter_mut() {
                         if required.contains(name) {

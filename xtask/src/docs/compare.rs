@@ -16,6 +16,7 @@ use std::{
 use serde_json::Value;
 
 use super::{DocField, DocumentedOperation, Location};
+use crate::spec::scalar_text;
 
 /// The extension that records a deliberate divergence from the vendor's page.
 pub const DEVIATION: &str = "x-doc-deviation";
@@ -279,13 +280,6 @@ fn spec_enum(
     Ok(None)
 }
 
-fn scalar_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 fn schema_facts(
     docs: &SpecDocs<'_>,
     node: &Value,
@@ -348,13 +342,7 @@ fn flatten(
         }
         _ => (schema, in_common),
     };
-    let required: BTreeSet<&str> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
+    let required: BTreeSet<&str> = crate::spec::strings(schema.get("required")).collect();
     let Some(props) = schema.get("properties").and_then(Value::as_object) else {
         return Ok(());
     };

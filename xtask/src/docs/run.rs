@@ -23,25 +23,19 @@ pub const PAGES_FILE: &str = "pages/pages.toml";
 /// One entry of `pages.toml`: the operation's page, or why there is none, and the other public
 /// sources the spec's facts rest on where the page does not reach.
 #[derive(Debug, Clone, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct PageEntry {
     /// The page file, relative to `pages/` (absent when no page is stored).
-    #[serde(default)]
     pub file: Option<String>,
     /// Where the page is published (the spec's `externalDocs.url`).
-    #[serde(default)]
     pub url: Option<String>,
     /// When it was captured (YYYY-MM-DD).
-    #[serde(default)]
     pub captured: Option<String>,
     /// The capture stops before the page's end; where, in words.
-    #[serde(default)]
     pub partial: Option<String>,
     /// No page is stored: why (what was searched).
-    #[serde(default)]
     pub missing: Option<String>,
     /// Other public sources, by the key an `x-source` names.
-    #[serde(default)]
     pub sources: BTreeMap<String, SourceEntry>,
 }
 
@@ -49,22 +43,17 @@ pub struct PageEntry {
 /// stored capture of a web page (`url` and `captured`), such as another language edition or an
 /// older version of the vendor's page.
 #[derive(Debug, Clone, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct SourceEntry {
     /// `owner/name` on GitHub.
-    #[serde(default)]
     pub repo: Option<String>,
     /// The file's path in the repository.
-    #[serde(default)]
     pub path: Option<String>,
     /// The file's date or snapshot, when known.
-    #[serde(default)]
     pub date: Option<String>,
     /// The address of the captured page.
-    #[serde(default)]
     pub url: Option<String>,
     /// The date the capture shows (YYYY-MM-DD).
-    #[serde(default)]
     pub captured: Option<String>,
 }
 

@@ -767,6 +767,22 @@ fn rewrite_refs(
     doc
 }
 
+/// The strings of a JSON list (`required`, `x-require-one-of`); none when it is not a list.
+pub(crate) fn strings(list: Option<&Value>) -> impl Iterator<Item = &str> {
+    list.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+}
+
+/// A scalar as text: a string as it is, anything else as JSON.
+pub(crate) fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// A key as one segment of a JSON pointer (RFC 6901).
 pub(crate) fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
