@@ -660,28 +660,21 @@ fn merge(
         }
     }
 
-    let mut merged = Map::new();
-    merged.insert("openapi".into(), Value::from("3.0.3"));
-    merged.insert(
-        "info".into(),
-        serde_json::json!({
-            "title": config.title,
-            "description": config.description,
-            "version": config.api_version,
-        }),
-    );
     let mut server = serde_json::json!({ "url": config.base_url });
     if config.base_url.contains("{region}") {
         server["variables"] = serde_json::json!({ "region": { "default": "cn-north-4", "description": "Huawei Cloud region" } });
     }
-    merged.insert("servers".into(), Value::Array(vec![server]));
-    merged.insert("paths".into(), Value::Object(paths));
-    let components = components
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), Value::Object(v)))
-        .collect::<Map<_, _>>();
-    merged.insert("components".into(), Value::Object(components));
-    let merged = sort_keys(Value::Object(merged));
+    let merged = sort_keys(serde_json::json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": config.title,
+            "description": config.description,
+            "version": config.api_version,
+        },
+        "servers": [server],
+        "paths": paths,
+        "components": components,
+    }));
 
     // Every reference must now resolve; an error names the `$ref` where it is written. One
     // that points into another file is already reported.
@@ -824,22 +817,12 @@ fn resolve_pointer<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
 fn relax_client_supplied(config: &ApiConfig, mut op: Value) -> Value {
     if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
         for p in params {
-            let name = p
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            let location = p
-                .get("in")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            if config
+            let field = |key: &str| p.get(key).and_then(Value::as_str).unwrap_or_default();
+            let supplied = config
                 .client_supplied
                 .iter()
-                .any(|c| c.name == name && c.location == location)
-                && let Some(obj) = p.as_object_mut()
-            {
+                .any(|c| c.name == field("name") && c.location == field("in"));
+            if supplied && let Some(obj) = p.as_object_mut() {
                 obj.insert("required".into(), Value::Bool(false));
             }
         }
