@@ -676,17 +676,16 @@ pub(crate) fn header(comment: &str, api: &LoadedApi, progenitor_version: &str) -
 }
 
 fn crate_docs(api: &LoadedApi) -> String {
-    let mut out = String::new();
-    out.push_str(&format!("//! {}\n//!\n", api.config.title));
-    for line in api.config.description.trim().lines() {
-        out.push_str(&format!("//! {line}\n").replace("//! \n", "//!\n"));
-    }
-    out.push_str("//!\n//! # Example\n//!\n//! ```no_run\n");
-    for line in api.config.example.trim_end().lines() {
-        out.push_str(&format!("//! {line}\n").replace("//! \n", "//!\n"));
-    }
-    out.push_str("//! ```\n");
-    out
+    let doc = |text: &str| -> String {
+        let lines = text.lines().map(|line| format!("//! {line}\n"));
+        lines.map(|line| line.replace("//! \n", "//!\n")).collect()
+    };
+    format!(
+        "//! {}\n//!\n{}//!\n//! # Example\n//!\n//! ```no_run\n{}//! ```\n",
+        api.config.title,
+        doc(api.config.description.trim()),
+        doc(api.config.example.trim_end())
+    )
 }
 
 fn cargo_toml(api: &LoadedApi, lib_rs: &str, progenitor_version: &str) -> String {

@@ -101,10 +101,10 @@ const FORMATS: [(&str, &[&str]); 3] = [
     ),
 ];
 
-/// What an extension's value is.
 /// The spec extension that names a parameter's or body field's flag instead of its name.
 pub const FLAG_EXTENSION: &str = "x-cli-flag";
 
+/// What an extension's value is.
 #[derive(Clone, Copy)]
 enum ExtensionValue {
     Boolean,
@@ -261,19 +261,8 @@ fn keywords(kind: Kind) -> &'static [(&'static str, Child)] {
             ("examples", MapOf(Kind::Example)),
             ("content", MapOf(Kind::MediaType)),
         ],
-        Kind::Header => &[
-            ("description", Leaf),
-            ("required", Leaf),
-            ("deprecated", Leaf),
-            ("allowEmptyValue", Leaf),
-            ("style", Leaf),
-            ("explode", Leaf),
-            ("allowReserved", Leaf),
-            ("schema", One(Kind::Schema)),
-            ("example", Leaf),
-            ("examples", MapOf(Kind::Example)),
-            ("content", MapOf(Kind::MediaType)),
-        ],
+        // A header is a parameter without `name` and `in`.
+        Kind::Header => &keywords(Kind::Parameter)[2..],
         Kind::RequestBody => &[
             ("description", Leaf),
             ("content", MapOf(Kind::MediaType)),
@@ -865,14 +854,13 @@ fn fix_for(ty: &str, v: &Value) -> String {
 /// What is wrong with the value of keyword `key` (a keyword of `kind`), if its kind of value
 /// is fixed: true or false, a number, a count, a string.
 fn keyword_value_problem(kind: Kind, key: &str, value: &Value) -> Option<String> {
-    let key_str = key;
-    if BOOLEAN_KEYWORDS.contains(&key_str) && !value.is_boolean() {
+    if BOOLEAN_KEYWORDS.contains(&key) && !value.is_boolean() {
         return Some(format!(
             "`{key}` is true or false, found {}: write `{key}: true` or `{key}: false`",
             describe(value)
         ));
     }
-    if NUMBER_KEYWORDS.contains(&key_str) && !value.is_number() {
+    if NUMBER_KEYWORDS.contains(&key) && !value.is_number() {
         return Some(format!(
             "`{key}` is a number, found {}: write the bound as a plain number (`{key}: 100`), or remove it",
             describe(value)
@@ -884,13 +872,13 @@ fn keyword_value_problem(kind: Kind, key: &str, value: &Value) -> Option<String>
             describe(value)
         ));
     }
-    if COUNT_KEYWORDS.contains(&key_str) && value.as_u64().is_none() {
+    if COUNT_KEYWORDS.contains(&key) && value.as_u64().is_none() {
         return Some(format!(
             "`{key}` is a whole number, zero or more, found {}: write it like `{key}: 64`, or remove it",
             describe(value)
         ));
     }
-    let is_string_keyword = STRING_KEYWORDS.contains(&key_str)
+    let is_string_keyword = STRING_KEYWORDS.contains(&key)
         || (kind == Kind::Info && key == "version")
         || (kind == Kind::Document && key == "openapi");
     if is_string_keyword && !value.is_string() {
@@ -1071,7 +1059,6 @@ fn bad_property(name: &str, value: &Value) -> String {
     }
 }
 
-/// A short description of a value for a message: never the whole value.
 /// A flag name as `cloudsdk` takes it: kebab case (lower-case letters, digits, `-`), starting
 /// with a letter, without `--`.
 pub(crate) fn is_flag_name(flag: &str) -> bool {
@@ -1081,6 +1068,7 @@ pub(crate) fn is_flag_name(flag: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
+/// A short description of a value for a message: never the whole value.
 fn describe(v: &Value) -> String {
     match v {
         Value::Null => "nothing (null)".to_owned(),
