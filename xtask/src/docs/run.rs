@@ -15,7 +15,7 @@ use super::{
     compare::{SOURCE, Side, SpecDocs, compare, page_side, spec_side_of},
     provenance::{self, Context},
 };
-use crate::spec::{escape, parse_yaml, settings::setting_line};
+use crate::spec::{escape, file_name, parse_yaml, settings::setting_line};
 
 /// The file that lists an API's pages.
 pub const PAGES_FILE: &str = "pages/pages.toml";
@@ -148,12 +148,6 @@ fn api_dirs(root: &Path) -> Result<Vec<PathBuf>, Unreadable> {
     })
 }
 
-fn dir_name(dir: &Path) -> String {
-    dir.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
-
 /// The operation documents of an API folder (`<Operation>.yaml` but `_common.yaml`), sorted.
 fn operations(dir: &Path) -> Vec<String> {
     let mut ops: Vec<String> = fs::read_dir(dir)
@@ -195,7 +189,7 @@ fn entries(dir: &Path, api: &str) -> Result<Option<Entries>, Unreadable> {
 pub fn pages(root: &Path) -> Result<Vec<Page>, Unreadable> {
     let mut out = Vec::new();
     for dir in api_dirs(root)? {
-        let api = dir_name(&dir);
+        let api = file_name(&dir);
         let Some((list, text)) = entries(&dir, &api)? else {
             continue;
         };
@@ -720,7 +714,7 @@ pub fn check_all(root: &Path) -> Report {
     };
     let mut report = Report::default();
     for dir in dirs {
-        let api = dir_name(&dir);
+        let api = file_name(&dir);
         let ops = operations(&dir);
         let (list, text) = match entries(&dir, &api) {
             Ok(Some(found)) => found,
@@ -877,7 +871,7 @@ fn operation_matching<'a>(
 fn spec_operations(root: &Path) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
     for dir in api_dirs(root).unwrap_or_default() {
-        let api = dir_name(&dir);
+        let api = file_name(&dir);
         for operation in operations(&dir) {
             let Ok(doc) = read_yaml(&dir.join(format!("{operation}.yaml"))) else {
                 continue;
@@ -947,11 +941,11 @@ pub fn diff(root: &Path, old: &Path, new: &Path) -> Report {
 /// pages are published under the same address as the capture's `# source:` URL.
 pub fn api_of_capture(root: &Path, file: &Path, source: Option<&str>) -> Option<String> {
     let dirs = api_dirs(root).ok()?;
-    let names: Vec<String> = dirs.iter().map(|d| dir_name(d)).collect();
+    let names: Vec<String> = dirs.iter().map(|d| file_name(d)).collect();
     if let Some(parent) = file
         .canonicalize()
         .ok()
-        .and_then(|f| f.parent().map(dir_name))
+        .and_then(|f| f.parent().map(file_name))
         && names.contains(&parent)
     {
         return Some(parent);
@@ -971,7 +965,7 @@ pub fn api_of_capture(root: &Path, file: &Path, source: Option<&str>) -> Option<
     };
     let wanted = key(source?)?;
     let by_folder = dirs.iter().find(|dir| {
-        entries(dir, &dir_name(dir))
+        entries(dir, &file_name(dir))
             .ok()
             .flatten()
             .is_some_and(|(list, _)| {
@@ -980,7 +974,7 @@ pub fn api_of_capture(root: &Path, file: &Path, source: Option<&str>) -> Option<
                     .any(|u| key(u).is_some_and(|k| k == wanted && !k.1.starts_with("common-")))
             })
     });
-    by_folder.map(|d| dir_name(d))
+    by_folder.map(|d| file_name(d))
 }
 
 /// Writes each note as a `#` comment above the line its JSON pointer lands on.
@@ -1165,24 +1159,18 @@ pub fn scaffold_file(root: &Path, file: &Path, url: Option<&str>) -> Result<Stri
         .or_else(|| listed.as_ref().and_then(|p| p.entry.url.clone()))
         .or_else(|| page.source.clone())
         .unwrap_or_else(|| "https://example.invalid/replace-with-the-page-url".into());
-    let common = match &api {
-        Some(api) => {
-            let path = root.join("specs").join(api).join(crate::spec::COMMON_FILE);
-            if path.exists() {
-                Some(read_yaml(&path)?)
-            } else {
-                None
-            }
-        }
-        None => None,
-    };
+    let api_dir = api.as_ref().map(|a| root.join("specs").join(a));
+    let common = api_dir.as_ref().map(|d| d.join(crate::spec::COMMON_FILE));
+    let common = common
+        .filter(|p| p.exists())
+        .map(|p| read_yaml(&p))
+        .transpose()?;
     let taken = api
         .as_deref()
         .map(|a| taken_names(root, a, &operation))
         .unwrap_or_default();
-    let envelope = api.as_deref().and_then(|a| {
-        let text =
-            fs::read_to_string(root.join("specs").join(a).join(crate::spec::CONFIG_FILE)).ok()?;
+    let envelope = api_dir.as_ref().and_then(|d| {
+        let text = fs::read_to_string(d.join(crate::spec::CONFIG_FILE)).ok()?;
         let config: toml::Table = toml::from_str(&text).ok()?;
         config
             .get("envelope")?
@@ -1212,12 +1200,8 @@ pub fn scaffold_file(root: &Path, file: &Path, url: Option<&str>) -> Result<Stri
         ))
     };
     crate::spec::validate_document(&name, &text, &draft.doc).map_err(refused)?;
-    if let Some(api) = &api
-        && root
-            .join("specs")
-            .join(api)
-            .join(crate::spec::CONFIG_FILE)
-            .exists()
+    if let (Some(api), Some(dir)) = (&api, &api_dir)
+        && dir.join(crate::spec::CONFIG_FILE).exists()
     {
         load_with_draft(root, api, &operation, &text).map_err(refused)?;
     }

@@ -91,6 +91,13 @@ pub(crate) fn rel(root: &Path, path: &Path) -> String {
         .replace('\\', "/")
 }
 
+/// The last part of a path (a file or folder name), as text.
+pub(crate) fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 fn read(root: &Path, path: &Path) -> Result<String, SpecError> {
     fs::read_to_string(path)
         .map_err(|e| SpecError::new(rel(root, path), None, format!("cannot read: {e}")))
@@ -168,16 +175,12 @@ fn check_documents(docs: &[(String, String, String)]) -> Vec<Result<Value, Vec<S
 
 /// Loads, validates and merges `specs/<api>/`.
 pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = file_name(dir);
     let config_path = dir.join(CONFIG_FILE);
     let config_file = rel(root, &config_path);
     let config_text = read(root, &config_path).map_err(|e| vec![e])?;
-    let config: ApiConfig = toml::from_str(&config_text)
+    let mut config: ApiConfig = toml::from_str(&config_text)
         .map_err(|e| vec![toml_error(&config_file, &config_text, &e)])?;
-    let mut config = config;
     let vendor_path = root
         .join("specs")
         .join(VENDORS_DIR)
@@ -228,7 +231,7 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
     let mut errors = Vec::new();
     let mut common: Option<(String, Value)> = None;
     let mut operations: Vec<(String, Value)> = Vec::new();
-    let mut texts: Vec<(String, String)> = Vec::new();
+    // (file, name, text) of each document.
     let mut read_files: Vec<(String, String, String)> = Vec::new();
     for path in &yaml_paths {
         let file = rel(root, path);
@@ -239,19 +242,15 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
                 continue;
             }
         };
-        let base = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let base = file_name(path);
         hash_file(&mut hasher, &base, &text);
-        texts.push((file.clone(), text.clone()));
         read_files.push((file, base, text));
     }
     let checked = check_documents(&read_files);
-    for ((file, base, _), result) in read_files.into_iter().zip(checked) {
+    for ((file, base, _), result) in read_files.iter().zip(checked) {
         match result {
-            Ok(doc) if base == COMMON_FILE => common = Some((file, doc)),
-            Ok(doc) => operations.push((file, doc)),
+            Ok(doc) if base == COMMON_FILE => common = Some((file.clone(), doc)),
+            Ok(doc) => operations.push((file.clone(), doc)),
             Err(mut e) => errors.append(&mut e),
         }
     }
@@ -266,7 +265,7 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
         )]);
     }
 
-    let (merged_json, owners) = merge(&config, common.as_ref(), &operations, &texts)?;
+    let (merged_json, owners) = merge(&config, common.as_ref(), &operations, &read_files)?;
     let files = operations.iter().map(|(f, _)| f.clone()).collect();
     let merged_file = format!("specs/{name} (merged)");
     let merged: openapiv3::OpenAPI =
@@ -284,7 +283,7 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
         .iter()
         .chain(operations.iter())
         .filter_map(|(file, doc)| {
-            let text = texts.iter().find(|(f, _)| f == file)?.1.as_str();
+            let text = read_files.iter().find(|(f, ..)| f == file)?.2.as_str();
             Some(crate::spec::settings::Source { file, text, doc })
         })
         .collect();
@@ -576,14 +575,14 @@ fn merge(
     config: &ApiConfig,
     common: Option<&(String, Value)>,
     operations: &[(String, Value)],
-    texts: &[(String, String)],
+    texts: &[(String, String, String)],
 ) -> Result<(Value, Owners), Vec<SpecError>> {
     // An error at `pointer` of `file`, at its line in the file as written.
     let at = |file: &str, pointer: String, message: String| {
         let line = texts
             .iter()
-            .find(|(f, _)| f == file)
-            .and_then(|(_, text)| crate::spec::yaml_lines::line_of(text, &pointer));
+            .find(|(f, ..)| f == file)
+            .and_then(|(.., text)| crate::spec::yaml_lines::line_of(text, &pointer));
         SpecError::new(file, Some(pointer), message).at_line(line)
     };
     // Every `$ref` of every document: (file, pointer of the `$ref`, target as merged).
