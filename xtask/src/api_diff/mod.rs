@@ -1004,8 +1004,11 @@ fn with_inline_types(mut texts: Vec<String>, api: &Snapshot) -> Vec<String> {
     let mut seen = BTreeSet::new();
     let mut i = 0;
     while let Some(text) = texts.get(i) {
-        let inline: Vec<String> = rust_idents(text)
-            .filter(|n| api.rust.has_type(n) && !api.surface.schemas.contains_key(*n))
+        // The identifiers in the text that name a generated type but no schema.
+        let inline: Vec<String> = text
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|n| !n.is_empty() && api.rust.has_type(n))
+            .filter(|n| !api.surface.schemas.contains_key(*n))
             .map(str::to_owned)
             .collect();
         for name in inline {
@@ -1048,12 +1051,6 @@ fn same_rust(
 fn same_type(schema: &str, old_api: &Snapshot, new_api: &Snapshot) -> bool {
     with_inline_types(members(old_api, schema), old_api)
         == with_inline_types(members(new_api, schema), new_api)
-}
-
-/// The identifiers in Rust text.
-fn rust_idents(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
 }
 
 fn type_change(

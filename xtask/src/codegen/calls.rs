@@ -301,7 +301,9 @@ pub(super) fn typed_calls(api: &LoadedApi, sends: &SendTypes) -> Result<TypedCal
         // An operation whose body carries the envelope's `success` field (the envelope itself,
         // or a typed body built like it) is checked for `success: false`; one that answers
         // with a body of another shape (or none) is not.
-        let check = match (&api.config.envelope, success_schema(api, success)) {
+        let media = success.content.get("application/json");
+        let body = media.and_then(|m| api.schema(m.schema.as_ref()?));
+        let check = match (&api.config.envelope, body) {
             (Some(e), Some(schema)) => {
                 match envelope_shaped(api, e, schema, &format!("{method} {path}"))? {
                     Some(fields) => {
@@ -424,14 +426,6 @@ pub(super) fn typed_calls(api: &LoadedApi, sends: &SendTypes) -> Result<TypedCal
         builder: builder_items,
         root: out,
     })
-}
-
-/// The JSON schema of a response's body, a `$ref` to a named schema followed.
-fn success_schema<'a>(
-    api: &'a LoadedApi,
-    response: &'a openapiv3::Response,
-) -> Option<&'a openapiv3::Schema> {
-    api.schema(response.content.get("application/json")?.schema.as_ref()?)
 }
 
 /// A property's schema as written, and whether the object requires it.

@@ -31,14 +31,9 @@ pub(super) fn mark_non_exhaustive(file: &mut syn::File, surface: &crate::spec::s
         }
     }
 }
-/// Whether an item already has a doc comment.
-fn has_doc(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| a.path().is_ident("doc"))
-}
-
 /// Adds `text` as the doc comment of an item that has none.
 fn add_doc(attrs: &mut Vec<syn::Attribute>, text: &str) {
-    if has_doc(attrs) || text.trim().is_empty() {
+    if attrs.iter().any(|a| a.path().is_ident("doc")) || text.trim().is_empty() {
         return;
     }
     let text = format!(" {}", text.split_whitespace().collect::<Vec<_>>().join(" "));

@@ -414,10 +414,9 @@ pub fn interpret(
             Some(Location::Path) | None if placeholders.contains(&name) => Location::Path,
             Some(l) => l,
             None => {
-                if let Some(p) = placeholders
-                    .iter()
-                    .find(|p| near_name(p, &name) && !has_row_named(&params, p))
-                {
+                if let Some(p) = placeholders.iter().find(|p| {
+                    near_name(p, &name) && !params.iter().any(|r: &DocParam| r.field.name == **p)
+                }) {
                     quirks.push(format!(
                         "the path writes {{{p}}} where the parameter table says {name}; {name} is used"
                     ));
@@ -489,10 +488,6 @@ pub fn interpret(
         ends_in,
         source: None,
     })
-}
-
-fn has_row_named(params: &[DocParam], name: &str) -> bool {
-    params.iter().any(|p| p.field.name == name)
 }
 
 /// `tenantsId` and `tenantId`: the same name but for a letter, as page typos go.

@@ -320,13 +320,6 @@ fn entry_place(api: &str, text: &str, operation: &str, key: Option<&str>) -> Str
     }
 }
 
-/// The line (1-based) of a table header such as `[ListConnections.sources.go-sdk]`.
-fn toml_table_line(text: &str, header: &str) -> Option<usize> {
-    text.lines()
-        .position(|line| line.split('#').next().is_some_and(|t| t.trim() == header))
-        .map(|n| n + 1)
-}
-
 /// Why a URL in `pages.toml` cannot be the page's address, if it cannot.
 pub fn placeholder_url(url: &str) -> Option<&'static str> {
     let u = url.trim();
@@ -457,8 +450,12 @@ fn entry_errors(
     for (key, source) in &entry.sources {
         if let Some(problem) = source.problem() {
             let header = format!("[{operation}.sources.{key}]");
-            let place = match toml_table_line(text, &header) {
-                Some(line) => format!("{list}:{line}"),
+            // The line of the table's header, a comment after it left out.
+            let at = text
+                .lines()
+                .position(|line| line.split('#').next().is_some_and(|t| t.trim() == header));
+            let place = match at {
+                Some(n) => format!("{list}:{}", n + 1),
                 None => list.clone(),
             };
             errors.push(format!("{place}: {header} {problem}"));
@@ -659,7 +656,7 @@ fn check_operation(
     {
         Ok(s) => s,
         Err(e) => {
-            report.errors.push(e.to_string());
+            report.errors.push(e);
             return;
         }
     };
