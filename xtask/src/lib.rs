@@ -110,15 +110,23 @@ fn generate_apis(apis: &[spec::LoadedApi]) -> Result<Vec<GeneratedFile>, Vec<Spe
         Job::Crate(api) => crate_files(api, &version).map_err(|e| vec![e]),
         Job::Catalog => codegen::cli::catalog(apis, &version).map(|file| vec![file]),
     });
-    let mut errors = Vec::new();
-    for result in made {
+    files.extend(all_or_errors(made)?.into_iter().flatten());
+    Ok(files)
+}
+
+/// The values of `results`, or the errors of every one that failed.
+pub(crate) fn all_or_errors<T, E>(
+    results: impl IntoIterator<Item = Result<T, Vec<E>>>,
+) -> Result<Vec<T>, Vec<E>> {
+    let (mut values, mut errors) = (Vec::new(), Vec::new());
+    for result in results {
         match result {
-            Ok(mut made) => files.append(&mut made),
+            Ok(value) => values.push(value),
             Err(mut e) => errors.append(&mut e),
         }
     }
     if errors.is_empty() {
-        Ok(files)
+        Ok(values)
     } else {
         Err(errors)
     }
@@ -146,10 +154,7 @@ fn license_files(dir: &str) -> Result<Vec<GeneratedFile>, SpecError> {
         .map(|name| {
             let contents = std::fs::read_to_string(workspace_root().join(name))
                 .map_err(|e| SpecError::new(*name, None, format!("cannot read: {e}")))?;
-            Ok(GeneratedFile {
-                path: format!("{dir}/{name}"),
-                contents,
-            })
+            Ok(GeneratedFile::new(format!("{dir}/{name}"), contents))
         })
         .collect()
 }

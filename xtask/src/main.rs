@@ -1,8 +1,8 @@
 //! `cargo xtask <command>`: see `cargo xtask help`.
 
-use std::process::ExitCode;
+use std::{path::Path, process::ExitCode};
 
-use xtask::{Outcome, run, stale_message, workspace_root};
+use xtask::{Outcome, docs::run as docs, run, stale_message, workspace_root};
 
 /// `generate` allocates and frees millions of small syntax nodes; see the workspace manifest.
 #[global_allocator]
@@ -62,19 +62,15 @@ fn main() -> ExitCode {
         ["generate", "--check"] => generate(true),
         ["api-diff", rest @ ..] => api_diff(rest),
         ["docs", "check"] => report(
-            xtask::docs::run::check_all(&workspace_root()),
+            docs::check_all(&workspace_root()),
             "the specs agree with their pages",
         ),
         ["docs", "check", "--page", file, target] => report(
-            xtask::docs::run::check_file(&workspace_root(), std::path::Path::new(file), target),
+            docs::check_file(&workspace_root(), Path::new(file), target),
             "the spec agrees with the page",
         ),
         ["docs", "diff", old, new] => report(
-            xtask::docs::run::diff(
-                &workspace_root(),
-                std::path::Path::new(old),
-                std::path::Path::new(new),
-            ),
+            docs::diff(&workspace_root(), Path::new(old), Path::new(new)),
             "the two captures document the same operation",
         ),
         ["docs", "show", file] => show(file),
@@ -217,7 +213,7 @@ fn api_diff(args: &[&str]) -> ExitCode {
     }
 }
 
-fn report(report: xtask::docs::run::Report, agree: &str) -> ExitCode {
+fn report(report: docs::Report, agree: &str) -> ExitCode {
     for line in &report.summary {
         println!("{line}");
     }
@@ -237,17 +233,12 @@ fn report(report: xtask::docs::run::Report, agree: &str) -> ExitCode {
 }
 
 fn show(file: &str) -> ExitCode {
-    match xtask::docs::run::read_page(std::path::Path::new(file)) {
-        Ok(page) => match serde_json::to_string_pretty(&page) {
-            Ok(json) => {
-                println!("{json}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        },
+    let page = docs::read_page(Path::new(file)).map_err(|e| e.to_string());
+    match page.and_then(|page| serde_json::to_string_pretty(&page).map_err(|e| e.to_string())) {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
@@ -256,7 +247,7 @@ fn show(file: &str) -> ExitCode {
 }
 
 fn scaffold(file: &str, url: Option<&str>) -> ExitCode {
-    match xtask::docs::run::scaffold_file(&workspace_root(), std::path::Path::new(file), url) {
+    match docs::scaffold_file(&workspace_root(), Path::new(file), url) {
         Ok(yaml) => {
             print!("{yaml}");
             ExitCode::SUCCESS

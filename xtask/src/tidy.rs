@@ -6,6 +6,8 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use crate::spec::rel;
+
 /// The pure cores: parsing, crypto and decisions, with no I/O, no clock and no randomness of
 /// their own (those are arguments, so tests can replay fixed values).
 pub const PURE_CORES: &[&str] = &[
@@ -107,12 +109,9 @@ pub fn risky_tracing_fields(root: &Path) -> Vec<(String, usize, String)> {
             let t = line.trim_start();
             if !in_macro
                 && (t.contains("tracing::") && t.contains('!') || t.starts_with("tracing::"))
-                && (t.contains("debug!")
-                    || t.contains("info!")
-                    || t.contains("warn!")
-                    || t.contains("error!")
-                    || t.contains("trace!")
-                    || t.contains("span!"))
+                && ["debug!", "info!", "warn!", "error!", "trace!", "span!"]
+                    .iter()
+                    .any(|m| t.contains(m))
             {
                 in_macro = true;
                 depth = 0;
@@ -138,13 +137,6 @@ pub fn risky_tracing_fields(root: &Path) -> Vec<(String, usize, String)> {
         }
     }
     out
-}
-
-fn rel(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
 }
 
 #[cfg(test)]

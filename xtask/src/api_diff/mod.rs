@@ -143,8 +143,33 @@ impl Out {
     }
 }
 
-const OK: Wire = Wire::Compatible;
-const BREAKS: Wire = Wire::Breaking;
+/// A wire verdict: clients built for the old spec keep working, by `rule`.
+const fn ok(rule: &str) -> (Wire, &str) {
+    (Wire::Compatible, rule)
+}
+
+/// A wire verdict: some client built for the old spec fails, by `rule`.
+const fn breaks(rule: &str) -> (Wire, &str) {
+    (Wire::Breaking, rule)
+}
+
+/// A Rust verdict of each level, and why.
+const fn patch(why: &str) -> (Level, &str) {
+    (Level::Patch, why)
+}
+
+const fn minor(why: &str) -> (Level, &str) {
+    (Level::Minor, why)
+}
+
+const fn major(why: &str) -> (Level, &str) {
+    (Level::Major, why)
+}
+
+const SAME_VALUES: &str = "the values admitted are the same";
+const UNUSED: &str = "not used by any operation";
+/// The Rust verdict of any change to a schema that api.toml replaces on both sides.
+const HAND_WRITTEN: (Level, &str) = patch("a hand-written type: nothing generated changes");
 
 /// Every change from `before` to `after`, classified.
 pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
@@ -156,22 +181,16 @@ pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
         out.push(
             &krate,
             format!("base URL {} -> {}", before.base_url, after.base_url),
-            (BREAKS, "clients of the old version call the old host"),
-            (
-                Level::Patch,
-                "the Rust API is the same; only the default URL differs",
-            ),
+            breaks("clients of the old version call the old host"),
+            patch("the Rust API is the same; only the default URL differs"),
         );
     }
     if before.auth != after.auth {
         out.push(
             &krate,
             format!("auth {} -> {}", before.auth, after.auth),
-            (BREAKS, "the server refuses the old authentication"),
-            (
-                Level::Major,
-                "the client's constructors and credentials change",
-            ),
+            breaks("the server refuses the old authentication"),
+            major("the client's constructors and credentials change"),
         );
     }
     // An operation whose id changed but whose method and path did not is the same endpoint
@@ -194,9 +213,8 @@ pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
                 out.push(
                     format!("operation {}", op.id),
                     format!("renamed to {} (operationId)", new.id),
-                    (OK, "the method and path are the same"),
-                    (
-                        Level::Major,
+                    ok("the method and path are the same"),
+                    major(
                         "the client method is renamed, so calls to the old one no longer compile",
                     ),
                 );
@@ -206,11 +224,8 @@ pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
             None => out.push(
                 format!("operation {}", op.id),
                 format!("removed ({} {})", op.method, op.path),
-                (
-                    BREAKS,
-                    "old clients call an operation the server no longer has",
-                ),
-                (Level::Major, "the client method is removed"),
+                breaks("old clients call an operation the server no longer has"),
+                major("the client method is removed"),
             ),
         }
     }
@@ -219,8 +234,8 @@ pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
             out.push(
                 format!("operation {}", op.id),
                 format!("added ({} {})", op.method, op.path),
-                (OK, "a new operation does not affect old clients"),
-                (Level::Minor, "a new client method"),
+                ok("a new operation does not affect old clients"),
+                minor("a new client method"),
             );
         }
     }
@@ -229,14 +244,11 @@ pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
             None => out.push(
                 format!("schema {name}"),
                 "removed",
-                (OK, "its uses are classified where they change"),
+                ok("its uses are classified where they change"),
                 if !old_api.rust.has_type(name) {
-                    (
-                        Level::Patch,
-                        "it was a hand-written type; nothing generated goes",
-                    )
+                    patch("it was a hand-written type; nothing generated goes")
                 } else {
-                    (Level::Major, "the generated type is removed")
+                    major("the generated type is removed")
                 },
             ),
             Some(new) => compare_schema(name, old, new, old_api, new_api, &mut out),
@@ -247,14 +259,11 @@ pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
             out.push(
                 format!("schema {name}"),
                 "added",
-                (OK, "its uses are classified where they change"),
+                ok("its uses are classified where they change"),
                 if !new_api.rust.has_type(name) {
-                    (
-                        Level::Patch,
-                        "replaced by a hand-written type; nothing is generated",
-                    )
+                    patch("replaced by a hand-written type; nothing is generated")
                 } else {
-                    (Level::Minor, "a new generated type")
+                    minor("a new generated type")
                 },
             );
         }
@@ -324,18 +333,14 @@ fn generator_changes(old_api: &Snapshot, new_api: &Snapshot, out: &mut Out) {
             .collect()
     };
     for (subject, same_spec, judged) in owners {
-        let wire = if same_spec {
-            (OK, "the spec's wire form is the same, so the requests are")
-        } else {
+        let (wire, by) = if same_spec {
             (
-                OK,
-                "a Rust item: the requests are judged with the spec's changes",
+                ok("the spec's wire form is the same, so the requests are"),
+                " (the spec's wire form is the same: a change of the generator)",
             )
-        };
-        let by = if same_spec {
-            " (the spec's wire form is the same: a change of the generator)"
         } else {
-            ""
+            let wire = "a Rust item: the requests are judged with the spec's changes";
+            (ok(wire), "")
         };
         let (was, is) = (owned(&old_api.rust, &judged), owned(&new_api.rust, &judged));
         for (key, old) in &was {
@@ -344,10 +349,7 @@ fn generator_changes(old_api: &Snapshot, new_api: &Snapshot, out: &mut Out) {
                     &subject,
                     format!("`{key}` removed (was `{old}`)"),
                     wire,
-                    (
-                        Level::Major,
-                        &format!("code that uses it no longer compiles{by}"),
-                    ),
+                    major(&format!("code that uses it no longer compiles{by}")),
                 ),
                 // Inside `types`, `crate::types::X` and `X` are the same type.
                 Some(new)
@@ -357,10 +359,9 @@ fn generator_changes(old_api: &Snapshot, new_api: &Snapshot, out: &mut Out) {
                         &subject,
                         format!("`{key}` changed: `{old}` -> `{new}`"),
                         wire,
-                        (
-                            Level::Major,
-                            &format!("code written for the old one may no longer compile{by}"),
-                        ),
+                        major(&format!(
+                            "code written for the old one may no longer compile{by}"
+                        )),
                     )
                 }
                 Some(_) => {}
@@ -372,7 +373,7 @@ fn generator_changes(old_api: &Snapshot, new_api: &Snapshot, out: &mut Out) {
                     &subject,
                     format!("`{key}` added (`{new}`)"),
                     wire,
-                    (Level::Minor, &format!("a new public item{by}")),
+                    minor(&format!("a new public item{by}")),
                 );
             }
         }
@@ -420,11 +421,8 @@ fn compare_operation(
                 "moved from {} {} to {} {}",
                 old.method, old.path, new.method, new.path
             ),
-            (BREAKS, "old clients call the old method and path"),
-            (
-                Level::Patch,
-                "the client method is the same; it sends the request elsewhere",
-            ),
+            breaks("old clients call the old method and path"),
+            patch("the client method is the same; it sends the request elsewhere"),
         );
     }
     // Path parameters pair by position: their names never reach the wire.
@@ -438,11 +436,8 @@ fn compare_operation(
                 out.push(
                     &subject,
                     format!("path parameter `{a}` renamed to `{b}`"),
-                    (OK, "path parameter names are not sent; the URL is the same"),
-                    (
-                        Level::Major,
-                        "the builder's setter is renamed, so calls to the old one no longer compile",
-                    ),
+                    ok("path parameter names are not sent; the URL is the same"),
+                    major("the builder's setter is renamed, so calls to the old one no longer compile"),
                 );
                 renamed.insert(a, b);
             }
@@ -455,11 +450,8 @@ fn compare_operation(
             out.push(
                 &subject,
                 format!("{} parameter `{}` removed", p.location, p.name),
-                (
-                    BREAKS,
-                    "old clients still send it; a server that checks its parameters refuses it",
-                ),
-                (Level::Major, "the builder's setter is removed"),
+                breaks("old clients still send it; a server that checks its parameters refuses it"),
+                major("the builder's setter is removed"),
             );
             continue;
         };
@@ -468,25 +460,14 @@ fn compare_operation(
             out.push(
                 &subject,
                 what(&format!("moved from {} to {}", p.location, q.location)),
-                (BREAKS, "old clients send it in the old place"),
-                (Level::Patch, "the setter is the same"),
+                breaks("old clients send it in the old place"),
+                patch("the setter is the same"),
             );
         }
         if p.required != q.required {
-            out.push(
-                &subject,
-                what(if q.required {
-                    "made required"
-                } else {
-                    "made optional"
-                }),
-                if q.required {
-                    (BREAKS, "request narrowed: old clients may omit it")
-                } else {
-                    (OK, "request widened")
-                },
-                rust_required_change(rust_required(p), rust_required(q)),
-            );
+            let (change, wire) = made_required(q.required);
+            let rust = rust_required_change(rust_required(p), rust_required(q));
+            out.push(&subject, what(change), wire, rust);
         } else if p.client_supplied != q.client_supplied {
             out.push(
                 &subject,
@@ -495,15 +476,15 @@ fn compare_operation(
                 } else {
                     "no longer supplied by the runtime"
                 }),
-                (OK, "the request on the wire is the same"),
+                ok("the request on the wire is the same"),
                 rust_required_change(rust_required(p), rust_required(q)),
             );
         }
-        if let Some((wire, rule)) = compare_types(&p.ty, &q.ty, REQUEST, before, after) {
+        if let Some(wire) = compare_types(&p.ty, &q.ty, REQUEST, before, after) {
             out.push(
                 &subject,
                 what(&format!("type {} -> {}", p.ty.render(), q.ty.render())),
-                (wire, &rule),
+                wire,
                 rust_param_type_change(
                     old_api.rust.setter(&old.id, &p.name),
                     new_api.rust.setter(&new.id, &q.name),
@@ -537,17 +518,14 @@ fn compare_operation(
             &subject,
             what,
             if q.required {
-                (BREAKS, "request narrowed: old clients do not send it")
+                breaks("request narrowed: old clients do not send it")
             } else {
-                (OK, "old clients omit an optional parameter")
+                ok("old clients omit an optional parameter")
             },
             if rust_required(q) {
-                (
-                    Level::Major,
-                    "calls compile but send() fails until the new setter is called",
-                )
+                major("calls compile but send() fails until the new setter is called")
             } else {
-                (Level::Minor, "a new optional setter")
+                minor("a new optional setter")
             },
         );
     }
@@ -556,34 +534,20 @@ fn compare_operation(
             None => out.push(
                 &subject,
                 format!("request body {} removed", b.media),
-                (BREAKS, "old clients still send the body"),
-                (Level::Major, "the body setter goes or takes another type"),
+                breaks("old clients still send the body"),
+                major("the body setter goes or takes another type"),
             ),
             Some(c) => {
                 if b.required != c.required {
-                    out.push(
-                        &subject,
-                        format!(
-                            "request body {}",
-                            if c.required {
-                                "made required"
-                            } else {
-                                "made optional"
-                            }
-                        ),
-                        if c.required {
-                            (BREAKS, "request narrowed: old clients may omit it")
-                        } else {
-                            (OK, "request widened")
-                        },
-                        rust_required_change(b.required, c.required),
-                    );
+                    let (change, wire) = made_required(c.required);
+                    let rust = rust_required_change(b.required, c.required);
+                    out.push(&subject, format!("request body {change}"), wire, rust);
                 }
-                if let Some((wire, rule)) = compare_types(&b.ty, &c.ty, REQUEST, before, after) {
+                if let Some(wire) = compare_types(&b.ty, &c.ty, REQUEST, before, after) {
                     out.push(
                         &subject,
                         format!("request body type {} -> {}", b.ty.render(), c.ty.render()),
-                        (wire, &rule),
+                        wire,
                         type_change(
                             &[old_api.rust.builder_method(&old.id, "body")],
                             &[new_api.rust.builder_method(&new.id, "body")],
@@ -605,17 +569,14 @@ fn compare_operation(
                     if c.required { "required" } else { "optional" }
                 ),
                 if c.required {
-                    (BREAKS, "request narrowed: old clients send no body")
+                    breaks("request narrowed: old clients send no body")
                 } else {
-                    (OK, "old clients send no body, which is allowed")
+                    ok("old clients send no body, which is allowed")
                 },
                 if c.required {
-                    (
-                        Level::Major,
-                        "calls compile but send() fails until the body is set",
-                    )
+                    major("calls compile but send() fails until the body is set")
                 } else {
-                    (Level::Minor, "a new setter")
+                    minor("a new setter")
                 },
             );
         }
@@ -628,36 +589,24 @@ fn compare_operation(
                 out.push(
                     &subject,
                     format!("response {status} removed"),
-                    (
-                        OK,
-                        "response narrowed: the server no longer sends what old clients handled",
-                    ),
+                    ok("response narrowed: the server no longer sends what old clients handled"),
                     if covered {
-                        (
-                            Level::Patch,
-                            "a status range with the same body still covers it: the client handles it the same way",
-                        )
+                        patch("a status range with the same body still covers it: the client handles it the same way")
                     } else if success {
-                        (
-                            Level::Major,
-                            "the success type of the call may change, and the status is now unexpected",
-                        )
+                        major("the success type of the call may change, and the status is now unexpected")
                     } else {
-                        (
-                            Level::Major,
-                            "the status now reaches callers as Error::UnexpectedResponse instead of a typed error",
-                        )
+                        major("the status now reaches callers as Error::UnexpectedResponse instead of a typed error")
                     },
                 );
             }
             Some(s) => {
                 match (&r.body, &s.body) {
                     (Some(a), Some(b)) => {
-                        if let Some((wire, rule)) = compare_types(a, b, RESPONSE, before, after) {
+                        if let Some(wire) = compare_types(a, b, RESPONSE, before, after) {
                             out.push(
                                 &subject,
                                 format!("response {status} body {} -> {}", a.render(), b.render()),
-                                (wire, &rule),
+                                wire,
                                 type_change(
                                     &[old_api.rust.outcome(&old.id)],
                                     &[new_api.rust.outcome(&new.id)],
@@ -674,36 +623,29 @@ fn compare_operation(
                             "response {status} body {}",
                             if a.is_some() { "removed" } else { "added" }
                         ),
-                        (
-                            BREAKS,
-                            "old clients parse the response with the old expectation",
-                        ),
-                        (Level::Major, "the call's response type changes"),
+                        breaks("old clients parse the response with the old expectation"),
+                        major("the call's response type changes"),
                     ),
                 }
-                for h in &r.headers {
-                    if !s.headers.contains(h) {
+                let removed = (
+                    &r.headers,
+                    &s.headers,
+                    "removed",
+                    "response headers are not required by the client",
+                );
+                let added = (
+                    &s.headers,
+                    &r.headers,
+                    "added",
+                    "old clients ignore headers",
+                );
+                for (from, to, change, wire) in [removed, added] {
+                    for h in from.iter().filter(|h| !to.contains(h)) {
                         out.push(
                             &subject,
-                            format!("response {status} header {h} removed"),
-                            (OK, "response headers are not required by the client"),
-                            (
-                                Level::Patch,
-                                "headers are read from the response's header map, not typed",
-                            ),
-                        );
-                    }
-                }
-                for h in &s.headers {
-                    if !r.headers.contains(h) {
-                        out.push(
-                            &subject,
-                            format!("response {status} header {h} added"),
-                            (OK, "old clients ignore headers"),
-                            (
-                                Level::Patch,
-                                "headers are read from the response's header map, not typed",
-                            ),
+                            format!("response {status} header {h} {change}"),
+                            ok(wire),
+                            patch("headers are read from the response's header map, not typed"),
                         );
                     }
                 }
@@ -721,26 +663,14 @@ fn compare_operation(
             &subject,
             format!("response {status} added"),
             if success {
-                (
-                    BREAKS,
-                    "response widened: old clients treat an undocumented success as unexpected",
-                )
+                breaks("response widened: old clients treat an undocumented success as unexpected")
             } else {
-                (
-                    OK,
-                    "an error either way: old clients report it as unexpected",
-                )
+                ok("an error either way: old clients report it as unexpected")
             },
             if covered {
-                (
-                    Level::Patch,
-                    "a status range with the same body already covered it: the client handles it the same way",
-                )
+                patch("a status range with the same body already covered it: the client handles it the same way")
             } else {
-                (
-                    Level::Major,
-                    "the call's typed result for this status changes",
-                )
+                major("the call's typed result for this status changes")
             },
         );
     }
@@ -748,28 +678,32 @@ fn compare_operation(
 
 /// Whether `status` (a specific code) falls in a range response of `op` with the same body.
 fn covered_by_range(status: &str, body: Option<&Type>, op: &Operation) -> bool {
-    let Some(first) = status.chars().next() else {
-        return false;
-    };
-    if status.len() != 3 || !status.chars().all(|c| c.is_ascii_digit()) {
-        return false;
+    status.len() == 3
+        && status.chars().all(|c| c.is_ascii_digit())
+        && op
+            .responses
+            .get(&format!("{}XX", &status[..1]))
+            .is_some_and(|r| r.body.as_ref() == body)
+}
+
+/// A parameter, body or field made required (`true`) or optional: the words, and the wire
+/// verdict where a request sends it.
+fn made_required(required: bool) -> (&'static str, (Wire, &'static str)) {
+    if required {
+        (
+            "made required",
+            breaks("request narrowed: old clients may omit it"),
+        )
+    } else {
+        ("made optional", ok("request widened"))
     }
-    op.responses
-        .get(&format!("{first}XX"))
-        .is_some_and(|r| r.body.as_ref() == body)
 }
 
 fn rust_required_change(was: bool, is: bool) -> (Level, &'static str) {
     match (was, is) {
-        (false, true) => (
-            Level::Major,
-            "calls that did not set it compile but now fail before sending",
-        ),
-        (true, false) => (
-            Level::Patch,
-            "the setter is the same; it may now be left out",
-        ),
-        _ => (Level::Patch, "the Rust API is the same"),
+        (false, true) => major("calls that did not set it compile but now fail before sending"),
+        (true, false) => patch("the setter is the same; it may now be left out"),
+        _ => patch("the Rust API is the same"),
     }
 }
 
@@ -1030,45 +964,36 @@ fn compare_types(
     side: Usage,
     before: &Surface,
     after: &Surface,
-) -> Option<(Wire, String)> {
+) -> Option<(Wire, &'static str)> {
     let d = direction(a, b, before, after);
     if d == Direction::Same {
         if a == b {
             return None;
         }
-        return Some((
-            OK,
-            if a.reference != b.reference {
-                "a schema of another name with the same wire form".to_owned()
-            } else {
-                "the values admitted are the same".to_owned()
-            },
-        ));
+        return Some(ok(if a.reference != b.reference {
+            "a schema of another name with the same wire form"
+        } else {
+            SAME_VALUES
+        }));
     }
     Some(side_verdict(d, side))
 }
 
-fn side_verdict(d: Direction, side: Usage) -> (Wire, String) {
+fn side_verdict(d: Direction, side: Usage) -> (Wire, &'static str) {
     let (request, response) = (side.request, side.response);
     match d {
-        Direction::Same => (OK, "the values admitted are the same".into()),
-        Direction::Different => (BREAKS, "the type changed incompatibly".into()),
-        Direction::Wider if response => (
-            BREAKS,
-            "response widened: old clients may get values they cannot parse".into(),
-        ),
-        Direction::Wider => (
-            OK,
-            "request widened: the server accepts what old clients send".into(),
-        ),
-        Direction::Narrower if request => (
-            BREAKS,
-            "request narrowed: the server may refuse what old clients send".into(),
-        ),
-        Direction::Narrower => (
-            OK,
-            "response narrowed: old clients parse every value the server now sends".into(),
-        ),
+        Direction::Same => ok(SAME_VALUES),
+        Direction::Different => breaks("the type changed incompatibly"),
+        Direction::Wider if response => {
+            breaks("response widened: old clients may get values they cannot parse")
+        }
+        Direction::Wider => ok("request widened: the server accepts what old clients send"),
+        Direction::Narrower if request => {
+            breaks("request narrowed: the server may refuse what old clients send")
+        }
+        Direction::Narrower => {
+            ok("response narrowed: old clients parse every value the server now sends")
+        }
     }
 }
 
@@ -1079,8 +1004,11 @@ fn with_inline_types(mut texts: Vec<String>, api: &Snapshot) -> Vec<String> {
     let mut seen = BTreeSet::new();
     let mut i = 0;
     while let Some(text) = texts.get(i) {
-        let inline: Vec<String> = rust_idents(text)
-            .filter(|n| api.rust.has_type(n) && !api.surface.schemas.contains_key(*n))
+        // The identifiers in the text that name a generated type but no schema.
+        let inline: Vec<String> = text
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|n| !n.is_empty() && api.rust.has_type(n))
+            .filter(|n| !api.surface.schemas.contains_key(*n))
             .map(str::to_owned)
             .collect();
         for name in inline {
@@ -1125,12 +1053,6 @@ fn same_type(schema: &str, old_api: &Snapshot, new_api: &Snapshot) -> bool {
         == with_inline_types(members(new_api, schema), new_api)
 }
 
-/// The identifiers in Rust text.
-fn rust_idents(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
-}
-
 fn type_change(
     old: &[Option<&str>],
     new: &[Option<&str>],
@@ -1138,9 +1060,9 @@ fn type_change(
     new_api: &Snapshot,
 ) -> (Level, &'static str) {
     if same_rust(old, new, old_api, new_api) {
-        (Level::Patch, "the Rust type is the same")
+        patch("the Rust type is the same")
     } else {
-        (Level::Major, "the Rust type changes")
+        major("the Rust type changes")
     }
 }
 
@@ -1169,16 +1091,15 @@ fn rust_param_type_change(
     new_api: &Snapshot,
 ) -> (Level, &'static str) {
     if type_change(&[old], &[new], old_api, new_api).0 == Level::Patch {
-        (Level::Patch, "the Rust type is the same")
+        patch("the Rust type is the same")
     } else if let (Some(x), Some(y)) = (old, new)
         && lossless(x, y)
     {
-        (
-            Level::Minor,
+        minor(
             "setters take `impl TryInto<T>`, and every value of the old type converts without loss",
         )
     } else {
-        (Level::Major, "the setter's Rust type changes")
+        major("the setter's Rust type changes")
     }
 }
 
@@ -1203,11 +1124,8 @@ fn compare_schema(
                 old.replaced_by.as_deref().unwrap_or("generated"),
                 new.replaced_by.as_deref().unwrap_or("generated")
             ),
-            (
-                OK,
-                "api.toml's replacement does not change the wire by itself",
-            ),
-            (Level::Major, "the Rust type changes"),
+            ok("api.toml's replacement does not change the wire by itself"),
+            major("the Rust type changes"),
         );
     }
     let (was, is) = (
@@ -1222,17 +1140,11 @@ fn compare_schema(
             } else {
                 "no longer #[non_exhaustive] (no longer used only in responses)"
             },
-            (OK, "no change on the wire"),
+            ok("no change on the wire"),
             if is {
-                (
-                    Level::Major,
-                    "struct literals and exhaustive matches outside the crate no longer compile",
-                )
+                major("struct literals and exhaustive matches outside the crate no longer compile")
             } else {
-                (
-                    Level::Minor,
-                    "allows more: struct literals and exhaustive matches",
-                )
+                minor("allows more: struct literals and exhaustive matches")
             },
         );
     }
@@ -1245,22 +1157,18 @@ fn compare_schema(
                 "is no longer an open enum"
             },
             if new.open_enum || !side.response {
-                (OK, "unknown values are accepted where they were refused")
+                ok("unknown values are accepted where they were refused")
             } else {
-                (
-                    BREAKS,
+                breaks(
                     "response narrowed in what the client accepts: undocumented values fail again",
                 )
             },
-            (
-                Level::Major,
-                "the Other(String) variant is added or removed",
-            ),
+            major("the Other(String) variant is added or removed"),
         );
     }
-    let wire_of = |d: Direction| -> (Wire, String) {
+    let wire_of = |d: Direction| -> (Wire, &'static str) {
         if side == Usage::default() {
-            (OK, "not used by any operation".into())
+            ok(UNUSED)
         } else {
             side_verdict(d, side)
         }
@@ -1281,7 +1189,7 @@ fn compare_schema(
             if la != lb {
                 let d = direction(la, lb, before, after);
                 let wire = if d == Direction::Same {
-                    (OK, "the values admitted are the same".to_owned())
+                    ok(SAME_VALUES)
                 } else {
                     wire_of(d)
                 };
@@ -1296,16 +1204,13 @@ fn compare_schema(
                 out.push(
                     &subject,
                     format!("object limits {} -> {}", text(la), text(lb)),
-                    (wire.0, &wire.1),
+                    wire,
                     if hand_written {
-                        (
-                            Level::Patch,
-                            "a hand-written type: nothing generated changes",
-                        )
+                        HAND_WRITTEN
                     } else if same_type(name, old_api, new_api) {
-                        (Level::Patch, "the Rust type is the same")
+                        patch("the Rust type is the same")
                     } else {
-                        (Level::Major, "the Rust type changes")
+                        major("the Rust type changes")
                     },
                 );
             }
@@ -1313,23 +1218,13 @@ fn compare_schema(
                 let sub = format!("{name}.{field}");
                 let Some(g) = fb.get(field) else {
                     let wire = if side == Usage::default() {
-                        (OK, "not used by any operation".to_owned())
+                        ok(UNUSED)
                     } else if side.request {
-                        (
-                            BREAKS,
-                            "old clients still send it; a server that checks fields refuses it"
-                                .to_owned(),
-                        )
+                        breaks("old clients still send it; a server that checks fields refuses it")
                     } else if f.required {
-                        (
-                            BREAKS,
-                            "response narrowed: old clients require this field".to_owned(),
-                        )
+                        breaks("response narrowed: old clients require this field")
                     } else {
-                        (
-                            OK,
-                            "old clients read the optional field as absent".to_owned(),
-                        )
+                        ok("old clients read the optional field as absent")
                     };
                     out.push(
                         &sub,
@@ -1337,14 +1232,11 @@ fn compare_schema(
                             "field removed (was {})",
                             if f.required { "required" } else { "optional" }
                         ),
-                        (wire.0, &wire.1),
+                        wire,
                         if hand_written {
-                            (
-                                Level::Patch,
-                                "a hand-written type: nothing generated changes",
-                            )
+                            HAND_WRITTEN
                         } else {
-                            (Level::Major, "a pub field is removed")
+                            major("a pub field is removed")
                         },
                     );
                     continue;
@@ -1357,9 +1249,9 @@ fn compare_schema(
                         old_api,
                         new_api,
                     ) {
-                        (Level::Patch, "the field's Rust type is the same")
+                        patch("the field's Rust type is the same")
                     } else {
-                        (Level::Major, changed)
+                        major(changed)
                     }
                 };
                 if f.required != g.required {
@@ -1370,36 +1262,24 @@ fn compare_schema(
                     };
                     let wire = wire_of(d);
                     let rust = field_rust("the field's Rust type changes (Option)");
-                    out.push(
-                        &sub,
-                        if g.required {
-                            "made required"
-                        } else {
-                            "made optional"
-                        },
-                        (wire.0, &wire.1),
-                        rust,
-                    );
+                    out.push(&sub, made_required(g.required).0, wire, rust);
                 }
                 let d = direction(&f.ty, &g.ty, before, after);
                 if f.ty != g.ty {
                     let wire = if d == Direction::Same {
-                        (OK, "the values admitted are the same".to_owned())
+                        ok(SAME_VALUES)
                     } else {
                         wire_of(d)
                     };
                     let rust = if hand_written {
-                        (
-                            Level::Patch,
-                            "a hand-written type: nothing generated changes",
-                        )
+                        HAND_WRITTEN
                     } else {
                         field_rust("the field's Rust type changes")
                     };
                     out.push(
                         &sub,
                         format!("type {} -> {}", f.ty.render(), g.ty.render()),
-                        (wire.0, &wire.1),
+                        wire,
                         rust,
                     );
                 }
@@ -1410,32 +1290,22 @@ fn compare_schema(
                 }
                 let sub = format!("{name}.{field}");
                 let wire = if side == Usage::default() {
-                    (OK, "not used by any operation".to_owned())
+                    ok(UNUSED)
                 } else if side.request && g.required {
-                    (
-                        BREAKS,
-                        "request narrowed: old clients do not send this required field".to_owned(),
-                    )
+                    breaks("request narrowed: old clients do not send this required field")
                 } else if side.request {
-                    (OK, "old clients omit an optional field".to_owned())
+                    ok("old clients omit an optional field")
                 } else {
-                    (OK, "old clients ignore fields they do not know".to_owned())
+                    ok("old clients ignore fields they do not know")
                 };
                 let rust = if hand_written {
-                    (
-                        Level::Patch,
-                        "a hand-written type: nothing generated changes",
-                    )
+                    HAND_WRITTEN
                 } else if new_api.rust.non_exhaustive(name) {
-                    (
-                        Level::Minor,
+                    minor(
                         "a new pub field on a #[non_exhaustive] struct, which callers cannot build with a literal",
                     )
                 } else {
-                    (
-                        Level::Major,
-                        "a new pub field: struct literals outside the crate no longer compile",
-                    )
+                    major("a new pub field: struct literals outside the crate no longer compile")
                 };
                 out.push(
                     &sub,
@@ -1443,7 +1313,7 @@ fn compare_schema(
                         "field added ({})",
                         if g.required { "required" } else { "optional" }
                     ),
-                    (wire.0, &wire.1),
+                    wire,
                     rust,
                 );
             }
@@ -1464,11 +1334,11 @@ fn compare_schema(
                         oa.join(", "),
                         ob.join(", ")
                     ),
-                    (wire.0, &wire.1),
+                    wire,
                     if d == Direction::Wider {
-                        (Level::Patch, "call() accepts every body it accepted before")
+                        patch("call() accepts every body it accepted before")
                     } else {
-                        (Level::Major, "call() refuses bodies that it sent before")
+                        major("call() refuses bodies that it sent before")
                     },
                 );
             }
@@ -1481,15 +1351,9 @@ fn compare_schema(
                 && !a.values.is_empty();
             let wire = if only_values_added && new.open_enum && old.open_enum {
                 if side.request {
-                    (
-                        OK,
-                        "request widened, and an open enum parses new values as Other".to_owned(),
-                    )
+                    ok("request widened, and an open enum parses new values as Other")
                 } else {
-                    (
-                        OK,
-                        "open enum: old clients parse new values as Other(..)".to_owned(),
-                    )
+                    ok("open enum: old clients parse new values as Other(..)")
                 }
             } else {
                 wire_of(d)
@@ -1502,61 +1366,44 @@ fn compare_schema(
                 && a.format == b.format
                 && (added.len() + removed.len() > 0)
             {
-                let mut parts = Vec::new();
-                if !added.is_empty() {
-                    parts.push(format!(
-                        "enum value{} {} added",
-                        if added.len() > 1 { "s" } else { "" },
-                        quote_list(&added)
-                    ));
-                }
-                if !removed.is_empty() {
-                    parts.push(format!(
-                        "enum value{} {} removed",
-                        if removed.len() > 1 { "s" } else { "" },
-                        quote_list(&removed)
-                    ));
-                }
+                let parts: Vec<String> = [(&added, "added"), (&removed, "removed")]
+                    .into_iter()
+                    .filter(|(values, _)| !values.is_empty())
+                    .map(|(values, change)| {
+                        let s = if values.len() > 1 { "s" } else { "" };
+                        format!("enum value{s} {} {change}", quote_list(values))
+                    })
+                    .collect();
                 parts.join(", ")
             } else {
                 format!("type {} -> {}", a.render(), b.render())
             };
             let rust = if hand_written {
-                (
-                    Level::Patch,
-                    "a hand-written type: nothing generated changes",
-                )
+                HAND_WRITTEN
             } else if only_values_added && new_api.rust.non_exhaustive(name) {
-                (
-                    Level::Minor,
+                minor(
                     "new variants on a #[non_exhaustive] enum (a value that came as Other(..) now has its own variant)",
                 )
             } else if only_values_added {
-                (
-                    Level::Major,
-                    "new variants: exhaustive matches outside the crate no longer compile",
-                )
+                major("new variants: exhaustive matches outside the crate no longer compile")
             } else if !removed.is_empty() {
-                (Level::Major, "variants are removed")
+                major("variants are removed")
             } else if same_type(name, old_api, new_api) {
-                (Level::Patch, "the Rust type is the same")
+                patch("the Rust type is the same")
             } else {
-                (Level::Major, "the Rust type changes")
+                major("the Rust type changes")
             };
-            out.push(&subject, what, (wire.0, &wire.1), rust);
+            out.push(&subject, what, wire, rust);
         }
         (Shape::Value(_), Shape::Value(_)) => {}
         _ => out.push(
             &subject,
             "changes between an object and a non-object type",
-            (BREAKS, "the type changed incompatibly"),
+            breaks("the type changed incompatibly"),
             if hand_written {
-                (
-                    Level::Patch,
-                    "a hand-written type: nothing generated changes",
-                )
+                HAND_WRITTEN
             } else {
-                (Level::Major, "the Rust type changes")
+                major("the Rust type changes")
             },
         ),
     }

@@ -8,7 +8,7 @@
 use std::{
     fmt::{self, Write as _},
     fs,
-    path::{Path, PathBuf},
+    path::Path,
     process::Command,
 };
 
@@ -31,19 +31,13 @@ pub struct Version(pub u64, pub u64, pub u64);
 impl Version {
     /// Parses `x.y.z` (no pre-release or build parts: the crates do not use them).
     pub fn parse(s: &str) -> Result<Version, String> {
-        let parts: Vec<&str> = s.trim().split('.').collect();
-        let n = |i: usize| -> Result<u64, String> {
-            parts
-                .get(i)
-                .and_then(|p| p.parse().ok())
-                .ok_or_else(|| format!("version {s:?} is not of the form major.minor.patch"))
-        };
-        if parts.len() != 3 {
-            return Err(format!(
+        let parts: Option<Vec<u64>> = s.trim().split('.').map(|p| p.parse().ok()).collect();
+        match parts.as_deref() {
+            Some(&[x, y, z]) => Ok(Version(x, y, z)),
+            _ => Err(format!(
                 "version {s:?} is not of the form major.minor.patch"
-            ));
+            )),
         }
-        Ok(Version(n(0)?, n(1)?, n(2)?))
     }
 
     /// The lowest version after `self` that Cargo treats as allowed for a change of `level`:
@@ -222,19 +216,11 @@ pub fn reports(root: &Path, base: &Base) -> Result<Vec<CrateReport>, String> {
 /// Each API's folder name and snapshot: its surface and the items of the crate generated from
 /// it in memory.
 fn load(root: &Path) -> Result<Vec<(String, Snapshot)>, Vec<SpecError>> {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for api in crate::spec::load_all(root)? {
-        match Snapshot::of(&api) {
-            Ok(s) => out.push((api.name, s)),
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    let apis = crate::spec::load_all(root)?;
+    crate::all_or_errors(apis.into_iter().map(|api| match Snapshot::of(&api) {
+        Ok(s) => Ok((api.name, s)),
+        Err(e) => Err(vec![e]),
+    }))
 }
 
 fn errors_text(errors: Vec<SpecError>) -> String {
@@ -380,10 +366,6 @@ fn verdict(r: &CrateReport) -> String {
             r.version, r.api
         )
     }
-}
-
-fn api_dir(root: &Path, api: &str) -> PathBuf {
-    root.join("specs").join(api)
 }
 
 const CHANGELOG_HEADER: &str = "\
@@ -578,8 +560,7 @@ pub fn record(root: &Path, only: Option<&str>) -> Result<Vec<String>, String> {
         }
         let file = format!("specs/{}/{RECORD_FILE}", r.api);
         let json = serde_json::to_string_pretty(&r.now).map_err(|e| e.to_string())?;
-        fs::write(api_dir(root, &r.api).join(RECORD_FILE), format!("{json}\n"))
-            .map_err(|e| format!("{file}: {e}"))?;
+        fs::write(root.join(&file), format!("{json}\n")).map_err(|e| format!("{file}: {e}"))?;
         written.push(file);
     }
     Ok(written)

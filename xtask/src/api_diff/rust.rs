@@ -50,11 +50,9 @@ impl Items {
             .find(|f| f.path == lib_rs)
             .map(|f| f.contents.as_str())
             .ok_or_else(|| {
-                SpecError::new(
-                    format!("specs/{}", api.name),
-                    None,
-                    format!("the generator wrote no {lib_rs}; this is a bug in xtask"),
-                )
+                api.error(format!(
+                    "the generator wrote no {lib_rs}; this is a bug in xtask"
+                ))
             })?;
         Items::of_code(code).map_err(|e| SpecError::new(lib_rs, None, e))
     }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{ident_text, module_items_of, rust_type};
+use super::{impl_name, module_items_of, rust_type};
 use crate::spec::{LoadedApi, SpecError, model::body_schema_name, naming};
 
 /// The `x-require-one-of` extensions of request-body schemas: (operationId, fields).
@@ -104,7 +104,7 @@ fn secrets_below(
     let mut below = |step: &str, child: &openapiv3::ReferenceOr<Box<openapiv3::Schema>>| {
         let len = at.len();
         at.push('/');
-        at.push_str(&step.replace('~', "~0").replace('/', "~1"));
+        at.push_str(&crate::spec::escape(step));
         let name = match child {
             openapiv3::ReferenceOr::Reference { reference } => {
                 reference.strip_prefix("#/components/schemas/")
@@ -219,10 +219,7 @@ pub(super) fn send_types(file: &syn::File) -> SendTypes {
     let mut out = SendTypes::new();
     for item in module_items_of(file, "builder").into_iter().flatten() {
         let syn::Item::Impl(imp) = item else { continue };
-        let syn::Type::Path(p) = &*imp.self_ty else {
-            continue;
-        };
-        let Some(builder) = p.path.segments.last().map(|s| ident_text(&s.ident)) else {
+        let Some(builder) = impl_name(imp) else {
             continue;
         };
         for f in &imp.items {
@@ -268,7 +265,7 @@ pub(super) struct TypedCalls {
 /// call's record; the builder, which borrows its client, borrows the copy for the call.
 pub(super) fn typed_calls(api: &LoadedApi, sends: &SendTypes) -> Result<TypedCalls, SpecError> {
     use openapiv3::StatusCode;
-    let err = |msg: String| SpecError::new(format!("specs/{}", api.name), None, msg);
+    let err = |msg: String| api.error(msg);
     let mut builder_items = TokenStream::new();
     let mut out = TokenStream::new();
     let mut error_types = BTreeSet::new();
@@ -304,7 +301,9 @@ pub(super) fn typed_calls(api: &LoadedApi, sends: &SendTypes) -> Result<TypedCal
         // An operation whose body carries the envelope's `success` field (the envelope itself,
         // or a typed body built like it) is checked for `success: false`; one that answers
         // with a body of another shape (or none) is not.
-        let check = match (&api.config.envelope, success_schema(api, success)) {
+        let media = success.content.get("application/json");
+        let body = media.and_then(|m| api.schema(m.schema.as_ref()?));
+        let check = match (&api.config.envelope, body) {
             (Some(e), Some(schema)) => {
                 match envelope_shaped(api, e, schema, &format!("{method} {path}"))? {
                     Some(fields) => {
@@ -427,14 +426,6 @@ pub(super) fn typed_calls(api: &LoadedApi, sends: &SendTypes) -> Result<TypedCal
         builder: builder_items,
         root: out,
     })
-}
-
-/// The JSON schema of a response's body, a `$ref` to a named schema followed.
-fn success_schema<'a>(
-    api: &'a LoadedApi,
-    response: &'a openapiv3::Response,
-) -> Option<&'a openapiv3::Schema> {
-    api.schema(response.content.get("application/json")?.schema.as_ref()?)
 }
 
 /// A property's schema as written, and whether the object requires it.

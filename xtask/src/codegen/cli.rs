@@ -156,20 +156,16 @@ pub fn catalog(
 
 fn api_entry(api: &LoadedApi, short: &str) -> Result<TokenStream, Vec<SpecError>> {
     let c = &api.config;
-    let mut errors = Vec::new();
-    let mut operations = Vec::new();
-    for (path, item) in &api.merged.paths.paths {
-        let Some(item) = item.as_item() else { continue };
-        for (method, op) in item.iter() {
-            match operation_entry(api, path, method, op, &item.parameters) {
-                Ok(t) => operations.push(t),
-                Err(mut e) => errors.append(&mut e),
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    let items = api.merged.paths.paths.iter();
+    let operations = crate::all_or_errors(
+        items
+            .filter_map(|(path, item)| Some((path, item.as_item()?)))
+            .flat_map(|(path, item)| {
+                item.iter().map(move |(method, op)| {
+                    operation_entry(api, path, method, op, &item.parameters)
+                })
+            }),
+    )?;
     let crate_name = &c.crate_name;
     let title = &c.title;
     let base_url = &c.base_url;
@@ -194,14 +190,10 @@ fn api_entry(api: &LoadedApi, short: &str) -> Result<TokenStream, Vec<SpecError>
         let supply = super::vendor::supply_name(s.supply);
         quote!(Supplied { name: #name, location: #location, supply: #supply })
     });
-    let envelope = match &c.envelope {
-        Some(e) => {
-            let (success, code, message, request_id) =
-                (&e.success, &e.code, &e.message, &e.request_id);
-            quote!(Some(Envelope { success: #success, code: #code, message: #message, request_id: #request_id }))
-        }
-        None => quote!(None),
-    };
+    let envelope = optional(c.envelope.as_ref().map(|e| {
+        let (success, code, message, request_id) = (&e.success, &e.code, &e.message, &e.request_id);
+        quote!(Envelope { success: #success, code: #code, message: #message, request_id: #request_id })
+    }));
     Ok(quote! {
         Api {
             name: #short,
@@ -265,9 +257,8 @@ fn operation_entry(
         };
         let data = p.parameter_data_ref();
         let location = crate::spec::model::location(p);
-        let flag = match custom_flag(data.extensions.get(FLAG_EXTENSION), &file, id, &data.name) {
-            Ok(Some(flag)) => flag,
-            Ok(None) => flag_name(&data.name),
+        let flag = match flag_of(data.extensions.get(FLAG_EXTENSION), &file, id, &data.name) {
+            Ok(flag) => flag,
             Err(e) => {
                 errors.push(e);
                 continue;
@@ -322,14 +313,9 @@ fn operation_entry(
     {
         let required = request.required;
         let root = field(api, "", schema, true, 0, &mut |name, schema| {
-            let flag = match custom_flag(
-                schema.schema_data.extensions.get(FLAG_EXTENSION),
-                &file,
-                id,
-                name,
-            ) {
-                Ok(Some(flag)) => flag,
-                Ok(None) => flag_name(name),
+            let written = schema.schema_data.extensions.get(FLAG_EXTENSION);
+            let flag = match flag_of(written, &file, id, name) {
+                Ok(flag) => flag,
                 Err(e) => {
                     errors.push(e);
                     return None;
@@ -364,22 +350,13 @@ fn operation_entry(
         return Err(errors);
     }
 
-    let paging = match api.config.paginate.iter().find(|p| p.operation == id) {
-        Some(p) => {
-            let (items, total, offset, limit) = (&p.items, &p.total, &p.offset, &p.limit);
-            quote!(Some(Paging { items: #items, total: #total, offset: #offset, limit: #limit }))
-        }
-        None => quote!(None),
-    };
+    let paging = api.config.paginate.iter().find(|p| p.operation == id);
+    let paging = optional(paging.map(|p| {
+        let (items, total, offset, limit) = (&p.items, &p.total, &p.offset, &p.limit);
+        quote!(Paging { items: #items, total: #total, offset: #offset, limit: #limit })
+    }));
     let (status, example, has_body, columns, list) = success_response(api, op);
-    let example = match example {
-        Some(e) => quote!(Some(#e)),
-        None => quote!(None),
-    };
-    let list = match list {
-        Some(l) => quote!(Some(#l)),
-        None => quote!(None),
-    };
+    let (example, list) = (optional(example), optional(list));
     let secrets = super::calls::secret_pointers(api, op);
     let method = method.to_uppercase();
     let summary = op.summary.clone().unwrap_or_default();
@@ -411,18 +388,19 @@ fn operation_entry(
     })
 }
 
-/// The flag a spec names with `x-cli-flag`, checked to be kebab case.
-fn custom_flag(
-    value: Option<&serde_json::Value>,
+/// The flag of `name`: the one the spec names with `x-cli-flag` (`written`), checked to be kebab
+/// case, else [`flag_name`].
+fn flag_of(
+    written: Option<&serde_json::Value>,
     file: &str,
     id: &str,
     name: &str,
-) -> Result<Option<String>, SpecError> {
-    let Some(value) = value else {
-        return Ok(None);
+) -> Result<String, SpecError> {
+    let Some(value) = written else {
+        return Ok(flag_name(name));
     };
     match value.as_str() {
-        Some(flag) if crate::spec::rules::is_flag_name(flag) => Ok(Some(flag.to_owned())),
+        Some(flag) if crate::spec::rules::is_flag_name(flag) => Ok(flag.to_owned()),
         _ => Err(SpecError::new(
             file,
             Some(format!("operation {id}, {name}, {FLAG_EXTENSION}")),
@@ -485,10 +463,7 @@ fn field(
         .as_ref()
         .or(schema.schema_data.default.as_ref())
         .and_then(|v| serde_json::to_string(v).ok());
-    let example = match example {
-        Some(e) => quote!(Some(#e)),
-        None => quote!(None),
-    };
+    let example = optional(example);
     // Past a few levels the skeleton stops (and a schema that refers to itself ends).
     let mut fields = Vec::new();
     let mut items = Vec::new();
@@ -617,6 +592,14 @@ fn columns(
         return (scalars(item), None);
     }
     (scalars(schema), None)
+}
+
+/// `Some(..)` or `None`, as tokens.
+fn optional(value: Option<impl quote::ToTokens>) -> TokenStream {
+    match value {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    }
 }
 
 fn ty_of(schema: &Schema) -> TokenStream {

@@ -213,21 +213,15 @@ fn example_parameters<'a>(
         let (literal, text) = match &value {
             Value::String(s) => (quote!(#s), s.clone()),
             Value::Bool(b) => (quote!(#b), b.to_string()),
-            Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
-                (Some(i), _, _) => (
-                    Literal::i64_unsuffixed(i).into_token_stream(),
-                    n.to_string(),
-                ),
-                (_, Some(u), _) => (
-                    Literal::u64_unsuffixed(u).into_token_stream(),
-                    n.to_string(),
-                ),
-                (_, _, Some(f)) => (
-                    Literal::f64_unsuffixed(f).into_token_stream(),
-                    n.to_string(),
-                ),
-                _ => return None,
-            },
+            Value::Number(n) => {
+                let literal = match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                    (Some(i), _, _) => Literal::i64_unsuffixed(i),
+                    (_, Some(u), _) => Literal::u64_unsuffixed(u),
+                    (_, _, Some(f)) => Literal::f64_unsuffixed(f),
+                    _ => return None,
+                };
+                (literal.into_token_stream(), n.to_string())
+            }
             // A list or object parameter has no single wire form to compare; not replayed.
             _ => return None,
         };
@@ -424,13 +418,9 @@ pub fn with_contract_test(
         }
     };
     let parsed = syn::parse2::<syn::File>(test).map_err(|e| {
-        SpecError::new(
-            format!("specs/{}", api.name),
-            None,
-            format!(
-                "the contract test does not parse ({e}); this is a bug in xtask/src/codegen/contract.rs"
-            ),
-        )
+        api.error(format!(
+            "the contract test does not parse ({e}); this is a bug in xtask/src/codegen/contract.rs"
+        ))
     })?;
     files.push(GeneratedFile {
         path: format!("{dir}/tests/contract.rs"),

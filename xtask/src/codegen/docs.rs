@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::{ident_text, module_items};
+use super::{ident_text, impl_name, module_items};
 use crate::spec::{LoadedApi, naming};
 
 /// Applies the evolution rule of [`crate::spec::surface::non_exhaustive`] to the generated `types`:
@@ -31,14 +31,9 @@ pub(super) fn mark_non_exhaustive(file: &mut syn::File, surface: &crate::spec::s
         }
     }
 }
-/// Whether an item already has a doc comment.
-fn has_doc(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| a.path().is_ident("doc"))
-}
-
 /// Adds `text` as the doc comment of an item that has none.
 fn add_doc(attrs: &mut Vec<syn::Attribute>, text: &str) {
-    if has_doc(attrs) || text.trim().is_empty() {
+    if attrs.iter().any(|a| a.path().is_ident("doc")) || text.trim().is_empty() {
         return;
     }
     let text = format!(" {}", text.split_whitespace().collect::<Vec<_>>().join(" "));
@@ -183,10 +178,7 @@ fn document_type_builders(index: &Index<'_>, items: &mut [syn::Item]) {
                 add_doc(&mut s.attrs, &doc);
             }
             syn::Item::Impl(imp) if imp.trait_.is_none() => {
-                let syn::Type::Path(p) = &*imp.self_ty else {
-                    continue;
-                };
-                let Some(type_name) = p.path.segments.last().map(|s| ident_text(&s.ident)) else {
+                let Some(type_name) = impl_name(imp) else {
                     continue;
                 };
                 let props = schema_properties(index, &type_name);
@@ -213,10 +205,7 @@ fn document_operation_builders(index: &Index<'_>, items: &mut [syn::Item]) {
         if imp.trait_.is_some() {
             continue;
         }
-        let syn::Type::Path(p) = &*imp.self_ty else {
-            continue;
-        };
-        let Some(builder) = p.path.segments.last().map(|s| ident_text(&s.ident)) else {
+        let Some(builder) = impl_name(imp) else {
             continue;
         };
         let Some(&op) = index.operations.get(&builder) else {

@@ -42,6 +42,13 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
+impl GeneratedFile {
+    pub(crate) fn new(path: impl Into<String>, contents: String) -> GeneratedFile {
+        let path = path.into();
+        GeneratedFile { path, contents }
+    }
+}
+
 /// The command that makes the generated files; named in their headers and in check failures.
 pub const COMMAND: &str = "cargo xtask generate";
 
@@ -98,24 +105,14 @@ pub fn generate_api(
     let cargo_toml = cargo_toml(api, &lib_rs, progenitor_version);
     let dir = format!("generated/{}", api.name);
     Ok(vec![
-        GeneratedFile {
-            path: format!("{dir}/Cargo.toml"),
-            contents: cargo_toml,
-        },
-        GeneratedFile {
-            path: format!("{dir}/src/lib.rs"),
-            contents: lib_rs,
-        },
+        GeneratedFile::new(format!("{dir}/Cargo.toml"), cargo_toml),
+        GeneratedFile::new(format!("{dir}/src/lib.rs"), lib_rs),
     ])
 }
 
 /// An error in what the generator itself produced, not in the spec.
 fn bug(api: &LoadedApi, what: &str) -> SpecError {
-    SpecError::new(
-        format!("specs/{}", api.name),
-        None,
-        format!("{what}; this is a bug in xtask or progenitor"),
-    )
+    api.error(format!("{what}; this is a bug in xtask or progenitor"))
 }
 
 fn parse(api: &LoadedApi, tokens: TokenStream) -> Result<syn::File, SpecError> {
@@ -141,13 +138,10 @@ fn crate_body(
     segments.visit_file_mut(&mut file);
     let has_path_parameters = api.merged.paths.paths.keys().any(|path| path.contains('{'));
     if segments.outside_macros > 0 || (segments.checked == 0 && has_path_parameters) {
-        return Err(SpecError::new(
-            format!("specs/{}", api.name),
-            None,
+        return Err(api.error(
             "progenitor's code no longer writes path parameters through `encode_path` inside \
              `format!`, so they would go out unchecked; update `PathSegments` in \
-             xtask/src/codegen/mod.rs to the new shape"
-                .to_owned(),
+             xtask/src/codegen/mod.rs to the new shape",
         ));
     }
     remove_progenitor_constructors(&mut file);
@@ -169,12 +163,9 @@ fn crate_body(
     match module_items(&mut file, "builder") {
         Some(items) => items.extend(calls.items),
         None => {
-            return Err(SpecError::new(
-                format!("specs/{}", api.name),
-                None,
+            return Err(api.error(
                 "progenitor's code has no `builder` module for `call()` to join; update \
-                 `typed_calls` in xtask/src/codegen/calls.rs to the new shape"
-                    .to_owned(),
+                 `typed_calls` in xtask/src/codegen/calls.rs to the new shape",
             ));
         }
     }
@@ -348,24 +339,14 @@ fn run_progenitor(
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
     }
-    let place = || SpecError::new(format!("specs/{}", api.name), None, String::new());
-    let tokens = catch_generator_panic(|| {
+    let files = api.files.join(", ");
+    catch_generator_panic(|| {
         // A fresh generator per API: a reused one carries types over from the previous crate.
         let mut generator = Generator::new(&settings);
         generator.generate_tokens(spec)
     })
-    .map_err(|panic| SpecError {
-        message: crate::codegen::panics::message(&panic, &api.files.join(", ")),
-        ..place()
-    })?
-    .map_err(|e| SpecError {
-        message: format!(
-            "progenitor rejected the API ({}): {e}",
-            api.files.join(", ")
-        ),
-        ..place()
-    })?;
-    Ok(tokens)
+    .map_err(|panic| api.error(crate::codegen::panics::message(&panic, &files)))?
+    .map_err(|e| api.error(format!("progenitor rejected the API ({files}): {e}")))
 }
 
 /// A documented error status (`409`) next to a range (`4XX`) with the same body makes progenitor
@@ -430,16 +411,9 @@ fn strip_property_defaults(spec: &openapiv3::OpenAPI) -> (openapiv3::OpenAPI, Se
     fn strip(value: &mut Value, schema: Option<&str>, found: &mut ServerDefaults) {
         match value {
             Value::Object(map) => {
-                let required: Vec<String> = map
-                    .get("required")
-                    .and_then(Value::as_array)
-                    .map(|r| {
-                        r.iter()
-                            .filter_map(Value::as_str)
-                            .map(str::to_owned)
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let required: Vec<String> = crate::spec::strings(map.get("required"))
+                    .map(str::to_owned)
+                    .collect();
                 if let Some(Value::Object(props)) = map.get_mut("properties") {
                     for (name, prop) in props.iter_mut() {
                         if required.contains(name) {
@@ -486,6 +460,14 @@ type ServerDefaults = std::collections::BTreeMap<String, Vec<(String, serde_json
 /// An identifier as the spec spells it: without the `r#` of a raw identifier (`r#type`).
 fn ident_text(ident: &syn::Ident) -> String {
     ident.to_string().trim_start_matches("r#").to_owned()
+}
+
+/// The type an impl block is for, by its last segment (`Client`, `ShowVpcepConnection`).
+fn impl_name(imp: &syn::ItemImpl) -> Option<String> {
+    match &*imp.self_ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| ident_text(&s.ident)),
+        _ => None,
+    }
 }
 
 /// The items of the top-level module `name` (progenitor's `types` or `builder`), to read.
@@ -694,17 +676,16 @@ pub(crate) fn header(comment: &str, api: &LoadedApi, progenitor_version: &str) -
 }
 
 fn crate_docs(api: &LoadedApi) -> String {
-    let mut out = String::new();
-    out.push_str(&format!("//! {}\n//!\n", api.config.title));
-    for line in api.config.description.trim().lines() {
-        out.push_str(&format!("//! {line}\n").replace("//! \n", "//!\n"));
-    }
-    out.push_str("//!\n//! # Example\n//!\n//! ```no_run\n");
-    for line in api.config.example.trim_end().lines() {
-        out.push_str(&format!("//! {line}\n").replace("//! \n", "//!\n"));
-    }
-    out.push_str("//! ```\n");
-    out
+    let doc = |text: &str| -> String {
+        let lines = text.lines().map(|line| format!("//! {line}\n"));
+        lines.map(|line| line.replace("//! \n", "//!\n")).collect()
+    };
+    format!(
+        "//! {}\n//!\n{}//!\n//! # Example\n//!\n//! ```no_run\n{}//! ```\n",
+        api.config.title,
+        doc(api.config.description.trim()),
+        doc(api.config.example.trim_end())
+    )
 }
 
 fn cargo_toml(api: &LoadedApi, lib_rs: &str, progenitor_version: &str) -> String {

@@ -86,12 +86,7 @@ pub fn find(api: &LoadedApi) -> Result<Vec<OpenEnum>, SpecError> {
 /// variant in a minor release.
 pub fn tokens(e: &OpenEnum) -> proc_macro2::TokenStream {
     let name = quote::format_ident!("{}", e.name);
-    let docs = e
-        .description
-        .trim()
-        .lines()
-        .map(str::to_owned)
-        .collect::<Vec<_>>();
+    let docs = e.description.trim().lines();
     let variants: Vec<_> = e
         .variants
         .iter()

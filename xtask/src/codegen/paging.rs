@@ -127,22 +127,19 @@ pub(super) fn paging(api: &LoadedApi) -> Result<TokenStream, SpecError> {
 /// The documented `maximum` of an integer query parameter, if any.
 fn max_of_query_parameter(op: &openapiv3::Operation, name: &str) -> Option<u64> {
     use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr, SchemaKind, Type};
-    op.parameters.iter().find_map(|p| match p {
-        ReferenceOr::Item(Parameter::Query { parameter_data, .. })
-            if parameter_data.name == name =>
-        {
-            match &parameter_data.format {
-                ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) => {
-                    match &schema.schema_kind {
-                        SchemaKind::Type(Type::Integer(int)) => {
-                            int.maximum.and_then(|m| u64::try_from(m).ok())
-                        }
-                        _ => None,
-                    }
-                }
-                _ => None,
+    op.parameters.iter().find_map(|p| {
+        let ReferenceOr::Item(Parameter::Query { parameter_data, .. }) = p else {
+            return None;
+        };
+        let ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) = &parameter_data.format
+        else {
+            return None;
+        };
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Integer(int)) if parameter_data.name == name => {
+                int.maximum.and_then(|m| u64::try_from(m).ok())
             }
+            _ => None,
         }
-        _ => None,
     })
 }

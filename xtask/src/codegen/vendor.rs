@@ -76,7 +76,7 @@ fn response_example(response: &openapiv3::Response) -> Option<String> {
 /// method per operation, `When`/`Then` types that name the operation's parameters and bodies,
 /// the documented example response, and a client pointed at the server in one line.
 pub(super) fn mock_items(api: &LoadedApi, sends: &SendTypes) -> Result<TokenStream, SpecError> {
-    let err = |msg: String| SpecError::new(format!("specs/{}", api.name), None, msg);
+    let err = |msg: String| api.error(msg);
     let mut methods = TokenStream::new();
     let mut types = TokenStream::new();
     for (path, method, op) in api.merged.operations() {

@@ -29,16 +29,10 @@ pub fn files(root: &Path, apis: &[LoadedApi]) -> Result<Vec<GeneratedFile>, Spec
         .collect();
     let mut out = Vec::new();
     if let Some(text) = read(root, "Cargo.toml")? {
-        out.push(GeneratedFile {
-            path: "Cargo.toml".into(),
-            contents: manifest(&text, &crates)?,
-        });
+        out.push(GeneratedFile::new("Cargo.toml", manifest(&text, &crates)?));
     }
     if let Some(text) = read(root, "Cargo.lock")? {
-        out.push(GeneratedFile {
-            path: "Cargo.lock".into(),
-            contents: lock(&text, &crates)?,
-        });
+        out.push(GeneratedFile::new("Cargo.lock", lock(&text, &crates)?));
     }
     Ok(out)
 }

@@ -139,13 +139,16 @@ fn range_left_empty(lower: &str) -> bool {
         .any(|(label, _)| {
             lower.match_indices(label).any(|(at, _)| {
                 let word_start = at == 0 || !lower.as_bytes()[at - 1].is_ascii_alphabetic();
-                let after = lower[at + label.len()..].trim_start();
-                word_start
-                    && LABELS
-                        .iter()
-                        .any(|(l, kind)| *kind == "default" && after.starts_with(l))
+                word_start && starts_with_default(lower[at + label.len()..].trim_start())
             })
         })
+}
+
+/// Whether (lower-case) text starts with a default label.
+fn starts_with_default(text: &str) -> bool {
+    LABELS
+        .iter()
+        .any(|(l, kind)| *kind == "default" && text.starts_with(l))
 }
 
 /// Reads enumerated values, range and default out of a description.
@@ -175,11 +178,7 @@ fn describe(description: &str, field: &mut DocField) {
     } else if let Some((i, phrase)) = intro {
         // Nothing after the phrase but another label: the list was lost in capture.
         let after = lower[i + phrase.len()..].trim();
-        let lost = after.is_empty()
-            || LABELS
-                .iter()
-                .any(|(l, kind)| *kind == "default" && after.starts_with(l));
-        field.enum_lost = lost;
+        field.enum_lost = after.is_empty() || starts_with_default(after);
     }
     if field.enum_values.is_empty() && !field.enum_lost {
         field.enum_lost = range_left_empty(&lower);

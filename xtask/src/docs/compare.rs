@@ -16,6 +16,7 @@ use std::{
 use serde_json::Value;
 
 use super::{DocField, DocumentedOperation, Location};
+use crate::spec::scalar_text;
 
 /// The extension that records a deliberate divergence from the vendor's page.
 pub const DEVIATION: &str = "x-doc-deviation";
@@ -279,13 +280,6 @@ fn spec_enum(
     Ok(None)
 }
 
-fn scalar_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 fn schema_facts(
     docs: &SpecDocs<'_>,
     node: &Value,
@@ -348,13 +342,7 @@ fn flatten(
         }
         _ => (schema, in_common),
     };
-    let required: BTreeSet<&str> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
+    let required: BTreeSet<&str> = crate::spec::strings(schema.get("required")).collect();
     let Some(props) = schema.get("properties").and_then(Value::as_object) else {
         return Ok(());
     };
@@ -486,20 +474,12 @@ pub fn spec_side_of(docs: &SpecDocs<'_>) -> Result<Side, String> {
                 sources.insert("example request".into(), s.clone());
             }
             if let Some(schema) = media.get("schema") {
-                let mut body_fields = BTreeMap::new();
-                let mut body_sources = BTreeMap::new();
                 let mut trail = SourceTrail {
                     inherited: media_source,
-                    out: &mut body_sources,
+                    out: &mut sources,
                     keys: &keys,
                 };
-                flatten(docs, schema, bc, "", true, &mut body_fields, 0, &mut trail)?;
-                for (k, v) in body_fields {
-                    fields.insert(format!("body {k}"), v);
-                }
-                for (k, v) in body_sources {
-                    sources.insert(format!("body {k}"), v);
-                }
+                flatten(docs, schema, bc, "body ", true, &mut fields, 0, &mut trail)?;
             }
         }
     }
@@ -533,20 +513,13 @@ pub fn spec_side_of(docs: &SpecDocs<'_>) -> Result<Side, String> {
             if code.starts_with('2')
                 && let Some(schema) = media.get("schema")
             {
-                let mut resp_fields = BTreeMap::new();
-                let mut resp_sources = BTreeMap::new();
                 let mut trail = SourceTrail {
                     inherited: media_source,
-                    out: &mut resp_sources,
+                    out: &mut sources,
                     keys: &keys,
                 };
-                flatten(docs, schema, rc, "", false, &mut resp_fields, 0, &mut trail)?;
-                for (k, v) in resp_fields {
-                    fields.insert(format!("response {code} {k}"), v);
-                }
-                for (k, v) in resp_sources {
-                    sources.insert(format!("response {code} {k}"), v);
-                }
+                let prefix = format!("response {code} ");
+                flatten(docs, schema, rc, &prefix, false, &mut fields, 0, &mut trail)?;
             }
         }
     }
@@ -660,11 +633,10 @@ pub fn compare(a: &Side, b: &Side, (sa, sb): Sides<'_>) -> Vec<Finding> {
         if let (Some(ea), Some(eb)) = (&fa.enum_values, &fb.enum_values)
             && !ex("enum")
         {
-            for v in ea.iter().filter(|v| !eb.contains(v)) {
-                push(key, format!("enum value {v:?} {sa}, not {sb}"));
-            }
-            for v in eb.iter().filter(|v| !ea.contains(v)) {
-                push(key, format!("enum value {v:?} {sb}, not {sa}"));
+            for (x, y, sx, sy) in [(ea, eb, sa, sb), (eb, ea, sb, sa)] {
+                for v in x.iter().filter(|v| !y.contains(v)) {
+                    push(key, format!("enum value {v:?} {sx}, not {sy}"));
+                }
             }
         }
         if let Some(da) = &fa.default
@@ -693,16 +665,12 @@ pub fn compare(a: &Side, b: &Side, (sa, sb): Sides<'_>) -> Vec<Finding> {
         }
     }
     if let (Some(ca), Some(cb)) = (&a.statuses, &b.statuses) {
-        for c in ca.difference(cb) {
-            let s = format!("status {c}");
-            if !explained(&s, "presence", None, None) {
-                push(&s, format!("{sa}, not {sb}"));
-            }
-        }
-        for c in cb.difference(ca) {
-            let s = format!("status {c}");
-            if !explained(&s, "presence", None, None) {
-                push(&s, format!("{sb}, not {sa}"));
+        for (x, y, sx, sy) in [(ca, cb, sa, sb), (cb, ca, sb, sa)] {
+            for c in x.difference(y) {
+                let s = format!("status {c}");
+                if !explained(&s, "presence", None, None) {
+                    push(&s, format!("{sx}, not {sy}"));
+                }
             }
         }
     }
@@ -787,37 +755,25 @@ fn show(v: Option<&Value>) -> String {
 
 /// The first place two JSON values differ: (JSON pointer, left, right).
 fn first_difference(a: &Value, b: &Value, at: String) -> Option<(String, String, String)> {
-    match (a, b) {
+    // The members of both sides, by key or index in order.
+    let members: Vec<(String, Option<&Value>, Option<&Value>)> = match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
-            for k in keys {
-                let here = format!("{at}/{k}");
-                match (x.get(k), y.get(k)) {
-                    (Some(vx), Some(vy)) => {
-                        if let Some(d) = first_difference(vx, vy, here) {
-                            return Some(d);
-                        }
-                    }
-                    (vx, vy) => return Some((here, show(vx), show(vy))),
-                }
-            }
-            None
+            keys.into_iter()
+                .map(|k| (k.clone(), x.get(k), y.get(k)))
+                .collect()
         }
-        (Value::Array(x), Value::Array(y)) => {
-            for i in 0..x.len().max(y.len()) {
-                let here = format!("{at}/{i}");
-                match (x.get(i), y.get(i)) {
-                    (Some(vx), Some(vy)) => {
-                        if let Some(d) = first_difference(vx, vy, here) {
-                            return Some(d);
-                        }
-                    }
-                    (vx, vy) => return Some((here, show(vx), show(vy))),
-                }
-            }
-            None
+        (Value::Array(x), Value::Array(y)) => (0..x.len().max(y.len()))
+            .map(|i| (i.to_string(), x.get(i), y.get(i)))
+            .collect(),
+        _ if a == b => return None,
+        _ => return Some((at, show(Some(a)), show(Some(b)))),
+    };
+    members.into_iter().find_map(|(k, vx, vy)| {
+        let here = format!("{at}/{k}");
+        match (vx, vy) {
+            (Some(vx), Some(vy)) => first_difference(vx, vy, here),
+            (vx, vy) => Some((here, show(vx), show(vy))),
         }
-        _ if a == b => None,
-        _ => Some((at, show(Some(a)), show(Some(b)))),
-    }
+    })
 }

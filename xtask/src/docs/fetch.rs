@@ -134,24 +134,20 @@ fn with_capture_date(text: &str, operation: &str, today: &str) -> Option<String>
 /// Downloads the pages (all, or the one named `<api>/<Operation>`); `today` is the capture
 /// date to record (YYYY-MM-DD). Findings are the changed pages; errors, the failed downloads.
 pub fn fetch(root: &Path, only: Option<&str>, base: Option<&str>, today: &str) -> Report {
-    let mut report = Report::default();
     let list: Vec<Page> = match pages(root) {
         Ok(l) => l
             .into_iter()
             .filter(|p| only.is_none_or(|o| o == format!("{}/{}", p.api, p.operation)))
             .collect(),
-        Err(e) => {
-            report.errors.push(e.to_string());
-            return report;
-        }
+        Err(e) => return Report::failed(e),
     };
     if list.is_empty() {
-        report.errors.push(format!(
+        return Report::failed(format!(
             "no page to fetch{}: list pages in specs/<api>/{PAGES_FILE}",
             only.map(|o| format!(" named {o}")).unwrap_or_default()
         ));
-        return report;
     }
+    let mut report = Report::default();
     // rustls's aws-lc-rs provider, named here: ureq is built without a provider of its own.
     let tls = ureq::tls::TlsConfig::builder()
         .provider(ureq::tls::TlsProvider::Rustls)

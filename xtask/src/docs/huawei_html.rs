@@ -7,7 +7,7 @@
 //! (no scripts inside the article, closed tags), only tables, headings, paragraphs and `<pre>`
 //! matter, and a full HTML5 parser would add a dozen crates to every `cargo xtask` build.
 
-use super::{Block, Table, heading_kind};
+use super::{Block, Table};
 
 #[derive(Default)]
 struct State {
@@ -43,11 +43,7 @@ impl State {
         if t.is_empty() {
             return;
         }
-        if heading_kind(&t).is_some() {
-            self.out.push(Block::Heading(t));
-        } else {
-            self.out.push(Block::Text(t));
-        }
+        self.out.push(Block::line(t));
     }
 }
 

@@ -47,33 +47,13 @@ fn column_of(header: &str) -> Option<Column> {
 /// Whether the text looks like the page's layout: a `Table N` caption above a header cell, or
 /// the status code table's header.
 pub fn looks_rendered(text: &str) -> bool {
-    let paragraphs = paragraphs(text);
+    // Each paragraph joined into one line.
+    let paragraphs: Vec<String> = paragraph_lines(text).iter().map(|p| p.join(" ")).collect();
     paragraphs.windows(2).any(|w| {
         let (a, b) = (w[0].as_str(), w[1].as_str());
         (caption(a).is_some() && column_of(b).is_some())
             || (a.eq_ignore_ascii_case("status code") && b.eq_ignore_ascii_case("description"))
     })
-}
-
-/// The page's paragraphs: lines separated by blank lines, each joined into one line.
-fn paragraphs(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur: Vec<&str> = Vec::new();
-    for line in text.lines() {
-        let l = line.trim();
-        if l.is_empty() {
-            if !cur.is_empty() {
-                out.push(cur.join(" "));
-                cur.clear();
-            }
-        } else {
-            cur.push(l);
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur.join(" "));
-    }
-    out
 }
 
 /// The page's paragraphs with their lines kept apart (code examples keep their line breaks).

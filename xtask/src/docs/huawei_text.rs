@@ -2,7 +2,7 @@
 //! rows sometimes opened by a line holding only `|`, a `|---|---|` line under the header, and
 //! no table captions (so sub-tables are matched to fields by order).
 
-use super::{Block, PageError, Table, heading_kind};
+use super::{Block, PageError, Table};
 
 /// `|---|---|` or `---|---|---|`.
 pub fn is_separator(line: &str) -> bool {
@@ -83,11 +83,7 @@ pub fn blocks(file: &str, text: &str) -> Result<Vec<Block>, PageError> {
         }
         let l = lines[i].trim();
         if !l.is_empty() {
-            if heading_kind(l).is_some() {
-                out.push(Block::Heading(l.to_owned()));
-            } else {
-                out.push(Block::Text(l.to_owned()));
-            }
+            out.push(Block::line(l.to_owned()));
         }
         i += 1;
     }

@@ -84,12 +84,26 @@ struct Row {
 struct Pending(Vec<(String, String)>);
 
 impl Pending {
-    fn push_refs(&mut self, fields: &[DocField], prefix: &str) {
+    fn push_refs(&mut self, fields: &[DocField]) {
         for f in fields {
             if let Some(obj) = object_name(&f.doc_type) {
-                self.0.push((obj, format!("{prefix}{}", f.name)));
+                self.0.push((obj, f.name.clone()));
             }
         }
+    }
+
+    /// The fields of a sub-table under `prefix` (`connections.id`); the objects they refer to
+    /// wait in turn.
+    fn nest(&mut self, prefix: &str, fields: Vec<DocField>) -> Vec<DocField> {
+        let nested: Vec<DocField> = fields
+            .into_iter()
+            .map(|f| DocField {
+                name: format!("{prefix}.{}", f.name),
+                ..f
+            })
+            .collect();
+        self.push_refs(&nested);
+        nested
     }
     /// The prefix for a sub-table: by caption name when there is one, else the first waiting.
     fn take(&mut self, caption: Option<&str>) -> Option<String> {
@@ -221,17 +235,15 @@ pub fn interpret(
                     _ => Section::Other,
                 };
             }
-            Block::Text(t) => {
-                if updated.is_none()
-                    && let Some(date) = updated_date(t)
-                {
-                    updated = Some(date);
+            // Code (HTML `<pre>`) is only ever an example.
+            Block::Text(t) | Block::Code(t) => {
+                let is_text = matches!(block, Block::Text(_));
+                if is_text && updated.is_none() {
+                    updated = updated_date(t);
                 }
                 match section {
-                    Section::Uri | Section::Intro if method_path.is_none() => {
-                        if let Some(mp) = request_line(t) {
-                            method_path = Some(mp);
-                        }
+                    Section::Uri | Section::Intro if is_text && method_path.is_none() => {
+                        method_path = request_line(t);
                     }
                     Section::ExampleRequest => {
                         request_text.push_str(t);
@@ -246,19 +258,6 @@ pub fn interpret(
                     _ => {}
                 }
             }
-            Block::Code(c) => match section {
-                Section::ExampleRequest => {
-                    request_text.push_str(c);
-                    request_text.push('\n');
-                }
-                Section::ExampleResponse => {
-                    let code = status.clone().unwrap_or_else(|| "200".into());
-                    let e = response_text.entry(code).or_default();
-                    e.push_str(c);
-                    e.push('\n');
-                }
-                _ => {}
-            },
             Block::Table(table) => {
                 let caption = table.caption.as_deref();
                 if let Some(c) = caption {
@@ -285,15 +284,8 @@ pub fn interpret(
                         if is_sub {
                             reached = reached.max(Part::Body);
                             let prefix = request_pending.take(caption).unwrap_or_default();
-                            let prefixed: Vec<DocField> = fields
-                                .into_iter()
-                                .map(|mut f| {
-                                    f.name = format!("{prefix}.{}", f.name);
-                                    f
-                                })
-                                .collect();
-                            request_pending.push_refs(&prefixed, "");
-                            rows.extend(prefixed.into_iter().map(|f| Row {
+                            let nested = request_pending.nest(&prefix, fields);
+                            rows.extend(nested.into_iter().map(|f| Row {
                                 location: Some(Location::Body),
                                 field: f,
                             }));
@@ -309,7 +301,7 @@ pub fn interpret(
                             }
                             if location != Some(Location::Header) {
                                 request_top_seen = true;
-                                request_pending.push_refs(&fields, "");
+                                request_pending.push_refs(&fields);
                             }
                             rows.extend(fields.into_iter().map(|f| Row { location, field: f }));
                         }
@@ -323,7 +315,7 @@ pub fn interpret(
                         }) || !responses.contains_key(&code)
                             || response_pending.0.is_empty();
                         if top && !responses.contains_key(&code) {
-                            response_pending.push_refs(&fields, "");
+                            response_pending.push_refs(&fields);
                             responses.insert(code, fields);
                         } else {
                             let prefix = response_pending.take(caption).ok_or_else(|| {
@@ -335,15 +327,8 @@ pub fn interpret(
                                     ),
                                 )
                             })?;
-                            let prefixed: Vec<DocField> = fields
-                                .into_iter()
-                                .map(|mut f| {
-                                    f.name = format!("{prefix}.{}", f.name);
-                                    f
-                                })
-                                .collect();
-                            response_pending.push_refs(&prefixed, "");
-                            responses.entry(code).or_default().extend(prefixed);
+                            let nested = response_pending.nest(&prefix, fields);
+                            responses.entry(code).or_default().extend(nested);
                         }
                     }
                     Section::StatusCodes => {
@@ -429,10 +414,9 @@ pub fn interpret(
             Some(Location::Path) | None if placeholders.contains(&name) => Location::Path,
             Some(l) => l,
             None => {
-                if let Some(p) = placeholders
-                    .iter()
-                    .find(|p| near_name(p, &name) && !has_row_named(&params, p))
-                {
+                if let Some(p) = placeholders.iter().find(|p| {
+                    near_name(p, &name) && !params.iter().any(|r: &DocParam| r.field.name == **p)
+                }) {
                     quirks.push(format!(
                         "the path writes {{{p}}} where the parameter table says {name}; {name} is used"
                     ));
@@ -504,10 +488,6 @@ pub fn interpret(
         ends_in,
         source: None,
     })
-}
-
-fn has_row_named(params: &[DocParam], name: &str) -> bool {
-    params.iter().any(|p| p.field.name == name)
 }
 
 /// `tenantsId` and `tenantId`: the same name but for a letter, as page typos go.

@@ -137,6 +137,17 @@ pub enum Block {
     Code(String),
 }
 
+impl Block {
+    /// A line or paragraph: a heading when it reads as a section heading, else text.
+    fn line(text: String) -> Block {
+        if heading_kind(&text).is_some() {
+            Block::Heading(text)
+        } else {
+            Block::Text(text)
+        }
+    }
+}
+
 /// A table as the page shows it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Table {

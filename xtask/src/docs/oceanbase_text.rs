@@ -71,11 +71,7 @@ pub fn blocks(text: &str) -> Vec<Block> {
         if l.is_empty() {
             continue;
         }
-        if heading_kind(l).is_some() {
-            out.push(Block::Heading(l.to_owned()));
-        } else {
-            out.push(Block::Text(l.to_owned()));
-        }
+        out.push(Block::line(l.to_owned()));
     }
     if let Some(t) = table.take() {
         out.push(Block::Table(t));

@@ -15,7 +15,7 @@ use super::{
     compare::{SOURCE, Side, SpecDocs, compare, page_side, spec_side_of},
     provenance::{self, Context},
 };
-use crate::spec::parse_yaml;
+use crate::spec::{escape, file_name, parse_yaml, settings::setting_line};
 
 /// The file that lists an API's pages.
 pub const PAGES_FILE: &str = "pages/pages.toml";
@@ -23,25 +23,19 @@ pub const PAGES_FILE: &str = "pages/pages.toml";
 /// One entry of `pages.toml`: the operation's page, or why there is none, and the other public
 /// sources the spec's facts rest on where the page does not reach.
 #[derive(Debug, Clone, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct PageEntry {
     /// The page file, relative to `pages/` (absent when no page is stored).
-    #[serde(default)]
     pub file: Option<String>,
     /// Where the page is published (the spec's `externalDocs.url`).
-    #[serde(default)]
     pub url: Option<String>,
     /// When it was captured (YYYY-MM-DD).
-    #[serde(default)]
     pub captured: Option<String>,
     /// The capture stops before the page's end; where, in words.
-    #[serde(default)]
     pub partial: Option<String>,
     /// No page is stored: why (what was searched).
-    #[serde(default)]
     pub missing: Option<String>,
     /// Other public sources, by the key an `x-source` names.
-    #[serde(default)]
     pub sources: BTreeMap<String, SourceEntry>,
 }
 
@@ -49,22 +43,17 @@ pub struct PageEntry {
 /// stored capture of a web page (`url` and `captured`), such as another language edition or an
 /// older version of the vendor's page.
 #[derive(Debug, Clone, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct SourceEntry {
     /// `owner/name` on GitHub.
-    #[serde(default)]
     pub repo: Option<String>,
     /// The file's path in the repository.
-    #[serde(default)]
     pub path: Option<String>,
     /// The file's date or snapshot, when known.
-    #[serde(default)]
     pub date: Option<String>,
     /// The address of the captured page.
-    #[serde(default)]
     pub url: Option<String>,
     /// The date the capture shows (YYYY-MM-DD).
-    #[serde(default)]
     pub captured: Option<String>,
 }
 
@@ -154,20 +143,9 @@ impl std::fmt::Display for Unreadable {
 
 /// The API folders under `specs/` (not `vendors/`), sorted.
 fn api_dirs(root: &Path) -> Result<Vec<PathBuf>, Unreadable> {
-    let specs = root.join("specs");
-    let mut apis: Vec<PathBuf> = fs::read_dir(&specs)
-        .map_err(|e| Unreadable::Setup(format!("cannot read {}: {e}", specs.display())))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir() && !p.ends_with(crate::spec::VENDORS_DIR))
-        .collect();
-    apis.sort();
-    Ok(apis)
-}
-
-fn dir_name(dir: &Path) -> String {
-    dir.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    crate::spec::api_dirs(root).map_err(|e| {
+        Unreadable::Setup(format!("cannot read {}: {e}", root.join("specs").display()))
+    })
 }
 
 /// The operation documents of an API folder (`<Operation>.yaml` but `_common.yaml`), sorted.
@@ -195,14 +173,8 @@ fn entries(dir: &Path, api: &str) -> Result<Option<Entries>, Unreadable> {
         return Ok(None);
     };
     let entries: BTreeMap<String, PageEntry> = toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| {
-                format!(
-                    ":{}",
-                    text[..s.start.min(text.len())].matches('\n').count() + 1
-                )
-            })
+        let line = crate::spec::toml_error_line(&text, &e)
+            .map(|l| format!(":{l}"))
             .unwrap_or_default();
         Unreadable::Setup(format!(
             "specs/{api}/{PAGES_FILE}{line}: {} (an entry has file, url, captured, and partial \
@@ -217,7 +189,7 @@ fn entries(dir: &Path, api: &str) -> Result<Option<Entries>, Unreadable> {
 pub fn pages(root: &Path) -> Result<Vec<Page>, Unreadable> {
     let mut out = Vec::new();
     for dir in api_dirs(root)? {
-        let api = dir_name(&dir);
+        let api = file_name(&dir);
         let Some((list, text)) = entries(&dir, &api)? else {
             continue;
         };
@@ -317,6 +289,14 @@ pub struct Report {
 }
 
 impl Report {
+    /// A report of one error.
+    pub(crate) fn failed(error: impl ToString) -> Report {
+        Report {
+            errors: vec![error.to_string()],
+            ..Report::default()
+        }
+    }
+
     /// 0 when everything agrees, 1 on drift, 2 when something could not be read.
     pub fn exit_code(&self) -> u8 {
         if !self.errors.is_empty() {
@@ -329,37 +309,15 @@ impl Report {
     }
 }
 
-/// The 1-based line of `[<operation>]` in a `pages.toml` text, or of `key = ...` inside it.
-fn toml_line(text: &str, operation: &str, key: Option<&str>) -> Option<usize> {
-    let header = format!("[{operation}]");
-    let mut in_table = false;
-    for (n, line) in text.lines().enumerate() {
-        let t = line.trim();
-        if t.starts_with('[') {
-            if in_table {
-                return None;
-            }
-            in_table = t == header;
-            if in_table && key.is_none() {
-                return Some(n + 1);
-            }
-            continue;
-        }
-        if in_table
-            && let Some(k) = key
-            && t.split('=').next().is_some_and(|lhs| lhs.trim() == k)
-        {
-            return Some(n + 1);
-        }
+/// `specs/<api>/pages/pages.toml:<line>`: the line of `key = ...` in the `[<operation>]` table,
+/// or of the table's header (without `key`, or when it is not written there); without a line
+/// when there is no such table.
+fn entry_place(api: &str, text: &str, operation: &str, key: Option<&str>) -> String {
+    let list = format!("specs/{api}/{PAGES_FILE}");
+    match setting_line(text, &format!("[{operation}]"), 0, key) {
+        Some(line) => format!("{list}:{line}"),
+        None => list,
     }
-    None
-}
-
-/// The line (1-based) of a table header such as `[ListConnections.sources.go-sdk]`.
-fn toml_table_line(text: &str, header: &str) -> Option<usize> {
-    text.lines()
-        .position(|line| line.split('#').next().is_some_and(|t| t.trim() == header))
-        .map(|n| n + 1)
 }
 
 /// Why a URL in `pages.toml` cannot be the page's address, if it cannot.
@@ -402,12 +360,7 @@ fn entry_errors(
     text: &str,
 ) -> Vec<String> {
     let list = format!("specs/{api}/{PAGES_FILE}");
-    let at = |key: Option<&str>| match toml_line(text, operation, key)
-        .or_else(|| toml_line(text, operation, None))
-    {
-        Some(line) => format!("{list}:{line}"),
-        None => list.clone(),
-    };
+    let at = |key: Option<&str>| entry_place(api, text, operation, key);
     let mut errors = Vec::new();
     match (&entry.file, &entry.missing) {
         (Some(_), Some(_)) => errors.push(format!(
@@ -497,8 +450,12 @@ fn entry_errors(
     for (key, source) in &entry.sources {
         if let Some(problem) = source.problem() {
             let header = format!("[{operation}.sources.{key}]");
-            let place = match toml_table_line(text, &header) {
-                Some(line) => format!("{list}:{line}"),
+            // The line of the table's header, a comment after it left out.
+            let at = text
+                .lines()
+                .position(|line| line.split('#').next().is_some_and(|t| t.trim() == header));
+            let place = match at {
+                Some(n) => format!("{list}:{}", n + 1),
                 None => list.clone(),
             };
             errors.push(format!("{place}: {header} {problem}"));
@@ -556,13 +513,7 @@ pub fn file_name_problem(file: &str) -> Option<&'static str> {
 
 /// The error for a `file` that is not a plain file name, with the line it is written on.
 fn file_name_error(api: &str, operation: &str, file: &str, why: &str, text: &str) -> String {
-    let list = format!("specs/{api}/{PAGES_FILE}");
-    let at = match toml_line(text, operation, Some("file"))
-        .or_else(|| toml_line(text, operation, None))
-    {
-        Some(line) => format!("{list}:{line}"),
-        None => list,
-    };
+    let at = entry_place(api, text, operation, Some("file"));
     format!(
         "{at}: file = {file:?} ([{operation}]): {why}; store the capture in specs/{api}/pages/ \
          and write its name alone, such as file = \"{operation}.txt\""
@@ -570,24 +521,15 @@ fn file_name_error(api: &str, operation: &str, file: &str, why: &str, text: &str
 }
 
 /// Every `x-source` written in a document: (JSON pointer, value).
-fn source_marks(v: &Value, at: &str, out: &mut Vec<(String, Value)>) {
-    match v {
-        Value::Object(map) => {
-            for (k, child) in map {
-                let here = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
-                if k == SOURCE {
-                    out.push((here.clone(), child.clone()));
-                }
-                source_marks(child, &here, out);
-            }
+fn source_marks(doc: &Value) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    let _ = crate::spec::each_node(doc, &mut Vec::new(), &mut |v, path| {
+        if path.last().is_some_and(|k| k == SOURCE) {
+            out.push((crate::spec::yaml_lines::pointer_of(path), v.clone()));
         }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                source_marks(child, &format!("{at}/{i}"), out);
-            }
-        }
-        _ => {}
-    }
+        Ok::<(), std::convert::Infallible>(())
+    });
+    out
 }
 
 /// `x-source` keys the operation names (in its document, or in `_common.yaml` on its way to
@@ -614,8 +556,7 @@ fn unknown_sources(
         }
     };
     let mut errors = Vec::new();
-    let mut marks = Vec::new();
-    source_marks(&spec.op, "", &mut marks);
+    let marks = source_marks(&spec.op);
     let file = format!("specs/{api}/{operation}.yaml");
     for (pointer, value) in &marks {
         let line = crate::spec::yaml_lines::line_of(&spec.op_text, pointer)
@@ -640,9 +581,7 @@ fn unknown_sources(
         }
         let mut lines = Vec::new();
         if let Some((common, text)) = &spec.common {
-            let mut in_common = Vec::new();
-            source_marks(common, "", &mut in_common);
-            for (pointer, value) in in_common {
+            for (pointer, value) in source_marks(common) {
                 if value.as_str() == Some(key.as_str())
                     && let Some(l) = crate::spec::yaml_lines::line_of(text, &pointer)
                 {
@@ -676,10 +615,7 @@ fn external_docs_error(
 ) -> Option<String> {
     let (path, method, op) = super::compare::only_operation(&spec.op).ok()?;
     let written = op.pointer("/externalDocs/url").and_then(Value::as_str)?;
-    let pointer = format!(
-        "/paths/{}/{method}/externalDocs/url",
-        path.replace('~', "~0").replace('/', "~1")
-    );
+    let pointer = format!("/paths/{}/{method}/externalDocs/url", escape(path));
     let at = crate::spec::yaml_lines::line_of(&spec.op_text, &pointer)
         .map(|l| format!(":{l}"))
         .unwrap_or_default();
@@ -707,11 +643,7 @@ fn check_operation(
     text: &str,
     report: &mut Report,
 ) {
-    let list = format!("specs/{api}/{PAGES_FILE}");
-    let list_line = match toml_line(text, operation, None) {
-        Some(l) => format!("{list}:{l}"),
-        None => list.clone(),
-    };
+    let list_line = entry_place(api, text, operation, None);
     let mut errors = entry_errors(root, api, operation, entry, text);
     if !errors.is_empty() {
         report.errors.append(&mut errors);
@@ -724,7 +656,7 @@ fn check_operation(
     {
         Ok(s) => s,
         Err(e) => {
-            report.errors.push(e.to_string());
+            report.errors.push(e);
             return;
         }
     };
@@ -773,16 +705,13 @@ fn check_operation(
 /// `docs check`: every operation document has an entry in its API's `pages.toml` and every
 /// entry an operation document; each stored page against its spec; where each fact rests.
 pub fn check_all(root: &Path) -> Report {
-    let mut report = Report::default();
     let dirs = match api_dirs(root) {
         Ok(d) => d,
-        Err(e) => {
-            report.errors.push(e.to_string());
-            return report;
-        }
+        Err(e) => return Report::failed(e),
     };
+    let mut report = Report::default();
     for dir in dirs {
-        let api = dir_name(&dir);
+        let api = file_name(&dir);
         let ops = operations(&dir);
         let (list, text) = match entries(&dir, &api) {
             Ok(Some(found)) => found,
@@ -803,13 +732,11 @@ pub fn check_all(root: &Path) -> Report {
         };
         let loaded = load(root, &api);
         for operation in list.keys().filter(|o| !ops.contains(o)) {
-            let line = toml_line(&text, operation, None)
-                .map(|l| format!(":{l}"))
-                .unwrap_or_default();
             report.errors.push(format!(
-                "specs/{api}/{PAGES_FILE}{line}: [{operation}] names no operation: \
+                "{}: [{operation}] names no operation: \
                  specs/{api}/{operation}.yaml does not exist (remove the entry, or name the \
-                 operation as its document is named)"
+                 operation as its document is named)",
+                entry_place(&api, &text, operation, None)
             ));
         }
         for operation in &ops {
@@ -832,21 +759,17 @@ pub fn check_all(root: &Path) -> Report {
 /// `docs check --page FILE <api>/<Operation>`: a page (one just saved, say) against the
 /// operation's spec. A capture that stops short is an error naming where it ends.
 pub fn check_file(root: &Path, file: &Path, target: &str) -> Report {
-    let mut report = Report::default();
     let Some((api, operation)) = target.split_once('/') else {
-        report
-            .errors
-            .push(format!("{target}: write the operation as <api>/<Operation>, for example oceanbase-cloud/ConnectPrivatelinkService"));
-        return report;
+        return Report::failed(format!(
+            "{target}: write the operation as <api>/<Operation>, for example oceanbase-cloud/ConnectPrivatelinkService"
+        ));
     };
     let spec = load(root, api).and_then(|loaded| read_spec_side(root, &loaded, api, operation));
     let (page, spec) = match read_page(file).and_then(|p| Ok((p, spec?))) {
         Ok(found) => found,
-        Err(e) => {
-            report.errors.push(e.to_string());
-            return report;
-        }
+        Err(e) => return Report::failed(e),
     };
+    let mut report = Report::default();
     let entry_place = format!("[{operation}] in specs/{api}/{PAGES_FILE}");
     // The operation's own stored page keeps what pages.toml records about it (partial,
     // sources); any other file is judged on its own.
@@ -945,7 +868,7 @@ fn operation_matching<'a>(
 fn spec_operations(root: &Path) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
     for dir in api_dirs(root).unwrap_or_default() {
-        let api = dir_name(&dir);
+        let api = file_name(&dir);
         for operation in operations(&dir) {
             let Ok(doc) = read_yaml(&dir.join(format!("{operation}.yaml"))) else {
                 continue;
@@ -967,14 +890,11 @@ fn spec_operations(root: &Path) -> Vec<(String, String, String)> {
 /// line, else the request line itself). A capture that stops short is an error (exit 2), as
 /// in `docs check`: what the other capture shows past its end is not compared.
 pub fn diff(root: &Path, old: &Path, new: &Path) -> Report {
-    let mut report = Report::default();
     let (o, n) = match read_page(old).and_then(|o| read_page(new).map(|n| (o, n))) {
         Ok(pages) => pages,
-        Err(e) => {
-            report.errors.push(e.to_string());
-            return report;
-        }
+        Err(e) => return Report::failed(e),
     };
+    let mut report = Report::default();
     let known = spec_operations(root);
     let label = operation_matching(&known, &n)
         .or_else(|| operation_matching(&known, &o))
@@ -1018,11 +938,11 @@ pub fn diff(root: &Path, old: &Path, new: &Path) -> Report {
 /// pages are published under the same address as the capture's `# source:` URL.
 pub fn api_of_capture(root: &Path, file: &Path, source: Option<&str>) -> Option<String> {
     let dirs = api_dirs(root).ok()?;
-    let names: Vec<String> = dirs.iter().map(|d| dir_name(d)).collect();
+    let names: Vec<String> = dirs.iter().map(|d| file_name(d)).collect();
     if let Some(parent) = file
         .canonicalize()
         .ok()
-        .and_then(|f| f.parent().map(dir_name))
+        .and_then(|f| f.parent().map(file_name))
         && names.contains(&parent)
     {
         return Some(parent);
@@ -1042,7 +962,7 @@ pub fn api_of_capture(root: &Path, file: &Path, source: Option<&str>) -> Option<
     };
     let wanted = key(source?)?;
     let by_folder = dirs.iter().find(|dir| {
-        entries(dir, &dir_name(dir))
+        entries(dir, &file_name(dir))
             .ok()
             .flatten()
             .is_some_and(|(list, _)| {
@@ -1051,7 +971,7 @@ pub fn api_of_capture(root: &Path, file: &Path, source: Option<&str>) -> Option<
                     .any(|u| key(u).is_some_and(|k| k == wanted && !k.1.starts_with("common-")))
             })
     });
-    by_folder.map(|d| dir_name(d))
+    by_folder.map(|d| file_name(d))
 }
 
 /// Writes each note as a `#` comment above the line its JSON pointer lands on.
@@ -1236,24 +1156,18 @@ pub fn scaffold_file(root: &Path, file: &Path, url: Option<&str>) -> Result<Stri
         .or_else(|| listed.as_ref().and_then(|p| p.entry.url.clone()))
         .or_else(|| page.source.clone())
         .unwrap_or_else(|| "https://example.invalid/replace-with-the-page-url".into());
-    let common = match &api {
-        Some(api) => {
-            let path = root.join("specs").join(api).join(crate::spec::COMMON_FILE);
-            if path.exists() {
-                Some(read_yaml(&path)?)
-            } else {
-                None
-            }
-        }
-        None => None,
-    };
+    let api_dir = api.as_ref().map(|a| root.join("specs").join(a));
+    let common = api_dir.as_ref().map(|d| d.join(crate::spec::COMMON_FILE));
+    let common = common
+        .filter(|p| p.exists())
+        .map(|p| read_yaml(&p))
+        .transpose()?;
     let taken = api
         .as_deref()
         .map(|a| taken_names(root, a, &operation))
         .unwrap_or_default();
-    let envelope = api.as_deref().and_then(|a| {
-        let text =
-            fs::read_to_string(root.join("specs").join(a).join(crate::spec::CONFIG_FILE)).ok()?;
+    let envelope = api_dir.as_ref().and_then(|d| {
+        let text = fs::read_to_string(d.join(crate::spec::CONFIG_FILE)).ok()?;
         let config: toml::Table = toml::from_str(&text).ok()?;
         config
             .get("envelope")?
@@ -1283,12 +1197,8 @@ pub fn scaffold_file(root: &Path, file: &Path, url: Option<&str>) -> Result<Stri
         ))
     };
     crate::spec::validate_document(&name, &text, &draft.doc).map_err(refused)?;
-    if let Some(api) = &api
-        && root
-            .join("specs")
-            .join(api)
-            .join(crate::spec::CONFIG_FILE)
-            .exists()
+    if let (Some(api), Some(dir)) = (&api, &api_dir)
+        && dir.join(crate::spec::CONFIG_FILE).exists()
     {
         load_with_draft(root, api, &operation, &text).map_err(refused)?;
     }

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value, json};
 
 use super::{DocField, DocumentedOperation, Location};
+use crate::spec::{COMMON_FILE as COMMON, escape};
 
 /// `ShowVpcepConnection` → `show_vpcep_connection`.
 pub fn snake_case(name: &str) -> String {
@@ -90,7 +91,7 @@ fn take_untyped(v: &mut Value, at: &str, out: &mut Vec<String>) {
                 out.push(at.to_owned());
             }
             for (k, child) in map.iter_mut() {
-                take_untyped(child, &format!("{at}/{}", segment(k)), out);
+                take_untyped(child, &format!("{at}/{}", escape(k)), out);
             }
         }
         Value::Array(items) => {
@@ -102,9 +103,10 @@ fn take_untyped(v: &mut Value, at: &str, out: &mut Vec<String>) {
     }
 }
 
-/// `/v1/{id}` → `~1v1~1{id}`: a key as a JSON pointer segment.
-fn segment(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
+/// A `$ref` to the component `name` of `section` in `file` (`_common.yaml`, or `` for this
+/// document).
+fn reference(file: &str, section: &str, name: &str) -> Value {
+    json!({ "$ref": format!("{file}#/components/{section}/{name}") })
 }
 
 /// The API's shared response for a status: `<Prefix>Error400` for 400, `<Prefix>ErrorOther`
@@ -175,7 +177,7 @@ impl Schemas {
                     "enum": f.enum_values,
                 }),
             );
-            return json!({ "$ref": format!("#/components/schemas/{name}") });
+            return reference("", "schemas", &name);
         }
         if let Some(obj) = s.as_object_mut() {
             obj.insert(
@@ -199,12 +201,12 @@ impl Schemas {
                 .unwrap_or_else(|| pascal_case(&f.name));
             let def = self.object(children, false);
             self.defs.insert(object_name.clone(), def);
-            let reference = json!({ "$ref": format!("#/components/schemas/{object_name}") });
+            let object = reference("", "schemas", &object_name);
             if let Some(obj) = s.as_object_mut() {
                 if obj.get("type").and_then(Value::as_str) == Some("array") {
-                    obj.insert("items".into(), reference);
+                    obj.insert("items".into(), object);
                 } else {
-                    return reference;
+                    return object;
                 }
             }
         }
@@ -332,8 +334,7 @@ pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Draft 
     for p in page.params.iter().filter(|p| p.location != Location::Body) {
         let location = p.location.to_string();
         if let Some(shared) = common_parameter(input.common, &p.field.name, &location) {
-            parameters
-                .push(json!({ "$ref": format!("_common.yaml#/components/parameters/{shared}") }));
+            parameters.push(reference(COMMON, "parameters", &shared));
             continue;
         }
         // Headers that a security scheme of the API sends are not parameters.
@@ -383,8 +384,7 @@ pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Draft 
         let body_name = format!("{op}Body");
         let body = schemas.object(&body_fields, true);
         schemas.defs.insert(body_name.clone(), body);
-        let mut media =
-            json!({ "schema": { "$ref": format!("#/components/schemas/{body_name}") } });
+        let mut media = json!({ "schema": reference("", "schemas", &body_name) });
         if let Some(ex) = page.example_request.as_ref().and_then(|e| e.body.clone()) {
             media["example"] = ex;
         }
@@ -419,12 +419,7 @@ pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Draft 
         .and_then(Value::as_object)
         .map(|h| {
             h.keys()
-                .map(|k| {
-                    (
-                        k.clone(),
-                        json!({ "$ref": format!("_common.yaml#/components/headers/{k}") }),
-                    )
-                })
+                .map(|k| (k.clone(), reference(COMMON, "headers", k)))
                 .collect()
         })
         .unwrap_or_default();
@@ -456,10 +451,7 @@ pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Draft 
             && !page.responses.contains_key(&code)
             && let Some(shared) = common_response(input.common, &code)
         {
-            responses.insert(
-                code,
-                json!({ "$ref": format!("_common.yaml#/components/responses/{shared}") }),
-            );
+            responses.insert(code, reference(COMMON, "responses", &shared));
             continue;
         }
         let description = page
@@ -475,9 +467,7 @@ pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Draft 
         let mut resp = json!({ "description": description });
         let schema = match page.responses.get(&code) {
             Some(fields) => match common_match(input.common, fields, input.envelope.as_deref()) {
-                Some(name) => {
-                    Some(json!({ "$ref": format!("_common.yaml#/components/schemas/{name}") }))
-                }
+                Some(name) => Some(reference(COMMON, "schemas", &name)),
                 None => {
                     let name = if code.starts_with('2') {
                         format!("{op}Response")
@@ -486,12 +476,12 @@ pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Draft 
                     };
                     let def = schemas.object(fields, false);
                     schemas.defs.insert(name.clone(), def);
-                    Some(json!({ "$ref": format!("#/components/schemas/{name}") }))
+                    Some(reference("", "schemas", &name))
                 }
             },
             None if !code.starts_with('2') => error_schema
                 .as_ref()
-                .map(|name| json!({ "$ref": format!("_common.yaml#/components/schemas/{name}") })),
+                .map(|name| reference(COMMON, "schemas", name)),
             None => None,
         };
         if !headers.is_empty() {
@@ -554,7 +544,7 @@ pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Draft 
     if !schemas.defs.is_empty() {
         doc["components"] = json!({ "schemas": schemas.defs });
     }
-    let at = format!("/paths/{}/{method}", segment(&path));
+    let at = format!("/paths/{}/{method}", escape(&path));
     let mut placed: Vec<(String, String)> = notes
         .into_iter()
         .map(|(code, note)| (format!("{at}/responses/{code}"), note))

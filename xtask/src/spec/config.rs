@@ -77,7 +77,6 @@ pub struct ApiConfig {
     pub vendor: String,
     /// The service name in the vendor's host pattern (`{service}`) and, for Huawei Cloud, in
     /// endpoint variables (`css` → `HUAWEICLOUD_SDK_ENDPOINT_CSS`).
-    #[serde(default)]
     pub service: Option<String>,
     /// For `huawei`: regions whose host differs from the vendor's pattern.
     #[serde(default, rename = "host_exception")]
@@ -104,7 +103,6 @@ pub struct ApiConfig {
     #[serde(default)]
     pub paginate: Vec<Paginate>,
     /// A response envelope that carries success and error details in the body.
-    #[serde(default)]
     pub envelope: Option<Envelope>,
 }
 
@@ -122,7 +120,6 @@ pub struct VendorConfig {
     /// and mock support (`huawei_client` → `cloud_sdk_runtime::huawei_client!`).
     pub client_macro: String,
     /// The host pattern, with `{service}` and `{region}` (Huawei Cloud).
-    #[serde(default)]
     pub host: Option<String>,
     /// Schemas replaced by a hand-written type in every API of the vendor, by schema name.
     #[serde(default)]

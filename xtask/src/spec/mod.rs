@@ -63,42 +63,39 @@ pub type Owners = BTreeMap<(String, String), String>;
 
 /// Loads every API under `<root>/specs`, sorted by name. Errors of all APIs are collected.
 pub fn load_all(root: &Path) -> Result<Vec<LoadedApi>, Vec<SpecError>> {
-    let specs = root.join("specs");
-    let mut dirs = match fs::read_dir(&specs) {
-        Ok(entries) => entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| p.is_dir() && !p.ends_with(VENDORS_DIR))
-            .collect::<Vec<_>>(),
-        Err(e) => {
-            return Err(vec![SpecError::new(
-                "specs",
-                None,
-                format!("cannot read the specs folder: {e}"),
-            )]);
-        }
-    };
-    dirs.sort();
-    let mut apis = Vec::new();
-    let mut errors = Vec::new();
-    for dir in dirs {
-        match load_api(root, &dir) {
-            Ok(api) => apis.push(api),
-            Err(mut e) => errors.append(&mut e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(apis)
-    } else {
-        Err(errors)
-    }
+    let dirs = api_dirs(root).map_err(|e| {
+        vec![SpecError::new(
+            "specs",
+            None,
+            format!("cannot read the specs folder: {e}"),
+        )]
+    })?;
+    crate::all_or_errors(dirs.iter().map(|dir| load_api(root, dir)))
 }
 
-fn rel(root: &Path, path: &Path) -> String {
+/// The API folders under `root/specs` (every folder but [`VENDORS_DIR`]), sorted.
+pub(crate) fn api_dirs(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut dirs: Vec<PathBuf> = fs::read_dir(root.join("specs"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir() && !p.ends_with(VENDORS_DIR))
+        .collect();
+    dirs.sort();
+    Ok(dirs)
+}
+
+/// `path` relative to `root` (as it is when outside), with forward slashes.
+pub(crate) fn rel(root: &Path, path: &Path) -> String {
     path.strip_prefix(root)
         .unwrap_or(path)
         .to_string_lossy()
         .replace('\\', "/")
+}
+
+/// The last part of a path (a file or folder name), as text.
+pub(crate) fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn read(root: &Path, path: &Path) -> Result<String, SpecError> {
@@ -178,16 +175,12 @@ fn check_documents(docs: &[(String, String, String)]) -> Vec<Result<Value, Vec<S
 
 /// Loads, validates and merges `specs/<api>/`.
 pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = file_name(dir);
     let config_path = dir.join(CONFIG_FILE);
     let config_file = rel(root, &config_path);
     let config_text = read(root, &config_path).map_err(|e| vec![e])?;
-    let config: ApiConfig = toml::from_str(&config_text)
+    let mut config: ApiConfig = toml::from_str(&config_text)
         .map_err(|e| vec![toml_error(&config_file, &config_text, &e)])?;
-    let mut config = config;
     let vendor_path = root
         .join("specs")
         .join(VENDORS_DIR)
@@ -238,7 +231,7 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
     let mut errors = Vec::new();
     let mut common: Option<(String, Value)> = None;
     let mut operations: Vec<(String, Value)> = Vec::new();
-    let mut texts: Vec<(String, String)> = Vec::new();
+    // (file, name, text) of each document.
     let mut read_files: Vec<(String, String, String)> = Vec::new();
     for path in &yaml_paths {
         let file = rel(root, path);
@@ -249,19 +242,15 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
                 continue;
             }
         };
-        let base = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let base = file_name(path);
         hash_file(&mut hasher, &base, &text);
-        texts.push((file.clone(), text.clone()));
         read_files.push((file, base, text));
     }
     let checked = check_documents(&read_files);
-    for ((file, base, _), result) in read_files.into_iter().zip(checked) {
+    for ((file, base, _), result) in read_files.iter().zip(checked) {
         match result {
-            Ok(doc) if base == COMMON_FILE => common = Some((file, doc)),
-            Ok(doc) => operations.push((file, doc)),
+            Ok(doc) if base == COMMON_FILE => common = Some((file.clone(), doc)),
+            Ok(doc) => operations.push((file.clone(), doc)),
             Err(mut e) => errors.append(&mut e),
         }
     }
@@ -276,7 +265,7 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
         )]);
     }
 
-    let (merged_json, owners) = merge(&config, common.as_ref(), &operations, &texts)?;
+    let (merged_json, owners) = merge(&config, common.as_ref(), &operations, &read_files)?;
     let files = operations.iter().map(|(f, _)| f.clone()).collect();
     let merged_file = format!("specs/{name} (merged)");
     let merged: openapiv3::OpenAPI =
@@ -294,7 +283,7 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
         .iter()
         .chain(operations.iter())
         .filter_map(|(file, doc)| {
-            let text = texts.iter().find(|(f, _)| f == file)?.1.as_str();
+            let text = read_files.iter().find(|(f, ..)| f == file)?.2.as_str();
             Some(crate::spec::settings::Source { file, text, doc })
         })
         .collect();
@@ -307,10 +296,13 @@ pub fn load_api(root: &Path, dir: &Path) -> Result<LoadedApi, Vec<SpecError>> {
 
 /// A TOML settings error at its line (`file:line: message`).
 fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> SpecError {
-    let line = e
-        .span()
-        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-    SpecError::new(file, None, e.message().to_owned()).at_line(line)
+    SpecError::new(file, None, e.message().to_owned()).at_line(toml_error_line(text, e))
+}
+
+/// The 1-based line of `text` where a TOML error is.
+pub(crate) fn toml_error_line(text: &str, e: &toml::de::Error) -> Option<usize> {
+    e.span()
+        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
 }
 
 fn hash_file(hasher: &mut Sha256, name: &str, text: &str) {
@@ -404,7 +396,7 @@ fn dotted_to_pointer(doc: &Value, place: &str) -> String {
             .unwrap_or_else(|| rest.split('.').next().unwrap_or(rest).to_owned());
         node = node.and_then(|n| n.get(&key));
         pointer.push('/');
-        pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+        pointer.push_str(&escape(&key));
         rest = rest[key.len().min(rest.len())..].trim_start_matches('.');
     }
     pointer
@@ -431,8 +423,12 @@ fn validate_model_and_house_rules(file: &str, doc: &Value) -> Result<(), SpecErr
         }
     }
     deserialize_openapi(file, doc.clone())?;
-    check_field_names(file, doc, &mut Vec::new())?;
-    check_doc_deviations(file, doc, &mut Vec::new())?;
+    each_node(doc, &mut Vec::new(), &mut |v, place| {
+        check_field_names(file, v, place)
+    })?;
+    each_node(doc, &mut Vec::new(), &mut |v, place| {
+        check_doc_deviations(file, v, place)
+    })?;
     let paths = doc.get("paths").and_then(Value::as_object);
     for (path, item) in paths.into_iter().flatten() {
         for method in METHODS {
@@ -469,94 +465,87 @@ fn validate_model_and_house_rules(file: &str, doc: &Value) -> Result<(), SpecErr
     Ok(())
 }
 
+/// Calls `f` on `v` and on every value below it, depth first in document order, with its path
+/// from `v` (keys and list indexes); the first error stops the walk.
+pub(crate) fn each_node<E>(
+    v: &Value,
+    path: &mut Vec<String>,
+    f: &mut impl FnMut(&Value, &[String]) -> Result<(), E>,
+) -> Result<(), E> {
+    f(v, path)?;
+    let children: Vec<(String, &Value)> = match v {
+        Value::Object(map) => map.iter().map(|(k, child)| (k.clone(), child)).collect(),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i.to_string(), c))
+            .collect(),
+        _ => Vec::new(),
+    };
+    for (key, child) in children {
+        path.push(key);
+        each_node(child, path, f)?;
+        path.pop();
+    }
+    Ok(())
+}
+
 /// Two properties of one object whose Rust field names (snake_case) collide, like `error_code`
 /// and `errorCode`, make progenitor emit a struct that does not compile; say so up front.
-fn check_field_names(file: &str, v: &Value, place: &mut Vec<String>) -> Result<(), SpecError> {
-    match v {
-        Value::Object(map) => {
-            if let Some(props) = map.get("properties").and_then(Value::as_object) {
-                let mut seen: BTreeMap<String, &str> = BTreeMap::new();
-                for name in props.keys() {
-                    if let Some(first) = seen.insert(crate::spec::naming::snake(name), name) {
-                        return Err(SpecError::new(
-                            file,
-                            Some(format!("{}.properties", place.join("."))),
-                            format!(
-                                "properties `{first}` and `{name}` both become the Rust field `{}`: keep one \
-                                 (accept the other spelling with a replacement type in api.toml)",
-                                crate::spec::naming::snake(name)
-                            ),
-                        ));
-                    }
-                }
-            }
-            for (k, child) in map {
-                place.push(k.clone());
-                check_field_names(file, child, place)?;
-                place.pop();
-            }
+fn check_field_names(file: &str, v: &Value, place: &[String]) -> Result<(), SpecError> {
+    let Some(props) = v.get("properties").and_then(Value::as_object) else {
+        return Ok(());
+    };
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for name in props.keys() {
+        if let Some(first) = seen.insert(crate::spec::naming::snake(name), name) {
+            return Err(SpecError::new(
+                file,
+                Some(format!("{}.properties", place.join("."))),
+                format!(
+                    "properties `{first}` and `{name}` both become the Rust field `{}`: keep one \
+                     (accept the other spelling with a replacement type in api.toml)",
+                    crate::spec::naming::snake(name)
+                ),
+            ));
         }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                place.push(i.to_string());
-                check_field_names(file, child, place)?;
-                place.pop();
-            }
-        }
-        _ => {}
     }
     Ok(())
 }
 
 /// `x-doc-deviation` (see `cargo xtask docs check`) is a reason, or a map from an aspect or a
 /// finding's subject to a reason; anything else is a typo that would silently explain nothing.
-fn check_doc_deviations(file: &str, v: &Value, place: &mut Vec<String>) -> Result<(), SpecError> {
+fn check_doc_deviations(file: &str, v: &Value, place: &[String]) -> Result<(), SpecError> {
     use crate::docs::compare::{ASPECTS, DEVIATION, deviations_of};
-    match v {
-        Value::Object(map) => {
-            if map.contains_key(DEVIATION) {
-                let at = Some(
-                    format!("{}.{DEVIATION}", place.join("."))
-                        .trim_start_matches('.')
-                        .to_owned(),
-                );
-                let reasons = deviations_of(v).map_err(|m| SpecError::new(file, at.clone(), m))?;
-                // On an operation the keys are subjects (`status 404`); elsewhere, aspects.
-                let is_operation = map.contains_key("operationId");
-                for (key, reason) in &reasons {
-                    if reason.trim().is_empty() {
-                        return Err(SpecError::new(
-                            file,
-                            at,
-                            format!("{key}: give the reason for the deviation"),
-                        ));
-                    }
-                    if !is_operation && key != "*" && !ASPECTS.contains(&key.as_str()) {
-                        return Err(SpecError::new(
-                            file,
-                            at,
-                            format!(
-                                "unknown aspect `{key}`: write one of {}",
-                                ASPECTS.join(", ")
-                            ),
-                        ));
-                    }
-                }
-            }
-            for (k, child) in map {
-                place.push(k.clone());
-                check_doc_deviations(file, child, place)?;
-                place.pop();
-            }
+    let Some(map) = v.as_object().filter(|map| map.contains_key(DEVIATION)) else {
+        return Ok(());
+    };
+    let at = Some(
+        format!("{}.{DEVIATION}", place.join("."))
+            .trim_start_matches('.')
+            .to_owned(),
+    );
+    let reasons = deviations_of(v).map_err(|m| SpecError::new(file, at.clone(), m))?;
+    // On an operation the keys are subjects (`status 404`); elsewhere, aspects.
+    let is_operation = map.contains_key("operationId");
+    for (key, reason) in &reasons {
+        if reason.trim().is_empty() {
+            return Err(SpecError::new(
+                file,
+                at,
+                format!("{key}: give the reason for the deviation"),
+            ));
         }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                place.push(i.to_string());
-                check_doc_deviations(file, child, place)?;
-                place.pop();
-            }
+        if !is_operation && key != "*" && !ASPECTS.contains(&key.as_str()) {
+            return Err(SpecError::new(
+                file,
+                at,
+                format!(
+                    "unknown aspect `{key}`: write one of {}",
+                    ASPECTS.join(", ")
+                ),
+            ));
         }
-        _ => {}
     }
     Ok(())
 }
@@ -586,14 +575,14 @@ fn merge(
     config: &ApiConfig,
     common: Option<&(String, Value)>,
     operations: &[(String, Value)],
-    texts: &[(String, String)],
+    texts: &[(String, String, String)],
 ) -> Result<(Value, Owners), Vec<SpecError>> {
     // An error at `pointer` of `file`, at its line in the file as written.
     let at = |file: &str, pointer: String, message: String| {
         let line = texts
             .iter()
-            .find(|(f, _)| f == file)
-            .and_then(|(_, text)| crate::spec::yaml_lines::line_of(text, &pointer));
+            .find(|(f, ..)| f == file)
+            .and_then(|(.., text)| crate::spec::yaml_lines::line_of(text, &pointer));
         SpecError::new(file, Some(pointer), message).at_line(line)
     };
     // Every `$ref` of every document: (file, pointer of the `$ref`, target as merged).
@@ -670,28 +659,21 @@ fn merge(
         }
     }
 
-    let mut merged = Map::new();
-    merged.insert("openapi".into(), Value::from("3.0.3"));
-    merged.insert(
-        "info".into(),
-        serde_json::json!({
-            "title": config.title,
-            "description": config.description,
-            "version": config.api_version,
-        }),
-    );
     let mut server = serde_json::json!({ "url": config.base_url });
     if config.base_url.contains("{region}") {
         server["variables"] = serde_json::json!({ "region": { "default": "cn-north-4", "description": "Huawei Cloud region" } });
     }
-    merged.insert("servers".into(), Value::Array(vec![server]));
-    merged.insert("paths".into(), Value::Object(paths));
-    let components = components
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), Value::Object(v)))
-        .collect::<Map<_, _>>();
-    merged.insert("components".into(), Value::Object(components));
-    let merged = sort_keys(Value::Object(merged));
+    let merged = sort_keys(serde_json::json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": config.title,
+            "description": config.description,
+            "version": config.api_version,
+        },
+        "servers": [server],
+        "paths": paths,
+        "components": components,
+    }));
 
     // Every reference must now resolve; an error names the `$ref` where it is written. One
     // that points into another file is already reported.
@@ -777,8 +759,24 @@ fn rewrite_refs(
     doc
 }
 
+/// The strings of a JSON list (`required`, `x-require-one-of`); none when it is not a list.
+pub(crate) fn strings(list: Option<&Value>) -> impl Iterator<Item = &str> {
+    list.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+}
+
+/// A scalar as text: a string as it is, anything else as JSON.
+pub(crate) fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// A key as one segment of a JSON pointer (RFC 6901).
-fn escape(key: &str) -> String {
+pub(crate) fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
@@ -818,22 +816,12 @@ fn resolve_pointer<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
 fn relax_client_supplied(config: &ApiConfig, mut op: Value) -> Value {
     if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
         for p in params {
-            let name = p
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            let location = p
-                .get("in")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            if config
+            let field = |key: &str| p.get(key).and_then(Value::as_str).unwrap_or_default();
+            let supplied = config
                 .client_supplied
                 .iter()
-                .any(|c| c.name == name && c.location == location)
-                && let Some(obj) = p.as_object_mut()
-            {
+                .any(|c| c.name == field("name") && c.location == field("in"));
+            if supplied && let Some(obj) = p.as_object_mut() {
                 obj.insert("required".into(), Value::Bool(false));
             }
         }

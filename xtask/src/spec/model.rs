@@ -79,19 +79,11 @@ pub fn response_in<'a>(spec: &'a OpenAPI, r: &'a ReferenceOr<Response>) -> Optio
 }
 
 impl LoadedApi {
-    /// Follows `item` through `components.<kind>` until it is an item.
-    fn follow<'a, T>(
-        &'a self,
-        item: &'a ReferenceOr<T>,
-        kind: &str,
-        table: impl Fn(&'a Components, &str) -> Option<&'a ReferenceOr<T>>,
-    ) -> Option<&'a T> {
-        follow(&self.merged, item, kind, table)
-    }
-
     /// A schema, its `$ref`s followed.
     pub fn schema<'a>(&'a self, schema: &'a ReferenceOr<Schema>) -> Option<&'a Schema> {
-        self.follow(schema, "schemas", |c, name| c.schemas.get(name))
+        follow(&self.merged, schema, "schemas", |c, name| {
+            c.schemas.get(name)
+        })
     }
 
     /// A property or item schema (boxed in the model), its `$ref`s followed.
@@ -112,7 +104,9 @@ impl LoadedApi {
 
     /// A parameter of an operation, its `$ref` followed.
     pub fn parameter<'a>(&'a self, p: &'a ReferenceOr<Parameter>) -> Option<&'a Parameter> {
-        self.follow(p, "parameters", |c, name| c.parameters.get(name))
+        follow(&self.merged, p, "parameters", |c, name| {
+            c.parameters.get(name)
+        })
     }
 
     /// An operation's parameters, their `$ref`s followed.
@@ -133,9 +127,12 @@ impl LoadedApi {
 
     /// An operation's request body, its `$ref` followed.
     pub fn request_body<'a>(&'a self, op: &'a Operation) -> Option<&'a RequestBody> {
-        self.follow(op.request_body.as_ref()?, "requestBodies", |c, name| {
-            c.request_bodies.get(name)
-        })
+        follow(
+            &self.merged,
+            op.request_body.as_ref()?,
+            "requestBodies",
+            |c, name| c.request_bodies.get(name),
+        )
     }
 
     /// A response, its `$ref` followed.
@@ -186,11 +183,16 @@ impl LoadedApi {
     ) -> Option<&'a Value> {
         example.or_else(|| {
             examples.into_iter().find_map(|e| {
-                self.follow(e, "examples", |c, name| c.examples.get(name))?
+                follow(&self.merged, e, "examples", |c, name| c.examples.get(name))?
                     .value
                     .as_ref()
             })
         })
+    }
+
+    /// An error about the API as a whole (`specs/<api>`), not one place in it.
+    pub fn error(&self, message: impl Into<String>) -> crate::spec::SpecError {
+        crate::spec::SpecError::new(format!("specs/{}", self.name), None, message)
     }
 
     /// An error about a `[[paginate]]` entry of `api.toml`.

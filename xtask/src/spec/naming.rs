@@ -10,24 +10,15 @@ use heck::{ToPascalCase, ToSnakeCase};
 /// A field, parameter or method name: `vpcServiceName` → `vpc_service_name`,
 /// `requestID` → `request_id`.
 pub fn snake(name: &str) -> String {
-    sanitize(name, Case::Snake)
+    sanitize(name, str::to_snake_case)
 }
 
 /// A type or variant name: `show_vpcep_connection` → `ShowVpcepConnection`, `MySQL` → `MySql`.
 pub fn pascal(name: &str) -> String {
-    sanitize(name, Case::Pascal)
+    sanitize(name, str::to_pascal_case)
 }
 
-enum Case {
-    Pascal,
-    Snake,
-}
-
-fn sanitize(input: &str, case: Case) -> String {
-    let to_case = match case {
-        Case::Pascal => str::to_pascal_case,
-        Case::Snake => str::to_snake_case,
-    };
+fn sanitize(input: &str, to_case: fn(&str) -> String) -> String {
     let out = match input {
         "+1" => "plus1".to_owned(),
         "-1" => "minus1".to_owned(),

@@ -22,7 +22,7 @@ pub struct Violation {
 /// Checks a whole document; returns every violation found, in document order.
 pub fn check(doc: &Value) -> Vec<Violation> {
     let mut out = Vec::new();
-    walk(doc, Kind::Document, &mut String::new(), &mut out);
+    walk(doc, Kind::Document, "", &mut out);
     out
 }
 
@@ -101,10 +101,10 @@ const FORMATS: [(&str, &[&str]); 3] = [
     ),
 ];
 
-/// What an extension's value is.
 /// The spec extension that names a parameter's or body field's flag instead of its name.
 pub const FLAG_EXTENSION: &str = "x-cli-flag";
 
+/// What an extension's value is.
 #[derive(Clone, Copy)]
 enum ExtensionValue {
     Boolean,
@@ -261,19 +261,8 @@ fn keywords(kind: Kind) -> &'static [(&'static str, Child)] {
             ("examples", MapOf(Kind::Example)),
             ("content", MapOf(Kind::MediaType)),
         ],
-        Kind::Header => &[
-            ("description", Leaf),
-            ("required", Leaf),
-            ("deprecated", Leaf),
-            ("allowEmptyValue", Leaf),
-            ("style", Leaf),
-            ("explode", Leaf),
-            ("allowReserved", Leaf),
-            ("schema", One(Kind::Schema)),
-            ("example", Leaf),
-            ("examples", MapOf(Kind::Example)),
-            ("content", MapOf(Kind::MediaType)),
-        ],
+        // A header is a parameter without `name` and `in`.
+        Kind::Header => &keywords(Kind::Parameter)[2..],
         Kind::RequestBody => &[
             ("description", Leaf),
             ("content", MapOf(Kind::MediaType)),
@@ -518,84 +507,70 @@ fn reference_problem(kind: Kind, target: &Value) -> Option<String> {
     }
 }
 
-/// Appends `/key` (escaped per RFC 6901) to `pointer` for the duration of `f`.
-fn with_key(pointer: &mut String, key: &str, f: impl FnOnce(&mut String)) {
-    let len = pointer.len();
-    pointer.push('/');
-    pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-    f(pointer);
-    pointer.truncate(len);
+/// `pointer` with `/key` (escaped per RFC 6901) appended.
+fn below(pointer: &str, key: &str) -> String {
+    format!("{pointer}/{}", crate::spec::escape(key))
 }
 
-fn walk(v: &Value, kind: Kind, pointer: &mut String, out: &mut Vec<Violation>) {
+/// Records a violation at `pointer`.
+fn push(out: &mut Vec<Violation>, pointer: &str, message: impl Into<String>) {
+    out.push(Violation {
+        pointer: pointer.to_owned(),
+        message: message.into(),
+    });
+}
+
+fn walk(v: &Value, kind: Kind, pointer: &str, out: &mut Vec<Violation>) {
     let Some(map) = v.as_object() else {
-        out.push(Violation {
-            pointer: pointer.clone(),
-            message: format!(
-                "expected {} (a mapping of keywords), found {}: check the indentation",
-                name(kind),
-                describe(v)
-            ),
-        });
-        return;
+        let message = format!(
+            "expected {} (a mapping of keywords), found {}: check the indentation",
+            name(kind),
+            describe(v)
+        );
+        return push(out, pointer, message);
     };
     // A reference stands for the object it names: here its form and the kind of component it
     // names, in the merge that it resolves. Its extensions are still read (`x-source` beside a
     // `$ref`), so they are still checked.
-    if let Some(target) = map.get("$ref") {
-        with_key(pointer, "$ref", |p| {
-            if let Some(message) = reference_problem(kind, target) {
-                out.push(Violation {
-                    pointer: p.clone(),
-                    message,
-                });
-            }
-        });
+    if let Some(message) = map.get("$ref").and_then(|t| reference_problem(kind, t)) {
+        push(out, &below(pointer, "$ref"), message);
     }
     if map.contains_key("$ref") && kind != Kind::PathItem {
         for (key, child) in map.iter().filter(|(k, _)| k.starts_with("x-")) {
-            with_key(pointer, key, |p| {
-                check_extension(kind, key, child, map, p, out)
-            });
+            check_extension(kind, key, child, map, &below(pointer, key), out);
         }
         return;
     }
     match kind {
         Kind::Paths => {
             for (path, item) in map {
-                with_key(pointer, path, |p| {
-                    if path.starts_with('/') {
-                        walk(item, Kind::PathItem, p, out);
-                    } else if path.starts_with("x-") {
-                        check_extension(kind, path, item, map, p, out);
-                    } else {
-                        out.push(Violation {
-                            pointer: p.clone(),
-                            message: format!(
-                                "`{path}` is not a path: paths start with `/` (is an operation indented one level too little?)"
-                            ),
-                        });
-                    }
-                });
+                let p = below(pointer, path);
+                if path.starts_with('/') {
+                    walk(item, Kind::PathItem, &p, out);
+                } else if path.starts_with("x-") {
+                    check_extension(kind, path, item, map, &p, out);
+                } else {
+                    let message = format!(
+                        "`{path}` is not a path: paths start with `/` (is an operation indented one level too little?)"
+                    );
+                    push(out, &p, message);
+                }
             }
             return;
         }
         Kind::Responses => {
             for (status, response) in map {
-                with_key(pointer, status, |p| {
-                    if is_status(status) {
-                        walk(response, Kind::Response, p, out);
-                    } else if status.starts_with("x-") {
-                        check_extension(kind, status, response, map, p, out);
-                    } else {
-                        out.push(Violation {
-                            pointer: p.clone(),
-                            message: format!(
-                                "`{status}` is not a response status: write a code such as '200', a range such as 4XX, or `default`"
-                            ),
-                        });
-                    }
-                });
+                let p = below(pointer, status);
+                if is_status(status) {
+                    walk(response, Kind::Response, &p, out);
+                } else if status.starts_with("x-") {
+                    check_extension(kind, status, response, map, &p, out);
+                } else {
+                    let message = format!(
+                        "`{status}` is not a response status: write a code such as '200', a range such as 4XX, or `default`"
+                    );
+                    push(out, &p, message);
+                }
             }
             return;
         }
@@ -612,82 +587,66 @@ fn walk(v: &Value, kind: Kind, pointer: &mut String, out: &mut Vec<Violation>) {
         // A parameter's missing `in` has its own message (`check_parameter`).
         let reported = kind == Kind::Parameter && *key == "in";
         if !(map.contains_key(*key) || misspelt || reported) {
-            out.push(Violation {
-                pointer: pointer.clone(),
-                message: format!(
-                    "{} needs `{key}`: add it (or check its indentation)",
-                    name(kind)
-                ),
-            });
+            let message = format!(
+                "{} needs `{key}`: add it (or check its indentation)",
+                name(kind)
+            );
+            push(out, pointer, message);
         }
     }
     for (key, child) in map {
+        let p = below(pointer, key);
         if key.starts_with("x-") {
-            with_key(pointer, key, |p| {
-                check_extension(kind, key, child, map, p, out)
-            });
+            check_extension(kind, key, child, map, &p, out);
             continue;
         }
-
         let Some((_, how)) = table.iter().find(|(k, _)| k == key) else {
-            with_key(pointer, key, |p| {
-                out.push(Violation {
-                    pointer: p.clone(),
-                    message: unknown_keyword(kind, key, child, table),
-                });
-            });
+            push(out, &p, unknown_keyword(kind, key, child, table));
             continue;
         };
         if let Some(message) = keyword_value_problem(kind, key, child) {
-            with_key(pointer, key, |p| {
-                out.push(Violation {
-                    pointer: p.clone(),
-                    message,
-                });
-            });
+            push(out, &p, message);
             continue;
         }
-        with_key(pointer, key, |p| match *how {
+        match *how {
             Leaf => {}
-            One(k) => walk(child, k, p, out),
+            One(k) => walk(child, k, &p, out),
             MapOf(k) => match child.as_object() {
                 Some(entries) => {
                     for (name, entry) in entries {
-                        with_key(p, name, |p| {
-                            if kind == Kind::Schema && key == "properties" && !entry.is_object() {
-                                out.push(Violation {
-                                    pointer: p.clone(),
-                                    message: bad_property(name, entry),
-                                });
-                            } else {
-                                walk(entry, k, p, out);
-                            }
-                        });
+                        let p = below(&p, name);
+                        if kind == Kind::Schema && key == "properties" && !entry.is_object() {
+                            push(out, &p, bad_property(name, entry));
+                        } else {
+                            walk(entry, k, &p, out);
+                        }
                     }
                 }
-                None => out.push(Violation {
-                    pointer: p.clone(),
-                    message: format!(
+                None => push(
+                    out,
+                    &p,
+                    format!(
                         "`{key}` must be a mapping of names to entries, found {}",
                         describe(child)
                     ),
-                }),
+                ),
             },
             ListOf(k) => match child.as_array() {
                 Some(items) => {
                     for (i, item) in items.iter().enumerate() {
-                        with_key(p, &i.to_string(), |p| walk(item, k, p, out));
+                        walk(item, k, &below(&p, &i.to_string()), out);
                     }
                 }
-                None => out.push(Violation {
-                    pointer: p.clone(),
-                    message: format!(
+                None => push(
+                    out,
+                    &p,
+                    format!(
                         "`{key}` must be a list (`- ` items), found {}",
                         describe(child)
                     ),
-                }),
+                ),
             },
-        });
+        }
     }
 }
 
@@ -698,65 +657,42 @@ fn is_status(s: &str) -> bool {
             && (s[1..].chars().all(|c| c.is_ascii_digit()) || &s[1..] == "XX"))
 }
 
-fn check_schema(map: &Map<String, Value>, pointer: &mut String, out: &mut Vec<Violation>) {
-    if let Some(t) = map.get("type") {
-        let ok = t.as_str().is_some_and(|t| SCHEMA_TYPES.contains(&t));
-        if !ok {
-            let hint = t
-                .as_str()
-                .and_then(|t| closest(t, SCHEMA_TYPES.iter().copied()))
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
-            with_key(pointer, "type", |p| {
-                out.push(Violation {
-                    pointer: p.clone(),
-                    message: format!(
-                        "unknown type {}{hint}: write one of string, integer, number, boolean, array, object",
-                        describe(t)
-                    ),
-                });
-            });
-        }
+fn check_schema(map: &Map<String, Value>, pointer: &str, out: &mut Vec<Violation>) {
+    if let Some(t) = map.get("type")
+        && !t.as_str().is_some_and(|t| SCHEMA_TYPES.contains(&t))
+    {
+        let hint = t
+            .as_str()
+            .and_then(|t| closest(t, SCHEMA_TYPES.iter().copied()))
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        let message = format!(
+            "unknown type {}{hint}: write one of string, integer, number, boolean, array, object",
+            describe(t)
+        );
+        push(out, &below(pointer, "type"), message);
     }
     if let Some(r) = map.get("required")
         && !r
             .as_array()
             .is_some_and(|names| names.iter().all(Value::is_string))
     {
-        with_key(pointer, "required", |p| {
-            out.push(Violation {
-                pointer: p.clone(),
-                message: format!(
-                    "in a schema, `required` is the list of required property names, found {}: \
-                     list this property's name in its object's `required`",
-                    describe(r)
-                ),
-            });
-        });
+        let message = format!(
+            "in a schema, `required` is the list of required property names, found {}: \
+             list this property's name in its object's `required`",
+            describe(r)
+        );
+        push(out, &below(pointer, "required"), message);
     }
     let ty = map
         .get("type")
         .and_then(Value::as_str)
         .filter(|t| SCHEMA_TYPES.contains(t));
     let nullable = map.get("nullable") == Some(&Value::Bool(true));
-    // A violation at this schema's `key` (and, for a list item, `/index`).
-    let mut push_at = |key: &str, index: Option<usize>, message: String| {
-        with_key(pointer, key, |p| {
-            let len = p.len();
-            if let Some(i) = index {
-                p.push_str(&format!("/{i}"));
-            }
-            out.push(Violation {
-                pointer: p.clone(),
-                message,
-            });
-            p.truncate(len);
-        })
-    };
     if let Some(format) = map.get("format").and_then(Value::as_str)
         && let Some(message) = format_problem(ty, format)
     {
-        push_at("format", None, message);
+        push(out, &below(pointer, "format"), message);
     }
     match map.get("enum") {
         None => {}
@@ -765,22 +701,19 @@ fn check_schema(map: &Map<String, Value>, pointer: &mut String, out: &mut Vec<Vi
                 if let Some(ty) = ty
                     && !fits(ty, v, nullable)
                 {
-                    push_at(
-                        "enum",
-                        Some(i),
-                        format!(
-                            "enum value {} is not {}, the schema's type: {}",
-                            describe(v),
-                            a_type(ty),
-                            fix_for(ty, v)
-                        ),
+                    let message = format!(
+                        "enum value {} is not {}, the schema's type: {}",
+                        describe(v),
+                        a_type(ty),
+                        fix_for(ty, v)
                     );
+                    push(out, &format!("{pointer}/enum/{i}"), message);
                 }
             }
         }
-        Some(other) => push_at(
-            "enum",
-            None,
+        Some(other) => push(
+            out,
+            &below(pointer, "enum"),
             format!(
                 "`enum` is a list of the allowed values (`- value` items), found {}",
                 describe(other)
@@ -790,43 +723,40 @@ fn check_schema(map: &Map<String, Value>, pointer: &mut String, out: &mut Vec<Vi
     if let (Some(ty), Some(default)) = (ty, map.get("default"))
         && !fits(ty, default, nullable)
     {
-        push_at(
-            "default",
-            None,
-            format!(
-                "default {} is not {}, the schema's type: {}",
-                describe(default),
-                a_type(ty),
-                fix_for(ty, default)
-            ),
+        let message = format!(
+            "default {} is not {}, the schema's type: {}",
+            describe(default),
+            a_type(ty),
+            fix_for(ty, default)
         );
+        push(out, &below(pointer, "default"), message);
     }
     if let Some(open) = map.get("x-open-enum")
         && open == &Value::Bool(true)
         && (ty != Some("string") || !map.get("enum").is_some_and(Value::is_array))
     {
-        push_at(
-            "x-open-enum",
-            None,
-            "`x-open-enum: true` makes a string enum open: the schema needs `type: string` and an `enum` list of the documented values".to_owned(),
+        push(
+            out,
+            &below(pointer, "x-open-enum"),
+            "`x-open-enum: true` makes a string enum open: the schema needs `type: string` and an `enum` list of the documented values",
         );
     }
     match map.get("additionalProperties") {
         None | Some(Value::Bool(_)) => {}
-        Some(Value::Object(_)) => {}
-        Some(other) => push_at(
-            "additionalProperties",
-            None,
+        Some(schema @ Value::Object(_)) => walk(
+            schema,
+            Kind::Schema,
+            &below(pointer, "additionalProperties"),
+            out,
+        ),
+        Some(other) => push(
+            out,
+            &below(pointer, "additionalProperties"),
             format!(
                 "`additionalProperties` is true, false or the schema of the values, found {}",
                 describe(other)
             ),
         ),
-    }
-    if let Some(schema @ Value::Object(_)) = map.get("additionalProperties") {
-        with_key(pointer, "additionalProperties", |p| {
-            walk(schema, Kind::Schema, p, out)
-        });
     }
 }
 
@@ -924,14 +854,13 @@ fn fix_for(ty: &str, v: &Value) -> String {
 /// What is wrong with the value of keyword `key` (a keyword of `kind`), if its kind of value
 /// is fixed: true or false, a number, a count, a string.
 fn keyword_value_problem(kind: Kind, key: &str, value: &Value) -> Option<String> {
-    let key_str = key;
-    if BOOLEAN_KEYWORDS.contains(&key_str) && !value.is_boolean() {
+    if BOOLEAN_KEYWORDS.contains(&key) && !value.is_boolean() {
         return Some(format!(
             "`{key}` is true or false, found {}: write `{key}: true` or `{key}: false`",
             describe(value)
         ));
     }
-    if NUMBER_KEYWORDS.contains(&key_str) && !value.is_number() {
+    if NUMBER_KEYWORDS.contains(&key) && !value.is_number() {
         return Some(format!(
             "`{key}` is a number, found {}: write the bound as a plain number (`{key}: 100`), or remove it",
             describe(value)
@@ -943,13 +872,13 @@ fn keyword_value_problem(kind: Kind, key: &str, value: &Value) -> Option<String>
             describe(value)
         ));
     }
-    if COUNT_KEYWORDS.contains(&key_str) && value.as_u64().is_none() {
+    if COUNT_KEYWORDS.contains(&key) && value.as_u64().is_none() {
         return Some(format!(
             "`{key}` is a whole number, zero or more, found {}: write it like `{key}: 64`, or remove it",
             describe(value)
         ));
     }
-    let is_string_keyword = STRING_KEYWORDS.contains(&key_str)
+    let is_string_keyword = STRING_KEYWORDS.contains(&key)
         || (kind == Kind::Info && key == "version")
         || (kind == Kind::Document && key == "openapi");
     if is_string_keyword && !value.is_string() {
@@ -983,15 +912,10 @@ fn check_extension(
     pointer: &str,
     out: &mut Vec<Violation>,
 ) {
-    let mut push = |message: String| {
-        out.push(Violation {
-            pointer: pointer.to_owned(),
-            message,
-        })
-    };
+    let mut report = |message: String| push(out, pointer, message);
     let Some((_, kinds, expected, what)) = EXTENSIONS.iter().find(|(name, ..)| *name == key) else {
         let names: Vec<&str> = EXTENSIONS.iter().map(|(name, ..)| *name).collect();
-        push(match closest(key, names.iter().copied()) {
+        report(match closest(key, names.iter().copied()) {
             Some(near) => format!("unknown extension `{key}`: did you mean `{near}`?"),
             None => format!(
                 "unknown extension `{key}`: nothing reads it; the extensions of this project are {}: correct the name or remove the key",
@@ -1002,7 +926,7 @@ fn check_extension(
     };
     if !kinds.contains(&kind) {
         let places: Vec<&str> = kinds.iter().map(|k| name(*k)).collect();
-        push(format!(
+        report(format!(
             "`{key}` ({what}) means nothing on {}: it belongs on {}",
             name(kind),
             places.join(", ")
@@ -1010,21 +934,21 @@ fn check_extension(
         return;
     }
     match expected {
-        ExtensionValue::Boolean if !value.is_boolean() => push(format!(
+        ExtensionValue::Boolean if !value.is_boolean() => report(format!(
             "`{key}` is true or false, found {}: write `{key}: true`",
             describe(value)
         )),
         ExtensionValue::Text if value.as_str().is_none_or(|s| s.trim().is_empty()) => {
-            push(format!(
+            report(format!(
                 "`{key}` is the name of a source (a key of the operation's `sources` in pages.toml), found {}",
                 describe(value)
             ))
         }
-        ExtensionValue::FlagName if !value.as_str().is_some_and(is_flag_name) => push(format!(
+        ExtensionValue::FlagName if !value.as_str().is_some_and(is_flag_name) => report(format!(
             "`{key}` is a flag name in kebab case without `--` (like `all-sources`), found {}",
             describe(value)
         )),
-        ExtensionValue::Reasons if !(value.is_string() || value.is_object()) => push(format!(
+        ExtensionValue::Reasons if !(value.is_string() || value.is_object()) => report(format!(
             "`{key}` is a reason (a string) or a mapping from aspect to reason, found {}",
             describe(value)
         )),
@@ -1040,14 +964,14 @@ fn check_extension(
                             let listed = properties
                                 .map(|p| p.keys().cloned().collect::<Vec<_>>().join(", "))
                                 .unwrap_or_default();
-                            push(format!(
+                            report(format!(
                                 "`{key}` lists {}, which is not a property of this schema: name properties of its `properties` ({listed})",
                                 describe(name)
                             ));
                         }
                     }
                 }
-                _ => push(format!(
+                _ => report(format!(
                     "`{key}` is a list of this schema's property names (`- name` items), found {}",
                     describe(value)
                 )),
@@ -1057,31 +981,20 @@ fn check_extension(
     }
 }
 
-fn check_parameter(map: &Map<String, Value>, pointer: &mut String, out: &mut Vec<Violation>) {
+fn check_parameter(map: &Map<String, Value>, pointer: &str, out: &mut Vec<Violation>) {
     let location = map.get("in").and_then(Value::as_str);
     if !matches!(location, Some("path" | "query" | "header" | "cookie")) {
-        with_key(pointer, "in", |p| {
-            out.push(Violation {
-                pointer: p.clone(),
-                message: format!(
-                    "parameter location {}: write `in:` path, query, header or cookie",
-                    map.get("in").map_or("missing".to_owned(), describe)
-                ),
-            });
-        });
+        let found = map.get("in").map_or("missing".to_owned(), describe);
+        let message =
+            format!("parameter location {found}: write `in:` path, query, header or cookie");
+        push(out, &below(pointer, "in"), message);
     }
-    match map.get("required") {
-        Some(Value::Bool(_)) => {}
-        Some(other) => with_key(pointer, "required", |p| {
-            out.push(Violation {
-                pointer: p.clone(),
-                message: format!(
-                    "`required` of a parameter is true or false, found {}",
-                    describe(other)
-                ),
-            });
-        }),
-        None => {}
+    if let Some(other) = map.get("required").filter(|r| !r.is_boolean()) {
+        let message = format!(
+            "`required` of a parameter is true or false, found {}",
+            describe(other)
+        );
+        push(out, &below(pointer, "required"), message);
     }
     // A misspelt `required` already has its own message.
     let misspelt = !map.contains_key("required")
@@ -1091,16 +1004,15 @@ fn check_parameter(map: &Map<String, Value>, pointer: &mut String, out: &mut Vec
     if location == Some("path") && map.get("required") != Some(&Value::Bool(true)) && !misspelt {
         // progenitor asserts this; without the rule a typo in `required` ends in a panic.
         let place = if map.contains_key("required") {
-            "required".to_owned()
+            "required"
         } else {
-            "name".to_owned()
+            "name"
         };
-        with_key(pointer, &place, |p| {
-            out.push(Violation {
-                pointer: p.clone(),
-                message: "a path parameter must have `required: true`".to_owned(),
-            });
-        });
+        push(
+            out,
+            &below(pointer, place),
+            "a path parameter must have `required: true`",
+        );
     }
 }
 
@@ -1147,7 +1059,6 @@ fn bad_property(name: &str, value: &Value) -> String {
     }
 }
 
-/// A short description of a value for a message: never the whole value.
 /// A flag name as `cloudsdk` takes it: kebab case (lower-case letters, digits, `-`), starting
 /// with a letter, without `--`.
 pub(crate) fn is_flag_name(flag: &str) -> bool {
@@ -1157,6 +1068,7 @@ pub(crate) fn is_flag_name(flag: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
+/// A short description of a value for a message: never the whole value.
 fn describe(v: &Value) -> String {
     match v {
         Value::Null => "nothing (null)".to_owned(),

@@ -193,10 +193,7 @@ fn call_needs(api: &LoadedApi, sources: &[Source<'_>]) -> Vec<SpecError> {
         if success {
             continue;
         }
-        let pointer = format!(
-            "/paths/{}/{method}/responses",
-            path.replace('~', "~0").replace('/', "~1")
-        );
+        let pointer = format!("/paths/{}/{method}/responses", crate::spec::escape(path));
         let (file, line) = locate(sources, &pointer).unwrap_or_default();
         let error = SpecError::new(
             file,
@@ -320,7 +317,12 @@ fn locate(sources: &[Source<'_>], pointer: &str) -> Option<Place> {
 
 /// The line of `key` in the `nth` table whose header is `section` (`[[paginate]]`,
 /// `[envelope]`), or of the header when `key` is `None` or not written.
-fn setting_line(text: &str, section: &str, nth: usize, key: Option<&str>) -> Option<usize> {
+pub(crate) fn setting_line(
+    text: &str,
+    section: &str,
+    nth: usize,
+    key: Option<&str>,
+) -> Option<usize> {
     let mut seen = 0;
     let mut header = None;
     for (i, line) in text.lines().enumerate() {

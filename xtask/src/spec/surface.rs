@@ -372,11 +372,7 @@ impl Surface {
             let shape = match schema.get("properties").and_then(Value::as_object) {
                 Some(props) => Shape::Object {
                     fields: fields_of(schema, props),
-                    one_of_required: schema["x-require-one-of"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(Value::as_str)
+                    one_of_required: crate::spec::strings(schema.get("x-require-one-of"))
                         .map(str::to_owned)
                         .collect(),
                     limits: Box::new(Type::object_limits(schema)),
@@ -573,12 +569,7 @@ impl Surface {
 }
 
 fn fields_of(schema: &Value, props: &serde_json::Map<String, Value>) -> BTreeMap<String, Field> {
-    let required: BTreeSet<&str> = schema["required"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
+    let required: BTreeSet<&str> = crate::spec::strings(schema.get("required")).collect();
     props
         .iter()
         .map(|(name, def)| {
@@ -646,11 +637,7 @@ impl Type {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .map(|x| {
-                    x.as_str()
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| x.to_string())
-                })
+                .map(crate::spec::scalar_text)
                 .collect(),
             minimum: v.get("minimum").cloned(),
             maximum: v.get("maximum").cloned(),

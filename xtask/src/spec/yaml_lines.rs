@@ -66,9 +66,9 @@ pub fn duplicate_keys(text: &str) -> Vec<DuplicateKey> {
 }
 
 /// `["paths", "/v1/x"]` → `/paths/~1v1~1x`.
-fn pointer_of(path: &[String]) -> String {
+pub(crate) fn pointer_of(path: &[String]) -> String {
     path.iter()
-        .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
+        .map(|s| format!("/{}", crate::spec::escape(s)))
         .collect()
 }
 
@@ -84,7 +84,8 @@ struct Node {
 fn nodes(text: &str) -> Vec<Node> {
     let mut out = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
-    let mut counters: Vec<(Vec<String>, usize)> = Vec::new();
+    // The items seen so far of each sequence, by its path.
+    let mut counters: std::collections::HashMap<Vec<String>, usize> = Default::default();
     let mut block_scalar: Option<usize> = None;
     let path = |stack: &[Frame]| stack.iter().map(|f| f.seg.clone()).collect::<Vec<_>>();
 
@@ -118,17 +119,9 @@ fn nodes(text: &str) -> Vec<Node> {
         }
         // `- ` starts a sequence item; `- - x` nests.
         while content == "-" || content.starts_with("- ") {
-            let parent = path(&stack);
-            let index = match counters.iter_mut().find(|(p, _)| *p == parent) {
-                Some((_, count)) => {
-                    *count += 1;
-                    *count - 1
-                }
-                None => {
-                    counters.push((parent, 1));
-                    0
-                }
-            };
+            let count = counters.entry(path(&stack)).or_default();
+            let index = *count;
+            *count += 1;
             stack.push(Frame {
                 indent,
                 seg: index.to_string(),
