@@ -37,7 +37,9 @@ pub fn blocks(file: &str, text: &str) -> Result<Vec<Block>, PageError> {
                     file: file.into(),
                     section: "page".into(),
                     message: format!(
-                        "the table separator at line {} has fewer than its {n} header cells                          between it and the separator at line {}: delete a repeated `|---|`                          line, or give the header one line per cell",
+                        "the table separator at line {} has fewer than its {n} header cells \
+                         between it and the separator at line {}: delete a repeated `|---|` \
+                         line, or give the header one line per cell",
                         i + 1,
                         previous + 1
                     ),
@@ -139,4 +141,21 @@ fn read_rows(lines: &[&str], n: usize) -> (Vec<Vec<String>>, usize) {
         }
     }
     (rows, used)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_separator_written_twice_is_one_plain_sentence_naming_both_lines() {
+        let page = "URI\nGET /v1/x\nParameter |\nType |\n|---|---|\n|---|---|\n";
+        let Err(e) = super::blocks("p.txt", page) else {
+            panic!("two separators in a row leave no table to read");
+        };
+        assert_eq!(
+            e.message,
+            "the table separator at line 6 has fewer than its 2 header cells between it and the \
+             separator at line 5: delete a repeated `|---|` line, or give the header one line \
+             per cell"
+        );
+    }
 }
