@@ -1555,15 +1555,22 @@ fn a_variable_that_is_not_utf8_is_a_config_error_naming_it() {
     }
 }
 
-#[test]
-fn an_integer_jmespath_cannot_hold_is_a_usage_error_not_a_panic() {
+/// The arguments of a GET operation with a documented example, answered by `--mock` (the
+/// wait flags are on GETs).
+fn mock_get_args() -> Vec<String> {
     let (api, op) = catalog::APIS
         .iter()
         .flat_map(|a| a.operations.iter().map(move |o| (a, o)))
         .find(|(_, o)| o.example.is_some() && o.method == "GET")
-        .expect("a GET operation with an example in specs/ (the wait flags are on GETs)");
+        .expect("a GET operation with an example in specs/");
     let mut base = owned(&[api.name, op.name, "--mock"]);
     base.extend(param_args(op));
+    base
+}
+
+#[test]
+fn an_integer_jmespath_cannot_hold_is_a_usage_error_not_a_panic() {
+    let base = mock_get_args();
     for (flags, number) in [
         (&["--query", "connections[2147483648]"][..], "2147483648"),
         (
@@ -1604,13 +1611,7 @@ fn an_integer_jmespath_cannot_hold_is_a_usage_error_not_a_panic() {
 /// A wait's messages quote the condition as written, not only the value it compares with.
 #[test]
 fn a_wait_that_ends_unmet_names_its_whole_condition() {
-    let (api, op) = catalog::APIS
-        .iter()
-        .flat_map(|a| a.operations.iter().map(move |o| (a, o)))
-        .find(|(_, o)| o.example.is_some() && o.method == "GET")
-        .expect("a GET operation with an example in specs/ (the wait flags are on GETs)");
-    let mut base = owned(&[api.name, op.name, "--mock"]);
-    base.extend(param_args(op));
+    let base = mock_get_args();
     for (flags, code, message) in [
         (
             &["--wait-until", "no_such_field == 'ready'"][..],
