@@ -1498,3 +1498,104 @@ fn base_revision_compares_with_the_generated_code_committed_there() {
         }
     }
 }
+
+#[test]
+fn read_only_and_write_only_fields_break_the_side_that_loses_them() {
+    // Read-only: the server stops taking the field from requests; answers keep it.
+    let note = "        note: {type: string}";
+    let (s, wire, rule) = one_change(note, note, "        note: {type: string, readOnly: true}");
+    assert_eq!((s.as_str(), wire), ("ThingBody.note", Breaking), "{rule}");
+    let (_, wire, rule) = one_change(note, "        note: {type: string, readOnly: true}", note);
+    assert_eq!(wire, Compatible, "{rule}");
+    let id = "        id: {type: string}";
+    let (s, wire, rule) = one_change(id, id, "        id: {type: string, readOnly: true}");
+    assert_eq!((s.as_str(), wire), ("Thing.id", Compatible), "{rule}");
+    // Write-only: answers stop carrying the field, which breaks clients that require it.
+    let (_, wire, rule) = one_change(id, id, "        id: {type: string, writeOnly: true}");
+    assert_eq!(wire, Compatible, "{rule}");
+    let required = "        id: {type: string}\n";
+    let c = changes_between(
+        &[
+            (required, required),
+            (
+                "    Thing:\n      type: object\n",
+                "    Thing:\n      type: object\n      required: [id]\n",
+            ),
+        ],
+        &[
+            (required, "        id: {type: string, writeOnly: true}\n"),
+            (
+                "    Thing:\n      type: object\n",
+                "    Thing:\n      type: object\n      required: [id]\n",
+            ),
+        ],
+    );
+    assert_eq!(c.len(), 1, "{c:#?}");
+    assert_eq!(
+        (c[0].to_string().as_str(), c[0].wire),
+        ("Thing.id: made write-only", Breaking)
+    );
+    let (_, wire, rule) = one_change(note, note, "        note: {type: string, writeOnly: true}");
+    assert_eq!(wire, Compatible, "{rule}");
+}
+
+#[test]
+fn deprecations_are_changes_for_the_changelog_that_keep_the_wire_and_the_code() {
+    let op = "      operationId: create_thing\n";
+    let limit = "limit, in: query, required: false, schema: {type: integer, format: int32}";
+    let note = "        note: {type: string}";
+    for (from, to, what) in [
+        (
+            op,
+            format!("{op}      deprecated: true\n"),
+            "operation create_thing: deprecated",
+        ),
+        (
+            limit,
+            format!("{limit}, deprecated: true"),
+            "operation create_thing: query parameter `limit` deprecated",
+        ),
+        (
+            note,
+            "        note: {type: string, deprecated: true}".to_owned(),
+            "ThingBody.note: deprecated",
+        ),
+    ] {
+        expect(&changes(&[(from, &to)]), what, Compatible, Patch);
+        let back = changes_between(&[(from, &to)], &[(from, from)]);
+        assert_eq!(back.len(), 1, "{back:#?}");
+        assert!(
+            back[0].to_string().ends_with("no longer deprecated"),
+            "{}",
+            back[0]
+        );
+    }
+}
+
+#[test]
+fn the_surface_shows_deprecations_and_one_sided_fields() {
+    let op = "      operationId: create_thing\n";
+    let limit = "limit, in: query, required: false, schema: {type: integer, format: int32}";
+    let doc = edited(&[
+        (op, &format!("{op}      deprecated: true\n")),
+        (limit, &format!("{limit}, deprecated: true")),
+        (
+            "        name: {type: string}",
+            "        name: {type: string, writeOnly: true}",
+        ),
+        (
+            "        id: {type: string}",
+            "        id: {type: string, readOnly: true, deprecated: true}",
+        ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let text = load(dir.path(), API_TOML, &doc).surface.render_text();
+    for line in [
+        "  operation  create_thing (deprecated)",
+        "  query      limit: integer(int32) (optional, deprecated)",
+        "    name: string (required, writeOnly)",
+        "    id: string (readOnly, deprecated)",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line:?} not in:\n{text}");
+    }
+}

@@ -170,6 +170,20 @@ const SAME_VALUES: &str = "the values admitted are the same";
 const UNUSED: &str = "not used by any operation";
 /// The Rust verdict of any change to a schema that api.toml replaces on both sides.
 const HAND_WRITTEN: (Level, &str) = patch("a hand-written type: nothing generated changes");
+/// The verdicts of a deprecation marked or withdrawn: a notice for the changelog.
+const DEPRECATION: ((Wire, &str), (Level, &str)) = (
+    ok("a deprecation changes nothing on the wire"),
+    patch("the generated code does not mark deprecations"),
+);
+
+/// What a change of `deprecated` to `now` says.
+fn deprecation(now: bool) -> &'static str {
+    if now {
+        "deprecated"
+    } else {
+        "no longer deprecated"
+    }
+}
 
 /// Every change from `before` to `after`, classified.
 pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
@@ -425,6 +439,10 @@ fn compare_operation(
             patch("the client method is the same; it sends the request elsewhere"),
         );
     }
+    if old.deprecated != new.deprecated {
+        let (wire, rust) = DEPRECATION;
+        out.push(&subject, deprecation(new.deprecated), wire, rust);
+    }
     // Path parameters pair by position: their names never reach the wire.
     let mut renamed: BTreeMap<String, String> = BTreeMap::new();
     if path_shape(&old.path) == path_shape(&new.path) {
@@ -463,6 +481,10 @@ fn compare_operation(
                 breaks("old clients send it in the old place"),
                 patch("the setter is the same"),
             );
+        }
+        if p.deprecated != q.deprecated {
+            let (wire, rust) = DEPRECATION;
+            out.push(&subject, what(deprecation(q.deprecated)), wire, rust);
         }
         if p.required != q.required {
             let (change, wire) = made_required(q.required);
@@ -1254,6 +1276,60 @@ fn compare_schema(
                         major(changed)
                     }
                 };
+                if f.deprecated != g.deprecated {
+                    let (wire, rust) = DEPRECATION;
+                    out.push(&sub, deprecation(g.deprecated), wire, rust);
+                }
+                // A field made read-only is no longer taken from requests; one made write-only
+                // no longer comes in answers. Undone, the field is taken or sent again.
+                if f.read_only != g.read_only {
+                    let wire = if side == Usage::default() {
+                        ok(UNUSED)
+                    } else if !side.request {
+                        ok("answers carry the field as before")
+                    } else if g.read_only {
+                        breaks("the server no longer takes the field that old clients send")
+                    } else if g.required {
+                        breaks("request narrowed: old clients do not send this required field")
+                    } else {
+                        ok("old clients leave the field out, as it may be")
+                    };
+                    let what = if g.read_only {
+                        "made read-only"
+                    } else {
+                        "no longer read-only"
+                    };
+                    out.push(
+                        &sub,
+                        what,
+                        wire,
+                        field_rust("the field's Rust type changes"),
+                    );
+                }
+                if f.write_only != g.write_only {
+                    let wire = if side == Usage::default() {
+                        ok(UNUSED)
+                    } else if !side.response {
+                        ok("requests carry the field as before")
+                    } else if g.write_only && f.required {
+                        breaks("answers no longer carry a field old clients require")
+                    } else if g.write_only {
+                        ok("old clients read the optional field as absent")
+                    } else {
+                        ok("old clients read the field they know")
+                    };
+                    let what = if g.write_only {
+                        "made write-only"
+                    } else {
+                        "no longer write-only"
+                    };
+                    out.push(
+                        &sub,
+                        what,
+                        wire,
+                        field_rust("the field's Rust type changes"),
+                    );
+                }
                 if f.required != g.required {
                     let d = if g.required {
                         Direction::Narrower

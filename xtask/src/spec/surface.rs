@@ -48,6 +48,9 @@ pub struct Operation {
     pub body: Vec<Body>,
     /// Responses by status (`200`, `4XX`, `default`).
     pub responses: BTreeMap<String, Response>,
+    /// `deprecated: true`: the vendor means to withdraw it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deprecated: bool,
 }
 
 /// One parameter of an operation.
@@ -67,6 +70,9 @@ pub struct Parameter {
     /// Listed in `client_supplied`: the runtime fills it in, so the client takes it as optional.
     #[serde(default, skip_serializing_if = "is_false")]
     pub client_supplied: bool,
+    /// `deprecated: true`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deprecated: bool,
 }
 
 /// A request body for one media type.
@@ -163,6 +169,15 @@ pub struct Field {
     /// Listed in the object's `required`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
+    /// `readOnly: true`: sent by the server only, never taken in a request.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub read_only: bool,
+    /// `writeOnly: true`: taken in requests only, never in an answer.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub write_only: bool,
+    /// `deprecated: true`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deprecated: bool,
 }
 
 /// The parts of a schema that decide the wire format and the Rust type: a reduced OpenAPI
@@ -318,6 +333,7 @@ impl Surface {
                         name: data.name.clone(),
                         location,
                         client_supplied,
+                        deprecated: data.deprecated == Some(true),
                     }
                 })
                 .collect();
@@ -362,6 +378,7 @@ impl Surface {
                 parameters,
                 body,
                 responses,
+                deprecated: op.deprecated,
             });
         }
 
@@ -473,14 +490,15 @@ impl Surface {
         );
         for op in &self.operations {
             let _ = writeln!(out, "\n{} {}", op.method, op.path);
-            let _ = writeln!(out, "  operation  {}", op.id);
+            let deprecated = if op.deprecated { " (deprecated)" } else { "" };
+            let _ = writeln!(out, "  operation  {}{deprecated}", op.id);
             for p in &op.parameters {
-                let required = if p.client_supplied {
-                    "optional, runtime supplies it"
-                } else if p.required {
-                    "required"
-                } else {
-                    "optional"
+                let required = match (p.client_supplied, p.required, p.deprecated) {
+                    (true, _, _) => "optional, runtime supplies it",
+                    (_, true, false) => "required",
+                    (_, true, true) => "required, deprecated",
+                    (_, false, false) => "optional",
+                    (_, false, true) => "optional, deprecated",
                 };
                 let _ = writeln!(
                     out,
@@ -543,8 +561,21 @@ impl Surface {
                 } => {
                     let _ = writeln!(out, "  {name}{notes}");
                     for (field, f) in fields {
-                        let req = if f.required { " (required)" } else { "" };
-                        let _ = writeln!(out, "    {field}: {}{req}", f.ty.render());
+                        let notes: Vec<&str> = [
+                            (f.required, "required"),
+                            (f.read_only, "readOnly"),
+                            (f.write_only, "writeOnly"),
+                            (f.deprecated, "deprecated"),
+                        ]
+                        .into_iter()
+                        .filter_map(|(set, note)| set.then_some(note))
+                        .collect();
+                        let notes = if notes.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", notes.join(", "))
+                        };
+                        let _ = writeln!(out, "    {field}: {}{notes}", f.ty.render());
                     }
                     if !limits.is_unset() {
                         // A type with no kind renders as `any (...)`: keep the parenthesis.
@@ -578,6 +609,9 @@ fn fields_of(schema: &Value, props: &serde_json::Map<String, Value>) -> BTreeMap
                 Field {
                     ty: Type::from_json(def),
                     required: required.contains(name.as_str()),
+                    read_only: def.get("readOnly") == Some(&Value::Bool(true)),
+                    write_only: def.get("writeOnly") == Some(&Value::Bool(true)),
+                    deprecated: def.get("deprecated") == Some(&Value::Bool(true)),
                 },
             )
         })
