@@ -330,8 +330,7 @@ fn body_with_variables(
         pieces.push(Piece::Variable(variable.clone()));
         from = end - 1;
     }
-    let rest = text[from..].to_owned();
-    pieces.push(Piece::Text(rest));
+    pieces.push(Piece::Text(text[from..].to_owned()));
     Ok((Word::Joined(pieces), found))
 }
 

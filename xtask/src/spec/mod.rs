@@ -334,9 +334,13 @@ const METHODS: [&str; 8] = [
 /// (snake_case `operationId`, `externalDocs` naming the vendor page). `text` is the file as
 /// written, for line numbers.
 pub fn validate_document(file: &str, text: &str, doc: &Value) -> Result<(), Vec<SpecError>> {
+    // The document's root (an empty pointer) has no place of its own: the message names the key.
     let at = |pointer: &str, message: String| {
-        SpecError::new(file, Some(pointer.to_owned()), message)
-            .at_line(crate::spec::yaml_lines::line_of(text, pointer))
+        let place = Some(pointer.to_owned()).filter(|p| !p.is_empty());
+        let line = place
+            .as_deref()
+            .and_then(|p| crate::spec::yaml_lines::line_of(text, p));
+        SpecError::new(file, place, message).at_line(line)
     };
     let version_ok =
         matches!(doc.get("openapi").and_then(Value::as_str), Some(v) if v.starts_with("3.0."));
@@ -354,12 +358,7 @@ pub fn validate_document(file: &str, text: &str, doc: &Value) -> Result<(), Vec<
             let message = format!(
                 "not valid against the OpenAPI 3.0 schema ({reason}): compare the keywords and indentation with the other documents"
             );
-            // The document's root has no place of its own: the message names the key.
-            vec![if pointer.is_empty() {
-                SpecError::new(file, None, message)
-            } else {
-                at(&pointer, message)
-            }]
+            vec![at(&pointer, message)]
         })?;
     }
     validate_model_and_house_rules(file, doc).map_err(|e| {
