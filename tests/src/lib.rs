@@ -24,6 +24,24 @@ pub fn only_operation(doc: &serde_json::Value) -> &serde_json::Value {
         .expect("an operation document holds one path with one operation")
 }
 
+/// Downloads every package the workspace's lock file names (once per test process), so that
+/// tests can run `cargo metadata` or `cargo tree` with `--offline`. Those read the manifest of
+/// every locked package, for every target, while a build downloads only the packages of this
+/// machine's target: on a fresh machine the others (wasm-bindgen's, for one) are missing.
+pub fn fetch_locked_packages() {
+    static FETCHED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    FETCHED.get_or_init(|| {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let status = std::process::Command::new(cargo)
+            .current_dir(root)
+            .args(["fetch", "--locked", "--quiet"])
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "cargo fetch --locked failed");
+    });
+}
+
 /// A request's headers as (name, value) text pairs, in the order received, for recording.
 pub fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
     headers

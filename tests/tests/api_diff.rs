@@ -1265,6 +1265,7 @@ fn workspace_copy() -> tempfile::TempDir {
 /// registry hold); Err with cargo's message when the workspace does not resolve.
 fn resolve(root: &Path, locked: bool) -> Result<serde_json::Value, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    integration_tests::fetch_locked_packages();
     let mut command = std::process::Command::new(cargo);
     command
         .current_dir(root)
@@ -1598,4 +1599,101 @@ fn the_surface_shows_deprecations_and_one_sided_fields() {
     ] {
         assert!(text.lines().any(|l| l == line), "{line:?} not in:\n{text}");
     }
+}
+
+/// Two schemas a `oneOf` chooses between, added next to the fixture's others.
+const PETS: (&str, &str) = (
+    "    Error:\n",
+    "    Cat:\n      type: object\n      properties:\n        kind: {type: string}\n\
+     \x20   Dog:\n      type: object\n      properties:\n        kind: {type: string}\n\
+     \x20   Error:\n",
+);
+
+/// `field` (a line of the fixture) as a `oneOf` of the two pets, with `discriminator` lines.
+fn pet_field(field: &str, discriminator: &str) -> String {
+    let name = field.trim().split(':').next().unwrap_or_default();
+    format!(
+        "        {name}:\n          oneOf: [{{$ref: '#/components/schemas/Cat'}}, \
+         {{$ref: '#/components/schemas/Dog'}}]\n{discriminator}"
+    )
+}
+
+#[test]
+fn a_discriminator_added_changed_or_remapped_is_a_wire_change_the_code_does_not_show() {
+    // progenitor leaves `discriminator` out of the generated code, so the Rust items stay the
+    // same; the vendor's server picks the alternative by it. Added, it asks every value for the
+    // property (narrower); a mapping value added admits another (wider); another property or a
+    // value mapped to another schema cannot be compared.
+    let d = |property: &str, mapping: &str| {
+        format!("          discriminator:\n            propertyName: {property}\n{mapping}")
+    };
+    let mapping = |pairs: &[(&str, &str)]| {
+        let mut m = "            mapping:\n".to_owned();
+        for (value, schema) in pairs {
+            m += &format!("              {value}: '#/components/schemas/{schema}'\n");
+        }
+        m
+    };
+    let none = String::new();
+    let plain = d("kind", "");
+    let cat_dog = d("kind", &mapping(&[("cat", "Cat"), ("dog", "Dog")]));
+    let with_kitty = d(
+        "kind",
+        &mapping(&[("cat", "Cat"), ("dog", "Dog"), ("kitty", "Cat")]),
+    );
+    let swapped = d("kind", &mapping(&[("cat", "Dog"), ("dog", "Cat")]));
+    let other_property = d("type", &mapping(&[("cat", "Cat"), ("dog", "Dog")]));
+    // (old, new, narrows: Some(true) narrower, Some(false) wider, None not comparable)
+    let cases = [
+        (&none, &plain, Some(true)),
+        (&plain, &none, Some(false)),
+        (&cat_dog, &with_kitty, Some(false)),
+        (&with_kitty, &cat_dog, Some(true)),
+        (&cat_dog, &swapped, None),
+        (&cat_dog, &other_property, None),
+        (&plain, &cat_dog, None),
+    ];
+    for (field, subject, request) in [
+        ("        note: {type: string}", "ThingBody.note", true),
+        ("        id: {type: string}", "Thing.id", false),
+    ] {
+        for (old, new, narrows) in &cases {
+            let c = changes_between(
+                &[PETS, (field, &pet_field(field, old))],
+                &[PETS, (field, &pet_field(field, new))],
+            );
+            let what = format!("{subject}: {old:?} -> {new:?}");
+            assert_eq!(c.len(), 1, "{what}: {c:#?}");
+            assert_eq!(c[0].subject, subject, "{what}");
+            let breaks = match narrows {
+                Some(narrows) => *narrows == request,
+                None => true,
+            };
+            assert_eq!(c[0].wire == Breaking, breaks, "{what}: {}", c[0].wire_rule);
+            assert_eq!(c[0].rust, Patch, "{what}: {}", c[0].rust_reason);
+        }
+    }
+    // On an object schema (the base of an `allOf` family) the same holds for the schema.
+    for (schema, request) in [("ThingBody", true), ("Thing", false)] {
+        let from = format!("    {schema}:\n      type: object\n");
+        let to = format!("{from}      discriminator: {{propertyName: kind}}\n");
+        let c = changes_between(&[], &[(&from, &to)]);
+        assert_eq!(c.len(), 1, "{schema}: {c:#?}");
+        assert_eq!(c[0].subject, format!("schema {schema}"));
+        assert_eq!(
+            c[0].wire == Breaking,
+            request,
+            "{schema}: {}",
+            c[0].wire_rule
+        );
+    }
+    // The surface text shows the discriminator with its mapping.
+    let dir = tempfile::tempdir().unwrap();
+    let note = "        note: {type: string}";
+    let doc = edited(&[PETS, (note, &pet_field(note, &cat_dog))]);
+    let text = load(dir.path(), API_TOML, &doc).surface.render_text();
+    assert!(
+        text.contains("(discriminator kind {cat: Cat, dog: Dog})"),
+        "discriminator not shown in:\n{text}"
+    );
 }

@@ -24,6 +24,7 @@ fn cargo(args: &[&str]) -> String {
 }
 
 fn metadata(args: &[&str]) -> Value {
+    integration_tests::fetch_locked_packages();
     let mut all = vec!["metadata", "--format-version", "1", "--offline", "--locked"];
     all.extend_from_slice(args);
     serde_json::from_str(&cargo(&all)).expect("cargo metadata is JSON")

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::spec::{
     LoadedApi, SpecError, naming,
-    surface::{Extra, Operation, Schema, Shape, Surface, Type, Usage},
+    surface::{Discriminator, Extra, Operation, Schema, Shape, Surface, Type, Usage},
 };
 
 /// One side of a comparison: the surface of an API's specs (for the wire verdicts) and the
@@ -911,6 +911,12 @@ fn direction(a: &Type, b: &Type, before: &Surface, after: &Surface) -> Direction
             after,
         ));
     }
+    if a.discriminator != b.discriminator {
+        d = d.and(discriminator_direction(
+            a.discriminator.as_ref(),
+            b.discriminator.as_ref(),
+        ));
+    }
     match (&a.items, &b.items) {
         (Some(x), Some(y)) => d = d.and(direction(x, y, before, after)),
         (None, None) => {}
@@ -976,6 +982,35 @@ fn extra_direction(
         (Some(Extra::Allowed(_)), Some(Extra::Schema(_))) => Wider,
         (Some(Extra::Schema(_)), Some(Extra::Allowed(_))) => Narrower,
         (Some(Extra::Schema(x)), Some(Extra::Schema(y))) => direction(x, y, before, after),
+    }
+}
+
+/// The direction of a `discriminator` change. With one, a value must carry the property, set
+/// to a value that selects a schema: a key of the mapping, or without a mapping a schema's own
+/// name (which these rules do not work out, so a mapping written or dropped is a change they
+/// cannot compare).
+fn discriminator_direction(a: Option<&Discriminator>, b: Option<&Discriminator>) -> Direction {
+    use Direction::*;
+    let (x, y) = match (a, b) {
+        (None, None) => return Same,
+        (None, Some(_)) => return Narrower,
+        (Some(_), None) => return Wider,
+        (Some(x), Some(y)) => (x, y),
+    };
+    if x.property != y.property || x.mapping.is_empty() != y.mapping.is_empty() {
+        return Different;
+    }
+    let moved = x
+        .mapping
+        .iter()
+        .any(|(value, schema)| y.mapping.get(value).is_some_and(|s| s != schema));
+    let added = y.mapping.keys().any(|k| !x.mapping.contains_key(k));
+    let removed = x.mapping.keys().any(|k| !y.mapping.contains_key(k));
+    match (moved, added, removed) {
+        (false, false, false) => Same,
+        (false, true, false) => Wider,
+        (false, false, true) => Narrower,
+        _ => Different,
     }
 }
 

@@ -264,6 +264,22 @@ pub struct Type {
     /// The schema of a `not`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not: Option<Box<Type>>,
+    /// `discriminator`: the property whose value says which alternative (or which schema of
+    /// an `allOf` family) a value is. progenitor leaves it out of the generated code, but the
+    /// vendor's server and other readers pick the alternative by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discriminator: Option<Discriminator>,
+}
+
+/// A `discriminator` object, its `mapping` targets reduced to schema names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Discriminator {
+    /// `propertyName`.
+    pub property: String,
+    /// `mapping`: a value of the property and the schema it selects. Without it, the value is
+    /// the schema's name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub mapping: BTreeMap<String, String>,
 }
 
 /// What `additionalProperties` admits besides the named properties.
@@ -274,6 +290,11 @@ pub enum Extra {
     Allowed(bool),
     /// Other keys whose values follow this schema.
     Schema(Box<Type>),
+}
+
+/// The schema a reference names: its last segment (`#/components/schemas/Thing` → `Thing`).
+fn schema_name(reference: &str) -> &str {
+    reference.rsplit('/').next().unwrap_or(reference)
 }
 
 fn is_false(b: &bool) -> bool {
@@ -625,13 +646,15 @@ impl Type {
     }
 
     /// The limits an object schema puts on itself besides its fields: `additionalProperties`,
-    /// `minProperties` and `maxProperties` (the fields are the object's shape).
+    /// `minProperties`, `maxProperties` and the `discriminator` of a schema family (the fields
+    /// are the object's shape).
     pub fn object_limits(v: &Value) -> Type {
         let all = Type::from_json(v);
         Type {
             additional_properties: all.additional_properties,
             min_properties: all.min_properties,
             max_properties: all.max_properties,
+            discriminator: all.discriminator,
             ..Type::default()
         }
     }
@@ -640,7 +663,7 @@ impl Type {
     pub fn from_json(v: &Value) -> Type {
         if let Some(r) = v.get("$ref").and_then(Value::as_str) {
             return Type {
-                reference: Some(r.rsplit('/').next().unwrap_or(r).to_owned()),
+                reference: Some(schema_name(r).to_owned()),
                 ..Type::default()
             };
         }
@@ -700,6 +723,18 @@ impl Type {
             all_of: list("allOf"),
             any_of: list("anyOf"),
             not: v.get("not").map(|n| Box::new(Type::from_json(n))),
+            discriminator: v.get("discriminator").map(|d| Discriminator {
+                property: d["propertyName"].as_str().unwrap_or_default().to_owned(),
+                mapping: d["mapping"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(value, target)| {
+                        let target = target.as_str().unwrap_or_default();
+                        (value.clone(), schema_name(target).to_owned())
+                    })
+                    .collect(),
+            }),
         }
     }
 
@@ -803,6 +838,14 @@ impl Type {
         }
         if let Some(t) = &self.not {
             bounds.push(format!("not {}", t.render()));
+        }
+        if let Some(d) = &self.discriminator {
+            let mapping: Vec<String> = d.mapping.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            bounds.push(if mapping.is_empty() {
+                format!("discriminator {}", d.property)
+            } else {
+                format!("discriminator {} {{{}}}", d.property, mapping.join(", "))
+            });
         }
         if !bounds.is_empty() {
             t = format!("{t} ({})", bounds.join(", "));
