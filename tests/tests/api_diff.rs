@@ -587,6 +587,22 @@ fn enum_value_added_to_a_response_open_enum() {
 }
 
 #[test]
+fn an_open_enum_made_nullable_breaks_the_responses_that_carry_it() {
+    // `Other(String)` takes unknown strings, not null: old clients fail on the null the server
+    // may now send. No value is added, so no variant is either.
+    let c = changes(&[(
+        "State: {type: string, x-open-enum: true, enum: [active, idle]}",
+        "State: {type: string, x-open-enum: true, nullable: true, enum: [active, idle]}",
+    )]);
+    expect(
+        &c,
+        "schema State: type string {active, idle} -> string? {active, idle}",
+        Breaking,
+        Patch,
+    );
+}
+
+#[test]
 fn enum_value_added_to_a_response_closed_enum() {
     let c = changes(&[("enum: [up, down]", "enum: [up, down, unknown]")]);
     expect(

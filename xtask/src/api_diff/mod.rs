@@ -1421,10 +1421,15 @@ fn compare_schema(
         }
         (Shape::Value(a), Shape::Value(b)) if a != b => {
             let d = direction(a, b, before, after);
+            // Values added and nothing else: a `nullable` or a limit that widens too is not
+            // a new variant, and an open enum's `Other(String)` does not take it.
             let only_values_added = d == Direction::Wider
-                && a.kind == b.kind
-                && a.format == b.format
-                && !a.values.is_empty();
+                && !a.values.is_empty()
+                && **b
+                    == Type {
+                        values: b.values.clone(),
+                        ..(**a).clone()
+                    };
             let wire = if only_values_added && new.open_enum && old.open_enum {
                 if side.request {
                     ok("request widened, and an open enum parses new values as Other")
