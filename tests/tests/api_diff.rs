@@ -188,6 +188,43 @@ fn optional_response_field_added() {
 }
 
 #[test]
+fn response_field_added_to_an_object_that_refuses_other_keys_breaks_old_clients() {
+    // `additionalProperties: false` makes the generated struct `#[serde(deny_unknown_fields)]`:
+    // an old client fails on the field it does not know. Thing is used in responses, Tag on
+    // both sides.
+    let closed = [
+        (
+            "    Thing:\n      type: object\n",
+            "    Thing:\n      type: object\n      additionalProperties: false\n",
+        ),
+        (
+            "    Tag:\n      type: object\n",
+            "    Tag:\n      type: object\n      additionalProperties: false\n",
+        ),
+    ];
+    let added = [
+        (
+            "        id: {type: string}\n        count",
+            "        id: {type: string}\n        extra: {type: string}\n        count",
+        ),
+        (
+            "        key: {type: string}",
+            "        key: {type: string}\n        value: {type: string}",
+        ),
+    ];
+    let c = changes_between(&closed, &[closed, added].concat());
+    let verdicts: Vec<(String, Wire)> = c.iter().map(|c| (c.to_string(), c.wire)).collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("Tag.value: field added (optional)".to_owned(), Breaking),
+            ("Thing.extra: field added (optional)".to_owned(), Breaking),
+        ],
+        "{c:#?}"
+    );
+}
+
+#[test]
 fn optional_field_added_to_a_type_requests_use_breaks_rust_only() {
     // Tag is used in requests too: callers build it with a struct literal.
     let c = changes(&[(

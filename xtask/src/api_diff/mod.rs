@@ -1369,6 +1369,11 @@ fn compare_schema(
                     ok(UNUSED)
                 } else if side.request && g.required {
                     breaks("request narrowed: old clients do not send this required field")
+                } else if side.response && la.additional_properties == Some(Extra::Allowed(false)) {
+                    // The old type is `#[serde(deny_unknown_fields)]`.
+                    breaks(
+                        "old clients refuse a key the object did not admit (additionalProperties: false)",
+                    )
                 } else if side.request {
                     ok("old clients omit an optional field")
                 } else {
