@@ -933,6 +933,23 @@ fn check_extension(
         ));
         return;
     }
+    // The generator reads `x-open-enum` on a component schema of its own (`open_enum::find`):
+    // inline, or beside a `$ref`, the enum would stay closed without a word.
+    let component = matches!(
+        pointer.split('/').collect::<Vec<_>>()[..],
+        ["", "components", "schemas", _, _]
+    );
+    if key == "x-open-enum"
+        && value == &Value::Bool(true)
+        && (!component || map.contains_key("$ref"))
+    {
+        report(format!(
+            "`{key}` is read on a schema of `components.schemas` only, where it is not a `$ref`: \
+             here the enum stays closed; move the enum to `components.schemas` under a name of \
+             its own and `$ref` it from here"
+        ));
+        return;
+    }
     match expected {
         ExtensionValue::Boolean if !value.is_boolean() => report(format!(
             "`{key}` is true or false, found {}: write `{key}: true`",
@@ -1246,7 +1263,7 @@ mod tests {
             "x-source": "go-sdk",
             "x-doc-deviation": { "type": "reason" },
             "x-require-one-of": ["a"],
-            "properties": { "a": { "type": "string", "enum": ["x"], "x-open-enum": true, "x-cli-flag": "a-2" } }
+            "properties": { "a": { "type": "string", "enum": ["x"], "x-cli-flag": "a-2" } }
         }));
         assert_eq!(ok, vec![]);
         let found = schema_messages(json!({
@@ -1309,6 +1326,39 @@ mod tests {
         );
         assert!(
             found.iter().all(|v| v.message.contains("means nothing on")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn an_open_enum_is_a_component_schema_of_its_own() {
+        // The generator makes open enums of component schemas only: anywhere else the flag
+        // would leave the enum closed without a word.
+        let open = json!({ "type": "string", "enum": ["x"], "x-open-enum": true });
+        assert_eq!(schema_messages(open.clone()), vec![]);
+        let found = schema_messages(json!({
+            "type": "object",
+            "properties": {
+                "a": open,
+                "b": { "type": "array", "items": open },
+                "c": { "$ref": "#/components/schemas/S", "x-open-enum": true },
+                "d": { "type": "string", "enum": ["x"], "x-open-enum": false }
+            }
+        }));
+        let pointers: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/components/schemas/S/properties/a/x-open-enum",
+                "/components/schemas/S/properties/b/items/x-open-enum",
+                "/components/schemas/S/properties/c/x-open-enum",
+            ],
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .all(|(_, m)| m.contains("components.schemas") && m.contains("$ref")),
             "{found:?}"
         );
     }
