@@ -1006,6 +1006,48 @@ fn check_parameter(map: &Map<String, Value>, pointer: &str, out: &mut Vec<Violat
             format!("parameter location {found}: write `in:` path, query, header or cookie");
         push(out, &below(pointer, "in"), message);
     }
+    // What progenitor generates: it refuses the rest with a message that names no file or
+    // parameter, or (`explode`) ignores it and sends something else.
+    if location == Some("cookie") {
+        push(
+            out,
+            &below(pointer, "in"),
+            "the generator makes no cookie parameters: write `in: header` if the vendor also \
+             takes it as a header, or leave the parameter out and give the reason in the \
+             operation's `x-doc-deviation`",
+        );
+    }
+    let style = match location {
+        Some("query") => Some("form"),
+        Some("path" | "header") => Some("simple"),
+        _ => None,
+    };
+    if let (Some(style), Some(found)) = (style, map.get("style"))
+        && found.as_str() != Some(style)
+    {
+        let message = format!(
+            "a {} parameter is sent in `style: {style}` only (found {}): write `style: {style}` or remove `style`",
+            location.unwrap_or_default(),
+            describe(found)
+        );
+        push(out, &below(pointer, "style"), message);
+    }
+    if location == Some("query") && map.get("explode") == Some(&Value::Bool(false)) {
+        push(
+            out,
+            &below(pointer, "explode"),
+            "the generated client sends a query list as one `name=value` pair per item \
+             (`explode: true`): remove `explode: false`",
+        );
+    }
+    if map.contains_key("content") {
+        push(
+            out,
+            &below(pointer, "content"),
+            "the generator reads a parameter's type from `schema:` only: write the schema of \
+             `content`'s media type as the parameter's `schema:`",
+        );
+    }
     if let Some(other) = map.get("required").filter(|r| !r.is_boolean()) {
         let message = format!(
             "`required` of a parameter is true or false, found {}",
@@ -1425,5 +1467,71 @@ mod tests {
             ],
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn parameters_are_of_the_kinds_progenitor_generates() {
+        // progenitor refuses cookie parameters, styles other than a location's default and
+        // `content` in place of `schema` with a message that names no file, parameter or fix,
+        // and sends a query array exploded whatever `explode` says.
+        let doc = |parameter: serde_json::Value| {
+            json!({
+                "openapi": "3.0.3",
+                "info": { "title": "t", "version": "1" },
+                "paths": { "/a/{id}": { "get": {
+                    "parameters": [
+                        { "name": "id", "in": "path", "required": true, "style": "simple", "schema": { "type": "string" } },
+                        parameter
+                    ],
+                    "responses": { "200": { "description": "ok" } }
+                } } }
+            })
+        };
+        let string = json!({ "type": "string" });
+        let messages = |parameter: serde_json::Value| -> Vec<(String, String)> {
+            check(&doc(parameter))
+                .into_iter()
+                .map(|v| (v.pointer, v.message))
+                .collect()
+        };
+        let at = "/paths/~1a~1{id}/get/parameters/1";
+        for fine in [
+            json!({ "name": "q", "in": "query", "style": "form", "explode": true, "schema": string }),
+            json!({ "name": "H", "in": "header", "style": "simple", "schema": string }),
+        ] {
+            assert_eq!(messages(fine), vec![]);
+        }
+        for (parameter, place, words) in [
+            (
+                json!({ "name": "c", "in": "cookie", "schema": string }),
+                "in",
+                "`in: header`",
+            ),
+            (
+                json!({ "name": "q", "in": "query", "style": "deepObject", "schema": string }),
+                "style",
+                "`style: form`",
+            ),
+            (
+                json!({ "name": "H", "in": "header", "style": "form", "schema": string }),
+                "style",
+                "`style: simple`",
+            ),
+            (
+                json!({ "name": "q", "in": "query", "explode": false, "schema": { "type": "array", "items": string } }),
+                "explode",
+                "remove `explode: false`",
+            ),
+            (
+                json!({ "name": "q", "in": "query", "content": { "application/json": { "schema": string } } }),
+                "content",
+                "`schema:`",
+            ),
+        ] {
+            let found = messages(parameter);
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert_eq!(found[0].0, format!("{at}/{place}"), "{found:?}");
+            assert!(found[0].1.contains(words), "{found:?}");
+        }
     }
 }
