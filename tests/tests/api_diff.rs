@@ -188,6 +188,43 @@ fn optional_response_field_added() {
 }
 
 #[test]
+fn response_field_added_to_an_object_that_refuses_other_keys_breaks_old_clients() {
+    // `additionalProperties: false` makes the generated struct `#[serde(deny_unknown_fields)]`:
+    // an old client fails on the field it does not know. Thing is used in responses, Tag on
+    // both sides.
+    let closed = [
+        (
+            "    Thing:\n      type: object\n",
+            "    Thing:\n      type: object\n      additionalProperties: false\n",
+        ),
+        (
+            "    Tag:\n      type: object\n",
+            "    Tag:\n      type: object\n      additionalProperties: false\n",
+        ),
+    ];
+    let added = [
+        (
+            "        id: {type: string}\n        count",
+            "        id: {type: string}\n        extra: {type: string}\n        count",
+        ),
+        (
+            "        key: {type: string}",
+            "        key: {type: string}\n        value: {type: string}",
+        ),
+    ];
+    let c = changes_between(&closed, &[closed, added].concat());
+    let verdicts: Vec<(String, Wire)> = c.iter().map(|c| (c.to_string(), c.wire)).collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("Tag.value: field added (optional)".to_owned(), Breaking),
+            ("Thing.extra: field added (optional)".to_owned(), Breaking),
+        ],
+        "{c:#?}"
+    );
+}
+
+#[test]
 fn optional_field_added_to_a_type_requests_use_breaks_rust_only() {
     // Tag is used in requests too: callers build it with a struct literal.
     let c = changes(&[(
@@ -583,6 +620,22 @@ fn enum_value_added_to_a_response_open_enum() {
         "schema State: enum value `paused` added",
         Compatible,
         Minor,
+    );
+}
+
+#[test]
+fn an_open_enum_made_nullable_breaks_the_responses_that_carry_it() {
+    // `Other(String)` takes unknown strings, not null: old clients fail on the null the server
+    // may now send. No value is added, so no variant is either.
+    let c = changes(&[(
+        "State: {type: string, x-open-enum: true, enum: [active, idle]}",
+        "State: {type: string, x-open-enum: true, nullable: true, enum: [active, idle]}",
+    )]);
+    expect(
+        &c,
+        "schema State: type string {active, idle} -> string? {active, idle}",
+        Breaking,
+        Patch,
     );
 }
 

@@ -1404,6 +1404,11 @@ fn compare_schema(
                     ok(UNUSED)
                 } else if side.request && g.required {
                     breaks("request narrowed: old clients do not send this required field")
+                } else if side.response && la.additional_properties == Some(Extra::Allowed(false)) {
+                    // The old type is `#[serde(deny_unknown_fields)]`.
+                    breaks(
+                        "old clients refuse a key the object did not admit (additionalProperties: false)",
+                    )
                 } else if side.request {
                     ok("old clients omit an optional field")
                 } else {
@@ -1456,10 +1461,15 @@ fn compare_schema(
         }
         (Shape::Value(a), Shape::Value(b)) if a != b => {
             let d = direction(a, b, before, after);
+            // Values added and nothing else: a `nullable` or a limit that widens too is not
+            // a new variant, and an open enum's `Other(String)` does not take it.
             let only_values_added = d == Direction::Wider
-                && a.kind == b.kind
-                && a.format == b.format
-                && !a.values.is_empty();
+                && !a.values.is_empty()
+                && **b
+                    == Type {
+                        values: b.values.clone(),
+                        ..(**a).clone()
+                    };
             let wire = if only_values_added && new.open_enum && old.open_enum {
                 if side.request {
                     ok("request widened, and an open enum parses new values as Other")

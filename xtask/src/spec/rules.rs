@@ -933,6 +933,23 @@ fn check_extension(
         ));
         return;
     }
+    // The generator reads `x-open-enum` on a component schema of its own (`open_enum::find`):
+    // inline, or beside a `$ref`, the enum would stay closed without a word.
+    let component = matches!(
+        pointer.split('/').collect::<Vec<_>>()[..],
+        ["", "components", "schemas", _, _]
+    );
+    if key == "x-open-enum"
+        && value == &Value::Bool(true)
+        && (!component || map.contains_key("$ref"))
+    {
+        report(format!(
+            "`{key}` is read on a schema of `components.schemas` only, where it is not a `$ref`: \
+             here the enum stays closed; move the enum to `components.schemas` under a name of \
+             its own and `$ref` it from here"
+        ));
+        return;
+    }
     match expected {
         ExtensionValue::Boolean if !value.is_boolean() => report(format!(
             "`{key}` is true or false, found {}: write `{key}: true`",
@@ -988,6 +1005,48 @@ fn check_parameter(map: &Map<String, Value>, pointer: &str, out: &mut Vec<Violat
         let message =
             format!("parameter location {found}: write `in:` path, query, header or cookie");
         push(out, &below(pointer, "in"), message);
+    }
+    // What progenitor generates: it refuses the rest with a message that names no file or
+    // parameter, or (`explode`) ignores it and sends something else.
+    if location == Some("cookie") {
+        push(
+            out,
+            &below(pointer, "in"),
+            "the generator makes no cookie parameters: write `in: header` if the vendor also \
+             takes it as a header, or leave the parameter out and give the reason in the \
+             operation's `x-doc-deviation`",
+        );
+    }
+    let style = match location {
+        Some("query") => Some("form"),
+        Some("path" | "header") => Some("simple"),
+        _ => None,
+    };
+    if let (Some(style), Some(found)) = (style, map.get("style"))
+        && found.as_str() != Some(style)
+    {
+        let message = format!(
+            "a {} parameter is sent in `style: {style}` only (found {}): write `style: {style}` or remove `style`",
+            location.unwrap_or_default(),
+            describe(found)
+        );
+        push(out, &below(pointer, "style"), message);
+    }
+    if location == Some("query") && map.get("explode") == Some(&Value::Bool(false)) {
+        push(
+            out,
+            &below(pointer, "explode"),
+            "the generated client sends a query list as one `name=value` pair per item \
+             (`explode: true`): remove `explode: false`",
+        );
+    }
+    if map.contains_key("content") {
+        push(
+            out,
+            &below(pointer, "content"),
+            "the generator reads a parameter's type from `schema:` only: write the schema of \
+             `content`'s media type as the parameter's `schema:`",
+        );
     }
     if let Some(other) = map.get("required").filter(|r| !r.is_boolean()) {
         let message = format!(
@@ -1246,7 +1305,7 @@ mod tests {
             "x-source": "go-sdk",
             "x-doc-deviation": { "type": "reason" },
             "x-require-one-of": ["a"],
-            "properties": { "a": { "type": "string", "enum": ["x"], "x-open-enum": true, "x-cli-flag": "a-2" } }
+            "properties": { "a": { "type": "string", "enum": ["x"], "x-cli-flag": "a-2" } }
         }));
         assert_eq!(ok, vec![]);
         let found = schema_messages(json!({
@@ -1314,6 +1373,39 @@ mod tests {
     }
 
     #[test]
+    fn an_open_enum_is_a_component_schema_of_its_own() {
+        // The generator makes open enums of component schemas only: anywhere else the flag
+        // would leave the enum closed without a word.
+        let open = json!({ "type": "string", "enum": ["x"], "x-open-enum": true });
+        assert_eq!(schema_messages(open.clone()), vec![]);
+        let found = schema_messages(json!({
+            "type": "object",
+            "properties": {
+                "a": open,
+                "b": { "type": "array", "items": open },
+                "c": { "$ref": "#/components/schemas/S", "x-open-enum": true },
+                "d": { "type": "string", "enum": ["x"], "x-open-enum": false }
+            }
+        }));
+        let pointers: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/components/schemas/S/properties/a/x-open-enum",
+                "/components/schemas/S/properties/b/items/x-open-enum",
+                "/components/schemas/S/properties/c/x-open-enum",
+            ],
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .all(|(_, m)| m.contains("components.schemas") && m.contains("$ref")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
     fn formats_and_values_are_of_the_schemas_type() {
         let found = schema_messages(json!({
             "type": "object",
@@ -1375,5 +1467,71 @@ mod tests {
             ],
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn parameters_are_of_the_kinds_progenitor_generates() {
+        // progenitor refuses cookie parameters, styles other than a location's default and
+        // `content` in place of `schema` with a message that names no file, parameter or fix,
+        // and sends a query array exploded whatever `explode` says.
+        let doc = |parameter: serde_json::Value| {
+            json!({
+                "openapi": "3.0.3",
+                "info": { "title": "t", "version": "1" },
+                "paths": { "/a/{id}": { "get": {
+                    "parameters": [
+                        { "name": "id", "in": "path", "required": true, "style": "simple", "schema": { "type": "string" } },
+                        parameter
+                    ],
+                    "responses": { "200": { "description": "ok" } }
+                } } }
+            })
+        };
+        let string = json!({ "type": "string" });
+        let messages = |parameter: serde_json::Value| -> Vec<(String, String)> {
+            check(&doc(parameter))
+                .into_iter()
+                .map(|v| (v.pointer, v.message))
+                .collect()
+        };
+        let at = "/paths/~1a~1{id}/get/parameters/1";
+        for fine in [
+            json!({ "name": "q", "in": "query", "style": "form", "explode": true, "schema": string }),
+            json!({ "name": "H", "in": "header", "style": "simple", "schema": string }),
+        ] {
+            assert_eq!(messages(fine), vec![]);
+        }
+        for (parameter, place, words) in [
+            (
+                json!({ "name": "c", "in": "cookie", "schema": string }),
+                "in",
+                "`in: header`",
+            ),
+            (
+                json!({ "name": "q", "in": "query", "style": "deepObject", "schema": string }),
+                "style",
+                "`style: form`",
+            ),
+            (
+                json!({ "name": "H", "in": "header", "style": "form", "schema": string }),
+                "style",
+                "`style: simple`",
+            ),
+            (
+                json!({ "name": "q", "in": "query", "explode": false, "schema": { "type": "array", "items": string } }),
+                "explode",
+                "remove `explode: false`",
+            ),
+            (
+                json!({ "name": "q", "in": "query", "content": { "application/json": { "schema": string } } }),
+                "content",
+                "`schema:`",
+            ),
+        ] {
+            let found = messages(parameter);
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert_eq!(found[0].0, format!("{at}/{place}"), "{found:?}");
+            assert!(found[0].1.contains(words), "{found:?}");
+        }
     }
 }
