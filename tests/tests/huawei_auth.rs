@@ -767,6 +767,55 @@ async fn iam_refused_password_costs_one_post_within_the_back_off() {
     assert_eq!(server.iam_posts(), 2);
 }
 
+/// IAM takes the password and never answers, and each call's time limit (shorter than the
+/// attempt's) runs out while the login is still waiting: that login is a setback like any
+/// other, so the calls after it fail at once without sending the password again.
+#[tokio::test]
+async fn a_login_cut_short_by_the_call_time_limit_is_not_sent_again_at_once() {
+    use cloud_sdk_runtime::ErrorKind;
+    let server = RawServer::start(|request, _| {
+        if request.target.starts_with("/v3/auth/tokens") {
+            Reply::Hang
+        } else {
+            Reply::json(200, r#"{"connections": [], "total_count": 0}"#)
+        }
+    })
+    .await
+    .unwrap();
+    let credentials = IamPassword::new("alice", PASSWORD, "acme", ProjectScope::Id(PROJECT.into()));
+    let provider = IamPasswordProvider::new(&server.base_url(), credentials).unwrap();
+    let runtime = Runtime::builder(TokenAuth::from_provider(provider))
+        .call_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let css = css::Client::new(&server.base_url(), runtime);
+    let mut kinds = Vec::new();
+    for _ in 0..3 {
+        let e = css
+            .show_vpcep_connection()
+            .project_id(PROJECT)
+            .cluster_id("5c77b71c-5b35-4f50-8984-76387e42451a")
+            .call()
+            .await
+            .unwrap_err();
+        kinds.push(e.kind());
+    }
+    let logins = server
+        .requests()
+        .iter()
+        .filter(|r| r.target.starts_with("/v3/auth/tokens"))
+        .count();
+    assert_eq!(logins, 1, "three calls, one password POST");
+    assert_eq!(
+        kinds,
+        [
+            ErrorKind::TimedOut,
+            ErrorKind::CredentialsUnavailable,
+            ErrorKind::CredentialsUnavailable
+        ]
+    );
+}
+
 /// A minute of calls, one every quarter of a second by the token cache's clock, with
 /// `before_each` run before each call at its second; returns each call's error kind.
 async fn a_minute_of_calls(
