@@ -344,6 +344,53 @@ async fn huge_challenge_header_fails_fast_with_the_cap_named() {
     server.abort();
 }
 
+/// A server that quotes the `Authorization` header it got in its error: the AccessKey ID in
+/// it (the Digest username) is `***` in the error's text and `Debug`, as the AK of a Huawei
+/// AK/SK signature is; the key-id policy shows a key id by its first characters at most.
+#[tokio::test]
+async fn an_access_key_id_the_server_echoes_is_not_in_the_error() {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new().fallback(|headers: http::HeaderMap| async move {
+        let Some(sent) = headers.get(http::header::AUTHORIZATION) else {
+            let challenge = r#"Digest realm="ob", nonce="n1", qop="auth", algorithm=MD5"#;
+            return (
+                http::StatusCode::UNAUTHORIZED,
+                [(http::header::WWW_AUTHENTICATE, challenge)],
+                String::new(),
+            );
+        };
+        let body = serde_json::json!({
+            "success": false,
+            "errorCode": "E001",
+            "errorMessage": format!("cannot parse {}", sent.to_str().unwrap_or_default()),
+        });
+        (
+            http::StatusCode::BAD_REQUEST,
+            [(http::header::CONTENT_TYPE, "application/json")],
+            body.to_string(),
+        )
+    });
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let client = Client::new(&url, runtime(SK));
+    let error = client
+        .connect_privatelink_service()
+        .instance_id("ob317v4uif")
+        .tenant_id("t33h8y08k")
+        .body(integration_tests::examples::connect_body())
+        .call()
+        .await
+        .unwrap_err();
+    let text = format!("{error} {error:?}");
+    assert!(text.contains("username=\"***\""), "{text}");
+    assert!(!text.contains(AK), "the AccessKey ID is in {text}");
+    server.abort();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_secret_fails_with_a_clear_error_after_exactly_two_requests() {
     for algorithm in BOTH {

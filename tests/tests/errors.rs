@@ -293,6 +293,40 @@ async fn css_errors_in_the_css_spelling_carry_code_and_message() {
     }
 }
 
+/// A service's error code is its text, as its message is: a call that sent no secret still
+/// shows it without control characters (a terminal would run the escape sequence a hostile
+/// server put there) and cut to a bounded length, in `code()`, `Display` and `Debug`.
+#[tokio::test]
+async fn an_error_code_loses_control_characters_and_is_cut() {
+    let (addr, canned) = start().await;
+    let c = clients(addr);
+    let code = format!(
+        "\u{1b}]0;PWNED\u{7}\u{1b}[2JCSS.0001{}",
+        "x".repeat(100_000)
+    );
+    canned.set(
+        400,
+        "application/json",
+        serde_json::json!({"error_code": code, "error_msg": "no"}).to_string(),
+    );
+    let e = c
+        .css
+        .show_vpcep_connection()
+        .project_id("p")
+        .cluster_id("c")
+        .call()
+        .await
+        .expect_err("error status");
+    assert_eq!(e.kind(), ErrorKind::Service);
+    let shown = e.code().expect("a code");
+    assert!(shown.starts_with("]0;PWNED[2JCSS.0001x"), "{shown:?}");
+    assert!(shown.chars().count() <= 1001, "{} characters", shown.len());
+    for text in [e.to_string(), format!("{e:?}")] {
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        assert!(text.len() < 5000, "{} bytes", text.len());
+    }
+}
+
 #[tokio::test]
 async fn oceanbase_failures_are_errors_whatever_the_status() {
     let (addr, canned) = start().await;

@@ -741,6 +741,76 @@ async fn a_body_secret_the_service_echoes_is_not_in_the_error() {
     assert!(err.to_string().contains("\"password\":\"***\""), "{err}");
 }
 
+/// A service that quotes the request body re-encoded as many JSON encoders write it, with
+/// `\uXXXX` for every non-ASCII character and `\/` for a slash (Python's `json.dumps`, PHP's
+/// `json_encode`): the password is `***` all the same, in the message and in the start of a
+/// body that is not the documented JSON.
+#[tokio::test]
+async fn a_body_secret_the_service_echoes_with_other_json_escapes_is_not_in_the_error() {
+    const PASSWORD: &str = "Gauß/2345";
+    let ascii_escaped = |text: &str| -> String {
+        text.chars()
+            .map(|c| match c {
+                '/' => "\\/".to_owned(),
+                c if c.is_ascii() => c.to_string(),
+                c => format!("\\u{:04x}", u32::from(c)),
+            })
+            .collect()
+    };
+    let server = RawServer::start(move |request, n| {
+        let echoed = ascii_escaped(&String::from_utf8_lossy(&request.body));
+        match n {
+            0 => Reply::json(
+                400,
+                &format!(
+                    r#"{{"error_code": "DAS.0001", "error_msg": "bad request {}"}}"#,
+                    echoed.replace('\\', "\\\\").replace('"', "\\\"")
+                ),
+            ),
+            // The password first: the error quotes the start of the body only.
+            _ => {
+                let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+                let password = ascii_escaped(&sent["password"].to_string());
+                Reply::json(200, &format!("echo: {password} in {echoed}"))
+            }
+        }
+    })
+    .await
+    .unwrap();
+    let runtime = Runtime::builder(TokenAuth::static_token("static-token-for-das").unwrap())
+        .build()
+        .unwrap();
+    let clients = Clients::new(&server.base_url(), runtime);
+    let call = || {
+        clients
+            .das
+            .create_instance_connection()
+            .project_id(PROJECT)
+            .instance_id("bcfa975193f1402fa11a6d4fd6baf5fbin01")
+            .body(integration_tests::examples::das_body(PASSWORD))
+            .call()
+    };
+    let refused = call().await.unwrap_err();
+    let not_json = call().await.unwrap_err();
+    assert!(
+        String::from_utf8_lossy(&server.requests()[0].body).contains(PASSWORD),
+        "the password was sent"
+    );
+    for err in [&refused, &not_json] {
+        for text in [
+            err.to_string(),
+            format!("{err:?}"),
+            err.message().unwrap_or_default().to_owned(),
+        ] {
+            assert!(
+                !text.contains("Gau\\u00df") && !text.contains("2345"),
+                "the password is in {text}"
+            );
+        }
+    }
+    assert!(refused.to_string().contains("***"), "{refused}");
+}
+
 #[tokio::test]
 async fn iam_refused_password_costs_one_post_within_the_back_off() {
     let server = start().await;
@@ -765,6 +835,55 @@ async fn iam_refused_password_costs_one_post_within_the_back_off() {
     clock.advance(cloud_sdk_runtime::huawei::DEFAULT_REFUSED_BACKOFF);
     clients.show_vpcep_connection().await.unwrap_err();
     assert_eq!(server.iam_posts(), 2);
+}
+
+/// IAM takes the password and never answers, and each call's time limit (shorter than the
+/// attempt's) runs out while the login is still waiting: that login is a setback like any
+/// other, so the calls after it fail at once without sending the password again.
+#[tokio::test]
+async fn a_login_cut_short_by_the_call_time_limit_is_not_sent_again_at_once() {
+    use cloud_sdk_runtime::ErrorKind;
+    let server = RawServer::start(|request, _| {
+        if request.target.starts_with("/v3/auth/tokens") {
+            Reply::Hang
+        } else {
+            Reply::json(200, r#"{"connections": [], "total_count": 0}"#)
+        }
+    })
+    .await
+    .unwrap();
+    let credentials = IamPassword::new("alice", PASSWORD, "acme", ProjectScope::Id(PROJECT.into()));
+    let provider = IamPasswordProvider::new(&server.base_url(), credentials).unwrap();
+    let runtime = Runtime::builder(TokenAuth::from_provider(provider))
+        .call_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let css = css::Client::new(&server.base_url(), runtime);
+    let mut kinds = Vec::new();
+    for _ in 0..3 {
+        let e = css
+            .show_vpcep_connection()
+            .project_id(PROJECT)
+            .cluster_id("5c77b71c-5b35-4f50-8984-76387e42451a")
+            .call()
+            .await
+            .unwrap_err();
+        kinds.push(e.kind());
+    }
+    let logins = server
+        .requests()
+        .iter()
+        .filter(|r| r.target.starts_with("/v3/auth/tokens"))
+        .count();
+    assert_eq!(logins, 1, "three calls, one password POST");
+    assert_eq!(
+        kinds,
+        [
+            ErrorKind::TimedOut,
+            ErrorKind::CredentialsUnavailable,
+            ErrorKind::CredentialsUnavailable
+        ]
+    );
 }
 
 /// A minute of calls, one every quarter of a second by the token cache's clock, with

@@ -216,10 +216,7 @@ impl<E: ServiceError> ApiError<E> {
         }
         if let Some(answered) = &mut self.service {
             answered.shown_message = shown_message(&answered.body, secrets);
-            answered.shown_code = answered
-                .body
-                .code()
-                .map(|code| crate::redact::scrub(code, secrets, MAX_MESSAGE_CHARS));
+            answered.shown_code = shown_code(&answered.body, secrets);
         }
         if crate::redact::quotes(&self.detail, secrets) {
             self.detail = crate::redact::scrub(&self.detail, secrets, usize::MAX);
@@ -415,7 +412,7 @@ struct Answered<E> {
 impl<E: ServiceError> Answered<E> {
     fn new(body: E) -> Box<Self> {
         let shown_message = shown_message(&body, &[]);
-        let shown_code = body.code().map(str::to_owned);
+        let shown_code = shown_code(&body, &[]);
         Box::new(Self {
             body,
             shown_code,
@@ -432,6 +429,13 @@ const MAX_MESSAGE_CHARS: usize = 1000;
 fn shown_message<E: ServiceError>(body: &E, secrets: &[&str]) -> Option<String> {
     body.message()
         .map(|m| crate::redact::scrub(m, secrets, MAX_MESSAGE_CHARS))
+}
+
+/// `body`'s code as error text shows it: the server's text like its message, so scrubbed and
+/// cut the same way (control characters dropped, whether or not the call sent a secret).
+fn shown_code<E: ServiceError>(body: &E, secrets: &[&str]) -> Option<String> {
+    body.code()
+        .map(|code| crate::redact::scrub(code, secrets, MAX_MESSAGE_CHARS))
 }
 
 /// Why a body is not the documented JSON: the parser's reason, cut to [`MAX_REASON_CHARS`].

@@ -100,16 +100,25 @@ pub(crate) fn describe_value(text: &str) -> String {
 }
 
 /// `text` from a server for an error message: every occurrence of each of `secrets` (as is,
-/// and JSON-escaped, as an echoed request body carries it) replaced by `***`, control
-/// characters dropped, then cut to `max` characters. Empty secrets are ignored.
+/// and JSON-escaped in any of the ways encoders write it, as an echoed request body carries
+/// it) replaced by `***`, control characters dropped, then cut to `max` characters. Empty
+/// secrets are ignored.
 pub(crate) fn scrub(text: &str, secrets: &[&str], max: usize) -> String {
     let mut out = text.to_owned();
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        for form in [(*secret).to_owned(), json_escaped(secret)] {
-            if !form.is_empty() && out.contains(&form) {
-                out = out.replace(&form, "***");
-            }
+        let spans = secret_spans(&out, secret);
+        if spans.is_empty() {
+            continue;
         }
+        let mut scrubbed = String::with_capacity(out.len());
+        let mut from = 0;
+        for (start, end) in spans {
+            scrubbed.push_str(&out[from..start]);
+            scrubbed.push_str("***");
+            from = end;
+        }
+        scrubbed.push_str(&out[from..]);
+        out = scrubbed;
     }
     let mut cut: String = out.chars().filter(|c| !c.is_control()).take(max).collect();
     if out.chars().filter(|c| !c.is_control()).count() > max {
@@ -123,17 +132,119 @@ pub(crate) fn quotes(text: &str, secrets: &[&str]) -> bool {
     secrets
         .iter()
         .filter(|s| !s.is_empty())
-        .any(|s| text.contains(s) || text.contains(&json_escaped(s)))
+        .any(|s| !secret_spans(text, s).is_empty())
 }
 
-/// `secret` as it stands inside a JSON string (`a"b` → `a\"b`).
-fn json_escaped(secret: &str) -> String {
-    let quoted = serde_json::Value::from(secret).to_string();
-    quoted
-        .strip_prefix('"')
-        .and_then(|q| q.strip_suffix('"'))
-        .unwrap_or(&quoted)
-        .to_owned()
+/// Where `text` quotes `secret` (not empty), as byte ranges of `text`, in order, overlapping
+/// ones merged: as is, and as it reads once JSON string escapes are decoded. An encoder may
+/// escape any character of a JSON string (`\u00e4` for `ä` from an ASCII-only encoder, `\/`
+/// for `/`, `\u003d` for `=` from an HTML-safe one), so no list of escaped forms covers them
+/// all; reading the escapes does.
+fn secret_spans(text: &str, secret: &str) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> = text
+        .match_indices(secret)
+        .map(|(at, s)| (at, at + s.len()))
+        .collect();
+    if !text.contains('\\') {
+        return spans;
+    }
+    spans.extend(escaped_matches(text, secret));
+    spans.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (start, end) in spans {
+        match merged.last_mut() {
+            Some(last) if start < last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    merged
+}
+
+/// Where `secret` (not empty) stands in `text` once its JSON string escapes are decoded (`\"`,
+/// `\\`, `\/`, `\n` and the like, `\uXXXX` and surrogate pairs; anything else, a malformed
+/// escape included, stands for itself), as byte ranges of `text`. One pass over the text
+/// (Knuth-Morris-Pratt over the decoded characters), holding no more than the secret's
+/// length: the text is a server's, as long as the size limit lets it be.
+fn escaped_matches(text: &str, secret: &str) -> Vec<(usize, usize)> {
+    let pattern: Vec<char> = secret.chars().collect();
+    // `fail[i]`: the longest proper prefix of `pattern[..=i]` that is also its suffix.
+    let mut fail = vec![0usize; pattern.len()];
+    let mut k = 0;
+    for i in 1..pattern.len() {
+        while k > 0 && pattern[i] != pattern[k] {
+            k = fail[k - 1];
+        }
+        if pattern[i] == pattern[k] {
+            k += 1;
+        }
+        fail[i] = k;
+    }
+    // Where each of the last decoded characters starts in `text`.
+    let mut starts = std::collections::VecDeque::with_capacity(pattern.len());
+    let mut found = Vec::new();
+    let (mut at, mut matched) = (0, 0);
+    while let Some(c) = text[at..].chars().next() {
+        let (c, len) = match c {
+            '\\' => unescape(&text[at..]).unwrap_or((c, 1)),
+            c => (c, c.len_utf8()),
+        };
+        if starts.len() == pattern.len() {
+            starts.pop_front();
+        }
+        starts.push_back(at);
+        at += len;
+        while matched > 0 && pattern[matched] != c {
+            matched = fail[matched - 1];
+        }
+        if pattern[matched] == c {
+            matched += 1;
+        }
+        if matched == pattern.len() {
+            if let Some(&start) = starts.front() {
+                found.push((start, at));
+            }
+            matched = fail[matched - 1];
+        }
+    }
+    found
+}
+
+/// The character a JSON escape at the start of `s` (which starts with a backslash) stands
+/// for, and its length in bytes; `None` when it is not one.
+fn unescape(s: &str) -> Option<(char, usize)> {
+    let short = match s.as_bytes().get(1)? {
+        b'"' => Some('"'),
+        b'\\' => Some('\\'),
+        b'/' => Some('/'),
+        b'b' => Some('\u{8}'),
+        b'f' => Some('\u{c}'),
+        b'n' => Some('\n'),
+        b'r' => Some('\r'),
+        b't' => Some('\t'),
+        b'u' => None,
+        _ => return None,
+    };
+    if let Some(c) = short {
+        return Some((c, 2));
+    }
+    let unit = |s: &str| {
+        let hex = s.strip_prefix("\\u")?.get(..4)?;
+        if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        u32::from_str_radix(hex, 16).ok()
+    };
+    let high = unit(s)?;
+    if let Some(c) = char::from_u32(high) {
+        return Some((c, 6));
+    }
+    // A surrogate: a character beyond the first plane is written as a pair.
+    let low = unit(s.get(6..)?)?;
+    if !(0xD800..0xDC00).contains(&high) || !(0xDC00..0xE000).contains(&low) {
+        return None;
+    }
+    let c = char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))?;
+    Some((c, 12))
 }
 
 /// An access key id as errors, `Debug` and logs show it: the first four characters and `…`.
@@ -233,6 +344,37 @@ mod tests {
         // Cut after removal: no prefix of the secret survives at the cut.
         let long = format!("{}{pw}", "x".repeat(10));
         assert_eq!(scrub(&long, &[pw], 12), format!("{}**…", "x".repeat(10)));
+    }
+
+    /// Encoders escape what they like: every non-ASCII character (Python, in lower-case hex;
+    /// Jackson, in upper case), `/` (PHP), `=` and `'` (Gson), a character beyond the first
+    /// plane as a surrogate pair. A secret quoted in any of these forms is scrubbed whole, and
+    /// one written with a backslash of its own is scrubbed as is too.
+    #[test]
+    fn scrub_removes_secrets_in_every_json_escaped_form() {
+        let pw = "Gauß/a='b'😀";
+        for echoed in [
+            r"Gau\u00df\/a='b'\ud83d\ude00",
+            r"Gau\u00DF/a='b'\uD83D\uDE00",
+            r"Gauß\/a\u003d\u0027b\u0027😀",
+            r"\u0047\u0061\u0075\u00df\u002f\u0061\u003d\u0027\u0062\u0027\ud83d\ude00",
+        ] {
+            let text = format!("bad password {echoed}, try again");
+            assert_eq!(
+                scrub(&text, &[pw], 1000),
+                "bad password ***, try again",
+                "{echoed}"
+            );
+            assert!(quotes(&text, &[pw]), "{echoed}");
+        }
+        let pw = r"a\nb";
+        assert_eq!(scrub(r"x a\nb y a\\nb z", &[pw], 1000), "x *** y *** z");
+        // Escapes that are not secrets stay as they are.
+        assert_eq!(
+            scrub(r"\u00df \ud83d \x \", &[pw], 1000),
+            r"\u00df \ud83d \x \"
+        );
+        assert!(!quotes(r"Gau\u00df", &["Gauss"]));
     }
 
     #[test]

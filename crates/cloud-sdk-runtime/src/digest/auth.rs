@@ -106,6 +106,12 @@ impl Authenticator for DigestAuth {
         true
     }
 
+    /// The username (an AccessKey ID), which every `Authorization` header carries as it is:
+    /// a server quoting the header back shows it in full otherwise.
+    fn sent_secrets(&self) -> Vec<crate::Secret> {
+        vec![self.session.credentials.username().clone()]
+    }
+
     fn send<'a>(
         &'a self,
         client: &'a crate::Transport,

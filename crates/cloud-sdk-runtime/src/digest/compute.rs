@@ -153,6 +153,11 @@ impl Credentials {
             password: password.into(),
         }
     }
+
+    /// The username, as the `Authorization` header carries it (unless hashed).
+    pub(crate) fn username(&self) -> &Secret {
+        &self.username
+    }
 }
 
 impl fmt::Debug for Credentials {

@@ -528,7 +528,12 @@ impl TokenCache {
         trigger: Trigger,
     ) -> Result<CachedToken, TokenError> {
         tracing::debug!(provider = %self.provider.describe(), ?trigger, "fetching a token");
+        // A fetch whose call ends before it does (the call's time limit, a caller that stops
+        // waiting) is dropped here, its request perhaps sent: it counts as a failed fetch, or
+        // the next call would send the password again at once.
+        let mut unfinished = Unfinished(Some(self));
         let result = self.provider.fetch(client).await;
+        unfinished.0 = None;
         let now = self.clock.now();
         let mut state = self.state();
         // Counted on completion: a task that saw the count before this fetch ended waited
@@ -578,16 +583,40 @@ impl TokenCache {
                 state.last_error = Some(e.clone());
                 Err(e)
             }
-            Err(e) => {
-                state.setbacks = state.setbacks.saturating_add(1);
-                let wait = self.setback_wait(state.setbacks);
-                let e = e.backing_off(wait);
-                tracing::warn!(provider = %self.provider.describe(), error = %e, "token fetch failed");
-                state.next_fetch = Some(later(now, wait));
-                state.last_error = Some(e.for_the_wait());
-                Err(e)
-            }
+            Err(e) => Err(self.failed(&mut state, now, e)),
         }
+    }
+
+    /// Records a fetch that failed with `e` at `now` as a setback: no fetch until the wait
+    /// after it is over. Returns the error as the fetch reports it.
+    fn failed(&self, state: &mut State, now: SystemTime, e: TokenError) -> TokenError {
+        state.setbacks = state.setbacks.saturating_add(1);
+        let wait = self.setback_wait(state.setbacks);
+        let e = e.backing_off(wait);
+        tracing::warn!(provider = %self.provider.describe(), error = %e, "token fetch failed");
+        state.next_fetch = Some(later(now, wait));
+        state.last_error = Some(e.for_the_wait());
+        e
+    }
+}
+
+/// A fetch in progress: dropped before the fetch ended (`Some`), it records the fetch as one
+/// that ran out of time.
+struct Unfinished<'a>(Option<&'a TokenCache>);
+
+impl Drop for Unfinished<'_> {
+    fn drop(&mut self) {
+        let Some(cache) = self.0 else { return };
+        let now = cache.clock.now();
+        let mut state = cache.state();
+        state.attempts += 1;
+        state.last_fetch = Some(now);
+        let e = TokenError::of_kind(
+            "the token request got no answer within the time limit of the call that made it",
+            None,
+            ErrorKind::TimedOut,
+        );
+        cache.failed(&mut state, now, e);
     }
 }
 
