@@ -1750,3 +1750,36 @@ fn a_discriminator_added_changed_or_remapped_is_a_wire_change_the_code_does_not_
         "discriminator not shown in:\n{text}"
     );
 }
+
+#[test]
+fn what_an_object_says_of_itself_besides_its_fields_is_part_of_its_wire_form() {
+    // `nullable` on an object widens the values of its side; an `allOf` added beside the
+    // fields cannot be compared. Both used to be invisible to the wire verdict.
+    for (schema, request) in [("ThingBody", true), ("Thing", false)] {
+        let from = format!("    {schema}:\n      type: object\n");
+        let nullable = format!("{from}      nullable: true\n");
+        // The schema's own change (the generated code's changes are listed beside it).
+        let own = |c: Vec<Change>| -> Change {
+            let mine: Vec<Change> = c
+                .into_iter()
+                .filter(|c| c.subject == format!("schema {schema}"))
+                .collect();
+            assert_eq!(mine.len(), 1, "{schema}: {mine:#?}");
+            mine[0].clone()
+        };
+        let c = own(changes_between(&[], &[(&from, &nullable)]));
+        assert_eq!(c.what, "object limits (no limit) -> nullable");
+        assert_eq!(c.wire == Breaking, !request, "{schema}: {}", c.wire_rule);
+        let all_of = format!("{from}      allOf: [{{$ref: '#/components/schemas/Error'}}]\n");
+        let c = own(changes_between(&[], &[(&from, &all_of)]));
+        assert_eq!(c.wire, Breaking, "{schema}: {}", c.wire_rule);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let thing = "    Thing:\n      type: object\n";
+    let doc = edited(&[(thing, &format!("{thing}      nullable: true\n"))]);
+    let text = load(dir.path(), API_TOML, &doc).surface.render_text();
+    assert!(
+        text.contains("\n    nullable\n"),
+        "nullable object not shown in:\n{text}"
+    );
+}

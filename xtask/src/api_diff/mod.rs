@@ -1250,17 +1250,13 @@ fn compare_schema(
                 } else {
                     wire_of(d)
                 };
-                // Without a kind a limit renders as `any (...)`: the parenthesis is the limit.
-                let text = |t: &Type| {
-                    let r = t.render();
-                    match r.strip_prefix("any ") {
-                        Some(limit) => limit.to_owned(),
-                        None => "(no limit)".to_owned(),
-                    }
-                };
                 out.push(
                     &subject,
-                    format!("object limits {} -> {}", text(la), text(lb)),
+                    format!(
+                        "object limits {} -> {}",
+                        la.render_object_limits(),
+                        lb.render_object_limits()
+                    ),
                     wire,
                     if hand_written {
                         HAND_WRITTEN

@@ -151,8 +151,8 @@ pub enum Shape {
         /// `x-require-one-of`: at least one of these fields must be set.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         one_of_required: Vec<String>,
-        /// The object's own limits besides its fields (`additionalProperties`,
-        /// `minProperties`, `maxProperties`), as a type with only those set.
+        /// What the object says of itself besides its fields (`additionalProperties`, the
+        /// property counts, `nullable`, `allOf`...), as a type with no kind and no fields.
         #[serde(default, skip_serializing_if = "Type::is_unset")]
         limits: Box<Type>,
     },
@@ -599,9 +599,7 @@ impl Surface {
                         let _ = writeln!(out, "    {field}: {}{notes}", f.ty.render());
                     }
                     if !limits.is_unset() {
-                        // A type with no kind renders as `any (...)`: keep the parenthesis.
-                        let text = limits.render();
-                        let _ = writeln!(out, "    {}", text.strip_prefix("any ").unwrap_or(&text));
+                        let _ = writeln!(out, "    {}", limits.render_object_limits());
                     }
                     if !one_of_required.is_empty() {
                         let _ = writeln!(
@@ -645,17 +643,27 @@ impl Type {
         *self == Type::default()
     }
 
-    /// The limits an object schema puts on itself besides its fields: `additionalProperties`,
-    /// `minProperties`, `maxProperties` and the `discriminator` of a schema family (the fields
-    /// are the object's shape).
+    /// What an object schema says of itself besides its fields: `additionalProperties`,
+    /// `minProperties`, `maxProperties`, `nullable`, `allOf`/`oneOf`/`anyOf`/`not`, the
+    /// `discriminator` of a schema family (the fields are the object's shape).
     pub fn object_limits(v: &Value) -> Type {
-        let all = Type::from_json(v);
         Type {
-            additional_properties: all.additional_properties,
-            min_properties: all.min_properties,
-            max_properties: all.max_properties,
-            discriminator: all.discriminator,
-            ..Type::default()
+            kind: None,
+            properties: BTreeMap::new(),
+            ..Type::from_json(v)
+        }
+    }
+
+    /// What an object says of itself ([`Type::object_limits`]) as text: `nullable`,
+    /// `(minProperties 1)`, `nullable (allOf [Base])`, or `(no limit)`.
+    pub fn render_object_limits(&self) -> String {
+        // A type with no kind renders as `any`, or `any?` when nullable, then its keywords.
+        let text = self.render();
+        let text = text.strip_prefix("any").unwrap_or(&text);
+        match text.strip_prefix('?') {
+            Some(rest) => format!("nullable{rest}"),
+            None if text.is_empty() => "(no limit)".to_owned(),
+            None => text.trim_start().to_owned(),
         }
     }
 
