@@ -911,6 +911,16 @@ fn parameter_made_required_and_moved() {
 
 #[test]
 fn base_url_auth_and_client_supplied() {
+    let c = changes_with(
+        ("crate = \"fixture-api\"", "crate = \"fixture-client\""),
+        &[],
+    );
+    expect(
+        &c,
+        "crate fixture-client: renamed from fixture-api",
+        Compatible,
+        Major,
+    );
     let c = changes_with(("https://api.example.com", "https://api2.example.com"), &[]);
     expect(
         &c,

@@ -191,6 +191,17 @@ pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
     let (before, after) = (&before.surface, &after.surface);
     let mut out = Out(Vec::new());
     let krate = format!("crate {}", after.crate_name);
+    if before.crate_name != after.crate_name {
+        out.push(
+            &krate,
+            format!("renamed from {}", before.crate_name),
+            ok("the requests are the same"),
+            major(
+                "dependents name the crate in Cargo.toml and in paths: under the old name no \
+                 release follows",
+            ),
+        );
+    }
     if before.base_url != after.base_url {
         out.push(
             &krate,
