@@ -800,7 +800,7 @@ impl ClientParts {
 
 /// Parses a client's base URL: `http(s)://host[:port][/path]`, without user-info, query or
 /// fragment, and without a trailing `/`.
-fn parse_base_url(base_url: &str) -> Result<url::Url, ConfigError> {
+pub(crate) fn parse_base_url(base_url: &str) -> Result<url::Url, ConfigError> {
     let trimmed = base_url.trim().trim_end_matches('/');
     let parsed = url::Url::parse(trimmed).map_err(|e| {
         ConfigError::new(format!(

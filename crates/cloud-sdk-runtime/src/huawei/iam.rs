@@ -8,10 +8,7 @@ use super::{
     clock::parse_rfc3339,
     token::{Token, TokenError, TokenProvider},
 };
-use crate::{
-    BoxFuture, ConfigError, ErrorKind, Secret,
-    redact::{UrlForLog, describe_url},
-};
+use crate::{BoxFuture, ConfigError, ErrorKind, Secret, redact::UrlForLog};
 
 /// Which project the token is scoped to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,18 +78,13 @@ impl IamPasswordProvider {
                 "the IAM account (domain) name is empty: set HUAWEICLOUD_SDK_DOMAIN_NAME to the account that owns the IAM user",
             ));
         }
-        let base = url::Url::parse(base_url).map_err(|e| {
+        // The rule every base URL follows: no user-info (it would go out as Basic auth beside
+        // the password), no query or fragment (the path below would land in it).
+        let base = crate::runtime::parse_base_url(base_url).map_err(|e| {
             ConfigError::new(format!(
-                "IAM endpoint {} is not a valid URL ({e}): check HUAWEICLOUD_SDK_IAM_ENDPOINT",
-                describe_url(base_url)
+                "IAM endpoint: {e}: check HUAWEICLOUD_SDK_IAM_ENDPOINT"
             ))
         })?;
-        if !matches!(base.scheme(), "https" | "http") || base.host_str().is_none() {
-            return Err(ConfigError::new(format!(
-                "IAM endpoint {} must be an https:// URL: check HUAWEICLOUD_SDK_IAM_ENDPOINT",
-                UrlForLog(&base)
-            )));
-        }
         let tokens_url = url::Url::parse(&format!(
             "{}/v3/auth/tokens?nocatalog=true",
             base.as_str().trim_end_matches('/')
@@ -345,6 +337,36 @@ mod tests {
 
     fn creds(scope: ProjectScope) -> IamPassword {
         IamPassword::new("alice", "s3cret-pw", "acme", scope)
+    }
+
+    #[test]
+    fn an_iam_endpoint_with_user_info_a_query_or_another_scheme_is_refused() {
+        for (endpoint, words) in [
+            ("https://bob:hunter2@iam.example.com", "user-info"),
+            ("https://iam.example.com/?x=1", "query"),
+            ("https://iam.example.com#top", "fragment"),
+            ("ftp://iam.example.com", "https://"),
+            ("iam.example.com", "not a valid URL"),
+        ] {
+            let e = IamPasswordProvider::new(endpoint, creds(ProjectScope::Id("p".into())))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(words), "{endpoint}: {e}");
+            assert!(
+                e.contains("HUAWEICLOUD_SDK_IAM_ENDPOINT"),
+                "{endpoint}: {e}"
+            );
+            assert!(!e.contains("hunter2"), "{endpoint}: {e}");
+        }
+        let p = IamPasswordProvider::new(
+            "https://iam.example.com/base/",
+            creds(ProjectScope::Id("p".into())),
+        )
+        .unwrap();
+        assert_eq!(
+            p.tokens_url().as_str(),
+            "https://iam.example.com/base/v3/auth/tokens?nocatalog=true"
+        );
     }
 
     #[test]
