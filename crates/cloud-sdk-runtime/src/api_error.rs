@@ -152,7 +152,7 @@ where
         }),
         Err(e) => {
             let secrets = record.sent_secrets();
-            let secrets: Vec<&str> = secrets.iter().map(crate::Secret::expose).collect();
+            let secrets: Vec<&str> = secrets.iter().map(crate::secret::Secret::expose).collect();
             Err(ApiError::from_raw_with(operation, e, &secrets)
                 .with_client_request_id(record.client_request_id())
                 .with_answer(record.answer())
@@ -178,7 +178,7 @@ where
     let (value, client_request_id) = (output.value, output.client_request_id);
     let (status, request_id) = (value.status(), request_id_header(value.headers()));
     let secrets = record.sent_secrets();
-    let secrets: Vec<&str> = secrets.iter().map(crate::Secret::expose).collect();
+    let secrets: Vec<&str> = secrets.iter().map(crate::secret::Secret::expose).collect();
     Err(
         ApiError::service(operation, status, request_id, value.into_inner().into())
             .with_client_request_id(client_request_id)

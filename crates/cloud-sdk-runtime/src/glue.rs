@@ -148,7 +148,7 @@ pub(crate) fn body_secrets(
     request: &reqwest::Request,
     operation_id: &str,
     secrets: &[(&str, &[&str])],
-) -> Vec<crate::Secret> {
+) -> Vec<crate::secret::Secret> {
     let pointers: Vec<&str> = secrets
         .iter()
         .filter(|(op, _)| *op == operation_id)
@@ -163,7 +163,7 @@ pub(crate) fn body_secrets(
     secret_pointers(&body, &pointers)
         .iter()
         .filter_map(|at| body.pointer(at).and_then(serde_json::Value::as_str))
-        .map(crate::Secret::new)
+        .map(crate::secret::Secret::new)
         .collect()
 }
 

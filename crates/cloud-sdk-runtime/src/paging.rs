@@ -6,7 +6,10 @@ use std::{future::Future, pin::Pin, sync::Arc};
 
 use futures_core::Stream;
 
-use crate::{ApiError, ErrorKind, ServiceError};
+use crate::{
+    api_error::{ApiError, ServiceError},
+    error::ErrorKind,
+};
 
 /// One page as the generated code reads it: its items and the total count it reports.
 pub struct Page<I> {

@@ -19,9 +19,9 @@ use std::{
 use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::{
-    Secret,
     error::{ConfigError, Error, ErrorKind},
     retry::{self, Decision, Outcome, RetryPolicy},
+    secret::Secret,
     transport::{self, Limits, Transport},
 };
 
