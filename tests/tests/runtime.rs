@@ -306,6 +306,38 @@ async fn get_retries_stop_at_max_attempts_with_the_typed_error() {
     assert_eq!(err.code(), Some("CSS.0503"));
 }
 
+/// `Retry-After` is the least the server asks the client to wait: the jitter that spreads
+/// retries may lengthen the wait, never shorten it below what the server named.
+#[tokio::test]
+async fn a_retry_waits_at_least_as_long_as_retry_after_asks() {
+    let (addr, state) = start(Server {
+        total: 1,
+        fail_first: AtomicUsize::new(1),
+        retry_after: Some("1"),
+        ..Server::default()
+    })
+    .await;
+    let policy = RetryPolicy {
+        max_attempts: 2,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_secs(5),
+    };
+    let started = std::time::Instant::now();
+    css(addr, policy)
+        .show_vpcep_connection()
+        .project_id("p")
+        .cluster_id("c")
+        .call()
+        .await
+        .expect("the second attempt succeeds");
+    assert_eq!(state.requests.load(Ordering::SeqCst), 2);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "retried after {:?}",
+        started.elapsed()
+    );
+}
+
 #[tokio::test]
 async fn retries_can_be_switched_off_per_client() {
     let (addr, state) = start(Server {
