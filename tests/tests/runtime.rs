@@ -495,3 +495,45 @@ async fn the_app_name_follows_the_client_in_the_user_agent() {
         assert!(Runtime::builder(NoAuth).app_name(bad).is_err(), "{bad:?}");
     }
 }
+
+/// A gateway's 502, 503 or 504 often carries an HTML page or no body at all, not the vendor's
+/// JSON: the call still failed on a status that may pass, and `is_transient` says so, so that
+/// a wait with `retry_errors(ApiError::is_transient)` rides it out.
+#[tokio::test]
+async fn a_gateway_busy_page_that_is_not_json_is_transient() {
+    use integration_tests::raw_server::{Body, RawServer, Reply};
+    for (status, content_type, body) in [
+        (
+            503,
+            "text/html",
+            &b"<html><h1>503 Service Unavailable</h1></html>"[..],
+        ),
+        (502, "text/html", &b"<html>Bad Gateway</html>"[..]),
+        (504, "text/plain", &b""[..]),
+    ] {
+        let server = RawServer::start(move |_, _| Reply::Answer {
+            delay: Duration::ZERO,
+            status,
+            headers: vec![("content-type".into(), content_type.into())],
+            body: Body::Full(body.to_vec()),
+        })
+        .await
+        .unwrap();
+        let client = huaweicloud_css::Client::new(
+            &server.base_url(),
+            Runtime::builder(NoAuth)
+                .retry(RetryPolicy::off())
+                .build()
+                .unwrap(),
+        );
+        let e = client
+            .show_vpcep_connection()
+            .project_id("p")
+            .cluster_id("c")
+            .call()
+            .await
+            .expect_err("the gateway is busy");
+        assert_eq!(e.status().map(|s| s.as_u16()), Some(status), "{e}");
+        assert!(e.is_transient(), "{status}: {:?}: {e}", e.kind());
+    }
+}

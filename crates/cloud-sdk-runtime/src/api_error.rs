@@ -375,13 +375,16 @@ impl<E> ApiError<E> {
     }
 
     /// Whether the same call may succeed later: a time limit, no connection, a connection
-    /// lost, or the service answering 408, 429, 502, 503 or 504. The runtime has already
+    /// lost, or the service answering 408, 429, 502, 503 or 504, whatever the body (a
+    /// gateway's busy page is seldom the vendor's JSON). The runtime has already
     /// retried such a failure where that is safe; this is for a caller that waits longer,
     /// such as a [`crate::wait_for`] over a read (`.retry_errors(ApiError::is_transient)`).
     pub fn is_transient(&self) -> bool {
         match self.kind {
             ErrorKind::TimedOut | ErrorKind::Connect | ErrorKind::Transport => true,
-            ErrorKind::Service => self.status.is_some_and(crate::retry::is_transient),
+            ErrorKind::Service | ErrorKind::InvalidResponse => {
+                self.status.is_some_and(crate::retry::is_transient)
+            }
             _ => false,
         }
     }
