@@ -306,6 +306,38 @@ async fn get_retries_stop_at_max_attempts_with_the_typed_error() {
     assert_eq!(err.code(), Some("CSS.0503"));
 }
 
+/// `Retry-After` is the least the server asks the client to wait: the jitter that spreads
+/// retries may lengthen the wait, never shorten it below what the server named.
+#[tokio::test]
+async fn a_retry_waits_at_least_as_long_as_retry_after_asks() {
+    let (addr, state) = start(Server {
+        total: 1,
+        fail_first: AtomicUsize::new(1),
+        retry_after: Some("1"),
+        ..Server::default()
+    })
+    .await;
+    let policy = RetryPolicy {
+        max_attempts: 2,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_secs(5),
+    };
+    let started = std::time::Instant::now();
+    css(addr, policy)
+        .show_vpcep_connection()
+        .project_id("p")
+        .cluster_id("c")
+        .call()
+        .await
+        .expect("the second attempt succeeds");
+    assert_eq!(state.requests.load(Ordering::SeqCst), 2);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "retried after {:?}",
+        started.elapsed()
+    );
+}
+
 #[tokio::test]
 async fn retries_can_be_switched_off_per_client() {
     let (addr, state) = start(Server {
@@ -461,5 +493,47 @@ async fn the_app_name_follows_the_client_in_the_user_agent() {
     // A value that could break the header (or smuggle another) is refused when building.
     for bad in ["", "my app", "a\r\nx-evil: 1", &"x".repeat(65)] {
         assert!(Runtime::builder(NoAuth).app_name(bad).is_err(), "{bad:?}");
+    }
+}
+
+/// A gateway's 502, 503 or 504 often carries an HTML page or no body at all, not the vendor's
+/// JSON: the call still failed on a status that may pass, and `is_transient` says so, so that
+/// a wait with `retry_errors(ApiError::is_transient)` rides it out.
+#[tokio::test]
+async fn a_gateway_busy_page_that_is_not_json_is_transient() {
+    use integration_tests::raw_server::{Body, RawServer, Reply};
+    for (status, content_type, body) in [
+        (
+            503,
+            "text/html",
+            &b"<html><h1>503 Service Unavailable</h1></html>"[..],
+        ),
+        (502, "text/html", &b"<html>Bad Gateway</html>"[..]),
+        (504, "text/plain", &b""[..]),
+    ] {
+        let server = RawServer::start(move |_, _| Reply::Answer {
+            delay: Duration::ZERO,
+            status,
+            headers: vec![("content-type".into(), content_type.into())],
+            body: Body::Full(body.to_vec()),
+        })
+        .await
+        .unwrap();
+        let client = huaweicloud_css::Client::new(
+            &server.base_url(),
+            Runtime::builder(NoAuth)
+                .retry(RetryPolicy::off())
+                .build()
+                .unwrap(),
+        );
+        let e = client
+            .show_vpcep_connection()
+            .project_id("p")
+            .cluster_id("c")
+            .call()
+            .await
+            .expect_err("the gateway is busy");
+        assert_eq!(e.status().map(|s| s.as_u16()), Some(status), "{e}");
+        assert!(e.is_transient(), "{status}: {:?}: {e}", e.kind());
     }
 }

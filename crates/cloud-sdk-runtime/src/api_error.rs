@@ -258,7 +258,8 @@ impl<E: ServiceError + DeserializeOwned> ApiError<E> {
     /// variant, and for a transport-level error by the runtime's typed [`crate::Error`] in
     /// its source chain, never by its text.
     pub fn from_raw(operation: &'static str, error: RawError<E>) -> Self {
-        Self::from_raw_with(operation, error, &[])
+        // No secrets to scrub here, but the request id is shown as `call()` shows it.
+        Self::from_raw_with(operation, error, &[]).scrubbed(&[])
     }
 
     /// [`ApiError::from_raw`], with `secrets` replaced by `***` in what it quotes of a body
@@ -375,13 +376,16 @@ impl<E> ApiError<E> {
     }
 
     /// Whether the same call may succeed later: a time limit, no connection, a connection
-    /// lost, or the service answering 408, 429, 502, 503 or 504. The runtime has already
+    /// lost, or the service answering 408, 429, 502, 503 or 504, whatever the body (a
+    /// gateway's busy page is seldom the vendor's JSON). The runtime has already
     /// retried such a failure where that is safe; this is for a caller that waits longer,
     /// such as a [`crate::wait_for`] over a read (`.retry_errors(ApiError::is_transient)`).
     pub fn is_transient(&self) -> bool {
         match self.kind {
             ErrorKind::TimedOut | ErrorKind::Connect | ErrorKind::Transport => true,
-            ErrorKind::Service => self.status.is_some_and(crate::retry::is_transient),
+            ErrorKind::Service | ErrorKind::InvalidResponse => {
+                self.status.is_some_and(crate::retry::is_transient)
+            }
             _ => false,
         }
     }
@@ -570,6 +574,37 @@ mod tests {
             reqwest::header::HeaderMap::new(),
         ));
         assert!(ApiError::from_raw("ShowVpcepConnection", busy).is_transient());
+    }
+
+    /// `from_raw`, the public way to type a raw error, shows a server's request id as `call()`
+    /// does: without control characters (an escape sequence in an envelope's `requestId`
+    /// would reach a terminal) and cut to 128 characters.
+    #[test]
+    fn from_raw_shows_the_request_id_without_control_characters_and_cut() {
+        #[derive(Debug, serde::Deserialize)]
+        struct WithId(String);
+        impl ServiceError for WithId {
+            fn code(&self) -> Option<&str> {
+                Some("E1")
+            }
+            fn message(&self) -> Option<&str> {
+                Some("no")
+            }
+            fn request_id(&self) -> Option<&str> {
+                Some(&self.0)
+            }
+        }
+        let id = format!("\u{1b}]0;PWNED\u{7}\u{1b}[2J{}", "x".repeat(500));
+        let raw = RawError::ErrorResponse(ResponseValue::new(
+            WithId(id),
+            StatusCode::BAD_REQUEST,
+            reqwest::header::HeaderMap::new(),
+        ));
+        let e = ApiError::from_raw("Op", raw);
+        let shown = e.request_id().unwrap();
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        assert!(shown.chars().count() <= 128, "{shown:?}");
+        assert!(!e.to_string().chars().any(char::is_control), "{e}");
     }
 
     /// A request reqwest could not build never left: `InvalidRequest`, not `Transport`.

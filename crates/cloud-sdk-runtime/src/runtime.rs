@@ -685,7 +685,16 @@ impl Runtime {
             let Decision::RetryAfter(ceiling) = decision else {
                 break result.map_err(Failed::Reqwest);
             };
-            let wait = retry::jitter(ceiling, crate::random::unit());
+            // Jitter spreads the retries of clients that failed together, but never below
+            // the `Retry-After` the server asked for (within the policy's longest wait).
+            let asked = match outcome {
+                Outcome::Status {
+                    retry_after: Some(asked),
+                    ..
+                } => asked.min(self.retry.max_delay),
+                _ => Duration::ZERO,
+            };
+            let wait = retry::jitter(ceiling, crate::random::unit()).max(asked);
             // A retry that could only start after the call's time limit is not waited for:
             // the caller gets what this attempt got (the server's answer, with its status,
             // code and request id), or a timeout when it got none.
