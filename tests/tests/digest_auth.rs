@@ -711,3 +711,33 @@ async fn digest_auth_works_with_a_plain_reqwest_client_through_the_runtime() {
     assert_eq!((stats.requests, stats.accepted), (4, 3), "{stats:?}");
     assert_no_body_sent_unauthenticated(&stats);
 }
+
+#[tokio::test]
+async fn exec_alone_refuses_to_send_credentials_over_plain_http_to_another_machine() {
+    // A generated client checks the scheme in `pre`, but `exec` is public and may be called
+    // alone (as above): it refuses too, before anything is sent.
+    let runtime = Runtime::builder(DigestAuth::new(
+        cloud_sdk_runtime::digest::Credentials::new(AK, SK),
+    ))
+    .build()
+    .unwrap();
+    let request = reqwest::Client::new()
+        .get("http://api.example.invalid/any")
+        .build()
+        .unwrap();
+    let record = cloud_sdk_runtime::CallRecord::default();
+    let e = runtime.exec(request, "get_any", &record).await.unwrap_err();
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    let mut kind = None;
+    while let Some(s) = source {
+        if let Some(typed) = s.downcast_ref::<cloud_sdk_runtime::Error>() {
+            kind = Some(typed.kind());
+        }
+        source = s.source();
+    }
+    assert_eq!(
+        kind,
+        Some(cloud_sdk_runtime::ErrorKind::InsecureUrl),
+        "{e:?}"
+    );
+}

@@ -443,14 +443,7 @@ impl Runtime {
         crate::glue::check_require_one_of(request, operation_id, require_one_of)
             .map_err(|m| Error::new(ErrorKind::InvalidRequest, m))?;
         transport::check_sendable(request)?;
-        // The message is built only for a URL that may be refused: not once per call.
-        if inner.auth.sends_credentials()
-            && request.url().scheme() != "https"
-            && !inner.transport.allows_insecure_http()
-        {
-            let what = format!("{} credentials", inner.auth.scheme());
-            inner.transport.check_secure(request.url(), &what)?;
-        }
+        self.refuse_plain_http(request.url())?;
         let headers = request.headers_mut();
         headers
             .entry(reqwest::header::USER_AGENT)
@@ -479,6 +472,22 @@ impl Runtime {
         Ok(())
     }
 
+    /// Refuses `url` when the authenticator would send credentials over plain http to another
+    /// machine. Checked by [`Runtime::pre`], so that nothing is prepared (a dry run prints
+    /// nothing), and by [`Runtime::exec`] again, which callers may use alone.
+    fn refuse_plain_http(&self, url: &url::Url) -> Result<(), Error> {
+        let inner = &*self.inner;
+        // The message is built only for a URL that may be refused: not once per call.
+        if inner.auth.sends_credentials()
+            && url.scheme() != "https"
+            && !inner.transport.allows_insecure_http()
+        {
+            let what = format!("{} credentials", inner.auth.scheme());
+            inner.transport.check_secure(url, &what)?;
+        }
+        Ok(())
+    }
+
     /// Hook that sends the request through the authenticator, retrying transient failures
     /// where that is safe, within the call's time limit, inside one `tracing` span per call.
     /// The response body it returns is bounded by the size limit and the call's deadline.
@@ -493,6 +502,9 @@ impl Runtime {
         record: &CallRecord,
     ) -> reqwest::Result<reqwest::Response> {
         use tracing::Instrument as _;
+        if let Err(e) = self.refuse_plain_http(request.url()) {
+            return Err(crate::seam::into_reqwest(e).await);
+        }
         let span = tracing::info_span!(
             "cloud_call",
             operation = operation_id,
