@@ -741,3 +741,16 @@ async fn exec_alone_refuses_to_send_credentials_over_plain_http_to_another_machi
         "{e:?}"
     );
 }
+
+#[tokio::test]
+async fn a_realm_of_any_length_is_quoted_cut() {
+    // The realm is the server's text: quoted in a refusal, it is cut as a vendor's message is.
+    let realm = "r".repeat(8000);
+    let mut config = config(DigestAlgorithm::Md5);
+    config.realm = realm.clone();
+    let server = start(config).await;
+    let bad = Client::new(&server.base_url(), runtime("not-the-secret"));
+    let error = call(&bad, Op::Connect).await.unwrap_err();
+    assert!(error.contains("rrrr"), "{error}");
+    assert!(error.len() < 2000, "{} characters", error.len());
+}

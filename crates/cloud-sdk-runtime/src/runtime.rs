@@ -25,6 +25,9 @@ use crate::{
     transport::{self, Limits, Transport},
 };
 
+/// The most characters of a realm an error quotes: one names a protection space in a few words.
+const MAX_REALM_CHARS: usize = 200;
+
 /// A boxed, sendable future, as [`Authenticator`] methods return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -614,7 +617,13 @@ impl Runtime {
         let realm = rejected
             .realm
             .as_deref()
-            .map(|r| format!(" (realm {r:?})"))
+            // The server's text, cut as its messages are.
+            .map(|r| {
+                format!(
+                    " (realm {:?})",
+                    crate::redact::scrub(r, &[], MAX_REALM_CHARS)
+                )
+            })
             .unwrap_or_default();
         let error = Error::new(rejected.kind, format!("{}{realm}", rejected.reason));
         if response.extensions().get::<NotAnswered>().is_some() {
