@@ -1737,6 +1737,51 @@ fn region_on_the_command_line_wins_over_the_endpoint_variable_but_not_over_endpo
     assert!(command.contains("https://css.example.test/"), "{command}");
 }
 
+/// An endpoint follows the base-URL rule of the clients: one with user-info, a query or a
+/// fragment is a `config` error naming the variable, for a dry run (which would print the
+/// password in the URL) and for a call (whose path would land in the query or fragment, so
+/// that the request went to another path); the password is not shown and nothing is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_with_user_info_a_query_or_a_fragment_is_refused() {
+    let (api, op) = paged_op();
+    let (addr, calls) = scripted(|_, _| (200, json!({}))).await;
+    let variable = format!(
+        "HUAWEICLOUD_SDK_ENDPOINT_{}",
+        api.service.to_ascii_uppercase()
+    );
+    for endpoint in [
+        format!("http://user:endpoint-pw@{addr}"),
+        format!("http://{addr}/?tenant=1"),
+        format!("http://{addr}/base#part"),
+    ] {
+        for (extra, env_endpoint) in [
+            (&["--dry-run"][..], false),
+            (&[][..], false),
+            (&["--dry-run"][..], true),
+        ] {
+            let mut args = op_args(api, op);
+            args.extend(owned(extra));
+            let mut env = huawei_env("http://127.0.0.1:9", api);
+            if env_endpoint {
+                env.retain(|(k, _)| *k != variable);
+                env.push((variable.clone(), endpoint.clone()));
+            } else {
+                args.extend(["--endpoint".to_owned(), endpoint.clone()]);
+            }
+            let out = run_async(args.clone(), env, None).await;
+            let stderr = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+            assert!(
+                stderr.starts_with("error: config") && stderr.contains(&variable),
+                "{stderr}"
+            );
+            assert!(!stderr.contains("endpoint-pw"), "{stderr}");
+            assert_eq!(text(&out.stdout), "", "{args:?}");
+        }
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+}
+
 /// An operation whose body has a secret field with a flag of its own: (API, operation, field,
 /// its JSON pointer).
 fn secret_field_op() -> (&'static Api, &'static Operation, &'static Field, String) {
