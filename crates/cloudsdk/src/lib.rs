@@ -282,6 +282,14 @@ fn operation(
         None => None,
     };
     let all = on("all");
+    // `--all` reads the pages once and never waits: taken together, the wait was skipped and
+    // the run succeeded whether or not the condition held.
+    if all && wait.is_some() {
+        return Err(Failure::usage(
+            "--wait-until repeats one call, and --all reads every page once: use one of them \
+             (wait with --wait-until, then list with --all)",
+        ));
+    }
     if all && op.paging.is_none() {
         return Err(Failure::usage(format!(
             "{} is not paged: --all needs a [[paginate]] entry in specs/{}/api.toml",

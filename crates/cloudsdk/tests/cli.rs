@@ -1910,6 +1910,40 @@ async fn only_get_operations_can_wait() {
     assert_eq!(calls.load(Ordering::SeqCst), 0);
 }
 
+/// `--all` does not wait: given with `--wait-until` it is a usage error naming both, and
+/// nothing is sent, rather than a listing that succeeds whether or not the condition holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_with_wait_until_is_a_usage_error_not_a_wait_skipped() {
+    let (api, op) = paged_ops()
+        .find(|(_, o)| o.method == "GET")
+        .expect("a paged GET operation in specs/");
+    let items = op.paging.as_ref().unwrap().items;
+    let (addr, calls) =
+        scripted(move |_, _| (200, json!({ items: [{"status": "pending"}] }))).await;
+    let mut args = op_args(api, op);
+    args.extend(owned(&["--all", "--wait-until", "status == accepted"]));
+    let out = run_async(args.clone(), env_for(api, &format!("http://{addr}")), None).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(
+        stderr.contains("--all") && stderr.contains("--wait-until"),
+        "{stderr}"
+    );
+    assert_eq!(text(&out.stdout), "");
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+    // The same with --mock, which answers from the documented example.
+    let mut args = owned(&[api.name, op.name, "--mock"]);
+    args.extend(param_args(op));
+    args.extend(owned(&["--all", "--wait-until", "status == accepted"]));
+    let out = run_async(args.clone(), vec![], None).await;
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{args:?}: {}",
+        text(&out.stderr)
+    );
+}
+
 /// A server whose pages never end (every page full, no total) is stopped after the runtime's
 /// page limit, as a failure (exit 6) after the items printed so far; one that ignores the
 /// page size gets no more printed than `--max-items`.
