@@ -269,6 +269,24 @@ fn operation(
         Some(settings::Settings::load(flag("profile"), overrides)?)
     };
     let call = request::Call::from_args(api, op, args, settings.as_ref())?;
+    // A flag that only shapes --wait-until or --all, given without it, would be ignored: a
+    // bound or a condition the run seemed to keep and did not.
+    // (None of these flags has a default value: present means given.)
+    let given = |name: &str| matches!(args.try_contains_id(name), Ok(true));
+    for (flags, with, with_given) in [
+        (
+            &["wait-fail", "wait-timeout", "wait-interval"][..],
+            "wait-until",
+            given("wait-until"),
+        ),
+        (&["max-items", "page-size"][..], "all", on("all")),
+    ] {
+        if let Some(alone) = flags.iter().find(|f| given(f))
+            && !with_given
+        {
+            return Err(Failure::usage(format!("--{alone} goes with --{with}")));
+        }
+    }
     let wait = match flag("wait-until") {
         Some(until) => Some(send::Wait::new(
             until,
@@ -276,9 +294,6 @@ fn operation(
             number("wait-timeout").unwrap_or(600.0),
             number("wait-interval").unwrap_or(2.0),
         )?),
-        None if flag("wait-fail").is_some() => {
-            return Err(Failure::usage("--wait-fail goes with --wait-until"));
-        }
         None => None,
     };
     let all = on("all");

@@ -1944,6 +1944,66 @@ async fn all_with_wait_until_is_a_usage_error_not_a_wait_skipped() {
     );
 }
 
+/// A flag that only shapes `--all` or `--wait-until`, given without it, is a usage error
+/// naming both (it used to be ignored: `--max-items 3` alone printed a whole page, and
+/// `--wait-timeout` alone waited for nothing); with it, the run succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flag_of_all_or_of_wait_until_without_it_is_a_usage_error() {
+    let (api, op) = paged_ops()
+        .find(|(_, o)| o.method == "GET")
+        .expect("a paged GET operation in specs/");
+    let paging = op.paging.as_ref().unwrap();
+    let (items, total) = (paging.items, paging.total);
+    let (addr, calls) = scripted(move |_, _| {
+        let page: Vec<Value> = (0..10).map(|i| json!({"id": i, "status": "ok"})).collect();
+        (200, json!({ items: page, total: 10, "status": "ok" }))
+    })
+    .await;
+    let env = env_for(api, &format!("http://{addr}"));
+    for (flag, value, with) in [
+        ("--max-items", "3", &["--all"][..]),
+        ("--page-size", "5", &["--all"][..]),
+        ("--wait-timeout", "5", &["--wait-until", "status == ok"][..]),
+        (
+            "--wait-interval",
+            "1",
+            &["--wait-until", "status == ok"][..],
+        ),
+        (
+            "--wait-fail",
+            "status == gone",
+            &["--wait-until", "status == ok"][..],
+        ),
+    ] {
+        let mut args = op_args(api, op);
+        args.extend(owned(&[flag, value]));
+        let out = run_async(args.clone(), env.clone(), None).await;
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(flag) && stderr.contains(with[0]),
+            "{stderr}"
+        );
+        assert_eq!(text(&out.stdout), "", "{args:?}");
+        args.extend(owned(with));
+        let out = run_async(args.clone(), env.clone(), None).await;
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    }
+    // Only the runs with the flag they go with reached the server, one call each.
+    assert_eq!(calls.load(Ordering::SeqCst), 5);
+    let out = run_async(
+        {
+            let mut args = op_args(api, op);
+            args.extend(owned(&["--all", "--max-items", "3", "--query", "id"]));
+            args
+        },
+        env,
+        None,
+    )
+    .await;
+    assert_eq!(text(&out.stdout), "0\n1\n2\n");
+}
+
 /// A server whose pages never end (every page full, no total) is stopped after the runtime's
 /// page limit, as a failure (exit 6) after the items printed so far; one that ignores the
 /// page size gets no more printed than `--max-items`.
