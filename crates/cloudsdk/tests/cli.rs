@@ -1424,6 +1424,45 @@ async fn dry_run_from_a_profile_names_the_variables_to_export_on_stderr() {
     assert_eq!(digest.requests().pop().unwrap().status, 200);
 }
 
+/// An empty or blank variable in the environment is unset: the profile's value is taken,
+/// rather than the run failing with "not set" while the profile holds it.
+#[test]
+fn an_empty_environment_variable_does_not_hide_the_profiles_value() {
+    let dir = tempfile::tempdir().unwrap();
+    store_profile(
+        dir.path(),
+        &[
+            ("HUAWEICLOUD_SDK_AK", AK),
+            ("HUAWEICLOUD_SDK_SK", SK),
+            ("HUAWEICLOUD_SDK_REGION", "ap-southeast-1"),
+        ],
+    );
+    let (api, op) = paged_op();
+    let mut args = op_args(api, op);
+    args.push("--dry-run".into());
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    let config = dir.path().to_str().unwrap();
+    for blank in ["", " "] {
+        let out = run(
+            &a,
+            &[
+                ("CLOUDSDK_CONFIG_DIR", config),
+                ("CLOUDSDK_PROFILE", "work"),
+                ("HUAWEICLOUD_SDK_AK", blank),
+                ("HUAWEICLOUD_SDK_SK", blank),
+                ("HUAWEICLOUD_SDK_REGION", blank),
+            ],
+            None,
+        );
+        let command = text(&out.stdout);
+        assert!(out.status.success(), "{blank:?}: {}", text(&out.stderr));
+        assert!(
+            command.contains("ap-southeast-1") && command.contains(&format!("Access={AK}")),
+            "{command}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dry_run_with_iam_password_credentials_prints_the_token_form_and_says_so() {
     let (api, op) = paged_op();
