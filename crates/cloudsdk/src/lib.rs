@@ -296,6 +296,18 @@ fn operation(
         )?),
         None => None,
     };
+    let timeout = number("timeout")
+        .map(|seconds| {
+            std::time::Duration::try_from_secs_f64(seconds)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    Failure::usage(format!(
+                        "--timeout {seconds}: write a number of seconds above 0, like 60 or 2.5"
+                    ))
+                })
+        })
+        .transpose()?;
     let all = on("all");
     // `--all` reads the pages once and never waits: taken together, the wait was skipped and
     // the run succeeded whether or not the condition held.
@@ -328,7 +340,7 @@ fn operation(
         .build()
         .map_err(|e| Failure::internal(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
-        let client = target.runtime(api, &settings)?;
+        let client = target.runtime(api, &settings, timeout)?;
         if all {
             let max = count("max-items");
             let page = count("page-size").unwrap_or(100);

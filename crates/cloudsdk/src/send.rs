@@ -114,12 +114,23 @@ impl Target {
         Ok(Self { base_url })
     }
 
-    /// The runtime with the API's authenticator, from the settings.
-    pub(crate) fn runtime(&self, api: &Api, settings: &Settings) -> Result<Runtime, Failure> {
-        let builder = match api.auth {
+    /// The runtime with the API's authenticator, from the settings; `timeout` (`--timeout`)
+    /// bounds each call and each attempt in it, else the runtime's limits hold.
+    pub(crate) fn runtime(
+        &self,
+        api: &Api,
+        settings: &Settings,
+        timeout: Option<Duration>,
+    ) -> Result<Runtime, Failure> {
+        let mut builder = match api.auth {
             Auth::Digest => digest_builder(api, settings)?,
             Auth::Huawei => huawei_builder(api, settings)?,
         };
+        if let Some(limit) = timeout {
+            // One attempt may take the whole limit (an answer slower than the default 15 s
+            // attempt then arrives); a retry gets what an attempt leaves.
+            builder = builder.call_timeout(limit).attempt_timeout(limit);
+        }
         builder.build().map_err(config)
     }
 }

@@ -2043,6 +2043,47 @@ async fn a_flag_of_all_or_of_wait_until_without_it_is_a_usage_error() {
     assert_eq!(text(&out.stdout), "0\n1\n2\n");
 }
 
+/// `--timeout` sets the time limit of a call: a server that never answers fails the call as
+/// `timed-out` (exit 5) once it has passed, not after the runtime's 30 s; a larger limit
+/// lets a call through; a limit that is not a number of seconds above 0 is a usage error
+/// naming the flag, and nothing is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timeout_sets_the_time_limit_of_a_call() {
+    use integration_tests::raw_server::{RawServer, Reply};
+    let (api, op) = paged_op();
+    let hang = RawServer::start(|_, _| Reply::Hang).await.unwrap();
+    let mut args = op_args(api, op);
+    args.extend(owned(&["--timeout", "0.5"]));
+    let started = std::time::Instant::now();
+    let out = run_async(args.clone(), env_for(api, &hang.base_url()), None).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{args:?}: {stderr}");
+    assert!(stderr.starts_with("error: timed-out"), "{stderr}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let items = op.paging.as_ref().unwrap().items;
+    let (addr, calls) = scripted(move |_, _| (200, json!({ items: [] }))).await;
+    let env = env_for(api, &format!("http://{addr}"));
+    let mut args = op_args(api, op);
+    args.extend(owned(&["--timeout", "120"]));
+    let out = run_async(args.clone(), env.clone(), None).await;
+    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    for bad in ["0", "-1", "NaN", "inf", "soon"] {
+        let mut args = op_args(api, op);
+        args.push(format!("--timeout={bad}"));
+        let out = run_async(args.clone(), env.clone(), None).await;
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("--timeout"), "{stderr}");
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
 /// A server whose pages never end (every page full, no total) is stopped after the runtime's
 /// page limit, as a failure (exit 6) after the items printed so far; one that ignores the
 /// page size gets no more printed than `--max-items`.
