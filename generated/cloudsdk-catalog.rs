@@ -2674,6 +2674,7 @@ pub const COMMON_FLAGS: &[&str] = &[
     "profile",
     "region",
     "endpoint",
+    "timeout",
 ];
 /// The tool's own flags on the commands of paged operations.
 pub const PAGING_FLAGS: &[&str] = &["all", "max-items", "page-size"];

@@ -108,6 +108,14 @@ pub(crate) fn own_flags() -> Vec<Arg> {
             .long("endpoint")
             .value_name("URL")
             .help("Base URL of the API (over the environment and the profile)"),
+        Arg::new("timeout")
+            .long("timeout")
+            .value_name("SECONDS")
+            .value_parser(clap::value_parser!(f64))
+            .help(
+                "Time limit of each call: its attempts, their retries and the reading of the \
+                 answer; one attempt may take all of it [default: 30, attempts 15]",
+            ),
     ]
 }
 

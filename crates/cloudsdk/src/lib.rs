@@ -269,6 +269,24 @@ fn operation(
         Some(settings::Settings::load(flag("profile"), overrides)?)
     };
     let call = request::Call::from_args(api, op, args, settings.as_ref())?;
+    // A flag that only shapes --wait-until or --all, given without it, would be ignored: a
+    // bound or a condition the run seemed to keep and did not.
+    // (None of these flags has a default value: present means given.)
+    let given = |name: &str| matches!(args.try_contains_id(name), Ok(true));
+    for (flags, with, with_given) in [
+        (
+            &["wait-fail", "wait-timeout", "wait-interval"][..],
+            "wait-until",
+            given("wait-until"),
+        ),
+        (&["max-items", "page-size"][..], "all", on("all")),
+    ] {
+        if let Some(alone) = flags.iter().find(|f| given(f))
+            && !with_given
+        {
+            return Err(Failure::usage(format!("--{alone} goes with --{with}")));
+        }
+    }
     let wait = match flag("wait-until") {
         Some(until) => Some(send::Wait::new(
             until,
@@ -276,12 +294,29 @@ fn operation(
             number("wait-timeout").unwrap_or(600.0),
             number("wait-interval").unwrap_or(2.0),
         )?),
-        None if flag("wait-fail").is_some() => {
-            return Err(Failure::usage("--wait-fail goes with --wait-until"));
-        }
         None => None,
     };
+    let timeout = number("timeout")
+        .map(|seconds| {
+            std::time::Duration::try_from_secs_f64(seconds)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    Failure::usage(format!(
+                        "--timeout {seconds}: write a number of seconds above 0, like 60 or 2.5"
+                    ))
+                })
+        })
+        .transpose()?;
     let all = on("all");
+    // `--all` reads the pages once and never waits: taken together, the wait was skipped and
+    // the run succeeded whether or not the condition held.
+    if all && wait.is_some() {
+        return Err(Failure::usage(
+            "--wait-until repeats one call, and --all reads every page once: use one of them \
+             (wait with --wait-until, then list with --all)",
+        ));
+    }
     if all && op.paging.is_none() {
         return Err(Failure::usage(format!(
             "{} is not paged: --all needs a [[paginate]] entry in specs/{}/api.toml",
@@ -305,7 +340,7 @@ fn operation(
         .build()
         .map_err(|e| Failure::internal(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
-        let client = target.runtime(api, &settings)?;
+        let client = target.runtime(api, &settings, timeout)?;
         if all {
             let max = count("max-items");
             let page = count("page-size").unwrap_or(100);

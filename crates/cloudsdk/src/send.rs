@@ -83,6 +83,22 @@ impl Target {
         };
         let url = url::Url::parse(&base_url)
             .map_err(|e| Failure::config(format!("{variable}: not a URL ({e})")))?;
+        // The runtime's rule for a client's base URL. User-info would be printed by a dry run
+        // (and sent by curl as Basic auth); the call's path goes after the base URL's text, so
+        // behind a query or fragment it would be lost and the call sent to another path. The
+        // URL is not quoted: its user-info may hold a password.
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(Failure::config(format!(
+                "{variable}: the URL carries user-info (user:password@); remove it: credentials \
+                 come from their own variables, never from the URL"
+            )));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(Failure::config(format!(
+                "{variable}: the URL has a query or fragment (`?`, `#`); give only \
+                 https://host[:port][/path]"
+            )));
+        }
         let loopback_http = url.scheme() == "http"
             && match url.host() {
                 Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -98,12 +114,23 @@ impl Target {
         Ok(Self { base_url })
     }
 
-    /// The runtime with the API's authenticator, from the settings.
-    pub(crate) fn runtime(&self, api: &Api, settings: &Settings) -> Result<Runtime, Failure> {
-        let builder = match api.auth {
+    /// The runtime with the API's authenticator, from the settings; `timeout` (`--timeout`)
+    /// bounds each call and each attempt in it, else the runtime's limits hold.
+    pub(crate) fn runtime(
+        &self,
+        api: &Api,
+        settings: &Settings,
+        timeout: Option<Duration>,
+    ) -> Result<Runtime, Failure> {
+        let mut builder = match api.auth {
             Auth::Digest => digest_builder(api, settings)?,
             Auth::Huawei => huawei_builder(api, settings)?,
         };
+        if let Some(limit) = timeout {
+            // One attempt may take the whole limit (an answer slower than the default 15 s
+            // attempt then arrives); a retry gets what an attempt leaves.
+            builder = builder.call_timeout(limit).attempt_timeout(limit);
+        }
         builder.build().map_err(config)
     }
 }

@@ -137,8 +137,7 @@ impl Settings {
         self.overrides
             .get(name)
             .cloned()
-            // `load` refused values that are not UTF-8: an error here means unset.
-            .or_else(|| std::env::var(name).ok())
+            .or_else(|| from_environment(name))
             .or_else(|| self.profile.get(name).cloned())
             .filter(|v| !v.trim().is_empty())
     }
@@ -150,8 +149,16 @@ impl Settings {
 
     /// Whether `name` is set in the environment (a dry run refers to it as `$name`).
     pub(crate) fn in_environment(&self, name: &str) -> bool {
-        !self.overrides.contains_key(name) && std::env::var(name).is_ok_and(|v| !v.is_empty())
+        !self.overrides.contains_key(name) && from_environment(name).is_some()
     }
+}
+
+/// The environment's value of `name`; `None` when it is unset, empty or blank, so that the
+/// profile's value is taken then: an empty variable (as a CI system sets for a secret it does
+/// not have) is unset, not a value that hides the profile's. `load` refused values that are
+/// not UTF-8: an error here means unset.
+fn from_environment(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 /// `cloudsdk config set NAME`: reads the value from a prompt on a terminal (echoed for

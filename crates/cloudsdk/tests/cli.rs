@@ -1424,6 +1424,45 @@ async fn dry_run_from_a_profile_names_the_variables_to_export_on_stderr() {
     assert_eq!(digest.requests().pop().unwrap().status, 200);
 }
 
+/// An empty or blank variable in the environment is unset: the profile's value is taken,
+/// rather than the run failing with "not set" while the profile holds it.
+#[test]
+fn an_empty_environment_variable_does_not_hide_the_profiles_value() {
+    let dir = tempfile::tempdir().unwrap();
+    store_profile(
+        dir.path(),
+        &[
+            ("HUAWEICLOUD_SDK_AK", AK),
+            ("HUAWEICLOUD_SDK_SK", SK),
+            ("HUAWEICLOUD_SDK_REGION", "ap-southeast-1"),
+        ],
+    );
+    let (api, op) = paged_op();
+    let mut args = op_args(api, op);
+    args.push("--dry-run".into());
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    let config = dir.path().to_str().unwrap();
+    for blank in ["", " "] {
+        let out = run(
+            &a,
+            &[
+                ("CLOUDSDK_CONFIG_DIR", config),
+                ("CLOUDSDK_PROFILE", "work"),
+                ("HUAWEICLOUD_SDK_AK", blank),
+                ("HUAWEICLOUD_SDK_SK", blank),
+                ("HUAWEICLOUD_SDK_REGION", blank),
+            ],
+            None,
+        );
+        let command = text(&out.stdout);
+        assert!(out.status.success(), "{blank:?}: {}", text(&out.stderr));
+        assert!(
+            command.contains("ap-southeast-1") && command.contains(&format!("Access={AK}")),
+            "{command}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dry_run_with_iam_password_credentials_prints_the_token_form_and_says_so() {
     let (api, op) = paged_op();
@@ -1737,6 +1776,51 @@ fn region_on_the_command_line_wins_over_the_endpoint_variable_but_not_over_endpo
     assert!(command.contains("https://css.example.test/"), "{command}");
 }
 
+/// An endpoint follows the base-URL rule of the clients: one with user-info, a query or a
+/// fragment is a `config` error naming the variable, for a dry run (which would print the
+/// password in the URL) and for a call (whose path would land in the query or fragment, so
+/// that the request went to another path); the password is not shown and nothing is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_with_user_info_a_query_or_a_fragment_is_refused() {
+    let (api, op) = paged_op();
+    let (addr, calls) = scripted(|_, _| (200, json!({}))).await;
+    let variable = format!(
+        "HUAWEICLOUD_SDK_ENDPOINT_{}",
+        api.service.to_ascii_uppercase()
+    );
+    for endpoint in [
+        format!("http://user:endpoint-pw@{addr}"),
+        format!("http://{addr}/?tenant=1"),
+        format!("http://{addr}/base#part"),
+    ] {
+        for (extra, env_endpoint) in [
+            (&["--dry-run"][..], false),
+            (&[][..], false),
+            (&["--dry-run"][..], true),
+        ] {
+            let mut args = op_args(api, op);
+            args.extend(owned(extra));
+            let mut env = huawei_env("http://127.0.0.1:9", api);
+            if env_endpoint {
+                env.retain(|(k, _)| *k != variable);
+                env.push((variable.clone(), endpoint.clone()));
+            } else {
+                args.extend(["--endpoint".to_owned(), endpoint.clone()]);
+            }
+            let out = run_async(args.clone(), env, None).await;
+            let stderr = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+            assert!(
+                stderr.starts_with("error: config") && stderr.contains(&variable),
+                "{stderr}"
+            );
+            assert!(!stderr.contains("endpoint-pw"), "{stderr}");
+            assert_eq!(text(&out.stdout), "", "{args:?}");
+        }
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+}
+
 /// An operation whose body has a secret field with a flag of its own: (API, operation, field,
 /// its JSON pointer).
 fn secret_field_op() -> (&'static Api, &'static Operation, &'static Field, String) {
@@ -1863,6 +1947,141 @@ async fn only_get_operations_can_wait() {
     }
     assert!(tried > 0, "specs/ holds operations that are not GETs");
     assert_eq!(calls.load(Ordering::SeqCst), 0);
+}
+
+/// `--all` does not wait: given with `--wait-until` it is a usage error naming both, and
+/// nothing is sent, rather than a listing that succeeds whether or not the condition holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_with_wait_until_is_a_usage_error_not_a_wait_skipped() {
+    let (api, op) = paged_ops()
+        .find(|(_, o)| o.method == "GET")
+        .expect("a paged GET operation in specs/");
+    let items = op.paging.as_ref().unwrap().items;
+    let (addr, calls) =
+        scripted(move |_, _| (200, json!({ items: [{"status": "pending"}] }))).await;
+    let mut args = op_args(api, op);
+    args.extend(owned(&["--all", "--wait-until", "status == accepted"]));
+    let out = run_async(args.clone(), env_for(api, &format!("http://{addr}")), None).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(
+        stderr.contains("--all") && stderr.contains("--wait-until"),
+        "{stderr}"
+    );
+    assert_eq!(text(&out.stdout), "");
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+    // The same with --mock, which answers from the documented example.
+    let mut args = owned(&[api.name, op.name, "--mock"]);
+    args.extend(param_args(op));
+    args.extend(owned(&["--all", "--wait-until", "status == accepted"]));
+    let out = run_async(args.clone(), vec![], None).await;
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{args:?}: {}",
+        text(&out.stderr)
+    );
+}
+
+/// A flag that only shapes `--all` or `--wait-until`, given without it, is a usage error
+/// naming both (it used to be ignored: `--max-items 3` alone printed a whole page, and
+/// `--wait-timeout` alone waited for nothing); with it, the run succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flag_of_all_or_of_wait_until_without_it_is_a_usage_error() {
+    let (api, op) = paged_ops()
+        .find(|(_, o)| o.method == "GET")
+        .expect("a paged GET operation in specs/");
+    let paging = op.paging.as_ref().unwrap();
+    let (items, total) = (paging.items, paging.total);
+    let (addr, calls) = scripted(move |_, _| {
+        let page: Vec<Value> = (0..10).map(|i| json!({"id": i, "status": "ok"})).collect();
+        (200, json!({ items: page, total: 10, "status": "ok" }))
+    })
+    .await;
+    let env = env_for(api, &format!("http://{addr}"));
+    for (flag, value, with) in [
+        ("--max-items", "3", &["--all"][..]),
+        ("--page-size", "5", &["--all"][..]),
+        ("--wait-timeout", "5", &["--wait-until", "status == ok"][..]),
+        (
+            "--wait-interval",
+            "1",
+            &["--wait-until", "status == ok"][..],
+        ),
+        (
+            "--wait-fail",
+            "status == gone",
+            &["--wait-until", "status == ok"][..],
+        ),
+    ] {
+        let mut args = op_args(api, op);
+        args.extend(owned(&[flag, value]));
+        let out = run_async(args.clone(), env.clone(), None).await;
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(flag) && stderr.contains(with[0]),
+            "{stderr}"
+        );
+        assert_eq!(text(&out.stdout), "", "{args:?}");
+        args.extend(owned(with));
+        let out = run_async(args.clone(), env.clone(), None).await;
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    }
+    // Only the runs with the flag they go with reached the server, one call each.
+    assert_eq!(calls.load(Ordering::SeqCst), 5);
+    let out = run_async(
+        {
+            let mut args = op_args(api, op);
+            args.extend(owned(&["--all", "--max-items", "3", "--query", "id"]));
+            args
+        },
+        env,
+        None,
+    )
+    .await;
+    assert_eq!(text(&out.stdout), "0\n1\n2\n");
+}
+
+/// `--timeout` sets the time limit of a call: a server that never answers fails the call as
+/// `timed-out` (exit 5) once it has passed, not after the runtime's 30 s; a larger limit
+/// lets a call through; a limit that is not a number of seconds above 0 is a usage error
+/// naming the flag, and nothing is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timeout_sets_the_time_limit_of_a_call() {
+    use integration_tests::raw_server::{RawServer, Reply};
+    let (api, op) = paged_op();
+    let hang = RawServer::start(|_, _| Reply::Hang).await.unwrap();
+    let mut args = op_args(api, op);
+    args.extend(owned(&["--timeout", "0.5"]));
+    let started = std::time::Instant::now();
+    let out = run_async(args.clone(), env_for(api, &hang.base_url()), None).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{args:?}: {stderr}");
+    assert!(stderr.starts_with("error: timed-out"), "{stderr}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let items = op.paging.as_ref().unwrap().items;
+    let (addr, calls) = scripted(move |_, _| (200, json!({ items: [] }))).await;
+    let env = env_for(api, &format!("http://{addr}"));
+    let mut args = op_args(api, op);
+    args.extend(owned(&["--timeout", "120"]));
+    let out = run_async(args.clone(), env.clone(), None).await;
+    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    for bad in ["0", "-1", "NaN", "inf", "soon"] {
+        let mut args = op_args(api, op);
+        args.push(format!("--timeout={bad}"));
+        let out = run_async(args.clone(), env.clone(), None).await;
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("--timeout"), "{stderr}");
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
 }
 
 /// A server whose pages never end (every page full, no total) is stopped after the runtime's

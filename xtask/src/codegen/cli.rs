@@ -29,7 +29,7 @@ pub const CATALOG_PATH: &str = "generated/cloudsdk-catalog.rs";
 /// flag with `x-cli-flag: <name>`.
 pub const COMMON_FLAGS: &[&str] = &[
     "help", "output", "query", "columns", "dry-run", "debug", "mock", "profile", "region",
-    "endpoint",
+    "endpoint", "timeout",
 ];
 
 /// The tool's own flags on the commands of paged operations (`[[paginate]]` in api.toml).
