@@ -50,7 +50,7 @@ pub use redact::KeyId;
 pub use retry::RetryPolicy;
 pub use runtime::{
     AuthRejected, Authenticator, BoxFuture, CallRecord, ClientCore, ClientParts, NoAuth, Runtime,
-    RuntimeBuilder,
+    RuntimeBuilder, parse_base_url,
 };
 pub use secret::Secret;
 pub use transport::{Limits, Transport};

@@ -829,8 +829,11 @@ impl ClientParts {
 }
 
 /// Parses a client's base URL: `http(s)://host[:port][/path]`, without user-info, query or
-/// fragment, and without a trailing `/`.
-pub(crate) fn parse_base_url(base_url: &str) -> Result<url::Url, ConfigError> {
+/// fragment, and without a trailing `/`. The rule every base URL follows (clients, the IAM
+/// endpoint, the command-line tool's endpoints): user-info would go out as Basic auth, and a
+/// call's path written after a query or fragment would be lost. Errors name the origin alone,
+/// never the user-info.
+pub fn parse_base_url(base_url: &str) -> Result<url::Url, ConfigError> {
     let trimmed = base_url.trim().trim_end_matches('/');
     let parsed = url::Url::parse(trimmed).map_err(|e| {
         ConfigError::new(format!(

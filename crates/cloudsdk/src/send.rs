@@ -81,24 +81,10 @@ impl Target {
                 }
             },
         };
-        let url = url::Url::parse(&base_url)
-            .map_err(|e| Failure::config(format!("{variable}: not a URL ({e})")))?;
-        // The runtime's rule for a client's base URL. User-info would be printed by a dry run
-        // (and sent by curl as Basic auth); the call's path goes after the base URL's text, so
-        // behind a query or fragment it would be lost and the call sent to another path. The
-        // URL is not quoted: its user-info may hold a password.
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(Failure::config(format!(
-                "{variable}: the URL carries user-info (user:password@); remove it: credentials \
-                 come from their own variables, never from the URL"
-            )));
-        }
-        if url.query().is_some() || url.fragment().is_some() {
-            return Err(Failure::config(format!(
-                "{variable}: the URL has a query or fragment (`?`, `#`); give only \
-                 https://host[:port][/path]"
-            )));
-        }
+        // The clients' rule: no user-info (a dry run would print it, curl send it as Basic
+        // auth), no query or fragment (the call's path would be lost behind them).
+        let url = cloud_sdk_runtime::parse_base_url(&base_url)
+            .map_err(|e| Failure::config(format!("{variable}: {e}")))?;
         let loopback_http = url.scheme() == "http"
             && match url.host() {
                 Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
