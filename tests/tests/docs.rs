@@ -1882,3 +1882,84 @@ fn diff_says_a_capture_is_cut_instead_of_reporting_what_it_does_not_reach() {
         report.findings
     );
 }
+
+/// `docs diff OLD NEW` of two texts, written to a temporary directory.
+fn diff_texts(old: &str, new: &str) -> Report {
+    let dir = tempfile::tempdir().unwrap();
+    let (o, n) = (dir.path().join("old.txt"), dir.path().join("new.txt"));
+    fs::write(&o, old).unwrap();
+    fs::write(&n, new).unwrap();
+    diff(&workspace_root(), &o, &n)
+}
+
+#[test]
+fn diff_reports_a_default_a_range_and_a_list_of_values_the_new_page_drops() {
+    // The vendor drops the range and the default of `offset`: the new page gives neither.
+    let css = page_text("huaweicloud-css", "ShowVpcepConnection.txt");
+    let new = replace_once(
+        &css,
+        "Value range: 0-1000 Default value: 0 |",
+        "Value range: N/A Default value: N/A |",
+    );
+    let report = diff_texts(&css, &new);
+    assert_eq!(
+        report.findings,
+        [
+            format!("{CSS}: query offset: default none on the new page, 0 on the old page"),
+            format!("{CSS}: query offset: maximum none on the new page, 1000 on the old page"),
+            format!("{CSS}: query offset: minimum none on the new page, 0 on the old page"),
+        ]
+    );
+    // The vendor drops the list of values of `success`.
+    let add_user = page_text("oceanbase-cloud", "AddPrivatelinkServiceUser.txt");
+    let new = replace_once(
+        &add_user,
+        "successful. Valid values:\n    • true: successful\n    • false: failed\n    • true",
+        "successful. true",
+    );
+    let report = diff_texts(&add_user, &new);
+    assert_eq!(
+        report.findings,
+        [
+            format!(
+                "{ADD_USER}: response 200 success: enum value \"false\" on the old page, not on the new page"
+            ),
+            format!(
+                "{ADD_USER}: response 200 success: enum value \"true\" on the old page, not on the new page"
+            ),
+        ]
+    );
+    assert_eq!(report.exit_code(), 1);
+}
+
+#[test]
+fn a_list_of_values_given_where_there_was_none_is_reported_by_diff_and_check() {
+    let old = page_text("oceanbase-cloud", "AddPrivatelinkServiceUser.txt");
+    let new = replace_once(
+        &old,
+        "The user account. user123",
+        "The user account. Valid values:\n    • admin: the administrator\n    • guest: a guest\n    • user123",
+    );
+    let report = diff_texts(&old, &new);
+    assert_eq!(
+        report.findings,
+        [
+            format!(
+                "{ADD_USER}: body userAccount: enum value \"admin\" on the new page, not on the old page"
+            ),
+            format!(
+                "{ADD_USER}: body userAccount: enum value \"guest\" on the new page, not on the old page"
+            ),
+        ]
+    );
+    // The spec's `userAccount` is a string of any value: the page's values are drift.
+    let report = check_text(ADD_USER, "AddPrivatelinkServiceUser.txt", &new);
+    assert_drift(
+        &report,
+        ADD_USER,
+        &[
+            "body userAccount: enum value \"admin\" on the page, not in the spec",
+            "body userAccount: enum value \"guest\" on the page, not in the spec",
+        ],
+    );
+}
