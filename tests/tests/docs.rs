@@ -1963,3 +1963,29 @@ fn a_list_of_values_given_where_there_was_none_is_reported_by_diff_and_check() {
         ],
     );
 }
+
+#[test]
+fn an_example_request_that_is_not_json_is_an_error_not_an_absent_example() {
+    // A trailing comma in the page's example request (Huawei request line and body, OceanBase
+    // curl --data): the page shows an example, so "not on the page" would be a wrong fact.
+    let das = replace_once(
+        &page_text("huaweicloud-das", "CreateInstanceConnection.txt"),
+        "\"remarks\" : \"create by api\"\n}",
+        "\"remarks\" : \"create by api\",\n}",
+    );
+    let add_user = replace_once(
+        &page_text("oceanbase-cloud", "AddPrivatelinkServiceUser.txt"),
+        "\"addressId\": \"rs-praivate-********\"}'",
+        "\"addressId\": \"rs-praivate-********\",}'",
+    );
+    for (target, text) in [(DAS, das), (ADD_USER, add_user)] {
+        let report = check_text(target, "page.txt", &text);
+        assert_eq!(report.exit_code(), 2, "{:?}", report.findings);
+        assert!(report.findings.is_empty(), "{:?}", report.findings);
+        let error = report.errors.join("\n");
+        assert!(
+            error.contains("page.txt: section \"Request example\": the example request's body is not valid JSON: trailing comma at line"),
+            "{error}"
+        );
+    }
+}
