@@ -1989,3 +1989,31 @@ fn an_example_request_that_is_not_json_is_an_error_not_an_absent_example() {
         );
     }
 }
+
+#[test]
+fn a_draft_whose_success_body_is_not_the_envelope_answers_errors_with_the_envelope() {
+    // BatchKillProcessList answers 200 with a body of its own; the API's errors are the
+    // envelope api.toml names. `generate` refuses an operation without a named 4XX schema.
+    let repo = specs_copy();
+    let root = repo.path();
+    let file = page_path("oceanbase-cloud", "BatchKillProcessList.txt");
+    let draft =
+        docs::run::scaffold_file(&workspace_root(), &file, None).unwrap_or_else(|e| panic!("{e}"));
+    let doc: serde_json::Value = serde_yaml_ng::from_str(&draft).unwrap();
+    let (_, _, op) = docs::compare::only_operation(&doc).unwrap();
+    assert_eq!(
+        op.pointer("/responses/4XX/content/application~1json/schema/$ref"),
+        Some(&serde_json::json!(
+            "_common.yaml#/components/schemas/Envelope"
+        )),
+        "{draft}"
+    );
+    fs::write(
+        root.join("specs/oceanbase-cloud/BatchKillProcessList.yaml"),
+        &draft,
+    )
+    .unwrap();
+    if let Err(errors) = xtask::generate_all(root) {
+        panic!("{errors:?}\n{draft}");
+    }
+}
