@@ -2017,3 +2017,35 @@ fn a_draft_whose_success_body_is_not_the_envelope_answers_errors_with_the_envelo
         panic!("{errors:?}\n{draft}");
     }
 }
+
+#[test]
+fn html_cells_merged_across_rows_and_columns_stay_in_their_columns() {
+    // Two path parameters share one `Yes` cell (rowspan), and a header cell spans the Type and
+    // Description columns' places (colspan), as Huawei's HTML tables sometimes do.
+    let html = "<h4>URI</h4><p>GET /v1/{project_id}/things/{thing_id}</p>\
+        <table><caption><b>Table 1 </b>Path Parameters</caption>\
+        <thead><tr><th>Parameter</th><th>Mandatory</th><th>Type</th><th>Description</th></tr></thead>\
+        <tbody><tr><td>project_id</td><td rowspan=\"2\">Yes</td><td>String</td><td>The project.</td></tr>\
+        <tr><td>thing_id</td><td>Integer</td><td>The thing.</td></tr></tbody></table>\
+        <h4>Response Parameters</h4><table><caption><b>Table 2 </b>Response body parameters</caption>\
+        <thead><tr><th>Parameter</th><th colspan='2'>Type</th><th>Description</th></tr></thead>\
+        <tbody><tr><td>name</td><td>String</td><td>(text)</td><td>The name.</td></tr></tbody></table>\
+        <h4>Status Codes</h4><table><thead><tr><th>Status Code</th><th>Description</th></tr></thead>\
+        <tbody><tr><td>200</td><td>OK</td></tr></tbody></table>";
+    let page = docs::parse("merged.html", html).unwrap();
+    let thing = &page.params[1].field;
+    assert_eq!(
+        (
+            thing.name.as_str(),
+            thing.required,
+            thing.ty.as_str(),
+            thing.description.as_str()
+        ),
+        ("thing_id", Some(true), "integer(int32)", "The thing.")
+    );
+    let name = &page.responses["200"][0];
+    assert_eq!(
+        (name.ty.as_str(), name.description.as_str()),
+        ("string", "The name.")
+    );
+}
