@@ -1882,3 +1882,170 @@ fn diff_says_a_capture_is_cut_instead_of_reporting_what_it_does_not_reach() {
         report.findings
     );
 }
+
+/// `docs diff OLD NEW` of two texts, written to a temporary directory.
+fn diff_texts(old: &str, new: &str) -> Report {
+    let dir = tempfile::tempdir().unwrap();
+    let (o, n) = (dir.path().join("old.txt"), dir.path().join("new.txt"));
+    fs::write(&o, old).unwrap();
+    fs::write(&n, new).unwrap();
+    diff(&workspace_root(), &o, &n)
+}
+
+#[test]
+fn diff_reports_a_default_a_range_and_a_list_of_values_the_new_page_drops() {
+    // The vendor drops the range and the default of `offset`: the new page gives neither.
+    let css = page_text("huaweicloud-css", "ShowVpcepConnection.txt");
+    let new = replace_once(
+        &css,
+        "Value range: 0-1000 Default value: 0 |",
+        "Value range: N/A Default value: N/A |",
+    );
+    let report = diff_texts(&css, &new);
+    assert_eq!(
+        report.findings,
+        [
+            format!("{CSS}: query offset: default none on the new page, 0 on the old page"),
+            format!("{CSS}: query offset: maximum none on the new page, 1000 on the old page"),
+            format!("{CSS}: query offset: minimum none on the new page, 0 on the old page"),
+        ]
+    );
+    // The vendor drops the list of values of `success`.
+    let add_user = page_text("oceanbase-cloud", "AddPrivatelinkServiceUser.txt");
+    let new = replace_once(
+        &add_user,
+        "successful. Valid values:\n    • true: successful\n    • false: failed\n    • true",
+        "successful. true",
+    );
+    let report = diff_texts(&add_user, &new);
+    assert_eq!(
+        report.findings,
+        [
+            format!(
+                "{ADD_USER}: response 200 success: enum value \"false\" on the old page, not on the new page"
+            ),
+            format!(
+                "{ADD_USER}: response 200 success: enum value \"true\" on the old page, not on the new page"
+            ),
+        ]
+    );
+    assert_eq!(report.exit_code(), 1);
+}
+
+#[test]
+fn a_list_of_values_given_where_there_was_none_is_reported_by_diff_and_check() {
+    let old = page_text("oceanbase-cloud", "AddPrivatelinkServiceUser.txt");
+    let new = replace_once(
+        &old,
+        "The user account. user123",
+        "The user account. Valid values:\n    • admin: the administrator\n    • guest: a guest\n    • user123",
+    );
+    let report = diff_texts(&old, &new);
+    assert_eq!(
+        report.findings,
+        [
+            format!(
+                "{ADD_USER}: body userAccount: enum value \"admin\" on the new page, not on the old page"
+            ),
+            format!(
+                "{ADD_USER}: body userAccount: enum value \"guest\" on the new page, not on the old page"
+            ),
+        ]
+    );
+    // The spec's `userAccount` is a string of any value: the page's values are drift.
+    let report = check_text(ADD_USER, "AddPrivatelinkServiceUser.txt", &new);
+    assert_drift(
+        &report,
+        ADD_USER,
+        &[
+            "body userAccount: enum value \"admin\" on the page, not in the spec",
+            "body userAccount: enum value \"guest\" on the page, not in the spec",
+        ],
+    );
+}
+
+#[test]
+fn an_example_request_that_is_not_json_is_an_error_not_an_absent_example() {
+    // A trailing comma in the page's example request (Huawei request line and body, OceanBase
+    // curl --data): the page shows an example, so "not on the page" would be a wrong fact.
+    let das = replace_once(
+        &page_text("huaweicloud-das", "CreateInstanceConnection.txt"),
+        "\"remarks\" : \"create by api\"\n}",
+        "\"remarks\" : \"create by api\",\n}",
+    );
+    let add_user = replace_once(
+        &page_text("oceanbase-cloud", "AddPrivatelinkServiceUser.txt"),
+        "\"addressId\": \"rs-praivate-********\"}'",
+        "\"addressId\": \"rs-praivate-********\",}'",
+    );
+    for (target, text) in [(DAS, das), (ADD_USER, add_user)] {
+        let report = check_text(target, "page.txt", &text);
+        assert_eq!(report.exit_code(), 2, "{:?}", report.findings);
+        assert!(report.findings.is_empty(), "{:?}", report.findings);
+        let error = report.errors.join("\n");
+        assert!(
+            error.contains("page.txt: section \"Request example\": the example request's body is not valid JSON: trailing comma at line"),
+            "{error}"
+        );
+    }
+}
+
+#[test]
+fn a_draft_whose_success_body_is_not_the_envelope_answers_errors_with_the_envelope() {
+    // BatchKillProcessList answers 200 with a body of its own; the API's errors are the
+    // envelope api.toml names. `generate` refuses an operation without a named 4XX schema.
+    let repo = specs_copy();
+    let root = repo.path();
+    let file = page_path("oceanbase-cloud", "BatchKillProcessList.txt");
+    let draft =
+        docs::run::scaffold_file(&workspace_root(), &file, None).unwrap_or_else(|e| panic!("{e}"));
+    let doc: serde_json::Value = serde_yaml_ng::from_str(&draft).unwrap();
+    let (_, _, op) = docs::compare::only_operation(&doc).unwrap();
+    assert_eq!(
+        op.pointer("/responses/4XX/content/application~1json/schema/$ref"),
+        Some(&serde_json::json!(
+            "_common.yaml#/components/schemas/Envelope"
+        )),
+        "{draft}"
+    );
+    fs::write(
+        root.join("specs/oceanbase-cloud/BatchKillProcessList.yaml"),
+        &draft,
+    )
+    .unwrap();
+    if let Err(errors) = xtask::generate_all(root) {
+        panic!("{errors:?}\n{draft}");
+    }
+}
+
+#[test]
+fn html_cells_merged_across_rows_and_columns_stay_in_their_columns() {
+    // Two path parameters share one `Yes` cell (rowspan), and a header cell spans the Type and
+    // Description columns' places (colspan), as Huawei's HTML tables sometimes do.
+    let html = "<h4>URI</h4><p>GET /v1/{project_id}/things/{thing_id}</p>\
+        <table><caption><b>Table 1 </b>Path Parameters</caption>\
+        <thead><tr><th>Parameter</th><th>Mandatory</th><th>Type</th><th>Description</th></tr></thead>\
+        <tbody><tr><td>project_id</td><td rowspan=\"2\">Yes</td><td>String</td><td>The project.</td></tr>\
+        <tr><td>thing_id</td><td>Integer</td><td>The thing.</td></tr></tbody></table>\
+        <h4>Response Parameters</h4><table><caption><b>Table 2 </b>Response body parameters</caption>\
+        <thead><tr><th>Parameter</th><th colspan='2'>Type</th><th>Description</th></tr></thead>\
+        <tbody><tr><td>name</td><td>String</td><td>(text)</td><td>The name.</td></tr></tbody></table>\
+        <h4>Status Codes</h4><table><thead><tr><th>Status Code</th><th>Description</th></tr></thead>\
+        <tbody><tr><td>200</td><td>OK</td></tr></tbody></table>";
+    let page = docs::parse("merged.html", html).unwrap();
+    let thing = &page.params[1].field;
+    assert_eq!(
+        (
+            thing.name.as_str(),
+            thing.required,
+            thing.ty.as_str(),
+            thing.description.as_str()
+        ),
+        ("thing_id", Some(true), "integer(int32)", "The thing.")
+    );
+    let name = &page.responses["200"][0];
+    assert_eq!(
+        (name.ty.as_str(), name.description.as_str()),
+        ("string", "The name.")
+    );
+}

@@ -38,7 +38,8 @@ pub struct Facts {
     pub ty: String,
     /// Required, when the side says.
     pub required: Option<bool>,
-    /// Enumerated values; `None` when unknown (not given, or lost in capture).
+    /// Enumerated values; `None` when not given or lost in capture (how that compares: see
+    /// [`Side::from_page`]).
     pub enum_values: Option<Vec<String>>,
     /// Default value.
     pub default: Option<String>,
@@ -80,6 +81,10 @@ pub struct Side {
     /// Fields whose list of values the capture lost (page side only): the values the spec
     /// gives for them rest on another source.
     pub lost_values: BTreeSet<String>,
+    /// The side of a page: a default, a range or a list of values it does not give, it
+    /// documents as absent. A spec may say more than its page (from another source), so what
+    /// only the spec gives is no difference; what only a page gives is one.
+    pub from_page: bool,
 }
 
 /// One difference.
@@ -146,6 +151,7 @@ pub fn page_side(page: &DocumentedOperation) -> Side {
             .then(|| page.status_codes.keys().cloned().collect()),
         example_request: page.example_request.as_ref().and_then(|e| e.body.clone()),
         example_responses: page.example_responses.clone(),
+        from_page: true,
         ..Side::default()
     }
 }
@@ -535,6 +541,7 @@ pub fn spec_side_of(docs: &SpecDocs<'_>) -> Result<Side, String> {
         source_keys: keys.into_inner(),
         runtime_headers,
         lost_values: BTreeSet::new(),
+        from_page: false,
     })
 }
 
@@ -630,7 +637,14 @@ pub fn compare(a: &Side, b: &Side, (sa, sb): Sides<'_>) -> Vec<Finding> {
         if !types_agree(&fa.ty, &fb.ty) && !ex("type") {
             push(key, format!("type {} {sa}, {} {sb}", fa.ty, fb.ty));
         }
-        if let (Some(ea), Some(eb)) = (&fa.enum_values, &fb.enum_values)
+        // A default, a range or a list of values only one side gives is a difference when
+        // that side is a page (see `Side::from_page`); a list the other side's capture lost
+        // is unknown, not absent.
+        let (ea, eb) = (
+            values(a, key, fa, b.from_page),
+            values(b, key, fb, a.from_page),
+        );
+        if let (Some(ea), Some(eb)) = (&ea, &eb)
             && !ex("enum")
         {
             for (x, y, sx, sy) in [(ea, eb, sa, sb), (eb, ea, sb, sa)] {
@@ -639,15 +653,18 @@ pub fn compare(a: &Side, b: &Side, (sa, sb): Sides<'_>) -> Vec<Finding> {
                 }
             }
         }
-        if let Some(da) = &fa.default
-            && fb.default.as_ref() != Some(da)
+        let given = |x: bool, y: bool| (x && a.from_page) || (y && b.from_page);
+        if fa.default != fb.default
+            && given(fa.default.is_some(), fb.default.is_some())
             && !ex("default")
         {
+            let show = |d: &Option<String>| d.clone().unwrap_or_else(|| "none".into());
             push(
                 key,
                 format!(
-                    "default {da} {sa}, {} {sb}",
-                    fb.default.as_deref().unwrap_or("none")
+                    "default {} {sa}, {} {sb}",
+                    show(&fa.default),
+                    show(&fb.default)
                 ),
             );
         }
@@ -655,12 +672,10 @@ pub fn compare(a: &Side, b: &Side, (sa, sb): Sides<'_>) -> Vec<Finding> {
             ("minimum", fa.minimum, fb.minimum),
             ("maximum", fa.maximum, fb.maximum),
         ] {
-            if let Some(x) = va
-                && vb != Some(x)
-                && !ex("range")
-            {
-                let other = vb.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
-                push(key, format!("{what} {x} {sa}, {other} {sb}"));
+            if va != vb && given(va.is_some(), vb.is_some()) && !ex("range") {
+                let show =
+                    |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
+                push(key, format!("{what} {} {sa}, {} {sb}", show(va), show(vb)));
             }
         }
     }
@@ -737,6 +752,21 @@ pub fn compare(a: &Side, b: &Side, (sa, sb): Sides<'_>) -> Vec<Finding> {
     out.sort();
     out.dedup();
     out
+}
+
+/// The values one side admits for a field, to compare with the other side's: its list; else,
+/// when the other side is a page (whose list then counts, see `Side::from_page`) and this side
+/// did not lose its list in the capture, none but what the type admits (`true` and `false` for
+/// a boolean); else unknown.
+fn values(side: &Side, key: &str, facts: &Facts, other_from_page: bool) -> Option<Vec<String>> {
+    if facts.enum_values.is_some() || !other_from_page || side.lost_values.contains(key) {
+        return facts.enum_values.clone();
+    }
+    Some(if facts.ty == "boolean" {
+        vec!["true".into(), "false".into()]
+    } else {
+        Vec::new()
+    })
 }
 
 fn show(v: Option<&Value>) -> String {

@@ -9,14 +9,22 @@
 
 use super::{Block, Table};
 
+/// A cell's text with its rowspan and colspan.
+type Cell = (String, usize, usize);
+
 #[derive(Default)]
 struct State {
     out: Vec<Block>,
     text: String,
     table: Option<Table>,
     caption: Option<String>,
-    row: Option<(Vec<String>, bool)>,
+    /// The row's cells, each with its rowspan and colspan, and whether it is a header row.
+    row: Option<(Vec<Cell>, bool)>,
     cell: Option<String>,
+    /// The rowspan and colspan of the open cell.
+    span: (usize, usize),
+    /// Cells of rows above that span into the rows below: column → (text, rows still to fill).
+    carried: std::collections::BTreeMap<usize, (String, usize)>,
     pre: Option<String>,
     heading: Option<String>,
     nested_tables: usize,
@@ -58,6 +66,54 @@ fn decode(s: &str) -> String {
         .replace("&#39;", "'")
         .replace("&nbsp;", " ")
         .replace("&amp;", "&")
+}
+
+/// A `rowspan` or `colspan` attribute of a tag (`rowspan="2"`, `colspan=2`): 1 when absent.
+fn span_attr(tag: &str, name: &str) -> usize {
+    let lower = tag.to_ascii_lowercase();
+    let Some(at) = lower.find(&format!("{name}=")) else {
+        return 1;
+    };
+    let value = lower[at + name.len() + 1..].trim_start_matches(['"', '\'']);
+    let digits: String = value.chars().take_while(char::is_ascii_digit).collect();
+    // A span as large as a table is long is an error of the page; a hundred rows is plenty.
+    digits.parse().map_or(1, |n: usize| n.clamp(1, 100))
+}
+
+/// A row's cells in their columns: a cell merged from a row above (`rowspan`) takes its place
+/// again, and a cell that spans columns (`colspan`) fills each of them.
+fn place_cells(
+    cells: Vec<Cell>,
+    carried: &mut std::collections::BTreeMap<usize, (String, usize)>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut own = cells.into_iter();
+    loop {
+        let col = out.len();
+        if let Some((text, left)) = carried.get_mut(&col) {
+            out.push(text.clone());
+            *left -= 1;
+            if *left == 0 {
+                carried.remove(&col);
+            }
+            continue;
+        }
+        let Some((text, rows, cols)) = own.next() else {
+            // Cells carried past the row's own cells (the last columns) still fill it.
+            match carried.keys().next() {
+                Some(&next) if next > col => out.push(String::new()),
+                _ => break,
+            }
+            continue;
+        };
+        for c in col..col + cols {
+            if rows > 1 {
+                carried.insert(c, (text.clone(), rows - 1));
+            }
+            out.push(text.clone());
+        }
+    }
+    out
 }
 
 /// `Table 3 ` prefix removed from a caption.
@@ -130,6 +186,7 @@ pub fn blocks(html: &str) -> Vec<Block> {
                 }
                 st.flush_text();
                 st.table = Some(Table::default());
+                st.carried.clear();
             }
             ("table", true) => {
                 if st.nested_tables > 0 {
@@ -151,6 +208,7 @@ pub fn blocks(html: &str) -> Vec<Block> {
             }
             ("tr", true) if st.nested_tables == 0 => {
                 if let (Some((cells, header)), Some(t)) = (st.row.take(), st.table.as_mut()) {
+                    let cells = place_cells(cells, &mut st.carried);
                     if header && t.header.is_empty() {
                         t.header = cells;
                     } else if !cells.is_empty() {
@@ -165,10 +223,11 @@ pub fn blocks(html: &str) -> Vec<Block> {
                     r.1 = true;
                 }
                 st.cell = Some(String::new());
+                st.span = (span_attr(tag, "rowspan"), span_attr(tag, "colspan"));
             }
             ("td" | "th", true) if st.nested_tables == 0 => {
                 if let (Some(c), Some(r)) = (st.cell.take(), st.row.as_mut()) {
-                    r.0.push(squash(&c));
+                    r.0.push((squash(&c), st.span.0, st.span.1));
                 }
             }
             ("li", false) => st.push_text(" • "),

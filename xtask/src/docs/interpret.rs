@@ -370,7 +370,12 @@ pub fn interpret(
         ));
     }
 
-    let example_request = parse_example_request(&request_text, &mut quirks);
+    let example_request = parse_example_request(&request_text, &mut quirks).map_err(|e| {
+        err(
+            "Request example",
+            format!("the example request's body is not valid JSON: {e}"),
+        )
+    })?;
     if let Some(ex) = &example_request
         && let Some(m) = &ex.method
         && !m.eq_ignore_ascii_case(&method)
@@ -634,9 +639,14 @@ fn fails_at_first_token(text: &str, e: &serde_json::Error) -> bool {
     at <= word_start + word_len
 }
 
-fn parse_example_request(text: &str, quirks: &mut Vec<String>) -> Option<ExampleRequest> {
+/// The example request; an error when its body looks like JSON (a `{` or `[`) and is not: the
+/// page shows an example, and reading none would report it as absent.
+fn parse_example_request(
+    text: &str,
+    quirks: &mut Vec<String>,
+) -> Result<Option<ExampleRequest>, serde_json::Error> {
     if text.trim().is_empty() {
-        return None;
+        return Ok(None);
     }
     let mut ex = ExampleRequest::default();
     if let Some(start) = text.find("curl ") {
@@ -684,7 +694,17 @@ fn parse_example_request(text: &str, quirks: &mut Vec<String>) -> Option<Example
                         Some("\\") => (words.get(i + 2).cloned(), 2),
                         _ => (next, 1),
                     };
-                    ex.body = body.and_then(|d| serde_json::from_str(&d).ok());
+                    ex.body = match body {
+                        Some(d) if d.trim_start().starts_with(['{', '[']) => {
+                            match serde_json::from_str(&d) {
+                                Ok(v) => Some(v),
+                                // The capture stops inside the command: its end says so.
+                                Err(e) if e.is_eof() => None,
+                                Err(e) => return Err(e),
+                            }
+                        }
+                        _ => None,
+                    };
                     i += skip;
                 }
                 "-u" | "--user" => i += 1,
@@ -714,11 +734,16 @@ fn parse_example_request(text: &str, quirks: &mut Vec<String>) -> Option<Example
                 break;
             }
         }
-        if let Some(Ok(v)) = first_json(text) {
-            ex.body = Some(v);
+        match first_json(text) {
+            Some(Ok(v)) => ex.body = Some(v),
+            // A body that runs to the end of the section: the capture stops inside it, and
+            // the page's end is reported as where it stops.
+            Some(Err(e)) if e.is_eof() => {}
+            Some(Err(e)) => return Err(e),
+            None => {}
         }
     }
-    Some(ex)
+    Ok(Some(ex))
 }
 
 /// Splits a shell command line into words, honouring single and double quotes.

@@ -400,7 +400,9 @@ pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Draft 
     }
     codes.sort();
     // The API's shared error body (a `*Error` schema, else the envelope the success response
-    // uses) for error statuses, and its shared response headers on every response.
+    // uses, else the envelope api.toml names: an operation whose success body is its own
+    // still fails with the envelope) for error statuses, and its shared response headers on
+    // every response.
     let common_schemas = input
         .common
         .and_then(|c| c.pointer("/components/schemas"))
@@ -412,7 +414,13 @@ pub fn scaffold(page: &DocumentedOperation, input: &ScaffoldInput<'_>) -> Draft 
         .and_then(|(_, fields)| common_match(input.common, fields, input.envelope.as_deref()));
     let error_schema = common_schemas
         .and_then(|s| s.keys().find(|k| k.ends_with("Error")).cloned())
-        .or(envelope);
+        .or(envelope)
+        .or_else(|| {
+            input
+                .envelope
+                .clone()
+                .filter(|e| common_schemas.is_some_and(|s| s.contains_key(e)))
+        });
     let headers: Map<String, Value> = input
         .common
         .and_then(|c| c.pointer("/components/headers"))
