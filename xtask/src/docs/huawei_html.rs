@@ -59,13 +59,54 @@ fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Text with its character references read: the named ones the toolchain writes and every
+/// numeric one (`&#34;`, `&#x22;`); anything else stays as written. One pass, so `&amp;lt;`
+/// stays `&lt;`.
 fn decode(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&nbsp;", " ")
-        .replace("&amp;", "&")
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        // A reference is short: `&` name `;` within a few bytes (`;` is a char boundary).
+        let end = rest.bytes().take(12).position(|b| b == b';');
+        match end.and_then(|end| Some((end, reference(&rest[1..end])?))) {
+            Some((end, c)) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The character a reference's name (between `&` and `;`) stands for.
+fn reference(name: &str) -> Option<char> {
+    Some(match name {
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "amp" => '&',
+        // A no-break space reads as a space: the page's text is compared word by word.
+        "nbsp" => ' ',
+        _ => {
+            let number = name.strip_prefix('#')?;
+            let code = match number.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => number.parse().ok()?,
+            };
+            match char::from_u32(code)? {
+                '\u{a0}' => ' ',
+                c => c,
+            }
+        }
+    })
 }
 
 /// A `rowspan` or `colspan` attribute of a tag (`rowspan="2"`, `colspan=2`): 1 when absent.
@@ -268,6 +309,21 @@ pub fn blocks(html: &str) -> Vec<Block> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn character_references_named_and_numeric_are_read_once() {
+        assert_eq!(
+            decode("{&quot;a&quot;: &#34;b&#x22;, &#39;c&apos; &lt;&gt; x&nbsp;y&#160;z}"),
+            "{\"a\": \"b\", 'c' <> x y z}"
+        );
+        // One pass: an escaped ampersand stays the text it stands for.
+        assert_eq!(decode("&amp;lt; &amp;#34;"), "&lt; &#34;");
+        // Not references: left as written.
+        assert_eq!(
+            decode("a & b &unknown; &#xZZ; &#1114112; &"),
+            "a & b &unknown; &#xZZ; &#1114112; &"
+        );
+    }
+
     use super::*;
 
     #[test]
