@@ -361,6 +361,58 @@ fn an_operation_without_a_success_response_is_refused_with_the_fix() {
 }
 
 #[test]
+fn a_require_one_of_rule_where_the_generator_does_not_check_it_is_refused_at_its_line() {
+    // The generator checks `x-require-one-of` on the schema an operation's request body
+    // names; on any other schema it would be a rule nothing checks.
+    let (dir, _) = fixture_tree();
+    let file = dir.path().join("specs/shapes-huawei/_common.yaml");
+    let original = fs::read_to_string(&file).unwrap();
+    let error = "    HuaweiError:\n      type: object\n";
+    let with = original.replacen(
+        error,
+        &format!("{error}      x-require-one-of: [error_code, error_msg]\n"),
+        1,
+    );
+    assert_ne!(original, with);
+    fs::write(&file, &with).unwrap();
+    let errors = xtask::generate_all(dir.path()).unwrap_err();
+    let text = errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let line = with
+        .lines()
+        .position(|l| l.trim_start().starts_with("x-require-one-of"))
+        .unwrap()
+        + 1;
+    assert!(
+        text.contains(&format!("specs/shapes-huawei/_common.yaml:{line}: ")),
+        "{text}"
+    );
+    assert!(
+        text.contains("no operation's body is `HuaweiError`"),
+        "{text}"
+    );
+    // On the body's schema it is read, and the API generates.
+    fs::write(&file, &original).unwrap();
+    let body = dir.path().join("specs/shapes-huawei/UpdateThing.yaml");
+    let update = fs::read_to_string(&body).unwrap();
+    let marker = "    UpdateThingBody:\n      type: object\n";
+    assert!(update.contains(marker));
+    fs::write(
+        &body,
+        update.replacen(
+            marker,
+            &format!("{marker}      x-require-one-of: [name, port]\n"),
+            1,
+        ),
+    )
+    .unwrap();
+    xtask::generate_all(dir.path()).unwrap_or_else(|e| panic!("{e:?}"));
+}
+
+#[test]
 fn an_operation_without_a_named_error_schema_is_refused_with_the_fix() {
     let (dir, _) = fixture_tree();
     let file = dir.path().join("specs/shapes-huawei/ListThings.yaml");

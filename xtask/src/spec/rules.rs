@@ -950,6 +950,15 @@ fn check_extension(
         ));
         return;
     }
+    // `x-require-one-of` likewise, on the component schema a request body names (the rest is
+    // checked on the merged API, which knows the bodies).
+    if key == "x-require-one-of" && (!component || map.contains_key("$ref")) {
+        report(format!(
+            "`{key}` is read on a schema of `components.schemas` that an operation's request \
+             body names: here nothing checks it; move it to that schema"
+        ));
+        return;
+    }
     match expected {
         ExtensionValue::Boolean if !value.is_boolean() => report(format!(
             "`{key}` is true or false, found {}: write `{key}: true`",
@@ -1370,6 +1379,23 @@ mod tests {
             found.iter().all(|v| v.message.contains("means nothing on")),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn a_require_one_of_rule_stands_on_a_component_schema() {
+        let found = schema_messages(json!({
+            "type": "object",
+            "properties": {
+                "a": { "type": "object", "x-require-one-of": ["b"], "properties": { "b": { "type": "string" } } }
+            }
+        }));
+        let pointers: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            pointers,
+            ["/components/schemas/S/properties/a/x-require-one-of"],
+            "{found:?}"
+        );
+        assert!(found[0].1.contains("request body"), "{found:?}");
     }
 
     #[test]

@@ -175,6 +175,7 @@ pub(crate) fn check(
         }
     }
     errors.extend(call_needs(api, sources));
+    errors.extend(unread_require_one_of(api, sources));
     errors
 }
 
@@ -208,6 +209,44 @@ fn call_needs(api: &LoadedApi, sources: &[Source<'_>]) -> Vec<SpecError> {
         errors.insert((path, method), error);
     }
     errors.into_values().collect()
+}
+
+/// Each component schema with `x-require-one-of` that no operation's request body names, as an
+/// error at the line of the extension: the generator checks the rule on request bodies only
+/// (`codegen::calls::require_one_of_rules`), so elsewhere it would check nothing, silently.
+fn unread_require_one_of(api: &LoadedApi, sources: &[Source<'_>]) -> Vec<SpecError> {
+    let bodies: Vec<String> = api
+        .merged
+        .operations()
+        .filter_map(|(_, _, op)| api.request_schema_name(op))
+        .collect();
+    let schemas = api.merged.components.iter().flat_map(|c| &c.schemas);
+    schemas
+        .filter(|(name, _)| !bodies.contains(name))
+        .filter(|(_, schema)| match schema {
+            openapiv3::ReferenceOr::Item(s) => {
+                s.schema_data.extensions.contains_key("x-require-one-of")
+            }
+            openapiv3::ReferenceOr::Reference { .. } => false,
+        })
+        .map(|(name, _)| {
+            let pointer = format!(
+                "/components/schemas/{}/x-require-one-of",
+                crate::spec::escape(name)
+            );
+            let (file, line) = locate(sources, &pointer).unwrap_or_default();
+            SpecError::new(
+                file,
+                Some(format!("components.schemas.{name}.x-require-one-of")),
+                format!(
+                    "`x-require-one-of` is checked on an operation's request body only, and no \
+                     operation's body is `{name}`: move it to the schema the body names \
+                     (`$ref: '#/components/schemas/<Body>'`) or remove it"
+                ),
+            )
+            .at_line(line)
+        })
+        .collect()
 }
 
 #[derive(Clone, Copy)]
