@@ -308,6 +308,14 @@ impl DigestServer {
         }
     }
 
+    /// Forgets every nonce issued so far, as a restarted server does (or another node behind a
+    /// load balancer, or one whose nonces lived out their time): a response with one of them
+    /// gets `401` with a new nonce and no `stale`, since the server cannot tell it was ever
+    /// valid.
+    pub fn forget_nonces(&self) {
+        self.shared.lock().nonces.clear();
+    }
+
     /// Moves the server to `realm`, as a server does after a reconfiguration: requests signed
     /// for the old realm are challenged again (not stale) with the new one.
     pub fn set_realm(&self, realm: &str) {

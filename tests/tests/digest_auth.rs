@@ -199,6 +199,11 @@ async fn overtaken_request_is_signed_again_with_a_nonce_of_its_own() {
         call(&client, Op::Connect).await.unwrap();
     }
     assert_eq!(server.stats().requests, 7);
+    // In this mode too, a pooled nonce the server forgot is replaced by one resend.
+    server.forget_nonces();
+    call(&client, Op::Connect).await.unwrap();
+    call(&client, Op::Connect).await.unwrap();
+    assert_eq!(server.stats().requests, 10, "{:?}", server.stats());
     assert_no_body_sent_unauthenticated(&server.stats());
 
     // A server that only forbids reuse accepts the overtaken request as it is.
@@ -237,6 +242,76 @@ async fn stale_nonce_costs_exactly_one_extra_request() {
             assert_no_body_sent_unauthenticated(&server.stats());
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cached_nonce_the_server_forgot_costs_exactly_one_extra_request() {
+    // A restarted server (or another node behind a load balancer) no longer knows the nonce
+    // an earlier call cached, and challenges again without `stale`: the call signs once more
+    // with the new nonce, as with retries off too, since the resend is authentication's own.
+    for (algorithm, retries_off) in BOTH.into_iter().flat_map(|a| [(a, false), (a, true)]) {
+        for op in OPS {
+            let server = start(config(algorithm)).await;
+            let client = match retries_off {
+                false => client(&server),
+                true => client(&server).with_retry(cloud_sdk_runtime::RetryPolicy::off()),
+            };
+            call(&client, op).await.unwrap();
+            assert_eq!(server.stats().requests, 2);
+            server.forget_nonces();
+            call(&client, op).await.unwrap();
+            let stats = server.stats();
+            assert_eq!(
+                (stats.requests, stats.rejected, stats.stale, stats.accepted),
+                (4, 1, 0, 2),
+                "{algorithm:?} {op:?}: {stats:?}"
+            );
+            // The resend is the whole request, body included, signed with the new nonce.
+            let records = server.requests();
+            assert_eq!((records[2].status, records[3].status), (401, 200));
+            assert_eq!(records[3].body, records[2].body);
+            assert!(records[3].body_len > 0);
+            // The new nonce is cached: the next call is one request again.
+            call(&client, op).await.unwrap();
+            assert_eq!(server.stats().requests, 5);
+            assert_no_body_sent_unauthenticated(&server.stats());
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_credentials_with_a_forgotten_nonce_cost_one_extra_request_and_are_refused() {
+    let server = start(config(DigestAlgorithm::Md5)).await;
+    let bad = Client::new(&server.base_url(), runtime("not-the-secret"));
+    call(&bad, Op::AddUser).await.unwrap_err();
+    assert_eq!(server.stats().requests, 2);
+    server.forget_nonces();
+    let error = bad
+        .connect_privatelink_service()
+        .instance_id("ob317v4uif")
+        .tenant_id("t33h8y08k")
+        .body(integration_tests::examples::connect_body())
+        .call()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.kind(),
+        cloud_sdk_runtime::ErrorKind::CredentialsRejected,
+        "{error}"
+    );
+    let text = error.to_string();
+    assert!(
+        text.contains("rejected") && text.contains("OCEANBASE_ACCESS_KEY_SECRET"),
+        "{text}"
+    );
+    // The forgotten nonce, then the new one: two signed requests, both refused.
+    let stats = server.stats();
+    assert_eq!(
+        (stats.requests, stats.rejected, stats.unauthenticated),
+        (4, 3, 1),
+        "{stats:?}"
+    );
+    assert_no_body_sent_unauthenticated(&stats);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -411,9 +486,11 @@ async fn wrong_secret_fails_with_a_clear_error_after_exactly_two_requests() {
                 !error.contains("not-the-secret") && !error.contains(AK),
                 "{error}"
             );
-            // The refusal's nonce is kept: the next call costs one request, and fails the same way.
+            // The refusal's nonce is kept, so the next call probes no more; but it was cached by
+            // an earlier call, so its refusal is answered once (the server may have forgotten
+            // it), and the refusal of that resend fails the call the same way: two requests.
             assert!(call(&client, op).await.unwrap_err().contains("rejected"));
-            assert_eq!(server.stats().requests, 3);
+            assert_eq!(server.stats().requests, 4);
             assert_no_body_sent_unauthenticated(&server.stats());
         }
     }
@@ -710,6 +787,48 @@ async fn digest_auth_works_with_a_plain_reqwest_client_through_the_runtime() {
     let stats = server.stats();
     assert_eq!((stats.requests, stats.accepted), (4, 3), "{stats:?}");
     assert_no_body_sent_unauthenticated(&stats);
+}
+
+#[tokio::test]
+async fn a_streamed_body_is_not_sent_again_when_a_forgotten_nonce_is_refused() {
+    let server = start(Config::new(AK, SK)).await;
+    let runtime = Runtime::builder(DigestAuth::new(
+        cloud_sdk_runtime::digest::Credentials::new(AK, SK),
+    ))
+    .allow_insecure_http(true)
+    .build()
+    .unwrap();
+    let url = format!("{}/any/path", server.base_url());
+    let send = |body: reqwest::Body| {
+        let runtime = runtime.clone();
+        let mut request = reqwest::Client::new().put(&url).build().unwrap();
+        *request.body_mut() = Some(body);
+        async move {
+            let record = cloud_sdk_runtime::CallRecord::default();
+            runtime
+                .pre::<()>(&mut request, "put_any", "test/0", &[], &[], &record)
+                .await
+                .unwrap();
+            runtime.exec(request, "put_any", &record).await
+        }
+    };
+    assert_eq!(send("in memory".into()).await.unwrap().status(), 200);
+    server.forget_nonces();
+    // A `String` wrapped as an HTTP body is a stream to reqwest: it has no copy to resend.
+    let e = send(reqwest::Body::wrap("streamed".to_owned()))
+        .await
+        .unwrap_err();
+    let text = format!("{e:?}");
+    assert!(
+        text.contains("CredentialsRejected") && text.contains("forgot"),
+        "{text}"
+    );
+    let stats = server.stats();
+    assert_eq!((stats.requests, stats.rejected), (3, 1), "{stats:?}");
+    // The refusal's nonce is kept: the next call is one request.
+    assert_eq!(send("in memory".into()).await.unwrap().status(), 200);
+    assert_eq!(server.stats().requests, 4);
+    assert_no_body_sent_unauthenticated(&server.stats());
 }
 
 #[tokio::test]

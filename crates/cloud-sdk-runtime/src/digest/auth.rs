@@ -1,6 +1,6 @@
 //! The Digest request flow behind the generated clients: probe without the body when no
-//! challenge is cached, sign preemptively when one is, retry once on a stale nonce, and stop
-//! with a clear refusal otherwise.
+//! challenge is cached, sign preemptively when one is, sign once more on a stale nonce or a
+//! refused cached one, and stop with a clear refusal otherwise.
 
 use std::{borrow::Cow, fmt, sync::Arc, time::Duration};
 
@@ -31,8 +31,14 @@ use crate::{AuthRejected, Authenticator, BoxFuture, ErrorKind};
 /// - `401` with `stale=true`: the new nonce is cached and the request retried once.
 /// - `401` challenging for another realm than the one signed for (the server was
 ///   reconfigured): the new realm is cached and the request signed for it once.
-/// - `401` without `stale` after a signed request: the response is returned marked
+/// - `401` without `stale` to a request signed with a nonce an earlier call cached: servers
+///   forget nonces without calling them stale (a restart, a nonce lifetime ended, another node
+///   behind a load balancer), so the new nonce is cached and the request signed with it once,
+///   as curl and Python requests do. With wrong credentials this costs one more request.
+/// - `401` without `stale` otherwise (or to that resend): the response is returned marked
 ///   [`AuthRejected`], which the runtime turns into an error naming the realm.
+/// - A request whose body is a stream is never sent twice: where a resend would be needed, the
+///   call ends with the refusal.
 /// - Only Digest is answered: a server offering Basic alone gets no credentials.
 /// - The body of a `401` answered this way is never used: it is read (so that its connection
 ///   can be reused) up to [`crate::Limits::max_response_bytes`] only, and dropped with its
@@ -69,8 +75,10 @@ impl DigestAuth {
     }
 
     /// Stops signing with a nonce older than `age` and fetches a new challenge instead. Useful
-    /// with servers that let nonces expire without answering `stale=true`; by default a nonce
-    /// is used until the server calls it stale.
+    /// with servers that let nonces expire without answering `stale=true`: the new nonce then
+    /// comes from a probe without the body, where otherwise the signed request is refused and
+    /// sent again, body included (and a streamed body cannot be). By default a nonce is used
+    /// until the server refuses it.
     pub fn with_max_nonce_age(mut self, age: Duration) -> Self {
         self.session.max_age = Some(age);
         self
@@ -101,7 +109,8 @@ impl Authenticator for DigestAuth {
         "digest"
     }
 
-    /// A stale nonce, or a refusal after being overtaken, sends the request once more.
+    /// A stale nonce, a refused nonce cached by an earlier call, or a refusal after being
+    /// overtaken sends the request once more.
     fn may_resend(&self) -> bool {
         true
     }
@@ -145,7 +154,8 @@ impl Target {
 
 impl DigestAuth {
     /// One call's exchange: sign with the cached nonce (or probe for one), send, and answer a
-    /// refusal (a stale nonce, another realm, being overtaken) by signing again once.
+    /// refusal (a stale nonce, another realm, a forgotten nonce or being overtaken) by signing
+    /// again once.
     async fn run(
         &self,
         client: &crate::Transport,
@@ -162,15 +172,21 @@ impl DigestAuth {
             Acquired::Lease(lease) => self.sign(lease, &target, &request).map_err(|()| None),
             Acquired::Probe(lock) => Err(lock),
         };
-        let mut prepared = match signed {
-            Ok(p) => p,
+        // Whether the nonce signed with was cached by an earlier call, which the server may
+        // have forgotten since. A nonce from this call's probe (or from the probe it waited
+        // for) is as fresh as the server makes them, and so is every resend's.
+        let (mut prepared, mut cached) = match signed {
+            Ok(p) => (p, true),
             Err(lock) => match self.prepare(client, &target, &request, lock).await? {
-                Ok(p) => p,
+                Ok(p) => (p, false),
                 Err(response) => return Ok(response),
             },
         };
+        // Each kind of resend happens once at most. A refusal without `stale` that may not be
+        // about the credentials (being overtaken, or a forgotten nonce) shares one resend, so
+        // that a call sends at most four signed requests.
         let mut stale_retried = false;
-        let mut order_retried = false;
+        let mut refusal_retried = false;
         let mut realm_retried = false;
         loop {
             request
@@ -215,6 +231,11 @@ impl DigestAuth {
             // reconfigured (or a proxy moved the request) since the nonce was cached. Answer
             // the new realm once; a refusal of that is a refusal.
             let realm_changed = !realm_retried && fresh.realm() != realm;
+            // Forgotten: the nonce was cached by an earlier call and the server refused it
+            // without calling it stale, as a server does for a nonce it no longer knows (a
+            // restart, a nonce lifetime ended, another node behind a load balancer). This says
+            // nothing about the credentials yet; a refusal of the resend does.
+            let forgotten = cached && !refusal_retried;
             let (lease, again) = match (again, fresh.stale()) {
                 (Some(again), _) if realm_changed => {
                     realm_retried = true;
@@ -222,9 +243,9 @@ impl DigestAuth {
                     (self.session.install(&target.url, fresh), again)
                 }
                 (Some(again), stale)
-                    if overtaken && !order_retried && (!stale || stale_retried) =>
+                    if overtaken && !refusal_retried && (!stale || stale_retried) =>
                 {
-                    order_retried = true;
+                    refusal_retried = true;
                     tracing::debug!(origin = %OriginOf(&target.url), realm = %fresh.realm(), "digest: a signed request was refused after being overtaken; leasing one nonce per request in flight from now on");
                     (self.session.switch_to_ordered(&target.url, fresh), again)
                 }
@@ -232,8 +253,15 @@ impl DigestAuth {
                     stale_retried = true;
                     tracing::debug!(origin = %OriginOf(&target.url), realm = %fresh.realm(), "digest: stale nonce; retrying once with the new one");
                     (
-                        self.session
-                            .refresh_stale(&target.url, prepared.lease, fresh),
+                        self.session.refresh(&target.url, prepared.lease, fresh),
+                        again,
+                    )
+                }
+                (Some(again), false) if forgotten => {
+                    refusal_retried = true;
+                    tracing::debug!(origin = %OriginOf(&target.url), realm = %fresh.realm(), "digest: a nonce cached by an earlier call was refused (the server may have forgotten it); signing once with the new one");
+                    (
+                        self.session.refresh(&target.url, prepared.lease, fresh),
                         again,
                     )
                 }
@@ -246,6 +274,10 @@ impl DigestAuth {
                     (true, true) => (
                         ErrorKind::CredentialsRejected,
                         format!("the server called the new nonce stale as well; {}", self.rejection_hint),
+                    ),
+                    (false, false) if forgotten => (
+                        ErrorKind::CredentialsRejected,
+                        format!("the server rejected the Digest credentials, or forgot the nonce an earlier call cached (the request body is a stream and cannot be sent again to tell); {}", self.rejection_hint),
                     ),
                     (false, _) => (
                         ErrorKind::CredentialsRejected,
@@ -271,6 +303,7 @@ impl DigestAuth {
                 }
             };
             request = again;
+            cached = false;
             // Done with the refusal: its connection goes back to the pool, unless its body is
             // over the size limit.
             crate::transport::discard(response, client.max_response_bytes()).await;

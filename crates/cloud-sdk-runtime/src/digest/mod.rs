@@ -6,8 +6,9 @@
 //!   `qop=auth`, `auth-int` or none (RFC 2069), `userhash` and `opaque`. No I/O: the cnonce and
 //!   nonce count are arguments.
 //! - [`DigestAuth`]: the [`crate::Authenticator`] that generated clients use. It caches
-//!   challenges per origin and realm, signs preemptively with an atomic nonce count, retries
-//!   once on `stale=true`, and never sends a body unauthenticated.
+//!   challenges per origin and realm, signs preemptively with an atomic nonce count, signs
+//!   once more on `stale=true` or when a nonce cached by an earlier call is refused (servers
+//!   forget nonces), and never sends a body unauthenticated.
 //!
 //! ```
 //! use cloud_sdk_runtime::{Runtime, digest::{Credentials, DigestAuth}};

@@ -285,14 +285,10 @@ impl Session {
         Lease::new(slot, space.ordered)
     }
 
-    /// After `stale=true`: the nonce to retry with. A shared nonce is replaced once, by the
-    /// first task to see it stale; the others retry with that replacement.
-    pub(crate) fn refresh_stale(
-        &self,
-        url: &url::Url,
-        lease: Lease,
-        fresh: DigestChallenge,
-    ) -> Lease {
+    /// After `stale=true`, or a refusal of a nonce the server may have forgotten: the nonce to
+    /// retry with. A shared nonce is replaced once, by the first task to see it refused; the
+    /// others retry with that replacement.
+    pub(crate) fn refresh(&self, url: &url::Url, lease: Lease, fresh: DigestChallenge) -> Lease {
         let now = self.clock.instant();
         let mut origins = self.lock();
         let state = entry(&mut origins, url);
@@ -469,8 +465,8 @@ mod tests {
         let s = session(crate::clock::SystemClock);
         let a = s.install(&origin(), challenge("old"));
         let b = lease(s.acquire(&origin()));
-        let a2 = s.refresh_stale(&origin(), a, challenge("new-a"));
-        let b2 = s.refresh_stale(&origin(), b, challenge("new-b"));
+        let a2 = s.refresh(&origin(), a, challenge("new-a"));
+        let b2 = s.refresh(&origin(), b, challenge("new-b"));
         assert_eq!(a2.slot.challenge.nonce(), "new-a");
         assert!(
             Arc::ptr_eq(&a2.slot, &b2.slot),
