@@ -101,14 +101,16 @@ impl Failure {
         if let Some(code) = &self.vendor_code {
             out.push_str(&format!(": {code}"));
         }
-        out.push_str(&format!(": {}", self.message.replace('\n', " ")));
+        out.push_str(&format!(": {}", self.message));
         if let Some(id) = &self.request_id {
             out.push_str(&format!(" (request id {id})"));
         }
         if let Some(id) = &self.client_request_id {
             out.push_str(&format!(" (client request id {id})"));
         }
-        out
+        // One line, whose server text (the message, the vendor's code, a value found) shows
+        // as it is: control and format characters as escapes.
+        output::visible(&out.replace('\n', " "))
     }
 
     fn json(&self) -> Value {

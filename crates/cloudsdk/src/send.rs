@@ -771,10 +771,14 @@ async fn spin(until: String, last_found: Arc<Mutex<String>>) {
     let started = Instant::now();
     for frame in FRAMES.iter().cycle() {
         let found = last_found.lock().map(|f| f.clone()).unwrap_or_default();
-        eprint!(
-            "\r\x1b[2K{frame} waiting {}s for {until}: last value {found}",
+        // The value found is the server's text: its control and format characters as
+        // escapes, as in a table.
+        let shown = output::visible(&format!(
+            "{frame} waiting {}s for {until}: last value {found}",
             started.elapsed().as_secs()
-        );
+        ))
+        .replace('\n', " ");
+        eprint!("\r\x1b[2K{shown}");
         let _ = std::io::stderr().flush();
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

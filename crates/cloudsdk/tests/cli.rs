@@ -2192,3 +2192,92 @@ async fn a_dry_run_says_when_the_environment_holds_another_secret_than_the_one_g
         );
     }
 }
+
+/// Text from a server that holds bidirectional overrides, isolates or zero-width characters
+/// (Unicode format characters, the "Trojan Source" trick) reaches a person written as escapes:
+/// in a table's cells and header, in an error line and in a wait's message, so that it cannot
+/// read otherwise than it is. `--output json` keeps the server's values exact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn format_characters_from_the_server_are_escaped_where_a_person_reads_them() {
+    const TRICK: &str = "\u{202e}fdp.exe\u{2066}a\u{2069}\u{200b}b\u{feff}\u{2028}";
+    let escaped = "\\u{202e}fdp.exe\\u{2066}a\\u{2069}\\u{200b}b\\u{feff}\\u{2028}";
+    let shows_trick = |text: &str| {
+        text.chars().any(|c| {
+            matches!(
+                c,
+                '\u{202e}' | '\u{2066}' | '\u{2069}' | '\u{200b}' | '\u{feff}' | '\u{2028}'
+            )
+        })
+    };
+    let (api, op, items) = waitable();
+    let (addr, _) = scripted(|_, _| {
+        (
+            200,
+            json!({ items: [{"id": TRICK, "status": "creating", format!("key{TRICK}"): "v"}] }),
+        )
+    })
+    .await;
+    let env = env_for(api, &format!("http://{addr}"));
+
+    // A table: the cell, and the header made of the server's key.
+    let mut args = op_args(api, op);
+    args.extend(owned(&["--output", "table", "--query", items]));
+    let out = run_async(args.clone(), env.clone(), None).await;
+    let table = text(&out.stdout);
+    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    assert!(!shows_trick(&table), "{table:?}");
+    assert!(table.contains(escaped), "{table}");
+    assert!(table.contains(&format!("key{escaped}")), "{table}");
+
+    // JSON: the value as the server sent it.
+    let mut args = op_args(api, op);
+    args.extend(owned(&["--output", "json"]));
+    let out = run_async(args.clone(), env.clone(), None).await;
+    let value: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value[items][0]["id"], TRICK, "{args:?}");
+
+    // A wait's message quotes the value found.
+    let mut args = op_args(api, op);
+    args.extend([
+        "--wait-until".into(),
+        format!("{items}[0].id == 'x'"),
+        "--wait-interval".into(),
+        "0.05".into(),
+        "--wait-timeout".into(),
+        "0.2".into(),
+    ]);
+    let out = run_async(args.clone(), env, None).await;
+    let line = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(7), "{line}");
+    assert!(!shows_trick(&line) && line.contains(escaped), "{line}");
+
+    // An error line: the vendor's code and message.
+    let (addr, _) = scripted(|_, _| {
+        (
+            400,
+            json!({"error_code": format!("CSS{TRICK}"), "error_msg": format!("bad {TRICK}")}),
+        )
+    })
+    .await;
+    let env = env_for(api, &format!("http://{addr}"));
+    let out = run_async(op_args(api, op), env.clone(), None).await;
+    let line = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{line}");
+    assert!(!shows_trick(&line), "{line:?}");
+    assert!(
+        line.contains(&format!("CSS{escaped}")) && line.contains(&format!("bad {escaped}")),
+        "{line}"
+    );
+    // With `--output json`, the error object holds them exactly.
+    let mut args = op_args(api, op);
+    args.extend(owned(&["--output", "json"]));
+    let out = run_async(args, env, None).await;
+    let error: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(error["error"]["code"], format!("CSS{TRICK}"), "{error}");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(&format!("bad {TRICK}"))),
+        "{error}"
+    );
+}
