@@ -33,15 +33,30 @@ impl Printer {
         columns: Option<&str>,
     ) -> Result<Self, Failure> {
         let query = query.map(|q| compile("query", q)).transpose()?;
+        let columns = columns
+            .map(|c| {
+                let names: Vec<String> = c
+                    .split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                // Given, it names the columns: with none named (an empty value, as an unset
+                // shell variable gives, or commas alone) the table would have no column, and
+                // falling back to the default would hide the mistake.
+                if names.is_empty() {
+                    return Err(Failure::usage(format!(
+                        "--columns {c:?} names no column: write column names separated by \
+                         commas, like --columns id,status, or leave the flag out for the \
+                         default columns"
+                    )));
+                }
+                Ok(names)
+            })
+            .transpose()?;
         Ok(Self {
             format,
             query,
-            columns: columns.map(|c| {
-                c.split(',')
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            }),
+            columns,
             pretty: std::io::stdout().is_terminal(),
         })
     }

@@ -2281,3 +2281,30 @@ async fn format_characters_from_the_server_are_escaped_where_a_person_reads_them
         "{error}"
     );
 }
+
+/// `--columns` that names no column (empty, or commas alone, as an unset shell variable
+/// gives) is a usage error naming the flag and what to write, not a table of no columns.
+#[test]
+fn columns_that_name_no_column_are_a_usage_error() {
+    let base = mock_get_args();
+    for columns in ["", ",,", " , "] {
+        let mut args = base.clone();
+        args.extend(owned(&["--output", "table", "--columns", columns]));
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&a, &[], None);
+        let line = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{columns:?}: {line}");
+        assert!(
+            line.starts_with("error: usage: --columns") && line.contains("--columns id,status"),
+            "{columns:?}: {line}"
+        );
+        assert_eq!(text(&out.stdout), "", "{columns:?}");
+    }
+    // Empty names between real ones are skipped.
+    let mut args = base.clone();
+    args.extend(owned(&["--output", "table", "--columns", ",status,"]));
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run(&a, &[], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("status"));
+}
