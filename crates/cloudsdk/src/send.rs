@@ -71,13 +71,13 @@ impl Target {
             None => match api.auth {
                 Auth::Digest => api.base_url.to_owned(),
                 Auth::Huawei => {
-                    let region = settings.get(huawei::env::REGION).ok_or_else(|| {
+                    let region = region(settings)?.ok_or_else(|| {
                         Failure::config(format!(
                             "no region: pass --region (like cn-north-4), or set {} or {variable}",
                             huawei::env::REGION
                         ))
                     })?;
-                    service(api).base_url(region.trim()).map_err(config)?
+                    service(api).base_url(&region).map_err(config)?
                 }
             },
         };
@@ -119,6 +119,29 @@ impl Target {
         }
         builder.build().map_err(config)
     }
+}
+
+/// The region of the settings, checked as the runtime checks it: a value that is not a region
+/// id is a `config` error naming where it came from (`--region`, the environment variable or
+/// the profile), where the runtime's own message can only name the variable.
+fn region(settings: &Settings) -> Result<Option<String>, Failure> {
+    let name = huawei::env::REGION;
+    let Some(region) = settings.get(name) else {
+        return Ok(None);
+    };
+    let region = region.trim().to_owned();
+    huawei::endpoint::check_region(&region).map_err(|e| {
+        // The runtime's description of the value (which never shows it), without its advice.
+        let text = e.to_string();
+        let what = text
+            .strip_suffix(&format!(": check {name}"))
+            .unwrap_or(&text);
+        Failure::config(format!(
+            "{what}: {}",
+            settings.where_to_fix(name, "--region")
+        ))
+    })?;
+    Ok(Some(region))
 }
 
 fn required(settings: &Settings, name: &str, what: &str) -> Result<String, Failure> {
@@ -172,7 +195,7 @@ fn huawei_builder(api: &Api, settings: &Settings) -> Result<RuntimeBuilder, Fail
         let user = required(settings, env::USERNAME, "the IAM user name")?;
         let password = required(settings, env::PASSWORD, "the IAM user's password")?;
         let domain = required(settings, env::DOMAIN_NAME, "the account (domain) name")?;
-        let region = settings.get(env::REGION);
+        let region = region(settings)?;
         let scope = match (
             settings.get(env::PROJECT_ID),
             settings.get(env::PROJECT_NAME),

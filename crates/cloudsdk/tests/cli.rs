@@ -2308,3 +2308,90 @@ fn columns_that_name_no_column_are_a_usage_error() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("status"));
 }
+
+/// A region that is not a region id is a `config` error that names where the value came
+/// from, so that the user fixes that place: the `--region` flag, the environment variable,
+/// or the profile, for the API's host and for the IAM endpoint of a password login alike.
+/// Nothing is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_region_names_the_flag_variable_or_profile_it_came_from() {
+    let (api, op) = paged_op();
+    let (addr, calls) = scripted(|_, _| (200, json!({}))).await;
+    let endpoint_variable = format!(
+        "HUAWEICLOUD_SDK_ENDPOINT_{}",
+        api.service.to_ascii_uppercase()
+    );
+    let no_endpoint: Vec<(String, String)> = huawei_env("http://127.0.0.1:9", api)
+        .into_iter()
+        .filter(|(k, _)| *k != endpoint_variable)
+        .collect();
+    let config = tempfile::tempdir().unwrap();
+    store_profile(config.path(), &[("HUAWEICLOUD_SDK_REGION", "Bad_Region")]);
+    let config_dir = config.path().display().to_string();
+    let mut password_login: Vec<(String, String)> = huawei_env(&format!("http://{addr}"), api)
+        .into_iter()
+        .filter(|(k, _)| !k.ends_with("_AK") && !k.ends_with("_SK"))
+        .collect();
+    for (k, v) in [
+        ("HUAWEICLOUD_SDK_USERNAME", "cli-user"),
+        ("HUAWEICLOUD_SDK_PASSWORD", "cli-iam-password"),
+        ("HUAWEICLOUD_SDK_DOMAIN_NAME", "cli-domain"),
+    ] {
+        password_login.push((k.to_owned(), v.to_owned()));
+    }
+    let with = |base: &[(String, String)], extra: &[(&str, &str)]| {
+        let mut env = base.to_vec();
+        env.extend(
+            extra
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        env
+    };
+    for (extra_args, env, names, not_named) in [
+        (
+            vec!["--dry-run", "--region", "Bad_Region"],
+            with(&no_endpoint, &[("HUAWEICLOUD_SDK_REGION", "cn-north-4")]),
+            "check --region",
+            "HUAWEICLOUD_SDK_REGION",
+        ),
+        (
+            vec!["--dry-run"],
+            with(&no_endpoint, &[("HUAWEICLOUD_SDK_REGION", "Bad_Region")]),
+            "check the environment variable HUAWEICLOUD_SDK_REGION",
+            "--region",
+        ),
+        (
+            vec!["--dry-run", "--profile", "work"],
+            with(&no_endpoint, &[("CLOUDSDK_CONFIG_DIR", &config_dir)]),
+            "check HUAWEICLOUD_SDK_REGION in profile `work`",
+            "--region",
+        ),
+        // A password login with the API's endpoint given: the region is the IAM endpoint's.
+        (
+            vec!["--region", "Bad_Region"],
+            password_login.clone(),
+            "check --region",
+            "HUAWEICLOUD_SDK_REGION",
+        ),
+    ] {
+        let mut args = op_args(api, op);
+        args.extend(owned(&extra_args));
+        let out = run_async(args.clone(), env, None).await;
+        let line = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {line}");
+        assert!(
+            line.starts_with("error: config")
+                && line.contains("is not a Huawei Cloud region id")
+                && line.contains(names)
+                && !line.contains(not_named),
+            "{args:?}: {line}"
+        );
+        assert!(
+            !line.contains("Bad_Region"),
+            "the value is not echoed: {line}"
+        );
+        assert_eq!(text(&out.stdout), "", "{args:?}");
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+}
