@@ -330,7 +330,24 @@ fn operation(
         return send::mock(op, &printer, wait.as_ref(), all);
     };
     let target = send::Target::resolve(api, &settings)?;
+    let page_size = count("page-size").unwrap_or(100);
     if on("dry-run") {
+        // With --all, the first page's request, as --all sends it.
+        let call = match (&op.paging, all) {
+            (Some(paging), true) => {
+                match send::first_page(paging, &call, page_size, count("max-items")) {
+                    Some((first, note)) => {
+                        eprintln!("{note}");
+                        first
+                    }
+                    None => {
+                        eprintln!("# --all --max-items 0: no request is sent");
+                        return Ok(());
+                    }
+                }
+            }
+            _ => call,
+        };
         let dry = curl::dry_run(api, &target, &call, &settings)?;
         if let Some(hint) = dry.export_hint(&settings) {
             eprintln!("{hint}");
@@ -345,8 +362,7 @@ fn operation(
         let client = target.runtime(api, &settings, timeout)?;
         if all {
             let max = count("max-items");
-            let page = count("page-size").unwrap_or(100);
-            send::all(api, op, &client, &target, &call, &printer, page, max).await
+            send::all(api, op, &client, &target, &call, &printer, page_size, max).await
         } else if let Some(wait) = wait {
             let spinner = std::io::stderr().is_terminal();
             let value = send::wait(api, op, &client, &target, &call, &wait, spinner).await?;

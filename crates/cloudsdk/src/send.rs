@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::{
     Failure,
-    catalog::{Api, Auth, Envelope, Operation},
+    catalog::{Api, Auth, Envelope, Operation, Paging},
     output::{self, Printer, TableStream},
     request::Call,
     settings::Settings,
@@ -511,22 +511,11 @@ pub(crate) async fn all(
     let Some(paging) = &op.paging else {
         return Err(Failure::usage("not a paged operation"));
     };
-    let mut call = call.clone();
-    let start = call
-        .query
-        .iter()
-        .find(|(k, _)| k == paging.offset)
-        .and_then(|(_, v)| v.parse::<u64>().ok())
-        .unwrap_or(0);
-    call.query
-        .retain(|(k, _)| k != paging.offset && k != paging.limit);
+    let (call, start) = unpaged(paging, call);
     let (mut offset, mut printed) = (start, 0u64);
     let mut table = printer.table_stream(op);
     for page_number in 0.. {
-        let limit = match max {
-            Some(max) => page_size.min(max - printed),
-            None => page_size,
-        };
+        let limit = page_limit(page_size, max, printed);
         if limit == 0 {
             break;
         }
@@ -542,10 +531,7 @@ pub(crate) async fn all(
                 op.id
             )));
         }
-        let extra = [
-            (paging.offset.to_owned(), offset.to_string()),
-            (paging.limit.to_owned(), limit.to_string()),
-        ];
+        let extra = page_pairs(paging, offset, limit);
         let page = once(api, op, runtime, target, &call, &extra).await?;
         let total = page.get(paging.total).and_then(Value::as_u64);
         // A page not in the documented form is the server's fault, not an empty page: taken as
@@ -589,6 +575,66 @@ pub(crate) async fn all(
         }
     }
     finish(table)
+}
+
+/// `--all`'s call without the offset and limit the flags gave (each page sends its own), and
+/// the offset of the first page: the offset given, else 0.
+fn unpaged(paging: &Paging, call: &Call) -> (Call, u64) {
+    let mut call = call.clone();
+    let start = call
+        .query
+        .iter()
+        .find(|(k, _)| k == paging.offset)
+        .and_then(|(_, v)| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    call.query
+        .retain(|(k, _)| k != paging.offset && k != paging.limit);
+    (call, start)
+}
+
+/// The limit of `--all`'s next page: `--page-size`, or fewer when `--max-items` leaves fewer
+/// to print after `printed`; 0 when none is left.
+fn page_limit(page_size: u64, max: Option<u64>, printed: u64) -> u64 {
+    match max {
+        Some(max) => page_size.min(max.saturating_sub(printed)),
+        None => page_size,
+    }
+}
+
+/// The query pairs of one page of `--all`, after the call's own.
+fn page_pairs(paging: &Paging, offset: u64, limit: u64) -> [(String, String); 2] {
+    [
+        (paging.offset.to_owned(), offset.to_string()),
+        (paging.limit.to_owned(), limit.to_string()),
+    ]
+}
+
+/// `--dry-run --all`: the first page's call as `--all` sends it (the paging pairs the flags gave
+/// replaced by the first page's offset and limit, after the call's own pairs), and the note
+/// for stderr that says later pages follow its form; `None` when `--max-items 0` sends no
+/// request at all.
+pub(crate) fn first_page(
+    paging: &Paging,
+    call: &Call,
+    page_size: u64,
+    max: Option<u64>,
+) -> Option<(Call, String)> {
+    let (mut call, start) = unpaged(paging, call);
+    let limit = page_limit(page_size, max, 0);
+    if limit == 0 {
+        return None;
+    }
+    call.query.extend(page_pairs(paging, start, limit));
+    let bound = match max {
+        Some(max) => format!(" or {max} items (--max-items)"),
+        None => String::new(),
+    };
+    let note = format!(
+        "# --all: this is the first page's request; later pages follow its form, with {} \
+         advanced by the items each page returns, until a short page, the total ({}){bound}",
+        paging.offset, paging.total
+    );
+    Some((call, note))
 }
 
 /// The bottom of `--all`'s table, when it prints one.

@@ -2395,3 +2395,81 @@ async fn a_bad_region_names_the_flag_variable_or_profile_it_came_from() {
     }
     assert_eq!(calls.load(Ordering::SeqCst), 0);
 }
+
+/// `--dry-run --all` prints the first page's request as `--all` sends it, with the paging
+/// parameters (the offset given, else 0, and the page size bounded by `--max-items`) in place
+/// of any the flags gave, and says on stderr that later pages follow the same form. The
+/// command, run, gets the first page from the checking server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_with_all_prints_the_first_page_request_with_its_paging_parameters() {
+    let mut tried = 0;
+    for (api, op) in paged_ops() {
+        tried += 1;
+        let paging = op.paging.as_ref().unwrap();
+        let (base, count) = paged_server(op).await;
+        let env = env_for(api, &base);
+        let env_refs: Vec<(&str, &str)> =
+            env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let offset_flag = format!(
+            "--{}",
+            op.params
+                .iter()
+                .find(|p| p.name == paging.offset)
+                .map(|p| p.flag)
+                .unwrap()
+        );
+        for (extra, offset, limit) in [
+            (vec!["--all"], "0", "100"),
+            (
+                vec!["--all", "--page-size", "40", "--max-items", "25"],
+                "0",
+                "25",
+            ),
+            (
+                vec!["--all", "--page-size", "30", &offset_flag, "7"],
+                "7",
+                "30",
+            ),
+        ] {
+            let mut args = op_args(api, op);
+            args.extend(owned(&extra));
+            args.push("--dry-run".into());
+            let out = run_async(args.clone(), env.clone(), None).await;
+            let (command, stderr) = (text(&out.stdout), text(&out.stderr));
+            assert!(out.status.success(), "{args:?}: {stderr}");
+            let url = command
+                .split_whitespace()
+                .map(|w| w.trim_matches('\''))
+                .find(|w| w.starts_with("http"))
+                .unwrap_or_default()
+                .to_owned();
+            let query = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
+            let sent = pairs(query);
+            let values = |name: &str| -> Vec<String> {
+                sent.iter()
+                    .filter(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+                    .collect()
+            };
+            assert_eq!(values(paging.offset), [offset], "{args:?}: {url}");
+            assert_eq!(values(paging.limit), [limit], "{args:?}: {url}");
+            assert!(
+                stderr.contains("--all") && stderr.contains("later pages"),
+                "{args:?}: {stderr}"
+            );
+            assert_eq!(count.load(Ordering::SeqCst), 0, "a dry run sends nothing");
+
+            // The command runs as printed and gets the first page.
+            let ran = run_curl(&command, &env_refs);
+            assert!(ran.status.success(), "{command}: {}", text(&ran.stderr));
+            let page: Value = serde_json::from_slice(&ran.stdout).unwrap();
+            assert_eq!(
+                page[paging.items][0]["id"],
+                format!("item-{:03}", offset.parse::<usize>().unwrap()),
+                "{command}"
+            );
+            count.store(0, Ordering::SeqCst);
+        }
+    }
+    assert!(tried > 0, "specs/ has paged operations");
+}
