@@ -89,6 +89,9 @@ impl Failure {
             ErrorKind::Connect => ("connect", 5),
             ErrorKind::InsecureUrl => ("config", 3),
             ErrorKind::InvalidResponse | ErrorKind::ResponseTooLarge => ("invalid-response", 6),
+            // A redirect is never followed (credentials and bodies stay with the endpoint):
+            // the exchange did not reach the API asked for, as a broken connection does not.
+            ErrorKind::Transport | ErrorKind::RedirectRefused => ("transport", 5),
             _ => ("transport", 5),
         }
     }

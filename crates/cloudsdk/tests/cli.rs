@@ -2473,3 +2473,31 @@ async fn dry_run_with_all_prints_the_first_page_request_with_its_paging_paramete
     }
     assert!(tried > 0, "specs/ has paged operations");
 }
+
+/// A redirect is never followed (credentials and bodies stay with the endpoint): the run is a
+/// `transport` error, exit 5, as the README's table of exit codes says, and one call is made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_is_a_transport_error_with_exit_code_5() {
+    let (api, op) = paged_op();
+    let (addr, calls) = scripted(|_, _| (302, json!({}))).await;
+    let out = run_async(
+        op_args(api, op),
+        env_for(api, &format!("http://{addr}")),
+        None,
+    )
+    .await;
+    let line = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{line}");
+    assert!(
+        line.starts_with("error: transport: HTTP 302") && line.contains("redirect"),
+        "{line}"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    let readme = include_str!("../../../README.md");
+    assert!(
+        readme
+            .lines()
+            .any(|l| l.starts_with("| 5 |") && l.contains("redirect")),
+        "the README's exit code 5 names redirects"
+    );
+}
