@@ -63,7 +63,10 @@ pub(crate) fn own_flags() -> Vec<Arg> {
         Arg::new("all")
             .long("all")
             .action(ArgAction::SetTrue)
-            .help("Fetch every page and print each item as it arrives (paged operations)"),
+            .help(
+                "Fetch every page and print each item as it arrives (paged operations); with \
+                 --dry-run, the first page's request, with the paging parameters it sends",
+            ),
         Arg::new("max-items")
             .long("max-items")
             .value_parser(clap::value_parser!(u64))

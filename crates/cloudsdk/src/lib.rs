@@ -89,6 +89,9 @@ impl Failure {
             ErrorKind::Connect => ("connect", 5),
             ErrorKind::InsecureUrl => ("config", 3),
             ErrorKind::InvalidResponse | ErrorKind::ResponseTooLarge => ("invalid-response", 6),
+            // A redirect is never followed (credentials and bodies stay with the endpoint):
+            // the exchange did not reach the API asked for, as a broken connection does not.
+            ErrorKind::Transport | ErrorKind::RedirectRefused => ("transport", 5),
             _ => ("transport", 5),
         }
     }
@@ -101,14 +104,16 @@ impl Failure {
         if let Some(code) = &self.vendor_code {
             out.push_str(&format!(": {code}"));
         }
-        out.push_str(&format!(": {}", self.message.replace('\n', " ")));
+        out.push_str(&format!(": {}", self.message));
         if let Some(id) = &self.request_id {
             out.push_str(&format!(" (request id {id})"));
         }
         if let Some(id) = &self.client_request_id {
             out.push_str(&format!(" (client request id {id})"));
         }
-        out
+        // One line, whose server text (the message, the vendor's code, a value found) shows
+        // as it is: control and format characters as escapes.
+        output::visible(&out.replace('\n', " "))
     }
 
     fn json(&self) -> Value {
@@ -328,7 +333,24 @@ fn operation(
         return send::mock(op, &printer, wait.as_ref(), all);
     };
     let target = send::Target::resolve(api, &settings)?;
+    let page_size = count("page-size").unwrap_or(100);
     if on("dry-run") {
+        // With --all, the first page's request, as --all sends it.
+        let call = match (&op.paging, all) {
+            (Some(paging), true) => {
+                match send::first_page(paging, &call, page_size, count("max-items")) {
+                    Some((first, note)) => {
+                        eprintln!("{note}");
+                        first
+                    }
+                    None => {
+                        eprintln!("# --all --max-items 0: no request is sent");
+                        return Ok(());
+                    }
+                }
+            }
+            _ => call,
+        };
         let dry = curl::dry_run(api, &target, &call, &settings)?;
         if let Some(hint) = dry.export_hint(&settings) {
             eprintln!("{hint}");
@@ -343,8 +365,7 @@ fn operation(
         let client = target.runtime(api, &settings, timeout)?;
         if all {
             let max = count("max-items");
-            let page = count("page-size").unwrap_or(100);
-            send::all(api, op, &client, &target, &call, &printer, page, max).await
+            send::all(api, op, &client, &target, &call, &printer, page_size, max).await
         } else if let Some(wait) = wait {
             let spinner = std::io::stderr().is_terminal();
             let value = send::wait(api, op, &client, &target, &call, &wait, spinner).await?;

@@ -33,15 +33,30 @@ impl Printer {
         columns: Option<&str>,
     ) -> Result<Self, Failure> {
         let query = query.map(|q| compile("query", q)).transpose()?;
+        let columns = columns
+            .map(|c| {
+                let names: Vec<String> = c
+                    .split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                // Given, it names the columns: with none named (an empty value, as an unset
+                // shell variable gives, or commas alone) the table would have no column, and
+                // falling back to the default would hide the mistake.
+                if names.is_empty() {
+                    return Err(Failure::usage(format!(
+                        "--columns {c:?} names no column: write column names separated by \
+                         commas, like --columns id,status, or leave the flag out for the \
+                         default columns"
+                    )));
+                }
+                Ok(names)
+            })
+            .transpose()?;
         Ok(Self {
             format,
             query,
-            columns: columns.map(|c| {
-                c.split(',')
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            }),
+            columns,
             pretty: std::io::stdout().is_terminal(),
         })
     }
@@ -228,20 +243,39 @@ fn cell(value: Option<&Value>) -> String {
     }
 }
 
-/// A server's text as a table shows it: control characters written as escapes (`\u{1b}`), so
-/// that an escape sequence in a value cannot move the cursor, retitle or clear the terminal;
-/// a line break stays one, as a cell of several lines.
-fn visible(text: &str) -> String {
-    if !text.chars().any(|c| c.is_control() && c != '\n') {
+/// A server's text as a terminal shows it (tables, error lines, the wait's spinner): control
+/// characters written as escapes (`\u{1b}`), so that an escape sequence in a value cannot move
+/// the cursor, retitle or clear the terminal; and so are the invisible format characters
+/// (Unicode category Cf: the bidirectional overrides and isolates U+202A–U+202E and
+/// U+2066–U+2069, zero-width spaces and joiners, U+FEFF, ...) and the line and paragraph
+/// separators U+2028 and U+2029, so that a value cannot make the output read otherwise than it
+/// is (reversed or reordered text, a hidden character between two that look alike: the
+/// "Trojan Source" trick). A line break stays one, as a cell of several lines. JSON and YAML
+/// output keep values exact: this is for text read by a person.
+pub(crate) fn visible(text: &str) -> String {
+    if !text.chars().any(|c| c != '\n' && hidden(c)) {
         return text.to_owned();
     }
     text.chars()
         .map(|c| match c {
             '\n' => c.to_string(),
-            c if c.is_control() => c.escape_unicode().to_string(),
+            c if hidden(c) => c.escape_unicode().to_string(),
             c => c.to_string(),
         })
         .collect()
+}
+
+/// Whether `c` changes how text around it shows, or does not show itself: a control character
+/// (Cc), a format character (Cf), or a line or paragraph separator (Zl, Zp).
+fn hidden(c: char) -> bool {
+    use unicode_general_category::{GeneralCategory, get_general_category};
+    c.is_control()
+        || matches!(
+            get_general_category(c),
+            GeneralCategory::Format
+                | GeneralCategory::LineSeparator
+                | GeneralCategory::ParagraphSeparator
+        )
 }
 
 /// Compiles the JMESPath expression given to `--{flag}` (`--query`, `--wait-until`,

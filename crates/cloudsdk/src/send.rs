@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::{
     Failure,
-    catalog::{Api, Auth, Envelope, Operation},
+    catalog::{Api, Auth, Envelope, Operation, Paging},
     output::{self, Printer, TableStream},
     request::Call,
     settings::Settings,
@@ -71,13 +71,13 @@ impl Target {
             None => match api.auth {
                 Auth::Digest => api.base_url.to_owned(),
                 Auth::Huawei => {
-                    let region = settings.get(huawei::env::REGION).ok_or_else(|| {
+                    let region = region(settings)?.ok_or_else(|| {
                         Failure::config(format!(
                             "no region: pass --region (like cn-north-4), or set {} or {variable}",
                             huawei::env::REGION
                         ))
                     })?;
-                    service(api).base_url(region.trim()).map_err(config)?
+                    service(api).base_url(&region).map_err(config)?
                 }
             },
         };
@@ -119,6 +119,29 @@ impl Target {
         }
         builder.build().map_err(config)
     }
+}
+
+/// The region of the settings, checked as the runtime checks it: a value that is not a region
+/// id is a `config` error naming where it came from (`--region`, the environment variable or
+/// the profile), where the runtime's own message can only name the variable.
+fn region(settings: &Settings) -> Result<Option<String>, Failure> {
+    let name = huawei::env::REGION;
+    let Some(region) = settings.get(name) else {
+        return Ok(None);
+    };
+    let region = region.trim().to_owned();
+    huawei::endpoint::check_region(&region).map_err(|e| {
+        // The runtime's description of the value (which never shows it), without its advice.
+        let text = e.to_string();
+        let what = text
+            .strip_suffix(&format!(": check {name}"))
+            .unwrap_or(&text);
+        Failure::config(format!(
+            "{what}: {}",
+            settings.where_to_fix(name, "--region")
+        ))
+    })?;
+    Ok(Some(region))
 }
 
 fn required(settings: &Settings, name: &str, what: &str) -> Result<String, Failure> {
@@ -172,7 +195,7 @@ fn huawei_builder(api: &Api, settings: &Settings) -> Result<RuntimeBuilder, Fail
         let user = required(settings, env::USERNAME, "the IAM user name")?;
         let password = required(settings, env::PASSWORD, "the IAM user's password")?;
         let domain = required(settings, env::DOMAIN_NAME, "the account (domain) name")?;
-        let region = settings.get(env::REGION);
+        let region = region(settings)?;
         let scope = match (
             settings.get(env::PROJECT_ID),
             settings.get(env::PROJECT_NAME),
@@ -488,22 +511,11 @@ pub(crate) async fn all(
     let Some(paging) = &op.paging else {
         return Err(Failure::usage("not a paged operation"));
     };
-    let mut call = call.clone();
-    let start = call
-        .query
-        .iter()
-        .find(|(k, _)| k == paging.offset)
-        .and_then(|(_, v)| v.parse::<u64>().ok())
-        .unwrap_or(0);
-    call.query
-        .retain(|(k, _)| k != paging.offset && k != paging.limit);
+    let (call, start) = unpaged(paging, call);
     let (mut offset, mut printed) = (start, 0u64);
     let mut table = printer.table_stream(op);
     for page_number in 0.. {
-        let limit = match max {
-            Some(max) => page_size.min(max - printed),
-            None => page_size,
-        };
+        let limit = page_limit(page_size, max, printed);
         if limit == 0 {
             break;
         }
@@ -519,10 +531,7 @@ pub(crate) async fn all(
                 op.id
             )));
         }
-        let extra = [
-            (paging.offset.to_owned(), offset.to_string()),
-            (paging.limit.to_owned(), limit.to_string()),
-        ];
+        let extra = page_pairs(paging, offset, limit);
         let page = once(api, op, runtime, target, &call, &extra).await?;
         let total = page.get(paging.total).and_then(Value::as_u64);
         // A page not in the documented form is the server's fault, not an empty page: taken as
@@ -566,6 +575,66 @@ pub(crate) async fn all(
         }
     }
     finish(table)
+}
+
+/// `--all`'s call without the offset and limit the flags gave (each page sends its own), and
+/// the offset of the first page: the offset given, else 0.
+fn unpaged(paging: &Paging, call: &Call) -> (Call, u64) {
+    let mut call = call.clone();
+    let start = call
+        .query
+        .iter()
+        .find(|(k, _)| k == paging.offset)
+        .and_then(|(_, v)| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    call.query
+        .retain(|(k, _)| k != paging.offset && k != paging.limit);
+    (call, start)
+}
+
+/// The limit of `--all`'s next page: `--page-size`, or fewer when `--max-items` leaves fewer
+/// to print after `printed`; 0 when none is left.
+fn page_limit(page_size: u64, max: Option<u64>, printed: u64) -> u64 {
+    match max {
+        Some(max) => page_size.min(max.saturating_sub(printed)),
+        None => page_size,
+    }
+}
+
+/// The query pairs of one page of `--all`, after the call's own.
+fn page_pairs(paging: &Paging, offset: u64, limit: u64) -> [(String, String); 2] {
+    [
+        (paging.offset.to_owned(), offset.to_string()),
+        (paging.limit.to_owned(), limit.to_string()),
+    ]
+}
+
+/// `--dry-run --all`: the first page's call as `--all` sends it (the paging pairs the flags gave
+/// replaced by the first page's offset and limit, after the call's own pairs), and the note
+/// for stderr that says later pages follow its form; `None` when `--max-items 0` sends no
+/// request at all.
+pub(crate) fn first_page(
+    paging: &Paging,
+    call: &Call,
+    page_size: u64,
+    max: Option<u64>,
+) -> Option<(Call, String)> {
+    let (mut call, start) = unpaged(paging, call);
+    let limit = page_limit(page_size, max, 0);
+    if limit == 0 {
+        return None;
+    }
+    call.query.extend(page_pairs(paging, start, limit));
+    let bound = match max {
+        Some(max) => format!(" or {max} items (--max-items)"),
+        None => String::new(),
+    };
+    let note = format!(
+        "# --all: this is the first page's request; later pages follow its form, with {} \
+         advanced by the items each page returns, until a short page, the total ({}){bound}",
+        paging.offset, paging.total
+    );
+    Some((call, note))
 }
 
 /// The bottom of `--all`'s table, when it prints one.
@@ -771,10 +840,14 @@ async fn spin(until: String, last_found: Arc<Mutex<String>>) {
     let started = Instant::now();
     for frame in FRAMES.iter().cycle() {
         let found = last_found.lock().map(|f| f.clone()).unwrap_or_default();
-        eprint!(
-            "\r\x1b[2K{frame} waiting {}s for {until}: last value {found}",
+        // The value found is the server's text: its control and format characters as
+        // escapes, as in a table.
+        let shown = output::visible(&format!(
+            "{frame} waiting {}s for {until}: last value {found}",
             started.elapsed().as_secs()
-        );
+        ))
+        .replace('\n', " ");
+        eprint!("\r\x1b[2K{shown}");
         let _ = std::io::stderr().flush();
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -104,6 +104,8 @@ fn read_profiles() -> Result<Profiles, Failure> {
 pub(crate) struct Settings {
     overrides: BTreeMap<String, String>,
     profile: BTreeMap<String, String>,
+    /// The profile's name, for messages about a value it holds.
+    profile_name: String,
 }
 
 impl Settings {
@@ -129,7 +131,11 @@ impl Settings {
             }
             None => BTreeMap::new(),
         };
-        Ok(Self { overrides, profile })
+        Ok(Self {
+            overrides,
+            profile,
+            profile_name: name,
+        })
     }
 
     /// The value of variable `name`.
@@ -145,6 +151,23 @@ impl Settings {
     /// Whether the command line set `name` (`--region`, `--endpoint`).
     pub(crate) fn on_command_line(&self, name: &str) -> bool {
         self.overrides.contains_key(name)
+    }
+
+    /// What to check when the value of `name` is wrong, naming where [`Settings::get`] took
+    /// it from: `flag` when the command line gave it (the flag that sets `name`), else the
+    /// environment variable, else the profile.
+    pub(crate) fn where_to_fix(&self, name: &str, flag: &str) -> String {
+        if self.overrides.contains_key(name) {
+            format!("check {flag}")
+        } else if from_environment(name).is_some() {
+            format!("check the environment variable {name}")
+        } else {
+            let profile = &self.profile_name;
+            format!(
+                "check {name} in profile `{profile}` (`cloudsdk config set --profile {profile} \
+                 {name}` replaces it)"
+            )
+        }
     }
 
     /// Whether `name` is set in the environment (a dry run refers to it as `$name`).

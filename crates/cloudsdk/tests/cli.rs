@@ -2192,3 +2192,312 @@ async fn a_dry_run_says_when_the_environment_holds_another_secret_than_the_one_g
         );
     }
 }
+
+/// Text from a server that holds bidirectional overrides, isolates or zero-width characters
+/// (Unicode format characters, the "Trojan Source" trick) reaches a person written as escapes:
+/// in a table's cells and header, in an error line and in a wait's message, so that it cannot
+/// read otherwise than it is. `--output json` keeps the server's values exact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn format_characters_from_the_server_are_escaped_where_a_person_reads_them() {
+    const TRICK: &str = "\u{202e}fdp.exe\u{2066}a\u{2069}\u{200b}b\u{feff}\u{2028}";
+    let escaped = "\\u{202e}fdp.exe\\u{2066}a\\u{2069}\\u{200b}b\\u{feff}\\u{2028}";
+    let shows_trick = |text: &str| {
+        text.chars().any(|c| {
+            matches!(
+                c,
+                '\u{202e}' | '\u{2066}' | '\u{2069}' | '\u{200b}' | '\u{feff}' | '\u{2028}'
+            )
+        })
+    };
+    let (api, op, items) = waitable();
+    let (addr, _) = scripted(|_, _| {
+        (
+            200,
+            json!({ items: [{"id": TRICK, "status": "creating", format!("key{TRICK}"): "v"}] }),
+        )
+    })
+    .await;
+    let env = env_for(api, &format!("http://{addr}"));
+
+    // A table: the cell, and the header made of the server's key.
+    let mut args = op_args(api, op);
+    args.extend(owned(&["--output", "table", "--query", items]));
+    let out = run_async(args.clone(), env.clone(), None).await;
+    let table = text(&out.stdout);
+    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    assert!(!shows_trick(&table), "{table:?}");
+    assert!(table.contains(escaped), "{table}");
+    assert!(table.contains(&format!("key{escaped}")), "{table}");
+
+    // JSON: the value as the server sent it.
+    let mut args = op_args(api, op);
+    args.extend(owned(&["--output", "json"]));
+    let out = run_async(args.clone(), env.clone(), None).await;
+    let value: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value[items][0]["id"], TRICK, "{args:?}");
+
+    // A wait's message quotes the value found.
+    let mut args = op_args(api, op);
+    args.extend([
+        "--wait-until".into(),
+        format!("{items}[0].id == 'x'"),
+        "--wait-interval".into(),
+        "0.05".into(),
+        "--wait-timeout".into(),
+        "0.2".into(),
+    ]);
+    let out = run_async(args.clone(), env, None).await;
+    let line = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(7), "{line}");
+    assert!(!shows_trick(&line) && line.contains(escaped), "{line}");
+
+    // An error line: the vendor's code and message.
+    let (addr, _) = scripted(|_, _| {
+        (
+            400,
+            json!({"error_code": format!("CSS{TRICK}"), "error_msg": format!("bad {TRICK}")}),
+        )
+    })
+    .await;
+    let env = env_for(api, &format!("http://{addr}"));
+    let out = run_async(op_args(api, op), env.clone(), None).await;
+    let line = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{line}");
+    assert!(!shows_trick(&line), "{line:?}");
+    assert!(
+        line.contains(&format!("CSS{escaped}")) && line.contains(&format!("bad {escaped}")),
+        "{line}"
+    );
+    // With `--output json`, the error object holds them exactly.
+    let mut args = op_args(api, op);
+    args.extend(owned(&["--output", "json"]));
+    let out = run_async(args, env, None).await;
+    let error: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(error["error"]["code"], format!("CSS{TRICK}"), "{error}");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(&format!("bad {TRICK}"))),
+        "{error}"
+    );
+}
+
+/// `--columns` that names no column (empty, or commas alone, as an unset shell variable
+/// gives) is a usage error naming the flag and what to write, not a table of no columns.
+#[test]
+fn columns_that_name_no_column_are_a_usage_error() {
+    let base = mock_get_args();
+    for columns in ["", ",,", " , "] {
+        let mut args = base.clone();
+        args.extend(owned(&["--output", "table", "--columns", columns]));
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&a, &[], None);
+        let line = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{columns:?}: {line}");
+        assert!(
+            line.starts_with("error: usage: --columns") && line.contains("--columns id,status"),
+            "{columns:?}: {line}"
+        );
+        assert_eq!(text(&out.stdout), "", "{columns:?}");
+    }
+    // Empty names between real ones are skipped.
+    let mut args = base.clone();
+    args.extend(owned(&["--output", "table", "--columns", ",status,"]));
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run(&a, &[], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("status"));
+}
+
+/// A region that is not a region id is a `config` error that names where the value came
+/// from, so that the user fixes that place: the `--region` flag, the environment variable,
+/// or the profile, for the API's host and for the IAM endpoint of a password login alike.
+/// Nothing is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_region_names_the_flag_variable_or_profile_it_came_from() {
+    let (api, op) = paged_op();
+    let (addr, calls) = scripted(|_, _| (200, json!({}))).await;
+    let endpoint_variable = format!(
+        "HUAWEICLOUD_SDK_ENDPOINT_{}",
+        api.service.to_ascii_uppercase()
+    );
+    let no_endpoint: Vec<(String, String)> = huawei_env("http://127.0.0.1:9", api)
+        .into_iter()
+        .filter(|(k, _)| *k != endpoint_variable)
+        .collect();
+    let config = tempfile::tempdir().unwrap();
+    store_profile(config.path(), &[("HUAWEICLOUD_SDK_REGION", "Bad_Region")]);
+    let config_dir = config.path().display().to_string();
+    let mut password_login: Vec<(String, String)> = huawei_env(&format!("http://{addr}"), api)
+        .into_iter()
+        .filter(|(k, _)| !k.ends_with("_AK") && !k.ends_with("_SK"))
+        .collect();
+    for (k, v) in [
+        ("HUAWEICLOUD_SDK_USERNAME", "cli-user"),
+        ("HUAWEICLOUD_SDK_PASSWORD", "cli-iam-password"),
+        ("HUAWEICLOUD_SDK_DOMAIN_NAME", "cli-domain"),
+    ] {
+        password_login.push((k.to_owned(), v.to_owned()));
+    }
+    let with = |base: &[(String, String)], extra: &[(&str, &str)]| {
+        let mut env = base.to_vec();
+        env.extend(
+            extra
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        env
+    };
+    for (extra_args, env, names, not_named) in [
+        (
+            vec!["--dry-run", "--region", "Bad_Region"],
+            with(&no_endpoint, &[("HUAWEICLOUD_SDK_REGION", "cn-north-4")]),
+            "check --region",
+            "HUAWEICLOUD_SDK_REGION",
+        ),
+        (
+            vec!["--dry-run"],
+            with(&no_endpoint, &[("HUAWEICLOUD_SDK_REGION", "Bad_Region")]),
+            "check the environment variable HUAWEICLOUD_SDK_REGION",
+            "--region",
+        ),
+        (
+            vec!["--dry-run", "--profile", "work"],
+            with(&no_endpoint, &[("CLOUDSDK_CONFIG_DIR", &config_dir)]),
+            "check HUAWEICLOUD_SDK_REGION in profile `work`",
+            "--region",
+        ),
+        // A password login with the API's endpoint given: the region is the IAM endpoint's.
+        (
+            vec!["--region", "Bad_Region"],
+            password_login.clone(),
+            "check --region",
+            "HUAWEICLOUD_SDK_REGION",
+        ),
+    ] {
+        let mut args = op_args(api, op);
+        args.extend(owned(&extra_args));
+        let out = run_async(args.clone(), env, None).await;
+        let line = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {line}");
+        assert!(
+            line.starts_with("error: config")
+                && line.contains("is not a Huawei Cloud region id")
+                && line.contains(names)
+                && !line.contains(not_named),
+            "{args:?}: {line}"
+        );
+        assert!(
+            !line.contains("Bad_Region"),
+            "the value is not echoed: {line}"
+        );
+        assert_eq!(text(&out.stdout), "", "{args:?}");
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+}
+
+/// `--dry-run --all` prints the first page's request as `--all` sends it, with the paging
+/// parameters (the offset given, else 0, and the page size bounded by `--max-items`) in place
+/// of any the flags gave, and says on stderr that later pages follow the same form. The
+/// command, run, gets the first page from the checking server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_with_all_prints_the_first_page_request_with_its_paging_parameters() {
+    let mut tried = 0;
+    for (api, op) in paged_ops() {
+        tried += 1;
+        let paging = op.paging.as_ref().unwrap();
+        let (base, count) = paged_server(op).await;
+        let env = env_for(api, &base);
+        let env_refs: Vec<(&str, &str)> =
+            env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let offset_flag = format!(
+            "--{}",
+            op.params
+                .iter()
+                .find(|p| p.name == paging.offset)
+                .map(|p| p.flag)
+                .unwrap()
+        );
+        for (extra, offset, limit) in [
+            (vec!["--all"], "0", "100"),
+            (
+                vec!["--all", "--page-size", "40", "--max-items", "25"],
+                "0",
+                "25",
+            ),
+            (
+                vec!["--all", "--page-size", "30", &offset_flag, "7"],
+                "7",
+                "30",
+            ),
+        ] {
+            let mut args = op_args(api, op);
+            args.extend(owned(&extra));
+            args.push("--dry-run".into());
+            let out = run_async(args.clone(), env.clone(), None).await;
+            let (command, stderr) = (text(&out.stdout), text(&out.stderr));
+            assert!(out.status.success(), "{args:?}: {stderr}");
+            let url = command
+                .split_whitespace()
+                .map(|w| w.trim_matches('\''))
+                .find(|w| w.starts_with("http"))
+                .unwrap_or_default()
+                .to_owned();
+            let query = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
+            let sent = pairs(query);
+            let values = |name: &str| -> Vec<String> {
+                sent.iter()
+                    .filter(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+                    .collect()
+            };
+            assert_eq!(values(paging.offset), [offset], "{args:?}: {url}");
+            assert_eq!(values(paging.limit), [limit], "{args:?}: {url}");
+            assert!(
+                stderr.contains("--all") && stderr.contains("later pages"),
+                "{args:?}: {stderr}"
+            );
+            assert_eq!(count.load(Ordering::SeqCst), 0, "a dry run sends nothing");
+
+            // The command runs as printed and gets the first page.
+            let ran = run_curl(&command, &env_refs);
+            assert!(ran.status.success(), "{command}: {}", text(&ran.stderr));
+            let page: Value = serde_json::from_slice(&ran.stdout).unwrap();
+            assert_eq!(
+                page[paging.items][0]["id"],
+                format!("item-{:03}", offset.parse::<usize>().unwrap()),
+                "{command}"
+            );
+            count.store(0, Ordering::SeqCst);
+        }
+    }
+    assert!(tried > 0, "specs/ has paged operations");
+}
+
+/// A redirect is never followed (credentials and bodies stay with the endpoint): the run is a
+/// `transport` error, exit 5, as the README's table of exit codes says, and one call is made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_is_a_transport_error_with_exit_code_5() {
+    let (api, op) = paged_op();
+    let (addr, calls) = scripted(|_, _| (302, json!({}))).await;
+    let out = run_async(
+        op_args(api, op),
+        env_for(api, &format!("http://{addr}")),
+        None,
+    )
+    .await;
+    let line = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{line}");
+    assert!(
+        line.starts_with("error: transport: HTTP 302") && line.contains("redirect"),
+        "{line}"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    let readme = include_str!("../../../README.md");
+    assert!(
+        readme
+            .lines()
+            .any(|l| l.starts_with("| 5 |") && l.contains("redirect")),
+        "the README's exit code 5 names redirects"
+    );
+}

@@ -191,3 +191,58 @@ fn a_secret_flag_alone_asks_for_the_value_without_echo() {
     assert!(shown.contains("\"$CLOUDSDK_BODY_"), "{shown}");
     assert!(!shown.contains("typed-db-secret"), "{shown}");
 }
+
+/// The spinner shows the last value the server sent: its bidirectional override and
+/// zero-width space are written as escapes, so the terminal shows the text as it is.
+#[test]
+fn on_a_terminal_the_spinner_writes_format_characters_as_escapes() {
+    let (api, op) = paged_op();
+    let items = op.paging.as_ref().unwrap().items;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().fallback(|| async {
+        axum::Json(serde_json::json!({ items: [{"status": "\u{202e}gnitaerc\u{200b}"}] }))
+    });
+    rt.spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let env = vec![
+        ("HUAWEICLOUD_SDK_AK".to_owned(), "AK".to_owned()),
+        ("HUAWEICLOUD_SDK_SK".to_owned(), "SK".to_owned()),
+        (
+            format!(
+                "HUAWEICLOUD_SDK_ENDPOINT_{}",
+                api.service.to_ascii_uppercase()
+            ),
+            format!("http://{addr}"),
+        ),
+    ];
+    let until = format!("{items}[0].status == 'accepted'");
+    let screen = in_terminal(
+        &args(
+            api,
+            op,
+            &[
+                "--wait-until",
+                &until,
+                "--wait-interval",
+                "0.2",
+                "--wait-timeout",
+                "1",
+            ],
+        ),
+        &env,
+    );
+    assert!(screen.contains("waiting"), "{screen}");
+    assert!(
+        screen.contains("\\u{202e}gnitaerc\\u{200b}"),
+        "the last value, escaped: {screen}"
+    );
+    assert!(
+        !screen.contains('\u{202e}') && !screen.contains('\u{200b}'),
+        "{screen:?}"
+    );
+}
