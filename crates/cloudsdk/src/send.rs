@@ -130,16 +130,9 @@ fn region(settings: &Settings) -> Result<Option<String>, Failure> {
         return Ok(None);
     };
     let region = region.trim().to_owned();
+    // The runtime's description of the value (which never shows it), and where it came from.
     huawei::endpoint::check_region(&region).map_err(|e| {
-        // The runtime's description of the value (which never shows it), without its advice.
-        let text = e.to_string();
-        let what = text
-            .strip_suffix(&format!(": check {name}"))
-            .unwrap_or(&text);
-        Failure::config(format!(
-            "{what}: {}",
-            settings.where_to_fix(name, "--region")
-        ))
+        Failure::config(format!("{e}: {}", settings.where_to_fix(name, "--region")))
     })?;
     Ok(Some(region))
 }

@@ -66,7 +66,7 @@ pub fn check_region(region: &str) -> Result<(), ConfigError> {
         Ok(())
     } else {
         Err(ConfigError::new(format!(
-            "{} is not a Huawei Cloud region id (like cn-north-4 or ap-southeast-1): check HUAWEICLOUD_SDK_REGION",
+            "{} is not a Huawei Cloud region id (like cn-north-4 or ap-southeast-1)",
             crate::redact::describe_value(region)
         )))
     }

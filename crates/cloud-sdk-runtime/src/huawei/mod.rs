@@ -128,7 +128,9 @@ pub fn from_vars(
     };
     let region = var(env::REGION);
     if let Some(region) = &region {
-        endpoint::check_region(region)?;
+        // The value came from this variable: the message says where to fix it.
+        endpoint::check_region(region)
+            .map_err(|e| ConfigError::new(format!("{e}: check {}", env::REGION)))?;
     }
     let base_url = service_base_url(service, region.as_deref(), &var)?;
 
