@@ -697,9 +697,43 @@ fn check_operation(
             .iter()
             .map(|e| format!("{target}: {page_name}{e}")),
     );
-    report
-        .findings
-        .extend(result.findings.iter().map(|f| format!("{target}: {f}")));
+    report.findings.extend(
+        result
+            .findings
+            .iter()
+            .map(|f| located(&target, f, &spec, api, operation)),
+    );
+}
+
+/// A finding as `docs check` prints it, with the spec file and line to edit and what to write
+/// there: `<api>/<Operation>: specs/<api>/<Operation>.yaml:57: body addressId: required on the
+/// page, optional in the spec: add addressId to required`.
+fn located(
+    target: &str,
+    finding: &super::compare::Finding,
+    spec: &SpecSide,
+    api: &str,
+    operation: &str,
+) -> String {
+    let Some(fix) = super::locate::fix(finding, &spec.side) else {
+        return format!("{target}: {finding}");
+    };
+    let op_file = format!("specs/{api}/{operation}.yaml");
+    let common_file = format!("specs/{api}/{}", crate::spec::COMMON_FILE);
+    let file = fix.place.file.unwrap_or_else(|| op_file.clone());
+    let text = if file == op_file {
+        Some(spec.op_text.as_str())
+    } else if file == common_file {
+        spec.common.as_ref().map(|(_, text)| text.as_str())
+    } else {
+        None
+    };
+    let line = text
+        .and_then(|t| crate::spec::yaml_lines::line_of(t, &fix.place.pointer))
+        .map(|l| format!(":{l}"))
+        .unwrap_or_default();
+    let advice = fix.advice.map(|a| format!(": {a}")).unwrap_or_default();
+    format!("{target}: {file}{line}: {finding}{advice}")
 }
 
 /// `docs check`: every operation document has an entry in its API's `pages.toml` and every
@@ -803,7 +837,7 @@ pub fn check_file(root: &Path, file: &Path, target: &str) -> Report {
     report.findings = result
         .findings
         .iter()
-        .map(|f| format!("{target}: {f}"))
+        .map(|f| located(target, f, &spec, api, operation))
         .collect();
     report
 }
