@@ -459,6 +459,66 @@ fn diff_reports_the_vendor_s_change() {
 
 // `docs scaffold`: a draft from the page, compared with today's spec by its surface.
 
+#[test]
+fn scaffold_refuses_a_draft_the_generator_would_refuse_and_says_what_to_add() {
+    // A new API: OceanBase's settings and shared components without an error body, an
+    // envelope or shared error responses. Its pages list no error statuses.
+    let root = specs_copy();
+    let oceanbase = root.path().join("specs/oceanbase-cloud");
+    let api = root.path().join("specs/oceanbase-new");
+    fs::create_dir_all(&api).unwrap();
+    let config = fs::read_to_string(oceanbase.join("api.toml")).unwrap();
+    let config = config.split("[[client_supplied]]").next().unwrap();
+    fs::write(api.join("api.toml"), config).unwrap();
+    let common_text = fs::read_to_string(oceanbase.join("_common.yaml")).unwrap();
+    let mut common: serde_json::Value = serde_yaml_ng::from_str(&common_text).unwrap();
+    common["components"]
+        .as_object_mut()
+        .unwrap()
+        .remove("schemas");
+    let write_common = |doc: &serde_json::Value| {
+        fs::write(
+            api.join("_common.yaml"),
+            serde_yaml_ng::to_string(doc).unwrap(),
+        )
+        .unwrap()
+    };
+    write_common(&common);
+    // The page sits in the API's folder, which names its API.
+    let page = api.join("ConnectPrivatelinkService.txt");
+    fs::write(&page, connect_page()).unwrap();
+
+    let refused = docs::run::scaffold_file(root.path(), &page, None)
+        .expect_err("a draft whose errors have no schema does not pass the generator");
+    let message = refused.to_string();
+    assert!(
+        message.contains("`call()` needs a named JSON schema for 4XX responses"),
+        "{message}"
+    );
+    assert!(
+        message.contains(
+            "specs/oceanbase-new/_common.yaml defines no error body for the draft's error \
+             responses: define the API's error body there as a schema whose name ends in `Error`"
+        ),
+        "{message}"
+    );
+
+    // With the error body added as the message says, the draft answers errors with it and
+    // passes.
+    common["components"]["schemas"] = serde_json::json!({
+        "ObError": {
+            "type": "object",
+            "properties": { "errorCode": { "type": "string" } },
+        },
+    });
+    write_common(&common);
+    let draft = docs::run::scaffold_file(root.path(), &page, None).unwrap();
+    assert!(
+        draft.contains("$ref: _common.yaml#/components/schemas/ObError"),
+        "{draft}"
+    );
+}
+
 /// The surface of `specs/<api>` with `op_doc` (YAML) as the operation's document.
 fn surface_with(api: &str, operation: &str, op_doc: &str) -> Vec<String> {
     let root = tempfile::tempdir().unwrap();

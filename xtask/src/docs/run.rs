@@ -1069,7 +1069,8 @@ fn taken_names(root: &Path, api: &str, operation: &str) -> std::collections::BTr
 }
 
 /// Loads the API with the draft in place of (or beside) the operation's document, in a
-/// temporary copy of its folder: what `cargo xtask generate` would load.
+/// temporary copy of its folder, as `cargo xtask generate` loads it, and applies the
+/// generator's checks of each operation's responses (short of running progenitor).
 pub fn load_with_draft(
     root: &Path,
     api: &str,
@@ -1121,7 +1122,10 @@ pub fn load_with_draft(
                 Ok(())
             }
         })
-        .and_then(|()| crate::spec::load_api(&scratch, &dir).map(|_| ()));
+        .and_then(|()| crate::spec::load_api(&scratch, &dir))
+        // What the generator requires of each operation beyond loading (a named 4XX schema
+        // for `call()`), by the generator's own check.
+        .and_then(|api| crate::codegen::calls::check_call_needs(&api).map_err(|e| vec![e]));
     let _ = fs::remove_dir_all(&scratch);
     result
 }
@@ -1234,7 +1238,32 @@ pub fn scaffold_file(root: &Path, file: &Path, url: Option<&str>) -> Result<Stri
     if let (Some(api), Some(dir)) = (&api, &api_dir)
         && dir.join(crate::spec::CONFIG_FILE).exists()
     {
-        load_with_draft(root, api, &operation, &text).map_err(refused)?;
+        load_with_draft(root, api, &operation, &text).map_err(|errors| {
+            let mut refused = refused(errors);
+            // The draft answers errors with the API's shared error body; an API that has none
+            // yet (a new one) leaves its error responses without a schema.
+            let answers_errors = super::compare::only_operation(&draft.doc)
+                .ok()
+                .and_then(|(.., op)| op.get("responses")?.as_object().cloned())
+                .is_some_and(|r| {
+                    r.iter().any(|(code, resp)| {
+                        code.starts_with('4')
+                            && (resp.get("$ref").is_some() || resp.get("content").is_some())
+                    })
+                });
+            if let Unreadable::Setup(m) = &mut refused
+                && !answers_errors
+            {
+                m.push_str(&format!(
+                    "; specs/{api}/{} defines no error body for the draft's error responses: \
+                     define the API's error body there as a schema whose name ends in `Error` \
+                     (or a shared `4XX` response under `components.responses`), then scaffold \
+                     again: the draft answers `4XX` and `5XX` with it",
+                    crate::spec::COMMON_FILE
+                ));
+            }
+            refused
+        })?;
     }
     Ok(text)
 }
