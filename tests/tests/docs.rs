@@ -174,7 +174,9 @@ fn a_field_added_on_the_page() {
     assert_drift(
         &report,
         CONNECT,
-        &["body vpcId: on the page, not in the spec"],
+        &[
+            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:93: body vpcId: on the page, not in the spec: add vpcId: {type: string} to properties",
+        ],
     );
 }
 
@@ -189,7 +191,9 @@ fn a_field_removed_from_the_page() {
     assert_drift(
         &report,
         CONNECT,
-        &["body userEndpointAddress: in the spec, not on the page"],
+        &[
+            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:102: body userEndpointAddress: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
+        ],
     );
 }
 
@@ -204,7 +208,9 @@ fn a_field_made_required() {
     assert_drift(
         &report,
         CONNECT,
-        &["body addressId: required on the page, optional in the spec"],
+        &[
+            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:91: body addressId: required on the page, optional in the spec: add addressId to required",
+        ],
     );
 }
 
@@ -219,7 +225,9 @@ fn a_type_changed() {
     assert_drift(
         &report,
         DAS,
-        &["body port: type string on the page, integer(int32) in the spec"],
+        &[
+            "specs/huaweicloud-das/CreateInstanceConnection.yaml:115: body port: type string on the page, integer(int32) in the spec: write type: string",
+        ],
     );
 }
 
@@ -234,7 +242,9 @@ fn an_enum_value_added() {
     assert_drift(
         &report,
         ADD_USER,
-        &["response 200 success: enum value \"pending\" on the page, not in the spec"],
+        &[
+            "specs/oceanbase-cloud/_common.yaml:29: response 200 success: enum value \"pending\" on the page, not in the spec: add \"pending\" to enum",
+        ],
     );
 }
 
@@ -246,7 +256,13 @@ fn a_status_code_added() {
         "|\n404 |\nThe cluster does not exist. |\n|\n412 |\n",
     );
     let report = check_text(CSS, "ShowVpcepConnection.txt", &text);
-    assert_drift(&report, CSS, &["status 404: on the page, not in the spec"]);
+    assert_drift(
+        &report,
+        CSS,
+        &[
+            "specs/huaweicloud-css/ShowVpcepConnection.yaml:63: status 404: on the page, not in the spec: add a '404' response to responses",
+        ],
+    );
 }
 
 #[test]
@@ -260,7 +276,35 @@ fn the_example_changed() {
     assert_drift(
         &report,
         DAS,
-        &["example request: differs at /username: \"admin\" on the page, \"root\" in the spec"],
+        &[
+            "specs/huaweicloud-das/CreateInstanceConnection.yaml:57: example request: differs at /username: \"admin\" on the page, \"root\" in the spec: write \"admin\" at /username",
+        ],
+    );
+}
+
+#[test]
+fn each_finding_names_the_spec_line_to_edit_and_what_to_write_there() {
+    // A parameter made optional and a response field added: each finding names the line of
+    // the spec element, for the new field the object that should hold it (the envelope, in
+    // _common.yaml), and what to write there.
+    let text = replace_once(
+        &connect_page(),
+        "| requestId | String | Yes |",
+        "| requestId | String | No |",
+    );
+    let text = replace_once(
+        &text,
+        "| requestId | string | The ID of the request. |",
+        "| requestId | string | The ID of the request. |\n| total | integer | The count. |",
+    );
+    let report = check_text(CONNECT, "ConnectPrivatelinkService.txt", &text);
+    assert_drift(
+        &report,
+        CONNECT,
+        &[
+            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:37: query requestId: optional on the page, required in the spec: write required: false",
+            "specs/oceanbase-cloud/_common.yaml:44: response 200 total: on the page, not in the spec: add total: {type: integer, format: int32} to properties",
+        ],
     );
 }
 
@@ -309,8 +353,8 @@ fn a_table_split_into_path_query_and_body() {
         &report,
         CONNECT,
         &[
-            "body requestId: on the page, not in the spec",
-            "query requestId: in the spec, not on the page",
+            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:93: body requestId: on the page, not in the spec: add requestId: {type: string} to properties",
+            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:35: query requestId: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
         ],
     );
 }
@@ -414,6 +458,66 @@ fn diff_reports_the_vendor_s_change() {
 }
 
 // `docs scaffold`: a draft from the page, compared with today's spec by its surface.
+
+#[test]
+fn scaffold_refuses_a_draft_the_generator_would_refuse_and_says_what_to_add() {
+    // A new API: OceanBase's settings and shared components without an error body, an
+    // envelope or shared error responses. Its pages list no error statuses.
+    let root = specs_copy();
+    let oceanbase = root.path().join("specs/oceanbase-cloud");
+    let api = root.path().join("specs/oceanbase-new");
+    fs::create_dir_all(&api).unwrap();
+    let config = fs::read_to_string(oceanbase.join("api.toml")).unwrap();
+    let config = config.split("[[client_supplied]]").next().unwrap();
+    fs::write(api.join("api.toml"), config).unwrap();
+    let common_text = fs::read_to_string(oceanbase.join("_common.yaml")).unwrap();
+    let mut common: serde_json::Value = serde_yaml_ng::from_str(&common_text).unwrap();
+    common["components"]
+        .as_object_mut()
+        .unwrap()
+        .remove("schemas");
+    let write_common = |doc: &serde_json::Value| {
+        fs::write(
+            api.join("_common.yaml"),
+            serde_yaml_ng::to_string(doc).unwrap(),
+        )
+        .unwrap()
+    };
+    write_common(&common);
+    // The page sits in the API's folder, which names its API.
+    let page = api.join("ConnectPrivatelinkService.txt");
+    fs::write(&page, connect_page()).unwrap();
+
+    let refused = docs::run::scaffold_file(root.path(), &page, None)
+        .expect_err("a draft whose errors have no schema does not pass the generator");
+    let message = refused.to_string();
+    assert!(
+        message.contains("`call()` needs a named JSON schema for 4XX responses"),
+        "{message}"
+    );
+    assert!(
+        message.contains(
+            "specs/oceanbase-new/_common.yaml defines no error body for the draft's error \
+             responses: define the API's error body there as a schema whose name ends in `Error`"
+        ),
+        "{message}"
+    );
+
+    // With the error body added as the message says, the draft answers errors with it and
+    // passes.
+    common["components"]["schemas"] = serde_json::json!({
+        "ObError": {
+            "type": "object",
+            "properties": { "errorCode": { "type": "string" } },
+        },
+    });
+    write_common(&common);
+    let draft = docs::run::scaffold_file(root.path(), &page, None).unwrap();
+    assert!(
+        draft.contains("$ref: _common.yaml#/components/schemas/ObError"),
+        "{draft}"
+    );
+}
 
 /// The surface of `specs/<api>` with `op_doc` (YAML) as the operation's document.
 fn surface_with(api: &str, operation: &str, op_doc: &str) -> Vec<String> {
@@ -730,7 +834,7 @@ fn fetch_writes_and_reports_only_changed_pages() {
     assert_eq!(
         only_in(&check.findings, &before),
         [
-            "huaweicloud-das/CreateInstanceConnection: example request: differs at /username: \"admin\" on the page, \"root\" in the spec"
+            "huaweicloud-das/CreateInstanceConnection: specs/huaweicloud-das/CreateInstanceConnection.yaml:57: example request: differs at /username: \"admin\" on the page, \"root\" in the spec: write \"admin\" at /username"
         ]
     );
 
@@ -968,9 +1072,9 @@ fn an_older_capture_checked_against_today_s_spec() {
         &report,
         CONNECT,
         &[
-            "body userEndpointAddress: in the spec, not on the page",
-            "example request: differs at /addressId: \"xxxxx\" on the page, \"obe-4tw51gp7****\" in the spec",
-            "query requestId: in the spec, not on the page",
+            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:102: body userEndpointAddress: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
+            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:59: example request: differs at /addressId: \"xxxxx\" on the page, \"obe-4tw51gp7****\" in the spec: write \"xxxxx\" at /addressId",
+            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:35: query requestId: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
         ],
     );
 }
@@ -993,12 +1097,12 @@ fn an_older_region_s_css_page_checked_against_today_s_spec() {
     assert_eq!(
         found,
         [
-            "query offset: in the spec, not on the page",
-            "query start: on the page, not in the spec",
-            "response 200 permissions.created_at: in the spec, not on the page",
-            "response 200 permissions.id: in the spec, not on the page",
-            "response 200 permissions.permission: in the spec, not on the page",
-            "response 200 permissions.permission_type: in the spec, not on the page",
+            "specs/huaweicloud-css/ShowVpcepConnection.yaml:42: query offset: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
+            "specs/huaweicloud-css/ShowVpcepConnection.yaml:28: query start: on the page, not in the spec: add {name: start, in: query, schema: {type: integer, format: int32}} to parameters",
+            "specs/huaweicloud-css/ShowVpcepConnection.yaml:199: response 200 permissions.created_at: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
+            "specs/huaweicloud-css/ShowVpcepConnection.yaml:191: response 200 permissions.id: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
+            "specs/huaweicloud-css/ShowVpcepConnection.yaml:194: response 200 permissions.permission: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
+            "specs/huaweicloud-css/ShowVpcepConnection.yaml:197: response 200 permissions.permission_type: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
         ]
     );
     assert_eq!(report.exit_code(), 2);
@@ -1121,7 +1225,9 @@ fn a_deviation_the_page_no_longer_needs_is_reported() {
     assert_drift(
         &report,
         target,
-        &["response 200 update_date: x-doc-deviation (type) explains no difference: remove it"],
+        &[
+            "specs/huaweicloud-dataarts-insight/VerifyAndCreateVpcEp.yaml:153: response 200 update_date: x-doc-deviation (type) explains no difference: remove it",
+        ],
     );
 }
 
@@ -1958,8 +2064,8 @@ fn a_list_of_values_given_where_there_was_none_is_reported_by_diff_and_check() {
         &report,
         ADD_USER,
         &[
-            "body userAccount: enum value \"admin\" on the page, not in the spec",
-            "body userAccount: enum value \"guest\" on the page, not in the spec",
+            "specs/oceanbase-cloud/AddPrivatelinkServiceUser.yaml:96: body userAccount: enum value \"admin\" on the page, not in the spec: add \"admin\" to enum",
+            "specs/oceanbase-cloud/AddPrivatelinkServiceUser.yaml:96: body userAccount: enum value \"guest\" on the page, not in the spec: add \"guest\" to enum",
         ],
     );
 }

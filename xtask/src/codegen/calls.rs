@@ -248,6 +248,42 @@ pub(crate) fn rust_type_of(api: &LoadedApi, name: &str) -> Result<syn::Type, Spe
     }
 }
 
+/// What `call()` needs of an operation: a success response (returned) and a named JSON schema
+/// for 4XX responses, the type of its error.
+fn call_needs<'a>(
+    api: &'a LoadedApi,
+    path: &str,
+    method: &str,
+    op: &'a openapiv3::Operation,
+) -> Result<&'a openapiv3::Response, SpecError> {
+    let err = |msg: String| api.error(msg);
+    let (_, success) = api.success_response(op).ok_or_else(|| {
+        err(format!(
+            "{method} {path}: documents no success response: add one under `responses`, \
+             e.g. `'200': {{description: OK}}` for a response with no body"
+        ))
+    })?;
+    if api
+        .response_schema_name(op, &openapiv3::StatusCode::Range(4))
+        .is_none()
+    {
+        return Err(err(format!(
+            "{method} {path}: `call()` needs a named JSON schema for 4XX responses: add \
+             `'4XX'` with `$ref` to the API's error schema (in `_common.yaml`)"
+        )));
+    }
+    Ok(success)
+}
+
+/// The generator's rules for `call()` (see [`call_needs`]) over every operation of a loaded
+/// API, without running progenitor: `docs scaffold` checks a draft with them.
+pub(crate) fn check_call_needs(api: &LoadedApi) -> Result<(), SpecError> {
+    for (path, method, op) in api.merged.operations() {
+        call_needs(api, path, method, op)?;
+    }
+    Ok(())
+}
+
 /// What [`typed_calls`] writes: items for the `builder` module and for the crate root.
 pub(super) struct TypedCalls {
     /// `call()` on every operation builder, next to progenitor's `send()` that it uses.
@@ -276,21 +312,7 @@ pub(super) fn typed_calls(api: &LoadedApi, sends: &SendTypes) -> Result<TypedCal
         let id = op.operation_id.clone().unwrap_or_default();
         let vendor = naming::pascal(&id);
         let builder = format_ident!("{}", vendor);
-        let (_, success) = api.success_response(op).ok_or_else(|| {
-            err(format!(
-                "{method} {path}: documents no success response: add one under `responses`, \
-                 e.g. `'200': {{description: OK}}` for a response with no body"
-            ))
-        })?;
-        if api
-            .response_schema_name(op, &StatusCode::Range(4))
-            .is_none()
-        {
-            return Err(err(format!(
-                "{method} {path}: `call()` needs a named JSON schema for 4XX responses: add \
-                 `'4XX'` with `$ref` to the API's error schema (in `_common.yaml`)"
-            )));
-        }
+        let success = call_needs(api, path, method, op)?;
         let (ok_type, error_type) = sends.get(&vendor).cloned().ok_or_else(|| {
             err(format!(
                 "{method} {path}: progenitor wrote no `send()` for `{vendor}`; this is a bug in \

@@ -78,6 +78,10 @@ pub struct Side {
     pub source_keys: BTreeSet<String>,
     /// Headers that a security scheme sends: the runtime's, not facts of the operation.
     pub runtime_headers: BTreeSet<String>,
+    /// Subject → where the spec writes it (spec side only), for findings that name a line.
+    /// Also the containers a missing fact belongs in: `body` and `response 200` (the body
+    /// schemas), `parameters`, `responses` and `request line` (the operation).
+    pub places: BTreeMap<String, Places>,
     /// Fields whose list of values the capture lost (page side only): the values the spec
     /// gives for them rest on another source.
     pub lost_values: BTreeSet<String>,
@@ -87,6 +91,77 @@ pub struct Side {
     pub from_page: bool,
 }
 
+/// Where a spec writes something: the file (`None`: the operation's own document) and the
+/// JSON pointer there.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Place {
+    /// The file that defines it (`specs/<api>/_common.yaml`), when not the operation's document.
+    pub file: Option<String>,
+    /// RFC 6901 pointer in that file.
+    pub pointer: String,
+}
+
+impl Place {
+    /// A place in the operation's own document.
+    fn in_operation(pointer: String) -> Place {
+        Place {
+            file: None,
+            pointer,
+        }
+    }
+
+    /// The place of the member `key` beneath this one.
+    pub fn join(&self, key: &str) -> Place {
+        Place {
+            file: self.file.clone(),
+            pointer: format!("{}/{}", self.pointer, crate::spec::escape(key)),
+        }
+    }
+}
+
+/// Where the spec writes one subject of the comparison, aspect by aspect.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Places {
+    /// The parameter, property, response or example as the operation reaches it.
+    pub written: Place,
+    /// The schema that gives its type, values, default and range (a `$ref`'s target).
+    pub schema: Option<Place>,
+    /// Where its required flag is written: the parameter's `required`, or the `required` list
+    /// of the object that holds the field.
+    pub required: Option<Place>,
+    /// Its `x-doc-deviation`, when it has one.
+    pub deviation: Option<Place>,
+    /// The object schema whose `properties` hold the fields beneath it.
+    pub fields: Option<Place>,
+}
+
+/// What a finding is about, with side `a`'s value (the page's, in `docs check`): what to write
+/// in the spec to agree with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Aspect {
+    /// Anything else: the finding says all there is.
+    #[default]
+    Other,
+    /// The request line; side `a`'s method and path.
+    RequestLine { method: String, path: String },
+    /// One side has the subject; `in_a` when it is side `a`, with `a`'s type.
+    Presence { in_a: bool, ty: String },
+    /// The required flags differ; side `a`'s.
+    Required(bool),
+    /// The types differ; side `a`'s comparable type.
+    Type(String),
+    /// A value of the list one side gives and the other does not.
+    Value { value: String, in_a: bool },
+    /// The defaults differ; side `a`'s.
+    Default(Option<String>),
+    /// A bound (`minimum`, `maximum`) differs; side `a`'s.
+    Bound { bound: String, a: Option<String> },
+    /// The examples differ at `at` (a JSON pointer in the example); side `a`'s value there.
+    Example { at: String, a: Option<String> },
+    /// An `x-doc-deviation` that explains nothing; `on_operation` when it is the operation's.
+    StaleDeviation { on_operation: bool },
+}
+
 /// One difference.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Finding {
@@ -94,6 +169,8 @@ pub struct Finding {
     pub subject: String,
     /// What differs.
     pub message: String,
+    /// What differs, as data: where the fix goes and what to write (not printed).
+    pub aspect: Aspect,
 }
 
 impl std::fmt::Display for Finding {
@@ -204,6 +281,25 @@ impl<'a> SpecDocs<'a> {
         };
         Ok((v, in_common))
     }
+
+    /// Where the node written at `at` is defined: `at`, or the target of its `$ref`.
+    fn place_of(&self, v: &Value, at: &Place) -> Result<Place, String> {
+        Ok(match self.api.follow_json_at(v)?.1 {
+            Some((file, pointer)) => Place {
+                file: Some(file.to_owned()),
+                pointer,
+            },
+            None => at.clone(),
+        })
+    }
+}
+
+/// The first of `candidates` (node, where it is written) that carries an `x-doc-deviation`.
+fn deviation_place(candidates: &[(&Value, &Place)]) -> Option<Place> {
+    candidates
+        .iter()
+        .find(|(v, _)| v.get(DEVIATION).is_some())
+        .map(|(_, at)| at.join(DEVIATION))
 }
 
 /// Reads `x-doc-deviation` of a node: a reason for every aspect, or aspect → reason.
@@ -315,11 +411,13 @@ fn schema_facts(
     })
 }
 
-/// Where `flatten` records the source in effect for each field it finds.
+/// Where `flatten` records the source in effect for each field it finds, and where each field
+/// is written.
 struct SourceTrail<'s> {
     inherited: Option<String>,
     out: &'s mut BTreeMap<String, String>,
     keys: &'s RefCell<BTreeSet<String>>,
+    places: &'s mut BTreeMap<String, Places>,
 }
 
 /// Flattens an object schema's properties into `prefix.name` fields, through arrays.
@@ -327,6 +425,7 @@ struct SourceTrail<'s> {
 fn flatten(
     docs: &SpecDocs<'_>,
     schema: &Value,
+    at: &Place,
     in_common: bool,
     prefix: &str,
     with_required: bool,
@@ -338,16 +437,21 @@ fn flatten(
         return Ok(());
     }
     let node = schema;
+    let mut schema_at = docs.place_of(node, at)?;
     let (schema, in_common) = docs.resolve(schema, in_common)?;
     let mut here = source_here(node, schema, trail.inherited.as_ref(), trail.keys)?;
     let (schema, in_common) = match schema.get("items") {
         Some(items) if schema.get("type").and_then(Value::as_str) == Some("array") => {
             let (resolved, c) = docs.resolve(items, in_common)?;
             here = source_here(items, resolved, here.as_ref(), trail.keys)?;
+            schema_at = docs.place_of(items, &schema_at.join("items"))?;
             (resolved, c)
         }
         _ => (schema, in_common),
     };
+    // The fields beneath `prefix` (`body `, `body data.`) are written in this object.
+    let container = prefix.trim_end_matches(['.', ' ']).to_owned();
+    trail.places.entry(container).or_default().fields = Some(schema_at.clone());
     let required: BTreeSet<&str> = crate::spec::strings(schema.get("required")).collect();
     let Some(props) = schema.get("properties").and_then(Value::as_object) else {
         return Ok(());
@@ -358,6 +462,18 @@ fn flatten(
         let key = format!("{prefix}{name}");
         out.insert(key.clone(), facts);
         let (resolved, _) = docs.resolve(node, in_common)?;
+        let written = schema_at.join("properties").join(name);
+        let resolved_at = docs.place_of(node, &written)?;
+        trail.places.insert(
+            key.clone(),
+            Places {
+                deviation: deviation_place(&[(node, &written), (resolved, &resolved_at)]),
+                required: with_required.then(|| schema_at.join("required")),
+                schema: Some(resolved_at),
+                written: written.clone(),
+                fields: None,
+            },
+        );
         let source = source_here(node, resolved, here.as_ref(), trail.keys)?;
         if let Some(s) = &source {
             trail.out.insert(key.clone(), s.clone());
@@ -366,10 +482,12 @@ fn flatten(
             inherited: source,
             out: trail.out,
             keys: trail.keys,
+            places: trail.places,
         };
         flatten(
             docs,
             node,
+            &written,
             in_common,
             &format!("{key}."),
             with_required,
@@ -403,21 +521,57 @@ pub fn spec_side_of(docs: &SpecDocs<'_>) -> Result<Side, String> {
     let (path, method, op) = only_operation(docs.op)?;
     let keys: RefCell<BTreeSet<String>> = RefCell::default();
     let mut sources: BTreeMap<String, String> = BTreeMap::new();
+    let op_at = Place::in_operation(format!("/paths/{}/{method}", crate::spec::escape(path)));
+    let mut places: BTreeMap<String, Places> = BTreeMap::new();
+    let written = |written: Place| Places {
+        written,
+        ..Places::default()
+    };
+    places.insert("request line".into(), written(op_at.clone()));
+    places.insert("parameters".into(), written(op_at.join("parameters")));
+    places.insert("responses".into(), written(op_at.join("responses")));
     let op_source = source_here(op, op, None, &keys)?;
     if let Some(s) = &op_source {
         sources.insert("request line".into(), s.clone());
     }
     let mut runtime_headers = BTreeSet::new();
     let mut fields = BTreeMap::new();
-    for node in op
+    for (i, node) in op
         .get("parameters")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
+        .enumerate()
     {
         let (p, pc) = docs.resolve(node, false)?;
         let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
         let location = p.get("in").and_then(Value::as_str).unwrap_or_default();
+        let node_at = op_at.join("parameters").join(&i.to_string());
+        let p_at = docs.place_of(node, &node_at)?;
+        let schema_node_at = p_at.join("schema");
+        let (schema_at, deviation) = match p.get("schema") {
+            Some(schema) => {
+                let schema_at = docs.place_of(schema, &schema_node_at)?;
+                let resolved = docs.resolve(schema, pc)?.0;
+                let deviation = deviation_place(&[
+                    (p, &p_at),
+                    (schema, &schema_node_at),
+                    (resolved, &schema_at),
+                ]);
+                (Some(schema_at), deviation)
+            }
+            None => (None, deviation_place(&[(p, &p_at)])),
+        };
+        places.insert(
+            format!("{location} {name}"),
+            Places {
+                written: node_at.clone(),
+                required: Some(p_at.join("required")),
+                deviation,
+                schema: schema_at,
+                fields: None,
+            },
+        );
         let mut source = source_here(node, p, None, &keys)?;
         if source.is_none()
             && let Some(schema) = p.get("schema")
@@ -470,6 +624,10 @@ pub fn spec_side_of(docs: &SpecDocs<'_>) -> Result<Side, String> {
     let mut example_request = None;
     if let Some(node) = op.get("requestBody") {
         let (body, bc) = docs.resolve(node, false)?;
+        let body_at = docs.place_of(node, &op_at.join("requestBody"))?;
+        let media_at = body_at.join("content").join("application/json");
+        places.insert("body".into(), written(body_at));
+        places.insert("example request".into(), written(media_at.join("example")));
         let body_source = source_here(node, body, op_source.as_ref(), &keys)?;
         if let Some(media) = body.pointer("/content/application~1json") {
             let media_source = source_here(media, media, body_source.as_ref(), &keys)?;
@@ -484,8 +642,20 @@ pub fn spec_side_of(docs: &SpecDocs<'_>) -> Result<Side, String> {
                     inherited: media_source,
                     out: &mut sources,
                     keys: &keys,
+                    places: &mut places,
                 };
-                flatten(docs, schema, bc, "body ", true, &mut fields, 0, &mut trail)?;
+                let at = media_at.join("schema");
+                flatten(
+                    docs,
+                    schema,
+                    &at,
+                    bc,
+                    "body ",
+                    true,
+                    &mut fields,
+                    0,
+                    &mut trail,
+                )?;
             }
         }
     }
@@ -504,6 +674,13 @@ pub fn spec_side_of(docs: &SpecDocs<'_>) -> Result<Side, String> {
         }
         let node = resp;
         let (resp, rc) = docs.resolve(resp, false)?;
+        let node_at = op_at.join("responses").join(code);
+        let resp_at = docs.place_of(node, &node_at)?;
+        let media_at = resp_at.join("content").join("application/json");
+        places.insert(format!("status {code}"), written(node_at));
+        places.insert(format!("response {code}"), written(resp_at));
+        let example_at = media_at.join("example");
+        places.insert(format!("example response {code}"), written(example_at));
         let resp_source = source_here(node, resp, op_source.as_ref(), &keys)?;
         if let Some(s) = &resp_source {
             sources.insert(format!("status {code}"), s.clone());
@@ -523,9 +700,21 @@ pub fn spec_side_of(docs: &SpecDocs<'_>) -> Result<Side, String> {
                     inherited: media_source,
                     out: &mut sources,
                     keys: &keys,
+                    places: &mut places,
                 };
                 let prefix = format!("response {code} ");
-                flatten(docs, schema, rc, &prefix, false, &mut fields, 0, &mut trail)?;
+                let at = media_at.join("schema");
+                flatten(
+                    docs,
+                    schema,
+                    &at,
+                    rc,
+                    &prefix,
+                    false,
+                    &mut fields,
+                    0,
+                    &mut trail,
+                )?;
             }
         }
     }
@@ -539,6 +728,7 @@ pub fn spec_side_of(docs: &SpecDocs<'_>) -> Result<Side, String> {
         deviations: deviations_of(op)?,
         sources,
         source_keys: keys.into_inner(),
+        places,
         runtime_headers,
         lost_values: BTreeSet::new(),
         from_page: false,
@@ -593,10 +783,11 @@ pub fn compare(a: &Side, b: &Side, (sa, sb): Sides<'_>) -> Vec<Finding> {
         }
         yes
     };
-    let mut push = |subject: &str, message: String| {
+    let mut push = |subject: &str, message: String, aspect: Aspect| {
         out.push(Finding {
             subject: subject.to_owned(),
             message,
+            aspect,
         })
     };
     if !a.method.eq_ignore_ascii_case(&b.method)
@@ -605,6 +796,10 @@ pub fn compare(a: &Side, b: &Side, (sa, sb): Sides<'_>) -> Vec<Finding> {
         push(
             "request line",
             format!("{} {} {sa}, {} {} {sb}", a.method, a.path, b.method, b.path),
+            Aspect::RequestLine {
+                method: a.method.clone(),
+                path: a.path.clone(),
+            },
         );
     }
     let keys: BTreeSet<&String> = a.fields.keys().chain(b.fields.keys()).collect();
@@ -614,13 +809,23 @@ pub fn compare(a: &Side, b: &Side, (sa, sb): Sides<'_>) -> Vec<Finding> {
             (Some(x), Some(y)) => (x, y),
             (Some(x), None) => {
                 if !explained(key, "presence", Some(x), None) {
-                    push(key, format!("{sa}, not {sb}"));
+                    let ty = x.ty.clone();
+                    push(
+                        key,
+                        format!("{sa}, not {sb}"),
+                        Aspect::Presence { in_a: true, ty },
+                    );
                 }
                 continue;
             }
             (None, Some(y)) => {
                 if !explained(key, "presence", None, Some(y)) {
-                    push(key, format!("{sb}, not {sa}"));
+                    let ty = String::new();
+                    push(
+                        key,
+                        format!("{sb}, not {sa}"),
+                        Aspect::Presence { in_a: false, ty },
+                    );
                 }
                 continue;
             }
@@ -632,10 +837,18 @@ pub fn compare(a: &Side, b: &Side, (sa, sb): Sides<'_>) -> Vec<Finding> {
             && !ex("required")
         {
             let word = |r: bool| if r { "required" } else { "optional" };
-            push(key, format!("{} {sa}, {} {sb}", word(ra), word(rb)));
+            push(
+                key,
+                format!("{} {sa}, {} {sb}", word(ra), word(rb)),
+                Aspect::Required(ra),
+            );
         }
         if !types_agree(&fa.ty, &fb.ty) && !ex("type") {
-            push(key, format!("type {} {sa}, {} {sb}", fa.ty, fb.ty));
+            push(
+                key,
+                format!("type {} {sa}, {} {sb}", fa.ty, fb.ty),
+                Aspect::Type(fa.ty.clone()),
+            );
         }
         // A default, a range or a list of values only one side gives is a difference when
         // that side is a page (see `Side::from_page`); a list the other side's capture lost
@@ -647,9 +860,14 @@ pub fn compare(a: &Side, b: &Side, (sa, sb): Sides<'_>) -> Vec<Finding> {
         if let (Some(ea), Some(eb)) = (&ea, &eb)
             && !ex("enum")
         {
-            for (x, y, sx, sy) in [(ea, eb, sa, sb), (eb, ea, sb, sa)] {
+            for (x, y, sx, sy, in_a) in [(ea, eb, sa, sb, true), (eb, ea, sb, sa, false)] {
                 for v in x.iter().filter(|v| !y.contains(v)) {
-                    push(key, format!("enum value {v:?} {sx}, not {sy}"));
+                    let value = v.clone();
+                    push(
+                        key,
+                        format!("enum value {v:?} {sx}, not {sy}"),
+                        Aspect::Value { value, in_a },
+                    );
                 }
             }
         }
@@ -666,6 +884,7 @@ pub fn compare(a: &Side, b: &Side, (sa, sb): Sides<'_>) -> Vec<Finding> {
                     show(&fa.default),
                     show(&fb.default)
                 ),
+                Aspect::Default(fa.default.clone()),
             );
         }
         for (what, va, vb) in [
@@ -675,16 +894,25 @@ pub fn compare(a: &Side, b: &Side, (sa, sb): Sides<'_>) -> Vec<Finding> {
             if va != vb && given(va.is_some(), vb.is_some()) && !ex("range") {
                 let show =
                     |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
-                push(key, format!("{what} {} {sa}, {} {sb}", show(va), show(vb)));
+                let aspect = Aspect::Bound {
+                    bound: what.to_owned(),
+                    a: va.map(|v| v.to_string()),
+                };
+                push(
+                    key,
+                    format!("{what} {} {sa}, {} {sb}", show(va), show(vb)),
+                    aspect,
+                );
             }
         }
     }
     if let (Some(ca), Some(cb)) = (&a.statuses, &b.statuses) {
-        for (x, y, sx, sy) in [(ca, cb, sa, sb), (cb, ca, sb, sa)] {
+        for (x, y, sx, sy, in_a) in [(ca, cb, sa, sb, true), (cb, ca, sb, sa, false)] {
             for c in x.difference(y) {
                 let s = format!("status {c}");
                 if !explained(&s, "presence", None, None) {
-                    push(&s, format!("{sx}, not {sy}"));
+                    let ty = String::new();
+                    push(&s, format!("{sx}, not {sy}"), Aspect::Presence { in_a, ty });
                 }
             }
         }
@@ -713,12 +941,30 @@ pub fn compare(a: &Side, b: &Side, (sa, sb): Sides<'_>) -> Vec<Finding> {
         match (ea, eb) {
             (Some(x), Some(y)) => {
                 if let Some((at, vx, vy)) = first_difference(x, y, String::new()) {
+                    // Side `a`'s value in full (the message shortens it); none when absent.
+                    let a = (vx != "absent")
+                        .then(|| x.pointer(&at).map(Value::to_string).unwrap_or(vx.clone()));
+                    let aspect = Aspect::Example { at: at.clone(), a };
                     let at = if at.is_empty() { "/".into() } else { at };
-                    push(&s, format!("differs at {at}: {vx} {sa}, {vy} {sb}"));
+                    push(&s, format!("differs at {at}: {vx} {sa}, {vy} {sb}"), aspect);
                 }
             }
-            (Some(_), None) => push(&s, format!("{sa}, not {sb}")),
-            (None, Some(_)) => push(&s, format!("{sb}, not {sa}")),
+            (Some(_), None) => {
+                let ty = String::new();
+                push(
+                    &s,
+                    format!("{sa}, not {sb}"),
+                    Aspect::Presence { in_a: true, ty },
+                );
+            }
+            (None, Some(_)) => {
+                let ty = String::new();
+                push(
+                    &s,
+                    format!("{sb}, not {sa}"),
+                    Aspect::Presence { in_a: false, ty },
+                );
+            }
             (None, None) => {}
         }
     }
@@ -736,6 +982,9 @@ pub fn compare(a: &Side, b: &Side, (sa, sb): Sides<'_>) -> Vec<Finding> {
                     push(
                         key,
                         format!("{DEVIATION} ({aspect}) explains no difference: remove it"),
+                        Aspect::StaleDeviation {
+                            on_operation: false,
+                        },
                     );
                 }
             }
@@ -745,6 +994,7 @@ pub fn compare(a: &Side, b: &Side, (sa, sb): Sides<'_>) -> Vec<Finding> {
                 push(
                     subject,
                     format!("{DEVIATION} on the operation explains no difference: remove it"),
+                    Aspect::StaleDeviation { on_operation: true },
                 );
             }
         }

@@ -13,6 +13,7 @@ pub mod huawei_html;
 pub mod huawei_rendered;
 pub mod huawei_text;
 mod interpret;
+pub mod locate;
 pub mod oceanbase_markdown;
 pub mod oceanbase_text;
 pub mod provenance;

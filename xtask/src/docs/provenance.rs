@@ -211,6 +211,7 @@ pub fn check(page: Option<&DocumentedOperation>, spec: &Side, cx: &Context<'_>) 
                     findings.push(Finding {
                         subject: fact.clone(),
                         message: format!("{why}: {name_source}"),
+                        aspect: Default::default(),
                     });
                 }
             }
@@ -262,6 +263,7 @@ pub fn check(page: Option<&DocumentedOperation>, spec: &Side, cx: &Context<'_>) 
                 "recorded as partial in {}, but the page reads to its end: remove `partial`",
                 cx.entry
             ),
+            aspect: Default::default(),
         }),
         _ => {}
     }

@@ -697,9 +697,43 @@ fn check_operation(
             .iter()
             .map(|e| format!("{target}: {page_name}{e}")),
     );
-    report
-        .findings
-        .extend(result.findings.iter().map(|f| format!("{target}: {f}")));
+    report.findings.extend(
+        result
+            .findings
+            .iter()
+            .map(|f| located(&target, f, &spec, api, operation)),
+    );
+}
+
+/// A finding as `docs check` prints it, with the spec file and line to edit and what to write
+/// there: `<api>/<Operation>: specs/<api>/<Operation>.yaml:57: body addressId: required on the
+/// page, optional in the spec: add addressId to required`.
+fn located(
+    target: &str,
+    finding: &super::compare::Finding,
+    spec: &SpecSide,
+    api: &str,
+    operation: &str,
+) -> String {
+    let Some(fix) = super::locate::fix(finding, &spec.side) else {
+        return format!("{target}: {finding}");
+    };
+    let op_file = format!("specs/{api}/{operation}.yaml");
+    let common_file = format!("specs/{api}/{}", crate::spec::COMMON_FILE);
+    let file = fix.place.file.unwrap_or_else(|| op_file.clone());
+    let text = if file == op_file {
+        Some(spec.op_text.as_str())
+    } else if file == common_file {
+        spec.common.as_ref().map(|(_, text)| text.as_str())
+    } else {
+        None
+    };
+    let line = text
+        .and_then(|t| crate::spec::yaml_lines::line_of(t, &fix.place.pointer))
+        .map(|l| format!(":{l}"))
+        .unwrap_or_default();
+    let advice = fix.advice.map(|a| format!(": {a}")).unwrap_or_default();
+    format!("{target}: {file}{line}: {finding}{advice}")
 }
 
 /// `docs check`: every operation document has an entry in its API's `pages.toml` and every
@@ -803,7 +837,7 @@ pub fn check_file(root: &Path, file: &Path, target: &str) -> Report {
     report.findings = result
         .findings
         .iter()
-        .map(|f| format!("{target}: {f}"))
+        .map(|f| located(target, f, &spec, api, operation))
         .collect();
     report
 }
@@ -1035,7 +1069,8 @@ fn taken_names(root: &Path, api: &str, operation: &str) -> std::collections::BTr
 }
 
 /// Loads the API with the draft in place of (or beside) the operation's document, in a
-/// temporary copy of its folder: what `cargo xtask generate` would load.
+/// temporary copy of its folder, as `cargo xtask generate` loads it, and applies the
+/// generator's checks of each operation's responses (short of running progenitor).
 pub fn load_with_draft(
     root: &Path,
     api: &str,
@@ -1087,7 +1122,10 @@ pub fn load_with_draft(
                 Ok(())
             }
         })
-        .and_then(|()| crate::spec::load_api(&scratch, &dir).map(|_| ()));
+        .and_then(|()| crate::spec::load_api(&scratch, &dir))
+        // What the generator requires of each operation beyond loading (a named 4XX schema
+        // for `call()`), by the generator's own check.
+        .and_then(|api| crate::codegen::calls::check_call_needs(&api).map_err(|e| vec![e]));
     let _ = fs::remove_dir_all(&scratch);
     result
 }
@@ -1200,7 +1238,32 @@ pub fn scaffold_file(root: &Path, file: &Path, url: Option<&str>) -> Result<Stri
     if let (Some(api), Some(dir)) = (&api, &api_dir)
         && dir.join(crate::spec::CONFIG_FILE).exists()
     {
-        load_with_draft(root, api, &operation, &text).map_err(refused)?;
+        load_with_draft(root, api, &operation, &text).map_err(|errors| {
+            let mut refused = refused(errors);
+            // The draft answers errors with the API's shared error body; an API that has none
+            // yet (a new one) leaves its error responses without a schema.
+            let answers_errors = super::compare::only_operation(&draft.doc)
+                .ok()
+                .and_then(|(.., op)| op.get("responses")?.as_object().cloned())
+                .is_some_and(|r| {
+                    r.iter().any(|(code, resp)| {
+                        code.starts_with('4')
+                            && (resp.get("$ref").is_some() || resp.get("content").is_some())
+                    })
+                });
+            if let Unreadable::Setup(m) = &mut refused
+                && !answers_errors
+            {
+                m.push_str(&format!(
+                    "; specs/{api}/{} defines no error body for the draft's error responses: \
+                     define the API's error body there as a schema whose name ends in `Error` \
+                     (or a shared `4XX` response under `components.responses`), then scaffold \
+                     again: the draft answers `4XX` and `5XX` with it",
+                    crate::spec::COMMON_FILE
+                ));
+            }
+            refused
+        })?;
     }
     Ok(text)
 }

@@ -27,6 +27,9 @@ fn component_ref(reference: &str) -> Option<(&str, &str)> {
     local.strip_prefix("#/components/")?.split_once('/')
 }
 
+/// Where a component is defined: its file and its JSON pointer there.
+pub type Definition<'a> = (&'a str, String);
+
 /// The name a `$ref` gives (its last segment), or `None` for an inline item.
 pub fn ref_name<T>(item: &ReferenceOr<T>) -> Option<&str> {
     match item {
@@ -222,14 +225,22 @@ impl LoadedApi {
 
     /// A JSON node of a document (as written or merged), its `$ref`s followed in the merged
     /// document: the node, and the file that defines it when a reference was followed.
-    pub fn follow_json<'a>(
+    pub fn follow_json<'a>(&'a self, v: &'a Value) -> Result<(&'a Value, Option<&'a str>), String> {
+        self.follow_json_at(v)
+            .map(|(v, at)| (v, at.map(|(file, _)| file)))
+    }
+
+    /// [`Self::follow_json`], with where the node found is written when a reference was
+    /// followed: the file that defines it and its JSON pointer there
+    /// (`/components/schemas/HuaweiError`), for messages that name a line.
+    pub fn follow_json_at<'a>(
         &'a self,
         mut v: &'a Value,
-    ) -> Result<(&'a Value, Option<&'a str>), String> {
-        let mut file = None;
+    ) -> Result<(&'a Value, Option<Definition<'a>>), String> {
+        let mut at = None;
         for _ in 0..MAX_CHAIN {
             let Some(reference) = v.get("$ref").and_then(Value::as_str) else {
-                return Ok((v, file));
+                return Ok((v, at));
             };
             let (kind, name) = component_ref(reference)
                 .ok_or_else(|| format!("reference {reference} names no component"))?;
@@ -239,10 +250,13 @@ impl LoadedApi {
                 .and_then(|c| c.get(kind))
                 .and_then(|c| c.get(name))
                 .ok_or_else(|| format!("reference {reference} does not resolve"))?;
-            file = self
+            at = self
                 .owners
                 .get(&(kind.to_owned(), name.to_owned()))
-                .map(String::as_str);
+                .map(|file| {
+                    let pointer = format!("/components/{kind}/{}", crate::spec::escape(name));
+                    (file.as_str(), pointer)
+                });
         }
         Err(format!("references nest more than {MAX_CHAIN} deep"))
     }
