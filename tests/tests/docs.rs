@@ -2,7 +2,10 @@
 //! their specs, every page reads into the expected model (snapshots), and edited copies of real
 //! pages give exactly the findings a reviewer needs.
 
-use std::{fs, path::PathBuf};
+use std::{
+    fs,
+    path::{Path, PathBuf},
+};
 
 use xtask::{
     docs::{
@@ -32,16 +35,41 @@ fn check_text(target: &str, file_name: &str, text: &str) -> Report {
     check_file(&workspace_root(), &file, target)
 }
 
-/// Asserts the exact findings (without the `<api>/<Operation>: ` prefix) and exit code 1.
+/// `finding` with the spec line it names written as the YAML key on that line of the file
+/// under `root` (`spec.yaml:[required]: ...` for `spec.yaml:91: ...`): the expectations say
+/// which line is meant, and hold while lines above it move as the specs are edited.
+fn keyed(root: &Path, finding: &str) -> String {
+    let Some(at) = finding.find(".yaml:") else {
+        return finding.to_owned();
+    };
+    let (file_end, rest) = (at + ".yaml".len(), &finding[at + ".yaml:".len()..]);
+    let Some((number, after)) = rest.split_once(": ") else {
+        return finding.to_owned();
+    };
+    let Ok(n) = number.parse::<usize>() else {
+        return finding.to_owned();
+    };
+    let start = finding[..file_end].rfind(' ').map_or(0, |i| i + 1);
+    let file = &finding[start..file_end];
+    let text = fs::read_to_string(root.join(file)).unwrap();
+    let line = text.lines().nth(n - 1).unwrap_or_default().trim();
+    let line = line.strip_prefix("- ").unwrap_or(line);
+    let key = line.split_once(':').map_or("?", |(k, _)| k);
+    format!("{}:[{key}]: {after}", &finding[..file_end])
+}
+
+/// Asserts the exact findings (without the `<api>/<Operation>: ` prefix, lines as [`keyed`])
+/// and exit code 1.
 fn assert_drift(report: &Report, target: &str, expected: &[&str]) {
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     let found: Vec<String> = report
         .findings
         .iter()
         .map(|f| {
-            f.strip_prefix(&format!("{target}: "))
-                .unwrap_or(f)
-                .to_owned()
+            keyed(
+                &workspace_root(),
+                f.strip_prefix(&format!("{target}: ")).unwrap_or(f),
+            )
         })
         .collect();
     assert_eq!(found, expected);
@@ -175,7 +203,7 @@ fn a_field_added_on_the_page() {
         &report,
         CONNECT,
         &[
-            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:93: body vpcId: on the page, not in the spec: add vpcId: {type: string} to properties",
+            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:[properties]: body vpcId: on the page, not in the spec: add vpcId: {type: string} to properties",
         ],
     );
 }
@@ -192,7 +220,7 @@ fn a_field_removed_from_the_page() {
         &report,
         CONNECT,
         &[
-            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:102: body userEndpointAddress: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
+            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:[userEndpointAddress]: body userEndpointAddress: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
         ],
     );
 }
@@ -209,7 +237,7 @@ fn a_field_made_required() {
         &report,
         CONNECT,
         &[
-            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:91: body addressId: required on the page, optional in the spec: add addressId to required",
+            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:[required]: body addressId: required on the page, optional in the spec: add addressId to required",
         ],
     );
 }
@@ -226,7 +254,7 @@ fn a_type_changed() {
         &report,
         DAS,
         &[
-            "specs/huaweicloud-das/CreateInstanceConnection.yaml:115: body port: type string on the page, integer(int32) in the spec: write type: string",
+            "specs/huaweicloud-das/CreateInstanceConnection.yaml:[type]: body port: type string on the page, integer(int32) in the spec: write type: string",
         ],
     );
 }
@@ -243,7 +271,7 @@ fn an_enum_value_added() {
         &report,
         ADD_USER,
         &[
-            "specs/oceanbase-cloud/_common.yaml:29: response 200 success: enum value \"pending\" on the page, not in the spec: add \"pending\" to enum",
+            "specs/oceanbase-cloud/_common.yaml:[FlexBoolean]: response 200 success: enum value \"pending\" on the page, not in the spec: add \"pending\" to enum",
         ],
     );
 }
@@ -260,7 +288,7 @@ fn a_status_code_added() {
         &report,
         CSS,
         &[
-            "specs/huaweicloud-css/ShowVpcepConnection.yaml:63: status 404: on the page, not in the spec: add a '404' response to responses",
+            "specs/huaweicloud-css/ShowVpcepConnection.yaml:[responses]: status 404: on the page, not in the spec: add a '404' response to responses",
         ],
     );
 }
@@ -277,7 +305,7 @@ fn the_example_changed() {
         &report,
         DAS,
         &[
-            "specs/huaweicloud-das/CreateInstanceConnection.yaml:57: example request: differs at /username: \"admin\" on the page, \"root\" in the spec: write \"admin\" at /username",
+            "specs/huaweicloud-das/CreateInstanceConnection.yaml:[username]: example request: differs at /username: \"admin\" on the page, \"root\" in the spec: write \"admin\" at /username",
         ],
     );
 }
@@ -302,8 +330,8 @@ fn each_finding_names_the_spec_line_to_edit_and_what_to_write_there() {
         &report,
         CONNECT,
         &[
-            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:37: query requestId: optional on the page, required in the spec: write required: false",
-            "specs/oceanbase-cloud/_common.yaml:44: response 200 total: on the page, not in the spec: add total: {type: integer, format: int32} to properties",
+            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:[required]: query requestId: optional on the page, required in the spec: write required: false",
+            "specs/oceanbase-cloud/_common.yaml:[properties]: response 200 total: on the page, not in the spec: add total: {type: integer, format: int32} to properties",
         ],
     );
 }
@@ -353,8 +381,8 @@ fn a_table_split_into_path_query_and_body() {
         &report,
         CONNECT,
         &[
-            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:93: body requestId: on the page, not in the spec: add requestId: {type: string} to properties",
-            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:35: query requestId: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
+            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:[properties]: body requestId: on the page, not in the spec: add requestId: {type: string} to properties",
+            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:[name]: query requestId: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
         ],
     );
 }
@@ -832,9 +860,12 @@ fn fetch_writes_and_reports_only_changed_pages() {
     // And the check now shows the vendor's change (and only it).
     let check = check_all(root);
     assert_eq!(
-        only_in(&check.findings, &before),
+        only_in(&check.findings, &before)
+            .iter()
+            .map(|f| keyed(root, f))
+            .collect::<Vec<_>>(),
         [
-            "huaweicloud-das/CreateInstanceConnection: specs/huaweicloud-das/CreateInstanceConnection.yaml:57: example request: differs at /username: \"admin\" on the page, \"root\" in the spec: write \"admin\" at /username"
+            "huaweicloud-das/CreateInstanceConnection: specs/huaweicloud-das/CreateInstanceConnection.yaml:[username]: example request: differs at /username: \"admin\" on the page, \"root\" in the spec: write \"admin\" at /username"
         ]
     );
 
@@ -1072,9 +1103,9 @@ fn an_older_capture_checked_against_today_s_spec() {
         &report,
         CONNECT,
         &[
-            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:102: body userEndpointAddress: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
-            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:59: example request: differs at /addressId: \"xxxxx\" on the page, \"obe-4tw51gp7****\" in the spec: write \"xxxxx\" at /addressId",
-            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:35: query requestId: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
+            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:[userEndpointAddress]: body userEndpointAddress: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
+            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:[addressId]: example request: differs at /addressId: \"xxxxx\" on the page, \"obe-4tw51gp7****\" in the spec: write \"xxxxx\" at /addressId",
+            "specs/oceanbase-cloud/ConnectPrivatelinkService.yaml:[name]: query requestId: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
         ],
     );
 }
@@ -1092,17 +1123,22 @@ fn an_older_region_s_css_page_checked_against_today_s_spec() {
     let found: Vec<String> = report
         .findings
         .iter()
-        .map(|f| f.strip_prefix(&format!("{CSS}: ")).unwrap_or(f).to_owned())
+        .map(|f| {
+            keyed(
+                &workspace_root(),
+                f.strip_prefix(&format!("{CSS}: ")).unwrap_or(f),
+            )
+        })
         .collect();
     assert_eq!(
         found,
         [
-            "specs/huaweicloud-css/ShowVpcepConnection.yaml:42: query offset: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
-            "specs/huaweicloud-css/ShowVpcepConnection.yaml:28: query start: on the page, not in the spec: add {name: start, in: query, schema: {type: integer, format: int32}} to parameters",
-            "specs/huaweicloud-css/ShowVpcepConnection.yaml:199: response 200 permissions.created_at: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
-            "specs/huaweicloud-css/ShowVpcepConnection.yaml:191: response 200 permissions.id: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
-            "specs/huaweicloud-css/ShowVpcepConnection.yaml:194: response 200 permissions.permission: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
-            "specs/huaweicloud-css/ShowVpcepConnection.yaml:197: response 200 permissions.permission_type: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
+            "specs/huaweicloud-css/ShowVpcepConnection.yaml:[name]: query offset: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
+            "specs/huaweicloud-css/ShowVpcepConnection.yaml:[parameters]: query start: on the page, not in the spec: add {name: start, in: query, schema: {type: integer, format: int32}} to parameters",
+            "specs/huaweicloud-css/ShowVpcepConnection.yaml:[created_at]: response 200 permissions.created_at: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
+            "specs/huaweicloud-css/ShowVpcepConnection.yaml:[id]: response 200 permissions.id: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
+            "specs/huaweicloud-css/ShowVpcepConnection.yaml:[permission]: response 200 permissions.permission: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
+            "specs/huaweicloud-css/ShowVpcepConnection.yaml:[permission_type]: response 200 permissions.permission_type: in the spec, not on the page: remove it, or record why in x-doc-deviation (presence)",
         ]
     );
     assert_eq!(report.exit_code(), 2);
@@ -1226,7 +1262,7 @@ fn a_deviation_the_page_no_longer_needs_is_reported() {
         &report,
         target,
         &[
-            "specs/huaweicloud-dataarts-insight/VerifyAndCreateVpcEp.yaml:153: response 200 update_date: x-doc-deviation (type) explains no difference: remove it",
+            "specs/huaweicloud-dataarts-insight/VerifyAndCreateVpcEp.yaml:[x-doc-deviation]: response 200 update_date: x-doc-deviation (type) explains no difference: remove it",
         ],
     );
 }
@@ -2064,8 +2100,8 @@ fn a_list_of_values_given_where_there_was_none_is_reported_by_diff_and_check() {
         &report,
         ADD_USER,
         &[
-            "specs/oceanbase-cloud/AddPrivatelinkServiceUser.yaml:96: body userAccount: enum value \"admin\" on the page, not in the spec: add \"admin\" to enum",
-            "specs/oceanbase-cloud/AddPrivatelinkServiceUser.yaml:96: body userAccount: enum value \"guest\" on the page, not in the spec: add \"guest\" to enum",
+            "specs/oceanbase-cloud/AddPrivatelinkServiceUser.yaml:[userAccount]: body userAccount: enum value \"admin\" on the page, not in the spec: add \"admin\" to enum",
+            "specs/oceanbase-cloud/AddPrivatelinkServiceUser.yaml:[userAccount]: body userAccount: enum value \"guest\" on the page, not in the spec: add \"guest\" to enum",
         ],
     );
 }
