@@ -1041,7 +1041,14 @@ fn check_parameter(map: &Map<String, Value>, pointer: &str, out: &mut Vec<Violat
         );
         push(out, &below(pointer, "style"), message);
     }
-    if location == Some("query") && map.get("explode") == Some(&Value::Bool(false)) {
+    // `explode` changes how a list or an object is written; a single value is `name=value`
+    // either way. A `$ref`'d schema is not looked up here: it may be a list.
+    let one_value = map
+        .get("schema")
+        .and_then(|s| s.get("type"))
+        .and_then(Value::as_str)
+        .is_some_and(|t| matches!(t, "string" | "integer" | "number" | "boolean"));
+    if location == Some("query") && map.get("explode") == Some(&Value::Bool(false)) && !one_value {
         push(
             out,
             &below(pointer, "explode"),
@@ -1429,6 +1436,41 @@ mod tests {
                 .all(|(_, m)| m.contains("components.schemas") && m.contains("$ref")),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn explode_false_on_a_query_parameter_of_one_value_is_accepted() {
+        // `explode` changes how a list or an object is written, not a single value: the
+        // client's `name=value` is what `explode: false` asks for there.
+        let doc = |schema: serde_json::Value| {
+            json!({
+                "openapi": "3.0.3",
+                "info": { "title": "t", "version": "1" },
+                "paths": { "/a": { "get": {
+                    "parameters": [
+                        { "name": "q", "in": "query", "style": "form", "explode": false, "schema": schema }
+                    ],
+                    "responses": { "200": { "description": "ok" } }
+                } } }
+            })
+        };
+        for scalar in ["string", "integer", "number", "boolean"] {
+            let found = check(&doc(json!({ "type": scalar })));
+            assert_eq!(found.len(), 0, "{scalar}: {found:?}");
+        }
+        for many in [
+            json!({ "type": "array", "items": { "type": "string" } }),
+            json!({ "type": "object" }),
+            json!({ "$ref": "#/components/schemas/Ids" }),
+        ] {
+            let found = check(&doc(many.clone()));
+            let pointers: Vec<&str> = found.iter().map(|v| v.pointer.as_str()).collect();
+            assert_eq!(
+                pointers,
+                ["/paths/~1a/get/parameters/0/explode"],
+                "{many}: {found:?}"
+            );
+        }
     }
 
     #[test]
