@@ -52,7 +52,8 @@ pub(crate) fn credentials_path() -> Result<PathBuf, Failure> {
 /// select another profile or other credentials.
 pub(crate) fn env_var(name: &str) -> Result<Option<String>, Failure> {
     match std::env::var(name) {
-        Ok(value) => Ok(Some(value).filter(|v| !v.is_empty())),
+        // Empty or blank is unset (as a CI system sets a variable it has no value for).
+        Ok(value) => Ok(Some(value).filter(|v| !v.trim().is_empty())),
         Err(std::env::VarError::NotPresent) => Ok(None),
         Err(std::env::VarError::NotUnicode(_)) => Err(Failure::config(format!(
             "{name} is not valid UTF-8: set it to a UTF-8 value or unset it"
@@ -181,7 +182,7 @@ impl Settings {
 /// not have) is unset, not a value that hides the profile's. `load` refused values that are
 /// not UTF-8: an error here means unset.
 fn from_environment(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    env_var(name).ok().flatten()
 }
 
 /// `cloudsdk config set NAME`: reads the value from a prompt on a terminal (echoed for

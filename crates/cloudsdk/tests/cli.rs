@@ -1461,6 +1461,14 @@ fn an_empty_environment_variable_does_not_hide_the_profiles_value() {
             "{command}"
         );
     }
+    // A blank profile variable names no profile: `default` is read, as when it is unset.
+    let out = run(
+        &a,
+        &[("CLOUDSDK_CONFIG_DIR", config), ("CLOUDSDK_PROFILE", "  ")],
+        None,
+    );
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("no profile"), "{stderr}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
