@@ -112,10 +112,14 @@ fn reference(name: &str) -> Option<char> {
 /// A `rowspan` or `colspan` attribute of a tag (`rowspan="2"`, `colspan=2`): 1 when absent.
 fn span_attr(tag: &str, name: &str) -> usize {
     let lower = tag.to_ascii_lowercase();
-    let Some(at) = lower.find(&format!("{name}=")) else {
+    // HTML allows spaces around `=` (`rowspan = "2"`).
+    let Some(value) = lower
+        .match_indices(name)
+        .find_map(|(at, _)| lower[at + name.len()..].trim_start().strip_prefix('='))
+    else {
         return 1;
     };
-    let value = lower[at + name.len() + 1..].trim_start_matches(['"', '\'']);
+    let value = value.trim_start().trim_start_matches(['"', '\'']);
     let digits: String = value.chars().take_while(char::is_ascii_digit).collect();
     // A span as large as a table is long is an error of the page; a hundred rows is plenty.
     digits.parse().map_or(1, |n: usize| n.clamp(1, 100))
@@ -309,6 +313,22 @@ pub fn blocks(html: &str) -> Vec<Block> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_span_is_read_with_or_without_spaces_and_quotes() {
+        for tag in [
+            "td rowspan=\"2\"",
+            "td rowspan='2'",
+            "td rowspan=2",
+            "td ROWSPAN = \"2\"",
+            "td class=\"x\" rowspan =2",
+        ] {
+            assert_eq!(span_attr(tag, "rowspan"), 2, "{tag}");
+        }
+        assert_eq!(span_attr("td colspan=\"3\"", "rowspan"), 1);
+        assert_eq!(span_attr("td rowspan=\"x\"", "rowspan"), 1);
+        assert_eq!(span_attr("td rowspan=\"100000\"", "rowspan"), 100);
+    }
+
     #[test]
     fn character_references_named_and_numeric_are_read_once() {
         assert_eq!(
