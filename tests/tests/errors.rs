@@ -71,6 +71,23 @@ struct Clients {
     ob: oceanbase_cloud::Client,
 }
 
+impl Clients {
+    /// CSS ShowVpcepConnection with its path parameters set: the call most tests here make.
+    async fn show_css(
+        &self,
+    ) -> Result<
+        cloud_sdk_runtime::Output<huaweicloud_css::types::ShowVpcepConnectionResponse>,
+        huaweicloud_css::ApiError,
+    > {
+        self.css
+            .show_vpcep_connection()
+            .project_id("p")
+            .cluster_id("c")
+            .call()
+            .await
+    }
+}
+
 fn clients(addr: SocketAddr) -> Clients {
     let base = format!("http://{addr}");
     Clients {
@@ -110,17 +127,7 @@ async fn call_all(c: &Clients) -> Vec<(&'static str, Result<String, (ErrorKind, 
             .map_err(|e| (e.kind(), e.to_string()))
     }
     vec![
-        (
-            "css",
-            text(
-                c.css
-                    .show_vpcep_connection()
-                    .project_id("p")
-                    .cluster_id("c")
-                    .call()
-                    .await,
-            ),
-        ),
+        ("css", text(c.show_css().await)),
         (
             "das",
             text(
@@ -184,14 +191,7 @@ async fn huawei_errors_are_typed_for_every_documented_status() {
             "application/json",
             r#"{"error_code":"CSS.0001","error_msg":"Invalid cluster ID."}"#,
         );
-        let e = c
-            .css
-            .show_vpcep_connection()
-            .project_id("p")
-            .cluster_id("c")
-            .call()
-            .await
-            .expect_err("error status");
+        let e = c.show_css().await.expect_err("error status");
         assert_eq!(e.kind(), ErrorKind::Service);
         assert_eq!(e.status().map(|s| s.as_u16()), Some(status));
         assert_eq!(e.code(), Some("CSS.0001"));
@@ -268,14 +268,7 @@ async fn css_errors_in_the_css_spelling_carry_code_and_message() {
             "application/json",
             r#"{"errCode":"CSS.0015","externalMessage":"No resources are found or the access is denied."}"#,
         );
-        let e = c
-            .css
-            .show_vpcep_connection()
-            .project_id("p")
-            .cluster_id("c")
-            .call()
-            .await
-            .expect_err("error status");
+        let e = c.show_css().await.expect_err("error status");
         assert_eq!(e.kind(), ErrorKind::Service);
         assert_eq!(e.status().map(|s| s.as_u16()), Some(status));
         assert_eq!(e.code(), Some("CSS.0015"));
@@ -309,14 +302,7 @@ async fn an_error_code_loses_control_characters_and_is_cut() {
         "application/json",
         serde_json::json!({"error_code": code, "error_msg": "no"}).to_string(),
     );
-    let e = c
-        .css
-        .show_vpcep_connection()
-        .project_id("p")
-        .cluster_id("c")
-        .call()
-        .await
-        .expect_err("error status");
+    let e = c.show_css().await.expect_err("error status");
     assert_eq!(e.kind(), ErrorKind::Service);
     let shown = e.code().expect("a code");
     assert!(shown.starts_with("]0;PWNED[2JCSS.0001x"), "{shown:?}");
@@ -401,14 +387,7 @@ async fn loose_vendor_output_is_accepted() {
             "vpcepUpdateSwitch":"true","total_count":1,"permissions":null,"extra":{"x":[1,2]}}"#
             .replace("\"permissions\":null,", ""),
     );
-    let page = c
-        .css
-        .show_vpcep_connection()
-        .project_id("p")
-        .cluster_id("c")
-        .call()
-        .await
-        .expect("tolerated");
+    let page = c.show_css().await.expect("tolerated");
     assert_eq!(page.vpcep_update_switch.map(bool::from), Some(true));
     assert_eq!(
         page.connections[0].status,
@@ -513,14 +492,7 @@ async fn bad_server_output_gives_typed_errors() {
     // Several MiB: parsed (or refused) without trouble.
     assert!(huge.len() > 4 << 20);
     canned.set(200, "application/json", huge.into_bytes());
-    let page = c
-        .css
-        .show_vpcep_connection()
-        .project_id("p")
-        .cluster_id("c")
-        .call()
-        .await
-        .expect("a large page parses");
+    let page = c.show_css().await.expect("a large page parses");
     assert_eq!(page.connections.len(), 400_000);
     let outcomes = call_all(&c).await;
     assert!(

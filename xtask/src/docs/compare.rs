@@ -143,23 +143,51 @@ pub enum Aspect {
     #[default]
     Other,
     /// The request line; side `a`'s method and path.
-    RequestLine { method: String, path: String },
-    /// One side has the subject; `in_a` when it is side `a`, with `a`'s type.
-    Presence { in_a: bool, ty: String },
+    RequestLine {
+        /// Side `a`'s method.
+        method: String,
+        /// Side `a`'s path.
+        path: String,
+    },
+    /// One side has the subject.
+    Presence {
+        /// Whether side `a` is the one that has it.
+        in_a: bool,
+        /// Side `a`'s type of it.
+        ty: String,
+    },
     /// The required flags differ; side `a`'s.
     Required(bool),
     /// The types differ; side `a`'s comparable type.
     Type(String),
     /// A value of the list one side gives and the other does not.
-    Value { value: String, in_a: bool },
+    Value {
+        /// The value.
+        value: String,
+        /// Whether side `a` is the one that gives it.
+        in_a: bool,
+    },
     /// The defaults differ; side `a`'s.
     Default(Option<String>),
-    /// A bound (`minimum`, `maximum`) differs; side `a`'s.
-    Bound { bound: String, a: Option<String> },
-    /// The examples differ at `at` (a JSON pointer in the example); side `a`'s value there.
-    Example { at: String, a: Option<String> },
-    /// An `x-doc-deviation` that explains nothing; `on_operation` when it is the operation's.
-    StaleDeviation { on_operation: bool },
+    /// A bound differs.
+    Bound {
+        /// Which: `minimum`, `maximum`.
+        bound: String,
+        /// Side `a`'s value of it.
+        a: Option<String>,
+    },
+    /// The examples differ.
+    Example {
+        /// Where: a JSON pointer in the example.
+        at: String,
+        /// Side `a`'s value there.
+        a: Option<String>,
+    },
+    /// An `x-doc-deviation` that explains nothing.
+    StaleDeviation {
+        /// Whether it is the operation's (else a field's or a parameter's).
+        on_operation: bool,
+    },
 }
 
 /// One difference.
