@@ -324,6 +324,16 @@ async fn an_envelope_that_says_failure_is_still_an_error() {
     );
 }
 
+/// The errors `generate` stops with for the tree at `root`, one per line.
+fn refused_generation(root: &Path) -> String {
+    let errors = xtask::generate_all(root).unwrap_err();
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[test]
 fn an_operation_without_a_success_response_is_refused_with_the_fix() {
     let (dir, _) = fixture_tree();
@@ -335,12 +345,7 @@ fn an_operation_without_a_success_response_is_refused_with_the_fix() {
     );
     assert_ne!(text, without);
     fs::write(&file, &without).unwrap();
-    let errors = xtask::generate_all(dir.path()).unwrap_err();
-    let text = errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("\n");
+    let text = refused_generation(dir.path());
     // Named at the line of the operation's `responses`, with what to write.
     let line = without
         .lines()
@@ -375,12 +380,7 @@ fn a_require_one_of_rule_where_the_generator_does_not_check_it_is_refused_at_its
     );
     assert_ne!(original, with);
     fs::write(&file, &with).unwrap();
-    let errors = xtask::generate_all(dir.path()).unwrap_err();
-    let text = errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("\n");
+    let text = refused_generation(dir.path());
     let line = with
         .lines()
         .position(|l| l.trim_start().starts_with("x-require-one-of"))
@@ -422,12 +422,7 @@ fn an_operation_without_a_named_error_schema_is_refused_with_the_fix() {
         text.find("components:").unwrap(),
     );
     fs::write(&file, format!("{}{}", &text[..from], &text[to..])).unwrap();
-    let errors = xtask::generate_all(dir.path()).unwrap_err();
-    let text = errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("\n");
+    let text = refused_generation(dir.path());
     assert!(
         text.contains("get /v1/{project_id}/things: `call()` needs a named JSON schema for 4XX responses: add `'4XX'` with `$ref` to the API's error schema"),
         "{text}"
@@ -638,12 +633,7 @@ fn a_body_carrying_success_of_another_type_than_the_envelopes_is_refused_with_th
         1,
     );
     fs::write(&file, changed).unwrap();
-    let errors = xtask::generate_all(dir.path()).unwrap_err();
-    let text = errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("\n");
+    let text = refused_generation(dir.path());
     assert!(
         text.contains("get /api/v2/things/count")
             && text.contains("the envelope's `success` with another type")
